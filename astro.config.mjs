@@ -1,0 +1,19 @@
+// @ts-check
+import node from "@astrojs/node";
+import { defineConfig } from "astro/config";
+
+// Server-rendered on Node (standalone). Pages stay at the root for the default locale so
+// Astro's i18n routing can add /fr/… and /nl/… later without moving them.
+export default defineConfig({
+  output: "server",
+  adapter: node({ mode: "standalone" }),
+  // Astro's CSRF origin check (DESIGN.md §1); the middleware adds a Sec-Fetch-Site check.
+  security: { checkOrigin: true },
+  // No client-side prefetching: content pages ship zero JavaScript.
+  prefetch: false,
+  devToolbar: { enabled: false },
+  server: { host: "127.0.0.1", port: 4321 },
+  vite: {
+    build: { sourcemap: false },
+  },
+});

@@ -1,0 +1,117 @@
+// `npm start` / `npm run dev`: the whole platform in one command (README Quick start).
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, parseConfig } from "../src/lib/server/config.ts";
+import { connectAsSuperuser } from "../src/lib/server/pocketbase.ts";
+import { isBuildStale, sourceHash, stampPath } from "./lib/build-stamp.ts";
+import { bringUpPocketBase } from "./lib/platform.ts";
+import { DEMO_PASSWORD, seedDemo } from "./lib/seed.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dev = process.argv.includes("--dev");
+const started = Date.now();
+const log = (line: string) => console.log(`[casebook] ${line}`);
+
+function fail(message: string): never {
+  console.error(`\n[casebook] ${message}\n`);
+  process.exit(1);
+}
+
+let config;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+const children: { name: string; stop: () => Promise<void> }[] = [];
+let stopping = false;
+
+async function shutdown(code: number, message?: string): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    if (message) console.error(`\n[casebook] ${message}`);
+    for (const child of [...children].reverse()) await child.stop().catch(() => undefined);
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+function stopChild(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const done = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await done;
+    clearTimeout(timer);
+  };
+}
+
+try {
+  log(`PocketBase: ${config.pocketbaseExternal ? `using ${config.pocketbaseUrl}` : `starting on 127.0.0.1:${config.pocketbasePort}, data in ${config.dataDir}`}`);
+  const pb = await bringUpPocketBase(config, log);
+  if (pb.process) {
+    const running = pb.process;
+    children.push({ name: "pocketbase", stop: running.stop });
+    void running.exited.then((code) => {
+      if (!stopping) void shutdown(1, `PocketBase stopped unexpectedly (exit code ${code}). The site cannot run without it; stopping.`);
+    });
+  }
+
+  const client = await connectAsSuperuser(pb.url, pb.credentials);
+  if (config.demo) {
+    const seeded = await seedDemo(client, { log });
+    log(seeded.created ? `demo content loaded (${seeded.posts} posts)` : "demo content already present");
+  }
+
+  if (!dev && isBuildStale(root)) {
+    log("building the site (sources changed since the last build)…");
+    const code = await new Promise<number>((resolve) => {
+      const build = spawn(process.execPath, [path.join(root, "node_modules/astro/bin/astro.mjs"), "build"], { cwd: root, stdio: "inherit" });
+      build.on("exit", (c) => resolve(c ?? 1));
+    });
+    if (code !== 0) await shutdown(1, "The site build failed; see the output above.");
+    writeFileSync(stampPath(root), sourceHash(root));
+  }
+
+  const env = {
+    ...process.env,
+    HOST: config.host,
+    PORT: String(config.port),
+    DATA_DIR: config.dataDir,
+    POCKETBASE_URL: pb.url,
+    PB_SUPERUSER_EMAIL: pb.credentials.email,
+    PB_SUPERUSER_PASSWORD: pb.credentials.password,
+    CASEBOOK_ROLE: "server",
+  };
+  const args = dev
+    ? [path.join(root, "node_modules/astro/bin/astro.mjs"), "dev", "--host", config.host, "--port", String(config.port)]
+    : [path.join(root, "dist/server/entry.mjs")];
+  const server = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+  children.push({ name: "site", stop: stopChild(server) });
+  server.on("exit", (code) => {
+    if (!stopping) void shutdown(code ?? 1, `The site server stopped (exit code ${code}).`);
+  });
+
+  const healthz = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}/healthz`;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(healthz).catch(() => undefined);
+    if (res?.ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  log(`ready in ${seconds} s → ${config.publicUrl}`);
+  if (config.demo) {
+    log(`demo accounts (password "${DEMO_PASSWORD}"):`);
+    for (const account of (await import("./lib/seed.ts")).demoAccounts()) log(`  ${account}`);
+  }
+  log("press Ctrl-C to stop");
+} catch (error) {
+  await shutdown(1, error instanceof Error ? error.message : String(error));
+}

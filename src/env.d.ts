@@ -1,0 +1,12 @@
+/// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    /** The interface language of this request. */
+    locale: import("./i18n/index.ts").Locale;
+    /** The signed-in user, or null. */
+    user: import("./lib/server/users.ts").SessionUser | null;
+    /** The current session, or null. */
+    session: { id: string; expiresAt: Date } | null;
+  }
+}

@@ -1,0 +1,128 @@
+// Runtime configuration, read once from process.env and validated (DESIGN.md §2). Never
+// from import.meta.env: Astro inlines that at build time, and secrets must not be baked in.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const port = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a port number, e.g. ${name}=${fallback}` })
+    .int({ error: `${name} must be a whole number between 1 and 65535` })
+    .min(1, { error: `${name} must be between 1 and 65535` })
+    .max(65535, { error: `${name} must be between 1 and 65535` })
+    .default(fallback);
+
+const optionalUrl = (name: string, example: string) =>
+  z
+    .url({ error: `${name} must be a full URL such as ${example}` })
+    .refine((u) => /^https?:\/\//.test(u), { error: `${name} must start with http:// or https://, e.g. ${example}` })
+    .optional();
+
+const envSchema = z.object({
+  HOST: z.string().min(1, { error: "HOST must not be empty; use 127.0.0.1 or 0.0.0.0" }).default("127.0.0.1"),
+  PORT: port("PORT", 4321),
+  PUBLIC_URL: optionalUrl("PUBLIC_URL", "https://casebook.example.org"),
+  DATA_DIR: z.string().min(1, { error: "DATA_DIR must not be empty; unset it to use .data" }).default(".data"),
+  POCKETBASE_URL: optionalUrl("POCKETBASE_URL", "http://127.0.0.1:8090"),
+  POCKETBASE_PORT: port("POCKETBASE_PORT", 8090),
+  POCKETBASE_BIN: z.string().min(1).optional(),
+  PB_SUPERUSER_EMAIL: z.email({ error: "PB_SUPERUSER_EMAIL must be an e-mail address (or unset it to generate one)" }).optional(),
+  PB_SUPERUSER_PASSWORD: z
+    .string()
+    .min(10, { error: "PB_SUPERUSER_PASSWORD must have at least 10 characters (or unset it to generate one)" })
+    .optional(),
+  MEILI_URL: optionalUrl("MEILI_URL", "http://127.0.0.1:7700"),
+  MEILI_MASTER_KEY: z.string().optional(),
+  SMTP_URL: z
+    .string()
+    .refine((u) => /^smtps?:\/\//.test(u), { error: "SMTP_URL must look like smtp://user:pass@host:587 or smtps://…" })
+    .optional(),
+  CASEBOOK_DEMO: z.enum(["0", "1"], { error: "CASEBOOK_DEMO must be 0 (no demo content) or 1" }).default("1"),
+});
+
+/** Thrown when the environment is invalid; its message names each variable and the fix. */
+export class ConfigError extends Error {}
+
+/** Parses an environment into the typed configuration, or throws a ConfigError. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Treat empty strings as unset: `FOO= npm start` should mean "no FOO".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  if ((e.PB_SUPERUSER_EMAIL === undefined) !== (e.PB_SUPERUSER_PASSWORD === undefined)) {
+    throw new ConfigError(
+      "Invalid configuration:\n  PB_SUPERUSER_EMAIL and PB_SUPERUSER_PASSWORD must be set together (or both left unset to generate them)",
+    );
+  }
+  if (e.MEILI_MASTER_KEY !== undefined && e.MEILI_URL === undefined) {
+    throw new ConfigError("Invalid configuration:\n  MEILI_MASTER_KEY is set but MEILI_URL is not; set MEILI_URL=http://host:7700");
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  const displayHost = e.HOST === "0.0.0.0" ? "localhost" : e.HOST;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/$/, ""),
+    dataDir,
+    pocketbaseUrl: e.POCKETBASE_URL?.replace(/\/$/, "") ?? `http://127.0.0.1:${e.POCKETBASE_PORT}`,
+    pocketbaseExternal: e.POCKETBASE_URL !== undefined,
+    pocketbasePort: e.POCKETBASE_PORT,
+    pocketbaseBin: e.POCKETBASE_BIN,
+    superuser:
+      e.PB_SUPERUSER_EMAIL && e.PB_SUPERUSER_PASSWORD
+        ? { email: e.PB_SUPERUSER_EMAIL, password: e.PB_SUPERUSER_PASSWORD }
+        : undefined,
+    meili: e.MEILI_URL ? { url: e.MEILI_URL, apiKey: e.MEILI_MASTER_KEY } : undefined,
+    smtpUrl: e.SMTP_URL,
+    demo: e.CASEBOOK_DEMO === "1",
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process configuration, parsed on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Path of the generated secrets file inside DATA_DIR. */
+export function secretsPath(dataDir: string): string {
+  return path.join(dataDir, "secrets.json");
+}
+
+/** Superuser credentials from the environment, else from DATA_DIR/secrets.json. */
+export function getSuperuserCredentials(config: Config = getConfig()): { email: string; password: string } {
+  if (config.superuser) return config.superuser;
+  const file = secretsPath(config.dataDir);
+  if (!existsSync(file)) {
+    throw new ConfigError(
+      `No PocketBase superuser credentials: set PB_SUPERUSER_EMAIL and PB_SUPERUSER_PASSWORD, or run \`npm start\` once so it generates ${file}`,
+    );
+  }
+  const secrets = z
+    .object({ pbSuperuserEmail: z.email(), pbSuperuserPassword: z.string().min(10) })
+    .safeParse(JSON.parse(readFileSync(file, "utf8")));
+  if (!secrets.success) throw new ConfigError(`${file} is damaged: delete it and restart to generate new credentials`);
+  return { email: secrets.data.pbSuperuserEmail, password: secrets.data.pbSuperuserPassword };
+}
+
+/** Typed, validated configuration. */
+export type Config = {
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  pocketbaseUrl: string;
+  pocketbaseExternal: boolean;
+  pocketbasePort: number;
+  pocketbaseBin: string | undefined;
+  superuser: { email: string; password: string } | undefined;
+  meili: { url: string; apiKey: string | undefined } | undefined;
+  smtpUrl: string | undefined;
+  demo: boolean;
+};

@@ -1,0 +1,134 @@
+// Posts: the public read side. Every public surface goes through toPublicPost, which
+// selects public fields explicitly and hides the organisation of anonymous posts
+// (DESIGN.md §5 invariant 1).
+import type { RecordModel } from "pocketbase";
+import type { Locale } from "../../i18n/index.ts";
+import { describeOrganization, type OrganizationRecord } from "./orgs.ts";
+import { getPocketBase, isNotFound } from "./pocketbase.ts";
+
+const PUBLIC_EXPAND = "organization,call,funder";
+
+/** Published posts, newest first. */
+export async function listPublishedPosts(locale: Locale, options: { page?: number; perPage?: number } = {}): Promise<PublicPostPage> {
+  const pb = await getPocketBase();
+  const result = await pb.collection("posts").getList(options.page ?? 1, options.perPage ?? 20, {
+    filter: pb.filter("status = {:status}", { status: "published" }),
+    sort: "-published_at",
+    expand: PUBLIC_EXPAND,
+  });
+  return {
+    items: result.items.map((record) => toPublicPost(locale, record)),
+    page: result.page,
+    totalItems: result.totalItems,
+    totalPages: result.totalPages,
+  };
+}
+
+/** One published post by slug, or null (unpublished posts do not exist publicly). */
+export async function getPublishedPost(locale: Locale, slug: string): Promise<PublicPost | null> {
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) || slug.length > 160) return null;
+  const pb = await getPocketBase();
+  try {
+    const record = await pb
+      .collection("posts")
+      .getFirstListItem(pb.filter("slug = {:slug} && status = {:status}", { slug, status: "published" }), { expand: PUBLIC_EXPAND });
+    return toPublicPost(locale, record);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+/** The public projection of a post record. Anonymous posts carry no organisation or author. */
+export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
+  const org = record.expand?.organization as OrganizationRecord | undefined;
+  const funder = record.expand?.funder as OrganizationRecord | undefined;
+  const call = record.expand?.call as { slug: string; title: string } | undefined;
+  const anonymous = Boolean(record.anonymous);
+  const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
+  const text = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
+  const num = (value: unknown): number | null => (typeof value === "number" ? value : null);
+  return {
+    slug: record.slug,
+    kind: record.kind,
+    title: record.title,
+    summary: record.summary ?? "",
+    bodyHtml: record.body_html ?? "",
+    language: record.language,
+    tags: list(record.tags),
+    publishedAt: text(record.published_at),
+    anonymous,
+    organization: anonymous || !org ? null : { slug: org.slug, name: org.name, kind: org.kind, verified: Boolean(org.verified) },
+    byline: anonymous || !org ? describeOrganization(locale, org ? { kind: org.kind, region: org.region } : null) : org.name,
+    outcome: text(record.outcome),
+    careSettings: list(record.care_settings),
+    aiTypes: list(record.ai_types),
+    lifecycleStage: text(record.lifecycle_stage),
+    startedOn: text(record.started_on),
+    endedOn: text(record.ended_on),
+    dpoInvolved: record.kind === "case_study" ? Boolean(record.dpo_involved) : null,
+    dataSources: text(record.data_sources),
+    costEur: record.kind === "case_study" ? num(record.cost_eur) : null,
+    lessonsHtml: text(record.lessons_html),
+    funding:
+      record.kind === "funding_application"
+        ? {
+            funderName: funder?.name ?? text(record.funder_name),
+            funderSlug: funder?.slug ?? null,
+            call: call ? { slug: call.slug, title: call.title } : null,
+            amountRequested: num(record.amount_requested),
+            amountAwarded: num(record.amount_awarded),
+            currency: text(record.currency) ?? "EUR",
+            submittedOn: text(record.submitted_on),
+            decidedOn: text(record.decided_on),
+            decision: text(record.decision),
+            rejectionReasons: list(record.rejection_reasons),
+            funderFeedbackHtml: text(record.funder_feedback_html),
+            reflectionHtml: text(record.reflection_html),
+          }
+        : null,
+  };
+}
+
+/** A post as the public may see it. */
+export type PublicPost = {
+  slug: string;
+  kind: string;
+  title: string;
+  summary: string;
+  bodyHtml: string;
+  language: string;
+  tags: string[];
+  publishedAt: string | null;
+  anonymous: boolean;
+  organization: { slug: string; name: string; kind: string; verified: boolean } | null;
+  /** The organisation's name, or its pseudonymous descriptor. */
+  byline: string;
+  outcome: string | null;
+  careSettings: string[];
+  aiTypes: string[];
+  lifecycleStage: string | null;
+  startedOn: string | null;
+  endedOn: string | null;
+  dpoInvolved: boolean | null;
+  dataSources: string | null;
+  costEur: number | null;
+  lessonsHtml: string | null;
+  funding: {
+    funderName: string | null;
+    funderSlug: string | null;
+    call: { slug: string; title: string } | null;
+    amountRequested: number | null;
+    amountAwarded: number | null;
+    currency: string;
+    submittedOn: string | null;
+    decidedOn: string | null;
+    decision: string | null;
+    rejectionReasons: string[];
+    funderFeedbackHtml: string | null;
+    reflectionHtml: string | null;
+  } | null;
+};
+
+/** One page of public posts. */
+export type PublicPostPage = { items: PublicPost[]; page: number; totalItems: number; totalPages: number };

@@ -1,0 +1,375 @@
+// The one contract behind which Casebook's two search engines live: the embedded MiniSearch
+// engine (default, zero infrastructure) and the Meilisearch adapter (for larger deployments).
+// Everything both engines must agree on lives here: document and query shapes, facet names,
+// URL parsing, stop words and the filter semantics helpers, so the UI never knows which
+// engine answered. tests/unit/search-contract.ts holds both engines to the same behaviour.
+
+import { z } from "zod";
+import {
+  AI_TYPES,
+  CARE_SETTINGS,
+  DECISIONS,
+  LANGUAGES,
+  ORG_KINDS,
+  OUTCOMES,
+  POST_KINDS,
+  REJECTION_REASONS,
+} from "../../codelists.ts";
+
+/** Kinds of searchable document: the moderated post kinds plus funding calls. */
+export const SEARCH_KINDS = [...POST_KINDS, "funding_call"] as const;
+
+/** The facet names, in the order the search page displays them. */
+export const FACETS = [
+  "kind",
+  "outcome",
+  "care_settings",
+  "ai_types",
+  "org_kind",
+  "language",
+  "year",
+  "funder_name",
+  "decision",
+  "rejection_reasons",
+] as const;
+
+/** The URL parameter that carries each facet's filter values (singular, as users type them). */
+export const FACET_PARAMS = {
+  kind: "kind",
+  outcome: "outcome",
+  care_settings: "care_setting",
+  ai_types: "ai_type",
+  org_kind: "org_kind",
+  language: "language",
+  year: "year",
+  funder_name: "funder",
+  decision: "decision",
+  rejection_reasons: "reason",
+} as const satisfies Record<FacetName, string>;
+
+/** Largest page size a client may ask for. */
+export const MAX_PER_PAGE = 50;
+/** Page size when the URL does not say. */
+export const DEFAULT_PER_PAGE = 20;
+/** Longest accepted query text; longer input is a client bug or abuse, not a search. */
+export const MAX_QUERY_LENGTH = 200;
+/** Longest accepted funder filter value. */
+export const MAX_FUNDER_LENGTH = 200;
+/** Publication years accepted in filters. */
+export const YEAR_RANGE = { min: 1990, max: 2100 } as const;
+
+/**
+ * Words ignored by both engines (in documents and queries). Kept short on purpose: only
+ * articles/prepositions so frequent in EN/FR/NL that requiring them under AND matching
+ * would make French or Dutch posts unfindable by an English-phrased query and vice versa.
+ */
+export const STOP_WORDS: readonly string[] = [
+  // en
+  "a", "an", "the", "and", "or", "of", "in", "on", "for", "to", "with", "by", "at", "from",
+  "is", "are", "was", "were", "be", "it", "its", "this", "that", "as",
+  // fr
+  "le", "la", "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "en", "au", "aux",
+  "pour", "par", "sur", "dans", "avec", "est", "sont", "ce", "cette", "qui", "que",
+  // nl
+  "het", "een", "van", "op", "voor", "met", "door", "aan", "bij", "zijn", "werd", "dat",
+  "die", "dit", "te", "om",
+];
+
+const multi = <T extends readonly [string, ...string[]]>(param: string, values: T) =>
+  z
+    .array(
+      z.enum(values, {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not a valid ${param} (expected one of: ${values.join(", ")})`,
+      }),
+    )
+    .default([]);
+
+const rawQuerySchema = z.object({
+  q: z
+    .string()
+    .max(MAX_QUERY_LENGTH, { error: `q must be at most ${MAX_QUERY_LENGTH} characters` })
+    .default(""),
+  sort: z
+    .enum(["relevance", "newest"], { error: "sort must be relevance or newest" })
+    .default("relevance"),
+  page: z
+    .string()
+    .regex(/^[1-9]\d{0,5}$/, { error: "page must be a whole number from 1 to 999999" })
+    .transform(Number)
+    .default(1),
+  per_page: z
+    .string()
+    .regex(/^\d{1,2}$/, { error: `per_page must be a whole number from 1 to ${MAX_PER_PAGE}` })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= MAX_PER_PAGE, {
+      error: `per_page must be a whole number from 1 to ${MAX_PER_PAGE}`,
+    })
+    .default(DEFAULT_PER_PAGE),
+  kind: multi("kind", SEARCH_KINDS),
+  outcome: multi("outcome", OUTCOMES),
+  care_setting: multi("care_setting", CARE_SETTINGS),
+  ai_type: multi("ai_type", AI_TYPES),
+  org_kind: multi("org_kind", ORG_KINDS),
+  language: multi("language", LANGUAGES),
+  year: z
+    .array(
+      z.string().refine(
+        (v) => /^\d{4}$/.test(v) && Number(v) >= YEAR_RANGE.min && Number(v) <= YEAR_RANGE.max,
+        { error: `year must be a year from ${YEAR_RANGE.min} to ${YEAR_RANGE.max}` },
+      ),
+    )
+    .default([]),
+  funder: z
+    .array(
+      z.string().max(MAX_FUNDER_LENGTH, {
+        error: `funder must be at most ${MAX_FUNDER_LENGTH} characters`,
+      }),
+    )
+    .default([]),
+  decision: multi("decision", DECISIONS),
+  reason: multi("reason", REJECTION_REASONS),
+});
+
+const SINGLE_PARAMS = new Set(["q", "sort", "page", "per_page"]);
+const MULTI_PARAMS = new Set<string>(Object.values(FACET_PARAMS));
+
+// URLSearchParams → plain record: repeated params become arrays, blank values are dropped
+// (a form's "any" option submits `outcome=`), unknown params (utm_*, lang…) are ignored.
+function paramsToRecord(params: URLSearchParams): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {};
+  for (const [key, rawValue] of params) {
+    const value = rawValue.trim();
+    if (value === "") continue;
+    if (SINGLE_PARAMS.has(key)) {
+      // First occurrence wins, like URLSearchParams.get.
+      if (!(key in record)) record[key] = value;
+    } else if (MULTI_PARAMS.has(key)) {
+      const list = (record[key] as string[] | undefined) ?? [];
+      if (!list.includes(value)) list.push(value);
+      record[key] = list;
+    }
+  }
+  return record;
+}
+
+/** Zod schema turning URL search params into a validated {@link SearchQuery}. */
+export const searchQuerySchema = z
+  .instanceof(URLSearchParams)
+  .transform(paramsToRecord)
+  .pipe(rawQuerySchema)
+  .transform((raw): SearchQuery => {
+    const filters: Partial<Record<FacetName, string[]>> = {};
+    for (const facet of FACETS) {
+      const values = raw[FACET_PARAMS[facet]];
+      // Normalise years ("2023") so both engines compare the same strings.
+      if (values.length > 0) filters[facet] = facet === "year" ? values.map((v) => String(Number(v))) : [...values];
+    }
+    return {
+      q: raw.q.replace(/\s+/g, " ").trim(),
+      filters,
+      sort: raw.sort,
+      page: raw.page,
+      perPage: raw.per_page,
+    };
+  });
+
+/** Parses URL search params, naming the offending parameter when they are invalid. */
+export function parseSearchParams(params: URLSearchParams): ParseSearchParamsResult {
+  const parsed = searchQuerySchema.safeParse(params);
+  if (parsed.success) return { ok: true, query: parsed.data };
+  const issue = parsed.error.issues[0];
+  return {
+    ok: false,
+    param: issue && issue.path.length > 0 ? String(issue.path[0]) : "query",
+    message: issue?.message ?? "invalid search parameters",
+  };
+}
+
+/** Serialises a query back to URL params (the inverse of {@link parseSearchParams}), omitting defaults. */
+export function searchQueryToParams(query: SearchQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  if (query.q) params.set("q", query.q);
+  for (const facet of FACETS) {
+    for (const value of query.filters[facet] ?? []) params.append(FACET_PARAMS[facet], value);
+  }
+  if (query.sort !== "relevance") params.set("sort", query.sort);
+  if (query.page !== 1) params.set("page", String(query.page));
+  if (query.perPage !== DEFAULT_PER_PAGE) params.set("per_page", String(query.perPage));
+  return params;
+}
+
+/** A query with defaults filled in, for callers (and tests) that build queries in code. */
+export function makeQuery(partial: Partial<SearchQuery> = {}): SearchQuery {
+  return {
+    q: partial.q ?? "",
+    filters: partial.filters ?? {},
+    sort: partial.sort ?? "relevance",
+    page: partial.page ?? 1,
+    perPage: partial.perPage ?? DEFAULT_PER_PAGE,
+  };
+}
+
+/** The filter-relevant values of a document for one facet (empty when it has none). */
+export function facetValues(doc: SearchDocument, facet: FacetName): string[] {
+  switch (facet) {
+    case "kind":
+      return [doc.kind];
+    case "language":
+      return [doc.language];
+    case "year":
+      return [String(doc.year)];
+    case "care_settings":
+      return doc.care_settings;
+    case "ai_types":
+      return doc.ai_types;
+    case "rejection_reasons":
+      return doc.rejection_reasons;
+    case "outcome":
+    case "org_kind":
+    case "funder_name":
+    case "decision": {
+      const value = doc[facet];
+      return value === null ? [] : [value];
+    }
+  }
+}
+
+/**
+ * How facet values compare in filters: trimmed and lowercased, which is what Meilisearch
+ * does to string facet values, so the free-text funder filter behaves the same in both engines.
+ */
+export function facetKey(value: string): string {
+  return value.trim().toLowerCase();
+}
+
+/** Facet value lists sorted the way both engines return them: count desc, then value. */
+export function sortFacetCounts(counts: { value: string; count: number }[]): { value: string; count: number }[] {
+  return counts.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+/** An empty facet record (every facet present, no values). */
+export function emptyFacets(): Record<FacetName, { value: string; count: number }[]> {
+  return Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<
+    FacetName,
+    { value: string; count: number }[]
+  >;
+}
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+/** A search engine holding published posts; both implementations satisfy the same contract. */
+export interface SearchEngine {
+  readonly name: "embedded" | "meilisearch";
+  /** Creates the index if needed and applies its settings; idempotent. */
+  ensureIndex(): Promise<void>;
+  /** Adds or replaces documents by id. */
+  upsert(docs: SearchDocument[]): Promise<void>;
+  /** Removes documents by id; unknown ids are ignored. */
+  remove(ids: string[]): Promise<void>;
+  search(query: SearchQuery): Promise<SearchResult>;
+  health(): Promise<SearchHealth>;
+  /** Replaces the whole index; searches see either the old or the new set, never a mix. */
+  reindex(docs: AsyncIterable<SearchDocument[]> | SearchDocument[][]): Promise<{ count: number }>;
+  count(): Promise<number>;
+}
+
+/** One published item as both engines index it (built from PocketBase records elsewhere). */
+export type SearchDocument = {
+  id: string;
+  kind: SearchKind;
+  slug: string;
+  url: string;
+  title: string;
+  summary: string;
+  /** Plain text, markup already stripped. */
+  body: string;
+  lessons: string;
+  tags: string[];
+  language: Language;
+  outcome: string | null;
+  care_settings: string[];
+  ai_types: string[];
+  lifecycle_stage: string | null;
+  org_kind: string | null;
+  /** Null for anonymous posts: the name must never reach the index. */
+  organization_name: string | null;
+  organization_slug: string | null;
+  public_descriptor: string | null;
+  funder_name: string | null;
+  call_title: string | null;
+  decision: string | null;
+  rejection_reasons: string[];
+  amount_requested: number | null;
+  year: number;
+  /** ISO timestamp. */
+  published_at: string;
+  /** Milliseconds since the epoch, for sorting. */
+  published_ts: number;
+};
+
+/** A validated search request. */
+export type SearchQuery = {
+  q: string;
+  filters: Partial<Record<FacetName, string[]>>;
+  sort: "relevance" | "newest";
+  page: number;
+  perPage: number;
+};
+
+/** A facet name (also the document field it counts). */
+export type FacetName = (typeof FACETS)[number];
+
+/** A kind of searchable document. */
+export type SearchKind = (typeof SEARCH_KINDS)[number];
+
+type Language = "en" | "fr" | "nl";
+
+/** One result row, ready for rendering; `snippet` is safe HTML containing only <mark>. */
+export type SearchHit = {
+  id: string;
+  kind: SearchKind;
+  slug: string;
+  url: string;
+  title: string;
+  summary: string;
+  /** HTML: the text HTML-escaped first, then matches wrapped in <mark>. */
+  snippet: string;
+  language: Language;
+  outcome: string | null;
+  organization_name: string | null;
+  public_descriptor: string | null;
+  funder_name: string | null;
+  decision: string | null;
+  published_at: string;
+  year: number;
+};
+
+/** A page of results with disjunctive facet counts. */
+export type SearchResult = {
+  hits: SearchHit[];
+  total: number;
+  page: number;
+  perPage: number;
+  totalPages: number;
+  facets: Record<FacetName, { value: string; count: number }[]>;
+  /** "Did you mean" text; always null from Meilisearch. */
+  suggestion: string | null;
+  tookMs: number;
+};
+
+/** What health() reports. */
+export type SearchHealth = { ok: boolean; detail?: string; documents?: number };
+
+/** The outcome of {@link parseSearchParams}. */
+export type ParseSearchParamsResult =
+  | { ok: true; query: SearchQuery }
+  | { ok: false; param: string; message: string };

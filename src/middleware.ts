@@ -1,0 +1,23 @@
+// Identity and locale only (DESIGN.md §6). Also refuses cross-site state-changing
+// requests by Sec-Fetch-Site, on top of Astro's origin check (DESIGN.md §1, CSRF).
+import { defineMiddleware } from "astro:middleware";
+import { negotiateLocale } from "./i18n/index.ts";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export const onRequest = defineMiddleware(async (context, next) => {
+  const site = context.request.headers.get("sec-fetch-site");
+  if (!SAFE_METHODS.has(context.request.method) && site !== null && site !== "same-origin") {
+    return new Response("Cross-site requests are not allowed.", { status: 403, headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
+  context.locals.user = null;
+  context.locals.session = null;
+  context.locals.locale = negotiateLocale(context.locals.user?.locale, context.request.headers.get("accept-language"));
+  const response = await next();
+  // Pages depend on the visitor's language and (later) session: never cache them in shared caches.
+  if (!response.headers.has("cache-control")) response.headers.set("cache-control", "private, no-store");
+  response.headers.set("x-content-type-options", "nosniff");
+  response.headers.set("referrer-policy", "same-origin");
+  response.headers.set("x-frame-options", "DENY");
+  return response;
+});
