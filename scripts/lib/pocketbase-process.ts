@@ -1,7 +1,8 @@
 // Runs a PocketBase process on loopback with Casebook's migrations: used by `npm start`,
 // the test global setups and the benchmark.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,13 +26,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function baseArgs(dataDir: string): string[] {
-  return [`--dir=${path.join(dataDir, "pb_data")}`, `--migrationsDir=${MIGRATIONS_DIR}`, "--automigrate=false", "--dev=false"];
+function baseArgs(dataDir: string, migrationsDir = MIGRATIONS_DIR): string[] {
+  return [`--dir=${path.join(dataDir, "pb_data")}`, `--migrationsDir=${migrationsDir}`, "--automigrate=false", "--dev=false"];
 }
 
 /** Applies pending migrations without starting the server. */
-export async function migrateUp(bin: string, dataDir: string): Promise<void> {
+export async function migrateUp(bin: string, dataDir: string, options: { systemFirst?: boolean } = {}): Promise<void> {
   await mkdir(path.join(dataDir, "pb_data"), { recursive: true });
+  if (options.systemFirst) {
+    // PocketBase's own migrations in a run of their own, so that `migrate down N` later
+    // reverts exactly our N newest migrations and none of PocketBase's.
+    const empty = await mkdtemp(path.join(os.tmpdir(), "casebook-no-migrations-"));
+    await run(bin, ["migrate", "up", ...baseArgs(dataDir, empty)], { timeout: 120_000 });
+    await rm(empty, { recursive: true, force: true });
+  }
   await run(bin, ["migrate", "up", ...baseArgs(dataDir)], { timeout: 120_000 });
 }
 
@@ -45,10 +53,12 @@ export async function startPocketBase(options: {
   bin: string;
   dataDir: string;
   port: number;
+  /** Migrations folder; PocketBase applies pending ones when it starts. */
+  migrationsDir?: string;
   onOutput?: (line: string) => void;
 }): Promise<RunningPocketBase> {
   const url = `http://127.0.0.1:${options.port}`;
-  const child = spawn(options.bin, ["serve", `--http=127.0.0.1:${options.port}`, ...baseArgs(options.dataDir)], {
+  const child = spawn(options.bin, ["serve", `--http=127.0.0.1:${options.port}`, ...baseArgs(options.dataDir, options.migrationsDir)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let recent = "";

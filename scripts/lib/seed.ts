@@ -126,7 +126,7 @@ export async function seedDemo(pb: PocketBase, options: { log?: (line: string) =
     const org = orgs.find((o) => o.slug === post.organization);
     const author = userIds.get(post.author);
     if (!org || !author) throw new Error(`posts.json: ${post.slug} refers to an unknown organisation or author`);
-    const html = (md: string | null | undefined) => (md ? renderMarkdown(md) : "");
+    const html = (md: string | null | undefined) => (md ? renderMarkdown(md, { headingOffset: "top" }) : "");
     const batch = pb.createBatch();
     const record = {
       ...post,

@@ -26,10 +26,10 @@ const CODE_CLASS = /^language-[a-z0-9+#-]+$/;
 /** Renders author Markdown to HTML that is safe to insert into a page as is. */
 export function renderMarkdown(markdown: string, options: RenderMarkdownOptions = {}): string {
   if (typeof markdown !== "string" || markdown.trim() === "") return "";
-  const offset = Number.isFinite(options.headingOffset) ? Math.trunc(options.headingOffset ?? 1) : 1;
   let html: string;
   try {
     const tokens = marked.lexer(markdown);
+    const offset = headingOffsetFor(tokens, options.headingOffset);
     // Done on tokens rather than in the renderer so the shared instance stays free of
     // per-call state.
     marked.walkTokens(tokens, (token) => {
@@ -45,6 +45,18 @@ export function renderMarkdown(markdown: string, options: RenderMarkdownOptions 
     html = `<p>${escapeHtml(markdown.trim()).replace(/\r?\n/g, "<br>")}</p>`;
   }
   return sanitizeHtml(html);
+}
+
+/** "top": the author's highest heading becomes <h2>, whatever level they started at. */
+function headingOffsetFor(tokens: ReturnType<typeof marked.lexer>, wanted: RenderMarkdownOptions["headingOffset"]): number {
+  if (wanted === "top") {
+    let min = 7;
+    marked.walkTokens(tokens, (token) => {
+      if (token.type === "heading") min = Math.min(min, (token as Tokens.Heading).depth);
+    });
+    return min === 7 ? 1 : 2 - min;
+  }
+  return Number.isFinite(wanted) ? Math.trunc(wanted ?? 1) : 1;
 }
 
 /** Plain text of author Markdown (for excerpts, search documents and meta descriptions), cut on a word boundary with "…" when longer than `maxChars`. */
@@ -240,5 +252,5 @@ function truncateOnWord(text: string, maxChars: number): string {
 /** Options for `renderMarkdown`. */
 export type RenderMarkdownOptions = {
   /** Added to every heading level so `#` sits below the page's own <h1>; default 1, result clamped to h1–h6. */
-  headingOffset?: number;
+  headingOffset?: number | "top";
 };

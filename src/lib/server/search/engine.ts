@@ -256,6 +256,58 @@ export function emptyFacets(): Record<FacetName, { value: string; count: number 
   >;
 }
 
+/** The document fields a {@link SearchHit} copies (what Meilisearch is asked to retrieve). */
+export const HIT_FIELDS = [
+  "id",
+  "kind",
+  "slug",
+  "url",
+  "title",
+  "summary",
+  "language",
+  "outcome",
+  "organization_name",
+  "public_descriptor",
+  "funder_name",
+  "decision",
+  "published_at",
+  "year",
+] as const satisfies readonly (keyof SearchDocument & keyof SearchHit)[];
+
+/** Builds a hit from a document (or the retrieved part of one) and its snippet HTML. */
+export function toHit(doc: Pick<SearchDocument, (typeof HIT_FIELDS)[number]>, snippet: string): SearchHit {
+  return {
+    id: doc.id,
+    kind: doc.kind,
+    slug: doc.slug,
+    url: doc.url,
+    title: doc.title,
+    summary: doc.summary,
+    snippet,
+    language: doc.language,
+    outcome: doc.outcome ?? null,
+    organization_name: doc.organization_name ?? null,
+    public_descriptor: doc.public_descriptor ?? null,
+    funder_name: doc.funder_name ?? null,
+    decision: doc.decision ?? null,
+    published_at: doc.published_at,
+    year: doc.year,
+  };
+}
+
+// Meilisearch's rule for document ids; enforced by both engines so a document accepted by
+// the embedded engine in development is never refused by Meilisearch in production.
+const DOCUMENT_ID = /^[A-Za-z0-9_-]{1,511}$/;
+
+/** Throws unless every document has an id both engines accept. */
+export function assertValidDocuments(docs: readonly SearchDocument[]): void {
+  for (const doc of docs) {
+    if (typeof doc?.id !== "string" || !DOCUMENT_ID.test(doc.id)) {
+      throw new Error(`invalid search document id ${JSON.stringify(doc?.id)}: use 1-511 of A-Z a-z 0-9 - _`);
+    }
+  }
+}
+
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
   return text

@@ -1,0 +1,46 @@
+// `npm test`: every vitest project (unit, integration, e2e), then one summary line
+// `N passed, M failed[, K skipped]` counting every test that ran.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = mkdtempSync(path.join(os.tmpdir(), "casebook-test-report-"));
+const report = path.join(dir, "report.json");
+const extra = process.argv.slice(2);
+
+const code = await new Promise<number>((resolve) => {
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...extra],
+    { cwd: root, stdio: "inherit", env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" } },
+  );
+  child.on("exit", (c) => resolve(c ?? 1));
+});
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  const data = JSON.parse(readFileSync(report, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+    testResults: { status: string; message?: string }[];
+  };
+  passed = data.numPassedTests;
+  failed = data.numFailedTests;
+  skipped = data.numPendingTests + data.numTodoTests;
+  // A file that failed to load (or a failing hook) has no failed test of its own: count it.
+  failed += data.testResults.filter((file) => file.status === "failed" && file.message).length;
+} catch {
+  failed = Math.max(failed, 1);
+  console.error("No test report was written: vitest did not finish.");
+}
+rmSync(dir, { recursive: true, force: true });
+if (code !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(code === 0 && failed === 0 ? 0 : 1);

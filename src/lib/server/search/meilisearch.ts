@@ -1,0 +1,367 @@
+// The Meilisearch adapter: the same SearchEngine contract as the embedded engine, for
+// deployments that run a Meilisearch server. Disjunctive facet counts take one multi-search
+// (the main query plus one query per filtered facet); every write waits for its task and
+// turns a failed task into a thrown Error. Meilisearch does not HTML-escape highlights, so
+// it is asked for private-use placeholder tags which are swapped for <mark> after escaping.
+// `suggestion` is always null here: Meilisearch has no "did you mean" API, and its typo
+// tolerance already finds what a suggestion would have proposed.
+
+import { Meilisearch } from "meilisearch";
+import type {
+  EnqueuedTask,
+  EnqueuedTaskPromise,
+  FacetDistribution,
+  Hit,
+  MatchingStrategies,
+  MultiSearchParams,
+  MultiSearchQuery,
+  SearchParams,
+  Settings,
+  Task,
+} from "meilisearch";
+import {
+  FACETS,
+  HIT_FIELDS,
+  STOP_WORDS,
+  assertValidDocuments,
+  emptyFacets,
+  escapeHtml,
+  sortFacetCounts,
+  toHit,
+} from "./engine.ts";
+import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
+
+/** Placeholder highlight tags: private-use characters no post text plausibly contains. */
+export const HIGHLIGHT_PRE = "\uE000";
+/** Closing placeholder highlight tag. */
+export const HIGHLIGHT_POST = "\uE001";
+
+/** Crop length in words (~160 characters, like the embedded snippet). */
+export const CROP_WORDS = 28;
+
+const LOCALIZED_TEXT_FIELDS = ["title", "tags", "summary", "lessons", "body", "call_title"];
+
+/** The index settings, declared once; ensureIndex() and reindex() apply exactly this. */
+export const MEILI_SETTINGS = {
+  // Ranked: earlier attributes weigh more (title ≫ tags > … > body), as EMBEDDED_BOOSTS.
+  searchableAttributes: [
+    "title",
+    "tags",
+    "organization_name",
+    "funder_name",
+    "call_title",
+    "summary",
+    "lessons",
+    "public_descriptor",
+    "body",
+  ],
+  filterableAttributes: [...FACETS],
+  sortableAttributes: ["published_ts"],
+  stopWords: [...STOP_WORDS],
+  // Same typo budget as the embedded engine: none up to 3 letters, 1 from 4, 2 from 8.
+  typoTolerance: { enabled: true, minWordSizeForTypos: { oneTypo: 4, twoTypos: 8 } },
+  // Count order so truncation to maxValuesPerFacet keeps the most frequent values.
+  faceting: { maxValuesPerFacet: 100, sortFacetValuesBy: { "*": "count" } },
+  // Above the 20,000-document target, so browse-all totals stay exact.
+  pagination: { maxTotalHits: 50_000 },
+  // Every post is in one of three languages; restricting detection to them avoids
+  // misdetected short texts (a Dutch title taken for German, say).
+  localizedAttributes: [{ attributePatterns: LOCALIZED_TEXT_FIELDS, locales: ["eng", "fra", "nld"] }],
+} satisfies Settings;
+
+/**
+ * Meilisearch filter for the facet filters: OR within a facet (parenthesised), AND across
+ * facets, strings quoted with `"` and `\` escaped, years as bare numbers. Null when no filter.
+ */
+export function buildFilterExpression(filters: SearchQuery["filters"]): string | null {
+  const groups: string[] = [];
+  for (const facet of FACETS) {
+    const values = filters[facet];
+    if (!values || values.length === 0) continue;
+    const terms = values.map((value) => `${facet} = ${facet === "year" && /^\d+$/.test(value) ? value : quote(value)}`);
+    groups.push(`(${terms.join(" OR ")})`);
+  }
+  return groups.length > 0 ? groups.join(" AND ") : null;
+}
+
+/** Search parameters of the main query (hits, paging, snippets, every facet's distribution). */
+export function toMeiliSearchParams(query: SearchQuery, matchingStrategy: MatchingStrategies = "all"): SearchParams {
+  const params: SearchParams = {
+    q: query.q,
+    facets: [...FACETS],
+    page: query.page,
+    hitsPerPage: query.perPage,
+    matchingStrategy,
+    attributesToRetrieve: [...HIT_FIELDS],
+    attributesToCrop: ["summary", "body"],
+    cropLength: CROP_WORDS,
+    cropMarker: "…",
+    attributesToHighlight: ["summary", "body"],
+    highlightPreTag: HIGHLIGHT_PRE,
+    highlightPostTag: HIGHLIGHT_POST,
+  };
+  const filter = buildFilterExpression(query.filters);
+  if (filter !== null) params.filter = filter;
+  // Browsing (no text) is newest first, as in the embedded engine.
+  if (query.sort === "newest" || query.q.trim() === "") params.sort = ["published_ts:desc"];
+  return params;
+}
+
+/**
+ * The disjunctive faceting multi-search: the main query first, then for each filtered facet
+ * a hitless query with every filter except that facet's own, whose distribution gives the
+ * facet's counts (so choosing outcome=failure still shows how many other outcomes exist).
+ */
+export function buildFacetQueries(
+  query: SearchQuery,
+  indexUid = "posts",
+  matchingStrategy: MatchingStrategies = "all",
+): MultiSearchQuery[] {
+  const queries: MultiSearchQuery[] = [{ indexUid, ...toMeiliSearchParams(query, matchingStrategy) }];
+  for (const facet of filteredFacets(query)) {
+    const others: SearchQuery["filters"] = { ...query.filters };
+    delete others[facet];
+    const filter = buildFilterExpression(others);
+    queries.push({
+      indexUid,
+      q: query.q,
+      facets: [facet],
+      limit: 0,
+      matchingStrategy,
+      ...(filter === null ? {} : { filter }),
+    });
+  }
+  return queries;
+}
+
+/** HTML from a Meilisearch-formatted string: escape everything, then placeholders → balanced <mark>. */
+export function placeholdersToHtml(formatted: string): string {
+  let html = "";
+  let open = false;
+  for (const part of escapeHtml(formatted).split(/([\uE000\uE001])/)) {
+    if (part === HIGHLIGHT_PRE) {
+      if (!open) html += "<mark>";
+      open = true;
+    } else if (part === HIGHLIGHT_POST) {
+      if (open) html += "</mark>";
+      open = false;
+    } else {
+      html += part;
+    }
+  }
+  return open ? html + "</mark>" : html;
+}
+
+/** Picks the snippet of a hit: the cropped summary or body with more highlights (summary on ties). */
+export function snippetFromFormatted(formatted: { summary?: unknown; body?: unknown } | undefined): string {
+  const texts = [formatted?.summary, formatted?.body].filter((t): t is string => typeof t === "string");
+  let best = texts.find((t) => t.trim() !== "") ?? "";
+  let bestMarks = countMarks(best);
+  for (const text of texts) {
+    const marks = countMarks(text);
+    if (marks > bestMarks) {
+      best = text;
+      bestMarks = marks;
+    }
+  }
+  return placeholdersToHtml(best.trim());
+}
+
+/** Creates the Meilisearch-backed engine. */
+export function createMeilisearchEngine(options: MeilisearchEngineOptions): MeilisearchEngine {
+  const indexUid = options.indexUid ?? "posts";
+  const waitOptions = { timeout: options.taskTimeoutMs ?? 120_000, interval: 50 };
+  const client = new Meilisearch({ host: options.url, apiKey: options.apiKey, timeout: options.requestTimeoutMs ?? 10_000 });
+  const index = client.index<SearchDocument>(indexUid);
+
+  // Waits for a task and throws with Meilisearch's own error message if it did not succeed.
+  async function settle(task: EnqueuedTaskPromise | EnqueuedTask, what: string): Promise<Task> {
+    const done = "waitTask" in task ? await task.waitTask(waitOptions) : await client.tasks.waitForTask(task, waitOptions);
+    if (done.status !== "succeeded") throw taskError(done, what);
+    return done;
+  }
+
+  async function createIndexIfMissing(uid: string): Promise<void> {
+    const done = await client.createIndex(uid, { primaryKey: "id" }).waitTask(waitOptions);
+    if (done.status !== "succeeded" && done.error?.code !== "index_already_exists") {
+      throw taskError(done, `creating index ${uid}`);
+    }
+  }
+
+  async function ensureIndex(): Promise<void> {
+    await createIndexIfMissing(indexUid);
+    await settle(index.updateSettings(MEILI_SETTINGS), `settings of ${indexUid}`);
+  }
+
+  // Sends documents in request-sized chunks; returns the enqueued tasks (not yet awaited).
+  async function enqueueDocuments(uid: string, docs: SearchDocument[]): Promise<EnqueuedTask[]> {
+    assertValidDocuments(docs);
+    const enqueued: EnqueuedTask[] = [];
+    for (let i = 0; i < docs.length; i += UPLOAD_CHUNK) {
+      // Awaiting the enqueue (not the task) keeps uploads pipelined without leaving a
+      // rejected promise unobserved.
+      enqueued.push(await client.index<SearchDocument>(uid).addDocuments(docs.slice(i, i + UPLOAD_CHUNK), { primaryKey: "id" }));
+    }
+    return enqueued;
+  }
+
+  async function count(): Promise<number> {
+    try {
+      return (await index.getStats()).numberOfDocuments;
+    } catch (error) {
+      if (apiErrorCode(error) === "index_not_found") return 0;
+      throw error;
+    }
+  }
+
+  async function runSearch(query: SearchQuery, strategy: MatchingStrategies) {
+    const params: MultiSearchParams = { queries: buildFacetQueries(query, indexUid, strategy) };
+    return (await client.multiSearch<MultiSearchParams, SearchDocument>(params)).results;
+  }
+
+  return {
+    name: "meilisearch",
+    indexUid,
+    ensureIndex,
+
+    async upsert(docs) {
+      if (docs.length === 0) return;
+      for (const task of await enqueueDocuments(indexUid, docs)) await settle(task, `adding documents to ${indexUid}`);
+    },
+
+    async remove(ids) {
+      if (ids.length === 0) return;
+      await settle(index.deleteDocuments(ids), `deleting documents from ${indexUid}`);
+    },
+
+    async search(query) {
+      const started = performance.now();
+      let results = await runSearch(query, "all");
+      // AND first; if nothing matches every word, let Meilisearch drop words from the end.
+      if ((results[0]?.totalHits ?? 0) === 0 && wordCount(query.q) > 1) results = await runSearch(query, "last");
+      const main = results[0];
+      if (!main) throw new Error("Meilisearch multi-search returned no results");
+
+      const facets = emptyFacets();
+      const filtered = filteredFacets(query);
+      for (const facet of FACETS) {
+        const source = filtered.includes(facet) ? results[1 + filtered.indexOf(facet)] : main;
+        facets[facet] = distributionOf(source?.facetDistribution, facet);
+      }
+      const total = main.totalHits ?? 0;
+      return {
+        hits: main.hits.map((hit: Hit<SearchDocument>) => toHit(hit, snippetFromFormatted(hit._formatted))),
+        total,
+        page: query.page,
+        perPage: query.perPage,
+        totalPages: main.totalPages ?? Math.ceil(total / query.perPage),
+        facets,
+        suggestion: null,
+        tookMs: Math.round((performance.now() - started) * 100) / 100,
+      };
+    },
+
+    async health() {
+      try {
+        await client.health();
+      } catch (error) {
+        return { ok: false, detail: `Meilisearch unreachable: ${messageOf(error)}` };
+      }
+      try {
+        return { ok: true, documents: (await index.getStats()).numberOfDocuments };
+      } catch (error) {
+        return { ok: false, detail: `Meilisearch index ${indexUid}: ${messageOf(error)}` };
+      }
+    },
+
+    async reindex(batches) {
+      // Fill a fresh index, then swap it with the live one in a single task: searches see
+      // the old documents until the swap and the new ones after, never a partial index.
+      await ensureIndex();
+      const staging = `${indexUid}_reindex_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+      try {
+        await createIndexIfMissing(staging);
+        await settle(client.index(staging).updateSettings(MEILI_SETTINGS), `settings of ${staging}`);
+        const tasks: EnqueuedTask[] = [];
+        for await (const batch of batches) tasks.push(...(await enqueueDocuments(staging, batch)));
+        for (const task of tasks) await settle(task, `adding documents to ${staging}`);
+        await settle(client.swapIndexes([{ indexes: [indexUid, staging], rename: false }]), `swapping ${staging} into ${indexUid}`);
+      } finally {
+        // After the swap the staging index holds the old documents; on failure, the partial new ones.
+        try {
+          await client.deleteIndex(staging).waitTask(waitOptions);
+        } catch {
+          // Best effort: a leftover staging index is harmless and visible in the dashboard.
+        }
+      }
+      return { count: await count() };
+    },
+
+    count,
+
+    async dropIndex() {
+      const done = await client.deleteIndex(indexUid).waitTask(waitOptions);
+      if (done.status !== "succeeded" && done.error?.code !== "index_not_found") throw taskError(done, `deleting ${indexUid}`);
+    },
+  };
+}
+
+const UPLOAD_CHUNK = 1000;
+
+function quote(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function filteredFacets(query: SearchQuery): FacetName[] {
+  return FACETS.filter((facet) => (query.filters[facet]?.length ?? 0) > 0);
+}
+
+function distributionOf(distribution: FacetDistribution | undefined, facet: FacetName): { value: string; count: number }[] {
+  const values = distribution?.[facet] ?? {};
+  return sortFacetCounts(Object.entries(values).map(([value, count]) => ({ value, count })));
+}
+
+function countMarks(text: string): number {
+  let n = 0;
+  for (const c of text) if (c === HIGHLIGHT_PRE) n++;
+  return n;
+}
+
+// Words Meilisearch will match on (stop words excluded), to decide whether dropping words can help.
+function wordCount(q: string): number {
+  const stop = new Set(STOP_WORDS);
+  return (q.toLowerCase().match(/[\p{L}\p{M}\p{N}]+/gu) ?? []).filter((w) => !stop.has(w)).length;
+}
+
+function taskError(task: Task, what: string): Error {
+  const reason = task.error ? `${task.error.message} (${task.error.code})` : `task ended as ${task.status}`;
+  return new Error(`Meilisearch ${what} failed: ${reason} [task ${task.uid}]`);
+}
+
+function apiErrorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  return typeof cause?.code === "string" ? cause.code : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Connection options of {@link createMeilisearchEngine}. */
+export type MeilisearchEngineOptions = {
+  url: string;
+  apiKey?: string;
+  indexUid?: string;
+  /** How long to wait for one indexing task (default 120 s). */
+  taskTimeoutMs?: number;
+  /** HTTP timeout per request (default 10 s). */
+  requestTimeoutMs?: number;
+};
+
+/** The Meilisearch engine: the shared contract plus index housekeeping. */
+export type MeilisearchEngine = SearchEngine & {
+  readonly name: "meilisearch";
+  readonly indexUid: string;
+  /** Deletes the whole index (test teardown, decommissioning). */
+  dropIndex(): Promise<void>;
+};

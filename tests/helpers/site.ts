@@ -1,0 +1,56 @@
+// Builds (when stale) and starts the real site against a real PocketBase, for e2e tests.
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { isBuildStale, sourceHash, stampPath } from "../../scripts/lib/build-stamp.ts";
+import { freePort } from "../../scripts/lib/pocketbase-process.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Runs `astro build` when dist/ is older than the sources. */
+export async function buildIfStale(): Promise<void> {
+  if (!isBuildStale(root)) return;
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, "node_modules/astro/bin/astro.mjs"), "build"], {
+      cwd: root,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" },
+    });
+    child.on("exit", (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) throw new Error("astro build failed");
+  writeFileSync(stampPath(root), sourceHash(root));
+}
+
+/** Starts dist/server/entry.mjs on a free port and waits until /healthz answers. */
+export async function startSite(env: Record<string, string>): Promise<{ baseUrl: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, "dist/server/entry.mjs")], {
+    cwd: root,
+    env: { ...process.env, ...env, HOST: "127.0.0.1", PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  child.stderr?.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const res = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
+    if (res) break;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  if (child.exitCode !== null) throw new Error(`the site did not start:\n${output}`);
+  return {
+    baseUrl,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const done = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await done;
+    },
+  };
+}

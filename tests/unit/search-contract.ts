@@ -1,0 +1,274 @@
+// The behaviour every SearchEngine must show, as one suite run against each implementation
+// (search-contract.test.ts): the embedded engine always, Meilisearch when a server is
+// configured. Expectations are computed from the fixture corpus directly wherever possible,
+// so the suite checks semantics rather than numbers copied from a previous run.
+
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FACETS, facetKey, facetValues, makeQuery } from "../../src/lib/server/search/engine.ts";
+import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
+
+/** The fixture corpus (34 fictional posts in EN/FR/NL). */
+export const corpus: SearchDocument[] = JSON.parse(
+  readFileSync(new URL("../fixtures/search-corpus.json", import.meta.url), "utf8"),
+) as SearchDocument[];
+
+/** The relevance table: queries and the posts they must surface. */
+export const relevanceCases: RelevanceCase[] = JSON.parse(
+  readFileSync(new URL("../fixtures/search-queries.json", import.meta.url), "utf8"),
+) as RelevanceCase[];
+
+/** Runs the shared contract against engines made by `makeEngine` (one per mutating test). */
+export function runSearchContract(
+  name: string,
+  makeEngine: () => Promise<SearchEngine>,
+  options: { dispose?: (engine: SearchEngine) => Promise<void>; timeout?: number } = {},
+): void {
+  describe(`search contract: ${name}`, { timeout: options.timeout ?? 5_000 }, () => {
+    const made: SearchEngine[] = [];
+    let engine: SearchEngine;
+
+    async function fresh(): Promise<SearchEngine> {
+      const e = await makeEngine();
+      made.push(e);
+      await e.ensureIndex();
+      return e;
+    }
+
+    const search = (partial: Partial<SearchQuery>): Promise<SearchResult> => engine.search(makeQuery(partial));
+
+    beforeAll(async () => {
+      engine = await fresh();
+      await engine.reindex(chunk(corpus, 10));
+    }, options.timeout ?? 10_000);
+
+    afterAll(async () => {
+      for (const e of made) await options.dispose?.(e);
+    }, options.timeout ?? 10_000);
+
+    it("indexes the whole corpus and reports it healthy", async () => {
+      expect(await engine.count()).toBe(corpus.length);
+      const health = await engine.health();
+      expect(health.ok).toBe(true);
+      expect(health.documents).toBe(corpus.length);
+      expect(engine.name).toBe(name);
+    });
+
+    it("upsert adds and replaces by id; remove deletes and ignores unknown ids", async () => {
+      const e = await fresh();
+      const [a, b, c] = corpus as [SearchDocument, SearchDocument, SearchDocument];
+      await e.upsert([a, b, c]);
+      expect(await e.count()).toBe(3);
+
+      await e.upsert([{ ...a, title: "Quokkas in the waiting room" }]);
+      expect(await e.count()).toBe(3);
+      const renamed = await e.search(makeQuery({ q: "quokkas" }));
+      expect(renamed.hits.map((h) => h.id)).toEqual([a.id]);
+      expect(renamed.hits[0]?.title).toBe("Quokkas in the waiting room");
+
+      await e.remove([b.id, "no-such-id"]);
+      expect(await e.count()).toBe(2);
+      const all = await e.search(makeQuery());
+      expect(all.hits.map((h) => h.id).sort()).toEqual([a.id, c.id].sort());
+    });
+
+    it("rejects document ids that are not [A-Za-z0-9_-]", async () => {
+      const e = await fresh();
+      await expect(e.upsert([{ ...corpus[0]!, id: "not allowed!" }])).rejects.toThrow(/invalid search document id/);
+    });
+
+    it("reindex replaces everything: old documents gone, new ones in", async () => {
+      const e = await fresh();
+      await e.upsert(corpus.slice(0, 5));
+      const next = corpus.slice(10, 20);
+      async function* batches() {
+        yield next.slice(0, 4);
+        yield next.slice(4);
+      }
+      expect(await e.reindex(batches())).toEqual({ count: next.length });
+      expect(await e.count()).toBe(next.length);
+      const all = await e.search(makeQuery({ perPage: 50 }));
+      expect(all.hits.map((h) => h.id).sort()).toEqual(next.map((d) => d.id).sort());
+      // A word from a replaced document no longer matches it.
+      const gone = await e.search(makeQuery({ q: corpus[0]!.title }));
+      expect(gone.hits.map((h) => h.id)).not.toContain(corpus[0]!.id);
+    });
+
+    describe("filters", () => {
+      const cases: [string, SearchQuery["filters"]][] = [
+        ["OR within a facet", { outcome: ["failure", "abandoned"] }],
+        ["AND across facets", { outcome: ["failure", "abandoned"], language: ["fr", "nl"] }],
+        ["array facets", { care_settings: ["care_home", "home_care"], ai_types: ["computer_vision"] }],
+        ["years as numbers", { year: ["2022", "2025"] }],
+        ["funder names", { funder_name: ["Zorginnovatiefonds Vlaanderen"], decision: ["rejected"] }],
+        ["no match", { language: ["nl"], kind: ["funding_call"] }],
+      ];
+      it.each(cases)("%s", async (_label, filters) => {
+        const result = await search({ filters, perPage: 50 });
+        const expected = corpus.filter((d) => passes(d, filters)).map((d) => d.id);
+        expect(result.hits.map((h) => h.id).sort()).toEqual(expected.sort());
+        expect(result.total).toBe(expected.length);
+      });
+    });
+
+    describe("disjunctive facet counts", () => {
+      const cases: SearchQuery["filters"][] = [
+        {},
+        { outcome: ["failure"] },
+        { outcome: ["failure", "abandoned"], language: ["fr", "nl"] },
+        { kind: ["funding_application"], decision: ["rejected"], rejection_reasons: ["data_governance"] },
+        { care_settings: ["hospital"], year: ["2024"], ai_types: ["llm", "speech"] },
+      ];
+      it.each(cases)("equal a direct count over the corpus for %j", async (filters) => {
+        const result = await search({ filters });
+        for (const facet of FACETS) {
+          expect(result.facets[facet], facet).toEqual(directCounts(facet, filters));
+        }
+      });
+
+      it("add up to the total for a text query (each post has one kind and one language)", async () => {
+        const result = await search({ q: "triage" });
+        expect(result.total).toBeGreaterThan(0);
+        const sum = (facet: FacetName) => result.facets[facet].reduce((n, f) => n + f.count, 0);
+        expect(sum("kind")).toBe(result.total);
+        expect(sum("language")).toBe(result.total);
+      });
+    });
+
+    describe("sorting and paging", () => {
+      it("sort=newest orders by publication date, with and without text", async () => {
+        for (const q of ["", "triage"]) {
+          const result = await search({ q, sort: "newest", perPage: 50 });
+          const times = result.hits.map((h) => Date.parse(h.published_at));
+          expect(times).toEqual([...times].sort((x, y) => y - x));
+        }
+      });
+
+      it("browsing without text is newest first even with sort=relevance", async () => {
+        const result = await search({ perPage: 50 });
+        const expected = [...corpus].sort((x, y) => y.published_ts - x.published_ts).map((d) => d.id);
+        expect(result.hits.map((h) => h.id)).toEqual(expected);
+      });
+
+      it("pages cover every result exactly once", async () => {
+        const perPage = 7;
+        const first = await search({ perPage });
+        expect(first.total).toBe(corpus.length);
+        expect(first.totalPages).toBe(Math.ceil(corpus.length / perPage));
+        const seen: string[] = [];
+        for (let page = 1; page <= first.totalPages; page++) {
+          const result = await search({ perPage, page });
+          expect(result.page).toBe(page);
+          expect(result.perPage).toBe(perPage);
+          expect(result.hits.length).toBe(page < first.totalPages ? perPage : corpus.length - perPage * (page - 1));
+          seen.push(...result.hits.map((h) => h.id));
+        }
+        expect(new Set(seen).size).toBe(corpus.length);
+        const beyond = await search({ perPage, page: first.totalPages + 1 });
+        expect(beyond.hits).toEqual([]);
+        expect(beyond.total).toBe(corpus.length);
+      });
+    });
+
+    describe("snippets", () => {
+      it("HTML-escape the text and contain no tag but <mark>", async () => {
+        const result = await search({ q: "tester" });
+        const hit = result.hits.find((h) => h.id === "en-llm-discharge-letters");
+        expect(hit, "the post with <script> in its body").toBeDefined();
+        const snippet = hit!.snippet;
+        expect(snippet).toMatch(/<mark>tester<\/mark>/i);
+        expect(snippet.replace(/<\/?mark>/g, "")).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+        expect(snippet).not.toContain("<script");
+        expect(tagsOf(snippet).every((t) => t === "mark")).toBe(true);
+      });
+
+      it("mark the matched words", async () => {
+        const result = await search({ q: "lactate" });
+        expect(result.hits[0]?.snippet).toMatch(/<mark>lactate<\/mark>/i);
+      });
+
+      it("are safe HTML for every post when browsing", async () => {
+        const result = await search({ perPage: 50 });
+        for (const hit of result.hits) {
+          expect(tagsOf(hit.snippet), hit.id).toEqual([]);
+          expect(hit.snippet, hit.id).not.toMatch(/<(?!\/?mark>)/);
+        }
+      });
+    });
+
+    describe("anonymous posts", () => {
+      it("an organisation name finds only that organisation's named posts", async () => {
+        const result = await search({ q: "Zeezicht", perPage: 50 });
+        const expected = corpus.filter((d) => d.organization_name === "AZ Zeezicht").map((d) => d.id);
+        expect(result.hits.map((h) => h.id).sort()).toEqual(expected.sort());
+        for (const hit of result.hits) expect(hit.organization_name).toBe("AZ Zeezicht");
+      });
+
+      it("show their public descriptor and no organisation", async () => {
+        const anonymous = corpus.filter((d) => d.organization_name === null);
+        expect(anonymous.length).toBeGreaterThan(0);
+        const result = await search({ perPage: 50 });
+        for (const doc of anonymous) {
+          const hit = result.hits.find((h) => h.id === doc.id);
+          expect(hit?.organization_name).toBeNull();
+          expect(hit?.public_descriptor).toBe(doc.public_descriptor);
+        }
+      });
+    });
+
+    describe("relevance table", () => {
+      it.each(relevanceCases.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
+        const result = await search({ q: c.q, filters: c.filters ?? {} });
+        const ids = result.hits.map((h) => h.id);
+        if (c.expectTop) expect(ids.slice(0, c.expectTop.length).sort()).toEqual([...c.expectTop].sort());
+        if (c.first) expect(ids[0]).toBe(c.first);
+        for (const id of c.absent ?? []) expect(ids).not.toContain(id);
+      });
+    });
+  });
+}
+
+/** Splits documents into batches, as callers feed reindex(). */
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+// Reference semantics, written independently of the engines: OR within, AND across.
+function passes(doc: SearchDocument, filters: SearchQuery["filters"], except?: FacetName): boolean {
+  return FACETS.every((facet) => {
+    const wanted = filters[facet];
+    if (facet === except || !wanted || wanted.length === 0) return true;
+    const keys = new Set(wanted.map(facetKey));
+    return facetValues(doc, facet).some((v) => keys.has(facetKey(v)));
+  });
+}
+
+function directCounts(facet: FacetName, filters: SearchQuery["filters"]): { value: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const doc of corpus) {
+    if (!passes(doc, filters, facet)) continue;
+    for (const value of facetValues(doc, facet)) counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+}
+
+function tagsOf(html: string): string[] {
+  return [...html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1]!.toLowerCase());
+}
+
+/** One row of tests/fixtures/search-queries.json. */
+export type RelevanceCase = {
+  name: string;
+  q: string;
+  filters?: SearchQuery["filters"];
+  /** These ids fill the top N places, in any order (N = length). */
+  expectTop?: string[];
+  /** This id is the first hit. */
+  first?: string;
+  /** These ids are not on the first page. */
+  absent?: string[];
+};
