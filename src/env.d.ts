@@ -5,7 +5,7 @@ declare namespace App {
     /** The interface language of this request. */
     locale: import("./i18n/index.ts").Locale;
     /** The signed-in user, or null. */
-    user: import("./lib/server/users.ts").SessionUser | null;
+    user: import("./lib/server/users.ts").Actor | null;
     /** The current session, or null. */
     session: { id: string; expiresAt: Date } | null;
   }

@@ -15,6 +15,8 @@ migrate(
           { name: "last_verified_at", type: "date" },
           { name: "user_agent", type: "text", max: 500 },
           { name: "ip", type: "text", max: 64 },
+          // Role and memberships when the session was issued: a change means a new session.
+          { name: "privilege_stamp", type: "text", max: 128 },
           { name: "created", type: "autodate", onCreate: true, onUpdate: false },
           { name: "updated", type: "autodate", onCreate: true, onUpdate: true },
         ],

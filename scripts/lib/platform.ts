@@ -8,23 +8,24 @@ import { secretsPath } from "../../src/lib/server/config.ts";
 import { ensurePocketBaseBinary } from "./pocketbase-binary.ts";
 import { migrateUp, startPocketBase, upsertSuperuser, type RunningPocketBase } from "./pocketbase-process.ts";
 
-/** Superuser credentials from the config, else generated once into DATA_DIR/secrets.json (0600). */
+/** Superuser credentials and signing secret: from the config, else generated once into DATA_DIR/secrets.json (0600). */
 export async function ensureSecrets(config: Config): Promise<{ email: string; password: string }> {
-  if (config.superuser) return config.superuser;
   const file = secretsPath(config.dataDir);
   await mkdir(config.dataDir, { recursive: true });
-  if (existsSync(file)) {
-    const data = JSON.parse(await readFile(file, "utf8")) as { pbSuperuserEmail: string; pbSuperuserPassword: string };
-    await chmod(file, 0o600);
-    return { email: data.pbSuperuserEmail, password: data.pbSuperuserPassword };
-  }
-  const secrets = {
-    pbSuperuserEmail: "superuser@casebook.invalid",
-    pbSuperuserPassword: randomBytes(24).toString("base64url"),
+  const existing = existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as Partial<Secrets>) : {};
+  const secrets: Secrets = {
+    pbSuperuserEmail: existing.pbSuperuserEmail ?? "superuser@casebook.invalid",
+    pbSuperuserPassword: existing.pbSuperuserPassword ?? randomBytes(24).toString("base64url"),
+    appSecret: existing.appSecret ?? randomBytes(32).toString("base64url"),
   };
-  await writeFile(file, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
-  return { email: secrets.pbSuperuserEmail, password: secrets.pbSuperuserPassword };
+  if (JSON.stringify(existing) !== JSON.stringify(secrets)) {
+    await writeFile(file, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
+  }
+  await chmod(file, 0o600);
+  return config.superuser ?? { email: secrets.pbSuperuserEmail, password: secrets.pbSuperuserPassword };
 }
+
+type Secrets = { pbSuperuserEmail: string; pbSuperuserPassword: string; appSecret: string };
 
 /** Starts (or reaches) PocketBase with migrations applied and the superuser in place. */
 export async function bringUpPocketBase(

@@ -13,10 +13,13 @@ export default async function setup(project: TestProject) {
     PB_SUPERUSER_EMAIL: TEST_SUPERUSER.email,
     PB_SUPERUSER_PASSWORD: TEST_SUPERUSER.password,
     DATA_DIR: pb.dataDir,
+    CASEBOOK_SECRET: "e2e-test-signing-secret-0123456789abcdef",
+    NODE_ENV: "production",
   });
   project.provide("baseUrl", site.baseUrl);
   project.provide("pocketbaseUrl", pb.url);
   project.provide("pocketbaseBin", pb.bin);
+  project.provide("dataDir", pb.dataDir);
   return async () => {
     await site.stop();
     await pb.stop();

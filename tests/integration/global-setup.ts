@@ -16,5 +16,6 @@ declare module "vitest" {
     pocketbaseUrl: string;
     pocketbaseBin: string;
     baseUrl: string;
+    dataDir: string;
   }
 }

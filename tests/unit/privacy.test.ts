@@ -107,6 +107,7 @@ const POSITIVES: Positive[] = [
   ["en", "as Mr. O'Neill explained", "titled_name", "Mr. O'Neill"],
   ["en", "Prof. J. Smith reviewed it", "titled_name", "Prof. J. Smith"],
   ["en", "Ms Anna Vermeulen agreed", "titled_name", "Ms Anna Vermeulen"],
+  ["en", "Dr. Peeters's team agreed", "titled_name", "Dr. Peeters"],
   ["fr", "Mme Dubois a été contactée.", "titled_name", "Mme Dubois"],
   ["fr", "M. Jean-Pierre Lambert a signé", "titled_name", "M. Jean-Pierre Lambert"],
   ["fr", "selon Mlle Leclercq", "titled_name", "Mlle Leclercq"],

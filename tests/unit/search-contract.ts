@@ -60,6 +60,8 @@ export function runSearchContract(
       await e.upsert([a, b, c]);
       expect(await e.count()).toBe(3);
 
+      // Searched before the change too, so a results cache would have to be invalidated.
+      expect((await e.search(makeQuery({ q: "quokkas" }))).total).toBe(0);
       await e.upsert([{ ...a, title: "Quokkas in the waiting room" }]);
       expect(await e.count()).toBe(3);
       const renamed = await e.search(makeQuery({ q: "quokkas" }));
@@ -92,6 +94,23 @@ export function runSearchContract(
       // A word from a replaced document no longer matches it.
       const gone = await e.search(makeQuery({ q: corpus[0]!.title }));
       expect(gone.hits.map((h) => h.id)).not.toContain(corpus[0]!.id);
+    });
+
+    it("keeps writes made while a reindex is running", async () => {
+      const e = await fresh();
+      const [first, second, third, late] = corpus.slice(20, 24) as [SearchDocument, SearchDocument, SearchDocument, SearchDocument];
+      async function* batches() {
+        yield [first, second];
+        // Meanwhile a post is published, one is unpublished and one is edited.
+        await e.upsert([late, { ...third, title: "Edited during the rebuild" }]);
+        await e.remove([first.id]);
+        yield [third]; // an older copy than the edit
+      }
+      const { count } = await e.reindex(batches());
+      const all = await e.search(makeQuery({ perPage: 50 }));
+      expect(all.hits.map((h) => h.id).sort()).toEqual([second.id, third.id, late.id].sort());
+      expect(count).toBe(3);
+      expect(all.hits.find((h) => h.id === third.id)?.title).toBe("Edited during the rebuild");
     });
 
     describe("filters", () => {

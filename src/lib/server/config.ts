@@ -37,6 +37,7 @@ const envSchema = z.object({
     .string()
     .refine((u) => /^smtps?:\/\//.test(u), { error: "SMTP_URL must look like smtp://user:pass@host:587 or smtps://…" })
     .optional(),
+  CASEBOOK_SECRET: z.string().min(32, { error: "CASEBOOK_SECRET must have at least 32 characters (or unset it to generate one)" }).optional(),
   CASEBOOK_DEMO: z.enum(["0", "1"], { error: "CASEBOOK_DEMO must be 0 (no demo content) or 1" }).default("1"),
 });
 
@@ -78,6 +79,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         : undefined,
     meili: e.MEILI_URL ? { url: e.MEILI_URL, apiKey: e.MEILI_MASTER_KEY } : undefined,
     smtpUrl: e.SMTP_URL,
+    appSecret: e.CASEBOOK_SECRET,
     demo: e.CASEBOOK_DEMO === "1",
   };
 }
@@ -111,6 +113,17 @@ export function getSuperuserCredentials(config: Config = getConfig()): { email: 
   return { email: secrets.data.pbSuperuserEmail, password: secrets.data.pbSuperuserPassword };
 }
 
+/** The key that signs e-mail links: CASEBOOK_SECRET, else the one generated into DATA_DIR/secrets.json. */
+export function getAppSecret(config: Config = getConfig()): string {
+  if (config.appSecret) return config.appSecret;
+  const file = secretsPath(config.dataDir);
+  const parsed = existsSync(file) ? z.object({ appSecret: z.string().min(32) }).safeParse(JSON.parse(readFileSync(file, "utf8"))) : undefined;
+  if (!parsed?.success) {
+    throw new ConfigError(`No signing secret: set CASEBOOK_SECRET (32+ characters), or run \`npm start\` once so it generates ${file}`);
+  }
+  return parsed.data.appSecret;
+}
+
 /** Typed, validated configuration. */
 export type Config = {
   host: string;
@@ -124,5 +137,6 @@ export type Config = {
   superuser: { email: string; password: string } | undefined;
   meili: { url: string; apiKey: string | undefined } | undefined;
   smtpUrl: string | undefined;
+  appSecret: string | undefined;
   demo: boolean;
 };

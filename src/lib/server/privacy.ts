@@ -479,7 +479,7 @@ function findBirthDates(text: string): Candidate[] {
 //
 // Choices: titles are case-sensitive, with the lower-case forms Dutch writing uses
 // ("dhr.", "mevr.", "dr."); "M.", "Hr." and "Fr." need their period and a space, and
-// "M." is ignored after a number ("5 M. The" is five million). "Fr." is kept although it
+// "M." is ignored where it is a number or an initial (below). "Fr." is kept although it
 // can also abbreviate "Freitag" or "francs": a capitalised non-function word after it is
 // much more often a name. A capitalised function word ("The", "Le", "Die") is not a name.
 
@@ -544,8 +544,9 @@ function findTitledNames(text: string): Candidate[] {
     while (names < 2) {
       const word = stickyMatch(WORD_RE, text, pos);
       if (!word) break;
-      const w = word[1] ?? "";
-      const wordEnd = pos + word[0].length;
+      // An English possessive ("Dr. Peeters's team") is not part of the name.
+      const w = (word[1] ?? "").replace(/['’]s?$/u, "");
+      const wordEnd = pos + word[0].length - ((word[1] ?? "").length - w.length);
       // "Monsieur le Ministre", "Madame la Présidente": a form of address, not a name.
       if (names === 0 && particles === 0 && (w === "le" || w === "la")) break;
       if (particles < 3 && PARTICLES.has(w.toLowerCase())) {

@@ -1,7 +1,269 @@
-// Users of the platform. Accounts arrive with the accounts issue; the foundation only
-// needs the shape of the signed-in user that the middleware puts on locals.
+// Accounts: sign-up, e-mail verification, sign-in, password reset, profile, export and
+// deletion. Passwords live in PocketBase's `users` auth collection; they are checked with
+// a throwaway client, never the shared superuser one (DESIGN.md §5 invariant 4).
+import { createHash } from "node:crypto";
+import type { RecordModel } from "pocketbase";
+import { z } from "zod";
+import { getConfig } from "./config.ts";
+import { composeMail, sendMail } from "./mail.ts";
+import { checkPasswordStrength } from "./passwords.ts";
+import { createThrowawayClient, getPocketBase, isNotFound } from "./pocketbase.ts";
+import { peekTokenSubject, signToken, verifyToken } from "./tokens.ts";
 
-/** The signed-in user as the app sees it (never the PocketBase record itself). */
+const VERIFY_TTL_MS = 48 * 60 * 60 * 1000;
+const RESET_TTL_MS = 60 * 60 * 1000;
+
+/** Sign-up form. */
+export const signUpSchema = z.object({
+  name: z.string().trim().min(2, { error: "Enter your name (at least 2 characters)." }).max(120, { error: "Use at most 120 characters." }),
+  email: z.email({ error: "Enter a valid e-mail address, like name@example.org." }).trim().toLowerCase().max(254),
+  password: z.string().min(1, { error: "Choose a password." }),
+  locale: z.enum(["en", "fr", "nl"]).default("en"),
+});
+/** Sign-in form. */
+export const signInSchema = z.object({
+  email: z.email({ error: "Enter the e-mail address of your account." }).trim().toLowerCase(),
+  password: z.string().min(1, { error: "Enter your password." }).max(256),
+});
+/** Profile form. */
+export const profileSchema = z.object({
+  name: z.string().trim().min(2, { error: "Enter your name (at least 2 characters)." }).max(120, { error: "Use at most 120 characters." }),
+  locale: z.enum(["en", "fr", "nl"], { error: "Choose English, French or Dutch." }),
+});
+
+/** Loads a user with their active memberships, or null when the account is gone. */
+export async function loadActor(userId: string): Promise<Actor | null> {
+  const pb = await getPocketBase();
+  let user: RecordModel;
+  try {
+    user = await pb.collection("users").getOne(userId);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+  const memberships = await pb.collection("memberships").getFullList({
+    filter: pb.filter("user = {:user} && status = 'active'", { user: userId }),
+    expand: "organization",
+    sort: "created",
+  });
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    role: (user.role || "member") as Actor["role"],
+    locale: (user.locale || "en") as Actor["locale"],
+    verified: Boolean(user.verified),
+    memberships: memberships.map((m) => ({
+      organizationId: m.organization,
+      organizationSlug: m.expand?.organization?.slug ?? "",
+      organizationName: m.expand?.organization?.name ?? "",
+      organizationVerified: Boolean(m.expand?.organization?.verified),
+      organizationKind: m.expand?.organization?.kind ?? "other",
+      role: m.role,
+    })),
+  };
+}
+
+/** A digest of everything that grants privileges; sessions are reissued when it changes. */
+export function privilegeStamp(actor: Actor): string {
+  const parts = [actor.role, actor.verified ? "v" : "u", ...actor.memberships.map((m) => `${m.organizationId}:${m.role}:${m.organizationVerified ? 1 : 0}`).sort()];
+  return createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 32);
+}
+
+/** The user fields the pages need (never the PocketBase record). */
+export function toSessionUser(actor: Actor): SessionUser {
+  return { id: actor.id, name: actor.name, email: actor.email, role: actor.role, locale: actor.locale };
+}
+
+/**
+ * Creates an unverified account and mails a verification link. When the address is
+ * already registered nothing is created, and that address gets a mail explaining how to
+ * sign in or reset instead — so the form never reveals whether an address exists.
+ */
+export async function signUp(input: z.infer<typeof signUpSchema>): Promise<SignUpResult> {
+  const strength = checkPasswordStrength(input.password, [input.name, ...input.email.split(/[@.]/)]);
+  if (!strength.ok) return { ok: false, field: "password", reasons: strength.reasons, suggestions: strength.suggestions };
+  const pb = await getPocketBase();
+  const existing = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:email}", { email: input.email }) });
+  if (existing.items[0]) {
+    const user = existing.items[0];
+    const link = `${getConfig().publicUrl}/reset`;
+    const mail = composeMail("password_reset", user.locale || null, { name: user.name, link });
+    await sendMail({ to: input.email, subject: mail.subject, text: `Someone (maybe you) tried to create a new Casebook account with this address, which already has one. Sign in at ${getConfig().publicUrl}/signin, or reset your password:\n\n${mail.text}` });
+    return { ok: true };
+  }
+  const user = await pb.collection("users").create({
+    email: input.email,
+    emailVisibility: false,
+    name: input.name,
+    password: input.password,
+    passwordConfirm: input.password,
+    role: "member",
+    locale: input.locale,
+    verified: false,
+  });
+  await sendVerificationMail(user);
+  return { ok: true };
+}
+
+/** (Re)sends the verification link of an unverified account. */
+export async function sendVerificationMail(user: RecordModel): Promise<void> {
+  const token = signToken("verify_email", user.id, user.email, VERIFY_TTL_MS);
+  const mail = composeMail("verify_email", user.locale || null, { name: user.name, link: `${getConfig().publicUrl}/verify?token=${encodeURIComponent(token)}` });
+  await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
+}
+
+/** Marks the account of a valid verification token as verified. */
+export async function verifyEmail(token: string): Promise<{ ok: true; userId: string } | { ok: false; reason: "invalid" | "expired" }> {
+  const subject = peekTokenSubject(token);
+  if (!subject) return { ok: false, reason: "invalid" };
+  const pb = await getPocketBase();
+  const user = await pb.collection("users").getOne(subject).catch(() => null);
+  if (!user) return { ok: false, reason: "invalid" };
+  const check = verifyToken("verify_email", token, user.email);
+  if (!check.ok) return check;
+  if (!user.verified) await pb.collection("users").update(user.id, { verified: true });
+  return { ok: true, userId: user.id };
+}
+
+/** Checks e-mail and password. The same answer for an unknown address and a wrong password. */
+export async function signIn(input: z.infer<typeof signInSchema>): Promise<{ ok: true; userId: string } | { ok: false; reason: "invalid" | "unverified" }> {
+  const client = createThrowawayClient();
+  try {
+    const auth = await client.collection("users").authWithPassword(input.email, input.password);
+    if (!auth.record.verified) return { ok: false, reason: "unverified" };
+    return { ok: true, userId: auth.record.id };
+  } catch (error) {
+    if ((error as { status?: number }).status === 400) return { ok: false, reason: "invalid" };
+    throw error;
+  } finally {
+    client.authStore.clear();
+  }
+}
+
+/** Mails a reset link when the address has an account; silent otherwise. */
+export async function requestPasswordReset(email: string): Promise<void> {
+  const pb = await getPocketBase();
+  const found = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:email}", { email: email.trim().toLowerCase() }) });
+  const user = found.items[0];
+  if (!user) return;
+  // Bound to `updated`: once the password changes, every earlier link stops working.
+  const token = signToken("password_reset", user.id, String(user.updated), RESET_TTL_MS);
+  const mail = composeMail("password_reset", user.locale || null, { name: user.name, link: `${getConfig().publicUrl}/reset?token=${encodeURIComponent(token)}` });
+  await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
+}
+
+/** True when a reset token is still usable (to show the form or an explanation). */
+export async function checkResetToken(token: string): Promise<{ ok: true; userId: string } | { ok: false; reason: "invalid" | "expired" }> {
+  const subject = peekTokenSubject(token);
+  if (!subject) return { ok: false, reason: "invalid" };
+  const pb = await getPocketBase();
+  const user = await pb.collection("users").getOne(subject).catch(() => null);
+  if (!user) return { ok: false, reason: "invalid" };
+  const check = verifyToken("password_reset", token, String(user.updated));
+  return check.ok ? { ok: true, userId: user.id } : check;
+}
+
+/** Sets a new password from a reset link, verifies the address, and ends every session. */
+export async function resetPassword(token: string, password: string): Promise<ResetResult> {
+  const check = await checkResetToken(token);
+  if (!check.ok) return check;
+  const pb = await getPocketBase();
+  const user = await pb.collection("users").getOne(check.userId);
+  const strength = checkPasswordStrength(password, [user.name, ...String(user.email).split(/[@.]/)]);
+  if (!strength.ok) return { ok: false, reason: "weak", reasons: strength.reasons, suggestions: strength.suggestions };
+  await pb.collection("users").update(user.id, { password, passwordConfirm: password, verified: true });
+  const { invalidateUserSessions } = await import("./session.ts");
+  await invalidateUserSessions(user.id);
+  const mail = composeMail("password_changed", user.locale || null, { name: user.name });
+  await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
+  return { ok: true, userId: user.id };
+}
+
+/** Updates the account's name and interface language. */
+export async function updateProfile(userId: string, input: z.infer<typeof profileSchema>): Promise<void> {
+  const pb = await getPocketBase();
+  await pb.collection("users").update(userId, { name: input.name, locale: input.locale });
+}
+
+/** Everything the platform keeps about a person, as one JSON document (GDPR access). */
+export async function exportMyData(userId: string): Promise<Record<string, unknown>> {
+  const pb = await getPocketBase();
+  const user = await pb.collection("users").getOne(userId);
+  const byUser = pb.filter("user = {:user}", { user: userId });
+  const [memberships, sessions, posts, flags] = await Promise.all([
+    pb.collection("memberships").getFullList({ filter: byUser, expand: "organization" }),
+    pb.collection("sessions").getFullList({ filter: byUser }),
+    pb.collection("posts").getFullList({ filter: pb.filter("author = {:user}", { user: userId }) }),
+    pb.collection("flags").getFullList({ filter: pb.filter("reporter = {:user}", { user: userId }) }),
+  ]);
+  return {
+    format: "casebook-account-export/1",
+    exportedAt: new Date().toISOString(),
+    account: { id: user.id, name: user.name, email: user.email, role: user.role, locale: user.locale, verified: user.verified, created: user.created },
+    memberships: memberships.map((m) => ({ organization: m.expand?.organization?.name, organizationSlug: m.expand?.organization?.slug, role: m.role, status: m.status, since: m.created })),
+    sessions: sessions.map((s) => ({ created: s.created, lastSeen: s.last_verified_at, expires: s.expires_at, userAgent: s.user_agent, ip: s.ip })),
+    posts: posts.map((p) => ({ slug: p.slug, kind: p.kind, title: p.title, status: p.status, anonymous: p.anonymous, language: p.language, created: p.created, publishedAt: p.published_at, summary: p.summary, body: p.body_md, lessons: p.lessons_md })),
+    flags: flags.map((f) => ({ post: f.post, reason: f.reason, note: f.note, status: f.status, created: f.created })),
+  };
+}
+
+/**
+ * Erases an account. Published posts stay, credited to "former member" (author removed),
+ * or are withdrawn when the person asks; unpublished work is deleted. Refused while the
+ * person is the last admin of an organisation.
+ */
+export async function deleteAccount(userId: string, publishedPosts: "keep" | "withdraw"): Promise<{ ok: true } | { ok: false; reason: "last_admin"; organizations: string[] }> {
+  const pb = await getPocketBase();
+  const actor = await loadActor(userId);
+  if (!actor) return { ok: true };
+  const lastAdminOf: string[] = [];
+  for (const m of actor.memberships.filter((m) => m.role === "admin")) {
+    const admins = await pb.collection("memberships").getList(1, 1, { filter: pb.filter("organization = {:org} && role = 'admin' && status = 'active' && user != {:user}", { org: m.organizationId, user: userId }) });
+    if (admins.totalItems === 0) lastAdminOf.push(m.organizationName);
+  }
+  if (lastAdminOf.length) return { ok: false, reason: "last_admin", organizations: lastAdminOf };
+
+  const posts = await pb.collection("posts").getFullList({ filter: pb.filter("author = {:user}", { user: userId }), fields: "id,status" });
+  const batch = pb.createBatch();
+  for (const post of posts) {
+    if (post.status === "published" || post.status === "hidden") {
+      if (publishedPosts === "withdraw") {
+        batch.collection("posts").update(post.id, { author: "", status: "withdrawn" });
+        batch.collection("moderation_events").create({ post: post.id, action: "withdraw", from_status: post.status, to_status: "withdrawn", note: "Author deleted their account and withdrew their posts." });
+        batch.collection("search_outbox").create({ record: post.id, collection_name: "posts", op: "delete", attempts: 0 });
+      } else {
+        batch.collection("posts").update(post.id, { author: "" });
+      }
+    } else {
+      batch.collection("posts").delete(post.id);
+    }
+  }
+  // Sessions, memberships and flags go with the user (cascade); one transaction for all.
+  batch.collection("users").delete(userId);
+  await batch.send();
+  return { ok: true };
+}
+
+/** A signed-in person with their active memberships: what `can()` decides on. */
+export type Actor = {
+  id: string;
+  name: string;
+  email: string;
+  role: "member" | "moderator" | "admin";
+  locale: "en" | "fr" | "nl";
+  verified: boolean;
+  memberships: {
+    organizationId: string;
+    organizationSlug: string;
+    organizationName: string;
+    organizationVerified: boolean;
+    organizationKind: string;
+    role: "member" | "editor" | "dpo" | "admin";
+  }[];
+};
+
+/** The signed-in user as pages see it. */
 export type SessionUser = {
   id: string;
   name: string;
@@ -9,3 +271,11 @@ export type SessionUser = {
   role: "member" | "moderator" | "admin";
   locale: "en" | "fr" | "nl";
 };
+
+/** Result of a sign-up attempt. */
+export type SignUpResult = { ok: true } | { ok: false; field: "password"; reasons: string[]; suggestions: string[] };
+/** Result of a password reset. */
+export type ResetResult =
+  | { ok: true; userId: string }
+  | { ok: false; reason: "invalid" | "expired" }
+  | { ok: false; reason: "weak"; reasons: string[]; suggestions: string[] };

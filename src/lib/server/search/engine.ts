@@ -58,11 +58,9 @@ export const MAX_FUNDER_LENGTH = 200;
 /** Publication years accepted in filters. */
 export const YEAR_RANGE = { min: 1990, max: 2100 } as const;
 
-/**
- * Words ignored by both engines (in documents and queries). Kept short on purpose: only
- * articles/prepositions so frequent in EN/FR/NL that requiring them under AND matching
- * would make French or Dutch posts unfindable by an English-phrased query and vice versa.
- */
+// Kept short on purpose: only articles/prepositions so frequent in EN/FR/NL that requiring
+// them under AND matching would make posts unfindable by a query phrased in another language.
+/** Words ignored by both engines, in documents and queries. */
 export const STOP_WORDS: readonly string[] = [
   // en
   "a", "an", "the", "and", "or", "of", "in", "on", "for", "to", "with", "by", "at", "from",
@@ -235,10 +233,9 @@ export function facetValues(doc: SearchDocument, facet: FacetName): string[] {
   }
 }
 
-/**
- * How facet values compare in filters: trimmed and lowercased, which is what Meilisearch
- * does to string facet values, so the free-text funder filter behaves the same in both engines.
- */
+// Meilisearch trims and lowercases string facet values; doing the same keeps the free-text
+// funder filter identical in both engines.
+/** How facet values compare in filters: trimmed and lowercased. */
 export function facetKey(value: string): string {
   return value.trim().toLowerCase();
 }

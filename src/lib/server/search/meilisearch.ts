@@ -69,10 +69,9 @@ export const MEILI_SETTINGS = {
   localizedAttributes: [{ attributePatterns: LOCALIZED_TEXT_FIELDS, locales: ["eng", "fra", "nld"] }],
 } satisfies Settings;
 
-/**
- * Meilisearch filter for the facet filters: OR within a facet (parenthesised), AND across
- * facets, strings quoted with `"` and `\` escaped, years as bare numbers. Null when no filter.
- */
+// OR within a facet (parenthesised), AND across facets, strings quoted with `"` and `\`
+// escaped, years as bare numbers. Null when there is nothing to filter.
+/** Meilisearch filter expression for the facet filters. */
 export function buildFilterExpression(filters: SearchQuery["filters"]): string | null {
   const groups: string[] = [];
   for (const facet of FACETS) {
@@ -107,11 +106,10 @@ export function toMeiliSearchParams(query: SearchQuery, matchingStrategy: Matchi
   return params;
 }
 
-/**
- * The disjunctive faceting multi-search: the main query first, then for each filtered facet
- * a hitless query with every filter except that facet's own, whose distribution gives the
- * facet's counts (so choosing outcome=failure still shows how many other outcomes exist).
- */
+// The main query first, then for each filtered facet a hitless query with every filter
+// except that facet's own, whose distribution gives the facet's counts (so choosing
+// outcome=failure still shows how many posts have each other outcome).
+/** The disjunctive faceting multi-search for a query. */
 export function buildFacetQueries(
   query: SearchQuery,
   indexUid = "posts",
@@ -173,6 +171,10 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
   const waitOptions = { timeout: options.taskTimeoutMs ?? 120_000, interval: 50 };
   const client = new Meilisearch({ host: options.url, apiKey: options.apiKey, timeout: options.requestTimeoutMs ?? 10_000 });
   const index = client.index<SearchDocument>(indexUid);
+  // Reindexes in progress in this process. Writes made meanwhile are journaled and replayed
+  // into the staging index after its batches (so they win over older batch copies), then
+  // written to both indexes until the swap, so the swap cannot lose them.
+  const stagings = new Set<Staging>();
 
   // Waits for a task and throws with Meilisearch's own error message if it did not succeed.
   async function settle(task: EnqueuedTaskPromise | EnqueuedTask, what: string): Promise<Task> {
@@ -196,6 +198,7 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
   // Sends documents in request-sized chunks; returns the enqueued tasks (not yet awaited).
   async function enqueueDocuments(uid: string, docs: SearchDocument[]): Promise<EnqueuedTask[]> {
     assertValidDocuments(docs);
+    if (docs.length === 0) return [];
     const enqueued: EnqueuedTask[] = [];
     for (let i = 0; i < docs.length; i += UPLOAD_CHUNK) {
       // Awaiting the enqueue (not the task) keeps uploads pipelined without leaving a
@@ -214,6 +217,21 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
     }
   }
 
+  // Enqueues one write on an index; returns its tasks, not yet awaited.
+  async function enqueueWrite(uid: string, op: Write): Promise<EnqueuedTask[]> {
+    if ("upsert" in op) return enqueueDocuments(uid, op.upsert);
+    return [await client.index(uid).deleteDocuments(op.remove)];
+  }
+
+  async function write(op: Write): Promise<void> {
+    const tasks = await enqueueWrite(indexUid, op);
+    for (const staging of stagings) {
+      if (staging.live) tasks.push(...(await enqueueWrite(staging.uid, op)));
+      else staging.journal.push(op);
+    }
+    for (const task of tasks) await settle(task, "upsert" in op ? "adding documents" : "deleting documents");
+  }
+
   async function runSearch(query: SearchQuery, strategy: MatchingStrategies) {
     const params: MultiSearchParams = { queries: buildFacetQueries(query, indexUid, strategy) };
     return (await client.multiSearch<MultiSearchParams, SearchDocument>(params)).results;
@@ -226,12 +244,13 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
 
     async upsert(docs) {
       if (docs.length === 0) return;
-      for (const task of await enqueueDocuments(indexUid, docs)) await settle(task, `adding documents to ${indexUid}`);
+      assertValidDocuments(docs);
+      await write({ upsert: docs });
     },
 
     async remove(ids) {
       if (ids.length === 0) return;
-      await settle(index.deleteDocuments(ids), `deleting documents from ${indexUid}`);
+      await write({ remove: ids });
     },
 
     async search(query) {
@@ -278,18 +297,33 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
       // Fill a fresh index, then swap it with the live one in a single task: searches see
       // the old documents until the swap and the new ones after, never a partial index.
       await ensureIndex();
-      const staging = `${indexUid}_reindex_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+      const staging: Staging = {
+        uid: `${indexUid}_reindex_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`,
+        journal: [],
+        live: false,
+      };
+      stagings.add(staging);
       try {
-        await createIndexIfMissing(staging);
-        await settle(client.index(staging).updateSettings(MEILI_SETTINGS), `settings of ${staging}`);
+        await createIndexIfMissing(staging.uid);
+        await settle(client.index(staging.uid).updateSettings(MEILI_SETTINGS), `settings of ${staging.uid}`);
         const tasks: EnqueuedTask[] = [];
-        for await (const batch of batches) tasks.push(...(await enqueueDocuments(staging, batch)));
-        for (const task of tasks) await settle(task, `adding documents to ${staging}`);
-        await settle(client.swapIndexes([{ indexes: [indexUid, staging], rename: false }]), `swapping ${staging} into ${indexUid}`);
+        for await (const batch of batches) tasks.push(...(await enqueueDocuments(staging.uid, batch)));
+        // Replay concurrent writes after the batches; writes arriving during the replay join
+        // the journal and are replayed in turn. Once it is empty, writes go to both indexes.
+        while (staging.journal.length > 0) {
+          for (const op of staging.journal.splice(0)) tasks.push(...(await enqueueWrite(staging.uid, op)));
+        }
+        staging.live = true;
+        for (const task of tasks) await settle(task, `filling ${staging.uid}`);
+        await settle(
+          client.swapIndexes([{ indexes: [indexUid, staging.uid], rename: false }]),
+          `swapping ${staging.uid} into ${indexUid}`,
+        );
       } finally {
+        stagings.delete(staging);
         // After the swap the staging index holds the old documents; on failure, the partial new ones.
         try {
-          await client.deleteIndex(staging).waitTask(waitOptions);
+          await client.deleteIndex(staging.uid).waitTask(waitOptions);
         } catch {
           // Best effort: a leftover staging index is harmless and visible in the dashboard.
         }
@@ -346,6 +380,9 @@ function apiErrorCode(error: unknown): string | undefined {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+type Write = { upsert: SearchDocument[] } | { remove: string[] };
+type Staging = { uid: string; journal: Write[]; live: boolean };
 
 /** Connection options of {@link createMeilisearchEngine}. */
 export type MeilisearchEngineOptions = {

@@ -1,0 +1,225 @@
+// Astro Actions: zod input → one domain call (DESIGN.md §6). Forms post here without
+// JavaScript; pages read the result with Astro.getActionResult().
+import { ActionError, defineAction } from "astro:actions";
+import { z } from "astro/zod";
+import { MEMBERSHIP_ROLES } from "../lib/codelists.ts";
+import { clientIp, domainCall, enforceLimits, requireActor } from "../lib/server/guard.ts";
+import {
+  acceptInvitation,
+  changeMemberRole,
+  decideJoinRequest,
+  inviteMember,
+  leaveOrganization,
+  organizationRequestSchema,
+  requestOrganization,
+  requestToJoin,
+  reviewOrganization,
+  setRequiresDpoReview,
+} from "../lib/server/orgs.ts";
+import { limits } from "../lib/server/ratelimit.ts";
+import {
+  createSession,
+  deleteSessionCookie,
+  invalidateSession,
+  invalidateUserSession,
+  invalidateUserSessions,
+  setSessionCookie,
+} from "../lib/server/session.ts";
+import {
+  deleteAccount,
+  profileSchema,
+  requestPasswordReset,
+  resetPassword,
+  signIn,
+  signInSchema,
+  signUp,
+  signUpSchema,
+  updateProfile,
+} from "../lib/server/users.ts";
+
+/** A readable explanation of why a password was refused. */
+function passwordProblem(reasons: string[]): string {
+  if (reasons.includes("too_short")) return "Use at least 12 characters for your password; a few unrelated words make a good one.";
+  if (reasons.includes("too_long")) return "Use at most 256 characters for your password.";
+  return "This password is too easy to guess (a common word, pattern or your name). Try a few unrelated words.";
+}
+
+const id = z.string().regex(/^[a-z0-9]{15}$/, { error: "Unknown record." });
+
+export const server = {
+  signUp: defineAction({
+    accept: "form",
+    input: signUpSchema,
+    handler: async (input, context) => {
+      enforceLimits(context, [[limits.signUpPerIp, clientIp(context)]]);
+      const result = await signUp(input);
+      if (!result.ok) {
+        throw new ActionError({ code: "BAD_REQUEST", message: passwordProblem(result.reasons) });
+      }
+      return { email: input.email };
+    },
+  }),
+
+  signIn: defineAction({
+    accept: "form",
+    input: signInSchema,
+    handler: async (input, context) => {
+      enforceLimits(context, [
+        [limits.signInPerIp, clientIp(context)],
+        [limits.signInPerAccount, input.email],
+      ]);
+      const result = await signIn(input);
+      if (!result.ok) {
+        throw new ActionError({
+          code: "UNAUTHORIZED",
+          message: result.reason === "unverified" ? "Please confirm your e-mail address first: open the link we sent you." : "That e-mail address and password do not match an account.",
+        });
+      }
+      // Always a new session on sign-in: an old cookie can never be promoted (no fixation).
+      if (context.locals.session) await invalidateSession(context.locals.session.id);
+      const session = await createSession(result.userId, { userAgent: context.request.headers.get("user-agent"), ip: clientIp(context) });
+      setSessionCookie(context.cookies, context.url, session.token, session.expiresAt);
+      return { ok: true };
+    },
+  }),
+
+  signOut: defineAction({
+    accept: "form",
+    handler: async (_input, context) => {
+      if (context.locals.session) await invalidateSession(context.locals.session.id);
+      deleteSessionCookie(context.cookies, context.url);
+      return { ok: true };
+    },
+  }),
+
+  requestReset: defineAction({
+    accept: "form",
+    input: z.object({ email: z.email({ error: "Enter the e-mail address of your account." }).trim().toLowerCase() }),
+    handler: async (input, context) => {
+      enforceLimits(context, [
+        [limits.resetPerIp, clientIp(context)],
+        [limits.resetPerAccount, input.email],
+      ]);
+      await requestPasswordReset(input.email);
+      return { email: input.email };
+    },
+  }),
+
+  resetPassword: defineAction({
+    accept: "form",
+    input: z.object({ token: z.string().min(10).max(300), password: z.string().min(1, { error: "Choose a new password." }) }),
+    handler: async (input, context) => {
+      enforceLimits(context, [[limits.resetPerIp, clientIp(context)]]);
+      const result = await resetPassword(input.token, input.password);
+      if (!result.ok) {
+        if (result.reason === "weak") throw new ActionError({ code: "BAD_REQUEST", message: passwordProblem(result.reasons) });
+        throw new ActionError({ code: "BAD_REQUEST", message: result.reason === "expired" ? "This reset link has expired. Ask for a new one." : "This reset link is not valid. Ask for a new one." });
+      }
+      deleteSessionCookie(context.cookies, context.url);
+      return { ok: true };
+    },
+  }),
+
+  updateProfile: defineAction({
+    accept: "form",
+    input: profileSchema,
+    handler: async (input, context) => {
+      const actor = requireActor(context);
+      await updateProfile(actor.id, input);
+      return { ok: true };
+    },
+  }),
+
+  revokeSession: defineAction({
+    accept: "form",
+    input: z.object({ sessionId: id }),
+    handler: async (input, context) => {
+      const actor = requireActor(context);
+      const done = await invalidateUserSession(actor.id, input.sessionId);
+      if (!done) throw new ActionError({ code: "NOT_FOUND", message: "That session has already ended." });
+      if (input.sessionId === context.locals.session?.id) deleteSessionCookie(context.cookies, context.url);
+      return { ok: true };
+    },
+  }),
+
+  revokeAllSessions: defineAction({
+    accept: "form",
+    handler: async (_input, context) => {
+      const actor = requireActor(context);
+      const count = await invalidateUserSessions(actor.id);
+      deleteSessionCookie(context.cookies, context.url);
+      return { count };
+    },
+  }),
+
+  deleteAccount: defineAction({
+    accept: "form",
+    input: z.object({
+      publishedPosts: z.enum(["keep", "withdraw"], { error: "Choose what happens to your published posts." }),
+      confirm: z.literal("DELETE", { error: "Type DELETE to confirm." }),
+    }),
+    handler: async (input, context) => {
+      const actor = requireActor(context);
+      const result = await deleteAccount(actor.id, input.publishedPosts);
+      if (!result.ok) {
+        throw new ActionError({ code: "CONFLICT", message: `You are the last admin of ${result.organizations.join(", ")}. Make someone else admin first.` });
+      }
+      deleteSessionCookie(context.cookies, context.url);
+      return { ok: true };
+    },
+  }),
+
+  requestOrganization: defineAction({
+    accept: "form",
+    input: organizationRequestSchema.extend({ logo: z.instanceof(File).nullish() }),
+    handler: async ({ logo, ...input }, context) => domainCall(() => requestOrganization(context.locals.user, input, logo)),
+  }),
+
+  reviewOrganization: defineAction({
+    accept: "form",
+    input: z.object({ organizationId: id, decision: z.enum(["verify", "refuse"]), reason: z.preprocess((v) => v ?? "", z.string().trim().max(2000)) }),
+    handler: async (input, context) => domainCall(() => reviewOrganization(context.locals.user, input.organizationId, input.decision, input.reason)),
+  }),
+
+  requestToJoin: defineAction({
+    accept: "form",
+    input: z.object({ organizationId: id }),
+    handler: async (input, context) => domainCall(() => requestToJoin(context.locals.user, input.organizationId)),
+  }),
+
+  decideJoinRequest: defineAction({
+    accept: "form",
+    input: z.object({ membershipId: id, decision: z.enum(["approve", "reject"]), role: z.enum(MEMBERSHIP_ROLES).default("member") }),
+    handler: async (input, context) => domainCall(() => decideJoinRequest(context.locals.user, input.membershipId, input.decision, input.role)),
+  }),
+
+  changeMemberRole: defineAction({
+    accept: "form",
+    input: z.object({ membershipId: id, role: z.enum(MEMBERSHIP_ROLES, { error: "Choose member, editor, DPO or admin." }) }),
+    handler: async (input, context) => domainCall(() => changeMemberRole(context.locals.user, input.membershipId, input.role)),
+  }),
+
+  leaveOrganization: defineAction({
+    accept: "form",
+    input: z.object({ organizationId: id }),
+    handler: async (input, context) => domainCall(() => leaveOrganization(context.locals.user, input.organizationId)),
+  }),
+
+  setDpoReview: defineAction({
+    accept: "form",
+    input: z.object({ organizationId: id, required: z.enum(["yes", "no"]) }),
+    handler: async (input, context) => domainCall(() => setRequiresDpoReview(context.locals.user, input.organizationId, input.required === "yes")),
+  }),
+
+  inviteMember: defineAction({
+    accept: "form",
+    input: z.object({ organizationId: id, email: z.email({ error: "Enter a valid e-mail address." }).trim().toLowerCase(), role: z.enum(MEMBERSHIP_ROLES) }),
+    handler: async (input, context) => domainCall(() => inviteMember(context.locals.user, input.organizationId, input.email, input.role)),
+  }),
+
+  acceptInvitation: defineAction({
+    accept: "form",
+    input: z.object({ token: z.string().max(300), email: z.email(), role: z.enum(MEMBERSHIP_ROLES) }),
+    handler: async (input, context) => domainCall(() => acceptInvitation(context.locals.user, input)),
+  }),
+};

@@ -1,0 +1,70 @@
+// Every permission in one place (DESIGN.md §5, issue 3 §7): pages, actions and JSON
+// endpoints ask `can()`, nothing else decides. Pure, so it is tested as a table.
+import type { Actor } from "./users.ts";
+
+/** Every action the platform knows. */
+export const ACTIONS = [
+  "account.manage",
+  "org.request",
+  "org.review",
+  "org.view",
+  "org.join",
+  "org.leave",
+  "org.manage_members",
+  "org.edit_settings",
+  "user.set_platform_role",
+] as const;
+
+/** Decides whether `actor` may do `action` on `subject`. Anonymous visitors are `null`. */
+export function can(actor: Actor | null, action: Action, subject: Subject = {}): boolean {
+  const platformAdmin = actor?.role === "admin";
+  const moderator = actor?.role === "moderator" || platformAdmin;
+  const org = subject.organization;
+  const membership = org && actor ? actor.memberships.find((m) => m.organizationId === org.id) : undefined;
+  switch (action) {
+    case "account.manage":
+      return actor !== null && actor.id === subject.userId;
+    case "org.request":
+      return actor !== null && actor.verified;
+    case "org.review":
+      return actor !== null && actor.verified && moderator;
+    case "org.view":
+      // Unverified (pending or refused) organisations are visible to their people and moderators only.
+      return Boolean(org && (org.verified || membership || moderator || (actor && org.requestedBy === actor.id)));
+    case "org.join":
+      return Boolean(actor?.verified && org?.verified && !membership && !subject.pendingRequest);
+    case "org.leave":
+      if (!membership) return false;
+      return membership.role !== "admin" || (subject.activeAdmins ?? 0) > 1;
+    case "org.manage_members":
+    case "org.edit_settings":
+      return Boolean(actor?.verified && org && (membership?.role === "admin" || platformAdmin));
+    case "user.set_platform_role":
+      return Boolean(actor?.verified && platformAdmin && subject.userId !== actor.id);
+  }
+}
+
+/** Thrown by `assertCan`; routes turn it into a 403 page or response. */
+export class ForbiddenError extends Error {
+  constructor(action: Action) {
+    super(`Not allowed: ${action}`);
+    this.name = "ForbiddenError";
+  }
+}
+
+/** Throws ForbiddenError unless `can()` allows the action. */
+export function assertCan(actor: Actor | null, action: Action, subject: Subject = {}): asserts actor is Actor {
+  if (!can(actor, action, subject)) throw new ForbiddenError(action);
+}
+
+/** A permission name. */
+export type Action = (typeof ACTIONS)[number];
+/** What an action applies to. */
+export type Subject = {
+  userId?: string;
+  organization?: { id: string; verified: boolean; requestedBy?: string | null };
+  /** Active admins of the organisation (for leaving). */
+  activeAdmins?: number;
+  /** The actor already asked to join and waits for an answer. */
+  pendingRequest?: boolean;
+};

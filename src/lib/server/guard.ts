@@ -1,0 +1,53 @@
+// The one shared guard for routes and actions: who is asking, and what to do when they
+// may not (DESIGN.md §9: one guard, not the same check pasted in every route).
+import { ActionError } from "astro:actions";
+import type { ActionAPIContext } from "astro:actions";
+import { ForbiddenError } from "./can.ts";
+import { ValidationError } from "./errors.ts";
+import { checkLimits, type RateLimiter } from "./ratelimit.ts";
+import type { Actor } from "./users.ts";
+
+const retryAfterByRequest = new WeakMap<Request, number>();
+
+/** The signed-in actor, or an UNAUTHORIZED ActionError. */
+export function requireActor(context: ActionAPIContext): Actor {
+  const user = context.locals.user;
+  if (!user) throw new ActionError({ code: "UNAUTHORIZED", message: "Please sign in first." });
+  return user;
+}
+
+/** Consumes the given rate limits; over a limit, remembers Retry-After for the page and throws 429. */
+export function enforceLimits(context: ActionAPIContext, entries: [RateLimiter, string][]): void {
+  const verdict = checkLimits(entries);
+  if (!verdict.allowed) {
+    retryAfterByRequest.set(context.request, verdict.retryAfterSeconds);
+    const minutes = Math.max(1, Math.ceil(verdict.retryAfterSeconds / 60));
+    throw new ActionError({ code: "TOO_MANY_REQUESTS", message: `Too many attempts. Please wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.` });
+  }
+}
+
+/** Seconds to put in Retry-After when an action of this request hit a rate limit. */
+export function retryAfterFor(request: Request): number | undefined {
+  return retryAfterByRequest.get(request);
+}
+
+/** The client's IP as the server sees it (for rate limits and the session list). */
+export function clientIp(context: { clientAddress: string }): string {
+  try {
+    return context.clientAddress;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Runs a domain call, turning its expected refusals into ActionErrors the page can show. */
+export async function domainCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ActionError({ code: "BAD_REQUEST", message: error.message });
+    if (error instanceof ForbiddenError) throw new ActionError({ code: "FORBIDDEN", message: "You are not allowed to do this." });
+    if ((error as { status?: number }).status === 404) throw new ActionError({ code: "NOT_FOUND", message: "This no longer exists." });
+    throw error;
+  }
+}

@@ -1,0 +1,578 @@
+// The one place that sends e-mail. With SMTP_URL set, mail goes out through that server;
+// without it (development, tests, demos) each message is written as an .eml file under
+// DATA_DIR/mail, which any mail client opens and which the e2e tests read back to follow
+// the verification link. The texts live here too, so every mail has the same shape.
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
+import type { Locale } from "../../i18n/index.ts";
+import { getConfig } from "./config.ts";
+
+/** Every kind of mail the app sends, with the parameters its template needs. */
+export const MAIL_KINDS = {
+  verify_email: ["name", "link"],
+  password_reset: ["name", "link"],
+  password_changed: ["name"],
+  org_invitation: ["org", "inviter", "link"],
+  org_verified: ["org"],
+  org_refused: ["org", "reason"],
+  membership_approved: ["org", "role"],
+  membership_rejected: ["org"],
+} as const satisfies Record<string, readonly string[]>;
+
+let smtp: { url: string; transport: Transporter } | undefined;
+let drop: Transporter | undefined;
+
+/** Sends a message through SMTP_URL, or writes it to `<dataDir>/mail/*.eml` when no SMTP server is configured. */
+export async function sendMail(message: MailMessage, options: { dataDir?: string } = {}): Promise<SentMail> {
+  if (!/^[^\s@]+@[^\s@]+$/.test(message.to)) throw new Error(`sendMail: "${message.to}" is not an e-mail address`);
+  const config = getConfig();
+  const mail = {
+    from: { name: "Casebook", address: `no-reply@${new URL(config.publicUrl).hostname}` },
+    to: message.to,
+    subject: message.subject,
+    text: message.text,
+    ...(message.html === undefined ? {} : { html: message.html }),
+  };
+
+  // SMTP path: not exercised by the unit tests, as there is no mail server to talk to.
+  if (config.smtpUrl) {
+    // One transport for the process: it keeps the connection settings and is cheap to reuse.
+    // Short timeouts: a sign-up request waits for this, and nodemailer's defaults are minutes.
+    if (smtp?.url !== config.smtpUrl) {
+      const transport = nodemailer.createTransport({
+        url: config.smtpUrl,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      });
+      smtp = { url: config.smtpUrl, transport };
+    }
+    const info = await smtp.transport.sendMail(mail);
+    return { id: String(info.messageId) };
+  }
+
+  drop ??= nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  const info = await drop.sendMail(mail);
+  if (!Buffer.isBuffer(info.message)) throw new Error("sendMail: the stream transport did not return a buffer");
+  const dir = path.join(options.dataDir ?? config.dataDir, "mail");
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const name = `${nextStamp()}-${randomBytes(3).toString("hex")}.eml`;
+  const file = path.join(dir, name);
+  // Write then rename, so a reader polling the folder never sees half a message. Mode
+  // 0600: these files hold sign-in and reset links.
+  const temporary = path.join(dir, `.${name}.tmp`);
+  try {
+    await writeFile(temporary, info.message, { mode: 0o600, flag: "wx" });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  if (process.env.NODE_ENV !== "production") {
+    const links = [...new Set(message.text.match(LINK) ?? [])].map((link) => `  ${trimLink(link)}`);
+    console.log([`[mail] to ${message.to}: ${message.subject} → ${file}`, ...links].join("\n"));
+  }
+  return { id: String(info.messageId), file };
+}
+
+/** The dropped mails in `<dataDir>/mail`, newest first, parsed back into plain fields. */
+export async function listMailDrop(dataDir: string = getConfig().dataDir): Promise<DroppedMail[]> {
+  const dir = path.join(dataDir, "mail");
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith(".eml"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const mails = await Promise.all(
+    names.map(async (name): Promise<DroppedMail | undefined> => {
+      const file = path.join(dir, name);
+      try {
+        const message = parseMessage((await readFile(file)).toString("latin1"));
+        const date = stampDate(name) ?? headerDate(message.headers.get("date")) ?? (await stat(file)).mtime;
+        return {
+          file,
+          to: decodeHeader(message.headers.get("to") ?? ""),
+          subject: decodeHeader(message.headers.get("subject") ?? ""),
+          text: plainText(message) ?? "",
+          date,
+        };
+      } catch (error) {
+        // Deleted between readdir and readFile: simply not there any more.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw error;
+      }
+    }),
+  );
+  return mails
+    .filter((mail) => mail !== undefined)
+    .sort((a, b) => b.date.getTime() - a.date.getTime() || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
+}
+
+/** The newest dropped mail addressed to `to` (case-insensitive), if any. */
+export async function findLatestMail(to: string, dataDir?: string): Promise<DroppedMail | undefined> {
+  const wanted = to.trim().toLowerCase();
+  const mails = await listMailDrop(dataDir);
+  return mails.find((mail) => addresses(mail.to).includes(wanted));
+}
+
+/** Renders a mail in the reader's language, followed by English when that language is French or Dutch. */
+export function composeMail(kind: MailKind, locale: Locale | null, params: Record<string, string>): ComposedMail {
+  const values: Record<string, string> = {};
+  for (const key of MAIL_KINDS[kind]) {
+    const value = params[key];
+    if (value === undefined) throw new Error(`composeMail(${kind}): missing parameter "${key}"`);
+    values[key] = key === "reason" || key === "link" ? value.trim() : oneLine(value);
+  }
+  if (values.link !== undefined && !/^https?:\/\/\S+$/.test(values.link)) {
+    throw new Error(`composeMail(${kind}): "link" must be one absolute http(s) URL`);
+  }
+  // Optional extra: a name for the greeting of mails whose template does not need one.
+  if (values.name === undefined && params.name) values.name = oneLine(params.name);
+
+  const english = render(kind, "en", values);
+  if (locale === "fr" || locale === "nl") {
+    const own = render(kind, locale, values);
+    return { subject: own.subject, text: `${own.text}\n\n${SEPARATOR}\n\n${english.text}` };
+  }
+  return english;
+}
+
+// ---------------------------------------------------------------------------------------
+// Templates. Plain text only: it reads the same in every client, and links stay visible
+// and on a line of their own so that clients make them clickable without wrapping them.
+
+const SEPARATOR = "------------------------------ English ------------------------------";
+
+type Language = "en" | "fr" | "nl";
+type Values = Record<string, string>;
+type Template = { subject: (v: Values) => string; body: (v: Values) => string; why: (v: Values) => string };
+
+const greeting: Record<Language, (name: string | undefined) => string> = {
+  en: (name) => (name ? `Hello ${name},` : "Hello,"),
+  fr: (name) => (name ? `Bonjour ${name},` : "Bonjour,"),
+  nl: (name) => (name ? `Dag ${name},` : "Goeiedag,"),
+};
+
+const signature: Record<Language, string> = {
+  en: "The Casebook team",
+  fr: "L'équipe Casebook",
+  nl: "Het Casebook-team",
+};
+
+const roleLabels: Record<Language, Record<string, string>> = {
+  en: { member: "member", editor: "editor", dpo: "data protection officer (DPO)", admin: "administrator" },
+  fr: { member: "membre", editor: "rédacteur", dpo: "délégué à la protection des données (DPO)", admin: "administrateur" },
+  nl: { member: "lid", editor: "redacteur", dpo: "functionaris voor gegevensbescherming (DPO)", admin: "beheerder" },
+};
+
+const role = (language: Language, code: string | undefined) => (code ? (roleLabels[language][code] ?? code) : "");
+
+// Free text from a moderator, set off by indentation so it is clearly quoted.
+const quote = (text: string | undefined) =>
+  (text ?? "")
+    .split(/\r?\n/)
+    .map((line) => `    ${line}`.trimEnd())
+    .join("\n");
+
+const templates: Record<MailKind, Record<Language, Template>> = {
+  verify_email: {
+    en: {
+      subject: () => "Confirm your e-mail address for Casebook",
+      body: (v) =>
+        `Please confirm your e-mail address by opening this link:\n\n${v.link}\n\n` +
+        "The link works only once. If you did not create a Casebook account, you can ignore this message.",
+      why: () => "You receive this because someone signed up for Casebook with this e-mail address.",
+    },
+    fr: {
+      subject: () => "Vérifiez votre adresse e-mail pour Casebook",
+      body: (v) =>
+        `Veuillez confirmer votre adresse e-mail en ouvrant ce lien :\n\n${v.link}\n\n` +
+        "Ce lien ne fonctionne qu'une seule fois. Si vous n'avez pas créé de compte Casebook, vous pouvez ignorer ce message.",
+      why: () => "Vous recevez ce message parce que quelqu'un s'est inscrit sur Casebook avec cette adresse e-mail.",
+    },
+    nl: {
+      subject: () => "Bevestig uw e-mailadres voor Casebook",
+      body: (v) =>
+        `Bevestig uw e-mailadres door deze link te openen:\n\n${v.link}\n\n` +
+        "De link werkt maar één keer. Hebt u geen Casebook-account aangemaakt? Dan mag u dit bericht negeren.",
+      why: () => "U ontvangt dit bericht omdat iemand zich met dit e-mailadres op Casebook heeft ingeschreven.",
+    },
+  },
+  password_reset: {
+    en: {
+      subject: () => "Reset your Casebook password",
+      body: (v) =>
+        "Someone (hopefully you) asked to reset the password of your Casebook account. " +
+        `To choose a new password, open this link:\n\n${v.link}\n\n` +
+        "The link works only once. If you did not ask for this, ignore this message: your password stays as it is.",
+      why: () => "You receive this because a password reset was requested for the Casebook account with this e-mail address.",
+    },
+    fr: {
+      subject: () => "Réinitialisez votre mot de passe Casebook",
+      body: (v) =>
+        "Quelqu'un (vous, normalement) a demandé à réinitialiser le mot de passe de votre compte Casebook. " +
+        `Pour choisir un nouveau mot de passe, ouvrez ce lien :\n\n${v.link}\n\n` +
+        "Ce lien ne fonctionne qu'une seule fois. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
+      why: () =>
+        "Vous recevez ce message parce qu'une réinitialisation du mot de passe a été demandée pour le compte Casebook lié à cette adresse e-mail.",
+    },
+    nl: {
+      subject: () => "Stel een nieuw wachtwoord in voor Casebook",
+      body: (v) =>
+        "Iemand (hopelijk u) heeft gevraagd om het wachtwoord van uw Casebook-account opnieuw in te stellen. " +
+        `Open deze link om een nieuw wachtwoord te kiezen:\n\n${v.link}\n\n` +
+        "De link werkt maar één keer. Hebt u dit niet gevraagd? Negeer dan dit bericht: uw wachtwoord blijft ongewijzigd.",
+      why: () => "U ontvangt dit bericht omdat er een nieuw wachtwoord werd aangevraagd voor het Casebook-account met dit e-mailadres.",
+    },
+  },
+  password_changed: {
+    en: {
+      subject: () => "Your Casebook password was changed",
+      body: () =>
+        "The password of your Casebook account has just been changed. If you did this yourself, there is nothing else to do.\n\n" +
+        "If you did not, someone else may have access to your account: choose a new password straight away via the sign-in page.",
+      why: () => "You receive this because the password of the Casebook account with this e-mail address was changed.",
+    },
+    fr: {
+      subject: () => "Votre mot de passe Casebook a été modifié",
+      body: () =>
+        "Le mot de passe de votre compte Casebook vient d'être modifié. Si c'est bien vous, vous n'avez rien d'autre à faire.\n\n" +
+        "Si ce n'est pas vous, quelqu'un d'autre a peut-être accès à votre compte : choisissez sans attendre un nouveau mot de passe depuis la page de connexion.",
+      why: () => "Vous recevez ce message parce que le mot de passe du compte Casebook lié à cette adresse e-mail a été modifié.",
+    },
+    nl: {
+      subject: () => "Uw Casebook-wachtwoord werd gewijzigd",
+      body: () =>
+        "Het wachtwoord van uw Casebook-account werd zonet gewijzigd. Deed u dat zelf? Dan hoeft u niets meer te doen.\n\n" +
+        "Deed u dat niet? Dan heeft iemand anders misschien toegang tot uw account. Kies dan meteen een nieuw wachtwoord via de aanmeldpagina.",
+      why: () => "U ontvangt dit bericht omdat het wachtwoord van het Casebook-account met dit e-mailadres werd gewijzigd.",
+    },
+  },
+  org_invitation: {
+    en: {
+      subject: (v) => `${v.inviter} invites you to join ${v.org} on Casebook`,
+      body: (v) =>
+        `${v.inviter} invites you to join ${v.org} on Casebook, where Belgian healthcare organisations share what they learned ` +
+        "from their AI projects, including what did not work.\n\n" +
+        `To accept the invitation, open this link:\n\n${v.link}\n\n` +
+        `If you do not know ${v.inviter} or do not want to join, you can ignore this message.`,
+      why: (v) => `You receive this because ${v.inviter} entered this e-mail address to invite you to ${v.org}.`,
+    },
+    fr: {
+      subject: (v) => `${v.inviter} vous invite à rejoindre ${v.org} sur Casebook`,
+      body: (v) =>
+        `${v.inviter} vous invite à rejoindre ${v.org} sur Casebook, la plateforme où les organisations de soins de santé belges ` +
+        "partagent ce qu'elles ont appris de leurs projets d'IA, y compris ce qui n'a pas fonctionné.\n\n" +
+        `Pour accepter l'invitation, ouvrez ce lien :\n\n${v.link}\n\n` +
+        `Si vous ne connaissez pas ${v.inviter} ou si vous ne souhaitez pas rejoindre cette organisation, vous pouvez ignorer ce message.`,
+      why: (v) => `Vous recevez ce message parce que ${v.inviter} a indiqué cette adresse e-mail pour vous inviter à rejoindre ${v.org}.`,
+    },
+    nl: {
+      subject: (v) => `${v.inviter} nodigt u uit voor ${v.org} op Casebook`,
+      body: (v) =>
+        `${v.inviter} nodigt u uit om lid te worden van ${v.org} op Casebook, het platform waar Belgische zorgorganisaties delen ` +
+        "wat ze uit hun AI-projecten hebben geleerd, ook wat niet werkte.\n\n" +
+        `Open deze link om de uitnodiging te aanvaarden:\n\n${v.link}\n\n` +
+        `Kent u ${v.inviter} niet of wilt u geen lid worden? Dan mag u dit bericht negeren.`,
+      why: (v) => `U ontvangt dit bericht omdat ${v.inviter} dit e-mailadres heeft opgegeven om u uit te nodigen voor ${v.org}.`,
+    },
+  },
+  org_verified: {
+    en: {
+      subject: (v) => `${v.org} has been verified on Casebook`,
+      body: (v) => `Good news: the Casebook team has checked and verified ${v.org}. You can now sign in and carry on where you left off.`,
+      why: (v) => `You receive this because you are the contact person for ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `${v.org} : organisation vérifiée sur Casebook`,
+      body: (v) =>
+        `Bonne nouvelle : l'équipe Casebook a contrôlé et vérifié l'organisation ${v.org}. ` +
+        "Vous pouvez dès à présent vous connecter et reprendre là où vous en étiez.",
+      why: (v) => `Vous recevez ce message parce que vous êtes la personne de contact de ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `${v.org} is geverifieerd op Casebook`,
+      body: (v) =>
+        `Goed nieuws: het Casebook-team heeft de organisatie ${v.org} nagekeken en geverifieerd. ` +
+        "U kunt zich nu aanmelden en verdergaan waar u gebleven was.",
+      why: (v) => `U ontvangt dit bericht omdat u de contactpersoon bent voor ${v.org} op Casebook.`,
+    },
+  },
+  org_refused: {
+    en: {
+      subject: (v) => `${v.org} could not be verified on Casebook`,
+      body: (v) =>
+        `The Casebook team could not verify ${v.org}.` +
+        (v.reason ? ` The reason given:\n\n${quote(v.reason)}` : "") +
+        "\n\nIf you think this is a mistake, sign in to Casebook to check the details of the organisation.",
+      why: (v) => `You receive this because you asked to register ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `L'organisation ${v.org} n'a pas pu être vérifiée sur Casebook`,
+      body: (v) =>
+        `L'équipe Casebook n'a pas pu vérifier l'organisation ${v.org}.` +
+        (v.reason ? ` Motif indiqué :\n\n${quote(v.reason)}` : "") +
+        "\n\nSi vous pensez qu'il s'agit d'une erreur, connectez-vous à Casebook pour revoir les informations de l'organisation.",
+      why: (v) => `Vous recevez ce message parce que vous avez demandé l'inscription de l'organisation ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `${v.org} kon niet geverifieerd worden op Casebook`,
+      body: (v) =>
+        `Het Casebook-team kon de organisatie ${v.org} niet verifiëren.` +
+        (v.reason ? ` Opgegeven reden:\n\n${quote(v.reason)}` : "") +
+        "\n\nDenkt u dat dit een vergissing is? Meld u dan aan op Casebook om de gegevens van de organisatie na te kijken.",
+      why: (v) => `U ontvangt dit bericht omdat u gevraagd hebt om ${v.org} op Casebook te registreren.`,
+    },
+  },
+  membership_approved: {
+    en: {
+      subject: (v) => `You are now a member of ${v.org} on Casebook`,
+      body: (v) =>
+        `Your request to join ${v.org} on Casebook has been approved. Your role: ${role("en", v.role)}.\n\n` +
+        "You can sign in now and get started.",
+      why: (v) => `You receive this because you asked to join ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `Vous êtes maintenant membre de ${v.org} sur Casebook`,
+      body: (v) =>
+        `Votre demande pour rejoindre ${v.org} sur Casebook a été acceptée. Votre rôle : ${role("fr", v.role)}.\n\n` +
+        "Vous pouvez dès maintenant vous connecter.",
+      why: (v) => `Vous recevez ce message parce que vous avez demandé à rejoindre ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `U bent nu lid van ${v.org} op Casebook`,
+      body: (v) =>
+        `Uw aanvraag om lid te worden van ${v.org} op Casebook werd goedgekeurd. Uw rol: ${role("nl", v.role)}.\n\n` +
+        "U kunt zich nu aanmelden.",
+      why: (v) => `U ontvangt dit bericht omdat u gevraagd hebt om lid te worden van ${v.org} op Casebook.`,
+    },
+  },
+  membership_rejected: {
+    en: {
+      subject: (v) => `Your request to join ${v.org} on Casebook`,
+      body: (v) =>
+        `${v.org} did not approve your request to join the organisation on Casebook. Your Casebook account itself remains active.\n\n` +
+        `If you think this is a mistake, please contact someone at ${v.org} directly.`,
+      why: (v) => `You receive this because you asked to join ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `Votre demande pour rejoindre ${v.org} sur Casebook`,
+      body: (v) =>
+        `${v.org} n'a pas accepté votre demande pour rejoindre l'organisation sur Casebook. Votre compte Casebook reste actif.\n\n` +
+        `Si vous pensez qu'il s'agit d'une erreur, contactez directement une personne de ${v.org}.`,
+      why: (v) => `Vous recevez ce message parce que vous avez demandé à rejoindre ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `Uw aanvraag om lid te worden van ${v.org} op Casebook`,
+      body: (v) =>
+        `${v.org} heeft uw aanvraag om lid te worden van de organisatie op Casebook niet goedgekeurd. Uw Casebook-account blijft gewoon actief.\n\n` +
+        `Denkt u dat dit een vergissing is? Neem dan rechtstreeks contact op met iemand van ${v.org}.`,
+      why: (v) => `U ontvangt dit bericht omdat u gevraagd hebt om lid te worden van ${v.org} op Casebook.`,
+    },
+  },
+};
+
+function render(kind: MailKind, language: Language, values: Values): ComposedMail {
+  const template = templates[kind][language];
+  const text = [greeting[language](values.name), template.body(values), signature[language], template.why(values)].join("\n\n");
+  return { subject: template.subject(values), text };
+}
+
+// Names and organisation names come from users: keep them on one line (no fake
+// paragraphs, no header tricks in the subject) and reasonably short.
+function oneLine(value: string): string {
+  const flat = value.replace(/\s+/g, " ").trim();
+  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading the drop folder back. A deliberately small MIME reader rather than a library:
+// nodemailer only writes messages, no parser is installed, and it only has to read what
+// nodemailer itself wrote (plus hand-made test files): headers with RFC 2047 encoded
+// words, single-part or multipart bodies, and 7bit/8bit, quoted-printable or base64 text.
+
+const LINK = /https?:\/\/[^\s<>"']+/g;
+
+// A sentence may end right after a link; that full stop is not part of the URL.
+const trimLink = (link: string) => link.replace(/[.,;:!?)\]]+$/, "");
+
+let lastStamp = 0;
+
+// ISO 8601 time with "-" for ":" (not allowed in Windows file names), strictly increasing
+// within the process so that two mails sent in the same millisecond still sort in order.
+function nextStamp(): string {
+  lastStamp = Math.max(Date.now(), lastStamp + 1);
+  return new Date(lastStamp).toISOString().replace(/:/g, "-");
+}
+
+function stampDate(name: string): Date | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2}\.\d{3}Z)/.exec(name);
+  return match ? new Date(`${match[1]}:${match[2]}:${match[3]}`) : undefined;
+}
+
+function headerDate(value: string | undefined): Date | undefined {
+  const date = value ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+// Bare addresses in a To header, lower-cased: "Marie <m@x.be>, j@y.be" → [m@x.be, j@y.be].
+function addresses(header: string): string[] {
+  return header
+    .split(",")
+    .map((part) => (/<([^>]+)>/.exec(part)?.[1] ?? part).trim().toLowerCase())
+    .filter(Boolean);
+}
+
+type MimePart = { headers: Map<string, string>; body: string };
+
+// `raw` is the message as a latin1 string, i.e. one character per byte, so that bodies can
+// be turned back into bytes exactly and decoded with the charset they declare.
+function parseMessage(raw: string): MimePart {
+  const text = raw.replace(/\r\n/g, "\n");
+  const end = text.indexOf("\n\n");
+  const head = end === -1 ? text : text.slice(0, end);
+  const body = end === -1 ? "" : text.slice(end + 2);
+  const headers = new Map<string, string>();
+  let current: string | undefined;
+  for (const line of head.split("\n")) {
+    if (/^[ \t]/.test(line)) {
+      // Folded continuation: unfold by dropping only the line break (RFC 5322 §2.2.3).
+      if (current !== undefined) headers.set(current, `${headers.get(current) ?? ""}${line}`);
+      continue;
+    }
+    const colon = line.indexOf(":");
+    const name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : "";
+    // Repeated headers (Received…) keep their first value; none of ours repeat.
+    current = name && !headers.has(name) ? name : undefined;
+    if (current !== undefined) headers.set(current, line.slice(colon + 1).trim());
+  }
+  return { headers, body };
+}
+
+function headerParam(value: string, param: string): string | undefined {
+  const match = new RegExp(`;\\s*${param}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, "i").exec(value);
+  return match ? (match[1] ?? match[2]) : undefined;
+}
+
+// The first text/plain part, depth first, decoded to a string with "\n" line breaks.
+function plainText(part: MimePart): string | undefined {
+  const contentType = part.headers.get("content-type") ?? "text/plain; charset=us-ascii";
+  const type = (contentType.split(";")[0] ?? "").trim().toLowerCase();
+  if (type.startsWith("multipart/")) {
+    const boundary = headerParam(contentType, "boundary");
+    if (!boundary) return undefined;
+    for (const child of splitMultipart(part.body, boundary)) {
+      const text = plainText(parseMessage(child));
+      if (text !== undefined) return text;
+    }
+    return undefined;
+  }
+  if (type !== "text/plain" || /^\s*attachment/i.test(part.headers.get("content-disposition") ?? "")) return undefined;
+  const encoding = (part.headers.get("content-transfer-encoding") ?? "7bit").trim().toLowerCase();
+  const bytes =
+    encoding === "quoted-printable"
+      ? decodeQuotedPrintable(part.body)
+      : encoding === "base64"
+        ? Buffer.from(part.body.replace(/[^A-Za-z0-9+/=]/g, ""), "base64")
+        : Buffer.from(part.body, "latin1");
+  // Trailing line breaks are dropped: nodemailer ends a single-part message with one the
+  // text never had, and no caller cares about them.
+  return decodeBytes(bytes, headerParam(contentType, "charset") ?? "utf-8")
+    .replace(/\r\n/g, "\n")
+    .replace(/\n+$/, "");
+}
+
+function splitMultipart(body: string, boundary: string): string[] {
+  const parts: string[] = [];
+  let current: string[] | undefined;
+  for (const line of body.split("\n")) {
+    const trimmed = line.trimEnd();
+    if (trimmed === `--${boundary}--`) break;
+    if (trimmed === `--${boundary}`) {
+      if (current) parts.push(current.join("\n"));
+      current = [];
+      continue;
+    }
+    current?.push(line);
+  }
+  if (current) parts.push(current.join("\n"));
+  return parts;
+}
+
+// Soft line breaks ("=" at the end of a line) are removed first: they split long lines,
+// such as a link with a token, and are not part of the text.
+function decodeQuotedPrintable(body: string): Buffer {
+  // Trailing blanks on a line were added in transit (RFC 2045 §6.7), so they go too.
+  const joined = body.replace(/=[ \t]*\n/g, "").replace(/[ \t]+$/gm, "");
+  return Buffer.from(unhex(joined), "latin1");
+}
+
+// "=C3=A9" → the two characters (bytes) C3 A9, still one character per byte.
+const unhex = (text: string) => text.replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+
+function decodeBytes(bytes: Buffer, charset: string): string {
+  try {
+    return new TextDecoder(charset.trim().toLowerCase()).decode(bytes);
+  } catch {
+    // Unknown label: UTF-8 is what nodemailer writes anyway.
+    return new TextDecoder("utf-8").decode(bytes);
+  }
+}
+
+// RFC 2047: "=?UTF-8?Q?V=C3=A9rifiez_votre?=" and "=?UTF-8?B?…?=". Whitespace between two
+// encoded words is dropped, and adjacent words are decoded together because a long
+// subject may be cut between the bytes of one character.
+function decodeHeader(raw: string): string {
+  // Headers may also carry raw UTF-8 (RFC 6532); they were read one character per byte.
+  const value = /[^\x00-\x7f]/.test(raw) ? Buffer.from(raw, "latin1").toString("utf8") : raw;
+  let out = "";
+  let position = 0;
+  let afterWord = false;
+  let charset = "";
+  let pending: Buffer[] = [];
+  const flush = () => {
+    if (pending.length > 0) out += decodeBytes(Buffer.concat(pending), charset);
+    pending = [];
+  };
+  for (const match of value.matchAll(/=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g)) {
+    const between = value.slice(position, match.index);
+    const wordCharset = (match[1] ?? "").split("*")[0] ?? "";
+    if (!(afterWord && /^\s*$/.test(between))) {
+      flush();
+      out += between;
+    } else if (wordCharset.toLowerCase() !== charset.toLowerCase()) {
+      flush();
+    }
+    charset = wordCharset;
+    const data = match[3] ?? "";
+    pending.push(
+      (match[2] ?? "").toUpperCase() === "B"
+        ? Buffer.from(data, "base64")
+        : Buffer.from(unhex(data.replace(/_/g, " ")), "latin1"),
+    );
+    position = match.index + match[0].length;
+    afterWord = true;
+  }
+  flush();
+  return out + value.slice(position);
+}
+
+/** A message to send; `html` is optional, the plain text is always there. */
+export type MailMessage = { to: string; subject: string; text: string; html?: string };
+
+/** Outcome of sendMail: the Message-ID, and the .eml path when the message was dropped to disk. */
+export type SentMail = { id: string; file?: string };
+
+/** A mail read back from the drop folder. */
+export type DroppedMail = { file: string; to: string; subject: string; text: string; date: Date };
+
+/** Kinds of mail composeMail knows. */
+export type MailKind = keyof typeof MAIL_KINDS;
+
+/** Subject and plain text from composeMail, ready for sendMail. */
+export type ComposedMail = { subject: string; text: string };

@@ -1,0 +1,136 @@
+// A newcomer's path through accounts and organisations, in Chromium, with mail read
+// from the mail drop (no mail server runs here).
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
+import { findLatestMail } from "../../src/lib/server/mail.ts";
+import { launchBrowser } from "../helpers/browser.ts";
+
+const baseUrl = inject("baseUrl");
+const dataDir = inject("dataDir");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/signin`);
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/account$/);
+}
+
+async function mailLink(to: string, path: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const mail = await findLatestMail(to, dataDir);
+    const link = mail?.text.match(new RegExp(`https?://\\S+${path}\\S*`))?.[0];
+    if (link) return link.replace(/^https?:\/\/[^/]+/, baseUrl);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail with ${path} for ${to}`);
+}
+
+describe("accounts and organisations", () => {
+  it("sign up → verify by mail → sign in → request an organisation → moderator verifies → a member joins → sign out everywhere", async () => {
+    const email = `founder-${Date.now()}@example.test`;
+    const password = "juniper harbour cobalt meridian";
+    const founderContext = await browser.newContext();
+    const page = await founderContext.newPage();
+
+    await page.goto(`${baseUrl}/signup`);
+    await page.getByLabel("Name").fill("Fleur Founder");
+    await page.getByLabel("E-mail address").fill(email);
+    await page.getByLabel("Password").fill("short");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByText("at least 12 characters", { exact: false }).first().isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel("Name").inputValue()).resolves.toBe("Fleur Founder");
+    await expect(page.getByLabel("Password").inputValue()).resolves.toBe("");
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toContain(email);
+
+    await page.goto(await mailLink(email, "/verify"));
+    await expect(page.getByRole("status").textContent()).resolves.toContain("confirmed");
+
+    await signIn(page, email, password);
+    await page.goto(`${baseUrl}/organizations/new`);
+    const orgName = `Thuiszorg Test ${Date.now()}`;
+    await page.getByLabel("Organisation name").fill(orgName);
+    await page.getByLabel("Kind of organisation").selectOption("home_care");
+    await page.getByLabel("Region").selectOption("flanders");
+    await page.getByRole("button", { name: "Send the request" }).click();
+    await page.waitForURL(/\/organizations\/thuiszorg-test-\d+\?requested=1$/);
+    const orgPath = new URL(page.url()).pathname;
+    await expect(page.getByText("Waiting for verification").count()).resolves.toBe(1);
+
+    const modContext = await browser.newContext();
+    const mod = await modContext.newPage();
+    await signIn(mod, "moderator@casebook.example", DEMO_PASSWORD);
+    await mod.getByRole("link", { name: "Moderation", exact: true }).click();
+    await mod.getByRole("button", { name: `Verify ${orgName}` }).click();
+    await expect(mod.getByRole("status").textContent()).resolves.toContain("Done");
+    await modContext.close();
+
+    const memberContext = await browser.newContext();
+    const member = await memberContext.newPage();
+    await signIn(member, "member@casebook.example", DEMO_PASSWORD);
+    await member.goto(`${baseUrl}${orgPath}`);
+    await member.getByRole("button", { name: "Ask to join" }).click();
+    await expect(member.getByText("waiting for the organisation's admins").count()).resolves.toBe(1);
+
+    await page.goto(`${baseUrl}${orgPath}`);
+    await expect(page.getByText("Verified organisation").count()).resolves.toBe(1);
+    await page.getByRole("row", { name: /member@casebook\.example/ }).getByLabel("Role").selectOption("editor");
+    await page.getByRole("button", { name: /^Accept / }).click();
+    await expect(page.getByRole("table").last().textContent()).resolves.toContain("member@casebook.example");
+
+    await member.goto(`${baseUrl}/account`);
+    await expect(member.getByRole("link", { name: orgName }).count()).resolves.toBe(1);
+
+    // A second browser of the founder, then "sign out everywhere" from the first one.
+    const second: BrowserContext = await browser.newContext();
+    const secondPage = await second.newPage();
+    await signIn(secondPage, email, password);
+    await page.goto(`${baseUrl}/account`);
+    expect(await page.getByRole("button", { name: /^Sign out / }).count()).toBeGreaterThanOrEqual(2);
+    await page.getByRole("button", { name: "Sign out everywhere" }).click();
+    await page.waitForURL(/\/signin$/);
+    await secondPage.goto(`${baseUrl}/account`);
+    await secondPage.waitForURL(/\/signin\?next=/);
+    await Promise.all([founderContext.close(), memberContext.close(), second.close()]);
+  });
+
+  it("refuses a cross-origin POST to an action", async () => {
+    const res = await fetch(`${baseUrl}/signin?_action=signIn`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" },
+      body: "email=member%40casebook.example&password=x",
+    });
+    expect(res.status).toBe(403);
+    const sneaky = await fetch(`${baseUrl}/account?_action=revokeAllSessions`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: baseUrl, "sec-fetch-site": "cross-site" },
+      body: "",
+    });
+    expect(sneaky.status).toBe(403);
+  });
+
+  it("rate-limits sign-in per account with a readable 429 and Retry-After", async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 7; i++) {
+      last = await fetch(`${baseUrl}/signin?_action=signIn`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: baseUrl },
+        body: `email=admin.funder%40casebook.example&password=wrong-${i}`,
+      });
+    }
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await last!.text()).toContain("Too many attempts");
+  });
+});

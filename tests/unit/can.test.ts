@@ -1,0 +1,96 @@
+// The permission table: every actor kind × every action that exists (issue 3 §7).
+import { describe, expect, it } from "vitest";
+import { ACTIONS, can, type Action, type Subject } from "../../src/lib/server/can.ts";
+import type { Actor } from "../../src/lib/server/users.ts";
+
+const ORG = { id: "org000000000001", verified: true };
+const PENDING_ORG = { id: "org000000000002", verified: false, requestedBy: "requester000001" };
+
+function actor(id: string, role: Actor["role"], orgRole?: Actor["memberships"][number]["role"], verified = true): Actor {
+  return {
+    id,
+    name: id,
+    email: `${id}@example.test`,
+    role,
+    locale: "en",
+    verified,
+    memberships: orgRole ? [{ organizationId: ORG.id, organizationSlug: "org", organizationName: "Org", organizationVerified: true, organizationKind: "hospital", role: orgRole }] : [],
+  };
+}
+
+const ACTORS: Record<string, Actor | null> = {
+  anonymous: null,
+  unverified: actor("unverified00001", "member", undefined, false),
+  member: actor("member000000001", "member"),
+  org_member: actor("orgmember000001", "member", "member"),
+  org_editor: actor("orgeditor000001", "member", "editor"),
+  org_dpo: actor("orgdpo000000001", "member", "dpo"),
+  org_admin: actor("orgadmin0000001", "member", "admin"),
+  moderator: actor("moderator000001", "moderator"),
+  admin: actor("admin0000000001", "admin"),
+};
+
+// Subjects per action: the organisation page's subject, the actor's own account, etc.
+const SUBJECT: Record<Action, (who: string) => Subject> = {
+  "account.manage": (who) => ({ userId: ACTORS[who]?.id ?? "someone0000001" }),
+  "org.request": () => ({}),
+  "org.review": () => ({}),
+  "org.view": () => ({ organization: PENDING_ORG }),
+  "org.join": () => ({ organization: ORG }),
+  "org.leave": () => ({ organization: ORG, activeAdmins: 1 }),
+  "org.manage_members": () => ({ organization: ORG }),
+  "org.edit_settings": () => ({ organization: ORG }),
+  "user.set_platform_role": () => ({ userId: "someoneelse0001" }),
+};
+
+// Expected outcome: Y allowed, . refused. Columns follow ACTORS' order.
+//                               anon unv mem omem oed odpo oadm mod adm
+const TABLE: Record<Action, string> = {
+  "account.manage":             ".    Y   Y   Y    Y   Y    Y    Y   Y",
+  "org.request":                ".    .   Y   Y    Y   Y    Y    Y   Y",
+  "org.review":                 ".    .   .   .    .   .    .    Y   Y",
+  "org.view":                   ".    .   .   .    .   .    .    Y   Y",
+  "org.join":                   ".    .   Y   .    .   .    .    Y   Y",
+  "org.leave":                  ".    .   .   Y    Y   Y    .    .   .",
+  "org.manage_members":         ".    .   .   .    .   .    Y    .   Y",
+  "org.edit_settings":          ".    .   .   .    .   .    Y    .   Y",
+  "user.set_platform_role":     ".    .   .   .    .   .    .    .   Y",
+};
+
+const names = Object.keys(ACTORS);
+const cases = ACTIONS.flatMap((action) => {
+  const row = TABLE[action].trim().split(/\s+/);
+  return names.map((who, i) => ({ action, who, allowed: row[i] === "Y" }));
+});
+
+describe("can()", () => {
+  it("has a row for every action and a column for every actor", () => {
+    expect(Object.keys(TABLE).sort()).toEqual([...ACTIONS].sort());
+    for (const action of ACTIONS) expect(TABLE[action].trim().split(/\s+/)).toHaveLength(names.length);
+  });
+
+  it.each(cases)("$who → $action: $allowed", ({ action, who, allowed }) => {
+    expect(can(ACTORS[who]!, action, SUBJECT[action](who))).toBe(allowed);
+  });
+
+  it("nobody manages someone else's account", () => {
+    expect(can(ACTORS.admin!, "account.manage", { userId: "member000000001" })).toBe(false);
+  });
+
+  it("the last admin cannot leave, one of two can", () => {
+    expect(can(ACTORS.org_admin!, "org.leave", { organization: ORG, activeAdmins: 1 })).toBe(false);
+    expect(can(ACTORS.org_admin!, "org.leave", { organization: ORG, activeAdmins: 2 })).toBe(true);
+  });
+
+  it("a pending organisation is visible to the person who requested it", () => {
+    const requester = { ...ACTORS.member!, id: "requester000001" };
+    expect(can(requester, "org.view", { organization: PENDING_ORG })).toBe(true);
+    expect(can(null, "org.view", { organization: ORG })).toBe(true);
+  });
+
+  it("one cannot ask twice to join, nor change one's own platform role", () => {
+    expect(can(ACTORS.member!, "org.join", { organization: ORG, pendingRequest: true })).toBe(false);
+    expect(can(ACTORS.member!, "org.join", { organization: PENDING_ORG })).toBe(false);
+    expect(can(ACTORS.admin!, "user.set_platform_role", { userId: ACTORS.admin!.id })).toBe(false);
+  });
+});

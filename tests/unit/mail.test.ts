@@ -1,0 +1,205 @@
+// Without SMTP_URL, mail lands as .eml files that listMailDrop reads back; templates are
+// bilingual for French and Dutch readers. The SMTP path is not tested here: there is no
+// mail server on the test machine.
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import nodemailer from "nodemailer";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { composeMail, findLatestMail, listMailDrop, MAIL_KINDS, sendMail } from "../../src/lib/server/mail.ts";
+import type { MailKind } from "../../src/lib/server/mail.ts";
+
+// Before the first getConfig() call, which caches the configuration.
+process.env.PUBLIC_URL = "https://casebook.example.org";
+delete process.env.SMTP_URL;
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "casebook-mail-"));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const longLink = `https://casebook.example.org/auth/verify?token=${"aB3dE6gH9k".repeat(12)}&next=%2Fposts%2Fnew`;
+
+describe("sendMail without SMTP", () => {
+  it("writes a private .eml that listMailDrop reads back, accents and long links intact", async () => {
+    const createTransport = vi.spyOn(nodemailer, "createTransport");
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const mail = composeMail("verify_email", "fr", { name: "Zoë Dubois", link: longLink });
+    const sent = await sendMail({ to: "zoe@example.be", ...mail }, { dataDir });
+
+    expect(sent.id).toMatch(/^<.+@casebook\.example\.org>$/);
+    expect(sent.file).toBeDefined();
+    const file = sent.file ?? "";
+    expect(path.dirname(file)).toBe(path.join(dataDir, "mail"));
+    expect(path.basename(file)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-[0-9a-f]{6}\.eml$/);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+
+    const raw = await readFile(file, "utf8");
+    expect(raw).toContain("From: Casebook <no-reply@casebook.example.org>");
+    expect(raw).toMatch(/^Subject: =\?UTF-8\?/m); // encoded word: the parser has work to do
+    expect(raw).toMatch(/=\n/); // soft line breaks: the link is split in the file…
+
+    const [parsed] = await listMailDrop(dataDir);
+    expect(parsed).toMatchObject({ file, to: "zoe@example.be", subject: "Vérifiez votre adresse e-mail pour Casebook" });
+    expect(parsed?.text).toBe(mail.text); // …and whole again once parsed
+    expect(parsed?.text).toContain(`\n${longLink}\n`);
+    expect(parsed?.date).toBeInstanceOf(Date);
+
+    // Only the stream transport was built (this is the file's first sendMail, so the
+    // transport is created here): nothing tried to reach an SMTP server.
+    expect(createTransport).toHaveBeenCalledTimes(1);
+    expect(createTransport.mock.calls[0]?.[0]).toMatchObject({ streamTransport: true });
+
+    // Outside production, the developer sees the mail and the link to click (once, not per language).
+    expect(log).toHaveBeenCalledTimes(1);
+    const printed = String(log.mock.calls[0]?.[0]);
+    expect(printed.split("\n")[0]).toBe(`[mail] to zoe@example.be: ${mail.subject} → ${file}`);
+    expect(printed.split("\n").slice(1)).toEqual([`  ${longLink}`]);
+  });
+
+  it("decodes long subjects split over several encoded words, and HTML alternatives", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const org = "Centre Hospitalier Universitaire Saint-Pierre — Hôpital de jour gériatrique";
+    const mail = composeMail("org_invitation", "nl", { org, inviter: "Françoise Lefèvre", link: longLink });
+    const sent = await sendMail({ to: "Pieter.Claes@Example.be", ...mail, html: "<p>Zie de tekstversie.</p>" }, { dataDir });
+    const raw = await readFile(sent.file ?? "", "utf8");
+    expect(raw).toMatch(/^Subject: .*\n .*=\?UTF-8\?/m); // folded over several lines
+    expect(raw).toContain("multipart/alternative");
+
+    const found = await findLatestMail("pieter.claes@example.be", dataDir);
+    expect(found?.file).toBe(sent.file);
+    expect(found?.subject).toBe(mail.subject);
+    expect(found?.subject).toContain(org);
+    expect(found?.text).toBe(mail.text);
+    expect(await findLatestMail("nobody@example.be", dataDir)).toBeUndefined();
+  });
+
+  it("reads base64 bodies, B-encoded words and CRLF files, newest first", async () => {
+    const body = Buffer.from("Goeiedag,\r\n\r\nKlik op https://casebook.example.org/x?t=één\r\n", "utf8").toString("base64");
+    const eml = [
+      "From: Casebook <no-reply@casebook.example.org>",
+      "To: Jan <jan@example.be>",
+      `Subject: =?UTF-8?B?${Buffer.from("Wachtwoord ", "utf8").toString("base64")}?=`,
+      ` =?UTF-8?B?${Buffer.from("geüpdatet", "utf8").toString("base64")}?= (test)`,
+      "Date: Mon, 01 Jan 2024 10:00:00 +0000",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/mixed; boundary="outer"',
+      "",
+      "--outer",
+      "Content-Type: text/plain; charset=utf-8",
+      "Content-Transfer-Encoding: base64",
+      "",
+      body.slice(0, 40),
+      body.slice(40),
+      "--outer--",
+      "",
+    ].join("\r\n");
+    await writeFile(path.join(dataDir, "mail", "2024-01-01T10-00-00.000Z-abcdef.eml"), eml, { mode: 0o600 });
+    await writeFile(path.join(dataDir, "mail", ".half-written.eml.tmp"), "From: nobody");
+
+    const mails = await listMailDrop(dataDir);
+    expect(mails).toHaveLength(3);
+    const oldest = mails.at(-1);
+    expect(oldest).toMatchObject({ to: "Jan <jan@example.be>", subject: "Wachtwoord geüpdatet (test)" });
+    expect(oldest?.text).toBe("Goeiedag,\n\nKlik op https://casebook.example.org/x?t=één");
+    expect(oldest?.date.toISOString()).toBe("2024-01-01T10:00:00.000Z");
+    expect(mails.map((m) => m.date.getTime())).toEqual(mails.map((m) => m.date.getTime()).sort((a, b) => b - a));
+    expect((await findLatestMail("JAN@example.be", dataDir))?.subject).toBe("Wachtwoord geüpdatet (test)");
+  });
+
+  it("returns an empty list when nothing was ever sent", async () => {
+    expect(await listMailDrop(path.join(dataDir, "never-used"))).toEqual([]);
+  });
+
+  it("refuses a recipient that is not an address", async () => {
+    await expect(sendMail({ to: "not an address", subject: "x", text: "y" }, { dataDir })).rejects.toThrow(/not an e-mail address/);
+  });
+});
+
+describe("sendMail with SMTP_URL", () => {
+  // Only the routing is checked: with SMTP_URL set, sendMail goes to that server and
+  // drops nothing. Actual delivery is untested here, as there is no mail server.
+  it("sends through SMTP_URL instead of the drop folder", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve())); // nothing listens there now
+    const saved = process.env.SMTP_URL;
+    process.env.SMTP_URL = `smtp://127.0.0.1:${port}`;
+    try {
+      vi.resetModules(); // a fresh config cache that sees SMTP_URL
+      const fresh = await import("../../src/lib/server/mail.ts");
+      const smtpDir = path.join(dataDir, "smtp-case");
+      await expect(fresh.sendMail({ to: "a@example.be", subject: "s", text: "t" }, { dataDir: smtpDir })).rejects.toThrow(/ECONNREFUSED/);
+      expect(await fresh.listMailDrop(smtpDir)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.SMTP_URL;
+      else process.env.SMTP_URL = saved;
+    }
+  });
+});
+
+describe("composeMail", () => {
+  const params: Record<MailKind, Record<string, string>> = {
+    verify_email: { name: "Marie", link: "https://casebook.example.org/verify?t=1" },
+    password_reset: { name: "Marie", link: "https://casebook.example.org/reset?t=2" },
+    password_changed: { name: "Marie" },
+    org_invitation: { org: "AZ Groeninge", inviter: "Jan Peeters", link: "https://casebook.example.org/invite?t=3" },
+    org_verified: { org: "AZ Groeninge" },
+    org_refused: { org: "AZ Groeninge", reason: "We could not find this organisation\nin the RIZIV/INAMI register." },
+    membership_approved: { org: "AZ Groeninge", role: "editor" },
+    membership_rejected: { org: "AZ Groeninge" },
+  };
+  const kinds = Object.keys(MAIL_KINDS) as MailKind[];
+  const separator = /\n\n-{10,} English -{10,}\n\n/;
+
+  it.each(kinds)("%s: English only for en and null, ending with why it was sent", (kind) => {
+    const en = composeMail(kind, "en", params[kind]);
+    expect(composeMail(kind, null, params[kind])).toEqual(en);
+    expect(en.text).not.toMatch(separator);
+    expect(en.text.split("\n").at(-1)).toMatch(/^You receive this because .+\.$/);
+    expect(en.text).toContain("The Casebook team");
+    for (const value of Object.values(params[kind])) expect(en.text).toContain(value.split("\n")[0]?.split(" ")[0]);
+  });
+
+  it.each(kinds.flatMap((kind) => [[kind, "fr"] as const, [kind, "nl"] as const]))("%s in %s: own language first, then English", (kind, locale) => {
+    const mail = composeMail(kind, locale, params[kind]);
+    const en = composeMail(kind, "en", params[kind]);
+    const [own, english, ...rest] = mail.text.split(separator);
+    expect(rest).toEqual([]);
+    expect(english).toBe(en.text);
+    expect(mail.subject).not.toBe(en.subject);
+    const why = locale === "fr" ? /^Vous recevez ce message parce qu(e |')\S.+\.$/ : /^U ontvangt dit bericht omdat .+\.$/;
+    expect(own?.split("\n").at(-1)).toMatch(why);
+    if ("link" in params[kind]) expect(own).toContain(`\n${params[kind].link}\n`);
+  });
+
+  it("writes natural greetings and subjects", () => {
+    expect(composeMail("verify_email", "fr", params.verify_email).subject).toBe("Vérifiez votre adresse e-mail pour Casebook");
+    expect(composeMail("verify_email", "nl", params.verify_email).text).toMatch(/^Dag Marie,\n\nBevestig uw e-mailadres/);
+    expect(composeMail("org_verified", "nl", params.org_verified).text).toMatch(/^Goeiedag,/);
+    expect(composeMail("membership_approved", "fr", params.membership_approved).text).toContain("Votre rôle : rédacteur.");
+    expect(composeMail("membership_approved", "nl", params.membership_approved).text).toContain("Uw rol: redacteur.");
+    expect(composeMail("org_refused", "en", params.org_refused).text).toContain("    We could not find this organisation\n    in the RIZIV/INAMI register.");
+  });
+
+  it("keeps user-supplied names on one line and rejects missing parameters or odd links", () => {
+    const mail = composeMail("org_invitation", "en", { org: "Evil\r\nBcc: x@y.z", inviter: "Jan", link: "https://casebook.example.org/i" });
+    expect(mail.subject).toBe("Jan invites you to join Evil Bcc: x@y.z on Casebook");
+    expect(() => composeMail("verify_email", "en", { name: "Marie" })).toThrow(/missing parameter "link"/);
+    expect(() => composeMail("verify_email", "en", { name: "Marie", link: "javascript:alert(1)" })).toThrow(/http/);
+  });
+
+  it("never mentions a password value, even if one is passed by mistake", () => {
+    const mail = composeMail("password_changed", "nl", { name: "Marie", password: "hunter2-secret-value" });
+    expect(mail.text).not.toContain("hunter2-secret-value");
+  });
+});

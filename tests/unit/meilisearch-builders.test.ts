@@ -1,0 +1,251 @@
+// The pure parts of the Meilisearch adapter: filter strings, the disjunctive multi-search,
+// search parameters, highlight escaping and the one settings declaration. These run without
+// a server; the adapter's I/O is covered by the shared contract when MEILI_URL is set.
+
+import { describe, expect, it } from "vitest";
+import { FACETS, HIT_FIELDS, STOP_WORDS, makeQuery } from "../../src/lib/server/search/engine.ts";
+import type { SearchDocument } from "../../src/lib/server/search/engine.ts";
+import { EMBEDDED_BOOSTS } from "../../src/lib/server/search/embedded.ts";
+import {
+  HIGHLIGHT_POST,
+  HIGHLIGHT_PRE,
+  MEILI_SETTINGS,
+  buildFacetQueries,
+  buildFilterExpression,
+  createMeilisearchEngine,
+  placeholdersToHtml,
+  snippetFromFormatted,
+  toMeiliSearchParams,
+} from "../../src/lib/server/search/meilisearch.ts";
+
+const mark = (s: string) => `${HIGHLIGHT_PRE}${s}${HIGHLIGHT_POST}`;
+
+describe("buildFilterExpression", () => {
+  it("is null without filters (and ignores empty value lists)", () => {
+    expect(buildFilterExpression({})).toBeNull();
+    expect(buildFilterExpression({ outcome: [] })).toBeNull();
+  });
+
+  it("quotes string values", () => {
+    expect(buildFilterExpression({ outcome: ["failure"] })).toBe('(outcome = "failure")');
+  });
+
+  it("ORs values within a facet", () => {
+    expect(buildFilterExpression({ outcome: ["failure", "abandoned"] })).toBe(
+      '(outcome = "failure" OR outcome = "abandoned")',
+    );
+  });
+
+  it("ANDs facets, in FACETS order whatever the object order", () => {
+    expect(buildFilterExpression({ language: ["nl"], kind: ["case_study", "discussion"] })).toBe(
+      '(kind = "case_study" OR kind = "discussion") AND (language = "nl")',
+    );
+  });
+
+  it("leaves years as bare numbers", () => {
+    expect(buildFilterExpression({ year: ["2023", "2024"] })).toBe("(year = 2023 OR year = 2024)");
+  });
+
+  it("quotes a non-numeric year rather than injecting it", () => {
+    expect(buildFilterExpression({ year: ["2024 OR 1 = 1"] })).toBe('(year = "2024 OR 1 = 1")');
+  });
+
+  it('escapes " and \\ inside values', () => {
+    expect(buildFilterExpression({ funder_name: ['Fonds "Santé" \\ Bruxelles'] })).toBe(
+      '(funder_name = "Fonds \\"Santé\\" \\\\ Bruxelles")',
+    );
+    // An attempt to close the quote and add a clause stays inside the string.
+    expect(buildFilterExpression({ funder_name: ['x" OR kind = "discussion'] })).toBe(
+      '(funder_name = "x\\" OR kind = \\"discussion")',
+    );
+  });
+
+  it("handles multi-valued document fields like any other facet", () => {
+    expect(
+      buildFilterExpression({ care_settings: ["hospital"], rejection_reasons: ["data_governance", "regulatory"] }),
+    ).toBe(
+      '(care_settings = "hospital") AND (rejection_reasons = "data_governance" OR rejection_reasons = "regulatory")',
+    );
+  });
+});
+
+describe("toMeiliSearchParams", () => {
+  it("asks for hits, paging, every facet and placeholder-tagged crops", () => {
+    const params = toMeiliSearchParams(
+      makeQuery({ q: "sepsis", filters: { outcome: ["failure"] }, page: 3, perPage: 10 }),
+    );
+    expect(params).toMatchObject({
+      q: "sepsis",
+      filter: '(outcome = "failure")',
+      page: 3,
+      hitsPerPage: 10,
+      facets: [...FACETS],
+      matchingStrategy: "all",
+      attributesToCrop: ["summary", "body"],
+      attributesToHighlight: ["summary", "body"],
+      highlightPreTag: HIGHLIGHT_PRE,
+      highlightPostTag: HIGHLIGHT_POST,
+    });
+    expect(params.attributesToRetrieve).toEqual([...HIT_FIELDS]);
+    expect(params.attributesToRetrieve).not.toContain("body");
+    expect(params.sort).toBeUndefined();
+  });
+
+  it("sorts by date for sort=newest and for browsing without text", () => {
+    expect(toMeiliSearchParams(makeQuery({ q: "sepsis", sort: "newest" })).sort).toEqual(["published_ts:desc"]);
+    expect(toMeiliSearchParams(makeQuery({ q: "" })).sort).toEqual(["published_ts:desc"]);
+  });
+
+  it("omits the filter when there is none and passes a fallback strategy through", () => {
+    const params = toMeiliSearchParams(makeQuery({ q: "a b" }), "last");
+    expect("filter" in params).toBe(false);
+    expect(params.matchingStrategy).toBe("last");
+  });
+});
+
+describe("buildFacetQueries", () => {
+  it("is just the main query when nothing is filtered", () => {
+    const queries = buildFacetQueries(makeQuery({ q: "triage" }), "posts");
+    expect(queries).toHaveLength(1);
+    expect(queries[0]).toMatchObject({ indexUid: "posts", q: "triage", facets: [...FACETS] });
+  });
+
+  it("adds one hitless query per filtered facet, each without its own filter", () => {
+    const query = makeQuery({
+      q: "triage",
+      filters: { outcome: ["failure", "abandoned"], language: ["fr"], year: ["2024"] },
+    });
+    const [main, ...facetQueries] = buildFacetQueries(query, "idx");
+    expect(main).toMatchObject({
+      indexUid: "idx",
+      filter: '(outcome = "failure" OR outcome = "abandoned") AND (language = "fr") AND (year = 2024)',
+    });
+    expect(facetQueries).toEqual([
+      {
+        indexUid: "idx",
+        q: "triage",
+        facets: ["outcome"],
+        limit: 0,
+        matchingStrategy: "all",
+        filter: '(language = "fr") AND (year = 2024)',
+      },
+      {
+        indexUid: "idx",
+        q: "triage",
+        facets: ["language"],
+        limit: 0,
+        matchingStrategy: "all",
+        filter: '(outcome = "failure" OR outcome = "abandoned") AND (year = 2024)',
+      },
+      {
+        indexUid: "idx",
+        q: "triage",
+        facets: ["year"],
+        limit: 0,
+        matchingStrategy: "all",
+        filter: '(outcome = "failure" OR outcome = "abandoned") AND (language = "fr")',
+      },
+    ]);
+  });
+
+  it("leaves the filter out of a facet query when its facet was the only one filtered", () => {
+    const [, only] = buildFacetQueries(makeQuery({ filters: { kind: ["discussion"] } }), "posts", "last");
+    expect(only).toEqual({ indexUid: "posts", q: "", facets: ["kind"], limit: 0, matchingStrategy: "last" });
+  });
+});
+
+describe("highlight escaping", () => {
+  it("escapes the text before turning placeholders into <mark>", () => {
+    expect(placeholdersToHtml(`a penetration ${mark("tester")} pasted <script>alert(1)</script>`)).toBe(
+      "a penetration <mark>tester</mark> pasted &lt;script&gt;alert(1)&lt;/script&gt;",
+    );
+  });
+
+  it("does not let a literal <mark> in the text through", () => {
+    expect(placeholdersToHtml("<mark>fake</mark>")).toBe("&lt;mark&gt;fake&lt;/mark&gt;");
+  });
+
+  it("keeps marks balanced whatever placeholders a document smuggles in", () => {
+    expect(placeholdersToHtml(`${HIGHLIGHT_PRE}${HIGHLIGHT_PRE}a${HIGHLIGHT_POST}${HIGHLIGHT_POST}b`)).toBe(
+      "<mark>a</mark>b",
+    );
+    expect(placeholdersToHtml(`x${HIGHLIGHT_PRE}y`)).toBe("x<mark>y</mark>");
+    expect(placeholdersToHtml(`${HIGHLIGHT_POST}z`)).toBe("z");
+  });
+
+  it("picks the cropped field with more highlights, the summary on ties", () => {
+    expect(snippetFromFormatted({ summary: "plain summary", body: `…the ${mark("lactate")} rose…` })).toBe(
+      "…the <mark>lactate</mark> rose…",
+    );
+    expect(snippetFromFormatted({ summary: `one ${mark("a")}`, body: `two ${mark("a")}` })).toBe(
+      "one <mark>a</mark>",
+    );
+    expect(snippetFromFormatted({ summary: "", body: "only body" })).toBe("only body");
+    expect(snippetFromFormatted(undefined)).toBe("");
+  });
+});
+
+describe("MEILI_SETTINGS", () => {
+  it("makes every facet filterable", () => {
+    for (const facet of FACETS) expect(MEILI_SETTINGS.filterableAttributes).toContain(facet);
+  });
+
+  it("searches every text field, ranked like the embedded boosts", () => {
+    const byBoost = Object.entries(EMBEDDED_BOOSTS)
+      .sort((a, b) => b[1] - a[1])
+      .map(([field]) => field);
+    expect(MEILI_SETTINGS.searchableAttributes).toEqual(byBoost);
+    const textFields: (keyof SearchDocument)[] = [
+      "title",
+      "summary",
+      "body",
+      "lessons",
+      "tags",
+      "organization_name",
+      "public_descriptor",
+      "funder_name",
+      "call_title",
+    ];
+    expect([...MEILI_SETTINGS.searchableAttributes].sort()).toEqual([...textFields].sort());
+  });
+
+  it("never makes internal fields searchable", () => {
+    for (const field of ["organization_slug", "url", "slug", "id", "published_at"]) {
+      expect(MEILI_SETTINGS.searchableAttributes).not.toContain(field);
+    }
+  });
+
+  it("sorts by publication time, shares stop words and typo budget with the embedded engine", () => {
+    expect(MEILI_SETTINGS.sortableAttributes).toEqual(["published_ts"]);
+    expect(MEILI_SETTINGS.stopWords).toEqual([...STOP_WORDS]);
+    expect(MEILI_SETTINGS.typoTolerance.minWordSizeForTypos).toEqual({ oneTypo: 4, twoTypos: 8 });
+  });
+
+  it("declares the three content languages for the text fields", () => {
+    expect(MEILI_SETTINGS.localizedAttributes).toEqual([
+      { attributePatterns: expect.arrayContaining(["title", "summary", "body", "lessons"]), locales: ["eng", "fra", "nld"] },
+    ]);
+  });
+
+  it("keeps totals exact and the most frequent facet values", () => {
+    expect(MEILI_SETTINGS.pagination.maxTotalHits).toBeGreaterThanOrEqual(20_000);
+    expect(MEILI_SETTINGS.faceting.sortFacetValuesBy).toEqual({ "*": "count" });
+  });
+});
+
+describe("createMeilisearchEngine without a server", () => {
+  it("reports an unreachable server through health() instead of throwing", async () => {
+    // Port 9 (discard) on localhost: refused at once, no Meilisearch involved.
+    const engine = createMeilisearchEngine({ url: "http://127.0.0.1:9", requestTimeoutMs: 2_000 });
+    expect(engine.name).toBe("meilisearch");
+    expect(engine.indexUid).toBe("posts");
+    const health = await engine.health();
+    expect(health.ok).toBe(false);
+    expect(health.detail).toMatch(/unreachable/);
+  });
+
+  it("validates document ids before sending anything", async () => {
+    const engine = createMeilisearchEngine({ url: "http://127.0.0.1:9" });
+    await expect(engine.upsert([{ id: "bad id" } as SearchDocument])).rejects.toThrow(/invalid search document id/);
+  });
+});

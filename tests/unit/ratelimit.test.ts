@@ -1,0 +1,109 @@
+// Limits with an injected clock: refusal with the right Retry-After, refill, independent
+// keys, and bounded memory.
+import { describe, expect, it } from "vitest";
+import { checkLimits, createRateLimiter, limits } from "../../src/lib/server/ratelimit.ts";
+
+const MINUTE = 60_000;
+
+function clock(start = 1_000_000) {
+  const state = { time: start };
+  return { now: () => state.time, advance: (ms: number) => (state.time += ms) };
+}
+
+describe("createRateLimiter", () => {
+  it("refuses once the limit is reached, with the wait until the next attempt", () => {
+    const c = clock();
+    const limiter = createRateLimiter({ limit: 5, windowMs: 15 * MINUTE, now: c.now });
+    const remaining = Array.from({ length: 5 }, () => limiter.consume("ip").remaining);
+    expect(remaining).toEqual([4, 3, 2, 1, 0]);
+    // One token comes back every 15 min / 5 = 3 minutes.
+    expect(limiter.consume("ip")).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 180 });
+    c.advance(60_000);
+    expect(limiter.consume("ip")).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 120 });
+    c.advance(119_500);
+    expect(limiter.consume("ip")).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 1 });
+    c.advance(500);
+    expect(limiter.consume("ip")).toMatchObject({ allowed: true, remaining: 0 });
+    expect(limiter.consume("ip").allowed).toBe(false);
+  });
+
+  it("allows the full burst again once a window has passed", () => {
+    const c = clock();
+    const limiter = createRateLimiter({ limit: 3, windowMs: 60 * MINUTE, now: c.now });
+    for (let i = 0; i < 3; i++) limiter.consume("a");
+    expect(limiter.consume("a").allowed).toBe(false);
+    c.advance(60 * MINUTE);
+    expect(limiter.consume("a")).toEqual({ allowed: true, remaining: 2, retryAfterSeconds: 0 });
+  });
+
+  it("does not count refused attempts, so hammering does not extend the lock", () => {
+    const c = clock();
+    const limiter = createRateLimiter({ limit: 2, windowMs: 10 * MINUTE, now: c.now });
+    limiter.consume("acct");
+    limiter.consume("acct");
+    for (let i = 0; i < 100; i++) limiter.consume("acct");
+    c.advance(5 * MINUTE);
+    expect(limiter.consume("acct").allowed).toBe(true);
+  });
+
+  it("keeps keys independent and forgets a key on reset", () => {
+    const c = clock();
+    const limiter = createRateLimiter({ limit: 1, windowMs: MINUTE, now: c.now });
+    expect(limiter.consume("a").allowed).toBe(true);
+    expect(limiter.consume("a").allowed).toBe(false);
+    expect(limiter.consume("b").allowed).toBe(true);
+    limiter.reset("a");
+    expect(limiter.consume("a").allowed).toBe(true);
+  });
+
+  it("caps the number of keys by forgetting the least recently used", () => {
+    const c = clock();
+    const limiter = createRateLimiter({ limit: 1, windowMs: MINUTE, now: c.now, maxKeys: 3 });
+    limiter.consume("old");
+    limiter.consume("kept");
+    limiter.consume("x");
+    limiter.consume("kept"); // refused, but marks "kept" as recently used
+    limiter.consume("y"); // a fourth key: "old" goes
+    expect(limiter.size()).toBe(3);
+    expect(limiter.consume("old").allowed).toBe(true);
+    expect(limiter.consume("kept").allowed).toBe(false);
+  });
+
+  it("prunes keys whose bucket has refilled", () => {
+    const c = clock();
+    const limiter = createRateLimiter({ limit: 2, windowMs: MINUTE, now: c.now });
+    for (let i = 0; i < 1000; i++) limiter.consume(`ip-${i}`);
+    expect(limiter.size()).toBe(1000);
+    c.advance(MINUTE);
+    limiter.consume("fresh");
+    expect(limiter.size()).toBe(1);
+  });
+
+  it("rejects nonsensical settings", () => {
+    expect(() => createRateLimiter({ limit: 0, windowMs: MINUTE })).toThrow(RangeError);
+    expect(() => createRateLimiter({ limit: 5, windowMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("checkLimits", () => {
+  it("consumes every pair and reports the longest wait", () => {
+    const c = clock();
+    const perIp = createRateLimiter({ limit: 3, windowMs: 15 * MINUTE, now: c.now });
+    const perAccount = createRateLimiter({ limit: 1, windowMs: 60 * MINUTE, now: c.now });
+    expect(checkLimits([[perIp, "1.2.3.4"], [perAccount, "a@x.be"]])).toEqual({ allowed: true });
+    expect(checkLimits([[perIp, "1.2.3.4"], [perAccount, "a@x.be"]])).toEqual({ allowed: false, retryAfterSeconds: 3600 });
+    // The refused account attempt still used one of the IP's three.
+    expect(perIp.consume("1.2.3.4")).toMatchObject({ allowed: true, remaining: 0 });
+    expect(checkLimits([[perIp, "1.2.3.4"], [perAccount, "b@x.be"]])).toEqual({ allowed: false, retryAfterSeconds: 300 });
+  });
+
+  it("ships the documented ready-made limiters", () => {
+    expect(Object.keys(limits).sort()).toEqual(
+      ["resetPerAccount", "resetPerIp", "signInPerAccount", "signInPerIp", "signUpPerIp", "verifyPerAccount", "verifyPerIp"].sort(),
+    );
+    const key = `test-${Math.random()}`;
+    for (let i = 0; i < 5; i++) expect(limits.signInPerAccount.consume(key).allowed).toBe(true);
+    expect(limits.signInPerAccount.consume(key)).toMatchObject({ allowed: false, retryAfterSeconds: 180 });
+    limits.signInPerAccount.reset(key);
+  });
+});

@@ -1,0 +1,293 @@
+// Runs the shared search contract against the embedded engine (always) and Meilisearch (when
+// MEILI_URL points at a live server), plus what only the embedded engine does: snapshots,
+// suggestions, snippets, tokenising; and the URL parsing both engines rely on.
+
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  buildSnippet,
+  createEmbeddedEngine,
+  fingerprintOf,
+  queryTerms,
+  tokenize,
+} from "../../src/lib/server/search/embedded.ts";
+import {
+  DEFAULT_PER_PAGE,
+  FACETS,
+  makeQuery,
+  parseSearchParams,
+  searchQueryToParams,
+} from "../../src/lib/server/search/engine.ts";
+import type { SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
+import { createMeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
+import type { MeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
+import { chunk, corpus, runSearchContract } from "./search-contract.ts";
+
+runSearchContract("embedded", async () => createEmbeddedEngine());
+
+const meiliUrl = process.env.MEILI_URL;
+if (!meiliUrl) {
+  console.warn(
+    "Meilisearch contract skipped: MEILI_URL is not set (set MEILI_URL and MEILI_MASTER_KEY to run it against a live server)",
+  );
+}
+describe.skipIf(!meiliUrl)("meilisearch", () => {
+  runSearchContract(
+    "meilisearch",
+    async () =>
+      createMeilisearchEngine({
+        url: meiliUrl!,
+        apiKey: process.env.MEILI_MASTER_KEY,
+        // One index per engine so the suite never touches real data or its own other tests.
+        indexUid: `casebook_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`,
+      }),
+    { dispose: (engine) => (engine as MeilisearchEngine).dropIndex(), timeout: 60_000 },
+  );
+});
+
+describe("embedded engine specifics", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "casebook-search-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const probes: Partial<SearchQuery>[] = [
+    { q: "sepsys" },
+    { q: "évaluation", filters: { language: ["fr", "en"] } },
+    { q: "", filters: { outcome: ["failure", "abandoned"] }, sort: "newest" },
+    { q: "triage", perPage: 3, page: 2 },
+    { q: "tester" },
+  ];
+  const comparable = ({ tookMs: _took, ...rest }: SearchResult) => rest;
+
+  it("a snapshot saved and loaded into a fresh engine gives identical results", async () => {
+    const file = path.join(dir, "snap", "index.json");
+    const original = createEmbeddedEngine({ snapshotPath: file });
+    await original.reindex(chunk(corpus, 8));
+    await original.remove(["en-call-lab-2025"]); // discarded-but-not-vacuumed state must survive too
+    await original.save();
+
+    const restored = createEmbeddedEngine({ snapshotPath: file });
+    expect(await restored.load()).toBe(true);
+    expect(restored.fingerprint()).toBe(original.fingerprint());
+    expect(await restored.count()).toBe(corpus.length - 1);
+    for (const probe of probes) {
+      expect(comparable(await restored.search(makeQuery(probe)))).toEqual(
+        comparable(await original.search(makeQuery(probe))),
+      );
+    }
+    const saved = JSON.parse(await readFile(file, "utf8")) as { format: number; fingerprint: string; savedAt: string };
+    expect(saved.format).toBe(1);
+    expect(saved.fingerprint).toBe(original.fingerprint());
+    expect(Number.isNaN(Date.parse(saved.savedAt))).toBe(false);
+  });
+
+  it("load() returns false for a missing, corrupt or inconsistent snapshot and keeps the index", async () => {
+    const file = path.join(dir, "bad.json");
+    const engine = createEmbeddedEngine({ snapshotPath: file });
+    await engine.upsert(corpus.slice(0, 3));
+    expect(await engine.load()).toBe(false); // missing
+
+    await writeFile(file, "{ this is not json");
+    expect(await engine.load()).toBe(false);
+
+    await writeFile(file, JSON.stringify({ format: 2, docs: [], index: {} }));
+    expect(await engine.load()).toBe(false);
+
+    const good = createEmbeddedEngine({ snapshotPath: file });
+    await good.upsert(corpus.slice(0, 5));
+    await good.save();
+    const tampered = JSON.parse(await readFile(file, "utf8")) as { docs: { id: string }[] };
+    tampered.docs[0]!.id = "someone-elses-post";
+    await writeFile(file, JSON.stringify(tampered));
+    expect(await engine.load()).toBe(false);
+
+    expect(await engine.count()).toBe(3);
+    expect((await engine.search(makeQuery())).total).toBe(3);
+  });
+
+  it("save() without a snapshot path throws", async () => {
+    await expect(createEmbeddedEngine().save()).rejects.toThrow(/snapshotPath/);
+  });
+
+  it("fingerprint depends on ids and publication dates, not on order", () => {
+    const a = fingerprintOf(corpus);
+    expect(fingerprintOf([...corpus].reverse())).toBe(a);
+    expect(a.startsWith(`${corpus.length}-`)).toBe(true);
+    const moved = corpus.map((d, i) => (i === 0 ? { ...d, published_at: "2030-01-01T00:00:00Z" } : d));
+    expect(fingerprintOf(moved)).not.toBe(a);
+  });
+
+  it("a caller mutating a result does not change the next identical search", async () => {
+    const engine = createEmbeddedEngine();
+    await engine.upsert(corpus);
+    const first = await engine.search(makeQuery({ q: "sepsis" }));
+    const expected = structuredClone(first);
+    first.hits.length = 0;
+    first.facets.language.push({ value: "xx", count: 99 });
+    const again = await engine.search(makeQuery({ q: "sepsis" }));
+    expect({ ...again, tookMs: 0 }).toEqual({ ...expected, tookMs: 0 });
+  });
+
+  describe("suggestions", () => {
+    let engine: ReturnType<typeof createEmbeddedEngine>;
+    beforeAll(async () => {
+      engine = createEmbeddedEngine();
+      await engine.upsert(corpus);
+    });
+    const suggestionFor = async (q: string) => (await engine.search(makeQuery({ q }))).suggestion;
+
+    it("correct words missing from the vocabulary", async () => {
+      expect(await suggestionFor("sepsys")).toBe("sepsis");
+      expect(await suggestionFor("radiolgy")).toBe("radiology");
+      expect(await suggestionFor("chatbott huisarts")).toBe("chatbot huisarts");
+    });
+
+    it("are null when every word is known, a valid prefix, or there is no text", async () => {
+      expect(await suggestionFor("sepsis")).toBeNull();
+      expect(await suggestionFor("schedul")).toBeNull();
+      expect(await suggestionFor("")).toBeNull();
+    });
+  });
+
+  describe("text processing", () => {
+    it("lowercases, strips diacritics (also decomposed ones) and splits on punctuation", () => {
+      expect(tokenize("Évaluation du tri — l'hôpital, cœur")).toEqual(["evaluation", "du", "tri", "l", "hopital", "coeur"]);
+      expect(tokenize("E\u0301VALUATION")).toEqual(["evaluation"]);
+      expect(tokenize("thoraxfoto's")).toEqual(["thoraxfoto", "s"]);
+    });
+
+    it("drops stop words from queries", () => {
+      expect(queryTerms("lettres de sortie")).toEqual(["lettres", "sortie"]);
+      expect(queryTerms("the")).toEqual([]);
+    });
+  });
+
+  describe("buildSnippet", () => {
+    it("escapes first, then marks matched words", () => {
+      const html = buildSnippet(["Tom & Jerry <b>tested</b> it"], new Set(["tested"]));
+      expect(html).toBe("Tom &amp; Jerry &lt;b&gt;<mark>tested</mark>&lt;/b&gt; it");
+    });
+
+    it("matches accented words by their normalised form", () => {
+      expect(buildSnippet(["Une évaluation réussie"], new Set(["evaluation"]))).toBe(
+        "Une <mark>évaluation</mark> réussie",
+      );
+    });
+
+    it("picks the window with the most distinct terms, cut at word boundaries with ellipses", () => {
+      const filler = "lorem ipsum dolor sit amet ".repeat(20);
+      const body = `${filler}alpha here ${filler}alpha beta gamma together ${filler}`;
+      const html = buildSnippet(["A summary without the words.", body], new Set(["alpha", "beta", "gamma"]));
+      expect(html).toMatch(/^….*<mark>alpha<\/mark> <mark>beta<\/mark> <mark>gamma<\/mark>.*…$/);
+      expect(html.replace(/<\/?mark>/g, "").length).toBeLessThanOrEqual(170);
+      expect(html).not.toMatch(/…\S*(?<![a-z])[a-z]{1,2}\s/); // no half word right after the ellipsis
+    });
+
+    it("prefers the summary on ties and falls back to its start without matches", () => {
+      expect(buildSnippet(["short alpha", "long alpha"], new Set(["alpha"]))).toBe("short <mark>alpha</mark>");
+      const summary = "word ".repeat(60).trim();
+      const html = buildSnippet([summary, "body"], new Set(["absent"]));
+      expect(html.endsWith("…")).toBe(true);
+      expect(html).not.toContain("<mark>");
+      expect(html.length).toBeLessThanOrEqual(161);
+    });
+  });
+});
+
+describe("parseSearchParams", () => {
+  const parse = (qs: string) => parseSearchParams(new URLSearchParams(qs));
+
+  it("fills defaults for an empty query string", () => {
+    expect(parse("")).toEqual({
+      ok: true,
+      query: { q: "", filters: {}, sort: "relevance", page: 1, perPage: DEFAULT_PER_PAGE },
+    });
+  });
+
+  it("maps repeated parameters to facet filters", () => {
+    const result = parse(
+      "q=%20fall%20%20detection%20&outcome=failure&outcome=abandoned&care_setting=care_home&ai_type=llm" +
+        "&org_kind=hospital&language=nl&year=2024&funder=Belgian%20AI%20Health%20Fund&decision=rejected" +
+        "&reason=data_governance&kind=funding_call&sort=newest&page=3&per_page=50&utm_source=mail",
+    );
+    expect(result).toEqual({
+      ok: true,
+      query: {
+        q: "fall detection",
+        filters: {
+          kind: ["funding_call"],
+          outcome: ["failure", "abandoned"],
+          care_settings: ["care_home"],
+          ai_types: ["llm"],
+          org_kind: ["hospital"],
+          language: ["nl"],
+          year: ["2024"],
+          funder_name: ["Belgian AI Health Fund"],
+          decision: ["rejected"],
+          rejection_reasons: ["data_governance"],
+        },
+        sort: "newest",
+        page: 3,
+        perPage: 50,
+      },
+    });
+  });
+
+  it("ignores blank values and duplicate values", () => {
+    const result = parse("outcome=&outcome=failure&outcome=failure&page=&q=");
+    expect(result).toEqual({ ok: true, query: makeQuery({ filters: { outcome: ["failure"] } }) });
+  });
+
+  it.each([
+    ["outcome=great", "outcome"],
+    ["care_setting=hospital&care_setting=moon", "care_setting"],
+    ["reason=vibes", "reason"],
+    ["kind=post", "kind"],
+    ["language=de", "language"],
+    ["year=1989", "year"],
+    ["year=2101", "year"],
+    ["year=twenty", "year"],
+    ["page=0", "page"],
+    ["page=-1", "page"],
+    ["page=1.5", "page"],
+    ["per_page=0", "per_page"],
+    ["per_page=51", "per_page"],
+    ["sort=oldest", "sort"],
+    [`funder=${"x".repeat(201)}`, "funder"],
+    [`q=${"x".repeat(201)}`, "q"],
+  ])("%s is rejected, naming %s", (qs, param) => {
+    const result = parse(qs);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.param).toBe(param);
+      expect(result.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("names the bad value in codelist errors", () => {
+    const result = parse("outcome=great");
+    expect(!result.ok && result.message).toMatch(/"great".*outcome/);
+  });
+
+  it("round-trips through searchQueryToParams", () => {
+    const query = makeQuery({
+      q: "sepsis",
+      filters: { outcome: ["failure", "abandoned"], year: ["2023"], funder_name: ['A "quoted" fund'] },
+      sort: "newest",
+      page: 2,
+      perPage: 10,
+    });
+    expect(parseSearchParams(searchQueryToParams(query))).toEqual({ ok: true, query });
+    expect(searchQueryToParams(makeQuery()).toString()).toBe("");
+  });
+
+  it("knows every facet", () => {
+    expect(FACETS).toHaveLength(10);
+  });
+});
