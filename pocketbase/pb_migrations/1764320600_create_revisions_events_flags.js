@@ -21,6 +21,17 @@ migrate(
         indexes: ["CREATE UNIQUE INDEX idx_revisions_post_version ON revisions (post, version)"],
       }),
     );
+    // A published post's edit waits as a pending revision while the live version stays.
+    const revisions = app.findCollectionByNameOrId("revisions");
+    posts.fields.add(new RelationField({ name: "pending_revision", collectionId: revisions.id, maxSelect: 1 }));
+    posts.fields.add(
+      new SelectField({
+        name: "revision_status",
+        maxSelect: 1,
+        values: ["draft", "dpo_review", "submitted", "in_review", "changes_requested"],
+      }),
+    );
+    app.save(posts);
     app.save(
       new Collection({
         type: "base", name: "moderation_events", ...locked,
@@ -57,6 +68,10 @@ migrate(
   (app) => {
     app.delete(app.findCollectionByNameOrId("flags"));
     app.delete(app.findCollectionByNameOrId("moderation_events"));
+    const posts = app.findCollectionByNameOrId("posts");
+    posts.fields.removeByName("pending_revision");
+    posts.fields.removeByName("revision_status");
+    app.save(posts);
     app.delete(app.findCollectionByNameOrId("revisions"));
   },
 );

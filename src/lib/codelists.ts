@@ -98,3 +98,19 @@ export type Language = (typeof LANGUAGES)[number];
 export type Region = (typeof REGIONS)[number];
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 export type MembershipRole = (typeof MEMBERSHIP_ROLES)[number];
+
+/** Why a moderator refuses a post. */
+export const MODERATION_REJECTION_REASONS = [
+  "patient_data",
+  "confidential",
+  "not_about_ai",
+  "promotional",
+  "insufficient_detail",
+  "duplicate",
+  "off_topic",
+  "other",
+] as const;
+/** Why a reader flags a published post. */
+export const FLAG_REASONS = ["patient_data", "confidential", "inaccurate", "spam", "offensive", "other"] as const;
+export type ModerationRejectionReason = (typeof MODERATION_REJECTION_REASONS)[number];
+export type FlagReason = (typeof FLAG_REASONS)[number];

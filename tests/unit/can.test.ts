@@ -41,7 +41,24 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "org.manage_members": () => ({ organization: ORG }),
   "org.edit_settings": () => ({ organization: ORG }),
   "user.set_platform_role": () => ({ userId: "someoneelse0001" }),
+  "post.create": () => ({ organization: ORG }),
+  "post.view_private": () => post("submitted"),
+  "post.edit": () => post("draft"),
+  "post.submit": () => post("changes_requested"),
+  "post.withdraw": () => post("submitted"),
+  "post.dpo_review": () => post("dpo_review"),
+  "post.moderate": () => post("in_review"),
+  "post.hide": () => post("published"),
+  "post.restore": () => post("hidden"),
+  "post.flag": () => post("published"),
+  "post.view_history": () => post("published"),
+  "post.import": () => ({}),
 };
+
+// A post written by the organisation's editor.
+function post(status: string, revisionStatus: string | null = null): Subject {
+  return { organization: ORG, post: { authorId: "orgeditor000001", status, revisionStatus } };
+}
 
 // Expected outcome: Y allowed, . refused. Columns follow ACTORS' order.
 //                               anon unv mem omem oed odpo oadm mod adm
@@ -55,6 +72,18 @@ const TABLE: Record<Action, string> = {
   "org.manage_members":         ".    .   .   .    .   .    Y    .   Y",
   "org.edit_settings":          ".    .   .   .    .   .    Y    .   Y",
   "user.set_platform_role":     ".    .   .   .    .   .    .    .   Y",
+  "post.create":                ".    .   .   .    Y   .    Y    .   .",
+  "post.view_private":          ".    .   .   Y    Y   Y    Y    Y   Y",
+  "post.edit":                  ".    .   .   .    Y   .    Y    .   .",
+  "post.submit":                ".    .   .   .    Y   .    Y    .   .",
+  "post.withdraw":              ".    .   .   .    Y   .    Y    .   .",
+  "post.dpo_review":            ".    .   .   .    .   Y    .    .   .",
+  "post.moderate":              ".    .   .   .    .   .    .    Y   Y",
+  "post.hide":                  ".    .   .   .    .   .    .    Y   Y",
+  "post.restore":               ".    .   .   .    .   .    .    Y   Y",
+  "post.flag":                  ".    .   Y   Y    .   Y    Y    Y   Y",
+  "post.view_history":          ".    .   .   .    .   .    .    Y   Y",
+  "post.import":                ".    .   .   .    .   .    .    .   Y",
 };
 
 const names = Object.keys(ACTORS);
@@ -86,6 +115,32 @@ describe("can()", () => {
     const requester = { ...ACTORS.member!, id: "requester000001" };
     expect(can(requester, "org.view", { organization: PENDING_ORG })).toBe(true);
     expect(can(null, "org.view", { organization: ORG })).toBe(true);
+  });
+
+  it.each([
+    ["draft", null, true],
+    ["changes_requested", null, true],
+    ["submitted", null, false],
+    ["in_review", null, false],
+    ["published", null, true],
+    ["published", "draft", true],
+    ["published", "submitted", false],
+    ["published", "changes_requested", true],
+    ["rejected", null, false],
+    ["withdrawn", null, false],
+  ] as const)("an editor may edit a post in %s (revision %s): %s", (status, revision, allowed) => {
+    expect(can(ACTORS.org_editor!, "post.edit", post(status, revision))).toBe(allowed);
+  });
+
+  it("a moderator never moderates a post of their own organisation", () => {
+    const modInOrg = { ...ACTORS.moderator!, memberships: ACTORS.org_member!.memberships };
+    expect(can(modInOrg, "post.moderate", post("in_review"))).toBe(false);
+  });
+
+  it("a final post cannot be withdrawn; the DPO acts only in dpo_review", () => {
+    expect(can(ACTORS.org_editor!, "post.withdraw", post("rejected"))).toBe(false);
+    expect(can(ACTORS.org_dpo!, "post.dpo_review", post("submitted"))).toBe(false);
+    expect(can(ACTORS.org_dpo!, "post.dpo_review", post("published", "dpo_review"))).toBe(true);
   });
 
   it("one cannot ask twice to join, nor change one's own platform role", () => {

@@ -157,6 +157,9 @@ describe("composeMail", () => {
     org_refused: { org: "AZ Groeninge", reason: "We could not find this organisation\nin the RIZIV/INAMI register." },
     membership_approved: { org: "AZ Groeninge", role: "editor" },
     membership_rejected: { org: "AZ Groeninge" },
+    account_exists: { link: "https://casebook.example.org/reset" },
+    post_decision: { title: "Sepsis alerts", decision: "changes_requested", note: "Thank you for sharing this.", link: "https://casebook.example.org/posts/x" },
+    post_flagged: { title: "Sepsis alerts", link: "https://casebook.example.org/posts/x" },
   };
   const kinds = Object.keys(MAIL_KINDS) as MailKind[];
   const separator = /\n\n-{10,} English -{10,}\n\n/;
@@ -167,7 +170,15 @@ describe("composeMail", () => {
     expect(en.text).not.toMatch(separator);
     expect(en.text.split("\n").at(-1)).toMatch(/^You receive this because .+\.$/);
     expect(en.text).toContain("The Casebook team");
-    for (const value of Object.values(params[kind])) expect(en.text).toContain(value.split("\n")[0]?.split(" ")[0]);
+    // Codes (the decision) are translated, not echoed; every other value appears as given.
+    for (const [key, value] of Object.entries(params[kind])) if (key !== "decision") expect(en.text).toContain(value.split("\n")[0]?.split(" ")[0]);
+  });
+
+  it("translates decision codes in every language", () => {
+    const p = params.post_decision;
+    expect(composeMail("post_decision", "en", p).subject).toBe("Casebook: changes requested — Sepsis alerts");
+    expect(composeMail("post_decision", "fr", p).subject).toBe("Casebook : modifications demandées — Sepsis alerts");
+    expect(composeMail("post_decision", "nl", p).subject).toBe("Casebook: aanpassingen gevraagd — Sepsis alerts");
   });
 
   it.each(kinds.flatMap((kind) => [[kind, "fr"] as const, [kind, "nl"] as const]))("%s in %s: own language first, then English", (kind, locale) => {

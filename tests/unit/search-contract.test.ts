@@ -102,9 +102,18 @@ describe("embedded engine specifics", () => {
     const good = createEmbeddedEngine({ snapshotPath: file });
     await good.upsert(corpus.slice(0, 5));
     await good.save();
-    const tampered = JSON.parse(await readFile(file, "utf8")) as { docs: { id: string }[] };
+    const saved = await readFile(file, "utf8");
+    const tampered = JSON.parse(saved) as { docs: { id: string }[] };
     tampered.docs[0]!.id = "someone-elses-post";
     await writeFile(file, JSON.stringify(tampered));
+    expect(await engine.load()).toBe(false);
+
+    const brokenIndex = JSON.parse(saved) as { index: unknown };
+    brokenIndex.index = { serializationVersion: 2, documentIds: {}, index: "nope" };
+    await writeFile(file, JSON.stringify(brokenIndex));
+    expect(await engine.load()).toBe(false);
+
+    await writeFile(file, saved.slice(0, saved.length / 2)); // truncated write
     expect(await engine.load()).toBe(false);
 
     expect(await engine.count()).toBe(3);

@@ -13,7 +13,21 @@ export const ACTIONS = [
   "org.manage_members",
   "org.edit_settings",
   "user.set_platform_role",
+  "post.create",
+  "post.view_private",
+  "post.edit",
+  "post.submit",
+  "post.withdraw",
+  "post.dpo_review",
+  "post.moderate",
+  "post.hide",
+  "post.restore",
+  "post.flag",
+  "post.view_history",
+  "post.import",
 ] as const;
+
+const FINAL = new Set(["rejected", "withdrawn"]);
 
 /** Decides whether `actor` may do `action` on `subject`. Anonymous visitors are `null`. */
 export function can(actor: Actor | null, action: Action, subject: Subject = {}): boolean {
@@ -41,6 +55,45 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
       return Boolean(actor?.verified && org && (membership?.role === "admin" || platformAdmin));
     case "user.set_platform_role":
       return Boolean(actor?.verified && platformAdmin && subject.userId !== actor.id);
+    case "post.create":
+      // Editors (and admins) of a verified organisation publish for it.
+      return Boolean(actor?.verified && org?.verified && (membership?.role === "editor" || membership?.role === "admin"));
+    case "post.view_private": {
+      const post = subject.post;
+      if (!actor || !post) return false;
+      return post.authorId === actor.id || moderator || membership !== undefined;
+    }
+    case "post.edit":
+    case "post.submit": {
+      const post = subject.post;
+      // Any current editor or admin of the organisation (not an author who has left it).
+      if (!actor?.verified || !post || !(membership?.role === "editor" || membership?.role === "admin")) return false;
+      if (post.status === "published") return !post.revisionStatus || post.revisionStatus === "draft" || post.revisionStatus === "changes_requested";
+      return post.status === "draft" || post.status === "changes_requested";
+    }
+    case "post.withdraw": {
+      const post = subject.post;
+      if (!actor || !post || FINAL.has(post.status)) return false;
+      return post.authorId === actor.id || membership?.role === "admin";
+    }
+    case "post.dpo_review": {
+      const post = subject.post;
+      const state = post?.revisionStatus ?? post?.status;
+      return Boolean(actor?.verified && post && state === "dpo_review" && membership?.role === "dpo");
+    }
+    case "post.moderate":
+      // Moderators never moderate their own organisation's posts or their own posts.
+      return Boolean(actor?.verified && moderator && subject.post && subject.post.authorId !== actor.id && membership === undefined);
+    case "post.hide":
+    case "post.restore":
+    case "post.view_history":
+      return Boolean(actor?.verified && moderator);
+    case "post.flag": {
+      const post = subject.post;
+      return Boolean(actor?.verified && post && post.status === "published" && post.authorId !== actor.id);
+    }
+    case "post.import":
+      return Boolean(actor?.verified && platformAdmin);
   }
 }
 
@@ -67,4 +120,6 @@ export type Subject = {
   activeAdmins?: number;
   /** The actor already asked to join and waits for an answer. */
   pendingRequest?: boolean;
+  /** A post, with the facts permissions depend on. */
+  post?: { authorId: string | null; status: string; revisionStatus?: string | null };
 };

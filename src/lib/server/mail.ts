@@ -20,6 +20,9 @@ export const MAIL_KINDS = {
   org_refused: ["org", "reason"],
   membership_approved: ["org", "role"],
   membership_rejected: ["org"],
+  account_exists: ["link"],
+  post_decision: ["title", "decision", "note", "link"],
+  post_flagged: ["title", "link"],
 } as const satisfies Record<string, readonly string[]>;
 
 let smtp: { url: string; transport: Transporter } | undefined;
@@ -169,6 +172,13 @@ const roleLabels: Record<Language, Record<string, string>> = {
   fr: { member: "membre", editor: "rédacteur", dpo: "délégué à la protection des données (DPO)", admin: "administrateur" },
   nl: { member: "lid", editor: "redacteur", dpo: "functionaris voor gegevensbescherming (DPO)", admin: "beheerder" },
 };
+
+const decisionLabels: Record<Language, Record<string, string>> = {
+  en: { published: "published", changes_requested: "changes requested", rejected: "not accepted", hidden: "hidden", restored: "online again", dpo_returned: "returned by your DPO", dpo_approved: "approved by your DPO", revision_published: "your changes are published" },
+  fr: { published: "publiée", changes_requested: "modifications demandées", rejected: "non acceptée", hidden: "masquée", restored: "de nouveau en ligne", dpo_returned: "renvoyée par votre DPO", dpo_approved: "approuvée par votre DPO", revision_published: "vos modifications sont publiées" },
+  nl: { published: "gepubliceerd", changes_requested: "aanpassingen gevraagd", rejected: "niet aanvaard", hidden: "verborgen", restored: "weer online", dpo_returned: "teruggestuurd door uw DPO", dpo_approved: "goedgekeurd door uw DPO", revision_published: "uw wijzigingen zijn gepubliceerd" },
+};
+const decision = (language: Language, code: string | undefined) => (code ? (decisionLabels[language][code] ?? code) : "");
 
 const role = (language: Language, code: string | undefined) => (code ? (roleLabels[language][code] ?? code) : "");
 
@@ -373,6 +383,63 @@ const templates: Record<MailKind, Record<Language, Template>> = {
         `${v.org} heeft uw aanvraag om lid te worden van de organisatie op Casebook niet goedgekeurd. Uw Casebook-account blijft gewoon actief.\n\n` +
         `Denkt u dat dit een vergissing is? Neem dan rechtstreeks contact op met iemand van ${v.org}.`,
       why: (v) => `U ontvangt dit bericht omdat u gevraagd hebt om lid te worden van ${v.org} op Casebook.`,
+    },
+  },
+  account_exists: {
+    en: {
+      subject: () => "Someone tried to create a Casebook account with your address",
+      body: (v) =>
+        "Someone (perhaps you) tried to create a new Casebook account with this e-mail address, which already has an account. " +
+        `Nothing was changed. If it was you, sign in — or, if you forgot your password, choose a new one here:\n\n${v.link}`,
+      why: () => "You receive this because this address has a Casebook account. If it was not you, you can ignore this message.",
+    },
+    fr: {
+      subject: () => "Quelqu'un a tenté de créer un compte Casebook avec votre adresse",
+      body: (v) =>
+        "Quelqu'un (peut-être vous) a tenté de créer un nouveau compte Casebook avec cette adresse e-mail, qui possède déjà un compte. " +
+        `Rien n'a été modifié. Si c'était vous, connectez-vous — ou, si vous avez oublié votre mot de passe, choisissez-en un nouveau ici :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que cette adresse possède un compte Casebook. Si ce n'était pas vous, ignorez ce message.",
+    },
+    nl: {
+      subject: () => "Iemand probeerde een Casebook-account aan te maken met uw adres",
+      body: (v) =>
+        "Iemand (misschien uzelf) probeerde een nieuw Casebook-account aan te maken met dit e-mailadres, dat al een account heeft. " +
+        `Er is niets gewijzigd. Was u het zelf? Meld u dan aan — of kies hier een nieuw wachtwoord als u het vergeten bent:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat dit adres een Casebook-account heeft. Was u het niet, dan mag u dit bericht negeren.",
+    },
+  },
+  post_decision: {
+    en: {
+      subject: (v) => `Casebook: ${decision("en", v.decision)} — ${v.title}`,
+      body: (v) => `There is news about your post "${v.title}": ${decision("en", v.decision)}.` + (v.note ? `\n\n${quote(v.note)}` : "") + `\n\nOpen it here:\n\n${v.link}`,
+      why: () => "You receive this because you wrote this post on Casebook.",
+    },
+    fr: {
+      subject: (v) => `Casebook : ${decision("fr", v.decision)} — ${v.title}`,
+      body: (v) => `Il y a du nouveau pour votre publication « ${v.title} » : ${decision("fr", v.decision)}.` + (v.note ? `\n\n${quote(v.note)}` : "") + `\n\nOuvrez-la ici :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous avez rédigé cette publication sur Casebook.",
+    },
+    nl: {
+      subject: (v) => `Casebook: ${decision("nl", v.decision)} — ${v.title}`,
+      body: (v) => `Er is nieuws over uw bijdrage "${v.title}": ${decision("nl", v.decision)}.` + (v.note ? `\n\n${quote(v.note)}` : "") + `\n\nOpen ze hier:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u deze bijdrage op Casebook schreef.",
+    },
+  },
+  post_flagged: {
+    en: {
+      subject: (v) => `Casebook: your post "${v.title}" was hidden while a moderator checks a report`,
+      body: (v) => `A reader reported your post "${v.title}". It is hidden from the public until a moderator has looked at it; you will hear from us. You can see it here:\n\n${v.link}`,
+      why: () => "You receive this because you wrote this post on Casebook.",
+    },
+    fr: {
+      subject: (v) => `Casebook : votre publication « ${v.title} » est masquée le temps qu'un modérateur examine un signalement`,
+      body: (v) => `Un lecteur a signalé votre publication « ${v.title} ». Elle est masquée au public jusqu'à ce qu'un modérateur l'ait examinée ; nous vous tiendrons informé. Vous pouvez la consulter ici :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous avez rédigé cette publication sur Casebook.",
+    },
+    nl: {
+      subject: (v) => `Casebook: uw bijdrage "${v.title}" is verborgen terwijl een moderator een melding bekijkt`,
+      body: (v) => `Een lezer meldde uw bijdrage "${v.title}". Ze is verborgen voor het publiek tot een moderator ze bekeken heeft; u hoort nog van ons. U kunt ze hier bekijken:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u deze bijdrage op Casebook schreef.",
     },
   },
 };

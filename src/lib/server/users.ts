@@ -87,9 +87,8 @@ export async function signUp(input: z.infer<typeof signUpSchema>): Promise<SignU
   const existing = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:email}", { email: input.email }) });
   if (existing.items[0]) {
     const user = existing.items[0];
-    const link = `${getConfig().publicUrl}/reset`;
-    const mail = composeMail("password_reset", user.locale || null, { name: user.name, link });
-    await sendMail({ to: input.email, subject: mail.subject, text: `Someone (maybe you) tried to create a new Casebook account with this address, which already has one. Sign in at ${getConfig().publicUrl}/signin, or reset your password:\n\n${mail.text}` });
+    const mail = composeMail("account_exists", user.locale || null, { link: `${getConfig().publicUrl}/reset` });
+    await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
     return { ok: true };
   }
   const user = await pb.collection("users").create({

@@ -336,7 +336,8 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
         if (!docs.every(looksLikeDocument)) return false;
         // A snapshot whose docs do not hash to its own fingerprint was damaged or hand-edited.
         if (fingerprintOf(docs) !== snapshot.fingerprint) return false;
-        const loaded = MiniSearch.loadJS<SearchDocument>(snapshot.index as AsPlainObject, MINI_OPTIONS);
+        // Async: yields every 1,000 terms, so a large load does not stall the server for seconds.
+        const loaded = await MiniSearch.loadJSAsync<SearchDocument>(snapshot.index as AsPlainObject, MINI_OPTIONS);
         if (loaded.documentCount !== docs.length) return false;
         const nextEntries = new Map<string, Entry>();
         for (const doc of docs) {
@@ -660,7 +661,7 @@ export type EmbeddedEngine = SearchEngine & {
   readonly name: "embedded";
   /** Hash of the indexed (id, published_at) pairs; see {@link fingerprintOf}. */
   fingerprint(): string;
-  /** Writes the snapshot atomically; throws without a snapshotPath. */
+  /** Writes the snapshot atomically (serialising takes seconds at 20,000 posts); throws without a snapshotPath. */
   save(): Promise<void>;
   /** Replaces the index with the snapshot; false (never a throw) if missing, corrupt or inconsistent. */
   load(): Promise<boolean>;

@@ -1,0 +1,378 @@
+// The post lifecycle (DESIGN.md §4): every transition is one function that checks can(),
+// validates, and writes the post, a moderation_events row and — where public state
+// changes — a search_outbox row in ONE PocketBase batch, so a failure midway leaves the
+// post as it was. A published post's edit waits as a pending revision (its own review
+// state in `revision_status`) while the live version stays.
+import type { RecordModel } from "pocketbase";
+import { MODERATION_REJECTION_REASONS } from "../codelists.ts";
+import { assertCan, can, type Subject } from "./can.ts";
+import { getConfig } from "./config.ts";
+import { ValidationError } from "./errors.ts";
+import { composeMail, sendMail } from "./mail.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { describeOrganization, randomRecordId, slugify } from "./orgs.ts";
+import { getPocketBase } from "./pocketbase.ts";
+import { CONTENT_FIELDS, SCANNED_FIELDS, postFormSchema, type PostInput } from "./postinput.ts";
+import { applyDismissals, hasBlockingFindings, scanFields, type PrivacyDismissal, type PrivacyFinding } from "./privacy.ts";
+import type { Actor } from "./users.ts";
+
+type Batch = ReturnType<Awaited<ReturnType<typeof getPocketBase>>["createBatch"]>;
+
+/** Loads a post with its organisation, for a permission decision. */
+export async function loadPost(id: string): Promise<RecordModel> {
+  if (!/^[a-z0-9]{15}$/.test(id)) throw new ValidationError("post", "This post does not exist.");
+  const pb = await getPocketBase();
+  return pb.collection("posts").getOne(id, { expand: "organization,pending_revision,author,claimed_by" });
+}
+
+/** The can() subject of a post. */
+export function postSubject(post: RecordModel): Subject {
+  const org = post.expand?.organization;
+  return {
+    organization: org ? { id: org.id, verified: Boolean(org.verified) } : undefined,
+    post: { authorId: post.author || null, status: post.status, revisionStatus: post.pending_revision ? post.revision_status || null : null },
+  };
+}
+
+/** Where the post is in review: its own status, or its pending revision's. */
+export function reviewState(post: RecordModel): string {
+  return post.pending_revision ? post.revision_status || "draft" : post.status;
+}
+
+function renderContent(input: PostInput, org: RecordModel, dismissals: PrivacyDismissal[]): Record<string, unknown> {
+  const md = (value: string) => (value ? renderMarkdown(value, { headingOffset: "top" }) : "");
+  const findings = applyDismissals(scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(input[f] ?? "")]))), dismissals);
+  const caseStudy = input.kind === "case_study";
+  return {
+    title: input.title,
+    summary: input.summary,
+    body_md: input.body_md,
+    body_html: md(input.body_md),
+    language: input.language,
+    tags: input.tags,
+    anonymous: input.anonymous,
+    public_descriptor: input.anonymous ? describeOrganization("en", { kind: org.kind, region: org.region }) : "",
+    outcome: caseStudy ? input.outcome : "",
+    care_settings: input.care_settings,
+    ai_types: input.ai_types,
+    lifecycle_stage: caseStudy ? input.lifecycle_stage : "",
+    started_on: caseStudy ? input.started_on ?? "" : "",
+    ended_on: caseStudy ? input.ended_on ?? "" : "",
+    dpo_involved: caseStudy ? input.dpo_involved : false,
+    data_sources: caseStudy ? input.data_sources : "",
+    cost_eur: caseStudy ? input.cost_eur ?? 0 : 0,
+    lessons_md: caseStudy ? input.lessons_md : "",
+    lessons_html: caseStudy ? md(input.lessons_md) : "",
+    funder_name: caseStudy ? "" : input.funder_name,
+    amount_requested: caseStudy ? 0 : input.amount_requested ?? 0,
+    amount_awarded: caseStudy ? 0 : input.amount_awarded ?? 0,
+    submitted_on: caseStudy ? "" : input.submitted_on ?? "",
+    decided_on: caseStudy ? "" : input.decided_on ?? "",
+    decision: caseStudy ? "" : input.decision,
+    rejection_reasons: caseStudy ? [] : input.rejection_reasons,
+    funder_feedback_md: caseStudy ? "" : input.funder_feedback_md,
+    funder_feedback_html: caseStudy ? "" : md(input.funder_feedback_md),
+    reflection_md: caseStudy ? "" : input.reflection_md,
+    reflection_html: caseStudy ? "" : md(input.reflection_md),
+    privacy_findings: findings,
+    privacy_dismissals: dismissals,
+  };
+}
+
+async function uniquePostSlug(title: string): Promise<string> {
+  const pb = await getPocketBase();
+  const base = slugify(title).slice(0, 80);
+  for (let i = 0; i < 50; i++) {
+    const slug = i === 0 ? base : `${base}-${i + 1}`;
+    const found = await pb.collection("posts").getList(1, 1, { filter: pb.filter("slug = {:slug}", { slug }), fields: "id" });
+    if (found.totalItems === 0) return slug;
+  }
+  return `${base}-${Date.now().toString(36)}`;
+}
+
+function event(batch: Batch, post: string, actor: Actor | null, action: string, from: string, to: string, extra: { reason_code?: string; note?: string } = {}) {
+  batch.collection("moderation_events").create({ post, actor: actor?.id ?? "", action, from_status: from, to_status: to, reason_code: extra.reason_code ?? "", note: extra.note ?? "" });
+}
+
+function outbox(batch: Batch, post: string, op: "upsert" | "delete") {
+  batch.collection("search_outbox").create({ record: post, collection_name: "posts", op, attempts: 0 });
+}
+
+/**
+ * Creates a draft, or saves changes. For a published post the changes go into a pending
+ * revision and the live version stays. Returns the privacy findings to show inline.
+ */
+export async function saveDraft(actor: Actor | null, raw: unknown, postId?: string): Promise<{ id: string; slug: string; findings: PrivacyFinding[] }> {
+  const parsed = postFormSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValidationError(String(issue.path[0] ?? "post"), issue.message);
+  }
+  const input = parsed.data;
+  const pb = await getPocketBase();
+  const org = await pb.collection("organizations").getOne(input.organization).catch(() => null);
+  if (!org) throw new ValidationError("organization", "Choose the organisation you publish for.");
+
+  if (!postId) {
+    assertCan(actor, "post.create", { organization: { id: org.id, verified: Boolean(org.verified) } });
+    const content = renderContent(input, org, []);
+    const id = randomRecordId();
+    const batch = pb.createBatch();
+    batch.collection("posts").create({ id, kind: input.kind, slug: await uniquePostSlug(input.title), organization: org.id, author: actor.id, status: "draft", ...content });
+    event(batch, id, actor, "create", "", "draft");
+    await batch.send();
+    const created = await pb.collection("posts").getOne(id);
+    return { id, slug: created.slug, findings: content.privacy_findings as PrivacyFinding[] };
+  }
+
+  const post = await loadPost(postId);
+  assertCan(actor, "post.edit", postSubject(post));
+  if (post.organization !== org.id) throw new ValidationError("organization", "A post cannot move to another organisation.");
+  if (post.kind !== input.kind) throw new ValidationError("kind", "A post cannot change its kind.");
+  const dismissals = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
+  const content = renderContent(input, org, dismissals);
+  const batch = pb.createBatch();
+  if (post.status === "published") {
+    const revisionId = post.pending_revision || randomRecordId();
+    if (post.pending_revision) {
+      batch.collection("revisions").update(revisionId, { data: content, author: actor.id, status: "pending" });
+    } else {
+      const version = (await pb.collection("revisions").getList(1, 1, { filter: pb.filter("post = {:p}", { p: post.id }) })).totalItems + 1;
+      batch.collection("revisions").create({ id: revisionId, post: post.id, version, data: content, author: actor.id, status: "pending", note: "Edit of the published version" });
+      batch.collection("posts").update(post.id, { pending_revision: revisionId, revision_status: "draft" });
+      event(batch, post.id, actor, "revision_start", "published", "published");
+    }
+  } else {
+    batch.collection("posts").update(post.id, content);
+    event(batch, post.id, actor, "save", post.status, post.status);
+  }
+  await batch.send();
+  return { id: post.id, slug: post.slug, findings: content.privacy_findings as PrivacyFinding[] };
+}
+
+/** The author marks a privacy finding "not personal data", with a reason the moderator sees. */
+export async function dismissFinding(actor: Actor | null, postId: string, findingId: string, reason: string): Promise<void> {
+  const post = await loadPost(postId);
+  assertCan(actor, "post.edit", postSubject(post));
+  if (reason.trim().length < 5) throw new ValidationError("reason", "Say briefly why this is not personal data (at least 5 characters).");
+  const pb = await getPocketBase();
+  const revision = post.expand?.pending_revision;
+  const data = (revision ? revision.data : post) as { privacy_findings?: PrivacyFinding[]; privacy_dismissals?: PrivacyDismissal[] };
+  const finding = (data.privacy_findings ?? []).find((f) => f.id === findingId);
+  if (!finding) throw new ValidationError("finding", "That finding no longer exists; save the post again.");
+  if (finding.blocking) throw new ValidationError("finding", "A national register number can never be published; remove it.");
+  const dismissals = [...(data.privacy_dismissals ?? []).filter((d) => d.id !== findingId), { id: findingId, reason: reason.trim().slice(0, 500) }];
+  const findings = applyDismissals(data.privacy_findings ?? [], dismissals);
+  if (revision) await pb.collection("revisions").update(revision.id, { data: { ...revision.data, privacy_findings: findings, privacy_dismissals: dismissals } });
+  else await pb.collection("posts").update(post.id, { privacy_findings: findings, privacy_dismissals: dismissals });
+}
+
+/** Submits a draft (or a revision): to the organisation's DPO when required, else to moderators. */
+export async function submitPost(actor: Actor | null, postId: string): Promise<{ status: string }> {
+  const post = await loadPost(postId);
+  assertCan(actor, "post.submit", postSubject(post));
+  const pb = await getPocketBase();
+  const revision = post.expand?.pending_revision;
+  const data = (revision ? revision.data : post) as Record<string, unknown>;
+  const findings = applyDismissals(
+    scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(data[f] ?? "")]))),
+    (data.privacy_dismissals ?? []) as PrivacyDismissal[],
+  );
+  if (hasBlockingFindings(findings)) {
+    throw new ValidationError("privacy", "This post contains a Belgian national register number. Remove it before submitting: it can never be published.");
+  }
+  const next = post.expand?.organization?.requires_dpo_review ? "dpo_review" : "submitted";
+  const from = reviewState(post);
+  const batch = pb.createBatch();
+  if (revision) {
+    batch.collection("revisions").update(revision.id, { data: { ...revision.data, privacy_findings: findings }, status: "pending" });
+    batch.collection("posts").update(post.id, { revision_status: next, submitted_at: new Date().toISOString(), claimed_by: "", claimed_at: "" });
+  } else {
+    const version = (await pb.collection("revisions").getList(1, 1, { filter: pb.filter("post = {:p}", { p: post.id }) })).totalItems + 1;
+    const snapshot = Object.fromEntries(CONTENT_FIELDS.map((f) => [f, post[f]]));
+    batch.collection("revisions").create({ post: post.id, version, data: { ...snapshot, privacy_findings: findings }, author: actor!.id, status: "superseded", note: "Submitted version" });
+    batch.collection("posts").update(post.id, { status: next, privacy_findings: findings, submitted_at: new Date().toISOString(), claimed_by: "", claimed_at: "", feedback: "" });
+  }
+  event(batch, post.id, actor, "submit", from, next);
+  await batch.send();
+  return { status: next };
+}
+
+async function setReviewState(
+  post: RecordModel,
+  actor: Actor | null,
+  action: string,
+  to: string,
+  extra: { patch?: Record<string, unknown>; note?: string; reason_code?: string; mail?: string } = {},
+): Promise<void> {
+  const pb = await getPocketBase();
+  const from = reviewState(post);
+  const batch = pb.createBatch();
+  const field = post.pending_revision ? "revision_status" : "status";
+  batch.collection("posts").update(post.id, { [field]: to, ...extra.patch });
+  event(batch, post.id, actor, action, from, to, { note: extra.note, reason_code: extra.reason_code });
+  await batch.send();
+  if (extra.mail) await notifyAuthor(post, extra.mail, extra.note ?? "");
+}
+
+/** The organisation's DPO approves (on to moderators) or returns the post with comments. */
+export async function dpoReview(actor: Actor | null, postId: string, decision: "approve" | "return", note = ""): Promise<void> {
+  const post = await loadPost(postId);
+  assertCan(actor, "post.dpo_review", postSubject(post));
+  if (decision === "return" && note.trim().length < 5) throw new ValidationError("note", "Tell the author what to change (at least 5 characters).");
+  if (decision === "approve") await setReviewState(post, actor, "dpo_approve", "submitted", { note, mail: "dpo_approved" });
+  else await setReviewState(post, actor, "dpo_return", "changes_requested", { note, patch: { feedback: note.trim() }, mail: "dpo_returned" });
+}
+
+function assertModerator(actor: Actor | null, post: RecordModel): asserts actor is Actor {
+  assertCan(actor, "post.moderate", postSubject(post));
+}
+
+/** A moderator takes a submitted post, so two moderators do not review the same one. */
+export async function claimPost(actor: Actor | null, postId: string): Promise<void> {
+  const post = await loadPost(postId);
+  assertModerator(actor, post);
+  const state = reviewState(post);
+  if (state === "in_review" && post.claimed_by && post.claimed_by !== actor.id) {
+    throw new ValidationError("post", `${post.expand?.claimed_by?.name ?? "Another moderator"} is already reviewing this post.`);
+  }
+  if (state !== "submitted") throw new ValidationError("post", "Only a submitted post can be claimed.");
+  await setReviewState(post, actor, "claim", "in_review", { patch: { claimed_by: actor.id, claimed_at: new Date().toISOString() } });
+}
+
+/** Gives a claimed post back to the queue. */
+export async function unclaimPost(actor: Actor | null, postId: string): Promise<void> {
+  const post = await loadPost(postId);
+  assertModerator(actor, post);
+  assertClaimedBy(post, actor);
+  await setReviewState(post, actor, "unclaim", "submitted", { patch: { claimed_by: "", claimed_at: "" } });
+}
+
+function assertClaimedBy(post: RecordModel, actor: Actor): void {
+  if (reviewState(post) !== "in_review") throw new ValidationError("post", "Claim the post before deciding.");
+  if (post.claimed_by !== actor.id) throw new ValidationError("post", `${post.expand?.claimed_by?.name ?? "Another moderator"} is reviewing this post.`);
+}
+
+/** Publishes a post (or applies its pending revision) and queues it for search. */
+export async function approvePost(actor: Actor | null, postId: string, note = ""): Promise<void> {
+  const post = await loadPost(postId);
+  assertModerator(actor, post);
+  assertClaimedBy(post, actor);
+  const pb = await getPocketBase();
+  const batch = pb.createBatch();
+  const revision = post.expand?.pending_revision;
+  if (revision) {
+    const data = Object.fromEntries(CONTENT_FIELDS.map((f) => [f, revision.data?.[f]]).filter(([, v]) => v !== undefined));
+    batch.collection("posts").update(post.id, { ...data, pending_revision: "", revision_status: "", claimed_by: "", claimed_at: "", feedback: "" });
+    batch.collection("revisions").update(revision.id, { status: "approved" });
+    event(batch, post.id, actor, "approve_revision", "in_review", "published", { note });
+  } else {
+    batch.collection("posts").update(post.id, { status: "published", published_at: post.published_at || new Date().toISOString(), claimed_by: "", claimed_at: "", feedback: "" });
+    event(batch, post.id, actor, "approve", "in_review", "published", { note });
+  }
+  outbox(batch, post.id, "upsert");
+  await batch.send();
+  await notifyAuthor(post, revision ? "revision_published" : "published", note);
+}
+
+/** Sends the post back to its author with a message. */
+export async function requestChanges(actor: Actor | null, postId: string, note: string): Promise<void> {
+  const post = await loadPost(postId);
+  assertModerator(actor, post);
+  assertClaimedBy(post, actor);
+  if (note.trim().length < 5) throw new ValidationError("note", "Tell the author what to change (at least 5 characters).");
+  await setReviewState(post, actor, "request_changes", "changes_requested", { note, patch: { feedback: note.trim(), claimed_by: "", claimed_at: "" }, mail: "changes_requested" });
+}
+
+/** Refuses a post (or its revision) with a reason from the list and an explanation. */
+export async function rejectPost(actor: Actor | null, postId: string, reasonCode: string, note: string): Promise<void> {
+  const post = await loadPost(postId);
+  assertModerator(actor, post);
+  assertClaimedBy(post, actor);
+  if (!(MODERATION_REJECTION_REASONS as readonly string[]).includes(reasonCode)) throw new ValidationError("reason_code", "Choose a reason from the list.");
+  if (note.trim().length < 5) throw new ValidationError("note", "Explain the decision to the author (at least 5 characters).");
+  const pb = await getPocketBase();
+  const batch = pb.createBatch();
+  const revision = post.expand?.pending_revision;
+  if (revision) {
+    batch.collection("revisions").update(revision.id, { status: "rejected" });
+    batch.collection("posts").update(post.id, { pending_revision: "", revision_status: "", claimed_by: "", claimed_at: "", feedback: note.trim() });
+    event(batch, post.id, actor, "reject_revision", "in_review", "published", { reason_code: reasonCode, note });
+  } else {
+    batch.collection("posts").update(post.id, { status: "rejected", claimed_by: "", claimed_at: "", feedback: note.trim() });
+    event(batch, post.id, actor, "reject", "in_review", "rejected", { reason_code: reasonCode, note });
+  }
+  await batch.send();
+  await notifyAuthor(post, "rejected", note);
+}
+
+/** Takes a published post off the public site. */
+export async function hidePost(actor: Actor | null, postId: string, note: string): Promise<void> {
+  const post = await loadPost(postId);
+  assertCan(actor, "post.hide", postSubject(post));
+  if (post.status !== "published") throw new ValidationError("post", "Only a published post can be hidden.");
+  if (note.trim().length < 5) throw new ValidationError("note", "Say why the post is hidden (at least 5 characters).");
+  await hideInBatch(post, actor, "hide", note);
+  await notifyAuthor(post, "hidden", note);
+}
+
+async function hideInBatch(post: RecordModel, actor: Actor | null, action: string, note: string): Promise<void> {
+  const pb = await getPocketBase();
+  const batch = pb.createBatch();
+  batch.collection("posts").update(post.id, { status: "hidden" });
+  event(batch, post.id, actor, action, "published", "hidden", { note });
+  outbox(batch, post.id, "delete");
+  await batch.send();
+}
+
+/** Puts a hidden post back online; its open flags are dismissed. */
+export async function restorePost(actor: Actor | null, postId: string, note = ""): Promise<void> {
+  const post = await loadPost(postId);
+  assertCan(actor, "post.restore", postSubject(post));
+  if (post.status !== "hidden") throw new ValidationError("post", "Only a hidden post can be restored.");
+  const pb = await getPocketBase();
+  const flags = await pb.collection("flags").getFullList({ filter: pb.filter("post = {:p} && status = 'open'", { p: post.id }), fields: "id" });
+  const batch = pb.createBatch();
+  batch.collection("posts").update(post.id, { status: "published" });
+  for (const f of flags) batch.collection("flags").update(f.id, { status: "dismissed", resolved_by: actor.id });
+  event(batch, post.id, actor, "restore", "hidden", "published", { note });
+  outbox(batch, post.id, "upsert");
+  await batch.send();
+  await notifyAuthor(post, "restored", note);
+}
+
+/** The author (or the organisation's admin) withdraws a post that is not final. */
+export async function withdrawPost(actor: Actor | null, postId: string): Promise<void> {
+  const post = await loadPost(postId);
+  assertCan(actor, "post.withdraw", postSubject(post));
+  const pb = await getPocketBase();
+  const wasPublic = post.status === "published" || post.status === "hidden";
+  const batch = pb.createBatch();
+  batch.collection("posts").update(post.id, { status: "withdrawn", pending_revision: "", revision_status: "", claimed_by: "", claimed_at: "" });
+  event(batch, post.id, actor, "withdraw", post.status, "withdrawn");
+  if (wasPublic) outbox(batch, post.id, "delete");
+  await batch.send();
+}
+
+/** Hides a published post at once, as the system (a patient-data flag, or three flags). */
+export async function autoHidePost(post: RecordModel, why: string): Promise<void> {
+  if (post.status !== "published") return;
+  await hideInBatch(post, null, "auto_hide", why);
+  const author = post.expand?.author;
+  if (author?.email) {
+    const mail = composeMail("post_flagged", author.locale || null, { title: post.title, link: `${getConfig().publicUrl}/dashboard` });
+    await sendMail({ to: author.email, subject: mail.subject, text: mail.text });
+  }
+}
+
+async function notifyAuthor(post: RecordModel, decision: string, note: string): Promise<void> {
+  const author = post.expand?.author;
+  if (!author?.email) return;
+  const mail = composeMail("post_decision", author.locale || null, { title: post.title, decision, note: note.trim(), link: `${getConfig().publicUrl}/dashboard` });
+  await sendMail({ to: author.email, subject: mail.subject, text: mail.text });
+}
+
+/** True when the actor may see the post's private (unpublished) view. */
+export function canViewPrivately(actor: Actor | null, post: RecordModel): boolean {
+  return can(actor, "post.view_private", postSubject(post));
+}

@@ -1,0 +1,161 @@
+// What people see of posts that are not public: the author's dashboard, the DPO queue,
+// the moderation queue, and one post's private view with its history and diff.
+import { diffWords } from "diff";
+import type { RecordModel } from "pocketbase";
+import { assertCan } from "./can.ts";
+import { listFlags } from "./flags.ts";
+import { canViewPrivately, loadPost, postSubject, reviewState } from "./moderation.ts";
+import { getPocketBase } from "./pocketbase.ts";
+import { CONTENT_FIELDS } from "./postinput.ts";
+import type { PrivacyFinding } from "./privacy.ts";
+import type { Actor } from "./users.ts";
+
+function summary(post: RecordModel): QueueItem {
+  const revision = post.expand?.pending_revision;
+  const data = revision ? revision.data : post;
+  const findings = ((data?.privacy_findings ?? []) as PrivacyFinding[]).filter((f) => !f.dismissed);
+  return {
+    id: post.id,
+    slug: post.slug,
+    kind: post.kind,
+    title: data?.title ?? post.title,
+    status: post.status,
+    reviewState: reviewState(post),
+    isRevision: Boolean(revision),
+    organization: post.expand?.organization?.name ?? "",
+    organizationId: post.organization,
+    anonymous: Boolean(post.anonymous),
+    submittedAt: post.submitted_at || null,
+    updated: post.updated,
+    feedback: post.feedback || "",
+    openFindings: findings.length,
+    claimedBy: post.expand?.claimed_by?.name ?? null,
+    claimedById: post.claimed_by || null,
+  };
+}
+
+/** The author's posts, newest change first, with status and moderator feedback. */
+export async function listMyPosts(actor: Actor | null): Promise<QueueItem[]> {
+  if (!actor) return [];
+  const pb = await getPocketBase();
+  const posts = await pb.collection("posts").getFullList({ filter: pb.filter("author = {:a}", { a: actor.id }), sort: "-updated", expand: "organization,pending_revision,claimed_by" });
+  return posts.map(summary);
+}
+
+/** Posts waiting for the sign-off of a DPO of the actor's organisations. */
+export async function listDpoQueue(actor: Actor | null): Promise<QueueItem[]> {
+  const orgs = actor?.memberships.filter((m) => m.role === "dpo").map((m) => m.organizationId) ?? [];
+  if (orgs.length === 0) return [];
+  const pb = await getPocketBase();
+  const filter = `(${orgs.map((_, i) => `organization = {:o${i}}`).join(" || ")}) && (status = 'dpo_review' || revision_status = 'dpo_review')`;
+  const params = Object.fromEntries(orgs.map((o, i) => [`o${i}`, o]));
+  const posts = await pb.collection("posts").getFullList({ filter: pb.filter(filter, params), sort: "submitted_at", expand: "organization,pending_revision,claimed_by" });
+  return posts.map(summary);
+}
+
+/** The moderation queue, oldest first, with filters. */
+export async function listModerationQueue(actor: Actor | null, filters: QueueFilters = {}): Promise<QueueItem[]> {
+  assertCan(actor, "post.hide");
+  const pb = await getPocketBase();
+  const parts = ["(status = 'submitted' || status = 'in_review' || revision_status = 'submitted' || revision_status = 'in_review')"];
+  const params: Record<string, string> = {};
+  if (filters.kind) {
+    parts.push("kind = {:kind}");
+    params.kind = filters.kind;
+  }
+  if (filters.organization) {
+    parts.push("organization = {:org}");
+    params.org = filters.organization;
+  }
+  if (filters.minWaitHours) {
+    parts.push("submitted_at <= {:before}");
+    params.before = new Date(Date.now() - filters.minWaitHours * 3600_000).toISOString().replace("T", " ");
+  }
+  const posts = await pb.collection("posts").getFullList({ filter: pb.filter(parts.join(" && "), params), sort: "submitted_at", expand: "organization,pending_revision,claimed_by" });
+  let items = posts.map(summary);
+  if (filters.withFindings) items = items.filter((i) => i.openFindings > 0);
+  return items;
+}
+
+/** Posts currently hidden (by a moderator or by flags), for moderators. */
+export async function listHiddenPosts(actor: Actor | null): Promise<QueueItem[]> {
+  assertCan(actor, "post.restore");
+  const pb = await getPocketBase();
+  const posts = await pb.collection("posts").getFullList({ filter: "status = 'hidden'", sort: "-updated", expand: "organization,pending_revision,claimed_by" });
+  return posts.map(summary);
+}
+
+/** One post's private view: content under review, findings, history, diff, flags. */
+export async function getPrivatePost(actor: Actor | null, postId: string): Promise<PrivatePost | null> {
+  const post = await loadPost(postId).catch(() => null);
+  if (!post || !canViewPrivately(actor, post)) return null;
+  const moderatorView = Boolean(actor && (actor.role === "moderator" || actor.role === "admin"));
+  const pb = await getPocketBase();
+  const revision = post.expand?.pending_revision;
+  const data = (revision ? revision.data : post) as Record<string, unknown>;
+  const events = moderatorView
+    ? await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: post.id }), sort: "created", expand: "actor" })
+    : [];
+  return {
+    item: summary(post),
+    subject: postSubject(post),
+    data,
+    live: revision ? (Object.fromEntries(CONTENT_FIELDS.map((f) => [f, post[f]])) as Record<string, unknown>) : null,
+    diff: revision ? diffContent(post, revision.data ?? {}) : [],
+    findings: (data.privacy_findings ?? []) as PrivacyFinding[],
+    history: events.map((e) => ({ action: e.action, from: e.from_status, to: e.to_status, actor: e.expand?.actor?.name ?? (e.actor ? "former member" : "system"), reason: e.reason_code, note: e.note, at: e.created })),
+    flags: moderatorView ? await listFlags(post.id) : [],
+    authorName: moderatorView ? post.expand?.author?.name ?? "former member" : null,
+  };
+}
+
+const DIFFED = ["title", "summary", "body_md", "lessons_md", "data_sources", "funder_feedback_md", "reflection_md", "outcome", "lifecycle_stage", "decision", "tags", "care_settings", "ai_types", "anonymous"] as const;
+
+/** A readable word diff between the live version and the proposed revision. */
+export function diffContent(live: Record<string, unknown>, proposed: Record<string, unknown>): FieldDiff[] {
+  const asText = (v: unknown) => (Array.isArray(v) ? v.join(", ") : v === undefined || v === null ? "" : String(v));
+  const out: FieldDiff[] = [];
+  for (const field of DIFFED) {
+    const before = asText(live[field]);
+    const after = asText(proposed[field]);
+    if (before === after) continue;
+    out.push({ field, parts: diffWords(before, after).map((p) => ({ text: p.value, change: p.added ? "added" : p.removed ? "removed" : "same" })) });
+  }
+  return out;
+}
+
+/** Moderation queue filters. */
+export type QueueFilters = { kind?: string; organization?: string; minWaitHours?: number; withFindings?: boolean };
+/** A line in a dashboard or queue. */
+export type QueueItem = {
+  id: string;
+  slug: string;
+  kind: string;
+  title: string;
+  status: string;
+  reviewState: string;
+  isRevision: boolean;
+  organization: string;
+  organizationId: string;
+  anonymous: boolean;
+  submittedAt: string | null;
+  updated: string;
+  feedback: string;
+  openFindings: number;
+  claimedBy: string | null;
+  claimedById: string | null;
+};
+/** One changed field in a revision diff. */
+export type FieldDiff = { field: string; parts: { text: string; change: "added" | "removed" | "same" }[] };
+/** The private view of a post. */
+export type PrivatePost = {
+  item: QueueItem;
+  subject: ReturnType<typeof postSubject>;
+  data: Record<string, unknown>;
+  live: Record<string, unknown> | null;
+  diff: FieldDiff[];
+  findings: PrivacyFinding[];
+  history: { action: string; from: string; to: string; actor: string; reason: string; note: string; at: string }[];
+  flags: Awaited<ReturnType<typeof listFlags>>;
+  authorName: string | null;
+};
