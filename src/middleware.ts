@@ -3,6 +3,7 @@
 // origin check (DESIGN.md §1, CSRF).
 import { defineMiddleware } from "astro:middleware";
 import { negotiateLocale } from "./i18n/index.ts";
+import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -27,6 +28,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
     }
   }
   context.locals.locale = negotiateLocale(context.locals.user?.locale, context.request.headers.get("accept-language"));
+  // Astro standalone has no server-start hook: the first request starts the search outbox worker (once).
+  ensureSearchWorker();
   const response = await next();
   // Pages depend on the visitor's language and session: never cache them in shared caches.
   if (!response.headers.has("cache-control")) response.headers.set("cache-control", "private, no-store");

@@ -3,6 +3,7 @@
 import { ActionError, defineAction } from "astro:actions";
 import { z } from "astro/zod";
 import { MEMBERSHIP_ROLES } from "../lib/codelists.ts";
+import { ValidationError } from "../lib/server/errors.ts";
 import { clientIp, domainCall, enforceLimits, requireActor } from "../lib/server/guard.ts";
 import {
   acceptInvitation,
@@ -16,6 +17,23 @@ import {
   reviewOrganization,
   setRequiresDpoReview,
 } from "../lib/server/orgs.ts";
+import { FLAG_REASONS, MODERATION_REJECTION_REASONS } from "../lib/codelists.ts";
+import { flagPost } from "../lib/server/flags.ts";
+import {
+  approvePost,
+  claimPost,
+  dismissFinding,
+  dpoReview,
+  hidePost,
+  rejectPost,
+  requestChanges,
+  restorePost,
+  saveDraft,
+  submitPost,
+  unclaimPost,
+  withdrawPost,
+} from "../lib/server/moderation.ts";
+import { postFieldsSchema, refinePost } from "../lib/server/postinput.ts";
 import { limits } from "../lib/server/ratelimit.ts";
 import {
   createSession,
@@ -221,5 +239,80 @@ export const server = {
     accept: "form",
     input: z.object({ token: z.string().max(300), email: z.email(), role: z.enum(MEMBERSHIP_ROLES) }),
     handler: async (input, context) => domainCall(() => acceptInvitation(context.locals.user, input)),
+  }),
+
+  savePost: defineAction({
+    accept: "form",
+    input: postFieldsSchema
+      .extend({ postId: z.preprocess((v) => v || undefined, id.optional()), intent: z.enum(["save", "submit", "preview"]).default("save") })
+      .superRefine((v, ctx) => refinePost(v, ctx)),
+    handler: async ({ postId, intent, ...input }, context) =>
+      domainCall(async () => {
+        const saved = await saveDraft(context.locals.user, input, postId);
+        let status: string | null = null;
+        let blocked = false;
+        if (intent === "submit") {
+          try {
+            status = (await submitPost(context.locals.user, saved.id)).status;
+          } catch (error) {
+            // The draft is saved either way; the page then shows what blocks submission.
+            if (!(error instanceof ValidationError && error.field === "privacy")) throw error;
+            blocked = true;
+          }
+        }
+        return { ...saved, intent, status, blocked };
+      }),
+  }),
+
+  dismissFinding: defineAction({
+    accept: "form",
+    input: z.object({ postId: id, findingId: z.string().min(1).max(40), reason: z.preprocess((v) => v ?? "", z.string().trim().min(5, { error: "Say briefly why this is not personal data (at least 5 characters)." }).max(500)) }),
+    handler: async (input, context) => domainCall(() => dismissFinding(context.locals.user, input.postId, input.findingId, input.reason)),
+  }),
+
+  submitPost: defineAction({
+    accept: "form",
+    input: z.object({ postId: id }),
+    handler: async (input, context) => domainCall(() => submitPost(context.locals.user, input.postId)),
+  }),
+
+  withdrawPost: defineAction({
+    accept: "form",
+    input: z.object({ postId: id }),
+    handler: async (input, context) => domainCall(() => withdrawPost(context.locals.user, input.postId)),
+  }),
+
+  dpoReview: defineAction({
+    accept: "form",
+    input: z.object({ postId: id, decision: z.enum(["approve", "return"]), note: z.preprocess((v) => v ?? "", z.string().trim().max(10_000)) }),
+    handler: async (input, context) => domainCall(() => dpoReview(context.locals.user, input.postId, input.decision, input.note)),
+  }),
+
+  moderatePost: defineAction({
+    accept: "form",
+    input: z.object({
+      postId: id,
+      decision: z.enum(["claim", "unclaim", "approve", "request_changes", "reject", "hide", "restore"]),
+      reason_code: z.preprocess((v) => v || undefined, z.enum(MODERATION_REJECTION_REASONS).optional()),
+      note: z.preprocess((v) => v ?? "", z.string().trim().max(10_000)),
+    }),
+    handler: async ({ postId, decision, reason_code, note }, context) =>
+      domainCall(async () => {
+        const actor = context.locals.user;
+        if (decision === "claim") await claimPost(actor, postId);
+        else if (decision === "unclaim") await unclaimPost(actor, postId);
+        else if (decision === "approve") await approvePost(actor, postId, note);
+        else if (decision === "request_changes") await requestChanges(actor, postId, note);
+        else if (decision === "reject") await rejectPost(actor, postId, reason_code ?? "", note);
+        else if (decision === "hide") await hidePost(actor, postId, note);
+        else await restorePost(actor, postId, note);
+        return { decision };
+      }),
+  }),
+
+  flagPost: defineAction({
+    accept: "form",
+    input: z.object({ postId: id, reason: z.enum(FLAG_REASONS, { error: "Choose why you flag this post." }), note: z.preprocess((v) => v ?? "", z.string().trim().max(2000)) }),
+    handler: async (input, context) => domainCall(() => flagPost(context.locals.user, input.postId, input.reason, input.note)),
   }),
 };

@@ -3,7 +3,9 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { connectAsSuperuser } from "../../src/lib/server/pocketbase.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { TEST_SUPERUSER } from "../helpers/pocketbase.ts";
 
 let browser: Browser;
 let page: Page;
@@ -91,6 +93,39 @@ describe("listings", () => {
     expect(html).not.toContain(SEPSIS);
     expect(html).not.toContain("sepsis-early-warning-alert-fatigue");
     expect(html).not.toContain("No-show prediction for our outpatient clinic");
+  });
+
+  it("a long list pages with previous/next links", async () => {
+    // 21 old discussion posts under one fresh tag: two pages of 20. Removed afterwards so
+    // other tests still see only the demo content.
+    const pb = await connectAsSuperuser(inject("pocketbaseUrl"), TEST_SUPERUSER);
+    const tag = `paging-${Date.now().toString(36)}`;
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 21; i++) {
+        const n = String(i + 1).padStart(2, "0");
+        const record = await pb.collection("posts").create({
+          kind: "discussion", slug: `${tag}-${n}`, title: `Paging discussion ${n}`, summary: "A discussion.", body_html: "<p>Hello.</p>",
+          language: "en", status: "published", published_at: `2020-01-${n} 10:00:00.000Z`, tags: [tag],
+        });
+        ids.push(record.id);
+      }
+      await page.goto(`${baseUrl}/tags/${tag}`);
+      const nav = page.getByRole("navigation", { name: "Pages" });
+      await expect(nav.textContent()).resolves.toContain("Page 1 of 2");
+      await expect(cards().count()).resolves.toBe(20);
+      await expect(cards().first().textContent()).resolves.toContain("Paging discussion 21");
+      await expect(nav.locator('a[rel="prev"]').count()).resolves.toBe(0);
+      await nav.getByRole("link", { name: /Next page/ }).click();
+      await page.waitForURL(new RegExp(`/tags/${tag}\\?page=2$`));
+      await expect(page.getByRole("navigation", { name: "Pages" }).textContent()).resolves.toContain("Page 2 of 2");
+      await expect(cards().count()).resolves.toBe(1);
+      await expect(cards().first().textContent()).resolves.toContain("Paging discussion 01");
+      await expect(page.locator('a[rel="next"]').count()).resolves.toBe(0);
+      await expect(page.locator('a[rel="prev"]').getAttribute("href")).resolves.toBe(`/tags/${tag}`);
+    } finally {
+      for (const id of ids) await pb.collection("posts").delete(id);
+    }
   });
 
   it("the failures page has no serious accessibility violations", async () => {

@@ -29,7 +29,7 @@ type Cast = { editor: Actor; dpo: Actor; admin: Actor; member: Actor; outsider: 
 
 async function cast(options: { dpoReview?: boolean } = {}): Promise<Cast> {
   const ids = await Promise.all(["editor", "dpo", "admin", "member", "outsider"].map(() => createUser(pb)));
-  const [editor, dpo, admin, member, outsider] = ids as [{ id: string }, { id: string }, { id: string }, { id: string }, { id: string }];
+  const [editor, dpo, admin, member, outsider] = ids as unknown as [{ id: string }, { id: string }, { id: string }, { id: string }, { id: string }];
   const orgName = `Ziekenhuis ${unique("zh")}`;
   const org = await createOrganization(pb, [
     { userId: editor.id, role: "editor" },

@@ -1,17 +1,27 @@
-// What /healthz reports: PocketBase reachability, the search engine in use, the version.
+// What /healthz reports: PocketBase reachability, the search engine and its outbox, the version.
 import pkg from "../../../package.json" with { type: "json" };
 import { getConfig } from "./config.ts";
 import { isPocketBaseHealthy } from "./pocketbase.ts";
+import { getSearchHealth } from "./search/index.ts";
+import { getOutboxBacklog } from "./search/outbox.ts";
 
-/** Collects the health report; status "unavailable" when PocketBase cannot be reached. */
+/** Collects the health report; status "unavailable" only when PocketBase cannot be reached (search is reported, not fatal). */
 export async function getHealth(): Promise<Health> {
   const config = getConfig();
-  const pocketbase = await isPocketBaseHealthy(config.pocketbaseUrl);
+  const [pocketbase, search] = await Promise.all([isPocketBaseHealthy(config.pocketbaseUrl), getSearchHealth()]);
+  // The backlog lives in PocketBase: unknown while it is down.
+  const backlog = pocketbase ? await getOutboxBacklog().catch(() => null) : null;
   return {
     status: pocketbase ? "ok" : "unavailable",
     version: pkg.version,
     pocketbase: { reachable: pocketbase },
-    search: { engine: config.meili ? "meilisearch" : "embedded" },
+    search: {
+      engine: search.engine,
+      ok: search.ok,
+      ...(search.detail ? { detail: search.detail } : {}),
+      ...(search.documents !== undefined ? { documents: search.documents } : {}),
+    },
+    outbox: { backlog },
   };
 }
 
@@ -20,5 +30,6 @@ export type Health = {
   status: "ok" | "unavailable";
   version: string;
   pocketbase: { reachable: boolean };
-  search: { engine: "embedded" | "meilisearch" };
+  search: { engine: "embedded" | "meilisearch"; ok: boolean; detail?: string; documents?: number };
+  outbox: { backlog: number | null };
 };

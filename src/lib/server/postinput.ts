@@ -16,9 +16,8 @@ const optionalAmount = z.preprocess(
 );
 const flag = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "yes", z.boolean());
 
-/** The post form, both kinds in one object. */
-export const postFormSchema = z
-  .object({
+/** The post form's fields, both kinds in one object (refined by postFormSchema). */
+export const postFieldsSchema = z.object({
     kind: z.enum(["case_study", "funding_application"], { error: "Choose what you are publishing." }),
     organization: z.string().regex(/^[a-z0-9]{15}$/, { error: "Choose the organisation you publish for." }),
     title: z.preprocess((v) => v ?? "", z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300, { error: "Keep the title under 300 characters." })),
@@ -54,8 +53,10 @@ export const postFormSchema = z
     rejection_reasons: z.array(z.enum(REJECTION_REASONS)).default([]),
     funder_feedback_md: text(50_000, "Keep the funder's feedback under 50,000 characters."),
     reflection_md: text(50_000, "Keep your reflection under 50,000 characters."),
-  })
-  .superRefine((v, ctx) => {
+});
+
+/** Per-kind requirements, each reported on its own field. */
+export function refinePost(v: z.infer<typeof postFieldsSchema>, ctx: z.RefinementCtx): void {
     const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
     if (v.kind === "case_study") {
       if (!v.outcome) need("outcome", "Choose how the project turned out.");
@@ -70,8 +71,11 @@ export const postFormSchema = z
       if (v.decision === "rejected" && v.rejection_reasons.length === 0) need("rejection_reasons", "Choose at least one reason the application was refused.");
       if (v.decision === "awarded" && (v.amount_awarded ?? 0) <= 0) need("amount_awarded", "Enter the amount awarded.");
       if (v.submitted_on && v.decided_on && v.decided_on < v.submitted_on) need("decided_on", "The decision date is before the submission date.");
-    }
-  });
+  }
+}
+
+/** The post form, validated. */
+export const postFormSchema = postFieldsSchema.superRefine(refinePost);
 
 /** The text fields the privacy guard scans, with the names it reports. */
 export const SCANNED_FIELDS = ["title", "summary", "body_md", "lessons_md", "data_sources", "funder_feedback_md", "reflection_md", "funder_name"] as const;

@@ -39,6 +39,19 @@ export async function getPublishedPost(locale: Locale, slug: string): Promise<Pu
   }
 }
 
+/** Internal reference of a published post (id, author), for permission checks on its page; never rendered as such. */
+export async function getPublishedPostRef(slug: string): Promise<{ id: string; authorId: string | null; status: string } | null> {
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) || slug.length > 160) return null;
+  const pb = await getPocketBase();
+  try {
+    const r = await pb.collection("posts").getFirstListItem(pb.filter("slug = {:slug} && status = 'published'", { slug }), { fields: "id,author,status" });
+    return { id: r.id, authorId: r.author || null, status: r.status };
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
 /** The public projection of a post record. Anonymous posts carry no organisation or author. */
 export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
   const org = record.expand?.organization as OrganizationRecord | undefined;

@@ -7,6 +7,8 @@ import { listFlags } from "./flags.ts";
 import { canViewPrivately, loadPost, postSubject, reviewState } from "./moderation.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS } from "./postinput.ts";
+import type { Locale } from "../../i18n/index.ts";
+import { toPublicPost, type PublicPost } from "./posts.ts";
 import type { PrivacyFinding } from "./privacy.ts";
 import type { Actor } from "./users.ts";
 
@@ -107,6 +109,16 @@ export async function getPrivatePost(actor: Actor | null, postId: string): Promi
     flags: moderatorView ? await listFlags(post.id) : [],
     authorName: moderatorView ? post.expand?.author?.name ?? "former member" : null,
   };
+}
+
+/** The post (or its pending revision) projected exactly as the public would see it once published. */
+export async function getPreviewPost(actor: Actor | null, locale: Locale, postId: string): Promise<PublicPost | null> {
+  const post = await loadPost(postId).catch(() => null);
+  if (!post || !canViewPrivately(actor, post)) return null;
+  const pb = await getPocketBase();
+  const full = await pb.collection("posts").getOne(post.id, { expand: "organization,call,funder" });
+  const revision = post.expand?.pending_revision;
+  return toPublicPost(locale, { ...full, ...(revision?.data ?? {}), published_at: full.published_at || new Date().toISOString() } as RecordModel);
 }
 
 const DIFFED = ["title", "summary", "body_md", "lessons_md", "data_sources", "funder_feedback_md", "reflection_md", "outcome", "lifecycle_stage", "decision", "tags", "care_settings", "ai_types", "anonymous"] as const;

@@ -1,0 +1,288 @@
+// The search service: which engine serves this process, how it starts, and the one query
+// entry point for routes. Meilisearch when MEILI_URL is set; otherwise the embedded engine,
+// restored from its snapshot under DATA_DIR when that is provably current, else rebuilt from
+// PocketBase (the source of truth). The outbox worker (outbox.ts) keeps it current after that.
+import { open, readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { getConfig } from "../config.ts";
+import { getPocketBase } from "../pocketbase.ts";
+import { countPublishedPosts, loadAllSearchDocuments, loadPublishedFingerprint } from "./documents.ts";
+import { createEmbeddedEngine } from "./embedded.ts";
+import type { EmbeddedEngine } from "./embedded.ts";
+import type { SearchEngine, SearchHealth, SearchQuery, SearchResult } from "./engine.ts";
+import { createMeilisearchEngine } from "./meilisearch.ts";
+
+/** How long processed outbox rows are kept, and how old a snapshot may be and still be trusted. */
+export const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+// Let in-flight responses finish before a save blocks the event loop for seconds.
+const SAVE_DELAY_MS = 2000;
+// A failed start (PocketBase down) is retried by the next caller, at most this often.
+const RETRY_AFTER_MS = 2000;
+const HEALTH_TIMEOUT_MS = 2000;
+
+// On globalThis, so a module evaluated twice (dev server reloads, duplicated chunks) still
+// shares one engine, one snapshot and one set of signal handlers per process.
+const STATE = Symbol.for("casebook.search.service");
+type Globals = { [STATE]?: ServiceState };
+const globals = globalThis as Globals;
+const state: ServiceState = (globals[STATE] ??= { service: null, lastFailure: null });
+
+/** The engine of this process, ready to search and to take writes (started on first use). */
+export function getSearchEngine(): Promise<SearchEngine> {
+  if (state.service) return state.service.ready;
+  const failure = state.lastFailure;
+  if (failure && Date.now() - failure.at < RETRY_AFTER_MS) return Promise.reject(failure.error);
+  const service = getConfig().meili ? startMeilisearch() : startEmbedded();
+  state.service = service;
+  service.ready.catch((error: unknown) => {
+    // Forget the failed start so a later call tries again (PocketBase may be back by then).
+    if (state.service === service) state.service = null;
+    state.lastFailure = { at: Date.now(), error: error instanceof Error ? error : new Error(String(error)) };
+    console.error(`[search] could not start the ${service.engine.name} engine: ${messageOf(error)}`);
+  });
+  return service.ready;
+}
+
+/** Replaces the engine of this process (tests); null forgets it so the next use starts the configured one. */
+export function setSearchEngine(engine: SearchEngine | null): void {
+  // A save scheduled by the engine being replaced must not overwrite a newer snapshot.
+  const pending = state.service?.snapshot?.timer;
+  if (pending) clearTimeout(pending);
+  state.lastFailure = null;
+  state.service = engine ? { engine, ready: Promise.resolve(engine), status: "ready", snapshot: null, detail: null } : null;
+}
+
+/** Runs a validated query against the engine of this process. */
+export async function searchPosts(query: SearchQuery): Promise<SearchResult> {
+  const engine = await getSearchEngine();
+  return engine.search(query);
+}
+
+/** The engine's health without waiting for it to start (for /healthz). */
+export async function getSearchHealth(): Promise<SearchHealth & { engine: "embedded" | "meilisearch" }> {
+  const name = state.service?.engine.name ?? (getConfig().meili ? "meilisearch" : "embedded");
+  if (!state.service) {
+    // Starting is cheap to ask for and must not be awaited here: a rebuild can take seconds.
+    getSearchEngine().catch(() => undefined);
+  }
+  const service = state.service;
+  if (!service) return { engine: name, ok: false, detail: `not started: ${state.lastFailure ? state.lastFailure.error.message : "starting"}` };
+  if (service.status !== "ready") return { engine: name, ok: false, detail: service.detail ?? "starting" };
+  try {
+    const health = await withTimeout(service.engine.health(), HEALTH_TIMEOUT_MS, "the search engine did not answer in time");
+    return { engine: name, ...health, ...(health.ok && service.detail ? { detail: service.detail } : {}) };
+  } catch (error) {
+    return { engine: name, ok: false, detail: messageOf(error) };
+  }
+}
+
+/** Replaces the engine's contents with every published post, reporting progress after each page read. */
+export async function rebuildSearchIndex(
+  engine: SearchEngine,
+  options: { batchSize?: number; onProgress?: (progress: { done: number; total: number }) => void } = {},
+): Promise<{ count: number }> {
+  const total = options.onProgress ? await countPublishedPosts() : 0;
+  let done = 0;
+  const pages = loadAllSearchDocuments(options.batchSize ?? 500);
+  async function* counted() {
+    for await (const page of pages) {
+      done += page.length;
+      options.onProgress?.({ done, total: Math.max(total, done) });
+      yield page;
+    }
+  }
+  return engine.reindex(counted());
+}
+
+/** Path of the embedded engine's snapshot under DATA_DIR. */
+export function snapshotPathOf(dataDir = getConfig().dataDir): string {
+  return path.join(dataDir, "search", "embedded.json");
+}
+
+function startMeilisearch(): Service {
+  const meili = getConfig().meili!;
+  const engine = createMeilisearchEngine({ url: meili.url, apiKey: meili.apiKey });
+  const service: Service = { engine, ready: null!, status: "starting", snapshot: null, detail: "connecting to Meilisearch" };
+  service.ready = (async () => {
+    await engine.ensureIndex();
+    // Meilisearch persists its own index; only a count that disagrees with PocketBase
+    // (a new server, a wiped volume) calls for a full rebuild.
+    const [indexed, published] = await Promise.all([engine.count(), countPublishedPosts()]);
+    if (indexed !== published) {
+      service.detail = `rebuilding from PocketBase (${indexed} indexed, ${published} published)`;
+      await rebuildSearchIndex(engine);
+    }
+    service.status = "ready";
+    service.detail = null;
+    return engine as SearchEngine;
+  })();
+  return service;
+}
+
+function startEmbedded(): Service {
+  const snapshotPath = snapshotPathOf();
+  const inner = createEmbeddedEngine({ snapshotPath });
+  const snapshot: SnapshotState = { path: snapshotPath, dirty: false, saving: null, timer: null, inner };
+  // Writes mark the snapshot dirty, so shutdown saves only when there is something to save.
+  const engine: SearchEngine = {
+    name: "embedded",
+    ensureIndex: () => inner.ensureIndex(),
+    search: (query) => inner.search(query),
+    health: () => inner.health(),
+    count: () => inner.count(),
+    async upsert(docs) {
+      await inner.upsert(docs);
+      snapshot.dirty = true;
+    },
+    async remove(ids) {
+      await inner.remove(ids);
+      snapshot.dirty = true;
+    },
+    async reindex(batches) {
+      const result = await inner.reindex(batches);
+      snapshot.dirty = true;
+      return result;
+    },
+  };
+  const service: Service = { engine, ready: null!, status: "starting", snapshot, detail: "loading the search snapshot" };
+  service.ready = (async () => {
+    await removeStaleTempFiles(snapshotPath);
+    const savedAt = await readSnapshotSavedAt(snapshotPath);
+    const loaded = savedAt !== null && Date.now() - savedAt.getTime() < OUTBOX_RETENTION_MS && (await inner.load());
+    // Trust a snapshot only if it holds exactly the published set and no outbox change was
+    // applied after it was written (an edit keeps the set but changes a document).
+    const current =
+      loaded && inner.fingerprint() === (await loadPublishedFingerprint()) && !(await outboxProcessedSince(savedAt!));
+    if (!current) {
+      service.detail = "building the search index from PocketBase";
+      await rebuildSearchIndex(engine);
+      scheduleSave(snapshot);
+    }
+    service.status = "ready";
+    service.detail = null;
+    registerShutdownSave();
+    return engine;
+  })();
+  return service;
+}
+
+// Off the request path: after a short delay, and once at a time.
+function scheduleSave(snapshot: SnapshotState): void {
+  if (snapshot.timer) return;
+  snapshot.timer = setTimeout(() => {
+    snapshot.timer = null;
+    void saveSnapshot(snapshot);
+  }, SAVE_DELAY_MS);
+  snapshot.timer.unref();
+}
+
+async function saveSnapshot(snapshot: SnapshotState): Promise<void> {
+  if (snapshot.saving) return snapshot.saving;
+  snapshot.dirty = false;
+  snapshot.saving = snapshot.inner
+    .save()
+    .catch((error: unknown) => {
+      snapshot.dirty = true;
+      console.error(`[search] could not save the snapshot ${snapshot.path}: ${messageOf(error)}`);
+    })
+    .finally(() => {
+      snapshot.saving = null;
+    });
+  return snapshot.saving;
+}
+
+// Best effort: a snapshot saved at shutdown spares the next start a rebuild. The signal is
+// re-raised afterwards so the process still ends the way the signal asks.
+function registerShutdownSave(): void {
+  if (state.shutdownRegistered) return;
+  state.shutdownRegistered = true;
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    const exit = () => process.kill(process.pid, signal);
+    setTimeout(exit, 30_000).unref();
+    // Whichever engine serves at that moment (tests may have replaced the first one).
+    const snapshot = state.service?.status === "ready" ? state.service.snapshot : null;
+    if (!snapshot) return exit();
+    if (snapshot.timer) clearTimeout(snapshot.timer);
+    const pending = snapshot.saving ?? (snapshot.dirty ? saveSnapshot(snapshot) : Promise.resolve());
+    void pending.finally(exit);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}
+
+// The snapshot is written by JSON.stringify with `format` and `savedAt` first, so the time
+// it was taken is in its first bytes: no need to parse megabytes to decide it is too old.
+async function readSnapshotSavedAt(file: string): Promise<Date | null> {
+  let handle;
+  try {
+    handle = await open(file, "r");
+    const buffer = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const match = /"savedAt":"([^"]+)"/.exec(buffer.subarray(0, bytesRead).toString("utf8"));
+    const date = match ? new Date(match[1]!) : null;
+    return date && !Number.isNaN(date.getTime()) ? date : null;
+  } catch {
+    return null;
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function outboxProcessedSince(since: Date): Promise<boolean> {
+  const pb = await getPocketBase();
+  const rows = await pb.collection("search_outbox").getList(1, 1, {
+    filter: pb.filter("processed_at != '' && processed_at >= {:since}", { since }),
+    fields: "id",
+    skipTotal: true,
+  });
+  return rows.items.length > 0;
+}
+
+// A save killed mid-write (SIGKILL after a shutdown timeout) leaves its temp file behind.
+async function removeStaleTempFiles(snapshotPath: string): Promise<void> {
+  const dir = path.dirname(snapshotPath);
+  const prefix = `${path.basename(snapshotPath)}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith(".tmp")) await rm(path.join(dir, name), { force: true });
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+type SnapshotState = {
+  path: string;
+  /** Writes applied since the last save began. */
+  dirty: boolean;
+  saving: Promise<void> | null;
+  timer: NodeJS.Timeout | null;
+  inner: EmbeddedEngine;
+};
+
+type Service = {
+  engine: SearchEngine;
+  ready: Promise<SearchEngine>;
+  status: "starting" | "ready";
+  /** What a starting engine is doing, for /healthz. */
+  detail: string | null;
+  snapshot: SnapshotState | null;
+};
+
+type ServiceState = {
+  service: Service | null;
+  lastFailure: { at: number; error: Error } | null;
+  shutdownRegistered?: boolean;
+};
