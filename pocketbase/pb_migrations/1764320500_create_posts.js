@@ -57,6 +57,14 @@ migrate(
         { name: "funder_name", type: "text", max: 300 },
         { name: "funder", type: "relation", collectionId: organizations.id, maxSelect: 1 },
         { name: "applicant_name", type: "text", max: 300 },
+        // The applicant when it is on the platform (funder-published decisions).
+        { name: "applicant_organization", type: "relation", collectionId: organizations.id, maxSelect: 1 },
+        // Refused applicants are named only with consent; otherwise only this descriptor shows.
+        { name: "applicant_anonymous", type: "bool" },
+        { name: "applicant_region", type: "select", maxSelect: 1, values: ["flanders", "wallonia", "brussels", "other"] },
+        { name: "applicant_kind", type: "text", max: 40 },
+        { name: "funder_reply_md", type: "text", max: LONG },
+        { name: "funder_reply_html", type: "text", max: LONG },
         { name: "amount_requested", type: "number", min: 0 },
         { name: "amount_awarded", type: "number", min: 0 },
         { name: "currency", type: "text", max: 3 },

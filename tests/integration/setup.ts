@@ -40,5 +40,5 @@ export async function createOrganization(pb: PocketBase, members: { userId: stri
   const name = `Org ${slug}`;
   const org = await pb.collection("organizations").create({ name, slug, kind: "hospital", region: "flanders", country: "BE", verified: true, verification_status: "verified", ...overrides });
   for (const m of members) await pb.collection("memberships").create({ user: m.userId, organization: org.id, role: m.role, status: "active" });
-  return { id: org.id, slug, name };
+  return { id: org.id, slug: org.slug, name: org.name };
 }

@@ -53,6 +53,8 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "post.flag": () => post("published"),
   "post.view_history": () => post("published"),
   "post.import": () => ({}),
+  "funding.manage": () => ({ organization: ORG, organizationKind: "funder" }),
+  "funding.consent": () => ({ organization: ORG }),
 };
 
 // A post written by the organisation's editor.
@@ -84,6 +86,8 @@ const TABLE: Record<Action, string> = {
   "post.flag":                  ".    .   Y   Y    .   Y    Y    Y   Y",
   "post.view_history":          ".    .   .   .    .   .    .    Y   Y",
   "post.import":                ".    .   .   .    .   .    .    .   Y",
+  "funding.manage":             ".    .   .   .    Y   .    Y    .   .",
+  "funding.consent":            ".    .   .   .    .   .    Y    .   .",
 };
 
 const names = Object.keys(ACTORS);
@@ -130,6 +134,10 @@ describe("can()", () => {
     ["withdrawn", null, false],
   ] as const)("an editor may edit a post in %s (revision %s): %s", (status, revision, allowed) => {
     expect(can(ACTORS.org_editor!, "post.edit", post(status, revision))).toBe(allowed);
+  });
+
+  it("only funders manage calls and decisions", () => {
+    expect(can(ACTORS.org_editor!, "funding.manage", { organization: ORG, organizationKind: "hospital" })).toBe(false);
   });
 
   it("a moderator never moderates a post of their own organisation", () => {

@@ -25,6 +25,8 @@ export const ACTIONS = [
   "post.flag",
   "post.view_history",
   "post.import",
+  "funding.manage",
+  "funding.consent",
 ] as const;
 
 const FINAL = new Set(["rejected", "withdrawn"]);
@@ -94,6 +96,12 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     }
     case "post.import":
       return Boolean(actor?.verified && platformAdmin);
+    case "funding.manage":
+      // Editors and admins of a verified funder publish calls, decisions and replies.
+      return Boolean(actor?.verified && org?.verified && subject.organizationKind === "funder" && (membership?.role === "editor" || membership?.role === "admin"));
+    case "funding.consent":
+      // The applicant organisation's admins decide whether a refusal may name it.
+      return Boolean(actor?.verified && org && membership?.role === "admin");
   }
 }
 
@@ -120,6 +128,8 @@ export type Subject = {
   activeAdmins?: number;
   /** The actor already asked to join and waits for an answer. */
   pendingRequest?: boolean;
+  /** The kind of the subject organisation (funders manage calls and decisions). */
+  organizationKind?: string;
   /** A post, with the facts permissions depend on. */
   post?: { authorId: string | null; status: string; revisionStatus?: string | null };
 };

@@ -10,6 +10,7 @@ import { getConfig } from "./config.ts";
 import { ValidationError } from "./errors.ts";
 import { composeMail, sendMail } from "./mail.ts";
 import { renderMarkdown } from "./markdown.ts";
+import { findCounterpart } from "./funding.ts";
 import { describeOrganization, randomRecordId, slugify } from "./orgs.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS, SCANNED_FIELDS, postFormSchema, type PostInput } from "./postinput.ts";
@@ -64,6 +65,7 @@ function renderContent(input: PostInput, org: RecordModel, dismissals: PrivacyDi
     lessons_md: caseStudy ? input.lessons_md : "",
     lessons_html: caseStudy ? md(input.lessons_md) : "",
     funder_name: caseStudy ? "" : input.funder_name,
+    call: caseStudy ? "" : input.call ?? "",
     amount_requested: caseStudy ? 0 : input.amount_requested ?? 0,
     amount_awarded: caseStudy ? 0 : input.amount_awarded ?? 0,
     submitted_on: caseStudy ? "" : input.submitted_on ?? "",
@@ -77,6 +79,15 @@ function renderContent(input: PostInput, org: RecordModel, dismissals: PrivacyDi
     privacy_findings: findings,
     privacy_dismissals: dismissals,
   };
+}
+
+/** An applicant's account of a call links to the call and its funder. */
+async function withCall(content: Record<string, unknown>, input: PostInput): Promise<Record<string, unknown>> {
+  if (input.kind !== "funding_application" || !input.call) return { ...content, funder: "" };
+  const pb = await getPocketBase();
+  const call = await pb.collection("funding_calls").getOne(input.call, { expand: "funder" }).catch(() => null);
+  if (!call || call.status === "draft") throw new ValidationError("call", "Choose a call from the list.");
+  return { ...content, call: call.id, funder: call.funder, funder_name: content.funder_name || call.expand?.funder?.name || "" };
 }
 
 async function uniquePostSlug(title: string): Promise<string> {
@@ -115,7 +126,7 @@ export async function saveDraft(actor: Actor | null, raw: unknown, postId?: stri
 
   if (!postId) {
     assertCan(actor, "post.create", { organization: { id: org.id, verified: Boolean(org.verified) } });
-    const content = renderContent(input, org, []);
+    const content = await withCall(renderContent(input, org, []), input);
     const id = randomRecordId();
     const batch = pb.createBatch();
     batch.collection("posts").create({ id, kind: input.kind, slug: await uniquePostSlug(input.title), organization: org.id, author: actor.id, status: "draft", ...content });
@@ -130,7 +141,7 @@ export async function saveDraft(actor: Actor | null, raw: unknown, postId?: stri
   if (post.organization !== org.id) throw new ValidationError("organization", "A post cannot move to another organisation.");
   if (post.kind !== input.kind) throw new ValidationError("kind", "A post cannot change its kind.");
   const dismissals = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
-  const content = renderContent(input, org, dismissals);
+  const content = await withCall(renderContent(input, org, dismissals), input);
   const batch = pb.createBatch();
   if (post.status === "published") {
     const revisionId = post.pending_revision || randomRecordId();
@@ -258,6 +269,10 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
   const post = await loadPost(postId);
   assertModerator(actor, post);
   assertClaimedBy(post, actor);
+  // Nothing names a refused applicant before it consented or was anonymised.
+  if (post.kind === "funding_application" && post.consent === "requested") {
+    throw new ValidationError("consent", "The applicant organisation has not yet answered the consent request; this record cannot be published yet.");
+  }
   const pb = await getPocketBase();
   const batch = pb.createBatch();
   const revision = post.expand?.pending_revision;
@@ -269,6 +284,13 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
   } else {
     batch.collection("posts").update(post.id, { status: "published", published_at: post.published_at || new Date().toISOString(), claimed_by: "", claimed_at: "", feedback: "" });
     event(batch, post.id, actor, "approve", "in_review", "published", { note });
+  }
+  // The funder's record and the applicant's own account of one application, side by side.
+  const counterpart = post.kind === "funding_application" && !post.counterpart ? await findCounterpart(post) : null;
+  if (counterpart) {
+    batch.collection("posts").update(post.id, { counterpart: counterpart.id });
+    batch.collection("posts").update(counterpart.id, { counterpart: post.id });
+    outbox(batch, counterpart.id, "upsert");
   }
   outbox(batch, post.id, "upsert");
   await batch.send();

@@ -45,6 +45,7 @@ export const postFieldsSchema = z.object({
     lessons_md: text(50_000, "Keep the lessons under 50,000 characters."),
     // funding application (the applicant's side)
     funder_name: text(300, "Keep the funder's name under 300 characters."),
+    call: z.preprocess((v) => v || null, z.string().regex(/^[a-z0-9]{15}$/, { error: "Choose a call from the list." }).nullable()),
     amount_requested: optionalAmount,
     amount_awarded: optionalAmount,
     submitted_on: optionalDate,
@@ -65,7 +66,7 @@ export function refinePost(v: z.infer<typeof postFieldsSchema>, ctx: z.Refinemen
       if (v.ai_types.length === 0) need("ai_types", "Choose at least one kind of AI.");
       if (v.started_on && v.ended_on && v.ended_on < v.started_on) need("ended_on", "The end date is before the start date.");
     } else {
-      if (!v.funder_name) need("funder_name", "Name the funder.");
+      if (!v.funder_name && !v.call) need("funder_name", "Name the funder, or choose the call you applied to.");
       if (!v.decision) need("decision", "Choose the funder's decision.");
       if (v.amount_requested === null) need("amount_requested", "Enter the amount you asked for.");
       if (v.decision === "rejected" && v.rejection_reasons.length === 0) need("rejection_reasons", "Choose at least one reason the application was refused.");
@@ -84,7 +85,7 @@ export const SCANNED_FIELDS = ["title", "summary", "body_md", "lessons_md", "dat
 export const CONTENT_FIELDS = [
   "title", "summary", "body_md", "body_html", "language", "tags", "anonymous", "public_descriptor",
   "outcome", "care_settings", "ai_types", "lifecycle_stage", "started_on", "ended_on", "dpo_involved", "data_sources", "cost_eur", "lessons_md", "lessons_html",
-  "funder_name", "amount_requested", "amount_awarded", "submitted_on", "decided_on", "decision", "rejection_reasons", "funder_feedback_md", "funder_feedback_html", "reflection_md", "reflection_html",
+  "funder_name", "call", "funder", "amount_requested", "amount_awarded", "submitted_on", "decided_on", "decision", "rejection_reasons", "funder_feedback_md", "funder_feedback_html", "reflection_md", "reflection_html",
   "privacy_findings", "privacy_dismissals",
 ] as const;
 

@@ -6,7 +6,7 @@ import type { Locale } from "../../i18n/index.ts";
 import { describeOrganization, type OrganizationRecord } from "./orgs.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 
-const PUBLIC_EXPAND = "organization,call,funder";
+const PUBLIC_EXPAND = "organization,call,funder,applicant_organization,counterpart";
 
 /** Published posts, newest first. */
 export async function listPublishedPosts(locale: Locale, options: { page?: number; perPage?: number } = {}): Promise<PublicPostPage> {
@@ -98,9 +98,32 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
             rejectionReasons: list(record.rejection_reasons),
             funderFeedbackHtml: text(record.funder_feedback_html),
             reflectionHtml: text(record.reflection_html),
+            funderReplyHtml: text(record.funder_reply_html),
+            publishedBy: record.published_by === "funder" ? "funder" : "applicant",
+            applicant: publicApplicant(locale, record, org, anonymous),
+            reasonText: text(record.rejection_note),
+            counterpartSlug: record.expand?.counterpart?.status === "published" ? record.expand.counterpart.slug : null,
           }
         : null,
   };
+}
+
+/**
+ * Who applied, as the public may see it: a funder's record names the applicant only
+ * with consent (or when awarded); an applicant's own account is its publisher.
+ */
+function publicApplicant(locale: Locale, record: RecordModel, org: OrganizationRecord | undefined, anonymous: boolean): { name: string | null; slug: string | null; descriptor: string } {
+  if (record.published_by !== "funder") {
+    const descriptor = describeOrganization(locale, org ? { kind: org.kind, region: org.region } : null);
+    return anonymous || !org ? { name: null, slug: null, descriptor } : { name: org.name, slug: org.slug, descriptor };
+  }
+  const applicantOrg = record.expand?.applicant_organization as OrganizationRecord | undefined;
+  const kind = applicantOrg?.kind ?? (typeof record.applicant_kind === "string" && record.applicant_kind ? record.applicant_kind : "other");
+  const region = applicantOrg?.region ?? (record.applicant_region || null);
+  const descriptor = describeOrganization(locale, { kind, region });
+  if (record.applicant_anonymous || record.consent === "requested" || record.consent === "refused") return { name: null, slug: null, descriptor };
+  if (applicantOrg) return { name: applicantOrg.name, slug: applicantOrg.slug, descriptor };
+  return { name: typeof record.applicant_name === "string" && record.applicant_name ? record.applicant_name : null, slug: null, descriptor };
 }
 
 /** A post as the public may see it. */
@@ -140,6 +163,11 @@ export type PublicPost = {
     rejectionReasons: string[];
     funderFeedbackHtml: string | null;
     reflectionHtml: string | null;
+    funderReplyHtml: string | null;
+    publishedBy: "funder" | "applicant";
+    applicant: { name: string | null; slug: string | null; descriptor: string };
+    reasonText: string | null;
+    counterpartSlug: string | null;
   } | null;
 };
 

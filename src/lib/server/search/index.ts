@@ -154,10 +154,14 @@ function startEmbedded(): Service {
     // applied after it was written (an edit keeps the set but changes a document).
     const current =
       loaded && inner.fingerprint() === (await loadPublishedFingerprint()) && !(await outboxProcessedSince(savedAt!));
+    const started = performance.now();
     if (!current) {
       service.detail = "building the search index from PocketBase";
-      await rebuildSearchIndex(engine);
+      const { count } = await rebuildSearchIndex(engine);
+      console.log(`[search] embedded index rebuilt from PocketBase: ${count} documents in ${seconds(started)} s (${loaded ? "snapshot out of date" : "no usable snapshot"})`);
       scheduleSave(snapshot);
+    } else {
+      console.log(`[search] embedded index loaded from ${snapshotPath}: ${await inner.count()} documents`);
     }
     service.status = "ready";
     service.detail = null;
@@ -257,6 +261,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function seconds(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(1);
 }
 
 function messageOf(error: unknown): string {

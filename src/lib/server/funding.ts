@@ -1,0 +1,297 @@
+// Funding decisions: calls published by verified funders, decisions recorded by funders
+// (one per application, refusals with reasons), the applicant's consent to be named,
+// and the link between a funder's record and the applicant's own account. Decisions are
+// posts of kind funding_application and go through the normal moderation lifecycle.
+import type { RecordModel } from "pocketbase";
+import { z } from "zod";
+import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
+import { assertCan, can } from "./can.ts";
+import { ValidationError } from "./errors.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { randomRecordId, slugify } from "./orgs.ts";
+import { getPocketBase, isNotFound } from "./pocketbase.ts";
+import { scanFields, hasBlockingFindings } from "./privacy.ts";
+import type { Actor } from "./users.ts";
+
+const optionalDate = z.preprocess((v) => (v == null || v === "" ? null : v), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a date like 2025-03-31." }).nullable());
+
+/** The call form. */
+export const callSchema = z
+  .object({
+    title: z.preprocess((v) => v ?? "", z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300)),
+    programme: z.preprocess((v) => v ?? "", z.string().trim().max(300)),
+    description: z.preprocess((v) => v ?? "", z.string().trim().min(20, { error: "Describe the call in at least 20 characters." }).max(20000)),
+    eligibility: z.preprocess((v) => v ?? "", z.string().trim().max(20000)),
+    budget: z.preprocess((v) => (v == null || v === "" ? null : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))), z.number({ error: "Enter the budget in digits." }).min(0, { error: "A budget cannot be negative." }).nullable()),
+    currency: z.preprocess((v) => (v ? String(v).toUpperCase() : "EUR"), z.string().regex(/^[A-Z]{3}$/, { error: "Use a three-letter currency code such as EUR." })),
+    opens_on: optionalDate,
+    closes_on: optionalDate,
+    url: z.preprocess((v) => v ?? "", z.union([z.literal(""), z.url({ error: "Enter the full address, starting with https://" })])),
+    status: z.enum(["draft", "open", "closed"], { error: "Choose draft, open or closed." }),
+  })
+  .superRefine((v, ctx) => {
+    if (v.opens_on && v.closes_on && v.closes_on < v.opens_on) ctx.addIssue({ code: "custom", path: ["closes_on"], message: "The call closes before it opens." });
+  });
+
+/** One decision as a funder records it (from the form or a CSV row). */
+export const decisionSchema = z
+  .object({
+    title: z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300),
+    applicantType: z.enum(["platform", "outside", "anonymous"]),
+    applicant: z.string().trim().max(300).default(""),
+    applicantRegion: z.enum(REGIONS).nullable().default(null),
+    applicantKind: z.enum(ORG_KINDS).nullable().default(null),
+    amountRequested: z.number().min(0, { error: "An amount cannot be negative." }),
+    amountAwarded: z.number().min(0, { error: "An amount cannot be negative." }).nullable().default(null),
+    currency: z.string().regex(/^[A-Z]{3}$/).default("EUR"),
+    decision: z.enum(["awarded", "rejected", "withdrawn"]),
+    decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    rejectionReasons: z.array(z.enum(REJECTION_REASONS)).default([]),
+    reasonText: z.string().trim().max(5000).default(""),
+    feedback: z.string().trim().max(50000).default(""),
+    consentObtained: z.boolean().default(false),
+    careSettings: z.array(z.enum(CARE_SETTINGS)).default([]),
+    aiTypes: z.array(z.enum(AI_TYPES)).default([]),
+  })
+  .superRefine((v, ctx) => {
+    const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    if (v.applicantType !== "anonymous" && !v.applicant) need("applicant", v.applicantType === "platform" ? "Choose the applicant organisation." : "Name the applicant.");
+    if (v.decision === "rejected" && v.rejectionReasons.length === 0) need("rejectionReasons", "Choose at least one reason for the refusal.");
+    if (v.decision !== "rejected" && v.rejectionReasons.length > 0) need("rejectionReasons", "Reasons apply to refusals only.");
+    if (v.decision === "awarded" && !(v.amountAwarded && v.amountAwarded > 0)) need("amountAwarded", "Enter the amount awarded.");
+  });
+
+async function funderOf(actor: Actor | null, organizationId: string): Promise<RecordModel> {
+  const pb = await getPocketBase();
+  const org = await pb.collection("organizations").getOne(organizationId).catch(() => null);
+  if (!org) throw new ValidationError("organization", "Unknown organisation.");
+  assertCan(actor, "funding.manage", { organization: { id: org.id, verified: Boolean(org.verified) }, organizationKind: org.kind });
+  return org;
+}
+
+/** Creates or updates a call of a funder organisation. */
+export async function saveCall(actor: Actor | null, funderId: string, raw: unknown, callId?: string): Promise<{ slug: string }> {
+  const funder = await funderOf(actor, funderId);
+  const parsed = callSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValidationError(String(issue.path[0] ?? "call"), issue.message);
+  }
+  const pb = await getPocketBase();
+  const data = { ...parsed.data, opens_on: parsed.data.opens_on ?? "", closes_on: parsed.data.closes_on ?? "", budget: parsed.data.budget ?? 0 };
+  if (callId) {
+    const call = await pb.collection("funding_calls").getOne(callId);
+    if (call.funder !== funder.id) throw new ValidationError("call", "This call belongs to another funder.");
+    await pb.collection("funding_calls").update(call.id, data);
+    return { slug: call.slug };
+  }
+  let slug = slugify(parsed.data.title).slice(0, 90);
+  const taken = await pb.collection("funding_calls").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }) });
+  if (taken.totalItems > 0) slug = `${slug}-${Date.now().toString(36)}`;
+  await pb.collection("funding_calls").create({ ...data, slug, funder: funder.id });
+  return { slug };
+}
+
+/**
+ * Records a funder's decisions on one call, all or nothing, and sends them to moderation.
+ * A refused applicant on the platform gets a consent request; a refused outside
+ * applicant is anonymised unless the funder obtained consent.
+ */
+export async function recordDecisions(actor: Actor | null, callId: string, rows: unknown[]): Promise<{ created: number; consentRequests: number }> {
+  const pb = await getPocketBase();
+  const call = await pb.collection("funding_calls").getOne(callId).catch(() => null);
+  if (!call) throw new ValidationError("call", "Unknown call.");
+  const funder = await funderOf(actor, call.funder);
+  const decisions: z.infer<typeof decisionSchema>[] = [];
+  for (const [index, raw] of rows.entries()) {
+    const parsed = decisionSchema.safeParse(raw);
+    if (!parsed.success) throw new ValidationError(`row ${index + 1}`, `Row ${index + 1}: ${parsed.error.issues[0]!.message}`);
+    decisions.push(parsed.data);
+  }
+  const applicantOrgs = new Map<string, RecordModel>();
+  for (const d of decisions.filter((d) => d.applicantType === "platform")) {
+    if (applicantOrgs.has(d.applicant)) continue;
+    const org = await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:s} && verified = true", { s: d.applicant })).catch(() => null);
+    if (!org) throw new ValidationError("applicant", `Unknown applicant organisation "${d.applicant}".`);
+    applicantOrgs.set(d.applicant, org);
+  }
+  const next = funder.requires_dpo_review ? "dpo_review" : "submitted";
+  const batch = pb.createBatch();
+  let consentRequests = 0;
+  const usedSlugs = new Set<string>();
+  for (const d of decisions) {
+    const applicantOrg = d.applicantType === "platform" ? applicantOrgs.get(d.applicant)! : null;
+    const refusedNamed = d.decision !== "awarded" && d.applicantType !== "anonymous";
+    const consent = !refusedNamed ? "not_needed" : d.applicantType === "platform" ? "requested" : d.consentObtained ? "granted" : "refused";
+    if (consent === "requested") consentRequests++;
+    const findings = scanFields({ title: d.title, reason_text: d.reasonText, funder_feedback_md: d.feedback });
+    if (hasBlockingFindings(findings)) throw new ValidationError("privacy", `"${d.title}" contains a national register number; remove it.`);
+    let slug = slugify(`${d.title}`).slice(0, 80);
+    while (usedSlugs.has(slug) || (await pb.collection("posts").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }), fields: "id" })).totalItems > 0) slug = `${slug.slice(0, 70)}-${randomRecordId().slice(0, 6)}`;
+    usedSlugs.add(slug);
+    const id = randomRecordId();
+    batch.collection("posts").create({
+      id,
+      kind: "funding_application",
+      slug,
+      title: d.title,
+      summary: d.reasonText ? d.reasonText.slice(0, 1000) : "",
+      body_md: "",
+      body_html: "",
+      language: actor!.locale,
+      organization: funder.id,
+      author: actor!.id,
+      anonymous: false,
+      status: next,
+      submitted_at: new Date().toISOString(),
+      published_by: "funder",
+      funder: funder.id,
+      call: call.id,
+      applicant_organization: applicantOrg?.id ?? "",
+      applicant_name: d.applicantType === "outside" ? d.applicant : "",
+      applicant_anonymous: d.applicantType === "anonymous" || consent === "refused",
+      applicant_region: applicantOrg?.region ?? d.applicantRegion ?? "",
+      applicant_kind: applicantOrg?.kind ?? d.applicantKind ?? "",
+      amount_requested: d.amountRequested,
+      amount_awarded: d.amountAwarded ?? 0,
+      currency: d.currency,
+      decided_on: d.decidedOn,
+      decision: d.decision,
+      rejection_reasons: d.rejectionReasons,
+      rejection_note: d.reasonText,
+      funder_feedback_md: d.feedback,
+      funder_feedback_html: d.feedback ? renderMarkdown(d.feedback, { headingOffset: "top" }) : "",
+      care_settings: d.careSettings,
+      ai_types: d.aiTypes,
+      consent,
+      privacy_findings: findings,
+    });
+    batch.collection("moderation_events").create({ post: id, actor: actor!.id, action: "record_decision", from_status: "", to_status: next, note: `Recorded by the funder (${consent === "requested" ? "consent requested" : `consent ${consent}`}).` });
+  }
+  await batch.send();
+  return { created: decisions.length, consentRequests };
+}
+
+/** Funding records that wait for this actor's organisation to consent to being named. */
+export async function listConsentRequests(actor: Actor | null): Promise<ConsentRequest[]> {
+  const orgs = actor?.memberships.filter((m) => m.role === "admin").map((m) => m.organizationId) ?? [];
+  if (orgs.length === 0) return [];
+  const pb = await getPocketBase();
+  const filter = `consent = 'requested' && (${orgs.map((_, i) => `applicant_organization = {:o${i}}`).join(" || ")})`;
+  const records = await pb.collection("posts").getFullList({ filter: pb.filter(filter, Object.fromEntries(orgs.map((o, i) => [`o${i}`, o]))), expand: "funder,call,applicant_organization", sort: "created" });
+  return records.map((r) => ({
+    id: r.id,
+    title: r.title,
+    funder: r.expand?.funder?.name ?? "",
+    call: r.expand?.call?.title ?? null,
+    decision: r.decision,
+    reasons: Array.isArray(r.rejection_reasons) ? r.rejection_reasons : [],
+    applicant: r.expand?.applicant_organization?.name ?? "",
+  }));
+}
+
+/** The applicant organisation's admin agrees to be named, or asks to be anonymised. */
+export async function answerConsent(actor: Actor | null, postId: string, answer: "grant" | "anonymise"): Promise<void> {
+  const pb = await getPocketBase();
+  const post = await pb.collection("posts").getOne(postId, { expand: "applicant_organization" }).catch(() => null);
+  const org = post?.expand?.applicant_organization;
+  if (!post || !org) throw new ValidationError("post", "This consent request no longer exists.");
+  assertCan(actor, "funding.consent", { organization: { id: org.id, verified: Boolean(org.verified) } });
+  if (post.consent !== "requested") throw new ValidationError("consent", "This request has already been answered.");
+  const batch = pb.createBatch();
+  batch.collection("posts").update(post.id, answer === "grant" ? { consent: "granted", applicant_anonymous: false } : { consent: "refused", applicant_anonymous: true });
+  batch.collection("moderation_events").create({ post: post.id, actor: actor.id, action: answer === "grant" ? "consent_granted" : "consent_anonymise", from_status: post.status, to_status: post.status });
+  // Already public (published anonymously before an answer cannot happen, but a grant after
+  // publication would change what is public): keep search in step.
+  if (post.status === "published") batch.collection("search_outbox").create({ record: post.id, collection_name: "posts", op: "upsert", attempts: 0 });
+  await batch.send();
+}
+
+/** The other side's published record of the same application (same call and applicant), if any. */
+export async function findCounterpart(post: RecordModel): Promise<RecordModel | null> {
+  if (!post.call) return null;
+  const pb = await getPocketBase();
+  const filter =
+    post.published_by === "funder"
+      ? pb.filter("call = {:c} && published_by = 'applicant' && organization = {:o} && status = 'published' && counterpart = ''", { c: post.call, o: post.applicant_organization || "-" })
+      : pb.filter("call = {:c} && published_by = 'funder' && applicant_organization = {:o} && status = 'published' && counterpart = ''", { c: post.call, o: post.organization });
+  const found = await pb.collection("posts").getList(1, 1, { filter, sort: "-published_at" });
+  return found.items[0] ?? null;
+}
+
+/** True when a funding record may not be published yet: the applicant has not answered. */
+export function awaitsConsent(post: RecordModel): boolean {
+  return post.kind === "funding_application" && post.consent === "requested";
+}
+
+/** Public funding calls, newest first. */
+export async function listPublicCalls(): Promise<PublicCallSummary[]> {
+  const pb = await getPocketBase();
+  const calls = await pb.collection("funding_calls").getFullList({ filter: "status != 'draft'", sort: "-opens_on,-created", expand: "funder" });
+  return calls.map(toCallSummary);
+}
+
+/** Calls of one funder, drafts included, for its editors. */
+export async function listFunderCalls(actor: Actor | null, funderId: string): Promise<PublicCallSummary[]> {
+  await funderOf(actor, funderId);
+  const pb = await getPocketBase();
+  const calls = await pb.collection("funding_calls").getFullList({ filter: pb.filter("funder = {:f}", { f: funderId }), sort: "-created", expand: "funder" });
+  return calls.map(toCallSummary);
+}
+
+function toCallSummary(c: RecordModel): PublicCallSummary {
+  return {
+    id: c.id,
+    slug: c.slug,
+    title: c.title,
+    programme: c.programme || null,
+    description: c.description || "",
+    eligibility: c.eligibility || "",
+    budget: c.budget || null,
+    currency: c.currency || "EUR",
+    opensOn: c.opens_on || null,
+    closesOn: c.closes_on || null,
+    url: c.url || null,
+    status: c.status,
+    funder: { id: c.expand?.funder?.id ?? c.funder, slug: c.expand?.funder?.slug ?? "", name: c.expand?.funder?.name ?? "" },
+  };
+}
+
+/** A public call by slug, or null (drafts are not public). */
+export async function getPublicCall(slug: string): Promise<PublicCallSummary | null> {
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) return null;
+  const pb = await getPocketBase();
+  try {
+    const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s} && status != 'draft'", { s: slug }), { expand: "funder" });
+    return toCallSummary(call);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+/** Whether the actor may record decisions and edit calls for a funder. */
+export function canManageFunding(actor: Actor | null, funder: { id: string; verified: boolean; kind: string }): boolean {
+  return can(actor, "funding.manage", { organization: { id: funder.id, verified: funder.verified }, organizationKind: funder.kind });
+}
+
+/** A call as the public sees it. */
+export type PublicCallSummary = {
+  id: string;
+  slug: string;
+  title: string;
+  programme: string | null;
+  description: string;
+  eligibility: string;
+  budget: number | null;
+  currency: string;
+  opensOn: string | null;
+  closesOn: string | null;
+  url: string | null;
+  status: string;
+  funder: { id: string; slug: string; name: string };
+};
+/** A refusal waiting for the applicant's consent. */
+export type ConsentRequest = { id: string; title: string; funder: string; call: string | null; decision: string; reasons: string[]; applicant: string };
+/** One validated decision. */
+export type DecisionInput = z.infer<typeof decisionSchema>;

@@ -1,0 +1,146 @@
+// Funding decisions on a real PocketBase: consent gates publication, anonymised
+// applicants never appear by name publicly, records of both sides are linked.
+import type PocketBase from "pocketbase";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ForbiddenError } from "../../src/lib/server/can.ts";
+import { ValidationError } from "../../src/lib/server/errors.ts";
+import { answerConsent, listConsentRequests, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
+import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { getPublishedPost, listPublishedPosts } from "../../src/lib/server/posts.ts";
+import { loadActor, type Actor } from "../../src/lib/server/users.ts";
+import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
+
+let pb: PocketBase;
+let funderEditor: Actor;
+let applicantAdmin: Actor;
+let applicantEditor: Actor;
+let moderator: Actor;
+let funderId: string;
+let applicant: { id: string; slug: string; name: string };
+
+beforeAll(async () => {
+  pb = await useTestPocketBase();
+  const [fe, aa, ae, mod] = await Promise.all([createUser(pb), createUser(pb), createUser(pb), createUser(pb, { role: "moderator" })]);
+  const funder = await createOrganization(pb, [{ userId: fe.id, role: "editor" }], { kind: "funder", name: `Fund ${unique("f")}` });
+  funderId = funder.id;
+  applicant = await createOrganization(pb, [{ userId: aa.id, role: "admin" }, { userId: ae.id, role: "editor" }], { kind: "care_home", region: "brussels", name: `Résidence ${unique("r")}` });
+  [funderEditor, applicantAdmin, applicantEditor, moderator] = (await Promise.all([fe, aa, ae, mod].map((u) => loadActor(u.id)))) as Actor[];
+});
+
+async function newCall(): Promise<{ id: string; slug: string }> {
+  const { slug } = await saveCall(funderEditor, funderId, { title: `AI in care homes ${unique("c")}`, description: "A call for AI projects in residential care, 2025 round.", status: "closed", currency: "EUR", budget: "500000" });
+  const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }));
+  return { id: call.id, slug };
+}
+
+const decision = (overrides: Record<string, unknown>) => ({
+  title: `Night-time acoustic monitoring ${unique("d")}`,
+  applicantType: "platform",
+  applicant: applicant.slug,
+  amountRequested: 120000,
+  decision: "rejected",
+  decidedOn: "2025-06-30",
+  rejectionReasons: ["data_governance", "evaluation_plan"],
+  reasonText: "The data protection impact assessment was missing.",
+  ...overrides,
+});
+
+async function publishById(id: string) {
+  await claimPost(moderator, id);
+  await approvePost(moderator, id);
+}
+
+async function publicEverything(): Promise<string> {
+  const list = await listPublishedPosts("en", { perPage: 500 });
+  const pages = await Promise.all(list.items.map((p) => getPublishedPost("en", p.slug)));
+  return JSON.stringify([list, pages]);
+}
+
+describe("funding decisions", () => {
+  it("only funder editors record decisions", async () => {
+    const call = await newCall();
+    await expect(recordDecisions(applicantEditor, call.id, [decision({})])).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("a refusal naming a platform applicant waits for consent; granting names it, publication follows", async () => {
+    const call = await newCall();
+    const title = `Consent granted ${unique("g")}`;
+    expect(await recordDecisions(funderEditor, call.id, [decision({ title })])).toEqual({ created: 1, consentRequests: 1 });
+    const record = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: title }));
+    expect(record.consent).toBe("requested");
+    await claimPost(moderator, record.id);
+    await expect(approvePost(moderator, record.id)).rejects.toBeInstanceOf(ValidationError);
+    expect((await pb.collection("posts").getOne(record.id)).status).toBe("in_review");
+    await expect(answerConsent(applicantEditor, record.id, "grant")).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await listConsentRequests(applicantAdmin)).map((r) => r.id)).toContain(record.id);
+    await answerConsent(applicantAdmin, record.id, "grant");
+    await approvePost(moderator, record.id);
+    const post = await getPublishedPost("en", record.slug);
+    expect(post?.funding?.applicant.name).toBe(applicant.name);
+    expect(post?.funding?.rejectionReasons).toEqual(["data_governance", "evaluation_plan"]);
+  });
+
+  it("an applicant that asks anonymisation is never named on any public surface", async () => {
+    // An applicant of its own: others in this file consent to be named.
+    const admin = await createUser(pb);
+    const discreet = await createOrganization(pb, [{ userId: admin.id, role: "admin" }], { kind: "care_home", region: "brussels", name: `Discreet ${unique("d")}` });
+    const discreetAdmin = (await loadActor(admin.id))!;
+    const call = await newCall();
+    const title = `Anonymised refusal ${unique("a")}`;
+    await recordDecisions(funderEditor, call.id, [decision({ title, applicant: discreet.slug })]);
+    const record = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: title }));
+    await answerConsent(discreetAdmin, record.id, "anonymise");
+    await publishById(record.id);
+    const post = await getPublishedPost("en", record.slug);
+    expect(post?.funding?.applicant).toEqual({ name: null, slug: null, descriptor: "a care home in Brussels" });
+    const everything = await publicEverything();
+    expect(everything).toContain(title);
+    expect(everything).not.toContain(discreet.name);
+    expect(everything).not.toContain(discreet.slug);
+  });
+
+  it("an outside applicant is anonymised unless the funder obtained consent", async () => {
+    const call = await newCall();
+    const hidden = `Outside, no consent ${unique("o")}`;
+    const named = `Outside, consent ${unique("o")}`;
+    const secretName = `Secret Startup ${unique("s")}`;
+    await recordDecisions(funderEditor, call.id, [
+      decision({ title: hidden, applicantType: "outside", applicant: secretName, applicantKind: "vendor", applicantRegion: "flanders" }),
+      decision({ title: named, applicantType: "outside", applicant: "Open Lab BV", consentObtained: true }),
+    ]);
+    for (const t of [hidden, named]) await publishById((await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t }))).id);
+    const everything = await publicEverything();
+    expect(everything).not.toContain(secretName);
+    expect(everything).toContain("Open Lab BV");
+    expect(everything).toContain("a vendor in Flanders");
+  });
+
+  it("imports all or nothing: one bad row writes nothing", async () => {
+    const call = await newCall();
+    const good = `Good row ${unique("g")}`;
+    await expect(recordDecisions(funderEditor, call.id, [decision({ title: good }), decision({ amountRequested: -5 })])).rejects.toBeInstanceOf(ValidationError);
+    await expect(recordDecisions(funderEditor, call.id, [decision({ title: `Other ${unique("x")}` }), decision({ applicant: "no-such-organisation" })])).rejects.toBeInstanceOf(ValidationError);
+    const written = await pb.collection("posts").getList(1, 5, { filter: pb.filter("call = {:c}", { c: call.id }) });
+    expect(written.totalItems).toBe(0);
+  });
+
+  it("links the funder's record and the applicant's own account of the same application", async () => {
+    const call = await newCall();
+    const title = `Funder side ${unique("fs")}`;
+    await recordDecisions(funderEditor, call.id, [decision({ title })]);
+    const record = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: title }));
+    await answerConsent(applicantAdmin, record.id, "grant");
+    await publishById(record.id);
+    const own = await saveDraft(applicantEditor, {
+      kind: "funding_application", organization: applicant.id, call: call.id, title: `Our refused application ${unique("own")}`,
+      summary: "Why our acoustic monitoring application was refused, and what we changed.", body_md: "## Context\n\nWe applied for night-time acoustic monitoring in our care home.",
+      language: "en", tags: "", anonymous: false, decision: "rejected", rejection_reasons: ["data_governance"], amount_requested: "120000",
+      reflection_md: "We would involve our DPO from day one.",
+    });
+    await submitPost(applicantEditor, own.id);
+    await publishById(own.id);
+    const mine = await getPublishedPost("en", own.slug);
+    expect(mine?.funding?.counterpartSlug).toBe(record.slug);
+    expect((await getPublishedPost("en", record.slug))?.funding?.counterpartSlug).toBe(own.slug);
+  });
+});
