@@ -34,6 +34,8 @@ import {
   withdrawPost,
 } from "../lib/server/moderation.ts";
 import { postFieldsSchema, refinePost } from "../lib/server/postinput.ts";
+import { answerConsent, callFieldsSchema, importDecisionsCsv, recordDecisions, refineCall, saveCall } from "../lib/server/funding.ts";
+import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../lib/codelists.ts";
 import { limits } from "../lib/server/ratelimit.ts";
 import {
   createSession,
@@ -314,5 +316,49 @@ export const server = {
     accept: "form",
     input: z.object({ postId: id, reason: z.enum(FLAG_REASONS, { error: "Choose why you flag this post." }), note: z.preprocess((v) => v ?? "", z.string().trim().max(2000)) }),
     handler: async (input, context) => domainCall(() => flagPost(context.locals.user, input.postId, input.reason, input.note)),
+  }),
+
+  saveCall: defineAction({
+    accept: "form",
+    input: callFieldsSchema.extend({ funderId: id, callId: z.preprocess((v) => v || undefined, id.optional()) }).superRefine((v, ctx) => refineCall(v, ctx)),
+    handler: async ({ funderId, callId, ...input }, context) => domainCall(() => saveCall(context.locals.user, funderId, input, callId)),
+  }),
+
+  recordDecision: defineAction({
+    accept: "form",
+    input: z.object({
+      callId: id,
+      title: z.preprocess((v) => v ?? "", z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300)),
+      applicantType: z.enum(["platform", "outside", "anonymous"], { error: "Say who applied." }),
+      applicant: z.preprocess((v) => v ?? "", z.string().trim().max(300)),
+      applicantRegion: z.preprocess((v) => v || null, z.enum(REGIONS).nullable()),
+      applicantKind: z.preprocess((v) => v || null, z.enum(ORG_KINDS).nullable()),
+      amountRequested: z.preprocess((v) => (v == null || v === "" ? undefined : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))), z.number({ error: "Enter the amount requested in digits." }).min(0, { error: "An amount cannot be negative." })),
+      amountAwarded: z.preprocess((v) => (v == null || v === "" ? null : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))), z.number({ error: "Enter the amount awarded in digits." }).min(0, { error: "An amount cannot be negative." }).nullable()),
+      decision: z.enum(["awarded", "rejected", "withdrawn"], { error: "Choose the decision." }),
+      decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Enter the date of the decision." }),
+      rejectionReasons: z.array(z.enum(REJECTION_REASONS)).default([]),
+      reasonText: z.preprocess((v) => v ?? "", z.string().trim().max(5000)),
+      feedback: z.preprocess((v) => v ?? "", z.string().trim().max(50000)),
+      consentObtained: z.preprocess((v) => v === true || v === "on", z.boolean()),
+      careSettings: z.array(z.enum(CARE_SETTINGS)).default([]),
+      aiTypes: z.array(z.enum(AI_TYPES)).default([]),
+    }),
+    handler: async ({ callId, ...row }, context) => domainCall(() => recordDecisions(context.locals.user, callId, [{ ...row, currency: "EUR" }])),
+  }),
+
+  answerConsent: defineAction({
+    accept: "form",
+    input: z.object({ postId: id, answer: z.enum(["grant", "anonymise"]) }),
+    handler: async (input, context) => domainCall(() => answerConsent(context.locals.user, input.postId, input.answer)),
+  }),
+
+  importDecisions: defineAction({
+    accept: "form",
+    input: z.object({
+      callId: id,
+      file: z.instanceof(File, { error: "Choose a CSV file." }).refine((f) => f.size > 0, { error: "The file is empty." }).refine((f) => f.size <= 5_000_000, { error: "The file is larger than 5 MB." }),
+    }),
+    handler: async ({ callId, file }, context) => domainCall(async () => importDecisionsCsv(context.locals.user, callId, new Uint8Array(await file.arrayBuffer()))),
   }),
 };

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const funder = await createOrganization(pb, [{ userId: fe.id, role: "editor" }], { kind: "funder", name: `Fund ${unique("f")}` });
   funderId = funder.id;
   applicant = await createOrganization(pb, [{ userId: aa.id, role: "admin" }, { userId: ae.id, role: "editor" }], { kind: "care_home", region: "brussels", name: `Résidence ${unique("r")}` });
-  [funderEditor, applicantAdmin, applicantEditor, moderator] = (await Promise.all([fe, aa, ae, mod].map((u) => loadActor(u.id)))) as Actor[];
+  [funderEditor, applicantAdmin, applicantEditor, moderator] = (await Promise.all([fe, aa, ae, mod].map((u) => loadActor(u.id)))) as [Actor, Actor, Actor, Actor];
 });
 
 async function newCall(): Promise<{ id: string; slug: string }> {

@@ -225,8 +225,8 @@ describe("reasonsBy", () => {
       expect(new Map(group.reasons.map((r) => [r.reason, r.count])), `reasons in ${group.key}`).toEqual(counts);
       for (let i = 1; i < group.reasons.length; i++) expect(group.reasons[i - 1]!.count).toBeGreaterThanOrEqual(group.reasons[i]!.count);
     }
-    // The group without a call or year comes last.
-    expect(groups.at(-1)!.key).toBe(by === "funder" ? groups.at(-1)!.key : null);
+    // The group without a call or year comes last (the data set has both).
+    if (by !== "funder") expect(groups.at(-1)!.key).toBeNull();
   });
 
   it("labels funder and call groups with names, and year groups with the year, oldest first", () => {

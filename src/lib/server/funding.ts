@@ -15,9 +15,8 @@ import type { Actor } from "./users.ts";
 
 const optionalDate = z.preprocess((v) => (v == null || v === "" ? null : v), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a date like 2025-03-31." }).nullable());
 
-/** The call form. */
-export const callSchema = z
-  .object({
+/** The call form's fields. */
+export const callFieldsSchema = z.object({
     title: z.preprocess((v) => v ?? "", z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300)),
     programme: z.preprocess((v) => v ?? "", z.string().trim().max(300)),
     description: z.preprocess((v) => v ?? "", z.string().trim().min(20, { error: "Describe the call in at least 20 characters." }).max(20000)),
@@ -28,10 +27,15 @@ export const callSchema = z
     closes_on: optionalDate,
     url: z.preprocess((v) => v ?? "", z.union([z.literal(""), z.url({ error: "Enter the full address, starting with https://" })])),
     status: z.enum(["draft", "open", "closed"], { error: "Choose draft, open or closed." }),
-  })
-  .superRefine((v, ctx) => {
-    if (v.opens_on && v.closes_on && v.closes_on < v.opens_on) ctx.addIssue({ code: "custom", path: ["closes_on"], message: "The call closes before it opens." });
-  });
+});
+
+/** Dates in order. */
+export function refineCall(v: { opens_on: string | null; closes_on: string | null }, ctx: z.RefinementCtx): void {
+  if (v.opens_on && v.closes_on && v.closes_on < v.opens_on) ctx.addIssue({ code: "custom", path: ["closes_on"], message: "The call closes before it opens." });
+}
+
+/** The call form, validated. */
+export const callSchema = callFieldsSchema.superRefine(refineCall);
 
 /** One decision as a funder records it (from the form or a CSV row). */
 export const decisionSchema = z
@@ -295,3 +299,78 @@ export type PublicCallSummary = {
 export type ConsentRequest = { id: string; title: string; funder: string; call: string | null; decision: string; reasons: string[]; applicant: string };
 /** One validated decision. */
 export type DecisionInput = z.infer<typeof decisionSchema>;
+
+/** Published funding records of a call, one per application (the funder's when both sides published). */
+export async function listCallDecisions(locale: import("../../i18n/index.ts").Locale, callId: string): Promise<import("./posts.ts").PublicPost[]> {
+  const { toPublicPost } = await import("./posts.ts");
+  const pb = await getPocketBase();
+  const records = await pb.collection("posts").getFullList({
+    filter: pb.filter("call = {:c} && status = 'published' && kind = 'funding_application'", { c: callId }),
+    sort: "-decided_on,-published_at",
+    expand: "organization,call,funder,applicant_organization,counterpart",
+  });
+  // An applicant's account that is linked to the funder's record describes the same application.
+  const unique = records.filter((r) => !(r.published_by !== "funder" && r.counterpart && records.some((o) => o.id === r.counterpart)));
+  return unique.map((r) => toPublicPost(locale, r));
+}
+
+/** Counts per decision and per rejection reason over a list of public decisions. */
+export function decisionStats(decisions: import("./posts.ts").PublicPost[]): { total: number; byDecision: Record<string, number>; reasons: { reason: string; count: number }[]; requested: number; awarded: number } {
+  const byDecision: Record<string, number> = {};
+  const reasons = new Map<string, number>();
+  let requested = 0;
+  let awarded = 0;
+  for (const d of decisions) {
+    const f = d.funding;
+    if (!f?.decision) continue;
+    byDecision[f.decision] = (byDecision[f.decision] ?? 0) + 1;
+    requested += f.amountRequested ?? 0;
+    if (f.decision === "awarded") awarded += f.amountAwarded ?? 0;
+    if (f.decision === "rejected") for (const r of new Set(f.rejectionReasons)) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+  }
+  return {
+    total: decisions.length,
+    byDecision,
+    reasons: [...reasons.entries()].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+    requested,
+    awarded,
+  };
+}
+
+/** Imports a CSV of decisions for a call: every row checked first, then all written or none. */
+export async function importDecisionsCsv(actor: Actor | null, callId: string, file: Uint8Array): Promise<{ created: number; consentRequests: number }> {
+  const { parseDecisionsCsv } = await import("./fundingcsv.ts");
+  const pb = await getPocketBase();
+  const call = await pb.collection("funding_calls").getOne(callId).catch(() => null);
+  if (!call) throw new ValidationError("call", "Unknown call.");
+  await funderOf(actor, call.funder);
+  const orgs = await pb.collection("organizations").getFullList({ filter: "verified = true", fields: "slug,name" });
+  const parsed = parseDecisionsCsv(file, { knownOrganizations: orgs.map((o) => ({ slug: o.slug, name: o.name })) });
+  if (!parsed.ok) {
+    const lines = parsed.errors.slice(0, 50).map((e) => `${e.row === 0 ? "File" : `Row ${e.row}`}${e.column ? `, ${e.column}` : ""}: ${e.message}`);
+    if (parsed.errors.length > 50) lines.push(`… and ${parsed.errors.length - 50} more.`);
+    throw new ValidationError("file", `Nothing was imported. Fix these rows and upload the file again:\n${lines.join("\n")}`);
+  }
+  return recordDecisions(
+    actor,
+    callId,
+    parsed.rows.map((r) => ({
+      title: r.title,
+      applicantType: r.applicantType,
+      applicant: r.applicantSlug ?? r.applicantName ?? "",
+      applicantRegion: r.applicantRegion,
+      applicantKind: r.applicantKind,
+      amountRequested: r.amountRequested,
+      amountAwarded: r.amountAwarded,
+      currency: r.currency,
+      decision: r.decision,
+      decidedOn: r.decidedOn,
+      rejectionReasons: r.rejectionReasons,
+      reasonText: r.reasonText ?? "",
+      feedback: r.feedback ?? "",
+      consentObtained: r.consentObtained,
+      careSettings: r.careSettings,
+      aiTypes: r.aiTypes,
+    })),
+  );
+}
