@@ -248,15 +248,16 @@ async function seed(pb: PocketBase): Promise<{ slugs: string[]; refs: Refs; seco
   async function lane(): Promise<void> {
     while (next < POSTS) {
       const from = next;
-      next = Math.min(POSTS, next + BATCH);
+      const to = Math.min(POSTS, next + BATCH);
+      next = to;
       const batch = pb.createBatch();
-      for (let i = from; i < next; i++) {
+      for (let i = from; i < to; i++) {
         const post = syntheticPost(i, refs);
         slugs.push(String(post.slug));
         batch.collection("posts").create(post);
       }
       await batch.send();
-      done += next - from;
+      done += to - from;
       if (performance.now() - lastPrint > 2000 || done === POSTS) {
         lastPrint = performance.now();
         const s = (performance.now() - started) / 1000;

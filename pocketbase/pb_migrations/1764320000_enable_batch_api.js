@@ -5,8 +5,9 @@ migrate(
   (app) => {
     const settings = app.settings();
     settings.batch.enabled = true;
-    settings.batch.maxRequests = 200;
-    settings.batch.timeout = 10;
+    // Imports write every record of a file in one transaction (all or nothing).
+    settings.batch.maxRequests = 20000;
+    settings.batch.timeout = 120;
     app.save(settings);
   },
   (app) => {
