@@ -246,11 +246,16 @@ export const server = {
   savePost: defineAction({
     accept: "form",
     input: postFieldsSchema
-      .extend({ postId: z.preprocess((v) => v || undefined, id.optional()), intent: z.enum(["save", "submit", "preview"]).default("save") })
+      .extend({
+        postId: z.preprocess((v) => v || undefined, id.optional()),
+        intent: z.enum(["save", "submit", "preview"]).default("save"),
+        attachments: z.array(z.instanceof(File)).default([]),
+        removeAttachments: z.array(z.string().max(200)).default([]),
+      })
       .superRefine((v, ctx) => refinePost(v, ctx)),
-    handler: async ({ postId, intent, ...input }, context) =>
+    handler: async ({ postId, intent, attachments, removeAttachments, ...input }, context) =>
       domainCall(async () => {
-        const saved = await saveDraft(context.locals.user, input, postId);
+        const saved = await saveDraft(context.locals.user, input, postId, { add: attachments, remove: removeAttachments });
         let status: string | null = null;
         let blocked = false;
         if (intent === "submit") {

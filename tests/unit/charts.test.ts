@@ -131,6 +131,8 @@ describe("horizontalBarChart", () => {
     expect(other.getAttribute("aria-labelledby")).not.toBe(svg.getAttribute("aria-labelledby"));
     const named = parse(horizontalBarChart({ data: REASONS, title: "Why applications are refused", valueLabel: "Share", id: "reasons 2024" })).svg;
     expect(named.getAttribute("aria-labelledby")).toBe("reasons-2024-title");
+    const numeric = parse(horizontalBarChart({ data: REASONS, title: "2024", valueLabel: "Share", id: "2024" })).svg;
+    expect(numeric.getAttribute("aria-labelledby")).toMatch(/^chart-2024-[a-z0-9]+-title$/);
   });
 
   it("keeps two rows with the same label as two bars, and draws bad values as 0", () => {

@@ -128,8 +128,10 @@ function renderChart(kind: string, rows: Row[], options: ChartCommonOptions): st
   const height = Math.ceil(cursor) + MARGIN_BOTTOM;
 
   const domainMax = Math.max(1, ...barItems.map((item) => item.value));
-  // Counts get whole-number ticks only: at most one tick per unit.
-  const ticks = percent ? 5 : Math.max(1, Math.min(5, Math.floor(domainMax)));
+  // About one tick per 55px so tick labels never collide on narrow charts; counts get
+  // whole-number ticks only, so at most one tick per unit.
+  const tickRoom = Math.max(1, Math.min(5, Math.floor((width - marginLeft - marginRight) / 55)));
+  const ticks = percent ? tickRoom : Math.max(1, Math.min(tickRoom, Math.floor(domainMax)));
 
   const svg = Plot.plot({
     document,
@@ -259,7 +261,9 @@ function describe(rows: readonly Row[], format: (value: number) => string, value
 // Ids derived from the title (not random), so the same chart renders the same markup; the
 // hash keeps titles apart whose slugs coincide (say, in a non-Latin script).
 function chartIds(kind: string, options: ChartCommonOptions): ChartIds {
-  const base = options.id ? slugify(options.id) || "chart" : `chart-${slugify(options.title) || kind}-${hash(`${kind}\u0000${options.title}`)}`;
+  const given = options.id ? slugify(options.id) : "";
+  // A given id is used as is when it starts with a letter (so `#id` selectors work too).
+  const base = /^[a-z]/.test(given) ? given : `chart-${given || slugify(options.title) || kind}-${hash(`${kind}\u0000${options.id ?? options.title}`)}`;
   return { title: `${base}-title`, desc: `${base}-desc` };
 }
 

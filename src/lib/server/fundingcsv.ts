@@ -237,6 +237,16 @@ export function decisionsCsvTemplate(options: { delimiter?: "," | ";" } = {}): s
   return lines.map((cells) => cells.map((cell) => quoteTemplateCell(cell, delimiter)).join(delimiter)).join("\r\n") + "\r\n";
 }
 
+/** The column table of docs/funding-csv.md, as Markdown; a unit test keeps the doc equal to it. */
+export function csvColumnsMarkdownTable(): string {
+  const escape = (text: string) => text.replace(/\|/g, "\\|");
+  const lines = ["| column | required column | format | meaning |", "|---|---|---|---|"];
+  for (const column of CSV_COLUMNS) {
+    lines.push(`| \`${column.name}\` | ${column.required ? "yes" : "no"} | ${escape(column.format)} | ${escape(column.description)} |`);
+  }
+  return lines.join("\n");
+}
+
 /** Reads an amount as a funder's spreadsheet writes it (see docs/funding-csv.md, "Amounts"). */
 export function parseAmount(raw: string): { ok: true; value: number } | { ok: false; message: string } {
   const input = raw.trim();

@@ -5,6 +5,7 @@
 // state in `revision_status`) while the live version stays.
 import type { RecordModel } from "pocketbase";
 import { MODERATION_REJECTION_REASONS } from "../codelists.ts";
+import { prepareAttachments, updateAttachments } from "./attachments.ts";
 import { assertCan, can, type Subject } from "./can.ts";
 import { getConfig } from "./config.ts";
 import { ValidationError } from "./errors.ts";
@@ -113,7 +114,12 @@ function outbox(batch: Batch, post: string, op: "upsert" | "delete") {
  * Creates a draft, or saves changes. For a published post the changes go into a pending
  * revision and the live version stays. Returns the privacy findings to show inline.
  */
-export async function saveDraft(actor: Actor | null, raw: unknown, postId?: string): Promise<{ id: string; slug: string; findings: PrivacyFinding[] }> {
+export async function saveDraft(
+  actor: Actor | null,
+  raw: unknown,
+  postId?: string,
+  files: { add?: File[]; remove?: string[] } = {},
+): Promise<{ id: string; slug: string; findings: PrivacyFinding[] }> {
   const parsed = postFormSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -128,10 +134,13 @@ export async function saveDraft(actor: Actor | null, raw: unknown, postId?: stri
     assertCan(actor, "post.create", { organization: { id: org.id, verified: Boolean(org.verified) } });
     const content = await withCall(renderContent(input, org, []), input);
     const id = randomRecordId();
+    // Checked before anything is written, so a bad file leaves no half-created draft.
+    const uploads = await prepareAttachments(files.add ?? [], 0);
     const batch = pb.createBatch();
     batch.collection("posts").create({ id, kind: input.kind, slug: await uniquePostSlug(input.title), organization: org.id, author: actor.id, status: "draft", ...content });
     event(batch, id, actor, "create", "", "draft");
     await batch.send();
+    if (uploads.length) await pb.collection("posts").update(id, { "attachments+": uploads });
     const created = await pb.collection("posts").getOne(id);
     return { id, slug: created.slug, findings: content.privacy_findings as PrivacyFinding[] };
   }
@@ -157,7 +166,12 @@ export async function saveDraft(actor: Actor | null, raw: unknown, postId?: stri
     batch.collection("posts").update(post.id, content);
     event(batch, post.id, actor, "save", post.status, post.status);
   }
+  if (post.status !== "published" && ((files.add ?? []).some((f) => f.size > 0) || (files.remove ?? []).length)) {
+    // Validate uploads before the batch so a refused file changes nothing.
+    await prepareAttachments(files.add ?? [], (Array.isArray(post.attachments) ? post.attachments.length : 0) - (files.remove ?? []).length);
+  }
   await batch.send();
+  if (post.status !== "published") await updateAttachments(post, files.add ?? [], files.remove ?? []);
   return { id: post.id, slug: post.slug, findings: content.privacy_findings as PrivacyFinding[] };
 }
 

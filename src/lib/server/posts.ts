@@ -39,6 +39,13 @@ export async function getPublishedPost(locale: Locale, slug: string): Promise<Pu
   }
 }
 
+/** A published post's record, for serving its attachments; null unless published. */
+export async function getPublishedRecord(slug: string): Promise<RecordModel | null> {
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) || slug.length > 160) return null;
+  const pb = await getPocketBase();
+  return pb.collection("posts").getFirstListItem(pb.filter("slug = {:slug} && status = 'published'", { slug })).catch(() => null);
+}
+
 /** Internal reference of a published post (id, author), for permission checks on its page; never rendered as such. */
 export async function getPublishedPostRef(slug: string): Promise<{ id: string; authorId: string | null; status: string } | null> {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) || slug.length > 160) return null;
@@ -69,6 +76,7 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
     bodyHtml: record.body_html ?? "",
     language: record.language,
     tags: list(record.tags),
+    attachments: list(record.attachments).map((name) => (name.split(".").pop() ?? "").toLowerCase()),
     publishedAt: text(record.published_at),
     anonymous,
     organization: anonymous || !org ? null : { slug: org.slug, name: org.name, kind: org.kind, verified: Boolean(org.verified) },
@@ -135,6 +143,8 @@ export type PublicPost = {
   bodyHtml: string;
   language: string;
   tags: string[];
+  /** File extensions of the attachments, in order (their stored names are never public). */
+  attachments: string[];
   publishedAt: string | null;
   anonymous: boolean;
   organization: { slug: string; name: string; kind: string; verified: boolean } | null;
