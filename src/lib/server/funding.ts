@@ -374,3 +374,40 @@ export async function importDecisionsCsv(actor: Actor | null, callId: string, fi
     })),
   );
 }
+
+/** Every public funding record (one per application) and case study, shaped for the insights. */
+export async function loadInsightData(): Promise<{ decisions: import("./insights.ts").InsightDecision[]; cases: import("./insights.ts").InsightCase[] }> {
+  const pb = await getPocketBase();
+  const records = await pb.collection("posts").getFullList({
+    filter: "status = 'published' && (kind = 'funding_application' || kind = 'case_study')",
+    fields: "id,kind,published_by,counterpart,decision,decided_on,published_at,rejection_reasons,care_settings,ai_types,outcome,funder_name,expand.funder.slug,expand.funder.name,expand.call.slug,expand.call.title",
+    expand: "funder,call",
+    batch: 1000,
+  });
+  const ids = new Set(records.map((r) => r.id));
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const yearOf = (...dates: unknown[]) => {
+    const d = dates.find((x) => typeof x === "string" && x.length >= 4) as string | undefined;
+    return d ? Number(d.slice(0, 4)) : null;
+  };
+  const decisions = records
+    .filter((r) => r.kind === "funding_application" && r.decision)
+    // A linked applicant's account describes the same application as the funder's record.
+    .filter((r) => !(r.published_by !== "funder" && r.counterpart && ids.has(r.counterpart)))
+    .map((r) => ({
+      id: r.id,
+      funderSlug: r.expand?.funder?.slug ?? slugify(r.funder_name || "unknown"),
+      funderName: r.expand?.funder?.name ?? (r.funder_name || "—"),
+      callSlug: r.expand?.call?.slug ?? null,
+      callTitle: r.expand?.call?.title ?? null,
+      decision: r.decision,
+      year: yearOf(r.decided_on, r.published_at),
+      rejectionReasons: list(r.rejection_reasons),
+      careSettings: list(r.care_settings),
+      aiTypes: list(r.ai_types),
+    }));
+  const cases = records
+    .filter((r) => r.kind === "case_study" && r.outcome)
+    .map((r) => ({ id: r.id, outcome: r.outcome, careSettings: list(r.care_settings), aiTypes: list(r.ai_types), year: yearOf(r.published_at) }));
+  return { decisions, cases };
+}
