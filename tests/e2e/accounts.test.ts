@@ -72,6 +72,7 @@ describe("accounts and organisations", () => {
     const mod = await modContext.newPage();
     await signIn(mod, "moderator@casebook.example", DEMO_PASSWORD);
     await mod.getByRole("link", { name: "Moderation", exact: true }).click();
+    await mod.getByRole("link", { name: "Organisations to verify" }).click();
     await mod.getByRole("button", { name: `Verify ${orgName}` }).click();
     await expect(mod.getByRole("status").textContent()).resolves.toContain("Done");
     await modContext.close();

@@ -317,6 +317,8 @@ describe("parseDecisionsCsv: valid files", () => {
     ["platform award", { ...AWARD }, "named"],
     ["platform refusal", {}, "awaiting_consent"],
     ["platform withdrawal", { decision: "withdrawn", rejection_reasons: "" }, "awaiting_consent"],
+    ["outside award without consent", { ...AWARD, applicant_type: "outside", applicant: "Kliniek Voorbeeld" }, "named"],
+    ["outside withdrawal without consent", { applicant_type: "outside", applicant: "Kliniek Voorbeeld", decision: "withdrawn", rejection_reasons: "" }, "anonymised"],
     ["outside refusal without consent", { applicant_type: "outside", applicant: "Kliniek Voorbeeld", consent_obtained: "" }, "anonymised"],
     ["outside refusal with consent", { applicant_type: "outside", applicant: "Kliniek Voorbeeld", consent_obtained: "YES" }, "named"],
     ["anonymous refusal", { applicant_type: "anonymous", applicant: "" }, "anonymised"],

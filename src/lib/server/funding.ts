@@ -411,3 +411,43 @@ export async function loadInsightData(): Promise<{ decisions: import("./insights
     .map((r) => ({ id: r.id, outcome: r.outcome, careSettings: list(r.care_settings), aiTypes: list(r.ai_types), year: yearOf(r.published_at) }));
   return { decisions, cases };
 }
+
+/** Every public funding record (one per application) in the shape of the open-data exports. */
+export async function loadPublicDecisions(): Promise<import("./opendata.ts").PublicDecision[]> {
+  const { toPublicPost } = await import("./posts.ts");
+  const { getConfig } = await import("./config.ts");
+  const pb = await getPocketBase();
+  const records = await pb.collection("posts").getFullList({
+    filter: "status = 'published' && kind = 'funding_application' && decision != ''",
+    sort: "-decided_on,-published_at",
+    expand: "organization,call,funder,applicant_organization,counterpart",
+    batch: 1000,
+  });
+  const ids = new Set(records.map((r) => r.id));
+  const base = getConfig().publicUrl;
+  return records
+    .filter((r) => !(r.published_by !== "funder" && r.counterpart && ids.has(r.counterpart)))
+    .map((r) => {
+      const p = toPublicPost("en", r);
+      const f = p.funding!;
+      return {
+        id: r.id,
+        slug: p.slug,
+        url: `${base}/posts/${p.slug}`,
+        title: p.title,
+        call: r.expand?.call ? { slug: r.expand.call.slug, title: r.expand.call.title, programme: r.expand.call.programme || null } : null,
+        funder: { slug: f.funderSlug ?? slugify(f.funderName ?? "unknown"), name: f.funderName ?? "—" },
+        applicant: f.applicant,
+        amountRequested: f.amountRequested,
+        amountAwarded: f.decision === "awarded" ? f.amountAwarded : null,
+        currency: f.currency,
+        decision: (f.decision ?? "pending") as "awarded" | "rejected" | "withdrawn" | "pending",
+        decidedOn: f.decidedOn,
+        rejectionReasons: f.rejectionReasons,
+        reasonText: f.reasonText,
+        careSettings: p.careSettings,
+        aiTypes: p.aiTypes,
+        publishedAt: p.publishedAt ?? "",
+      };
+    });
+}

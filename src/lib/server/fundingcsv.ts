@@ -110,7 +110,7 @@ export const CSV_COLUMNS = [
     required: false,
     format: "yes | no, default no",
     description:
-      "Outside applicants only: yes if the applicant agreed to be named publicly. Without it an outside applicant is published anonymised.",
+      "Outside applicants only: yes if the applicant agreed to be named with its refusal or withdrawal. Without it such a row is published anonymised; awards are always named.",
   },
   {
     name: "care_settings",
@@ -556,12 +556,15 @@ function validateRow(
   };
 }
 
-// Who may be named publicly (docs/funding-csv.md, "Consent"). Refusals are the sensitive
-// case: an organisation on Casebook decides itself, an outside one only through the funder.
+// Who may be named publicly (docs/funding-csv.md, "Consent"); the same rule as
+// recordDecisions in funding.ts. Awards are public anyway; refusals and withdrawals are the
+// sensitive case: an organisation on Casebook decides itself, an outside one only through
+// the funder.
 function disclosureOf(type: ApplicantType, decision: CsvDecision, consent: boolean): Disclosure {
   if (type === "anonymous") return "anonymised";
+  if (decision === "awarded") return "named";
   if (type === "outside") return consent ? "named" : "anonymised";
-  return decision === "awarded" ? "named" : "awaiting_consent";
+  return "awaiting_consent";
 }
 
 function duplicateErrors(keys: { row: number; key: string }[]): RowError[] {
