@@ -4,6 +4,8 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, parseConfig } from "../src/lib/server/config.ts";
+import { randomBytes } from "node:crypto";
+import { ensureAdmin } from "../src/lib/server/admin.ts";
 import { connectAsSuperuser } from "../src/lib/server/pocketbase.ts";
 import { isBuildStale, sourceHash, stampPath } from "./lib/build-stamp.ts";
 import { bringUpPocketBase } from "./lib/platform.ts";
@@ -64,6 +66,11 @@ try {
   }
 
   const client = await connectAsSuperuser(pb.url, pb.credentials);
+  if (config.adminEmail) {
+    const password = randomBytes(12).toString("base64url");
+    const admin = await ensureAdmin(client, config.adminEmail, "Administrator", password);
+    log(admin.created ? `administrator ${config.adminEmail} created; one-time password: ${password} (change it after signing in)` : `${config.adminEmail} is a platform administrator`);
+  }
   if (config.demo) {
     const seeded = await seedDemo(client, { log });
     log(seeded.created ? `demo content loaded (${seeded.posts} posts)` : "demo content already present");

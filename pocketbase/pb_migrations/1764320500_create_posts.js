@@ -63,8 +63,6 @@ migrate(
         { name: "applicant_anonymous", type: "bool" },
         { name: "applicant_region", type: "select", maxSelect: 1, values: ["flanders", "wallonia", "brussels", "other"] },
         { name: "applicant_kind", type: "text", max: 40 },
-        { name: "funder_reply_md", type: "text", max: LONG },
-        { name: "funder_reply_html", type: "text", max: LONG },
         { name: "amount_requested", type: "number", min: 0 },
         { name: "amount_awarded", type: "number", min: 0 },
         { name: "currency", type: "text", max: 3 },

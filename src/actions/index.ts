@@ -4,6 +4,7 @@ import { ActionError, defineAction } from "astro:actions";
 import { z } from "astro/zod";
 import { MEMBERSHIP_ROLES } from "../lib/codelists.ts";
 import { ValidationError } from "../lib/server/errors.ts";
+import { setPlatformRole } from "../lib/server/admin.ts";
 import { clientIp, domainCall, enforceLimits, requireActor } from "../lib/server/guard.ts";
 import {
   acceptInvitation,
@@ -365,5 +366,11 @@ export const server = {
       file: z.instanceof(File, { error: "Choose a CSV file." }).refine((f) => f.size > 0, { error: "The file is empty." }).refine((f) => f.size <= 5_000_000, { error: "The file is larger than 5 MB." }),
     }),
     handler: async ({ callId, file }, context) => domainCall(async () => importDecisionsCsv(context.locals.user, callId, new Uint8Array(await file.arrayBuffer()))),
+  }),
+
+  setPlatformRole: defineAction({
+    accept: "form",
+    input: z.object({ userId: id, role: z.enum(["member", "moderator", "admin"], { error: "Choose member, moderator or admin." }) }),
+    handler: async (input, context) => domainCall(() => setPlatformRole(context.locals.user, input.userId, input.role)),
   }),
 };

@@ -38,6 +38,7 @@ const envSchema = z.object({
     .refine((u) => /^smtps?:\/\//.test(u), { error: "SMTP_URL must look like smtp://user:pass@host:587 or smtps://…" })
     .optional(),
   CASEBOOK_SECRET: z.string().min(32, { error: "CASEBOOK_SECRET must have at least 32 characters (or unset it to generate one)" }).optional(),
+  CASEBOOK_ADMIN_EMAIL: z.email({ error: "CASEBOOK_ADMIN_EMAIL must be an e-mail address (the first platform administrator)" }).optional(),
   CASEBOOK_DEMO: z.enum(["0", "1"], { error: "CASEBOOK_DEMO must be 0 (no demo content) or 1" }).default("1"),
 });
 
@@ -80,6 +81,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     meili: e.MEILI_URL ? { url: e.MEILI_URL, apiKey: e.MEILI_MASTER_KEY } : undefined,
     smtpUrl: e.SMTP_URL,
     appSecret: e.CASEBOOK_SECRET,
+    adminEmail: e.CASEBOOK_ADMIN_EMAIL,
     demo: e.CASEBOOK_DEMO === "1",
   };
 }
@@ -138,5 +140,6 @@ export type Config = {
   meili: { url: string; apiKey: string | undefined } | undefined;
   smtpUrl: string | undefined;
   appSecret: string | undefined;
+  adminEmail: string | undefined;
   demo: boolean;
 };

@@ -106,7 +106,6 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
             rejectionReasons: list(record.rejection_reasons),
             funderFeedbackHtml: text(record.funder_feedback_html),
             reflectionHtml: text(record.reflection_html),
-            funderReplyHtml: text(record.funder_reply_html),
             publishedBy: record.published_by === "funder" ? "funder" : "applicant",
             applicant: publicApplicant(locale, record, org, anonymous),
             reasonText: text(record.rejection_note),
@@ -173,7 +172,6 @@ export type PublicPost = {
     rejectionReasons: string[];
     funderFeedbackHtml: string | null;
     reflectionHtml: string | null;
-    funderReplyHtml: string | null;
     publishedBy: "funder" | "applicant";
     applicant: { name: string | null; slug: string | null; descriptor: string };
     reasonText: string | null;

@@ -1,0 +1,36 @@
+// Platform administration: the first administrator, and platform roles of accounts.
+import type PocketBase from "pocketbase";
+import { PLATFORM_ROLES } from "../codelists.ts";
+import { assertCan } from "./can.ts";
+import { ValidationError } from "./errors.ts";
+import { getPocketBase } from "./pocketbase.ts";
+import type { Actor } from "./users.ts";
+
+/** Makes the account with this address a verified platform admin, creating it if needed. */
+export async function ensureAdmin(pb: PocketBase, email: string, name: string, password: string): Promise<{ created: boolean }> {
+  const address = email.trim().toLowerCase();
+  const found = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:e}", { e: address }) });
+  if (found.items[0]) {
+    await pb.collection("users").update(found.items[0].id, { role: "admin", verified: true });
+    return { created: false };
+  }
+  await pb.collection("users").create({ email: address, emailVisibility: false, name, password, passwordConfirm: password, role: "admin", locale: "en", verified: true });
+  return { created: true };
+}
+
+/** Accounts with their platform role, for administrators (newest first, optionally filtered by e-mail). */
+export async function listAccounts(actor: Actor | null, query = ""): Promise<{ id: string; name: string; email: string; role: string; verified: boolean; created: string }[]> {
+  assertCan(actor, "user.set_platform_role", { userId: "" });
+  const pb = await getPocketBase();
+  const q = query.trim().toLowerCase().slice(0, 200);
+  const users = await pb.collection("users").getList(1, 100, { sort: "-created", filter: q ? pb.filter("email ~ {:q} || name ~ {:q}", { q }) : "" });
+  return users.items.map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role || "member", verified: Boolean(u.verified), created: u.created }));
+}
+
+/** An administrator changes another account's platform role (their sessions are reissued). */
+export async function setPlatformRole(actor: Actor | null, userId: string, role: string): Promise<void> {
+  assertCan(actor, "user.set_platform_role", { userId });
+  if (!(PLATFORM_ROLES as readonly string[]).includes(role)) throw new ValidationError("role", "Choose member, moderator or admin.");
+  const pb = await getPocketBase();
+  await pb.collection("users").update(userId, { role });
+}
