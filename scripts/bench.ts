@@ -386,7 +386,8 @@ process.on("SIGINT", () => void cleanUp().then(() => process.exit(130)));
 
 try {
   const started = new Date();
-  log(`${POSTS} posts, ${DURATION} s per load run, ${SAMPLES} publish samples, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"})`);
+  const loadBefore = os.loadavg().map((n) => round(n, 2));
+  log(`${POSTS} posts, ${DURATION} s per load run, ${SAMPLES} publish samples, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${loadBefore.join(" ")}`);
   const [pbServer] = await Promise.all([startTestPocketBase(), buildIfStale()]);
   cleanup.push(() => pbServer.stop());
   const pb = await connectAsSuperuser(pbServer.url, TEST_SUPERUSER);
@@ -442,6 +443,8 @@ try {
   await getJson(`${baseUrl}/healthz`);
   log(`snapshot written (${snapshotMB} MB) ~${round(snapshotSeconds)} s after the index was ready`);
 
+  // Let the garbage left by the save be collected before anything is timed.
+  await new Promise((r) => setTimeout(r, 3000));
   // Warm-up: JIT, connection pools, PocketBase caches.
   await load(baseUrl, [...apiPaths.plain.slice(0, 50), ...apiPaths.faceted.slice(0, 50), "/search?q=model", `/posts/${seeded.slugs[0]}`], 4, 3);
   const afterWarmup = rssOf(pid);
@@ -504,6 +507,7 @@ try {
     search: await javascriptOf(baseUrl, "/search?q=model"),
   };
   const final = rssOf(pid);
+  const loadAfter = os.loadavg().map((n) => round(n, 2));
 
   // -------------------------------------------------------------------------------------
   // Report
@@ -541,7 +545,7 @@ try {
     ["search page c=16", `${ssr.search.rps} req/s (p95 ${ssr.search.p95} ms)`],
   ];
   const width = Math.max(...rows.map((r) => r.what.length), ...info.map(([k]) => k.length)) + 2;
-  console.log(`\nCasebook bench — ${POSTS} posts (mean ${meanWords} words), ${os.cpus().length} CPUs, Node ${process.version}${at20k ? "" : ` — budgets are set for ${BUDGET_POSTS} posts`}`);
+  console.log(`\nCasebook bench — ${POSTS} posts (mean ${meanWords} words), ${os.cpus().length} CPUs, Node ${process.version}, load average ${loadBefore[0]} → ${loadAfter[0]}${at20k ? "" : ` — budgets are set for ${BUDGET_POSTS} posts`}`);
   console.log(`${"what".padEnd(width)}${"measured".padEnd(26)}${"budget".padEnd(14)}result`);
   for (const r of rows) console.log(`${r.what.padEnd(width)}${r.value.padEnd(26)}${r.budget.padEnd(14)}${r.pass === null ? "" : r.pass ? "PASS" : "FAIL"}`);
   console.log("");
@@ -553,6 +557,8 @@ try {
   const report = {
     date: started.toISOString(),
     command: `npm run bench -- ${args.join(" ")}`.trim(),
+    // Other work on the machine skews every figure: the load average says how busy it was.
+    loadAverage: { before: loadBefore, after: loadAfter },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? null, memoryGB: round(os.totalmem() / 1024 ** 3, 1), node: process.version, platform: `${os.platform()} ${os.release()}` },
     config: { posts: POSTS, meanWords, durationSeconds: DURATION, publishSamples: SAMPLES, seed: SEED, queryPool: POOL },
     seeding: { seconds: round(seeded.seconds) },
