@@ -57,13 +57,16 @@ export function formatDate(locale: Locale, value: string | Date | null | undefin
   if (!value) return "";
   const date = typeof value === "string" ? new Date(value.replace(" ", "T")) : value;
   if (Number.isNaN(date.getTime())) return "";
-  return new Intl.DateTimeFormat(locale === "en" ? "en-GB" : `${locale}-BE`, { dateStyle: "long", timeZone: "Europe/Brussels" }).format(date);
+  // Dates follow the language the interface is actually rendered in, not a missing catalogue's.
+  const lang = renderedLanguage(locale);
+  return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { dateStyle: "long", timeZone: "Europe/Brussels" }).format(date);
 }
 
 /** Formats an amount of money. */
 export function formatMoney(locale: Locale, amount: number | null | undefined, currency = "EUR"): string {
   if (amount === null || amount === undefined) return "";
-  return new Intl.NumberFormat(locale === "en" ? "en-GB" : `${locale}-BE`, { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);
+  const lang = renderedLanguage(locale);
+  return new Intl.NumberFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);
 }
 
 function isLocale(value: string): value is Locale {

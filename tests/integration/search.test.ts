@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type PocketBase from "pocketbase";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { getHealth } from "../../src/lib/server/health.ts";
 import { buildSearchDocument, loadSearchDocument, SEARCH_DOCUMENT_FIELDS } from "../../src/lib/server/search/documents.ts";
 import { createEmbeddedEngine } from "../../src/lib/server/search/embedded.ts";
@@ -370,6 +370,26 @@ describe("the search service", () => {
       // The snapshot is written off the request path, shortly after the rebuild.
       for (let i = 0; i < 100 && !existsSync(snapshot); i++) await new Promise((r) => setTimeout(r, 100));
       expect(existsSync(snapshot)).toBe(true);
+
+      // A current snapshot is loaded, not rebuilt.
+      const logged = vi.spyOn(console, "log").mockImplementation(() => undefined);
+      const starts = () => logged.mock.calls.map((c) => String(c[0])).filter((line) => line.startsWith("[search] embedded index"));
+      setSearchEngine(null);
+      await getSearchEngine();
+      expect(starts().at(-1)).toMatch(/loaded from/);
+
+      // An outbox change applied after the snapshot was written (an edit keeps the published
+      // set, so the fingerprint alone would not notice): the next start rebuilds.
+      const edited = created[0]!;
+      const batch = pb.createBatch();
+      batch.collection("posts").update(edited, { summary: "Edited after the snapshot." });
+      batch.collection("search_outbox").create({ record: edited, collection_name: "posts", op: "upsert", attempts: 0 });
+      await batch.send();
+      await drainAll();
+      setSearchEngine(null);
+      await getSearchEngine();
+      expect(starts().at(-1)).toMatch(/rebuilt .*snapshot out of date/);
+      logged.mockRestore();
 
       // A post the snapshot never saw (written without an outbox row): the next start must
       // notice the published set changed and rebuild rather than trust the snapshot.
