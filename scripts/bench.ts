@@ -409,7 +409,8 @@ try {
     MEILI_MASTER_KEY: "",
     CASEBOOK_SEARCH_WORKER: "1",
   });
-  cleanup.unshift(() => site.stop());
+  // Cleanup runs last-in first-out: the site stops before PocketBase and its data go.
+  cleanup.push(() => site.stop());
   let serverLog = "";
   site.child.stdout?.on("data", (c: Buffer) => (serverLog += c.toString()));
   site.child.stderr?.on("data", (c: Buffer) => (serverLog += c.toString()));

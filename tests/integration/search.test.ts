@@ -403,6 +403,7 @@ describe("the search service", () => {
       expect((await search(w)).hits.map((h) => h.id)).toEqual([id]);
     } finally {
       setSearchEngine(flaky(inner));
+      rmSync(path.dirname(snapshot), { recursive: true, force: true });
     }
   });
 });

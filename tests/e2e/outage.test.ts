@@ -1,0 +1,38 @@
+// When PocketBase is unreachable: /healthz says so with a 503, and pages show the
+// friendly 500 page rather than a stack trace.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../scripts/lib/pocketbase-process.ts";
+import { startSite } from "../helpers/site.ts";
+
+let site: Awaited<ReturnType<typeof startSite>>;
+
+beforeAll(async () => {
+  // A port nothing listens on: PocketBase is "down" from the first request.
+  const deadPort = await freePort();
+  site = await startSite({
+    POCKETBASE_URL: `http://127.0.0.1:${deadPort}`,
+    PB_SUPERUSER_EMAIL: "nobody@casebook.test",
+    PB_SUPERUSER_PASSWORD: "not-a-real-password",
+    CASEBOOK_SECRET: "outage-test-signing-secret-0123456789abcdef",
+    CASEBOOK_SEARCH_WORKER: "0",
+  });
+});
+afterAll(async () => {
+  await site?.stop();
+});
+
+describe("PocketBase down", () => {
+  it("/healthz answers 503 and names the problem", async () => {
+    const res = await fetch(`${site.baseUrl}/healthz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ status: "unavailable", pocketbase: { reachable: false } });
+  });
+
+  it("a page shows the 500 page, without internals", async () => {
+    const res = await fetch(`${site.baseUrl}/`);
+    expect(res.status).toBe(500);
+    const html = await res.text();
+    expect(html).toContain("Something went wrong on our side");
+    expect(html).not.toMatch(/ECONNREFUSED|at async|node_modules|ClientResponseError/);
+  });
+});
