@@ -83,16 +83,24 @@ export async function saveCall(actor: Actor | null, funderId: string, raw: unkno
   }
   const pb = await getPocketBase();
   const data = { ...parsed.data, opens_on: parsed.data.opens_on ?? "", closes_on: parsed.data.closes_on ?? "", budget: parsed.data.budget ?? 0 };
+  // The call and its search-outbox row in one batch (calls are public as soon as they are not drafts).
+  const batch = pb.createBatch();
+  let id = callId;
+  let slug: string;
   if (callId) {
     const call = await pb.collection("funding_calls").getOne(callId);
     if (call.funder !== funder.id) throw new ValidationError("call", "This call belongs to another funder.");
-    await pb.collection("funding_calls").update(call.id, data);
-    return { slug: call.slug };
+    batch.collection("funding_calls").update(call.id, data);
+    slug = call.slug;
+  } else {
+    slug = slugify(parsed.data.title).slice(0, 90);
+    const taken = await pb.collection("funding_calls").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }) });
+    if (taken.totalItems > 0) slug = `${slug}-${Date.now().toString(36)}`;
+    id = randomRecordId();
+    batch.collection("funding_calls").create({ id, ...data, slug, funder: funder.id });
   }
-  let slug = slugify(parsed.data.title).slice(0, 90);
-  const taken = await pb.collection("funding_calls").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }) });
-  if (taken.totalItems > 0) slug = `${slug}-${Date.now().toString(36)}`;
-  await pb.collection("funding_calls").create({ ...data, slug, funder: funder.id });
+  batch.collection("search_outbox").create({ record: id, collection_name: "funding_calls", op: parsed.data.status === "draft" ? "delete" : "upsert", attempts: 0 });
+  await batch.send();
   return { slug };
 }
 
