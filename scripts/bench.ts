@@ -1,4 +1,4 @@
-// `npm run bench [-- --posts N --duration S --samples N]`: measures Casebook against the
+// `npm run bench [-- --posts N --duration S --samples N --heap-mb MB]`: measures Casebook against the
 // budgets of DESIGN.md §8 on this machine. Seeds a throwaway PocketBase with N synthetic
 // published posts (Zipf-distributed EN/FR/NL vocabulary, bodies of 300–1,500 words), starts
 // the built site with the embedded engine on loopback, and measures: bulk index time and
@@ -40,6 +40,9 @@ const POSTS = flag("posts", 20_000);
 const DURATION = flag("duration", 10);
 const SAMPLES = flag("samples", 30);
 const SEED = flag("seed", 20260101);
+// Node sizes its heap from the machine's memory (GBs here) and collects lazily, so RSS grows
+// far past the live data under load; --heap-mb caps the server's old space as a deployment would.
+const HEAP_MB = args.includes("--heap-mb") ? flag("heap-mb", 0) : null;
 const BUDGET_POSTS = 20_000;
 
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -317,7 +320,7 @@ const apiPaths = {
 // ---------------------------------------------------------------------------------------
 // Measurement helpers
 
-type LoadResult = { requests: number; rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number };
+type LoadResult = { requests: number; rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number; statuses: Record<string, number>; sampleFailure?: string };
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -327,17 +330,35 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 
 async function load(baseUrl: string, paths: string[], connections: number, seconds = DURATION): Promise<LoadResult> {
   let i = 0;
+  // Only successful responses count: an error page is fast, and would flatter the figures.
   const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
   const instance = autocannon({
     url: baseUrl,
     connections,
     duration: seconds,
     requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
   });
-  instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  instance.on("response", (_client, status, _bytes, responseTime) => {
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (status >= 200 && status < 300) latencies.push(responseTime);
+  });
   const result = await instance;
   latencies.sort((a, b) => a - b);
+  let sampleFailure: string | undefined;
+  if (result.non2xx > 0) {
+    // Say what went wrong: the first failing path's status and the start of its body.
+    for (const p of paths.slice(0, 50)) {
+      const res = await fetch(`${baseUrl}${p}`);
+      if (!res.ok) {
+        sampleFailure = `${p} → ${res.status}: ${(await res.text()).replace(/\s+/g, " ").slice(0, 300)}`;
+        break;
+      }
+    }
+  }
   return {
+    statuses,
+    ...(sampleFailure ? { sampleFailure } : {}),
     requests: latencies.length,
     rps: round(latencies.length / seconds, 0),
     p50: round(percentile(latencies, 50), 2),
@@ -387,7 +408,7 @@ process.on("SIGINT", () => void cleanUp().then(() => process.exit(130)));
 try {
   const started = new Date();
   const loadBefore = os.loadavg().map((n) => round(n, 2));
-  log(`${POSTS} posts, ${DURATION} s per load run, ${SAMPLES} publish samples, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${loadBefore.join(" ")}`);
+  log(`${POSTS} posts, ${DURATION} s per load run, ${SAMPLES} publish samples, server heap ${HEAP_MB ? `capped at ${HEAP_MB} MB` : "Node default"}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${loadBefore.join(" ")}`);
   const [pbServer] = await Promise.all([startTestPocketBase(), buildIfStale()]);
   cleanup.push(() => pbServer.stop());
   const pb = await connectAsSuperuser(pbServer.url, TEST_SUPERUSER);
@@ -408,6 +429,7 @@ try {
     MEILI_URL: "",
     MEILI_MASTER_KEY: "",
     CASEBOOK_SEARCH_WORKER: "1",
+    ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
   });
   // Cleanup runs last-in first-out: the site stops before PocketBase and its data go.
   cleanup.push(() => site.stop());
@@ -553,7 +575,12 @@ try {
   for (const [k, v] of info) console.log(`${k.padEnd(width)}${v}`);
 
   const errors = Object.values(searchRuns).flatMap((runs) => Object.values(runs)).concat(Object.values(ssr)).reduce((n, r) => n + r.errors + r.non2xx, 0);
-  if (errors > 0) console.log(`\nWARNING: ${errors} failed or non-2xx responses during the load runs.`);
+  if (errors > 0) {
+    console.log(`\nWARNING: ${errors} failed or non-2xx responses during the load runs (not counted in the figures above):`);
+    for (const [name, r] of [...Object.entries(searchRuns).flatMap(([k, runs]) => Object.entries(runs).map(([c, r]) => [`search ${k} ${c}`, r] as const)), ...Object.entries(ssr).map(([k, r]) => [`ssr ${k}`, r] as const)]) {
+      if (r.errors + r.non2xx > 0) console.log(`  ${name}: statuses ${JSON.stringify(r.statuses)}, ${r.errors} errors${r.sampleFailure ? `; e.g. ${r.sampleFailure}` : ""}`);
+    }
+  }
 
   const report = {
     date: started.toISOString(),
@@ -561,7 +588,7 @@ try {
     // Other work on the machine skews every figure: the load average says how busy it was.
     loadAverage: { before: loadBefore, after: loadAfter },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? null, memoryGB: round(os.totalmem() / 1024 ** 3, 1), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    config: { posts: POSTS, meanWords, durationSeconds: DURATION, publishSamples: SAMPLES, seed: SEED, queryPool: POOL },
+    config: { posts: POSTS, meanWords, durationSeconds: DURATION, publishSamples: SAMPLES, seed: SEED, queryPool: POOL, serverHeapMB: HEAP_MB },
     seeding: { seconds: round(seeded.seconds) },
     index: { secondsFromStart: round(indexSeconds), rebuildSeconds: serverIndexSeconds, rss: afterIndex, snapshot: { seconds: round(snapshotSeconds), megabytes: snapshotMB } },
     memory: { afterIndex, afterWarmup, final },

@@ -36,7 +36,7 @@ function progress(done: number, total: number, force = false): void {
   const rate = done / Math.max(seconds, 0.001);
   const left = rate > 0 ? (total - done) / rate : 0;
   const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
-  const line = `[reindex] read ${done}/${total} posts (${percent} %), ${rate.toFixed(0)} docs/s, ~${left.toFixed(0)} s left`;
+  const line = `[reindex] read ${done}/${total} documents (${percent} %), ${rate.toFixed(0)} docs/s, ~${left.toFixed(0)} s left`;
   if (tty) process.stdout.write(`\r${line}\u001b[K`);
   else console.log(line);
 }
@@ -61,5 +61,5 @@ if (embedded) {
   console.log("[reindex] a running server keeps its index in memory: restart it to load this snapshot.");
 }
 const seconds = (performance.now() - started) / 1000;
-console.log(`[reindex] done: ${count} of ${total} published posts indexed in ${seconds.toFixed(1)} s (${(count / Math.max(seconds, 0.001)).toFixed(0)} docs/s overall)`);
+console.log(`[reindex] done: ${count} of ${total} public documents indexed in ${seconds.toFixed(1)} s (${(count / Math.max(seconds, 0.001)).toFixed(0)} docs/s overall)`);
 process.exit(0);

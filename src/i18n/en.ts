@@ -179,6 +179,7 @@ export const en = {
   "searchpage.facet.language": "Language",
   "searchpage.facet.year": "Year published",
   "searchpage.facet.funder_name": "Funder",
+  "searchpage.facet.call_title": "Funding call",
   "searchpage.facet.decision": "Funding decision",
   "searchpage.facet.rejection_reasons": "Reason for refusal",
   "searchpage.facet.more": "{count} more",

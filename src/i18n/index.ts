@@ -52,6 +52,10 @@ export function renderedLanguage(locale: Locale): Locale {
   return Object.keys(catalogues[locale]).length > 0 ? locale : "en";
 }
 
+// Intl formatters are costly to build (~0.1 ms each): one per language and style.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 /** Formats a date for display in the interface language. */
 export function formatDate(locale: Locale, value: string | Date | null | undefined): string {
   if (!value) return "";
@@ -59,14 +63,19 @@ export function formatDate(locale: Locale, value: string | Date | null | undefin
   if (Number.isNaN(date.getTime())) return "";
   // Dates follow the language the interface is actually rendered in, not a missing catalogue's.
   const lang = renderedLanguage(locale);
-  return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { dateStyle: "long", timeZone: "Europe/Brussels" }).format(date);
+  let format = dateFormats.get(lang);
+  if (!format) dateFormats.set(lang, (format = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { dateStyle: "long", timeZone: "Europe/Brussels" })));
+  return format.format(date);
 }
 
 /** Formats an amount of money. */
 export function formatMoney(locale: Locale, amount: number | null | undefined, currency = "EUR"): string {
   if (amount === null || amount === undefined) return "";
   const lang = renderedLanguage(locale);
-  return new Intl.NumberFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);
+  const key = `${lang}:${currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) moneyFormats.set(key, (format = new Intl.NumberFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { style: "currency", currency, maximumFractionDigits: 0 })));
+  return format.format(amount);
 }
 
 function isLocale(value: string): value is Locale {

@@ -242,6 +242,38 @@ describe("search fed by the outbox", () => {
     expect(snippet.replace(/<\/?mark>/g, "")).not.toMatch(/<|>/);
   });
 
+  it("a public funding call is searchable as such; a call back in draft is not", async () => {
+    const funder = await createOrganization(pb, [], { kind: "funder", name: `Fund ${word()}` });
+    const w = word();
+    const id = randomId();
+    const slug = `call-${id}`;
+    const batch = pb.createBatch();
+    batch.collection("funding_calls").create({ id, funder: funder.id, slug, title: `Scaling ${w} in care homes`, programme: "Care Innovation", description: "Grants for pilots that relieve care staff, with an evaluation plan.", status: "open", opens_on: "2025-02-01 00:00:00Z" });
+    batch.collection("search_outbox").create({ record: id, collection_name: "funding_calls", op: "upsert", attempts: 0 });
+    await batch.send();
+    created.push(id);
+    await drainAll();
+    const hit = (await search(w)).hits[0]!;
+    expect(hit).toMatchObject({ id, kind: "funding_call", url: `/calls/${slug}`, organization_name: funder.name, funder_name: funder.name, language: "en", year: 2025 });
+    expect((await search(w, { filters: { kind: ["funding_call"] } })).total).toBe(1);
+    expect((await search(w, { filters: { kind: ["case_study"] } })).total).toBe(0);
+
+    const back = pb.createBatch();
+    back.collection("funding_calls").update(id, { status: "draft" });
+    back.collection("search_outbox").create({ record: id, collection_name: "funding_calls", op: "delete", attempts: 0 });
+    await back.send();
+    await drainAll();
+    expect((await search(w)).total).toBe(0);
+
+    // Published again (an upsert row), then the reindex test below must agree.
+    const again = pb.createBatch();
+    again.collection("funding_calls").update(id, { status: "closed" });
+    again.collection("search_outbox").create({ record: id, collection_name: "funding_calls", op: "upsert", attempts: 0 });
+    await again.send();
+    await drainAll();
+    expect((await search(w)).hits.map((h) => h.id)).toEqual([id]);
+  });
+
   it("an engine outage loses nothing: writes succeed, rows wait with backoff, and recovery applies them in order", async () => {
     const f = await fixture();
     const w = word();
@@ -331,7 +363,8 @@ describe("search fed by the outbox", () => {
     // Other test files share this PocketBase; compare the posts this file wrote.
     const mine = (docs: Map<string, SearchDocument>) => created.filter((id) => docs.has(id)).sort();
     expect(mine(incremental)).toEqual(mine(fromScratch));
-    expect(mine(incremental).length).toBeGreaterThanOrEqual(7);
+    expect(mine(incremental).length).toBeGreaterThanOrEqual(8);
+    expect([...incremental.values()].some((d) => d.kind === "funding_call" && created.includes(d.id))).toBe(true);
     for (const id of mine(incremental)) expect(incremental.get(id), id).toEqual(fromScratch.get(id));
     // And nothing unpublished lingers in the incremental index.
     const unpublished = await pb.collection("posts").getFullList({ filter: pb.filter("status != {:s}", { s: "published" }), fields: "id" });
@@ -366,7 +399,8 @@ describe("the search service", () => {
     try {
       const engine = await getSearchEngine();
       const published = await pb.collection("posts").getList(1, 1, { filter: "status = 'published'", fields: "id" });
-      expect(await engine.count()).toBe(published.totalItems);
+      const calls = await pb.collection("funding_calls").getList(1, 1, { filter: "status != 'draft'", fields: "id" });
+      expect(await engine.count()).toBe(published.totalItems + calls.totalItems);
       // The snapshot is written off the request path, shortly after the rebuild.
       for (let i = 0; i < 100 && !existsSync(snapshot); i++) await new Promise((r) => setTimeout(r, 100));
       expect(existsSync(snapshot)).toBe(true);

@@ -1,7 +1,8 @@
-// Search documents: the public projection of a post as the search engines index it. The
-// one place a PocketBase post becomes a SearchDocument, so the index can never hold more
-// than the public pages show (DESIGN.md §5 invariant 1): only published posts, no author,
-// and for anonymous posts no organisation name or slug — only the pseudonymous descriptor.
+// Search documents: the public projection of a post (or a funding call) as the search
+// engines index it. The one place a PocketBase record becomes a SearchDocument, so the index
+// can never hold more than the public pages show (DESIGN.md §5 invariant 1): only published
+// posts and non-draft calls, no author, and for anonymous posts no organisation name or
+// slug — only the pseudonymous descriptor.
 import type { RecordModel } from "pocketbase";
 import { LANGUAGES, POST_KINDS } from "../../codelists.ts";
 import { markdownToPlainText } from "../markdown.ts";
@@ -26,6 +27,18 @@ const EXPAND_FIELDS = [
 /** The PocketBase `fields` list that {@link buildSearchDocument} needs (with `expand` of organization, funder, call). */
 export const SEARCH_DOCUMENT_FIELDS = [...POST_FIELDS, ...EXPAND_FIELDS].join(",");
 
+const CALL_EXPAND = "funder";
+/** The PocketBase `fields` list that {@link buildCallSearchDocument} needs (with `expand` of funder). */
+export const CALL_DOCUMENT_FIELDS = [
+  "id", "slug", "title", "programme", "description", "eligibility", "status", "opens_on", "created",
+  "expand.funder.name", "expand.funder.slug", "expand.funder.kind",
+].join(",");
+
+/** The collections whose records are indexed, as outbox rows name them. */
+export const INDEXED_COLLECTIONS = ["posts", "funding_calls"] as const;
+/** A collection whose records are indexed. */
+export type IndexedCollection = (typeof INDEXED_COLLECTIONS)[number];
+
 /** The search document of a post record (organization, funder and call expanded), or null unless it is published. */
 export function buildSearchDocument(record: RecordModel): SearchDocument | null {
   if (record.status !== "published") return null;
@@ -39,7 +52,7 @@ export function buildSearchDocument(record: RecordModel): SearchDocument | null 
   const anonymous = Boolean(record.anonymous);
   const publishedAt = publishedAtOf(record);
   const published = new Date(publishedAt);
-  const plain = (md: unknown) => (typeof md === "string" && md.trim() !== "" ? markdownToPlainText(md) : "");
+  const plain = plainText;
   // The funder's feedback and the applicant's reflection are the lessons of a funding application.
   const lessons = [plain(record.lessons_md), plain(record.reflection_md), plain(record.funder_feedback_md)].filter(Boolean).join(" ");
   return {
@@ -72,13 +85,55 @@ export function buildSearchDocument(record: RecordModel): SearchDocument | null 
   };
 }
 
+// Calls are public once they leave draft (funding.ts getPublicCall). They have no language
+// field; the text's own function words decide, English when unsure.
+/** The search document of a funding call record (funder expanded), or null while it is a draft. */
+export function buildCallSearchDocument(record: RecordModel): SearchDocument | null {
+  if (!record.status || record.status === "draft") return null;
+  const funder = record.expand?.funder as { name?: string; slug?: string; kind?: string } | undefined;
+  const description = plainText(record.description);
+  const eligibility = plainText(record.eligibility);
+  const published = new Date(dateOf(record.opens_on) ?? dateOf(record.created) ?? new Date(0).toISOString());
+  const title = String(record.title ?? "");
+  return {
+    id: record.id,
+    kind: "funding_call",
+    slug: String(record.slug),
+    url: `/calls/${record.slug}`,
+    title,
+    summary: [text(record.programme), description.length > 300 ? `${description.slice(0, 300).replace(/\s+\S*$/, "")}…` : description]
+      .filter(Boolean)
+      .join(" — "),
+    body: [description, eligibility].filter(Boolean).join(" "),
+    lessons: "",
+    tags: [],
+    language: guessLanguage(`${title} ${description} ${eligibility}`),
+    outcome: null,
+    care_settings: [],
+    ai_types: [],
+    lifecycle_stage: null,
+    org_kind: text(funder?.kind),
+    organization_name: text(funder?.name),
+    organization_slug: text(funder?.slug),
+    public_descriptor: null,
+    funder_name: text(funder?.name),
+    call_title: title,
+    decision: null,
+    rejection_reasons: [],
+    amount_requested: null,
+    year: published.getUTCFullYear(),
+    published_at: published.toISOString(),
+    published_ts: published.getTime(),
+  };
+}
+
 /** The search document of one post by id: null when it does not exist or is not published. */
 export async function loadSearchDocument(id: string): Promise<SearchDocument | null> {
   return (await loadSearchDocuments([id])).get(id) ?? null;
 }
 
-/** Search documents of several posts by id, in one request; ids without a published post are absent. */
-export async function loadSearchDocuments(ids: readonly string[]): Promise<Map<string, SearchDocument>> {
+/** Search documents of several records of one collection by id, in one request; ids without a public record are absent. */
+export async function loadSearchDocuments(ids: readonly string[], collection: IndexedCollection = "posts"): Promise<Map<string, SearchDocument>> {
   const found = new Map<string, SearchDocument>();
   const wanted = [...new Set(ids)].filter((id) => /^[a-z0-9]{1,64}$/i.test(id));
   if (wanted.length === 0) return found;
@@ -86,9 +141,15 @@ export async function loadSearchDocuments(ids: readonly string[]): Promise<Map<s
   // One `id = {:iN}` term per id, still bound through pb.filter (DESIGN.md §5 invariant 4).
   const params = Object.fromEntries(wanted.map((id, i) => [`i${i}`, id]));
   const filter = pb.filter(wanted.map((_, i) => `id = {:i${i}}`).join(" || "), params);
-  const records = await pb.collection("posts").getFullList({ filter, expand: EXPAND, fields: SEARCH_DOCUMENT_FIELDS, batch: 500 });
+  const posts = collection === "posts";
+  const records = await pb.collection(collection).getFullList({
+    filter,
+    expand: posts ? EXPAND : CALL_EXPAND,
+    fields: posts ? SEARCH_DOCUMENT_FIELDS : CALL_DOCUMENT_FIELDS,
+    batch: 500,
+  });
   for (const record of records) {
-    const doc = buildSearchDocument(record);
+    const doc = posts ? buildSearchDocument(record) : buildCallSearchDocument(record);
     if (doc) found.set(doc.id, doc);
   }
   return found;
@@ -97,7 +158,7 @@ export async function loadSearchDocuments(ids: readonly string[]): Promise<Map<s
 // Keyset paging on the primary key alone, with the status checked here: PocketBase (SQLite)
 // answers `status = … && id > …` through the status index and a sort of whole rows, which
 // measured 4–8× slower than `id > …` on 2,000 posts and grows with the table.
-/** Every published post's search document, in pages of `batchSize`, ordered by id (for reindexing). */
+/** Every published post's and public call's search document, in pages of `batchSize` (for reindexing). */
 export async function* loadAllSearchDocuments(batchSize = 500): AsyncGenerator<SearchDocument[]> {
   const pb = await getPocketBase();
   const fetchPage = (after: string) =>
@@ -124,22 +185,29 @@ export async function* loadAllSearchDocuments(batchSize = 500): AsyncGenerator<S
       if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
     }
     if (docs.length > 0) yield docs;
-    if (!next) return;
+    if (!next) break;
     page = await next;
   }
+  // Calls are few (a funder publishes a handful a year): one list, no paging tricks.
+  const calls = await pb.collection("funding_calls").getFullList({ expand: CALL_EXPAND, fields: CALL_DOCUMENT_FIELDS, sort: "id", batch: 500 });
+  const callDocs = calls.map(buildCallSearchDocument).filter((doc): doc is SearchDocument => doc !== null);
+  for (let i = 0; i < callDocs.length; i += batchSize) yield callDocs.slice(i, i + batchSize);
 }
 
-/** How many posts are published (what a full reindex will index). */
-export async function countPublishedPosts(): Promise<number> {
+/** How many documents a full reindex will index: published posts plus public calls. */
+export async function countSearchableDocuments(): Promise<number> {
   const pb = await getPocketBase();
-  const page = await pb.collection("posts").getList(1, 1, { filter: pb.filter("status = {:status}", { status: "published" }), fields: "id" });
-  return page.totalItems;
+  const [posts, calls] = await Promise.all([
+    pb.collection("posts").getList(1, 1, { filter: pb.filter("status = {:status}", { status: "published" }), fields: "id" }),
+    pb.collection("funding_calls").getList(1, 1, { filter: pb.filter("status != {:draft}", { draft: "draft" }), fields: "id" }),
+  ]);
+  return posts.totalItems + calls.totalItems;
 }
 
 // Only ids, status and dates are fetched, so this costs a fraction of a reindex (one small
 // page per thousand posts); it must equal fingerprintOf() of the documents built from the
 // same posts. Same keyset paging as loadAllSearchDocuments, for the same reason.
-/** The fingerprint of PocketBase's published set, comparable with the embedded engine's fingerprint(). */
+/** The fingerprint of PocketBase's public set (posts and calls), comparable with the embedded engine's fingerprint(). */
 export async function loadPublishedFingerprint(): Promise<string> {
   const pb = await getPocketBase();
   const pairs: { id: string; published_at: string }[] = [];
@@ -160,6 +228,11 @@ export async function loadPublishedFingerprint(): Promise<string> {
     if (page.items.length < 1000) break;
     after = page.items[page.items.length - 1]!.id;
   }
+  const calls = await pb.collection("funding_calls").getFullList({ fields: "id,status,opens_on,created", batch: 1000 });
+  for (const call of calls) {
+    const doc = buildCallSearchDocument(call);
+    if (doc) pairs.push({ id: doc.id, published_at: doc.published_at });
+  }
   return fingerprintOf(pairs);
 }
 
@@ -169,6 +242,32 @@ function publishedAtOf(record: RecordModel): string {
   const value = text(record.published_at) ?? text(record.created) ?? "1970-01-01 00:00:00Z";
   const date = new Date(value.replace(" ", "T"));
   return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+}
+
+function plainText(markdown: unknown): string {
+  return typeof markdown === "string" && markdown.trim() !== "" ? markdownToPlainText(markdown) : "";
+}
+
+function dateOf(value: unknown): string | null {
+  const raw = text(value);
+  if (!raw) return null;
+  const date = new Date(raw.replace(" ", "T"));
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+// Counts a few of each language's commonest function words ("de" and "en" are shared by
+// French and Dutch, so they are left out); good enough to file a call under a language.
+const MARKERS: Record<SearchDocument["language"], Set<string>> = {
+  en: new Set(["the", "and", "of", "for", "with", "to", "is", "are", "be"]),
+  fr: new Set(["le", "la", "les", "des", "du", "et", "pour", "avec", "est", "une", "sur"]),
+  nl: new Set(["het", "een", "van", "voor", "met", "zijn", "op", "aan", "bij", "wordt"]),
+};
+function guessLanguage(textToClassify: string): SearchDocument["language"] {
+  const counts = { en: 0, fr: 0, nl: 0 };
+  for (const word of textToClassify.toLowerCase().match(/\p{L}+/gu) ?? []) {
+    for (const lang of LANGUAGES) if (MARKERS[lang].has(word)) counts[lang]++;
+  }
+  return counts.fr > counts.en && counts.fr >= counts.nl ? "fr" : counts.nl > counts.en && counts.nl > counts.fr ? "nl" : "en";
 }
 
 function text(value: unknown): string | null {

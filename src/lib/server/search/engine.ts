@@ -29,6 +29,7 @@ export const FACETS = [
   "language",
   "year",
   "funder_name",
+  "call_title",
   "decision",
   "rejection_reasons",
 ] as const;
@@ -43,6 +44,7 @@ export const FACET_PARAMS = {
   language: "language",
   year: "year",
   funder_name: "funder",
+  call_title: "call",
   decision: "decision",
   rejection_reasons: "reason",
 } as const satisfies Record<FacetName, string>;
@@ -124,6 +126,9 @@ const rawQuerySchema = z.object({
         error: `funder must be at most ${MAX_FUNDER_LENGTH} characters`,
       }),
     )
+    .default([]),
+  call: z
+    .array(z.string().max(MAX_FUNDER_LENGTH, { error: `call must be at most ${MAX_FUNDER_LENGTH} characters` }))
     .default([]),
   decision: multi("decision", DECISIONS),
   reason: multi("reason", REJECTION_REASONS),
@@ -226,6 +231,7 @@ export function facetValues(doc: SearchDocument, facet: FacetName): string[] {
     case "outcome":
     case "org_kind":
     case "funder_name":
+    case "call_title":
     case "decision": {
       const value = doc[facet];
       return value === null ? [] : [value];

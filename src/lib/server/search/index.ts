@@ -6,7 +6,7 @@ import { open, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { getConfig } from "../config.ts";
 import { getPocketBase } from "../pocketbase.ts";
-import { countPublishedPosts, loadAllSearchDocuments, loadPublishedFingerprint } from "./documents.ts";
+import { countSearchableDocuments, loadAllSearchDocuments, loadPublishedFingerprint } from "./documents.ts";
 import { createEmbeddedEngine } from "./embedded.ts";
 import type { EmbeddedEngine } from "./embedded.ts";
 import type { SearchEngine, SearchHealth, SearchQuery, SearchResult } from "./engine.ts";
@@ -80,12 +80,12 @@ export async function getSearchHealth(): Promise<SearchHealth & { engine: "embed
   }
 }
 
-/** Replaces the engine's contents with every published post, reporting progress after each page read. */
+/** Replaces the engine's contents with every published post and public call, reporting progress after each page read. */
 export async function rebuildSearchIndex(
   engine: SearchEngine,
   options: { batchSize?: number; onProgress?: (progress: { done: number; total: number }) => void } = {},
 ): Promise<{ count: number }> {
-  const total = options.onProgress ? await countPublishedPosts() : 0;
+  const total = options.onProgress ? await countSearchableDocuments() : 0;
   let done = 0;
   const pages = loadAllSearchDocuments(options.batchSize ?? 500);
   async function* counted() {
@@ -111,7 +111,7 @@ function startMeilisearch(): Service {
     await engine.ensureIndex();
     // Meilisearch persists its own index; only a count that disagrees with PocketBase
     // (a new server, a wiped volume) calls for a full rebuild.
-    const [indexed, published] = await Promise.all([engine.count(), countPublishedPosts()]);
+    const [indexed, published] = await Promise.all([engine.count(), countSearchableDocuments()]);
     if (indexed !== published) {
       service.detail = `rebuilding from PocketBase (${indexed} indexed, ${published} published)`;
       await rebuildSearchIndex(engine);

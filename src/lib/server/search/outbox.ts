@@ -5,7 +5,8 @@
 // re-reads the post from PocketBase, so applying a row twice is harmless.
 import type { RecordModel } from "pocketbase";
 import { getPocketBase } from "../pocketbase.ts";
-import { loadSearchDocuments } from "./documents.ts";
+import { INDEXED_COLLECTIONS, loadSearchDocuments } from "./documents.ts";
+import type { IndexedCollection } from "./documents.ts";
 import type { SearchDocument, SearchEngine } from "./engine.ts";
 import { OUTBOX_RETENTION_MS, getSearchEngine } from "./index.ts";
 
@@ -85,13 +86,17 @@ async function drainOnce(limit: number, now: Date): Promise<DrainResult> {
   const unsupported: OutboxRow[] = [];
   for (const rows of groups.values()) {
     const last = rows[rows.length - 1]!;
-    if (last.collection_name !== "posts") unsupported.push(...rows);
-    else changes.push({ record: last.record, op: last.op, rows });
+    // A collection that is not indexed: its rows wait (visibly, in last_error) rather than
+    // being dropped, so indexing it later loses nothing.
+    if (!isIndexed(last.collection_name)) unsupported.push(rows[0]!);
+    else changes.push({ record: last.record, collection: last.collection_name, op: last.op, rows });
   }
-  const docs = await loadSearchDocuments(changes.filter((c) => c.op === "upsert").map((c) => c.record));
-  for (const change of changes) {
-    // Not published (any more), or gone: the document must not be in the index.
-    change.doc = change.op === "upsert" ? (docs.get(change.record) ?? null) : null;
+  for (const collection of INDEXED_COLLECTIONS) {
+    const wanted = changes.filter((c) => c.collection === collection && c.op === "upsert");
+    if (wanted.length === 0) continue;
+    const docs = await loadSearchDocuments(wanted.map((c) => c.record), collection);
+    // Not public (any more), or gone: the document must not be in the index.
+    for (const change of wanted) change.doc = docs.get(change.record) ?? null;
   }
 
   const failures = await applyChanges(engine, changes);
@@ -268,6 +273,10 @@ function sleep(ms: number): Promise<void> {
   });
 }
 
+function isIndexed(collection: string): collection is IndexedCollection {
+  return (INDEXED_COLLECTIONS as readonly string[]).includes(collection);
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -276,7 +285,7 @@ function messageOf(error: unknown): string {
 export type DrainResult = { processed: number; failed: number };
 
 type OutboxRow = Pick<RecordModel, "id"> & { record: string; collection_name: string; op: "upsert" | "delete"; attempts: number };
-type Change = { record: string; op: "upsert" | "delete"; rows: OutboxRow[]; doc?: SearchDocument | null };
+type Change = { record: string; collection: IndexedCollection; op: "upsert" | "delete"; rows: OutboxRow[]; doc?: SearchDocument | null };
 type RunningWorker = { stopped: boolean; done: Promise<void> };
 type WorkerState = {
   running: RunningWorker | null;
