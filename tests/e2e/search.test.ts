@@ -182,4 +182,17 @@ describe("search JSON API", () => {
     expect(body.search.documents).toBeGreaterThanOrEqual(12);
     expect(body.outbox.backlog).toBeTypeOf("number");
   });
+
+  it("narrows funding applications by the amount requested", async () => {
+    const all = (await (await fetch(`${baseUrl}/api/search?kind=funding_application&per_page=50`)).json()) as { total: number; hits: { slug: string }[] };
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    const amounts = await Promise.all(all.hits.map(async (h) => ((await (await fetch(`${baseUrl}/api/posts/${h.slug}`)).json()) as { funding: { amountRequested: number | null } }).funding.amountRequested ?? 0));
+    const threshold = [...amounts].sort((a, b) => a - b)[1]!;
+    const narrowed = (await (await fetch(`${baseUrl}/api/search?kind=funding_application&per_page=50&amount_min=${threshold}`)).json()) as { total: number };
+    expect(narrowed.total).toBe(amounts.filter((a) => a >= threshold).length);
+    expect(narrowed.total).toBeLessThan(all.total);
+    const bad = await fetch(`${baseUrl}/api/search?amount_min=10&amount_max=5`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("amount_max");
+  });
 });

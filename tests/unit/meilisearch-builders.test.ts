@@ -3,7 +3,7 @@
 // a server; the adapter's I/O is covered by the shared contract when MEILI_URL is set.
 
 import { describe, expect, it } from "vitest";
-import { FACETS, HIT_FIELDS, STOP_WORDS, makeQuery } from "../../src/lib/server/search/engine.ts";
+import { FACETS, HIT_FIELDS, STOP_WORDS, makeQuery, parseSearchParams, searchQueryToParams } from "../../src/lib/server/search/engine.ts";
 import type { SearchDocument } from "../../src/lib/server/search/engine.ts";
 import { EMBEDDED_BOOSTS } from "../../src/lib/server/search/embedded.ts";
 import {
@@ -247,5 +247,22 @@ describe("createMeilisearchEngine without a server", () => {
   it("validates document ids before sending anything", async () => {
     const engine = createMeilisearchEngine({ url: "http://127.0.0.1:9" });
     await expect(engine.upsert([{ id: "bad id" } as SearchDocument])).rejects.toThrow(/invalid search document id/);
+  });
+});
+
+describe("amount range", () => {
+  it("adds the range to the main and every facet query", () => {
+    expect(buildFilterExpression({ decision: ["rejected"] }, { min: 50000, max: 200000 })).toBe('amount_requested >= 50000 AND amount_requested <= 200000 AND (decision = "rejected")');
+    expect(buildFilterExpression({}, { min: null, max: 10 })).toBe("amount_requested <= 10");
+    const queries = buildFacetQueries(makeQuery({ filters: { decision: ["rejected"] }, amount: { min: 1, max: null } }));
+    for (const q of queries) expect(q.filter).toContain("amount_requested >= 1");
+  });
+
+  it("parses amount_min and amount_max, naming a bad one", () => {
+    const ok = parseSearchParams(new URLSearchParams("amount_min=50000&amount_max=200000"));
+    expect(ok).toMatchObject({ ok: true, query: { amount: { min: 50000, max: 200000 } } });
+    expect(parseSearchParams(new URLSearchParams("amount_min=-5"))).toMatchObject({ ok: false, param: "amount_min" });
+    expect(parseSearchParams(new URLSearchParams("amount_min=10&amount_max=5"))).toMatchObject({ ok: false, param: "amount_max" });
+    expect(searchQueryToParams(ok.ok ? ok.query : makeQuery()).toString()).toBe("amount_min=50000&amount_max=200000");
   });
 });

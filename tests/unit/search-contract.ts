@@ -46,6 +46,21 @@ export function runSearchContract(
       for (const e of made) await options.dispose?.(e);
     }, options.timeout ?? 10_000);
 
+    it("narrows funding applications to an amount range, for hits and facet counts alike", async () => {
+      const amounts = corpus.map((d) => d.amount_requested).filter((a): a is number => a !== null).sort((a, b) => a - b);
+      expect(amounts.length).toBeGreaterThanOrEqual(3);
+      const min = amounts[1]!;
+      const max = amounts[amounts.length - 2]!;
+      const expected = corpus.filter((d) => d.amount_requested !== null && d.amount_requested >= min && d.amount_requested <= max);
+      const result = await search({ amount: { min, max }, perPage: 50 });
+      expect(result.hits.map((h) => h.id).sort()).toEqual(expected.map((d) => d.id).sort());
+      const decisions = new Map<string, number>();
+      for (const d of expected) if (d.decision) decisions.set(d.decision, (decisions.get(d.decision) ?? 0) + 1);
+      expect(Object.fromEntries(result.facets.decision.map((f) => [f.value, f.count]))).toEqual(Object.fromEntries(decisions));
+      const openEnded = await search({ amount: { min: max + 1, max: null }, perPage: 50 });
+      expect(openEnded.hits.map((h) => h.id).sort()).toEqual(corpus.filter((d) => d.amount_requested !== null && d.amount_requested > max).map((d) => d.id).sort());
+    });
+
     it("indexes the whole corpus and reports it healthy", async () => {
       expect(await engine.count()).toBe(corpus.length);
       const health = await engine.health();

@@ -19,6 +19,7 @@ import {
   escapeHtml,
   facetKey,
   facetValues,
+  inAmountRange,
   sortFacetCounts,
   toHit,
 } from "./engine.ts";
@@ -153,9 +154,11 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     let matchedTerms: string[][] | null = null;
     let evaluation: Evaluation;
 
+    // The amount range narrows the candidates for every facet alike, like the text does.
+    const inRange = (slot: number) => inAmountRange(v.ordered[slot]!.doc, query.amount);
     if (terms.length === 0) {
       // Browse (or a query of stop words only): everything, newest first.
-      candidates = v.all;
+      candidates = query.amount ? v.all.filter(inRange) : v.all;
       evaluation = evaluate(candidates, filters, v, dictionary);
     } else {
       const run = (combineWith: "AND" | "OR") => {
@@ -166,7 +169,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
         let n = 0;
         for (const r of results) {
           const entry = entries.get(r.id as string);
-          if (!entry) continue;
+          if (!entry || (query.amount && !inRange(entry.slot))) continue;
           slots[n] = entry.slot;
           s[n] = r.score;
           m[n] = r.terms;
@@ -359,7 +362,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
 // Same query, same key: filters in FACETS order, values sorted (OR is order-insensitive).
 function cacheKey(query: SearchQuery): string {
   const filters = FACETS.map((facet) => [...(query.filters[facet] ?? [])].sort());
-  return JSON.stringify([query.q, filters, query.sort, query.page, query.perPage]);
+  return JSON.stringify([query.q, filters, query.amount ?? null, query.sort, query.page, query.perPage]);
 }
 
 function elapsed(started: number): number {

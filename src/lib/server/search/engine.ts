@@ -85,6 +85,15 @@ const multi = <T extends readonly [string, ...string[]]>(param: string, values: 
     )
     .default([]);
 
+// The amount range of funding applications: whole euros, either end optional.
+function amountParam(name: string) {
+  return z
+    .string()
+    .regex(/^\d{1,12}$/, { error: `${name} must be a whole amount in euros, digits only` })
+    .transform(Number)
+    .optional();
+}
+
 const rawQuerySchema = z.object({
   q: z
     .string()
@@ -132,9 +141,11 @@ const rawQuerySchema = z.object({
     .default([]),
   decision: multi("decision", DECISIONS),
   reason: multi("reason", REJECTION_REASONS),
+  amount_min: amountParam("amount_min"),
+  amount_max: amountParam("amount_max"),
 });
 
-const SINGLE_PARAMS = new Set(["q", "sort", "page", "per_page"]);
+const SINGLE_PARAMS = new Set(["q", "sort", "page", "per_page", "amount_min", "amount_max"]);
 const MULTI_PARAMS = new Set<string>(Object.values(FACET_PARAMS));
 
 // URLSearchParams → plain record: repeated params become arrays, blank values are dropped
@@ -171,10 +182,15 @@ export const searchQuerySchema = z
     return {
       q: raw.q.replace(/\s+/g, " ").trim(),
       filters,
+      ...(raw.amount_min !== undefined || raw.amount_max !== undefined ? { amount: { min: raw.amount_min ?? null, max: raw.amount_max ?? null } } : {}),
       sort: raw.sort,
       page: raw.page,
       perPage: raw.per_page,
     };
+  })
+  .refine((q) => !q.amount || q.amount.min === null || q.amount.max === null || q.amount.min <= q.amount.max, {
+    error: "amount_max must not be below amount_min",
+    path: ["amount_max"],
   });
 
 /** Parses URL search params, naming the offending parameter when they are invalid. */
@@ -196,6 +212,8 @@ export function searchQueryToParams(query: SearchQuery): URLSearchParams {
   for (const facet of FACETS) {
     for (const value of query.filters[facet] ?? []) params.append(FACET_PARAMS[facet], value);
   }
+  if (query.amount?.min != null) params.set("amount_min", String(query.amount.min));
+  if (query.amount?.max != null) params.set("amount_max", String(query.amount.max));
   if (query.sort !== "relevance") params.set("sort", query.sort);
   if (query.page !== 1) params.set("page", String(query.page));
   if (query.perPage !== DEFAULT_PER_PAGE) params.set("per_page", String(query.perPage));
@@ -207,6 +225,7 @@ export function makeQuery(partial: Partial<SearchQuery> = {}): SearchQuery {
   return {
     q: partial.q ?? "",
     filters: partial.filters ?? {},
+    ...(partial.amount ? { amount: partial.amount } : {}),
     sort: partial.sort ?? "relevance",
     page: partial.page ?? 1,
     perPage: partial.perPage ?? DEFAULT_PER_PAGE,
@@ -375,10 +394,20 @@ export type SearchDocument = {
 export type SearchQuery = {
   q: string;
   filters: Partial<Record<FacetName, string[]>>;
+  /** Amount requested (funding applications), inclusive; documents without an amount are excluded when set. */
+  amount?: { min: number | null; max: number | null };
   sort: "relevance" | "newest";
   page: number;
   perPage: number;
 };
+
+/** True when a document's requested amount is inside the query's range (or there is no range). */
+export function inAmountRange(doc: Pick<SearchDocument, "amount_requested">, amount: SearchQuery["amount"]): boolean {
+  if (!amount) return true;
+  const value = doc.amount_requested;
+  if (value === null) return false;
+  return (amount.min === null || value >= amount.min) && (amount.max === null || value <= amount.max);
+}
 
 /** A facet name (also the document field it counts). */
 export type FacetName = (typeof FACETS)[number];

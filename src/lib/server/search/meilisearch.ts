@@ -55,7 +55,7 @@ export const MEILI_SETTINGS = {
     "public_descriptor",
     "body",
   ],
-  filterableAttributes: [...FACETS],
+  filterableAttributes: [...FACETS, "amount_requested"],
   sortableAttributes: ["published_ts"],
   stopWords: [...STOP_WORDS],
   // Same typo budget as the embedded engine: none up to 3 letters, 1 from 4, 2 from 8.
@@ -72,8 +72,11 @@ export const MEILI_SETTINGS = {
 // OR within a facet (parenthesised), AND across facets, strings quoted with `"` and `\`
 // escaped, years as bare numbers. Null when there is nothing to filter.
 /** Meilisearch filter expression for the facet filters. */
-export function buildFilterExpression(filters: SearchQuery["filters"]): string | null {
+export function buildFilterExpression(filters: SearchQuery["filters"], amount?: SearchQuery["amount"]): string | null {
   const groups: string[] = [];
+  // The amount range applies to every query of a search, like the text.
+  if (amount?.min != null) groups.push(`amount_requested >= ${Math.trunc(amount.min)}`);
+  if (amount?.max != null) groups.push(`amount_requested <= ${Math.trunc(amount.max)}`);
   for (const facet of FACETS) {
     const values = filters[facet];
     if (!values || values.length === 0) continue;
@@ -99,7 +102,7 @@ export function toMeiliSearchParams(query: SearchQuery, matchingStrategy: Matchi
     highlightPreTag: HIGHLIGHT_PRE,
     highlightPostTag: HIGHLIGHT_POST,
   };
-  const filter = buildFilterExpression(query.filters);
+  const filter = buildFilterExpression(query.filters, query.amount);
   if (filter !== null) params.filter = filter;
   // Browsing (no text) is newest first, as in the embedded engine.
   if (query.sort === "newest" || query.q.trim() === "") params.sort = ["published_ts:desc"];
@@ -119,7 +122,7 @@ export function buildFacetQueries(
   for (const facet of filteredFacets(query)) {
     const others: SearchQuery["filters"] = { ...query.filters };
     delete others[facet];
-    const filter = buildFilterExpression(others);
+    const filter = buildFilterExpression(others, query.amount);
     queries.push({
       indexUid,
       q: query.q,
