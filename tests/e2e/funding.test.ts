@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, signedInPage } from "../helpers/browser.ts";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -19,14 +19,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function as(email: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${baseUrl}/signin`);
-  await page.getByLabel("E-mail address").fill(email);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/account$/);
-  return page;
+function as(email: string): Promise<Page> {
+  return signedInPage(browser, baseUrl, email, DEMO_PASSWORD);
 }
 
 async function moderate(moderator: Page, title: string): Promise<void> {

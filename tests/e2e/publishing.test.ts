@@ -3,7 +3,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, signedInPage } from "../helpers/browser.ts";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -15,15 +15,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function as(email: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/signin`);
-  await page.getByLabel("E-mail address").fill(email);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/account$/);
-  return page;
+function as(email: string): Promise<Page> {
+  return signedInPage(browser, baseUrl, email, DEMO_PASSWORD);
 }
 
 describe("publishing a failure story", () => {

@@ -261,7 +261,7 @@ describe("atomicity", () => {
     const fields = collection.fields.map((f: { name: string }) => (f.name === "note" ? { ...f, required: true } : f));
     await pb.collections.update(collection.id, { fields });
     try {
-      await expect(approvePost(c.moderator, id)).rejects.toBeTruthy();
+      await expect(approvePost(c.moderator, id)).rejects.toThrow();
     } finally {
       await pb.collections.update(collection.id, { fields: collection.fields });
     }

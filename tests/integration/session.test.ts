@@ -91,7 +91,7 @@ describe("sessions", () => {
     await pb.collection("users").update(user.id, { role: "moderator" });
     const valid = await validateSessionToken(session.token);
     expect(valid?.user.role).toBe("moderator");
-    expect(valid?.newToken).toBeTruthy();
+    expect(valid?.newToken).toMatch(/^[a-z0-9]{15}\.[\w-]{32}$/);
     expect(valid?.newToken).not.toBe(session.token);
     expect(await validateSessionToken(session.token)).toBeNull();
     expect(await validateSessionToken(valid!.newToken!)).not.toBeNull();
