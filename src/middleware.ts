@@ -4,6 +4,7 @@
 import { defineMiddleware } from "astro:middleware";
 import { negotiateLocale } from "./i18n/index.ts";
 import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
+import { clientIp } from "./lib/server/guard.ts";
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -39,10 +40,3 @@ export const onRequest = defineMiddleware(async (context, next) => {
   return response;
 });
 
-function clientIp(context: { clientAddress?: string }): string | null {
-  try {
-    return context.clientAddress ?? null;
-  } catch {
-    return null;
-  }
-}

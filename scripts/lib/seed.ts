@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type PocketBase from "pocketbase";
 import { z } from "zod";
 import { describeOrganization } from "../../src/lib/server/orgs.ts";
+import { randomRecordId } from "../../src/lib/server/ids.ts";
 import { renderMarkdown } from "../../src/lib/server/markdown.ts";
 
 /** The password of every demo account (printed by `npm start`; demo data only). */
@@ -141,7 +142,7 @@ export async function seedDemo(pb: PocketBase, options: { log?: (line: string) =
       public_descriptor: post.anonymous ? describeOrganization("en", org) : "",
       status: "published",
     };
-    const id = randomId();
+    const id = randomRecordId();
     batch.collection("posts").create({ id, ...record });
     batch.collection("moderation_events").create({ post: id, action: "demo_import", to_status: "published", note: "Fictional demo content loaded by the seed script." });
     batch.collection("search_outbox").create({ record: id, collection_name: "posts", op: "upsert", attempts: 0 });
@@ -150,11 +151,4 @@ export async function seedDemo(pb: PocketBase, options: { log?: (line: string) =
     log(`  demo post ${post.slug}`);
   }
   return { created, posts: posts.length };
-}
-
-/** A PocketBase-shaped record id (15 chars of [a-z0-9]), so a batch can refer to it. */
-function randomId(): string {
-  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  const bytes = crypto.getRandomValues(new Uint8Array(15));
-  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
 }

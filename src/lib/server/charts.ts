@@ -4,6 +4,7 @@
 // character counts (approxTextWidth), erring on the wide side so that labels are not cut.
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
+import { slugifyText } from "./ids.ts";
 
 /** The one brand colour of the bars; about 9:1 against white, so it also reads in greyscale. */
 export const CHART_COLOR = "#1f4e5f";
@@ -261,22 +262,12 @@ function describe(rows: readonly Row[], format: (value: number) => string, value
 // Ids derived from the title (not random), so the same chart renders the same markup; the
 // hash keeps titles apart whose slugs coincide (say, in a non-Latin script).
 function chartIds(kind: string, options: ChartCommonOptions): ChartIds {
-  const given = options.id ? slugify(options.id) : "";
+  const given = options.id ? slugifyText(options.id, 40) : "";
   // A given id is used as is when it starts with a letter (so `#id` selectors work too).
-  const base = /^[a-z]/.test(given) ? given : `chart-${given || slugify(options.title) || kind}-${hash(`${kind}\u0000${options.id ?? options.title}`)}`;
+  const base = /^[a-z]/.test(given) ? given : `chart-${given || slugifyText(options.title, 40) || kind}-${hash(`${kind}\u0000${options.id ?? options.title}`)}`;
   return { title: `${base}-title`, desc: `${base}-desc` };
 }
 
-function slugify(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 40)
-    .replace(/-+$/, "");
-}
 
 // FNV-1a, 32 bits, in base 36: short and stable, not for security.
 function hash(text: string): string {

@@ -5,10 +5,17 @@
 import type { RecordModel } from "pocketbase";
 import { z } from "zod";
 import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
+import type { Locale } from "../../i18n/index.ts";
 import { assertCan, can } from "./can.ts";
+import { getConfig } from "./config.ts";
+import { parseDecisionsCsv } from "./fundingcsv.ts";
+import type { InsightCase, InsightDecision } from "./insights.ts";
+import type { PublicDecision } from "./opendata.ts";
+import { toPublicPost, type PublicPost } from "./posts.ts";
 import { ValidationError } from "./errors.ts";
 import { renderMarkdown } from "./markdown.ts";
-import { randomRecordId, slugify } from "./orgs.ts";
+import { randomRecordId } from "./ids.ts";
+import { slugify } from "./orgs.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { scanFields, hasBlockingFindings } from "./privacy.ts";
 import type { Actor } from "./users.ts";
@@ -308,9 +315,14 @@ export type ConsentRequest = { id: string; title: string; funder: string; call: 
 /** One validated decision. */
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
+/** Drops an applicant's account that is linked to the funder's record in the same list: both describe one application. */
+function onePerApplication(records: RecordModel[]): RecordModel[] {
+  const ids = new Set(records.map((r) => r.id));
+  return records.filter((r) => !(r.published_by !== "funder" && r.counterpart && ids.has(r.counterpart)));
+}
+
 /** Published funding records of a call, one per application (the funder's when both sides published). */
-export async function listCallDecisions(locale: import("../../i18n/index.ts").Locale, callId: string): Promise<import("./posts.ts").PublicPost[]> {
-  const { toPublicPost } = await import("./posts.ts");
+export async function listCallDecisions(locale: Locale, callId: string): Promise<PublicPost[]> {
   const pb = await getPocketBase();
   const records = await pb.collection("posts").getFullList({
     filter: pb.filter("call = {:c} && status = 'published' && kind = 'funding_application'", { c: callId }),
@@ -318,12 +330,11 @@ export async function listCallDecisions(locale: import("../../i18n/index.ts").Lo
     expand: "organization,call,funder,applicant_organization,counterpart",
   });
   // An applicant's account that is linked to the funder's record describes the same application.
-  const unique = records.filter((r) => !(r.published_by !== "funder" && r.counterpart && records.some((o) => o.id === r.counterpart)));
-  return unique.map((r) => toPublicPost(locale, r));
+  return onePerApplication(records).map((r) => toPublicPost(locale, r));
 }
 
 /** Counts per decision and per rejection reason over a list of public decisions. */
-export function decisionStats(decisions: import("./posts.ts").PublicPost[]): { total: number; byDecision: Record<string, number>; reasons: { reason: string; count: number }[]; requested: number; awarded: number } {
+export function decisionStats(decisions: PublicPost[]): { total: number; byDecision: Record<string, number>; reasons: { reason: string; count: number }[]; requested: number; awarded: number } {
   const byDecision: Record<string, number> = {};
   const reasons = new Map<string, number>();
   let requested = 0;
@@ -347,7 +358,6 @@ export function decisionStats(decisions: import("./posts.ts").PublicPost[]): { t
 
 /** Imports a CSV of decisions for a call: every row checked first, then all written or none. */
 export async function importDecisionsCsv(actor: Actor | null, callId: string, file: Uint8Array): Promise<{ created: number; consentRequests: number }> {
-  const { parseDecisionsCsv } = await import("./fundingcsv.ts");
   const pb = await getPocketBase();
   const call = await pb.collection("funding_calls").getOne(callId).catch(() => null);
   if (!call) throw new ValidationError("call", "Unknown call.");
@@ -384,7 +394,7 @@ export async function importDecisionsCsv(actor: Actor | null, callId: string, fi
 }
 
 /** Every public funding record (one per application) and case study, shaped for the insights. */
-export async function loadInsightData(): Promise<{ decisions: import("./insights.ts").InsightDecision[]; cases: import("./insights.ts").InsightCase[] }> {
+export async function loadInsightData(): Promise<{ decisions: InsightDecision[]; cases: InsightCase[] }> {
   const pb = await getPocketBase();
   const records = await pb.collection("posts").getFullList({
     filter: "status = 'published' && (kind = 'funding_application' || kind = 'case_study')",
@@ -392,16 +402,12 @@ export async function loadInsightData(): Promise<{ decisions: import("./insights
     expand: "funder,call",
     batch: 1000,
   });
-  const ids = new Set(records.map((r) => r.id));
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
   const yearOf = (...dates: unknown[]) => {
     const d = dates.find((x) => typeof x === "string" && x.length >= 4) as string | undefined;
     return d ? Number(d.slice(0, 4)) : null;
   };
-  const decisions = records
-    .filter((r) => r.kind === "funding_application" && r.decision)
-    // A linked applicant's account describes the same application as the funder's record.
-    .filter((r) => !(r.published_by !== "funder" && r.counterpart && ids.has(r.counterpart)))
+  const decisions = onePerApplication(records.filter((r) => r.kind === "funding_application" && r.decision))
     .map((r) => ({
       id: r.id,
       funderSlug: r.expand?.funder?.slug ?? slugify(r.funder_name || "unknown"),
@@ -421,9 +427,7 @@ export async function loadInsightData(): Promise<{ decisions: import("./insights
 }
 
 /** Every public funding record (one per application) in the shape of the open-data exports. */
-export async function loadPublicDecisions(): Promise<import("./opendata.ts").PublicDecision[]> {
-  const { toPublicPost } = await import("./posts.ts");
-  const { getConfig } = await import("./config.ts");
+export async function loadPublicDecisions(): Promise<PublicDecision[]> {
   const pb = await getPocketBase();
   const records = await pb.collection("posts").getFullList({
     filter: "status = 'published' && kind = 'funding_application' && decision != ''",
@@ -431,10 +435,8 @@ export async function loadPublicDecisions(): Promise<import("./opendata.ts").Pub
     expand: "organization,call,funder,applicant_organization,counterpart",
     batch: 1000,
   });
-  const ids = new Set(records.map((r) => r.id));
   const base = getConfig().publicUrl;
-  return records
-    .filter((r) => !(r.published_by !== "funder" && r.counterpart && ids.has(r.counterpart)))
+  return onePerApplication(records)
     .map((r) => {
       const p = toPublicPost("en", r);
       const f = p.funding!;

@@ -4,10 +4,11 @@
 // moderation path with the administrator recorded as moderator.
 import type PocketBase from "pocketbase";
 import { z } from "zod";
-import { renderMarkdown } from "./markdown.ts";
-import { describeOrganization, randomRecordId, slugify } from "./orgs.ts";
-import { CONTENT_FIELDS, postFormSchema, SCANNED_FIELDS } from "./postinput.ts";
-import { hasBlockingFindings, scanFields } from "./privacy.ts";
+import { randomRecordId } from "./ids.ts";
+import { renderContent } from "./moderation.ts";
+import { slugify } from "./orgs.ts";
+import { CONTENT_FIELDS, postFormSchema } from "./postinput.ts";
+import { hasBlockingFindings, type PrivacyFinding } from "./privacy.ts";
 
 const recordSchema = z
   .object({
@@ -61,7 +62,8 @@ export async function validateImport(
       continue;
     }
     const input = form.data;
-    const findings = scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String((input as Record<string, unknown>)[f] ?? "")])));
+    const content = renderContent(input, org, []);
+    const findings = content.privacy_findings as PrivacyFinding[];
     if (hasBlockingFindings(findings)) {
       errors.push({ index, field: findings.find((f) => f.blocking)!.field, message: "contains a Belgian national register number" });
       continue;
@@ -80,24 +82,12 @@ export async function validateImport(
       slug = `${slug}-${randomRecordId().slice(0, 6)}`;
     }
     slugs.add(slug);
-    const md = (v: string) => (v ? renderMarkdown(v, { headingOffset: "top" }) : "");
     const cs = input.kind === "case_study";
     rows.push({
       index,
       authorId: author.id,
       publishedAt: rec.published_at ?? null,
-      data: {
-        kind: input.kind, slug, organization: org.id, author: author.id, title: input.title, summary: input.summary,
-        body_md: input.body_md, body_html: md(input.body_md), language: input.language, tags: input.tags, anonymous: input.anonymous,
-        public_descriptor: input.anonymous ? describeOrganization("en", org) : "",
-        outcome: cs ? input.outcome : "", care_settings: input.care_settings, ai_types: input.ai_types, lifecycle_stage: cs ? input.lifecycle_stage : "",
-        started_on: input.started_on ?? "", ended_on: input.ended_on ?? "", dpo_involved: input.dpo_involved, data_sources: input.data_sources,
-        cost_eur: input.cost_eur ?? 0, lessons_md: input.lessons_md, lessons_html: md(input.lessons_md),
-        funder_name: input.funder_name, amount_requested: input.amount_requested ?? 0, amount_awarded: input.amount_awarded ?? 0,
-        submitted_on: input.submitted_on ?? "", decided_on: input.decided_on ?? "", decision: input.decision ?? "", rejection_reasons: input.rejection_reasons,
-        funder_feedback_md: input.funder_feedback_md, funder_feedback_html: md(input.funder_feedback_md), reflection_md: input.reflection_md, reflection_html: md(input.reflection_md),
-        published_by: cs ? "" : "applicant", consent: cs ? "" : "not_needed", privacy_findings: findings,
-      },
+      data: { ...content, kind: input.kind, slug, organization: org.id, author: author.id, published_by: cs ? "" : "applicant", consent: cs ? "" : "not_needed" },
     });
   }
   onProgress(records.length, records.length);

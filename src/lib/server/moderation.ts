@@ -12,7 +12,8 @@ import { ValidationError } from "./errors.ts";
 import { composeMail, sendMail } from "./mail.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { findCounterpart } from "./funding.ts";
-import { describeOrganization, randomRecordId, slugify } from "./orgs.ts";
+import { randomRecordId } from "./ids.ts";
+import { describeOrganization, slugify } from "./orgs.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS, SCANNED_FIELDS, postFormSchema, type PostInput } from "./postinput.ts";
 import { applyDismissals, hasBlockingFindings, scanFields, type PrivacyDismissal, type PrivacyFinding } from "./privacy.ts";
@@ -41,7 +42,8 @@ export function reviewState(post: RecordModel): string {
   return post.pending_revision ? post.revision_status || "draft" : post.status;
 }
 
-function renderContent(input: PostInput, org: RecordModel, dismissals: PrivacyDismissal[]): Record<string, unknown> {
+/** The stored fields of a post form: rendered, sanitized Markdown, descriptor and privacy findings (drafts and imports alike). */
+export function renderContent(input: PostInput, org: { kind: string; region?: string | null }, dismissals: PrivacyDismissal[]): Record<string, unknown> {
   const md = (value: string) => (value ? renderMarkdown(value, { headingOffset: "top" }) : "");
   const findings = applyDismissals(scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(input[f] ?? "")]))), dismissals);
   const caseStudy = input.kind === "case_study";
@@ -132,7 +134,7 @@ export async function saveDraft(
 
   if (!postId) {
     assertCan(actor, "post.create", { organization: { id: org.id, verified: Boolean(org.verified) } });
-    const content = await withCall(renderContent(input, org, []), input);
+    const content = await withCall(renderContent(input, { kind: org.kind, region: org.region }, []), input);
     const id = randomRecordId();
     // Checked before anything is written, so a bad file leaves no half-created draft.
     const uploads = await prepareAttachments(files.add ?? [], 0);
@@ -150,7 +152,7 @@ export async function saveDraft(
   if (post.organization !== org.id) throw new ValidationError("organization", "A post cannot move to another organisation.");
   if (post.kind !== input.kind) throw new ValidationError("kind", "A post cannot change its kind.");
   const dismissals = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
-  const content = await withCall(renderContent(input, org, dismissals), input);
+  const content = await withCall(renderContent(input, { kind: org.kind, region: org.region }, dismissals), input);
   const batch = pb.createBatch();
   if (post.status === "published") {
     const revisionId = post.pending_revision || randomRecordId();

@@ -10,6 +10,7 @@ import { getPocketBase as pbClient, isNotFound as notFound } from "./pocketbase.
 import { signToken, verifyToken } from "./tokens.ts";
 import type { Actor } from "./users.ts";
 import { ValidationError } from "./errors.ts";
+import { randomRecordId, slugifyText } from "./ids.ts";
 
 /** "a hospital in Flanders": what the public sees instead of an anonymous post's organisation. */
 export function describeOrganization(locale: Locale, org: { kind: string; region?: string | null } | null | undefined): string {
@@ -77,13 +78,7 @@ export const organizationRequestSchema = z.object({
 
 /** Turns a name into a URL slug, e.g. "AZ Sint-Jan Brugge" → "az-sint-jan-brugge". */
 export function slugify(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 100) || "organisation";
+  return slugifyText(text, 100) || "organisation";
 }
 
 async function uniqueSlug(base: string): Promise<string> {
@@ -285,11 +280,6 @@ async function countActiveAdmins(organizationId: string): Promise<number> {
   return admins.totalItems;
 }
 
-/** A PocketBase-shaped id, so records in one batch can refer to each other. */
-export function randomRecordId(): string {
-  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  return Array.from(crypto.getRandomValues(new Uint8Array(15)), (b) => alphabet[b % alphabet.length]).join("");
-}
 
 /** An organisation waiting for review. */
 export type PendingOrganization = {

@@ -4,6 +4,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { AstroCookies } from "astro";
 import type { RecordModel } from "pocketbase";
+import { randomRecordId } from "./ids.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { loadActor, privilegeStamp, toSessionUser, type Actor } from "./users.ts";
 
@@ -14,12 +15,9 @@ export const SESSION_RENEW_INTERVAL_MS = 60 * 60 * 1000;
 /** Name of the session cookie. */
 export const SESSION_COOKIE = "casebook_session";
 
-const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
-
 /** A new random token `id.secret`: 15-char record id (77 bits) and a 192-bit secret. */
 export function generateSessionToken(): { id: string; secret: string; token: string } {
-  const bytes = randomBytes(15);
-  const id = Array.from(bytes, (b) => ID_ALPHABET[b % ID_ALPHABET.length]).join("");
+  const id = randomRecordId();
   const secret = randomBytes(24).toString("base64url");
   return { id, secret, token: `${id}.${secret}` };
 }
