@@ -6,6 +6,8 @@ import { defineConfig } from "astro/config";
 // Astro's i18n routing can add /fr/… and /nl/… later without moving them.
 export default defineConfig({
   output: "server",
+  // CASEBOOK_OUT_DIR lets parallel test runs build into their own folder (scripts/lib/build-stamp.ts).
+  outDir: process.env.CASEBOOK_OUT_DIR || "./dist",
   adapter: node({ mode: "standalone" }),
   // Astro's CSRF origin check (DESIGN.md §1); the middleware adds a Sec-Fetch-Site check.
   security: { checkOrigin: true },

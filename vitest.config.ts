@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// Three projects, one per layer of real components (DESIGN.md §7).
+// Four projects, one per layer of real components plus the security suite (DESIGN.md §7).
 export default defineConfig({
   test: {
     projects: [
@@ -28,6 +28,18 @@ export default defineConfig({
           include: ["tests/e2e/**/*.test.ts"],
           environment: "node",
           globalSetup: ["tests/e2e/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Attack scenarios against the real site and PocketBase (DESIGN.md §7, issue 9).
+        test: {
+          name: "security",
+          include: ["tests/security/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/security/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 300_000,
           fileParallelism: false,

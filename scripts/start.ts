@@ -7,7 +7,7 @@ import { ConfigError, parseConfig } from "../src/lib/server/config.ts";
 import { randomBytes } from "node:crypto";
 import { ensureAdmin } from "../src/lib/server/admin.ts";
 import { connectAsSuperuser } from "../src/lib/server/pocketbase.ts";
-import { isBuildStale, sourceHash, stampPath } from "./lib/build-stamp.ts";
+import { isBuildStale, outDir, sourceHash, stampPath } from "./lib/build-stamp.ts";
 import { bringUpPocketBase } from "./lib/platform.ts";
 import { DEMO_PASSWORD, seedDemo } from "./lib/seed.ts";
 
@@ -98,7 +98,7 @@ try {
   };
   const args = dev
     ? [path.join(root, "node_modules/astro/bin/astro.mjs"), "dev", "--host", config.host, "--port", String(config.port)]
-    : [path.join(root, "dist/server/entry.mjs")];
+    : [path.join(outDir(root), "server/entry.mjs")];
   const server = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
   children.push({ name: "site", stop: stopChild(server) });
   server.on("exit", (code) => {

@@ -27,14 +27,19 @@ export function sourceHash(projectRoot: string): string {
   return hash.digest("hex");
 }
 
-/** Path of the stamp written next to a successful build. */
-export function stampPath(projectRoot: string): string {
-  return path.join(projectRoot, "dist", ".casebook-build-stamp");
+/** The build folder: dist/, or CASEBOOK_OUT_DIR (so parallel test runs do not rebuild each other's site). */
+export function outDir(projectRoot: string): string {
+  return path.resolve(projectRoot, process.env.CASEBOOK_OUT_DIR || "dist");
 }
 
-/** True when dist/ is missing or was built from other sources. */
+/** Path of the stamp written next to a successful build. */
+export function stampPath(projectRoot: string): string {
+  return path.join(outDir(projectRoot), ".casebook-build-stamp");
+}
+
+/** True when the build folder is missing or was built from other sources. */
 export function isBuildStale(projectRoot: string): boolean {
   const stamp = stampPath(projectRoot);
-  if (!existsSync(stamp) || !existsSync(path.join(projectRoot, "dist", "server", "entry.mjs"))) return true;
+  if (!existsSync(stamp) || !existsSync(path.join(outDir(projectRoot), "server", "entry.mjs"))) return true;
   return readFileSync(stamp, "utf8").trim() !== sourceHash(projectRoot);
 }

@@ -1,39 +1,58 @@
-// Builds (when stale) and starts the real site against a real PocketBase, for e2e tests.
+// Builds (when stale) and starts the real site against a real PocketBase, for e2e and security tests.
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { isBuildStale, sourceHash, stampPath } from "../../scripts/lib/build-stamp.ts";
+import { isBuildStale, outDir, sourceHash, stampPath } from "../../scripts/lib/build-stamp.ts";
 import { freePort } from "../../scripts/lib/pocketbase-process.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Runs `astro build` when dist/ is older than the sources. */
+/** Runs `astro build` when the build folder is older than the sources (one build at a time per folder). */
 export async function buildIfStale(): Promise<void> {
-  if (!isBuildStale(root)) return;
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "node_modules/astro/bin/astro.mjs"), "build"], {
-      cwd: root,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" },
+  // The e2e and security projects both need the site; their global setups may run at once,
+  // so a lock directory next to the build folder makes the second wait for the first.
+  const lock = `${outDir(root)}.build-lock`;
+  const deadline = Date.now() + 600_000;
+  mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock, { recursive: false });
+      break;
+    } catch {
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 600_000 || Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    if (!isBuildStale(root)) return;
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, [path.join(root, "node_modules/astro/bin/astro.mjs"), "build"], {
+        cwd: root,
+        stdio: ["ignore", "inherit", "inherit"],
+        env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" },
+      });
+      child.on("exit", (c) => resolve(c ?? 1));
     });
-    child.on("exit", (c) => resolve(c ?? 1));
-  });
-  if (code !== 0) throw new Error("astro build failed");
-  writeFileSync(stampPath(root), sourceHash(root));
+    if (code !== 0) throw new Error("astro build failed");
+    writeFileSync(stampPath(root), sourceHash(root));
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
-/** Starts dist/server/entry.mjs on a free port and waits until /healthz answers. */
-export async function startSite(env: Record<string, string>): Promise<{ baseUrl: string; child: ChildProcess; stop: () => Promise<void> }> {
+/** Starts the built server on a free port and waits until /healthz answers. */
+export async function startSite(env: Record<string, string>): Promise<{ baseUrl: string; child: ChildProcess; stop: () => Promise<void>; output: () => string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, "dist/server/entry.mjs")], {
+  const child = spawn(process.execPath, [path.join(outDir(root), "server/entry.mjs")], {
     cwd: root,
     env: { ...process.env, ...env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout?.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  child.stderr?.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  child.stdout?.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-20000)));
+  child.stderr?.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-20000)));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -46,6 +65,7 @@ export async function startSite(env: Record<string, string>): Promise<{ baseUrl:
   return {
     baseUrl,
     child,
+    output: () => output,
     async stop() {
       if (child.exitCode !== null) return;
       const done = new Promise((r) => child.once("exit", r));
