@@ -2,6 +2,7 @@
 // (one per application, refusals with reasons), the applicant's consent to be named,
 // and the link between a funder's record and the applicant's own account. Decisions are
 // posts of kind funding_application and go through the normal moderation lifecycle.
+import { optionalHttpUrl, safeHref } from "./urls.ts";
 import type { RecordModel } from "pocketbase";
 import { z } from "zod";
 import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
@@ -32,7 +33,7 @@ export const callFieldsSchema = z.object({
     currency: z.preprocess((v) => (v ? String(v).toUpperCase() : "EUR"), z.string().regex(/^[A-Z]{3}$/, { error: "Use a three-letter currency code such as EUR." })),
     opens_on: optionalDate,
     closes_on: optionalDate,
-    url: z.preprocess((v) => v ?? "", z.union([z.literal(""), z.url({ error: "Enter the full address, starting with https://" })])),
+    url: optionalHttpUrl("Enter the full address, starting with https://"),
     status: z.enum(["draft", "open", "closed"], { error: "Choose draft, open or closed." }),
 });
 
@@ -270,7 +271,7 @@ function toCallSummary(c: RecordModel): PublicCallSummary {
     currency: c.currency || "EUR",
     opensOn: c.opens_on || null,
     closesOn: c.closes_on || null,
-    url: c.url || null,
+    url: safeHref(c.url),
     status: c.status,
     funder: { id: c.expand?.funder?.id ?? c.funder, slug: c.expand?.funder?.slug ?? "", name: c.expand?.funder?.name ?? "" },
   };

@@ -1,4 +1,5 @@
 // Organisations: public identity and the pseudonymous descriptor of anonymous posts.
+import { optionalHttpUrl, safeHref } from "./urls.ts";
 import { t, type Locale } from "../../i18n/index.ts";
 import type { MessageKey } from "../../i18n/en.ts";
 import { z } from "zod";
@@ -28,7 +29,7 @@ export function toPublicOrganization(record: OrganizationRecord): PublicOrganiza
     kind: record.kind,
     region: record.region || null,
     country: record.country || null,
-    website: record.website || null,
+    website: safeHref(record.website),
     description: record.description || null,
     verified: Boolean(record.verified),
   };
@@ -72,7 +73,7 @@ export const organizationRequestSchema = z.object({
   country: z.preprocess((v) => v || "BE", z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, { error: "Use a two-letter country code, e.g. BE." })),
   region: z.enum(REGIONS, { error: "Choose a region." }),
   // Astro turns empty form fields into null: treat them as "not given".
-  website: z.preprocess((v) => v ?? "", z.union([z.literal(""), z.url({ error: "Enter the full address, starting with https://" }).refine((u) => /^https?:\/\//.test(u), { error: "Enter the full address, starting with https://" })])),
+  website: optionalHttpUrl("Enter the full address, starting with https://"),
   description: z.preprocess((v) => v ?? "", z.string().trim().max(5000, { error: "Use at most 5000 characters." })),
 });
 
@@ -117,10 +118,11 @@ export async function listPendingOrganizations(actor: Actor | null): Promise<Pen
     name: r.name,
     kind: r.kind,
     region: r.region || null,
-    website: r.website || null,
+    website: safeHref(r.website),
     description: r.description || "",
     requestedBy: r.expand?.requested_by ? { name: r.expand.requested_by.name, email: r.expand.requested_by.email } : null,
     created: r.created,
+    ownRequest: r.requested_by === actor.id,
   }));
 }
 
@@ -130,6 +132,7 @@ export async function reviewOrganization(actor: Actor | null, organizationId: st
   if (decision === "refuse" && reason.trim().length < 5) throw new ValidationError("reason", "Explain why the organisation is refused (at least 5 characters).");
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId, { expand: "requested_by" });
+  assertCan(actor, "org.review", { organization: { id: org.id, verified: Boolean(org.verified), requestedBy: org.requested_by || null } });
   if (org.verification_status !== "pending") throw new ValidationError("organization", "This organisation has already been reviewed.");
   const batch = pb.createBatch();
   if (decision === "verify") {
@@ -292,6 +295,8 @@ export type PendingOrganization = {
   description: string;
   requestedBy: { name: string; email: string } | null;
   created: string;
+  /** The reviewing moderator asked for it: another moderator must decide. */
+  ownRequest: boolean;
 };
 
 /** What the organisation page shows to this actor. */
