@@ -15,6 +15,8 @@ export default defineConfig({
   prefetch: false,
   devToolbar: { enabled: false },
   server: { host: "127.0.0.1", port: 4321 },
+  // Every stylesheet is a file: the CSP allows `style-src 'self'` only (no inline <style>).
+  build: { inlineStylesheets: "never" },
   vite: {
     build: { sourcemap: false },
   },

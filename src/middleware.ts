@@ -1,18 +1,35 @@
 // Identity and locale only (DESIGN.md §6): session cookie → locals.user / locals.session.
 // Also refuses cross-site state-changing requests by Sec-Fetch-Site, on top of Astro's
-// origin check (DESIGN.md §1, CSRF).
+// origin check (DESIGN.md §1, CSRF), refuses foreign Host headers, and sets the security
+// headers (CSP and isolation, lib/server/headers.ts) on every response it produces.
 import { defineMiddleware } from "astro:middleware";
 import { negotiateLocale } from "./i18n/index.ts";
 import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
 import { clientIp } from "./lib/server/guard.ts";
+import { getConfig } from "./lib/server/config.ts";
+import { allowedHosts, applySecurityHeaders, isAllowedHost } from "./lib/server/headers.ts";
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+let hosts: Set<string> | undefined;
+
+/** A short plain-text refusal that still carries the security headers. */
+function refuse(status: number, text: string): Response {
+  const response = new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+  applySecurityHeaders(response.headers);
+  return response;
+}
 
 export const onRequest = defineMiddleware(async (context, next) => {
+  // DNS rebinding: a page on another domain that resolves to this machine sends its own
+  // Host header; answer only to this site's own names (PUBLIC_URL, loopback, ALLOWED_HOSTS).
+  hosts ??= allowedHosts(getConfig());
+  if (!isAllowedHost(context.request.headers.get("host"), hosts)) {
+    return refuse(421, "This site answers only to its own address. Set PUBLIC_URL or ALLOWED_HOSTS if it is served under another name.");
+  }
   const site = context.request.headers.get("sec-fetch-site");
   if (!SAFE_METHODS.has(context.request.method) && site !== null && site !== "same-origin") {
-    return new Response("Cross-site requests are not allowed.", { status: 403, headers: { "content-type": "text/plain; charset=utf-8" } });
+    return refuse(403, "Cross-site requests are not allowed.");
   }
   context.locals.user = null;
   context.locals.session = null;
@@ -34,9 +51,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const response = await next();
   // Pages depend on the visitor's language and session: never cache them in shared caches.
   if (!response.headers.has("cache-control")) response.headers.set("cache-control", "private, no-store");
-  response.headers.set("x-content-type-options", "nosniff");
-  response.headers.set("referrer-policy", "same-origin");
-  response.headers.set("x-frame-options", "DENY");
+  applySecurityHeaders(response.headers);
   return response;
 });
 

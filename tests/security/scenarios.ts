@@ -17,7 +17,10 @@ export const baseUrl = (): string => inject("baseUrl");
 /** A minimal cookie jar for one actor (real HTTP, no browser). */
 export class Client {
   cookies = new Map<string, string>();
-  constructor(readonly base: string = baseUrl()) {}
+  readonly base: string;
+  constructor(base: string = baseUrl()) {
+    this.base = base;
+  }
 
   /** Sends a request with this client's cookies and remembers the ones set. Never follows redirects. */
   async fetch(pathOrUrl: string, init: RequestInit = {}): Promise<Response> {
@@ -26,7 +29,7 @@ export class Client {
     if (init.method && init.method !== "GET" && !headers.has("origin")) headers.set("origin", this.base);
     const res = await fetch(pathOrUrl.startsWith("http") ? pathOrUrl : this.base + pathOrUrl, { ...init, headers, redirect: "manual" });
     for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
+      const pair = c.split(";")[0] ?? "";
       const i = pair.indexOf("=");
       const name = pair.slice(0, i).trim();
       const value = pair.slice(i + 1).trim();

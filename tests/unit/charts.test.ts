@@ -38,6 +38,8 @@ function expectAccessible(markup: string, title: string) {
   // The title comes first, as screen readers expect.
   expect(svg.firstElementChild).toBe(titleElement);
   expect(svg.querySelector(`#${descId}`)!.tagName.toLowerCase()).toBe("desc");
+  // The CSP allows styles from files only: no <style> element, no style attribute.
+  expect(svg.querySelectorAll("style, [style]")).toHaveLength(0);
   return svg;
 }
 

@@ -191,6 +191,13 @@ function renderChart(kind: string, rows: Row[], options: ChartCommonOptions): st
     ],
   });
 
+  // The CSP allows no inline styles: Plot's <style> element and style attributes go, and
+  // global.css (.chart-svg) carries the few rules they held.
+  for (const element of [svg, ...svg.querySelectorAll("[style], style")]) {
+    if (element.tagName.toLowerCase() === "style") element.remove();
+    else element.removeAttribute("style");
+  }
+  svg.setAttribute("class", "chart-svg");
   // Axis tick labels inherit the root font size; Plot's default of 10px is too small to read.
   svg.setAttribute("font-size", String(FONT_SIZE));
   svg.setAttribute("font-family", FONT_FAMILY);
@@ -227,7 +234,7 @@ function renderEmpty(document: Document, width: number, ids: ChartIds, title: st
   svg.setAttribute("font-family", FONT_FAMILY);
   svg.setAttribute("font-size", String(FONT_SIZE));
   svg.setAttribute("fill", "currentColor");
-  svg.setAttribute("style", "display: block; height: auto; max-width: 100%;");
+  svg.setAttribute("class", "chart-svg");
   const text = document.createElementNS(SVG_NS, "text");
   text.setAttribute("x", String(width / 2));
   text.setAttribute("y", String(height / 2));
