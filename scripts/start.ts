@@ -11,6 +11,10 @@ import { isBuildStale, outDir, sourceHash, stampPath } from "./lib/build-stamp.t
 import { bringUpPocketBase } from "./lib/platform.ts";
 import { DEMO_PASSWORD, seedDemo } from "./lib/seed.ts";
 
+// Everything this command and its children (PocketBase, the site) create is the owner's only
+// (DESIGN.md §5.8): data, search snapshots, mail drop.
+process.umask(0o077);
+
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dev = process.argv.includes("--dev");
 const started = Date.now();

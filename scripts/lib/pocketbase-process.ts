@@ -8,10 +8,21 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 
 /** Absolute path of the project's migrations folder. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../pocketbase/pb_migrations", import.meta.url));
+const SUPERUSER_HOOK_DIR = fileURLToPath(new URL("../../pocketbase/superuser_hook", import.meta.url));
+
+// Data at rest is the owner's only (DESIGN.md §5.8): every PocketBase process runs with
+// umask 077, so the databases, uploaded files and backups it creates are 0600 in 0700 folders.
+const UMASK_WRAPPER = ["-c", 'umask 077 && exec "$0" "$@"'];
+
+/** Runs a PocketBase command under umask 077 and returns what it printed. */
+async function run(bin: string, args: string[], options: { timeout: number; env?: NodeJS.ProcessEnv }): Promise<string> {
+  const { stdout, stderr } = await execFileAsync("/bin/sh", [...UMASK_WRAPPER, bin, ...args], { timeout: options.timeout, env: options.env ?? process.env });
+  return `${stdout}${stderr}`;
+}
 
 /** Asks the OS for a free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -32,7 +43,7 @@ function baseArgs(dataDir: string, migrationsDir = MIGRATIONS_DIR): string[] {
 
 /** Applies pending migrations without starting the server. */
 export async function migrateUp(bin: string, dataDir: string, options: { systemFirst?: boolean } = {}): Promise<void> {
-  await mkdir(path.join(dataDir, "pb_data"), { recursive: true });
+  await mkdir(path.join(dataDir, "pb_data"), { recursive: true, mode: 0o700 });
   if (options.systemFirst) {
     // PocketBase's own migrations in a run of their own, so that `migrate down N` later
     // reverts exactly our N newest migrations and none of PocketBase's.
@@ -43,9 +54,24 @@ export async function migrateUp(bin: string, dataDir: string, options: { systemF
   await run(bin, ["migrate", "up", ...baseArgs(dataDir)], { timeout: 120_000 });
 }
 
-/** Creates or updates the superuser the app uses. */
+/** Creates or updates the superuser the app uses; the password goes through the environment, never the arguments. */
 export async function upsertSuperuser(bin: string, dataDir: string, email: string, password: string): Promise<void> {
-  await run(bin, ["superuser", "upsert", email, password, ...baseArgs(dataDir)], { timeout: 60_000 });
+  // An empty migrations folder: this command only runs the hook, it never migrates.
+  const empty = await mkdtemp(path.join(os.tmpdir(), "casebook-no-migrations-"));
+  let output: string;
+  try {
+    output = await run(bin, ["migrate", "up", ...baseArgs(dataDir, empty), `--hooksDir=${SUPERUSER_HOOK_DIR}`], {
+      timeout: 60_000,
+      env: { ...process.env, CASEBOOK_SUPERUSER_EMAIL: email, CASEBOOK_SUPERUSER_PASSWORD: password },
+    });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    output = `${e.stdout ?? ""}${e.stderr ?? ""}` || e.message;
+  } finally {
+    await rm(empty, { recursive: true, force: true });
+  }
+  // PocketBase exits 0 on some failures: only its own confirmation counts as success.
+  if (!output.includes("casebook: superuser saved")) throw new Error(`PocketBase did not save the superuser ${email}. Its output:\n${output}`);
 }
 
 /** Starts PocketBase on 127.0.0.1:port and resolves once it answers /api/health. */
@@ -58,7 +84,7 @@ export async function startPocketBase(options: {
   onOutput?: (line: string) => void;
 }): Promise<RunningPocketBase> {
   const url = `http://127.0.0.1:${options.port}`;
-  const child = spawn(options.bin, ["serve", `--http=127.0.0.1:${options.port}`, ...baseArgs(options.dataDir, options.migrationsDir)], {
+  const child = spawn("/bin/sh", [...UMASK_WRAPPER, options.bin, "serve", `--http=127.0.0.1:${options.port}`, ...baseArgs(options.dataDir, options.migrationsDir)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let recent = "";

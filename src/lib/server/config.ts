@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseProxyList, type ProxyRange } from "./addresses.ts";
 
 const port = (name: string, fallback: number) =>
   z.coerce
@@ -31,6 +32,15 @@ const envSchema = z.object({
     .string()
     .min(10, { error: "PB_SUPERUSER_PASSWORD must have at least 10 characters (or unset it to generate one)" })
     .optional(),
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((value, ctx) => {
+      const parsed = parseProxyList(value);
+      if (parsed.ok) return parsed.ranges;
+      ctx.addIssue({ code: "custom", message: `TRUSTED_PROXIES: ${parsed.message}; list the reverse proxies in front of the site, e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8` });
+      return z.NEVER;
+    })
+    .optional(),
   MEILI_URL: optionalUrl("MEILI_URL", "http://127.0.0.1:7700"),
   MEILI_MASTER_KEY: z.string().optional(),
   SMTP_URL: z
@@ -40,6 +50,16 @@ const envSchema = z.object({
   CASEBOOK_SECRET: z.string().min(32, { error: "CASEBOOK_SECRET must have at least 32 characters (or unset it to generate one)" }).optional(),
   CASEBOOK_ADMIN_EMAIL: z.email({ error: "CASEBOOK_ADMIN_EMAIL must be an e-mail address (the first platform administrator)" }).optional(),
   CASEBOOK_DEMO: z.enum(["0", "1"], { error: "CASEBOOK_DEMO must be 0 (no demo content) or 1" }).default("1"),
+  ALLOWED_HOSTS: z
+    .string()
+    .regex(/^\s*[a-z0-9.\-\[\]:]+(\s*,\s*[a-z0-9.\-\[\]:]+)*\s*$/i, { error: "ALLOWED_HOSTS must be host names with optional ports, separated by commas, e.g. casebook.example.org,www.casebook.example.org" })
+    .optional(),
+  CASEBOOK_ANONYMITY_K: z.coerce
+    .number({ error: "CASEBOOK_ANONYMITY_K must be a whole number of organisations, e.g. CASEBOOK_ANONYMITY_K=5" })
+    .int({ error: "CASEBOOK_ANONYMITY_K must be a whole number, e.g. 5" })
+    .min(2, { error: "CASEBOOK_ANONYMITY_K must be at least 2: a descriptor shared by one organisation is its name" })
+    .max(1000, { error: "CASEBOOK_ANONYMITY_K must be at most 1000" })
+    .default(5),
 });
 
 /** Thrown when the environment is invalid; its message names each variable and the fix. */
@@ -74,6 +94,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     pocketbaseExternal: e.POCKETBASE_URL !== undefined,
     pocketbasePort: e.POCKETBASE_PORT,
     pocketbaseBin: e.POCKETBASE_BIN,
+    trustedProxies: e.TRUSTED_PROXIES ?? [],
     superuser:
       e.PB_SUPERUSER_EMAIL && e.PB_SUPERUSER_PASSWORD
         ? { email: e.PB_SUPERUSER_EMAIL, password: e.PB_SUPERUSER_PASSWORD }
@@ -83,6 +104,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     appSecret: e.CASEBOOK_SECRET,
     adminEmail: e.CASEBOOK_ADMIN_EMAIL,
     demo: e.CASEBOOK_DEMO === "1",
+    allowedHosts: (e.ALLOWED_HOSTS ?? "").split(",").map((h) => h.trim()).filter(Boolean),
+    anonymityK: e.CASEBOOK_ANONYMITY_K,
   };
 }
 
@@ -136,10 +159,16 @@ export type Config = {
   pocketbaseExternal: boolean;
   pocketbasePort: number;
   pocketbaseBin: string | undefined;
+  /** Reverse proxies whose X-Forwarded-For is believed (none by default). */
+  trustedProxies: ProxyRange[];
   superuser: { email: string; password: string } | undefined;
   meili: { url: string; apiKey: string | undefined } | undefined;
   smtpUrl: string | undefined;
   appSecret: string | undefined;
   adminEmail: string | undefined;
   demo: boolean;
+  /** Extra Host header values the site answers to (besides PUBLIC_URL's host and loopback). */
+  allowedHosts: string[];
+  /** How many verified organisations must share a public descriptor before it is used. */
+  anonymityK: number;
 };

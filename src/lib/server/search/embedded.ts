@@ -310,11 +310,11 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
         index: mini.toJSON(),
         docs: [...entries.values()].map((e) => e.doc),
       };
-      await mkdir(path.dirname(snapshotPath), { recursive: true });
+      await mkdir(path.dirname(snapshotPath), { recursive: true, mode: 0o700 });
       // Temp file + rename: a crash mid-write leaves the previous snapshot intact.
       const temp = `${snapshotPath}.${process.pid}.${randomUUID()}.tmp`;
       try {
-        await writeFile(temp, JSON.stringify(snapshot));
+        await writeFile(temp, JSON.stringify(snapshot), { mode: 0o600 });
         await rename(temp, snapshotPath);
       } catch (error) {
         await rm(temp, { force: true });
