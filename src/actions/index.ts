@@ -38,6 +38,7 @@ import { postFieldsSchema, refinePost } from "../lib/server/postinput.ts";
 import { answerConsent, callFieldsSchema, importDecisionsCsv, recordDecisions, refineCall, saveCall } from "../lib/server/funding.ts";
 import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../lib/codelists.ts";
 import { limits } from "../lib/server/ratelimit.ts";
+import { MAX_CSV_BYTES, MAX_LOGO_BYTES, formatMegabytes } from "../lib/limits.ts";
 import {
   createSession,
   deleteSessionCookie,
@@ -192,7 +193,7 @@ export const server = {
 
   requestOrganization: defineAction({
     accept: "form",
-    input: organizationRequestSchema.extend({ logo: z.instanceof(File).nullish() }),
+    input: organizationRequestSchema.extend({ logo: z.instanceof(File).nullish().refine((f) => !f || f.size <= MAX_LOGO_BYTES, { error: `The logo is larger than ${formatMegabytes(MAX_LOGO_BYTES)}.` }) }),
     handler: async ({ logo, ...input }, context) => domainCall(() => requestOrganization(context.locals.user, input, logo)),
   }),
 
@@ -363,7 +364,7 @@ export const server = {
     accept: "form",
     input: z.object({
       callId: id,
-      file: z.instanceof(File, { error: "Choose a CSV file." }).refine((f) => f.size > 0, { error: "The file is empty." }).refine((f) => f.size <= 5_000_000, { error: "The file is larger than 5 MB." }),
+      file: z.instanceof(File, { error: "Choose a CSV file." }).refine((f) => f.size > 0, { error: "The file is empty." }).refine((f) => f.size <= MAX_CSV_BYTES, { error: `The file is larger than ${formatMegabytes(MAX_CSV_BYTES)}.` }),
     }),
     handler: async ({ callId, file }, context) => domainCall(async () => importDecisionsCsv(context.locals.user, callId, new Uint8Array(await file.arrayBuffer()))),
   }),

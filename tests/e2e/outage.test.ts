@@ -35,4 +35,14 @@ describe("PocketBase down", () => {
     expect(html).toContain("Something went wrong on our side");
     expect(html).not.toMatch(/ECONNREFUSED|at async|node_modules|ClientResponseError/);
   });
+
+  it("a form submitted meanwhile keeps what was typed and says so plainly, never PocketBase's raw error", async () => {
+    const body = new URLSearchParams({ email: "outage@example.test", password: "granite orchard velvet lantern" });
+    const res = await fetch(`${site.baseUrl}/signin?_action=signIn`, { method: "POST", body, headers: { origin: site.baseUrl }, redirect: "manual" });
+    const html = await res.text();
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(html).toContain("Something went wrong on our side");
+    expect(html).toContain('value="outage@example.test"');
+    expect(html).not.toMatch(/ECONNREFUSED|fetch failed|Something went wrong while processing your request|ClientResponseError|Batch transaction failed/);
+  });
 });

@@ -1,14 +1,17 @@
 // Attachments of posts: PDF, PNG or JPEG only — recognised by their first bytes, not by
-// their name — at most 5 per post and 10 MB each. Stored as protected PocketBase files
-// under neutral names, so an original file name can never reveal who wrote the post.
+// their name — at most MAX_ATTACHMENTS per post of MAX_ATTACHMENT_BYTES each (src/lib/limits.ts).
+// Stored as protected PocketBase files under neutral names, so an original file name can
+// never reveal who wrote the post, and without their metadata (issue 9 §3): what was
+// removed, and what the privacy guard found in it and in a PDF's text, is kept on the post
+// (`attachment_reports`) for the author and the moderator only.
 import type { RecordModel } from "pocketbase";
+import { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, formatMegabytes } from "../limits.ts";
 import { ValidationError } from "./errors.ts";
+import { scrubFile, type RemovedMetadata } from "./filemetadata.ts";
 import { getPocketBase } from "./pocketbase.ts";
+import { scanText, type PrivacyFinding } from "./privacy.ts";
 
-/** Most attachments a post may carry. */
-export const MAX_ATTACHMENTS = 5;
-/** Largest attachment, in bytes. */
-export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+export { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES };
 
 const SIGNATURES: { type: AttachmentType; ext: string; bytes: number[] }[] = [
   { type: "application/pdf", ext: "pdf", bytes: [0x25, 0x50, 0x44, 0x46, 0x2d] },
@@ -22,29 +25,76 @@ export function sniffAttachmentType(head: Uint8Array): { type: AttachmentType; e
   return match ? { type: match.type, ext: match.ext } : null;
 }
 
-/** Checks new uploads against the rules; returns them renamed to neutral names. */
-export async function prepareAttachments(files: File[], existingCount: number): Promise<File[]> {
+/**
+ * Checks new uploads against the rules and removes their metadata; returns them renamed
+ * to neutral names, each with its report (what was removed, what the guard found).
+ */
+export async function prepareAttachments(files: File[], existingCount: number): Promise<PreparedAttachment[]> {
   const real = files.filter((f) => f.size > 0);
   if (existingCount + real.length > MAX_ATTACHMENTS) throw new ValidationError("attachments", `A post can have at most ${MAX_ATTACHMENTS} attachments.`);
-  const out: File[] = [];
-  for (const [i, file] of real.entries()) {
-    if (file.size > MAX_ATTACHMENT_BYTES) throw new ValidationError("attachments", `“${file.name.slice(0, 80)}” is larger than 10 MB.`);
+  const tooLarge = `is larger than ${formatMegabytes(MAX_ATTACHMENT_BYTES)}`;
+  // Sizes and types first, so a bad file is refused before any slow re-encoding.
+  const checked = await Promise.all(real.map(async (file) => {
+    const name = file.name.slice(0, 80);
+    if (file.size > MAX_ATTACHMENT_BYTES) throw new ValidationError("attachments", `“${name}” ${tooLarge}.`);
     const bytes = new Uint8Array(await file.arrayBuffer());
     const sniffed = sniffAttachmentType(bytes.subarray(0, 16));
-    if (!sniffed) throw new ValidationError("attachments", `“${file.name.slice(0, 80)}” is not a PDF, PNG or JPEG file (checked by its content, not its name).`);
-    out.push(new File([bytes], `attachment-${existingCount + i + 1}.${sniffed.ext}`, { type: sniffed.type }));
+    if (!sniffed) throw new ValidationError("attachments", `“${name}” is not a PDF, PNG or JPEG file (checked by its content, not its name).`);
+    return { name, bytes, sniffed };
+  }));
+  const out: PreparedAttachment[] = [];
+  // One at a time: decoding images and PDFs is memory-hungry.
+  for (const [i, { name, bytes, sniffed }] of checked.entries()) {
+    const scrubbed = await scrubFile(bytes, sniffed.type, name);
+    if (scrubbed.bytes.byteLength > MAX_ATTACHMENT_BYTES) throw new ValidationError("attachments", `“${name}” ${tooLarge} once re-saved without its metadata; export it at a lower resolution.`);
+    const findings = [
+      ...scanText("attachment.metadata", scrubbed.metadataText),
+      ...(scrubbed.contentText ? scanText("attachment.text", scrubbed.contentText) : []),
+    ].map((f) => ({ ...f, excerpt: f.excerpt.slice(0, 300) }));
+    out.push({
+      file: new File([scrubbed.bytes as Uint8Array<ArrayBuffer>], `attachment-${existingCount + i + 1}.${sniffed.ext}`, { type: sniffed.type }),
+      report: {
+        original: name,
+        type: sniffed.type,
+        removed: scrubbed.removed,
+        findings,
+        textChecked: sniffed.type === "application/pdf" ? scrubbed.contentText !== null : null,
+      },
+    });
   }
   return out;
 }
 
-/** Adds and removes attachments of a post that is not published (published posts keep theirs). */
-export async function updateAttachments(post: RecordModel, add: File[], remove: string[]): Promise<void> {
+/** Adds (already prepared) and removes attachments of a post that is not published (published posts keep theirs). */
+export async function updateAttachments(post: RecordModel, add: PreparedAttachment[], remove: string[]): Promise<void> {
   const existing: string[] = Array.isArray(post.attachments) ? post.attachments : [];
   const removing = remove.filter((name) => existing.includes(name));
-  const prepared = await prepareAttachments(add, existing.length - removing.length);
-  if (prepared.length === 0 && removing.length === 0) return;
+  if (add.length === 0 && removing.length === 0) return;
+  if (existing.length - removing.length + add.length > MAX_ATTACHMENTS) throw new ValidationError("attachments", `A post can have at most ${MAX_ATTACHMENTS} attachments.`);
   const pb = await getPocketBase();
-  await pb.collection("posts").update(post.id, { ...(prepared.length ? { "attachments+": prepared } : {}), ...(removing.length ? { "attachments-": removing } : {}) });
+  const updated = await pb.collection("posts").update(post.id, {
+    ...(add.length ? { "attachments+": add.map((a) => a.file) } : {}),
+    ...(removing.length ? { "attachments-": removing } : {}),
+  });
+  // PocketBase appends new files in order under names of its own: the ones not there before are ours, in order.
+  const names: string[] = Array.isArray(updated.attachments) ? updated.attachments : [];
+  const kept = new Set(existing.filter((n) => !removing.includes(n)));
+  const added = names.filter((n) => !kept.has(n));
+  const reports = [
+    ...attachmentReports(post).filter((r) => kept.has(r.file)),
+    ...added.map((file, i) => ({ file, ...add[i]!.report })),
+  ];
+  await pb.collection("posts").update(post.id, { attachment_reports: reports });
+}
+
+/** What was removed from each stored attachment of a post and what the privacy guard found (author and moderators only). */
+export function attachmentReports(post: Record<string, unknown>): AttachmentReport[] {
+  return Array.isArray(post.attachment_reports) ? (post.attachment_reports as AttachmentReport[]) : [];
+}
+
+/** The privacy findings in a post's attachments (metadata and PDF text). */
+export function attachmentFindings(post: Record<string, unknown>): PrivacyFinding[] {
+  return attachmentReports(post).flatMap((r) => r.findings);
 }
 
 /** Downloads one attachment for a viewer already allowed to see the post. */
@@ -64,6 +114,23 @@ export async function fetchAttachment(post: RecordModel, index: number): Promise
 
 /** An allowed attachment type. */
 export type AttachmentType = "application/pdf" | "image/png" | "image/jpeg";
+
+/** What happened to one uploaded file: kept on the post, never public. */
+export type AttachmentReport = {
+  /** The stored (neutral) file name. */
+  file: string;
+  /** The uploader's file name, cut to 80 characters. */
+  original: string;
+  type: AttachmentType;
+  removed: RemovedMetadata[];
+  /** Findings in the removed metadata (`attachment.metadata`) and in a PDF's text (`attachment.text`). */
+  findings: PrivacyFinding[];
+  /** PDFs: whether the text could be extracted and checked; null for images. */
+  textChecked: boolean | null;
+};
+
+/** A new upload without its metadata, ready to store, and its report. */
+export type PreparedAttachment = { file: File; report: Omit<AttachmentReport, "file"> };
 
 /** The HTTP response for attachment number `n` (1-based) of a post the viewer may see. */
 export async function attachmentResponse(post: RecordModel | null, n: string, baseName: string): Promise<Response> {

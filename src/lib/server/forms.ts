@@ -28,5 +28,10 @@ export function formErrors(result: { error?: unknown } | undefined): { fields: R
     for (const [name, messages] of Object.entries(error.fields)) if (messages?.[0]) fields[name] = messages[0];
     return { fields, message: null, code: "BAD_REQUEST" };
   }
+  // A failure the domain did not expect (PocketBase's "Batch transaction failed.", a bug) is
+  // never shown raw: domainCall words it with a reference; anything else gets a plain message.
+  if (error.code === "INTERNAL_SERVER_ERROR" && !error.message?.startsWith("Something went wrong on our side")) {
+    return { fields: {}, message: "Something went wrong on our side, and your change was not saved. Please try again in a moment.", code: error.code };
+  }
   return { fields: {}, message: error.message ?? "Something went wrong.", code: error.code ?? null };
 }

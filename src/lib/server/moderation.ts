@@ -5,7 +5,7 @@
 // state in `revision_status`) while the live version stays.
 import type { RecordModel } from "pocketbase";
 import { MODERATION_REJECTION_REASONS } from "../codelists.ts";
-import { prepareAttachments, updateAttachments } from "./attachments.ts";
+import { attachmentFindings, prepareAttachments, updateAttachments } from "./attachments.ts";
 import { assertCan, can, type Subject } from "./can.ts";
 import { getConfig } from "./config.ts";
 import { ValidationError } from "./errors.ts";
@@ -142,7 +142,7 @@ export async function saveDraft(
     batch.collection("posts").create({ id, kind: input.kind, slug: await uniquePostSlug(input.title), organization: org.id, author: actor.id, status: "draft", ...content });
     event(batch, id, actor, "create", "", "draft");
     await batch.send();
-    if (uploads.length) await pb.collection("posts").update(id, { "attachments+": uploads });
+    if (uploads.length) await updateAttachments({ id, attachments: [] } as unknown as RecordModel, uploads, []);
     const created = await pb.collection("posts").getOne(id);
     return { id, slug: created.slug, findings: content.privacy_findings as PrivacyFinding[] };
   }
@@ -168,12 +168,12 @@ export async function saveDraft(
     batch.collection("posts").update(post.id, content);
     event(batch, post.id, actor, "save", post.status, post.status);
   }
-  if (post.status !== "published" && ((files.add ?? []).some((f) => f.size > 0) || (files.remove ?? []).length)) {
-    // Validate uploads before the batch so a refused file changes nothing.
-    await prepareAttachments(files.add ?? [], (Array.isArray(post.attachments) ? post.attachments.length : 0) - (files.remove ?? []).length);
-  }
+  // Validate (and strip) uploads before the batch so a refused file changes nothing.
+  const uploads = post.status !== "published" && (files.add ?? []).some((f) => f.size > 0)
+    ? await prepareAttachments(files.add ?? [], (Array.isArray(post.attachments) ? post.attachments.length : 0) - (files.remove ?? []).length)
+    : [];
   await batch.send();
-  if (post.status !== "published") await updateAttachments(post, files.add ?? [], files.remove ?? []);
+  if (post.status !== "published") await updateAttachments(post, uploads, files.remove ?? []);
   return { id: post.id, slug: post.slug, findings: content.privacy_findings as PrivacyFinding[] };
 }
 
@@ -215,6 +215,9 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
     batch.collection("revisions").update(revision.id, { data: { ...revision.data, privacy_findings: findings }, status: "pending" });
     batch.collection("posts").update(post.id, { revision_status: next, submitted_at: new Date().toISOString(), claimed_by: "", claimed_at: "" });
   } else {
+  if (hasBlockingFindings(attachmentFindings(post))) {
+    throw new ValidationError("privacy", "An attachment contains a Belgian national register number. Remove the attachment (or the number from the document) before submitting: it can never be published.");
+  }
     const version = (await pb.collection("revisions").getList(1, 1, { filter: pb.filter("post = {:p}", { p: post.id }) })).totalItems + 1;
     const snapshot = Object.fromEntries(CONTENT_FIELDS.map((f) => [f, post[f]]));
     batch.collection("revisions").create({ post: post.id, version, data: { ...snapshot, privacy_findings: findings }, author: actor!.id, status: "superseded", note: "Submitted version" });

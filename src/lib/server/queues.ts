@@ -2,6 +2,7 @@
 // the moderation queue, and one post's private view with its history and diff.
 import { diffWords } from "diff";
 import type { RecordModel } from "pocketbase";
+import { attachmentFindings, attachmentReports, type AttachmentReport } from "./attachments.ts";
 import { assertCan } from "./can.ts";
 import { listFlags } from "./flags.ts";
 import { canViewPrivately, loadPost, postSubject, reviewState } from "./moderation.ts";
@@ -15,7 +16,7 @@ import type { Actor } from "./users.ts";
 function summary(post: RecordModel): QueueItem {
   const revision = post.expand?.pending_revision;
   const data = revision ? revision.data : post;
-  const findings = ((data?.privacy_findings ?? []) as PrivacyFinding[]).filter((f) => !f.dismissed);
+  const findings = [...((data?.privacy_findings ?? []) as PrivacyFinding[]), ...attachmentFindings(post)].filter((f) => !f.dismissed);
   return {
     id: post.id,
     slug: post.slug,
@@ -105,6 +106,7 @@ export async function getPrivatePost(actor: Actor | null, postId: string): Promi
     live: revision ? (Object.fromEntries(CONTENT_FIELDS.map((f) => [f, post[f]])) as Record<string, unknown>) : null,
     diff: revision ? diffContent(post, revision.data ?? {}) : [],
     findings: (data.privacy_findings ?? []) as PrivacyFinding[],
+    attachmentReports: attachmentReports(post),
     history: events.map((e) => ({ action: e.action, from: e.from_status, to: e.to_status, actor: e.expand?.actor?.name ?? (e.actor ? "former member" : "system"), reason: e.reason_code, note: e.note, at: e.created })),
     flags: moderatorView ? await listFlags(post.id) : [],
     authorName: moderatorView ? post.expand?.author?.name ?? "former member" : null,
@@ -167,6 +169,8 @@ export type PrivatePost = {
   live: Record<string, unknown> | null;
   diff: FieldDiff[];
   findings: PrivacyFinding[];
+  /** What was stripped from each attachment and what the guard found in it. */
+  attachmentReports: AttachmentReport[];
   history: { action: string; from: string; to: string; actor: string; reason: string; note: string; at: string }[];
   flags: Awaited<ReturnType<typeof listFlags>>;
   authorName: string | null;
