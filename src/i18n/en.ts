@@ -582,10 +582,6 @@ export const en = {
     "The page could not be shown because of an error on our server. Nothing you did caused this. Please try again in a moment; if it keeps happening, tell us at the address on the About page.",
   "error.500.retry": "Try again",
   "page.not_found": "Page not found",
-} as const;
-
-/** Every translation key. */
-export type MessageKey = keyof typeof en;
   "attachment.reports": "What was removed from your attachments",
   "attachment.reports_intro": "Files are published without their metadata. This is what they carried, and what the privacy guard found in it and in the text of PDFs.",
   "attachment.removed_from": "Removed from {name}:",
@@ -610,3 +606,7 @@ export type MessageKey = keyof typeof en;
   "error.too_large.title": "Too large",
   "error.too_large.body": "What you sent is larger than this form accepts ({size}). Go back, make the files smaller or send fewer at a time, and try again.",
   "error.too_large.back": "Back to the home page",
+} as const;
+
+/** Every translation key. */
+export type MessageKey = keyof typeof en;
