@@ -8,7 +8,7 @@ import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
 import { clientIp } from "./lib/server/guard.ts";
 import { getConfig } from "./lib/server/config.ts";
 import { allowedHosts, applySecurityHeaders, isAllowedHost } from "./lib/server/headers.ts";
-import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
+import { SESSION_COOKIE, deleteSessionCookie, ensureSessionSweeper, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 let hosts: Set<string> | undefined;
@@ -48,6 +48,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.locale = negotiateLocale(context.locals.user?.locale, context.request.headers.get("accept-language"));
   // Astro standalone has no server-start hook: the first request starts the search outbox worker (once).
   ensureSearchWorker();
+  ensureSessionSweeper();
   const response = await next();
   // Pages depend on the visitor's language and session: never cache them in shared caches.
   if (!response.headers.has("cache-control")) response.headers.set("cache-control", "private, no-store");

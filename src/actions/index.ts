@@ -5,7 +5,7 @@ import { z } from "astro/zod";
 import { MEMBERSHIP_ROLES } from "../lib/codelists.ts";
 import { ValidationError } from "../lib/server/errors.ts";
 import { setPlatformRole } from "../lib/server/admin.ts";
-import { clientIp, domainCall, enforceLimits, requireActor } from "../lib/server/guard.ts";
+import { clientIp, clientKey, domainCall, enforceLimits, refuseTooMany, requireActor } from "../lib/server/guard.ts";
 import {
   acceptInvitation,
   changeMemberRole,
@@ -37,7 +37,7 @@ import {
 import { postFieldsSchema, refinePost } from "../lib/server/postinput.ts";
 import { answerConsent, callFieldsSchema, importDecisionsCsv, recordDecisions, refineCall, saveCall } from "../lib/server/funding.ts";
 import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../lib/codelists.ts";
-import { limits } from "../lib/server/ratelimit.ts";
+import { limits, signInThrottle } from "../lib/server/ratelimit.ts";
 import { MAX_CSV_BYTES, MAX_LOGO_BYTES, formatMegabytes } from "../lib/limits.ts";
 import {
   createSession,
@@ -50,11 +50,11 @@ import {
 import {
   deleteAccount,
   profileSchema,
-  requestPasswordReset,
+  requestPasswordResetInBackground,
   resetPassword,
   signIn,
   signInSchema,
-  signUp,
+  signUpInBackground,
   signUpSchema,
   updateProfile,
 } from "../lib/server/users.ts";
@@ -73,8 +73,8 @@ export const server = {
     accept: "form",
     input: signUpSchema,
     handler: async (input, context) => {
-      enforceLimits(context, [[limits.signUpPerIp, clientIp(context)]]);
-      const result = await signUp(input);
+      enforceLimits(context, [[limits.signUpPerIp, clientKey(context)]]);
+      const result = signUpInBackground(input);
       if (!result.ok) {
         throw new ActionError({ code: "BAD_REQUEST", message: passwordProblem(result.reasons) });
       }
@@ -86,11 +86,13 @@ export const server = {
     accept: "form",
     input: signInSchema,
     handler: async (input, context) => {
-      enforceLimits(context, [
-        [limits.signInPerIp, clientIp(context)],
-        [limits.signInPerAccount, input.email],
-      ]);
+      // Only failures count, per (account, address) with growing waits (ratelimit.ts).
+      const address = clientIp(context);
+      const verdict = signInThrottle.check(input.email, address);
+      if (!verdict.allowed) refuseTooMany(context, verdict.retryAfterSeconds);
       const result = await signIn(input);
+      if (result.ok) signInThrottle.recordSuccess(input.email, address);
+      else if (result.reason === "invalid") signInThrottle.recordFailure(input.email, address);
       if (!result.ok) {
         throw new ActionError({
           code: "UNAUTHORIZED",
@@ -119,10 +121,10 @@ export const server = {
     input: z.object({ email: z.email({ error: "Enter the e-mail address of your account." }).trim().toLowerCase() }),
     handler: async (input, context) => {
       enforceLimits(context, [
-        [limits.resetPerIp, clientIp(context)],
+        [limits.resetPerIp, clientKey(context)],
         [limits.resetPerAccount, input.email],
       ]);
-      await requestPasswordReset(input.email);
+      requestPasswordResetInBackground(input.email);
       return { email: input.email };
     },
   }),
@@ -131,7 +133,7 @@ export const server = {
     accept: "form",
     input: z.object({ token: z.string().min(10).max(300), password: z.string().min(1, { error: "Choose a new password." }) }),
     handler: async (input, context) => {
-      enforceLimits(context, [[limits.resetPerIp, clientIp(context)]]);
+      enforceLimits(context, [[limits.resetPerIp, clientKey(context)]]);
       const result = await resetPassword(input.token, input.password);
       if (!result.ok) {
         if (result.reason === "weak") throw new ActionError({ code: "BAD_REQUEST", message: passwordProblem(result.reasons) });

@@ -2,6 +2,7 @@
 // API: every collection rule is superuser-only (DESIGN.md §1).
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type PocketBase from "pocketbase";
+import { signIn } from "../../src/lib/server/users.ts";
 import { useTestPocketBase, unique } from "./setup.ts";
 
 const COLLECTIONS = [
@@ -75,9 +76,9 @@ describe("PocketBase REST API without credentials", () => {
   it("a signed-in PocketBase user still reads nothing (the app, not PocketBase, decides access)", async () => {
     const email = `${unique("reader")}@example.test`;
     await pb.collection("users").create({ email, password: "correct horse battery", passwordConfirm: "correct horse battery", name: "Reader", role: "member", locale: "en" });
-    const auth = await fetch(`${url}/api/collections/users/auth-with-password`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identity: email, password: "correct horse battery" }) });
-    expect(auth.status).toBe(200);
-    const { token } = (await auth.json()) as { token: string };
+    const reader = await pb.collection("users").getFirstListItem(pb.filter("email = {:email}", { email }));
+    // No guest can sign a user in any more (below); a superuser-issued token stands in for a stolen one.
+    const { token } = await pb.collection("users").impersonate(reader.id, 600).then((client) => ({ token: client.authStore.token }));
     for (const name of COLLECTIONS) {
       const res = await fetch(`${url}/api/collections/${name}/records`, { headers: { authorization: token } });
       expect(res.status, name).toBe(403);
@@ -89,5 +90,64 @@ describe("PocketBase REST API without credentials", () => {
     batch.collection("organizations").update(ids.organizations!, { description: "updated in a batch" });
     await batch.send();
     expect((await pb.collection("organizations").getOne(ids.organizations!)).description).toBe("updated in a batch");
+  });
+});
+
+describe("Password guessing straight at PocketBase (issue 9, finding 14)", () => {
+  const password = "lantern orchard gravel synonym";
+  let email: string;
+  let userId: string;
+
+  beforeAll(async () => {
+    email = `${unique("target")}@example.test`;
+    userId = (await pb.collection("users").create({ email, password, passwordConfirm: password, name: "Target", role: "member", locale: "en", verified: true })).id;
+  });
+
+  const guess = (body: Record<string, string>, headers: Record<string, string> = {}) =>
+    fetch(`${url}/api/collections/users/auth-with-password`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+
+  it("answers 40 wrong guesses and the right password alike, with no token: nothing to learn", async () => {
+    const answers: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await guess({ identity: email, password: `guess number ${i}` });
+      answers.push(`${res.status} ${await res.text()}`);
+    }
+    const right = await guess({ identity: email, password });
+    const rightBody = await right.text();
+    expect(right.status).toBe(400);
+    expect(rightBody).not.toContain("token");
+    expect(new Set([...answers, `${right.status} ${rightBody}`]).size).toBe(1);
+  });
+
+  it("refuses e-mail as an identity field outright", async () => {
+    const res = await guess({ identity: email, password, identityField: "email" });
+    expect(res.status).toBe(400);
+    expect(await res.text()).not.toContain("token");
+  });
+
+  it("gives a guest no token even with the secret sign-in key and the right password", async () => {
+    const key = String((await pb.collection("users").getOne(userId)).auth_key);
+    expect(key).toMatch(/^[a-zA-Z0-9]{48}$/);
+    const res = await guess({ identity: key, password });
+    expect(res.status).toBe(403);
+    expect(await res.text()).not.toContain("token");
+  });
+
+  it("keeps the sign-in key from everyone but the superuser", async () => {
+    const auth = await pb.collection("users").impersonate(userId, 600);
+    const own = await fetch(`${url}/api/collections/users/records/${userId}`, { headers: { authorization: auth.authStore.token } });
+    expect([403, 404]).toContain(own.status);
+    const methods = await fetch(`${url}/api/collections/users/auth-methods`);
+    const text = await methods.text();
+    expect(text).not.toMatch(/[a-zA-Z0-9]{48}/);
+    expect(JSON.parse(text)).toMatchObject({ otp: { enabled: false }, oauth2: { enabled: false } });
+  });
+
+  it("leaves the app's own sign-in working, for the right password only", async () => {
+    expect(await signIn({ email, password })).toEqual({ ok: true, userId });
+    expect(await signIn({ email, password: "guess number 0" })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signIn({ email: `${unique("nobody")}@example.test`, password })).toEqual({ ok: false, reason: "invalid" });
+    // The shared superuser client is still the superuser afterwards (DESIGN.md §5, invariant 4).
+    expect(pb.authStore.record?.collectionName).toBe("_superusers");
   });
 });

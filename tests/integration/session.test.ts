@@ -1,10 +1,13 @@
 // Sessions as the Lucia guide describes: create, validate, renew, expire, revoke, and a
 // new session when privileges change.
 import type PocketBase from "pocketbase";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   SESSION_LIFETIME_MS,
+  SESSION_SWEEP_INTERVAL_MS,
   createSession,
+  deleteExpiredSessions,
+  ensureSessionSweeper,
   invalidateSession,
   invalidateUserSession,
   invalidateUserSessions,
@@ -64,6 +67,31 @@ describe("sessions", () => {
     await pb.collection("sessions").update(id, { expires_at: new Date(Date.now() - 1000).toISOString() });
     expect(await validateSessionToken(session.token)).toBeNull();
     await expect(pb.collection("sessions").getOne(id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("sweeps expired sessions away, on start and every hour, and keeps live ones (issue 9, #20)", async () => {
+    const user = await createUser(pb);
+    const expired = await createSession(user.id);
+    const live = await createSession(user.id);
+    await pb.collection("sessions").update(expired.id, { expires_at: new Date(Date.now() - 60_000).toISOString() });
+    expect(await deleteExpiredSessions()).toBeGreaterThanOrEqual(1);
+    await expect(pb.collection("sessions").getOne(expired.id)).rejects.toMatchObject({ status: 404 });
+    expect((await pb.collection("sessions").getOne(live.id)).id).toBe(live.id);
+
+    // The process's sweeper: one immediate sweep when it starts, then one per interval.
+    const atStart = await createSession(user.id);
+    await pb.collection("sessions").update(atStart.id, { expires_at: new Date(Date.now() - 1000).toISOString() });
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      ensureSessionSweeper(SESSION_SWEEP_INTERVAL_MS);
+      await vi.waitFor(async () => expect((await pb.collection("sessions").getList(1, 1, { filter: pb.filter("id = {:id}", { id: atStart.id }) })).totalItems).toBe(0));
+      expect((await pb.collection("sessions").getOne(live.id)).id).toBe(live.id);
+      await pb.collection("sessions").update(live.id, { expires_at: new Date(Date.now() - 1000).toISOString() });
+      vi.advanceTimersByTime(SESSION_SWEEP_INTERVAL_MS);
+      await vi.waitFor(async () => expect((await pb.collection("sessions").getList(1, 1, { filter: pb.filter("id = {:id}", { id: live.id }) })).totalItems).toBe(0));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("revokes one session, only the owner's, or all of them", async () => {

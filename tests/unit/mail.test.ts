@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import nodemailer from "nodemailer";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { composeMail, findLatestMail, listMailDrop, MAIL_KINDS, sendMail } from "../../src/lib/server/mail.ts";
+import { composeMail, mailDropNotice, findLatestMail, listMailDrop, MAIL_KINDS, sendMail } from "../../src/lib/server/mail.ts";
 import type { MailKind } from "../../src/lib/server/mail.ts";
 
 // Before the first getConfig() call, which caches the configuration.
@@ -58,11 +58,22 @@ describe("sendMail without SMTP", () => {
     expect(createTransport).toHaveBeenCalledTimes(1);
     expect(createTransport.mock.calls[0]?.[0]).toMatchObject({ streamTransport: true });
 
-    // Outside production, the developer sees the mail and the link to click (once, not per language).
+    // The console says where the mail is (vitest runs like the dev server: links shown too).
     expect(log).toHaveBeenCalledTimes(1);
     const printed = String(log.mock.calls[0]?.[0]);
-    expect(printed.split("\n")[0]).toBe(`[mail] to zoe@example.be: ${mail.subject} → ${file}`);
-    expect(printed.split("\n").slice(1)).toEqual([`  ${longLink}`]);
+    expect(printed).toBe(mailDropNotice({ to: "zoe@example.be", ...mail }, file, true));
+  });
+
+  it("prints the file's path and never the link outside `npm run dev` (issue 9, finding 19)", () => {
+    const mail = composeMail("password_reset", "en", { name: "Zoë", link: longLink });
+    const message = { to: "zoe@example.be", ...mail };
+    const quiet = mailDropNotice(message, "/data/mail/x.eml", false);
+    expect(quiet).toBe(`[mail] to zoe@example.be: ${mail.subject} → /data/mail/x.eml`);
+    expect(quiet).not.toContain("token=");
+    expect(quiet).not.toMatch(/https?:/);
+    // Under `npm run dev`, the developer gets the link to click (once, not per language).
+    const dev = mailDropNotice(message, "/data/mail/x.eml", true);
+    expect(dev.split("\n")).toEqual([quiet, `  ${longLink}`]);
   });
 
   it("decodes long subjects split over several encoded words, and HTML alternatives", async () => {

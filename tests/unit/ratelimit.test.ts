@@ -1,7 +1,7 @@
 // Limits with an injected clock: refusal with the right Retry-After, refill, independent
 // keys, and bounded memory.
 import { describe, expect, it } from "vitest";
-import { checkLimits, createRateLimiter, limits } from "../../src/lib/server/ratelimit.ts";
+import { checkLimits, createRateLimiter, createSignInThrottle, limits } from "../../src/lib/server/ratelimit.ts";
 
 const MINUTE = 60_000;
 
@@ -99,11 +99,110 @@ describe("checkLimits", () => {
 
   it("ships the documented ready-made limiters", () => {
     expect(Object.keys(limits).sort()).toEqual(
-      ["resetPerAccount", "resetPerIp", "signInPerAccount", "signInPerIp", "signUpPerIp", "verifyPerAccount", "verifyPerIp"].sort(),
+      ["resetPerAccount", "resetPerIp", "signUpPerIp", "verifyPerAccount", "verifyPerIp"].sort(),
     );
     const key = `test-${Math.random()}`;
-    for (let i = 0; i < 5; i++) expect(limits.signInPerAccount.consume(key).allowed).toBe(true);
-    expect(limits.signInPerAccount.consume(key)).toMatchObject({ allowed: false, retryAfterSeconds: 180 });
-    limits.signInPerAccount.reset(key);
+    for (let i = 0; i < 3; i++) expect(limits.resetPerAccount.consume(key).allowed).toBe(true);
+    expect(limits.resetPerAccount.consume(key)).toMatchObject({ allowed: false, retryAfterSeconds: 1200 });
+    limits.resetPerAccount.reset(key);
+  });
+});
+
+describe("createSignInThrottle (issue 9, finding 16)", () => {
+  const A = "198.51.100.7";
+  const B = "203.0.113.9";
+  const owner = "owner@example.be";
+
+  function fail(throttle: ReturnType<typeof createSignInThrottle>, account: string, address: string, times: number) {
+    for (let i = 0; i < times; i++) {
+      expect(throttle.check(account, address).allowed, `attempt ${i + 1}`).toBe(true);
+      throttle.recordFailure(account, address);
+    }
+  }
+
+  it("gives five free failures per (account, address), then waits that double", () => {
+    const c = clock();
+    const throttle = createSignInThrottle({ now: c.now });
+    fail(throttle, owner, A, 5);
+    expect(throttle.check(owner, A)).toEqual({ allowed: false, retryAfterSeconds: 60 });
+    c.advance(60_000);
+    expect(throttle.check(owner, A).allowed).toBe(true);
+    throttle.recordFailure(owner, A);
+    expect(throttle.check(owner, A)).toEqual({ allowed: false, retryAfterSeconds: 120 });
+    c.advance(120_000);
+    throttle.recordFailure(owner, A);
+    expect(throttle.check(owner, A)).toEqual({ allowed: false, retryAfterSeconds: 240 });
+  });
+
+  it("caps the wait at an hour and forgets failures after a quiet day", () => {
+    const c = clock();
+    const throttle = createSignInThrottle({ now: c.now, addressFailures: 1000, accountFailures: 1000 });
+    for (let i = 0; i < 20; i++) {
+      throttle.recordFailure(owner, A);
+      c.advance(2 * 60 * MINUTE);
+    }
+    c.advance(-2 * 60 * MINUTE);
+    expect(throttle.check(owner, A)).toEqual({ allowed: false, retryAfterSeconds: 3600 });
+    c.advance(25 * 60 * MINUTE);
+    fail(throttle, owner, A, 4);
+  });
+
+  it("never locks the owner out from an address without failures", () => {
+    const c = clock();
+    const throttle = createSignInThrottle({ now: c.now });
+    fail(throttle, owner, A, 5);
+    expect(throttle.check(owner, A).allowed).toBe(false);
+    expect(throttle.check(owner, B)).toEqual({ allowed: true });
+    throttle.recordSuccess(owner, B);
+    expect(throttle.check(owner, B)).toEqual({ allowed: true });
+  });
+
+  it("does not count successes, and a success clears that address's failures", () => {
+    const c = clock();
+    const throttle = createSignInThrottle({ now: c.now });
+    for (let i = 0; i < 50; i++) throttle.recordSuccess(owner, A);
+    fail(throttle, owner, A, 4);
+    throttle.recordSuccess(owner, A);
+    fail(throttle, owner, A, 5);
+    expect(throttle.check(owner, A).allowed).toBe(false);
+  });
+
+  it("keeps other accounts and other addresses apart, and IPv6 per /64", () => {
+    const c = clock();
+    const throttle = createSignInThrottle({ now: c.now });
+    fail(throttle, owner, "2001:db8:1:2:aaaa::1", 5);
+    expect(throttle.check(owner, "2001:db8:1:2:ffff:ffff:ffff:ffff").allowed).toBe(false);
+    expect(throttle.check(owner, "2001:db8:1:3::1").allowed).toBe(true);
+    expect(throttle.check("colleague@example.be", "2001:db8:1:2::5").allowed).toBe(true);
+  });
+
+  it("stops an address that fails across many accounts (credential stuffing)", () => {
+    const c = clock();
+    const throttle = createSignInThrottle({ now: c.now, addressFailures: 30 });
+    for (let i = 0; i < 30; i++) fail(throttle, `victim${i}@example.be`, A, 1);
+    const verdict = throttle.check("next@example.be", A);
+    expect(verdict.allowed).toBe(false);
+    expect(throttle.check("next@example.be", B).allowed).toBe(true);
+  });
+
+  it("under a distributed attack, gives each failing address one try while the owner still gets in", () => {
+    const c = clock();
+    const throttle = createSignInThrottle({ now: c.now, accountFailures: 50 });
+    // 50 addresses, one wrong password each: the account's ceiling is reached.
+    for (let i = 0; i < 50; i++) fail(throttle, owner, `192.0.2.${i}`, 1);
+    expect(throttle.check(owner, "192.0.2.1").allowed).toBe(false); // failed before: waits
+    expect(throttle.check(owner, "192.0.2.200").allowed).toBe(true); // a fresh address: one try
+    throttle.recordFailure(owner, "192.0.2.200");
+    expect(throttle.check(owner, "192.0.2.200").allowed).toBe(false);
+    expect(throttle.check(owner, B)).toEqual({ allowed: true }); // the owner, who never failed
+    c.advance(60 * MINUTE);
+    expect(throttle.check(owner, "192.0.2.1").allowed).toBe(true);
+  });
+
+  it("remembers a bounded number of pairs", () => {
+    const throttle = createSignInThrottle({ maxKeys: 10, addressFailures: 1000, accountFailures: 1000 });
+    for (let i = 0; i < 5; i++) throttle.recordFailure(owner, A);
+    for (let i = 0; i < 20; i++) throttle.recordFailure(`x${i}@example.be`, B);
+    expect(throttle.check(owner, A).allowed).toBe(true); // evicted: memory stays bounded
   });
 });

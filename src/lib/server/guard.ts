@@ -6,6 +6,8 @@ import { ForbiddenError } from "./can.ts";
 import { ValidationError } from "./errors.ts";
 import { checkLimits, type RateLimiter } from "./ratelimit.ts";
 import type { Actor } from "./users.ts";
+import { addressKey, proxyMatcher, resolveClientIp } from "./addresses.ts";
+import { getConfig } from "./config.ts";
 
 const retryAfterByRequest = new WeakMap<Request, number>();
 
@@ -19,11 +21,7 @@ export function requireActor(context: ActionAPIContext): Actor {
 /** Consumes the given rate limits; over a limit, remembers Retry-After for the page and throws 429. */
 export function enforceLimits(context: ActionAPIContext, entries: [RateLimiter, string][]): void {
   const verdict = checkLimits(entries);
-  if (!verdict.allowed) {
-    retryAfterByRequest.set(context.request, verdict.retryAfterSeconds);
-    const minutes = Math.max(1, Math.ceil(verdict.retryAfterSeconds / 60));
-    throw new ActionError({ code: "TOO_MANY_REQUESTS", message: `Too many attempts. Please wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.` });
-  }
+  if (!verdict.allowed) refuseTooMany(context, verdict.retryAfterSeconds);
 }
 
 /** Seconds to put in Retry-After when an action of this request hit a rate limit. */
@@ -31,13 +29,37 @@ export function retryAfterFor(request: Request): number | undefined {
   return retryAfterByRequest.get(request);
 }
 
-/** The client's IP as the server sees it (for rate limits and the session list). */
-export function clientIp(context: { clientAddress: string }): string {
+let trusted: { ranges: unknown; matches: (ip: string) => boolean } | undefined;
+
+/**
+ * The client's IP (for rate limits and the session list): the connection's peer, or, when
+ * that peer is one of TRUSTED_PROXIES, the right-most X-Forwarded-For address that is not.
+ * Relies on Astro's clientAddress being the socket peer, which holds while
+ * `security.allowedDomains` is unset (with it, Astro would hand over the first,
+ * client-chosen X-Forwarded-For entry; the security suite checks this).
+ */
+export function clientIp(context: { clientAddress: string; request: Request }): string {
+  let peer: string;
   try {
-    return context.clientAddress;
+    peer = context.clientAddress;
   } catch {
     return "unknown";
   }
+  const ranges = getConfig().trustedProxies;
+  if (trusted?.ranges !== ranges) trusted = { ranges, matches: proxyMatcher(ranges) };
+  return resolveClientIp(peer, context.request.headers.get("x-forwarded-for"), trusted.matches);
+}
+
+/** The key the client's address is rate-limited under (IPv6 per /64). */
+export function clientKey(context: { clientAddress: string; request: Request }): string {
+  return addressKey(clientIp(context));
+}
+
+/** Refuses the request with 429; the page reads the wait through retryAfterFor. */
+export function refuseTooMany(context: ActionAPIContext, retryAfterSeconds: number): never {
+  retryAfterByRequest.set(context.request, retryAfterSeconds);
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  throw new ActionError({ code: "TOO_MANY_REQUESTS", message: `Too many attempts. Please wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.` });
 }
 
 /** Runs a domain call, turning its expected refusals into ActionErrors the page can show. */

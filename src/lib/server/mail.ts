@@ -74,11 +74,27 @@ export async function sendMail(message: MailMessage, options: { dataDir?: string
     await rm(temporary, { force: true });
     throw error;
   }
-  if (process.env.NODE_ENV !== "production") {
-    const links = [...new Set(message.text.match(LINK) ?? [])].map((link) => `  ${trimLink(link)}`);
-    console.log([`[mail] to ${message.to}: ${message.subject} → ${file}`, ...links].join("\n"));
-  }
+  console.log(mailDropNotice(message, file, isDevServer()));
   return { id: String(info.messageId), file };
+}
+
+/**
+ * The console line for a dropped mail: where the file is. Only under `npm run dev` does it
+ * also show the links — elsewhere the console is a log, and reset, verification and
+ * invitation links in a log are a way into someone's account (issue 9, finding 19).
+ */
+export function mailDropNotice(message: MailMessage, file: string, withLinks: boolean): string {
+  const head = `[mail] to ${message.to}: ${message.subject} → ${file}`;
+  if (!withLinks) return head;
+  const links = [...new Set(message.text.match(LINK) ?? [])].map((link) => `  ${trimLink(link)}`);
+  return [head, ...links].join("\n");
+}
+
+// `npm run dev` runs `astro dev` (scripts/start.ts --dev), where Vite sets
+// import.meta.env.DEV; the built server has it replaced by false at build time, and plain
+// Node scripts have no import.meta.env at all.
+function isDevServer(): boolean {
+  return import.meta.env?.DEV === true;
 }
 
 /** The dropped mails in `<dataDir>/mail`, newest first, parsed back into plain fields. */

@@ -11,6 +11,8 @@
 // burst of `limit` is allowed, then one attempt per `windowMs / limit`. Unlike a fixed
 // window, there is no boundary where 2 × limit attempts fit in a short time.
 
+import { addressKey } from "./addresses.ts";
+
 /** Most keys one limiter remembers before forgetting the least recently used. */
 export const DEFAULT_MAX_KEYS = 50_000;
 
@@ -80,8 +82,6 @@ const HOUR = 60 * MINUTE;
 // "A@x.be" and "a@x.be" share a bucket.
 /** The application's ready-made limiters, one per action and key kind. */
 export const limits = {
-  signInPerIp: createRateLimiter({ limit: 20, windowMs: 15 * MINUTE }),
-  signInPerAccount: createRateLimiter({ limit: 5, windowMs: 15 * MINUTE }),
   signUpPerIp: createRateLimiter({ limit: 5, windowMs: HOUR }),
   resetPerIp: createRateLimiter({ limit: 5, windowMs: HOUR }),
   resetPerAccount: createRateLimiter({ limit: 3, windowMs: HOUR }),
@@ -104,6 +104,134 @@ export function checkLimits(entries: ReadonlyArray<readonly [RateLimiter, string
   }
   return allowed ? { allowed: true } : { allowed: false, retryAfterSeconds };
 }
+
+/**
+ * Creates the sign-in throttle (issue 9, finding 16). It counts failures only — a correct
+ * password never costs anything — per (account, address): after `freeFailures` wrong
+ * passwords from one address, that pair waits `baseDelayMs`, doubling with each further
+ * failure up to `maxDelayMs`. Another address is not affected, so nobody can lock an owner
+ * out by failing on purpose. Two wider brakes: an address that fails `addressFailures`
+ * times per `addressWindowMs` across all accounts is stopped (credential stuffing), and once
+ * an account collects `accountFailures` per `accountWindowMs` from everywhere, addresses
+ * that already failed on it get no further try until it calms down — a distributed guesser
+ * then has one try per address, while an address with no failures (the owner's) still
+ * signs in. Addresses are keyed with addressKey (IPv6 per /64).
+ */
+export function createSignInThrottle(options: SignInThrottleOptions = {}): SignInThrottle {
+  const now = options.now ?? (() => performance.now());
+  const freeFailures = options.freeFailures ?? 5;
+  const baseDelayMs = options.baseDelayMs ?? MINUTE;
+  const maxDelayMs = options.maxDelayMs ?? HOUR;
+  const forgetAfterMs = options.forgetAfterMs ?? 24 * HOUR;
+  const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
+  const perAddress = createCounter(options.addressFailures ?? 30, options.addressWindowMs ?? 15 * MINUTE, now, maxKeys);
+  const perAccount = createCounter(options.accountFailures ?? 50, options.accountWindowMs ?? HOUR, now, maxKeys);
+  const pairs = new Map<string, { failures: number; lastFailure: number; blockedUntil: number }>();
+  const pairKey = (account: string, address: string) => `${account}\n${addressKey(address)}`;
+
+  function pair(key: string, time: number) {
+    const state = pairs.get(key);
+    if (state && time - state.lastFailure > forgetAfterMs) {
+      pairs.delete(key);
+      return undefined;
+    }
+    return state;
+  }
+
+  return {
+    check(account, address) {
+      const time = now();
+      const state = pair(pairKey(account, address), time);
+      const waits = [
+        state && state.blockedUntil > time ? state.blockedUntil - time : 0,
+        perAddress.waitMs(addressKey(address)),
+        state && state.failures > 0 ? perAccount.waitMs(account) : 0,
+      ];
+      const wait = Math.max(...waits);
+      return wait > 0 ? { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) } : { allowed: true };
+    },
+    recordFailure(account, address) {
+      const time = now();
+      const key = pairKey(account, address);
+      const state = pair(key, time) ?? { failures: 0, lastFailure: time, blockedUntil: 0 };
+      state.failures += 1;
+      state.lastFailure = time;
+      if (state.failures >= freeFailures) {
+        state.blockedUntil = time + Math.min(maxDelayMs, baseDelayMs * 2 ** (state.failures - freeFailures));
+      }
+      pairs.delete(key);
+      pairs.set(key, state);
+      while (pairs.size > maxKeys) {
+        const oldest = pairs.keys().next().value;
+        if (oldest === undefined) break;
+        pairs.delete(oldest);
+      }
+      perAddress.add(addressKey(address));
+      perAccount.add(account);
+    },
+    recordSuccess(account, address) {
+      // The owner proved themselves from here: this pair starts afresh. Nothing is counted.
+      pairs.delete(pairKey(account, address));
+    },
+  };
+}
+
+// A leaky counter (GCRA, as in createRateLimiter) that can be asked without consuming:
+// `waitMs` is how long until one more event fits; `add` records one event.
+function createCounter(limit: number, windowMs: number, now: () => number, maxKeys: number) {
+  const interval = windowMs / limit;
+  const fullAt = new Map<string, number>();
+  return {
+    waitMs(key: string): number {
+      const full = fullAt.get(key);
+      if (full === undefined) return 0;
+      const time = now();
+      if (full <= time) {
+        fullAt.delete(key);
+        return 0;
+      }
+      return Math.max(0, full + interval - time - windowMs);
+    },
+    add(key: string): void {
+      const time = now();
+      const full = Math.min(Math.max(fullAt.get(key) ?? time, time) + interval, time + windowMs);
+      fullAt.delete(key);
+      fullAt.set(key, full);
+      while (fullAt.size > maxKeys) {
+        const oldest = fullAt.keys().next().value;
+        if (oldest === undefined) break;
+        fullAt.delete(oldest);
+      }
+    },
+  };
+}
+
+/** The sign-in throttle of this process (in memory, like the limiters above). */
+export const signInThrottle = createSignInThrottle();
+
+/** Settings of the sign-in throttle; every number has a default (see createSignInThrottle). */
+export type SignInThrottleOptions = {
+  freeFailures?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  forgetAfterMs?: number;
+  addressFailures?: number;
+  addressWindowMs?: number;
+  accountFailures?: number;
+  accountWindowMs?: number;
+  now?: () => number;
+  maxKeys?: number;
+};
+
+/** Failure-counting sign-in throttle keyed by account and client address. */
+export type SignInThrottle = {
+  /** May this address try a password for this account now? Consumes nothing. */
+  check(account: string, address: string): LimitCheck;
+  /** Counts one wrong password (or unknown account) from this address. */
+  recordFailure(account: string, address: string): void;
+  /** Clears this pair's failures after a correct password; counts nothing. */
+  recordSuccess(account: string, address: string): void;
+};
 
 /** Settings of one limiter: `limit` attempts per `windowMs`, refilled gradually. */
 export type RateLimiterOptions = {

@@ -121,6 +121,50 @@ export async function invalidateUserSessions(userId: string): Promise<number> {
   return sessions.length;
 }
 
+/**
+ * Deletes every session that expired before `now`; returns how many. Expired sessions are
+ * refused anyway, but they keep an IP address and a browser per sign-in for no purpose.
+ */
+export async function deleteExpiredSessions(now: Date = new Date()): Promise<number> {
+  const pb = await getPocketBase();
+  const filter = pb.filter("expires_at < {:now}", { now: now.toISOString().replace("T", " ") });
+  let deleted = 0;
+  for (;;) {
+    // Pages of 200 ids, each deleted in one batch transaction.
+    const page = await pb.collection("sessions").getList(1, 200, { filter, fields: "id", skipTotal: true });
+    if (page.items.length === 0) return deleted;
+    const batch = pb.createBatch();
+    for (const s of page.items) batch.collection("sessions").delete(s.id);
+    await batch.send();
+    deleted += page.items.length;
+    if (page.items.length < 200) return deleted;
+  }
+}
+
+let sweeper: NodeJS.Timeout | undefined;
+
+/** Sweeps expired sessions now and then every `intervalMs` (hourly), once per process. */
+export function ensureSessionSweeper(intervalMs = SESSION_SWEEP_INTERVAL_MS): void {
+  if (sweeper) return;
+  let reported = false;
+  const sweep = () => {
+    deleteExpiredSessions().then(
+      () => (reported = false),
+      (error: unknown) => {
+        // PocketBase down: say so once, try again at the next tick.
+        if (!reported) console.error(`[sessions] sweeping expired sessions failed: ${error instanceof Error ? error.message : String(error)}`);
+        reported = true;
+      },
+    );
+  };
+  sweeper = setInterval(sweep, intervalMs);
+  sweeper.unref();
+  sweep();
+}
+
+/** How often expired sessions are deleted. */
+export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
 /** The user's live sessions, most recently used first (for the account page). */
 export async function listUserSessions(userId: string): Promise<SessionSummary[]> {
   const pb = await getPocketBase();

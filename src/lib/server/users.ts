@@ -1,11 +1,12 @@
 // Accounts: sign-up, e-mail verification, sign-in, password reset, profile, export and
 // deletion. Passwords live in PocketBase's `users` auth collection; they are checked with
 // a throwaway client, never the shared superuser one (DESIGN.md §5 invariant 4).
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { RecordModel } from "pocketbase";
 import { z } from "zod";
 import { getConfig } from "./config.ts";
 import { composeMail, sendMail } from "./mail.ts";
+import { runInBackground } from "./background.ts";
 import { checkPasswordStrength } from "./passwords.ts";
 import { createThrowawayClient, getPocketBase, isNotFound } from "./pocketbase.ts";
 import { peekTokenSubject, signToken, verifyToken } from "./tokens.ts";
@@ -81,15 +82,43 @@ export function toSessionUser(actor: Actor): SessionUser {
  * sign in or reset instead — so the form never reveals whether an address exists.
  */
 export async function signUp(input: z.infer<typeof signUpSchema>): Promise<SignUpResult> {
+  const checked = checkSignUp(input);
+  if (!checked.ok) return checked;
+  await registerAccount(input);
+  return { ok: true };
+}
+
+/**
+ * The sign-up form's answer: the password is judged now (it does not depend on the
+ * address), the rest runs after the response. Creating an account costs PocketBase a
+ * password hash that an existing address would not, so doing it in the request would
+ * tell who is registered by the time the answer takes (issue 9, finding 15).
+ */
+export function signUpInBackground(input: z.infer<typeof signUpSchema>): SignUpResult {
+  const checked = checkSignUp(input);
+  if (checked.ok) runInBackground("sign-up", () => registerAccount(input));
+  return checked;
+}
+
+/** Mails a reset link after the response, so the answer takes as long whether or not the address has an account. */
+export function requestPasswordResetInBackground(email: string): void {
+  runInBackground("password reset", () => requestPasswordReset(email));
+}
+
+function checkSignUp(input: z.infer<typeof signUpSchema>): SignUpResult {
   const strength = checkPasswordStrength(input.password, [input.name, ...input.email.split(/[@.]/)]);
   if (!strength.ok) return { ok: false, field: "password", reasons: strength.reasons, suggestions: strength.suggestions };
+  return { ok: true };
+}
+
+async function registerAccount(input: z.infer<typeof signUpSchema>): Promise<void> {
   const pb = await getPocketBase();
   const existing = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:email}", { email: input.email }) });
   if (existing.items[0]) {
     const user = existing.items[0];
     const mail = composeMail("account_exists", user.locale || null, { link: `${getConfig().publicUrl}/reset` });
     await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
-    return { ok: true };
+    return;
   }
   const user = await pb.collection("users").create({
     email: input.email,
@@ -102,7 +131,6 @@ export async function signUp(input: z.infer<typeof signUpSchema>): Promise<SignU
     verified: false,
   });
   await sendVerificationMail(user);
-  return { ok: true };
 }
 
 /** (Re)sends the verification link of an unverified account. */
@@ -125,11 +153,21 @@ export async function verifyEmail(token: string): Promise<{ ok: true; userId: st
   return { ok: true, userId: user.id };
 }
 
-/** Checks e-mail and password. The same answer for an unknown address and a wrong password. */
+/**
+ * Checks e-mail and password. The same answer, after the same work, for an unknown address
+ * and a wrong password. PocketBase knows users by a secret `auth_key`, not their e-mail,
+ * and only a superuser may sign them in (migration 1765000040): so the check is made with
+ * the superuser's token, on a throwaway client whose auth store the answer may overwrite.
+ */
 export async function signIn(input: z.infer<typeof signInSchema>): Promise<{ ok: true; userId: string } | { ok: false; reason: "invalid" | "unverified" }> {
+  const pb = await getPocketBase();
+  const found = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:email}", { email: input.email }), fields: "id,auth_key" });
+  // An unknown address still gets PocketBase's (dummy) password check, so it takes as long.
+  const identity = String(found.items[0]?.auth_key || randomBytes(24).toString("hex"));
   const client = createThrowawayClient();
+  client.authStore.save(pb.authStore.token, pb.authStore.record);
   try {
-    const auth = await client.collection("users").authWithPassword(input.email, input.password);
+    const auth = await client.collection("users").authWithPassword(identity, input.password);
     if (!auth.record.verified) return { ok: false, reason: "unverified" };
     return { ok: true, userId: auth.record.id };
   } catch (error) {

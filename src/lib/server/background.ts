@@ -1,0 +1,24 @@
+// Work that runs after the response: when how long a request takes would itself reveal
+// something (issue 9, finding 15), the revealing part is done once the answer is sent.
+// A failure is logged (without the task's data) and never reaches the visitor.
+
+const pending = new Set<Promise<void>>();
+
+/** Runs `task` after the current request's response is on its way; errors are logged by label. */
+export function runInBackground(label: string, task: () => Promise<unknown>): void {
+  const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(task)
+    .then(
+      () => undefined,
+      (error: unknown) => {
+        console.error(`[background] ${label} failed: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    )
+    .finally(() => pending.delete(run));
+  pending.add(run);
+}
+
+/** Resolves once every task started so far has finished (tests, shutdown). */
+export async function settleBackground(): Promise<void> {
+  while (pending.size > 0) await Promise.all([...pending]);
+}

@@ -1,0 +1,62 @@
+// Which client address the site believes, and the key it is rate-limited under (issue 9, finding 20).
+import { describe, expect, it } from "vitest";
+import { addressKey, parseProxyList, proxyMatcher, resolveClientIp } from "../../src/lib/server/addresses.ts";
+import { ConfigError, parseConfig } from "../../src/lib/server/config.ts";
+
+function trusting(list: string) {
+  const parsed = parseProxyList(list);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return proxyMatcher(parsed.ranges);
+}
+
+describe("resolveClientIp", () => {
+  it.each([
+    // [name, peer, X-Forwarded-For, TRUSTED_PROXIES, expected]
+    ["no proxy configured: the header is ignored", "203.0.113.5", "198.51.100.1", "", "203.0.113.5"],
+    ["untrusted peer: the header is ignored", "203.0.113.5", "198.51.100.1", "127.0.0.1", "203.0.113.5"],
+    ["trusted peer: its view of the client", "127.0.0.1", "198.51.100.1", "127.0.0.1", "198.51.100.1"],
+    ["a spoofed left-most entry is not believed", "127.0.0.1", "1.2.3.4, 198.51.100.1", "127.0.0.1", "198.51.100.1"],
+    ["two trusted hops", "10.0.0.2", "1.2.3.4, 198.51.100.1, 10.0.0.1", "10.0.0.0/8", "198.51.100.1"],
+    ["all hops trusted: the left-most", "10.0.0.2", "10.0.0.9, 10.0.0.1", "10.0.0.0/8", "10.0.0.9"],
+    ["garbage in the chain: the last vouched address", "127.0.0.1", "1.2.3.4, not-an-ip", "127.0.0.1", "127.0.0.1"],
+    ["IPv4-mapped peer", "::ffff:127.0.0.1", "198.51.100.1", "127.0.0.1", "198.51.100.1"],
+    ["IPv6 proxy range", "fd00::2", "2001:db8::7", "fd00::/8", "2001:db8::7"],
+    ["trusted peer, no header", "127.0.0.1", null, "127.0.0.1", "127.0.0.1"],
+  ])("%s", (_name, peer, header, list, expected) => {
+    expect(resolveClientIp(peer as string, header as string | null, trusting(list as string))).toBe(expected);
+  });
+});
+
+describe("addressKey", () => {
+  it.each([
+    ["198.51.100.7", "198.51.100.7"],
+    ["::ffff:198.51.100.7", "198.51.100.7"],
+    ["2001:db8:1:2:3:4:5:6", "2001:0db8:0001:0002::/64"],
+    ["2001:DB8:1:2::ffff", "2001:0db8:0001:0002::/64"],
+    ["2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:0db8:0001:0002::/64"],
+    ["2001:db8::1", "2001:0db8:0000:0000::/64"],
+    ["::1", "0000:0000:0000:0000::/64"],
+    ["fe80::1%eth0", "fe80:0000:0000:0000::/64"],
+    ["64:ff9b::192.0.2.33", "0064:ff9b:0000:0000::/64"],
+    ["unknown", "unknown"],
+  ])("%s → %s", (ip, key) => {
+    expect(addressKey(ip)).toBe(key);
+  });
+});
+
+describe("TRUSTED_PROXIES", () => {
+  it("defaults to none and accepts addresses and CIDR ranges of both families", () => {
+    expect(parseConfig({}).trustedProxies).toEqual([]);
+    expect(parseConfig({ TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8,::1,fd00::/8" }).trustedProxies).toEqual([
+      { address: "127.0.0.1", prefix: 32, family: "ipv4" },
+      { address: "10.0.0.0", prefix: 8, family: "ipv4" },
+      { address: "::1", prefix: 128, family: "ipv6" },
+      { address: "fd00::", prefix: 8, family: "ipv6" },
+    ]);
+  });
+
+  it.each(["localhost", "10.0.0.0/33", "fd00::/129", "10.0.0.1/8/8", "10.0.0.0/-1", "1.2.3"])("refuses %j with a message naming the variable", (value) => {
+    expect(() => parseConfig({ TRUSTED_PROXIES: value })).toThrow(ConfigError);
+    expect(() => parseConfig({ TRUSTED_PROXIES: value })).toThrow(/TRUSTED_PROXIES: .* e\.g\. TRUSTED_PROXIES=/);
+  });
+});
