@@ -15,6 +15,7 @@ import {
   organizationRequestSchema,
   requestOrganization,
   requestToJoin,
+  revokeInvitation,
   reviewOrganization,
   setRequiresDpoReview,
 } from "../lib/server/orgs.ts";
@@ -243,11 +244,17 @@ export const server = {
 
   acceptInvitation: defineAction({
     accept: "form",
-    input: z.object({ token: z.string().max(300), email: z.email(), role: z.enum(MEMBERSHIP_ROLES) }),
+    input: z.object({ token: z.string().max(300) }),
     handler: async (input, context) => domainCall(() => acceptInvitation(context.locals.user, input)),
   }),
 
   savePost: defineAction({
+  revokeInvitation: defineAction({
+    accept: "form",
+    input: z.object({ invitationId: id }),
+    handler: async (input, context) => domainCall(() => revokeInvitation(context.locals.user, input.invitationId)),
+  }),
+
     accept: "form",
     input: postFieldsSchema
       .extend({

@@ -118,6 +118,7 @@ describe("transitions by role", () => {
     { name: "author withdraws a submitted post", prepare: toSubmitted, who: "editor", act: withdrawPost, expected: "ok", status: "withdrawn" },
     { name: "org admin withdraws", prepare: toPublished, who: "admin", act: withdrawPost, expected: "ok", status: "withdrawn" },
     { name: "plain member cannot withdraw", prepare: toPublished, who: "member", act: withdrawPost, expected: "forbidden" },
+    { name: "submitting a published post without a revision is refused (issue 9 §18)", prepare: toPublished, who: "editor", act: submitPost, expected: "forbidden" },
     { name: "DPO cannot review a post that does not need it", prepare: toSubmitted, who: "dpo", act: (a, id) => dpoReview(a, id, "approve"), expected: "forbidden" },
   ];
 
@@ -206,22 +207,30 @@ describe("revisions", () => {
 });
 
 describe("flags", () => {
-  it("a patient-data flag hides the post at once; the author never learns who flagged", async () => {
+  // A trusted reader (issue 9 §13): the author of a published post of a verified organisation.
+  async function trustedReader(): Promise<Actor> {
+    const other = await cast();
+    await publish(other);
+    return (await loadActor(other.editor.id))!;
+  }
+
+  it("a trusted reader's patient-data flag hides the post at once; the author never learns who flagged", async () => {
     const c = await cast();
     const id = await publish(c);
-    expect(await flagPost(c.outsider, id, "patient_data", "I recognise the patient")).toEqual({ hidden: true });
+    const reader = await trustedReader();
+    expect(await flagPost(reader, id, "patient_data", "I recognise the patient")).toEqual({ hidden: true });
     expect(await status(id)).toBe("hidden");
     const authorView = await getPrivatePost(c.editor, id);
-    expect(JSON.stringify(authorView)).not.toContain(c.outsider.name === "Test Person" ? c.outsider.id : c.outsider.name);
+    expect(JSON.stringify(authorView)).not.toContain(reader.id);
     expect(authorView?.flags).toEqual([]);
     await restorePost(c.moderator, id, "Checked: no patient data.");
     expect(await status(id)).toBe("published");
   });
 
-  it("three distinct flaggers hide it; one person flags once; authors cannot flag their own", async () => {
+  it("three distinct trusted flaggers hide it; one person flags once; authors cannot flag their own", async () => {
     const c = await cast();
     const id = await publish(c);
-    const others = await Promise.all([1, 2, 3].map(async () => (await loadActor((await createUser(pb)).id))!));
+    const others = await Promise.all([1, 2, 3].map(() => trustedReader()));
     expect(await flagPost(others[0]!, id, "inaccurate")).toEqual({ hidden: false });
     await expect(flagPost(others[0]!, id, "spam")).rejects.toBeInstanceOf(ValidationError);
     await expect(flagPost(c.editor, id, "spam")).rejects.toBeInstanceOf(ForbiddenError);

@@ -110,9 +110,10 @@ describe("membership", () => {
     await inviteMember(await actorOf(admin.id), org.id, invitee.email, "dpo");
     const mail = await findLatestMail(invitee.email);
     const link = new URL(mail!.text.match(/https?:\/\/\S+\/invitations\/accept\?\S+/)![0]);
-    const params = { token: link.searchParams.get("token")!, email: link.searchParams.get("email")!, role: link.searchParams.get("role")! };
+    const params = { token: link.searchParams.get("token")! };
+    // The link carries nothing but the token: no address or role an attacker could edit.
+    expect([...link.searchParams.keys()]).toEqual(["token"]);
     await expect(acceptInvitation(await actorOf(stranger.id), params)).rejects.toBeInstanceOf(ValidationError);
-    await expect(acceptInvitation(await actorOf(invitee.id), { ...params, role: "admin" })).rejects.toBeInstanceOf(ValidationError);
     await acceptInvitation(await actorOf(invitee.id), params);
     expect((await actorOf(invitee.id)).memberships).toEqual([expect.objectContaining({ organizationId: org.id, role: "dpo" })]);
   });

@@ -75,7 +75,7 @@ const TABLE: Record<Action, string> = {
   "org.edit_settings":          ".    .   .   .    .   .    Y    .   Y",
   "user.set_platform_role":     ".    .   .   .    .   .    .    .   Y",
   "post.create":                ".    .   .   .    Y   .    Y    .   .",
-  "post.view_private":          ".    .   .   Y    Y   Y    Y    Y   Y",
+  "post.view_private":          ".    .   .   .    Y   Y    Y    Y   Y",
   "post.edit":                  ".    .   .   .    Y   .    Y    .   .",
   "post.submit":                ".    .   .   .    Y   .    Y    .   .",
   "post.withdraw":              ".    .   .   .    Y   .    Y    .   .",
@@ -149,6 +149,50 @@ describe("can()", () => {
     expect(can(ACTORS.org_editor!, "post.withdraw", post("rejected"))).toBe(false);
     expect(can(ACTORS.org_dpo!, "post.dpo_review", post("submitted"))).toBe(false);
     expect(can(ACTORS.org_dpo!, "post.dpo_review", post("published", "dpo_review"))).toBe(true);
+  });
+
+  // Issue 9 §17: rights that needed a membership end with it; plain members read no drafts.
+  it.each([
+    ["post.view_private", "draft"],
+    ["post.view_private", "submitted"],
+    ["post.withdraw", "published"],
+    ["post.withdraw", "submitted"],
+  ] as const)("an author who left the organisation loses %s on a %s post", (action, status) => {
+    const former = { ...ACTORS.org_editor!, memberships: [] };
+    expect(can(ACTORS.org_editor!, action, post(status))).toBe(true);
+    expect(can(former, action, post(status))).toBe(false);
+  });
+
+  it("a plain member reads neither a colleague's draft nor its findings, but reads and withdraws their own", () => {
+    expect(can(ACTORS.org_member!, "post.view_private", post("draft"))).toBe(false);
+    expect(can(ACTORS.org_member!, "post.view_private", post("published", "draft"))).toBe(false);
+    const own: Subject = { organization: ORG, post: { authorId: ACTORS.org_member!.id, status: "draft" } };
+    expect(can(ACTORS.org_member!, "post.view_private", own)).toBe(true);
+    expect(can(ACTORS.org_member!, "post.withdraw", own)).toBe(true);
+    // A membership elsewhere does not count.
+    const elsewhere = { ...ACTORS.org_editor!, memberships: [{ ...ACTORS.org_editor!.memberships[0]!, organizationId: "otherorg0000001" }] };
+    expect(can(elsewhere, "post.view_private", post("draft"))).toBe(false);
+  });
+
+  // Issue 9 §18: submitting the live version would take it offline behind search's back.
+  it.each([
+    [null, false, true],
+    ["draft", true, true],
+    ["changes_requested", true, true],
+    ["dpo_review", false, false],
+    ["submitted", false, false],
+    ["in_review", false, false],
+  ] as const)("a published post with revision %s: submit %s, edit %s", (revision, submit, edit) => {
+    expect(can(ACTORS.org_editor!, "post.submit", post("published", revision))).toBe(submit);
+    expect(can(ACTORS.org_editor!, "post.edit", post("published", revision))).toBe(edit);
+  });
+
+  // Issue 9 §20: no moderator reviews their own organisation request.
+  it("a moderator cannot verify or refuse an organisation they requested", () => {
+    const own = { id: "org000000000003", verified: false, requestedBy: ACTORS.moderator!.id };
+    expect(can(ACTORS.moderator!, "org.review", { organization: own })).toBe(false);
+    expect(can(ACTORS.admin!, "org.review", { organization: own })).toBe(true);
+    expect(can(ACTORS.moderator!, "org.review", { organization: PENDING_ORG })).toBe(true);
   });
 
   it("one cannot ask twice to join, nor change one's own platform role", () => {

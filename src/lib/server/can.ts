@@ -43,7 +43,8 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "org.request":
       return actor !== null && actor.verified;
     case "org.review":
-      return actor !== null && actor.verified && moderator;
+      // Nobody verifies (or refuses) an organisation they asked for themselves (issue 9 §20).
+      return actor !== null && actor.verified && moderator && !(org?.requestedBy && org.requestedBy === actor.id);
     case "org.view":
       // Unverified (pending or refused) organisations are visible to their people and moderators only.
       return Boolean(org && (org.verified || membership || moderator || (actor && org.requestedBy === actor.id)));
@@ -63,20 +64,29 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "post.view_private": {
       const post = subject.post;
       if (!actor || !post) return false;
-      return post.authorId === actor.id || moderator || membership !== undefined;
+      if (moderator) return true;
+      // Drafts and privacy findings: the author while still an active member, and the
+      // organisation's editors, admins and DPO — not its plain members, nor former people
+      // (actor.memberships holds active memberships only).
+      if (!membership) return false;
+      return post.authorId === actor.id || membership.role === "editor" || membership.role === "admin" || membership.role === "dpo";
     }
     case "post.edit":
     case "post.submit": {
       const post = subject.post;
       // Any current editor or admin of the organisation (not an author who has left it).
       if (!actor?.verified || !post || !(membership?.role === "editor" || membership?.role === "admin")) return false;
-      if (post.status === "published") return !post.revisionStatus || post.revisionStatus === "draft" || post.revisionStatus === "changes_requested";
+      const revisionOpen = post.revisionStatus === "draft" || post.revisionStatus === "changes_requested";
+      // Editing a published post opens a revision; submitting needs one: submitting the live
+      // version itself would take it offline while search still serves it (issue 9 §18).
+      if (post.status === "published") return action === "post.edit" ? !post.revisionStatus || revisionOpen : revisionOpen;
       return post.status === "draft" || post.status === "changes_requested";
     }
     case "post.withdraw": {
       const post = subject.post;
-      if (!actor || !post || FINAL.has(post.status)) return false;
-      return post.authorId === actor.id || membership?.role === "admin";
+      // Only while an active member: an author who left the organisation no longer speaks for it.
+      if (!actor || !post || FINAL.has(post.status) || !membership) return false;
+      return post.authorId === actor.id || membership.role === "admin";
     }
     case "post.dpo_review": {
       const post = subject.post;

@@ -9,3 +9,11 @@ export class ValidationError extends Error {
     this.field = field;
   }
 }
+
+/** A per-account allowance (flags, invitations, organisation requests) is used up for now; answered with 429. */
+export class RateLimitedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RateLimitedError";
+  }
+}

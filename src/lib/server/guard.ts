@@ -3,7 +3,7 @@
 import { ActionError } from "astro:actions";
 import type { ActionAPIContext } from "astro:actions";
 import { ForbiddenError } from "./can.ts";
-import { ValidationError } from "./errors.ts";
+import { RateLimitedError, ValidationError } from "./errors.ts";
 import { checkLimits, type RateLimiter } from "./ratelimit.ts";
 import type { Actor } from "./users.ts";
 import { addressKey, proxyMatcher, resolveClientIp } from "./addresses.ts";
@@ -69,6 +69,7 @@ export async function domainCall<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof ValidationError) throw new ActionError({ code: "BAD_REQUEST", message: error.message });
     if (error instanceof ForbiddenError) throw new ActionError({ code: "FORBIDDEN", message: "You are not allowed to do this." });
+    if (error instanceof RateLimitedError) throw new ActionError({ code: "TOO_MANY_REQUESTS", message: error.message });
     if ((error as { status?: number }).status === 404) throw new ActionError({ code: "NOT_FOUND", message: "This no longer exists." });
     throw error;
   }

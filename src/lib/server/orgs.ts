@@ -1,4 +1,5 @@
 // Organisations: public identity and the pseudonymous descriptor of anonymous posts.
+import { createHash, randomBytes } from "node:crypto";
 import { optionalHttpUrl, safeHref } from "./urls.ts";
 import { t, type Locale } from "../../i18n/index.ts";
 import type { MessageKey } from "../../i18n/en.ts";
@@ -8,9 +9,8 @@ import { assertCan, can } from "./can.ts";
 import { getConfig } from "./config.ts";
 import { composeMail, sendMail } from "./mail.ts";
 import { getPocketBase as pbClient, isNotFound as notFound } from "./pocketbase.ts";
-import { signToken, verifyToken } from "./tokens.ts";
 import type { Actor } from "./users.ts";
-import { ValidationError } from "./errors.ts";
+import { RateLimitedError, ValidationError } from "./errors.ts";
 import { randomRecordId, slugifyText } from "./ids.ts";
 
 /** "a hospital in Flanders": what the public sees instead of an anonymous post's organisation. */
@@ -64,7 +64,9 @@ export type PublicOrganization = {
 // ---------------------------------------------------------------------------------------
 // Write side: requests, verification, membership.
 
-const INVITE_TTL_MS = 14 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long an invitation stays valid. */
+export const INVITE_TTL_MS = 7 * DAY_MS;
 
 /** The "request a new organisation" form. */
 export const organizationRequestSchema = z.object({
@@ -97,6 +99,10 @@ export async function requestOrganization(actor: Actor | null, input: z.infer<ty
   assertCan(actor, "org.request");
   const pb = await pbClient();
   const slug = await uniqueSlug(slugify(input.name));
+  const recent = await pb.collection("organizations").getList(1, 1, { filter: pb.filter("requested_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(Date.now() - DAY_MS) }), fields: "id" });
+  if (recent.totalItems >= ORG_REQUESTS_PER_DAY) {
+    throw new RateLimitedError(`You have requested ${ORG_REQUESTS_PER_DAY} organisations in the last 24 hours, the most one account may request. Please try again tomorrow, or wait for the moderators to review your requests.`);
+  }
   const orgId = randomRecordId();
   const data: Record<string, unknown> = { id: orgId, ...input, slug, verified: false, verification_status: "pending", requires_dpo_review: false, requested_by: actor.id };
   const batch = pb.createBatch();
@@ -187,6 +193,7 @@ export async function getOrganizationPage(actor: Actor | null, slug: string): Pr
   };
 }
 
+    invitations: manage ? await listInvitations(org.id) : [],
 /** Asks to join an organisation; its admins decide. */
 export async function requestToJoin(actor: Actor | null, organizationId: string): Promise<void> {
   const pb = await pbClient();
@@ -247,7 +254,21 @@ export async function setRequiresDpoReview(actor: Actor | null, organizationId: 
   await pb.collection("organizations").update(org.id, { requires_dpo_review: required });
 }
 
-/** Invites someone by e-mail to join with a role; the link works for the account with that address. */
+/** Invitations one person may send per 24 hours (issue 9 §20). */
+export const INVITATIONS_PER_DAY = 20;
+/** Organisation requests one account may file per 24 hours (issue 9 §20). */
+export const ORG_REQUESTS_PER_DAY = 3;
+
+/** SHA-256 of an invitation token: the only form in which the token is stored. */
+export function hashInvitationToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/**
+ * Invites someone by e-mail to join with a role. The invitation is a record: single use,
+ * revocable, valid for INVITE_TTL_MS; the mail carries a random token whose hash alone is
+ * stored. A new invitation to the same address replaces a pending one.
+ */
 export async function inviteMember(actor: Actor | null, organizationId: string, email: string, role: string): Promise<void> {
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId);
@@ -256,30 +277,107 @@ export async function inviteMember(actor: Actor | null, organizationId: string, 
   if (!address.success) throw new ValidationError("email", "Enter a valid e-mail address.");
   const parsedRole = z.enum(MEMBERSHIP_ROLES).safeParse(role);
   if (!parsedRole.success) throw new ValidationError("role", "Choose member, editor, DPO or admin.");
-  const token = signToken("org_invitation", org.id, `${address.data}|${parsedRole.data}`, INVITE_TTL_MS);
-  const link = `${getConfig().publicUrl}/invitations/accept?${new URLSearchParams({ token, email: address.data, role: parsedRole.data })}`;
+  const now = new Date();
+  const sent = await pb.collection("invitations").getList(1, 1, { filter: pb.filter("invited_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(now.getTime() - DAY_MS) }), fields: "id" });
+  if (sent.totalItems >= INVITATIONS_PER_DAY) {
+    throw new RateLimitedError(`You have sent ${INVITATIONS_PER_DAY} invitations in the last 24 hours, the most one person may send. Please try again tomorrow.`);
+  }
+  const token = randomBytes(32).toString("base64url");
+  const pending = await pb.collection("invitations").getFullList({ filter: pb.filter("organization = {:o} && email = {:e} && accepted_at = '' && revoked_at = ''", { o: org.id, e: address.data }), fields: "id" });
+  const batch = pb.createBatch();
+  for (const old of pending) batch.collection("invitations").update(old.id, { revoked_at: now.toISOString(), revoked_by: actor.id });
+  batch.collection("invitations").create({
+    organization: org.id,
+    email: address.data,
+    role: parsedRole.data,
+    invited_by: actor.id,
+    token_hash: hashInvitationToken(token),
+    expires_at: new Date(now.getTime() + INVITE_TTL_MS).toISOString(),
+  });
+  await batch.send();
+  const link = `${getConfig().publicUrl}/invitations/accept?${new URLSearchParams({ token })}`;
   const mail = composeMail("org_invitation", null, { org: org.name, inviter: actor.name, link });
   await sendMail({ to: address.data, subject: mail.subject, text: mail.text });
 }
 
-/** Accepts an invitation for the signed-in account whose address it was sent to. */
-export async function acceptInvitation(actor: Actor | null, params: { token: string; email: string; role: string }): Promise<{ slug: string }> {
-  if (!actor) throw new ValidationError("account", "Sign in (or create an account) with the invited address first.");
-  const subject = params.token.split(".")[0] ?? "";
-  const check = verifyToken("org_invitation", params.token, `${params.email}|${params.role}`);
-  if (!check.ok || check.subject !== subject) throw new ValidationError("token", check.ok ? "This invitation link is not valid." : check.reason === "expired" ? "This invitation has expired; ask for a new one." : "This invitation link is not valid.");
-  if (actor.email.toLowerCase() !== params.email.toLowerCase()) throw new ValidationError("account", `This invitation was sent to ${params.email}; sign in with that address to accept it.`);
+/** Withdraws a pending invitation; its link stops working at once. */
+export async function revokeInvitation(actor: Actor | null, invitationId: string): Promise<void> {
   const pb = await pbClient();
-  const org = await pb.collection("organizations").getOne(check.subject);
+  const invitation = await pb.collection("invitations").getOne(invitationId, { expand: "organization" });
+  assertCan(actor, "org.manage_members", { organization: { id: invitation.organization, verified: Boolean(invitation.expand?.organization?.verified) } });
+  if (invitation.accepted_at) throw new ValidationError("invitation", "This invitation has already been accepted; change the member's role or remove them instead.");
+  if (invitation.revoked_at) throw new ValidationError("invitation", "This invitation has already been revoked.");
+  await pb.collection("invitations").update(invitation.id, { revoked_at: new Date().toISOString(), revoked_by: actor.id });
+}
+
+/** Where an invitation stands, as its organisation's admins see it. */
+export function invitationStatus(record: Record<string, unknown>, now = new Date()): InvitationStatus {
+  if (record.accepted_at) return "accepted";
+  if (record.revoked_at) return "revoked";
+  const expires = typeof record.expires_at === "string" ? new Date(record.expires_at.replace(" ", "T")).getTime() : NaN;
+  if (!(expires > now.getTime())) return "expired";
+  return "pending";
+}
+
+/** The invitation a token opens, for the acceptance page (only its holder has the token). */
+export async function peekInvitation(token: string): Promise<{ email: string; organization: string; role: string; status: InvitationStatus } | null> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+  const pb = await pbClient();
+  const record = await pb.collection("invitations").getFirstListItem(pb.filter("token_hash = {:h}", { h: hashInvitationToken(token) }), { expand: "organization" }).catch(() => null);
+  if (!record) return null;
+  return { email: record.email, organization: record.expand?.organization?.name ?? "", role: record.role, status: invitationStatus(record) };
+}
+
+/**
+ * Accepts an invitation for the signed-in account whose address it was sent to. Checked
+ * now, not when it was sent: unused, unrevoked, unexpired; the inviter still an active
+ * admin (or platform admin) and the organisation still verified; and the invitee's
+ * membership unchanged since it was sent, so a demotion or removal is never undone by an
+ * old invitation.
+ */
+export async function acceptInvitation(actor: Actor | null, params: { token: string }): Promise<{ slug: string }> {
+  if (!actor) throw new ValidationError("account", "Sign in (or create an account) with the invited address first.");
+  const invalid = "This invitation link is not valid. Ask the organisation's admin for a new invitation.";
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(params.token)) throw new ValidationError("token", invalid);
+  const pb = await pbClient();
+  const invitation = await pb.collection("invitations").getFirstListItem(pb.filter("token_hash = {:h}", { h: hashInvitationToken(params.token) }), { expand: "organization,invited_by" }).catch((error) => {
+    if (notFound(error)) return null;
+    throw error;
+  });
+  if (!invitation) throw new ValidationError("token", invalid);
+  const status = invitationStatus(invitation);
+  if (status === "accepted") throw new ValidationError("token", "This invitation has already been used. Each invitation works once; ask for a new one if you need it.");
+  if (status === "revoked") throw new ValidationError("token", "This invitation was withdrawn by the organisation. Ask its admin for a new one if you need it.");
+  if (status === "expired") throw new ValidationError("token", "This invitation has expired; ask for a new one.");
+  if (actor.email.toLowerCase() !== String(invitation.email).toLowerCase()) throw new ValidationError("account", `This invitation was sent to ${invitation.email}; sign in with that address to accept it.`);
+  const org = invitation.expand?.organization;
+  if (!org?.verified) throw new ValidationError("token", "This organisation is not verified any more, so its invitations cannot be accepted.");
+  const inviter = invitation.expand?.invited_by;
+  const inviterAdmin = inviter && (inviter.role === "admin" || (await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o} && role = 'admin' && status = 'active'", { u: inviter.id, o: org.id }), fields: "id" })).totalItems > 0);
+  if (!inviterAdmin) throw new ValidationError("token", "The person who invited you is no longer an admin of this organisation, so the invitation no longer holds. Ask a current admin for a new one.");
   const existing = (await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o}", { u: actor.id, o: org.id }) })).items[0];
-  if (existing) await pb.collection("memberships").update(existing.id, { status: "active", role: params.role });
-  else await pb.collection("memberships").create({ user: actor.id, organization: org.id, role: params.role, status: "active" });
+  if (existing?.status === "active") throw new ValidationError("account", "You are already a member of this organisation; its admins can change your role.");
+  // A membership that ended (left, refused) after the invitation was sent outranks it.
+  if (existing && existing.status !== "pending" && existing.updated > invitation.created) {
+    throw new ValidationError("account", "Your membership of this organisation changed after this invitation was sent, so it no longer holds. Ask a current admin for a new one.");
+  }
+  const batch = pb.createBatch();
+  batch.collection("invitations").update(invitation.id, { accepted_at: new Date().toISOString(), accepted_by: actor.id });
+  if (existing) batch.collection("memberships").update(existing.id, { status: "active", role: invitation.role });
+  else batch.collection("memberships").create({ user: actor.id, organization: org.id, role: invitation.role, status: "active" });
+  await batch.send();
   return { slug: org.slug };
 }
 
 async function countActiveAdmins(organizationId: string): Promise<number> {
   const pb = await pbClient();
   const admins = await pb.collection("memberships").getList(1, 1, { filter: pb.filter("organization = {:o} && role = 'admin' && status = 'active'", { o: organizationId }) });
+async function listInvitations(organizationId: string): Promise<InvitationSummary[]> {
+  const pb = await pbClient();
+  const records = await pb.collection("invitations").getList(1, 50, { filter: pb.filter("organization = {:o}", { o: organizationId }), sort: "-created", expand: "invited_by" });
+  return records.items.map((r) => ({ id: r.id, email: r.email, role: r.role, status: invitationStatus(r), invitedBy: r.expand?.invited_by?.name ?? "", created: r.created, expiresAt: r.expires_at }));
+}
+
   return admins.totalItems;
 }
 
@@ -313,3 +411,10 @@ export type OrganizationPage = {
   members: { id: string; userId: string; name: string; email: string; role: string }[];
   pendingRequests: { id: string; name: string; email: string; created: string }[];
 };
+  /** The organisation's invitations, newest first (admins only). */
+  invitations: InvitationSummary[];
+
+/** Where an invitation stands. */
+export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";
+/** One invitation as the organisation's admins see it. */
+export type InvitationSummary = { id: string; email: string; role: string; status: InvitationStatus; invitedBy: string; created: string; expiresAt: string };
