@@ -99,6 +99,8 @@ try {
     PB_SUPERUSER_EMAIL: pb.credentials.email,
     PB_SUPERUSER_PASSWORD: pb.credentials.password,
     CASEBOOK_ROLE: "server",
+    // Only `npm run dev` may print mailed links to the console (src/lib/server/mail.ts).
+    CASEBOOK_DEV: dev ? "1" : "",
   };
   const args = dev
     ? [path.join(root, "node_modules/astro/bin/astro.mjs"), "dev", "--host", config.host, "--port", String(config.port)]

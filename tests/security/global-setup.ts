@@ -16,6 +16,9 @@ export default async function setup(project: TestProject) {
     DATA_DIR: pb.dataDir,
     CASEBOOK_SECRET: "security-test-signing-secret-0123456789abcdef",
     NODE_ENV: "production",
+    // The test client plays a reverse proxy: X-Forwarded-For from loopback is believed, so
+    // scenarios can come "from" distinct addresses (issue 9, #16 and #20).
+    TRUSTED_PROXIES: "127.0.0.1,::1",
   });
   project.provide("baseUrl", site.baseUrl);
   project.provide("pocketbaseUrl", pb.url);

@@ -58,10 +58,11 @@ describe("sendMail without SMTP", () => {
     expect(createTransport).toHaveBeenCalledTimes(1);
     expect(createTransport.mock.calls[0]?.[0]).toMatchObject({ streamTransport: true });
 
-    // The console says where the mail is (vitest runs like the dev server: links shown too).
+    // The console says where the mail is, and (outside `npm run dev`) not the link.
     expect(log).toHaveBeenCalledTimes(1);
     const printed = String(log.mock.calls[0]?.[0]);
-    expect(printed).toBe(mailDropNotice({ to: "zoe@example.be", ...mail }, file, true));
+    expect(printed).toBe(`[mail] to zoe@example.be: ${mail.subject} → ${file}`);
+    expect(printed).not.toContain("token=");
   });
 
   it("prints the file's path and never the link outside `npm run dev` (issue 9, finding 19)", () => {
@@ -74,6 +75,22 @@ describe("sendMail without SMTP", () => {
     // Under `npm run dev`, the developer gets the link to click (once, not per language).
     const dev = mailDropNotice(message, "/data/mail/x.eml", true);
     expect(dev.split("\n")).toEqual([quiet, `  ${longLink}`]);
+  });
+
+  it("shows the link only when scripts/start.ts --dev says so (CASEBOOK_DEV=1)", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const mail = composeMail("password_reset", "en", { name: "Zoë", link: longLink });
+    const own = await mkdtemp(path.join(tmpdir(), "casebook-mail-dev-"));
+    vi.stubEnv("CASEBOOK_DEV", "1");
+    try {
+      await sendMail({ to: "zoe@example.be", ...mail }, { dataDir: own });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    await sendMail({ to: "zoe@example.be", ...mail }, { dataDir: own });
+    await rm(own, { recursive: true, force: true });
+    expect(String(log.mock.calls[0]?.[0])).toContain(longLink);
+    expect(String(log.mock.calls[1]?.[0])).not.toContain("token=");
   });
 
   it("decodes long subjects split over several encoded words, and HTML alternatives", async () => {

@@ -90,11 +90,10 @@ export function mailDropNotice(message: MailMessage, file: string, withLinks: bo
   return [head, ...links].join("\n");
 }
 
-// `npm run dev` runs `astro dev` (scripts/start.ts --dev), where Vite sets
-// import.meta.env.DEV; the built server has it replaced by false at build time, and plain
-// Node scripts have no import.meta.env at all.
+// Set by scripts/start.ts for `npm run dev` only. Not import.meta.env.DEV: that is fixed
+// at build time from NODE_ENV, and a build made under a test runner has it true.
 function isDevServer(): boolean {
-  return import.meta.env?.DEV === true;
+  return process.env.CASEBOOK_DEV === "1";
 }
 
 /** The dropped mails in `<dataDir>/mail`, newest first, parsed back into plain fields. */

@@ -1,0 +1,45 @@
+// Finding 11 (issue 9): after a real sign-in, `next` sends the browser only to a path on
+// this site. The attacker observes the Location header the victim's browser would follow.
+import { describe, expect, it } from "vitest";
+import { Client, baseUrl, type Scenario } from "./scenarios.ts";
+import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
+
+const VICTIM = "member@casebook.example";
+
+// `next` as it appears, percent-encoded, in the link the attacker sends.
+const scenarios: Scenario<{ next: string }, { location: string }>[] = [
+  { name: "the reported attack: /%5C", actor: "phisher", request: { next: "/%5Cevil.example/phish" }, expected: { location: "/account" } },
+  { name: "lower-case %5c", actor: "phisher", request: { next: "/%5cevil.example" }, expected: { location: "/account" } },
+  { name: "double-encoded backslash", actor: "phisher", request: { next: "/%255Cevil.example" }, expected: { location: "/account" } },
+  { name: "protocol-relative //", actor: "phisher", request: { next: "//evil.example/phish" }, expected: { location: "/account" } },
+  { name: "encoded //", actor: "phisher", request: { next: "%2F%2Fevil.example" }, expected: { location: "/account" } },
+  { name: "/ then encoded /", actor: "phisher", request: { next: "/%2Fevil.example" }, expected: { location: "/account" } },
+  { name: "tab inside //", actor: "phisher", request: { next: "/%09/evil.example" }, expected: { location: "/account" } },
+  { name: "newline inside //", actor: "phisher", request: { next: "/%0A/evil.example" }, expected: { location: "/account" } },
+  { name: "NUL byte", actor: "phisher", request: { next: "/%00/evil.example" }, expected: { location: "/account" } },
+  { name: "absolute URL", actor: "phisher", request: { next: "https%3A%2F%2Fevil.example%2Fphish" }, expected: { location: "/account" } },
+  { name: "scheme-relative with credentials", actor: "phisher", request: { next: "//evil.example@127.0.0.1/" }, expected: { location: "/account" } },
+  { name: "javascript: URL", actor: "phisher", request: { next: "javascript:alert(document.cookie)" }, expected: { location: "/account" } },
+  { name: "dot segments to //", actor: "phisher", request: { next: "/%2e%2e/%2e%2e//evil.example" }, expected: { location: "/account" } },
+  { name: "a real page of the site", actor: "member", request: { next: "/dashboard" }, expected: { location: "/dashboard" } },
+  { name: "a path with a query", actor: "member", request: { next: `/write?kind=funding_application` }, expected: { location: "/write?kind=funding_application" } },
+];
+
+describe("open redirect after sign-in (issue 9, finding 11)", () => {
+  it.each(scenarios)("$name ($actor): Location $expected.location", async ({ request, expected }) => {
+    const victim = new Client();
+    const res = await victim.form(`/signin?_action=signIn&next=${request.next}`, { email: VICTIM, password: DEMO_PASSWORD });
+    expect(res.status).toBe(303);
+    const location = res.headers.get("location") ?? "";
+    expect(location).toBe(expected.location);
+    // What the browser does with it: stay on this site.
+    expect(new URL(location, baseUrl()).origin).toBe(new URL(baseUrl()).origin);
+  });
+
+  it("the sign-in form never carries a foreign `next` into its action", async () => {
+    const res = await new Client().fetch("/signin?next=/%5Cevil.example/phish");
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(html).not.toContain("evil.example");
+  });
+});
