@@ -3,7 +3,7 @@
 // software, GPS, orientation), XMP and a comment segment; a PNG with a tEXt chunk; a PDF
 // with Info fields, an XMP stream and a national register number in its text.
 import { crc32 } from "node:zlib";
-import { PDFDocument, PDFName, PDFString, StandardFonts } from "pdf-lib";
+import { PDFDict, PDFDocument, PDFName, PDFString, StandardFonts } from "pdf-lib";
 import sharp from "sharp";
 
 /** Strings planted in every file's metadata; none may survive an upload. */
@@ -24,7 +24,7 @@ export const NATIONAL_NUMBER = "85.07.30-033.28";
 const XMP = `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreatorTool="${PLANTED.software}"><dc:creator><rdf:Seq><rdf:li>${PLANTED.author}</rdf:li></rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`;
 
 /** A 60×30 JPEG (stored with orientation 6, so it displays 30×60) with EXIF incl. GPS, XMP and a COM segment. */
-export async function jpegWithMetadata(): Promise<Uint8Array> {
+export async function jpegWithMetadata(): Promise<Uint8Array<ArrayBuffer>> {
   const base = await sharp({ create: { width: 60, height: 30, channels: 3, background: { r: 200, g: 40, b: 40 } } })
     .jpeg()
     .withMetadata({ orientation: 6 })
@@ -41,7 +41,7 @@ export async function jpegWithMetadata(): Promise<Uint8Array> {
 }
 
 /** A PNG with a tEXt chunk (Author) and an iTXt-free body. */
-export async function pngWithText(): Promise<Uint8Array> {
+export async function pngWithText(): Promise<Uint8Array<ArrayBuffer>> {
   const base = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 90, b: 200 } } }).png().toBuffer();
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
@@ -57,7 +57,7 @@ export async function pngWithText(): Promise<Uint8Array> {
 }
 
 /** A one-page PDF with Author, Creator, Producer, Keywords, a Company entry and XMP; `body` is its text. */
-export async function pdfWithMetadata(body = "Evaluation report of the triage pilot."): Promise<Uint8Array> {
+export async function pdfWithMetadata(body = "Evaluation report of the triage pilot."): Promise<Uint8Array<ArrayBuffer>> {
   const doc = await PDFDocument.create({ updateMetadata: false });
   const page = doc.addPage([400, 300]);
   page.drawText(body, { x: 20, y: 250, size: 10, font: await doc.embedFont(StandardFonts.Helvetica) });
@@ -66,9 +66,10 @@ export async function pdfWithMetadata(body = "Evaluation report of the triage pi
   doc.setCreator(`Microsoft Word - ${PLANTED.company}`);
   doc.setProducer(PLANTED.producer);
   doc.setKeywords([PLANTED.keyword]);
-  doc.getInfoDict().set(PDFName.of("Company"), PDFString.of(PLANTED.company));
+  // A custom Info entry, as Office writes one (pdf-lib has no setter for it).
+  (doc as unknown as { getInfoDict(): PDFDict }).getInfoDict().set(PDFName.of("Company"), PDFString.of(PLANTED.company));
   doc.setSubject(`Contact: ${PLANTED.email}`);
   const xmp = doc.context.stream(XMP, { Type: "Metadata", Subtype: "XML" });
   doc.catalog.set(PDFName.of("Metadata"), doc.context.register(xmp));
-  return doc.save({ useObjectStreams: false });
+  return new Uint8Array(await doc.save({ useObjectStreams: false }));
 }

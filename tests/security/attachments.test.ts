@@ -1,0 +1,132 @@
+// Finding 3 (issue 9): attachment metadata was published as uploaded. An author uploads a
+// photo, a chart and a report that carry their name, their camera, GPS position, software
+// and company; once the post is approved, an anonymous visitor downloads each attachment
+// and must find none of it. The author and the moderator are shown what was removed.
+import sharp from "sharp";
+import { PDFDocument, PDFName } from "pdf-lib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { NATIONAL_NUMBER, PLANTED, jpegWithMetadata, pdfWithMetadata, pngWithText } from "../helpers/files.ts";
+import { Client, type Scenario } from "./scenarios.ts";
+
+const EDITOR = "editor.carehome@casebook.example";
+const MODERATOR = "moderator@casebook.example";
+
+type Download = { n: number; file: string; type: string };
+type Observed = { status: number; type: string; absent: string[]; format: string };
+
+const scenarios: Scenario<Download, Observed>[] = [
+  {
+    name: "a JPEG with EXIF (camera, author, software, GPS), XMP and a comment",
+    actor: "anonymous visitor",
+    request: { n: 1, file: "photo.jpg", type: "image/jpeg" },
+    expected: { status: 200, type: "image/jpeg", absent: Object.values(PLANTED), format: "jpeg" },
+  },
+  {
+    name: "a PNG with tEXt chunks (Author, Software)",
+    actor: "anonymous visitor",
+    request: { n: 2, file: "chart.png", type: "image/png" },
+    expected: { status: 200, type: "image/png", absent: [...Object.values(PLANTED), "tEXt"], format: "png" },
+  },
+  {
+    name: "a PDF with Info (Author, Creator, Producer, Keywords, Company) and XMP",
+    actor: "anonymous visitor",
+    request: { n: 3, file: "report.pdf", type: "application/pdf" },
+    expected: { status: 200, type: "application/pdf", absent: [...Object.values(PLANTED), "/Author", "/Producer", "/Creator", "/Metadata", "pdf-lib"], format: "pdf" },
+  },
+];
+
+function multipart(fields: Record<string, string>, files: { name: string; bytes: Uint8Array<ArrayBuffer>; type: string }[]): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  for (const f of files) form.append("attachments", new Blob([f.bytes], { type: f.type }), f.name);
+  return form;
+}
+
+async function organizationId(editor: Client): Promise<string> {
+  const html = await (await editor.fetch("/write")).text();
+  const id = (/name="organization" value="([a-z0-9]{15})"/.exec(html) ?? /name="organization"[^>]*>[\s\S]*?<option[^>]*value="([a-z0-9]{15})"/.exec(html))?.[1];
+  if (!id) throw new Error("the writing form offers the editor no organisation");
+  return id;
+}
+
+function caseStudy(organization: string, title: string): Record<string, string> {
+  return {
+    kind: "case_study", organization, title, language: "en", outcome: "partial", care_settings: "care_home", ai_types: "nlp", lifecycle_stage: "pilot",
+    summary: "A pilot whose photos and report are attached to the post.", body_md: "## Context\n\nThe attached photo, chart and report show how the pilot went.", intent: "submit",
+  };
+}
+
+let slug = "";
+let postId = "";
+let editor: Client;
+let moderator: Client;
+
+beforeAll(async () => {
+  editor = await new Client().signIn(EDITOR);
+  moderator = await new Client().signIn(MODERATOR);
+  const title = `Attachment metadata probe ${Date.now().toString(36)}`;
+  const res = await editor.form("/write?_action=savePost", multipart(caseStudy(await organizationId(editor), title), [
+    { name: "photo.jpg", bytes: await jpegWithMetadata(), type: "image/jpeg" },
+    { name: "chart.png", bytes: await pngWithText(), type: "image/png" },
+    { name: "report.pdf", bytes: await pdfWithMetadata(), type: "application/pdf" },
+  ]));
+  expect(res.status).toBe(303);
+  const location = res.headers.get("location") ?? "";
+  expect(location).toMatch(/^\/dashboard\/posts\/[a-z0-9]{15}\?submitted=1$/);
+  postId = /posts\/([a-z0-9]{15})/.exec(location)![1]!;
+  for (const decision of ["claim", "approve"]) {
+    const decided = await moderator.form(`/moderation/posts/${postId}?_action=moderatePost`, { postId, decision, note: "" });
+    expect(decided.status, `moderator ${decision}`).toBe(303);
+  }
+  const page = await (await editor.fetch(`/dashboard/posts/${postId}`)).text();
+  slug = /href="\/posts\/([^"/]+)"/.exec(page)?.[1] ?? "";
+  expect(slug).not.toBe("");
+}, 60_000);
+
+describe("finding 3: attachment metadata reaches anonymous visitors", () => {
+  it.each(scenarios)("$name: downloaded without any of it", async ({ request, expected }) => {
+    const res = await new Client().fetch(`/posts/${slug}/attachments/${request.n}`);
+    expect(res.status).toBe(expected.status);
+    expect(res.headers.get("content-type")).toBe(expected.type);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    for (const s of expected.absent) expect(bytes.includes(s), `"${s}" is in the download`).toBe(false);
+    expect(bytes.includes("Heidebloem")).toBe(false);
+    if (expected.format === "pdf") {
+      const pdf = await PDFDocument.load(bytes, { updateMetadata: false });
+      expect([pdf.getAuthor(), pdf.getCreator(), pdf.getProducer(), pdf.getKeywords(), pdf.getTitle(), pdf.getSubject()]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+      expect(pdf.catalog.get(PDFName.of("Metadata"))).toBeUndefined();
+      expect(pdf.getPageCount()).toBe(1);
+    } else {
+      const meta = await sharp(bytes).metadata();
+      expect(meta.format).toBe(expected.format);
+      expect([meta.exif, meta.xmp, meta.iptc, meta.comments]).toEqual([undefined, undefined, undefined, undefined]);
+      // The JPEG was stored 60×30 with orientation 6: it arrives upright, without the flag.
+      if (expected.format === "jpeg") expect([meta.width, meta.height, meta.orientation ?? 1]).toEqual([30, 60, 1]);
+    }
+  });
+
+  it("the author and the moderator are told what was removed, by file", async () => {
+    for (const [who, client, path] of [["author", editor, `/dashboard/posts/${postId}`], ["moderator", moderator, `/moderation/posts/${postId}`]] as const) {
+      const html = await (await client.fetch(path)).text();
+      for (const expected of ["Removed from photo.jpg:", "Removed from chart.png:", "Removed from report.pdf:", "GPS position", `author “${PLANTED.author}”`, `camera “${PLANTED.camera}”`, `company “${PLANTED.company}”`]) {
+        expect(html, `${who} page`).toContain(expected);
+      }
+    }
+    // Nobody else sees the report: the public post page carries none of it.
+    const pub = await (await new Client().fetch(`/posts/${slug}`)).text();
+    for (const s of ["photo.jpg", "Removed from", PLANTED.author, PLANTED.camera]) expect(pub).not.toContain(s);
+  });
+
+  it("a national register number in a PDF's text blocks submission, as in the body", async () => {
+    const title = `Attachment with a patient number ${Date.now().toString(36)}`;
+    const res = await editor.form("/write?_action=savePost", multipart(caseStudy(await organizationId(editor), title), [
+      { name: "notes.pdf", bytes: await pdfWithMetadata(`Patient ${NATIONAL_NUMBER} was admitted twice.`), type: "application/pdf" },
+    ]));
+    expect(res.status).toBe(303);
+    const location = res.headers.get("location") ?? "";
+    expect(location).toMatch(/\?blocked=1$/);
+    const page = await (await editor.fetch(location)).text();
+    expect(page).toContain("Draft");
+    expect(page).toContain(NATIONAL_NUMBER);
+  });
+});
