@@ -14,7 +14,7 @@ import type { InsightCase, InsightDecision } from "./insights.ts";
 import type { PublicDecision } from "./opendata.ts";
 import { toPublicPost, type PublicPost } from "./posts.ts";
 import { ValidationError } from "./errors.ts";
-import { renderMarkdown } from "./markdown.ts";
+import { renderUntrustedMarkdown } from "./markdown.ts";
 import { randomRecordId } from "./ids.ts";
 import { slugify } from "./orgs.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
@@ -89,6 +89,9 @@ export async function saveCall(actor: Actor | null, funderId: string, raw: unkno
     const issue = parsed.error.issues[0]!;
     throw new ValidationError(String(issue.path[0] ?? "call"), issue.message);
   }
+  // Search documents render these as Markdown, so they get the same budget as a post's story.
+  await renderUntrustedMarkdown(parsed.data.description, { field: "description", label: "the description" });
+  await renderUntrustedMarkdown(parsed.data.eligibility, { field: "eligibility", label: "the eligibility" });
   const pb = await getPocketBase();
   const data = { ...parsed.data, opens_on: parsed.data.opens_on ?? "", closes_on: parsed.data.closes_on ?? "", budget: parsed.data.budget ?? 0 };
   // The call and its search-outbox row in one batch (calls are public as soon as they are not drafts).
@@ -180,7 +183,8 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
       rejection_reasons: d.rejectionReasons,
       rejection_note: d.reasonText,
       funder_feedback_md: d.feedback,
-      funder_feedback_html: d.feedback ? renderMarkdown(d.feedback, { headingOffset: "top" }) : "",
+      // Budgeted: a row whose feedback is over budget refuses the whole batch before anything is written.
+      funder_feedback_html: await renderUntrustedMarkdown(d.feedback, { field: "feedback", label: `the feedback of "${d.title}"`, headingOffset: "top" }),
       care_settings: d.careSettings,
       ai_types: d.aiTypes,
       consent,

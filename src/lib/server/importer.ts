@@ -4,6 +4,7 @@
 // moderation path with the administrator recorded as moderator.
 import type PocketBase from "pocketbase";
 import { z } from "zod";
+import { ValidationError } from "./errors.ts";
 import { randomRecordId } from "./ids.ts";
 import { renderContent } from "./moderation.ts";
 import { slugify } from "./orgs.ts";
@@ -62,7 +63,14 @@ export async function validateImport(
       continue;
     }
     const input = form.data;
-    const content = renderContent(input, org, []);
+    let content: Record<string, unknown>;
+    try {
+      content = await renderContent(input, org, []);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      errors.push({ index, field: error.field, message: error.message });
+      continue;
+    }
     const findings = content.privacy_findings as PrivacyFinding[];
     if (hasBlockingFindings(findings)) {
       errors.push({ index, field: findings.find((f) => f.blocking)!.field, message: "contains a Belgian national register number" });

@@ -10,7 +10,7 @@ import { assertCan, can, type Subject } from "./can.ts";
 import { getConfig } from "./config.ts";
 import { ValidationError } from "./errors.ts";
 import { composeMail, sendMail } from "./mail.ts";
-import { renderMarkdown } from "./markdown.ts";
+import { renderUntrustedMarkdown } from "./markdown.ts";
 import { findCounterpart } from "./funding.ts";
 import { randomRecordId } from "./ids.ts";
 import { describeOrganization, slugify } from "./orgs.ts";
@@ -42,16 +42,22 @@ export function reviewState(post: RecordModel): string {
   return post.pending_revision ? post.revision_status || "draft" : post.status;
 }
 
-/** The stored fields of a post form: rendered, sanitized Markdown, descriptor and privacy findings (drafts and imports alike). */
-export function renderContent(input: PostInput, org: { kind: string; region?: string | null }, dismissals: PrivacyDismissal[]): Record<string, unknown> {
-  const md = (value: string) => (value ? renderMarkdown(value, { headingOffset: "top" }) : "");
-  const findings = applyDismissals(scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(input[f] ?? "")]))), dismissals);
+/** The stored fields of a post form: rendered, sanitized Markdown, descriptor and privacy findings (drafts and imports alike); Markdown over budget is refused with a ValidationError on its field. */
+export async function renderContent(input: PostInput, org: { kind: string; region?: string | null }, dismissals: PrivacyDismissal[]): Promise<Record<string, unknown>> {
   const caseStudy = input.kind === "case_study";
+  // Rendered in turn by the budgeted worker; the first field over budget refuses the save.
+  const render = (field: keyof typeof MARKDOWN_LABELS, value: string) =>
+    value ? renderUntrustedMarkdown(value, { field, label: MARKDOWN_LABELS[field], headingOffset: "top" }) : Promise.resolve("");
+  const bodyHtml = await render("body_md", input.body_md);
+  const lessonsHtml = caseStudy ? await render("lessons_md", input.lessons_md) : "";
+  const feedbackHtml = caseStudy ? "" : await render("funder_feedback_md", input.funder_feedback_md);
+  const reflectionHtml = caseStudy ? "" : await render("reflection_md", input.reflection_md);
+  const findings = applyDismissals(scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(input[f] ?? "")]))), dismissals);
   return {
     title: input.title,
     summary: input.summary,
     body_md: input.body_md,
-    body_html: md(input.body_md),
+    body_html: bodyHtml,
     language: input.language,
     tags: input.tags,
     anonymous: input.anonymous,
@@ -66,7 +72,7 @@ export function renderContent(input: PostInput, org: { kind: string; region?: st
     data_sources: caseStudy ? input.data_sources : "",
     cost_eur: caseStudy ? input.cost_eur ?? 0 : 0,
     lessons_md: caseStudy ? input.lessons_md : "",
-    lessons_html: caseStudy ? md(input.lessons_md) : "",
+    lessons_html: lessonsHtml,
     funder_name: caseStudy ? "" : input.funder_name,
     call: caseStudy ? "" : input.call ?? "",
     amount_requested: caseStudy ? 0 : input.amount_requested ?? 0,
@@ -76,13 +82,21 @@ export function renderContent(input: PostInput, org: { kind: string; region?: st
     decision: caseStudy ? "" : input.decision,
     rejection_reasons: caseStudy ? [] : input.rejection_reasons,
     funder_feedback_md: caseStudy ? "" : input.funder_feedback_md,
-    funder_feedback_html: caseStudy ? "" : md(input.funder_feedback_md),
+    funder_feedback_html: feedbackHtml,
     reflection_md: caseStudy ? "" : input.reflection_md,
-    reflection_html: caseStudy ? "" : md(input.reflection_md),
+    reflection_html: reflectionHtml,
     privacy_findings: findings,
     privacy_dismissals: dismissals,
   };
 }
+
+// How a refusal names each Markdown field ("The formatting of the story is too complex…").
+const MARKDOWN_LABELS = {
+  body_md: "the story",
+  lessons_md: "the lessons learned",
+  funder_feedback_md: "what the funder said",
+  reflection_md: "what you would do differently",
+} as const;
 
 /** An applicant's account of a call links to the call and its funder. */
 async function withCall(content: Record<string, unknown>, input: PostInput): Promise<Record<string, unknown>> {
@@ -134,7 +148,7 @@ export async function saveDraft(
 
   if (!postId) {
     assertCan(actor, "post.create", { organization: { id: org.id, verified: Boolean(org.verified) } });
-    const content = await withCall(renderContent(input, { kind: org.kind, region: org.region }, []), input);
+    const content = await withCall(await renderContent(input, { kind: org.kind, region: org.region }, []), input);
     const id = randomRecordId();
     // Checked before anything is written, so a bad file leaves no half-created draft.
     const uploads = await prepareAttachments(files.add ?? [], 0);
@@ -152,7 +166,7 @@ export async function saveDraft(
   if (post.organization !== org.id) throw new ValidationError("organization", "A post cannot move to another organisation.");
   if (post.kind !== input.kind) throw new ValidationError("kind", "A post cannot change its kind.");
   const dismissals = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
-  const content = await withCall(renderContent(input, { kind: org.kind, region: org.region }, dismissals), input);
+  const content = await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismissals), input);
   const batch = pb.createBatch();
   if (post.status === "published") {
     const revisionId = post.pending_revision || randomRecordId();
