@@ -1,5 +1,6 @@
 // The one shared guard for routes and actions: who is asking, and what to do when they
 // may not (DESIGN.md §9: one guard, not the same check pasted in every route).
+import { randomBytes } from "node:crypto";
 import { ActionError } from "astro:actions";
 import type { ActionAPIContext } from "astro:actions";
 import { ForbiddenError } from "./can.ts";
@@ -68,9 +69,20 @@ export async function domainCall<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     if (error instanceof ValidationError) throw new ActionError({ code: "BAD_REQUEST", message: error.message });
-    if (error instanceof ForbiddenError) throw new ActionError({ code: "FORBIDDEN", message: "You are not allowed to do this." });
     if (error instanceof RateLimitedError) throw new ActionError({ code: "TOO_MANY_REQUESTS", message: error.message });
+    if (error instanceof ForbiddenError) throw new ActionError({ code: "FORBIDDEN", message: "You are not allowed to do this." });
     if ((error as { status?: number }).status === 404) throw new ActionError({ code: "NOT_FOUND", message: "This no longer exists." });
-    throw error;
+    if (error instanceof ActionError) throw error;
+    throw internalError(error);
   }
+}
+
+/** The message people see when something failed on our side (never PocketBase's raw text). */
+export const INTERNAL_ERROR_MESSAGE = "Something went wrong on our side, and your change was not saved. Please try again in a moment; if it happens again, tell the Casebook team the reference";
+
+/** Logs an unexpected failure with a reference and turns it into a readable ActionError. */
+export function internalError(error: unknown): ActionError {
+  const reference = randomBytes(4).toString("hex");
+  console.error(`[casebook] unexpected error ${reference}:`, error);
+  return new ActionError({ code: "INTERNAL_SERVER_ERROR", message: `${INTERNAL_ERROR_MESSAGE} ${reference}.` });
 }
