@@ -49,9 +49,12 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-frame-options": "DENY",
 };
 
-/** Sets the security headers on a response (replacing any weaker ones). */
+/** Sets the security headers on a response; a route's own CSP (attachments: `sandbox`) is stricter and stays. */
 export function applySecurityHeaders(headers: Headers): void {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) headers.set(name, value);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    if (name === "content-security-policy" && headers.has(name)) continue;
+    headers.set(name, value);
+  }
 }
 
 /** Host names the site answers to: its public address, its listening address and loopback. */
