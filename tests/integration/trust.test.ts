@@ -26,7 +26,7 @@ import {
   reviewOrganization,
   revokeInvitation,
 } from "../../src/lib/server/orgs.ts";
-import { getPreviewPost, getPrivatePost } from "../../src/lib/server/queues.ts";
+import { getPreviewPost, getPrivatePost, listMyPosts } from "../../src/lib/server/queues.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
 
@@ -277,6 +277,8 @@ describe("rights end with membership (issue 9 §17)", () => {
     expect(former.memberships).toEqual([]);
     expect(await getPrivatePost(former, draft)).toBeNull();
     expect(await getPrivatePost(former, published)).toBeNull();
+    expect((await listMyPosts(t.author)).map((p) => p.id).sort()).toEqual([draft, published].sort());
+    expect(await listMyPosts(former)).toEqual([]);
     await expect(withdrawPost(former, published)).rejects.toBeInstanceOf(ForbiddenError);
     expect(await statusOf(published)).toBe("published");
     // The organisation's admin still can.

@@ -42,7 +42,8 @@ export async function listMyPosts(actor: Actor | null): Promise<QueueItem[]> {
   if (!actor) return [];
   const pb = await getPocketBase();
   const posts = await pb.collection("posts").getFullList({ filter: pb.filter("author = {:a}", { a: actor.id }), sort: "-updated", expand: "organization,pending_revision,claimed_by" });
-  return posts.map(summary);
+  // A post belongs to its organisation: someone who left it no longer follows its drafts (issue 9 §17).
+  return posts.filter((p) => actor.memberships.some((m) => m.organizationId === p.organization)).map(summary);
 }
 
 /** Posts waiting for the sign-off of a DPO of the actor's organisations. */
