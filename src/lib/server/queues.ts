@@ -37,7 +37,7 @@ function summary(post: RecordModel): QueueItem {
   };
 }
 
-/** The author's posts, newest change first, with status and moderator feedback. */
+/** The author's posts in organisations they still belong to, newest change first, with status and moderator feedback. */
 export async function listMyPosts(actor: Actor | null): Promise<QueueItem[]> {
   if (!actor) return [];
   const pb = await getPocketBase();
