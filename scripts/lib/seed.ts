@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type PocketBase from "pocketbase";
 import { z } from "zod";
-import { describeOrganization } from "../../src/lib/server/orgs.ts";
+import { chooseDescriptor } from "../../src/lib/server/anonymity.ts";
+import { getConfig } from "../../src/lib/server/config.ts";
 import { randomRecordId } from "../../src/lib/server/ids.ts";
 import { renderMarkdown } from "../../src/lib/server/markdown.ts";
 
@@ -121,6 +122,8 @@ export async function seedDemo(pb: PocketBase, options: { log?: (line: string) =
     callIds.set(call.slug, id);
   }
 
+  // Descriptors are chosen from the verified organisations, like the site's own (anonymity.ts).
+  const crowd = orgs.filter((o) => o.verified).map((o) => ({ kind: o.kind, region: o.region, country: o.country }));
   const posts = load("posts.json", postSchema);
   for (const post of posts) {
     if (await findId(pb, "posts", "slug", post.slug)) continue;
@@ -139,7 +142,7 @@ export async function seedDemo(pb: PocketBase, options: { log?: (line: string) =
       lessons_html: html(post.lessons_md),
       funder_feedback_html: html(post.funder_feedback_md),
       reflection_html: html(post.reflection_md),
-      public_descriptor: post.anonymous ? describeOrganization("en", org) : "",
+      public_descriptor: post.anonymous ? chooseDescriptor(org, crowd, getConfig().anonymityK).code : "",
       status: "published",
     };
     const id = randomRecordId();

@@ -296,6 +296,8 @@ export const en = {
   "privacy.kind.iban": "Bank account (IBAN)",
   "privacy.kind.birth_date": "Date of birth",
   "privacy.kind.titled_name": "A person's name",
+  "privacy.kind.address": "Street address",
+  "privacy.kind.obfuscated_email": "E-mail address written out (\"name [at] domain [dot] be\")",
   "dpo.title": "Your sign-off as data protection officer",
   "dpo.intro": "Check that the post contains nothing that identifies a patient or breaks your organisation's rules. Approving sends it to the platform moderators; returning sends it back to the author with your comments.",
   "dpo.note": "Comments for the author",

@@ -26,7 +26,7 @@ describe("public site", () => {
     const cards = page.getByRole("listitem").filter({ has: page.getByRole("heading", { level: 3 }) });
     expect(await cards.count()).toBeGreaterThanOrEqual(12);
     const sepsis = cards.filter({ hasText: "A sepsis early-warning model that drowned our nurses in alerts" });
-    await expect(sepsis.textContent()).resolves.toContain("a hospital in Flanders");
+    await expect(sepsis.textContent()).resolves.toContain("an organisation in Belgium");
     await expect(sepsis.textContent()).resolves.not.toContain("Heidebloem");
     await expect(sepsis.textContent()).resolves.toContain("Failure");
   });
@@ -47,7 +47,7 @@ describe("public site", () => {
     const res = await page.goto(`${baseUrl}/posts/sepsis-early-warning-alert-fatigue`);
     expect(res?.status()).toBe(200);
     const html = await page.content();
-    expect(html).toContain("a hospital in Flanders");
+    expect(html).toContain("an organisation in Belgium");
     expect(html).not.toMatch(/Heidebloem|az-heidebloem|Vermandel/i);
   });
 

@@ -8,6 +8,8 @@ import {
   scanText,
 } from "../../src/lib/server/privacy.ts";
 import type { PrivacyKind } from "../../src/lib/server/privacy.ts";
+import { PRIVACY_KINDS } from "../../src/lib/server/privacy.ts";
+import { en } from "../../src/i18n/en.ts";
 
 // All identifiers below are synthetic: the national numbers are built to pass (or fail) the
 // check digits, the IBANs are the published specimen numbers of their banks' documentation.
@@ -391,6 +393,136 @@ describe("applyDismissals", () => {
   });
 });
 
+// Issue 9 §4: formatting that hid a valid national number from the guard. Each example is
+// the blocking number, found and quoted as the author wrote it.
+const DISGUISED_NATIONAL_NUMBERS: ReadonlyArray<readonly [lang: string, label: string, text: string, match: string]> = [
+  ["en", "Markdown bold inside the number", "The export still had 85.07.**30**-033.28 in row 4.", "85.07.**30**-033.28"],
+  ["fr", "Markdown italics around groups", "Le rapport citait _85.07.30_-_033.28_ en annexe.", "85.07.30_-_033.28"],
+  ["nl", "inline code", "In de log stond `85.07.30-033.28` bij de fout.", "85.07.30-033.28"],
+  ["en", "backslash-escaped dots", "We had typed 85\\.07\\.30-033\\.28 in the ticket.", "85\\.07\\.30-033\\.28"],
+  ["nl", "zero-width spaces between digits", "Rijksregister: 8\u200B5\u200B0\u200B7\u200B3\u200B0\u200B0\u200B3\u200B3\u200B2\u200B8 gekopieerd.", "8\u200B5\u200B0\u200B7\u200B3\u200B0\u200B0\u200B3\u200B3\u200B2\u200B8"],
+  ["fr", "soft hyphens", "numéro 85.07.\u00AD30-033.\u00AD28 retrouvé", "85.07.\u00AD30-033.\u00AD28"],
+  ["en", "word joiner and byte-order mark", "id 85\u2060.07.30\uFEFF-033.28 leaked", "85\u2060.07.30\uFEFF-033.28"],
+  ["nl", "full-width digits", "nummer ８５.０７.３０-０３３.２８ in de bijlage", "８５.０７.３０-０３３.２８"],
+  ["fr", "Arabic-Indic digits", "le numéro ٨٥٠٧٣٠٠٣٣٢٨ du formulaire", "٨٥٠٧٣٠٠٣٣٢٨"],
+  ["en", "Devanagari digits", "the form showed ८५.०७.३०-०३३.२८ twice", "८५.०७.३०-०३३.२८"],
+  ["en", "mathematical bold digits", "styled as 𝟖𝟓.𝟎𝟕.𝟑𝟎-𝟎𝟑𝟑.𝟐𝟖 in the slide", "𝟖𝟓.𝟎𝟕.𝟑𝟎-𝟎𝟑𝟑.𝟐𝟖"],
+  ["fr", "commas as separators", "copié tel quel : 85,07,30-033,28.", "85,07,30-033,28"],
+  ["nl", "narrow no-break spaces", "nummer 85\u202F07\u202F30\u202F033\u202F28 stond erin", "85\u202F07\u202F30\u202F033\u202F28"],
+  ["en", "decimal entity for the dash", "RRN 85.07.30&#45;033.28 in the HTML mail", "85.07.30&#45;033.28"],
+  ["fr", "hexadecimal entity for the dash", "NN 85.07.30&#x2D;033.28 dans le courriel", "85.07.30&#x2D;033.28"],
+  ["nl", "named entity for an en dash", "RR 85.07.30&ndash;033.28 in de export", "85.07.30&ndash;033.28"],
+  ["en", "entities for the dots", "85&period;07&#46;30-033.28 in the source", "85&period;07&#46;30-033.28"],
+  ["fr", "an en dash typed directly", "numéro 85.07.30–033.28 relevé", "85.07.30–033.28"],
+  ["nl", "everything at once", "**8５**\u200B.0७.&#51;0&ndash;033,\u00AD28 gevonden", "8５**\u200B.0७.&#51;0&ndash;033,\u00AD28"],
+];
+
+describe("formatting does not hide a national register number", () => {
+  it.each(DISGUISED_NATIONAL_NUMBERS)("[%s] %s", (_lang, _label, text, match) => {
+    const findings = scanText("body", text);
+    expect(findings.map((f) => [f.kind, f.match, f.blocking])).toEqual([["national_number", match, true]]);
+    const [finding] = findings;
+    // The UI quotes and highlights the author's own text (excerpts fold whitespace into one space).
+    expect(text.slice(finding!.start, finding!.end)).toBe(match);
+    expect(finding!.excerpt).toContain(match.replace(/\s+/g, " "));
+    expect(hasBlockingFindings(findings)).toBe(true);
+  });
+
+  it("still lets a mistyped number through when disguised the same way", () => {
+    expect(hasBlockingFindings(scanText("body", "85.07.**30**-033.29 and ８５.０７.３０-０３３.２９ and 85.07.30&#45;033.29"))).toBe(false);
+  });
+
+  it("gives a disguised finding the same id on every scan", () => {
+    const text = "Intro. 85.07.**30**-033.28 and later 85.07.30&#45;033.28.";
+    expect(scanText("body", text).map((f) => f.id)).toEqual(scanText("body", text).map((f) => f.id));
+    expect(new Set(scanText("body", text).map((f) => f.id)).size).toBe(2);
+  });
+
+  it("finds other kinds through the same normalisation", () => {
+    expect(scanText("body", "Bel ０４７５ １２ ３４ ５６ gerust.").map((f) => [f.kind, f.match])).toEqual([["phone", "０４７５ １２ ３４ ５６"]]);
+    expect(scanText("body", "Write to jan&#46;peeters&#64;uzleuven.be today.").map((f) => [f.kind, f.match])).toEqual([["email", "jan&#46;peeters&#64;uzleuven.be"]]);
+    expect(scanText("body", "Mw. **Verstraete** belde").map((f) => [f.kind, f.match])).toEqual([["titled_name", "Mw. **Verstraete"]]);
+  });
+});
+
+// New, non-blocking classes (issue 9 §4), with examples in English, French and Dutch.
+const NEW_CLASS_POSITIVES: Positive[] = [
+  // Street addresses, Dutch order.
+  ["nl", "Ze woonde op Kerkstraat 12, 9000 Gent bij haar dochter.", "address", "Kerkstraat 12, 9000 Gent"],
+  ["nl", "Adres: Grote Markt 1 bus 3, 2000 Antwerpen.", "address", "Grote Markt 1 bus 3, 2000 Antwerpen"],
+  ["nl", "Thuisadres Sint-Pietersnieuwstraat 33, 9000 Gent", "address", "Sint-Pietersnieuwstraat 33, 9000 Gent"],
+  ["nl", "Koning Albertlaan 5\n1000 Brussel staat op de brief.", "address", "Koning Albertlaan 5\n1000 Brussel"],
+  ["nl", "afgeleverd in de Vaartstraat 4A, B-3000 Leuven", "address", "Vaartstraat 4A, B-3000 Leuven"],
+  // Street addresses, both French orders.
+  ["fr", "domicilié 12 rue de la Loi, 1000 Bruxelles depuis 2019", "address", "12 rue de la Loi, 1000 Bruxelles"],
+  ["fr", "Rue Haute 5, 1000 Bruxelles, au deuxième étage", "address", "Rue Haute 5, 1000 Bruxelles"],
+  ["fr", "elle habite avenue Louise 231, 1050 Ixelles.", "address", "avenue Louise 231, 1050 Ixelles"],
+  ["fr", "Rue de l'Hôpital 8 bte 2, 5000 Namur", "address", "Rue de l'Hôpital 8 bte 2, 5000 Namur"],
+  ["fr", "au 27 chaussée de Charleroi, 6000 Charleroi", "address", "27 chaussée de Charleroi, 6000 Charleroi"],
+  // English texts quoting Belgian addresses.
+  ["en", "The patient lived at 14 Chaussée de Louvain, 1210 Saint-Josse-ten-Noode.", "address", "14 Chaussée de Louvain, 1210 Saint-Josse-ten-Noode"],
+  ["en", "the letter went to Molenstraat 7, 8500 Kortrijk by mistake", "address", "Molenstraat 7, 8500 Kortrijk"],
+  // Obfuscated e-mail addresses.
+  ["en", "Reach the nurse at jan.peeters [at] azheide [dot] be for the logs.", "obfuscated_email", "jan.peeters [at] azheide [dot] be"],
+  ["en", "contact: jan (at) x (dot) be", "obfuscated_email", "jan (at) x (dot) be"],
+  ["en", "mail sofie at azdelta dot be after six", "obfuscated_email", "sofie at azdelta dot be"],
+  ["fr", "écrire à marie.dubois (arobase) chu-liege.be", "obfuscated_email", "marie.dubois (arobase) chu-liege.be"],
+  ["fr", "courriel : l.martin [at] hopital-namur [point] be", "obfuscated_email", "l.martin [at] hopital-namur [point] be"],
+  ["nl", "schrijf naar piet.janssens [apenstaartje] zorgnet [punt] be", "obfuscated_email", "piet.janssens [apenstaartje] zorgnet [punt] be"],
+  ["nl", "mail j.devos{at}uzgent.be voor de export", "obfuscated_email", "j.devos{at}uzgent.be"],
+];
+
+const NEW_CLASS_NEGATIVES: ReadonlyArray<readonly [label: string, text: string]> = [
+  ["amounts with a dot for thousands", "The pilot cost 1.000 EUR a month, then 12.500 EUR."],
+  ["French amount", "Le budget était de 2 000 € pour 1000 Bruxellois."],
+  ["dates", "Go-live on 12/03/2021, review on 1 April 2022, en 2023 fin du projet."],
+  ["a GDPR article", "Article 9 GDPR applies; see also article 35 AVG."],
+  ["version numbers", "We upgraded from version 2.1.0 to 3.0.12 in week 9."],
+  ["a postcode and town without a street", "Patients from postcode 9000 Gent were invited."],
+  ["NL: postcode and town without a street", "De patiënten uit 2000 Antwerpen kwamen eerst."],
+  ["FR: a date before a postcode", "le 12 mars, 1000 Bruxelles a voté"],
+  ["a street without a number", "We moved from the Kerkstraat to 9000 Gent."],
+  ["a street and number without a postcode", "Het kantoor in de Kerkstraat 12 was te klein."],
+  ["a room number and a count", "Room 12, 2000 Antwerpen colleagues joined."],
+  ["a phase and participants", "Phase 2, 1000 Participants signed up."],
+  ["the word 'at' in prose", "Let's meet at the office at 10 and look at example.com together."],
+  ["'at' and 'dot' that are not an address", "The rate was at 5 dot 3 percent; dot plots at scale."],
+  ["a bracketed 'at' without a domain", "See section 3 (at) page 4."],
+  ["FR: 'à' in prose", "Rendez-vous à la réunion à 10 h, point final."],
+  ["NL: 'punt' in prose", "Dat is een punt van aandacht bij de opname."],
+];
+
+describe("new finding classes", () => {
+  it.each(NEW_CLASS_POSITIVES)("[%s] %s → %s", (_lang, text, kind, match) => {
+    const findings = scanText("body", text);
+    expect(findings.map((f) => [f.kind, f.match])).toEqual([[kind, match]]);
+    expect(findings[0]?.blocking).toBe(false);
+    expect(text.slice(findings[0]?.start, findings[0]?.end)).toBe(match);
+  });
+
+  it("covers each new kind in English, French and Dutch", () => {
+    for (const kind of ["address", "obfuscated_email"] as const) {
+      const langs = new Set(NEW_CLASS_POSITIVES.filter(([, , k]) => k === kind).map(([lang]) => lang));
+      expect([...langs].sort(), kind).toEqual(["en", "fr", "nl"]);
+    }
+  });
+
+  it.each(NEW_CLASS_NEGATIVES)("no finding: %s", (_label, text) => {
+    expect(scanText("body", text)).toEqual([]);
+  });
+
+  it("every kind, old and new, has a label for the findings list", () => {
+    for (const kind of PRIVACY_KINDS) expect(en, kind).toHaveProperty(`privacy.kind.${kind}`);
+  });
+
+  it("are dismissible warnings", () => {
+    const findings = scanText("body", "Kerkstraat 12, 9000 Gent and jan [at] x [dot] be");
+    expect(hasBlockingFindings(findings)).toBe(false);
+    const dismissed = applyDismissals(findings, findings.map((f) => ({ id: f.id, reason: "The address of the hospital itself" })));
+    expect(dismissed.every((f) => f.dismissed !== undefined)).toBe(true);
+  });
+});
+
 describe("hostile input", () => {
   it("scans half a megabyte of near-matches in linear time", () => {
     const chunk = `Lorem 0 1 2 3 4 5 6 7 8 9 a@${"b".repeat(50)} Dr. Mr. 12.34.56.78 +3 born `;
@@ -398,6 +530,14 @@ describe("hostile input", () => {
     const started = performance.now();
     scanText("body", text);
     // Generous bound: a quadratic regex would take minutes on this input.
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  it("scans 100 KB of near-addresses, near-obfuscations and disguised digits in linear time", () => {
+    const chunk = "Aa Bb Cc Kerkstraat 1 bus 2, 2000 rue a b c d e f g 12, 1000 Bruxelles jan [at] x [dot] **8** &#45; ８٨ ​";
+    const text = chunk.repeat(Math.ceil(100_000 / chunk.length));
+    const started = performance.now();
+    scanText("body", text);
     expect(performance.now() - started).toBeLessThan(3000);
   });
 });

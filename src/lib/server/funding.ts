@@ -7,12 +7,13 @@ import type { RecordModel } from "pocketbase";
 import { z } from "zod";
 import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
 import type { Locale } from "../../i18n/index.ts";
+import { chooseDescriptor, loadCrowd, previewDescriptors, pseudonymousSubject } from "./anonymity.ts";
 import { assertCan, can } from "./can.ts";
 import { getConfig } from "./config.ts";
 import { parseDecisionsCsv } from "./fundingcsv.ts";
 import type { InsightCase, InsightDecision } from "./insights.ts";
 import type { PublicDecision } from "./opendata.ts";
-import { toPublicPost, type PublicPost } from "./posts.ts";
+import { hidesSomeone, toPublicPost, type PublicPost } from "./posts.ts";
 import { ValidationError } from "./errors.ts";
 import { renderUntrustedMarkdown } from "./markdown.ts";
 import { randomRecordId } from "./ids.ts";
@@ -139,6 +140,7 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
     applicantOrgs.set(d.applicant, org);
   }
   const next = funder.requires_dpo_review ? "dpo_review" : "submitted";
+  const crowd = await loadCrowd();
   const batch = pb.createBatch();
   let consentRequests = 0;
   const usedSlugs = new Set<string>();
@@ -175,6 +177,8 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
       applicant_anonymous: d.applicantType === "anonymous" || consent === "refused",
       applicant_region: applicantOrg?.region ?? d.applicantRegion ?? "",
       applicant_kind: applicantOrg?.kind ?? d.applicantKind ?? "",
+      // The applicant's crowd-checked descriptor, shown whenever it is not named (recomputed at publication).
+      public_descriptor: chooseDescriptor({ kind: applicantOrg?.kind ?? d.applicantKind ?? null, region: applicantOrg?.region ?? d.applicantRegion ?? null, country: applicantOrg?.country ?? null }, crowd, getConfig().anonymityK).code,
       amount_requested: d.amountRequested,
       amount_awarded: d.amountAwarded ?? 0,
       currency: d.currency,
@@ -231,16 +235,43 @@ export async function answerConsent(actor: Actor | null, postId: string, answer:
   await batch.send();
 }
 
-/** The other side's published record of the same application (same call and applicant), if any. */
+// Only two named records are ever linked: a link from an anonymous account to the funder's
+// record that names its applicant (or the reverse) would unmask it (issue 9 §1).
+const NAMED_APPLICANT_ACCOUNT = "published_by = 'applicant' && anonymous = false";
+const NAMED_FUNDER_RECORD = "published_by = 'funder' && applicant_anonymous = false && consent != 'requested' && consent != 'refused'";
+
+/** The other side's published record of the same application (same call and applicant), if any — never when either side hides someone. */
 export async function findCounterpart(post: RecordModel): Promise<RecordModel | null> {
-  if (!post.call) return null;
+  if (!post.call || hidesSomeone(post)) return null;
   const pb = await getPocketBase();
   const filter =
     post.published_by === "funder"
-      ? pb.filter("call = {:c} && published_by = 'applicant' && organization = {:o} && status = 'published' && counterpart = ''", { c: post.call, o: post.applicant_organization || "-" })
-      : pb.filter("call = {:c} && published_by = 'funder' && applicant_organization = {:o} && status = 'published' && counterpart = ''", { c: post.call, o: post.organization });
+      ? pb.filter(`call = {:c} && ${NAMED_APPLICANT_ACCOUNT} && organization = {:o} && status = 'published' && counterpart = ''`, { c: post.call, o: post.applicant_organization || "-" })
+      : pb.filter(`call = {:c} && ${NAMED_FUNDER_RECORD} && applicant_organization = {:o} && status = 'published' && counterpart = ''`, { c: post.call, o: post.organization });
   const found = await pb.collection("posts").getList(1, 1, { filter, sort: "-published_at" });
-  return found.items[0] ?? null;
+  const other = found.items[0] ?? null;
+  return other && !hidesSomeone(other) ? other : null;
+}
+
+/**
+ * For moderators only: the other records of the same application (same call and
+ * applicant organisation, any status but withdrawn/rejected), when this post or the other
+ * hides someone — publishing both lets readers match them by call, amounts and dates.
+ */
+export async function findUnlinkableRecords(post: RecordModel): Promise<{ id: string; slug: string; title: string; status: string; publishedBy: string; hides: boolean }[]> {
+  if (post.kind !== "funding_application" || !post.call) return [];
+  const applicantOrg = post.published_by === "funder" ? post.applicant_organization : post.organization;
+  if (!applicantOrg) return [];
+  const pb = await getPocketBase();
+  const filter =
+    post.published_by === "funder"
+      ? pb.filter("call = {:c} && published_by = 'applicant' && organization = {:o} && id != {:id} && status != 'withdrawn' && status != 'rejected'", { c: post.call, o: applicantOrg, id: post.id })
+      : pb.filter("call = {:c} && published_by = 'funder' && applicant_organization = {:o} && id != {:id} && status != 'withdrawn' && status != 'rejected'", { c: post.call, o: applicantOrg, id: post.id });
+  const others = await pb.collection("posts").getFullList({ filter, sort: "-created", fields: "id,slug,title,status,published_by,anonymous,applicant_anonymous,consent,applicant_organization,applicant_name" });
+  const mine = hidesSomeone(post);
+  return others
+    .filter((o) => mine || hidesSomeone(o))
+    .map((o) => ({ id: o.id, slug: o.slug, title: o.title, status: o.status, publishedBy: o.published_by, hides: hidesSomeone(o) }));
 }
 
 /** True when a funding record may not be published yet: the applicant has not answered. */
@@ -320,10 +351,16 @@ export type ConsentRequest = { id: string; title: string; funder: string; call: 
 /** One validated decision. */
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
-/** Drops an applicant's account that is linked to the funder's record in the same list: both describe one application. */
+/**
+ * Drops an applicant's account when the funder's record of the same application (same call
+ * and applicant organisation) is in the same list: both describe one application. Matched
+ * here, privately, rather than through a stored link, so that an anonymous account is not
+ * listed next to the named record readers could match it with (issue 9 §1).
+ */
 function onePerApplication(records: RecordModel[]): RecordModel[] {
   const ids = new Set(records.map((r) => r.id));
-  return records.filter((r) => !(r.published_by !== "funder" && r.counterpart && ids.has(r.counterpart)));
+  const recorded = new Set(records.filter((r) => r.published_by === "funder" && r.call && r.applicant_organization).map((r) => `${r.call}|${r.applicant_organization}`));
+  return records.filter((r) => !(r.published_by !== "funder" && ((r.counterpart && ids.has(r.counterpart)) || (r.call && r.organization && recorded.has(`${r.call}|${r.organization}`)))));
 }
 
 /** Published funding records of a call, one per application (the funder's when both sides published). */
@@ -403,7 +440,7 @@ export async function loadInsightData(): Promise<{ decisions: InsightDecision[];
   const pb = await getPocketBase();
   const records = await pb.collection("posts").getFullList({
     filter: "status = 'published' && (kind = 'funding_application' || kind = 'case_study')",
-    fields: "id,kind,published_by,counterpart,decision,decided_on,published_at,rejection_reasons,care_settings,ai_types,outcome,funder_name,expand.funder.slug,expand.funder.name,expand.call.slug,expand.call.title",
+    fields: "id,kind,published_by,counterpart,call,organization,applicant_organization,decision,decided_on,published_at,rejection_reasons,care_settings,ai_types,outcome,funder_name,expand.funder.slug,expand.funder.name,expand.call.slug,expand.call.title",
     expand: "funder,call",
     batch: 1000,
   });
@@ -466,3 +503,25 @@ export async function loadPublicDecisions(): Promise<PublicDecision[]> {
       };
     });
 }
+
+/**
+ * What a moderator must see before approving a post that hides someone (issue 9 §1, §2):
+ * the descriptor it would be published under now, and the other records of the same
+ * application that readers could match with it by call, amounts and dates.
+ */
+export async function reviewAnonymity(actor: Actor | null, locale: Locale, postId: string): Promise<AnonymityReview> {
+  assertCan(actor, "post.view_history");
+  const pb = await getPocketBase();
+  const post = await pb.collection("posts").getOne(postId, { expand: "organization,applicant_organization,pending_revision" }).catch(() => null);
+  if (!post) return { descriptor: null, related: [] };
+  const live = { ...post, ...(post.expand?.pending_revision?.data ?? {}), expand: post.expand } as RecordModel;
+  const subject = pseudonymousSubject(live);
+  const descriptor = subject && hidesSomeone(live) ? ((await previewDescriptors(locale, [subject]))[0] ?? null) : null;
+  return { descriptor, related: await findUnlinkableRecords(live) };
+}
+
+/** The anonymity panel of the moderation review. */
+export type AnonymityReview = {
+  descriptor: { text: string; shared: number; k: number } | null;
+  related: { id: string; slug: string; title: string; status: string; publishedBy: string; hides: boolean }[];
+};

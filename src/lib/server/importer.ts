@@ -4,6 +4,8 @@
 // moderation path with the administrator recorded as moderator.
 import type PocketBase from "pocketbase";
 import { z } from "zod";
+import { chooseDescriptor } from "./anonymity.ts";
+import { getConfig } from "./config.ts";
 import { ValidationError } from "./errors.ts";
 import { randomRecordId } from "./ids.ts";
 import { renderContent } from "./moderation.ts";
@@ -30,6 +32,8 @@ export async function validateImport(
   const errors: ImportError[] = [];
   const rows: PreparedRow[] = [];
   const orgCache = new Map<string, Awaited<ReturnType<typeof findOrg>>>();
+  // Imported posts may be published at once: their descriptors come from the crowd of verified organisations (anonymity.ts).
+  const crowd = (await pb.collection("organizations").getFullList({ filter: "verified = true", fields: "kind,region,country" })).map((o) => ({ kind: String(o.kind), region: String(o.region ?? ""), country: String(o.country || "BE") }));
   const userCache = new Map<string, Awaited<ReturnType<typeof findUser>>>();
   const slugs = new Set<string>();
   for (const [index, raw] of records.entries()) {
@@ -71,6 +75,7 @@ export async function validateImport(
       errors.push({ index, field: error.field, message: error.message });
       continue;
     }
+    content.public_descriptor = input.anonymous ? chooseDescriptor({ kind: org.kind, region: org.region, country: org.country }, crowd, getConfig().anonymityK).code : "";
     const findings = content.privacy_findings as PrivacyFinding[];
     if (hasBlockingFindings(findings)) {
       errors.push({ index, field: findings.find((f) => f.blocking)!.field, message: "contains a Belgian national register number" });
@@ -127,7 +132,7 @@ export async function writeImport(pb: PocketBase, rows: PreparedRow[], options: 
 async function findOrg(pb: PocketBase, slug: string) {
   const found = await pb.collection("organizations").getList(1, 1, { filter: pb.filter("slug = {:s} && verified = true", { s: slug }) });
   const o = found.items[0];
-  return o ? { id: o.id, kind: String(o.kind), region: String(o.region ?? "") } : null;
+  return o ? { id: o.id, kind: String(o.kind), region: String(o.region ?? ""), country: String(o.country || "BE") } : null;
 }
 
 async function findUser(pb: PocketBase, email: string) {

@@ -13,7 +13,9 @@ import { composeMail, sendMail } from "./mail.ts";
 import { renderUntrustedMarkdown } from "./markdown.ts";
 import { findCounterpart } from "./funding.ts";
 import { randomRecordId } from "./ids.ts";
-import { describeOrganization, slugify } from "./orgs.ts";
+import { descriptorFor, loadCrowd } from "./anonymity.ts";
+import { slugify } from "./orgs.ts";
+import { hidesSomeone } from "./posts.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS, SCANNED_FIELDS, postFormSchema, type PostInput } from "./postinput.ts";
 import { applyDismissals, hasBlockingFindings, scanFields, type PrivacyDismissal, type PrivacyFinding } from "./privacy.ts";
@@ -25,7 +27,7 @@ type Batch = ReturnType<Awaited<ReturnType<typeof getPocketBase>>["createBatch"]
 export async function loadPost(id: string): Promise<RecordModel> {
   if (!/^[a-z0-9]{15}$/.test(id)) throw new ValidationError("post", "This post does not exist.");
   const pb = await getPocketBase();
-  return pb.collection("posts").getOne(id, { expand: "organization,pending_revision,author,claimed_by" });
+  return pb.collection("posts").getOne(id, { expand: "organization,pending_revision,author,claimed_by,applicant_organization" });
 }
 
 /** The can() subject of a post. */
@@ -61,7 +63,9 @@ export async function renderContent(input: PostInput, org: { kind: string; regio
     language: input.language,
     tags: input.tags,
     anonymous: input.anonymous,
-    public_descriptor: input.anonymous ? describeOrganization("en", { kind: org.kind, region: org.region }) : "",
+    // The coarsest descriptor until publication, so nothing finer than the crowd allows is
+    // ever stored; approvePost and refreshDescriptors choose the real one (anonymity.ts).
+    public_descriptor: input.anonymous ? "organisation" : "",
     outcome: caseStudy ? input.outcome : "",
     care_settings: input.care_settings,
     ai_types: input.ai_types,
@@ -321,8 +325,17 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
     batch.collection("posts").update(post.id, { status: "published", published_at: post.published_at || new Date().toISOString(), claimed_by: "", claimed_at: "", feedback: "" });
     event(batch, post.id, actor, "approve", "in_review", "published", { note });
   }
-  // The funder's record and the applicant's own account of one application, side by side.
-  const counterpart = post.kind === "funding_application" && !post.counterpart ? await findCounterpart(post) : null;
+  // The descriptor as the crowd of verified organisations allows today (issue 9 §2).
+  const live = { ...post, ...(revision?.data ?? {}) } as RecordModel;
+  batch.collection("posts").update(post.id, { public_descriptor: descriptorFor(live, await loadCrowd()) });
+  // The funder's record and the applicant's own account of one application, side by side —
+  // only when both name everyone; an edit that hides someone undoes an earlier link.
+  if (post.counterpart && hidesSomeone(live)) {
+    batch.collection("posts").update(post.id, { counterpart: "" });
+    batch.collection("posts").update(post.counterpart, { counterpart: "" });
+    outbox(batch, post.counterpart, "upsert");
+  }
+  const counterpart = post.kind === "funding_application" && !post.counterpart ? await findCounterpart(live) : null;
   if (counterpart) {
     batch.collection("posts").update(post.id, { counterpart: counterpart.id });
     batch.collection("posts").update(counterpart.id, { counterpart: post.id });

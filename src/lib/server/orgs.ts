@@ -5,6 +5,7 @@ import { t, type Locale } from "../../i18n/index.ts";
 import type { MessageKey } from "../../i18n/en.ts";
 import { z } from "zod";
 import { ORG_KINDS, REGIONS, MEMBERSHIP_ROLES } from "../codelists.ts";
+import { refreshDescriptors } from "./anonymity.ts";
 import { assertCan, can } from "./can.ts";
 import { getConfig } from "./config.ts";
 import { composeMail, sendMail } from "./mail.ts";
@@ -150,6 +151,8 @@ export async function reviewOrganization(actor: Actor | null, organizationId: st
   } else {
     batch.collection("organizations").update(org.id, { verified: false, verification_status: "refused", refusal_reason: reason.trim() });
   }
+  // The crowd behind every pseudonym changes: descriptors and their search documents follow in this batch.
+  await refreshDescriptors(batch, { id: org.id, verified: decision === "verify" });
   await batch.send();
   const requester = org.expand?.requested_by;
   if (requester) {

@@ -3,6 +3,7 @@
 // (DESIGN.md §5 invariant 1).
 import type { RecordModel } from "pocketbase";
 import type { Locale } from "../../i18n/index.ts";
+import { renderDescriptor } from "./anonymity.ts";
 import { describeOrganization, type OrganizationRecord } from "./orgs.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 
@@ -80,7 +81,8 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
     publishedAt: text(record.published_at),
     anonymous,
     organization: anonymous || !org ? null : { slug: org.slug, name: org.name, kind: org.kind, verified: Boolean(org.verified) },
-    byline: anonymous || !org ? describeOrganization(locale, org ? { kind: org.kind, region: org.region } : null) : org.name,
+    // The stored descriptor is the one chosen from the crowd of verified organisations (anonymity.ts).
+    byline: anonymous || !org ? renderDescriptor(locale, record.public_descriptor) : org.name,
     outcome: text(record.outcome),
     careSettings: list(record.care_settings),
     aiTypes: list(record.ai_types),
@@ -109,7 +111,12 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
             publishedBy: record.published_by === "funder" ? "funder" : "applicant",
             applicant: publicApplicant(locale, record, org, anonymous),
             reasonText: text(record.rejection_note),
-            counterpartSlug: record.expand?.counterpart?.status === "published" ? record.expand.counterpart.slug : null,
+            // Never a link between two records when either one hides someone (issue 9 §1): the
+            // named side would unmask the other. Checked here too, whatever is stored.
+            counterpartSlug:
+              record.expand?.counterpart?.status === "published" && !hidesSomeone(record) && !hidesSomeone(record.expand.counterpart)
+                ? record.expand.counterpart.slug
+                : null,
           }
         : null,
   };
@@ -121,16 +128,26 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
  */
 function publicApplicant(locale: Locale, record: RecordModel, org: OrganizationRecord | undefined, anonymous: boolean): { name: string | null; slug: string | null; descriptor: string } {
   if (record.published_by !== "funder") {
-    const descriptor = describeOrganization(locale, org ? { kind: org.kind, region: org.region } : null);
-    return anonymous || !org ? { name: null, slug: null, descriptor } : { name: org.name, slug: org.slug, descriptor };
+    if (anonymous || !org) return { name: null, slug: null, descriptor: renderDescriptor(locale, record.public_descriptor) };
+    return { name: org.name, slug: org.slug, descriptor: describeOrganization(locale, { kind: org.kind, region: org.region }) };
   }
   const applicantOrg = record.expand?.applicant_organization as OrganizationRecord | undefined;
+  // An anonymised applicant gets the crowd-checked descriptor; a named one may be described finely.
+  if (hidesSomeone(record)) return { name: null, slug: null, descriptor: renderDescriptor(locale, record.public_descriptor) };
   const kind = applicantOrg?.kind ?? (typeof record.applicant_kind === "string" && record.applicant_kind ? record.applicant_kind : "other");
   const region = applicantOrg?.region ?? (record.applicant_region || null);
   const descriptor = describeOrganization(locale, { kind, region });
-  if (record.applicant_anonymous || record.consent === "requested" || record.consent === "refused") return { name: null, slug: null, descriptor };
   if (applicantOrg) return { name: applicantOrg.name, slug: applicantOrg.slug, descriptor };
   return { name: typeof record.applicant_name === "string" && record.applicant_name ? record.applicant_name : null, slug: null, descriptor };
+}
+
+/** True when a post record keeps someone unnamed: an anonymous post, or a funder's record whose applicant is anonymised or has not consented. */
+export function hidesSomeone(record: Record<string, unknown>): boolean {
+  if (record.anonymous) return true;
+  if (record.published_by !== "funder") return false;
+  if (record.applicant_anonymous || record.consent === "requested" || record.consent === "refused") return true;
+  // Neither an organisation nor a name: the applicant is known only by its descriptor.
+  return !record.applicant_organization && !record.applicant_name;
 }
 
 /** A post as the public may see it. */

@@ -8,8 +8,18 @@
 // never need patient data to train. They lean towards flagging: a false warning costs a
 // dismissal, a missed identifier costs a data leak.
 //
-// Positions (`start`, `end`) index the field text exactly as given (UTF-16 code units);
-// the text is not normalised first, so that the UI can highlight what the author wrote.
+// Formatting must not hide an identifier (issue 9 §4): the detectors run on normalised
+// views of the text — HTML entities decoded, NFKC, format characters (\p{Cf}: zero-width
+// spaces, soft hyphens) removed, digits of every script as ASCII, dashes and spaces unified —
+// once as written and once without Markdown's inline markup (`*`, `_`, `~`, backticks,
+// backslash escapes), which is the text a reader sees. The Markdown is not rendered with
+// marked here: marked is the slow part (issue 9 §9), and stripping inline markup is linear.
+//
+// Positions (`start`, `end`) still index the field text exactly as given (UTF-16 code
+// units): every view keeps, for each of its characters, where it came from, so the UI
+// highlights and quotes what the author wrote.
+
+import { decodeHTML } from "entities";
 
 /** Every kind of finding; the UI explains each one with the key `privacy.kind.<kind>`. */
 export const PRIVACY_KINDS = [
@@ -20,21 +30,20 @@ export const PRIVACY_KINDS = [
   "iban",
   "birth_date",
   "titled_name",
+  "address",
+  "obfuscated_email",
 ] as const;
 
 /** Finds the patient identifiers in one text field, ordered by position. */
 export function scanText(field: string, text: string): PrivacyFinding[] {
   if (!text) return [];
-  const dois = findDois(text);
-  const candidates = [
-    ...findNationalNumbers(text),
-    ...findIbans(text),
-    ...findEmails(text),
-    ...findPatientNumbers(text),
-    ...findBirthDates(text),
-    ...findPhones(text),
-    ...findTitledNames(text),
-  ].filter((c) => !(NUMERIC_KINDS.has(c.kind) && dois.some((d) => c.start >= d.start && c.end <= d.end)));
+  const candidates: Candidate[] = [];
+  for (const view of normalisedViews(text)) {
+    for (const c of detectAll(view.text)) {
+      // Back to the author's text: from where the first character came to where the last ended.
+      candidates.push({ kind: c.kind, start: view.from[c.start]!, end: view.to[c.end - 1]! });
+    }
+  }
   const kept = resolveOverlaps(candidates).sort((a, b) => a.start - b.start || b.end - a.end);
 
   // The occurrence index keeps ids distinct for repeated identical matches while staying
@@ -69,7 +78,7 @@ export function scanFields(fields: Record<string, string | null | undefined>): P
 
 /** Whether the input is a Belgian national register (or BIS) number with valid check digits. */
 export function isValidBelgianNationalNumber(input: string): boolean {
-  const digits = input.replace(/[\s.\-/]/g, "");
+  const digits = input.replace(/[\s.,\-/]/g, "");
   if (!/^\d{11}$/.test(digits)) return false;
   const base = Number(digits.slice(0, 9));
   const check = Number(digits.slice(9));
@@ -119,6 +128,121 @@ export function applyDismissals(findings: PrivacyFinding[], dismissals: PrivacyD
 // ---------------------------------------------------------------------------------------
 // Shared pieces
 
+function detectAll(text: string): Candidate[] {
+  const dois = findDois(text);
+  return [
+    ...findNationalNumbers(text),
+    ...findIbans(text),
+    ...findEmails(text),
+    ...findObfuscatedEmails(text),
+    ...findPatientNumbers(text),
+    ...findBirthDates(text),
+    ...findPhones(text),
+    ...findTitledNames(text),
+    ...findAddresses(text),
+  ].filter((c) => !(NUMERIC_KINDS.has(c.kind) && dois.some((d) => c.start >= d.start && c.end <= d.end)));
+}
+
+/** A normalised copy of a text; character i came from `source.slice(from[i], to[i])`. */
+type View = { text: string; from: number[]; to: number[] };
+
+// An entity as HTML would decode it, with or without its semicolon ("&#45;", "&#x2D;",
+// "&ndash;", "&amp"); the entities library decides what each one means.
+const ENTITY_RE = /&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)/g;
+const FORMAT_CHAR_RE = /^\p{Cf}$/u;
+const DIGIT_RE = /^\p{Nd}$/u;
+const DASH_RE = /^[\p{Pd}\u2212]$/u;
+const SPACE_SEPARATOR_RE = /^\p{Zs}$/u;
+// What a reader does not see of inline Markdown: emphasis, strike-through and code marks.
+const INLINE_MARKUP = new Set(["*", "_", "~", "`"]);
+const ESCAPABLE = /^[!-/:-@[-`{-~]$/;
+
+/** The text as written and as read, both normalised (the second only when it differs). */
+function normalisedViews(source: string): View[] {
+  const written = normalise(source);
+  const read = stripInlineMarkup(written);
+  return read.text === written.text ? [written] : [written, read];
+}
+
+function normalise(source: string): View {
+  // 1. Entities, each decoded as a whole and mapped to its own span of the source.
+  const pieces: { text: string; from: number; to: number }[] = [];
+  let last = 0;
+  for (const m of source.matchAll(ENTITY_RE)) {
+    const decoded = decodeHTML(m[0]);
+    if (decoded === m[0]) continue;
+    if (m.index > last) pieces.push({ text: source.slice(last, m.index), from: last, to: -1 });
+    pieces.push({ text: decoded, from: m.index, to: m.index + m[0].length });
+    last = m.index + m[0].length;
+  }
+  if (last < source.length) pieces.push({ text: source.slice(last), from: last, to: -1 });
+
+  // 2. Code point by code point: NFKC, no format characters, ASCII digits, "-" and " ".
+  const out: string[] = [];
+  const from: number[] = [];
+  const to: number[] = [];
+  for (const piece of pieces) {
+    let offset = 0;
+    for (const ch of piece.text) {
+      const start = piece.to < 0 ? piece.from + offset : piece.from;
+      const end = piece.to < 0 ? start + ch.length : piece.to;
+      offset += ch.length;
+      const code = ch.codePointAt(0)!;
+      // ASCII is already normal; this keeps the common case cheap.
+      const normal = code < 0x80 ? ch : ch.normalize("NFKC");
+      for (const c of normal) {
+        const mapped = code < 0x80 ? c : mapChar(c);
+        for (let i = 0; i < mapped.length; i++) {
+          out.push(mapped[i]!);
+          from.push(start);
+          to.push(end);
+        }
+      }
+    }
+  }
+  return { text: out.join(""), from, to };
+}
+
+function mapChar(c: string): string {
+  if (FORMAT_CHAR_RE.test(c)) return "";
+  if (DIGIT_RE.test(c)) return String(digitValue(c.codePointAt(0)!));
+  if (DASH_RE.test(c)) return "-";
+  if (SPACE_SEPARATOR_RE.test(c)) return " ";
+  return c;
+}
+
+const digitValues = new Map<number, number>();
+
+/** The value of a decimal digit of any script: Unicode encodes each script's 0–9 as a contiguous run. */
+function digitValue(code: number): number {
+  let value = digitValues.get(code);
+  if (value === undefined) {
+    let first = code;
+    while (first > 0 && DIGIT_RE.test(String.fromCodePoint(first - 1))) first--;
+    // Runs of several scripts' digits follow each other in tens (the mathematical digits).
+    value = (code - first) % 10;
+    digitValues.set(code, value);
+  }
+  return value;
+}
+
+function stripInlineMarkup(view: View): View {
+  const out: string[] = [];
+  const from: number[] = [];
+  const to: number[] = [];
+  const { text } = view;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (INLINE_MARKUP.has(c)) continue;
+    // "85\.07": the backslash escapes the next character and is not shown.
+    if (c === "\\" && i + 1 < text.length && ESCAPABLE.test(text[i + 1]!)) continue;
+    out.push(c);
+    from.push(view.from[i]!);
+    to.push(view.to[i]!);
+  }
+  return { text: out.join(""), from, to };
+}
+
 // Kinds that are numbers: a DOI suffix may look like any of them but names a publication.
 const NUMERIC_KINDS = new Set<PrivacyKind>(["national_number", "iban", "phone", "patient_number"]);
 
@@ -132,6 +256,8 @@ const PRIORITY: Record<PrivacyKind, number> = {
   birth_date: 4,
   phone: 5,
   titled_name: 6,
+  obfuscated_email: 7,
+  address: 8,
 };
 
 const DOI_RE = /\b10\.\d{4,9}\/[^\s"'<>[\]]+/g;
@@ -198,7 +324,8 @@ function shortHash(input: string): string {
 // ---------------------------------------------------------------------------------------
 // 1. Belgian national register / BIS numbers: YYMMDD SSS CC in any usual formatting.
 
-const NN_SEP = `(?:${SPACE}?[.\\-/]${SPACE}?|${SPACE})?`;
+// "," too: some people group digits with commas ("85,07,30-033,28").
+const NN_SEP = `(?:${SPACE}?[.,\\-/]${SPACE}?|${SPACE})?`;
 // Not glued to a longer number (a digit, or a digit and "." "," "/" "-" on either side).
 const NATIONAL_NUMBER_RE = new RegExp(
   `(?<![+\\d]|\\d[.,/-])\\d{2}${NN_SEP}\\d{2}${NN_SEP}\\d{2}${NN_SEP}\\d{3}${NN_SEP}\\d{2}(?![.,/-]?\\d)`,
@@ -579,6 +706,89 @@ function skipAll(re: RegExp, text: string, pos: number, max: number): number {
     pos += m[0].length;
   }
   return pos;
+}
+
+// ---------------------------------------------------------------------------------------
+// 8. E-mail addresses written out to dodge harvesters: "jan.peeters [at] azheide [dot] be",
+// "jan (at) x (dot) be", "marie(arobase)chu-liege.be". A bracketed marker is required, or
+// both "at" and "dot" as words with a known top-level domain ("jan at x dot be"), so that
+// ordinary prose ("meet at the office", "look at example.com") does not trigger.
+
+const BRACKETED = (words: string) => `[ ]*[\\[({<][ ]*(?:${words})[ ]*[\\])}>][ ]*`;
+const AT_WORDS = "at|AT|At|@|arobase|apenstaartje|apestaartje|apenstaart";
+const DOT_WORDS = "dot|DOT|Dot|punt|point|\\.";
+const OBFUSCATED_EMAIL_RE = new RegExp(
+  `(?<![\\p{L}\\p{N}._%+-])[\\p{L}\\p{N}._%+-]{1,64}` +
+    `(?<at>${BRACKETED(AT_WORDS)}|[ ]+(?:at|AT)[ ]+)` +
+    `[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?` +
+    `(?<dots>(?:(?:${BRACKETED(DOT_WORDS)}|[ ]+(?:dot|DOT|punt|point)[ ]+|\\.)[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?){0,6}` +
+    `(?:${BRACKETED(DOT_WORDS)}|[ ]+(?:dot|DOT|punt|point)[ ]+|\\.))(?<tld>\\p{L}{2,24})(?![\\p{L}\\p{N}])`,
+  "gu",
+);
+const BRACKET_RE = /[[({<]/;
+const WORDED_DOT_RE = /[ ](?:dot|DOT|punt|point)[ ]/;
+const KNOWN_TLDS = new Set(["be", "com", "org", "net", "eu", "fr", "nl", "de", "lu", "uk", "ch", "info", "edu", "gov", "io", "health"]);
+
+function findObfuscatedEmails(text: string): Candidate[] {
+  const found: Candidate[] = [];
+  const re = new RegExp(OBFUSCATED_EMAIL_RE);
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const { at = "", dots = "", tld = "" } = m.groups ?? {};
+    const bracketed = BRACKET_RE.test(at) || BRACKET_RE.test(dots);
+    const worded = WORDED_DOT_RE.test(dots) && KNOWN_TLDS.has(tld.toLowerCase());
+    if (bracketed || worded) {
+      found.push({ kind: "obfuscated_email", start: m.index, end: m.index + m[0].length });
+    } else {
+      // "nurse at jan.peeters [at] x [dot] be": the prose match must not swallow the real one.
+      re.lastIndex = m.index + 1;
+    }
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------
+// 9. Belgian street addresses: street and number, then postcode and town, in the Dutch
+// order ("Kerkstraat 12, 9000 Gent", "Grote Markt 1 bus 3, 2000 Antwerpen") and both French
+// ones ("12 rue de la Loi, 1000 Bruxelles", "avenue Louise 231, 1050 Ixelles"). The search
+// starts from a postcode followed by a town, which is rare in prose, and then looks for a
+// street right before it; a postcode alone ("postcode 9000") is not an address.
+
+const NL_STREET_SUFFIXES = [
+  "straat", "steenweg", "laan", "plein", "weg", "dreef", "lei", "kaai", "kade", "markt", "baan",
+  "singel", "hof", "pad", "dijk", "vest", "gracht", "berg", "veld", "park", "plaats", "kouter",
+  "vliet", "wal", "dam", "poort", "ring", "wegel", "dries", "steeg", "square", "boulevard",
+];
+// A Dutch street is one word ending in a street word ("Kerkstraat", "Sint-Pietersnieuwstraat",
+// "Markt"), after up to three capitalised words ("Grote Markt", "Koning Albertlaan") that
+// are not the label or sentence before it ("Thuisadres Kerkstraat 12").
+const NOT_STREET_WORDS = "(?:Adres|Thuisadres|Woonadres|Address|Adresse|Domicile|Domicilie|Woonplaats|Woont|Lives|Living|At|In|Op|Te|To|Naar|Bij|Rue|Avenue)";
+const NL_STREET = `(?:(?!${NOT_STREET_WORDS}[ ])\\p{Lu}[\\p{L}'’.-]*[ ]){0,3}(?=\\p{Lu})[\\p{L}'’-]*?(?:${NL_STREET_SUFFIXES.map((w) => `[${w[0]!.toUpperCase()}${w[0]}]${w.slice(1)}`).join("|")})`;
+const FR_STREET_TYPES = [
+  "rue", "avenue", "av\\.", "boulevard", "bd", "chaussée", "chaussee", "place", "square", "quai",
+  "allée", "allee", "chemin", "impasse", "drève", "dreve", "clos", "route", "rempart", "galerie",
+  "parvis", "cours", "sentier", "ruelle", "rond-point", "esplanade", "vieux[ -]marché",
+];
+// "rue de la Loi", "Rue Haute", "avenue Louise": the type, then one to six words.
+const FR_STREET = `(?:${FR_STREET_TYPES.map((w) => `[${w[0]!.toUpperCase()}${w[0]}]${w.slice(1)}`).join("|")})(?:[ ]+[\\p{L}'’.-]+){1,6}?`;
+const HOUSE_NUMBER = `\\d{1,4}(?:[ ]?[A-Za-z](?![\\p{L}]))?(?:[ ]?(?:bis|ter))?(?:[ ]?[-/][ ]?\\d{1,4})?(?:,?[ ]+(?:bus|bte|boîte|boite|b\\.)[ ]?[\\p{L}\\p{N}]{1,6})?`;
+const ADDRESS_SEP = `(?:[ ]*,[ ]*|[ ]*\\n[ ]*|[ ]+)`;
+const STREET_BEFORE_POSTCODE_RE = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:(?:${NL_STREET}|${FR_STREET})[ ]+${HOUSE_NUMBER}|${HOUSE_NUMBER}[ ]*,?[ ]+(?:${FR_STREET}|${NL_STREET}))${ADDRESS_SEP}$`,
+  "u",
+);
+const POSTCODE_TOWN_RE =
+  /(?<![\p{L}\p{N}.,/-])(?:BE?-)?[1-9]\d{3}[ ]+(?:(?:La|Le|Les|Sint|Saint|Sainte)[ ])?\p{Lu}[\p{L}'’]+(?:-[\p{L}'’]+){0,3}(?![\p{L}\p{N}])/gu;
+// How far before a postcode the street may start: "Sint-Pietersnieuwstraat 33 bus 12, ".
+const STREET_WINDOW = 120;
+
+function findAddresses(text: string): Candidate[] {
+  const found: Candidate[] = [];
+  for (const m of text.matchAll(POSTCODE_TOWN_RE)) {
+    const from = Math.max(0, m.index - STREET_WINDOW);
+    const street = STREET_BEFORE_POSTCODE_RE.exec(text.slice(from, m.index));
+    if (street) found.push({ kind: "address", start: from + street.index, end: m.index + m[0].length });
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------

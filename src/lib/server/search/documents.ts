@@ -6,7 +6,7 @@
 import type { RecordModel } from "pocketbase";
 import { LANGUAGES, POST_KINDS } from "../../codelists.ts";
 import { markdownToPlainText } from "../markdown.ts";
-import { describeOrganization } from "../orgs.ts";
+import { descriptorNamesKind, renderDescriptor } from "../anonymity.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { fingerprintOf } from "./embedded.ts";
 import type { SearchDocument } from "./engine.ts";
@@ -17,7 +17,7 @@ const EXPAND = "organization,funder,call";
 // findings, moderation notes or the applicant's name.
 const POST_FIELDS = [
   "id", "kind", "slug", "title", "summary", "body_md", "lessons_md", "funder_feedback_md", "reflection_md",
-  "language", "tags", "anonymous", "status", "published_at", "created", "outcome", "care_settings", "ai_types",
+  "language", "tags", "anonymous", "public_descriptor", "status", "published_at", "created", "outcome", "care_settings", "ai_types",
   "lifecycle_stage", "funder_name", "decision", "rejection_reasons", "amount_requested",
 ];
 const EXPAND_FIELDS = [
@@ -70,10 +70,12 @@ export function buildSearchDocument(record: RecordModel): SearchDocument | null 
     care_settings: list(record.care_settings),
     ai_types: list(record.ai_types),
     lifecycle_stage: text(record.lifecycle_stage),
-    org_kind: text(org?.kind),
+    // An anonymous post's kind is public only when its descriptor names it: a coarsened
+    // descriptor ("a care provider in Flanders") plus a kind facet would narrow it again.
+    org_kind: anonymous && !descriptorNamesKind(record.public_descriptor, org?.kind) ? null : text(org?.kind),
     organization_name: anonymous ? null : text(org?.name),
     organization_slug: anonymous ? null : text(org?.slug),
-    public_descriptor: anonymous ? describeOrganization("en", org ? { kind: org.kind ?? "other", region: org.region || null } : null) : null,
+    public_descriptor: anonymous ? renderDescriptor("en", record.public_descriptor) : null,
     funder_name: text(funder?.name) ?? text(record.funder_name),
     call_title: text(call?.title),
     decision: text(record.decision),
