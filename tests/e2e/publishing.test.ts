@@ -76,7 +76,8 @@ describe("publishing a failure story", () => {
     await moderator.getByRole("button", { name: "Approve and publish" }).click();
     await moderator.waitForURL(/\/moderation\?done=approve$/);
 
-    const reader = await as("member@casebook.example");
+    // A trusted reader (issue 9 §13): an active member of a verified organisation who has published.
+    const reader = await as("editor.homecare@casebook.example");
     await reader.goto(baseUrl);
     await reader.getByRole("link", { name: title }).click();
     await expect(reader.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(title);
