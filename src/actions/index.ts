@@ -248,13 +248,13 @@ export const server = {
     handler: async (input, context) => domainCall(() => acceptInvitation(context.locals.user, input)),
   }),
 
-  savePost: defineAction({
   revokeInvitation: defineAction({
     accept: "form",
     input: z.object({ invitationId: id }),
     handler: async (input, context) => domainCall(() => revokeInvitation(context.locals.user, input.invitationId)),
   }),
 
+  savePost: defineAction({
     accept: "form",
     input: postFieldsSchema
       .extend({

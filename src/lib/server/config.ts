@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { parseProxyList, type ProxyRange } from "./addresses.ts";
-import { parseProxyList, type ProxyRange } from "./addresses.ts";
 
 const port = (name: string, fallback: number) =>
   z.coerce
@@ -32,15 +31,6 @@ const envSchema = z.object({
   PB_SUPERUSER_PASSWORD: z
     .string()
     .min(10, { error: "PB_SUPERUSER_PASSWORD must have at least 10 characters (or unset it to generate one)" })
-    .optional(),
-  TRUSTED_PROXIES: z
-    .string()
-    .transform((value, ctx) => {
-      const parsed = parseProxyList(value);
-      if (parsed.ok) return parsed.ranges;
-      ctx.addIssue({ code: "custom", message: `TRUSTED_PROXIES: ${parsed.message}; list the reverse proxies in front of the site, e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8` });
-      return z.NEVER;
-    })
     .optional(),
   TRUSTED_PROXIES: z
     .string()
@@ -104,7 +94,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     pocketbaseExternal: e.POCKETBASE_URL !== undefined,
     pocketbasePort: e.POCKETBASE_PORT,
     pocketbaseBin: e.POCKETBASE_BIN,
-    trustedProxies: e.TRUSTED_PROXIES ?? [],
     trustedProxies: e.TRUSTED_PROXIES ?? [],
     superuser:
       e.PB_SUPERUSER_EMAIL && e.PB_SUPERUSER_PASSWORD
@@ -170,8 +159,6 @@ export type Config = {
   pocketbaseExternal: boolean;
   pocketbasePort: number;
   pocketbaseBin: string | undefined;
-  /** Reverse proxies whose X-Forwarded-For is believed (none by default). */
-  trustedProxies: ProxyRange[];
   /** Reverse proxies whose X-Forwarded-For is believed (none by default). */
   trustedProxies: ProxyRange[];
   superuser: { email: string; password: string } | undefined;
