@@ -71,6 +71,7 @@ const statusOf = async (id: string) => (await pb.collection("posts").getOne(id))
 async function inviteLink(admin: Actor, orgId: string, email: string, role: string): Promise<string> {
   await inviteMember(admin, orgId, email, role);
   const mail = await findLatestMail(email);
+  expect(mail!.text).toContain("It works once, for 7 days");
   const link = new URL(mail!.text.match(/https?:\/\/\S+\/invitations\/accept\?\S+/)![0]);
   return link.searchParams.get("token")!;
 }

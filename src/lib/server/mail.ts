@@ -284,7 +284,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       body: (v) =>
         `${v.inviter} invites you to join ${v.org} on Casebook, where Belgian healthcare organisations share what they learned ` +
         "from their AI projects, including what did not work.\n\n" +
-        `To accept the invitation, open this link:\n\n${v.link}\n\n` +
+        `To accept the invitation, open this link. It works once, for 7 days:\n\n${v.link}\n\n` +
         `If you do not know ${v.inviter} or do not want to join, you can ignore this message.`,
       why: (v) => `You receive this because ${v.inviter} entered this e-mail address to invite you to ${v.org}.`,
     },
@@ -293,7 +293,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       body: (v) =>
         `${v.inviter} vous invite à rejoindre ${v.org} sur Casebook, la plateforme où les organisations de soins de santé belges ` +
         "partagent ce qu'elles ont appris de leurs projets d'IA, y compris ce qui n'a pas fonctionné.\n\n" +
-        `Pour accepter l'invitation, ouvrez ce lien :\n\n${v.link}\n\n` +
+        `Pour accepter l'invitation, ouvrez ce lien. Il fonctionne une seule fois, pendant 7 jours :\n\n${v.link}\n\n` +
         `Si vous ne connaissez pas ${v.inviter} ou si vous ne souhaitez pas rejoindre cette organisation, vous pouvez ignorer ce message.`,
       why: (v) => `Vous recevez ce message parce que ${v.inviter} a indiqué cette adresse e-mail pour vous inviter à rejoindre ${v.org}.`,
     },
@@ -302,7 +302,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       body: (v) =>
         `${v.inviter} nodigt u uit om lid te worden van ${v.org} op Casebook, het platform waar Belgische zorgorganisaties delen ` +
         "wat ze uit hun AI-projecten hebben geleerd, ook wat niet werkte.\n\n" +
-        `Open deze link om de uitnodiging te aanvaarden:\n\n${v.link}\n\n` +
+        `Open deze link om de uitnodiging te aanvaarden. Hij werkt één keer, 7 dagen lang:\n\n${v.link}\n\n` +
         `Kent u ${v.inviter} niet of wilt u geen lid worden? Dan mag u dit bericht negeren.`,
       why: (v) => `U ontvangt dit bericht omdat ${v.inviter} dit e-mailadres heeft opgegeven om u uit te nodigen voor ${v.org}.`,
     },

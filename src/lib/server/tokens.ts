@@ -34,4 +34,4 @@ function mac(purpose: string, payload: string, bind: string): string {
 }
 
 /** What a token may be used for. */
-export type TokenPurpose = "verify_email" | "password_reset" | "org_invitation";
+export type TokenPurpose = "verify_email" | "password_reset";
