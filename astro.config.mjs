@@ -1,6 +1,7 @@
 // @ts-check
 import node from "@astrojs/node";
 import { defineConfig } from "astro/config";
+import { MAX_REQUEST_BYTES } from "./src/lib/limits.ts";
 
 // Server-rendered on Node (standalone). Pages stay at the root for the default locale so
 // Astro's i18n routing can add /fr/… and /nl/… later without moving them.
@@ -8,9 +9,11 @@ export default defineConfig({
   output: "server",
   // CASEBOOK_OUT_DIR lets parallel test runs build into their own folder (scripts/lib/build-stamp.ts).
   outDir: process.env.CASEBOOK_OUT_DIR || "./dist",
-  adapter: node({ mode: "standalone" }),
+  // Body limits come from src/lib/limits.ts: the largest legitimate request (5 attachments
+  // of 10 MB and the form). The middleware refuses smaller per-form limits first, with a 413 page.
+  adapter: node({ mode: "standalone", bodySizeLimit: MAX_REQUEST_BYTES }),
   // Astro's CSRF origin check (DESIGN.md §1); the middleware adds a Sec-Fetch-Site check.
-  security: { checkOrigin: true },
+  security: { checkOrigin: true, actionBodySizeLimit: MAX_REQUEST_BYTES },
   // No client-side prefetching: content pages ship zero JavaScript.
   prefetch: false,
   devToolbar: { enabled: false },

@@ -8,6 +8,7 @@ import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
 import { clientIp } from "./lib/server/guard.ts";
 import { getConfig } from "./lib/server/config.ts";
 import { allowedHosts, applySecurityHeaders, isAllowedHost } from "./lib/server/headers.ts";
+import { oversizeBody, tooLargeResponse } from "./lib/server/bodylimit.ts";
 import { SESSION_COOKIE, deleteSessionCookie, ensureSessionSweeper, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -46,6 +47,13 @@ export const onRequest = defineMiddleware(async (context, next) => {
     }
   }
   context.locals.locale = negotiateLocale(context.locals.user?.locale, context.request.headers.get("accept-language"));
+  // Before any action or page reads the body (issue 9 §8).
+  const bodyLimit = await oversizeBody(context.request, context.url, context.locals.user !== null);
+  if (bodyLimit !== null) {
+    const response = tooLargeResponse(context.request, bodyLimit, context.locals.locale);
+    applySecurityHeaders(response.headers);
+    return response;
+  }
   // Astro standalone has no server-start hook: the first request starts the search outbox worker (once).
   ensureSearchWorker();
   ensureSessionSweeper();

@@ -40,6 +40,7 @@ import { answerConsent, callFieldsSchema, importDecisionsCsv, recordDecisions, r
 import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../lib/codelists.ts";
 import { limits, signInThrottle } from "../lib/server/ratelimit.ts";
 import { MAX_CSV_BYTES, MAX_LOGO_BYTES, formatMegabytes } from "../lib/limits.ts";
+import { rememberParsedForms } from "../lib/server/forms.ts";
 import {
   createSession,
   deleteSessionCookie,
@@ -69,7 +70,7 @@ function passwordProblem(reasons: string[]): string {
 
 const id = z.string().regex(/^[a-z0-9]{15}$/, { error: "Unknown record." });
 
-export const server = {
+export const server = rememberParsedForms({
   signUp: defineAction({
     accept: "form",
     input: signUpSchema,
@@ -383,4 +384,4 @@ export const server = {
     input: z.object({ userId: id, role: z.enum(["member", "moderator", "admin"], { error: "Choose member, moderator or admin." }) }),
     handler: async (input, context) => domainCall(() => setPlatformRole(context.locals.user, input.userId, input.role)),
   }),
-};
+});

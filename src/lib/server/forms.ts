@@ -4,19 +4,43 @@ import { isInputError } from "astro:actions";
 
 const NEVER_ECHO = new Set(["password", "confirm"]);
 
-/** The submitted text fields of a POST (passwords never echoed back). */
-export async function submittedValues(request: Request): Promise<Record<string, string>> {
-  if (request.method !== "POST") return {};
-  const type = request.headers.get("content-type") ?? "";
-  if (!type.includes("form")) return {};
-  try {
-    const data = await request.clone().formData();
-    const values: Record<string, string> = {};
-    for (const [key, value] of data.entries()) if (typeof value === "string" && !NEVER_ECHO.has(key)) values[key] = value;
-    return values;
-  } catch {
-    return {};
+// The FormData each form action parsed, by request: pages re-render from it instead of
+// parsing the body a second time (issue 9 §8 — a second parse doubled what a large body cost).
+const parsedForms = new WeakMap<Request, FormData>();
+
+/**
+ * Wraps every action so the FormData Astro parsed for it is remembered for the page that
+ * renders the result. `this` is the action's API context (Astro binds it), whose
+ * `request` is the page's request.
+ */
+export function rememberParsedForms<T extends Record<string, unknown>>(actions: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, action] of Object.entries(actions)) {
+    if (typeof action !== "function") {
+      wrapped[name] = action;
+      continue;
+    }
+    const fn = action as (this: { request?: Request }, input: unknown) => unknown;
+    wrapped[name] = Object.assign(function (this: { request?: Request }, input: unknown) {
+      if (input instanceof FormData && this?.request) parsedForms.set(this.request, input);
+      return fn.call(this, input);
+    }, fn);
   }
+  return wrapped as T;
+}
+
+/** The form data an action already parsed from this request, or null (never parses the body itself). */
+export function submittedForm(request: Request): FormData | null {
+  return parsedForms.get(request) ?? null;
+}
+
+/** The submitted text fields of a POST (passwords never echoed back), from the action's parsed form. */
+export async function submittedValues(request: Request): Promise<Record<string, string>> {
+  const data = submittedForm(request);
+  if (!data) return {};
+  const values: Record<string, string> = {};
+  for (const [key, value] of data.entries()) if (typeof value === "string" && !NEVER_ECHO.has(key)) values[key] = value;
+  return values;
 }
 
 /** Field errors and a general message from an action result. */
