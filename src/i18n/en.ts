@@ -338,6 +338,8 @@ export const en = {
   "mod.restore": "Restore",
   "mod.history": "History",
   "mod.reported": "Reported by readers",
+  "mod.flags.trusted": "trusted reader",
+  "mod.flags.untrusted": "not yet a trusted reader (cannot hide posts)",
   "mod.reported.patient_data": "Patient data reported",
   "mod.reported.patient_data_notice": "A reader reported patient data in a post below. Check it before anything else: hide it if the report is right, restore it if not.",
   "mod.reported.count": "{count} open reports, {trusted} from trusted readers",

@@ -215,6 +215,10 @@ describe("§13 flags", () => {
         name: "moderators see it at the top of their queue with a notice", actor: "moderator", client: await new Client().signIn("moderator@casebook.example"),
         request: { path: "/moderation" }, expected: { status: 200, contains: ["Reported by readers", "A reader reported patient data", "Patient data reported"] },
       },
+      {
+        name: "the report says its reporter is not yet trusted", actor: "moderator", client: await new Client().signIn("moderator@casebook.example"),
+        request: { path: `/moderation/posts/${posts[0]!.id}` }, expected: { status: 200, contains: ["not yet a trusted reader (cannot hide posts)"] },
+      },
       ...posts.slice(1, 10).map((p, i): Step => ({ name: `flag number ${i + 2} of the day`, actor: "brand-new verified account", client: fc, request: flag(p, "spam"), expected: { status: 200 } })),
       {
         name: "the eleventh flag of the day", actor: "brand-new verified account", client: fc, request: flag(posts[10]!, "spam"), expected: { status: 429, contains: ["10 reports in the last 24 hours"] },

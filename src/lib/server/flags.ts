@@ -101,8 +101,8 @@ export async function listReportedPosts(actor: Actor | null): Promise<ReportedPo
 export type ReportedPost = { id: string; slug: string; title: string; status: string; organization: string; patientData: boolean; flags: number; trustedFlags: number; firstReportedAt: string };
 
 /** Open flags of a post, for moderators (who may see reporters). */
-export async function listFlags(postId: string): Promise<{ id: string; reason: string; note: string; status: string; reporter: string; created: string }[]> {
+export async function listFlags(postId: string): Promise<{ id: string; reason: string; note: string; status: string; reporter: string; created: string; trusted: boolean }[]> {
   const pb = await getPocketBase();
   const flags = await pb.collection("flags").getFullList({ filter: pb.filter("post = {:p}", { p: postId }), expand: "reporter", sort: "created" });
-  return flags.map((f) => ({ id: f.id, reason: f.reason, note: f.note, status: f.status, reporter: f.expand?.reporter?.name ?? "", created: f.created }));
+  return flags.map((f) => ({ id: f.id, reason: f.reason, note: f.note, status: f.status, reporter: f.expand?.reporter?.name ?? "", created: f.created, trusted: Boolean(f.trusted) }));
 }
