@@ -218,6 +218,9 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
   assertCan(actor, "post.submit", postSubject(post));
   const pb = await getPocketBase();
   const revision = post.expand?.pending_revision;
+  // Belt and braces with can(): the live version is never resubmitted (it would go offline
+  // without a search_outbox row, issue 9 §18); edits of a published post go through a revision.
+  if (post.status === "published" && !revision) throw new ValidationError("post", "This post is already published. Edit it to propose changes; the published version stays online until they are approved.");
   const data = (revision ? revision.data : post) as Record<string, unknown>;
   const findings = applyDismissals(
     scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(data[f] ?? "")]))),
@@ -226,6 +229,9 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
   if (hasBlockingFindings(findings)) {
     throw new ValidationError("privacy", "This post contains a Belgian national register number. Remove it before submitting: it can never be published.");
   }
+  if (hasBlockingFindings(attachmentFindings(post))) {
+    throw new ValidationError("privacy", "An attachment contains a Belgian national register number. Remove the attachment (or the number from the document) before submitting: it can never be published.");
+  }
   const next = post.expand?.organization?.requires_dpo_review ? "dpo_review" : "submitted";
   const from = reviewState(post);
   const batch = pb.createBatch();
@@ -233,12 +239,6 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
     batch.collection("revisions").update(revision.id, { data: { ...revision.data, privacy_findings: findings }, status: "pending" });
     batch.collection("posts").update(post.id, { revision_status: next, submitted_at: new Date().toISOString(), claimed_by: "", claimed_at: "" });
   } else {
-  if (hasBlockingFindings(attachmentFindings(post))) {
-    throw new ValidationError("privacy", "An attachment contains a Belgian national register number. Remove the attachment (or the number from the document) before submitting: it can never be published.");
-  }
-  // Belt and braces with can(): the live version is never resubmitted (it would go offline
-  // without a search_outbox row, issue 9 §18); edits of a published post go through a revision.
-  if (post.status === "published" && !revision) throw new ValidationError("post", "This post is already published. Edit it to propose changes; the published version stays online until they are approved.");
     const version = (await pb.collection("revisions").getList(1, 1, { filter: pb.filter("post = {:p}", { p: post.id }) })).totalItems + 1;
     const snapshot = Object.fromEntries(CONTENT_FIELDS.map((f) => [f, post[f]]));
     batch.collection("revisions").create({ post: post.id, version, data: { ...snapshot, privacy_findings: findings }, author: actor!.id, status: "superseded", note: "Submitted version" });

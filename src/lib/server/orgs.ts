@@ -99,11 +99,11 @@ async function uniqueSlug(base: string): Promise<string> {
 export async function requestOrganization(actor: Actor | null, input: z.infer<typeof organizationRequestSchema>, logo?: File | null): Promise<{ slug: string }> {
   assertCan(actor, "org.request");
   const pb = await pbClient();
-  const slug = await uniqueSlug(slugify(input.name));
   const recent = await pb.collection("organizations").getList(1, 1, { filter: pb.filter("requested_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(Date.now() - DAY_MS) }), fields: "id" });
   if (recent.totalItems >= ORG_REQUESTS_PER_DAY) {
     throw new RateLimitedError(`You have requested ${ORG_REQUESTS_PER_DAY} organisations in the last 24 hours, the most one account may request. Please try again tomorrow, or wait for the moderators to review your requests.`);
   }
+  const slug = await uniqueSlug(slugify(input.name));
   const orgId = randomRecordId();
   const data: Record<string, unknown> = { id: orgId, ...input, slug, verified: false, verification_status: "pending", requires_dpo_review: false, requested_by: actor.id };
   const batch = pb.createBatch();
@@ -193,10 +193,10 @@ export async function getOrganizationPage(actor: Actor | null, slug: string): Pr
     canManage: manage,
     members: manage ? active.map((m) => ({ id: m.id, userId: m.user, name: m.expand?.user?.name ?? "", email: m.expand?.user?.email ?? "", role: m.role })) : [],
     pendingRequests: manage ? members.filter((m) => m.status === "pending").map((m) => ({ id: m.id, name: m.expand?.user?.name ?? "", email: m.expand?.user?.email ?? "", created: m.created })) : [],
+    invitations: manage ? await listInvitations(org.id) : [],
   };
 }
 
-    invitations: manage ? await listInvitations(org.id) : [],
 /** Asks to join an organisation; its admins decide. */
 export async function requestToJoin(actor: Actor | null, organizationId: string): Promise<void> {
   const pb = await pbClient();
@@ -372,15 +372,15 @@ export async function acceptInvitation(actor: Actor | null, params: { token: str
   return { slug: org.slug };
 }
 
-async function countActiveAdmins(organizationId: string): Promise<number> {
-  const pb = await pbClient();
-  const admins = await pb.collection("memberships").getList(1, 1, { filter: pb.filter("organization = {:o} && role = 'admin' && status = 'active'", { o: organizationId }) });
 async function listInvitations(organizationId: string): Promise<InvitationSummary[]> {
   const pb = await pbClient();
   const records = await pb.collection("invitations").getList(1, 50, { filter: pb.filter("organization = {:o}", { o: organizationId }), sort: "-created", expand: "invited_by" });
   return records.items.map((r) => ({ id: r.id, email: r.email, role: r.role, status: invitationStatus(r), invitedBy: r.expand?.invited_by?.name ?? "", created: r.created, expiresAt: r.expires_at }));
 }
 
+async function countActiveAdmins(organizationId: string): Promise<number> {
+  const pb = await pbClient();
+  const admins = await pb.collection("memberships").getList(1, 1, { filter: pb.filter("organization = {:o} && role = 'admin' && status = 'active'", { o: organizationId }) });
   return admins.totalItems;
 }
 
@@ -413,9 +413,9 @@ export type OrganizationPage = {
   canManage: boolean;
   members: { id: string; userId: string; name: string; email: string; role: string }[];
   pendingRequests: { id: string; name: string; email: string; created: string }[];
-};
   /** The organisation's invitations, newest first (admins only). */
   invitations: InvitationSummary[];
+};
 
 /** Where an invitation stands. */
 export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";
