@@ -26,6 +26,7 @@ type Party = { org: { id: string; slug: string; name: string }; host: string; ed
 
 let pb: PocketBase;
 let moderator: Actor;
+let moderatorLogin: { email: string; password: string };
 let funderEditor: Actor;
 let funderSlug: string;
 let callSlug: string;
@@ -95,6 +96,7 @@ beforeAll(async () => {
   pb = await useTestPocketBase();
   const [mod, fe] = await Promise.all([createUser(pb, { role: "moderator" }), createUser(pb)]);
   moderator = (await loadActor(mod.id))!;
+  moderatorLogin = mod;
   const funder = await createOrganization(pb, [{ userId: fe.id, role: "editor" }], { kind: "funder", region: "brussels", name: `Open Care Fund ${letters(6)}` });
   funderSlug = funder.slug;
   funderEditor = (await loadActor(fe.id))!;
@@ -286,6 +288,38 @@ describe("counterparts: nothing links an anonymous record to the named record of
     expect(hit(posts["P anonymous applicant account"]!.slug)).not.toBe("null");
     expect(leaks(hit(posts["P anonymous applicant account"]!.slug), secretsOf(P))).toEqual([]);
     expect(leaks(hit(posts["funder record, Q anonymised"]!.slug), secretsOf(Q))).toEqual([]);
+  });
+});
+
+describe("what authors and moderators are told before publication (issue 9 §1, §2)", () => {
+  it("the moderator reviewing an anonymous account sees the named record of the same application", async () => {
+    // A second anonymous account of P's application, submitted but not yet approved.
+    const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: callSlug }));
+    const own = await saveDraft(P.editor, {
+      kind: "funding_application", organization: P.org.id, call: call.id, title: `Second account ${TOKEN} seven`,
+      summary: "Another look at why our application was refused, a year later.", body_md: "## Context\n\nWe applied again for funding for night-time monitoring and were refused.",
+      language: "en", tags: "", anonymous: true, decision: "rejected", rejection_reasons: ["data_governance"], amount_requested: "65432",
+    });
+    await submitPost(P.editor, own.id);
+    const mod = await new Client().signIn(moderatorLogin.email, moderatorLogin.password);
+    const res = await mod.fetch(`/moderation/posts/${own.id}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Another record of this application");
+    expect(html).toContain(`/moderation/posts/${posts["funder record naming P"]!.id}`);
+    expect(html).toMatch(/Public descriptor if published now: “[^”]+”, shared by \d+ verified organisations/);
+    // A visitor sees none of it: the post is not public.
+    expect((await new Client().fetch(`/posts/${own.slug}`)).status).toBe(404);
+  });
+
+  it("the writing form shows the author the descriptor, how many share it, and that call, amounts and dates identify", async () => {
+    const editor = await new Client().signIn(S.editorEmail, "a perfectly long passphrase 42");
+    const res = await editor.fetch("/write?kind=funding_application");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toMatch(/Readers will see this post as by “[^”]+”, a description shared by \d+ verified organisations/);
+    expect(html).not.toContain("Readers will see this post as by “a hospital in Flanders”");
+    expect(html).toContain("Your call, amounts and dates can identify you");
   });
 });
 
