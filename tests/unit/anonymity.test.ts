@@ -54,3 +54,23 @@ describe("CASEBOOK_ANONYMITY_K", () => {
     for (const v of ["1", "2.5", "five"]) expect(() => parseConfig({ CASEBOOK_ANONYMITY_K: v })).toThrow(/CASEBOOK_ANONYMITY_K/);
   });
 });
+
+describe("toPublicPost: a stored link is dropped when either side hides someone (defence in depth, issue 9 §1)", () => {
+  const base = { id: "a".repeat(15), collectionId: "posts", collectionName: "posts", kind: "funding_application", slug: "own-account", title: "Our account", status: "published", language: "en", public_descriptor: "organisation" };
+  const named = { id: "b".repeat(15), slug: "funder-record", status: "published", published_by: "funder", applicant_organization: "c".repeat(15), consent: "granted", applicant_anonymous: false, anonymous: false };
+  const org = { id: "c".repeat(15), name: "Secret Clinic", slug: "secret-clinic", kind: "hospital", region: "flanders" };
+  const cases = [
+    { name: "anonymous account linked to a named funder record", record: { ...base, anonymous: true, published_by: "applicant", counterpart: named.id }, other: named, slug: null },
+    { name: "named account linked to an anonymised funder record", record: { ...base, anonymous: false, published_by: "applicant", counterpart: named.id }, other: { ...named, applicant_anonymous: true, consent: "refused" }, slug: null },
+    { name: "funder record that anonymises its applicant", record: { ...base, ...named, id: base.id, slug: base.slug, consent: "refused", applicant_anonymous: true, counterpart: "d".repeat(15) }, other: { id: "d".repeat(15), slug: "named-account", status: "published", published_by: "applicant", anonymous: false }, slug: null },
+    { name: "two named records stay linked", record: { ...base, anonymous: false, published_by: "applicant", counterpart: named.id }, other: named, slug: "funder-record" },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const { toPublicPost } = await import("../../src/lib/server/posts.ts");
+      const post = toPublicPost("en", { ...c.record, expand: { organization: org, counterpart: c.other } } as never);
+      expect(post.funding?.counterpartSlug).toBe(c.slug);
+      if (c.slug === null) expect(JSON.stringify(post)).not.toContain(c.other.slug);
+    });
+  }
+});
