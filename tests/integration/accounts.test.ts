@@ -2,9 +2,20 @@
 // sign-in, password reset (which ends every session), export and deletion.
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
-import { findLatestMail } from "../../src/lib/server/mail.ts";
+import { settleBackground } from "../../src/lib/server/background.ts";
+import { findLatestMail, listMailDrop } from "../../src/lib/server/mail.ts";
 import { createSession, validateSessionToken } from "../../src/lib/server/session.ts";
-import { deleteAccount, exportMyData, requestPasswordReset, resetPassword, signIn, signUp, verifyEmail } from "../../src/lib/server/users.ts";
+import {
+  deleteAccount,
+  exportMyData,
+  requestPasswordReset,
+  requestPasswordResetInBackground,
+  resetPassword,
+  signIn,
+  signUp,
+  signUpInBackground,
+  verifyEmail,
+} from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
@@ -45,6 +56,27 @@ describe("sign-up and verification", () => {
     expect(await signUp({ name: "Someone Else", email: existing.email, password: "lantern orchard gravel synonym", locale: "en" })).toEqual({ ok: true });
     const found = await pb.collection("users").getList(1, 5, { filter: pb.filter("email = {:e}", { e: existing.email }) });
     expect(found.totalItems).toBe(1);
+  });
+
+  it("the forms' variants answer before the work and do it afterwards (issue 9, finding 15)", async () => {
+    const fresh = `${unique("later")}@example.test`;
+    const existing = await createUser(pb);
+    const password = "lantern orchard gravel synonym";
+    expect(signUpInBackground({ name: "Later Person", email: fresh, password, locale: "en" })).toEqual({ ok: true });
+    expect(signUpInBackground({ name: "Someone Else", email: existing.email, password, locale: "en" })).toEqual({ ok: true });
+    requestPasswordResetInBackground(existing.email);
+    requestPasswordResetInBackground(`${unique("nobody")}@example.test`);
+    // A weak password is judged at once, and nothing is scheduled.
+    const weak = `${unique("weak")}@example.test`;
+    expect(signUpInBackground({ name: "Weak Person", email: weak, password: "password1234", locale: "en" })).toMatchObject({ ok: false, field: "password" });
+    await settleBackground();
+    const byEmail = (e: string) => pb.collection("users").getList(1, 5, { filter: pb.filter("email = {:e}", { e }) });
+    expect((await byEmail(fresh)).totalItems).toBe(1);
+    expect((await byEmail(existing.email)).totalItems).toBe(1);
+    expect((await byEmail(weak)).totalItems).toBe(0);
+    expect((await findLatestMail(fresh))?.text).toContain("/verify?token=");
+    const mails = (await listMailDrop()).filter((m) => m.to === existing.email).map((m) => m.subject);
+    expect(mails).toEqual(expect.arrayContaining([expect.stringMatching(/reset/i), expect.stringMatching(/tried to create/i)]));
   });
 
   it("answers the same for an unknown address and a wrong password", async () => {

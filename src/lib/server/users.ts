@@ -2,6 +2,7 @@
 // deletion. Passwords live in PocketBase's `users` auth collection; they are checked with
 // a throwaway client, never the shared superuser one (DESIGN.md §5 invariant 4).
 import { createHash, randomBytes } from "node:crypto";
+import type PocketBase from "pocketbase";
 import type { RecordModel } from "pocketbase";
 import { z } from "zod";
 import { getConfig } from "./config.ts";
@@ -118,6 +119,9 @@ async function registerAccount(input: z.infer<typeof signUpSchema>): Promise<voi
     const user = existing.items[0];
     const mail = composeMail("account_exists", user.locale || null, { link: `${getConfig().publicUrl}/reset` });
     await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
+    // A new account costs PocketBase a password hash; pay the same here, so that even the
+    // load this leaves behind does not tell the two apart.
+    await burnPasswordCheck(pb);
     return;
   }
   const user = await pb.collection("users").create({
@@ -162,20 +166,47 @@ export async function verifyEmail(token: string): Promise<{ ok: true; userId: st
 export async function signIn(input: z.infer<typeof signInSchema>): Promise<{ ok: true; userId: string } | { ok: false; reason: "invalid" | "unverified" }> {
   const pb = await getPocketBase();
   const found = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:email}", { email: input.email }), fields: "id,auth_key" });
-  // An unknown address still gets PocketBase's (dummy) password check, so it takes as long.
-  const identity = String(found.items[0]?.auth_key || randomBytes(24).toString("hex"));
+  const user = found.items[0];
+  if (!user) {
+    // PocketBase's own stand-in check for an unknown identity costs less than a real one
+    // (measured: ~60 ms less), which would tell who has an account. Pay for a real one.
+    await burnPasswordCheck(pb);
+    return { ok: false, reason: "invalid" };
+  }
+  const result = await checkPassword(pb, String(user.auth_key), input.password);
+  if (!result) return { ok: false, reason: "invalid" };
+  return result.verified ? { ok: true, userId: result.id } : { ok: false, reason: "unverified" };
+}
+
+// One password check by PocketBase as the superuser; null when the password is wrong.
+async function checkPassword(pb: PocketBase, authKey: string, password: string): Promise<{ id: string; verified: boolean } | null> {
   const client = createThrowawayClient();
   client.authStore.save(pb.authStore.token, pb.authStore.record);
   try {
-    const auth = await client.collection("users").authWithPassword(identity, input.password);
-    if (!auth.record.verified) return { ok: false, reason: "unverified" };
-    return { ok: true, userId: auth.record.id };
+    const auth = await client.collection("users").authWithPassword(authKey, password);
+    return { id: auth.record.id, verified: Boolean(auth.record.verified) };
   } catch (error) {
-    if ((error as { status?: number }).status === 400) return { ok: false, reason: "invalid" };
+    if ((error as { status?: number }).status === 400) return null;
     throw error;
   } finally {
     client.authStore.clear();
   }
+}
+
+let decoy: { key: string; at: number } | undefined;
+
+/**
+ * Makes PocketBase compare a password that cannot match against a real account's hash: the
+ * cost of a real check, without its outcome. Used where one case would otherwise skip the
+ * check that the other pays for (unknown address at sign-in, existing address at sign-up).
+ */
+async function burnPasswordCheck(pb: PocketBase): Promise<void> {
+  if (!decoy || Date.now() - decoy.at > 10 * 60_000) {
+    const any = await pb.collection("users").getList(1, 1, { fields: "auth_key", skipTotal: true });
+    decoy = { key: String(any.items[0]?.auth_key || randomBytes(24).toString("hex")), at: Date.now() };
+  }
+  // 192 random bits: this password matches nobody's.
+  await checkPassword(pb, decoy.key, randomBytes(24).toString("base64url"));
 }
 
 /** Mails a reset link when the address has an account; silent otherwise. */
