@@ -155,6 +155,17 @@ describe("attachments", () => {
     await expect(submitPost(actor, saved.id)).resolves.toEqual({ status: "submitted" });
   });
 
+  it("strips a file stored before uploads were stripped (no report) when serving it", async () => {
+    const { actor, orgId } = await editorOfNewOrg();
+    const saved = await saveDraft(actor, draft(orgId));
+    // What an upload looked like before the fix: the file as sent, no report.
+    const legacy = await pb.collection("posts").update(saved.id, { "attachments+": [new File([await jpegWithMetadata()], "attachment-1.jpg", { type: "image/jpeg" })] });
+    expect(attachmentReports(legacy)).toEqual([]);
+    const bytes = await storedBytes(legacy, 1);
+    expectNothingPlanted(bytes);
+    expect((await sharp(bytes).metadata()).exif).toBeUndefined();
+  });
+
   it("keeps the reports of the files that stay when files are added and removed", async () => {
     const { actor, orgId } = await editorOfNewOrg();
     const input = draft(orgId);

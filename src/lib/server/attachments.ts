@@ -109,6 +109,13 @@ export async function fetchAttachment(post: RecordModel, index: number): Promise
   const body = await res.arrayBuffer();
   const sniffed = sniffAttachmentType(new Uint8Array(body.slice(0, 16)));
   if (!sniffed) return null;
+  // A file stored before uploads were stripped has no report: strip it on the way out, and
+  // serve nothing rather than its metadata when that fails.
+  if (!attachmentReports(post).some((r) => r.file === name)) {
+    const scrubbed = await scrubFile(new Uint8Array(body), sniffed.type, name).catch(() => null);
+    if (!scrubbed) return null;
+    return { body: scrubbed.bytes.slice().buffer, type: sniffed.type, ext: sniffed.ext };
+  }
   return { body, type: sniffed.type, ext: sniffed.ext };
 }
 
