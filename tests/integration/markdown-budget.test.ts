@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
 import { validateImport } from "../../src/lib/server/importer.ts";
 import { saveDraft } from "../../src/lib/server/moderation.ts";
+import { buildSearchDocument } from "../../src/lib/server/search/documents.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
 
@@ -82,5 +83,15 @@ describe("Markdown budget in the domain", () => {
     if (result.ok) return;
     expect(result.errors.map((e) => [e.index, e.field])).toEqual([[1, "body_md"]]);
     expect(result.errors[0]?.message).toMatch(/too complex to display/);
+  });
+
+  it("search documents are built from the HTML rendered at save time, never by running marked again", async () => {
+    const { id } = await saveDraft(editor, draft({ body_md: "## Context\n\nWe **learned** to ask the nurses first.", lessons_md: "- one _lesson_" }));
+    const record = await pb.collection("posts").getOne(id);
+    // The stored Markdown is replaced by input marked would spend seconds on: the document
+    // only has the right text if it came from the stored HTML.
+    const doc = buildSearchDocument({ ...record, status: "published", published_at: "2025-01-01 00:00:00Z", body_md: SLOW_100K, lessons_md: SLOW_50K })!;
+    expect(doc.body).toBe("Context We learned to ask the nurses first.");
+    expect(doc.lessons).toBe("one lesson");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/lib/server/errors.ts";
-import { MARKDOWN_BUDGET, renderMarkdown, renderUntrustedMarkdown } from "../../src/lib/server/markdown.ts";
+import { MARKDOWN_BUDGET, markdownToPlainText, renderedHtmlToPlainText, renderMarkdown, renderUntrustedMarkdown } from "../../src/lib/server/markdown.ts";
 
 // Inputs on which marked is superlinear (issue 9 §9). Each must either render within the
 // budget or be refused with a message naming the field; never block or throw anything else.
@@ -75,5 +75,11 @@ describe("renderUntrustedMarkdown", () => {
     const inputs = Array.from({ length: 5 }, (_, i) => `item **${i}**`);
     const results = await Promise.all(inputs.map((markdown) => renderUntrustedMarkdown(markdown, options)));
     expect(results).toEqual(inputs.map((markdown) => renderMarkdown(markdown)));
+  });
+
+  it("the plain text of stored HTML is the plain text of its Markdown, whatever the heading offset", () => {
+    const markdown = "# Title\n\nSome *text* &amp; a [link](https://example.org).\n\n> quoted\n\n- a\n- b";
+    expect(renderedHtmlToPlainText(renderMarkdown(markdown, { headingOffset: "top" }))).toBe(markdownToPlainText(markdown));
+    expect(renderedHtmlToPlainText(renderMarkdown(markdown), 12)).toBe(markdownToPlainText(markdown, 12));
   });
 });

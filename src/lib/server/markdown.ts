@@ -102,7 +102,12 @@ function headingOffsetFor(tokens: ReturnType<typeof marked.lexer>, wanted: Rende
 
 /** Plain text of author Markdown (for excerpts, search documents and meta descriptions), cut on a word boundary with "…" when longer than `maxChars`. */
 export function markdownToPlainText(markdown: string, maxChars?: number): string {
-  const html = renderMarkdown(markdown, { headingOffset: 0 });
+  return renderedHtmlToPlainText(renderMarkdown(markdown, { headingOffset: 0 }), maxChars);
+}
+
+/** Plain text of HTML that `renderMarkdown` produced (a stored `*_html` field), as `markdownToPlainText` gives it, without running marked again. */
+export function renderedHtmlToPlainText(html: string, maxChars?: number): string {
+  if (typeof html !== "string" || html === "") return "";
   // Block boundaries become spaces so "<p>a</p><p>b</p>" reads "a b", while inline
   // tags vanish so "<em>a</em>b" stays "ab".
   const spaced = html.replace(BLOCK_TAG, " ");

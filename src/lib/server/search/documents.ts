@@ -5,7 +5,7 @@
 // slug — only the pseudonymous descriptor.
 import type { RecordModel } from "pocketbase";
 import { LANGUAGES, POST_KINDS } from "../../codelists.ts";
-import { markdownToPlainText } from "../markdown.ts";
+import { markdownToPlainText, renderedHtmlToPlainText } from "../markdown.ts";
 import { descriptorNamesKind, renderDescriptor } from "../anonymity.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { fingerprintOf } from "./embedded.ts";
@@ -17,6 +17,7 @@ const EXPAND = "organization,funder,call";
 // findings, moderation notes or the applicant's name.
 const POST_FIELDS = [
   "id", "kind", "slug", "title", "summary", "body_md", "lessons_md", "funder_feedback_md", "reflection_md",
+  "body_html", "lessons_html", "funder_feedback_html", "reflection_html",
   "language", "tags", "anonymous", "public_descriptor", "status", "published_at", "created", "outcome", "care_settings", "ai_types",
   "lifecycle_stage", "funder_name", "decision", "rejection_reasons", "amount_requested",
 ];
@@ -52,9 +53,12 @@ export function buildSearchDocument(record: RecordModel): SearchDocument | null 
   const anonymous = Boolean(record.anonymous);
   const publishedAt = publishedAtOf(record);
   const published = new Date(publishedAt);
-  const plain = plainText;
+  // From the HTML stored at save time (rendered within the Markdown budget, in a worker):
+  // marked can take seconds on some Markdown, and indexing runs on the server's thread.
+  const plain = (field: "body" | "lessons" | "funder_feedback" | "reflection") =>
+    typeof record[`${field}_html`] === "string" && record[`${field}_html`] !== "" ? renderedHtmlToPlainText(record[`${field}_html`]) : plainText(record[`${field}_md`]);
   // The funder's feedback and the applicant's reflection are the lessons of a funding application.
-  const lessons = [plain(record.lessons_md), plain(record.reflection_md), plain(record.funder_feedback_md)].filter(Boolean).join(" ");
+  const lessons = [plain("lessons"), plain("reflection"), plain("funder_feedback")].filter(Boolean).join(" ");
   return {
     id: record.id,
     kind,
@@ -62,7 +66,7 @@ export function buildSearchDocument(record: RecordModel): SearchDocument | null 
     url: `/posts/${record.slug}`,
     title: String(record.title ?? ""),
     summary: text(record.summary) ?? "",
-    body: plain(record.body_md),
+    body: plain("body"),
     lessons,
     tags: list(record.tags),
     language,
