@@ -616,7 +616,7 @@ export const en = {
   "attachment.reports_intro": "Files are published without their metadata. This is what they carried, and what the privacy guard found in it and in the text of PDFs.",
   "attachment.removed_from": "Removed from {name}:",
   "attachment.nothing_removed": "{name} carried no metadata.",
-  "attachment.text_unchecked": "The text of {name} could not be extracted, so it was not checked: read it yourself before submitting.",
+  "attachment.text_unchecked": "The text of {name} could not be extracted in full, so it was not (all) checked: read it yourself before submitting.",
   "attachment.meta.camera": "camera",
   "attachment.meta.gps": "GPS position",
   "attachment.meta.author": "author",

@@ -1,6 +1,7 @@
 // Attachments: type by content, size and count limits, neutral names, served only when
 // the viewer may see the post, and stored without their metadata (issue 9 §3) with a report
 // of what was removed and what the privacy guard found for the author and the moderator.
+import { crc32, deflateSync } from "node:zlib";
 import type PocketBase from "pocketbase";
 import type { RecordModel } from "pocketbase";
 import { PDFDocument, PDFName } from "pdf-lib";
@@ -18,6 +19,24 @@ import { createOrganization, createUser, unique, useTestPocketBase } from "./set
 const PDF_HEAD = new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37, 0x0a, 0x25, 0x25, 0x45, 0x4f, 0x46]);
 const PNG_HEAD = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
 const EXE = new Uint8Array([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00]);
+
+/** A PNG of a few hundred bytes that declares 20,000 × 20,000 pixels (1.2 GB once decoded). */
+function pixelBomb(): Uint8Array<ArrayBuffer> {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body) >>> 0, 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(20_000, 0);
+  ihdr.writeUInt32BE(20_000, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return new Uint8Array(Buffer.concat([Buffer.from(PNG_HEAD.subarray(0, 8)), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(10))), chunk("IEND", Buffer.alloc(0))]));
+}
 
 let pb: PocketBase;
 beforeAll(async () => {
@@ -60,6 +79,7 @@ describe("attachments", () => {
     await expect(prepareAttachments([new File([EXE], "report.pdf", { type: "application/pdf" })], 0)).rejects.toThrow(/not a PDF, PNG or JPEG/);
     await expect(prepareAttachments([new File([PNG_HEAD], "broken.png")], 0)).rejects.toThrow(/“broken.png” could not be read as an image/);
     await expect(prepareAttachments([new File([PDF_HEAD], "broken.pdf")], 0)).rejects.toThrow(/“broken.pdf” could not be read as a PDF/);
+    await expect(prepareAttachments([new File([pixelBomb()], "bomb.png")], 0)).rejects.toThrow(/“bomb.png” has more than 100 million pixels/);
     await expect(prepareAttachments([new File([await pdfWithMetadata()], "a.pdf")], 5)).rejects.toBeInstanceOf(ValidationError);
     const big = new Uint8Array(MAX_ATTACHMENT_BYTES + 1);
     big.set(PDF_HEAD);

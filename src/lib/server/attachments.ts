@@ -58,7 +58,7 @@ export async function prepareAttachments(files: File[], existingCount: number): 
         type: sniffed.type,
         removed: scrubbed.removed,
         findings,
-        textChecked: sniffed.type === "application/pdf" ? scrubbed.contentText !== null : null,
+        textChecked: sniffed.type === "application/pdf" ? scrubbed.textComplete : null,
       },
     });
   }
@@ -132,7 +132,7 @@ export type AttachmentReport = {
   removed: RemovedMetadata[];
   /** Findings in the removed metadata (`attachment.metadata`) and in a PDF's text (`attachment.text`). */
   findings: PrivacyFinding[];
-  /** PDFs: whether the text could be extracted and checked; null for images. */
+  /** PDFs: whether all of the text could be extracted and checked; null for images. */
   textChecked: boolean | null;
 };
 

@@ -8,7 +8,7 @@
 import exifReader from "exif-reader";
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFStream, PDFString, decodePDFRawStream, type PDFObject } from "pdf-lib";
 import sharp, { type Metadata } from "sharp";
-import { extractText } from "unpdf";
+import { getDocumentProxy } from "unpdf";
 import { ValidationError } from "./errors.ts";
 
 /** Kinds of metadata reported to the author; the UI names each with `attachment.meta.<kind>`. */
@@ -18,6 +18,8 @@ export const METADATA_KINDS = ["camera", "gps", "author", "company", "software",
 const MAX_PIXELS = 100_000_000;
 // The guard's regular expressions are linear, but a 10 MB PDF can hold far more text than any report needs checking at once.
 const MAX_SCANNED_TEXT = 2_000_000;
+// Time for extracting a PDF's text; ordinary reports take well under a second.
+const TEXT_BUDGET_MS = 10_000;
 
 /** Removes the metadata of a PDF, PNG or JPEG; returns the clean bytes, what was removed and the text that was in it. */
 export async function scrubFile(bytes: Uint8Array, type: "application/pdf" | "image/png" | "image/jpeg", displayName: string): Promise<ScrubResult> {
@@ -29,8 +31,8 @@ async function scrubImage(bytes: Uint8Array, type: "image/png" | "image/jpeg", d
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: MAX_PIXELS }).metadata();
-  } catch {
-    throw new ValidationError("attachments", `“${displayName}” could not be read as an image; export it again as PNG or JPEG.`);
+  } catch (error) {
+    throw unreadableImage(error, displayName);
   }
   if (meta.exif) removed.push(...describeExif(meta.exif));
   if (meta.xmpAsString ?? meta.xmp) removed.push(...describeXmp(meta.xmpAsString ?? meta.xmp!.toString("utf8")));
@@ -44,10 +46,18 @@ async function scrubImage(bytes: Uint8Array, type: "image/png" | "image/jpeg", d
     // chunks; autoOrient() turns the pixels first so the photo still stands upright.
     const pipeline = sharp(bytes, { limitInputPixels: MAX_PIXELS }).autoOrient();
     clean = await (type === "image/jpeg" ? pipeline.jpeg({ quality: 90 }) : pipeline.png({ compressionLevel: 9 })).toBuffer();
-  } catch {
-    throw new ValidationError("attachments", `“${displayName}” could not be read as an image; export it again as PNG or JPEG.`);
+  } catch (error) {
+    throw unreadableImage(error, displayName);
   }
-  return { bytes: new Uint8Array(clean), removed: dedupe(removed), metadataText: metadataText(removed), contentText: null };
+  return { bytes: new Uint8Array(clean), removed: dedupe(removed), metadataText: metadataText(removed), contentText: null, textComplete: true };
+}
+
+function unreadableImage(error: unknown, displayName: string): ValidationError {
+  // A few kB of PNG can declare gigapixels; sharp refuses before decoding.
+  if (error instanceof Error && /pixel limit/i.test(error.message)) {
+    return new ValidationError("attachments", `“${displayName}” has more than ${MAX_PIXELS / 1_000_000} million pixels; export it at a lower resolution.`);
+  }
+  return new ValidationError("attachments", `“${displayName}” could not be read as an image; export it again as PNG or JPEG.`);
 }
 
 async function scrubPdf(bytes: Uint8Array, displayName: string): Promise<ScrubResult> {
@@ -103,15 +113,33 @@ async function scrubPdf(bytes: Uint8Array, displayName: string): Promise<ScrubRe
   } catch {
     throw new ValidationError("attachments", `“${displayName}” could not be read as a PDF; export it again.`);
   }
-  let contentText: string | null = null;
+  const text = await extractPdfText(clean);
+  return { bytes: clean, removed: dedupe(removed), metadataText: metadataText(removed), contentText: text.text, textComplete: text.complete };
+}
+
+// Page by page within a time budget: a PDF of thousands of pages must not hold the server
+// for minutes. What was read is still checked; the report says the rest was not.
+async function extractPdfText(bytes: Uint8Array): Promise<{ text: string | null; complete: boolean }> {
+  let pdf: Awaited<ReturnType<typeof getDocumentProxy>> | null = null;
   try {
     // unpdf bundles pdf.js for servers (no native addon); it takes ownership of the buffer it gets, hence the copy.
-    const { text } = await extractText(new Uint8Array(clean), { mergePages: true });
-    contentText = text.slice(0, MAX_SCANNED_TEXT);
+    pdf = await getDocumentProxy(new Uint8Array(bytes));
+    const deadline = Date.now() + TEXT_BUDGET_MS;
+    const pages: string[] = [];
+    let length = 0;
+    for (let n = 1; n <= pdf.numPages; n++) {
+      if (Date.now() > deadline || length > MAX_SCANNED_TEXT) return { text: pages.join("\n"), complete: false };
+      const content = await (await pdf.getPage(n)).getTextContent();
+      const page = content.items.map((item) => ("str" in item ? item.str + (item.hasEOL ? "\n" : "") : "")).join("");
+      pages.push(page);
+      length += page.length;
+    }
+    return { text: pages.join("\n").replace(/[^\S\n]+/g, " "), complete: true };
   } catch {
-    contentText = null;
+    return { text: null, complete: false };
+  } finally {
+    await pdf?.destroy().catch(() => {});
   }
-  return { bytes: clean, removed: dedupe(removed), metadataText: metadataText(removed), contentText };
 }
 
 // PNG text chunks' registered keywords.
@@ -340,4 +368,6 @@ export type ScrubResult = {
   metadataText: string;
   /** A PDF's extractable text; null for images, or when the text could not be extracted. */
   contentText: string | null;
+  /** Whether all of a PDF's text was extracted (true for images). */
+  textComplete: boolean;
 };
