@@ -399,6 +399,7 @@ const DISGUISED_NATIONAL_NUMBERS: ReadonlyArray<readonly [lang: string, label: s
   ["en", "Markdown bold inside the number", "The export still had 85.07.**30**-033.28 in row 4.", "85.07.**30**-033.28"],
   ["fr", "Markdown italics around groups", "Le rapport citait _85.07.30_-_033.28_ en annexe.", "85.07.30_-_033.28"],
   ["nl", "inline code", "In de log stond `85.07.30-033.28` bij de fout.", "85.07.30-033.28"],
+  ["fr", "a link around part of the number", "voir [85.07.30](https://exemple.be/dossier)-033.28 dans l'outil", "85.07.30](https://exemple.be/dossier)-033.28"],
   ["en", "backslash-escaped dots", "We had typed 85\\.07\\.30-033\\.28 in the ticket.", "85\\.07\\.30-033\\.28"],
   ["nl", "zero-width spaces between digits", "Rijksregister: 8\u200B5\u200B0\u200B7\u200B3\u200B0\u200B0\u200B3\u200B3\u200B2\u200B8 gekopieerd.", "8\u200B5\u200B0\u200B7\u200B3\u200B0\u200B0\u200B3\u200B3\u200B2\u200B8"],
   ["fr", "soft hyphens", "numéro 85.07.\u00AD30-033.\u00AD28 retrouvé", "85.07.\u00AD30-033.\u00AD28"],

@@ -12,7 +12,7 @@
 // views of the text — HTML entities decoded, NFKC, format characters (\p{Cf}: zero-width
 // spaces, soft hyphens) removed, digits of every script as ASCII, dashes and spaces unified —
 // once as written and once without Markdown's inline markup (`*`, `_`, `~`, backticks,
-// backslash escapes), which is the text a reader sees. The Markdown is not rendered with
+// backslash escapes, link brackets and targets), which is the text a reader sees. The Markdown is not rendered with
 // marked here: marked is the slow part (issue 9 §9), and stripping inline markup is linear.
 //
 // Positions (`start`, `end`) still index the field text exactly as given (UTF-16 code
@@ -231,11 +231,24 @@ function stripInlineMarkup(view: View): View {
   const from: number[] = [];
   const to: number[] = [];
   const { text } = view;
+  // Next ")" and next line break after a position, found once and reused while ahead, so
+  // skipping link targets stays linear however many "](" the text holds.
+  let close = -2;
+  let lineEnd = -2;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (INLINE_MARKUP.has(c)) continue;
+    if (INLINE_MARKUP.has(c) || c === "[") continue;
     // "85\.07": the backslash escapes the next character and is not shown.
     if (c === "\\" && i + 1 < text.length && ESCAPABLE.test(text[i + 1]!)) continue;
+    if (c === "]") {
+      // "[85.07.30](https://…)-033.28" reads "85.07.30-033.28": the link target is not shown.
+      if (text[i + 1] === "(") {
+        if (close !== -1 && close <= i) close = text.indexOf(")", i + 2);
+        if (lineEnd !== -1 && lineEnd <= i) lineEnd = text.indexOf("\n", i + 2);
+        if (close !== -1 && (lineEnd === -1 || close < lineEnd)) i = close;
+      }
+      continue;
+    }
     out.push(c);
     from.push(view.from[i]!);
     to.push(view.to[i]!);
