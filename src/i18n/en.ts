@@ -164,7 +164,7 @@ export const en = {
   "list.failures.intro":
     "Most AI projects in healthcare do not end the way the slide deck promised. When a hospital writes down why its model was switched off, the next hospital does not have to find out the hard way — and the nurses, patients and budgets there are spared the same detour.",
   "list.failures.pseudonymous":
-    "You can publish a failure pseudonymously: readers then see “a hospital in Flanders” instead of your organisation's name. Your organisation is still verified, so readers know the story is real.",
+    "You can publish a failure pseudonymously: readers then see a description such as “a care provider in Flanders” instead of your organisation's name, never one that fewer than five verified organisations share. Your organisation is still verified, so readers know the story is real.",
   "list.failures.moderated":
     "Every post is read by a moderator and checked for personal and patient data before it appears. Nothing goes online without that review.",
   "list.failures.share": "Have a story like this?",
@@ -254,7 +254,7 @@ export const en = {
   "write.organization": "Publish for",
   "write.anonymous.legend": "Who the public sees",
   "write.anonymous.label": "Publish pseudonymously, as a verified organisation without its name",
-  "write.anonymous.hint": "The public then sees only a description such as “a hospital in Flanders”. Moderators still see who you are.",
+  "write.anonymous.hint": "The public then sees only a description that at least five verified organisations share, such as “a hospital in Flanders” or a broader one. The form shows which one your post would get. Moderators still see who you are.",
   "write.title": "Title",
   "write.summary": "Summary",
   "write.summary_hint": "One or two sentences: what you tried and how it ended.",
