@@ -17,4 +17,8 @@ const pb = await connectAsSuperuser(config.pocketbaseUrl, getSuperuserCredential
 });
 const password = randomBytes(12).toString("base64url");
 const result = await ensureAdmin(pb, email, nameParts.join(" ") || "Administrator", password);
-console.log(result.created ? `Created administrator ${email} with the one-time password: ${password}\nSign in and change it (Forgot your password?) right away.` : `${email} is now a platform administrator.`);
+console.log(
+  result.created
+    ? `Created administrator ${email} with the one-time password: ${password}\nSign in and change it (Forgot your password?) right away.`
+    : `${email} is now a platform administrator.`,
+);

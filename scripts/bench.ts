@@ -72,14 +72,131 @@ function some<T>(items: readonly T[], min: number, max: number): T[] {
 // The most frequent words of each language come first (stop words included, as in real
 // text); a generated tail of language-flavoured words gives the long Zipf tail.
 const COMMON = {
-  en: "the of and to a in for is on that with was as it by we at be this from our were not are an have which but had their they patients model data care staff nurses hospital project pilot system team time alerts training results clinical work ward data protection would could more than after before also first one two three each only when what about into because all out new use used using how there been has them these other some most many very well then where who so if no may need needed without between during over under both while such through against across workflow evaluation risk accuracy vendor integration governance budget funding application outcome lessons learned failure success threshold sensitivity specificity validation deployment monitoring feedback radiology triage discharge letters medication scheduling prediction language speech recognition vision imaging sensors falls night residents home visits routes optimisation chatbot questions families privacy consent ethics board steering group clinicians physicians pharmacists managers documentation record electronic health interoperability standards procurement contract costs savings hours minutes weeks months year".split(" "),
-  fr: "le de la les et des un une du en à pour est dans sur que qui au avec par pas nous a été ce plus ont sont mais aux ou son ses leur leurs cette ces comme tout très bien sans entre pendant après avant aussi deux trois mois semaines jours patients modèle données soins équipe infirmières infirmiers hôpital projet pilote système temps alertes formation résultats clinique travail service protection des données aurait pourrait charge domicile maison repos résidents tournées visites optimisation reconnaissance vocale notes dossier patient médicaments prescription chute capteurs nuit évaluation risque précision fournisseur intégration gouvernance budget financement demande refusée résultat leçons échec réussite seuil sensibilité validation déploiement suivi retour radiologie tri sortie lettres planification prédiction langage images familles vie privée consentement éthique comité direction médecins pharmaciens gestionnaires documentation électronique santé interopérabilité normes achat contrat coûts économies heures minutes année appel projets critères éligibilité impact qualité".split(" "),
-  nl: "de het een van en in op te voor is dat met die zijn niet aan er om door bij ook als maar werd werden was we wij ons onze hun dit deze naar uit over tot nog meer dan na voor tijdens zonder tussen twee drie maanden weken dagen patiënten model gegevens zorg team verpleegkundigen ziekenhuis project pilot systeem tijd meldingen opleiding resultaten klinisch werk afdeling gegevensbescherming zou kon thuiszorg woonzorgcentrum bewoners rondes bezoeken optimalisatie spraakherkenning notities dossier medicatie voorschrift val valdetectie sensoren nacht evaluatie risico nauwkeurigheid leverancier integratie governance budget financiering aanvraag afgewezen uitkomst lessen mislukking succes drempel gevoeligheid validatie uitrol opvolging feedback radiologie triage ontslag brieven planning voorspelling taal beelden families privacy toestemming ethiek comité stuurgroep artsen apothekers managers documentatie elektronisch gezondheid interoperabiliteit standaarden aankoop contract kosten besparingen uren minuten jaar oproep projecten criteria impact kwaliteit".split(" "),
+  en: "the of and to a in for is on that with was as it by we at be this from our were not are an have which but had their they patients model data care staff nurses hospital project pilot system team time alerts training results clinical work ward data protection would could more than after before also first one two three each only when what about into because all out new use used using how there been has them these other some most many very well then where who so if no may need needed without between during over under both while such through against across workflow evaluation risk accuracy vendor integration governance budget funding application outcome lessons learned failure success threshold sensitivity specificity validation deployment monitoring feedback radiology triage discharge letters medication scheduling prediction language speech recognition vision imaging sensors falls night residents home visits routes optimisation chatbot questions families privacy consent ethics board steering group clinicians physicians pharmacists managers documentation record electronic health interoperability standards procurement contract costs savings hours minutes weeks months year".split(
+    " ",
+  ),
+  fr: "le de la les et des un une du en à pour est dans sur que qui au avec par pas nous a été ce plus ont sont mais aux ou son ses leur leurs cette ces comme tout très bien sans entre pendant après avant aussi deux trois mois semaines jours patients modèle données soins équipe infirmières infirmiers hôpital projet pilote système temps alertes formation résultats clinique travail service protection des données aurait pourrait charge domicile maison repos résidents tournées visites optimisation reconnaissance vocale notes dossier patient médicaments prescription chute capteurs nuit évaluation risque précision fournisseur intégration gouvernance budget financement demande refusée résultat leçons échec réussite seuil sensibilité validation déploiement suivi retour radiologie tri sortie lettres planification prédiction langage images familles vie privée consentement éthique comité direction médecins pharmaciens gestionnaires documentation électronique santé interopérabilité normes achat contrat coûts économies heures minutes année appel projets critères éligibilité impact qualité".split(
+    " ",
+  ),
+  nl: "de het een van en in op te voor is dat met die zijn niet aan er om door bij ook als maar werd werden was we wij ons onze hun dit deze naar uit over tot nog meer dan na voor tijdens zonder tussen twee drie maanden weken dagen patiënten model gegevens zorg team verpleegkundigen ziekenhuis project pilot systeem tijd meldingen opleiding resultaten klinisch werk afdeling gegevensbescherming zou kon thuiszorg woonzorgcentrum bewoners rondes bezoeken optimalisatie spraakherkenning notities dossier medicatie voorschrift val valdetectie sensoren nacht evaluatie risico nauwkeurigheid leverancier integratie governance budget financiering aanvraag afgewezen uitkomst lessen mislukking succes drempel gevoeligheid validatie uitrol opvolging feedback radiologie triage ontslag brieven planning voorspelling taal beelden families privacy toestemming ethiek comité stuurgroep artsen apothekers managers documentatie elektronisch gezondheid interoperabiliteit standaarden aankoop contract kosten besparingen uren minuten jaar oproep projecten criteria impact kwaliteit".split(
+    " ",
+  ),
 } as const;
 const SYLLABLES = {
-  en: ["ab", "ac", "al", "an", "ar", "be", "ca", "con", "de", "dis", "el", "en", "er", "ex", "for", "ga", "im", "in", "ing", "ion", "ist", "ly", "ment", "ness", "or", "per", "pre", "pro", "re", "sta", "ter", "tion", "un", "ure", "ver", "wor"],
-  fr: ["a", "ai", "au", "ba", "che", "ci", "con", "dé", "eau", "en", "ent", "é", "fi", "gé", "ier", "ique", "la", "lé", "ment", "mi", "ne", "oir", "on", "pa", "pré", "que", "ré", "sa", "sion", "té", "teur", "tion", "tré", "ue", "vi", "ure"],
-  nl: ["aan", "baar", "be", "ber", "de", "der", "drie", "ee", "eer", "en", "ge", "gen", "heid", "ij", "ing", "ke", "kel", "lijk", "ling", "meer", "ner", "oe", "ont", "oor", "raad", "schap", "sche", "ste", "ter", "uit", "ver", "vol", "waar", "zorg", "zaam", "ijk"],
+  en: [
+    "ab",
+    "ac",
+    "al",
+    "an",
+    "ar",
+    "be",
+    "ca",
+    "con",
+    "de",
+    "dis",
+    "el",
+    "en",
+    "er",
+    "ex",
+    "for",
+    "ga",
+    "im",
+    "in",
+    "ing",
+    "ion",
+    "ist",
+    "ly",
+    "ment",
+    "ness",
+    "or",
+    "per",
+    "pre",
+    "pro",
+    "re",
+    "sta",
+    "ter",
+    "tion",
+    "un",
+    "ure",
+    "ver",
+    "wor",
+  ],
+  fr: [
+    "a",
+    "ai",
+    "au",
+    "ba",
+    "che",
+    "ci",
+    "con",
+    "dé",
+    "eau",
+    "en",
+    "ent",
+    "é",
+    "fi",
+    "gé",
+    "ier",
+    "ique",
+    "la",
+    "lé",
+    "ment",
+    "mi",
+    "ne",
+    "oir",
+    "on",
+    "pa",
+    "pré",
+    "que",
+    "ré",
+    "sa",
+    "sion",
+    "té",
+    "teur",
+    "tion",
+    "tré",
+    "ue",
+    "vi",
+    "ure",
+  ],
+  nl: [
+    "aan",
+    "baar",
+    "be",
+    "ber",
+    "de",
+    "der",
+    "drie",
+    "ee",
+    "eer",
+    "en",
+    "ge",
+    "gen",
+    "heid",
+    "ij",
+    "ing",
+    "ke",
+    "kel",
+    "lijk",
+    "ling",
+    "meer",
+    "ner",
+    "oe",
+    "ont",
+    "oor",
+    "raad",
+    "schap",
+    "sche",
+    "ste",
+    "ter",
+    "uit",
+    "ver",
+    "vol",
+    "waar",
+    "zorg",
+    "zaam",
+    "ijk",
+  ],
 } as const;
 type Lang = keyof typeof COMMON;
 const LANGS: Lang[] = ["en", "fr", "nl"];
@@ -152,12 +269,48 @@ function prose(lang: Lang, totalWords: number): { md: string; html: string } {
 }
 
 const OUTCOMES = ["success", "partial", "failure", "abandoned", "ongoing"];
-const CARE_SETTINGS = ["hospital", "home_care", "care_home", "primary_care", "mental_health", "emergency", "radiology", "laboratory", "pharmacy", "administration"];
+const CARE_SETTINGS = [
+  "hospital",
+  "home_care",
+  "care_home",
+  "primary_care",
+  "mental_health",
+  "emergency",
+  "radiology",
+  "laboratory",
+  "pharmacy",
+  "administration",
+];
 const AI_TYPES = ["computer_vision", "nlp", "llm", "predictive_model", "speech", "optimisation", "recommender", "rules_based", "robotics"];
 const STAGES = ["idea", "pilot", "production", "scaled", "stopped"];
 const DECISIONS = ["awarded", "rejected", "rejected", "withdrawn", "pending"];
-const REASONS = ["eligibility", "data_quality", "data_governance", "clinical_value", "budget_or_roi", "evaluation_plan", "integration_or_scalability", "team_capacity", "regulatory", "out_of_scope", "competition", "other"];
-const ORG_KINDS = ["hospital", "hospital", "hospital", "home_care", "care_home", "care_home", "primary_care", "mental_health", "vendor", "research", "patient_org"];
+const REASONS = [
+  "eligibility",
+  "data_quality",
+  "data_governance",
+  "clinical_value",
+  "budget_or_roi",
+  "evaluation_plan",
+  "integration_or_scalability",
+  "team_capacity",
+  "regulatory",
+  "out_of_scope",
+  "competition",
+  "other",
+];
+const ORG_KINDS = [
+  "hospital",
+  "hospital",
+  "hospital",
+  "home_care",
+  "care_home",
+  "care_home",
+  "primary_care",
+  "mental_health",
+  "vendor",
+  "research",
+  "patient_org",
+];
 const REGIONS = ["flanders", "wallonia", "brussels"];
 const TAGS = Array.from({ length: 80 }, (_, i) => `topic-${i}`);
 const YEARS = { from: Date.UTC(2018, 0, 1), to: Date.UTC(2026, 9, 1) };
@@ -222,25 +375,60 @@ function syntheticPost(i: number, refs: Refs): Record<string, unknown> {
 async function seed(pb: PocketBase): Promise<{ slugs: string[]; refs: Refs; seconds: number }> {
   const started = performance.now();
   const author = await pb.collection("users").create({
-    email: "bench@casebook.test", password: "bench-password-0123", passwordConfirm: "bench-password-0123", name: "Bench Author", role: "member", locale: "en", verified: true,
+    email: "bench@casebook.test",
+    password: "bench-password-0123",
+    passwordConfirm: "bench-password-0123",
+    name: "Bench Author",
+    role: "member",
+    locale: "en",
+    verified: true,
   });
   const orgs: string[] = [];
   for (let i = 0; i < 60; i++) {
     const kind = pick(ORG_KINDS);
-    const org = await pb.collection("organizations").create({ name: `Bench ${kind.replace("_", " ")} ${i}`, slug: `bench-org-${i}`, kind, region: pick(REGIONS), country: "BE", verified: true, verification_status: "verified" });
+    const org = await pb.collection("organizations").create({
+      name: `Bench ${kind.replace("_", " ")} ${i}`,
+      slug: `bench-org-${i}`,
+      kind,
+      region: pick(REGIONS),
+      country: "BE",
+      verified: true,
+      verification_status: "verified",
+    });
     orgs.push(org.id);
   }
   const funders: string[] = [];
   const calls: string[] = [];
   for (let i = 0; i < 6; i++) {
-    const funder = await pb.collection("organizations").create({ name: `Bench Care Fund ${i}`, slug: `bench-fund-${i}`, kind: "funder", region: pick(REGIONS), country: "BE", verified: true, verification_status: "verified" });
+    const funder = await pb.collection("organizations").create({
+      name: `Bench Care Fund ${i}`,
+      slug: `bench-fund-${i}`,
+      kind: "funder",
+      region: pick(REGIONS),
+      country: "BE",
+      verified: true,
+      verification_status: "verified",
+    });
     funders.push(funder.id);
     for (let c = 0; c < 3; c++) {
-      const call = await pb.collection("funding_calls").create({ slug: `bench-call-${i}-${c}`, funder: funder.id, title: `Bench call ${i}.${c}`, programme: "Bench programme", status: "closed", currency: "EUR" });
+      const call = await pb.collection("funding_calls").create({
+        slug: `bench-call-${i}-${c}`,
+        funder: funder.id,
+        title: `Bench call ${i}.${c}`,
+        programme: "Bench programme",
+        status: "closed",
+        currency: "EUR",
+      });
       calls.push(call.id);
     }
   }
-  const refs: Refs = { orgs, funders, funderNames: ["Regional Innovation Agency", "Fondation Santé Numérique", "Zorgfonds Vlaanderen", "EU Horizon Health"], calls, author: author.id };
+  const refs: Refs = {
+    orgs,
+    funders,
+    funderNames: ["Regional Innovation Agency", "Fondation Santé Numérique", "Zorgfonds Vlaanderen", "EU Horizon Health"],
+    calls,
+    author: author.id,
+  };
 
   const BATCH = 100;
   const IN_FLIGHT = 3;
@@ -285,9 +473,12 @@ function typo(word: string): string {
   const i = int(1, word.length - 2);
   const letters = "abcdefghijklmnopqrstuvwxyz";
   switch (int(0, 2)) {
-    case 0: return word.slice(0, i) + pick([...letters]) + word.slice(i + 1);
-    case 1: return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
-    default: return word.slice(0, i) + word.slice(i + 1);
+    case 0:
+      return word.slice(0, i) + pick([...letters]) + word.slice(i + 1);
+    case 1:
+      return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+    default:
+      return word.slice(0, i) + word.slice(i + 1);
   }
 }
 const POOL = 500;
@@ -302,8 +493,13 @@ const typoQueries = Array.from({ length: POOL }, () => {
   return typo(word);
 });
 const FACET_CHOICES: [string, readonly string[]][] = [
-  ["outcome", OUTCOMES], ["language", LANGS], ["kind", ["case_study", "funding_application", "discussion"]],
-  ["care_setting", CARE_SETTINGS], ["ai_type", AI_TYPES], ["year", ["2019", "2021", "2023", "2025"]], ["decision", ["awarded", "rejected"]],
+  ["outcome", OUTCOMES],
+  ["language", LANGS],
+  ["kind", ["case_study", "funding_application", "discussion"]],
+  ["care_setting", CARE_SETTINGS],
+  ["ai_type", AI_TYPES],
+  ["year", ["2019", "2021", "2023", "2025"]],
+  ["decision", ["awarded", "rejected"]],
 ];
 const facetedQueries = Array.from({ length: POOL }, () => {
   const params = new URLSearchParams();
@@ -320,7 +516,17 @@ const apiPaths = {
 // ---------------------------------------------------------------------------------------
 // Measurement helpers
 
-type LoadResult = { requests: number; rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number; statuses: Record<string, number>; sampleFailure?: string };
+type LoadResult = {
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  statuses: Record<string, number>;
+  sampleFailure?: string;
+};
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -408,7 +614,9 @@ process.on("SIGINT", () => void cleanUp().then(() => process.exit(130)));
 try {
   const started = new Date();
   const loadBefore = os.loadavg().map((n) => round(n, 2));
-  log(`${POSTS} posts, ${DURATION} s per load run, ${SAMPLES} publish samples, server heap ${HEAP_MB ? `capped at ${HEAP_MB} MB` : "Node default"}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${loadBefore.join(" ")}`);
+  log(
+    `${POSTS} posts, ${DURATION} s per load run, ${SAMPLES} publish samples, server heap ${HEAP_MB ? `capped at ${HEAP_MB} MB` : "Node default"}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load average ${loadBefore.join(" ")}`,
+  );
   const [pbServer] = await Promise.all([startTestPocketBase(), buildIfStale()]);
   cleanup.push(() => pbServer.stop());
   const pb = await connectAsSuperuser(pbServer.url, TEST_SUPERUSER);
@@ -454,7 +662,9 @@ try {
   const rebuiltLine = /\[search\] embedded index rebuilt[^\n]*/.exec(serverLog)?.[0] ?? "";
   const serverIndexSeconds = Number(/in ([\d.]+) s/.exec(rebuiltLine)?.[1] ?? NaN);
   const afterIndex = rssOf(pid);
-  log(`indexed ${health.search.documents} documents: ${round(indexSeconds)} s from server start (server says: ${rebuiltLine || "n/a"}); RSS ${afterIndex.rssMB} MB`);
+  log(
+    `indexed ${health.search.documents} documents: ${round(indexSeconds)} s from server start (server says: ${rebuiltLine || "n/a"}); RSS ${afterIndex.rssMB} MB`,
+  );
 
   // The snapshot save blocks the server's event loop for seconds: wait for it to finish
   // rather than let it land in the middle of a latency run.
@@ -478,7 +688,9 @@ try {
     for (const connections of [1, 16]) {
       const result = await load(baseUrl, apiPaths[kind], connections);
       searchRuns[kind]![`c${connections}`] = result;
-      log(`/api/search ${kind.padEnd(7)} c=${String(connections).padStart(2)}: p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, ${result.rps} req/s${result.non2xx + result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ""}`);
+      log(
+        `/api/search ${kind.padEnd(7)} c=${String(connections).padStart(2)}: p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, ${result.rps} req/s${result.non2xx + result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ""}`,
+      );
     }
   }
 
@@ -521,7 +733,12 @@ try {
     await new Promise((r) => setTimeout(r, int(50, 300)));
   }
   publishLatencies.sort((a, b) => a - b);
-  const publish = { samples: SAMPLES, p50: round(percentile(publishLatencies, 50), 0), p95: round(percentile(publishLatencies, 95), 0), max: round(publishLatencies.at(-1)!, 0) };
+  const publish = {
+    samples: SAMPLES,
+    p50: round(percentile(publishLatencies, 50), 0),
+    p95: round(percentile(publishLatencies, 95), 0),
+    max: round(publishLatencies.at(-1)!, 0),
+  };
   log(`publish → searchable: p50 ${publish.p50} ms, p95 ${publish.p95} ms, max ${publish.max} ms`);
 
   const javascript = {
@@ -547,7 +764,12 @@ try {
     { what: "publish → searchable p95", value: `${publish.p95} ms`, budget: "≤ 1000 ms", pass: publish.p95 <= 1000 },
     { what: "SSR post page / static", value: `${postRatio} %`, budget: "≥ 40 %", pass: postRatio >= 40 },
     { what: "SSR search page / static", value: `${searchRatio} %`, budget: "≥ 25 %", pass: searchRatio >= 25 },
-    { what: "JS on content pages (home, post)", value: `${Math.max(javascript.home, javascript.post)} KB gz`, budget: "0 KB", pass: javascript.home === 0 && javascript.post === 0 },
+    {
+      what: "JS on content pages (home, post)",
+      value: `${Math.max(javascript.home, javascript.post)} KB gz`,
+      budget: "0 KB",
+      pass: javascript.home === 0 && javascript.post === 0,
+    },
     { what: "JS on the search page", value: `${javascript.search} KB gz`, budget: "≤ 30 KB gz", pass: javascript.search <= 30 },
     { what: "server RSS after indexing", value: `${afterIndex.rssMB} MB`, budget: "≤ 500 MB", pass: afterIndex.rssMB <= 500 },
     { what: "server RSS at the end (peak)", value: `${final.rssMB} MB (${final.hwmMB} MB)`, budget: "≤ 500 MB", pass: final.rssMB <= 500 },
@@ -568,17 +790,26 @@ try {
     ["search page c=16", `${ssr.search.rps} req/s (p95 ${ssr.search.p95} ms)`],
   ];
   const width = Math.max(...rows.map((r) => r.what.length), ...info.map(([k]) => k.length)) + 2;
-  console.log(`\nCasebook bench — ${POSTS} posts (mean ${meanWords} words), ${os.cpus().length} CPUs, Node ${process.version}, load average ${loadBefore[0]} → ${loadAfter[0]}${at20k ? "" : ` — budgets are set for ${BUDGET_POSTS} posts`}`);
+  console.log(
+    `\nCasebook bench — ${POSTS} posts (mean ${meanWords} words), ${os.cpus().length} CPUs, Node ${process.version}, load average ${loadBefore[0]} → ${loadAfter[0]}${at20k ? "" : ` — budgets are set for ${BUDGET_POSTS} posts`}`,
+  );
   console.log(`${"what".padEnd(width)}${"measured".padEnd(26)}${"budget".padEnd(14)}result`);
   for (const r of rows) console.log(`${r.what.padEnd(width)}${r.value.padEnd(26)}${r.budget.padEnd(14)}${r.pass === null ? "" : r.pass ? "PASS" : "FAIL"}`);
   console.log("");
   for (const [k, v] of info) console.log(`${k.padEnd(width)}${v}`);
 
-  const errors = Object.values(searchRuns).flatMap((runs) => Object.values(runs)).concat(Object.values(ssr)).reduce((n, r) => n + r.errors + r.non2xx, 0);
+  const errors = Object.values(searchRuns)
+    .flatMap((runs) => Object.values(runs))
+    .concat(Object.values(ssr))
+    .reduce((n, r) => n + r.errors + r.non2xx, 0);
   if (errors > 0) {
     console.log(`\nWARNING: ${errors} failed or non-2xx responses during the load runs (not counted in the figures above):`);
-    for (const [name, r] of [...Object.entries(searchRuns).flatMap(([k, runs]) => Object.entries(runs).map(([c, r]) => [`search ${k} ${c}`, r] as const)), ...Object.entries(ssr).map(([k, r]) => [`ssr ${k}`, r] as const)]) {
-      if (r.errors + r.non2xx > 0) console.log(`  ${name}: statuses ${JSON.stringify(r.statuses)}, ${r.errors} errors${r.sampleFailure ? `; e.g. ${r.sampleFailure}` : ""}`);
+    for (const [name, r] of [
+      ...Object.entries(searchRuns).flatMap(([k, runs]) => Object.entries(runs).map(([c, r]) => [`search ${k} ${c}`, r] as const)),
+      ...Object.entries(ssr).map(([k, r]) => [`ssr ${k}`, r] as const),
+    ]) {
+      if (r.errors + r.non2xx > 0)
+        console.log(`  ${name}: statuses ${JSON.stringify(r.statuses)}, ${r.errors} errors${r.sampleFailure ? `; e.g. ${r.sampleFailure}` : ""}`);
     }
   }
 
@@ -587,10 +818,21 @@ try {
     command: `npm run bench -- ${args.join(" ")}`.trim(),
     // Other work on the machine skews every figure: the load average says how busy it was.
     loadAverage: { before: loadBefore, after: loadAfter },
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? null, memoryGB: round(os.totalmem() / 1024 ** 3, 1), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? null,
+      memoryGB: round(os.totalmem() / 1024 ** 3, 1),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
     config: { posts: POSTS, meanWords, durationSeconds: DURATION, publishSamples: SAMPLES, seed: SEED, queryPool: POOL, serverHeapMB: HEAP_MB },
     seeding: { seconds: round(seeded.seconds) },
-    index: { secondsFromStart: round(indexSeconds), rebuildSeconds: serverIndexSeconds, rss: afterIndex, snapshot: { seconds: round(snapshotSeconds), megabytes: snapshotMB } },
+    index: {
+      secondsFromStart: round(indexSeconds),
+      rebuildSeconds: serverIndexSeconds,
+      rss: afterIndex,
+      snapshot: { seconds: round(snapshotSeconds), megabytes: snapshotMB },
+    },
     memory: { afterIndex, afterWarmup, final },
     search: searchRuns,
     ssr: { ...ssr, postRatioPercent: postRatio, searchRatioPercent: searchRatio },
@@ -601,7 +843,13 @@ try {
   };
   const dir = path.join(root, "bench", "results");
   await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${started.toISOString().replace(/[:]/g, "-").replace(/\.\d+Z$/, "Z")}.json`);
+  const file = path.join(
+    dir,
+    `${started
+      .toISOString()
+      .replace(/[:]/g, "-")
+      .replace(/\.\d+Z$/, "Z")}.json`,
+  );
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\n[bench] results written to ${path.relative(root, file)}`);
 } catch (error) {

@@ -52,4 +52,6 @@ if (!result.ok) {
 }
 console.log(`writing ${result.rows.length} post(s) in one transaction…`);
 const written = await writeImport(pb, result.rows, { publishAs: publisher });
-console.log(`Imported ${written.created} post(s) ${publisher ? "and published them" : "into the moderation queue"} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+console.log(
+  `Imported ${written.created} post(s) ${publisher ? "and published them" : "into the moderation queue"} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+);

@@ -61,5 +61,7 @@ if (embedded) {
   console.log("[reindex] a running server keeps its index in memory: restart it to load this snapshot.");
 }
 const seconds = (performance.now() - started) / 1000;
-console.log(`[reindex] done: ${count} of ${total} public documents indexed in ${seconds.toFixed(1)} s (${(count / Math.max(seconds, 0.001)).toFixed(0)} docs/s overall)`);
+console.log(
+  `[reindex] done: ${count} of ${total} public documents indexed in ${seconds.toFixed(1)} s (${(count / Math.max(seconds, 0.001)).toFixed(0)} docs/s overall)`,
+);
 process.exit(0);

@@ -59,7 +59,9 @@ function stopChild(child: ChildProcess): () => Promise<void> {
 }
 
 try {
-  log(`PocketBase: ${config.pocketbaseExternal ? `using ${config.pocketbaseUrl}` : `starting on 127.0.0.1:${config.pocketbasePort}, data in ${config.dataDir}`}`);
+  log(
+    `PocketBase: ${config.pocketbaseExternal ? `using ${config.pocketbaseUrl}` : `starting on 127.0.0.1:${config.pocketbasePort}, data in ${config.dataDir}`}`,
+  );
   const pb = await bringUpPocketBase(config, log);
   if (pb.process) {
     const running = pb.process;
@@ -73,7 +75,11 @@ try {
   if (config.adminEmail) {
     const password = randomBytes(12).toString("base64url");
     const admin = await ensureAdmin(client, config.adminEmail, "Administrator", password);
-    log(admin.created ? `administrator ${config.adminEmail} created; one-time password: ${password} (change it after signing in)` : `${config.adminEmail} is a platform administrator`);
+    log(
+      admin.created
+        ? `administrator ${config.adminEmail} created; one-time password: ${password} (change it after signing in)`
+        : `${config.adminEmail} is a platform administrator`,
+    );
   }
   if (config.demo) {
     const seeded = await seedDemo(client, { log });

@@ -63,4 +63,3 @@ export const onRequest = defineMiddleware(async (context, next) => {
   applySecurityHeaders(response.headers);
   return response;
 });
-

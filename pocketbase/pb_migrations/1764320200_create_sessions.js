@@ -7,7 +7,11 @@ migrate(
       new Collection({
         type: "base",
         name: "sessions",
-        listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null,
+        listRule: null,
+        viewRule: null,
+        createRule: null,
+        updateRule: null,
+        deleteRule: null,
         fields: [
           { name: "secret_hash", type: "text", required: true, max: 128 },
           { name: "user", type: "relation", required: true, collectionId: users.id, maxSelect: 1, cascadeDelete: true },

@@ -7,7 +7,11 @@ migrate(
       new Collection({
         type: "base",
         name: "funding_calls",
-        listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null,
+        listRule: null,
+        viewRule: null,
+        createRule: null,
+        updateRule: null,
+        deleteRule: null,
         fields: [
           { name: "funder", type: "relation", required: true, collectionId: organizations.id, maxSelect: 1 },
           { name: "slug", type: "text", required: true, max: 120, pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$" },

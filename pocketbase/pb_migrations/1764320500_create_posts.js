@@ -11,7 +11,11 @@ migrate(
     const posts = new Collection({
       type: "base",
       name: "posts",
-      listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null,
+      listRule: null,
+      viewRule: null,
+      createRule: null,
+      updateRule: null,
+      deleteRule: null,
       fields: [
         { name: "kind", type: "select", required: true, maxSelect: 1, values: ["case_study", "funding_application", "discussion"] },
         { name: "slug", type: "text", required: true, max: 160, pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$" },
@@ -26,7 +30,10 @@ migrate(
         { name: "anonymous", type: "bool" },
         { name: "public_descriptor", type: "text", max: 200 },
         {
-          name: "status", type: "select", required: true, maxSelect: 1,
+          name: "status",
+          type: "select",
+          required: true,
+          maxSelect: 1,
           values: ["draft", "dpo_review", "submitted", "in_review", "changes_requested", "published", "rejected", "hidden", "withdrawn"],
         },
         { name: "published_at", type: "date" },
@@ -35,7 +42,11 @@ migrate(
         { name: "claimed_at", type: "date" },
         { name: "feedback", type: "text", max: 10000 },
         {
-          name: "attachments", type: "file", maxSelect: 5, maxSize: 10485760, protected: true,
+          name: "attachments",
+          type: "file",
+          maxSelect: 5,
+          maxSize: 10485760,
+          protected: true,
           mimeTypes: ["application/pdf", "image/png", "image/jpeg"],
         },
         { name: "privacy_findings", type: "json", maxSize: 200000 },

@@ -7,7 +7,9 @@ migrate(
     const locked = { listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null };
     app.save(
       new Collection({
-        type: "base", name: "revisions", ...locked,
+        type: "base",
+        name: "revisions",
+        ...locked,
         fields: [
           { name: "post", type: "relation", required: true, collectionId: posts.id, maxSelect: 1, cascadeDelete: true },
           { name: "version", type: "number", required: true, min: 1, onlyInt: true },
@@ -34,7 +36,9 @@ migrate(
     app.save(posts);
     app.save(
       new Collection({
-        type: "base", name: "moderation_events", ...locked,
+        type: "base",
+        name: "moderation_events",
+        ...locked,
         fields: [
           { name: "post", type: "relation", required: true, collectionId: posts.id, maxSelect: 1, cascadeDelete: true },
           { name: "actor", type: "relation", collectionId: users.id, maxSelect: 1 },
@@ -50,11 +54,19 @@ migrate(
     );
     app.save(
       new Collection({
-        type: "base", name: "flags", ...locked,
+        type: "base",
+        name: "flags",
+        ...locked,
         fields: [
           { name: "post", type: "relation", required: true, collectionId: posts.id, maxSelect: 1, cascadeDelete: true },
           { name: "reporter", type: "relation", required: true, collectionId: users.id, maxSelect: 1, cascadeDelete: true },
-          { name: "reason", type: "select", required: true, maxSelect: 1, values: ["patient_data", "confidential", "inaccurate", "spam", "offensive", "other"] },
+          {
+            name: "reason",
+            type: "select",
+            required: true,
+            maxSelect: 1,
+            values: ["patient_data", "confidential", "inaccurate", "spam", "offensive", "other"],
+          },
           { name: "note", type: "text", max: 2000 },
           { name: "status", type: "select", required: true, maxSelect: 1, values: ["open", "upheld", "dismissed"] },
           { name: "resolved_by", type: "relation", collectionId: users.id, maxSelect: 1 },

@@ -7,7 +7,11 @@ migrate(
       new Collection({
         type: "base",
         name: "search_outbox",
-        listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null,
+        listRule: null,
+        viewRule: null,
+        createRule: null,
+        updateRule: null,
+        deleteRule: null,
         fields: [
           { name: "record", type: "text", required: true, max: 64 },
           { name: "collection_name", type: "text", required: true, max: 64 },

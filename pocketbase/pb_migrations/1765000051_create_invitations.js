@@ -9,7 +9,11 @@ migrate(
       new Collection({
         type: "base",
         name: "invitations",
-        listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null,
+        listRule: null,
+        viewRule: null,
+        createRule: null,
+        updateRule: null,
+        deleteRule: null,
         fields: [
           { name: "organization", type: "relation", required: true, collectionId: organizations.id, maxSelect: 1, cascadeDelete: true },
           { name: "email", type: "email", required: true },

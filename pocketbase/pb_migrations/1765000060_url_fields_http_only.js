@@ -32,12 +32,24 @@ migrate(
   (app) => {
     const re = /^https?:\/\/[^\s<>"'`\\]+$/i;
     for (const [collection, field] of FIELDS) {
-      replaceField(app, collection, field, () => new TextField({ name: field, max: 2000, pattern: PATTERN }), (v) => re.test(v));
+      replaceField(
+        app,
+        collection,
+        field,
+        () => new TextField({ name: field, max: 2000, pattern: PATTERN }),
+        (v) => re.test(v),
+      );
     }
   },
   (app) => {
     for (const [collection, field] of FIELDS) {
-      replaceField(app, collection, field, () => new URLField({ name: field }), () => true);
+      replaceField(
+        app,
+        collection,
+        field,
+        () => new URLField({ name: field }),
+        () => true,
+      );
     }
   },
 );

@@ -17,11 +17,14 @@ export async function secureDataDir(dataDir: string, log?: (line: string) => voi
       }
       for (const name of await readdir(entry)) await visit(path.join(entry, name));
     } else if (stat.isFile() && (stat.mode & 0o077) !== 0) {
-      await chmod(entry, stat.mode & 0o700 & ~0o111 | 0o600);
+      await chmod(entry, (stat.mode & 0o700 & ~0o111) | 0o600);
       changed++;
     }
   };
   await visit(dataDir);
-  if (changed > 0) log?.(`made ${changed} file${changed === 1 ? "" : "s"} and folder${changed === 1 ? "" : "s"} under ${dataDir} readable by their owner only (other local users could read them)`);
+  if (changed > 0)
+    log?.(
+      `made ${changed} file${changed === 1 ? "" : "s"} and folder${changed === 1 ? "" : "s"} under ${dataDir} readable by their owner only (other local users could read them)`,
+    );
   return changed;
 }

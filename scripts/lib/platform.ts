@@ -48,9 +48,7 @@ export async function bringUpPocketBase(
   const bin = await ensurePocketBaseBinary(log);
   const busy = await fetch(`http://127.0.0.1:${config.pocketbasePort}/api/health`).catch(() => undefined);
   if (busy) {
-    throw new Error(
-      `Port ${config.pocketbasePort} is already in use (another PocketBase or Casebook?). Stop it, or set POCKETBASE_PORT to a free port.`,
-    );
+    throw new Error(`Port ${config.pocketbasePort} is already in use (another PocketBase or Casebook?). Stop it, or set POCKETBASE_PORT to a free port.`);
   }
   await migrateUp(bin, config.dataDir);
   await upsertSuperuser(bin, config.dataDir, credentials.email, credentials.password);

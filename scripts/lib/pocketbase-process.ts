@@ -84,9 +84,13 @@ export async function startPocketBase(options: {
   onOutput?: (line: string) => void;
 }): Promise<RunningPocketBase> {
   const url = `http://127.0.0.1:${options.port}`;
-  const child = spawn("/bin/sh", [...UMASK_WRAPPER, options.bin, "serve", `--http=127.0.0.1:${options.port}`, ...baseArgs(options.dataDir, options.migrationsDir)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    "/bin/sh",
+    [...UMASK_WRAPPER, options.bin, "serve", `--http=127.0.0.1:${options.port}`, ...baseArgs(options.dataDir, options.migrationsDir)],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let recent = "";
   const collect = (chunk: Buffer) => {
     recent = (recent + chunk.toString()).slice(-4000);

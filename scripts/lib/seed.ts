@@ -147,7 +147,9 @@ export async function seedDemo(pb: PocketBase, options: { log?: (line: string) =
     };
     const id = randomRecordId();
     batch.collection("posts").create({ id, ...record });
-    batch.collection("moderation_events").create({ post: id, action: "demo_import", to_status: "published", note: "Fictional demo content loaded by the seed script." });
+    batch
+      .collection("moderation_events")
+      .create({ post: id, action: "demo_import", to_status: "published", note: "Fictional demo content loaded by the seed script." });
     batch.collection("search_outbox").create({ record: id, collection_name: "posts", op: "upsert", attempts: 0 });
     await batch.send();
     created = true;

@@ -98,7 +98,10 @@ export const server = rememberParsedForms({
       if (!result.ok) {
         throw new ActionError({
           code: "UNAUTHORIZED",
-          message: result.reason === "unverified" ? "Please confirm your e-mail address first: open the link we sent you." : "That e-mail address and password do not match an account.",
+          message:
+            result.reason === "unverified"
+              ? "Please confirm your e-mail address first: open the link we sent you."
+              : "That e-mail address and password do not match an account.",
         });
       }
       // Always a new session on sign-in: an old cookie can never be promoted (no fixation).
@@ -139,7 +142,10 @@ export const server = rememberParsedForms({
       const result = await resetPassword(input.token, input.password);
       if (!result.ok) {
         if (result.reason === "weak") throw new ActionError({ code: "BAD_REQUEST", message: passwordProblem(result.reasons) });
-        throw new ActionError({ code: "BAD_REQUEST", message: result.reason === "expired" ? "This reset link has expired. Ask for a new one." : "This reset link is not valid. Ask for a new one." });
+        throw new ActionError({
+          code: "BAD_REQUEST",
+          message: result.reason === "expired" ? "This reset link has expired. Ask for a new one." : "This reset link is not valid. Ask for a new one.",
+        });
       }
       deleteSessionCookie(context.cookies, context.url);
       return { ok: true };
@@ -197,7 +203,12 @@ export const server = rememberParsedForms({
 
   requestOrganization: defineAction({
     accept: "form",
-    input: organizationRequestSchema.extend({ logo: z.instanceof(File).nullish().refine((f) => !f || f.size <= MAX_LOGO_BYTES, { error: `The logo is larger than ${formatMegabytes(MAX_LOGO_BYTES)}.` }) }),
+    input: organizationRequestSchema.extend({
+      logo: z
+        .instanceof(File)
+        .nullish()
+        .refine((f) => !f || f.size <= MAX_LOGO_BYTES, { error: `The logo is larger than ${formatMegabytes(MAX_LOGO_BYTES)}.` }),
+    }),
     handler: async ({ logo, ...input }, context) => domainCall(() => requestOrganization(context.locals.user, input, logo)),
   }),
 
@@ -285,7 +296,11 @@ export const server = rememberParsedForms({
 
   dismissFinding: defineAction({
     accept: "form",
-    input: z.object({ postId: id, findingId: z.string().min(1).max(40), reason: z.preprocess((v) => v ?? "", z.string().trim().min(5, { error: "Say briefly why this is not personal data (at least 5 characters)." }).max(500)) }),
+    input: z.object({
+      postId: id,
+      findingId: z.string().min(1).max(40),
+      reason: z.preprocess((v) => v ?? "", z.string().trim().min(5, { error: "Say briefly why this is not personal data (at least 5 characters)." }).max(500)),
+    }),
     handler: async (input, context) => domainCall(() => dismissFinding(context.locals.user, input.postId, input.findingId, input.reason)),
   }),
 
@@ -331,7 +346,11 @@ export const server = rememberParsedForms({
 
   flagPost: defineAction({
     accept: "form",
-    input: z.object({ postId: id, reason: z.enum(FLAG_REASONS, { error: "Choose why you flag this post." }), note: z.preprocess((v) => v ?? "", z.string().trim().max(2000)) }),
+    input: z.object({
+      postId: id,
+      reason: z.enum(FLAG_REASONS, { error: "Choose why you flag this post." }),
+      note: z.preprocess((v) => v ?? "", z.string().trim().max(2000)),
+    }),
     handler: async (input, context) => domainCall(() => flagPost(context.locals.user, input.postId, input.reason, input.note)),
   }),
 
@@ -350,8 +369,14 @@ export const server = rememberParsedForms({
       applicant: z.preprocess((v) => v ?? "", z.string().trim().max(300)),
       applicantRegion: z.preprocess((v) => v || null, z.enum(REGIONS).nullable()),
       applicantKind: z.preprocess((v) => v || null, z.enum(ORG_KINDS).nullable()),
-      amountRequested: z.preprocess((v) => (v == null || v === "" ? undefined : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))), z.number({ error: "Enter the amount requested in digits." }).min(0, { error: "An amount cannot be negative." })),
-      amountAwarded: z.preprocess((v) => (v == null || v === "" ? null : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))), z.number({ error: "Enter the amount awarded in digits." }).min(0, { error: "An amount cannot be negative." }).nullable()),
+      amountRequested: z.preprocess(
+        (v) => (v == null || v === "" ? undefined : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))),
+        z.number({ error: "Enter the amount requested in digits." }).min(0, { error: "An amount cannot be negative." }),
+      ),
+      amountAwarded: z.preprocess(
+        (v) => (v == null || v === "" ? null : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))),
+        z.number({ error: "Enter the amount awarded in digits." }).min(0, { error: "An amount cannot be negative." }).nullable(),
+      ),
       decision: z.enum(["awarded", "rejected", "withdrawn"], { error: "Choose the decision." }),
       decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Enter the date of the decision." }),
       rejectionReasons: z.array(z.enum(REJECTION_REASONS)).default([]),
@@ -374,9 +399,13 @@ export const server = rememberParsedForms({
     accept: "form",
     input: z.object({
       callId: id,
-      file: z.instanceof(File, { error: "Choose a CSV file." }).refine((f) => f.size > 0, { error: "The file is empty." }).refine((f) => f.size <= MAX_CSV_BYTES, { error: `The file is larger than ${formatMegabytes(MAX_CSV_BYTES)}.` }),
+      file: z
+        .instanceof(File, { error: "Choose a CSV file." })
+        .refine((f) => f.size > 0, { error: "The file is empty." })
+        .refine((f) => f.size <= MAX_CSV_BYTES, { error: `The file is larger than ${formatMegabytes(MAX_CSV_BYTES)}.` }),
     }),
-    handler: async ({ callId, file }, context) => domainCall(async () => importDecisionsCsv(context.locals.user, callId, new Uint8Array(await file.arrayBuffer()))),
+    handler: async ({ callId, file }, context) =>
+      domainCall(async () => importDecisionsCsv(context.locals.user, callId, new Uint8Array(await file.arrayBuffer()))),
   }),
 
   setPlatformRole: defineAction({

@@ -26,7 +26,8 @@ export const en = {
   "auth.signup.intro": "An account lets you join your organisation on Casebook, write posts and flag problems. We send a link to confirm your e-mail address.",
   "auth.signup.submit": "Create account",
   "auth.signup.have_account": "I already have an account",
-  "auth.signup.check_mail": "Check your mailbox: if {email} can be used for a new account, we sent it a link to confirm the address. The link works for 48 hours.",
+  "auth.signup.check_mail":
+    "Check your mailbox: if {email} can be used for a new account, we sent it a link to confirm the address. The link works for 48 hours.",
   "auth.signin.title": "Sign in",
   "auth.signin.submit": "Sign in",
   "auth.signin.forgot": "Forgot your password?",
@@ -67,7 +68,8 @@ export const en = {
   "account.export.intro": "Download everything Casebook keeps about you — account, memberships, posts, flags and sessions — as one JSON file.",
   "account.export.button": "Export my data",
   "account.delete.title": "Delete your account",
-  "account.delete.intro": "Your name, e-mail address, sessions and memberships are erased. Drafts and posts under review are deleted. Choose what happens to posts already published.",
+  "account.delete.intro":
+    "Your name, e-mail address, sessions and memberships are erased. Drafts and posts under review are deleted. Choose what happens to posts already published.",
   "account.delete.posts": "Your published posts",
   "account.delete.keep": "Keep them online, credited to a former member",
   "account.delete.withdraw": "Withdraw them",
@@ -128,7 +130,8 @@ export const en = {
   "org.invitations.status.expired": "Expired",
   "org.invitations.revoke": "Revoke",
   "org.invitations.revoke_named": "Revoke the invitation of {email}",
-  "org.invitation.unusable": "This invitation link cannot be used: it is unknown, already used, withdrawn or expired. Ask the organisation's admin for a new invitation.",
+  "org.invitation.unusable":
+    "This invitation link cannot be used: it is unknown, already used, withdrawn or expired. Ask the organisation's admin for a new invitation.",
   "org.invitation.title": "Invitation",
   "org.invitation.sign_in": "This invitation is for {email}. Sign in with that address, or create an account with it, then open the link again.",
   "org.invitation.intro_named": "Join {org} as {role}, with the account {email}?",
@@ -249,12 +252,15 @@ export const en = {
   "dashboard.view_public": "View the public page",
   "write.new_case": "Write a case study",
   "write.new_funding": "Tell about a funding application",
-  "write.intro": "Tell what you tried, what happened and what you learned. Failures are as welcome as successes. Nothing is public until a moderator approves it, and the privacy guard checks every field for patient data.",
-  "write.no_organization": "You can write once you are an editor of a verified organisation. Ask your organisation's admin, or request your organisation from your account page.",
+  "write.intro":
+    "Tell what you tried, what happened and what you learned. Failures are as welcome as successes. Nothing is public until a moderator approves it, and the privacy guard checks every field for patient data.",
+  "write.no_organization":
+    "You can write once you are an editor of a verified organisation. Ask your organisation's admin, or request your organisation from your account page.",
   "write.organization": "Publish for",
   "write.anonymous.legend": "Who the public sees",
   "write.anonymous.label": "Publish pseudonymously, as a verified organisation without its name",
-  "write.anonymous.hint": "The public then sees only a description that at least five verified organisations share, such as “a hospital in Flanders” or a broader one. The form shows which one your post would get. Moderators still see who you are.",
+  "write.anonymous.hint":
+    "The public then sees only a description that at least five verified organisations share, such as “a hospital in Flanders” or a broader one. The form shows which one your post would get. Moderators still see who you are.",
   "write.title": "Title",
   "write.summary": "Summary",
   "write.summary_hint": "One or two sentences: what you tried and how it ended.",
@@ -277,7 +283,8 @@ export const en = {
   "write.blocked": "Your draft is saved but cannot be submitted: it contains a Belgian national register number (see below). Remove it, then submit again.",
   "write.fix_fields": "Some fields need your attention; they are marked below.",
   "write.findings": "Privacy check",
-  "write.findings_intro": "The privacy guard looks for anything that could identify a patient. Remove what it found, or — if it is not personal data — say why; the moderator sees your explanation.",
+  "write.findings_intro":
+    "The privacy guard looks for anything that could identify a patient. Remove what it found, or — if it is not personal data — say why; the moderator sees your explanation.",
   "write.finding.blocking": "This blocks submission.",
   "write.finding.dismissed": "Marked as not personal data: {reason}",
   "write.dismiss_label": "“{excerpt}” is not personal data because",
@@ -297,9 +304,10 @@ export const en = {
   "privacy.kind.birth_date": "Date of birth",
   "privacy.kind.titled_name": "A person's name",
   "privacy.kind.address": "Street address",
-  "privacy.kind.obfuscated_email": "E-mail address written out (\"name [at] domain [dot] be\")",
+  "privacy.kind.obfuscated_email": 'E-mail address written out ("name [at] domain [dot] be")',
   "dpo.title": "Your sign-off as data protection officer",
-  "dpo.intro": "Check that the post contains nothing that identifies a patient or breaks your organisation's rules. Approving sends it to the platform moderators; returning sends it back to the author with your comments.",
+  "dpo.intro":
+    "Check that the post contains nothing that identifies a patient or breaks your organisation's rules. Approving sends it to the platform moderators; returning sends it back to the author with your comments.",
   "dpo.note": "Comments for the author",
   "dpo.approve": "Approve for moderation",
   "dpo.return": "Return to the author",
@@ -341,10 +349,12 @@ export const en = {
   "mod.flags.trusted": "trusted reader",
   "mod.flags.untrusted": "not yet a trusted reader (cannot hide posts)",
   "mod.reported.patient_data": "Patient data reported",
-  "mod.reported.patient_data_notice": "A reader reported patient data in a post below. Check it before anything else: hide it if the report is right, restore it if not.",
+  "mod.reported.patient_data_notice":
+    "A reader reported patient data in a post below. Check it before anything else: hide it if the report is right, restore it if not.",
   "mod.reported.count": "{count} open reports, {trusted} from trusted readers",
   "flag.title": "Report a problem",
-  "flag.intro": "Does this post contain patient data or something else that should not be here? Moderators will look at it; the author is not told who reported it. A report of patient data goes to the top of the moderators' queue, and hides the post at once when it comes from an established member of a verified organisation (see the moderation policy).",
+  "flag.intro":
+    "Does this post contain patient data or something else that should not be here? Moderators will look at it; the author is not told who reported it. A report of patient data goes to the top of the moderators' queue, and hides the post at once when it comes from an established member of a verified organisation (see the moderation policy).",
   "flag.reason": "What is wrong?",
   "flag.note": "Details (optional)",
   "flag.submit": "Report",
@@ -395,7 +405,8 @@ export const en = {
   "calls.stats.reasons": "Why applications were refused",
   "calls.stats.count": "Refusals",
   "calls.record": "Record decisions",
-  "calls.record_intro": "Each decision is checked by a moderator before it is public. A refused applicant on Casebook is asked whether it may be named; an applicant outside Casebook is shown anonymously unless you obtained its consent.",
+  "calls.record_intro":
+    "Each decision is checked by a moderator before it is public. A refused applicant on Casebook is asked whether it may be named; an applicant outside Casebook is shown anonymously unless you obtained its consent.",
   "calls.recorded": "{count} decision(s) recorded and sent to moderation; {consent} consent request(s) sent to applicants.",
   "calls.csv": "Import a CSV file",
   "calls.csv_intro": "Every row is checked before anything is saved: either all rows are imported, or none.",
@@ -415,7 +426,8 @@ export const en = {
   "calls.consent_obtained": "The applicant (outside Casebook) agreed to be named",
   "calls.record_one": "Record and send to moderation",
   "consent.title": "Consent requests",
-  "consent.intro": "A funder recorded a decision about your organisation. Refusals name you only if you agree; otherwise the public sees only a description such as “a care home in Brussels”.",
+  "consent.intro":
+    "A funder recorded a decision about your organisation. Refusals name you only if you agree; otherwise the public sees only a description such as “a care home in Brussels”.",
   "consent.grant": "Name us",
   "consent.anonymise": "Keep us anonymous",
   "consent.from": "From {funder}",
@@ -447,14 +459,18 @@ export const en = {
   "insights.cases": "Case studies with an outcome",
   "insights.success_rate": "Case studies that succeeded (fully or partly)",
   "insights.rates_caption": "Award rate of decided applications, and share of finished case studies that succeeded fully or partly.",
-  "insights.method": "How these are counted: each application counts once, even when both the funder and the applicant published it. A refusal may give several reasons, so shares add up to more than 100 %. Withdrawn and pending applications are not counted in award rates; ongoing projects are not counted in success rates.",
+  "insights.method":
+    "How these are counted: each application counts once, even when both the funder and the applicant published it. A refusal may give several reasons, so shares add up to more than 100 %. Withdrawn and pending applications are not counted in award rates; ongoing projects are not counted in success rates.",
   "opendata.title": "Open data",
-  "opendata.intro": "Every public funding decision and call, as CSV and JSON, and awarded and refused grants in the shape of the 360Giving Data Standard (with a documented extension for the decision and the reasons). Applicants who asked for anonymity are never named.",
-  "opendata.filters": "Add ?call=<call> or ?funder=<funder> to a link to download one call or one funder, e.g. /open-data/decisions.csv?funder=meridian-care-fund.",
+  "opendata.intro":
+    "Every public funding decision and call, as CSV and JSON, and awarded and refused grants in the shape of the 360Giving Data Standard (with a documented extension for the decision and the reasons). Applicants who asked for anonymity are never named.",
+  "opendata.filters":
+    "Add ?call=<call> or ?funder=<funder> to a link to download one call or one funder, e.g. /open-data/decisions.csv?funder=meridian-care-fund.",
   "opendata.licence": "Licence: CC BY 4.0 — cite Casebook. Each file states when it was generated (JSON: generatedAt; CSV: the X-Casebook-Generated header).",
   "post.attachments": "Attachments",
   "post.attachment": "Attachment {n} ({type})",
-  "write.attachments_hint": "PDF, PNG or JPEG, at most {count} files of {size} each. Files are renamed and their metadata (camera, GPS position, author, software) is removed; remove names and patient data from the documents themselves before uploading.",
+  "write.attachments_hint":
+    "PDF, PNG or JPEG, at most {count} files of {size} each. Files are renamed and their metadata (camera, GPS position, author, software) is removed; remove names and patient data from the documents themselves before uploading.",
   "write.remove_attachment": "Remove attachment {n}",
   "nav.admin": "Users",
   "admin.users": "Accounts and platform roles",
@@ -534,11 +550,15 @@ export const en = {
   "descriptor.who.care_provider": "a care provider",
   "descriptor.who.care_organisation": "a care organisation",
   "descriptor.who.public_body": "a funder or public body",
-  "descriptor.preview": "Readers will see this post as by “{descriptor}”, a description shared by {count} verified organisations (at least {k} are needed before a finer one is used).",
-  "descriptor.preview.funding": "Your call, amounts and dates can identify you: if the funder publishes its own record of this application, readers can match the two by them. Leave out or round what you must.",
-  "descriptor.preview.applicant": "An anonymised applicant is shown as “{descriptor}” (shared by {count} verified organisations). The call, amounts and dates you publish can still identify it when it publishes its own account.",
+  "descriptor.preview":
+    "Readers will see this post as by “{descriptor}”, a description shared by {count} verified organisations (at least {k} are needed before a finer one is used).",
+  "descriptor.preview.funding":
+    "Your call, amounts and dates can identify you: if the funder publishes its own record of this application, readers can match the two by them. Leave out or round what you must.",
+  "descriptor.preview.applicant":
+    "An anonymised applicant is shown as “{descriptor}” (shared by {count} verified organisations). The call, amounts and dates you publish can still identify it when it publishes its own account.",
   "moderation.counterpart.title": "Another record of this application",
-  "moderation.counterpart.warning": "Another record of the same call and applicant exists: {link}. One of the two is anonymous or anonymises the applicant, so they are never linked; but publishing both lets readers match them by call, amounts and dates. Ask the author to leave out or round them if needed.",
+  "moderation.counterpart.warning":
+    "Another record of the same call and applicant exists: {link}. One of the two is anonymous or anonymises the applicant, so they are never linked; but publishing both lets readers match them by call, amounts and dates. Ask the author to leave out or round them if needed.",
   "moderation.descriptor": "Public descriptor if published now: “{descriptor}”, shared by {count} verified organisations.",
   "code.region.flanders": "Flanders",
   "code.region.wallonia": "Wallonia",
@@ -604,8 +624,7 @@ export const en = {
   "code.rejection_reason.competition": "Competition",
   "code.rejection_reason.other": "Other",
   "error.404.title": "Page not found",
-  "error.404.body":
-    "We could not find this page. The link may be mistyped, or the post may have been withdrawn or is waiting for moderation.",
+  "error.404.body": "We could not find this page. The link may be mistyped, or the post may have been withdrawn or is waiting for moderation.",
   "error.404.search": "Try searching for what you were looking for:",
   "error.500.title": "Something went wrong on our side",
   "error.500.body":
@@ -613,7 +632,8 @@ export const en = {
   "error.500.retry": "Try again",
   "page.not_found": "Page not found",
   "attachment.reports": "What was removed from your attachments",
-  "attachment.reports_intro": "Files are published without their metadata. This is what they carried, and what the privacy guard found in it and in the text of PDFs.",
+  "attachment.reports_intro":
+    "Files are published without their metadata. This is what they carried, and what the privacy guard found in it and in the text of PDFs.",
   "attachment.removed_from": "Removed from {name}:",
   "attachment.nothing_removed": "{name} carried no metadata.",
   "attachment.text_unchecked": "The text of {name} could not be extracted in full, so it was not (all) checked: read it yourself before submitting.",

@@ -64,7 +64,8 @@ export function formatDate(locale: Locale, value: string | Date | null | undefin
   // Dates follow the language the interface is actually rendered in, not a missing catalogue's.
   const lang = renderedLanguage(locale);
   let format = dateFormats.get(lang);
-  if (!format) dateFormats.set(lang, (format = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { dateStyle: "long", timeZone: "Europe/Brussels" })));
+  if (!format)
+    dateFormats.set(lang, (format = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { dateStyle: "long", timeZone: "Europe/Brussels" })));
   return format.format(date);
 }
 
@@ -74,7 +75,8 @@ export function formatMoney(locale: Locale, amount: number | null | undefined, c
   const lang = renderedLanguage(locale);
   const key = `${lang}:${currency}`;
   let format = moneyFormats.get(key);
-  if (!format) moneyFormats.set(key, (format = new Intl.NumberFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { style: "currency", currency, maximumFractionDigits: 0 })));
+  if (!format)
+    moneyFormats.set(key, (format = new Intl.NumberFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { style: "currency", currency, maximumFractionDigits: 0 })));
   return format.format(amount);
 }
 

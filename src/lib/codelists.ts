@@ -5,17 +5,7 @@
 /** Kinds of moderated post. */
 export const POST_KINDS = ["case_study", "funding_application", "discussion"] as const;
 /** Where a post is in its lifecycle (DESIGN.md §4). */
-export const POST_STATUSES = [
-  "draft",
-  "dpo_review",
-  "submitted",
-  "in_review",
-  "changes_requested",
-  "published",
-  "rejected",
-  "hidden",
-  "withdrawn",
-] as const;
+export const POST_STATUSES = ["draft", "dpo_review", "submitted", "in_review", "changes_requested", "published", "rejected", "hidden", "withdrawn"] as const;
 /** How an AI project ended (or is going). */
 export const OUTCOMES = ["success", "partial", "failure", "abandoned", "ongoing"] as const;
 /** Where care happens. */
@@ -32,17 +22,7 @@ export const CARE_SETTINGS = [
   "administration",
 ] as const;
 /** Families of AI technique. */
-export const AI_TYPES = [
-  "computer_vision",
-  "nlp",
-  "llm",
-  "predictive_model",
-  "speech",
-  "optimisation",
-  "recommender",
-  "rules_based",
-  "robotics",
-] as const;
+export const AI_TYPES = ["computer_vision", "nlp", "llm", "predictive_model", "speech", "optimisation", "recommender", "rules_based", "robotics"] as const;
 /** How far a project got. */
 export const LIFECYCLE_STAGES = ["idea", "pilot", "production", "scaled", "stopped"] as const;
 /** Kinds of organisation; also the nouns of the public descriptor of anonymous posts. */

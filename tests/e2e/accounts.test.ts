@@ -86,7 +86,10 @@ describe("accounts and organisations", () => {
 
     await page.goto(`${baseUrl}${orgPath}`);
     await expect(page.getByText("Verified organisation").count()).resolves.toBe(1);
-    await page.getByRole("row", { name: /member@casebook\.example/ }).getByLabel("Role").selectOption("editor");
+    await page
+      .getByRole("row", { name: /member@casebook\.example/ })
+      .getByLabel("Role")
+      .selectOption("editor");
     await page.getByRole("button", { name: /^Accept / }).click();
     await expect(page.getByRole("table").last().textContent()).resolves.toContain("member@casebook.example");
 

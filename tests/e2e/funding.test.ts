@@ -51,7 +51,10 @@ describe("funding decisions", () => {
     await funder.getByRole("link", { name: "Record decisions" }).click();
     const dir = mkdtempSync(path.join(os.tmpdir(), "casebook-csv-"));
     const bad = path.join(dir, "bad.csv");
-    writeFileSync(bad, `title;applicant_type;applicant;amount_requested;decision;decided_on;rejection_reasons\n${named};platform;soins-val-de-meuse;-5;rejected;2025-05-20;data_quality\n`);
+    writeFileSync(
+      bad,
+      `title;applicant_type;applicant;amount_requested;decision;decided_on;rejection_reasons\n${named};platform;soins-val-de-meuse;-5;rejected;2025-05-20;data_quality\n`,
+    );
     await funder.getByLabel("CSV file (UTF-8)").setInputFiles(bad);
     await funder.getByRole("button", { name: "Check and import" }).click();
     await expect(funder.getByRole("alert").textContent()).resolves.toMatch(/Row 1, amount_requested/);

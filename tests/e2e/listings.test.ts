@@ -105,8 +105,15 @@ describe("listings", () => {
       for (let i = 0; i < 21; i++) {
         const n = String(i + 1).padStart(2, "0");
         const record = await pb.collection("posts").create({
-          kind: "discussion", slug: `${tag}-${n}`, title: `Paging discussion ${n}`, summary: "A discussion.", body_html: "<p>Hello.</p>",
-          language: "en", status: "published", published_at: `2020-01-${n} 10:00:00.000Z`, tags: [tag],
+          kind: "discussion",
+          slug: `${tag}-${n}`,
+          title: `Paging discussion ${n}`,
+          summary: "A discussion.",
+          body_html: "<p>Hello.</p>",
+          language: "en",
+          status: "published",
+          published_at: `2020-01-${n} 10:00:00.000Z`,
+          tags: [tag],
         });
         ids.push(record.id);
       }

@@ -31,7 +31,11 @@ describe("publishing a failure story", () => {
     await editor.getByLabel("Stage reached").selectOption("stopped");
     await editor.getByLabel("Emergency care").check();
     await editor.getByLabel("Language processing").check();
-    await editor.getByLabel("The story").fill("## Context\n\nThe bot mis-triaged patient 85.07.30-033.28 at night.\n\n## What happened\n\nIt could not understand dialect, so nurses stopped trusting it.");
+    await editor
+      .getByLabel("The story")
+      .fill(
+        "## Context\n\nThe bot mis-triaged patient 85.07.30-033.28 at night.\n\n## What happened\n\nIt could not understand dialect, so nurses stopped trusting it.",
+      );
     await editor.getByRole("button", { name: "Save and submit for review" }).click();
     await editor.waitForURL(/\/dashboard\/posts\/[a-z0-9]{15}\?blocked=1$/);
     const postUrl = editor.url().replace(/\?.*$/, "");
@@ -39,7 +43,9 @@ describe("publishing a failure story", () => {
     await expect(editor.getByText("Belgian national register number").count()).resolves.toBeGreaterThan(0);
     await expect(editor.getByText("Draft", { exact: true }).count()).resolves.toBe(1);
 
-    await editor.getByLabel("The story").fill("## Context\n\nThe bot mis-triaged a patient at night.\n\n## What happened\n\nIt could not understand dialect, so nurses stopped trusting it.");
+    await editor
+      .getByLabel("The story")
+      .fill("## Context\n\nThe bot mis-triaged a patient at night.\n\n## What happened\n\nIt could not understand dialect, so nurses stopped trusting it.");
     await editor.getByRole("button", { name: "Save and submit for review" }).click();
     await editor.waitForURL(/\?submitted=1$/);
     await expect(editor.getByText("Waiting for the DPO", { exact: true }).count()).resolves.toBe(1);
@@ -61,7 +67,11 @@ describe("publishing a failure story", () => {
     await editor.goto(`${baseUrl}/dashboard`);
     await expect(editor.getByRole("row", { name: new RegExp(title) }).textContent()).resolves.toContain("how many patients");
     await editor.goto(postUrl);
-    await editor.getByLabel("The story").fill("## Context\n\nThe bot mis-triaged about a dozen patients at night over three months.\n\n## What happened\n\nIt could not understand dialect, so nurses stopped trusting it.");
+    await editor
+      .getByLabel("The story")
+      .fill(
+        "## Context\n\nThe bot mis-triaged about a dozen patients at night over three months.\n\n## What happened\n\nIt could not understand dialect, so nurses stopped trusting it.",
+      );
     await editor.getByRole("button", { name: "Save and submit for review" }).click();
     await editor.waitForURL(/\?submitted=1$/);
 

@@ -62,7 +62,10 @@ describe("search page", () => {
     expect(all.length).toBeGreaterThanOrEqual(12);
     await expect(page.getByRole("heading", { level: 2, name: `${all.length} results` }).count()).resolves.toBe(1);
 
-    await page.getByRole("group", { name: "Outcome" }).getByRole("checkbox", { name: /^Failure/ }).check();
+    await page
+      .getByRole("group", { name: "Outcome" })
+      .getByRole("checkbox", { name: /^Failure/ })
+      .check();
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.waitForURL(/outcome=failure/);
     const failures = await resultTitles(page);
@@ -71,10 +74,18 @@ describe("search page", () => {
     expect(failures).toContain(SEPSIS);
     for (const badge of await page.locator(".result .card-meta").allTextContents()) expect(badge).toContain("Failure");
     // Disjunctive counts: the other outcomes stay visible with their own counts.
-    await expect(page.getByRole("group", { name: "Outcome" }).getByRole("checkbox", { name: /^Success/ }).count()).resolves.toBe(1);
+    await expect(
+      page
+        .getByRole("group", { name: "Outcome" })
+        .getByRole("checkbox", { name: /^Success/ })
+        .count(),
+    ).resolves.toBe(1);
 
     // A second facet, and the whole search lives in the URL: a fresh visitor sees the same.
-    await page.getByRole("group", { name: "Language" }).getByRole("checkbox", { name: /^English/ }).check();
+    await page
+      .getByRole("group", { name: "Language" })
+      .getByRole("checkbox", { name: /^English/ })
+      .check();
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.waitForURL(/language=en/);
     const narrowed = await resultTitles(page);
@@ -101,7 +112,10 @@ describe("search page", () => {
     await page.waitForURL(/q=valdetectie/);
     const found = await resultTitles(page);
     expect(found.length).toBeGreaterThanOrEqual(1);
-    await page.getByRole("group", { name: "Type" }).getByRole("checkbox", { name: /^Case study/ }).check();
+    await page
+      .getByRole("group", { name: "Type" })
+      .getByRole("checkbox", { name: /^Case study/ })
+      .check();
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.waitForURL(/kind=case_study/);
     const narrowed = await resultTitles(page);
@@ -148,7 +162,12 @@ describe("search JSON API", () => {
     expect(body.facets.outcome).toEqual(expect.arrayContaining([expect.objectContaining({ value: "failure" })]));
     expect(JSON.stringify(body)).not.toMatch(/Heidebloem/i);
 
-    for (const [query, param] of [["page=0", "page"], ["outcome=maybe", "outcome"], ["sort=oldest", "sort"], ["per_page=500", "per_page"]] as const) {
+    for (const [query, param] of [
+      ["page=0", "page"],
+      ["outcome=maybe", "outcome"],
+      ["sort=oldest", "sort"],
+      ["per_page=500", "per_page"],
+    ] as const) {
       const bad = await fetch(`${baseUrl}/api/search?${query}`);
       expect(bad.status, query).toBe(400);
       const error = (await bad.json()) as { error: string; param: string };
@@ -177,7 +196,10 @@ describe("search JSON API", () => {
   });
 
   it("/healthz reports the search engine and the outbox backlog", async () => {
-    const body = (await (await fetch(`${baseUrl}/healthz`)).json()) as { search: { engine: string; ok: boolean; documents: number }; outbox: { backlog: number } };
+    const body = (await (await fetch(`${baseUrl}/healthz`)).json()) as {
+      search: { engine: string; ok: boolean; documents: number };
+      outbox: { backlog: number };
+    };
     expect(body.search).toMatchObject({ engine: "embedded", ok: true });
     expect(body.search.documents).toBeGreaterThanOrEqual(12);
     expect(body.outbox.backlog).toBeTypeOf("number");
@@ -186,7 +208,12 @@ describe("search JSON API", () => {
   it("narrows funding applications by the amount requested", async () => {
     const all = (await (await fetch(`${baseUrl}/api/search?kind=funding_application&per_page=50`)).json()) as { total: number; hits: { slug: string }[] };
     expect(all.total).toBeGreaterThanOrEqual(3);
-    const amounts = await Promise.all(all.hits.map(async (h) => ((await (await fetch(`${baseUrl}/api/posts/${h.slug}`)).json()) as { funding: { amountRequested: number | null } }).funding.amountRequested ?? 0));
+    const amounts = await Promise.all(
+      all.hits.map(
+        async (h) =>
+          ((await (await fetch(`${baseUrl}/api/posts/${h.slug}`)).json()) as { funding: { amountRequested: number | null } }).funding.amountRequested ?? 0,
+      ),
+    );
     // The second-smallest distinct amount: other files may add applications with equal amounts.
     const distinct = [...new Set(amounts)].sort((a, b) => a - b);
     expect(distinct.length).toBeGreaterThanOrEqual(2);

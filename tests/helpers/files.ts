@@ -42,7 +42,9 @@ export async function jpegWithMetadata(): Promise<Uint8Array<ArrayBuffer>> {
 
 /** A PNG with a tEXt chunk (Author) and an iTXt-free body. */
 export async function pngWithText(): Promise<Uint8Array<ArrayBuffer>> {
-  const base = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 90, b: 200 } } }).png().toBuffer();
+  const base = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 90, b: 200 } } })
+    .png()
+    .toBuffer();
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
     const out = Buffer.alloc(12 + data.length);

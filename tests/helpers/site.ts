@@ -43,7 +43,9 @@ export async function buildIfStale(): Promise<void> {
 }
 
 /** Starts the built server on a free port and waits until /healthz answers. */
-export async function startSite(env: Record<string, string>): Promise<{ baseUrl: string; child: ChildProcess; stop: () => Promise<void>; output: () => string }> {
+export async function startSite(
+  env: Record<string, string>,
+): Promise<{ baseUrl: string; child: ChildProcess; stop: () => Promise<void>; output: () => string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(outDir(root), "server/entry.mjs")], {
     cwd: root,

@@ -116,7 +116,9 @@ describe("export and deletion", () => {
     const user = await createUser(pb, { name: "Export Person" });
     const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
     await createSession(user.id, { userAgent: "TestAgent/1.0" });
-    await pb.collection("posts").create({ kind: "case_study", slug: unique("p"), title: "My draft", language: "en", status: "draft", author: user.id, organization: org.id });
+    await pb
+      .collection("posts")
+      .create({ kind: "case_study", slug: unique("p"), title: "My draft", language: "en", status: "draft", author: user.id, organization: org.id });
     const data = await exportMyData(user.id);
     expect(data).toMatchObject({ account: { email: user.email, name: "Export Person" } });
     expect(JSON.stringify(data.memberships)).toContain(org.name);
@@ -128,8 +130,12 @@ describe("export and deletion", () => {
   it("erases the person; published posts stay credited to a former member, drafts go", async () => {
     const user = await createUser(pb);
     const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
-    const published = await pb.collection("posts").create({ kind: "case_study", slug: unique("pub"), title: "Published", language: "en", status: "published", author: user.id, organization: org.id });
-    const draft = await pb.collection("posts").create({ kind: "case_study", slug: unique("dr"), title: "Draft", language: "en", status: "draft", author: user.id, organization: org.id });
+    const published = await pb
+      .collection("posts")
+      .create({ kind: "case_study", slug: unique("pub"), title: "Published", language: "en", status: "published", author: user.id, organization: org.id });
+    const draft = await pb
+      .collection("posts")
+      .create({ kind: "case_study", slug: unique("dr"), title: "Draft", language: "en", status: "draft", author: user.id, organization: org.id });
     const session = await createSession(user.id);
     expect(await deleteAccount(user.id, "keep")).toEqual({ ok: true });
     await expect(pb.collection("users").getOne(user.id)).rejects.toMatchObject({ status: 404 });
@@ -144,7 +150,9 @@ describe("export and deletion", () => {
 
   it("withdraws published posts when asked, and queues their removal from search", async () => {
     const user = await createUser(pb);
-    const post = await pb.collection("posts").create({ kind: "case_study", slug: unique("w"), title: "To withdraw", language: "en", status: "published", author: user.id });
+    const post = await pb
+      .collection("posts")
+      .create({ kind: "case_study", slug: unique("w"), title: "To withdraw", language: "en", status: "published", author: user.id });
     expect(await deleteAccount(user.id, "withdraw")).toEqual({ ok: true });
     expect((await pb.collection("posts").getOne(post.id)).status).toBe("withdrawn");
     const outbox = await pb.collection("search_outbox").getList(1, 5, { filter: pb.filter("record = {:r} && op = 'delete'", { r: post.id }) });

@@ -29,12 +29,30 @@ beforeAll(async () => {
   process.env.CASEBOOK_ANONYMITY_K = String(K);
   const [fe, aa, ae, mod] = await Promise.all([createUser(pb), createUser(pb), createUser(pb), createUser(pb, { role: "moderator" })]);
   funderId = (await createOrganization(pb, [{ userId: fe.id, role: "editor" }], { kind: "funder", name: `Fund ${unique("f")}` })).id;
-  applicant = await createOrganization(pb, [{ userId: aa.id, role: "admin" }, { userId: ae.id, role: "editor" }], { kind: "mental_health", region: "wallonia", name: `Clinique ${unique("c")}` });
-  [funderEditor, applicantAdmin, applicantEditor, moderator] = (await Promise.all([fe, aa, ae, mod].map((u) => loadActor(u.id)))) as [Actor, Actor, Actor, Actor];
+  applicant = await createOrganization(
+    pb,
+    [
+      { userId: aa.id, role: "admin" },
+      { userId: ae.id, role: "editor" },
+    ],
+    { kind: "mental_health", region: "wallonia", name: `Clinique ${unique("c")}` },
+  );
+  [funderEditor, applicantAdmin, applicantEditor, moderator] = (await Promise.all([fe, aa, ae, mod].map((u) => loadActor(u.id)))) as [
+    Actor,
+    Actor,
+    Actor,
+    Actor,
+  ];
 });
 
 async function newCall(): Promise<string> {
-  const { slug } = await saveCall(funderEditor, funderId, { title: `Mental health AI ${unique("c")}`, description: "A call for AI projects in mental-health services, 2025.", status: "closed", currency: "EUR", budget: "400000" });
+  const { slug } = await saveCall(funderEditor, funderId, {
+    title: `Mental health AI ${unique("c")}`,
+    description: "A call for AI projects in mental-health services, 2025.",
+    status: "closed",
+    currency: "EUR",
+    budget: "400000",
+  });
   return (await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }))).id;
 }
 
@@ -45,16 +63,36 @@ async function publish(id: string): Promise<void> {
 
 async function funderRecord(callId: string, overrides: Record<string, unknown> = {}): Promise<{ id: string; slug: string }> {
   const title = `Funder side ${unique("fs")}`;
-  await recordDecisions(funderEditor, callId, [{ title, applicantType: "platform", applicant: applicant.slug, amountRequested: 87654, decision: "rejected", decidedOn: "2025-05-31", rejectionReasons: ["data_governance"], ...overrides }]);
+  await recordDecisions(funderEditor, callId, [
+    {
+      title,
+      applicantType: "platform",
+      applicant: applicant.slug,
+      amountRequested: 87654,
+      decision: "rejected",
+      decidedOn: "2025-05-31",
+      rejectionReasons: ["data_governance"],
+      ...overrides,
+    },
+  ]);
   const r = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: title }));
   return { id: r.id, slug: r.slug };
 }
 
 async function applicantAccount(callId: string, anonymous: boolean): Promise<{ id: string; slug: string }> {
   const own = await saveDraft(applicantEditor, {
-    kind: "funding_application", organization: applicant.id, call: callId, title: `Our refused application ${unique("own")}`,
-    summary: "Why our application was refused, and what we changed afterwards.", body_md: "## Context\n\nWe applied for a triage assistant for our outpatient mental-health service and were refused.",
-    language: "en", tags: "", anonymous, decision: "rejected", rejection_reasons: ["data_governance"], amount_requested: "87654",
+    kind: "funding_application",
+    organization: applicant.id,
+    call: callId,
+    title: `Our refused application ${unique("own")}`,
+    summary: "Why our application was refused, and what we changed afterwards.",
+    body_md: "## Context\n\nWe applied for a triage assistant for our outpatient mental-health service and were refused.",
+    language: "en",
+    tags: "",
+    anonymous,
+    decision: "rejected",
+    rejection_reasons: ["data_governance"],
+    amount_requested: "87654",
   });
   await submitPost(applicantEditor, own.id);
   return own;
@@ -102,9 +140,19 @@ describe("descriptors from the crowd (issue 9 §2)", () => {
   it("coarsens below K verified organisations and refines, re-indexed, when one more is verified", async () => {
     const subject = { kind: "mental_health", region: "wallonia", country: "BE" };
     const draft = await saveDraft(applicantEditor, {
-      kind: "case_study", organization: applicant.id, title: `Anonymous triage lessons ${unique("a")}`,
-      summary: "What went wrong with our triage assistant and what we learned.", body_md: "## Context\n\nOur triage assistant flagged too many patients and the team stopped trusting it.",
-      language: "en", tags: "", anonymous: true, outcome: "failure", lifecycle_stage: "stopped", care_settings: ["mental_health"], ai_types: ["predictive_model"], lessons_md: "- Agree an alert budget first.",
+      kind: "case_study",
+      organization: applicant.id,
+      title: `Anonymous triage lessons ${unique("a")}`,
+      summary: "What went wrong with our triage assistant and what we learned.",
+      body_md: "## Context\n\nOur triage assistant flagged too many patients and the team stopped trusting it.",
+      language: "en",
+      tags: "",
+      anonymous: true,
+      outcome: "failure",
+      lifecycle_stage: "stopped",
+      care_settings: ["mental_health"],
+      ai_types: ["predictive_model"],
+      lessons_md: "- Agree an alert budget first.",
     });
     await submitPost(applicantEditor, draft.id);
     await publish(draft.id);
@@ -115,7 +163,14 @@ describe("descriptors from the crowd (issue 9 §2)", () => {
 
     const [requesterUser] = await Promise.all([createUser(pb)]);
     const requester = (await loadActor(requesterUser.id))!;
-    const { slug } = await requestOrganization(requester, { name: `Second clinic ${unique("s")}`, kind: "mental_health", country: "BE", region: "wallonia", website: "", description: "" });
+    const { slug } = await requestOrganization(requester, {
+      name: `Second clinic ${unique("s")}`,
+      kind: "mental_health",
+      country: "BE",
+      region: "wallonia",
+      website: "",
+      description: "",
+    });
     const other = await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:s}", { s: slug }));
     const since = new Date(Date.now() - 1000).toISOString().replace("T", " ");
     await reviewOrganization(moderator, other.id, "verify");
@@ -127,7 +182,13 @@ describe("descriptors from the crowd (issue 9 §2)", () => {
 
   it("an anonymised applicant in a funder's record gets the crowd-checked descriptor", async () => {
     const call = await newCall();
-    const record = await funderRecord(call, { applicantType: "anonymous", applicant: "", applicantKind: "primary_care", applicantRegion: "brussels", decision: "rejected" });
+    const record = await funderRecord(call, {
+      applicantType: "anonymous",
+      applicant: "",
+      applicantKind: "primary_care",
+      applicantRegion: "brussels",
+      decision: "rejected",
+    });
     await publish(record.id);
     const stored = (await pb.collection("posts").getOne(record.id)).public_descriptor;
     expect(stored).toBe(chooseDescriptor({ kind: "primary_care", region: "brussels", country: null }, await loadCrowd(), K).code);

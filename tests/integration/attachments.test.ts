@@ -35,7 +35,9 @@ function pixelBomb(): Uint8Array<ArrayBuffer> {
   ihdr.writeUInt32BE(20_000, 4);
   ihdr[8] = 8;
   ihdr[9] = 2;
-  return new Uint8Array(Buffer.concat([Buffer.from(PNG_HEAD.subarray(0, 8)), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(10))), chunk("IEND", Buffer.alloc(0))]));
+  return new Uint8Array(
+    Buffer.concat([Buffer.from(PNG_HEAD.subarray(0, 8)), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(10))), chunk("IEND", Buffer.alloc(0))]),
+  );
 }
 
 let pb: PocketBase;
@@ -51,8 +53,16 @@ async function editorOfNewOrg(): Promise<{ actor: Actor; orgId: string }> {
 
 function draft(orgId: string) {
   return {
-    kind: "case_study", organization: orgId, title: `With attachment ${unique("a")}`, summary: "A case study with a report attached to it.",
-    body_md: "## Context\n\nSee the attached evaluation report for the numbers.", language: "en", outcome: "success", lifecycle_stage: "pilot", care_settings: ["hospital"], ai_types: ["nlp"],
+    kind: "case_study",
+    organization: orgId,
+    title: `With attachment ${unique("a")}`,
+    summary: "A case study with a report attached to it.",
+    body_md: "## Context\n\nSee the attached evaluation report for the numbers.",
+    language: "en",
+    outcome: "success",
+    lifecycle_stage: "pilot",
+    care_settings: ["hospital"],
+    ai_types: ["nlp"],
   };
 }
 
@@ -90,7 +100,9 @@ describe("attachments", () => {
 
   it("stores neutral names and serves the file only to those who may see the post", async () => {
     const { actor, orgId } = await editorOfNewOrg();
-    const saved = await saveDraft(actor, draft(orgId), undefined, { add: [new File([await pdfWithMetadata()], "Confidential report of AZ Secret.pdf", { type: "application/pdf" })] });
+    const saved = await saveDraft(actor, draft(orgId), undefined, {
+      add: [new File([await pdfWithMetadata()], "Confidential report of AZ Secret.pdf", { type: "application/pdf" })],
+    });
     const record = await pb.collection("posts").getOne(saved.id);
     expect(record.attachments).toHaveLength(1);
     expect(record.attachments[0]).toMatch(/^attachment_1_\w+\.pdf$/);
@@ -121,7 +133,15 @@ describe("attachments", () => {
     const [report] = attachmentReports(record);
     expect(report).toMatchObject({ file: record.attachments[0], original: "photo.jpg", type: "image/jpeg", textChecked: null });
     const removed = report!.removed.map((r) => `${r.kind}=${r.value}`);
-    expect(removed).toEqual(expect.arrayContaining([`camera=${PLANTED.camera}`, `author=${PLANTED.author}`, `software=${PLANTED.software}`, `comment=${PLANTED.comment}`, "gps=51 12 30 N, 4 24 0 E"]));
+    expect(removed).toEqual(
+      expect.arrayContaining([
+        `camera=${PLANTED.camera}`,
+        `author=${PLANTED.author}`,
+        `software=${PLANTED.software}`,
+        `comment=${PLANTED.comment}`,
+        "gps=51 12 30 N, 4 24 0 E",
+      ]),
+    );
   });
 
   it("stores a PNG without its text chunks", async () => {
@@ -137,15 +157,24 @@ describe("attachments", () => {
 
   it("stores a PDF without Info or XMP (and without a producer of its own), runs the guard over metadata and text", async () => {
     const { actor, orgId } = await editorOfNewOrg();
-    const saved = await saveDraft(actor, draft(orgId), undefined, { add: [new File([await pdfWithMetadata("Evaluation report of the triage pilot, ward 3B.")], "report.pdf", { type: "application/pdf" })] });
+    const saved = await saveDraft(actor, draft(orgId), undefined, {
+      add: [new File([await pdfWithMetadata("Evaluation report of the triage pilot, ward 3B.")], "report.pdf", { type: "application/pdf" })],
+    });
     const record = await pb.collection("posts").getOne(saved.id);
     const bytes = await storedBytes(record, 1);
     expectNothingPlanted(bytes);
     const text = bytes.toString("latin1");
-    for (const key of ["/Author", "/Creator", "/Producer", "/Keywords", "/Company", "/Metadata", "/Info", "pdf-lib"]) expect(text.includes(key), key).toBe(false);
+    for (const key of ["/Author", "/Creator", "/Producer", "/Keywords", "/Company", "/Metadata", "/Info", "pdf-lib"])
+      expect(text.includes(key), key).toBe(false);
     expect(text).toContain("/Type /Page");
     const reloaded = await PDFDocument.load(bytes, { updateMetadata: false });
-    expect([reloaded.getAuthor(), reloaded.getCreator(), reloaded.getProducer(), reloaded.getKeywords(), reloaded.getTitle()]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect([reloaded.getAuthor(), reloaded.getCreator(), reloaded.getProducer(), reloaded.getKeywords(), reloaded.getTitle()]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(reloaded.catalog.get(PDFName.of("Metadata"))).toBeUndefined();
 
     const [report] = attachmentReports(record);
@@ -162,9 +191,13 @@ describe("attachments", () => {
   it("blocks submission when a PDF's text holds a national register number, until the attachment is removed", async () => {
     const { actor, orgId } = await editorOfNewOrg();
     const input = draft(orgId);
-    const saved = await saveDraft(actor, input, undefined, { add: [new File([await pdfWithMetadata(`Patient ${NATIONAL_NUMBER} was admitted twice.`)], "notes.pdf", { type: "application/pdf" })] });
+    const saved = await saveDraft(actor, input, undefined, {
+      add: [new File([await pdfWithMetadata(`Patient ${NATIONAL_NUMBER} was admitted twice.`)], "notes.pdf", { type: "application/pdf" })],
+    });
     const record = await pb.collection("posts").getOne(saved.id);
-    expect(attachmentReports(record)[0]!.findings).toEqual(expect.arrayContaining([expect.objectContaining({ field: "attachment.text", kind: "national_number", match: NATIONAL_NUMBER, blocking: true })]));
+    expect(attachmentReports(record)[0]!.findings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: "attachment.text", kind: "national_number", match: NATIONAL_NUMBER, blocking: true })]),
+    );
     await expect(submitPost(actor, saved.id)).rejects.toThrow(/attachment contains a Belgian national register number/);
     expect((await pb.collection("posts").getOne(saved.id)).status).toBe("draft");
 
@@ -179,7 +212,9 @@ describe("attachments", () => {
     const { actor, orgId } = await editorOfNewOrg();
     const saved = await saveDraft(actor, draft(orgId));
     // What an upload looked like before the fix: the file as sent, no report.
-    const legacy = await pb.collection("posts").update(saved.id, { "attachments+": [new File([await jpegWithMetadata()], "attachment-1.jpg", { type: "image/jpeg" })] });
+    const legacy = await pb
+      .collection("posts")
+      .update(saved.id, { "attachments+": [new File([await jpegWithMetadata()], "attachment-1.jpg", { type: "image/jpeg" })] });
     expect(attachmentReports(legacy)).toEqual([]);
     const bytes = await storedBytes(legacy, 1);
     expectNothingPlanted(bytes);
@@ -189,11 +224,16 @@ describe("attachments", () => {
   it("keeps the reports of the files that stay when files are added and removed", async () => {
     const { actor, orgId } = await editorOfNewOrg();
     const input = draft(orgId);
-    const saved = await saveDraft(actor, input, undefined, { add: [new File([await pngWithText()], "one.png"), new File([await jpegWithMetadata()], "two.jpg")] });
+    const saved = await saveDraft(actor, input, undefined, {
+      add: [new File([await pngWithText()], "one.png"), new File([await jpegWithMetadata()], "two.jpg")],
+    });
     const first = await pb.collection("posts").getOne(saved.id);
     await saveDraft(actor, input, saved.id, { add: [new File([await pdfWithMetadata()], "three.pdf")], remove: [first.attachments[0]] });
     const after = await pb.collection("posts").getOne(saved.id);
     expect(after.attachments).toHaveLength(2);
-    expect(attachmentReports(after).map((r) => [r.file, r.original])).toEqual([[after.attachments[0], "two.jpg"], [after.attachments[1], "three.pdf"]]);
+    expect(attachmentReports(after).map((r) => [r.file, r.original])).toEqual([
+      [after.attachments[0], "two.jpg"],
+      [after.attachments[1], "three.pdf"],
+    ]);
   });
 });

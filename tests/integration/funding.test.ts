@@ -30,12 +30,30 @@ beforeAll(async () => {
   const [fe, aa, ae, mod] = await Promise.all([createUser(pb), createUser(pb), createUser(pb), createUser(pb, { role: "moderator" })]);
   const funder = await createOrganization(pb, [{ userId: fe.id, role: "editor" }], { kind: "funder", name: `Fund ${unique("f")}` });
   funderId = funder.id;
-  applicant = await createOrganization(pb, [{ userId: aa.id, role: "admin" }, { userId: ae.id, role: "editor" }], { kind: "care_home", region: "brussels", name: `Résidence ${unique("r")}` });
-  [funderEditor, applicantAdmin, applicantEditor, moderator] = (await Promise.all([fe, aa, ae, mod].map((u) => loadActor(u.id)))) as [Actor, Actor, Actor, Actor];
+  applicant = await createOrganization(
+    pb,
+    [
+      { userId: aa.id, role: "admin" },
+      { userId: ae.id, role: "editor" },
+    ],
+    { kind: "care_home", region: "brussels", name: `Résidence ${unique("r")}` },
+  );
+  [funderEditor, applicantAdmin, applicantEditor, moderator] = (await Promise.all([fe, aa, ae, mod].map((u) => loadActor(u.id)))) as [
+    Actor,
+    Actor,
+    Actor,
+    Actor,
+  ];
 });
 
 async function newCall(): Promise<{ id: string; slug: string }> {
-  const { slug } = await saveCall(funderEditor, funderId, { title: `AI in care homes ${unique("c")}`, description: "A call for AI projects in residential care, 2025 round.", status: "closed", currency: "EUR", budget: "500000" });
+  const { slug } = await saveCall(funderEditor, funderId, {
+    title: `AI in care homes ${unique("c")}`,
+    description: "A call for AI projects in residential care, 2025 round.",
+    status: "closed",
+    currency: "EUR",
+    budget: "500000",
+  });
   const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }));
   return { id: call.id, slug };
 }
@@ -90,7 +108,11 @@ describe("funding decisions", () => {
   it("an applicant that asks anonymisation is never named on any public surface", async () => {
     // An applicant of its own: others in this file consent to be named.
     const admin = await createUser(pb);
-    const discreet = await createOrganization(pb, [{ userId: admin.id, role: "admin" }], { kind: "care_home", region: "brussels", name: `Discreet ${unique("d")}` });
+    const discreet = await createOrganization(pb, [{ userId: admin.id, role: "admin" }], {
+      kind: "care_home",
+      region: "brussels",
+      name: `Discreet ${unique("d")}`,
+    });
     const discreetAdmin = (await loadActor(admin.id))!;
     const call = await newCall();
     const title = `Anonymised refusal ${unique("a")}`;
@@ -125,8 +147,12 @@ describe("funding decisions", () => {
   it("imports all or nothing: one bad row writes nothing", async () => {
     const call = await newCall();
     const good = `Good row ${unique("g")}`;
-    await expect(recordDecisions(funderEditor, call.id, [decision({ title: good }), decision({ amountRequested: -5 })])).rejects.toBeInstanceOf(ValidationError);
-    await expect(recordDecisions(funderEditor, call.id, [decision({ title: `Other ${unique("x")}` }), decision({ applicant: "no-such-organisation" })])).rejects.toBeInstanceOf(ValidationError);
+    await expect(recordDecisions(funderEditor, call.id, [decision({ title: good }), decision({ amountRequested: -5 })])).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(
+      recordDecisions(funderEditor, call.id, [decision({ title: `Other ${unique("x")}` }), decision({ applicant: "no-such-organisation" })]),
+    ).rejects.toBeInstanceOf(ValidationError);
     const written = await pb.collection("posts").getList(1, 5, { filter: pb.filter("call = {:c}", { c: call.id }) });
     expect(written.totalItems).toBe(0);
   });
@@ -139,9 +165,18 @@ describe("funding decisions", () => {
     await answerConsent(applicantAdmin, record.id, "grant");
     await publishById(record.id);
     const own = await saveDraft(applicantEditor, {
-      kind: "funding_application", organization: applicant.id, call: call.id, title: `Our refused application ${unique("own")}`,
-      summary: "Why our acoustic monitoring application was refused, and what we changed.", body_md: "## Context\n\nWe applied for night-time acoustic monitoring in our care home.",
-      language: "en", tags: "", anonymous: false, decision: "rejected", rejection_reasons: ["data_governance"], amount_requested: "120000",
+      kind: "funding_application",
+      organization: applicant.id,
+      call: call.id,
+      title: `Our refused application ${unique("own")}`,
+      summary: "Why our acoustic monitoring application was refused, and what we changed.",
+      body_md: "## Context\n\nWe applied for night-time acoustic monitoring in our care home.",
+      language: "en",
+      tags: "",
+      anonymous: false,
+      decision: "rejected",
+      rejection_reasons: ["data_governance"],
+      amount_requested: "120000",
       reflection_md: "We would involve our DPO from day one.",
     });
     await submitPost(applicantEditor, own.id);

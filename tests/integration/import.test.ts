@@ -25,19 +25,40 @@ beforeAll(async () => {
 });
 
 const post = (overrides: Record<string, unknown> = {}) => ({
-  kind: "case_study", organization: org.slug, author: editor.email, title: `Imported story ${unique("i")}`,
-  summary: "An imported case study about predicting readmissions in a general hospital.", body_md: "## Context\n\nWe predicted readmissions and learned a lot about our data.",
-  language: "en", tags: ["readmissions"], anonymous: false, outcome: "partial", care_settings: ["hospital"], ai_types: ["predictive_model"], lifecycle_stage: "pilot",
+  kind: "case_study",
+  organization: org.slug,
+  author: editor.email,
+  title: `Imported story ${unique("i")}`,
+  summary: "An imported case study about predicting readmissions in a general hospital.",
+  body_md: "## Context\n\nWe predicted readmissions and learned a lot about our data.",
+  language: "en",
+  tags: ["readmissions"],
+  anonymous: false,
+  outcome: "partial",
+  care_settings: ["hospital"],
+  ai_types: ["predictive_model"],
+  lifecycle_stage: "pilot",
   ...overrides,
 });
 
 describe("import", () => {
   it("reports every bad record and writes nothing", async () => {
     const good = post();
-    const result = await validateImport(pb, [good, post({ organization: "no-such-org" }), post({ outcome: "meh" }), post({ body_md: "## Context\n\nPatient 85.07.30-033.28 was readmitted twice in a month." }), post({ author: "nobody@example.test" })]);
+    const result = await validateImport(pb, [
+      good,
+      post({ organization: "no-such-org" }),
+      post({ outcome: "meh" }),
+      post({ body_md: "## Context\n\nPatient 85.07.30-033.28 was readmitted twice in a month." }),
+      post({ author: "nobody@example.test" }),
+    ]);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors.map((e) => [e.index, e.field])).toEqual([[1, "organization"], [2, "outcome"], [3, "body_md"], [4, "author"]]);
+    expect(result.errors.map((e) => [e.index, e.field])).toEqual([
+      [1, "organization"],
+      [2, "outcome"],
+      [3, "body_md"],
+      [4, "author"],
+    ]);
     const written = await pb.collection("posts").getList(1, 1, { filter: pb.filter("title = {:t}", { t: good.title }) });
     expect(written.totalItems).toBe(0);
   });
@@ -64,7 +85,11 @@ describe("import", () => {
     expect(p.status).toBe("published");
     expect(renderDescriptor("en", p.public_descriptor)).toBe(await crowdDescriptor({ kind: "hospital", region: "flanders" }));
     const events = await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: p.id }), sort: "created" });
-    expect(events.map((e) => [e.action, e.actor])).toEqual([["import", editor.id], ["claim", admin.id], ["approve", admin.id]]);
+    expect(events.map((e) => [e.action, e.actor])).toEqual([
+      ["import", editor.id],
+      ["claim", admin.id],
+      ["approve", admin.id],
+    ]);
     const outbox = await pb.collection("search_outbox").getList(1, 1, { filter: pb.filter("record = {:r}", { r: p.id }) });
     expect(outbox.totalItems).toBe(1);
   });

@@ -31,17 +31,28 @@ async function cast(options: { dpoReview?: boolean } = {}): Promise<Cast> {
   const ids = await Promise.all(["editor", "dpo", "admin", "member", "outsider"].map(() => createUser(pb)));
   const [editor, dpo, admin, member, outsider] = ids as unknown as [{ id: string }, { id: string }, { id: string }, { id: string }, { id: string }];
   const orgName = `Ziekenhuis ${unique("zh")}`;
-  const org = await createOrganization(pb, [
-    { userId: editor.id, role: "editor" },
-    { userId: dpo.id, role: "dpo" },
-    { userId: admin.id, role: "admin" },
-    { userId: member.id, role: "member" },
-  ], { name: orgName, requires_dpo_review: options.dpoReview ?? false });
+  const org = await createOrganization(
+    pb,
+    [
+      { userId: editor.id, role: "editor" },
+      { userId: dpo.id, role: "dpo" },
+      { userId: admin.id, role: "admin" },
+      { userId: member.id, role: "member" },
+    ],
+    { name: orgName, requires_dpo_review: options.dpoReview ?? false },
+  );
   const mods = await Promise.all([createUser(pb, { role: "moderator" }), createUser(pb, { role: "moderator" })]);
   const load = async (id: string) => (await loadActor(id))!;
   return {
-    editor: await load(editor.id), dpo: await load(dpo.id), admin: await load(admin.id), member: await load(member.id), outsider: await load(outsider.id),
-    moderator: await load(mods[0].id), moderator2: await load(mods[1].id), orgId: org.id, orgName,
+    editor: await load(editor.id),
+    dpo: await load(dpo.id),
+    admin: await load(admin.id),
+    member: await load(member.id),
+    outsider: await load(outsider.id),
+    moderator: await load(mods[0].id),
+    moderator2: await load(mods[1].id),
+    orgId: org.id,
+    orgName,
   };
 }
 
@@ -92,7 +103,14 @@ describe("transitions by role", () => {
     await toInReview(c, id);
     await approvePost(c.moderator, id);
   };
-  const scenarios: { name: string; prepare?: Step; who: keyof Cast; act: (a: Actor, id: string) => Promise<unknown>; expected: "ok" | "forbidden" | "invalid"; status?: string }[] = [
+  const scenarios: {
+    name: string;
+    prepare?: Step;
+    who: keyof Cast;
+    act: (a: Actor, id: string) => Promise<unknown>;
+    expected: "ok" | "forbidden" | "invalid";
+    status?: string;
+  }[] = [
     { name: "a draft without an organisation is refused", who: "editor", act: (a, id) => saveDraft(a, caseStudy(""), id), expected: "invalid" },
     { name: "editor submits", who: "editor", act: submitPost, expected: "ok", status: "submitted" },
     { name: "org admin submits", who: "admin", act: submitPost, expected: "ok", status: "submitted" },
@@ -104,22 +122,76 @@ describe("transitions by role", () => {
     { name: "editor cannot claim", prepare: toSubmitted, who: "editor", act: claimPost, expected: "forbidden" },
     { name: "moderator cannot claim a draft", who: "moderator", act: claimPost, expected: "invalid", status: "draft" },
     { name: "second moderator cannot take a claimed post", prepare: toInReview, who: "moderator2", act: claimPost, expected: "invalid", status: "in_review" },
-    { name: "second moderator cannot approve a post claimed by another", prepare: toInReview, who: "moderator2", act: approvePost, expected: "invalid", status: "in_review" },
+    {
+      name: "second moderator cannot approve a post claimed by another",
+      prepare: toInReview,
+      who: "moderator2",
+      act: approvePost,
+      expected: "invalid",
+      status: "in_review",
+    },
     { name: "claiming moderator approves", prepare: toInReview, who: "moderator", act: approvePost, expected: "ok", status: "published" },
     { name: "editor cannot approve", prepare: toInReview, who: "editor", act: approvePost, expected: "forbidden" },
     { name: "moderator cannot approve without claiming", prepare: toSubmitted, who: "moderator", act: approvePost, expected: "invalid", status: "submitted" },
     { name: "claiming moderator unclaims", prepare: toInReview, who: "moderator", act: unclaimPost, expected: "ok", status: "submitted" },
-    { name: "moderator requests changes", prepare: toInReview, who: "moderator", act: (a, id) => requestChanges(a, id, "Please remove the ward names."), expected: "ok", status: "changes_requested" },
-    { name: "a change request needs a message", prepare: toInReview, who: "moderator", act: (a, id) => requestChanges(a, id, ""), expected: "invalid", status: "in_review" },
-    { name: "moderator rejects with a reason", prepare: toInReview, who: "moderator", act: (a, id) => rejectPost(a, id, "promotional", "This reads as an advertisement."), expected: "ok", status: "rejected" },
-    { name: "a rejection needs a listed reason", prepare: toInReview, who: "moderator", act: (a, id) => rejectPost(a, id, "because", "no"), expected: "invalid", status: "in_review" },
-    { name: "moderator hides a published post", prepare: toPublished, who: "moderator", act: (a, id) => hidePost(a, id, "Checking a complaint."), expected: "ok", status: "hidden" },
+    {
+      name: "moderator requests changes",
+      prepare: toInReview,
+      who: "moderator",
+      act: (a, id) => requestChanges(a, id, "Please remove the ward names."),
+      expected: "ok",
+      status: "changes_requested",
+    },
+    {
+      name: "a change request needs a message",
+      prepare: toInReview,
+      who: "moderator",
+      act: (a, id) => requestChanges(a, id, ""),
+      expected: "invalid",
+      status: "in_review",
+    },
+    {
+      name: "moderator rejects with a reason",
+      prepare: toInReview,
+      who: "moderator",
+      act: (a, id) => rejectPost(a, id, "promotional", "This reads as an advertisement."),
+      expected: "ok",
+      status: "rejected",
+    },
+    {
+      name: "a rejection needs a listed reason",
+      prepare: toInReview,
+      who: "moderator",
+      act: (a, id) => rejectPost(a, id, "because", "no"),
+      expected: "invalid",
+      status: "in_review",
+    },
+    {
+      name: "moderator hides a published post",
+      prepare: toPublished,
+      who: "moderator",
+      act: (a, id) => hidePost(a, id, "Checking a complaint."),
+      expected: "ok",
+      status: "hidden",
+    },
     { name: "editor cannot hide", prepare: toPublished, who: "editor", act: (a, id) => hidePost(a, id, "nope nope"), expected: "forbidden" },
     { name: "author withdraws a submitted post", prepare: toSubmitted, who: "editor", act: withdrawPost, expected: "ok", status: "withdrawn" },
     { name: "org admin withdraws", prepare: toPublished, who: "admin", act: withdrawPost, expected: "ok", status: "withdrawn" },
     { name: "plain member cannot withdraw", prepare: toPublished, who: "member", act: withdrawPost, expected: "forbidden" },
-    { name: "submitting a published post without a revision is refused (issue 9 §18)", prepare: toPublished, who: "editor", act: submitPost, expected: "forbidden" },
-    { name: "DPO cannot review a post that does not need it", prepare: toSubmitted, who: "dpo", act: (a, id) => dpoReview(a, id, "approve"), expected: "forbidden" },
+    {
+      name: "submitting a published post without a revision is refused (issue 9 §18)",
+      prepare: toPublished,
+      who: "editor",
+      act: submitPost,
+      expected: "forbidden",
+    },
+    {
+      name: "DPO cannot review a post that does not need it",
+      prepare: toSubmitted,
+      who: "dpo",
+      act: (a, id) => dpoReview(a, id, "approve"),
+      expected: "forbidden",
+    },
   ];
 
   it.each(scenarios)("$name", async (s) => {
@@ -131,7 +203,7 @@ describe("transitions by role", () => {
     if (s.expected === "ok") await run;
     else await expect(run).rejects.toBeInstanceOf(s.expected === "forbidden" ? ForbiddenError : ValidationError);
     const after = await pb.collection("posts").getOne(id);
-    expect(after.status).toBe(s.expected === "ok" ? s.status : s.status ?? before.status);
+    expect(after.status).toBe(s.expected === "ok" ? s.status : (s.status ?? before.status));
     if (s.expected !== "ok") expect(after.updated).toBe(before.updated);
   });
 });
@@ -158,11 +230,18 @@ describe("DPO sign-off", () => {
 describe("privacy guard", () => {
   it("a valid national number blocks submission; other findings are shown and can be dismissed", async () => {
     const c = await cast();
-    const { id, findings } = await saveDraft(c.editor, caseStudy(c.orgId, { body_md: "## Context\n\nThe patient (85.07.30-033.28) was seen by Dr. Peeters on the ward, then discharged home." }));
+    const { id, findings } = await saveDraft(
+      c.editor,
+      caseStudy(c.orgId, { body_md: "## Context\n\nThe patient (85.07.30-033.28) was seen by Dr. Peeters on the ward, then discharged home." }),
+    );
     expect(findings.map((f) => f.kind).sort()).toEqual(["national_number", "titled_name"]);
     await expect(submitPost(c.editor, id)).rejects.toThrow(/national register number/);
     expect(await status(id)).toBe("draft");
-    const fixed = await saveDraft(c.editor, caseStudy(c.orgId, { body_md: "## Context\n\nThe patient was seen by Dr. Peeters on the ward, then discharged home safely." }), id);
+    const fixed = await saveDraft(
+      c.editor,
+      caseStudy(c.orgId, { body_md: "## Context\n\nThe patient was seen by Dr. Peeters on the ward, then discharged home safely." }),
+      id,
+    );
     const name = fixed.findings.find((f) => f.kind === "titled_name")!;
     await dismissFinding(c.editor, id, name.id, "Dr. Peeters is the fictional name of our project lead, not a patient.");
     await submitPost(c.editor, id);

@@ -3,7 +3,14 @@
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/lib/server/errors.ts";
-import { countPublishedByOutcome, getFailuresPage, listPublishedFailures, listPublishedPostsBy, parseListingRequest, type ListingQuery } from "../../src/lib/server/listings.ts";
+import {
+  countPublishedByOutcome,
+  getFailuresPage,
+  listPublishedFailures,
+  listPublishedPostsBy,
+  parseListingRequest,
+  type ListingQuery,
+} from "../../src/lib/server/listings.ts";
 import type { PublicPost } from "../../src/lib/server/posts.ts";
 import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
 
@@ -93,7 +100,14 @@ describe("listings", () => {
     const { name } = await pb.collection("organizations").getOne(org.id);
     const tag = unique("anon").toLowerCase();
     const named = await createPost({ organization: org.id, tags: [tag], outcome: "success" });
-    const anonymous = await createPost({ organization: org.id, tags: [tag], anonymous: true, outcome: "failure", care_settings: ["emergency"], ai_types: ["speech"] });
+    const anonymous = await createPost({
+      organization: org.id,
+      tags: [tag],
+      anonymous: true,
+      outcome: "failure",
+      care_settings: ["emergency"],
+      ai_types: ["speech"],
+    });
 
     const orgListing = await listAll({ facet: "organization", value: org.id });
     expect(slugs(orgListing)).toEqual([named.slug]);
@@ -150,7 +164,13 @@ describe("listings", () => {
       await expect(listPublishedPostsBy("en", { facet: "tag", value })).rejects.toBeInstanceOf(ValidationError);
       expect(parseListingRequest("tag", value, new URL("http://x/tags"))).toBeNull();
     }
-    for (const [facet, value] of [["care_setting", "home"], ["care_setting", "care"], ["ai_type", "LLM"], ["outcome", "nonsense"], ["organization", "abc"]] as const) {
+    for (const [facet, value] of [
+      ["care_setting", "home"],
+      ["care_setting", "care"],
+      ["ai_type", "LLM"],
+      ["outcome", "nonsense"],
+      ["organization", "abc"],
+    ] as const) {
       await expect(listPublishedPostsBy("en", { facet, value })).rejects.toBeInstanceOf(ValidationError);
       expect(parseListingRequest(facet, value, new URL("http://x/"))).toBeNull();
     }

@@ -31,9 +31,17 @@ beforeAll(async () => {
 });
 
 const draft = (overrides: Record<string, unknown>) => ({
-  kind: "case_study", organization: org.id, title: `Budget probe ${unique("b")}`, summary: "A case study whose Markdown is far too costly to render.",
-  body_md: "A story that is long enough for the form's own minimum length.", language: "en", outcome: "failure", care_settings: ["hospital"],
-  ai_types: ["nlp"], lifecycle_stage: "pilot", ...overrides,
+  kind: "case_study",
+  organization: org.id,
+  title: `Budget probe ${unique("b")}`,
+  summary: "A case study whose Markdown is far too costly to render.",
+  body_md: "A story that is long enough for the form's own minimum length.",
+  language: "en",
+  outcome: "failure",
+  care_settings: ["hospital"],
+  ai_types: ["nlp"],
+  lifecycle_stage: "pilot",
+  ...overrides,
 });
 
 async function postsTitled(title: string): Promise<number> {
@@ -58,11 +66,31 @@ describe("Markdown budget in the domain", () => {
   });
 
   it("a funder decision with slow feedback is refused and no record is written", async () => {
-    const { slug } = await saveCall(funderEditor, funderId, { title: `Budget call ${unique("c")}`, description: "A call used to test the Markdown budget.", status: "closed", currency: "EUR" });
+    const { slug } = await saveCall(funderEditor, funderId, {
+      title: `Budget call ${unique("c")}`,
+      description: "A call used to test the Markdown budget.",
+      status: "closed",
+      currency: "EUR",
+    });
     const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }));
     const title = `Refused with slow feedback ${unique("d")}`;
-    const row = { title, applicantType: "anonymous", applicant: "", applicantKind: "hospital", applicantRegion: "flanders", amountRequested: 1000, decision: "rejected", decidedOn: "2025-06-30", rejectionReasons: ["budget_or_roi"], feedback: SLOW_50K };
-    await expect(recordDecisions(funderEditor, call.id, [row])).rejects.toMatchObject({ name: "ValidationError", field: "feedback", message: expect.stringContaining(`the feedback of "${title}"`) });
+    const row = {
+      title,
+      applicantType: "anonymous",
+      applicant: "",
+      applicantKind: "hospital",
+      applicantRegion: "flanders",
+      amountRequested: 1000,
+      decision: "rejected",
+      decidedOn: "2025-06-30",
+      rejectionReasons: ["budget_or_roi"],
+      feedback: SLOW_50K,
+    };
+    await expect(recordDecisions(funderEditor, call.id, [row])).rejects.toMatchObject({
+      name: "ValidationError",
+      field: "feedback",
+      message: expect.stringContaining(`the feedback of "${title}"`),
+    });
     expect(await postsTitled(title)).toBe(0);
   });
 
@@ -77,7 +105,13 @@ describe("Markdown budget in the domain", () => {
   });
 
   it("an import reports the slow record by field among the others", async () => {
-    const post = (overrides: Record<string, unknown>) => ({ ...draft(overrides), organization: org.slug, author: editorEmail, care_settings: ["hospital"], ai_types: ["nlp"] });
+    const post = (overrides: Record<string, unknown>) => ({
+      ...draft(overrides),
+      organization: org.slug,
+      author: editorEmail,
+      care_settings: ["hospital"],
+      ai_types: ["nlp"],
+    });
     const result = await validateImport(pb, [post({}), post({ body_md: SLOW_100K })]);
     expect(result.ok).toBe(false);
     if (result.ok) return;

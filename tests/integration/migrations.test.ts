@@ -30,12 +30,22 @@ async function collectionsAndUsers(bin: string, dir: string) {
 
 async function migrateDown(bin: string, dir: string, count: number) {
   // `migrate down` asks for confirmation on stdin.
-  const child = execFile(bin, ["migrate", "down", String(count), `--dir=${path.join(dir, "pb_data")}`, `--migrationsDir=${MIGRATIONS_DIR}`, "--automigrate=false", "--dev=false"]);
+  const child = execFile(bin, [
+    "migrate",
+    "down",
+    String(count),
+    `--dir=${path.join(dir, "pb_data")}`,
+    `--migrationsDir=${MIGRATIONS_DIR}`,
+    "--automigrate=false",
+    "--dev=false",
+  ]);
   let output = "";
   child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
   child.stdin?.end("y\n");
-  await new Promise<void>((resolve, reject) => child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`migrate down exited ${code}: ${output}`)))));
+  await new Promise<void>((resolve, reject) =>
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`migrate down exited ${code}: ${output}`)))),
+  );
   return output;
 }
 

@@ -31,7 +31,14 @@ async function actorOf(id: string): Promise<Actor> {
   return (await loadActor(id))!;
 }
 
-const input = (name: string) => ({ name, kind: "home_care" as const, country: "BE", region: "wallonia" as const, website: "https://example.org", description: "Home care in the Ardennes." });
+const input = (name: string) => ({
+  name,
+  kind: "home_care" as const,
+  country: "BE",
+  region: "wallonia" as const,
+  website: "https://example.org",
+  description: "Home care in the Ardennes.",
+});
 
 describe("organisation verification", () => {
   it("a request waits for a moderator; verification makes the requester its admin", async () => {
@@ -92,7 +99,10 @@ describe("membership", () => {
   it("the last admin can neither leave nor be demoted; with two admins one can leave", async () => {
     const a = await createUser(pb);
     const b = await createUser(pb);
-    const org = await createOrganization(pb, [{ userId: a.id, role: "admin" }, { userId: b.id, role: "member" }]);
+    const org = await createOrganization(pb, [
+      { userId: a.id, role: "admin" },
+      { userId: b.id, role: "member" },
+    ]);
     await expect(leaveOrganization(await actorOf(a.id), org.id)).rejects.toBeInstanceOf(ForbiddenError);
     const mine = await pb.collection("memberships").getFirstListItem(pb.filter("user = {:u} && organization = {:o}", { u: a.id, o: org.id }));
     await expect(changeMemberRole(await actorOf(a.id), mine.id, "member")).rejects.toBeInstanceOf(ValidationError);
@@ -121,7 +131,10 @@ describe("membership", () => {
   it("only the organisation's admins set the DPO sign-off requirement", async () => {
     const admin = await createUser(pb);
     const editor = await createUser(pb);
-    const org = await createOrganization(pb, [{ userId: admin.id, role: "admin" }, { userId: editor.id, role: "editor" }]);
+    const org = await createOrganization(pb, [
+      { userId: admin.id, role: "admin" },
+      { userId: editor.id, role: "editor" },
+    ]);
     await expect(setRequiresDpoReview(await actorOf(editor.id), org.id, true)).rejects.toBeInstanceOf(ForbiddenError);
     await setRequiresDpoReview(await actorOf(admin.id), org.id, true);
     expect((await pb.collection("organizations").getOne(org.id)).requires_dpo_review).toBe(true);

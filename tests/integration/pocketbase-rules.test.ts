@@ -5,18 +5,7 @@ import type PocketBase from "pocketbase";
 import { signIn } from "../../src/lib/server/users.ts";
 import { useTestPocketBase, unique } from "./setup.ts";
 
-const COLLECTIONS = [
-  "users",
-  "sessions",
-  "organizations",
-  "memberships",
-  "funding_calls",
-  "posts",
-  "revisions",
-  "moderation_events",
-  "flags",
-  "search_outbox",
-];
+const COLLECTIONS = ["users", "sessions", "organizations", "memberships", "funding_calls", "posts", "revisions", "moderation_events", "flags", "search_outbox"];
 
 let pb: PocketBase;
 let url: string;
@@ -26,13 +15,33 @@ beforeAll(async () => {
   pb = await useTestPocketBase();
   url = inject("pocketbaseUrl");
   // Real records exist in the collections an attacker would most like to read.
-  const user = await pb.collection("users").create({ email: `${unique("u")}@example.test`, password: "correct horse battery", passwordConfirm: "correct horse battery", name: "Secret Person", role: "member", locale: "en" });
-  const org = await pb.collection("organizations").create({ name: "Hidden Hospital", slug: unique("org"), kind: "hospital", region: "flanders", verified: true });
-  const post = await pb.collection("posts").create({ kind: "case_study", slug: unique("post"), title: "Draft about Hidden Hospital", language: "en", status: "draft", organization: org.id, author: user.id, anonymous: true });
+  const user = await pb.collection("users").create({
+    email: `${unique("u")}@example.test`,
+    password: "correct horse battery",
+    passwordConfirm: "correct horse battery",
+    name: "Secret Person",
+    role: "member",
+    locale: "en",
+  });
+  const org = await pb
+    .collection("organizations")
+    .create({ name: "Hidden Hospital", slug: unique("org"), kind: "hospital", region: "flanders", verified: true });
+  const post = await pb.collection("posts").create({
+    kind: "case_study",
+    slug: unique("post"),
+    title: "Draft about Hidden Hospital",
+    language: "en",
+    status: "draft",
+    organization: org.id,
+    author: user.id,
+    anonymous: true,
+  });
   ids.users = user.id;
   ids.organizations = org.id;
   ids.posts = post.id;
-  ids.sessions = (await pb.collection("sessions").create({ secret_hash: "x".repeat(64), user: user.id, expires_at: new Date(Date.now() + 86400000).toISOString() })).id;
+  ids.sessions = (
+    await pb.collection("sessions").create({ secret_hash: "x".repeat(64), user: user.id, expires_at: new Date(Date.now() + 86400000).toISOString() })
+  ).id;
 });
 
 describe("PocketBase REST API without credentials", () => {
@@ -54,7 +63,13 @@ describe("PocketBase REST API without credentials", () => {
     const res = await fetch(`${url}/api/collections/${name}/records`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ title: "injected", name: "injected", email: "attacker@example.test", password: "attacker-password-1", passwordConfirm: "attacker-password-1" }),
+      body: JSON.stringify({
+        title: "injected",
+        name: "injected",
+        email: "attacker@example.test",
+        password: "attacker-password-1",
+        passwordConfirm: "attacker-password-1",
+      }),
     });
     expect(res.status).toBe(403);
   });
@@ -65,7 +80,11 @@ describe("PocketBase REST API without credentials", () => {
   });
 
   it("cannot update or delete a post", async () => {
-    const patch = await fetch(`${url}/api/collections/posts/records/${ids.posts}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ status: "published" }) });
+    const patch = await fetch(`${url}/api/collections/posts/records/${ids.posts}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ status: "published" }),
+    });
     expect([403, 404]).toContain(patch.status);
     const del = await fetch(`${url}/api/collections/posts/records/${ids.posts}`, { method: "DELETE" });
     expect([403, 404]).toContain(del.status);
@@ -75,10 +94,15 @@ describe("PocketBase REST API without credentials", () => {
 
   it("a signed-in PocketBase user still reads nothing (the app, not PocketBase, decides access)", async () => {
     const email = `${unique("reader")}@example.test`;
-    await pb.collection("users").create({ email, password: "correct horse battery", passwordConfirm: "correct horse battery", name: "Reader", role: "member", locale: "en" });
+    await pb
+      .collection("users")
+      .create({ email, password: "correct horse battery", passwordConfirm: "correct horse battery", name: "Reader", role: "member", locale: "en" });
     const reader = await pb.collection("users").getFirstListItem(pb.filter("email = {:email}", { email }));
     // No guest can sign a user in any more (below); a superuser-issued token stands in for a stolen one.
-    const { token } = await pb.collection("users").impersonate(reader.id, 600).then((client) => ({ token: client.authStore.token }));
+    const { token } = await pb
+      .collection("users")
+      .impersonate(reader.id, 600)
+      .then((client) => ({ token: client.authStore.token }));
     for (const name of COLLECTIONS) {
       const res = await fetch(`${url}/api/collections/${name}/records`, { headers: { authorization: token } });
       expect(res.status, name).toBe(403);
@@ -100,11 +124,16 @@ describe("Password guessing straight at PocketBase (issue 9, finding 14)", () =>
 
   beforeAll(async () => {
     email = `${unique("target")}@example.test`;
-    userId = (await pb.collection("users").create({ email, password, passwordConfirm: password, name: "Target", role: "member", locale: "en", verified: true })).id;
+    userId = (await pb.collection("users").create({ email, password, passwordConfirm: password, name: "Target", role: "member", locale: "en", verified: true }))
+      .id;
   });
 
   const guess = (body: Record<string, string>, headers: Record<string, string> = {}) =>
-    fetch(`${url}/api/collections/users/auth-with-password`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+    fetch(`${url}/api/collections/users/auth-with-password`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
 
   it("answers 40 wrong guesses and the right password alike, with no token: nothing to learn", async () => {
     const answers: string[] = [];

@@ -19,8 +19,17 @@ beforeAll(async () => {
 });
 
 const draft = (body_md: string, lessons_md = "") => ({
-  kind: "case_study", organization: orgId, title: `Guard probe ${unique("g")}`, summary: "A case study that quotes identifiers in disguise.",
-  body_md, lessons_md, language: "en", outcome: "failure", care_settings: ["hospital"], ai_types: ["nlp"], lifecycle_stage: "pilot",
+  kind: "case_study",
+  organization: orgId,
+  title: `Guard probe ${unique("g")}`,
+  summary: "A case study that quotes identifiers in disguise.",
+  body_md,
+  lessons_md,
+  language: "en",
+  outcome: "failure",
+  care_settings: ["hospital"],
+  ai_types: ["nlp"],
+  lifecycle_stage: "pilot",
 });
 
 describe("privacy guard on disguised identifiers", () => {
@@ -36,7 +45,10 @@ describe("privacy guard on disguised identifiers", () => {
   });
 
   it("an address and a written-out e-mail are stored as warnings that do not block", async () => {
-    const { id, findings } = await saveDraft(editor, draft("## Context\n\nLetters went to Kerkstraat 12, 9000 Gent by mistake.", "- ask jan.peeters [at] azheide [dot] be"));
+    const { id, findings } = await saveDraft(
+      editor,
+      draft("## Context\n\nLetters went to Kerkstraat 12, 9000 Gent by mistake.", "- ask jan.peeters [at] azheide [dot] be"),
+    );
     expect(findings.map((f) => [f.field, f.kind, f.match, f.blocking])).toEqual([
       ["body_md", "address", "Kerkstraat 12, 9000 Gent", false],
       ["lessons_md", "obfuscated_email", "jan.peeters [at] azheide [dot] be", false],

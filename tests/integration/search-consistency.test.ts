@@ -85,28 +85,52 @@ const STATES: Record<string, { dpo?: boolean; revision?: string; steps: Step[] }
   dpo_review: { dpo: true, steps: [(p) => submitPost(w.editor, p.id)] },
   submitted: { steps: [(p) => submitPost(w.editor, p.id)] },
   in_review: { steps: [(p) => submitPost(w.editor, p.id), (p) => claimPost(w.moderator, p.id)] },
-  changes_requested: { steps: [(p) => submitPost(w.editor, p.id), (p) => claimPost(w.moderator, p.id), (p) => requestChanges(w.moderator, p.id, "Please remove the ward names.")] },
-  rejected: { steps: [(p) => submitPost(w.editor, p.id), (p) => claimPost(w.moderator, p.id), (p) => rejectPost(w.moderator, p.id, "promotional", "Reads as marketing.")] },
+  changes_requested: {
+    steps: [(p) => submitPost(w.editor, p.id), (p) => claimPost(w.moderator, p.id), (p) => requestChanges(w.moderator, p.id, "Please remove the ward names.")],
+  },
+  rejected: {
+    steps: [(p) => submitPost(w.editor, p.id), (p) => claimPost(w.moderator, p.id), (p) => rejectPost(w.moderator, p.id, "promotional", "Reads as marketing.")],
+  },
   published: { steps: [(p) => submitPost(w.editor, p.id), (p) => claimPost(w.moderator, p.id), (p) => approvePost(w.moderator, p.id)] },
-  hidden: { steps: [(p) => submitPost(w.editor, p.id), (p) => claimPost(w.moderator, p.id), (p) => approvePost(w.moderator, p.id), (p) => hidePost(w.moderator, p.id, "Checking a complaint.")] },
+  hidden: {
+    steps: [
+      (p) => submitPost(w.editor, p.id),
+      (p) => claimPost(w.moderator, p.id),
+      (p) => approvePost(w.moderator, p.id),
+      (p) => hidePost(w.moderator, p.id, "Checking a complaint."),
+    ],
+  },
   withdrawn: { steps: [(p) => submitPost(w.editor, p.id), (p) => withdrawPost(w.editor, p.id)] },
   "published, revision draft": {
     revision: "draft",
-    steps: [(p) => submitPost(w.editor, p.id), (p) => claimPost(w.moderator, p.id), (p) => approvePost(w.moderator, p.id), (p) => saveDraft(w.editor, input(w.orgId, p.marker, `Revised discharge letters ${p.marker}`), p.id)],
+    steps: [
+      (p) => submitPost(w.editor, p.id),
+      (p) => claimPost(w.moderator, p.id),
+      (p) => approvePost(w.moderator, p.id),
+      (p) => saveDraft(w.editor, input(w.orgId, p.marker, `Revised discharge letters ${p.marker}`), p.id),
+    ],
   },
   "published, revision in review": {
     revision: "in_review",
     steps: [
-      (p) => submitPost(w.editor, p.id), (p) => claimPost(w.moderator, p.id), (p) => approvePost(w.moderator, p.id),
-      (p) => saveDraft(w.editor, input(w.orgId, p.marker, `Revised discharge letters ${p.marker}`), p.id), (p) => submitPost(w.editor, p.id), (p) => claimPost(w.moderator, p.id),
+      (p) => submitPost(w.editor, p.id),
+      (p) => claimPost(w.moderator, p.id),
+      (p) => approvePost(w.moderator, p.id),
+      (p) => saveDraft(w.editor, input(w.orgId, p.marker, `Revised discharge letters ${p.marker}`), p.id),
+      (p) => submitPost(w.editor, p.id),
+      (p) => claimPost(w.moderator, p.id),
     ],
   },
   "published, revision with the DPO": {
     dpo: true,
     revision: "dpo_review",
     steps: [
-      (p) => submitPost(w.editor, p.id), (p) => dpoReview(w.dpo, p.id, "approve"), (p) => claimPost(w.moderator, p.id), (p) => approvePost(w.moderator, p.id),
-      (p) => saveDraft(w.editor, input(w.dpoOrgId, p.marker, `Revised discharge letters ${p.marker}`), p.id), (p) => submitPost(w.editor, p.id),
+      (p) => submitPost(w.editor, p.id),
+      (p) => dpoReview(w.dpo, p.id, "approve"),
+      (p) => claimPost(w.moderator, p.id),
+      (p) => approvePost(w.moderator, p.id),
+      (p) => saveDraft(w.editor, input(w.dpoOrgId, p.marker, `Revised discharge letters ${p.marker}`), p.id),
+      (p) => submitPost(w.editor, p.id),
     ],
   },
 };
@@ -136,11 +160,22 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "casebook-consistency-"));
   setSearchEngine(createEmbeddedEngine({ snapshotPath: path.join(dir, "index.json") }));
   const [editor, dpo, admin, mod] = await Promise.all([createUser(pb), createUser(pb), createUser(pb), createUser(pb, { role: "moderator" })]);
-  const members = [{ userId: editor.id, role: "editor" }, { userId: dpo.id, role: "dpo" }, { userId: admin.id, role: "admin" }];
+  const members = [
+    { userId: editor.id, role: "editor" },
+    { userId: dpo.id, role: "dpo" },
+    { userId: admin.id, role: "admin" },
+  ];
   const org = await createOrganization(pb, members);
   const dpoOrg = await createOrganization(pb, members, { requires_dpo_review: true });
   const load = async (id: string) => (await loadActor(id))!;
-  w = { editor: await load(editor.id), dpo: await load(dpo.id), admin: await load(admin.id), moderator: await load(mod.id), orgId: org.id, dpoOrgId: dpoOrg.id };
+  w = {
+    editor: await load(editor.id),
+    dpo: await load(dpo.id),
+    admin: await load(admin.id),
+    moderator: await load(mod.id),
+    orgId: org.id,
+    dpoOrgId: dpoOrg.id,
+  };
   await drainAll();
 });
 
@@ -167,6 +202,7 @@ describe("search index and PocketBase agree after every transition (issue 9 §18
 
   it("the table covers every post status", () => {
     const reached = new Set(Object.keys(STATES).map((s) => s.split(",")[0]));
-    for (const status of ["draft", "dpo_review", "submitted", "in_review", "changes_requested", "published", "rejected", "hidden", "withdrawn"]) expect(reached).toContain(status);
+    for (const status of ["draft", "dpo_review", "submitted", "in_review", "changes_requested", "published", "rejected", "hidden", "withdrawn"])
+      expect(reached).toContain(status);
   });
 });

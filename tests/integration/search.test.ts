@@ -203,7 +203,11 @@ describe("search fed by the outbox", () => {
 
     // Its own name finds nothing at all; its slug ("org-…") may find other organisations' posts, never this one.
     expect((await search(orgName)).total).toBe(0);
-    for (const q of [orgName.split(" ")[0]!, f.orgSlug]) expect((await search(q)).hits.map((h) => h.id), q).not.toContain(id);
+    for (const q of [orgName.split(" ")[0]!, f.orgSlug])
+      expect(
+        (await search(q)).hits.map((h) => h.id),
+        q,
+      ).not.toContain(id);
     const hit = (await search(w)).hits[0]!;
     expect(hit.id).toBe(id);
     expect(hit.organization_name).toBeNull();
@@ -232,7 +236,13 @@ describe("search fed by the outbox", () => {
     expect(doc.body).toMatch(new RegExp(`^A bold ${w} claim with a link and .*text\\.$`));
     expect(doc.body).not.toContain("**");
     expect(doc.lessons).toBe("Talk to the nurses first.");
-    expect(doc).toMatchObject({ organization_name: f.orgName, organization_slug: f.orgSlug, public_descriptor: null, year: new Date().getUTCFullYear(), url: `/posts/post-${id}` });
+    expect(doc).toMatchObject({
+      organization_name: f.orgName,
+      organization_slug: f.orgSlug,
+      public_descriptor: null,
+      year: new Date().getUTCFullYear(),
+      url: `/posts/post-${id}`,
+    });
     expect(buildSearchDocument({ ...record, status: "in_review" })).toBeNull();
     expect(buildSearchDocument({ ...record, status: "draft" })).toBeNull();
     await drainAll();
@@ -249,13 +259,30 @@ describe("search fed by the outbox", () => {
     const id = randomId();
     const slug = `call-${id}`;
     const batch = pb.createBatch();
-    batch.collection("funding_calls").create({ id, funder: funder.id, slug, title: `Scaling ${w} in care homes`, programme: "Care Innovation", description: "Grants for pilots that relieve care staff, with an evaluation plan.", status: "open", opens_on: "2025-02-01 00:00:00Z" });
+    batch.collection("funding_calls").create({
+      id,
+      funder: funder.id,
+      slug,
+      title: `Scaling ${w} in care homes`,
+      programme: "Care Innovation",
+      description: "Grants for pilots that relieve care staff, with an evaluation plan.",
+      status: "open",
+      opens_on: "2025-02-01 00:00:00Z",
+    });
     batch.collection("search_outbox").create({ record: id, collection_name: "funding_calls", op: "upsert", attempts: 0 });
     await batch.send();
     created.push(id);
     await drainAll();
     const hit = (await search(w)).hits[0]!;
-    expect(hit).toMatchObject({ id, kind: "funding_call", url: `/calls/${slug}`, organization_name: funder.name, funder_name: funder.name, language: "en", year: 2025 });
+    expect(hit).toMatchObject({
+      id,
+      kind: "funding_call",
+      url: `/calls/${slug}`,
+      organization_name: funder.name,
+      funder_name: funder.name,
+      language: "en",
+      year: 2025,
+    });
     expect((await search(w, { filters: { kind: ["funding_call"] } })).total).toBe(1);
     expect((await search(w, { filters: { kind: ["case_study"] } })).total).toBe(0);
 
@@ -381,7 +408,12 @@ describe("the search service", () => {
     expect(typeof healthy.search.documents).toBe("number");
     expect(typeof healthy.outbox.backlog).toBe("number");
 
-    const broken: SearchEngine = { ...flaky(inner), health: async () => { throw new Error("engine down (injected)"); } };
+    const broken: SearchEngine = {
+      ...flaky(inner),
+      health: async () => {
+        throw new Error("engine down (injected)");
+      },
+    };
     setSearchEngine(broken);
     try {
       const report = await getHealth();
@@ -431,7 +463,16 @@ describe("the search service", () => {
       const f = await fixture();
       const w = word();
       const id = randomId();
-      await pb.collection("posts").create({ id, kind: "discussion", slug: `post-${id}`, title: `Unseen ${w}`, language: "fr", organization: f.orgId, status: "published", published_at: new Date() });
+      await pb.collection("posts").create({
+        id,
+        kind: "discussion",
+        slug: `post-${id}`,
+        title: `Unseen ${w}`,
+        language: "fr",
+        organization: f.orgId,
+        status: "published",
+        published_at: new Date(),
+      });
       created.push(id);
       setSearchEngine(null);
       await getSearchEngine();

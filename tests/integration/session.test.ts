@@ -84,11 +84,15 @@ describe("sessions", () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     try {
       ensureSessionSweeper(SESSION_SWEEP_INTERVAL_MS);
-      await vi.waitFor(async () => expect((await pb.collection("sessions").getList(1, 1, { filter: pb.filter("id = {:id}", { id: atStart.id }) })).totalItems).toBe(0));
+      await vi.waitFor(async () =>
+        expect((await pb.collection("sessions").getList(1, 1, { filter: pb.filter("id = {:id}", { id: atStart.id }) })).totalItems).toBe(0),
+      );
       expect((await pb.collection("sessions").getOne(live.id)).id).toBe(live.id);
       await pb.collection("sessions").update(live.id, { expires_at: new Date(Date.now() - 1000).toISOString() });
       vi.advanceTimersByTime(SESSION_SWEEP_INTERVAL_MS);
-      await vi.waitFor(async () => expect((await pb.collection("sessions").getList(1, 1, { filter: pb.filter("id = {:id}", { id: live.id }) })).totalItems).toBe(0));
+      await vi.waitFor(async () =>
+        expect((await pb.collection("sessions").getList(1, 1, { filter: pb.filter("id = {:id}", { id: live.id }) })).totalItems).toBe(0),
+      );
     } finally {
       vi.useRealTimers();
     }

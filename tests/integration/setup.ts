@@ -30,15 +30,23 @@ export function unique(prefix = "t"): string {
 export async function createUser(pb: PocketBase, overrides: Record<string, unknown> = {}): Promise<{ id: string; email: string; password: string }> {
   const email = `${unique("user")}@example.test`;
   const password = "a perfectly long passphrase 42";
-  const record = await pb.collection("users").create({ email, password, passwordConfirm: password, name: "Test Person", role: "member", locale: "en", verified: true, ...overrides });
+  const record = await pb
+    .collection("users")
+    .create({ email, password, passwordConfirm: password, name: "Test Person", role: "member", locale: "en", verified: true, ...overrides });
   return { id: record.id, email: String(record.email), password };
 }
 
 /** Creates a verified organisation and gives the listed users active memberships. */
-export async function createOrganization(pb: PocketBase, members: { userId: string; role: string }[] = [], overrides: Record<string, unknown> = {}): Promise<{ id: string; slug: string; name: string }> {
+export async function createOrganization(
+  pb: PocketBase,
+  members: { userId: string; role: string }[] = [],
+  overrides: Record<string, unknown> = {},
+): Promise<{ id: string; slug: string; name: string }> {
   const slug = unique("org");
   const name = `Org ${slug}`;
-  const org = await pb.collection("organizations").create({ name, slug, kind: "hospital", region: "flanders", country: "BE", verified: true, verification_status: "verified", ...overrides });
+  const org = await pb
+    .collection("organizations")
+    .create({ name, slug, kind: "hospital", region: "flanders", country: "BE", verified: true, verification_status: "verified", ...overrides });
   for (const m of members) await pb.collection("memberships").create({ user: m.userId, organization: org.id, role: m.role, status: "active" });
   return { id: org.id, slug: org.slug, name: org.name };
 }

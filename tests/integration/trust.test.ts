@@ -118,7 +118,10 @@ describe("invitations (issue 9 §12)", () => {
   it("are checked against the inviter's current rights and the organisation's verification", async () => {
     const admin = await createUser(pb);
     const admin2 = await createUser(pb);
-    const org = await createOrganization(pb, [{ userId: admin.id, role: "admin" }, { userId: admin2.id, role: "admin" }]);
+    const org = await createOrganization(pb, [
+      { userId: admin.id, role: "admin" },
+      { userId: admin2.id, role: "admin" },
+    ]);
     const a = await createUser(pb);
     const b = await createUser(pb);
     const tokenA = await inviteLink(await actorOf(admin.id), org.id, a.email, "admin");
@@ -137,7 +140,10 @@ describe("invitations (issue 9 §12)", () => {
   it("are revocable by the organisation's admins only, listed for them with their status, and expire", async () => {
     const admin = await createUser(pb);
     const editor = await createUser(pb);
-    const org = await createOrganization(pb, [{ userId: admin.id, role: "admin" }, { userId: editor.id, role: "editor" }]);
+    const org = await createOrganization(pb, [
+      { userId: admin.id, role: "admin" },
+      { userId: editor.id, role: "editor" },
+    ]);
     const invitee = await createUser(pb);
     const token = await inviteLink(await actorOf(admin.id), org.id, invitee.email, "dpo");
     const page = await getOrganizationPage(await actorOf(admin.id), org.slug);
@@ -175,7 +181,9 @@ describe("invitations (issue 9 §12)", () => {
     const extra = `${unique("inv")}@example.test`;
     await expect(inviteMember(actor, org.id, extra, "member")).rejects.toBeInstanceOf(RateLimitedError);
     expect(await findLatestMail(extra)).toBeUndefined();
-    expect((await pb.collection("invitations").getList(1, 1, { filter: pb.filter("invited_by = {:u}", { u: admin.id }) })).totalItems).toBe(INVITATIONS_PER_DAY);
+    expect((await pb.collection("invitations").getList(1, 1, { filter: pb.filter("invited_by = {:u}", { u: admin.id }) })).totalItems).toBe(
+      INVITATIONS_PER_DAY,
+    );
   });
 });
 
@@ -202,7 +210,10 @@ describe("flags (issue 9 §13)", () => {
     await flagPost(fresh, other, "spam");
     const queue = await listReportedPosts(moderator);
     const mine = queue.filter((r) => r.id === id || r.id === other);
-    expect(mine.map((r) => [r.id, r.patientData, r.trustedFlags])).toEqual([[id, true, 0], [other, false, 0]]);
+    expect(mine.map((r) => [r.id, r.patientData, r.trustedFlags])).toEqual([
+      [id, true, 0],
+      [other, false, 0],
+    ]);
     // Every patient-data report sorts before every other report.
     const firstOther = queue.findIndex((r) => !r.patientData);
     expect(firstOther === -1 || queue.slice(firstOther).every((r) => !r.patientData)).toBe(true);
@@ -261,7 +272,10 @@ describe("rights end with membership (issue 9 §17)", () => {
 
   it("a plain member reads neither a colleague's draft nor its privacy findings; the DPO and admin do", async () => {
     const t = await team();
-    const { id } = await saveDraft(t.author, { ...caseStudy(t.org.id), body_md: "For the details of the pilot, call the ward manager on +32 470 12 34 56 any weekday." });
+    const { id } = await saveDraft(t.author, {
+      ...caseStudy(t.org.id),
+      body_md: "For the details of the pilot, call the ward manager on +32 470 12 34 56 any weekday.",
+    });
     expect(await getPrivatePost(t.colleague, id)).toBeNull();
     expect(await getPreviewPost(t.colleague, "en", id)).toBeNull();
     expect((await getPrivatePost(t.dpo, id))?.item.id).toBe(id);

@@ -19,7 +19,13 @@ beforeAll(async () => {
   editor = (await loadActor(user.id))!;
 });
 
-const call = (url: string) => ({ title: "AI in home care 2026", description: "Pilots of AI in home care, with evaluation.", status: "open", currency: "EUR", url });
+const call = (url: string) => ({
+  title: "AI in home care 2026",
+  description: "Pilots of AI in home care, with evaluation.",
+  status: "open",
+  currency: "EUR",
+  url,
+});
 
 describe("the domain refuses script URLs and stores nothing", () => {
   it.each(HOSTILE_URLS)("funding call url %j", async (url) => {
@@ -39,16 +45,29 @@ describe("the domain refuses script URLs and stores nothing", () => {
     const { slug } = await saveCall(editor, funderId, call("https://fund.example.be/calls/2026"));
     expect((await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:slug}", { slug }))).url).toBe("https://fund.example.be/calls/2026");
     const requester = (await loadActor((await createUser(pb)).id))!;
-    const org = await requestOrganization(requester, { name: "Good Website Hospital", kind: "hospital", country: "BE", region: "wallonia", website: "https://hopital.example.be", description: "" });
+    const org = await requestOrganization(requester, {
+      name: "Good Website Hospital",
+      kind: "hospital",
+      country: "BE",
+      region: "wallonia",
+      website: "https://hopital.example.be",
+      description: "",
+    });
     expect((await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:s}", { s: org.slug }))).website).toBe("https://hopital.example.be");
   });
 });
 
 describe("PocketBase's own fields refuse script URLs (a write that bypasses the domain)", () => {
   it.each(HOSTILE_URLS)("funding_calls.url %j", async (url) => {
-    await expect(pb.collection("funding_calls").create({ funder: funderId, slug: `c-${Math.random().toString(36).slice(2, 10)}`, title: "Direct", status: "open", url })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      pb.collection("funding_calls").create({ funder: funderId, slug: `c-${Math.random().toString(36).slice(2, 10)}`, title: "Direct", status: "open", url }),
+    ).rejects.toMatchObject({ status: 400 });
   });
   it.each(HOSTILE_URLS)("organizations.website %j", async (url) => {
-    await expect(pb.collection("organizations").create({ name: "Direct", slug: `o-${Math.random().toString(36).slice(2, 10)}`, kind: "hospital", region: "flanders", website: url })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      pb
+        .collection("organizations")
+        .create({ name: "Direct", slug: `o-${Math.random().toString(36).slice(2, 10)}`, kind: "hospital", region: "flanders", website: url }),
+    ).rejects.toMatchObject({ status: 400 });
   });
 });

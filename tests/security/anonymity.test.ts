@@ -49,7 +49,14 @@ async function party(label: string, kind: string, region: string): Promise<Party
     createUser(pb, { name: `Joris ${label}${u} Claeskens` }),
   ]);
   const host = `${label.toLowerCase()}${u}-care.example.org`;
-  const org = await createOrganization(pb, [{ userId: editor.id, role: "editor" }, { userId: admin.id, role: "admin" }], { kind, region, name: `Sint-${label}${u} Zorggroep`, website: `https://${host}/about` });
+  const org = await createOrganization(
+    pb,
+    [
+      { userId: editor.id, role: "editor" },
+      { userId: admin.id, role: "admin" },
+    ],
+    { kind, region, name: `Sint-${label}${u} Zorggroep`, website: `https://${host}/about` },
+  );
   return { org, host, editor: (await loadActor(editor.id))!, admin: (await loadActor(admin.id))!, editorEmail: editor.email, adminEmail: admin.email };
 }
 
@@ -76,10 +83,18 @@ async function publish(id: string): Promise<void> {
 async function anonymousAccount(p: Party, title: string, anonymous: boolean, amount: number): Promise<{ id: string; slug: string }> {
   const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: callSlug }));
   const own = await saveDraft(p.editor, {
-    kind: "funding_application", organization: p.org.id, call: call.id, title,
+    kind: "funding_application",
+    organization: p.org.id,
+    call: call.id,
+    title,
     summary: `Why our application ${TOKEN} was refused, and what we changed afterwards.`,
     body_md: `## Context\n\nWe applied for funding for a triage assistant (${TOKEN}) and were refused.`,
-    language: "en", tags: TAG, anonymous, decision: "rejected", rejection_reasons: ["data_governance"], amount_requested: String(amount),
+    language: "en",
+    tags: TAG,
+    anonymous,
+    decision: "rejected",
+    rejection_reasons: ["data_governance"],
+    amount_requested: String(amount),
     reflection_md: "We would involve our data protection officer from day one.",
   });
   await submitPost(p.editor, own.id);
@@ -89,7 +104,18 @@ async function anonymousAccount(p: Party, title: string, anonymous: boolean, amo
 
 async function funderRecord(p: Party, title: string, answer: "grant" | "anonymise", amount: number): Promise<{ id: string; slug: string }> {
   const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: callSlug }));
-  await recordDecisions(funderEditor, call.id, [{ title, applicantType: "platform", applicant: p.org.slug, amountRequested: amount, decision: "rejected", decidedOn: "2025-06-30", rejectionReasons: ["data_governance"], reasonText: `No impact assessment (${TOKEN}).` }]);
+  await recordDecisions(funderEditor, call.id, [
+    {
+      title,
+      applicantType: "platform",
+      applicant: p.org.slug,
+      amountRequested: amount,
+      decision: "rejected",
+      decidedOn: "2025-06-30",
+      rejectionReasons: ["data_governance"],
+      reasonText: `No impact assessment (${TOKEN}).`,
+    },
+  ]);
   const record = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: title }));
   await answerConsent(p.admin, record.id, answer);
   await publish(record.id);
@@ -101,21 +127,50 @@ beforeAll(async () => {
   const [mod, fe] = await Promise.all([createUser(pb, { role: "moderator" }), createUser(pb)]);
   moderator = (await loadActor(mod.id))!;
   moderatorLogin = mod;
-  const funder = await createOrganization(pb, [{ userId: fe.id, role: "editor" }], { kind: "funder", region: "brussels", name: `Open Care Fund ${letters(6)}` });
+  const funder = await createOrganization(pb, [{ userId: fe.id, role: "editor" }], {
+    kind: "funder",
+    region: "brussels",
+    name: `Open Care Fund ${letters(6)}`,
+  });
   funderSlug = funder.slug;
   funderEditor = (await loadActor(fe.id))!;
-  callSlug = (await saveCall(funderEditor, funder.id, { title: `Everyday AI ${TOKEN}`, description: "A call for AI projects in everyday care, crawl round.", status: "closed", currency: "EUR", budget: "900000" })).slug;
-  [S, P, Q] = await Promise.all([party("Veritas", "mental_health", "wallonia"), party("Paired", "care_home", "wallonia"), party("Quiet", "home_care", "brussels")]);
+  callSlug = (
+    await saveCall(funderEditor, funder.id, {
+      title: `Everyday AI ${TOKEN}`,
+      description: "A call for AI projects in everyday care, crawl round.",
+      status: "closed",
+      currency: "EUR",
+      budget: "900000",
+    })
+  ).slug;
+  [S, P, Q] = await Promise.all([
+    party("Veritas", "mental_health", "wallonia"),
+    party("Paired", "care_home", "wallonia"),
+    party("Quiet", "home_care", "brussels"),
+  ]);
 
   // S: an anonymous case study with an attachment.
   const file = new File([PNG], `${S.org.slug}-${S.editor.name.replace(/\s+/g, "-")}-report.png`, { type: "image/png" });
-  const cs = await saveDraft(S.editor, {
-    kind: "case_study", organization: S.org.id, title: `Sepsis alerts nobody read ${TOKEN}`,
-    summary: `We stopped a sepsis early-warning model (${TOKEN}) after months of alert fatigue.`,
-    body_md: `## Context\n\nA sepsis early-warning model ${TOKEN} on four wards.\n\n## What happened\n\nToo many alerts.`,
-    language: "en", tags: TAG, anonymous: true, outcome: "failure", care_settings: ["hospital"], ai_types: ["predictive_model"], lifecycle_stage: "stopped",
-    lessons_md: "- Agree an alert budget first.",
-  }, undefined, { add: [file] });
+  const cs = await saveDraft(
+    S.editor,
+    {
+      kind: "case_study",
+      organization: S.org.id,
+      title: `Sepsis alerts nobody read ${TOKEN}`,
+      summary: `We stopped a sepsis early-warning model (${TOKEN}) after months of alert fatigue.`,
+      body_md: `## Context\n\nA sepsis early-warning model ${TOKEN} on four wards.\n\n## What happened\n\nToo many alerts.`,
+      language: "en",
+      tags: TAG,
+      anonymous: true,
+      outcome: "failure",
+      care_settings: ["hospital"],
+      ai_types: ["predictive_model"],
+      lifecycle_stage: "stopped",
+      lessons_md: "- Agree an alert budget first.",
+    },
+    undefined,
+    { add: [file] },
+  );
   await submitPost(S.editor, cs.id);
   await publish(cs.id);
   posts["S case study with attachment"] = cs;
@@ -143,12 +198,22 @@ type Page = { path: string; status: number; body: string; head: string; disposit
 const cache = new Map<string, Promise<Page>>();
 function get(path: string): Promise<Page> {
   if (!cache.has(path)) {
-    cache.set(path, (async () => {
-      const res = await new Client().fetch(path);
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      const body = new TextDecoder().decode(bytes);
-      return { path, status: res.status, body, head: /<head[\s\S]*?<\/head>/i.exec(body)?.[0] ?? "", disposition: res.headers.get("content-disposition") ?? "", bytes };
-    })());
+    cache.set(
+      path,
+      (async () => {
+        const res = await new Client().fetch(path);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        const body = new TextDecoder().decode(bytes);
+        return {
+          path,
+          status: res.status,
+          body,
+          head: /<head[\s\S]*?<\/head>/i.exec(body)?.[0] ?? "",
+          disposition: res.headers.get("content-disposition") ?? "",
+          bytes,
+        };
+      })(),
+    );
   }
   return cache.get(path)!;
 }
@@ -156,7 +221,9 @@ function get(path: string): Promise<Page> {
 /** What a visitor must never find on a surface: labelled strings, case-insensitively. */
 function leaks(text: string, secrets: Secrets): string[] {
   const haystack = text.toLowerCase();
-  return Object.entries(secrets).filter(([, v]) => v && haystack.includes(v.toLowerCase())).map(([label, v]) => `${label} (${v})`);
+  return Object.entries(secrets)
+    .filter(([, v]) => v && haystack.includes(v.toLowerCase()))
+    .map(([label, v]) => `${label} (${v})`);
 }
 
 type Surface = { path: string; part?: "body" | "head" | "disposition" | "search hits" | "search facets" };
@@ -175,7 +242,12 @@ describe("anonymity crawl: nothing public names S, whose every post is anonymous
   // Every public surface; S's own organisation page is public and names S, so it is checked
   // separately (it must not list the anonymous posts).
   const surfaces = (): Scenario<Surface, { status: number; lacks: "S" }>[] => {
-    const p = (name: string, path: string, part?: Surface["part"]): Scenario<Surface, { status: number; lacks: "S" }> => ({ name, actor: "visitor", request: { path, part }, expected: { status: 200, lacks: "S" } });
+    const p = (name: string, path: string, part?: Surface["part"]): Scenario<Surface, { status: number; lacks: "S" }> => ({
+      name,
+      actor: "visitor",
+      request: { path, part },
+      expected: { status: 200, lacks: "S" },
+    });
     const list: Scenario<Surface, { status: number; lacks: "S" }>[] = [
       p("home", "/"),
       p("failures listing", "/failures"),
@@ -200,7 +272,11 @@ describe("anonymity crawl: nothing public names S, whose every post is anonymous
     ];
     for (const [label, post] of Object.entries(posts)) {
       if (!label.startsWith("S ") && !label.includes("S anonymised")) continue;
-      list.push(p(`${label}: page`, `/posts/${post.slug}`), p(`${label}: <head>`, `/posts/${post.slug}`, "head"), p(`${label}: /api/posts`, `/api/posts/${post.slug}`));
+      list.push(
+        p(`${label}: page`, `/posts/${post.slug}`),
+        p(`${label}: <head>`, `/posts/${post.slug}`, "head"),
+        p(`${label}: /api/posts`, `/api/posts/${post.slug}`),
+      );
     }
     const cs = posts["S case study with attachment"]!;
     list.push(p("attachment bytes", `/posts/${cs.slug}/attachments/1`), p("attachment Content-Disposition", `/posts/${cs.slug}/attachments/1`, "disposition"));
@@ -227,11 +303,16 @@ describe("anonymity crawl: nothing public names S, whose every post is anonymous
   });
 
   it("searching for S's name, slug or website finds none of its anonymous posts", async () => {
-    const ids = Object.entries(posts).filter(([label]) => label.startsWith("S ") || label.includes("S anonymised")).map(([, p]) => p.slug);
+    const ids = Object.entries(posts)
+      .filter(([label]) => label.startsWith("S ") || label.includes("S anonymised"))
+      .map(([, p]) => p.slug);
     // (Not the website host: its words "care", "example", "org" match any post about care.)
     for (const q of [S.org.name, S.org.slug, S.editor.name]) {
       const body = JSON.parse((await get(`/api/search?q=${encodeURIComponent(q)}&per_page=50`)).body) as { hits: { slug: string }[] };
-      expect(body.hits.map((h) => h.slug).filter((slug) => ids.includes(slug)), q).toEqual([]);
+      expect(
+        body.hits.map((h) => h.slug).filter((slug) => ids.includes(slug)),
+        q,
+      ).toEqual([]);
     }
   });
 
@@ -257,21 +338,76 @@ describe("counterparts: nothing links an anonymous record to the named record of
     const namedP = posts["funder record naming P"]!;
     const anonQ = posts["funder record, Q anonymised"]!;
     const namedQ = posts["Q named applicant account"]!;
-    const pSecrets = { ...secretsOf(P), "named record's slug": namedP.slug, "named record's id": namedP.id, "funder's-record link": "The funder's record of this application" };
-    const qSecrets = { ...secretsOf(Q), "named account's slug": namedQ.slug, "named account's id": namedQ.id, "applicant's-account link": "The applicant's own account of this application" };
+    const pSecrets = {
+      ...secretsOf(P),
+      "named record's slug": namedP.slug,
+      "named record's id": namedP.id,
+      "funder's-record link": "The funder's record of this application",
+    };
+    const qSecrets = {
+      ...secretsOf(Q),
+      "named account's slug": namedQ.slug,
+      "named account's id": namedQ.id,
+      "applicant's-account link": "The applicant's own account of this application",
+    };
     return [
       { name: "P's anonymous account: page", actor: "visitor", request: { path: `/posts/${anonP.slug}` }, expected: { status: 200, lacks: pSecrets } },
-      { name: "P's anonymous account: <head>", actor: "visitor", request: { path: `/posts/${anonP.slug}`, part: "head" }, expected: { status: 200, lacks: pSecrets } },
-      { name: "P's anonymous account: /api/posts", actor: "visitor", request: { path: `/api/posts/${anonP.slug}` }, expected: { status: 200, lacks: pSecrets } },
-      { name: "funder's record naming P: page", actor: "visitor", request: { path: `/posts/${namedP.slug}` }, expected: { status: 200, lacks: { "anonymous account's slug": anonP.slug, "anonymous account's id": anonP.id } } },
-      { name: "funder's record naming P: /api/posts", actor: "visitor", request: { path: `/api/posts/${namedP.slug}` }, expected: { status: 200, lacks: { "anonymous account's slug": anonP.slug, "anonymous account's id": anonP.id } } },
+      {
+        name: "P's anonymous account: <head>",
+        actor: "visitor",
+        request: { path: `/posts/${anonP.slug}`, part: "head" },
+        expected: { status: 200, lacks: pSecrets },
+      },
+      {
+        name: "P's anonymous account: /api/posts",
+        actor: "visitor",
+        request: { path: `/api/posts/${anonP.slug}` },
+        expected: { status: 200, lacks: pSecrets },
+      },
+      {
+        name: "funder's record naming P: page",
+        actor: "visitor",
+        request: { path: `/posts/${namedP.slug}` },
+        expected: { status: 200, lacks: { "anonymous account's slug": anonP.slug, "anonymous account's id": anonP.id } },
+      },
+      {
+        name: "funder's record naming P: /api/posts",
+        actor: "visitor",
+        request: { path: `/api/posts/${namedP.slug}` },
+        expected: { status: 200, lacks: { "anonymous account's slug": anonP.slug, "anonymous account's id": anonP.id } },
+      },
       { name: "funder's record anonymising Q: page", actor: "visitor", request: { path: `/posts/${anonQ.slug}` }, expected: { status: 200, lacks: qSecrets } },
-      { name: "funder's record anonymising Q: /api/posts", actor: "visitor", request: { path: `/api/posts/${anonQ.slug}` }, expected: { status: 200, lacks: qSecrets } },
-      { name: "Q's named account: page", actor: "visitor", request: { path: `/posts/${namedQ.slug}` }, expected: { status: 200, lacks: { "anonymised record's slug": anonQ.slug, "anonymised record's id": anonQ.id } } },
-      { name: "Q's named account: /api/posts", actor: "visitor", request: { path: `/api/posts/${namedQ.slug}` }, expected: { status: 200, lacks: { "anonymised record's slug": anonQ.slug, "anonymised record's id": anonQ.id } } },
+      {
+        name: "funder's record anonymising Q: /api/posts",
+        actor: "visitor",
+        request: { path: `/api/posts/${anonQ.slug}` },
+        expected: { status: 200, lacks: qSecrets },
+      },
+      {
+        name: "Q's named account: page",
+        actor: "visitor",
+        request: { path: `/posts/${namedQ.slug}` },
+        expected: { status: 200, lacks: { "anonymised record's slug": anonQ.slug, "anonymised record's id": anonQ.id } },
+      },
+      {
+        name: "Q's named account: /api/posts",
+        actor: "visitor",
+        request: { path: `/api/posts/${namedQ.slug}` },
+        expected: { status: 200, lacks: { "anonymised record's slug": anonQ.slug, "anonymised record's id": anonQ.id } },
+      },
       // One record per application in lists: the anonymous account is not set next to the named record.
-      { name: "call page", actor: "visitor", request: { path: `/calls/${callSlug}` }, expected: { status: 200, lacks: { "P's anonymous account's slug": anonP.slug } } },
-      { name: "open data of the call", actor: "visitor", request: { path: `/open-data/decisions.json?call=${callSlug}` }, expected: { status: 200, lacks: { "P's anonymous account's slug": anonP.slug, "P's anonymous account's id": anonP.id } } },
+      {
+        name: "call page",
+        actor: "visitor",
+        request: { path: `/calls/${callSlug}` },
+        expected: { status: 200, lacks: { "P's anonymous account's slug": anonP.slug } },
+      },
+      {
+        name: "open data of the call",
+        actor: "visitor",
+        request: { path: `/open-data/decisions.json?call=${callSlug}` },
+        expected: { status: 200, lacks: { "P's anonymous account's slug": anonP.slug, "P's anonymous account's id": anonP.id } },
+      },
     ];
   };
 
@@ -300,9 +436,18 @@ describe("what authors and moderators are told before publication (issue 9 §1, 
     // A second anonymous account of P's application, submitted but not yet approved.
     const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: callSlug }));
     const own = await saveDraft(P.editor, {
-      kind: "funding_application", organization: P.org.id, call: call.id, title: `Second account ${TOKEN} seven`,
-      summary: "Another look at why our application was refused, a year later.", body_md: "## Context\n\nWe applied again for funding for night-time monitoring and were refused.",
-      language: "en", tags: "", anonymous: true, decision: "rejected", rejection_reasons: ["data_governance"], amount_requested: "65432",
+      kind: "funding_application",
+      organization: P.org.id,
+      call: call.id,
+      title: `Second account ${TOKEN} seven`,
+      summary: "Another look at why our application was refused, a year later.",
+      body_md: "## Context\n\nWe applied again for funding for night-time monitoring and were refused.",
+      language: "en",
+      tags: "",
+      anonymous: true,
+      decision: "rejected",
+      rejection_reasons: ["data_governance"],
+      amount_requested: "65432",
     });
     await submitPost(P.editor, own.id);
     const mod = await new Client().signIn(moderatorLogin.email, moderatorLogin.password);
@@ -337,11 +482,17 @@ describe("descriptors never name a group of fewer than K verified organisations 
     const hospitals = await pb.collection("organizations").getList(1, 1, { filter: "verified = true && kind = 'hospital' && region = 'flanders'" });
     const flemishHospitalsAreACrowd = hospitals.totalItems >= K;
     const paths = [
-      "/posts/sepsis-early-warning-alert-fatigue", "/api/posts/sepsis-early-warning-alert-fatigue",
-      "/posts/outpatient-no-show-prediction-bias", "/api/posts/outpatient-no-show-prediction-bias",
-      `/posts/${posts["S case study with attachment"]!.slug}`, `/api/posts/${posts["S anonymous applicant account"]!.slug}`,
-      `/posts/${posts["funder record, S anonymised"]!.slug}`, "/api/search?q=sepsis&per_page=50", `/api/search?q=${TOKEN}&per_page=50`,
-      "/failures", "/",
+      "/posts/sepsis-early-warning-alert-fatigue",
+      "/api/posts/sepsis-early-warning-alert-fatigue",
+      "/posts/outpatient-no-show-prediction-bias",
+      "/api/posts/outpatient-no-show-prediction-bias",
+      `/posts/${posts["S case study with attachment"]!.slug}`,
+      `/api/posts/${posts["S anonymous applicant account"]!.slug}`,
+      `/posts/${posts["funder record, S anonymised"]!.slug}`,
+      "/api/search?q=sepsis&per_page=50",
+      `/api/search?q=${TOKEN}&per_page=50`,
+      "/failures",
+      "/",
     ];
     // Where a descriptor is shown: JSON fields, and the byline and facts of pages (the site's
     // help texts quote "a hospital in Flanders" as an example, which is no descriptor).

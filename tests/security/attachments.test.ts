@@ -31,7 +31,12 @@ const scenarios: Scenario<Download, Observed>[] = [
     name: "a PDF with Info (Author, Creator, Producer, Keywords, Company) and XMP",
     actor: "anonymous visitor",
     request: { n: 3, file: "report.pdf", type: "application/pdf" },
-    expected: { status: 200, type: "application/pdf", absent: [...Object.values(PLANTED), "/Author", "/Producer", "/Creator", "/Metadata", "pdf-lib"], format: "pdf" },
+    expected: {
+      status: 200,
+      type: "application/pdf",
+      absent: [...Object.values(PLANTED), "/Author", "/Producer", "/Creator", "/Metadata", "pdf-lib"],
+      format: "pdf",
+    },
   },
 ];
 
@@ -51,8 +56,17 @@ async function organizationId(editor: Client): Promise<string> {
 
 function caseStudy(organization: string, title: string): Record<string, string> {
   return {
-    kind: "case_study", organization, title, language: "en", outcome: "partial", care_settings: "care_home", ai_types: "nlp", lifecycle_stage: "pilot",
-    summary: "A pilot whose photos and report are attached to the post.", body_md: "## Context\n\nThe attached photo, chart and report show how the pilot went.", intent: "submit",
+    kind: "case_study",
+    organization,
+    title,
+    language: "en",
+    outcome: "partial",
+    care_settings: "care_home",
+    ai_types: "nlp",
+    lifecycle_stage: "pilot",
+    summary: "A pilot whose photos and report are attached to the post.",
+    body_md: "## Context\n\nThe attached photo, chart and report show how the pilot went.",
+    intent: "submit",
   };
 }
 
@@ -65,11 +79,14 @@ beforeAll(async () => {
   editor = await new Client().signIn(EDITOR);
   moderator = await new Client().signIn(MODERATOR);
   const title = `Attachment metadata probe ${Date.now().toString(36)}`;
-  const res = await editor.form("/write?_action=savePost", multipart(caseStudy(await organizationId(editor), title), [
-    { name: "photo.jpg", bytes: await jpegWithMetadata(), type: "image/jpeg" },
-    { name: "chart.png", bytes: await pngWithText(), type: "image/png" },
-    { name: "report.pdf", bytes: await pdfWithMetadata(), type: "application/pdf" },
-  ]));
+  const res = await editor.form(
+    "/write?_action=savePost",
+    multipart(caseStudy(await organizationId(editor), title), [
+      { name: "photo.jpg", bytes: await jpegWithMetadata(), type: "image/jpeg" },
+      { name: "chart.png", bytes: await pngWithText(), type: "image/png" },
+      { name: "report.pdf", bytes: await pdfWithMetadata(), type: "application/pdf" },
+    ]),
+  );
   expect(res.status).toBe(303);
   const location = res.headers.get("location") ?? "";
   expect(location).toMatch(/^\/dashboard\/posts\/[a-z0-9]{15}\?submitted=1$/);
@@ -93,7 +110,14 @@ describe("finding 3: attachment metadata reaches anonymous visitors", () => {
     expect(bytes.includes("Heidebloem")).toBe(false);
     if (expected.format === "pdf") {
       const pdf = await PDFDocument.load(bytes, { updateMetadata: false });
-      expect([pdf.getAuthor(), pdf.getCreator(), pdf.getProducer(), pdf.getKeywords(), pdf.getTitle(), pdf.getSubject()]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+      expect([pdf.getAuthor(), pdf.getCreator(), pdf.getProducer(), pdf.getKeywords(), pdf.getTitle(), pdf.getSubject()]).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
       expect(pdf.catalog.get(PDFName.of("Metadata"))).toBeUndefined();
       expect(pdf.getPageCount()).toBe(1);
     } else {
@@ -106,9 +130,20 @@ describe("finding 3: attachment metadata reaches anonymous visitors", () => {
   });
 
   it("the author and the moderator are told what was removed, by file", async () => {
-    for (const [who, client, path] of [["author", editor, `/dashboard/posts/${postId}`], ["moderator", moderator, `/moderation/posts/${postId}`]] as const) {
+    for (const [who, client, path] of [
+      ["author", editor, `/dashboard/posts/${postId}`],
+      ["moderator", moderator, `/moderation/posts/${postId}`],
+    ] as const) {
       const html = await (await client.fetch(path)).text();
-      for (const expected of ["Removed from photo.jpg:", "Removed from chart.png:", "Removed from report.pdf:", "GPS position", `author “${PLANTED.author}”`, `camera “${PLANTED.camera}”`, `company “${PLANTED.company}”`]) {
+      for (const expected of [
+        "Removed from photo.jpg:",
+        "Removed from chart.png:",
+        "Removed from report.pdf:",
+        "GPS position",
+        `author “${PLANTED.author}”`,
+        `camera “${PLANTED.camera}”`,
+        `company “${PLANTED.company}”`,
+      ]) {
         expect(html, `${who} page`).toContain(expected);
       }
     }
@@ -119,9 +154,12 @@ describe("finding 3: attachment metadata reaches anonymous visitors", () => {
 
   it("a national register number in a PDF's text blocks submission, as in the body", async () => {
     const title = `Attachment with a patient number ${Date.now().toString(36)}`;
-    const res = await editor.form("/write?_action=savePost", multipart(caseStudy(await organizationId(editor), title), [
-      { name: "notes.pdf", bytes: await pdfWithMetadata(`Patient ${NATIONAL_NUMBER} was admitted twice.`), type: "application/pdf" },
-    ]));
+    const res = await editor.form(
+      "/write?_action=savePost",
+      multipart(caseStudy(await organizationId(editor), title), [
+        { name: "notes.pdf", bytes: await pdfWithMetadata(`Patient ${NATIONAL_NUMBER} was admitted twice.`), type: "application/pdf" },
+      ]),
+    );
     expect(res.status).toBe(303);
     const location = res.headers.get("location") ?? "";
     expect(location).toMatch(/\?blocked=1$/);

@@ -36,11 +36,31 @@ type Answer = { status: number; contains?: string; lacks?: string[] };
 
 const uploads: Scenario<Upload, Answer>[] = [
   { name: "an attachment of exactly 10 MB", actor: "editor", request: { form: "attachment", size: MAX_ATTACHMENT_BYTES }, expected: { status: 303 } },
-  { name: "an attachment one byte over 10 MB", actor: "editor", request: { form: "attachment", size: MAX_ATTACHMENT_BYTES + 1 }, expected: { status: 400, contains: "is larger than 10 MB" } },
-  { name: "a CSV of exactly 5 MB (read, then refused for its content)", actor: "funder admin", request: { form: "csv", size: MAX_CSV_BYTES }, expected: { status: 400, contains: "Nothing was imported", lacks: ["larger than"] } },
-  { name: "a CSV one byte over 5 MB", actor: "funder admin", request: { form: "csv", size: MAX_CSV_BYTES + 1 }, expected: { status: 400, contains: "The file is larger than 5 MB." } },
+  {
+    name: "an attachment one byte over 10 MB",
+    actor: "editor",
+    request: { form: "attachment", size: MAX_ATTACHMENT_BYTES + 1 },
+    expected: { status: 400, contains: "is larger than 10 MB" },
+  },
+  {
+    name: "a CSV of exactly 5 MB (read, then refused for its content)",
+    actor: "funder admin",
+    request: { form: "csv", size: MAX_CSV_BYTES },
+    expected: { status: 400, contains: "Nothing was imported", lacks: ["larger than"] },
+  },
+  {
+    name: "a CSV one byte over 5 MB",
+    actor: "funder admin",
+    request: { form: "csv", size: MAX_CSV_BYTES + 1 },
+    expected: { status: 400, contains: "The file is larger than 5 MB." },
+  },
   { name: "a logo of exactly 2 MB", actor: "member", request: { form: "logo", size: MAX_LOGO_BYTES }, expected: { status: 303 } },
-  { name: "a logo one byte over 2 MB", actor: "member", request: { form: "logo", size: MAX_LOGO_BYTES + 1 }, expected: { status: 400, contains: "The logo is larger than 2 MB." } },
+  {
+    name: "a logo one byte over 2 MB",
+    actor: "member",
+    request: { form: "logo", size: MAX_LOGO_BYTES + 1 },
+    expected: { status: 400, contains: "The logo is larger than 2 MB." },
+  },
 ];
 
 async function send({ form, size }: Upload): Promise<Response> {
@@ -50,8 +70,17 @@ async function send({ form, size }: Upload): Promise<Response> {
     const organization = await field(editor, "/write", /name="organization" value="([a-z0-9]{15})"/);
     const data = new FormData();
     const fields = {
-      kind: "case_study", organization, title: `Upload at the limit ${stamp}`, language: "en", outcome: "partial", care_settings: "care_home", ai_types: "nlp", lifecycle_stage: "pilot",
-      summary: "A draft carrying the largest attachment the form allows.", body_md: "## Context\n\nThe attached scan is as large as the form says it may be.", intent: "save",
+      kind: "case_study",
+      organization,
+      title: `Upload at the limit ${stamp}`,
+      language: "en",
+      outcome: "partial",
+      care_settings: "care_home",
+      ai_types: "nlp",
+      lifecycle_stage: "pilot",
+      summary: "A draft carrying the largest attachment the form allows.",
+      body_md: "## Context\n\nThe attached scan is as large as the form says it may be.",
+      intent: "save",
     };
     for (const [k, v] of Object.entries(fields)) data.append(k, v);
     data.append("attachments", new Blob([padTo(await pdfWithMetadata(), size, "\n%")], { type: "application/pdf" }), "scan.pdf");
@@ -68,13 +97,18 @@ async function send({ form, size }: Upload): Promise<Response> {
   }
   const member = await new Client().signIn(MEMBER);
   const data = new FormData();
-  for (const [k, v] of Object.entries({ name: `Logo probe ${stamp}`, kind: "hospital", country: "BE", region: "flanders", website: "", description: "" })) data.append(k, v);
+  for (const [k, v] of Object.entries({ name: `Logo probe ${stamp}`, kind: "hospital", country: "BE", region: "flanders", website: "", description: "" }))
+    data.append(k, v);
   data.append("logo", new Blob([padTo(await pngWithText(), size, "")], { type: "image/png" }), "logo.png");
   return member.form("/organizations/new?_action=requestOrganization", data);
 }
 
 /** One raw request: headers, then `body` (an async generator or nothing); resolves with the answer even if the server stops reading. */
-function raw(path: string, headers: Record<string, string | number>, body?: AsyncGenerator<Buffer>): Promise<{ status: number; type: string; text: string; sent: number }> {
+function raw(
+  path: string,
+  headers: Record<string, string | number>,
+  body?: AsyncGenerator<Buffer>,
+): Promise<{ status: number; type: string; text: string; sent: number }> {
   const url = new URL(path, baseUrl());
   return new Promise((resolve, reject) => {
     let sent = 0;
@@ -97,7 +131,11 @@ function raw(path: string, headers: Record<string, string | number>, body?: Asyn
           await new Promise((r) => setImmediate(r));
           if (req.destroyed || answered) break;
           sent += chunk.length;
-          if (!req.write(chunk)) await new Promise((r) => { req.once("drain", r); req.once("close", r); });
+          if (!req.write(chunk))
+            await new Promise((r) => {
+              req.once("drain", r);
+              req.once("close", r);
+            });
         }
       }
       req.end();
@@ -136,27 +174,55 @@ describe("finding 8: body limits agree with the forms", () => {
     expect(await bare.text()).not.toContain("bare.post@example.test");
   });
 
-  it.each(uploads)("$name → $expected.status", async ({ request, expected }) => {
-    const res = await send(request);
-    const html = await res.text();
-    expect(res.status, html.slice(0, 300)).toBe(expected.status);
-    if (expected.contains) expect(html).toContain(expected.contains);
-    for (const s of expected.lacks ?? []) expect(html).not.toContain(s);
-  }, 60_000);
+  it.each(uploads)(
+    "$name → $expected.status",
+    async ({ request, expected }) => {
+      const res = await send(request);
+      const html = await res.text();
+      expect(res.status, html.slice(0, 300)).toBe(expected.status);
+      if (expected.contains) expect(html).toContain(expected.contains);
+      for (const s of expected.lacks ?? []) expect(html).not.toContain(s);
+    },
+    60_000,
+  );
 });
 
 type Attack = { path: string; signedIn?: string; declared?: number; stream?: number };
 
 const attacks: Scenario<Attack, { status: number; contains: string }>[] = [
-  { name: "a declared 300 MB body to /signin", actor: "anonymous", request: { path: "/signin?_action=signIn", declared: 300 * MB }, expected: { status: 413, contains: "larger than this form accepts (1 MB)" } },
-  { name: "a 2 MB chunked body to /signin (over its 1 MB, counted as it arrives)", actor: "anonymous", request: { path: "/signin?_action=signIn", stream: 2 * MB }, expected: { status: 413, contains: "(1 MB)" } },
-  { name: "an anonymous visitor posting 20 MB to the writing form", actor: "anonymous", request: { path: "/write?_action=savePost", declared: 20 * MB }, expected: { status: 413, contains: "(1 MB)" } },
-  { name: "a declared body over the writing form's 51 MB", actor: "editor", request: { path: "/write?_action=savePost", signedIn: EDITOR, declared: ACTION_BODY_LIMITS.savePost! + 1 }, expected: { status: 413, contains: "(51 MB)" } },
+  {
+    name: "a declared 300 MB body to /signin",
+    actor: "anonymous",
+    request: { path: "/signin?_action=signIn", declared: 300 * MB },
+    expected: { status: 413, contains: "larger than this form accepts (1 MB)" },
+  },
+  {
+    name: "a 2 MB chunked body to /signin (over its 1 MB, counted as it arrives)",
+    actor: "anonymous",
+    request: { path: "/signin?_action=signIn", stream: 2 * MB },
+    expected: { status: 413, contains: "(1 MB)" },
+  },
+  {
+    name: "an anonymous visitor posting 20 MB to the writing form",
+    actor: "anonymous",
+    request: { path: "/write?_action=savePost", declared: 20 * MB },
+    expected: { status: 413, contains: "(1 MB)" },
+  },
+  {
+    name: "a declared body over the writing form's 51 MB",
+    actor: "editor",
+    request: { path: "/write?_action=savePost", signedIn: EDITOR, declared: ACTION_BODY_LIMITS.savePost! + 1 },
+    expected: { status: 413, contains: "(51 MB)" },
+  },
 ];
 
 describe("finding 8: oversize bodies get a 413 page before anything reads them", () => {
   it.each(attacks)("$name → 413", async ({ request, expected }) => {
-    const headers: Record<string, string | number> = { "content-type": "multipart/form-data; boundary=x", accept: "text/html", ...(request.declared ? { "content-length": request.declared } : { "transfer-encoding": "chunked" }) };
+    const headers: Record<string, string | number> = {
+      "content-type": "multipart/form-data; boundary=x",
+      accept: "text/html",
+      ...(request.declared ? { "content-length": request.declared } : { "transfer-encoding": "chunked" }),
+    };
     if (request.signedIn) {
       const client = await new Client().signIn(request.signedIn);
       headers.cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -171,7 +237,11 @@ describe("finding 8: oversize bodies get a 413 page before anything reads them",
   it("a 300 MB chunked body streamed to /signin: 413, the site's RSS stays flat, and it still answers", async () => {
     const before = rssMb();
     // Four at once, as an attacker would send them.
-    const answers = await Promise.all(Array.from({ length: 4 }, () => raw("/signin?_action=signIn", { "content-type": "application/x-www-form-urlencoded", "transfer-encoding": "chunked" }, generated(300 * MB))));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        raw("/signin?_action=signIn", { "content-type": "application/x-www-form-urlencoded", "transfer-encoding": "chunked" }, generated(300 * MB)),
+      ),
+    );
     const after = rssMb();
     for (const res of answers) {
       expect(res.status).toBe(413);

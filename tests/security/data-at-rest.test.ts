@@ -27,7 +27,11 @@ async function openToOthers(root: string): Promise<string[]> {
 describe("data at rest", () => {
   it("a local user finds nothing readable in the running platform's data folder (database, files, mail, search)", async () => {
     // Make the site write what it writes: a sign-up mail into the mail drop.
-    const res = await new Client().form("/signup?_action=signUp", { name: "Mode Check", email: `modes-${Date.now()}@example.test`, password: "granite orchard velvet lantern" });
+    const res = await new Client().form("/signup?_action=signUp", {
+      name: "Mode Check",
+      email: `modes-${Date.now()}@example.test`,
+      password: "granite orchard velvet lantern",
+    });
     expect([200, 303]).toContain(res.status);
     const dataDir = inject("dataDir");
     const entries = readdirSync(path.join(dataDir, "pb_data"));

@@ -7,7 +7,13 @@ import { findLatestMail } from "../../src/lib/server/mail.ts";
 import { Client } from "./scenarios.ts";
 
 const ROUNDS = 21;
-const EXISTING = ["admin@casebook.example", "moderator@casebook.example", "editor.hospital@casebook.example", "dpo.hospital@casebook.example", "member@casebook.example"];
+const EXISTING = [
+  "admin@casebook.example",
+  "moderator@casebook.example",
+  "editor.hospital@casebook.example",
+  "dpo.hospital@casebook.example",
+  "member@casebook.example",
+];
 // Noise on a shared 2-core machine is a few milliseconds per request; creating an account
 // (PocketBase hashes the password) cost ~100 ms more than finding one. A median paired
 // difference under 15 ms, or under 30 % of the slower median, leaves nothing to read.
@@ -39,7 +45,10 @@ async function timed(path: string, fields: Record<string, string>): Promise<{ ms
  * medians and the median of the paired differences: pairing cancels the machine's load
  * drifting over the run, which is most of the noise on a shared machine.
  */
-async function compare(existing: (i: number) => Promise<{ ms: number; status: number; body: string }>, unknown: (i: number) => Promise<{ ms: number; status: number; body: string }>) {
+async function compare(
+  existing: (i: number) => Promise<{ ms: number; status: number; body: string }>,
+  unknown: (i: number) => Promise<{ ms: number; status: number; body: string }>,
+) {
   const a: number[] = [];
   const b: number[] = [];
   const bodies = { existing: new Set<string>(), unknown: new Set<string>() };
@@ -58,7 +67,11 @@ async function compare(existing: (i: number) => Promise<{ ms: number; status: nu
 /** Signs addresses up through the form and waits until each has its account (its mail is sent after the account is made). */
 async function signUpAll(emails: string[]): Promise<void> {
   for (const email of emails) {
-    const res = await new Client().form("/signup?_action=signUp", { name: "Reset Person", email, password: "amber quarry lantern violet 42", locale: "en" }, { headers: { "x-forwarded-for": freshAddress() } });
+    const res = await new Client().form(
+      "/signup?_action=signUp",
+      { name: "Reset Person", email, password: "amber quarry lantern violet 42", locale: "en" },
+      { headers: { "x-forwarded-for": freshAddress() } },
+    );
     expect(res.status).toBe(200);
   }
   for (const email of emails) {
@@ -70,10 +83,24 @@ describe("account enumeration by timing (issue 9, finding 15)", () => {
   it("sign-up answers an existing and a new address alike, in the same time", { timeout: 120_000 }, async () => {
     const stamp = Date.now().toString(36);
     const result = await compare(
-      (i) => timed("/signup?_action=signUp", { name: "Timing Person", email: EXISTING[i % EXISTING.length]!, password: "amber quarry lantern violet 42", locale: "en" }),
-      (i) => timed("/signup?_action=signUp", { name: "Timing Person", email: `timing-${stamp}-${i}@example.test`, password: "amber quarry lantern violet 42", locale: "en" }),
+      (i) =>
+        timed("/signup?_action=signUp", {
+          name: "Timing Person",
+          email: EXISTING[i % EXISTING.length]!,
+          password: "amber quarry lantern violet 42",
+          locale: "en",
+        }),
+      (i) =>
+        timed("/signup?_action=signUp", {
+          name: "Timing Person",
+          email: `timing-${stamp}-${i}@example.test`,
+          password: "amber quarry lantern violet 42",
+          locale: "en",
+        }),
     );
-    console.log(`[finding 15] sign-up median: existing ${result.existing.toFixed(1)} ms, new ${result.unknown.toFixed(1)} ms median paired difference ${result.difference.toFixed(1)} ms (bound ${boundMs(result.existing, result.unknown).toFixed(1)} ms)`);
+    console.log(
+      `[finding 15] sign-up median: existing ${result.existing.toFixed(1)} ms, new ${result.unknown.toFixed(1)} ms median paired difference ${result.difference.toFixed(1)} ms (bound ${boundMs(result.existing, result.unknown).toFixed(1)} ms)`,
+    );
     expect(result.bodies.existing).toEqual(result.bodies.unknown);
     expect(Math.abs(result.difference)).toBeLessThan(boundMs(result.existing, result.unknown));
   });
@@ -90,7 +117,9 @@ describe("account enumeration by timing (issue 9, finding 15)", () => {
       (i) => signInTimed(EXISTING[i % EXISTING.length]!),
       (i) => signInTimed(`nobody-${stamp}-${i}@example.test`),
     );
-    console.log(`[finding 15] sign-in median: registered ${result.existing.toFixed(1)} ms, unknown ${result.unknown.toFixed(1)} ms median paired difference ${result.difference.toFixed(1)} ms (bound ${boundMs(result.existing, result.unknown).toFixed(1)} ms)`);
+    console.log(
+      `[finding 15] sign-in median: registered ${result.existing.toFixed(1)} ms, unknown ${result.unknown.toFixed(1)} ms median paired difference ${result.difference.toFixed(1)} ms (bound ${boundMs(result.existing, result.unknown).toFixed(1)} ms)`,
+    );
     expect(result.bodies.existing).toEqual(result.bodies.unknown);
     expect(Math.abs(result.difference)).toBeLessThan(boundMs(result.existing, result.unknown));
   });
@@ -105,7 +134,9 @@ describe("account enumeration by timing (issue 9, finding 15)", () => {
       (i) => timed("/reset?_action=requestReset", { email: registered[i]! }),
       (i) => timed("/reset?_action=requestReset", { email: `nobody-${stamp}-${i}@example.test` }),
     );
-    console.log(`[finding 15] reset median: registered ${result.existing.toFixed(1)} ms, unknown ${result.unknown.toFixed(1)} ms median paired difference ${result.difference.toFixed(1)} ms (bound ${boundMs(result.existing, result.unknown).toFixed(1)} ms)`);
+    console.log(
+      `[finding 15] reset median: registered ${result.existing.toFixed(1)} ms, unknown ${result.unknown.toFixed(1)} ms median paired difference ${result.difference.toFixed(1)} ms (bound ${boundMs(result.existing, result.unknown).toFixed(1)} ms)`,
+    );
     expect(result.bodies.existing).toEqual(result.bodies.unknown);
     expect(Math.abs(result.difference)).toBeLessThan(boundMs(result.existing, result.unknown));
   });

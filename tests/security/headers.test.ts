@@ -48,7 +48,11 @@ describe("security headers on every kind of response", () => {
   it.each(pages)("$name ($actor) carries the CSP and isolation headers", async ({ actor, request, expected }) => {
     const client = await clientFor(actor as Actor);
     const headers = request.method === "POST" ? { "sec-fetch-site": "cross-site", "content-type": "application/x-www-form-urlencoded" } : undefined;
-    const res = await client.fetch(request.path, { method: request.method ?? "GET", headers, body: request.method === "POST" ? "email=a&password=b" : undefined });
+    const res = await client.fetch(request.path, {
+      method: request.method ?? "GET",
+      headers,
+      body: request.method === "POST" ? "email=a&password=b" : undefined,
+    });
     expect(res.status).toBe(expected.status);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers.get(name), name).toBe(value);
     const csp = res.headers.get("content-security-policy")!;
@@ -81,8 +85,18 @@ function getWithHost(host: string, path = "/"): Promise<{ status: number; body: 
 describe("DNS rebinding: the site answers only to its own names", () => {
   const port = () => new URL(baseUrl()).port;
   const cases: Scenario<{ host: () => string; path: string }, { status: number }>[] = [
-    { name: "attacker's domain resolving to loopback", actor: "web page on evil.example", request: { host: () => `evil.example:${port()}`, path: "/api/search?q=a" }, expected: { status: 421 } },
-    { name: "attacker's domain, account export", actor: "web page on evil.example", request: { host: () => `rebind.evil.example:${port()}`, path: "/account/export" }, expected: { status: 421 } },
+    {
+      name: "attacker's domain resolving to loopback",
+      actor: "web page on evil.example",
+      request: { host: () => `evil.example:${port()}`, path: "/api/search?q=a" },
+      expected: { status: 421 },
+    },
+    {
+      name: "attacker's domain, account export",
+      actor: "web page on evil.example",
+      request: { host: () => `rebind.evil.example:${port()}`, path: "/account/export" },
+      expected: { status: 421 },
+    },
     { name: "right name, wrong port", actor: "web page on evil.example", request: { host: () => `127.0.0.1:1`, path: "/" }, expected: { status: 421 } },
     { name: "loopback address", actor: "visitor", request: { host: () => `127.0.0.1:${port()}`, path: "/" }, expected: { status: 200 } },
     { name: "localhost", actor: "visitor", request: { host: () => `localhost:${port()}`, path: "/" }, expected: { status: 200 } },

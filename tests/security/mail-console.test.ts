@@ -39,7 +39,11 @@ const scenarios: Scenario<{ path: string; fields: Record<string, string>; mailTo
   {
     name: "e-mail verification link",
     actor: "someone who reads the server's log",
-    request: { path: "/signup?_action=signUp", fields: { name: "Console Person", email: `console-${stamp}@example.test`, password: "amber quarry lantern violet 42", locale: "en" }, mailTo: `console-${stamp}@example.test` },
+    request: {
+      path: "/signup?_action=signUp",
+      fields: { name: "Console Person", email: `console-${stamp}@example.test`, password: "amber quarry lantern violet 42", locale: "en" },
+      mailTo: `console-${stamp}@example.test`,
+    },
     expected: { mailLink: /\/verify\?token=/ },
   },
 ];

@@ -22,7 +22,12 @@ const scenarios: Scenario<{ next: string }, { location: string }>[] = [
   { name: "javascript: URL", actor: "phisher", request: { next: "javascript:alert(document.cookie)" }, expected: { location: "/account" } },
   { name: "dot segments to //", actor: "phisher", request: { next: "/%2e%2e/%2e%2e//evil.example" }, expected: { location: "/account" } },
   { name: "a real page of the site", actor: "member", request: { next: "/dashboard" }, expected: { location: "/dashboard" } },
-  { name: "a path with a query", actor: "member", request: { next: `/write?kind=funding_application` }, expected: { location: "/write?kind=funding_application" } },
+  {
+    name: "a path with a query",
+    actor: "member",
+    request: { next: `/write?kind=funding_application` },
+    expected: { location: "/write?kind=funding_application" },
+  },
 ];
 
 describe("open redirect after sign-in (issue 9, finding 11)", () => {

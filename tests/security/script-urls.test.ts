@@ -35,16 +35,19 @@ afterAll(async () => {
 });
 
 describe("script URLs in Chromium, as the administrator", () => {
-  it.each(["javascript:alert('pwned')", " JaVaScRiPt:alert('pwned')", "javascript://x@example.org/%0Aalert('pwned')"])("the organisation form refuses website %j and keeps what was typed", async (payload) => {
-    await admin.goto(`${baseUrl()}/organizations/new`);
-    await admin.getByLabel("Organisation name").fill("Script Test Hospital");
-    await admin.getByLabel("Website").fill(payload);
-    await admin.getByRole("button", { name: "Send the request" }).click();
-    await admin.waitForLoadState("load");
-    await expect(admin.getByText("Enter the full address, starting with https://").isVisible()).resolves.toBe(true);
-    await expect(admin.getByLabel("Organisation name").inputValue()).resolves.toBe("Script Test Hospital");
-    expect(fired).toEqual([]);
-  });
+  it.each(["javascript:alert('pwned')", " JaVaScRiPt:alert('pwned')", "javascript://x@example.org/%0Aalert('pwned')"])(
+    "the organisation form refuses website %j and keeps what was typed",
+    async (payload) => {
+      await admin.goto(`${baseUrl()}/organizations/new`);
+      await admin.getByLabel("Organisation name").fill("Script Test Hospital");
+      await admin.getByLabel("Website").fill(payload);
+      await admin.getByRole("button", { name: "Send the request" }).click();
+      await admin.waitForLoadState("load");
+      await expect(admin.getByText("Enter the full address, starting with https://").isVisible()).resolves.toBe(true);
+      await expect(admin.getByLabel("Organisation name").inputValue()).resolves.toBe("Script Test Hospital");
+      expect(fired).toEqual([]);
+    },
+  );
 
   it("a script URL stored before the rules existed is not a link anywhere the administrator looks, and clicking around runs nothing", async () => {
     const db = new DatabaseSync(path.join(inject("dataDir"), "pb_data", "data.db"));
@@ -61,7 +64,10 @@ describe("script URLs in Chromium, as the administrator", () => {
         for (const page of ["/organizations/meridian-care-fund", "/calls/ai-in-everyday-care-2024", "/calls", "/moderation/organizations"]) {
           await admin.goto(`${baseUrl()}${page}`);
           const hrefs = await admin.locator("a[href]").evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
-          expect(hrefs.filter((h) => !/^(https?:\/\/|\/|#|\?|mailto:)/i.test(h.trim())), `${page} with ${JSON.stringify(stored)}`).toEqual([]);
+          expect(
+            hrefs.filter((h) => !/^(https?:\/\/|\/|#|\?|mailto:)/i.test(h.trim())),
+            `${page} with ${JSON.stringify(stored)}`,
+          ).toEqual([]);
           // Click every outside link the page offers; none may run script.
           for (const link of await admin.locator('a[href^="http"]').all()) await link.click({ modifiers: ["Control"], timeout: 2000 }).catch(() => undefined);
         }
@@ -79,12 +85,25 @@ describe("script URLs in Chromium, as the administrator", () => {
     admin.on("console", (m) => {
       if (/Content Security Policy/i.test(m.text())) violations.push(`${admin.url()}: ${m.text()}`);
     });
-    for (const page of ["/", "/posts/chest-xray-triage-worklist", "/failures", "/search?q=triage", "/insights", "/calls/ai-in-everyday-care-2024", "/organizations/meridian-care-fund", "/dashboard", "/moderation", "/account", "/admin/users", "/no-such-page"]) {
+    for (const page of [
+      "/",
+      "/posts/chest-xray-triage-worklist",
+      "/failures",
+      "/search?q=triage",
+      "/insights",
+      "/calls/ai-in-everyday-care-2024",
+      "/organizations/meridian-care-fund",
+      "/dashboard",
+      "/moderation",
+      "/account",
+      "/admin/users",
+      "/no-such-page",
+    ]) {
       const res = await admin.goto(`${baseUrl()}${page}`);
       expect(res?.headers()["content-security-policy"], page).toContain("script-src 'none'");
       // Styles applied: the page is laid out by the site's stylesheet, not the browser's defaults.
       const font = await admin.evaluate(() => getComputedStyle(document.body).fontFamily);
-      expect(font, page).not.toBe("\"Times New Roman\"");
+      expect(font, page).not.toBe('"Times New Roman"');
     }
     expect(violations).toEqual([]);
   });

@@ -13,7 +13,11 @@ const WRONG = "not the password at all 17";
 /** A fresh verified account, made the way a person makes one: the form, then the mailed link. */
 async function registerVerified(): Promise<string> {
   const email = `owner-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}@example.test`;
-  const res = await new Client().form("/signup?_action=signUp", { name: "Owner Person", email, password: PASSWORD, locale: "en" }, { headers: { "x-forwarded-for": "192.0.2.250" } });
+  const res = await new Client().form(
+    "/signup?_action=signUp",
+    { name: "Owner Person", email, password: PASSWORD, locale: "en" },
+    { headers: { "x-forwarded-for": "192.0.2.250" } },
+  );
   expect(res.status).toBe(200);
   let link: string | undefined;
   for (let i = 0; i < 100 && !link; i++) {
@@ -31,17 +35,62 @@ type Attempt = { from: string; password: "right" | "wrong"; times?: number; wait
 type Seen = { status: number; retryAfter?: number };
 
 const lockout: Scenario<Attempt, Seen>[] = [
-  { name: "five wrong passwords from A are answered plainly", actor: "attacker at A", request: { from: "198.51.100.21", password: "wrong", times: 5 }, expected: { status: 401 } },
-  { name: "then even the right password from A waits", actor: "attacker at A who guessed right", request: { from: "198.51.100.21", password: "right" }, expected: { status: 429, retryAfter: 60 } },
-  { name: "a forged left-most X-Forwarded-For does not make A someone new", actor: "attacker at A", request: { from: "203.0.113.99, 198.51.100.21", password: "right" }, expected: { status: 429 } },
-  { name: "the owner still signs in from an address with no failures", actor: "owner at B", request: { from: "198.51.100.22", password: "right" }, expected: { status: 303 } },
-  { name: "successes never count: ten sign-ins from C", actor: "owner at C", request: { from: "198.51.100.23", password: "right", times: 10 }, expected: { status: 303 } },
+  {
+    name: "five wrong passwords from A are answered plainly",
+    actor: "attacker at A",
+    request: { from: "198.51.100.21", password: "wrong", times: 5 },
+    expected: { status: 401 },
+  },
+  {
+    name: "then even the right password from A waits",
+    actor: "attacker at A who guessed right",
+    request: { from: "198.51.100.21", password: "right" },
+    expected: { status: 429, retryAfter: 60 },
+  },
+  {
+    name: "a forged left-most X-Forwarded-For does not make A someone new",
+    actor: "attacker at A",
+    request: { from: "203.0.113.99, 198.51.100.21", password: "right" },
+    expected: { status: 429 },
+  },
+  {
+    name: "the owner still signs in from an address with no failures",
+    actor: "owner at B",
+    request: { from: "198.51.100.22", password: "right" },
+    expected: { status: 303 },
+  },
+  {
+    name: "successes never count: ten sign-ins from C",
+    actor: "owner at C",
+    request: { from: "198.51.100.23", password: "right", times: 10 },
+    expected: { status: 303 },
+  },
   { name: "…then four typos from C", actor: "owner at C", request: { from: "198.51.100.23", password: "wrong", times: 4 }, expected: { status: 401 } },
   { name: "…and the right password from C still works", actor: "owner at C", request: { from: "198.51.100.23", password: "right" }, expected: { status: 303 } },
-  { name: "five wrong passwords from one IPv6 address", actor: "attacker at 2001:db8:9:9::1", request: { from: "2001:db8:9:9::1", password: "wrong", times: 5 }, expected: { status: 401 } },
-  { name: "the same /64 is the same client", actor: "attacker rotating within its /64", request: { from: "2001:db8:9:9:ffff::2", password: "right" }, expected: { status: 429 } },
-  { name: "another /64 is not affected", actor: "owner at 2001:db8:9:a::1", request: { from: "2001:db8:9:a::1", password: "right" }, expected: { status: 303 } },
-  { name: "once A's wait has passed, the right password from A works", actor: "owner back at A", request: { from: "198.51.100.21", password: "right", waitFirstMs: 61_000 }, expected: { status: 303 } },
+  {
+    name: "five wrong passwords from one IPv6 address",
+    actor: "attacker at 2001:db8:9:9::1",
+    request: { from: "2001:db8:9:9::1", password: "wrong", times: 5 },
+    expected: { status: 401 },
+  },
+  {
+    name: "the same /64 is the same client",
+    actor: "attacker rotating within its /64",
+    request: { from: "2001:db8:9:9:ffff::2", password: "right" },
+    expected: { status: 429 },
+  },
+  {
+    name: "another /64 is not affected",
+    actor: "owner at 2001:db8:9:a::1",
+    request: { from: "2001:db8:9:a::1", password: "right" },
+    expected: { status: 303 },
+  },
+  {
+    name: "once A's wait has passed, the right password from A works",
+    actor: "owner back at A",
+    request: { from: "198.51.100.21", password: "right", waitFirstMs: 61_000 },
+    expected: { status: 303 },
+  },
 ];
 
 describe("targeted lock-out (issue 9, finding 16)", () => {
@@ -78,7 +127,11 @@ describe("password guessing straight at PocketBase (issue 9, finding 14)", () =>
     const url = inject("pocketbaseUrl");
     const answers = new Set<string>();
     for (const password of [...Array.from({ length: 40 }, (_, i) => `guess ${i} ${WRONG}`), DEMO_PASSWORD]) {
-      const res = await fetch(`${url}/api/collections/users/auth-with-password`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identity: target, password }) });
+      const res = await fetch(`${url}/api/collections/users/auth-with-password`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ identity: target, password }),
+      });
       const body = await res.text();
       expect(body).not.toContain("token");
       answers.add(`${res.status} ${body}`);
@@ -88,7 +141,11 @@ describe("password guessing straight at PocketBase (issue 9, finding 14)", () =>
   });
 
   it("the site still signs the owner in", async () => {
-    const res = await new Client().form("/signin?_action=signIn", { email: target, password: DEMO_PASSWORD }, { headers: { "x-forwarded-for": "198.51.100.40" } });
+    const res = await new Client().form(
+      "/signin?_action=signIn",
+      { email: target, password: DEMO_PASSWORD },
+      { headers: { "x-forwarded-for": "198.51.100.40" } },
+    );
     expect(res.status).toBe(303);
   });
 });

@@ -14,7 +14,9 @@ function actor(id: string, role: Actor["role"], orgRole?: Actor["memberships"][n
     role,
     locale: "en",
     verified,
-    memberships: orgRole ? [{ organizationId: ORG.id, organizationSlug: "org", organizationName: "Org", organizationVerified: true, organizationKind: "hospital", role: orgRole }] : [],
+    memberships: orgRole
+      ? [{ organizationId: ORG.id, organizationSlug: "org", organizationName: "Org", organizationVerified: true, organizationKind: "hospital", role: orgRole }]
+      : [],
   };
 }
 
@@ -65,29 +67,29 @@ function post(status: string, revisionStatus: string | null = null): Subject {
 // Expected outcome: Y allowed, . refused. Columns follow ACTORS' order.
 //                               anon unv mem omem oed odpo oadm mod adm
 const TABLE: Record<Action, string> = {
-  "account.manage":             ".    Y   Y   Y    Y   Y    Y    Y   Y",
-  "org.request":                ".    .   Y   Y    Y   Y    Y    Y   Y",
-  "org.review":                 ".    .   .   .    .   .    .    Y   Y",
-  "org.view":                   ".    .   .   .    .   .    .    Y   Y",
-  "org.join":                   ".    .   Y   .    .   .    .    Y   Y",
-  "org.leave":                  ".    .   .   Y    Y   Y    .    .   .",
-  "org.manage_members":         ".    .   .   .    .   .    Y    .   Y",
-  "org.edit_settings":          ".    .   .   .    .   .    Y    .   Y",
-  "user.set_platform_role":     ".    .   .   .    .   .    .    .   Y",
-  "post.create":                ".    .   .   .    Y   .    Y    .   .",
-  "post.view_private":          ".    .   .   .    Y   Y    Y    Y   Y",
-  "post.edit":                  ".    .   .   .    Y   .    Y    .   .",
-  "post.submit":                ".    .   .   .    Y   .    Y    .   .",
-  "post.withdraw":              ".    .   .   .    Y   .    Y    .   .",
-  "post.dpo_review":            ".    .   .   .    .   Y    .    .   .",
-  "post.moderate":              ".    .   .   .    .   .    .    Y   Y",
-  "post.hide":                  ".    .   .   .    .   .    .    Y   Y",
-  "post.restore":               ".    .   .   .    .   .    .    Y   Y",
-  "post.flag":                  ".    .   Y   Y    .   Y    Y    Y   Y",
-  "post.view_history":          ".    .   .   .    .   .    .    Y   Y",
-  "post.import":                ".    .   .   .    .   .    .    .   Y",
-  "funding.manage":             ".    .   .   .    Y   .    Y    .   .",
-  "funding.consent":            ".    .   .   .    .   .    Y    .   .",
+  "account.manage": ".    Y   Y   Y    Y   Y    Y    Y   Y",
+  "org.request": ".    .   Y   Y    Y   Y    Y    Y   Y",
+  "org.review": ".    .   .   .    .   .    .    Y   Y",
+  "org.view": ".    .   .   .    .   .    .    Y   Y",
+  "org.join": ".    .   Y   .    .   .    .    Y   Y",
+  "org.leave": ".    .   .   Y    Y   Y    .    .   .",
+  "org.manage_members": ".    .   .   .    .   .    Y    .   Y",
+  "org.edit_settings": ".    .   .   .    .   .    Y    .   Y",
+  "user.set_platform_role": ".    .   .   .    .   .    .    .   Y",
+  "post.create": ".    .   .   .    Y   .    Y    .   .",
+  "post.view_private": ".    .   .   .    Y   Y    Y    Y   Y",
+  "post.edit": ".    .   .   .    Y   .    Y    .   .",
+  "post.submit": ".    .   .   .    Y   .    Y    .   .",
+  "post.withdraw": ".    .   .   .    Y   .    Y    .   .",
+  "post.dpo_review": ".    .   .   .    .   Y    .    .   .",
+  "post.moderate": ".    .   .   .    .   .    .    Y   Y",
+  "post.hide": ".    .   .   .    .   .    .    Y   Y",
+  "post.restore": ".    .   .   .    .   .    .    Y   Y",
+  "post.flag": ".    .   Y   Y    .   Y    Y    Y   Y",
+  "post.view_history": ".    .   .   .    .   .    .    Y   Y",
+  "post.import": ".    .   .   .    .   .    .    .   Y",
+  "funding.manage": ".    .   .   .    Y   .    Y    .   .",
+  "funding.consent": ".    .   .   .    .   .    Y    .   .",
 };
 
 const names = Object.keys(ACTORS);

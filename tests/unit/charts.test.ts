@@ -74,11 +74,22 @@ describe("horizontalBarChart", () => {
   });
 
   it("writes counts as whole numbers, and tiny shares as <1%", () => {
-    const counts = parse(horizontalBarChart({ data: [{ label: "A", value: 12 }, { label: "B", value: 3 }], title: "Counts", valueLabel: "Applications" }));
+    const counts = parse(
+      horizontalBarChart({
+        data: [
+          { label: "A", value: 12 },
+          { label: "B", value: 3 },
+        ],
+        title: "Counts",
+        valueLabel: "Applications",
+      }),
+    );
     expect(texts(counts.svg)).toEqual(expect.arrayContaining(["12", "3"]));
     const tiny = parse(horizontalBarChart({ data: [{ label: "A", value: 0.001 }], title: "Tiny", valueLabel: "Share", percent: true }));
     expect(texts(tiny.svg)).toContain("<1%");
-    const custom = parse(horizontalBarChart({ data: [{ label: "A", value: 0.5 }], title: "Custom", valueLabel: "Part", percent: true, formatValue: (v) => `${v * 100} %` }));
+    const custom = parse(
+      horizontalBarChart({ data: [{ label: "A", value: 0.5 }], title: "Custom", valueLabel: "Part", percent: true, formatValue: (v) => `${v * 100} %` }),
+    );
     expect(texts(custom.svg)).toContain("50 %");
   });
 
@@ -109,7 +120,10 @@ describe("horizontalBarChart", () => {
 
   it("escapes labels and titles, so markup in them never becomes elements", () => {
     const markup = horizontalBarChart({
-      data: [{ label: "<script>alert(1)</script>", value: 1 }, { label: 'A & B "quoted" <img src=x onerror=alert(2)>', value: 2 }],
+      data: [
+        { label: "<script>alert(1)</script>", value: 1 },
+        { label: 'A & B "quoted" <img src=x onerror=alert(2)>', value: 2 },
+      ],
       title: "<script>alert(3)</script> & title",
       valueLabel: "<b>count</b>",
     });
@@ -140,7 +154,12 @@ describe("horizontalBarChart", () => {
   it("keeps two rows with the same label as two bars, and draws bad values as 0", () => {
     const { svg } = parse(
       horizontalBarChart({
-        data: [{ label: "Same", value: 2 }, { label: "Same", value: 1 }, { label: "Negative", value: -3 }, { label: "NaN", value: Number.NaN }],
+        data: [
+          { label: "Same", value: 2 },
+          { label: "Same", value: 1 },
+          { label: "Negative", value: -3 },
+          { label: "NaN", value: Number.NaN },
+        ],
         title: "Odd data",
         valueLabel: "Count",
       }),
@@ -162,7 +181,14 @@ describe("horizontalBarChart", () => {
 
 describe("groupedBarChart", () => {
   const groups = [
-    { label: "2023", data: [{ label: "Data quality", value: 7 }, { label: "Integration or scalability", value: 4 }, { label: "Regulatory", value: 1 }] },
+    {
+      label: "2023",
+      data: [
+        { label: "Data quality", value: 7 },
+        { label: "Integration or scalability", value: 4 },
+        { label: "Regulatory", value: 1 },
+      ],
+    },
     { label: "2024", data: [{ label: "Budget or return on investment", value: 2 }] },
     { label: "2025", data: [] },
   ];

@@ -5,7 +5,15 @@ import { ConfigError, parseConfig } from "../../src/lib/server/config.ts";
 describe("parseConfig", () => {
   it("uses the documented defaults", () => {
     const config = parseConfig({});
-    expect(config).toMatchObject({ host: "127.0.0.1", port: 4321, publicUrl: "http://127.0.0.1:4321", pocketbaseUrl: "http://127.0.0.1:8090", pocketbaseExternal: false, demo: true, meili: undefined });
+    expect(config).toMatchObject({
+      host: "127.0.0.1",
+      port: 4321,
+      publicUrl: "http://127.0.0.1:4321",
+      pocketbaseUrl: "http://127.0.0.1:8090",
+      pocketbaseExternal: false,
+      demo: true,
+      meili: undefined,
+    });
     expect(config.dataDir).toMatch(/\.data$/);
   });
 
@@ -26,7 +34,21 @@ describe("parseConfig", () => {
   });
 
   it("treats empty variables as unset and honours overrides", () => {
-    const config = parseConfig({ PORT: "", HOST: "0.0.0.0", POCKETBASE_URL: "http://127.0.0.1:9999/", CASEBOOK_DEMO: "0", MEILI_URL: "http://127.0.0.1:7700", MEILI_MASTER_KEY: "secret" });
-    expect(config).toMatchObject({ port: 4321, publicUrl: "http://localhost:4321", pocketbaseUrl: "http://127.0.0.1:9999", pocketbaseExternal: true, demo: false, meili: { url: "http://127.0.0.1:7700", apiKey: "secret" } });
+    const config = parseConfig({
+      PORT: "",
+      HOST: "0.0.0.0",
+      POCKETBASE_URL: "http://127.0.0.1:9999/",
+      CASEBOOK_DEMO: "0",
+      MEILI_URL: "http://127.0.0.1:7700",
+      MEILI_MASTER_KEY: "secret",
+    });
+    expect(config).toMatchObject({
+      port: 4321,
+      publicUrl: "http://localhost:4321",
+      pocketbaseUrl: "http://127.0.0.1:9999",
+      pocketbaseExternal: true,
+      demo: false,
+      meili: { url: "http://127.0.0.1:7700", apiKey: "secret" },
+    });
   });
 });

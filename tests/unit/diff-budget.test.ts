@@ -22,7 +22,13 @@ describe("diffContent", () => {
     const before = words(16_000, "a");
     const after = words(16_000, "b");
     expect(diffContent({ body_md: before }, { body_md: after })).toEqual([
-      { field: "body_md", parts: [{ text: before, change: "removed" }, { text: after, change: "added" }] },
+      {
+        field: "body_md",
+        parts: [
+          { text: before, change: "removed" },
+          { text: after, change: "added" },
+        ],
+      },
     ]);
   });
 

@@ -67,7 +67,12 @@ describe("parseDecisionsCsv: row errors", () => {
     ["future date, day first", { decided_on: "01/07/2025" }, "decided_on", /in the future/],
     ["implausibly old date", { decided_on: "0224-05-01" }, "decided_on", /before 1990/],
     ["missing date", { decided_on: "" }, "decided_on", /date is missing/],
-    ["unknown rejection reason", { rejection_reasons: "eligibility|too_expensive" }, "rejection_reasons", /Unknown code "too_expensive"\. Allowed: eligibility/],
+    [
+      "unknown rejection reason",
+      { rejection_reasons: "eligibility|too_expensive" },
+      "rejection_reasons",
+      /Unknown code "too_expensive"\. Allowed: eligibility/,
+    ],
     ["refusal without reasons", { rejection_reasons: "" }, "rejection_reasons", /At least one reason is required when decision is rejected/],
     ["refusal with only separators", { rejection_reasons: " | " }, "rejection_reasons", /At least one reason is required/],
     ["negative amount", { amount_requested: "-100" }, "amount_requested", /negative/],
@@ -97,7 +102,12 @@ describe("parseDecisionsCsv: row errors", () => {
     ["made-up currency", { currency: "EUE" }, "currency", /not an ISO 4217 currency code/],
     ["consent for a platform applicant", { consent_obtained: "yes" }, "consent_obtained", /Only for outside applicants/],
     ["consent for an anonymous applicant", { applicant_type: "anonymous", applicant: "", consent_obtained: "yes" }, "consent_obtained", /cannot be named/],
-    ["consent neither yes nor no", { applicant_type: "outside", applicant: "Kliniek Voorbeeld", consent_obtained: "ja" }, "consent_obtained", /"ja" is not allowed: write one of yes, no/],
+    [
+      "consent neither yes nor no",
+      { applicant_type: "outside", applicant: "Kliniek Voorbeeld", consent_obtained: "ja" },
+      "consent_obtained",
+      /"ja" is not allowed: write one of yes, no/,
+    ],
     ["title too short", { title: "Chatbot" }, "title", /7 characters long; it needs at least 8/],
     ["title too long", { title: "x".repeat(301) }, "title", /at most 300/],
     ["missing title", { title: "" }, "title", /title is missing/],
@@ -166,7 +176,11 @@ describe("parseDecisionsCsv: duplicates", () => {
 });
 
 describe("parseDecisionsCsv: file errors (row 0)", () => {
-  const windows1252 = new Uint8Array([...new TextEncoder().encode(`${COLUMNS.join(";")}\r\nCaf`), 0xe9, ...new TextEncoder().encode(" numérique;platform\r\n")]);
+  const windows1252 = new Uint8Array([
+    ...new TextEncoder().encode(`${COLUMNS.join(";")}\r\nCaf`),
+    0xe9,
+    ...new TextEncoder().encode(" numérique;platform\r\n"),
+  ]);
   const cases: [string, Uint8Array | string, (string | null)[], RegExp][] = [
     ["empty string", "", [null], /The file is empty/],
     ["empty bytes", new Uint8Array(), [null], /The file is empty/],
@@ -178,11 +192,20 @@ describe("parseDecisionsCsv: file errors (row 0)", () => {
     ["unclosed quote", `${COLUMNS.join(",")}\r\n"Triage assistant,platform\r\n`, [null], /quoted cell is never closed/],
     [
       "missing required columns",
-      csv([REFUSAL], ",", COLUMNS.filter((name) => name !== "decided_on" && name !== "decision")),
+      csv(
+        [REFUSAL],
+        ",",
+        COLUMNS.filter((name) => name !== "decided_on" && name !== "decision"),
+      ),
       ["decision", "decided_on"],
       /The required column "(decision|decided_on)" is missing/,
     ],
-    ["unknown columns", csv([REFUSAL], ",", [...COLUMNS, "budget_line", "Notes"]), [null], /Unknown columns: "budget_line", "Notes"\. Allowed columns: title, /],
+    [
+      "unknown columns",
+      csv([REFUSAL], ",", [...COLUMNS, "budget_line", "Notes"]),
+      [null],
+      /Unknown columns: "budget_line", "Notes"\. Allowed columns: title, /,
+    ],
     ["a column twice", csv([REFUSAL], ",", [...COLUMNS, "title"]), ["title"], /appears twice/],
   ];
 
@@ -208,9 +231,7 @@ describe("parseDecisionsCsv: file errors (row 0)", () => {
   it("ignores empty trailing header cells but not data under them", () => {
     expect(parseDecisionsCsv(csv([REFUSAL], ",", [...COLUMNS, ""]), OPTIONS).ok).toBe(true);
     const text = `${COLUMNS.join(",")},\r\n${csv([REFUSAL]).split("\r\n")[1]},surprise\r\n`;
-    expect(errorsOf(parseDecisionsCsv(text, OPTIONS))).toEqual([
-      { row: 0, column: null, message: "Column 17 has values but no name in the header row." },
-    ]);
+    expect(errorsOf(parseDecisionsCsv(text, OPTIONS))).toEqual([{ row: 0, column: null, message: "Column 17 has values but no name in the header row." }]);
   });
 
   it("treats every platform slug as unknown when no organisations are given", () => {
@@ -221,11 +242,12 @@ describe("parseDecisionsCsv: file errors (row 0)", () => {
 
 describe("parseDecisionsCsv: valid files", () => {
   it("reads a Belgian Excel export: `;`, BOM, Belgian numbers and dates, any header case and order", () => {
-    const header = "Decided_On;DECISION;Title;Applicant Type;applicant;Amount-Requested;amount_awarded;rejection_reasons;consent_obtained;care_settings;ai_types";
+    const header =
+      "Decided_On;DECISION;Title;Applicant Type;applicant;Amount-Requested;amount_awarded;rejection_reasons;consent_obtained;care_settings;ai_types";
     const text = [
       header,
       "14/06/2024;awarded;Valpreventie bij thuisverpleging;platform;soins-val-de-meuse;125.000,50;100 000;;;home_care;predictive_model",
-      "3/2/2024;Rejected;Spraakherkenning voor overdrachten;outside;Zorggroep Voorbeeld vzw;\"1.250.000\";;Data_Quality | evaluation_plan | data_quality;yes;;speech|LLM",
+      '3/2/2024;Rejected;Spraakherkenning voor overdrachten;outside;Zorggroep Voorbeeld vzw;"1.250.000";;Data_Quality | evaluation_plan | data_quality;yes;;speech|LLM',
       "2024-02-29;withdrawn;Triage-assistent voor de spoedgevallendienst;anonymous;;95\u00A0000,5;0;;no;emergency;",
     ].join("\r\n");
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)]);
@@ -318,7 +340,11 @@ describe("parseDecisionsCsv: valid files", () => {
     ["platform refusal", {}, "awaiting_consent"],
     ["platform withdrawal", { decision: "withdrawn", rejection_reasons: "" }, "awaiting_consent"],
     ["outside award without consent", { ...AWARD, applicant_type: "outside", applicant: "Kliniek Voorbeeld" }, "named"],
-    ["outside withdrawal without consent", { applicant_type: "outside", applicant: "Kliniek Voorbeeld", decision: "withdrawn", rejection_reasons: "" }, "anonymised"],
+    [
+      "outside withdrawal without consent",
+      { applicant_type: "outside", applicant: "Kliniek Voorbeeld", decision: "withdrawn", rejection_reasons: "" },
+      "anonymised",
+    ],
     ["outside refusal without consent", { applicant_type: "outside", applicant: "Kliniek Voorbeeld", consent_obtained: "" }, "anonymised"],
     ["outside refusal with consent", { applicant_type: "outside", applicant: "Kliniek Voorbeeld", consent_obtained: "YES" }, "named"],
     ["anonymous refusal", { applicant_type: "anonymous", applicant: "" }, "anonymised"],

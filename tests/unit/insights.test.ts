@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AI_TYPES, CARE_SETTINGS, OUTCOMES, REJECTION_REASONS } from "../../src/lib/codelists.ts";
-import {
-  availableFunders,
-  availableYears,
-  filterDecisions,
-  reasonsBy,
-  rejectionReasonFrequency,
-  successRates,
-} from "../../src/lib/server/insights.ts";
+import { availableFunders, availableYears, filterDecisions, reasonsBy, rejectionReasonFrequency, successRates } from "../../src/lib/server/insights.ts";
 import type { InsightCase, InsightDecision } from "../../src/lib/server/insights.ts";
 
 // Every statistic is compared with a direct count written out below with plain loops, over
@@ -163,8 +156,7 @@ describe("rejectionReasonFrequency", () => {
     for (let i = 1; i < result.reasons.length; i++) {
       const a = result.reasons[i - 1]!;
       const b = result.reasons[i]!;
-      const ordered =
-        a.count > b.count || (a.count === b.count && REJECTION_REASONS.indexOf(a.reason as never) < REJECTION_REASONS.indexOf(b.reason as never));
+      const ordered = a.count > b.count || (a.count === b.count && REJECTION_REASONS.indexOf(a.reason as never) < REJECTION_REASONS.indexOf(b.reason as never));
       expect(ordered, `${a.reason} before ${b.reason}`).toBe(true);
     }
   });

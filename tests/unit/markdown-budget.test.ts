@@ -35,7 +35,8 @@ describe("renderUntrustedMarkdown", () => {
   });
 
   it("renders a realistic 100 KB case study within the budget", async () => {
-    const paragraph = "## Lessons\n\nWe **learned** that _data quality_ matters more than the model. See [the audit](https://example.org/a).\n\n- a point about *governance*\n- a point about `code`\n\n";
+    const paragraph =
+      "## Lessons\n\nWe **learned** that _data quality_ matters more than the model. See [the audit](https://example.org/a).\n\n- a point about *governance*\n- a point about `code`\n\n";
     const markdown = paragraph.repeat(Math.floor(MARKDOWN_BUDGET.maxChars / paragraph.length));
     const result = await outcome(markdown);
     expect(result).toHaveProperty("html");
@@ -66,7 +67,10 @@ describe("renderUntrustedMarkdown", () => {
   });
 
   it("refuses the '_a' × 50,000 body of the report (5 s and more on one thread) and still renders afterwards", async () => {
-    await expect(renderUntrustedMarkdown("_a".repeat(50_000), options)).rejects.toMatchObject({ field: "body_md", message: expect.stringMatching(/too complex/) });
+    await expect(renderUntrustedMarkdown("_a".repeat(50_000), options)).rejects.toMatchObject({
+      field: "body_md",
+      message: expect.stringMatching(/too complex/),
+    });
     // The worker that ran over budget was terminated; a fresh one takes the next render.
     expect(await renderUntrustedMarkdown("still *works*", options)).toBe("<p>still <em>works</em></p>\n");
   });

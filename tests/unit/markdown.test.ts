@@ -138,11 +138,7 @@ describe("renderMarkdown: benign Markdown", () => {
       '[Casebook](https://casebook.example/ "About us")',
       '<p><a href="https://casebook.example/" title="About us" rel="ugc nofollow noopener">Casebook</a></p>',
     ],
-    [
-      "mailto link",
-      "[Write to us](mailto:team@casebook.example)",
-      '<p><a href="mailto:team@casebook.example" rel="ugc nofollow noopener">Write to us</a></p>',
-    ],
+    ["mailto link", "[Write to us](mailto:team@casebook.example)", '<p><a href="mailto:team@casebook.example" rel="ugc nofollow noopener">Write to us</a></p>'],
     [
       "bare URL and e-mail address become links",
       "See https://example.org or team@casebook.example",
@@ -168,26 +164,18 @@ describe("renderMarkdown: benign Markdown", () => {
     [
       "fenced code keeps its language class",
       "```python\nif a < b:\n    print('ok')\n```",
-      '<pre><code class="language-python">if a &lt; b:\n    print(\'ok\')\n</code></pre>',
+      "<pre><code class=\"language-python\">if a &lt; b:\n    print('ok')\n</code></pre>",
     ],
     ["language is lower-cased", "```C#\nx\n```", '<pre><code class="language-c#">x\n</code></pre>'],
     ["odd language drops the class", '```"><script>\nx\n```', "<pre><code>x\n</code></pre>"],
     ["blockquote", "> Quoted *text*", "<blockquote>\n<p>Quoted <em>text</em></p>\n</blockquote>"],
-    [
-      "nested list",
-      "- one\n- two\n  - nested\n- three",
-      "<ul>\n<li>one</li>\n<li>two<ul>\n<li>nested</li>\n</ul>\n</li>\n<li>three</li>\n</ul>",
-    ],
+    ["nested list", "- one\n- two\n  - nested\n- three", "<ul>\n<li>one</li>\n<li>two<ul>\n<li>nested</li>\n</ul>\n</li>\n<li>three</li>\n</ul>"],
     ["ordered list keeps its start", "3. c\n4. d", '<ol start="3">\n<li>c</li>\n<li>d</li>\n</ol>'],
     ["task list uses ballot boxes, not inputs", "- [x] done\n- [ ] todo", "<ul>\n<li>☑ done</li>\n<li>☐ todo</li>\n</ul>"],
     ["hr", "a\n\n---\n\nb", "<p>a</p>\n<hr />\n<p>b</p>"],
     ["single newline is a line break", "line one\nline two", "<p>line one<br />line two</p>"],
     ["hard line break", "line one  \nline two", "<p>line one<br />line two</p>"],
-    [
-      "special characters are escaped",
-      "Use a < b && c > d, \"quoted\" it's",
-      "<p>Use a &lt; b &amp;&amp; c &gt; d, \"quoted\" it's</p>",
-    ],
+    ["special characters are escaped", 'Use a < b && c > d, "quoted" it\'s', '<p>Use a &lt; b &amp;&amp; c &gt; d, "quoted" it\'s</p>'],
     ["entities are decoded once", "&lt;b&gt; &copy; &#169; caf&eacute;", "<p>&lt;b&gt; © © café</p>"],
     [
       "French and Dutch accented text",
@@ -240,7 +228,7 @@ describe("renderMarkdown: raw HTML is shown, not interpreted", () => {
     ["inline tags with Markdown around", "*a* <span>b</span>", "<p><em>a</em> &lt;span&gt;b&lt;/span&gt;</p>"],
     ["HTML block keeps its lines", "<div>\nfoo\n</div>", "<p>&lt;div&gt;<br />\nfoo<br />\n&lt;/div&gt;</p>"],
     ["comment", "<!-- note to self -->", "<p>&lt;!-- note to self --&gt;</p>"],
-    ["raw anchor", '<a href="https://example.org">x</a>', "<p>&lt;a href=\"https://example.org\"&gt;x&lt;/a&gt;</p>"],
+    ["raw anchor", '<a href="https://example.org">x</a>', '<p>&lt;a href="https://example.org"&gt;x&lt;/a&gt;</p>'],
     ["script", "<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"],
     ["text inside inline <pre>", "x <pre>a<b</pre>", "<p>x &lt;pre&gt;a&lt;b&lt;/pre&gt;</p>"],
   ])("%s", (_name, markdown, expected) => {
@@ -273,11 +261,7 @@ describe("sanitizeHtml on stored HTML", () => {
 
 describe("markdownToPlainText", () => {
   it.each([
-    [
-      "strips markup",
-      "# Title\n\nSome *emphasis* and **bold** with a [link](https://x.org).",
-      "Title Some emphasis and bold with a link.",
-    ],
+    ["strips markup", "# Title\n\nSome *emphasis* and **bold** with a [link](https://x.org).", "Title Some emphasis and bold with a link."],
     ["separates blocks and list items", "- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |", "one two a b 1 2"],
     ["keeps inline markup glued", "un*believ*able", "unbelievable"],
     ["decodes entities", "Caf&eacute; &amp; R&D: 1 &lt; 2 &#8212; &quot;ok&quot;", 'Café & R&D: 1 < 2 — "ok"'],
@@ -309,10 +293,31 @@ describe("markdownToPlainText", () => {
 
 // Tags and attributes renderMarkdown may emit.
 const RENDERED_ATTRIBUTES: Record<string, readonly string[]> = {
-  p: [], br: [], hr: [], h1: [], h2: [], h3: [], h4: [], h5: [], h6: [],
-  strong: [], em: [], del: [], code: ["class"], pre: [], blockquote: [],
-  ul: [], ol: ["start"], li: [], table: [], thead: [], tbody: [], tr: [],
-  th: ["align"], td: ["align"], a: ["href", "title", "rel"],
+  p: [],
+  br: [],
+  hr: [],
+  h1: [],
+  h2: [],
+  h3: [],
+  h4: [],
+  h5: [],
+  h6: [],
+  strong: [],
+  em: [],
+  del: [],
+  code: ["class"],
+  pre: [],
+  blockquote: [],
+  ul: [],
+  ol: ["start"],
+  li: [],
+  table: [],
+  thead: [],
+  tbody: [],
+  tr: [],
+  th: ["align"],
+  td: ["align"],
+  a: ["href", "title", "rel"],
 };
 
 /** The checks every payload's output must pass; each fails on unsanitised HTML. */
@@ -352,7 +357,17 @@ function attrValue(tag: ParsedTag, name: string): string | undefined {
 /** Decodes the character references a browser would decode in an attribute value, including legacy ones without ";". */
 function decodeAttribute(value: string): string {
   const named: Record<string, string> = {
-    colon: ":", Tab: "\t", NewLine: "\n", amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", sol: "/", lpar: "(", rpar: ")",
+    colon: ":",
+    Tab: "\t",
+    NewLine: "\n",
+    amp: "&",
+    lt: "<",
+    gt: ">",
+    quot: '"',
+    apos: "'",
+    sol: "/",
+    lpar: "(",
+    rpar: ")",
   };
   return value
     .replace(/&#[xX]([0-9a-fA-F]+);?/g, (_m, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16) % 0x110000))

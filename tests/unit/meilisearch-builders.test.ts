@@ -31,9 +31,7 @@ describe("buildFilterExpression", () => {
   });
 
   it("ORs values within a facet", () => {
-    expect(buildFilterExpression({ outcome: ["failure", "abandoned"] })).toBe(
-      '(outcome = "failure" OR outcome = "abandoned")',
-    );
+    expect(buildFilterExpression({ outcome: ["failure", "abandoned"] })).toBe('(outcome = "failure" OR outcome = "abandoned")');
   });
 
   it("ANDs facets, in FACETS order whatever the object order", () => {
@@ -51,19 +49,13 @@ describe("buildFilterExpression", () => {
   });
 
   it('escapes " and \\ inside values', () => {
-    expect(buildFilterExpression({ funder_name: ['Fonds "Santé" \\ Bruxelles'] })).toBe(
-      '(funder_name = "Fonds \\"Santé\\" \\\\ Bruxelles")',
-    );
+    expect(buildFilterExpression({ funder_name: ['Fonds "Santé" \\ Bruxelles'] })).toBe('(funder_name = "Fonds \\"Santé\\" \\\\ Bruxelles")');
     // An attempt to close the quote and add a clause stays inside the string.
-    expect(buildFilterExpression({ funder_name: ['x" OR kind = "discussion'] })).toBe(
-      '(funder_name = "x\\" OR kind = \\"discussion")',
-    );
+    expect(buildFilterExpression({ funder_name: ['x" OR kind = "discussion'] })).toBe('(funder_name = "x\\" OR kind = \\"discussion")');
   });
 
   it("handles multi-valued document fields like any other facet", () => {
-    expect(
-      buildFilterExpression({ care_settings: ["hospital"], rejection_reasons: ["data_governance", "regulatory"] }),
-    ).toBe(
+    expect(buildFilterExpression({ care_settings: ["hospital"], rejection_reasons: ["data_governance", "regulatory"] })).toBe(
       '(care_settings = "hospital") AND (rejection_reasons = "data_governance" OR rejection_reasons = "regulatory")',
     );
   });
@@ -71,9 +63,7 @@ describe("buildFilterExpression", () => {
 
 describe("toMeiliSearchParams", () => {
   it("asks for hits, paging, every facet and placeholder-tagged crops", () => {
-    const params = toMeiliSearchParams(
-      makeQuery({ q: "sepsis", filters: { outcome: ["failure"] }, page: 3, perPage: 10 }),
-    );
+    const params = toMeiliSearchParams(makeQuery({ q: "sepsis", filters: { outcome: ["failure"] }, page: 3, perPage: 10 }));
     expect(params).toMatchObject({
       q: "sepsis",
       filter: '(outcome = "failure")',
@@ -166,20 +156,14 @@ describe("highlight escaping", () => {
   });
 
   it("keeps marks balanced whatever placeholders a document smuggles in", () => {
-    expect(placeholdersToHtml(`${HIGHLIGHT_PRE}${HIGHLIGHT_PRE}a${HIGHLIGHT_POST}${HIGHLIGHT_POST}b`)).toBe(
-      "<mark>a</mark>b",
-    );
+    expect(placeholdersToHtml(`${HIGHLIGHT_PRE}${HIGHLIGHT_PRE}a${HIGHLIGHT_POST}${HIGHLIGHT_POST}b`)).toBe("<mark>a</mark>b");
     expect(placeholdersToHtml(`x${HIGHLIGHT_PRE}y`)).toBe("x<mark>y</mark>");
     expect(placeholdersToHtml(`${HIGHLIGHT_POST}z`)).toBe("z");
   });
 
   it("picks the cropped field with more highlights, the summary on ties", () => {
-    expect(snippetFromFormatted({ summary: "plain summary", body: `…the ${mark("lactate")} rose…` })).toBe(
-      "…the <mark>lactate</mark> rose…",
-    );
-    expect(snippetFromFormatted({ summary: `one ${mark("a")}`, body: `two ${mark("a")}` })).toBe(
-      "one <mark>a</mark>",
-    );
+    expect(snippetFromFormatted({ summary: "plain summary", body: `…the ${mark("lactate")} rose…` })).toBe("…the <mark>lactate</mark> rose…");
+    expect(snippetFromFormatted({ summary: `one ${mark("a")}`, body: `two ${mark("a")}` })).toBe("one <mark>a</mark>");
     expect(snippetFromFormatted({ summary: "", body: "only body" })).toBe("only body");
     expect(snippetFromFormatted(undefined)).toBe("");
   });
@@ -252,7 +236,9 @@ describe("createMeilisearchEngine without a server", () => {
 
 describe("amount range", () => {
   it("adds the range to the main and every facet query", () => {
-    expect(buildFilterExpression({ decision: ["rejected"] }, { min: 50000, max: 200000 })).toBe('amount_requested >= 50000 AND amount_requested <= 200000 AND (decision = "rejected")');
+    expect(buildFilterExpression({ decision: ["rejected"] }, { min: 50000, max: 200000 })).toBe(
+      'amount_requested >= 50000 AND amount_requested <= 200000 AND (decision = "rejected")',
+    );
     expect(buildFilterExpression({}, { min: null, max: 10 })).toBe("amount_requested <= 10");
     const queries = buildFacetQueries(makeQuery({ filters: { decision: ["rejected"] }, amount: { min: 1, max: null } }));
     for (const q of queries) expect(q.filter).toContain("amount_requested >= 1");

@@ -399,7 +399,10 @@ describe("360Giving package", () => {
   });
 
   it("identifies named outside applicants without inventing a slug", () => {
-    expect(pkg.grants[2]!.recipientOrganization[0]).toEqual({ id: expect.stringMatching(/^XI-CASEBOOK-OUTSIDE-[0-9a-f]{16}$/), name: "Huisartsenpraktijk Voorbeeld" });
+    expect(pkg.grants[2]!.recipientOrganization[0]).toEqual({
+      id: expect.stringMatching(/^XI-CASEBOOK-OUTSIDE-[0-9a-f]{16}$/),
+      name: "Huisartsenpraktijk Voorbeeld",
+    });
   });
 
   it("leaves out pending decisions and awards without an amount (required fields)", () => {
@@ -510,7 +513,19 @@ describe("CSV exports", () => {
       "meridian-care-fund",
       "Meridian Care Innovation Fund",
     ]);
-    expect(calls[2]).toEqual(["open-ideas", "'@Open ideas, anytime", "", "'+ Rolling call.\r\nNo deadline.", "", "EUR", "", "", "", "another-fund", "Another Fund"]);
+    expect(calls[2]).toEqual([
+      "open-ideas",
+      "'@Open ideas, anytime",
+      "",
+      "'+ Rolling call.\r\nNo deadline.",
+      "",
+      "EUR",
+      "",
+      "",
+      "",
+      "another-fund",
+      "Another Fund",
+    ]);
   });
 
   it.each([
@@ -609,12 +624,20 @@ describe("docs/open-data.md", () => {
   const doc = readFileSync(new URL("../../docs/open-data.md", import.meta.url), "utf8");
   const decisionFields = Object.keys(decisionsExportSchema.parse(decisionsToJson([decision({})], META)).items[0]!);
 
-  it.each(["/open-data/decisions.csv", "/open-data/decisions.json", "/open-data/calls.csv", "/open-data/calls.json", "/open-data/360giving.json", "?call=", "?funder=", "CC BY 4.0", "X-Casebook-Licence", "X-Casebook-Generated"])(
-    "mentions %s",
-    (text) => {
-      expect(doc).toContain(text);
-    },
-  );
+  it.each([
+    "/open-data/decisions.csv",
+    "/open-data/decisions.json",
+    "/open-data/calls.csv",
+    "/open-data/calls.json",
+    "/open-data/360giving.json",
+    "?call=",
+    "?funder=",
+    "CC BY 4.0",
+    "X-Casebook-Licence",
+    "X-Casebook-Generated",
+  ])("mentions %s", (text) => {
+    expect(doc).toContain(text);
+  });
 
   it.each([...DECISIONS_CSV_COLUMNS, ...CALLS_CSV_COLUMNS])("documents the CSV column %s", (name) => {
     expect(doc).toMatch(new RegExp(`\\| \`${name}\` \\|`));
@@ -627,10 +650,17 @@ describe("docs/open-data.md", () => {
     },
   );
 
-  it.each(["casebook", "decision", "rejectionReasons", "reasonText", "anonymised", "applicantDescriptor", "amountAppliedFor", "XI-CASEBOOK-", "360G-casebook-"])(
-    "documents the 360Giving field %s",
-    (name) => {
-      expect(doc).toContain(`\`${name}`);
-    },
-  );
+  it.each([
+    "casebook",
+    "decision",
+    "rejectionReasons",
+    "reasonText",
+    "anonymised",
+    "applicantDescriptor",
+    "amountAppliedFor",
+    "XI-CASEBOOK-",
+    "360G-casebook-",
+  ])("documents the 360Giving field %s", (name) => {
+    expect(doc).toContain(`\`${name}`);
+  });
 });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  applyDismissals,
-  hasBlockingFindings,
-  isValidBelgianNationalNumber,
-  isValidIban,
-  scanFields,
-  scanText,
-} from "../../src/lib/server/privacy.ts";
+import { applyDismissals, hasBlockingFindings, isValidBelgianNationalNumber, isValidIban, scanFields, scanText } from "../../src/lib/server/privacy.ts";
 import type { PrivacyKind } from "../../src/lib/server/privacy.ts";
 import { PRIVACY_KINDS } from "../../src/lib/server/privacy.ts";
 import { en } from "../../src/i18n/en.ts";
@@ -207,9 +200,7 @@ describe("scanText negatives", () => {
 describe("overlapping detectors", () => {
   it("reports a national number introduced by a keyword once, as blocking", () => {
     const findings = scanText("body", "rijksregisternummer 85.07.30-033.28");
-    expect(findings.map((f) => [f.kind, f.match, f.blocking])).toEqual([
-      ["national_number", "85.07.30-033.28", true],
-    ]);
+    expect(findings.map((f) => [f.kind, f.match, f.blocking])).toEqual([["national_number", "85.07.30-033.28", true]]);
   });
 
   it("still warns about a mistyped national number introduced as such", () => {
@@ -219,13 +210,7 @@ describe("overlapping detectors", () => {
 
   it("finds several kinds in one text, ordered by position", () => {
     const text = "Mrs Janssens (born on 12/03/1954, tel. 0475 12 34 56, jan@example.be) RRN 85073003328.";
-    expect(scanText("body", text).map((f) => f.kind)).toEqual([
-      "titled_name",
-      "birth_date",
-      "phone",
-      "email",
-      "national_number",
-    ]);
+    expect(scanText("body", text).map((f) => f.kind)).toEqual(["titled_name", "birth_date", "phone", "email", "national_number"]);
   });
 });
 
@@ -401,7 +386,12 @@ const DISGUISED_NATIONAL_NUMBERS: ReadonlyArray<readonly [lang: string, label: s
   ["nl", "inline code", "In de log stond `85.07.30-033.28` bij de fout.", "85.07.30-033.28"],
   ["fr", "a link around part of the number", "voir [85.07.30](https://exemple.be/dossier)-033.28 dans l'outil", "85.07.30](https://exemple.be/dossier)-033.28"],
   ["en", "backslash-escaped dots", "We had typed 85\\.07\\.30-033\\.28 in the ticket.", "85\\.07\\.30-033\\.28"],
-  ["nl", "zero-width spaces between digits", "Rijksregister: 8\u200B5\u200B0\u200B7\u200B3\u200B0\u200B0\u200B3\u200B3\u200B2\u200B8 gekopieerd.", "8\u200B5\u200B0\u200B7\u200B3\u200B0\u200B0\u200B3\u200B3\u200B2\u200B8"],
+  [
+    "nl",
+    "zero-width spaces between digits",
+    "Rijksregister: 8\u200B5\u200B0\u200B7\u200B3\u200B0\u200B0\u200B3\u200B3\u200B2\u200B8 gekopieerd.",
+    "8\u200B5\u200B0\u200B7\u200B3\u200B0\u200B0\u200B3\u200B3\u200B2\u200B8",
+  ],
   ["fr", "soft hyphens", "numéro 85.07.\u00AD30-033.\u00AD28 retrouvé", "85.07.\u00AD30-033.\u00AD28"],
   ["en", "word joiner and byte-order mark", "id 85\u2060.07.30\uFEFF-033.28 leaked", "85\u2060.07.30\uFEFF-033.28"],
   ["nl", "full-width digits", "nummer ８５.０７.３０-０３３.２８ in de bijlage", "８５.０７.３０-０３３.２８"],
@@ -441,7 +431,9 @@ describe("formatting does not hide a national register number", () => {
 
   it("finds other kinds through the same normalisation", () => {
     expect(scanText("body", "Bel ０４７５ １２ ３４ ５６ gerust.").map((f) => [f.kind, f.match])).toEqual([["phone", "０４７５ １２ ３４ ５６"]]);
-    expect(scanText("body", "Write to jan&#46;peeters&#64;uzleuven.be today.").map((f) => [f.kind, f.match])).toEqual([["email", "jan&#46;peeters&#64;uzleuven.be"]]);
+    expect(scanText("body", "Write to jan&#46;peeters&#64;uzleuven.be today.").map((f) => [f.kind, f.match])).toEqual([
+      ["email", "jan&#46;peeters&#64;uzleuven.be"],
+    ]);
     expect(scanText("body", "Mw. **Verstraete** belde").map((f) => [f.kind, f.match])).toEqual([["titled_name", "Mw. **Verstraete"]]);
   });
 });
@@ -519,7 +511,10 @@ describe("new finding classes", () => {
   it("are dismissible warnings", () => {
     const findings = scanText("body", "Kerkstraat 12, 9000 Gent and jan [at] x [dot] be");
     expect(hasBlockingFindings(findings)).toBe(false);
-    const dismissed = applyDismissals(findings, findings.map((f) => ({ id: f.id, reason: "The address of the hospital itself" })));
+    const dismissed = applyDismissals(
+      findings,
+      findings.map((f) => ({ id: f.id, reason: "The address of the hospital itself" })),
+    );
     expect(dismissed.every((f) => f.dismissed !== undefined)).toBe(true);
   });
 });

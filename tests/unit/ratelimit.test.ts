@@ -90,17 +90,30 @@ describe("checkLimits", () => {
     const c = clock();
     const perIp = createRateLimiter({ limit: 3, windowMs: 15 * MINUTE, now: c.now });
     const perAccount = createRateLimiter({ limit: 1, windowMs: 60 * MINUTE, now: c.now });
-    expect(checkLimits([[perIp, "1.2.3.4"], [perAccount, "a@x.be"]])).toEqual({ allowed: true });
-    expect(checkLimits([[perIp, "1.2.3.4"], [perAccount, "a@x.be"]])).toEqual({ allowed: false, retryAfterSeconds: 3600 });
+    expect(
+      checkLimits([
+        [perIp, "1.2.3.4"],
+        [perAccount, "a@x.be"],
+      ]),
+    ).toEqual({ allowed: true });
+    expect(
+      checkLimits([
+        [perIp, "1.2.3.4"],
+        [perAccount, "a@x.be"],
+      ]),
+    ).toEqual({ allowed: false, retryAfterSeconds: 3600 });
     // The refused account attempt still used one of the IP's three.
     expect(perIp.consume("1.2.3.4")).toMatchObject({ allowed: true, remaining: 0 });
-    expect(checkLimits([[perIp, "1.2.3.4"], [perAccount, "b@x.be"]])).toEqual({ allowed: false, retryAfterSeconds: 300 });
+    expect(
+      checkLimits([
+        [perIp, "1.2.3.4"],
+        [perAccount, "b@x.be"],
+      ]),
+    ).toEqual({ allowed: false, retryAfterSeconds: 300 });
   });
 
   it("ships the documented ready-made limiters", () => {
-    expect(Object.keys(limits).sort()).toEqual(
-      ["resetPerAccount", "resetPerIp", "signUpPerIp", "verifyPerAccount", "verifyPerIp"].sort(),
-    );
+    expect(Object.keys(limits).sort()).toEqual(["resetPerAccount", "resetPerIp", "signUpPerIp", "verifyPerAccount", "verifyPerIp"].sort());
     const key = `test-${Math.random()}`;
     for (let i = 0; i < 3; i++) expect(limits.resetPerAccount.consume(key).allowed).toBe(true);
     expect(limits.resetPerAccount.consume(key)).toMatchObject({ allowed: false, retryAfterSeconds: 1200 });

@@ -6,20 +6,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildSnippet,
-  createEmbeddedEngine,
-  fingerprintOf,
-  queryTerms,
-  tokenize,
-} from "../../src/lib/server/search/embedded.ts";
-import {
-  DEFAULT_PER_PAGE,
-  FACETS,
-  makeQuery,
-  parseSearchParams,
-  searchQueryToParams,
-} from "../../src/lib/server/search/engine.ts";
+import { buildSnippet, createEmbeddedEngine, fingerprintOf, queryTerms, tokenize } from "../../src/lib/server/search/embedded.ts";
+import { DEFAULT_PER_PAGE, FACETS, makeQuery, parseSearchParams, searchQueryToParams } from "../../src/lib/server/search/engine.ts";
 import type { SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
 import { createMeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
 import type { MeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
@@ -29,9 +17,7 @@ runSearchContract("embedded", async () => createEmbeddedEngine());
 
 const meiliUrl = process.env.MEILI_URL;
 if (!meiliUrl) {
-  console.warn(
-    "Meilisearch contract skipped: MEILI_URL is not set (set MEILI_URL and MEILI_MASTER_KEY to run it against a live server)",
-  );
+  console.warn("Meilisearch contract skipped: MEILI_URL is not set (set MEILI_URL and MEILI_MASTER_KEY to run it against a live server)");
 }
 describe.skipIf(!meiliUrl)("meilisearch", () => {
   runSearchContract(
@@ -77,9 +63,7 @@ describe("embedded engine specifics", () => {
     expect(restored.fingerprint()).toBe(original.fingerprint());
     expect(await restored.count()).toBe(corpus.length - 1);
     for (const probe of probes) {
-      expect(comparable(await restored.search(makeQuery(probe)))).toEqual(
-        comparable(await original.search(makeQuery(probe))),
-      );
+      expect(comparable(await restored.search(makeQuery(probe)))).toEqual(comparable(await original.search(makeQuery(probe))));
     }
     const saved = JSON.parse(await readFile(file, "utf8")) as { format: number; fingerprint: string; savedAt: string };
     expect(saved.format).toBe(1);
@@ -184,9 +168,7 @@ describe("embedded engine specifics", () => {
     });
 
     it("matches accented words by their normalised form", () => {
-      expect(buildSnippet(["Une évaluation réussie"], new Set(["evaluation"]))).toBe(
-        "Une <mark>évaluation</mark> réussie",
-      );
+      expect(buildSnippet(["Une évaluation réussie"], new Set(["evaluation"]))).toBe("Une <mark>évaluation</mark> réussie");
     });
 
     it("picks the window with the most distinct terms, cut at word boundaries with ellipses", () => {

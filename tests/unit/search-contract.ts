@@ -9,14 +9,10 @@ import { FACETS, facetKey, facetValues, makeQuery } from "../../src/lib/server/s
 import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
 
 /** The fixture corpus (34 fictional posts in EN/FR/NL). */
-export const corpus: SearchDocument[] = JSON.parse(
-  readFileSync(new URL("../fixtures/search-corpus.json", import.meta.url), "utf8"),
-) as SearchDocument[];
+export const corpus: SearchDocument[] = JSON.parse(readFileSync(new URL("../fixtures/search-corpus.json", import.meta.url), "utf8")) as SearchDocument[];
 
 /** The relevance table: queries and the posts they must surface. */
-export const relevanceCases: RelevanceCase[] = JSON.parse(
-  readFileSync(new URL("../fixtures/search-queries.json", import.meta.url), "utf8"),
-) as RelevanceCase[];
+export const relevanceCases: RelevanceCase[] = JSON.parse(readFileSync(new URL("../fixtures/search-queries.json", import.meta.url), "utf8")) as RelevanceCase[];
 
 /** Runs the shared contract against engines made by `makeEngine` (one per mutating test). */
 export function runSearchContract(
@@ -47,7 +43,10 @@ export function runSearchContract(
     }, options.timeout ?? 10_000);
 
     it("narrows funding applications to an amount range, for hits and facet counts alike", async () => {
-      const amounts = corpus.map((d) => d.amount_requested).filter((a): a is number => a !== null).sort((a, b) => a - b);
+      const amounts = corpus
+        .map((d) => d.amount_requested)
+        .filter((a): a is number => a !== null)
+        .sort((a, b) => a - b);
       expect(amounts.length).toBeGreaterThanOrEqual(3);
       const min = amounts[1]!;
       const max = amounts[amounts.length - 2]!;
@@ -58,7 +57,12 @@ export function runSearchContract(
       for (const d of expected) if (d.decision) decisions.set(d.decision, (decisions.get(d.decision) ?? 0) + 1);
       expect(Object.fromEntries(result.facets.decision.map((f) => [f.value, f.count]))).toEqual(Object.fromEntries(decisions));
       const openEnded = await search({ amount: { min: max + 1, max: null }, perPage: 50 });
-      expect(openEnded.hits.map((h) => h.id).sort()).toEqual(corpus.filter((d) => d.amount_requested !== null && d.amount_requested > max).map((d) => d.id).sort());
+      expect(openEnded.hits.map((h) => h.id).sort()).toEqual(
+        corpus
+          .filter((d) => d.amount_requested !== null && d.amount_requested > max)
+          .map((d) => d.id)
+          .sort(),
+      );
     });
 
     it("indexes the whole corpus and reports it healthy", async () => {
@@ -285,9 +289,7 @@ function directCounts(facet: FacetName, filters: SearchQuery["filters"]): { valu
     if (!passes(doc, filters, facet)) continue;
     for (const value of facetValues(doc, facet)) counts.set(value, (counts.get(value) ?? 0) + 1);
   }
-  return [...counts]
-    .map(([value, count]) => ({ value, count }))
-    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+  return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
 }
 
 function tagsOf(html: string): string[] {

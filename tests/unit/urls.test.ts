@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { isHttpUrl, optionalHttpUrl, safeHref } from "../../src/lib/server/urls.ts";
 import { HOSTILE_URLS } from "../fixtures/hostile-urls.ts";
 
-
 const GOOD = ["https://www.azheide.example/projects?id=1#top", "http://example.org", "HTTPS://EXAMPLE.ORG/Path", "https://fonds.example.be/appel-2025/"];
 
 describe("isHttpUrl", () => {

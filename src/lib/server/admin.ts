@@ -14,12 +14,17 @@ export async function ensureAdmin(pb: PocketBase, email: string, name: string, p
     await pb.collection("users").update(found.items[0].id, { role: "admin", verified: true });
     return { created: false };
   }
-  await pb.collection("users").create({ email: address, emailVisibility: false, name, password, passwordConfirm: password, role: "admin", locale: "en", verified: true });
+  await pb
+    .collection("users")
+    .create({ email: address, emailVisibility: false, name, password, passwordConfirm: password, role: "admin", locale: "en", verified: true });
   return { created: true };
 }
 
 /** Accounts with their platform role, for administrators (newest first, optionally filtered by e-mail). */
-export async function listAccounts(actor: Actor | null, query = ""): Promise<{ id: string; name: string; email: string; role: string; verified: boolean; created: string }[]> {
+export async function listAccounts(
+  actor: Actor | null,
+  query = "",
+): Promise<{ id: string; name: string; email: string; role: string; verified: boolean; created: string }[]> {
   assertCan(actor, "user.set_platform_role", { userId: "" });
   const pb = await getPocketBase();
   const q = query.trim().toLowerCase().slice(0, 200);

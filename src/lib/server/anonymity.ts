@@ -162,7 +162,8 @@ export async function refreshDescriptors(batch: Batch, change?: { id: string; ve
     .map((o) => ({ kind: String(o.kind ?? ""), region: String(o.region ?? ""), country: String(o.country || "BE") }));
   const posts = await pb.collection("posts").getFullList({
     filter: "anonymous = true || published_by = 'funder'",
-    fields: "id,kind,status,anonymous,published_by,applicant_kind,applicant_region,public_descriptor,expand.organization.kind,expand.organization.region,expand.organization.country,expand.applicant_organization.kind,expand.applicant_organization.region,expand.applicant_organization.country",
+    fields:
+      "id,kind,status,anonymous,published_by,applicant_kind,applicant_region,public_descriptor,expand.organization.kind,expand.organization.region,expand.organization.country,expand.applicant_organization.kind,expand.applicant_organization.region,expand.applicant_organization.country",
     expand: "organization,applicant_organization",
     batch: 1000,
   });
@@ -198,7 +199,10 @@ export async function previewForOrganizations(locale: Locale, organizationIds: r
     filter: pb.filter(ids.map((_, i) => `id = {:i${i}}`).join(" || "), Object.fromEntries(ids.map((id, i) => [`i${i}`, id]))),
     fields: "id,kind,region,country",
   });
-  const previews = await previewDescriptors(locale, orgs.map((o) => ({ kind: o.kind || null, region: o.region || null, country: o.country || null })));
+  const previews = await previewDescriptors(
+    locale,
+    orgs.map((o) => ({ kind: o.kind || null, region: o.region || null, country: o.country || null })),
+  );
   return new Map(orgs.map((o, i) => [o.id, previews[i]!]));
 }
 

@@ -34,19 +34,22 @@ export async function prepareAttachments(files: File[], existingCount: number): 
   if (existingCount + real.length > MAX_ATTACHMENTS) throw new ValidationError("attachments", `A post can have at most ${MAX_ATTACHMENTS} attachments.`);
   const tooLarge = `is larger than ${formatMegabytes(MAX_ATTACHMENT_BYTES)}`;
   // Sizes and types first, so a bad file is refused before any slow re-encoding.
-  const checked = await Promise.all(real.map(async (file) => {
-    const name = file.name.slice(0, 80);
-    if (file.size > MAX_ATTACHMENT_BYTES) throw new ValidationError("attachments", `“${name}” ${tooLarge}.`);
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const sniffed = sniffAttachmentType(bytes.subarray(0, 16));
-    if (!sniffed) throw new ValidationError("attachments", `“${name}” is not a PDF, PNG or JPEG file (checked by its content, not its name).`);
-    return { name, bytes, sniffed };
-  }));
+  const checked = await Promise.all(
+    real.map(async (file) => {
+      const name = file.name.slice(0, 80);
+      if (file.size > MAX_ATTACHMENT_BYTES) throw new ValidationError("attachments", `“${name}” ${tooLarge}.`);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const sniffed = sniffAttachmentType(bytes.subarray(0, 16));
+      if (!sniffed) throw new ValidationError("attachments", `“${name}” is not a PDF, PNG or JPEG file (checked by its content, not its name).`);
+      return { name, bytes, sniffed };
+    }),
+  );
   const out: PreparedAttachment[] = [];
   // One at a time: decoding images and PDFs is memory-hungry.
   for (const [i, { name, bytes, sniffed }] of checked.entries()) {
     const scrubbed = await scrubFile(bytes, sniffed.type, name);
-    if (scrubbed.bytes.byteLength > MAX_ATTACHMENT_BYTES) throw new ValidationError("attachments", `“${name}” ${tooLarge} once re-saved without its metadata; export it at a lower resolution.`);
+    if (scrubbed.bytes.byteLength > MAX_ATTACHMENT_BYTES)
+      throw new ValidationError("attachments", `“${name}” ${tooLarge} once re-saved without its metadata; export it at a lower resolution.`);
     const findings = [
       ...scanText("attachment.metadata", scrubbed.metadataText),
       ...(scrubbed.contentText ? scanText("attachment.text", scrubbed.contentText) : []),
@@ -70,7 +73,8 @@ export async function updateAttachments(post: RecordModel, add: PreparedAttachme
   const existing: string[] = Array.isArray(post.attachments) ? post.attachments : [];
   const removing = remove.filter((name) => existing.includes(name));
   if (add.length === 0 && removing.length === 0) return;
-  if (existing.length - removing.length + add.length > MAX_ATTACHMENTS) throw new ValidationError("attachments", `A post can have at most ${MAX_ATTACHMENTS} attachments.`);
+  if (existing.length - removing.length + add.length > MAX_ATTACHMENTS)
+    throw new ValidationError("attachments", `A post can have at most ${MAX_ATTACHMENTS} attachments.`);
   const pb = await getPocketBase();
   const updated = await pb.collection("posts").update(post.id, {
     ...(add.length ? { "attachments+": add.map((a) => a.file) } : {}),
@@ -80,10 +84,7 @@ export async function updateAttachments(post: RecordModel, add: PreparedAttachme
   const names: string[] = Array.isArray(updated.attachments) ? updated.attachments : [];
   const kept = new Set(existing.filter((n) => !removing.includes(n)));
   const added = names.filter((n) => !kept.has(n));
-  const reports = [
-    ...attachmentReports(post).filter((r) => kept.has(r.file)),
-    ...added.map((file, i) => ({ file, ...add[i]!.report })),
-  ];
+  const reports = [...attachmentReports(post).filter((r) => kept.has(r.file)), ...added.map((file, i) => ({ file, ...add[i]!.report }))];
   await pb.collection("posts").update(post.id, { attachment_reports: reports });
 }
 

@@ -49,20 +49,22 @@ const LINGER_MS = 2000;
 async function linger(request: Request): Promise<void> {
   const readers = refused.get(request) ?? [];
   const deadline = Date.now() + LINGER_MS;
-  await Promise.all(readers.map(async (reader) => {
-    let dropped = 0;
-    try {
-      while (dropped < LINGER_BYTES && Date.now() < deadline) {
-        const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, deadline - Date.now())).unref());
-        const next = await Promise.race([reader.read(), timeout]);
-        if (!next || next.done) break;
-        dropped += next.value.byteLength;
+  await Promise.all(
+    readers.map(async (reader) => {
+      let dropped = 0;
+      try {
+        while (dropped < LINGER_BYTES && Date.now() < deadline) {
+          const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, deadline - Date.now())).unref());
+          const next = await Promise.race([reader.read(), timeout]);
+          if (!next || next.done) break;
+          dropped += next.value.byteLength;
+        }
+      } catch {
+        // The client went away: nothing left to drop.
       }
-    } catch {
-      // The client went away: nothing left to drop.
-    }
-    reader.cancel().catch(() => {});
-  }));
+      reader.cancel().catch(() => {});
+    }),
+  );
 }
 
 /** The 413 answer for a refused request: a short HTML page (no script, no inline style) that says what the limit is. */

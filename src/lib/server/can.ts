@@ -108,7 +108,9 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
       return Boolean(actor?.verified && platformAdmin);
     case "funding.manage":
       // Editors and admins of a verified funder publish calls, decisions and replies.
-      return Boolean(actor?.verified && org?.verified && subject.organizationKind === "funder" && (membership?.role === "editor" || membership?.role === "admin"));
+      return Boolean(
+        actor?.verified && org?.verified && subject.organizationKind === "funder" && (membership?.role === "editor" || membership?.role === "admin"),
+      );
     case "funding.consent":
       // The applicant organisation's admins decide whether a refusal may name it.
       return Boolean(actor?.verified && org && membership?.role === "admin");

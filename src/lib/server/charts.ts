@@ -275,7 +275,6 @@ function chartIds(kind: string, options: ChartCommonOptions): ChartIds {
   return { title: `${base}-title`, desc: `${base}-desc` };
 }
 
-
 // FNV-1a, 32 bits, in base 36: short and stable, not for security.
 function hash(text: string): string {
   let h = 0x811c9dc5;

@@ -28,16 +28,16 @@ const envSchema = z.object({
   POCKETBASE_PORT: port("POCKETBASE_PORT", 8090),
   POCKETBASE_BIN: z.string().min(1).optional(),
   PB_SUPERUSER_EMAIL: z.email({ error: "PB_SUPERUSER_EMAIL must be an e-mail address (or unset it to generate one)" }).optional(),
-  PB_SUPERUSER_PASSWORD: z
-    .string()
-    .min(10, { error: "PB_SUPERUSER_PASSWORD must have at least 10 characters (or unset it to generate one)" })
-    .optional(),
+  PB_SUPERUSER_PASSWORD: z.string().min(10, { error: "PB_SUPERUSER_PASSWORD must have at least 10 characters (or unset it to generate one)" }).optional(),
   TRUSTED_PROXIES: z
     .string()
     .transform((value, ctx) => {
       const parsed = parseProxyList(value);
       if (parsed.ok) return parsed.ranges;
-      ctx.addIssue({ code: "custom", message: `TRUSTED_PROXIES: ${parsed.message}; list the reverse proxies in front of the site, e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8` });
+      ctx.addIssue({
+        code: "custom",
+        message: `TRUSTED_PROXIES: ${parsed.message}; list the reverse proxies in front of the site, e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8`,
+      });
       return z.NEVER;
     })
     .optional(),
@@ -52,7 +52,9 @@ const envSchema = z.object({
   CASEBOOK_DEMO: z.enum(["0", "1"], { error: "CASEBOOK_DEMO must be 0 (no demo content) or 1" }).default("1"),
   ALLOWED_HOSTS: z
     .string()
-    .regex(/^\s*[a-z0-9.\-\[\]:]+(\s*,\s*[a-z0-9.\-\[\]:]+)*\s*$/i, { error: "ALLOWED_HOSTS must be host names with optional ports, separated by commas, e.g. casebook.example.org,www.casebook.example.org" })
+    .regex(/^\s*[a-z0-9.\-\[\]:]+(\s*,\s*[a-z0-9.\-\[\]:]+)*\s*$/i, {
+      error: "ALLOWED_HOSTS must be host names with optional ports, separated by commas, e.g. casebook.example.org,www.casebook.example.org",
+    })
     .optional(),
   CASEBOOK_ANONYMITY_K: z.coerce
     .number({ error: "CASEBOOK_ANONYMITY_K must be a whole number of organisations, e.g. CASEBOOK_ANONYMITY_K=5" })
@@ -76,9 +78,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   if ((e.PB_SUPERUSER_EMAIL === undefined) !== (e.PB_SUPERUSER_PASSWORD === undefined)) {
-    throw new ConfigError(
-      "Invalid configuration:\n  PB_SUPERUSER_EMAIL and PB_SUPERUSER_PASSWORD must be set together (or both left unset to generate them)",
-    );
+    throw new ConfigError("Invalid configuration:\n  PB_SUPERUSER_EMAIL and PB_SUPERUSER_PASSWORD must be set together (or both left unset to generate them)");
   }
   if (e.MEILI_MASTER_KEY !== undefined && e.MEILI_URL === undefined) {
     throw new ConfigError("Invalid configuration:\n  MEILI_MASTER_KEY is set but MEILI_URL is not; set MEILI_URL=http://host:7700");
@@ -95,16 +95,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     pocketbasePort: e.POCKETBASE_PORT,
     pocketbaseBin: e.POCKETBASE_BIN,
     trustedProxies: e.TRUSTED_PROXIES ?? [],
-    superuser:
-      e.PB_SUPERUSER_EMAIL && e.PB_SUPERUSER_PASSWORD
-        ? { email: e.PB_SUPERUSER_EMAIL, password: e.PB_SUPERUSER_PASSWORD }
-        : undefined,
+    superuser: e.PB_SUPERUSER_EMAIL && e.PB_SUPERUSER_PASSWORD ? { email: e.PB_SUPERUSER_EMAIL, password: e.PB_SUPERUSER_PASSWORD } : undefined,
     meili: e.MEILI_URL ? { url: e.MEILI_URL, apiKey: e.MEILI_MASTER_KEY } : undefined,
     smtpUrl: e.SMTP_URL,
     appSecret: e.CASEBOOK_SECRET,
     adminEmail: e.CASEBOOK_ADMIN_EMAIL,
     demo: e.CASEBOOK_DEMO === "1",
-    allowedHosts: (e.ALLOWED_HOSTS ?? "").split(",").map((h) => h.trim()).filter(Boolean),
+    allowedHosts: (e.ALLOWED_HOSTS ?? "")
+      .split(",")
+      .map((h) => h.trim())
+      .filter(Boolean),
     anonymityK: e.CASEBOOK_ANONYMITY_K,
   };
 }
@@ -131,9 +131,7 @@ export function getSuperuserCredentials(config: Config = getConfig()): { email: 
       `No PocketBase superuser credentials: set PB_SUPERUSER_EMAIL and PB_SUPERUSER_PASSWORD, or run \`npm start\` once so it generates ${file}`,
     );
   }
-  const secrets = z
-    .object({ pbSuperuserEmail: z.email(), pbSuperuserPassword: z.string().min(10) })
-    .safeParse(JSON.parse(readFileSync(file, "utf8")));
+  const secrets = z.object({ pbSuperuserEmail: z.email(), pbSuperuserPassword: z.string().min(10) }).safeParse(JSON.parse(readFileSync(file, "utf8")));
   if (!secrets.success) throw new ConfigError(`${file} is damaged: delete it and restart to generate new credentials`);
   return { email: secrets.data.pbSuperuserEmail, password: secrets.data.pbSuperuserPassword };
 }

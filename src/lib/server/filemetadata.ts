@@ -12,7 +12,24 @@ import { getDocumentProxy } from "unpdf";
 import { ValidationError } from "./errors.ts";
 
 /** Kinds of metadata reported to the author; the UI names each with `attachment.meta.<kind>`. */
-export const METADATA_KINDS = ["camera", "gps", "author", "company", "software", "title", "subject", "keywords", "description", "comment", "copyright", "date", "serial", "xmp", "iptc", "other"] as const;
+export const METADATA_KINDS = [
+  "camera",
+  "gps",
+  "author",
+  "company",
+  "software",
+  "title",
+  "subject",
+  "keywords",
+  "description",
+  "comment",
+  "copyright",
+  "date",
+  "serial",
+  "xmp",
+  "iptc",
+  "other",
+] as const;
 
 // Decoding an image bigger than this would take hundreds of MB; no legitimate attachment needs it.
 const MAX_PIXELS = 100_000_000;
@@ -167,7 +184,11 @@ const INFO_KINDS: Record<string, MetadataKind> = {
 };
 
 function pdfText(value: PDFObject | undefined): string {
-  if (value instanceof PDFString || value instanceof PDFHexString) return value.decodeText().replace(/\u0000/g, "").trim();
+  if (value instanceof PDFString || value instanceof PDFHexString)
+    return value
+      .decodeText()
+      .replace(/\u0000/g, "")
+      .trim();
   if (value instanceof PDFName) return value.decodeText();
   return value ? value.toString() : "";
 }
@@ -239,7 +260,8 @@ function describeExif(exif: Buffer): RemovedMetadata[] {
   }
   const gps = parsed.GPSInfo;
   if (gps && Object.keys(gps).length > 0) {
-    const where = gps.GPSLatitude && gps.GPSLongitude ? `${dms(gps.GPSLatitude)} ${gps.GPSLatitudeRef ?? ""}, ${dms(gps.GPSLongitude)} ${gps.GPSLongitudeRef ?? ""}` : "";
+    const where =
+      gps.GPSLatitude && gps.GPSLongitude ? `${dms(gps.GPSLatitude)} ${gps.GPSLatitudeRef ?? ""}, ${dms(gps.GPSLongitude)} ${gps.GPSLongitudeRef ?? ""}` : "";
     out.push({ kind: "gps", value: where.trim() });
   }
   if (out.length === 0) out.push({ kind: "other", value: "" });
@@ -252,10 +274,12 @@ function exifText(value: unknown): string {
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
     const buf = Buffer.from(value);
     const asAscii = buf.subarray(0, 8).toString("latin1");
-    if (/^(ASCII|UNICODE|JIS)?\0*$/.test(asAscii) && buf.length > 8) return (asAscii.startsWith("UNICODE") ? buf.subarray(8).toString("utf16le") : buf.subarray(8).toString("utf8")).replace(/\0/g, "").trim();
+    if (/^(ASCII|UNICODE|JIS)?\0*$/.test(asAscii) && buf.length > 8)
+      return (asAscii.startsWith("UNICODE") ? buf.subarray(8).toString("utf16le") : buf.subarray(8).toString("utf8")).replace(/\0/g, "").trim();
     return buf.toString("utf16le").replace(/\0/g, "").trim();
   }
-  if (Array.isArray(value) && value.every((v) => typeof v === "number") && value.length > 4) return Buffer.from(value).toString("utf16le").replace(/\0/g, "").trim();
+  if (Array.isArray(value) && value.every((v) => typeof v === "number") && value.length > 4)
+    return Buffer.from(value).toString("utf16le").replace(/\0/g, "").trim();
   if (typeof value === "string") return value.replace(/\0/g, "").trim();
   return "";
 }
@@ -319,7 +343,11 @@ function decodeXmlText(text: string): string {
   return text
     .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(Number.parseInt(h, 16)))
     .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
-    .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 // JPEG COM segments (sharp does not report them): walk the markers up to the image data.
@@ -330,7 +358,13 @@ function jpegComments(bytes: Uint8Array): string[] {
     const marker = bytes[i + 1]!;
     if (marker === 0xda || marker === 0xd9) break;
     const length = (bytes[i + 2]! << 8) | bytes[i + 3]!;
-    if (marker === 0xfe) out.push(Buffer.from(bytes.subarray(i + 4, i + 2 + length)).toString("utf8").replace(/\0/g, "").trim());
+    if (marker === 0xfe)
+      out.push(
+        Buffer.from(bytes.subarray(i + 4, i + 2 + length))
+          .toString("utf8")
+          .replace(/\0/g, "")
+          .trim(),
+      );
     i += 2 + length;
   }
   return out.filter(Boolean);
@@ -342,16 +376,21 @@ function printableRuns(buf: Buffer): string[] {
 
 function dedupe(items: RemovedMetadata[]): RemovedMetadata[] {
   const seen = new Set<string>();
-  return items.filter((r) => {
-    const key = `${r.kind}\u0000${r.value}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  }).map((r) => ({ kind: r.kind, value: r.value.slice(0, 300) }));
+  return items
+    .filter((r) => {
+      const key = `${r.kind}\u0000${r.value}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((r) => ({ kind: r.kind, value: r.value.slice(0, 300) }));
 }
 
 function metadataText(items: RemovedMetadata[]): string {
-  return items.map((r) => r.value).filter(Boolean).join("\n");
+  return items
+    .map((r) => r.value)
+    .filter(Boolean)
+    .join("\n");
 }
 
 /** A kind of removed metadata. */

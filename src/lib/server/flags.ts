@@ -59,10 +59,14 @@ export async function flagPost(actor: Actor | null, postId: string, reason: stri
   if (already.totalItems > 0) throw new ValidationError("reason", "You have already flagged this post; a moderator will look at it.");
   const dayAgo = new Date(Date.now() - DAY_MS);
   if ((await countSince("reporter = {:r} && created >= {:since}", { r: actor.id, since: dayAgo })) >= FLAGS_PER_DAY) {
-    throw new RateLimitedError(`You have sent ${FLAGS_PER_DAY} reports in the last 24 hours, the most one account may send. Please try again tomorrow; moderators are already looking at your earlier reports.`);
+    throw new RateLimitedError(
+      `You have sent ${FLAGS_PER_DAY} reports in the last 24 hours, the most one account may send. Please try again tomorrow; moderators are already looking at your earlier reports.`,
+    );
   }
   const trusted = await isTrustedReporter(actor);
-  const flag = await pb.collection("flags").create({ post: post.id, reporter: actor.id, reason, note: note.trim().slice(0, 2000), status: "open", trusted, hid: false });
+  const flag = await pb
+    .collection("flags")
+    .create({ post: post.id, reporter: actor.id, reason, note: note.trim().slice(0, 2000), status: "open", trusted, hid: false });
   if (!trusted) return { hidden: false };
   // The hide allowance counts the posts this account's flags hid in the last day.
   if ((await countSince("reporter = {:r} && hid = true && created >= {:since}", { r: actor.id, since: dayAgo })) >= HIDES_PER_DAY) return { hidden: false };
@@ -88,7 +92,17 @@ export async function listReportedPosts(actor: Actor | null): Promise<ReportedPo
   for (const f of flags) {
     const post = f.expand?.post;
     if (!post) continue;
-    const item = byPost.get(post.id) ?? { id: post.id, slug: post.slug, title: post.title, status: post.status, organization: post.expand?.organization?.name ?? "", patientData: false, flags: 0, trustedFlags: 0, firstReportedAt: f.created };
+    const item = byPost.get(post.id) ?? {
+      id: post.id,
+      slug: post.slug,
+      title: post.title,
+      status: post.status,
+      organization: post.expand?.organization?.name ?? "",
+      patientData: false,
+      flags: 0,
+      trustedFlags: 0,
+      firstReportedAt: f.created,
+    };
     item.flags += 1;
     if (f.trusted) item.trustedFlags += 1;
     if (f.reason === "patient_data") item.patientData = true;
@@ -98,11 +112,31 @@ export async function listReportedPosts(actor: Actor | null): Promise<ReportedPo
 }
 
 /** A post with open reports, as the moderators' queue shows it. */
-export type ReportedPost = { id: string; slug: string; title: string; status: string; organization: string; patientData: boolean; flags: number; trustedFlags: number; firstReportedAt: string };
+export type ReportedPost = {
+  id: string;
+  slug: string;
+  title: string;
+  status: string;
+  organization: string;
+  patientData: boolean;
+  flags: number;
+  trustedFlags: number;
+  firstReportedAt: string;
+};
 
 /** Open flags of a post, for moderators (who may see reporters). */
-export async function listFlags(postId: string): Promise<{ id: string; reason: string; note: string; status: string; reporter: string; created: string; trusted: boolean }[]> {
+export async function listFlags(
+  postId: string,
+): Promise<{ id: string; reason: string; note: string; status: string; reporter: string; created: string; trusted: boolean }[]> {
   const pb = await getPocketBase();
   const flags = await pb.collection("flags").getFullList({ filter: pb.filter("post = {:p}", { p: postId }), expand: "reporter", sort: "created" });
-  return flags.map((f) => ({ id: f.id, reason: f.reason, note: f.note, status: f.status, reporter: f.expand?.reporter?.name ?? "", created: f.created, trusted: Boolean(f.trusted) }));
+  return flags.map((f) => ({
+    id: f.id,
+    reason: f.reason,
+    note: f.note,
+    status: f.status,
+    reporter: f.expand?.reporter?.name ?? "",
+    created: f.created,
+    trusted: Boolean(f.trusted),
+  }));
 }

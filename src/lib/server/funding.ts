@@ -22,20 +22,32 @@ import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { scanFields, hasBlockingFindings } from "./privacy.ts";
 import type { Actor } from "./users.ts";
 
-const optionalDate = z.preprocess((v) => (v == null || v === "" ? null : v), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a date like 2025-03-31." }).nullable());
+const optionalDate = z.preprocess(
+  (v) => (v == null || v === "" ? null : v),
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a date like 2025-03-31." })
+    .nullable(),
+);
 
 /** The call form's fields. */
 export const callFieldsSchema = z.object({
-    title: z.preprocess((v) => v ?? "", z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300)),
-    programme: z.preprocess((v) => v ?? "", z.string().trim().max(300)),
-    description: z.preprocess((v) => v ?? "", z.string().trim().min(20, { error: "Describe the call in at least 20 characters." }).max(20000)),
-    eligibility: z.preprocess((v) => v ?? "", z.string().trim().max(20000)),
-    budget: z.preprocess((v) => (v == null || v === "" ? null : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))), z.number({ error: "Enter the budget in digits." }).min(0, { error: "A budget cannot be negative." }).nullable()),
-    currency: z.preprocess((v) => (v ? String(v).toUpperCase() : "EUR"), z.string().regex(/^[A-Z]{3}$/, { error: "Use a three-letter currency code such as EUR." })),
-    opens_on: optionalDate,
-    closes_on: optionalDate,
-    url: optionalHttpUrl("Enter the full address, starting with https://"),
-    status: z.enum(["draft", "open", "closed"], { error: "Choose draft, open or closed." }),
+  title: z.preprocess((v) => v ?? "", z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300)),
+  programme: z.preprocess((v) => v ?? "", z.string().trim().max(300)),
+  description: z.preprocess((v) => v ?? "", z.string().trim().min(20, { error: "Describe the call in at least 20 characters." }).max(20000)),
+  eligibility: z.preprocess((v) => v ?? "", z.string().trim().max(20000)),
+  budget: z.preprocess(
+    (v) => (v == null || v === "" ? null : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))),
+    z.number({ error: "Enter the budget in digits." }).min(0, { error: "A budget cannot be negative." }).nullable(),
+  ),
+  currency: z.preprocess(
+    (v) => (v ? String(v).toUpperCase() : "EUR"),
+    z.string().regex(/^[A-Z]{3}$/, { error: "Use a three-letter currency code such as EUR." }),
+  ),
+  opens_on: optionalDate,
+  closes_on: optionalDate,
+  url: optionalHttpUrl("Enter the full address, starting with https://"),
+  status: z.enum(["draft", "open", "closed"], { error: "Choose draft, open or closed." }),
 });
 
 /** Dates in order. */
@@ -56,7 +68,10 @@ export const decisionSchema = z
     applicantKind: z.enum(ORG_KINDS).nullable().default(null),
     amountRequested: z.number().min(0, { error: "An amount cannot be negative." }),
     amountAwarded: z.number().min(0, { error: "An amount cannot be negative." }).nullable().default(null),
-    currency: z.string().regex(/^[A-Z]{3}$/).default("EUR"),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default("EUR"),
     decision: z.enum(["awarded", "rejected", "withdrawn"]),
     decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     rejectionReasons: z.array(z.enum(REJECTION_REASONS)).default([]),
@@ -68,7 +83,8 @@ export const decisionSchema = z
   })
   .superRefine((v, ctx) => {
     const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if (v.applicantType !== "anonymous" && !v.applicant) need("applicant", v.applicantType === "platform" ? "Choose the applicant organisation." : "Name the applicant.");
+    if (v.applicantType !== "anonymous" && !v.applicant)
+      need("applicant", v.applicantType === "platform" ? "Choose the applicant organisation." : "Name the applicant.");
     if (v.decision === "rejected" && v.rejectionReasons.length === 0) need("rejectionReasons", "Choose at least one reason for the refusal.");
     if (v.decision !== "rejected" && v.rejectionReasons.length > 0) need("rejectionReasons", "Reasons apply to refusals only.");
     if (v.decision === "awarded" && !(v.amountAwarded && v.amountAwarded > 0)) need("amountAwarded", "Enter the amount awarded.");
@@ -76,7 +92,10 @@ export const decisionSchema = z
 
 async function funderOf(actor: Actor | null, organizationId: string): Promise<RecordModel> {
   const pb = await getPocketBase();
-  const org = await pb.collection("organizations").getOne(organizationId).catch(() => null);
+  const org = await pb
+    .collection("organizations")
+    .getOne(organizationId)
+    .catch(() => null);
   if (!org) throw new ValidationError("organization", "Unknown organisation.");
   assertCan(actor, "funding.manage", { organization: { id: org.id, verified: Boolean(org.verified) }, organizationKind: org.kind });
   return org;
@@ -111,7 +130,9 @@ export async function saveCall(actor: Actor | null, funderId: string, raw: unkno
     id = randomRecordId();
     batch.collection("funding_calls").create({ id, ...data, slug, funder: funder.id });
   }
-  batch.collection("search_outbox").create({ record: id, collection_name: "funding_calls", op: parsed.data.status === "draft" ? "delete" : "upsert", attempts: 0 });
+  batch
+    .collection("search_outbox")
+    .create({ record: id, collection_name: "funding_calls", op: parsed.data.status === "draft" ? "delete" : "upsert", attempts: 0 });
   await batch.send();
   return { slug };
 }
@@ -123,7 +144,10 @@ export async function saveCall(actor: Actor | null, funderId: string, raw: unkno
  */
 export async function recordDecisions(actor: Actor | null, callId: string, rows: unknown[]): Promise<{ created: number; consentRequests: number }> {
   const pb = await getPocketBase();
-  const call = await pb.collection("funding_calls").getOne(callId).catch(() => null);
+  const call = await pb
+    .collection("funding_calls")
+    .getOne(callId)
+    .catch(() => null);
   if (!call) throw new ValidationError("call", "Unknown call.");
   const funder = await funderOf(actor, call.funder);
   const decisions: z.infer<typeof decisionSchema>[] = [];
@@ -135,7 +159,10 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
   const applicantOrgs = new Map<string, RecordModel>();
   for (const d of decisions.filter((d) => d.applicantType === "platform")) {
     if (applicantOrgs.has(d.applicant)) continue;
-    const org = await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:s} && verified = true", { s: d.applicant })).catch(() => null);
+    const org = await pb
+      .collection("organizations")
+      .getFirstListItem(pb.filter("slug = {:s} && verified = true", { s: d.applicant }))
+      .catch(() => null);
     if (!org) throw new ValidationError("applicant", `Unknown applicant organisation "${d.applicant}".`);
     applicantOrgs.set(d.applicant, org);
   }
@@ -152,7 +179,8 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
     const findings = scanFields({ title: d.title, reason_text: d.reasonText, funder_feedback_md: d.feedback });
     if (hasBlockingFindings(findings)) throw new ValidationError("privacy", `"${d.title}" contains a national register number; remove it.`);
     let slug = slugify(`${d.title}`).slice(0, 80);
-    while (usedSlugs.has(slug) || (await pb.collection("posts").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }), fields: "id" })).totalItems > 0) slug = `${slug.slice(0, 70)}-${randomRecordId().slice(0, 6)}`;
+    while (usedSlugs.has(slug) || (await pb.collection("posts").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }), fields: "id" })).totalItems > 0)
+      slug = `${slug.slice(0, 70)}-${randomRecordId().slice(0, 6)}`;
     usedSlugs.add(slug);
     const id = randomRecordId();
     batch.collection("posts").create({
@@ -178,7 +206,15 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
       applicant_region: applicantOrg?.region ?? d.applicantRegion ?? "",
       applicant_kind: applicantOrg?.kind ?? d.applicantKind ?? "",
       // The applicant's crowd-checked descriptor, shown whenever it is not named (recomputed at publication).
-      public_descriptor: chooseDescriptor({ kind: applicantOrg?.kind ?? d.applicantKind ?? null, region: applicantOrg?.region ?? d.applicantRegion ?? null, country: applicantOrg?.country ?? null }, crowd, getConfig().anonymityK).code,
+      public_descriptor: chooseDescriptor(
+        {
+          kind: applicantOrg?.kind ?? d.applicantKind ?? null,
+          region: applicantOrg?.region ?? d.applicantRegion ?? null,
+          country: applicantOrg?.country ?? null,
+        },
+        crowd,
+        getConfig().anonymityK,
+      ).code,
       amount_requested: d.amountRequested,
       amount_awarded: d.amountAwarded ?? 0,
       currency: d.currency,
@@ -194,7 +230,14 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
       consent,
       privacy_findings: findings,
     });
-    batch.collection("moderation_events").create({ post: id, actor: actor!.id, action: "record_decision", from_status: "", to_status: next, note: `Recorded by the funder (${consent === "requested" ? "consent requested" : `consent ${consent}`}).` });
+    batch.collection("moderation_events").create({
+      post: id,
+      actor: actor!.id,
+      action: "record_decision",
+      from_status: "",
+      to_status: next,
+      note: `Recorded by the funder (${consent === "requested" ? "consent requested" : `consent ${consent}`}).`,
+    });
   }
   await batch.send();
   return { created: decisions.length, consentRequests };
@@ -206,7 +249,11 @@ export async function listConsentRequests(actor: Actor | null): Promise<ConsentR
   if (orgs.length === 0) return [];
   const pb = await getPocketBase();
   const filter = `consent = 'requested' && (${orgs.map((_, i) => `applicant_organization = {:o${i}}`).join(" || ")})`;
-  const records = await pb.collection("posts").getFullList({ filter: pb.filter(filter, Object.fromEntries(orgs.map((o, i) => [`o${i}`, o]))), expand: "funder,call,applicant_organization", sort: "created" });
+  const records = await pb.collection("posts").getFullList({
+    filter: pb.filter(filter, Object.fromEntries(orgs.map((o, i) => [`o${i}`, o]))),
+    expand: "funder,call,applicant_organization",
+    sort: "created",
+  });
   return records.map((r) => ({
     id: r.id,
     title: r.title,
@@ -221,14 +268,25 @@ export async function listConsentRequests(actor: Actor | null): Promise<ConsentR
 /** The applicant organisation's admin agrees to be named, or asks to be anonymised. */
 export async function answerConsent(actor: Actor | null, postId: string, answer: "grant" | "anonymise"): Promise<void> {
   const pb = await getPocketBase();
-  const post = await pb.collection("posts").getOne(postId, { expand: "applicant_organization" }).catch(() => null);
+  const post = await pb
+    .collection("posts")
+    .getOne(postId, { expand: "applicant_organization" })
+    .catch(() => null);
   const org = post?.expand?.applicant_organization;
   if (!post || !org) throw new ValidationError("post", "This consent request no longer exists.");
   assertCan(actor, "funding.consent", { organization: { id: org.id, verified: Boolean(org.verified) } });
   if (post.consent !== "requested") throw new ValidationError("consent", "This request has already been answered.");
   const batch = pb.createBatch();
-  batch.collection("posts").update(post.id, answer === "grant" ? { consent: "granted", applicant_anonymous: false } : { consent: "refused", applicant_anonymous: true });
-  batch.collection("moderation_events").create({ post: post.id, actor: actor.id, action: answer === "grant" ? "consent_granted" : "consent_anonymise", from_status: post.status, to_status: post.status });
+  batch
+    .collection("posts")
+    .update(post.id, answer === "grant" ? { consent: "granted", applicant_anonymous: false } : { consent: "refused", applicant_anonymous: true });
+  batch.collection("moderation_events").create({
+    post: post.id,
+    actor: actor.id,
+    action: answer === "grant" ? "consent_granted" : "consent_anonymise",
+    from_status: post.status,
+    to_status: post.status,
+  });
   // Already public (published anonymously before an answer cannot happen, but a grant after
   // publication would change what is public): keep search in step.
   if (post.status === "published") batch.collection("search_outbox").create({ record: post.id, collection_name: "posts", op: "upsert", attempts: 0 });
@@ -246,8 +304,14 @@ export async function findCounterpart(post: RecordModel): Promise<RecordModel | 
   const pb = await getPocketBase();
   const filter =
     post.published_by === "funder"
-      ? pb.filter(`call = {:c} && ${NAMED_APPLICANT_ACCOUNT} && organization = {:o} && status = 'published' && counterpart = ''`, { c: post.call, o: post.applicant_organization || "-" })
-      : pb.filter(`call = {:c} && ${NAMED_FUNDER_RECORD} && applicant_organization = {:o} && status = 'published' && counterpart = ''`, { c: post.call, o: post.organization });
+      ? pb.filter(`call = {:c} && ${NAMED_APPLICANT_ACCOUNT} && organization = {:o} && status = 'published' && counterpart = ''`, {
+          c: post.call,
+          o: post.applicant_organization || "-",
+        })
+      : pb.filter(`call = {:c} && ${NAMED_FUNDER_RECORD} && applicant_organization = {:o} && status = 'published' && counterpart = ''`, {
+          c: post.call,
+          o: post.organization,
+        });
   const found = await pb.collection("posts").getList(1, 1, { filter, sort: "-published_at" });
   const other = found.items[0] ?? null;
   return other && !hidesSomeone(other) ? other : null;
@@ -258,16 +322,30 @@ export async function findCounterpart(post: RecordModel): Promise<RecordModel | 
  * applicant organisation, any status but withdrawn/rejected), when this post or the other
  * hides someone — publishing both lets readers match them by call, amounts and dates.
  */
-export async function findUnlinkableRecords(post: RecordModel): Promise<{ id: string; slug: string; title: string; status: string; publishedBy: string; hides: boolean }[]> {
+export async function findUnlinkableRecords(
+  post: RecordModel,
+): Promise<{ id: string; slug: string; title: string; status: string; publishedBy: string; hides: boolean }[]> {
   if (post.kind !== "funding_application" || !post.call) return [];
   const applicantOrg = post.published_by === "funder" ? post.applicant_organization : post.organization;
   if (!applicantOrg) return [];
   const pb = await getPocketBase();
   const filter =
     post.published_by === "funder"
-      ? pb.filter("call = {:c} && published_by = 'applicant' && organization = {:o} && id != {:id} && status != 'withdrawn' && status != 'rejected'", { c: post.call, o: applicantOrg, id: post.id })
-      : pb.filter("call = {:c} && published_by = 'funder' && applicant_organization = {:o} && id != {:id} && status != 'withdrawn' && status != 'rejected'", { c: post.call, o: applicantOrg, id: post.id });
-  const others = await pb.collection("posts").getFullList({ filter, sort: "-created", fields: "id,slug,title,status,published_by,anonymous,applicant_anonymous,consent,applicant_organization,applicant_name" });
+      ? pb.filter("call = {:c} && published_by = 'applicant' && organization = {:o} && id != {:id} && status != 'withdrawn' && status != 'rejected'", {
+          c: post.call,
+          o: applicantOrg,
+          id: post.id,
+        })
+      : pb.filter("call = {:c} && published_by = 'funder' && applicant_organization = {:o} && id != {:id} && status != 'withdrawn' && status != 'rejected'", {
+          c: post.call,
+          o: applicantOrg,
+          id: post.id,
+        });
+  const others = await pb.collection("posts").getFullList({
+    filter,
+    sort: "-created",
+    fields: "id,slug,title,status,published_by,anonymous,applicant_anonymous,consent,applicant_organization,applicant_name",
+  });
   const mine = hidesSomeone(post);
   return others
     .filter((o) => mine || hidesSomeone(o))
@@ -359,8 +437,16 @@ export type DecisionInput = z.infer<typeof decisionSchema>;
  */
 function onePerApplication(records: RecordModel[]): RecordModel[] {
   const ids = new Set(records.map((r) => r.id));
-  const recorded = new Set(records.filter((r) => r.published_by === "funder" && r.call && r.applicant_organization).map((r) => `${r.call}|${r.applicant_organization}`));
-  return records.filter((r) => !(r.published_by !== "funder" && ((r.counterpart && ids.has(r.counterpart)) || (r.call && r.organization && recorded.has(`${r.call}|${r.organization}`)))));
+  const recorded = new Set(
+    records.filter((r) => r.published_by === "funder" && r.call && r.applicant_organization).map((r) => `${r.call}|${r.applicant_organization}`),
+  );
+  return records.filter(
+    (r) =>
+      !(
+        r.published_by !== "funder" &&
+        ((r.counterpart && ids.has(r.counterpart)) || (r.call && r.organization && recorded.has(`${r.call}|${r.organization}`)))
+      ),
+  );
 }
 
 /** Published funding records of a call, one per application (the funder's when both sides published). */
@@ -376,7 +462,13 @@ export async function listCallDecisions(locale: Locale, callId: string): Promise
 }
 
 /** Counts per decision and per rejection reason over a list of public decisions. */
-export function decisionStats(decisions: PublicPost[]): { total: number; byDecision: Record<string, number>; reasons: { reason: string; count: number }[]; requested: number; awarded: number } {
+export function decisionStats(decisions: PublicPost[]): {
+  total: number;
+  byDecision: Record<string, number>;
+  reasons: { reason: string; count: number }[];
+  requested: number;
+  awarded: number;
+} {
   const byDecision: Record<string, number> = {};
   const reasons = new Map<string, number>();
   let requested = 0;
@@ -401,7 +493,10 @@ export function decisionStats(decisions: PublicPost[]): { total: number; byDecis
 /** Imports a CSV of decisions for a call: every row checked first, then all written or none. */
 export async function importDecisionsCsv(actor: Actor | null, callId: string, file: Uint8Array): Promise<{ created: number; consentRequests: number }> {
   const pb = await getPocketBase();
-  const call = await pb.collection("funding_calls").getOne(callId).catch(() => null);
+  const call = await pb
+    .collection("funding_calls")
+    .getOne(callId)
+    .catch(() => null);
   if (!call) throw new ValidationError("call", "Unknown call.");
   await funderOf(actor, call.funder);
   const orgs = await pb.collection("organizations").getFullList({ filter: "verified = true", fields: "slug,name" });
@@ -440,7 +535,8 @@ export async function loadInsightData(): Promise<{ decisions: InsightDecision[];
   const pb = await getPocketBase();
   const records = await pb.collection("posts").getFullList({
     filter: "status = 'published' && (kind = 'funding_application' || kind = 'case_study')",
-    fields: "id,kind,published_by,counterpart,call,organization,applicant_organization,decision,decided_on,published_at,rejection_reasons,care_settings,ai_types,outcome,funder_name,expand.funder.slug,expand.funder.name,expand.call.slug,expand.call.title",
+    fields:
+      "id,kind,published_by,counterpart,call,organization,applicant_organization,decision,decided_on,published_at,rejection_reasons,care_settings,ai_types,outcome,funder_name,expand.funder.slug,expand.funder.name,expand.call.slug,expand.call.title",
     expand: "funder,call",
     batch: 1000,
   });
@@ -449,19 +545,18 @@ export async function loadInsightData(): Promise<{ decisions: InsightDecision[];
     const d = dates.find((x) => typeof x === "string" && x.length >= 4) as string | undefined;
     return d ? Number(d.slice(0, 4)) : null;
   };
-  const decisions = onePerApplication(records.filter((r) => r.kind === "funding_application" && r.decision))
-    .map((r) => ({
-      id: r.id,
-      funderSlug: r.expand?.funder?.slug ?? slugify(r.funder_name || "unknown"),
-      funderName: r.expand?.funder?.name ?? (r.funder_name || "—"),
-      callSlug: r.expand?.call?.slug ?? null,
-      callTitle: r.expand?.call?.title ?? null,
-      decision: r.decision,
-      year: yearOf(r.decided_on, r.published_at),
-      rejectionReasons: list(r.rejection_reasons),
-      careSettings: list(r.care_settings),
-      aiTypes: list(r.ai_types),
-    }));
+  const decisions = onePerApplication(records.filter((r) => r.kind === "funding_application" && r.decision)).map((r) => ({
+    id: r.id,
+    funderSlug: r.expand?.funder?.slug ?? slugify(r.funder_name || "unknown"),
+    funderName: r.expand?.funder?.name ?? (r.funder_name || "—"),
+    callSlug: r.expand?.call?.slug ?? null,
+    callTitle: r.expand?.call?.title ?? null,
+    decision: r.decision,
+    year: yearOf(r.decided_on, r.published_at),
+    rejectionReasons: list(r.rejection_reasons),
+    careSettings: list(r.care_settings),
+    aiTypes: list(r.ai_types),
+  }));
   const cases = records
     .filter((r) => r.kind === "case_study" && r.outcome)
     .map((r) => ({ id: r.id, outcome: r.outcome, careSettings: list(r.care_settings), aiTypes: list(r.ai_types), year: yearOf(r.published_at) }));
@@ -478,30 +573,29 @@ export async function loadPublicDecisions(): Promise<PublicDecision[]> {
     batch: 1000,
   });
   const base = getConfig().publicUrl;
-  return onePerApplication(records)
-    .map((r) => {
-      const p = toPublicPost("en", r);
-      const f = p.funding!;
-      return {
-        id: r.id,
-        slug: p.slug,
-        url: `${base}/posts/${p.slug}`,
-        title: p.title,
-        call: r.expand?.call ? { slug: r.expand.call.slug, title: r.expand.call.title, programme: r.expand.call.programme || null } : null,
-        funder: { slug: f.funderSlug ?? slugify(f.funderName ?? "unknown"), name: f.funderName ?? "—" },
-        applicant: f.applicant,
-        amountRequested: f.amountRequested,
-        amountAwarded: f.decision === "awarded" ? f.amountAwarded : null,
-        currency: f.currency,
-        decision: (f.decision ?? "pending") as "awarded" | "rejected" | "withdrawn" | "pending",
-        decidedOn: f.decidedOn,
-        rejectionReasons: f.rejectionReasons,
-        reasonText: f.reasonText,
-        careSettings: p.careSettings,
-        aiTypes: p.aiTypes,
-        publishedAt: p.publishedAt ?? "",
-      };
-    });
+  return onePerApplication(records).map((r) => {
+    const p = toPublicPost("en", r);
+    const f = p.funding!;
+    return {
+      id: r.id,
+      slug: p.slug,
+      url: `${base}/posts/${p.slug}`,
+      title: p.title,
+      call: r.expand?.call ? { slug: r.expand.call.slug, title: r.expand.call.title, programme: r.expand.call.programme || null } : null,
+      funder: { slug: f.funderSlug ?? slugify(f.funderName ?? "unknown"), name: f.funderName ?? "—" },
+      applicant: f.applicant,
+      amountRequested: f.amountRequested,
+      amountAwarded: f.decision === "awarded" ? f.amountAwarded : null,
+      currency: f.currency,
+      decision: (f.decision ?? "pending") as "awarded" | "rejected" | "withdrawn" | "pending",
+      decidedOn: f.decidedOn,
+      rejectionReasons: f.rejectionReasons,
+      reasonText: f.reasonText,
+      careSettings: p.careSettings,
+      aiTypes: p.aiTypes,
+      publishedAt: p.publishedAt ?? "",
+    };
+  });
 }
 
 /**
@@ -512,7 +606,10 @@ export async function loadPublicDecisions(): Promise<PublicDecision[]> {
 export async function reviewAnonymity(actor: Actor | null, locale: Locale, postId: string): Promise<AnonymityReview> {
   assertCan(actor, "post.view_history");
   const pb = await getPocketBase();
-  const post = await pb.collection("posts").getOne(postId, { expand: "organization,applicant_organization,pending_revision" }).catch(() => null);
+  const post = await pb
+    .collection("posts")
+    .getOne(postId, { expand: "organization,applicant_organization,pending_revision" })
+    .catch(() => null);
   if (!post) return { descriptor: null, related: [] };
   const live = { ...post, ...(post.expand?.pending_revision?.data ?? {}), expand: post.expand } as RecordModel;
   const subject = pseudonymousSubject(live);

@@ -155,16 +155,16 @@ export function parseDecisionsCsv(input: Uint8Array | string, options: ParseDeci
 
   // Data row numbers count every record after the header, blank ones included, so that
   // "row 7" is line 8 of the spreadsheet whatever sits between.
-  const dataRows = body
-    .map((cells, index) => ({ row: index + 1, cells }))
-    .filter(({ cells }) => cells.some((cell) => cell.trim() !== ""));
+  const dataRows = body.map((cells, index) => ({ row: index + 1, cells })).filter(({ cells }) => cells.some((cell) => cell.trim() !== ""));
   if (dataRows.length === 0) {
     return { ok: false, errors: [fileError("The file has a header row but no data rows.")] };
   }
   if (dataRows.length > MAX_ROWS) {
     return {
       ok: false,
-      errors: [fileError(`The file has ${dataRows.length} data rows; at most ${MAX_ROWS.toLocaleString("en")} fit in one upload. Split it into several files.`)],
+      errors: [
+        fileError(`The file has ${dataRows.length} data rows; at most ${MAX_ROWS.toLocaleString("en")} fit in one upload. Split it into several files.`),
+      ],
     };
   }
 
@@ -374,9 +374,7 @@ function readHeader(cells: string[], body: string[][]): { ok: true; columns: (Cs
   });
   if (unknown.length > 0) {
     errors.push(
-      fileError(
-        `Unknown columns: ${unknown.map((name) => `"${name}"`).join(", ")}. Allowed columns: ${CSV_COLUMNS.map((column) => column.name).join(", ")}.`,
-      ),
+      fileError(`Unknown columns: ${unknown.map((name) => `"${name}"`).join(", ")}. Allowed columns: ${CSV_COLUMNS.map((column) => column.name).join(", ")}.`),
     );
   }
   for (const column of CSV_COLUMNS) {
@@ -389,7 +387,10 @@ function readHeader(cells: string[], body: string[][]): { ok: true; columns: (Cs
 
 // "Amount Requested" and "amount-requested" are what people type when they retype a header.
 function normaliseHeader(cell: string): string {
-  return cell.trim().toLowerCase().replace(/[\s-]+/g, "_");
+  return cell
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -445,14 +446,19 @@ function validateRow(
     }
   } else if (applicantType === "outside") {
     const name = applicant.replace(/\s+/g, " ");
-    if (name === "") fail("applicant", "The applicant's name is missing; outside applicants must be named (they are published anonymised unless consent_obtained is yes).");
+    if (name === "")
+      fail("applicant", "The applicant's name is missing; outside applicants must be named (they are published anonymised unless consent_obtained is yes).");
     else if ([...name].length < 2 || [...name].length > 200) fail("applicant", "The applicant's name must be 2–200 characters long.");
     else {
       applicantName = name;
       applicantKey = `outside:${name.toLowerCase()}`;
     }
   } else if (applicantType === "anonymous") {
-    if (applicant !== "") fail("applicant", "Must be empty for anonymous applicants: a name here would be stored although the applicant is not to be named. Use applicant_type outside to name it.");
+    if (applicant !== "")
+      fail(
+        "applicant",
+        "Must be empty for anonymous applicants: a name here would be stored although the applicant is not to be named. Use applicant_type outside to name it.",
+      );
     else applicantKey = "anonymous";
   }
 
@@ -498,7 +504,9 @@ function validateRow(
   }
 
   const rejectionReasons = codeList(get("rejection_reasons"), REJECTION_REASONS, "rejection_reasons", fail);
-  const hasReasons = get("rejection_reasons").split("|").some((code) => code.trim() !== "");
+  const hasReasons = get("rejection_reasons")
+    .split("|")
+    .some((code) => code.trim() !== "");
   if (decision === "rejected" && !hasReasons) {
     fail("rejection_reasons", `At least one reason is required when decision is rejected: ${REJECTION_REASONS.join(", ")}.`);
   } else if (decision && decision !== "rejected" && hasReasons) {
@@ -597,19 +605,17 @@ function optionalCode<T extends string>(
   return value;
 }
 
-function codeList<T extends string>(
-  raw: string,
-  allowed: readonly T[],
-  column: CsvColumnName,
-  fail: (column: CsvColumnName, message: string) => void,
-): T[] {
+function codeList<T extends string>(raw: string, allowed: readonly T[], column: CsvColumnName, fail: (column: CsvColumnName, message: string) => void): T[] {
   const codes = raw
     .split("|")
     .map((code) => code.trim().toLowerCase())
     .filter((code) => code !== "");
   const unknown = codes.filter((code) => !oneOf(code, allowed));
   if (unknown.length > 0) {
-    fail(column, `Unknown code${unknown.length > 1 ? "s" : ""} ${unknown.map((code) => `"${code}"`).join(", ")}. Allowed: ${allowed.join(", ")} (separate several with |).`);
+    fail(
+      column,
+      `Unknown code${unknown.length > 1 ? "s" : ""} ${unknown.map((code) => `"${code}"`).join(", ")}. Allowed: ${allowed.join(", ")} (separate several with |).`,
+    );
     return [];
   }
   return [...new Set(codes)] as T[];

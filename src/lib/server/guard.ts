@@ -78,7 +78,8 @@ export async function domainCall<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** The message people see when something failed on our side (never PocketBase's raw text). */
-export const INTERNAL_ERROR_MESSAGE = "Something went wrong on our side, and your change was not saved. Please try again in a moment; if it happens again, tell the Casebook team the reference";
+export const INTERNAL_ERROR_MESSAGE =
+  "Something went wrong on our side, and your change was not saved. Please try again in a moment; if it happens again, tell the Casebook team the reference";
 
 /** Logs an unexpected failure with a reference and turns it into a readable ActionError. */
 export function internalError(error: unknown): ActionError {

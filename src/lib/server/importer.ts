@@ -17,7 +17,11 @@ const recordSchema = z
   .object({
     organization: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: "organization must be an organisation slug" }),
     author: z.email({ error: "author must be the e-mail address of an account" }),
-    slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(160).optional(),
+    slug: z
+      .string()
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+      .max(160)
+      .optional(),
     published_at: z.iso.datetime({ offset: true, error: "published_at must be an ISO date-time" }).optional(),
   })
   .loose();
@@ -33,7 +37,11 @@ export async function validateImport(
   const rows: PreparedRow[] = [];
   const orgCache = new Map<string, Awaited<ReturnType<typeof findOrg>>>();
   // Imported posts may be published at once: their descriptors come from the crowd of verified organisations (anonymity.ts).
-  const crowd = (await pb.collection("organizations").getFullList({ filter: "verified = true", fields: "kind,region,country" })).map((o) => ({ kind: String(o.kind), region: String(o.region ?? ""), country: String(o.country || "BE") }));
+  const crowd = (await pb.collection("organizations").getFullList({ filter: "verified = true", fields: "kind,region,country" })).map((o) => ({
+    kind: String(o.kind),
+    region: String(o.region ?? ""),
+    country: String(o.country || "BE"),
+  }));
   const userCache = new Map<string, Awaited<ReturnType<typeof findUser>>>();
   const slugs = new Set<string>();
   for (const [index, raw] of records.entries()) {
@@ -56,7 +64,9 @@ export async function validateImport(
       errors.push({ index, field: "author", message: `no account with the address ${rec.author}` });
       continue;
     }
-    const membership = await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o} && status = 'active' && (role = 'editor' || role = 'admin')", { u: author.id, o: org.id }) });
+    const membership = await pb.collection("memberships").getList(1, 1, {
+      filter: pb.filter("user = {:u} && organization = {:o} && status = 'active' && (role = 'editor' || role = 'admin')", { u: author.id, o: org.id }),
+    });
     if (membership.totalItems === 0) {
       errors.push({ index, field: "author", message: `${rec.author} is not an editor of ${rec.organization}` });
       continue;
@@ -75,7 +85,9 @@ export async function validateImport(
       errors.push({ index, field: error.field, message: error.message });
       continue;
     }
-    content.public_descriptor = input.anonymous ? chooseDescriptor({ kind: org.kind, region: org.region, country: org.country }, crowd, getConfig().anonymityK).code : "";
+    content.public_descriptor = input.anonymous
+      ? chooseDescriptor({ kind: org.kind, region: org.region, country: org.country }, crowd, getConfig().anonymityK).code
+      : "";
     const findings = content.privacy_findings as PrivacyFinding[];
     if (hasBlockingFindings(findings)) {
       errors.push({ index, field: findings.find((f) => f.blocking)!.field, message: "contains a Belgian national register number" });
@@ -100,7 +112,15 @@ export async function validateImport(
       index,
       authorId: author.id,
       publishedAt: rec.published_at ?? null,
-      data: { ...content, kind: input.kind, slug, organization: org.id, author: author.id, published_by: cs ? "" : "applicant", consent: cs ? "" : "not_needed" },
+      data: {
+        ...content,
+        kind: input.kind,
+        slug,
+        organization: org.id,
+        author: author.id,
+        published_by: cs ? "" : "applicant",
+        consent: cs ? "" : "not_needed",
+      },
     });
   }
   onProgress(records.length, records.length);
@@ -108,19 +128,37 @@ export async function validateImport(
 }
 
 /** Writes validated rows in one batch: submitted to moderation, or published by `publisher`. */
-export async function writeImport(pb: PocketBase, rows: PreparedRow[], options: { publishAs?: { id: string; role: string } } = {}): Promise<{ created: number }> {
+export async function writeImport(
+  pb: PocketBase,
+  rows: PreparedRow[],
+  options: { publishAs?: { id: string; role: string } } = {},
+): Promise<{ created: number }> {
   if (options.publishAs && options.publishAs.role !== "admin") throw new Error("--publish needs a platform administrator");
   const batch = pb.createBatch();
   const now = new Date().toISOString();
   for (const row of rows) {
     const id = randomRecordId();
     const published = Boolean(options.publishAs);
-    batch.collection("posts").create({ id, ...row.data, status: published ? "published" : "submitted", submitted_at: now, published_at: published ? row.publishedAt ?? now : "" });
-    batch.collection("revisions").create({ post: id, version: 1, data: Object.fromEntries(CONTENT_FIELDS.map((f) => [f, row.data[f]])), author: row.authorId, status: "superseded", note: "Imported" });
+    batch
+      .collection("posts")
+      .create({ id, ...row.data, status: published ? "published" : "submitted", submitted_at: now, published_at: published ? (row.publishedAt ?? now) : "" });
+    batch.collection("revisions").create({
+      post: id,
+      version: 1,
+      data: Object.fromEntries(CONTENT_FIELDS.map((f) => [f, row.data[f]])),
+      author: row.authorId,
+      status: "superseded",
+      note: "Imported",
+    });
     batch.collection("moderation_events").create({ post: id, actor: row.authorId, action: "import", from_status: "", to_status: "submitted" });
     if (published) {
-      for (const [action, from, to] of [["claim", "submitted", "in_review"], ["approve", "in_review", "published"]] as const) {
-        batch.collection("moderation_events").create({ post: id, actor: options.publishAs!.id, action, from_status: from, to_status: to, note: "Bulk import published by an administrator" });
+      for (const [action, from, to] of [
+        ["claim", "submitted", "in_review"],
+        ["approve", "in_review", "published"],
+      ] as const) {
+        batch
+          .collection("moderation_events")
+          .create({ post: id, actor: options.publishAs!.id, action, from_status: from, to_status: to, note: "Bulk import published by an administrator" });
       }
       batch.collection("search_outbox").create({ record: id, collection_name: "posts", op: "upsert", attempts: 0 });
     }

@@ -17,9 +17,7 @@ const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true })
 /** Keeps the decisions of one year and/or one funder (by slug); an absent option does not filter. */
 export function filterDecisions(decisions: readonly InsightDecision[], filter: DecisionFilter = {}): InsightDecision[] {
   return decisions.filter(
-    (decision) =>
-      (filter.year === undefined || decision.year === filter.year) &&
-      (filter.funder === undefined || decision.funderSlug === filter.funder),
+    (decision) => (filter.year === undefined || decision.year === filter.year) && (filter.funder === undefined || decision.funderSlug === filter.funder),
   );
 }
 
@@ -83,11 +81,7 @@ export function reasonsBy(decisions: readonly InsightDecision[], by: ReasonGroup
  * A record tagged with several values counts once under each, so rows do not add up to the
  * number of records.
  */
-export function successRates(
-  decisions: readonly InsightDecision[],
-  cases: readonly InsightCase[],
-  by: SuccessDimension,
-): SuccessRateRow[] {
+export function successRates(decisions: readonly InsightDecision[], cases: readonly InsightCase[], by: SuccessDimension): SuccessRateRow[] {
   const codelist: readonly string[] = by === "care_setting" ? CARE_SETTINGS : AI_TYPES;
   const rows = new Map<string, { decided: number; awarded: number; cases: number; successes: number }>();
   const rowFor = (value: string) => {
@@ -144,9 +138,7 @@ export function availableYears(decisions: readonly InsightDecision[]): number[] 
 export function availableFunders(decisions: readonly InsightDecision[]): FunderOption[] {
   const funders = new Map<string, string>();
   for (const decision of decisions) if (!funders.has(decision.funderSlug)) funders.set(decision.funderSlug, decision.funderName);
-  return [...funders]
-    .map(([slug, name]) => ({ slug, name }))
-    .sort((a, b) => collator.compare(a.name, b.name) || compareCodes(a.slug, b.slug));
+  return [...funders].map(([slug, name]) => ({ slug, name })).sort((a, b) => collator.compare(a.name, b.name) || compareCodes(a.slug, b.slug));
 }
 
 // Counts each reason once per decision; sorted by count, then codelist order.
@@ -155,9 +147,7 @@ function countReasons(decisions: readonly InsightDecision[]): ReasonCount[] {
   for (const decision of decisions) {
     for (const reason of new Set(decision.rejectionReasons)) counts.set(reason, (counts.get(reason) ?? 0) + 1);
   }
-  return [...counts]
-    .map(([reason, count]) => ({ reason, count }))
-    .sort((a, b) => b.count - a.count || compareReasons(a.reason, b.reason));
+  return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || compareReasons(a.reason, b.reason));
 }
 
 function compareReasons(a: string, b: string): number {
@@ -176,9 +166,7 @@ function groupKey(decision: InsightDecision, by: ReasonGrouping): { key: string 
     case "funder":
       return { key: decision.funderSlug, label: decision.funderName };
     case "call":
-      return decision.callSlug === null
-        ? { key: null, label: null }
-        : { key: decision.callSlug, label: decision.callTitle ?? decision.callSlug };
+      return decision.callSlug === null ? { key: null, label: null } : { key: decision.callSlug, label: decision.callTitle ?? decision.callSlug };
     case "year":
       return decision.year === null ? { key: null, label: null } : { key: String(decision.year), label: String(decision.year) };
   }

@@ -61,10 +61,12 @@ export async function listPublishedPostsBy(locale: Locale, query: ListingQuery):
 /** Published failures, abandoned projects and refused funding applications, newest first. */
 export async function listPublishedFailures(locale: Locale, options: { page?: number; perPage?: number } = {}): Promise<PublicPostPage> {
   const pb = await getPocketBase();
-  const filter = pb.filter(
-    "status = 'published' && (outcome = {:failure} || outcome = {:abandoned} || (kind = {:application} && decision = {:rejected}))",
-    { failure: "failure", abandoned: "abandoned", application: "funding_application", rejected: "rejected" },
-  );
+  const filter = pb.filter("status = 'published' && (outcome = {:failure} || outcome = {:abandoned} || (kind = {:application} && decision = {:rejected}))", {
+    failure: "failure",
+    abandoned: "abandoned",
+    application: "funding_application",
+    rejected: "rejected",
+  });
   return fetchPage(locale, filter, options);
 }
 

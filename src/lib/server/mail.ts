@@ -126,9 +126,7 @@ export async function listMailDrop(dataDir: string = getConfig().dataDir): Promi
       }
     }),
   );
-  return mails
-    .filter((mail) => mail !== undefined)
-    .sort((a, b) => b.date.getTime() - a.date.getTime() || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
+  return mails.filter((mail) => mail !== undefined).sort((a, b) => b.date.getTime() - a.date.getTime() || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
 }
 
 /** The newest dropped mail addressed to `to` (case-insensitive), if any. */
@@ -189,9 +187,36 @@ const roleLabels: Record<Language, Record<string, string>> = {
 };
 
 const decisionLabels: Record<Language, Record<string, string>> = {
-  en: { published: "published", changes_requested: "changes requested", rejected: "not accepted", hidden: "hidden", restored: "online again", dpo_returned: "returned by your DPO", dpo_approved: "approved by your DPO", revision_published: "your changes are published" },
-  fr: { published: "publiée", changes_requested: "modifications demandées", rejected: "non acceptée", hidden: "masquée", restored: "de nouveau en ligne", dpo_returned: "renvoyée par votre DPO", dpo_approved: "approuvée par votre DPO", revision_published: "vos modifications sont publiées" },
-  nl: { published: "gepubliceerd", changes_requested: "aanpassingen gevraagd", rejected: "niet aanvaard", hidden: "verborgen", restored: "weer online", dpo_returned: "teruggestuurd door uw DPO", dpo_approved: "goedgekeurd door uw DPO", revision_published: "uw wijzigingen zijn gepubliceerd" },
+  en: {
+    published: "published",
+    changes_requested: "changes requested",
+    rejected: "not accepted",
+    hidden: "hidden",
+    restored: "online again",
+    dpo_returned: "returned by your DPO",
+    dpo_approved: "approved by your DPO",
+    revision_published: "your changes are published",
+  },
+  fr: {
+    published: "publiée",
+    changes_requested: "modifications demandées",
+    rejected: "non acceptée",
+    hidden: "masquée",
+    restored: "de nouveau en ligne",
+    dpo_returned: "renvoyée par votre DPO",
+    dpo_approved: "approuvée par votre DPO",
+    revision_published: "vos modifications sont publiées",
+  },
+  nl: {
+    published: "gepubliceerd",
+    changes_requested: "aanpassingen gevraagd",
+    rejected: "niet aanvaard",
+    hidden: "verborgen",
+    restored: "weer online",
+    dpo_returned: "teruggestuurd door uw DPO",
+    dpo_approved: "goedgekeurd door uw DPO",
+    revision_published: "uw wijzigingen zijn gepubliceerd",
+  },
 };
 const decision = (language: Language, code: string | undefined) => (code ? (decisionLabels[language][code] ?? code) : "");
 
@@ -243,8 +268,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
         "Quelqu'un (vous, normalement) a demandé à réinitialiser le mot de passe de votre compte Casebook. " +
         `Pour choisir un nouveau mot de passe, ouvrez ce lien :\n\n${v.link}\n\n` +
         "Ce lien ne fonctionne qu'une seule fois. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
-      why: () =>
-        "Vous recevez ce message parce qu'une réinitialisation du mot de passe a été demandée pour le compte Casebook lié à cette adresse e-mail.",
+      why: () => "Vous recevez ce message parce qu'une réinitialisation du mot de passe a été demandée pour le compte Casebook lié à cette adresse e-mail.",
     },
     nl: {
       subject: () => "Stel een nieuw wachtwoord in voor Casebook",
@@ -358,8 +382,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
     en: {
       subject: (v) => `You are now a member of ${v.org} on Casebook`,
       body: (v) =>
-        `Your request to join ${v.org} on Casebook has been approved. Your role: ${role("en", v.role)}.\n\n` +
-        "You can sign in now and get started.",
+        `Your request to join ${v.org} on Casebook has been approved. Your role: ${role("en", v.role)}.\n\n` + "You can sign in now and get started.",
       why: (v) => `You receive this because you asked to join ${v.org} on Casebook.`,
     },
     fr: {
@@ -371,9 +394,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
     },
     nl: {
       subject: (v) => `U bent nu lid van ${v.org} op Casebook`,
-      body: (v) =>
-        `Uw aanvraag om lid te worden van ${v.org} op Casebook werd goedgekeurd. Uw rol: ${role("nl", v.role)}.\n\n` +
-        "U kunt zich nu aanmelden.",
+      body: (v) => `Uw aanvraag om lid te worden van ${v.org} op Casebook werd goedgekeurd. Uw rol: ${role("nl", v.role)}.\n\n` + "U kunt zich nu aanmelden.",
       why: (v) => `U ontvangt dit bericht omdat u gevraagd hebt om lid te worden van ${v.org} op Casebook.`,
     },
   },
@@ -426,34 +447,46 @@ const templates: Record<MailKind, Record<Language, Template>> = {
   post_decision: {
     en: {
       subject: (v) => `Casebook: ${decision("en", v.decision)} — ${v.title}`,
-      body: (v) => `There is news about your post "${v.title}": ${decision("en", v.decision)}.` + (v.note ? `\n\n${quote(v.note)}` : "") + `\n\nOpen it here:\n\n${v.link}`,
+      body: (v) =>
+        `There is news about your post "${v.title}": ${decision("en", v.decision)}.` +
+        (v.note ? `\n\n${quote(v.note)}` : "") +
+        `\n\nOpen it here:\n\n${v.link}`,
       why: () => "You receive this because you wrote this post on Casebook.",
     },
     fr: {
       subject: (v) => `Casebook : ${decision("fr", v.decision)} — ${v.title}`,
-      body: (v) => `Il y a du nouveau pour votre publication « ${v.title} » : ${decision("fr", v.decision)}.` + (v.note ? `\n\n${quote(v.note)}` : "") + `\n\nOuvrez-la ici :\n\n${v.link}`,
+      body: (v) =>
+        `Il y a du nouveau pour votre publication « ${v.title} » : ${decision("fr", v.decision)}.` +
+        (v.note ? `\n\n${quote(v.note)}` : "") +
+        `\n\nOuvrez-la ici :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous avez rédigé cette publication sur Casebook.",
     },
     nl: {
       subject: (v) => `Casebook: ${decision("nl", v.decision)} — ${v.title}`,
-      body: (v) => `Er is nieuws over uw bijdrage "${v.title}": ${decision("nl", v.decision)}.` + (v.note ? `\n\n${quote(v.note)}` : "") + `\n\nOpen ze hier:\n\n${v.link}`,
+      body: (v) =>
+        `Er is nieuws over uw bijdrage "${v.title}": ${decision("nl", v.decision)}.` +
+        (v.note ? `\n\n${quote(v.note)}` : "") +
+        `\n\nOpen ze hier:\n\n${v.link}`,
       why: () => "U ontvangt dit bericht omdat u deze bijdrage op Casebook schreef.",
     },
   },
   post_flagged: {
     en: {
       subject: (v) => `Casebook: your post "${v.title}" was hidden while a moderator checks a report`,
-      body: (v) => `A reader reported your post "${v.title}". It is hidden from the public until a moderator has looked at it; you will hear from us. You can see it here:\n\n${v.link}`,
+      body: (v) =>
+        `A reader reported your post "${v.title}". It is hidden from the public until a moderator has looked at it; you will hear from us. You can see it here:\n\n${v.link}`,
       why: () => "You receive this because you wrote this post on Casebook.",
     },
     fr: {
       subject: (v) => `Casebook : votre publication « ${v.title} » est masquée le temps qu'un modérateur examine un signalement`,
-      body: (v) => `Un lecteur a signalé votre publication « ${v.title} ». Elle est masquée au public jusqu'à ce qu'un modérateur l'ait examinée ; nous vous tiendrons informé. Vous pouvez la consulter ici :\n\n${v.link}`,
+      body: (v) =>
+        `Un lecteur a signalé votre publication « ${v.title} ». Elle est masquée au public jusqu'à ce qu'un modérateur l'ait examinée ; nous vous tiendrons informé. Vous pouvez la consulter ici :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous avez rédigé cette publication sur Casebook.",
     },
     nl: {
       subject: (v) => `Casebook: uw bijdrage "${v.title}" is verborgen terwijl een moderator een melding bekijkt`,
-      body: (v) => `Een lezer meldde uw bijdrage "${v.title}". Ze is verborgen voor het publiek tot een moderator ze bekeken heeft; u hoort nog van ons. U kunt ze hier bekijken:\n\n${v.link}`,
+      body: (v) =>
+        `Een lezer meldde uw bijdrage "${v.title}". Ze is verborgen voor het publiek tot een moderator ze bekeken heeft; u hoort nog van ons. U kunt ze hier bekijken:\n\n${v.link}`,
       why: () => "U ontvangt dit bericht omdat u deze bijdrage op Casebook schreef.",
     },
   },
@@ -632,11 +665,7 @@ function decodeHeader(raw: string): string {
     }
     charset = wordCharset;
     const data = match[3] ?? "";
-    pending.push(
-      (match[2] ?? "").toUpperCase() === "B"
-        ? Buffer.from(data, "base64")
-        : Buffer.from(unhex(data.replace(/_/g, " ")), "latin1"),
-    );
+    pending.push((match[2] ?? "").toUpperCase() === "B" ? Buffer.from(data, "base64") : Buffer.from(unhex(data.replace(/_/g, " ")), "latin1"));
     position = match.index + match[0].length;
     afterWord = true;
   }

@@ -123,9 +123,31 @@ export function sanitizeHtml(html: string): string {
 
 const SANITIZE_OPTIONS: sanitize.IOptions = {
   allowedTags: [
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
-    "strong", "em", "del", "code", "pre", "blockquote",
-    "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "a",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
   ],
   allowedAttributes: {
     a: ["href", "title", "rel"],
@@ -141,10 +163,7 @@ const SANITIZE_OPTIONS: sanitize.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: "discard",
   // Content of these is code or a separate document, never prose worth keeping.
-  nonTextTags: [
-    "script", "style", "textarea", "option", "xmp", "noscript", "template",
-    "iframe", "noembed", "noframes", "title", "object",
-  ],
+  nonTextTags: ["script", "style", "textarea", "option", "xmp", "noscript", "template", "iframe", "noembed", "noframes", "title", "object"],
   transformTags: {
     a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: LINK_REL } }),
     // sanitize-html's `values` filter leaves a bare `align` behind; drop it instead.
@@ -273,12 +292,7 @@ function decodeEntities(text: string): string {
  */
 function escapeHtml(text: string, keepEntities = false): string {
   const amp = keepEntities ? /&(?!#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[a-zA-Z][a-zA-Z0-9]*;)/g : /&/g;
-  return text
-    .replace(amp, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+  return text.replace(amp, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 function truncateOnWord(text: string, maxChars: number): string {

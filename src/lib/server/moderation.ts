@@ -45,7 +45,11 @@ export function reviewState(post: RecordModel): string {
 }
 
 /** The stored fields of a post form: rendered, sanitized Markdown, descriptor and privacy findings (drafts and imports alike); Markdown over budget is refused with a ValidationError on its field. */
-export async function renderContent(input: PostInput, org: { kind: string; region?: string | null }, dismissals: PrivacyDismissal[]): Promise<Record<string, unknown>> {
+export async function renderContent(
+  input: PostInput,
+  org: { kind: string; region?: string | null },
+  dismissals: PrivacyDismissal[],
+): Promise<Record<string, unknown>> {
   const caseStudy = input.kind === "case_study";
   // Rendered in turn by the budgeted worker; the first field over budget refuses the save.
   const render = (field: keyof typeof MARKDOWN_LABELS, value: string) =>
@@ -70,19 +74,19 @@ export async function renderContent(input: PostInput, org: { kind: string; regio
     care_settings: input.care_settings,
     ai_types: input.ai_types,
     lifecycle_stage: caseStudy ? input.lifecycle_stage : "",
-    started_on: caseStudy ? input.started_on ?? "" : "",
-    ended_on: caseStudy ? input.ended_on ?? "" : "",
+    started_on: caseStudy ? (input.started_on ?? "") : "",
+    ended_on: caseStudy ? (input.ended_on ?? "") : "",
     dpo_involved: caseStudy ? input.dpo_involved : false,
     data_sources: caseStudy ? input.data_sources : "",
-    cost_eur: caseStudy ? input.cost_eur ?? 0 : 0,
+    cost_eur: caseStudy ? (input.cost_eur ?? 0) : 0,
     lessons_md: caseStudy ? input.lessons_md : "",
     lessons_html: lessonsHtml,
     funder_name: caseStudy ? "" : input.funder_name,
-    call: caseStudy ? "" : input.call ?? "",
-    amount_requested: caseStudy ? 0 : input.amount_requested ?? 0,
-    amount_awarded: caseStudy ? 0 : input.amount_awarded ?? 0,
-    submitted_on: caseStudy ? "" : input.submitted_on ?? "",
-    decided_on: caseStudy ? "" : input.decided_on ?? "",
+    call: caseStudy ? "" : (input.call ?? ""),
+    amount_requested: caseStudy ? 0 : (input.amount_requested ?? 0),
+    amount_awarded: caseStudy ? 0 : (input.amount_awarded ?? 0),
+    submitted_on: caseStudy ? "" : (input.submitted_on ?? ""),
+    decided_on: caseStudy ? "" : (input.decided_on ?? ""),
     decision: caseStudy ? "" : input.decision,
     rejection_reasons: caseStudy ? [] : input.rejection_reasons,
     funder_feedback_md: caseStudy ? "" : input.funder_feedback_md,
@@ -106,7 +110,10 @@ const MARKDOWN_LABELS = {
 async function withCall(content: Record<string, unknown>, input: PostInput): Promise<Record<string, unknown>> {
   if (input.kind !== "funding_application" || !input.call) return { ...content, funder: "" };
   const pb = await getPocketBase();
-  const call = await pb.collection("funding_calls").getOne(input.call, { expand: "funder" }).catch(() => null);
+  const call = await pb
+    .collection("funding_calls")
+    .getOne(input.call, { expand: "funder" })
+    .catch(() => null);
   if (!call || call.status === "draft") throw new ValidationError("call", "Choose a call from the list.");
   return { ...content, call: call.id, funder: call.funder, funder_name: content.funder_name || call.expand?.funder?.name || "" };
 }
@@ -123,7 +130,9 @@ async function uniquePostSlug(title: string): Promise<string> {
 }
 
 function event(batch: Batch, post: string, actor: Actor | null, action: string, from: string, to: string, extra: { reason_code?: string; note?: string } = {}) {
-  batch.collection("moderation_events").create({ post, actor: actor?.id ?? "", action, from_status: from, to_status: to, reason_code: extra.reason_code ?? "", note: extra.note ?? "" });
+  batch
+    .collection("moderation_events")
+    .create({ post, actor: actor?.id ?? "", action, from_status: from, to_status: to, reason_code: extra.reason_code ?? "", note: extra.note ?? "" });
 }
 
 function outbox(batch: Batch, post: string, op: "upsert" | "delete") {
@@ -147,7 +156,10 @@ export async function saveDraft(
   }
   const input = parsed.data;
   const pb = await getPocketBase();
-  const org = await pb.collection("organizations").getOne(input.organization).catch(() => null);
+  const org = await pb
+    .collection("organizations")
+    .getOne(input.organization)
+    .catch(() => null);
   if (!org) throw new ValidationError("organization", "Choose the organisation you publish for.");
 
   if (!postId) {
@@ -157,7 +169,9 @@ export async function saveDraft(
     // Checked before anything is written, so a bad file leaves no half-created draft.
     const uploads = await prepareAttachments(files.add ?? [], 0);
     const batch = pb.createBatch();
-    batch.collection("posts").create({ id, kind: input.kind, slug: await uniquePostSlug(input.title), organization: org.id, author: actor.id, status: "draft", ...content });
+    batch
+      .collection("posts")
+      .create({ id, kind: input.kind, slug: await uniquePostSlug(input.title), organization: org.id, author: actor.id, status: "draft", ...content });
     event(batch, id, actor, "create", "", "draft");
     await batch.send();
     if (uploads.length) await updateAttachments({ id, attachments: [] } as unknown as RecordModel, uploads, []);
@@ -178,7 +192,9 @@ export async function saveDraft(
       batch.collection("revisions").update(revisionId, { data: content, author: actor.id, status: "pending" });
     } else {
       const version = (await pb.collection("revisions").getList(1, 1, { filter: pb.filter("post = {:p}", { p: post.id }) })).totalItems + 1;
-      batch.collection("revisions").create({ id: revisionId, post: post.id, version, data: content, author: actor.id, status: "pending", note: "Edit of the published version" });
+      batch
+        .collection("revisions")
+        .create({ id: revisionId, post: post.id, version, data: content, author: actor.id, status: "pending", note: "Edit of the published version" });
       batch.collection("posts").update(post.id, { pending_revision: revisionId, revision_status: "draft" });
       event(batch, post.id, actor, "revision_start", "published", "published");
     }
@@ -187,9 +203,10 @@ export async function saveDraft(
     event(batch, post.id, actor, "save", post.status, post.status);
   }
   // Validate (and strip) uploads before the batch so a refused file changes nothing.
-  const uploads = post.status !== "published" && (files.add ?? []).some((f) => f.size > 0)
-    ? await prepareAttachments(files.add ?? [], (Array.isArray(post.attachments) ? post.attachments.length : 0) - (files.remove ?? []).length)
-    : [];
+  const uploads =
+    post.status !== "published" && (files.add ?? []).some((f) => f.size > 0)
+      ? await prepareAttachments(files.add ?? [], (Array.isArray(post.attachments) ? post.attachments.length : 0) - (files.remove ?? []).length)
+      : [];
   await batch.send();
   if (post.status !== "published") await updateAttachments(post, uploads, files.remove ?? []);
   return { id: post.id, slug: post.slug, findings: content.privacy_findings as PrivacyFinding[] };
@@ -208,7 +225,8 @@ export async function dismissFinding(actor: Actor | null, postId: string, findin
   if (finding.blocking) throw new ValidationError("finding", "A national register number can never be published; remove it.");
   const dismissals = [...(data.privacy_dismissals ?? []).filter((d) => d.id !== findingId), { id: findingId, reason: reason.trim().slice(0, 500) }];
   const findings = applyDismissals(data.privacy_findings ?? [], dismissals);
-  if (revision) await pb.collection("revisions").update(revision.id, { data: { ...revision.data, privacy_findings: findings, privacy_dismissals: dismissals } });
+  if (revision)
+    await pb.collection("revisions").update(revision.id, { data: { ...revision.data, privacy_findings: findings, privacy_dismissals: dismissals } });
   else await pb.collection("posts").update(post.id, { privacy_findings: findings, privacy_dismissals: dismissals });
 }
 
@@ -220,7 +238,11 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
   const revision = post.expand?.pending_revision;
   // Belt and braces with can(): the live version is never resubmitted (it would go offline
   // without a search_outbox row, issue 9 §18); edits of a published post go through a revision.
-  if (post.status === "published" && !revision) throw new ValidationError("post", "This post is already published. Edit it to propose changes; the published version stays online until they are approved.");
+  if (post.status === "published" && !revision)
+    throw new ValidationError(
+      "post",
+      "This post is already published. Edit it to propose changes; the published version stays online until they are approved.",
+    );
   const data = (revision ? revision.data : post) as Record<string, unknown>;
   const findings = applyDismissals(
     scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(data[f] ?? "")]))),
@@ -230,7 +252,10 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
     throw new ValidationError("privacy", "This post contains a Belgian national register number. Remove it before submitting: it can never be published.");
   }
   if (hasBlockingFindings(attachmentFindings(post))) {
-    throw new ValidationError("privacy", "An attachment contains a Belgian national register number. Remove the attachment (or the number from the document) before submitting: it can never be published.");
+    throw new ValidationError(
+      "privacy",
+      "An attachment contains a Belgian national register number. Remove the attachment (or the number from the document) before submitting: it can never be published.",
+    );
   }
   const next = post.expand?.organization?.requires_dpo_review ? "dpo_review" : "submitted";
   const from = reviewState(post);
@@ -241,8 +266,17 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
   } else {
     const version = (await pb.collection("revisions").getList(1, 1, { filter: pb.filter("post = {:p}", { p: post.id }) })).totalItems + 1;
     const snapshot = Object.fromEntries(CONTENT_FIELDS.map((f) => [f, post[f]]));
-    batch.collection("revisions").create({ post: post.id, version, data: { ...snapshot, privacy_findings: findings }, author: actor!.id, status: "superseded", note: "Submitted version" });
-    batch.collection("posts").update(post.id, { status: next, privacy_findings: findings, submitted_at: new Date().toISOString(), claimed_by: "", claimed_at: "", feedback: "" });
+    batch.collection("revisions").create({
+      post: post.id,
+      version,
+      data: { ...snapshot, privacy_findings: findings },
+      author: actor!.id,
+      status: "superseded",
+      note: "Submitted version",
+    });
+    batch
+      .collection("posts")
+      .update(post.id, { status: next, privacy_findings: findings, submitted_at: new Date().toISOString(), claimed_by: "", claimed_at: "", feedback: "" });
   }
   event(batch, post.id, actor, "submit", from, next);
   await batch.send();
@@ -322,7 +356,9 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
     batch.collection("revisions").update(revision.id, { status: "approved" });
     event(batch, post.id, actor, "approve_revision", "in_review", "published", { note });
   } else {
-    batch.collection("posts").update(post.id, { status: "published", published_at: post.published_at || new Date().toISOString(), claimed_by: "", claimed_at: "", feedback: "" });
+    batch
+      .collection("posts")
+      .update(post.id, { status: "published", published_at: post.published_at || new Date().toISOString(), claimed_by: "", claimed_at: "", feedback: "" });
     event(batch, post.id, actor, "approve", "in_review", "published", { note });
   }
   // The descriptor as the crowd of verified organisations allows today (issue 9 §2).
@@ -352,7 +388,11 @@ export async function requestChanges(actor: Actor | null, postId: string, note: 
   assertModerator(actor, post);
   assertClaimedBy(post, actor);
   if (note.trim().length < 5) throw new ValidationError("note", "Tell the author what to change (at least 5 characters).");
-  await setReviewState(post, actor, "request_changes", "changes_requested", { note, patch: { feedback: note.trim(), claimed_by: "", claimed_at: "" }, mail: "changes_requested" });
+  await setReviewState(post, actor, "request_changes", "changes_requested", {
+    note,
+    patch: { feedback: note.trim(), claimed_by: "", claimed_at: "" },
+    mail: "changes_requested",
+  });
 }
 
 /** Refuses a post (or its revision) with a reason from the list and an explanation. */
@@ -439,7 +479,12 @@ export async function autoHidePost(post: RecordModel, why: string): Promise<void
 async function notifyAuthor(post: RecordModel, decision: string, note: string): Promise<void> {
   const author = post.expand?.author;
   if (!author?.email) return;
-  const mail = composeMail("post_decision", author.locale || null, { title: post.title, decision, note: note.trim(), link: `${getConfig().publicUrl}/dashboard` });
+  const mail = composeMail("post_decision", author.locale || null, {
+    title: post.title,
+    decision,
+    note: note.trim(),
+    link: `${getConfig().publicUrl}/dashboard`,
+  });
   await sendMail({ to: author.email, subject: mail.subject, text: mail.text });
 }
 

@@ -73,7 +73,14 @@ export const INVITE_TTL_MS = 7 * DAY_MS;
 export const organizationRequestSchema = z.object({
   name: z.string().trim().min(2, { error: "Enter the organisation's name." }).max(200, { error: "Use at most 200 characters." }),
   kind: z.enum(ORG_KINDS, { error: "Choose what kind of organisation this is." }),
-  country: z.preprocess((v) => v || "BE", z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, { error: "Use a two-letter country code, e.g. BE." })),
+  country: z.preprocess(
+    (v) => v || "BE",
+    z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{2}$/, { error: "Use a two-letter country code, e.g. BE." }),
+  ),
   region: z.enum(REGIONS, { error: "Choose a region." }),
   // Astro turns empty form fields into null: treat them as "not given".
   website: optionalHttpUrl("Enter the full address, starting with https://"),
@@ -96,16 +103,32 @@ async function uniqueSlug(base: string): Promise<string> {
 }
 
 /** Records a request for a new organisation; the requester becomes its admin once verified. */
-export async function requestOrganization(actor: Actor | null, input: z.infer<typeof organizationRequestSchema>, logo?: File | null): Promise<{ slug: string }> {
+export async function requestOrganization(
+  actor: Actor | null,
+  input: z.infer<typeof organizationRequestSchema>,
+  logo?: File | null,
+): Promise<{ slug: string }> {
   assertCan(actor, "org.request");
   const pb = await pbClient();
-  const recent = await pb.collection("organizations").getList(1, 1, { filter: pb.filter("requested_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(Date.now() - DAY_MS) }), fields: "id" });
+  const recent = await pb
+    .collection("organizations")
+    .getList(1, 1, { filter: pb.filter("requested_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(Date.now() - DAY_MS) }), fields: "id" });
   if (recent.totalItems >= ORG_REQUESTS_PER_DAY) {
-    throw new RateLimitedError(`You have requested ${ORG_REQUESTS_PER_DAY} organisations in the last 24 hours, the most one account may request. Please try again tomorrow, or wait for the moderators to review your requests.`);
+    throw new RateLimitedError(
+      `You have requested ${ORG_REQUESTS_PER_DAY} organisations in the last 24 hours, the most one account may request. Please try again tomorrow, or wait for the moderators to review your requests.`,
+    );
   }
   const slug = await uniqueSlug(slugify(input.name));
   const orgId = randomRecordId();
-  const data: Record<string, unknown> = { id: orgId, ...input, slug, verified: false, verification_status: "pending", requires_dpo_review: false, requested_by: actor.id };
+  const data: Record<string, unknown> = {
+    id: orgId,
+    ...input,
+    slug,
+    verified: false,
+    verification_status: "pending",
+    requires_dpo_review: false,
+    requested_by: actor.id,
+  };
   const batch = pb.createBatch();
   batch.collection("organizations").create(logo && logo.size > 0 ? { ...data, logo } : data);
   // The requester's membership waits with the organisation: active once it is verified.
@@ -136,7 +159,8 @@ export async function listPendingOrganizations(actor: Actor | null): Promise<Pen
 /** A moderator verifies (with the requester becoming admin) or refuses (with a reason) an organisation. */
 export async function reviewOrganization(actor: Actor | null, organizationId: string, decision: "verify" | "refuse", reason = ""): Promise<void> {
   assertCan(actor, "org.review");
-  if (decision === "refuse" && reason.trim().length < 5) throw new ValidationError("reason", "Explain why the organisation is refused (at least 5 characters).");
+  if (decision === "refuse" && reason.trim().length < 5)
+    throw new ValidationError("reason", "Explain why the organisation is refused (at least 5 characters).");
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId, { expand: "requested_by" });
   assertCan(actor, "org.review", { organization: { id: org.id, verified: Boolean(org.verified), requestedBy: org.requested_by || null } });
@@ -145,7 +169,9 @@ export async function reviewOrganization(actor: Actor | null, organizationId: st
   if (decision === "verify") {
     batch.collection("organizations").update(org.id, { verified: true, verification_status: "verified", refusal_reason: "" });
     if (org.requested_by) {
-      const pending = await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o}", { u: org.requested_by, o: org.id }) });
+      const pending = await pb
+        .collection("memberships")
+        .getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o}", { u: org.requested_by, o: org.id }) });
       if (pending.items[0]) batch.collection("memberships").update(pending.items[0].id, { status: "active", role: "admin" });
     }
   } else {
@@ -156,9 +182,10 @@ export async function reviewOrganization(actor: Actor | null, organizationId: st
   await batch.send();
   const requester = org.expand?.requested_by;
   if (requester) {
-    const mail = decision === "verify"
-      ? composeMail("org_verified", requester.locale || null, { org: org.name })
-      : composeMail("org_refused", requester.locale || null, { org: org.name, reason: reason.trim() });
+    const mail =
+      decision === "verify"
+        ? composeMail("org_verified", requester.locale || null, { org: org.name })
+        : composeMail("org_refused", requester.locale || null, { org: org.name, reason: reason.trim() });
     await sendMail({ to: requester.email, subject: mail.subject, text: mail.text });
   }
 }
@@ -188,11 +215,19 @@ export async function getOrganizationPage(actor: Actor | null, slug: string): Pr
     refusalReason: manage || (actor && org.requested_by === actor.id) ? org.refusal_reason || null : null,
     requiresDpoReview: Boolean(org.requires_dpo_review),
     myMembership: mine ? { id: mine.id, role: mine.role, status: mine.status } : null,
-    canJoin: can(actor, "org.join", { organization: subjectOrg, pendingRequest: mine?.status === "pending" }) && (!mine || mine.status === "left" || mine.status === "rejected"),
+    canJoin:
+      can(actor, "org.join", { organization: subjectOrg, pendingRequest: mine?.status === "pending" }) &&
+      (!mine || mine.status === "left" || mine.status === "rejected"),
     canLeave: Boolean(mine && mine.status === "active") && can(actor, "org.leave", { organization: subjectOrg, activeAdmins }),
     canManage: manage,
-    members: manage ? active.map((m) => ({ id: m.id, userId: m.user, name: m.expand?.user?.name ?? "", email: m.expand?.user?.email ?? "", role: m.role })) : [],
-    pendingRequests: manage ? members.filter((m) => m.status === "pending").map((m) => ({ id: m.id, name: m.expand?.user?.name ?? "", email: m.expand?.user?.email ?? "", created: m.created })) : [],
+    members: manage
+      ? active.map((m) => ({ id: m.id, userId: m.user, name: m.expand?.user?.name ?? "", email: m.expand?.user?.email ?? "", role: m.role }))
+      : [],
+    pendingRequests: manage
+      ? members
+          .filter((m) => m.status === "pending")
+          .map((m) => ({ id: m.id, name: m.expand?.user?.name ?? "", email: m.expand?.user?.email ?? "", created: m.created }))
+      : [],
     invitations: manage ? await listInvitations(org.id) : [],
   };
 }
@@ -201,7 +236,9 @@ export async function getOrganizationPage(actor: Actor | null, slug: string): Pr
 export async function requestToJoin(actor: Actor | null, organizationId: string): Promise<void> {
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId);
-  const existing = actor ? (await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o}", { u: actor.id, o: org.id }) })).items[0] : undefined;
+  const existing = actor
+    ? (await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o}", { u: actor.id, o: org.id }) })).items[0]
+    : undefined;
   assertCan(actor, "org.join", { organization: { id: org.id, verified: Boolean(org.verified) }, pendingRequest: existing?.status === "pending" });
   if (existing?.status === "active") throw new ValidationError("organization", "You are already a member.");
   if (existing) await pb.collection("memberships").update(existing.id, { status: "pending", role: "member" });
@@ -220,9 +257,10 @@ export async function decideJoinRequest(actor: Actor | null, membershipId: strin
   await pb.collection("memberships").update(membership.id, decision === "approve" ? { status: "active", role: parsedRole.data } : { status: "rejected" });
   const user = membership.expand?.user;
   if (user) {
-    const mail = decision === "approve"
-      ? composeMail("membership_approved", user.locale || null, { org: org?.name ?? "", role: parsedRole.data })
-      : composeMail("membership_rejected", user.locale || null, { org: org?.name ?? "" });
+    const mail =
+      decision === "approve"
+        ? composeMail("membership_approved", user.locale || null, { org: org?.name ?? "", role: parsedRole.data })
+        : composeMail("membership_rejected", user.locale || null, { org: org?.name ?? "" });
     await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
   }
 }
@@ -281,12 +319,19 @@ export async function inviteMember(actor: Actor | null, organizationId: string, 
   const parsedRole = z.enum(MEMBERSHIP_ROLES).safeParse(role);
   if (!parsedRole.success) throw new ValidationError("role", "Choose member, editor, DPO or admin.");
   const now = new Date();
-  const sent = await pb.collection("invitations").getList(1, 1, { filter: pb.filter("invited_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(now.getTime() - DAY_MS) }), fields: "id" });
+  const sent = await pb
+    .collection("invitations")
+    .getList(1, 1, { filter: pb.filter("invited_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(now.getTime() - DAY_MS) }), fields: "id" });
   if (sent.totalItems >= INVITATIONS_PER_DAY) {
-    throw new RateLimitedError(`You have sent ${INVITATIONS_PER_DAY} invitations in the last 24 hours, the most one person may send. Please try again tomorrow.`);
+    throw new RateLimitedError(
+      `You have sent ${INVITATIONS_PER_DAY} invitations in the last 24 hours, the most one person may send. Please try again tomorrow.`,
+    );
   }
   const token = randomBytes(32).toString("base64url");
-  const pending = await pb.collection("invitations").getFullList({ filter: pb.filter("organization = {:o} && email = {:e} && accepted_at = '' && revoked_at = ''", { o: org.id, e: address.data }), fields: "id" });
+  const pending = await pb.collection("invitations").getFullList({
+    filter: pb.filter("organization = {:o} && email = {:e} && accepted_at = '' && revoked_at = ''", { o: org.id, e: address.data }),
+    fields: "id",
+  });
   const batch = pb.createBatch();
   for (const old of pending) batch.collection("invitations").update(old.id, { revoked_at: now.toISOString(), revoked_by: actor.id });
   batch.collection("invitations").create({
@@ -308,7 +353,8 @@ export async function revokeInvitation(actor: Actor | null, invitationId: string
   const pb = await pbClient();
   const invitation = await pb.collection("invitations").getOne(invitationId, { expand: "organization" });
   assertCan(actor, "org.manage_members", { organization: { id: invitation.organization, verified: Boolean(invitation.expand?.organization?.verified) } });
-  if (invitation.accepted_at) throw new ValidationError("invitation", "This invitation has already been accepted; change the member's role or remove them instead.");
+  if (invitation.accepted_at)
+    throw new ValidationError("invitation", "This invitation has already been accepted; change the member's role or remove them instead.");
   if (invitation.revoked_at) throw new ValidationError("invitation", "This invitation has already been revoked.");
   await pb.collection("invitations").update(invitation.id, { revoked_at: new Date().toISOString(), revoked_by: actor.id });
 }
@@ -326,7 +372,10 @@ export function invitationStatus(record: Record<string, unknown>, now = new Date
 export async function peekInvitation(token: string): Promise<{ email: string; organization: string; role: string; status: InvitationStatus } | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const pb = await pbClient();
-  const record = await pb.collection("invitations").getFirstListItem(pb.filter("token_hash = {:h}", { h: hashInvitationToken(token) }), { expand: "organization" }).catch(() => null);
+  const record = await pb
+    .collection("invitations")
+    .getFirstListItem(pb.filter("token_hash = {:h}", { h: hashInvitationToken(token) }), { expand: "organization" })
+    .catch(() => null);
   if (!record) return null;
   return { email: record.email, organization: record.expand?.organization?.name ?? "", role: record.role, status: invitationStatus(record) };
 }
@@ -343,26 +392,48 @@ export async function acceptInvitation(actor: Actor | null, params: { token: str
   const invalid = "This invitation link is not valid. Ask the organisation's admin for a new invitation.";
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(params.token)) throw new ValidationError("token", invalid);
   const pb = await pbClient();
-  const invitation = await pb.collection("invitations").getFirstListItem(pb.filter("token_hash = {:h}", { h: hashInvitationToken(params.token) }), { expand: "organization,invited_by" }).catch((error) => {
-    if (notFound(error)) return null;
-    throw error;
-  });
+  const invitation = await pb
+    .collection("invitations")
+    .getFirstListItem(pb.filter("token_hash = {:h}", { h: hashInvitationToken(params.token) }), { expand: "organization,invited_by" })
+    .catch((error) => {
+      if (notFound(error)) return null;
+      throw error;
+    });
   if (!invitation) throw new ValidationError("token", invalid);
   const status = invitationStatus(invitation);
-  if (status === "accepted") throw new ValidationError("token", "This invitation has already been used. Each invitation works once; ask for a new one if you need it.");
-  if (status === "revoked") throw new ValidationError("token", "This invitation was withdrawn by the organisation. Ask its admin for a new one if you need it.");
+  if (status === "accepted")
+    throw new ValidationError("token", "This invitation has already been used. Each invitation works once; ask for a new one if you need it.");
+  if (status === "revoked")
+    throw new ValidationError("token", "This invitation was withdrawn by the organisation. Ask its admin for a new one if you need it.");
   if (status === "expired") throw new ValidationError("token", "This invitation has expired; ask for a new one.");
-  if (actor.email.toLowerCase() !== String(invitation.email).toLowerCase()) throw new ValidationError("account", `This invitation was sent to ${invitation.email}; sign in with that address to accept it.`);
+  if (actor.email.toLowerCase() !== String(invitation.email).toLowerCase())
+    throw new ValidationError("account", `This invitation was sent to ${invitation.email}; sign in with that address to accept it.`);
   const org = invitation.expand?.organization;
   if (!org?.verified) throw new ValidationError("token", "This organisation is not verified any more, so its invitations cannot be accepted.");
   const inviter = invitation.expand?.invited_by;
-  const inviterAdmin = inviter && (inviter.role === "admin" || (await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o} && role = 'admin' && status = 'active'", { u: inviter.id, o: org.id }), fields: "id" })).totalItems > 0);
-  if (!inviterAdmin) throw new ValidationError("token", "The person who invited you is no longer an admin of this organisation, so the invitation no longer holds. Ask a current admin for a new one.");
-  const existing = (await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o}", { u: actor.id, o: org.id }) })).items[0];
+  const inviterAdmin =
+    inviter &&
+    (inviter.role === "admin" ||
+      (
+        await pb.collection("memberships").getList(1, 1, {
+          filter: pb.filter("user = {:u} && organization = {:o} && role = 'admin' && status = 'active'", { u: inviter.id, o: org.id }),
+          fields: "id",
+        })
+      ).totalItems > 0);
+  if (!inviterAdmin)
+    throw new ValidationError(
+      "token",
+      "The person who invited you is no longer an admin of this organisation, so the invitation no longer holds. Ask a current admin for a new one.",
+    );
+  const existing = (await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o}", { u: actor.id, o: org.id }) }))
+    .items[0];
   if (existing?.status === "active") throw new ValidationError("account", "You are already a member of this organisation; its admins can change your role.");
   // A membership that ended (left, refused) after the invitation was sent outranks it.
   if (existing && existing.status !== "pending" && existing.updated > invitation.created) {
-    throw new ValidationError("account", "Your membership of this organisation changed after this invitation was sent, so it no longer holds. Ask a current admin for a new one.");
+    throw new ValidationError(
+      "account",
+      "Your membership of this organisation changed after this invitation was sent, so it no longer holds. Ask a current admin for a new one.",
+    );
   }
   const batch = pb.createBatch();
   batch.collection("invitations").update(invitation.id, { accepted_at: new Date().toISOString(), accepted_by: actor.id });
@@ -374,16 +445,27 @@ export async function acceptInvitation(actor: Actor | null, params: { token: str
 
 async function listInvitations(organizationId: string): Promise<InvitationSummary[]> {
   const pb = await pbClient();
-  const records = await pb.collection("invitations").getList(1, 50, { filter: pb.filter("organization = {:o}", { o: organizationId }), sort: "-created", expand: "invited_by" });
-  return records.items.map((r) => ({ id: r.id, email: r.email, role: r.role, status: invitationStatus(r), invitedBy: r.expand?.invited_by?.name ?? "", created: r.created, expiresAt: r.expires_at }));
+  const records = await pb
+    .collection("invitations")
+    .getList(1, 50, { filter: pb.filter("organization = {:o}", { o: organizationId }), sort: "-created", expand: "invited_by" });
+  return records.items.map((r) => ({
+    id: r.id,
+    email: r.email,
+    role: r.role,
+    status: invitationStatus(r),
+    invitedBy: r.expand?.invited_by?.name ?? "",
+    created: r.created,
+    expiresAt: r.expires_at,
+  }));
 }
 
 async function countActiveAdmins(organizationId: string): Promise<number> {
   const pb = await pbClient();
-  const admins = await pb.collection("memberships").getList(1, 1, { filter: pb.filter("organization = {:o} && role = 'admin' && status = 'active'", { o: organizationId }) });
+  const admins = await pb
+    .collection("memberships")
+    .getList(1, 1, { filter: pb.filter("organization = {:o} && role = 'admin' && status = 'active'", { o: organizationId }) });
   return admins.totalItems;
 }
-
 
 /** An organisation waiting for review. */
 export type PendingOrganization = {

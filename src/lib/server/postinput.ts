@@ -8,70 +8,102 @@ import { AI_TYPES, CARE_SETTINGS, DECISIONS, LANGUAGES, LIFECYCLE_STAGES, OUTCOM
 const text = (max: number, message: string) => z.preprocess((v) => (v == null ? "" : v), z.string().trim().max(max, { error: message }));
 const optionalDate = z.preprocess(
   (v) => (v == null || v === "" ? null : v),
-  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a date like 2025-03-31." }).refine((d) => !Number.isNaN(Date.parse(d)), { error: "This is not a real date." }).nullable(),
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a date like 2025-03-31." })
+    .refine((d) => !Number.isNaN(Date.parse(d)), { error: "This is not a real date." })
+    .nullable(),
 );
 const optionalAmount = z.preprocess(
   (v) => (v == null || v === "" ? null : typeof v === "string" ? Number(v.replace(/[\s.]/g, "").replace(",", ".")) : v),
-  z.number({ error: "Enter an amount in euros, digits only." }).finite({ error: "Enter an amount in euros, digits only." }).min(0, { error: "An amount cannot be negative." }).max(1e10, { error: "That amount is too large." }).nullable(),
+  z
+    .number({ error: "Enter an amount in euros, digits only." })
+    .finite({ error: "Enter an amount in euros, digits only." })
+    .min(0, { error: "An amount cannot be negative." })
+    .max(1e10, { error: "That amount is too large." })
+    .nullable(),
 );
 const flag = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "yes", z.boolean());
 
 /** The post form's fields, both kinds in one object (refined by postFormSchema). */
 export const postFieldsSchema = z.object({
-    kind: z.enum(["case_study", "funding_application"], { error: "Choose what you are publishing." }),
-    organization: z.string().regex(/^[a-z0-9]{15}$/, { error: "Choose the organisation you publish for." }),
-    title: z.preprocess((v) => v ?? "", z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300, { error: "Keep the title under 300 characters." })),
-    summary: z.preprocess((v) => v ?? "", z.string().trim().min(20, { error: "Summarise the story in at least 20 characters." }).max(1000, { error: "Keep the summary under 1000 characters." })),
-    body_md: z.preprocess((v) => v ?? "", z.string().trim().min(50, { error: "Tell the story in at least 50 characters." }).max(100_000, { error: "The story is too long (100,000 characters at most)." })),
-    language: z.enum(LANGUAGES, { error: "Choose the language the post is written in." }),
-    tags: z.preprocess(
-      (v) => (Array.isArray(v) ? v : typeof v === "string" ? v.split(",") : []),
-      z
-        .array(z.string().trim().toLowerCase())
-        .transform((tags) => [...new Set(tags.filter(Boolean))])
-        .pipe(z.array(z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N} -]{0,39}$/u, { error: "Tags are short words (letters, digits, spaces or dashes)." })).max(10, { error: "Use at most 10 tags." })),
-    ),
-    anonymous: flag,
-    // case study
-    outcome: z.preprocess((v) => v || null, z.enum(OUTCOMES).nullable()),
-    care_settings: z.array(z.enum(CARE_SETTINGS)).default([]),
-    ai_types: z.array(z.enum(AI_TYPES)).default([]),
-    lifecycle_stage: z.preprocess((v) => v || null, z.enum(LIFECYCLE_STAGES).nullable()),
-    started_on: optionalDate,
-    ended_on: optionalDate,
-    dpo_involved: flag,
-    data_sources: text(5000, "Keep this under 5000 characters."),
-    cost_eur: optionalAmount,
-    lessons_md: text(50_000, "Keep the lessons under 50,000 characters."),
-    // funding application (the applicant's side)
-    funder_name: text(300, "Keep the funder's name under 300 characters."),
-    call: z.preprocess((v) => v || null, z.string().regex(/^[a-z0-9]{15}$/, { error: "Choose a call from the list." }).nullable()),
-    amount_requested: optionalAmount,
-    amount_awarded: optionalAmount,
-    submitted_on: optionalDate,
-    decided_on: optionalDate,
-    decision: z.preprocess((v) => v || null, z.enum(DECISIONS).nullable()),
-    rejection_reasons: z.array(z.enum(REJECTION_REASONS)).default([]),
-    funder_feedback_md: text(50_000, "Keep the funder's feedback under 50,000 characters."),
-    reflection_md: text(50_000, "Keep your reflection under 50,000 characters."),
+  kind: z.enum(["case_study", "funding_application"], { error: "Choose what you are publishing." }),
+  organization: z.string().regex(/^[a-z0-9]{15}$/, { error: "Choose the organisation you publish for." }),
+  title: z.preprocess(
+    (v) => v ?? "",
+    z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300, { error: "Keep the title under 300 characters." }),
+  ),
+  summary: z.preprocess(
+    (v) => v ?? "",
+    z.string().trim().min(20, { error: "Summarise the story in at least 20 characters." }).max(1000, { error: "Keep the summary under 1000 characters." }),
+  ),
+  body_md: z.preprocess(
+    (v) => v ?? "",
+    z
+      .string()
+      .trim()
+      .min(50, { error: "Tell the story in at least 50 characters." })
+      .max(100_000, { error: "The story is too long (100,000 characters at most)." }),
+  ),
+  language: z.enum(LANGUAGES, { error: "Choose the language the post is written in." }),
+  tags: z.preprocess(
+    (v) => (Array.isArray(v) ? v : typeof v === "string" ? v.split(",") : []),
+    z
+      .array(z.string().trim().toLowerCase())
+      .transform((tags) => [...new Set(tags.filter(Boolean))])
+      .pipe(
+        z
+          .array(z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N} -]{0,39}$/u, { error: "Tags are short words (letters, digits, spaces or dashes)." }))
+          .max(10, { error: "Use at most 10 tags." }),
+      ),
+  ),
+  anonymous: flag,
+  // case study
+  outcome: z.preprocess((v) => v || null, z.enum(OUTCOMES).nullable()),
+  care_settings: z.array(z.enum(CARE_SETTINGS)).default([]),
+  ai_types: z.array(z.enum(AI_TYPES)).default([]),
+  lifecycle_stage: z.preprocess((v) => v || null, z.enum(LIFECYCLE_STAGES).nullable()),
+  started_on: optionalDate,
+  ended_on: optionalDate,
+  dpo_involved: flag,
+  data_sources: text(5000, "Keep this under 5000 characters."),
+  cost_eur: optionalAmount,
+  lessons_md: text(50_000, "Keep the lessons under 50,000 characters."),
+  // funding application (the applicant's side)
+  funder_name: text(300, "Keep the funder's name under 300 characters."),
+  call: z.preprocess(
+    (v) => v || null,
+    z
+      .string()
+      .regex(/^[a-z0-9]{15}$/, { error: "Choose a call from the list." })
+      .nullable(),
+  ),
+  amount_requested: optionalAmount,
+  amount_awarded: optionalAmount,
+  submitted_on: optionalDate,
+  decided_on: optionalDate,
+  decision: z.preprocess((v) => v || null, z.enum(DECISIONS).nullable()),
+  rejection_reasons: z.array(z.enum(REJECTION_REASONS)).default([]),
+  funder_feedback_md: text(50_000, "Keep the funder's feedback under 50,000 characters."),
+  reflection_md: text(50_000, "Keep your reflection under 50,000 characters."),
 });
 
 /** Per-kind requirements, each reported on its own field. */
 export function refinePost(v: z.infer<typeof postFieldsSchema>, ctx: z.RefinementCtx): void {
-    const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if (v.kind === "case_study") {
-      if (!v.outcome) need("outcome", "Choose how the project turned out.");
-      if (!v.lifecycle_stage) need("lifecycle_stage", "Choose how far the project got.");
-      if (v.care_settings.length === 0) need("care_settings", "Choose at least one care setting.");
-      if (v.ai_types.length === 0) need("ai_types", "Choose at least one kind of AI.");
-      if (v.started_on && v.ended_on && v.ended_on < v.started_on) need("ended_on", "The end date is before the start date.");
-    } else {
-      if (!v.funder_name && !v.call) need("funder_name", "Name the funder, or choose the call you applied to.");
-      if (!v.decision) need("decision", "Choose the funder's decision.");
-      if (v.amount_requested === null) need("amount_requested", "Enter the amount you asked for.");
-      if (v.decision === "rejected" && v.rejection_reasons.length === 0) need("rejection_reasons", "Choose at least one reason the application was refused.");
-      if (v.decision === "awarded" && (v.amount_awarded ?? 0) <= 0) need("amount_awarded", "Enter the amount awarded.");
-      if (v.submitted_on && v.decided_on && v.decided_on < v.submitted_on) need("decided_on", "The decision date is before the submission date.");
+  const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  if (v.kind === "case_study") {
+    if (!v.outcome) need("outcome", "Choose how the project turned out.");
+    if (!v.lifecycle_stage) need("lifecycle_stage", "Choose how far the project got.");
+    if (v.care_settings.length === 0) need("care_settings", "Choose at least one care setting.");
+    if (v.ai_types.length === 0) need("ai_types", "Choose at least one kind of AI.");
+    if (v.started_on && v.ended_on && v.ended_on < v.started_on) need("ended_on", "The end date is before the start date.");
+  } else {
+    if (!v.funder_name && !v.call) need("funder_name", "Name the funder, or choose the call you applied to.");
+    if (!v.decision) need("decision", "Choose the funder's decision.");
+    if (v.amount_requested === null) need("amount_requested", "Enter the amount you asked for.");
+    if (v.decision === "rejected" && v.rejection_reasons.length === 0) need("rejection_reasons", "Choose at least one reason the application was refused.");
+    if (v.decision === "awarded" && (v.amount_awarded ?? 0) <= 0) need("amount_awarded", "Enter the amount awarded.");
+    if (v.submitted_on && v.decided_on && v.decided_on < v.submitted_on) need("decided_on", "The decision date is before the submission date.");
   }
 }
 
@@ -83,10 +115,40 @@ export const SCANNED_FIELDS = ["title", "summary", "body_md", "lessons_md", "dat
 
 /** Fields of a post that a revision snapshots and that moderation can change. */
 export const CONTENT_FIELDS = [
-  "title", "summary", "body_md", "body_html", "language", "tags", "anonymous", "public_descriptor",
-  "outcome", "care_settings", "ai_types", "lifecycle_stage", "started_on", "ended_on", "dpo_involved", "data_sources", "cost_eur", "lessons_md", "lessons_html",
-  "funder_name", "call", "funder", "amount_requested", "amount_awarded", "submitted_on", "decided_on", "decision", "rejection_reasons", "funder_feedback_md", "funder_feedback_html", "reflection_md", "reflection_html",
-  "privacy_findings", "privacy_dismissals",
+  "title",
+  "summary",
+  "body_md",
+  "body_html",
+  "language",
+  "tags",
+  "anonymous",
+  "public_descriptor",
+  "outcome",
+  "care_settings",
+  "ai_types",
+  "lifecycle_stage",
+  "started_on",
+  "ended_on",
+  "dpo_involved",
+  "data_sources",
+  "cost_eur",
+  "lessons_md",
+  "lessons_html",
+  "funder_name",
+  "call",
+  "funder",
+  "amount_requested",
+  "amount_awarded",
+  "submitted_on",
+  "decided_on",
+  "decision",
+  "rejection_reasons",
+  "funder_feedback_md",
+  "funder_feedback_html",
+  "reflection_md",
+  "reflection_html",
+  "privacy_findings",
+  "privacy_dismissals",
 ] as const;
 
 /** A valid post form. */

@@ -44,7 +44,10 @@ export async function getPublishedPost(locale: Locale, slug: string): Promise<Pu
 export async function getPublishedRecord(slug: string): Promise<RecordModel | null> {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) || slug.length > 160) return null;
   const pb = await getPocketBase();
-  return pb.collection("posts").getFirstListItem(pb.filter("slug = {:slug} && status = 'published'", { slug })).catch(() => null);
+  return pb
+    .collection("posts")
+    .getFirstListItem(pb.filter("slug = {:slug} && status = 'published'", { slug }))
+    .catch(() => null);
 }
 
 /** Internal reference of a published post (id, author), for permission checks on its page; never rendered as such. */
@@ -126,7 +129,12 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
  * Who applied, as the public may see it: a funder's record names the applicant only
  * with consent (or when awarded); an applicant's own account is its publisher.
  */
-function publicApplicant(locale: Locale, record: RecordModel, org: OrganizationRecord | undefined, anonymous: boolean): { name: string | null; slug: string | null; descriptor: string } {
+function publicApplicant(
+  locale: Locale,
+  record: RecordModel,
+  org: OrganizationRecord | undefined,
+  anonymous: boolean,
+): { name: string | null; slug: string | null; descriptor: string } {
   if (record.published_by !== "funder") {
     if (anonymous || !org) return { name: null, slug: null, descriptor: renderDescriptor(locale, record.public_descriptor) };
     return { name: org.name, slug: org.slug, descriptor: describeOrganization(locale, { kind: org.kind, region: org.region }) };

@@ -283,9 +283,7 @@ function findDois(text: string): Span[] {
 }
 
 function resolveOverlaps(candidates: Candidate[]): Candidate[] {
-  const ordered = [...candidates].sort(
-    (a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || b.end - b.start - (a.end - a.start) || a.start - b.start,
-  );
+  const ordered = [...candidates].sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || b.end - b.start - (a.end - a.start) || a.start - b.start);
   const kept: Candidate[] = [];
   for (const c of ordered) {
     if (!kept.some((k) => c.start < k.end && k.start < c.end)) kept.push(c);
@@ -340,10 +338,7 @@ function shortHash(input: string): string {
 // "," too: some people group digits with commas ("85,07,30-033,28").
 const NN_SEP = `(?:${SPACE}?[.,\\-/]${SPACE}?|${SPACE})?`;
 // Not glued to a longer number (a digit, or a digit and "." "," "/" "-" on either side).
-const NATIONAL_NUMBER_RE = new RegExp(
-  `(?<![+\\d]|\\d[.,/-])\\d{2}${NN_SEP}\\d{2}${NN_SEP}\\d{2}${NN_SEP}\\d{3}${NN_SEP}\\d{2}(?![.,/-]?\\d)`,
-  "gu",
-);
+const NATIONAL_NUMBER_RE = new RegExp(`(?<![+\\d]|\\d[.,/-])\\d{2}${NN_SEP}\\d{2}${NN_SEP}\\d{2}${NN_SEP}\\d{3}${NN_SEP}\\d{2}(?![.,/-]?\\d)`, "gu");
 
 function findNationalNumbers(text: string): Candidate[] {
   const found: Candidate[] = [];
@@ -396,12 +391,10 @@ const PATIENT_KEYWORDS = [
 ];
 const PATIENT_KEYWORD_RE = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${PATIENT_KEYWORDS.join("|")})(?!\\p{L})`, "giu");
 // Words and signs that may stand between the keyword and the number ("MRN: …", "n° …", "is …").
-const PATIENT_CONNECTOR_RE =
-  /(?:\s*(?:[:#=(–-]|n[°º]\.?|no\.|nr\.?|num\.?|(?:number|nummer|num[ée]ro|id|is|was|est|ist|lautet)(?!\p{L})))*\s*/iuy;
+const PATIENT_CONNECTOR_RE = /(?:\s*(?:[:#=(–-]|n[°º]\.?|no\.|nr\.?|num\.?|(?:number|nummer|num[ée]ro|id|is|was|est|ist|lautet)(?!\p{L})))*\s*/iuy;
 // The identifier itself: optional letter prefix, digits, and upper-case/digit chunks joined by
 // "-", "/", "." or a single space ("A-12345", "3 K 123/20"); case-sensitive so words end it.
-const PATIENT_ID_RE =
-  /(?:[A-Z]{1,4}[-/. ]?)?\d[\dA-Z]*(?:(?:[-/.]|[ \u00A0](?=[\dA-Z]))(?:\d[\dA-Z]*|[A-Z]{1,4}(?=[-/. \u00A0]?\d)))*(?![\p{L}\p{N}])/uy;
+const PATIENT_ID_RE = /(?:[A-Z]{1,4}[-/. ]?)?\d[\dA-Z]*(?:(?:[-/.]|[ \u00A0](?=[\dA-Z]))(?:\d[\dA-Z]*|[A-Z]{1,4}(?=[-/. \u00A0]?\d)))*(?![\p{L}\p{N}])/uy;
 // A year or a year range after "medical record" describes a period, not a person.
 const YEARS_RE = /^(?:19|20)\d{2}(?:\s*[-/–]\s*(?:19|20)?\d{2})?$/;
 
@@ -429,8 +422,7 @@ function findPatientNumbers(text: string): Candidate[] {
 // 3. E-mail addresses.
 
 // Lengths are bounded (RFC 5321 limits) so a long hostile token cannot make the scan quadratic.
-const EMAIL_RE =
-  /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,8}(\p{L}{2,24})(?![\p{L}\p{N}])/gu;
+const EMAIL_RE = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,8}(\p{L}{2,24})(?![\p{L}\p{N}])/gu;
 // "logo@2x.png" is a high-density image name, not an address.
 const FILE_EXTENSIONS = new Set(["png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "pdf"]);
 
@@ -448,10 +440,7 @@ function findEmails(text: string): Candidate[] {
 // to the longest prefix whose digit count fits a phone number, since a phone number is
 // often followed by unrelated numbers ("0475 12 34 56 2019").
 
-const PHONE_RUN_RE = new RegExp(
-  `(?<![\\p{L}\\p{N}+.,/\\-@_])(?:\\+(?=\\d)|\\(?0)\\d{0,15}(?:(?:${SPACE}|[.\\-/()]){1,3}\\d{1,15}){0,8}`,
-  "gu",
-);
+const PHONE_RUN_RE = new RegExp(`(?<![\\p{L}\\p{N}+.,/\\-@_])(?:\\+(?=\\d)|\\(?0)\\d{0,15}(?:(?:${SPACE}|[.\\-/()]){1,3}\\d{1,15}){0,8}`, "gu");
 // National significant number lengths for the countries Belgian texts mention most; other
 // country codes fall back to the E.164 bounds.
 const NSN_LENGTHS: Record<string, readonly [number, number]> = {
@@ -541,10 +530,41 @@ function isDayMonth(a: number, b: number): boolean {
 
 const IBAN_RUN_RE = new RegExp(`(?<![\\p{L}\\p{N}])[A-Z]{2}\\d{2}(?:${SPACE}?[A-Z0-9]){11,30}(?![\\p{L}\\p{N}])`, "gu");
 const IBAN_LENGTHS: Record<string, number> = {
-  AD: 24, AT: 20, BE: 16, BG: 22, CH: 21, CY: 28, CZ: 24, DE: 22, DK: 18, EE: 20, ES: 24,
-  FI: 18, FR: 27, GB: 22, GR: 27, HR: 21, HU: 28, IE: 22, IS: 26, IT: 27, LI: 21, LT: 20,
-  LU: 20, LV: 21, MC: 27, MT: 31, NL: 18, NO: 15, PL: 28, PT: 25, RO: 24, SE: 24, SI: 19,
-  SK: 24, SM: 27,
+  AD: 24,
+  AT: 20,
+  BE: 16,
+  BG: 22,
+  CH: 21,
+  CY: 28,
+  CZ: 24,
+  DE: 22,
+  DK: 18,
+  EE: 20,
+  ES: 24,
+  FI: 18,
+  FR: 27,
+  GB: 22,
+  GR: 27,
+  HR: 21,
+  HU: 28,
+  IE: 22,
+  IS: 26,
+  IT: 27,
+  LI: 21,
+  LT: 20,
+  LU: 20,
+  LV: 21,
+  MC: 27,
+  MT: 31,
+  NL: 18,
+  NO: 15,
+  PL: 28,
+  PT: 25,
+  RO: 24,
+  SE: 24,
+  SI: 19,
+  SK: 24,
+  SM: 27,
 };
 
 function findIbans(text: string): Candidate[] {
@@ -601,10 +621,7 @@ const BIRTH_WORD = [
 // birth word when it does not follow a letter or digit ("n°", "37°").
 // Between the word and the date: up to 40 characters (a place, "le", "op", "am"), no digit
 // and no sentence end, so the date is the first number after the word.
-const BIRTH_DATE_RE = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?:(?:${BIRTH_WORD})(?!\\p{L})|°)(?:[^\\d\\n!?;.]|\\.(?!\\s)){0,40}?(?:${DATE})(?!\\d)`,
-  "giu",
-);
+const BIRTH_DATE_RE = new RegExp(`(?<![\\p{L}\\p{N}])(?:(?:${BIRTH_WORD})(?!\\p{L})|°)(?:[^\\d\\n!?;.]|\\.(?!\\s)){0,40}?(?:${DATE})(?!\\d)`, "giu");
 
 function findBirthDates(text: string): Candidate[] {
   return [...text.matchAll(BIRTH_DATE_RE)].map((m) => ({
@@ -624,10 +641,43 @@ function findBirthDates(text: string): Candidate[] {
 // much more often a name. A capitalised function word ("The", "Le", "Die") is not a name.
 
 const TITLE = [
-  "Mrs", "Mr", "Ms", "Drs", "drs", "Dr", "dr", "Professor", "professor", "Professeur",
-  "professeur", "Prof", "prof", "Dhr", "dhr", "Mevrouw", "mevrouw", "Mevr", "mevr", "Mw", "mw",
-  "Mme", "Mlle", "Monsieur", "Madame", "Mademoiselle", "Meneer", "meneer", "Mijnheer",
-  "mijnheer", "Docteur", "docteur", "Dokter", "dokter", "Doktor", "Herr", "Frau",
+  "Mrs",
+  "Mr",
+  "Ms",
+  "Drs",
+  "drs",
+  "Dr",
+  "dr",
+  "Professor",
+  "professor",
+  "Professeur",
+  "professeur",
+  "Prof",
+  "prof",
+  "Dhr",
+  "dhr",
+  "Mevrouw",
+  "mevrouw",
+  "Mevr",
+  "mevr",
+  "Mw",
+  "mw",
+  "Mme",
+  "Mlle",
+  "Monsieur",
+  "Madame",
+  "Mademoiselle",
+  "Meneer",
+  "meneer",
+  "Mijnheer",
+  "mijnheer",
+  "Docteur",
+  "docteur",
+  "Dokter",
+  "dokter",
+  "Doktor",
+  "Herr",
+  "Frau",
 ].map((t) => `${t}\\.?`);
 const TITLE_WITH_PERIOD = ["M", "Hr", "Fr", "Ir", "ir", "Ing", "ing"].map((t) => `${t}\\.`);
 const TITLE_SOURCE = `(?:${[...TITLE_WITH_PERIOD, ...TITLE].join("|")})(?=${SPACE})`;
@@ -640,35 +690,192 @@ const TITLE_RE = new RegExp(`(?<![\\p{L}\\p{N}.'’-])${TITLE_SOURCE}`, "gu");
 const CHAINED_TITLE_RE = new RegExp(`${SPACE}+(?:${TITLE_SOURCE}|med\\.(?=${SPACE}))`, "uy");
 const INITIALS_RE = new RegExp(`${SPACE}+\\p{Lu}\\.(?:-?\\p{Lu}\\.)*`, "uy");
 const WORD_RE = new RegExp(`${SPACE}+(\\p{L}[\\p{L}'’-]*)`, "uy");
-const NAME_WORD_RE =
-  /^(?:\p{L}['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)*(?:-(?:\p{L}['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)*)*$/u;
+const NAME_WORD_RE = /^(?:\p{L}['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)*(?:-(?:\p{L}['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)*)*$/u;
 // Surnames are often written in capitals in Belgian documents ("dr. PEETERS").
 const UPPER_NAME_WORD_RE = /^\p{Lu}{3,}(?:-\p{Lu}{2,})*$/u;
 const PARTICLES = new Set([
-  "van", "de", "der", "den", "vanden", "vander", "von", "vom", "zu", "du", "des", "la", "le",
-  "di", "da", "dos", "ten", "ter", "'t", "’t", "d'", "op",
+  "van",
+  "de",
+  "der",
+  "den",
+  "vanden",
+  "vander",
+  "von",
+  "vom",
+  "zu",
+  "du",
+  "des",
+  "la",
+  "le",
+  "di",
+  "da",
+  "dos",
+  "ten",
+  "ter",
+  "'t",
+  "’t",
+  "d'",
+  "op",
 ]);
 const NOT_NAMES = new Set([
   // English
-  "The", "This", "That", "These", "Those", "A", "An", "And", "Or", "But", "If", "In", "On",
-  "At", "To", "Of", "For", "With", "By", "From", "As", "Is", "It", "Its", "We", "Our", "They",
-  "Their", "He", "She", "His", "Her", "You", "Your", "I", "Who", "What", "When", "Where",
-  "Why", "How", "Not", "No", "Yes", "All", "Any", "Some", "Each", "Every", "One", "Two",
+  "The",
+  "This",
+  "That",
+  "These",
+  "Those",
+  "A",
+  "An",
+  "And",
+  "Or",
+  "But",
+  "If",
+  "In",
+  "On",
+  "At",
+  "To",
+  "Of",
+  "For",
+  "With",
+  "By",
+  "From",
+  "As",
+  "Is",
+  "It",
+  "Its",
+  "We",
+  "Our",
+  "They",
+  "Their",
+  "He",
+  "She",
+  "His",
+  "Her",
+  "You",
+  "Your",
+  "I",
+  "Who",
+  "What",
+  "When",
+  "Where",
+  "Why",
+  "How",
+  "Not",
+  "No",
+  "Yes",
+  "All",
+  "Any",
+  "Some",
+  "Each",
+  "Every",
+  "One",
+  "Two",
   // French
-  "Les", "Un", "Une", "Et", "Ou", "Mais", "Dans", "Sur", "Pour", "Par", "Avec", "Sans", "Ce",
-  "Cette", "Ces", "Cet", "Il", "Elle", "Ils", "Elles", "Nous", "Vous", "Je", "Qui", "Que",
-  "Quand", "Où", "En",
+  "Les",
+  "Un",
+  "Une",
+  "Et",
+  "Ou",
+  "Mais",
+  "Dans",
+  "Sur",
+  "Pour",
+  "Par",
+  "Avec",
+  "Sans",
+  "Ce",
+  "Cette",
+  "Ces",
+  "Cet",
+  "Il",
+  "Elle",
+  "Ils",
+  "Elles",
+  "Nous",
+  "Vous",
+  "Je",
+  "Qui",
+  "Que",
+  "Quand",
+  "Où",
+  "En",
   // Dutch
-  "Het", "Een", "Maar", "Aan", "Voor", "Met", "Bij", "Uit", "Naar", "Over", "Dit", "Dat",
-  "Deze", "Die", "Wij", "Ze", "Zij", "Hij", "Ik", "Jij", "Er", "Wie", "Wat", "Hoe", "Waar",
-  "Niet", "Geen",
+  "Het",
+  "Een",
+  "Maar",
+  "Aan",
+  "Voor",
+  "Met",
+  "Bij",
+  "Uit",
+  "Naar",
+  "Over",
+  "Dit",
+  "Dat",
+  "Deze",
+  "Die",
+  "Wij",
+  "Ze",
+  "Zij",
+  "Hij",
+  "Ik",
+  "Jij",
+  "Er",
+  "Wie",
+  "Wat",
+  "Hoe",
+  "Waar",
+  "Niet",
+  "Geen",
   // German
-  "Das", "Dem", "Ein", "Eine", "Einen", "Und", "Oder", "Aber", "Im", "Am", "Auf", "Mit",
-  "Für", "Zu", "Bei", "Nach", "Aus", "Es", "Sie", "Wir", "Ich", "Du", "Ihr", "Wer", "Was",
-  "Wie", "Wo", "Nicht", "Kein", "Keine",
+  "Das",
+  "Dem",
+  "Ein",
+  "Eine",
+  "Einen",
+  "Und",
+  "Oder",
+  "Aber",
+  "Im",
+  "Am",
+  "Auf",
+  "Mit",
+  "Für",
+  "Zu",
+  "Bei",
+  "Nach",
+  "Aus",
+  "Es",
+  "Sie",
+  "Wir",
+  "Ich",
+  "Du",
+  "Ihr",
+  "Wer",
+  "Was",
+  "Wie",
+  "Wo",
+  "Nicht",
+  "Kein",
+  "Keine",
   // Acronyms written after "Dr" in product names ("Dr AI"), not surnames
-  "API", "EHR", "EPD", "EMR", "GDPR", "AVG", "RGPD", "DSGVO", "ICT", "CEO", "CIO", "CMO",
-  "CTO", "DPO", "LLM", "NLP", "MRI",
+  "API",
+  "EHR",
+  "EPD",
+  "EMR",
+  "GDPR",
+  "AVG",
+  "RGPD",
+  "DSGVO",
+  "ICT",
+  "CEO",
+  "CIO",
+  "CMO",
+  "CTO",
+  "DPO",
+  "LLM",
+  "NLP",
+  "MRI",
 ]);
 
 function findTitledNames(text: string): Candidate[] {
@@ -767,9 +974,38 @@ function findObfuscatedEmails(text: string): Candidate[] {
 // street right before it; a postcode alone ("postcode 9000") is not an address.
 
 const NL_STREET_SUFFIXES = [
-  "straat", "steenweg", "laan", "plein", "weg", "dreef", "lei", "kaai", "kade", "markt", "baan",
-  "singel", "hof", "pad", "dijk", "vest", "gracht", "berg", "veld", "park", "plaats", "kouter",
-  "vliet", "wal", "dam", "poort", "ring", "wegel", "dries", "steeg", "square", "boulevard",
+  "straat",
+  "steenweg",
+  "laan",
+  "plein",
+  "weg",
+  "dreef",
+  "lei",
+  "kaai",
+  "kade",
+  "markt",
+  "baan",
+  "singel",
+  "hof",
+  "pad",
+  "dijk",
+  "vest",
+  "gracht",
+  "berg",
+  "veld",
+  "park",
+  "plaats",
+  "kouter",
+  "vliet",
+  "wal",
+  "dam",
+  "poort",
+  "ring",
+  "wegel",
+  "dries",
+  "steeg",
+  "square",
+  "boulevard",
 ];
 // A Dutch street is one word ending in a street word ("Kerkstraat", "Sint-Pietersnieuwstraat",
 // "Markt"), after up to three capitalised words ("Grote Markt", "Koning Albertlaan") that
@@ -777,9 +1013,33 @@ const NL_STREET_SUFFIXES = [
 const NOT_STREET_WORDS = "(?:Adres|Thuisadres|Woonadres|Address|Adresse|Domicile|Domicilie|Woonplaats|Woont|Lives|Living|At|In|Op|Te|To|Naar|Bij|Rue|Avenue)";
 const NL_STREET = `(?:(?!${NOT_STREET_WORDS}[ ])\\p{Lu}[\\p{L}'’.-]*[ ]){0,3}(?=\\p{Lu})[\\p{L}'’-]*?(?:${NL_STREET_SUFFIXES.map((w) => `[${w[0]!.toUpperCase()}${w[0]}]${w.slice(1)}`).join("|")})`;
 const FR_STREET_TYPES = [
-  "rue", "avenue", "av\\.", "boulevard", "bd", "chaussée", "chaussee", "place", "square", "quai",
-  "allée", "allee", "chemin", "impasse", "drève", "dreve", "clos", "route", "rempart", "galerie",
-  "parvis", "cours", "sentier", "ruelle", "rond-point", "esplanade", "vieux[ -]marché",
+  "rue",
+  "avenue",
+  "av\\.",
+  "boulevard",
+  "bd",
+  "chaussée",
+  "chaussee",
+  "place",
+  "square",
+  "quai",
+  "allée",
+  "allee",
+  "chemin",
+  "impasse",
+  "drève",
+  "dreve",
+  "clos",
+  "route",
+  "rempart",
+  "galerie",
+  "parvis",
+  "cours",
+  "sentier",
+  "ruelle",
+  "rond-point",
+  "esplanade",
+  "vieux[ -]marché",
 ];
 // "rue de la Loi", "Rue Haute", "avenue Louise": the type, then one to six words.
 const FR_STREET = `(?:${FR_STREET_TYPES.map((w) => `[${w[0]!.toUpperCase()}${w[0]}]${w.slice(1)}`).join("|")})(?:[ ]+[\\p{L}'’.-]+){1,6}?`;

@@ -41,7 +41,9 @@ function summary(post: RecordModel): QueueItem {
 export async function listMyPosts(actor: Actor | null): Promise<QueueItem[]> {
   if (!actor) return [];
   const pb = await getPocketBase();
-  const posts = await pb.collection("posts").getFullList({ filter: pb.filter("author = {:a}", { a: actor.id }), sort: "-updated", expand: "organization,pending_revision,claimed_by" });
+  const posts = await pb
+    .collection("posts")
+    .getFullList({ filter: pb.filter("author = {:a}", { a: actor.id }), sort: "-updated", expand: "organization,pending_revision,claimed_by" });
   // A post belongs to its organisation: someone who left it no longer follows its drafts (issue 9 §17).
   return posts.filter((p) => actor.memberships.some((m) => m.organizationId === p.organization)).map(summary);
 }
@@ -53,7 +55,9 @@ export async function listDpoQueue(actor: Actor | null): Promise<QueueItem[]> {
   const pb = await getPocketBase();
   const filter = `(${orgs.map((_, i) => `organization = {:o${i}}`).join(" || ")}) && (status = 'dpo_review' || revision_status = 'dpo_review')`;
   const params = Object.fromEntries(orgs.map((o, i) => [`o${i}`, o]));
-  const posts = await pb.collection("posts").getFullList({ filter: pb.filter(filter, params), sort: "submitted_at", expand: "organization,pending_revision,claimed_by" });
+  const posts = await pb
+    .collection("posts")
+    .getFullList({ filter: pb.filter(filter, params), sort: "submitted_at", expand: "organization,pending_revision,claimed_by" });
   return posts.map(summary);
 }
 
@@ -75,7 +79,9 @@ export async function listModerationQueue(actor: Actor | null, filters: QueueFil
     parts.push("submitted_at <= {:before}");
     params.before = new Date(Date.now() - filters.minWaitHours * 3600_000).toISOString().replace("T", " ");
   }
-  const posts = await pb.collection("posts").getFullList({ filter: pb.filter(parts.join(" && "), params), sort: "submitted_at", expand: "organization,pending_revision,claimed_by" });
+  const posts = await pb
+    .collection("posts")
+    .getFullList({ filter: pb.filter(parts.join(" && "), params), sort: "submitted_at", expand: "organization,pending_revision,claimed_by" });
   let items = posts.map(summary);
   if (filters.withFindings) items = items.filter((i) => i.openFindings > 0);
   return items;
@@ -108,9 +114,17 @@ export async function getPrivatePost(actor: Actor | null, postId: string): Promi
     diff: revision ? diffContent(post, revision.data ?? {}) : [],
     findings: (data.privacy_findings ?? []) as PrivacyFinding[],
     attachmentReports: attachmentReports(post),
-    history: events.map((e) => ({ action: e.action, from: e.from_status, to: e.to_status, actor: e.expand?.actor?.name ?? (e.actor ? "former member" : "system"), reason: e.reason_code, note: e.note, at: e.created })),
+    history: events.map((e) => ({
+      action: e.action,
+      from: e.from_status,
+      to: e.to_status,
+      actor: e.expand?.actor?.name ?? (e.actor ? "former member" : "system"),
+      reason: e.reason_code,
+      note: e.note,
+      at: e.created,
+    })),
     flags: moderatorView ? await listFlags(post.id) : [],
-    authorName: moderatorView ? post.expand?.author?.name ?? "former member" : null,
+    authorName: moderatorView ? (post.expand?.author?.name ?? "former member") : null,
   };
 }
 
@@ -124,7 +138,22 @@ export async function getPreviewPost(actor: Actor | null, locale: Locale, postId
   return toPublicPost(locale, { ...full, ...(revision?.data ?? {}), published_at: full.published_at || new Date().toISOString() } as RecordModel);
 }
 
-const DIFFED = ["title", "summary", "body_md", "lessons_md", "data_sources", "funder_feedback_md", "reflection_md", "outcome", "lifecycle_stage", "decision", "tags", "care_settings", "ai_types", "anonymous"] as const;
+const DIFFED = [
+  "title",
+  "summary",
+  "body_md",
+  "lessons_md",
+  "data_sources",
+  "funder_feedback_md",
+  "reflection_md",
+  "outcome",
+  "lifecycle_stage",
+  "decision",
+  "tags",
+  "care_settings",
+  "ai_types",
+  "anonymous",
+] as const;
 
 // Words and spaces count as separate tokens, so about 500 changed words per field.
 const DIFF_MAX_EDITS = 1000;

@@ -70,17 +70,26 @@ export async function validateSessionToken(token: string, meta: { userAgent?: st
   const now = Date.now();
   const expiresAt = new Date(String(record.expires_at).replace(" ", "T"));
   if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now) {
-    await pb.collection("sessions").delete(id).catch(() => undefined);
+    await pb
+      .collection("sessions")
+      .delete(id)
+      .catch(() => undefined);
     return null;
   }
   const actor = await loadActor(String(record.user));
   if (!actor) {
-    await pb.collection("sessions").delete(id).catch(() => undefined);
+    await pb
+      .collection("sessions")
+      .delete(id)
+      .catch(() => undefined);
     return null;
   }
   if (record.privilege_stamp !== privilegeStamp(actor)) {
     // Privileges changed (role, membership): no session outlives the privileges it was issued for.
-    await pb.collection("sessions").delete(id).catch(() => undefined);
+    await pb
+      .collection("sessions")
+      .delete(id)
+      .catch(() => undefined);
     const fresh = await createSession(actor.id, meta);
     return { session: { id: fresh.id, expiresAt: fresh.expiresAt }, actor, user: toSessionUser(actor), newToken: fresh.token };
   }
@@ -96,9 +105,12 @@ export async function validateSessionToken(token: string, meta: { userAgent?: st
 /** Ends one session. */
 export async function invalidateSession(sessionId: string): Promise<void> {
   const pb = await getPocketBase();
-  await pb.collection("sessions").delete(sessionId).catch((error) => {
-    if (!isNotFound(error)) throw error;
-  });
+  await pb
+    .collection("sessions")
+    .delete(sessionId)
+    .catch((error) => {
+      if (!isNotFound(error)) throw error;
+    });
 }
 
 /** Ends one session of a user, only if it is theirs (the account page's "sign out"). */

@@ -18,7 +18,12 @@ export function peekTokenSubject(token: string): string | null {
 }
 
 /** Verifies a token; returns its subject, or why it is refused. */
-export function verifyToken(purpose: TokenPurpose, token: string, bind: string, now = Date.now()): { ok: true; subject: string } | { ok: false; reason: "invalid" | "expired" } {
+export function verifyToken(
+  purpose: TokenPurpose,
+  token: string,
+  bind: string,
+  now = Date.now(),
+): { ok: true; subject: string } | { ok: false; reason: "invalid" | "expired" } {
   const parts = token.split(".");
   if (parts.length !== 3) return { ok: false, reason: "invalid" };
   const [subject, expires, signature] = parts as [string, string, string];

@@ -30,8 +30,5 @@ export function safeHref(value: unknown): string | null {
 
 /** An optional URL form field: "" when empty, otherwise an http(s) URL (surrounding spaces trimmed). */
 export function optionalHttpUrl(message: string) {
-  return z.preprocess(
-    (v) => (typeof v === "string" ? v.trim() : (v ?? "")),
-    z.union([z.literal(""), z.string().refine(isHttpUrl, { error: message })]),
-  );
+  return z.preprocess((v) => (typeof v === "string" ? v.trim() : (v ?? "")), z.union([z.literal(""), z.string().refine(isHttpUrl, { error: message })]));
 }

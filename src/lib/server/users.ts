@@ -68,7 +68,11 @@ export async function loadActor(userId: string): Promise<Actor | null> {
 
 /** A digest of everything that grants privileges; sessions are reissued when it changes. */
 export function privilegeStamp(actor: Actor): string {
-  const parts = [actor.role, actor.verified ? "v" : "u", ...actor.memberships.map((m) => `${m.organizationId}:${m.role}:${m.organizationVerified ? 1 : 0}`).sort()];
+  const parts = [
+    actor.role,
+    actor.verified ? "v" : "u",
+    ...actor.memberships.map((m) => `${m.organizationId}:${m.role}:${m.organizationVerified ? 1 : 0}`).sort(),
+  ];
   return createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 32);
 }
 
@@ -140,7 +144,10 @@ async function registerAccount(input: z.infer<typeof signUpSchema>): Promise<voi
 /** (Re)sends the verification link of an unverified account. */
 export async function sendVerificationMail(user: RecordModel): Promise<void> {
   const token = signToken("verify_email", user.id, user.email, VERIFY_TTL_MS);
-  const mail = composeMail("verify_email", user.locale || null, { name: user.name, link: `${getConfig().publicUrl}/verify?token=${encodeURIComponent(token)}` });
+  const mail = composeMail("verify_email", user.locale || null, {
+    name: user.name,
+    link: `${getConfig().publicUrl}/verify?token=${encodeURIComponent(token)}`,
+  });
   await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
 }
 
@@ -149,7 +156,10 @@ export async function verifyEmail(token: string): Promise<{ ok: true; userId: st
   const subject = peekTokenSubject(token);
   if (!subject) return { ok: false, reason: "invalid" };
   const pb = await getPocketBase();
-  const user = await pb.collection("users").getOne(subject).catch(() => null);
+  const user = await pb
+    .collection("users")
+    .getOne(subject)
+    .catch(() => null);
   if (!user) return { ok: false, reason: "invalid" };
   const check = verifyToken("verify_email", token, user.email);
   if (!check.ok) return check;
@@ -217,7 +227,10 @@ export async function requestPasswordReset(email: string): Promise<void> {
   if (!user) return;
   // Bound to `updated`: once the password changes, every earlier link stops working.
   const token = signToken("password_reset", user.id, String(user.updated), RESET_TTL_MS);
-  const mail = composeMail("password_reset", user.locale || null, { name: user.name, link: `${getConfig().publicUrl}/reset?token=${encodeURIComponent(token)}` });
+  const mail = composeMail("password_reset", user.locale || null, {
+    name: user.name,
+    link: `${getConfig().publicUrl}/reset?token=${encodeURIComponent(token)}`,
+  });
   await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
 }
 
@@ -226,7 +239,10 @@ export async function checkResetToken(token: string): Promise<{ ok: true; userId
   const subject = peekTokenSubject(token);
   if (!subject) return { ok: false, reason: "invalid" };
   const pb = await getPocketBase();
-  const user = await pb.collection("users").getOne(subject).catch(() => null);
+  const user = await pb
+    .collection("users")
+    .getOne(subject)
+    .catch(() => null);
   if (!user) return { ok: false, reason: "invalid" };
   const check = verifyToken("password_reset", token, String(user.updated));
   return check.ok ? { ok: true, userId: user.id } : check;
@@ -269,9 +285,27 @@ export async function exportMyData(userId: string): Promise<Record<string, unkno
     format: "casebook-account-export/1",
     exportedAt: new Date().toISOString(),
     account: { id: user.id, name: user.name, email: user.email, role: user.role, locale: user.locale, verified: user.verified, created: user.created },
-    memberships: memberships.map((m) => ({ organization: m.expand?.organization?.name, organizationSlug: m.expand?.organization?.slug, role: m.role, status: m.status, since: m.created })),
+    memberships: memberships.map((m) => ({
+      organization: m.expand?.organization?.name,
+      organizationSlug: m.expand?.organization?.slug,
+      role: m.role,
+      status: m.status,
+      since: m.created,
+    })),
     sessions: sessions.map((s) => ({ created: s.created, lastSeen: s.last_verified_at, expires: s.expires_at, userAgent: s.user_agent, ip: s.ip })),
-    posts: posts.map((p) => ({ slug: p.slug, kind: p.kind, title: p.title, status: p.status, anonymous: p.anonymous, language: p.language, created: p.created, publishedAt: p.published_at, summary: p.summary, body: p.body_md, lessons: p.lessons_md })),
+    posts: posts.map((p) => ({
+      slug: p.slug,
+      kind: p.kind,
+      title: p.title,
+      status: p.status,
+      anonymous: p.anonymous,
+      language: p.language,
+      created: p.created,
+      publishedAt: p.published_at,
+      summary: p.summary,
+      body: p.body_md,
+      lessons: p.lessons_md,
+    })),
     flags: flags.map((f) => ({ post: f.post, reason: f.reason, note: f.note, status: f.status, created: f.created })),
   };
 }
@@ -281,13 +315,18 @@ export async function exportMyData(userId: string): Promise<Record<string, unkno
  * or are withdrawn when the person asks; unpublished work is deleted. Refused while the
  * person is the last admin of an organisation.
  */
-export async function deleteAccount(userId: string, publishedPosts: "keep" | "withdraw"): Promise<{ ok: true } | { ok: false; reason: "last_admin"; organizations: string[] }> {
+export async function deleteAccount(
+  userId: string,
+  publishedPosts: "keep" | "withdraw",
+): Promise<{ ok: true } | { ok: false; reason: "last_admin"; organizations: string[] }> {
   const pb = await getPocketBase();
   const actor = await loadActor(userId);
   if (!actor) return { ok: true };
   const lastAdminOf: string[] = [];
   for (const m of actor.memberships.filter((m) => m.role === "admin")) {
-    const admins = await pb.collection("memberships").getList(1, 1, { filter: pb.filter("organization = {:org} && role = 'admin' && status = 'active' && user != {:user}", { org: m.organizationId, user: userId }) });
+    const admins = await pb.collection("memberships").getList(1, 1, {
+      filter: pb.filter("organization = {:org} && role = 'admin' && status = 'active' && user != {:user}", { org: m.organizationId, user: userId }),
+    });
     if (admins.totalItems === 0) lastAdminOf.push(m.organizationName);
   }
   if (lastAdminOf.length) return { ok: false, reason: "last_admin", organizations: lastAdminOf };
@@ -298,7 +337,13 @@ export async function deleteAccount(userId: string, publishedPosts: "keep" | "wi
     if (post.status === "published" || post.status === "hidden") {
       if (publishedPosts === "withdraw") {
         batch.collection("posts").update(post.id, { author: "", status: "withdrawn" });
-        batch.collection("moderation_events").create({ post: post.id, action: "withdraw", from_status: post.status, to_status: "withdrawn", note: "Author deleted their account and withdrew their posts." });
+        batch.collection("moderation_events").create({
+          post: post.id,
+          action: "withdraw",
+          from_status: post.status,
+          to_status: "withdrawn",
+          note: "Author deleted their account and withdrew their posts.",
+        });
         batch.collection("search_outbox").create({ record: post.id, collection_name: "posts", op: "delete", attempts: 0 });
       } else {
         batch.collection("posts").update(post.id, { author: "" });

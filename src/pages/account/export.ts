@@ -7,7 +7,8 @@ export const GET: APIRoute = async ({ locals }) => {
   try {
     assertCan(locals.user, "account.manage", { userId: locals.user?.id });
   } catch (error) {
-    if (error instanceof ForbiddenError) return new Response("Sign in to export your data.", { status: 401, headers: { "content-type": "text/plain; charset=utf-8" } });
+    if (error instanceof ForbiddenError)
+      return new Response("Sign in to export your data.", { status: 401, headers: { "content-type": "text/plain; charset=utf-8" } });
     throw error;
   }
   const data = await exportMyData(locals.user.id);

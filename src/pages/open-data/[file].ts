@@ -22,23 +22,42 @@ const FILES = new Set<OpenDataFile>(["decisions.csv", "decisions.json", "calls.c
 export const GET: APIRoute = async ({ params, url }) => {
   const file = params.file ?? "";
   if (file === "decisions-template.csv") {
-    return new Response(decisionsCsvTemplate(), { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="casebook-decisions-template.csv"' } });
+    return new Response(decisionsCsvTemplate(), {
+      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="casebook-decisions-template.csv"' },
+    });
   }
   if (!FILES.has(file as OpenDataFile)) return new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
   const parsed = readOpenDataFilter(url.searchParams);
-  if (!parsed.ok) return new Response(JSON.stringify({ error: parsed.message }), { status: 400, headers: { "content-type": "application/json; charset=utf-8" } });
+  if (!parsed.ok)
+    return new Response(JSON.stringify({ error: parsed.message }), { status: 400, headers: { "content-type": "application/json; charset=utf-8" } });
   const meta = { publicUrl: getConfig().publicUrl, generatedAt: new Date(), filter: parsed.filter };
   const name = file as OpenDataFile;
   let body: string;
   if (name.startsWith("calls")) {
     const calls = selectCalls(
-      (await listPublicCalls()).map((c) => ({ slug: c.slug, title: c.title, programme: c.programme, description: c.description, budget: c.budget, currency: c.currency, opensOn: c.opensOn, closesOn: c.closesOn, url: c.url, funder: { slug: c.funder.slug, name: c.funder.name } })),
+      (await listPublicCalls()).map((c) => ({
+        slug: c.slug,
+        title: c.title,
+        programme: c.programme,
+        description: c.description,
+        budget: c.budget,
+        currency: c.currency,
+        opensOn: c.opensOn,
+        closesOn: c.closesOn,
+        url: c.url,
+        funder: { slug: c.funder.slug, name: c.funder.name },
+      })),
       parsed.filter,
     );
     body = name === "calls.csv" ? callsToCsv(calls, meta) : JSON.stringify(callsToJson(calls, meta), null, 2);
   } else {
     const decisions = selectDecisions(await loadPublicDecisions(), parsed.filter);
-    body = name === "decisions.csv" ? decisionsToCsv(decisions, meta) : name === "decisions.json" ? JSON.stringify(decisionsToJson(decisions, meta), null, 2) : JSON.stringify(decisionsTo360Giving(decisions, meta), null, 2);
+    body =
+      name === "decisions.csv"
+        ? decisionsToCsv(decisions, meta)
+        : name === "decisions.json"
+          ? JSON.stringify(decisionsToJson(decisions, meta), null, 2)
+          : JSON.stringify(decisionsTo360Giving(decisions, meta), null, 2);
   }
   return new Response(body, { headers: { ...openDataHeaders(name, meta), "cache-control": "public, max-age=60" } });
 };

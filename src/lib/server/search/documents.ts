@@ -16,14 +16,42 @@ const EXPAND = "organization,funder,call";
 // Fetch only what a document is built from: never the author, attachments, privacy
 // findings, moderation notes or the applicant's name.
 const POST_FIELDS = [
-  "id", "kind", "slug", "title", "summary", "body_md", "lessons_md", "funder_feedback_md", "reflection_md",
-  "body_html", "lessons_html", "funder_feedback_html", "reflection_html",
-  "language", "tags", "anonymous", "public_descriptor", "status", "published_at", "created", "outcome", "care_settings", "ai_types",
-  "lifecycle_stage", "funder_name", "decision", "rejection_reasons", "amount_requested",
+  "id",
+  "kind",
+  "slug",
+  "title",
+  "summary",
+  "body_md",
+  "lessons_md",
+  "funder_feedback_md",
+  "reflection_md",
+  "body_html",
+  "lessons_html",
+  "funder_feedback_html",
+  "reflection_html",
+  "language",
+  "tags",
+  "anonymous",
+  "public_descriptor",
+  "status",
+  "published_at",
+  "created",
+  "outcome",
+  "care_settings",
+  "ai_types",
+  "lifecycle_stage",
+  "funder_name",
+  "decision",
+  "rejection_reasons",
+  "amount_requested",
 ];
 const EXPAND_FIELDS = [
-  "expand.organization.name", "expand.organization.slug", "expand.organization.kind", "expand.organization.region",
-  "expand.funder.name", "expand.call.title",
+  "expand.organization.name",
+  "expand.organization.slug",
+  "expand.organization.kind",
+  "expand.organization.region",
+  "expand.funder.name",
+  "expand.call.title",
 ];
 /** The PocketBase `fields` list that {@link buildSearchDocument} needs (with `expand` of organization, funder, call). */
 export const SEARCH_DOCUMENT_FIELDS = [...POST_FIELDS, ...EXPAND_FIELDS].join(",");
@@ -31,8 +59,18 @@ export const SEARCH_DOCUMENT_FIELDS = [...POST_FIELDS, ...EXPAND_FIELDS].join(",
 const CALL_EXPAND = "funder";
 /** The PocketBase `fields` list that {@link buildCallSearchDocument} needs (with `expand` of funder). */
 export const CALL_DOCUMENT_FIELDS = [
-  "id", "slug", "title", "programme", "description", "eligibility", "status", "opens_on", "created",
-  "expand.funder.name", "expand.funder.slug", "expand.funder.kind",
+  "id",
+  "slug",
+  "title",
+  "programme",
+  "description",
+  "eligibility",
+  "status",
+  "opens_on",
+  "created",
+  "expand.funder.name",
+  "expand.funder.slug",
+  "expand.funder.kind",
 ].join(",");
 
 /** The collections whose records are indexed, as outbox rows name them. */
@@ -56,7 +94,9 @@ export function buildSearchDocument(record: RecordModel): SearchDocument | null 
   // From the HTML stored at save time (rendered within the Markdown budget, in a worker):
   // marked can take seconds on some Markdown, and indexing runs on the server's thread.
   const plain = (field: "body" | "lessons" | "funder_feedback" | "reflection") =>
-    typeof record[`${field}_html`] === "string" && record[`${field}_html`] !== "" ? renderedHtmlToPlainText(record[`${field}_html`]) : plainText(record[`${field}_md`]);
+    typeof record[`${field}_html`] === "string" && record[`${field}_html`] !== ""
+      ? renderedHtmlToPlainText(record[`${field}_html`])
+      : plainText(record[`${field}_md`]);
   // The funder's feedback and the applicant's reflection are the lessons of a funding application.
   const lessons = [plain("lessons"), plain("reflection"), plain("funder_feedback")].filter(Boolean).join(" ");
   return {

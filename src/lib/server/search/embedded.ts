@@ -11,18 +11,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import MiniSearch from "minisearch";
 import type { AsPlainObject, Options } from "minisearch";
-import {
-  FACETS,
-  STOP_WORDS,
-  assertValidDocuments,
-  emptyFacets,
-  escapeHtml,
-  facetKey,
-  facetValues,
-  inAmountRange,
-  sortFacetCounts,
-  toHit,
-} from "./engine.ts";
+import { FACETS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, facetKey, facetValues, inAmountRange, sortFacetCounts, toHit } from "./engine.ts";
 import type { SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
 
 /** Field boosts: title ≫ tags > summary > lessons > body; names of orgs/funders/calls in between. */
@@ -222,10 +211,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     };
   }
 
-  function apply(
-    write: Write,
-    target: { mini: MiniSearch<SearchDocument>; entries: Map<string, Entry> } = { mini, entries },
-  ): void {
+  function apply(write: Write, target: { mini: MiniSearch<SearchDocument>; entries: Map<string, Entry> } = { mini, entries }): void {
     if ("upsert" in write) {
       for (const doc of write.upsert) {
         if (target.mini.has(doc.id)) target.mini.discard(doc.id);
@@ -534,12 +520,7 @@ function compileFilters(filters: SearchQuery["filters"], dictionary: FacetDictio
 // facet; one failing exactly one filter counts only for that filter's facet (disjunctive
 // faceting: a facet's counts ignore its own selection); failing two or more, it counts nowhere.
 // Returns the indexes (into `candidates`) of the hits, in candidate order.
-function evaluate(
-  candidates: Int32Array,
-  filters: readonly CompiledFilter[],
-  view: View,
-  dictionary: FacetDictionary,
-): Evaluation {
+function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], view: View, dictionary: FacetDictionary): Evaluation {
   const counts = dictionary.labels.map((labels) => new Uint32Array(labels.length));
   const matched = new Int32Array(candidates.length);
   let hits = 0;
@@ -618,11 +599,7 @@ function suggest(mini: MiniSearch<SearchDocument>, q: string): string | null {
     for (const [candidate, [data, distance]] of vocab.fuzzyGet(term, maxDistance)) {
       let docs = 0;
       for (const postings of data.values()) docs = Math.max(docs, postings.size);
-      if (
-        best === null ||
-        distance < best.distance ||
-        (distance === best.distance && (docs > best.docs || (docs === best.docs && candidate < best.term)))
-      ) {
+      if (best === null || distance < best.distance || (distance === best.distance && (docs > best.docs || (docs === best.docs && candidate < best.term)))) {
         best = { term: candidate, distance, docs };
       }
     }
@@ -638,9 +615,7 @@ function suggest(mini: MiniSearch<SearchDocument>, q: string): string | null {
 // renames it, suggestions quietly become null rather than breaking search.
 function vocabularyOf(mini: MiniSearch<SearchDocument>): Vocabulary | null {
   const index = (mini as unknown as { _index?: Partial<Vocabulary> })._index;
-  return index && typeof index.fuzzyGet === "function" && typeof index.atPrefix === "function"
-    ? (index as Vocabulary)
-    : null;
+  return index && typeof index.fuzzyGet === "function" && typeof index.atPrefix === "function" ? (index as Vocabulary) : null;
 }
 
 function looksLikeDocument(doc: unknown): doc is SearchDocument {

@@ -5,16 +5,7 @@
 // engine answered. tests/unit/search-contract.ts holds both engines to the same behaviour.
 
 import { z } from "zod";
-import {
-  AI_TYPES,
-  CARE_SETTINGS,
-  DECISIONS,
-  LANGUAGES,
-  ORG_KINDS,
-  OUTCOMES,
-  POST_KINDS,
-  REJECTION_REASONS,
-} from "../../codelists.ts";
+import { AI_TYPES, CARE_SETTINGS, DECISIONS, LANGUAGES, ORG_KINDS, OUTCOMES, POST_KINDS, REJECTION_REASONS } from "../../codelists.ts";
 
 /** Kinds of searchable document: the moderated post kinds plus funding calls. */
 export const SEARCH_KINDS = [...POST_KINDS, "funding_call"] as const;
@@ -65,22 +56,81 @@ export const YEAR_RANGE = { min: 1990, max: 2100 } as const;
 /** Words ignored by both engines, in documents and queries. */
 export const STOP_WORDS: readonly string[] = [
   // en
-  "a", "an", "the", "and", "or", "of", "in", "on", "for", "to", "with", "by", "at", "from",
-  "is", "are", "was", "were", "be", "it", "its", "this", "that", "as",
+  "a",
+  "an",
+  "the",
+  "and",
+  "or",
+  "of",
+  "in",
+  "on",
+  "for",
+  "to",
+  "with",
+  "by",
+  "at",
+  "from",
+  "is",
+  "are",
+  "was",
+  "were",
+  "be",
+  "it",
+  "its",
+  "this",
+  "that",
+  "as",
   // fr
-  "le", "la", "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "en", "au", "aux",
-  "pour", "par", "sur", "dans", "avec", "est", "sont", "ce", "cette", "qui", "que",
+  "le",
+  "la",
+  "les",
+  "un",
+  "une",
+  "des",
+  "du",
+  "de",
+  "d",
+  "l",
+  "et",
+  "ou",
+  "en",
+  "au",
+  "aux",
+  "pour",
+  "par",
+  "sur",
+  "dans",
+  "avec",
+  "est",
+  "sont",
+  "ce",
+  "cette",
+  "qui",
+  "que",
   // nl
-  "het", "een", "van", "op", "voor", "met", "door", "aan", "bij", "zijn", "werd", "dat",
-  "die", "dit", "te", "om",
+  "het",
+  "een",
+  "van",
+  "op",
+  "voor",
+  "met",
+  "door",
+  "aan",
+  "bij",
+  "zijn",
+  "werd",
+  "dat",
+  "die",
+  "dit",
+  "te",
+  "om",
 ];
 
 const multi = <T extends readonly [string, ...string[]]>(param: string, values: T) =>
   z
     .array(
       z.enum(values, {
-        error: (issue) =>
-          `${JSON.stringify(issue.input)} is not a valid ${param} (expected one of: ${values.join(", ")})`,
+        error: (issue) => `${JSON.stringify(issue.input)} is not a valid ${param} (expected one of: ${values.join(", ")})`,
       }),
     )
     .default([]);
@@ -99,9 +149,7 @@ const rawQuerySchema = z.object({
     .string()
     .max(MAX_QUERY_LENGTH, { error: `q must be at most ${MAX_QUERY_LENGTH} characters` })
     .default(""),
-  sort: z
-    .enum(["relevance", "newest"], { error: "sort must be relevance or newest" })
-    .default("relevance"),
+  sort: z.enum(["relevance", "newest"], { error: "sort must be relevance or newest" }).default("relevance"),
   page: z
     .string()
     .regex(/^[1-9]\d{0,5}$/, { error: "page must be a whole number from 1 to 999999" })
@@ -123,10 +171,9 @@ const rawQuerySchema = z.object({
   language: multi("language", LANGUAGES),
   year: z
     .array(
-      z.string().refine(
-        (v) => /^\d{4}$/.test(v) && Number(v) >= YEAR_RANGE.min && Number(v) <= YEAR_RANGE.max,
-        { error: `year must be a year from ${YEAR_RANGE.min} to ${YEAR_RANGE.max}` },
-      ),
+      z.string().refine((v) => /^\d{4}$/.test(v) && Number(v) >= YEAR_RANGE.min && Number(v) <= YEAR_RANGE.max, {
+        error: `year must be a year from ${YEAR_RANGE.min} to ${YEAR_RANGE.max}`,
+      }),
     )
     .default([]),
   funder: z
@@ -136,9 +183,7 @@ const rawQuerySchema = z.object({
       }),
     )
     .default([]),
-  call: z
-    .array(z.string().max(MAX_FUNDER_LENGTH, { error: `call must be at most ${MAX_FUNDER_LENGTH} characters` }))
-    .default([]),
+  call: z.array(z.string().max(MAX_FUNDER_LENGTH, { error: `call must be at most ${MAX_FUNDER_LENGTH} characters` })).default([]),
   decision: multi("decision", DECISIONS),
   reason: multi("reason", REJECTION_REASONS),
   amount_min: amountParam("amount_min"),
@@ -272,10 +317,7 @@ export function sortFacetCounts(counts: { value: string; count: number }[]): { v
 
 /** An empty facet record (every facet present, no values). */
 export function emptyFacets(): Record<FacetName, { value: string; count: number }[]> {
-  return Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<
-    FacetName,
-    { value: string; count: number }[]
-  >;
+  return Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<FacetName, { value: string; count: number }[]>;
 }
 
 /** The document fields a {@link SearchHit} copies (what Meilisearch is asked to retrieve). */
@@ -332,12 +374,7 @@ export function assertValidDocuments(docs: readonly SearchDocument[]): void {
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 /** A search engine holding published posts; both implementations satisfy the same contract. */
@@ -454,6 +491,4 @@ export type SearchResult = {
 export type SearchHealth = { ok: boolean; detail?: string; documents?: number };
 
 /** The outcome of {@link parseSearchParams}. */
-export type ParseSearchParamsResult =
-  | { ok: true; query: SearchQuery }
-  | { ok: false; param: string; message: string };
+export type ParseSearchParamsResult = { ok: true; query: SearchQuery } | { ok: false; param: string; message: string };

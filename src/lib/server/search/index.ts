@@ -155,13 +155,14 @@ function startEmbedded(): Service {
     const loaded = savedAt !== null && Date.now() - savedAt.getTime() < OUTBOX_RETENTION_MS && (await inner.load());
     // Trust a snapshot only if it holds exactly the published set and no outbox change was
     // applied after it was written (an edit keeps the set but changes a document).
-    const current =
-      loaded && inner.fingerprint() === (await loadPublishedFingerprint()) && !(await outboxProcessedSince(savedAt!));
+    const current = loaded && inner.fingerprint() === (await loadPublishedFingerprint()) && !(await outboxProcessedSince(savedAt!));
     const started = performance.now();
     if (!current) {
       service.detail = "building the search index from PocketBase";
       const { count } = await rebuildSearchIndex(engine);
-      console.log(`[search] embedded index rebuilt from PocketBase: ${count} documents in ${seconds(started)} s (${loaded ? "snapshot out of date" : "no usable snapshot"})`);
+      console.log(
+        `[search] embedded index rebuilt from PocketBase: ${count} documents in ${seconds(started)} s (${loaded ? "snapshot out of date" : "no usable snapshot"})`,
+      );
       scheduleSave(snapshot);
     } else {
       console.log(`[search] embedded index loaded from ${snapshotPath}: ${await inner.count()} documents`);

@@ -19,16 +19,7 @@ import type {
   Settings,
   Task,
 } from "meilisearch";
-import {
-  FACETS,
-  HIT_FIELDS,
-  STOP_WORDS,
-  assertValidDocuments,
-  emptyFacets,
-  escapeHtml,
-  sortFacetCounts,
-  toHit,
-} from "./engine.ts";
+import { FACETS, HIT_FIELDS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, sortFacetCounts, toHit } from "./engine.ts";
 import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
 
 /** Placeholder highlight tags: private-use characters no post text plausibly contains. */
@@ -44,17 +35,7 @@ const LOCALIZED_TEXT_FIELDS = ["title", "tags", "summary", "lessons", "body", "c
 /** The index settings, declared once; ensureIndex() and reindex() apply exactly this. */
 export const MEILI_SETTINGS = {
   // Ranked: earlier attributes weigh more (title ≫ tags > … > body), as EMBEDDED_BOOSTS.
-  searchableAttributes: [
-    "title",
-    "tags",
-    "organization_name",
-    "funder_name",
-    "call_title",
-    "summary",
-    "lessons",
-    "public_descriptor",
-    "body",
-  ],
+  searchableAttributes: ["title", "tags", "organization_name", "funder_name", "call_title", "summary", "lessons", "public_descriptor", "body"],
   filterableAttributes: [...FACETS, "amount_requested"],
   sortableAttributes: ["published_ts"],
   stopWords: [...STOP_WORDS],
@@ -113,11 +94,7 @@ export function toMeiliSearchParams(query: SearchQuery, matchingStrategy: Matchi
 // except that facet's own, whose distribution gives the facet's counts (so choosing
 // outcome=failure still shows how many posts have each other outcome).
 /** The disjunctive faceting multi-search for a query. */
-export function buildFacetQueries(
-  query: SearchQuery,
-  indexUid = "posts",
-  matchingStrategy: MatchingStrategies = "all",
-): MultiSearchQuery[] {
+export function buildFacetQueries(query: SearchQuery, indexUid = "posts", matchingStrategy: MatchingStrategies = "all"): MultiSearchQuery[] {
   const queries: MultiSearchQuery[] = [{ indexUid, ...toMeiliSearchParams(query, matchingStrategy) }];
   for (const facet of filteredFacets(query)) {
     const others: SearchQuery["filters"] = { ...query.filters };
@@ -318,10 +295,7 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
         }
         staging.live = true;
         for (const task of tasks) await settle(task, `filling ${staging.uid}`);
-        await settle(
-          client.swapIndexes([{ indexes: [indexUid, staging.uid], rename: false }]),
-          `swapping ${staging.uid} into ${indexUid}`,
-        );
+        await settle(client.swapIndexes([{ indexes: [indexUid, staging.uid], rename: false }]), `swapping ${staging.uid} into ${indexUid}`);
       } finally {
         stagings.delete(staging);
         // After the swap the staging index holds the old documents; on failure, the partial new ones.

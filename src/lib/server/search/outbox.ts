@@ -70,7 +70,10 @@ async function drainOnce(limit: number, now: Date): Promise<DrainResult> {
 
   // A record with a pending row that is not due yet has an earlier failed row: its due rows
   // are later changes and must wait behind it.
-  const blocked = await recordsWaitingForRetry(due.items.map((row) => row.record), now);
+  const blocked = await recordsWaitingForRetry(
+    due.items.map((row) => row.record),
+    now,
+  );
   const groups = new Map<string, OutboxRow[]>();
   for (const row of due.items as unknown as OutboxRow[]) {
     if (blocked.has(row.record)) continue;
@@ -94,7 +97,10 @@ async function drainOnce(limit: number, now: Date): Promise<DrainResult> {
   for (const collection of INDEXED_COLLECTIONS) {
     const wanted = changes.filter((c) => c.collection === collection && c.op === "upsert");
     if (wanted.length === 0) continue;
-    const docs = await loadSearchDocuments(wanted.map((c) => c.record), collection);
+    const docs = await loadSearchDocuments(
+      wanted.map((c) => c.record),
+      collection,
+    );
     // Not public (any more), or gone: the document must not be in the index.
     for (const change of wanted) change.doc = docs.get(change.record) ?? null;
   }
