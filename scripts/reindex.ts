@@ -9,7 +9,7 @@ import { rebuildSearchIndex, snapshotPathOf } from "../src/lib/server/search/ind
 import { createMeilisearchEngine } from "../src/lib/server/search/meilisearch.ts";
 
 const started = performance.now();
-let config;
+let config: ReturnType<typeof getConfig>;
 try {
   config = getConfig();
   setPocketBase(await connectAsSuperuser(config.pocketbaseUrl, getSuperuserCredentials(config)));

@@ -64,8 +64,10 @@ export function formatDate(locale: Locale, value: string | Date | null | undefin
   // Dates follow the language the interface is actually rendered in, not a missing catalogue's.
   const lang = renderedLanguage(locale);
   let format = dateFormats.get(lang);
-  if (!format)
-    dateFormats.set(lang, (format = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { dateStyle: "long", timeZone: "Europe/Brussels" })));
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { dateStyle: "long", timeZone: "Europe/Brussels" });
+    dateFormats.set(lang, format);
+  }
   return format.format(date);
 }
 
@@ -75,8 +77,10 @@ export function formatMoney(locale: Locale, amount: number | null | undefined, c
   const lang = renderedLanguage(locale);
   const key = `${lang}:${currency}`;
   let format = moneyFormats.get(key);
-  if (!format)
-    moneyFormats.set(key, (format = new Intl.NumberFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { style: "currency", currency, maximumFractionDigits: 0 })));
+  if (!format) {
+    format = new Intl.NumberFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { style: "currency", currency, maximumFractionDigits: 0 });
+    moneyFormats.set(key, format);
+  }
   return format.format(amount);
 }
 

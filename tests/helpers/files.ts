@@ -3,7 +3,7 @@
 // software, GPS, orientation), XMP and a comment segment; a PNG with a tEXt chunk; a PDF
 // with Info fields, an XMP stream and a national register number in its text.
 import { crc32 } from "node:zlib";
-import { PDFDict, PDFDocument, PDFName, PDFString, StandardFonts } from "pdf-lib";
+import { type PDFDict, PDFDocument, PDFName, PDFString, StandardFonts } from "pdf-lib";
 import sharp from "sharp";
 
 /** Strings planted in every file's metadata; none may survive an upload. */

@@ -234,7 +234,10 @@ function check(value: unknown, schema: Schema, root: Schema, path: string, error
   if (typeof schema.$ref === "string") {
     const ref = schema.$ref;
     // The package schema points at the grant schema by URL (of another patch version).
-    if (ref.endsWith("360-giving-schema.json")) return check(value, schemas.grant, schemas.grant, path, errors, schemas);
+    if (ref.endsWith("360-giving-schema.json")) {
+      check(value, schemas.grant, schemas.grant, path, errors, schemas);
+      return;
+    }
     const target = ref
       .replace(/^#\//, "")
       .split("/")
@@ -258,7 +261,9 @@ function check(value: unknown, schema: Schema, root: Schema, path: string, error
   if (typeof value === "number" && typeof schema.minimum === "number" && value < schema.minimum) errors.push(`${path}: below ${schema.minimum}`);
   if (Array.isArray(value)) {
     if (typeof schema.minItems === "number" && value.length < schema.minItems) errors.push(`${path}: fewer than ${schema.minItems} items`);
-    if (schema.items) value.forEach((item, index) => check(item, schema.items as Schema, root, `${path}[${index}]`, errors, schemas));
+    if (schema.items) {
+      for (const [index, item] of value.entries()) check(item, schema.items as Schema, root, `${path}[${index}]`, errors, schemas);
+    }
   }
   if (isObject(value)) {
     for (const key of (schema.required as string[] | undefined) ?? []) {

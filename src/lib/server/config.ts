@@ -52,7 +52,7 @@ const envSchema = z.object({
   CASEBOOK_DEMO: z.enum(["0", "1"], { error: "CASEBOOK_DEMO must be 0 (no demo content) or 1" }).default("1"),
   ALLOWED_HOSTS: z
     .string()
-    .regex(/^\s*[a-z0-9.\-\[\]:]+(\s*,\s*[a-z0-9.\-\[\]:]+)*\s*$/i, {
+    .regex(/^\s*[a-z0-9.\-[\]:]+(\s*,\s*[a-z0-9.\-[\]:]+)*\s*$/i, {
       error: "ALLOWED_HOSTS must be host names with optional ports, separated by commas, e.g. casebook.example.org,www.casebook.example.org",
     })
     .optional(),

@@ -239,10 +239,10 @@ export function decisionsCsvTemplate(options: { delimiter?: "," | ";" } = {}): s
 
 /** The column table of docs/funding-csv.md, as Markdown; a unit test keeps the doc equal to it. */
 export function csvColumnsMarkdownTable(): string {
-  const escape = (text: string) => text.replace(/\|/g, "\\|");
+  const escapePipes = (text: string) => text.replace(/\|/g, "\\|");
   const lines = ["| column | required column | format | meaning |", "|---|---|---|---|"];
   for (const column of CSV_COLUMNS) {
-    lines.push(`| \`${column.name}\` | ${column.required ? "yes" : "no"} | ${escape(column.format)} | ${escape(column.description)} |`);
+    lines.push(`| \`${column.name}\` | ${column.required ? "yes" : "no"} | ${escapePipes(column.format)} | ${escapePipes(column.description)} |`);
   }
   return lines.join("\n");
 }

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { optionalHttpUrl, safeHref } from "./urls.ts";
 import { t, type Locale } from "../../i18n/index.ts";
 import type { MessageKey } from "../../i18n/en.ts";
+import type { RecordModel } from "pocketbase";
 import { z } from "zod";
 import { ORG_KINDS, REGIONS, MEMBERSHIP_ROLES } from "../codelists.ts";
 import { refreshDescriptors } from "./anonymity.ts";
@@ -194,7 +195,7 @@ export async function reviewOrganization(actor: Actor | null, organizationId: st
 export async function getOrganizationPage(actor: Actor | null, slug: string): Promise<OrganizationPage | null> {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) return null;
   const pb = await pbClient();
-  let org;
+  let org: RecordModel;
   try {
     org = await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:slug}", { slug }));
   } catch (error) {

@@ -6,7 +6,7 @@ import { searchPosts } from "../../lib/server/search/index.ts";
 export const GET: APIRoute = async ({ url }) => {
   const parsed = parseSearchParams(url.searchParams);
   if (!parsed.ok) return json({ error: parsed.message, param: parsed.param }, 400);
-  let result;
+  let result: Awaited<ReturnType<typeof searchPosts>>;
   try {
     result = await searchPosts(parsed.query);
   } catch (error) {

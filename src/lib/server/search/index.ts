@@ -28,7 +28,8 @@ const SEARCH_WAIT_MS = 10_000;
 const STATE = Symbol.for("casebook.search.service");
 type Globals = { [STATE]?: ServiceState };
 const globals = globalThis as Globals;
-const state: ServiceState = (globals[STATE] ??= { service: null, lastFailure: null });
+globals[STATE] ??= { service: null, lastFailure: null };
+const state: ServiceState = globals[STATE];
 
 /** The engine of this process, ready to search and to take writes (started on first use). */
 export function getSearchEngine(): Promise<SearchEngine> {
@@ -224,7 +225,7 @@ function registerShutdownSave(): void {
 // The snapshot is written by JSON.stringify with `format` and `savedAt` first, so the time
 // it was taken is in its first bytes: no need to parse megabytes to decide it is too old.
 async function readSnapshotSavedAt(file: string): Promise<Date | null> {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(file, "r");
     const buffer = Buffer.alloc(256);

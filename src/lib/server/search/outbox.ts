@@ -29,7 +29,8 @@ const STATE = Symbol.for("casebook.search.outbox");
 const globals = globalThis as { [STATE]?: WorkerState };
 // On globalThis for the same reason as the search service: one loop per process, however
 // many times this module is evaluated.
-const worker: WorkerState = (globals[STATE] ??= { running: null, draining: null, wake: null, lastPrune: 0, ensured: false });
+globals[STATE] ??= { running: null, draining: null, wake: null, lastPrune: 0, ensured: false };
+const worker: WorkerState = globals[STATE];
 
 /** Retry delay after a row's `attempts`-th failure: 1 s · 2^(attempts−1), capped at 5 minutes. */
 export function backoffDelay(attempts: number): number {
