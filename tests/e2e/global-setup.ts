@@ -1,27 +1,7 @@
 // The built site on a free port, against a real PocketBase loaded with the demo content.
 import type { TestProject } from "vitest/node";
-import { connectAsSuperuser } from "../../src/lib/server/pocketbase.ts";
-import { seedDemo } from "../../scripts/lib/seed.ts";
-import { TEST_SUPERUSER, startTestPocketBase } from "../helpers/pocketbase.ts";
-import { buildIfStale, startSite } from "../helpers/site.ts";
+import { startDemoWorld } from "../helpers/world.ts";
 
-export default async function setup(project: TestProject) {
-  const [pb] = await Promise.all([startTestPocketBase(), buildIfStale()]);
-  await seedDemo(await connectAsSuperuser(pb.url, TEST_SUPERUSER));
-  const site = await startSite({
-    POCKETBASE_URL: pb.url,
-    PB_SUPERUSER_EMAIL: TEST_SUPERUSER.email,
-    PB_SUPERUSER_PASSWORD: TEST_SUPERUSER.password,
-    DATA_DIR: pb.dataDir,
-    CASEBOOK_SECRET: "e2e-test-signing-secret-0123456789abcdef",
-    NODE_ENV: "production",
-  });
-  project.provide("baseUrl", site.baseUrl);
-  project.provide("pocketbaseUrl", pb.url);
-  project.provide("pocketbaseBin", pb.bin);
-  project.provide("dataDir", pb.dataDir);
-  return async () => {
-    await site.stop();
-    await pb.stop();
-  };
+export default function setup(project: TestProject) {
+  return startDemoWorld(project, { CASEBOOK_SECRET: "e2e-test-signing-secret-0123456789abcdef" });
 }
