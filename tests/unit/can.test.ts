@@ -203,3 +203,212 @@ describe("can()", () => {
     expect(can(ACTORS.admin!, "user.set_platform_role", { userId: ACTORS.admin!.id })).toBe(false);
   });
 });
+
+// Issue 10 §2: every subject above is written by the organisation's editor, so a rule that
+// forgot "not on one's own" passed. Here the subject belongs to the actor: own post, own
+// organisation, own request, own account.
+describe("can() on subjects the actor wrote, belongs to or asked for", () => {
+  const inOrg = (base: Actor, role: Actor["memberships"][number]["role"]): Actor => ({ ...base, memberships: ACTORS[`org_${role}`]!.memberships });
+  const by = (author: Actor | null, status: string, revisionStatus: string | null = null): Subject => ({
+    organization: ORG,
+    post: { authorId: author?.id ?? null, status, revisionStatus },
+  });
+  const moderator = ACTORS.moderator!;
+  const admin = ACTORS.admin!;
+  const OTHER_EDITOR: Actor = { ...ACTORS.org_editor!, id: "otheredit000001" };
+  const rows: { name: string; actor: Actor; action: Action; subject: Subject; allowed: boolean }[] = [
+    { name: "a moderator approves their own post", actor: moderator, action: "post.moderate", subject: by(moderator, "in_review"), allowed: false },
+    {
+      name: "a moderator who is the organisation's editor approves the post they wrote",
+      actor: inOrg(moderator, "editor"),
+      action: "post.moderate",
+      subject: by(moderator, "in_review"),
+      allowed: false,
+    },
+    { name: "a platform admin approves their own post", actor: admin, action: "post.moderate", subject: by(admin, "in_review"), allowed: false },
+    {
+      name: "a platform admin who is the organisation's admin approves a colleague's post",
+      actor: inOrg(admin, "admin"),
+      action: "post.moderate",
+      subject: by(ACTORS.org_editor!, "in_review"),
+      allowed: false,
+    },
+    {
+      name: "a moderator approves another organisation's post",
+      actor: moderator,
+      action: "post.moderate",
+      subject: by(OTHER_EDITOR, "in_review"),
+      allowed: true,
+    },
+    { name: "a moderator restores their own hidden post", actor: moderator, action: "post.restore", subject: by(moderator, "hidden"), allowed: false },
+    {
+      name: "a moderator restores a hidden post of their organisation",
+      actor: inOrg(moderator, "member"),
+      action: "post.restore",
+      subject: by(ACTORS.org_editor!, "hidden"),
+      allowed: false,
+    },
+    { name: "a platform admin restores their own hidden post", actor: admin, action: "post.restore", subject: by(admin, "hidden"), allowed: false },
+    {
+      name: "a moderator restores another organisation's hidden post",
+      actor: moderator,
+      action: "post.restore",
+      subject: by(OTHER_EDITOR, "hidden"),
+      allowed: true,
+    },
+    {
+      name: "a moderator member of the organisation opens the hidden queue",
+      actor: inOrg(moderator, "member"),
+      action: "post.restore",
+      subject: {},
+      allowed: true,
+    },
+    // Taking something offline serves no one's interest in their own post; it stays open.
+    { name: "a moderator hides their own post", actor: moderator, action: "post.hide", subject: by(moderator, "published"), allowed: true },
+    {
+      name: "an editor turned DPO signs off the post they wrote",
+      actor: ACTORS.org_dpo!,
+      action: "post.dpo_review",
+      subject: by(ACTORS.org_dpo!, "dpo_review"),
+      allowed: false,
+    },
+    {
+      name: "the DPO signs off a revision they wrote",
+      actor: ACTORS.org_dpo!,
+      action: "post.dpo_review",
+      subject: by(ACTORS.org_dpo!, "published", "dpo_review"),
+      allowed: false,
+    },
+    { name: "the DPO signs off a colleague's post", actor: ACTORS.org_dpo!, action: "post.dpo_review", subject: by(OTHER_EDITOR, "dpo_review"), allowed: true },
+    {
+      name: "a plain member dismisses findings on a colleague's draft",
+      actor: ACTORS.org_member!,
+      action: "post.edit",
+      subject: by(OTHER_EDITOR, "draft"),
+      allowed: false,
+    },
+    {
+      name: "a plain member (an editor demoted) dismisses findings on their own draft",
+      actor: ACTORS.org_member!,
+      action: "post.edit",
+      subject: by(ACTORS.org_member!, "draft"),
+      allowed: false,
+    },
+    {
+      name: "an editor dismisses findings on a colleague's draft",
+      actor: ACTORS.org_editor!,
+      action: "post.edit",
+      subject: by(OTHER_EDITOR, "draft"),
+      allowed: true,
+    },
+    { name: "the DPO edits the draft they review", actor: ACTORS.org_dpo!, action: "post.edit", subject: by(OTHER_EDITOR, "draft"), allowed: false },
+    { name: "an author flags their own post", actor: ACTORS.org_editor!, action: "post.flag", subject: by(ACTORS.org_editor!, "published"), allowed: false },
+    { name: "a moderator flags their own post", actor: moderator, action: "post.flag", subject: by(moderator, "published"), allowed: false },
+    {
+      name: "a plain member withdraws their own submitted post",
+      actor: ACTORS.org_member!,
+      action: "post.withdraw",
+      subject: by(ACTORS.org_member!, "submitted"),
+      allowed: true,
+    },
+    {
+      name: "a plain member withdraws a colleague's post",
+      actor: ACTORS.org_member!,
+      action: "post.withdraw",
+      subject: by(OTHER_EDITOR, "submitted"),
+      allowed: false,
+    },
+    {
+      name: "a plain member views their own draft",
+      actor: ACTORS.org_member!,
+      action: "post.view_private",
+      subject: by(ACTORS.org_member!, "draft"),
+      allowed: true,
+    },
+    {
+      name: "a member makes themselves admin of their own organisation",
+      actor: ACTORS.org_member!,
+      action: "org.manage_members",
+      subject: { organization: ORG },
+      allowed: false,
+    },
+    {
+      name: "an editor changes roles in their own organisation",
+      actor: ACTORS.org_editor!,
+      action: "org.manage_members",
+      subject: { organization: ORG },
+      allowed: false,
+    },
+    {
+      name: "the DPO changes roles in their own organisation",
+      actor: ACTORS.org_dpo!,
+      action: "org.manage_members",
+      subject: { organization: ORG },
+      allowed: false,
+    },
+    {
+      name: "an org admin changes roles in their own organisation",
+      actor: ACTORS.org_admin!,
+      action: "org.manage_members",
+      subject: { organization: ORG },
+      allowed: true,
+    },
+    {
+      name: "an org admin changes roles in another organisation",
+      actor: ACTORS.org_admin!,
+      action: "org.manage_members",
+      subject: { organization: { id: "otherorg0000001", verified: true } },
+      allowed: false,
+    },
+    {
+      name: "an org admin turns off their own DPO sign-off elsewhere",
+      actor: ACTORS.org_admin!,
+      action: "org.edit_settings",
+      subject: { organization: PENDING_ORG },
+      allowed: false,
+    },
+    { name: "a platform admin changes their own platform role", actor: admin, action: "user.set_platform_role", subject: { userId: admin.id }, allowed: false },
+    {
+      name: "a moderator changes their own platform role",
+      actor: moderator,
+      action: "user.set_platform_role",
+      subject: { userId: moderator.id },
+      allowed: false,
+    },
+    {
+      name: "a platform admin verifies an organisation they requested",
+      actor: admin,
+      action: "org.review",
+      subject: { organization: { id: "org000000000003", verified: false, requestedBy: admin.id } },
+      allowed: false,
+    },
+    {
+      name: "a member views the unverified organisation they requested",
+      actor: { ...ACTORS.member!, id: PENDING_ORG.requestedBy },
+      action: "org.view",
+      subject: { organization: PENDING_ORG },
+      allowed: true,
+    },
+    {
+      name: "an editor of a funder records decisions for it",
+      actor: ACTORS.org_editor!,
+      action: "funding.manage",
+      subject: { organization: ORG, organizationKind: "funder" },
+      allowed: true,
+    },
+    { name: "a member joins the organisation they belong to", actor: ACTORS.org_member!, action: "org.join", subject: { organization: ORG }, allowed: false },
+    {
+      name: "the last admin leaves their organisation",
+      actor: ACTORS.org_admin!,
+      action: "org.leave",
+      subject: { organization: ORG, activeAdmins: 1 },
+      allowed: false,
+    },
+    { name: "someone manages their own account", actor: ACTORS.member!, action: "account.manage", subject: { userId: ACTORS.member!.id }, allowed: true },
+    { name: "a platform admin manages someone else's account", actor: admin, action: "account.manage", subject: { userId: ACTORS.member!.id }, allowed: false },
+  ];
+
+  it.each(rows)("$name: $allowed", ({ actor, action, subject, allowed }) => {
+    expect(can(actor, action, subject)).toBe(allowed);
+  });
+});

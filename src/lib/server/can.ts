@@ -91,13 +91,17 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "post.dpo_review": {
       const post = subject.post;
       const state = post?.revisionStatus ?? post?.status;
-      return Boolean(actor?.verified && post && state === "dpo_review" && membership?.role === "dpo");
+      // The sign-off is a second pair of eyes: never on a post the DPO wrote (an editor turned DPO).
+      return Boolean(actor?.verified && post && state === "dpo_review" && membership?.role === "dpo" && post.authorId !== actor.id);
     }
     case "post.moderate":
       // Moderators never moderate their own organisation's posts or their own posts.
       return Boolean(actor?.verified && moderator && subject.post && subject.post.authorId !== actor.id && membership === undefined);
-    case "post.hide":
     case "post.restore":
+      // Putting a hidden post back online overrules a moderator or readers' flags: as for
+      // approval, never on one's own post or one's organisation's (without a post: the queue).
+      return Boolean(actor?.verified && moderator && !(subject.post && (subject.post.authorId === actor.id || membership)));
+    case "post.hide":
     case "post.view_history":
       return Boolean(actor?.verified && moderator);
     case "post.flag": {
