@@ -6,6 +6,7 @@
 import type { RecordModel } from "pocketbase";
 import { FLAG_REASONS } from "../codelists.ts";
 import { assertCan } from "./can.ts";
+import { currentDate } from "./clock.ts";
 import { RateLimitedError, ValidationError } from "./errors.ts";
 import { autoHidePost, loadPost, postSubject } from "./moderation.ts";
 import { getPocketBase } from "./pocketbase.ts";
@@ -28,7 +29,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * TRUST_MEMBERSHIP_DAYS days or has authored a published post. A fresh account, or a fresh
  * membership, cannot take content offline; it can still report, and moderators see it first.
  */
-export async function isTrustedReporter(actor: Actor, now = new Date()): Promise<boolean> {
+export async function isTrustedReporter(actor: Actor, now = currentDate()): Promise<boolean> {
   const verifiedOrgs = actor.memberships.filter((m) => m.organizationVerified).map((m) => m.organizationId);
   if (verifiedOrgs.length === 0) return false;
   const pb = await getPocketBase();

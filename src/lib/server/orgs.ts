@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ORG_KINDS, REGIONS, MEMBERSHIP_ROLES } from "../codelists.ts";
 import { refreshDescriptors } from "./anonymity.ts";
 import { assertCan, can } from "./can.ts";
+import { currentDate } from "./clock.ts";
 import { getConfig } from "./config.ts";
 import { composeMail, sendMail } from "./mail.ts";
 import { getPocketBase as pbClient, isNotFound as notFound } from "./pocketbase.ts";
@@ -319,7 +320,7 @@ export async function inviteMember(actor: Actor | null, organizationId: string, 
   if (!address.success) throw new ValidationError("email", "Enter a valid e-mail address.");
   const parsedRole = z.enum(MEMBERSHIP_ROLES).safeParse(role);
   if (!parsedRole.success) throw new ValidationError("role", "Choose member, editor, DPO or admin.");
-  const now = new Date();
+  const now = currentDate();
   const sent = await pb
     .collection("invitations")
     .getList(1, 1, { filter: pb.filter("invited_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(now.getTime() - DAY_MS) }), fields: "id" });
@@ -361,7 +362,7 @@ export async function revokeInvitation(actor: Actor | null, invitationId: string
 }
 
 /** Where an invitation stands, as its organisation's admins see it. */
-export function invitationStatus(record: Record<string, unknown>, now = new Date()): InvitationStatus {
+export function invitationStatus(record: Record<string, unknown>, now = currentDate()): InvitationStatus {
   if (record.accepted_at) return "accepted";
   if (record.revoked_at) return "revoked";
   const expires = typeof record.expires_at === "string" ? new Date(record.expires_at.replace(" ", "T")).getTime() : NaN;

@@ -4,6 +4,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { AstroCookies } from "astro";
 import type { RecordModel } from "pocketbase";
+import { currentDate, now as clockNow } from "./clock.ts";
 import { randomRecordId } from "./ids.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { loadActor, privilegeStamp, toSessionUser, type Actor } from "./users.ts";
@@ -30,7 +31,7 @@ function hashSecret(secret: string): string {
 export async function createSession(userId: string, meta: { userAgent?: string | null; ip?: string | null } = {}): Promise<NewSession> {
   const pb = await getPocketBase();
   const { id, secret, token } = generateSessionToken();
-  const now = new Date();
+  const now = currentDate();
   const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
   const actor = await loadActor(userId);
   await pb.collection("sessions").create({
@@ -67,7 +68,7 @@ export async function validateSessionToken(token: string, meta: { userAgent?: st
   const actual = Buffer.from(hashSecret(secret), "hex");
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
 
-  const now = Date.now();
+  const now = clockNow();
   const expiresAt = new Date(String(record.expires_at).replace(" ", "T"));
   if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now) {
     await pb
@@ -137,7 +138,7 @@ export async function invalidateUserSessions(userId: string): Promise<number> {
  * Deletes every session that expired before `now`; returns how many. Expired sessions are
  * refused anyway, but they keep an IP address and a browser per sign-in for no purpose.
  */
-export async function deleteExpiredSessions(now: Date = new Date()): Promise<number> {
+export async function deleteExpiredSessions(now: Date = currentDate()): Promise<number> {
   const pb = await getPocketBase();
   const filter = pb.filter("expires_at < {:now}", { now: now.toISOString().replace("T", " ") });
   let deleted = 0;
@@ -181,7 +182,7 @@ export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 export async function listUserSessions(userId: string): Promise<SessionSummary[]> {
   const pb = await getPocketBase();
   const records = await pb.collection("sessions").getFullList({
-    filter: pb.filter("user = {:user} && expires_at > {:now}", { user: userId, now: new Date().toISOString().replace("T", " ") }),
+    filter: pb.filter("user = {:user} && expires_at > {:now}", { user: userId, now: currentDate().toISOString().replace("T", " ") }),
     sort: "-last_verified_at",
     fields: "id,user_agent,ip,last_verified_at,created,expires_at",
   });

@@ -2,10 +2,11 @@
 // with the app secret; the `bind` value ties a token to state that changes when it is
 // used (e.g. the record's `updated`), which makes the links single-use.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { now as clockNow } from "./clock.ts";
 import { getAppSecret } from "./config.ts";
 
 /** Creates a token for `purpose` and `subject`, valid for `ttlMs`. */
-export function signToken(purpose: TokenPurpose, subject: string, bind: string, ttlMs: number, now = Date.now()): string {
+export function signToken(purpose: TokenPurpose, subject: string, bind: string, ttlMs: number, now = clockNow()): string {
   const expires = Math.floor((now + ttlMs) / 1000).toString(36);
   const payload = `${subject}.${expires}`;
   return `${payload}.${mac(purpose, payload, bind)}`;
@@ -22,7 +23,7 @@ export function verifyToken(
   purpose: TokenPurpose,
   token: string,
   bind: string,
-  now = Date.now(),
+  now = clockNow(),
 ): { ok: true; subject: string } | { ok: false; reason: "invalid" | "expired" } {
   const parts = token.split(".");
   if (parts.length !== 3) return { ok: false, reason: "invalid" };
