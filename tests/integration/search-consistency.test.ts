@@ -3,9 +3,6 @@
 // after each, the outbox is drained into a real embedded engine, and the post must be
 // findable exactly when its status is `published`. Nothing here writes outbox rows: only
 // the domain functions do.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type PocketBase from "pocketbase";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flagPost } from "../../src/lib/server/flags.ts";
@@ -22,59 +19,16 @@ import {
   unclaimPost,
   withdrawPost,
 } from "../../src/lib/server/moderation.ts";
-import { createEmbeddedEngine } from "../../src/lib/server/search/embedded.ts";
 import { makeQuery } from "../../src/lib/server/search/engine.ts";
-import { searchPosts, setSearchEngine } from "../../src/lib/server/search/index.ts";
-import { drainOutbox } from "../../src/lib/server/search/outbox.ts";
+import { searchPosts } from "../../src/lib/server/search/index.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
+import { caseStudyInput as input, drainAll, trustedReader, useEmbeddedSearch, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
-let dir: string;
+let search: ReturnType<typeof useEmbeddedSearch>;
 type World = { editor: Actor; dpo: Actor; admin: Actor; moderator: Actor; orgId: string; dpoOrgId: string };
 let w: World;
-
-// A word no other post contains, so the search finds only this test's post.
-function word(): string {
-  const letters = "bcdfghjklmnpqrstvwxz";
-  return `z${Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) => letters[b % letters.length]).join("")}`;
-}
-
-function input(orgId: string, marker: string, title = `Discharge letters summarised by a model ${marker}`) {
-  return {
-    kind: "case_study",
-    organization: orgId,
-    title,
-    summary: "A language model drafted discharge letters; doctors corrected more than they saved.",
-    body_md: "## Context\n\nDischarge letters were drafted by a model and checked by the doctor.\n\n## Result\n\nMixed.",
-    language: "en",
-    tags: "discharge",
-    anonymous: false,
-    outcome: "partial",
-    care_settings: ["hospital"],
-    ai_types: ["llm"],
-    lifecycle_stage: "pilot",
-    lessons_md: "- Measure time saved honestly.",
-  };
-}
-
-async function drainAll(): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const r = await drainOutbox({ limit: 100 });
-    if (r.processed + r.failed === 0) return;
-  }
-}
-
-async function trustedReader(): Promise<Actor> {
-  const user = await createUser(pb);
-  const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
-  const reader = (await loadActor(user.id))!;
-  const { id } = await saveDraft(reader, input(org.id, word()));
-  await submitPost(reader, id);
-  await claimPost(w.moderator, id);
-  await approvePost(w.moderator, id);
-  return (await loadActor(user.id))!;
-}
 
 type Post = { id: string; marker: string };
 type Step = (p: Post) => Promise<unknown>;
@@ -150,15 +104,15 @@ const TRANSITIONS: Record<string, (p: Post, orgId: string) => Promise<unknown>> 
   restore: (p) => restorePost(w.moderator, p.id, "Checked."),
   "withdraw (author)": (p) => withdrawPost(w.editor, p.id),
   "withdraw (org admin)": (p) => withdrawPost(w.admin, p.id),
-  "patient-data flag (trusted reader)": async (p) => flagPost(await trustedReader(), p.id, "patient_data", "A patient's initials and date of birth."),
+  "patient-data flag (trusted reader)": async (p) =>
+    flagPost(await trustedReader(pb, w.moderator), p.id, "patient_data", "A patient's initials and date of birth."),
 };
 
 const cases = Object.keys(STATES).flatMap((state) => Object.keys(TRANSITIONS).map((transition) => ({ state, transition })));
 
 beforeAll(async () => {
   pb = await useTestPocketBase();
-  dir = mkdtempSync(path.join(os.tmpdir(), "casebook-consistency-"));
-  setSearchEngine(createEmbeddedEngine({ snapshotPath: path.join(dir, "index.json") }));
+  search = useEmbeddedSearch();
   const [editor, dpo, admin, mod] = await Promise.all([createUser(pb), createUser(pb), createUser(pb), createUser(pb, { role: "moderator" })]);
   const members = [
     { userId: editor.id, role: "editor" },
@@ -179,10 +133,7 @@ beforeAll(async () => {
   await drainAll();
 });
 
-afterAll(() => {
-  setSearchEngine(null);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => search.dispose());
 
 describe("search index and PocketBase agree after every transition (issue 9 §18)", () => {
   it.each(cases)("$state → $transition", async ({ state, transition }) => {

@@ -1,28 +1,39 @@
 // Search fed by the outbox, against a real PocketBase: publishing makes a post findable,
 // hiding removes it, anonymous posts never index their organisation, an engine outage
 // loses nothing and keeps each record's order, and a reindex equals the incremental state.
+// Every post and call is written by the real domain functions (saveDraft … approvePost,
+// hidePost, flagPost, restorePost, withdrawPost, saveCall), which write the outbox rows.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type PocketBase from "pocketbase";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { chooseDescriptor, loadCrowd, renderDescriptor } from "../../src/lib/server/anonymity.ts";
+import { getConfig } from "../../src/lib/server/config.ts";
+import { flagPost } from "../../src/lib/server/flags.ts";
+import { saveCall } from "../../src/lib/server/funding.ts";
 import { getHealth } from "../../src/lib/server/health.ts";
+import { approvePost, claimPost, hidePost, restorePost, saveDraft, submitPost, withdrawPost } from "../../src/lib/server/moderation.ts";
 import { buildSearchDocument, loadSearchDocument, SEARCH_DOCUMENT_FIELDS } from "../../src/lib/server/search/documents.ts";
 import { createEmbeddedEngine } from "../../src/lib/server/search/embedded.ts";
 import type { EmbeddedEngine } from "../../src/lib/server/search/embedded.ts";
-import { makeQuery } from "../../src/lib/server/search/engine.ts";
-import type { SearchDocument, SearchEngine, SearchQuery } from "../../src/lib/server/search/engine.ts";
-import { getSearchEngine, rebuildSearchIndex, searchPosts, setSearchEngine, snapshotPathOf } from "../../src/lib/server/search/index.ts";
+import type { SearchDocument, SearchEngine } from "../../src/lib/server/search/engine.ts";
+import { getSearchEngine, rebuildSearchIndex, setSearchEngine, snapshotPathOf } from "../../src/lib/server/search/index.ts";
 import { backoffDelay, drainOutbox, getOutboxBacklog } from "../../src/lib/server/search/outbox.ts";
+import { loadActor, type Actor } from "../../src/lib/server/users.ts";
+import { caseStudyInput, drainAll, outboxRows as rowsOf, publishThroughModeration, search, trustedReader, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 let inner: EmbeddedEngine;
 let innerFile: string;
+let moderator: Actor;
 // Ids the injected engine refuses while set; "*" refuses every write.
 const refusing = new Set<string>();
 const tempDirs: string[] = [];
 const created: string[] = [];
+// The author and form of each post this file published, to edit it through the domain.
+const forms = new Map<string, { author: Actor; input: ReturnType<typeof caseStudyInput> }>();
 
 // The embedded engine with a switch that makes its writes throw, as an unreachable engine would.
 function flaky(engine: EmbeddedEngine): SearchEngine {
@@ -47,83 +58,54 @@ function flaky(engine: EmbeddedEngine): SearchEngine {
   };
 }
 
-// A word no other post contains, so each test searches only its own posts.
-function word(): string {
-  const letters = "bcdfghjklmnpqrstvwxz";
-  return `q${Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => letters[b % letters.length]).join("")}`;
-}
-
-function randomId(): string {
-  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  return Array.from(crypto.getRandomValues(new Uint8Array(15)), (b) => alphabet[b % alphabet.length]).join("");
-}
-
-type Fixture = { orgId: string; orgName: string; orgSlug: string; authorId: string; authorEmail: string };
+type Fixture = { orgId: string; orgName: string; orgSlug: string; author: Actor; authorId: string; authorEmail: string; kind: string; region: string };
 
 async function fixture(overrides: Record<string, unknown> = {}): Promise<Fixture> {
-  const author = await createUser(pb);
-  const org = await createOrganization(pb, [{ userId: author.id, role: "editor" }], overrides);
+  const user = await createUser(pb);
+  const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }], overrides);
   const record = await pb.collection("organizations").getOne(org.id);
-  return { orgId: org.id, orgName: String(record.name), orgSlug: org.slug, authorId: author.id, authorEmail: author.email };
+  const author = (await loadActor(user.id))!;
+  return {
+    orgId: org.id,
+    orgName: String(record.name),
+    orgSlug: org.slug,
+    author,
+    authorId: user.id,
+    authorEmail: user.email,
+    kind: record.kind,
+    region: record.region,
+  };
 }
 
-// Like scripts/lib/seed.ts: the post, its moderation event and its outbox row in one batch.
-async function publish(f: Fixture, fields: { title: string; body?: string; anonymous?: boolean; extra?: Record<string, unknown> }): Promise<string> {
-  const id = randomId();
-  const batch = pb.createBatch();
-  batch.collection("posts").create({
-    id,
-    kind: "case_study",
-    slug: `post-${id}`,
-    title: fields.title,
-    summary: `Summary of ${fields.title}`,
+// Through the real lifecycle: the author saves and submits, the moderator claims and approves.
+async function publish(f: Fixture, fields: { title: string; body?: string; anonymous?: boolean }): Promise<string> {
+  const input = caseStudyInput(f.orgId, "", fields.title, {
     body_md: fields.body ?? `## Context\n\nWhat we learned about ${fields.title}.`,
     lessons_md: "Talk to the nurses first.",
-    language: "en",
-    tags: ["test"],
-    organization: f.orgId,
-    author: f.authorId,
     anonymous: fields.anonymous ?? false,
-    status: "published",
-    published_at: new Date(),
     outcome: "failure",
-    care_settings: ["hospital"],
     ai_types: ["predictive_model"],
-    ...fields.extra,
   });
-  batch.collection("moderation_events").create({ post: id, action: "approve", to_status: "published", note: "integration test" });
-  batch.collection("search_outbox").create({ record: id, collection_name: "posts", op: "upsert", attempts: 0 });
-  await batch.send();
+  const id = await publishThroughModeration(f.author, moderator, input);
+  forms.set(id, { author: f.author, input });
   created.push(id);
   return id;
 }
 
-// A status change with its outbox row, in one batch (as the moderation domain does).
-async function changeStatus(id: string, status: string, op: "upsert" | "delete" = "upsert", extra: Record<string, unknown> = {}): Promise<void> {
-  const batch = pb.createBatch();
-  batch.collection("posts").update(id, { status, ...extra });
-  batch.collection("moderation_events").create({ post: id, action: status === "published" ? "restore" : "hide", to_status: status });
-  batch.collection("search_outbox").create({ record: id, collection_name: "posts", op, attempts: 0 });
-  await batch.send();
+// An edit of a published post through its pending revision, approved by the moderator.
+async function revise(id: string, changes: Record<string, unknown>): Promise<void> {
+  const { author, input } = forms.get(id)!;
+  await saveDraft(author, { ...input, ...changes }, id);
+  await submitPost(author, id);
+  await claimPost(moderator, id);
+  await approvePost(moderator, id);
 }
 
 async function outboxRows(record: string) {
-  return pb.collection("search_outbox").getFullList({ filter: pb.filter("record = {:record}", { record }), sort: "created,@rowid" });
+  return rowsOf(pb, record);
 }
 
-// Drains until nothing due is left (bounded).
-async function drainAll(now?: Date): Promise<{ processed: number; failed: number }> {
-  const total = { processed: 0, failed: 0 };
-  for (let i = 0; i < 100; i++) {
-    const r = await drainOutbox({ limit: 100, now });
-    total.processed += r.processed;
-    total.failed += r.failed;
-    if (r.processed + r.failed === 0) break;
-  }
-  return total;
-}
-
-const search = (q: string, partial: Partial<SearchQuery> = {}) => searchPosts(makeQuery({ q, perPage: 50, ...partial }));
+const slugOf = async (id: string) => (await pb.collection("posts").getOne(id)).slug as string;
 const later = (ms: number) => new Date(Date.now() + ms);
 
 // The documents an embedded engine holds, read back from its snapshot.
@@ -141,6 +123,7 @@ function tempFile(name: string): string {
 
 beforeAll(async () => {
   pb = await useTestPocketBase();
+  moderator = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
   innerFile = tempFile("incremental.json");
   inner = createEmbeddedEngine({ snapshotPath: innerFile });
   setSearchEngine(flaky(inner));
@@ -169,27 +152,38 @@ describe("search fed by the outbox", () => {
     expect(drained.processed).toBeGreaterThanOrEqual(1);
     const result = await search(w);
     expect(result.hits.map((h) => h.id)).toEqual([id]);
-    expect(result.hits[0]).toMatchObject({ url: `/posts/post-${id}`, organization_name: f.orgName, outcome: "failure", kind: "case_study" });
+    expect(result.hits[0]).toMatchObject({ url: `/posts/${await slugOf(id)}`, organization_name: f.orgName, outcome: "failure", kind: "case_study" });
     expect(result.hits[0]!.snippet).toContain("<mark>");
     const rows = await outboxRows(id);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.processed_at).not.toBe("");
   });
 
-  it.each(["upsert", "delete"] as const)("a hidden post disappears from search (outbox %s)", async (op) => {
+  // Every way off the public site removes the post from search; a restore brings it back.
+  const OFF: Record<string, { off: (id: string, f: Fixture) => Promise<unknown>; restorable: boolean }> = {
+    "hidden by a moderator": { off: (id) => hidePost(moderator, id, "Checking a complaint."), restorable: true },
+    "hidden by a trusted reader's patient-data flag": {
+      off: async (id) => expect(await flagPost(await trustedReader(pb, moderator), id, "patient_data", "Initials and a birth date.")).toEqual({ hidden: true }),
+      restorable: true,
+    },
+    "withdrawn by its author": { off: (id, f) => withdrawPost(f.author, id), restorable: false },
+  };
+  it.each(Object.keys(OFF))("a post %s disappears from search", async (way) => {
     const f = await fixture();
     const w = word();
     const id = await publish(f, { title: `Hidden ${w} case` });
     await drainAll();
     expect((await search(w)).total).toBe(1);
 
-    await changeStatus(id, "hidden", op);
+    await OFF[way]!.off(id, f);
+    expect((await outboxRows(id)).at(-1)).toMatchObject({ op: "delete", processed_at: "" });
     await drainAll();
     expect((await search(w)).total).toBe(0);
     expect(await loadSearchDocument(id)).toBeNull();
+    if (!OFF[way]!.restorable) return;
 
     // Restored: back in the index.
-    await changeStatus(id, "published", "upsert");
+    await restorePost(moderator, id, "Checked.");
     await drainAll();
     expect((await search(w)).hits.map((h) => h.id)).toEqual([id]);
   });
@@ -211,14 +205,17 @@ describe("search fed by the outbox", () => {
     const hit = (await search(w)).hits[0]!;
     expect(hit.id).toBe(id);
     expect(hit.organization_name).toBeNull();
-    // Written by hand without a crowd-checked descriptor: the coarsest one, and no kind facet (issue 9 §2).
-    expect(hit.public_descriptor).toBe("an organisation");
+    // The descriptor the crowd of verified organisations allowed at approval (issue 9 §2).
+    const descriptor = renderDescriptor(
+      "en",
+      chooseDescriptor({ kind: f.kind, region: f.region, country: null }, await loadCrowd(), getConfig().anonymityK).code,
+    );
+    expect(hit.public_descriptor).toBe(descriptor);
 
     const doc = (await loadSearchDocument(id))!;
     expect(doc.organization_name).toBeNull();
     expect(doc.organization_slug).toBeNull();
-    expect(doc.public_descriptor).toBe("an organisation");
-    expect(doc.org_kind).toBeNull();
+    expect(doc.public_descriptor).toBe(descriptor);
     const everything = JSON.stringify([doc, hit, await search(w)]);
     for (const secret of [orgName, f.orgSlug, f.orgId, f.authorId, f.authorEmail]) expect(everything).not.toContain(secret);
     expect(Object.keys(doc)).not.toContain("author");
@@ -241,7 +238,7 @@ describe("search fed by the outbox", () => {
       organization_slug: f.orgSlug,
       public_descriptor: null,
       year: new Date().getUTCFullYear(),
-      url: `/posts/post-${id}`,
+      url: `/posts/${record.slug}`,
     });
     expect(buildSearchDocument({ ...record, status: "in_review" })).toBeNull();
     expect(buildSearchDocument({ ...record, status: "draft" })).toBeNull();
@@ -254,23 +251,19 @@ describe("search fed by the outbox", () => {
   });
 
   it("a public funding call is searchable as such; a call back in draft is not", async () => {
-    const funder = await createOrganization(pb, [], { kind: "funder", name: `Fund ${word()}` });
+    const editor = await createUser(pb);
+    const funder = await createOrganization(pb, [{ userId: editor.id, role: "editor" }], { kind: "funder", name: `Fund ${word()}` });
+    const actor = (await loadActor(editor.id))!;
     const w = word();
-    const id = randomId();
-    const slug = `call-${id}`;
-    const batch = pb.createBatch();
-    batch.collection("funding_calls").create({
-      id,
-      funder: funder.id,
-      slug,
+    const form = (status: string) => ({
       title: `Scaling ${w} in care homes`,
       programme: "Care Innovation",
       description: "Grants for pilots that relieve care staff, with an evaluation plan.",
-      status: "open",
-      opens_on: "2025-02-01 00:00:00Z",
+      status,
+      opens_on: "2025-02-01",
     });
-    batch.collection("search_outbox").create({ record: id, collection_name: "funding_calls", op: "upsert", attempts: 0 });
-    await batch.send();
+    const { slug } = await saveCall(actor, funder.id, form("open"));
+    const id = (await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }))).id;
     created.push(id);
     await drainAll();
     const hit = (await search(w)).hits[0]!;
@@ -286,18 +279,12 @@ describe("search fed by the outbox", () => {
     expect((await search(w, { filters: { kind: ["funding_call"] } })).total).toBe(1);
     expect((await search(w, { filters: { kind: ["case_study"] } })).total).toBe(0);
 
-    const back = pb.createBatch();
-    back.collection("funding_calls").update(id, { status: "draft" });
-    back.collection("search_outbox").create({ record: id, collection_name: "funding_calls", op: "delete", attempts: 0 });
-    await back.send();
+    await saveCall(actor, funder.id, form("draft"), id);
     await drainAll();
     expect((await search(w)).total).toBe(0);
 
-    // Published again (an upsert row), then the reindex test below must agree.
-    const again = pb.createBatch();
-    again.collection("funding_calls").update(id, { status: "closed" });
-    again.collection("search_outbox").create({ record: id, collection_name: "funding_calls", op: "upsert", attempts: 0 });
-    await again.send();
+    // Published again (closed calls stay public), then the reindex test below must agree.
+    await saveCall(actor, funder.id, form("closed"), id);
     await drainAll();
     expect((await search(w)).hits.map((h) => h.id)).toEqual([id]);
   });
@@ -309,12 +296,9 @@ describe("search fed by the outbox", () => {
     const a = await publish(f, { title: `Outage ${w} alpha` });
     const b = await publish(f, { title: `Outage ${w} bravo` });
     const c = await publish(f, { title: `Outage ${w} charlie` });
-    // Later changes to the same records: a retitled, b hidden.
-    const batch = pb.createBatch();
-    batch.collection("posts").update(a, { title: `Outage ${w} alpha retitled` });
-    batch.collection("search_outbox").create({ record: a, collection_name: "posts", op: "upsert", attempts: 0 });
-    await batch.send();
-    await changeStatus(b, "hidden", "delete");
+    // Later changes to the same records: a retitled (its revision approved), b hidden.
+    await revise(a, { title: `Outage ${w} alpha retitled` });
+    await hidePost(moderator, b, "Checking a complaint.");
     const backlogBefore = await getOutboxBacklog();
 
     const during = await drainOutbox();
@@ -370,7 +354,7 @@ describe("search fed by the outbox", () => {
     // hidden. Applying the hide before the publish would be harmless here (both re-read
     // PocketBase), but the rule holds for every op: the later row must wait.
     refusing.clear();
-    await changeStatus(x, "hidden", "delete");
+    await hidePost(moderator, x, "Checking a complaint.");
     const blocked = await drainOutbox();
     expect(blocked).toEqual({ processed: 0, failed: 0 });
     const rows = await outboxRows(x);
@@ -448,32 +432,20 @@ describe("the search service", () => {
       // An outbox change applied after the snapshot was written (an edit keeps the published
       // set, so the fingerprint alone would not notice): the next start rebuilds.
       const edited = created[0]!;
-      const batch = pb.createBatch();
-      batch.collection("posts").update(edited, { summary: "Edited after the snapshot." });
-      batch.collection("search_outbox").create({ record: edited, collection_name: "posts", op: "upsert", attempts: 0 });
-      await batch.send();
+      await revise(edited, { summary: "Edited after the snapshot, through its revision." });
       await drainAll();
       setSearchEngine(null);
       await getSearchEngine();
       expect(starts().at(-1)).toMatch(/rebuilt .*snapshot out of date/);
       logged.mockRestore();
 
-      // A post the snapshot never saw (written without an outbox row): the next start must
+      // A post the snapshot never saw (its outbox row lost, as after a crash or a restore from
+      // backup — a fault injected here, not a stand-in for the domain): the next start must
       // notice the published set changed and rebuild rather than trust the snapshot.
       const f = await fixture();
       const w = word();
-      const id = randomId();
-      await pb.collection("posts").create({
-        id,
-        kind: "discussion",
-        slug: `post-${id}`,
-        title: `Unseen ${w}`,
-        language: "fr",
-        organization: f.orgId,
-        status: "published",
-        published_at: new Date(),
-      });
-      created.push(id);
+      const id = await publish(f, { title: `Unseen ${w} after a lost row` });
+      for (const row of await outboxRows(id)) await pb.collection("search_outbox").delete(row.id);
       setSearchEngine(null);
       await getSearchEngine();
       expect((await search(w)).hits.map((h) => h.id)).toEqual([id]);
