@@ -5,6 +5,7 @@
 import sharp from "sharp";
 import { PDFDocument, PDFName } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SECURITY_HEADERS } from "../../src/lib/server/headers.ts";
 import { NATIONAL_NUMBER, PLANTED, jpegWithMetadata, pdfWithMetadata, pngWithText } from "../helpers/files.ts";
 import { Client, type Scenario } from "./scenarios.ts";
 
@@ -166,5 +167,38 @@ describe("finding 3: attachment metadata reaches anonymous visitors", () => {
     const page = await (await editor.fetch(location)).text();
     expect(page).toContain("Draft");
     expect(page).toContain(NATIONAL_NUMBER);
+  });
+});
+
+// Issue 10 §4: a downloaded attachment is never a page of this site. An HTML or SVG file
+// renamed to .png, or a PDF with scripts, opened in place would run with the site's origin;
+// it is served as a download (Content-Disposition: attachment) under a sandbox CSP, which
+// the middleware's site-wide CSP must not replace, with the other security headers kept.
+describe("attachments are served as sandboxed downloads", () => {
+  const downloads: Scenario<{ path: () => string; as: "visitor" | "author's editor" }, { status: number; file: RegExp }>[] = [
+    ...[1, 2, 3].map((n) => ({
+      name: `public download ${n}`,
+      actor: "anonymous visitor",
+      request: { path: () => `/posts/${slug}/attachments/${n}`, as: "visitor" as const },
+      expected: { status: 200, file: new RegExp(`^attachment; filename="casebook-[a-z0-9-]+-${n}\\.(jpg|png|pdf)"$`) },
+    })),
+    {
+      name: "private download from the dashboard",
+      actor: "the organisation's editor",
+      request: { path: () => `/dashboard/posts/${postId}/attachments/1`, as: "author's editor" },
+      expected: { status: 200, file: /^attachment; filename="[a-z0-9-]+-1\.jpg"$/ },
+    },
+  ];
+  it.each(downloads)("$name ($actor): attachment, CSP sandbox, security headers", async ({ request, expected }) => {
+    const client = request.as === "visitor" ? new Client() : editor;
+    const res = await client.fetch(request.path());
+    expect(res.status).toBe(expected.status);
+    expect(res.headers.get("content-disposition")).toMatch(expected.file);
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      if (name !== "content-security-policy") expect(res.headers.get(name), name).toBe(value);
+    }
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+    await res.arrayBuffer();
   });
 });

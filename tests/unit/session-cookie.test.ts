@@ -1,6 +1,6 @@
 // The session cookie's attributes (issue 10 §4): HttpOnly, SameSite=Lax, Path=/, and
-// Secure everywhere but plain-HTTP loopback. tests/security/cookies.test.ts checks the
-// same over real HTTP against the built site.
+// Secure unless the site's public address (PUBLIC_URL) is plain-HTTP loopback.
+// tests/security/cookies.test.ts checks the same over real HTTP against the built site.
 import type { AstroCookies } from "astro";
 import { describe, expect, it } from "vitest";
 import { SESSION_COOKIE, cookieIsSecure, deleteSessionCookie, setSessionCookie } from "../../src/lib/server/session.ts";
@@ -28,12 +28,12 @@ describe("cookieIsSecure", () => {
 describe("setSessionCookie and deleteSessionCookie", () => {
   const expires = new Date(Date.UTC(2027, 0, 1));
   it.each([
-    ["https://casebook.example.org/signin", true],
-    ["http://127.0.0.1:4321/signin", false],
-  ])("on %s: HttpOnly, SameSite=Lax, Path=/, Secure %s", (url, secure) => {
+    ["https://casebook.example.org", true],
+    ["http://127.0.0.1:4321", false],
+  ])("with PUBLIC_URL %s: HttpOnly, SameSite=Lax, Path=/, Secure %s", (publicUrl, secure) => {
     const { cookies, set } = recordingCookies();
-    setSessionCookie(cookies, new URL(url), "id.secret", expires);
-    deleteSessionCookie(cookies, new URL(url));
+    setSessionCookie(cookies, "id.secret", expires, publicUrl);
+    deleteSessionCookie(cookies, publicUrl);
     expect(set).toEqual([
       [SESSION_COOKIE, "id.secret", { httpOnly: true, sameSite: "lax", path: "/", secure, expires }],
       [SESSION_COOKIE, "", { httpOnly: true, sameSite: "lax", path: "/", secure, maxAge: 0 }],

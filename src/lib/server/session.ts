@@ -5,6 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { AstroCookies } from "astro";
 import type { RecordModel } from "pocketbase";
 import { currentDate, now as clockNow } from "./clock.ts";
+import { getConfig } from "./config.ts";
 import { randomRecordId } from "./ids.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { loadActor, privilegeStamp, toSessionUser, type Actor } from "./users.ts";
@@ -200,14 +201,19 @@ export function cookieIsSecure(url: URL): boolean {
   return !(url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname));
 }
 
-/** Sets the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure outside localhost. */
-export function setSessionCookie(cookies: AstroCookies, url: URL, token: string, expiresAt: Date): void {
-  cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: "lax", path: "/", secure: cookieIsSecure(url), expires: expiresAt });
+// Secure is decided by the site's public address, not the request's URL: without
+// `security.allowedDomains` Astro's node adapter builds every request URL as
+// http://localhost:PORT (it trusts neither Host nor X-Forwarded-*), so the request URL
+// would leave the cookie without Secure behind every TLS proxy (issue 10 §4).
+
+/** Sets the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure unless PUBLIC_URL is plain-HTTP loopback. */
+export function setSessionCookie(cookies: AstroCookies, token: string, expiresAt: Date, publicUrl: string = getConfig().publicUrl): void {
+  cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: "lax", path: "/", secure: cookieIsSecure(new URL(publicUrl)), expires: expiresAt });
 }
 
 /** Removes the session cookie. */
-export function deleteSessionCookie(cookies: AstroCookies, url: URL): void {
-  cookies.set(SESSION_COOKIE, "", { httpOnly: true, sameSite: "lax", path: "/", secure: cookieIsSecure(url), maxAge: 0 });
+export function deleteSessionCookie(cookies: AstroCookies, publicUrl: string = getConfig().publicUrl): void {
+  cookies.set(SESSION_COOKIE, "", { httpOnly: true, sameSite: "lax", path: "/", secure: cookieIsSecure(new URL(publicUrl)), maxAge: 0 });
 }
 
 /** A freshly created session and the token to put in the cookie. */
