@@ -174,6 +174,14 @@ const SANITIZE_OPTIONS: sanitize.IOptions = {
   exclusiveFilter: (frame) => (frame.tag === "a" && !frame.attribs.href ? "excludeTag" : false),
 };
 
+/** The sanitizer's allowlist: the tags it keeps and the attributes each may carry (tests derive their payloads from it). */
+export const SANITIZER_ALLOWLIST: { readonly tags: readonly string[]; readonly attributes: Readonly<Record<string, readonly string[]>> } = {
+  tags: SANITIZE_OPTIONS.allowedTags || [],
+  attributes: Object.fromEntries(
+    Object.entries(SANITIZE_OPTIONS.allowedAttributes || {}).map(([tag, list]) => [tag, list.map((a) => (typeof a === "string" ? a : a.name))]),
+  ),
+};
+
 function keepAlignment(tagName: string, attribs: sanitize.Attributes): sanitize.Tag {
   const { align, ...rest } = attribs;
   const valid = align === "left" || align === "center" || align === "right";
