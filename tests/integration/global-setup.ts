@@ -1,13 +1,20 @@
-// One real PocketBase for the whole integration run (DESIGN.md §7).
+// One real PocketBase for the whole integration run (DESIGN.md §7), and one DATA_DIR for the
+// files the domain writes (mail drop with live links, search snapshots), both removed at the end.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startTestPocketBase } from "../helpers/pocketbase.ts";
 
 export default async function setup(project: TestProject) {
   const pb = await startTestPocketBase();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "casebook-it-data-"));
   project.provide("pocketbaseUrl", pb.url);
   project.provide("pocketbaseBin", pb.bin);
+  project.provide("dataDir", dataDir);
   return async () => {
     await pb.stop();
+    await rm(dataDir, { recursive: true, force: true });
   };
 }
 

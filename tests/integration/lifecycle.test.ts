@@ -21,7 +21,9 @@ import {
 } from "../../src/lib/server/moderation.ts";
 import { getPublishedPost, listPublishedPosts } from "../../src/lib/server/posts.ts";
 import { getPrivatePost, listDpoQueue, listModerationQueue, listMyPosts } from "../../src/lib/server/queues.ts";
+import { connectAsSuperuser, setPocketBase } from "../../src/lib/server/pocketbase.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
+import { startTestPocketBase, TEST_SUPERUSER } from "../helpers/pocketbase.ts";
 import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
@@ -337,27 +339,35 @@ describe("anonymity", () => {
 
 describe("atomicity", () => {
   it("a failure in the middle of a transition leaves the post as it was", async () => {
-    const c = await cast();
-    const { id } = await saveDraft(c.editor, caseStudy(c.orgId));
-    await submitPost(c.editor, id);
-    await claimPost(c.moderator, id);
-    const before = await pb.collection("posts").getOne(id);
-    const events = (await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: id }) })).length;
-    // Make the moderation_events write fail (superuser-only rule changed to a broken field
-    // would not affect superusers, so break the collection itself: a required field).
-    const collection = await pb.collections.getOne("moderation_events");
-    const fields = collection.fields.map((f: { name: string }) => (f.name === "note" ? { ...f, required: true } : f));
-    await pb.collections.update(collection.id, { fields });
+    // Breaking a collection's schema is done on a PocketBase of its own: on the shared one it
+    // would fail whatever other file writes a moderation event at the same moment.
+    const shared = pb;
+    const own = await startTestPocketBase();
+    pb = await connectAsSuperuser(own.url, TEST_SUPERUSER);
+    setPocketBase(pb);
     try {
+      const c = await cast();
+      const { id } = await saveDraft(c.editor, caseStudy(c.orgId));
+      await submitPost(c.editor, id);
+      await claimPost(c.moderator, id);
+      const before = await pb.collection("posts").getOne(id);
+      const events = (await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: id }) })).length;
+      // Make the moderation_events write fail (superuser-only rule changed to a broken field
+      // would not affect superusers, so break the collection itself: a required field).
+      const collection = await pb.collections.getOne("moderation_events");
+      const fields = collection.fields.map((f: { name: string }) => (f.name === "note" ? { ...f, required: true } : f));
+      await pb.collections.update(collection.id, { fields });
       await expect(approvePost(c.moderator, id)).rejects.toThrow();
+      const after = await pb.collection("posts").getOne(id);
+      expect(after.status).toBe(before.status);
+      expect(after.updated).toBe(before.updated);
+      expect((await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: id }) })).length).toBe(events);
+      const outbox = await pb.collection("search_outbox").getFullList({ filter: pb.filter("record = {:r}", { r: id }) });
+      expect(outbox).toEqual([]);
     } finally {
-      await pb.collections.update(collection.id, { fields: collection.fields });
+      pb = shared;
+      setPocketBase(shared);
+      await own.stop();
     }
-    const after = await pb.collection("posts").getOne(id);
-    expect(after.status).toBe(before.status);
-    expect(after.updated).toBe(before.updated);
-    expect((await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: id }) })).length).toBe(events);
-    const outbox = await pb.collection("search_outbox").getFullList({ filter: pb.filter("record = {:r}", { r: id }) });
-    expect(outbox).toEqual([]);
   });
 });

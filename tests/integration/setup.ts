@@ -1,7 +1,4 @@
 // Points the domain modules at the run's PocketBase, as a superuser.
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { inject } from "vitest";
 import type PocketBase from "pocketbase";
 import { connectAsSuperuser, setPocketBase } from "../../src/lib/server/pocketbase.ts";
@@ -14,7 +11,8 @@ export async function useTestPocketBase(): Promise<PocketBase> {
   process.env.PB_SUPERUSER_EMAIL = TEST_SUPERUSER.email;
   process.env.PB_SUPERUSER_PASSWORD = TEST_SUPERUSER.password;
   process.env.CASEBOOK_SECRET ??= "integration-test-signing-secret-0123456789";
-  process.env.DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), "casebook-it-data-"));
+  // The run's own folder (removed by the global teardown), never a DATA_DIR from the environment.
+  process.env.DATA_DIR = inject("dataDir");
   process.env.PUBLIC_URL ??= "http://127.0.0.1:4321";
   const pb = await connectAsSuperuser(url, TEST_SUPERUSER);
   setPocketBase(pb);

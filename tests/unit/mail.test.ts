@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import nodemailer from "nodemailer";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { composeMail, mailDropNotice, findLatestMail, listMailDrop, MAIL_KINDS, sendMail } from "../../src/lib/server/mail.ts";
 import type { MailKind } from "../../src/lib/server/mail.ts";
 
@@ -32,8 +32,11 @@ describe("sendMail without SMTP", () => {
   it("writes a private .eml that listMailDrop reads back, accents and long links intact", async () => {
     const createTransport = vi.spyOn(nodemailer, "createTransport");
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    // A fresh copy of the module, whose transport is not built yet whichever test ran first.
+    vi.resetModules();
+    const fresh = await import("../../src/lib/server/mail.ts");
     const mail = composeMail("verify_email", "fr", { name: "Zoë Dubois", link: longLink });
-    const sent = await sendMail({ to: "zoe@example.be", ...mail }, { dataDir });
+    const sent = await fresh.sendMail({ to: "zoe@example.be", ...mail }, { dataDir });
 
     expect(sent.id).toMatch(/^<.+@casebook\.example\.org>$/);
     expect(sent.file).toBeDefined();
@@ -53,8 +56,8 @@ describe("sendMail without SMTP", () => {
     expect(parsed?.text).toContain(`\n${longLink}\n`);
     expect(parsed?.date).toBeInstanceOf(Date);
 
-    // Only the stream transport was built (this is the file's first sendMail, so the
-    // transport is created here): nothing tried to reach an SMTP server.
+    // Only the stream transport was built (the fresh module creates its transport here):
+    // nothing tried to reach an SMTP server.
     expect(createTransport).toHaveBeenCalledTimes(1);
     expect(createTransport.mock.calls[0]?.[0]).toMatchObject({ streamTransport: true });
 
@@ -130,17 +133,24 @@ describe("sendMail without SMTP", () => {
       "--outer--",
       "",
     ].join("\r\n");
-    await writeFile(path.join(dataDir, "mail", "2024-01-01T10-00-00.000Z-abcdef.eml"), eml, { mode: 0o600 });
-    await writeFile(path.join(dataDir, "mail", ".half-written.eml.tmp"), "From: nobody");
+    // Its own folder: one mail sent now, then an older file written by hand beside it (and a
+    // half-written one to ignore), whatever the other tests sent.
+    const own = await mkdtemp(path.join(tmpdir(), "casebook-mail-read-"));
+    onTestFinished(() => rm(own, { recursive: true, force: true }));
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    await sendMail({ to: "piet@example.be", ...composeMail("password_reset", "nl", { name: "Piet", link: longLink }) }, { dataDir: own });
+    await writeFile(path.join(own, "mail", "2024-01-01T10-00-00.000Z-abcdef.eml"), eml, { mode: 0o600 });
+    await writeFile(path.join(own, "mail", ".half-written.eml.tmp"), "From: nobody");
 
-    const mails = await listMailDrop(dataDir);
-    expect(mails).toHaveLength(3);
+    const mails = await listMailDrop(own);
+    expect(mails).toHaveLength(2);
     const oldest = mails.at(-1);
     expect(oldest).toMatchObject({ to: "Jan <jan@example.be>", subject: "Wachtwoord geüpdatet (test)" });
     expect(oldest?.text).toBe("Goeiedag,\n\nKlik op https://casebook.example.org/x?t=één");
     expect(oldest?.date.toISOString()).toBe("2024-01-01T10:00:00.000Z");
     expect(mails.map((m) => m.date.getTime())).toEqual(mails.map((m) => m.date.getTime()).sort((a, b) => b - a));
-    expect((await findLatestMail("JAN@example.be", dataDir))?.subject).toBe("Wachtwoord geüpdatet (test)");
+    expect(mails[0]?.to).toBe("piet@example.be");
+    expect((await findLatestMail("JAN@example.be", own))?.subject).toBe("Wachtwoord geüpdatet (test)");
   });
 
   it("returns an empty list when nothing was ever sent", async () => {
