@@ -361,7 +361,7 @@ describe("can() on subjects the actor wrote, belongs to or asked for", () => {
       allowed: false,
     },
     {
-      name: "an org admin turns off their own DPO sign-off elsewhere",
+      name: "an org admin changes the settings of an organisation they do not belong to",
       actor: ACTORS.org_admin!,
       action: "org.edit_settings",
       subject: { organization: PENDING_ORG },
