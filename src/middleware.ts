@@ -41,9 +41,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
     if (result) {
       context.locals.user = result.actor;
       context.locals.session = result.session;
-      if (result.newToken) setSessionCookie(context.cookies, result.newToken, result.session.expiresAt);
+      if (result.newToken) setSessionCookie(context.cookies, context.url, result.newToken, result.session.expiresAt);
     } else {
-      deleteSessionCookie(context.cookies);
+      deleteSessionCookie(context.cookies, context.url);
     }
   }
   context.locals.locale = negotiateLocale(context.locals.user?.locale, context.request.headers.get("accept-language"));

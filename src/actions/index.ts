@@ -107,7 +107,7 @@ export const server = rememberParsedForms({
       // Always a new session on sign-in: an old cookie can never be promoted (no fixation).
       if (context.locals.session) await invalidateSession(context.locals.session.id);
       const session = await createSession(result.userId, { userAgent: context.request.headers.get("user-agent"), ip: clientIp(context) });
-      setSessionCookie(context.cookies, session.token, session.expiresAt);
+      setSessionCookie(context.cookies, context.url, session.token, session.expiresAt);
       return { ok: true };
     },
   }),
@@ -116,7 +116,7 @@ export const server = rememberParsedForms({
     accept: "form",
     handler: async (_input, context) => {
       if (context.locals.session) await invalidateSession(context.locals.session.id);
-      deleteSessionCookie(context.cookies);
+      deleteSessionCookie(context.cookies, context.url);
       return { ok: true };
     },
   }),
@@ -147,7 +147,7 @@ export const server = rememberParsedForms({
           message: result.reason === "expired" ? "This reset link has expired. Ask for a new one." : "This reset link is not valid. Ask for a new one.",
         });
       }
-      deleteSessionCookie(context.cookies);
+      deleteSessionCookie(context.cookies, context.url);
       return { ok: true };
     },
   }),
@@ -169,7 +169,7 @@ export const server = rememberParsedForms({
       const actor = requireActor(context);
       const done = await invalidateUserSession(actor.id, input.sessionId);
       if (!done) throw new ActionError({ code: "NOT_FOUND", message: "That session has already ended." });
-      if (input.sessionId === context.locals.session?.id) deleteSessionCookie(context.cookies);
+      if (input.sessionId === context.locals.session?.id) deleteSessionCookie(context.cookies, context.url);
       return { ok: true };
     },
   }),
@@ -179,7 +179,7 @@ export const server = rememberParsedForms({
     handler: async (_input, context) => {
       const actor = requireActor(context);
       const count = await invalidateUserSessions(actor.id);
-      deleteSessionCookie(context.cookies);
+      deleteSessionCookie(context.cookies, context.url);
       return { count };
     },
   }),
@@ -196,7 +196,7 @@ export const server = rememberParsedForms({
       if (!result.ok) {
         throw new ActionError({ code: "CONFLICT", message: `You are the last admin of ${result.organizations.join(", ")}. Make someone else admin first.` });
       }
-      deleteSessionCookie(context.cookies);
+      deleteSessionCookie(context.cookies, context.url);
       return { ok: true };
     },
   }),

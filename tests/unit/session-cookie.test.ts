@@ -1,5 +1,5 @@
 // The session cookie's attributes (issue 10 §4): HttpOnly, SameSite=Lax, Path=/, and
-// Secure unless the site's public address (PUBLIC_URL) is plain-HTTP loopback.
+// Secure unless both the request and the public address (PUBLIC_URL) are plain-HTTP loopback.
 // tests/security/cookies.test.ts checks the same over real HTTP against the built site.
 import type { AstroCookies } from "astro";
 import { describe, expect, it } from "vitest";
@@ -28,12 +28,16 @@ describe("cookieIsSecure", () => {
 describe("setSessionCookie and deleteSessionCookie", () => {
   const expires = new Date(Date.UTC(2027, 0, 1));
   it.each([
-    ["https://casebook.example.org", true],
-    ["http://127.0.0.1:4321", false],
-  ])("with PUBLIC_URL %s: HttpOnly, SameSite=Lax, Path=/, Secure %s", (publicUrl, secure) => {
+    ["https://casebook.example.org", "https://casebook.example.org/signin", true],
+    // A TLS proxy that forwards to loopback: the request looks local, the site is not.
+    ["https://casebook.example.org", "http://127.0.0.1:4321/signin", true],
+    // PUBLIC_URL left at its default, the site reached under a public name (ALLOWED_HOSTS).
+    ["http://localhost:4321", "http://casebook.example.org/signin", true],
+    ["http://127.0.0.1:4321", "http://127.0.0.1:4321/signin", false],
+  ])("with PUBLIC_URL %s, request %s: HttpOnly, SameSite=Lax, Path=/, Secure %s", (publicUrl, url, secure) => {
     const { cookies, set } = recordingCookies();
-    setSessionCookie(cookies, "id.secret", expires, publicUrl);
-    deleteSessionCookie(cookies, publicUrl);
+    setSessionCookie(cookies, new URL(url), "id.secret", expires, publicUrl);
+    deleteSessionCookie(cookies, new URL(url), publicUrl);
     expect(set).toEqual([
       [SESSION_COOKIE, "id.secret", { httpOnly: true, sameSite: "lax", path: "/", secure, expires }],
       [SESSION_COOKIE, "", { httpOnly: true, sameSite: "lax", path: "/", secure, maxAge: 0 }],

@@ -201,19 +201,23 @@ export function cookieIsSecure(url: URL): boolean {
   return !(url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname));
 }
 
-// Secure is decided by the site's public address, not the request's URL: without
-// `security.allowedDomains` Astro's node adapter builds every request URL as
-// http://localhost:PORT (it trusts neither Host nor X-Forwarded-*), so the request URL
-// would leave the cookie without Secure behind every TLS proxy (issue 10 §4).
+// Secure unless both the request's URL and the site's public address are plain-HTTP
+// loopback. The request URL alone is not enough: Astro's node adapter builds it from the
+// socket's protocol and the Host header, so behind a TLS proxy that forwards to
+// 127.0.0.1 (nginx's default Host) it reads http://127.0.0.1 (issue 10 §4).
 
-/** Sets the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure unless PUBLIC_URL is plain-HTTP loopback. */
-export function setSessionCookie(cookies: AstroCookies, token: string, expiresAt: Date, publicUrl: string = getConfig().publicUrl): void {
-  cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: "lax", path: "/", secure: cookieIsSecure(new URL(publicUrl)), expires: expiresAt });
+/** Sets the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure unless the site is plain-HTTP localhost. */
+export function setSessionCookie(cookies: AstroCookies, url: URL, token: string, expiresAt: Date, publicUrl: string = getConfig().publicUrl): void {
+  cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: "lax", path: "/", secure: secureCookie(url, publicUrl), expires: expiresAt });
 }
 
 /** Removes the session cookie. */
-export function deleteSessionCookie(cookies: AstroCookies, publicUrl: string = getConfig().publicUrl): void {
-  cookies.set(SESSION_COOKIE, "", { httpOnly: true, sameSite: "lax", path: "/", secure: cookieIsSecure(new URL(publicUrl)), maxAge: 0 });
+export function deleteSessionCookie(cookies: AstroCookies, url: URL, publicUrl: string = getConfig().publicUrl): void {
+  cookies.set(SESSION_COOKIE, "", { httpOnly: true, sameSite: "lax", path: "/", secure: secureCookie(url, publicUrl), maxAge: 0 });
+}
+
+function secureCookie(url: URL, publicUrl: string): boolean {
+  return cookieIsSecure(url) || cookieIsSecure(new URL(publicUrl));
 }
 
 /** A freshly created session and the token to put in the cookie. */
