@@ -42,7 +42,7 @@ type Req = { method?: "GET" | "POST"; path: string; form?: Record<string, string
  * refusal must lack. `reads`: the actor may read the post and is refused only the action,
  * so the re-rendered page may show the draft (never other people's e-mails).
  */
-type Expected = { status: number; location?: string; contains?: string[]; lacks?: string[]; refused: boolean; reads?: boolean };
+type Expected = { status: number; location?: string; contains?: string[]; lacks?: string[]; refused: boolean; reads?: boolean; changes?: boolean };
 type Row = Scenario<Req, Expected>;
 /** One route or action family: a request per actor, what each must get, and the records a refusal must leave alone. */
 type Family = { name: string; request: (who: Who) => Req; expected: Partial<Record<Who, Expected>>; snapshot?: () => Promise<unknown> };
@@ -52,6 +52,8 @@ const SIGNIN: Expected = { status: 303, location: "/signin", refused: true };
 const no = (status: number, lacks: string[] = []): Expected => ({ status, lacks, refused: true });
 const yes = (status: number, contains: string[] = []): Expected => ({ status, contains, refused: false });
 const deny = (status: number): Expected => ({ status, refused: true, reads: true });
+/** Allowed, and the family's subject must show the change (so the request is one the site acts on). */
+const did = (status: number, contains: string[] = []): Expected => ({ status, contains, refused: false, changes: true });
 
 let pb: PocketBase;
 const clients = {} as Record<Who, Client>;
@@ -136,6 +138,8 @@ async function published(author: Actor): Promise<{ id: string; slug: string }> {
 }
 
 const post = (id: string) => pb.collection("posts").getOne(id, { fields: "status,revision_status,title,privacy_dismissals,claimed_by,updated" });
+const sessionsOfRun = async () =>
+  (await pb.collection("sessions").getFullList({ filter: pb.filter("user.email ~ {:run}", { run: RUN }), fields: "id", sort: "id" })).length;
 const membership = (id: string) => pb.collection("memberships").getOne(id, { fields: "role,status,updated" });
 
 beforeAll(async () => {
@@ -232,7 +236,7 @@ beforeAll(async () => {
   const victim = await createUser(pb, { email: VICTIM_EMAIL, name: `Victim ${RUN}` });
   await new Client().signIn(VICTIM_EMAIL, PASSWORD);
   w.victimSession = (await pb.collection("sessions").getFirstListItem(pb.filter("user = {:u}", { u: victim.id }))).id;
-  w.roleTarget = (await createUser(pb, { name: `Role target ${RUN}` })).id;
+  w.roleTarget = (await createUser(pb, { email: `m2-roletarget-${RUN}@example.test`, name: `Role target ${RUN}` })).id;
   const joiner = await createUser(pb, { name: `Joiner ${RUN}` });
   const joinerMembership = await pb.collection("memberships").create({ user: joiner.id, organization: w.orgA.id, role: "member", status: "pending" });
   w.joiner = { id: joiner.id, membershipId: joinerMembership.id };
@@ -277,7 +281,7 @@ async function check(family: Family): Promise<void> {
   expect(rows.length).toBeGreaterThan(0);
   for (const row of rows) {
     const label = `${row.actor}: ${row.name} (${row.request.form ? "POST " : ""}${row.request.path})`;
-    const before = row.expected.refused && family.snapshot ? await family.snapshot() : undefined;
+    const before = family.snapshot ? await family.snapshot() : undefined;
     const res = await send(row.actor as Who, row.request);
     const body = await res.text();
     expect.soft(res.status, `${label} answered ${res.status}`).toBe(row.expected.status);
@@ -287,6 +291,9 @@ async function check(family: Family): Promise<void> {
       for (const text of [...privateContent(row.actor as Who, row.expected.reads), ...(row.expected.lacks ?? [])])
         expect.soft(body.includes(text), `${label} leaks ${JSON.stringify(text)}`).toBe(false);
       if (family.snapshot) expect.soft(await family.snapshot(), `${label} changed something`).toEqual(before);
+    } else if (row.expected.changes) {
+      expect(family.snapshot, `${row.name} needs a snapshot`).toBeDefined();
+      expect.soft(await family.snapshot!(), `${label} changed nothing`).not.toEqual(before);
     }
   }
 }
@@ -513,7 +520,7 @@ const FAMILIES: Family[] = [
       dpo: deny(403),
       moderator: deny(403),
       platformAdmin: deny(403),
-      orgAdmin: yes(303),
+      orgAdmin: did(303),
     },
   },
   {
@@ -528,7 +535,7 @@ const FAMILIES: Family[] = [
       dpo: no(403),
       moderator: no(403),
       platformAdmin: no(403),
-      editor: yes(303),
+      editor: did(303),
     },
   },
   {
@@ -546,7 +553,7 @@ const FAMILIES: Family[] = [
       dpo: deny(403),
       moderator: deny(403),
       platformAdmin: deny(403),
-      editor: yes(303),
+      editor: did(303),
     },
   },
   {
@@ -561,7 +568,7 @@ const FAMILIES: Family[] = [
       dpo: deny(403),
       moderator: deny(403),
       platformAdmin: deny(403),
-      modAuthor: yes(303),
+      modAuthor: did(303),
     },
   },
   {
@@ -577,7 +584,7 @@ const FAMILIES: Family[] = [
       modAuthor: deny(403),
       moderator: deny(403),
       platformAdmin: deny(403),
-      orgAdmin: yes(303),
+      orgAdmin: did(303),
     },
   },
   {
@@ -593,7 +600,7 @@ const FAMILIES: Family[] = [
       orgAdmin: deny(403),
       moderator: deny(403),
       platformAdmin: deny(403),
-      dpo: yes(303),
+      dpo: did(303),
     },
   },
   {
@@ -609,14 +616,14 @@ const FAMILIES: Family[] = [
       dpo: no(404),
       orgAdmin: no(404),
       modAuthor: deny(403),
-      moderator: yes(303),
+      moderator: did(303),
     },
   },
   {
     name: "moderatePost: a moderator claims the post they wrote",
     request: () => ({ path: `/moderation/posts/${w.modOwnSubmitted}?_action=moderatePost`, form: { postId: w.modOwnSubmitted, decision: "claim", note: "" } }),
     snapshot: () => post(w.modOwnSubmitted),
-    expected: { modAuthor: deny(403), platformAdmin: yes(303) },
+    expected: { modAuthor: deny(403), platformAdmin: did(303) },
   },
   {
     name: "moderatePost: hide a published post",
@@ -633,7 +640,7 @@ const FAMILIES: Family[] = [
       editor: no(404),
       dpo: no(404),
       orgAdmin: no(404),
-      moderator: yes(303),
+      moderator: did(303),
     },
   },
   {
@@ -649,14 +656,14 @@ const FAMILIES: Family[] = [
       editor: no(404),
       orgAdmin: no(404),
       modAuthor: deny(403),
-      moderator: yes(303),
+      moderator: did(303),
     },
   },
   {
     name: "flagPost on a published post",
     request: () => ({ path: `/posts/${w.live.slug}?_action=flagPost`, form: { postId: w.live.id, reason: "inaccurate", note: "" } }),
     snapshot: async () => (await pb.collection("flags").getFullList({ filter: pb.filter("post = {:p}", { p: w.live.id }), fields: "id" })).length,
-    expected: { anonymous: no(403), editor: no(403), plain: yes(200, ["A moderator will look at your report."]) },
+    expected: { anonymous: no(403), editor: no(403), plain: did(200, ["A moderator will look at your report."]) },
   },
 
   // ── Organisation actions ──────────────────────────────────────────────────────
@@ -676,9 +683,13 @@ const FAMILIES: Family[] = [
     },
   },
   {
-    name: "changeMemberRole: an admin changes the DPO's role",
-    request: () => ({ path: `/organizations/${w.orgA.slug}?_action=changeMemberRole`, form: { membershipId: orgMembership("dpo"), role: "dpo" } }),
-    expected: { orgAdmin: yes(200), platformAdmin: yes(200) },
+    name: "changeMemberRole: an admin changes the DPO's role (and back)",
+    request: (who) => ({
+      path: `/organizations/${w.orgA.slug}?_action=changeMemberRole`,
+      form: { membershipId: orgMembership("dpo"), role: who === "orgAdmin" ? "editor" : "dpo" },
+    }),
+    snapshot: () => membership(orgMembership("dpo")),
+    expected: { orgAdmin: did(200), platformAdmin: did(200) },
   },
   {
     name: "decideJoinRequest: accept a pending request as admin",
@@ -696,7 +707,7 @@ const FAMILIES: Family[] = [
       dpo: no(403),
       moderator: no(403),
       modAuthor: no(403),
-      orgAdmin: yes(200),
+      orgAdmin: did(200),
     },
   },
   {
@@ -715,7 +726,7 @@ const FAMILIES: Family[] = [
       dpo: no(403),
       moderator: no(403),
       modAuthor: no(403),
-      orgAdmin: yes(200),
+      orgAdmin: did(200),
     },
   },
   {
@@ -812,7 +823,7 @@ const FAMILIES: Family[] = [
       otherMember: no(403),
       moderator: no(403),
       modAuthor: no(403),
-      platformAdmin: yes(200),
+      platformAdmin: did(200),
     },
   },
   {
@@ -877,7 +888,7 @@ const FAMILIES: Family[] = [
       orgAdmin: no(403),
       moderator: no(403),
       platformAdmin: no(403),
-      otherMember: yes(200),
+      otherMember: did(200),
     },
   },
   {
@@ -905,7 +916,7 @@ const FAMILIES: Family[] = [
       otherMember: no(403),
       moderator: no(403),
       platformAdmin: no(403),
-      orgAdmin: yes(200),
+      orgAdmin: did(200),
     },
   },
 
@@ -925,11 +936,13 @@ const FAMILIES: Family[] = [
   {
     name: "revokeAllSessions without an account",
     request: () => ({ path: "/account?_action=revokeAllSessions", form: {} }),
+    snapshot: () => sessionsOfRun(),
     expected: { anonymous: SIGNIN },
   },
   {
     name: "deleteAccount without an account",
     request: () => ({ path: "/account?_action=deleteAccount", form: { publishedPosts: "keep", confirm: "DELETE" } }),
+    snapshot: async () => await pb.collection("users").getFullList({ filter: pb.filter("email ~ {:run}", { run: RUN }), fields: "id", sort: "id" }),
     expected: { anonymous: SIGNIN },
   },
 ];
