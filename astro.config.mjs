@@ -12,8 +12,10 @@ export default defineConfig({
   // Body limits come from src/lib/limits.ts: the largest legitimate request (5 attachments
   // of 10 MB and the form). The middleware refuses smaller per-form limits first, with a 413 page.
   adapter: node({ mode: "standalone", bodySizeLimit: MAX_REQUEST_BYTES }),
-  // Astro's CSRF origin check (DESIGN.md §1); the middleware adds a Sec-Fetch-Site check.
-  security: { checkOrigin: true, actionBodySizeLimit: MAX_REQUEST_BYTES },
+  // CSRF is checked by the middleware against PUBLIC_URL and the Host (src/lib/server/csrf.ts):
+  // Astro's checkOrigin compares with the adapter's http:// URL and refuses every form behind
+  // a TLS-terminating proxy.
+  security: { checkOrigin: false, actionBodySizeLimit: MAX_REQUEST_BYTES },
   // No client-side prefetching: content pages ship zero JavaScript.
   prefetch: false,
   devToolbar: { enabled: false },

@@ -1,6 +1,6 @@
 // Identity and locale only (DESIGN.md §6): session cookie → locals.user / locals.session.
-// Also refuses cross-site state-changing requests by Sec-Fetch-Site, on top of Astro's
-// origin check (DESIGN.md §1, CSRF), refuses foreign Host headers, and sets the security
+// Also refuses cross-site state-changing requests by Origin and Sec-Fetch-Site (DESIGN.md
+// §1, CSRF; lib/server/csrf.ts), refuses foreign Host headers, and sets the security
 // headers (CSP and isolation, lib/server/headers.ts) on every response it produces.
 import { defineMiddleware } from "astro:middleware";
 import { negotiateLocale } from "./i18n/index.ts";
@@ -8,10 +8,10 @@ import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
 import { clientIp } from "./lib/server/guard.ts";
 import { getConfig } from "./lib/server/config.ts";
 import { allowedHosts, applySecurityHeaders, isAllowedHost } from "./lib/server/headers.ts";
+import { crossSiteRefusal } from "./lib/server/csrf.ts";
 import { oversizeBody, tooLargeResponse } from "./lib/server/bodylimit.ts";
 import { SESSION_COOKIE, deleteSessionCookie, ensureSessionSweeper, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 let hosts: Set<string> | undefined;
 
 /** A short plain-text refusal that still carries the security headers. */
@@ -28,10 +28,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (!isAllowedHost(context.request.headers.get("host"), hosts)) {
     return refuse(421, "This site answers only to its own address. Set PUBLIC_URL or ALLOWED_HOSTS if it is served under another name.");
   }
-  const site = context.request.headers.get("sec-fetch-site");
-  if (!SAFE_METHODS.has(context.request.method) && site !== null && site !== "same-origin") {
-    return refuse(403, "Cross-site requests are not allowed.");
-  }
+  const crossSite = crossSiteRefusal(context.request, getConfig().publicUrl);
+  if (crossSite) return refuse(403, crossSite);
   context.locals.user = null;
   context.locals.session = null;
   const token = context.cookies.get(SESSION_COOKIE)?.value;

@@ -44,10 +44,11 @@ type Site = "local" | "production" | "production via loopback";
 function target(site: Site): { url: string; headers: Record<string, string> } {
   if (site === "local") return { url: baseUrl(), headers: { origin: baseUrl() } };
   const url = production!.baseUrl;
-  // A proxy that forwards to the loopback address without the public Host (nginx's default).
-  if (site === "production via loopback") return { url, headers: { origin: url } };
-  // The public name over plain HTTP: what a downgraded request, or a proxy that keeps Host, delivers.
-  return { url, headers: { host: "casebook.example.org", origin: "http://casebook.example.org" } };
+  // The browser is on https://casebook.example.org and sends that Origin; the TLS proxy
+  // forwards plain HTTP either to the loopback address without the public Host (nginx's
+  // default) or keeping the public Host. Forms must work both ways (CSRF check, csrf.ts).
+  if (site === "production via loopback") return { url, headers: { origin: PUBLIC_URL } };
+  return { url, headers: { host: "casebook.example.org", origin: PUBLIC_URL, "x-forwarded-proto": "https" } };
 }
 
 /** The attributes of the session cookie in a response's Set-Cookie headers, names lower-cased. */
