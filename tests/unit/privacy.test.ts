@@ -519,7 +519,12 @@ describe("new finding classes", () => {
   });
 });
 
-describe("hostile input", () => {
+// Under `npm run mutate` the code carries Stryker's coverage counters and runs several times slower:
+// a timing bound says nothing there, and each surviving mutant would wait for these two tests.
+const instrumented = process.env.CASEBOOK_MUTATION_RUN === "1";
+if (instrumented) console.info("privacy: the linear-time checks are skipped under npm run mutate (instrumented code is not timed)");
+
+describe.skipIf(instrumented)("hostile input", () => {
   it("scans half a megabyte of near-matches in linear time", () => {
     const chunk = `Lorem 0 1 2 3 4 5 6 7 8 9 a@${"b".repeat(50)} Dr. Mr. 12.34.56.78 +3 born `;
     const text = `${chunk.repeat(4000)}${"x".repeat(100_000)}a@${"b-".repeat(50_000)}${"1-".repeat(50_000)}`;

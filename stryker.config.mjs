@@ -1,0 +1,34 @@
+// Mutation testing (issue 10 §7): `npm run mutate`; one module: `npm run mutate -- --mutate src/lib/server/can.ts`
+// (several: comma-separated paths, no braces). Not part of `npm test`. Reports and the incremental file stay under
+// .cache/stryker/ (ignored); `--force` re-tests every mutant instead of reusing unchanged results.
+//
+// Mutants run against the unit tests only (vitest.mutate.config.ts): the modules exercised by integration tests
+// alone (moderation, session, users, orgs, funding, flags, queues, search/*) show up as "no coverage".
+// The TypeScript checker drops mutants that do not compile before they are tested; it re-checks the project once per
+// mutant (about 1.5 s each here, several times the test run). `--checkers ""` skips it for a quick look.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+const config = {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutate.config.ts" },
+  checkers: ["typescript"],
+  // The mutated modules and the unit tests: smaller than the whole project, and not broken by unrelated work in progress.
+  tsconfigFile: "tsconfig.mutate.json",
+  coverageAnalysis: "perTest",
+  mutate: [
+    "src/lib/server/{can,privacy,markdown,moderation,session,users,orgs,funding,flags,queues,tokens}.ts",
+    "src/lib/server/{urls,headers,redirects,anonymity,addresses,ratelimit}.ts",
+    "src/lib/server/search/{documents,outbox}.ts",
+  ],
+  incremental: true,
+  incrementalFile: ".cache/stryker/incremental.json",
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: ".cache/stryker/mutation.html" },
+  jsonReporter: { fileName: ".cache/stryker/mutation.json" },
+  tempDirName: ".cache/stryker/tmp",
+  // Built sites, data folders and docs are not needed to run the unit tests.
+  ignorePatterns: ["/.cache", "/.data", "/dist", "/docs", "/bench", "/test-results"],
+  // Two cores shared by everyone: one test runner (plus one type-checker process).
+  concurrency: 1,
+  timeoutMS: 10_000,
+};
+export default config;

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// The tests Stryker runs against each mutant (`npm run mutate`, stryker.config.mjs): the unit project only.
+// The other projects start PocketBase or a built site and share state between tests, which per-test
+// mutant runs (one test picked out of its file) cannot rely on.
+export default defineConfig({
+  test: {
+    include: ["tests/unit/**/*.test.ts"],
+    environment: "node",
+    // Lets timing checks allow for the slower, instrumented code (tests/unit/privacy.test.ts).
+    env: { CASEBOOK_MUTATION_RUN: "1" },
+    testTimeout: 60_000,
+  },
+});
