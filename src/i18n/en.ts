@@ -327,7 +327,7 @@ export const en = {
   "mod.hidden_none": "No post is hidden.",
   "mod.review": "Review: {title}",
   "mod.by": "By {author} for {org}",
-  "mod.cannot_moderate": "You cannot decide on this post (it is your own, or your organisation's).",
+  "mod.cannot_moderate": "You cannot decide on this post (it is your own, or by or about your organisation).",
   "mod.diff": "Proposed changes",
   "mod.content": "Content under review",
   "mod.panel": "Review panel",

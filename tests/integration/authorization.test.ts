@@ -7,6 +7,7 @@ import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { approvePost, claimPost, dismissFinding, dpoReview, hidePost, restorePost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { answerConsent, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
 import { changeMemberRole } from "../../src/lib/server/orgs.ts";
 import { getPreviewPost, getPrivatePost } from "../../src/lib/server/queues.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
@@ -232,6 +233,51 @@ describe("nobody decides on their own post", () => {
     expect(await events()).toBe(before);
     await restorePost(w.moderator, id, "Checked: no patient is named.");
     expect((await pb.collection("posts").getOne(id)).status).toBe("published");
+  });
+
+  it("a moderator who belongs to the applicant organisation cannot decide on a funder's record about it", async () => {
+    const w = await world();
+    const funderEditor = await createUser(pb);
+    const funder = await createOrganization(pb, [{ userId: funderEditor.id, role: "editor" }], { kind: "funder", region: "brussels" });
+    const fe = (await loadActor(funderEditor.id))!;
+    const { slug } = await saveCall(fe, funder.id, {
+      title: `Everyday AI ${unique("call")}`,
+      description: "A call for AI projects in everyday care, for the stake test.",
+      eligibility: "",
+      budget: null,
+      currency: "EUR",
+      opens_on: null,
+      closes_on: null,
+      url: "",
+      status: "open",
+      programme: "",
+    });
+    const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }));
+    const title = `Refused pilot ${unique("rec")}`;
+    const org = await pb.collection("organizations").getOne(w.orgId);
+    await recordDecisions(fe, call.id, [
+      {
+        title,
+        applicantType: "platform",
+        applicant: org.slug,
+        amountRequested: 50000,
+        decision: "rejected",
+        decidedOn: "2025-06-30",
+        rejectionReasons: ["data_governance"],
+        reasonText: "No impact assessment.",
+      },
+    ]);
+    const record = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: title }));
+    await answerConsent(w.admin, record.id, "grant");
+    // modAuthor is an editor of the applicant organisation, not of the funder.
+    await expect(claimPost(w.modAuthor, record.id)).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await pb.collection("posts").getOne(record.id)).status).toBe("submitted");
+    await claimPost(w.moderator, record.id);
+    await approvePost(w.moderator, record.id);
+    expect((await pb.collection("posts").getOne(record.id)).status).toBe("published");
+    await hidePost(w.moderator, record.id, "A reader says the amount is wrong.");
+    await expect(restorePost(w.modAuthor, record.id)).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await pb.collection("posts").getOne(record.id)).status).toBe("hidden");
   });
 
   it("an editor who became the DPO cannot sign off the post they wrote; the organisation's other DPO can", async () => {

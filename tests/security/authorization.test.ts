@@ -626,6 +626,12 @@ const FAMILIES: Family[] = [
     expected: { modAuthor: deny(403), platformAdmin: did(303) },
   },
   {
+    name: "moderatePost: claim a funder's record about the moderator's organisation",
+    request: () => ({ path: `/moderation/posts/${w.consentPost}?_action=moderatePost`, form: { postId: w.consentPost, decision: "claim", note: "" } }),
+    snapshot: () => post(w.consentPost),
+    expected: { modAuthor: deny(403), moderator: did(303) },
+  },
+  {
     name: "moderatePost: hide a published post",
     request: () => ({
       path: `/moderation/posts/${w.toHide}?_action=moderatePost`,

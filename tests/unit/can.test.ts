@@ -266,6 +266,36 @@ describe("can() on subjects the actor wrote, belongs to or asked for", () => {
     // Taking something offline serves no one's interest in their own post; it stays open.
     { name: "a moderator hides their own post", actor: moderator, action: "post.hide", subject: by(moderator, "published"), allowed: true },
     {
+      name: "a moderator who belongs to the applicant organisation decides on the funder's record about it",
+      actor: { ...moderator, memberships: ACTORS.org_member!.memberships },
+      action: "post.moderate",
+      subject: {
+        organization: { id: "funder000000001", verified: true },
+        post: { authorId: "funderedit00001", status: "in_review", applicantOrganizationId: ORG.id },
+      },
+      allowed: false,
+    },
+    {
+      name: "a moderator who belongs to the applicant organisation restores the funder's record about it",
+      actor: { ...moderator, memberships: ACTORS.org_member!.memberships },
+      action: "post.restore",
+      subject: {
+        organization: { id: "funder000000001", verified: true },
+        post: { authorId: "funderedit00001", status: "hidden", applicantOrganizationId: ORG.id },
+      },
+      allowed: false,
+    },
+    {
+      name: "a moderator with no stake decides on a funder's record",
+      actor: moderator,
+      action: "post.moderate",
+      subject: {
+        organization: { id: "funder000000001", verified: true },
+        post: { authorId: "funderedit00001", status: "in_review", applicantOrganizationId: ORG.id },
+      },
+      allowed: true,
+    },
+    {
       name: "an editor turned DPO signs off the post they wrote",
       actor: ACTORS.org_dpo!,
       action: "post.dpo_review",

@@ -37,6 +37,9 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
   const moderator = actor?.role === "moderator" || platformAdmin;
   const org = subject.organization;
   const membership = org && actor ? actor.memberships.find((m) => m.organizationId === org.id) : undefined;
+  // A funder's record is about its applicant too: its people have a stake in it as much as the funder's.
+  const applicant = subject.post?.applicantOrganizationId;
+  const stake = Boolean(membership || (applicant && actor?.memberships.some((m) => m.organizationId === applicant)));
   switch (action) {
     case "account.manage":
       return actor !== null && actor.id === subject.userId;
@@ -95,12 +98,12 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
       return Boolean(actor?.verified && post && state === "dpo_review" && membership?.role === "dpo" && post.authorId !== actor.id);
     }
     case "post.moderate":
-      // Moderators never moderate their own organisation's posts or their own posts.
-      return Boolean(actor?.verified && moderator && subject.post && subject.post.authorId !== actor.id && membership === undefined);
+      // Moderators never moderate their own posts, nor posts of (or, for a funder's record, about) their organisation.
+      return Boolean(actor?.verified && moderator && subject.post && subject.post.authorId !== actor.id && !stake);
     case "post.restore":
       // Putting a hidden post back online overrules a moderator or readers' flags: as for
       // approval, never on one's own post or one's organisation's (without a post: the queue).
-      return Boolean(actor?.verified && moderator && !(subject.post && (subject.post.authorId === actor.id || membership)));
+      return Boolean(actor?.verified && moderator && !(subject.post && (subject.post.authorId === actor.id || stake)));
     case "post.hide":
     case "post.view_history":
       return Boolean(actor?.verified && moderator);
@@ -147,5 +150,5 @@ export type Subject = {
   /** The kind of the subject organisation (funders manage calls and decisions). */
   organizationKind?: string;
   /** A post, with the facts permissions depend on. */
-  post?: { authorId: string | null; status: string; revisionStatus?: string | null };
+  post?: { authorId: string | null; status: string; revisionStatus?: string | null; applicantOrganizationId?: string | null };
 };

@@ -35,7 +35,12 @@ export function postSubject(post: RecordModel): Subject {
   const org = post.expand?.organization;
   return {
     organization: org ? { id: org.id, verified: Boolean(org.verified) } : undefined,
-    post: { authorId: post.author || null, status: post.status, revisionStatus: post.pending_revision ? post.revision_status || null : null },
+    post: {
+      authorId: post.author || null,
+      status: post.status,
+      revisionStatus: post.pending_revision ? post.revision_status || null : null,
+      applicantOrganizationId: post.applicant_organization || null,
+    },
   };
 }
 
