@@ -74,6 +74,7 @@ const w = {} as {
   toHide: string;
   modOwnHidden: string;
   pendingOrgId: string;
+  pendingOrgSlug: string;
   invitationId: string;
   inviteToken: string;
   call: { id: string; slug: string };
@@ -190,15 +191,10 @@ beforeAll(async () => {
   w.toHide = (await published(editor)).id;
   w.modOwnHidden = (await published(modAuthor)).id;
   await hidePost(moderator, w.modOwnHidden, "A reader reported a patient's name.");
-  w.pendingOrgId = (
-    await pb.collection("organizations").getFirstListItem(
-      pb.filter("slug = {:s}", {
-        s: (
-          await requestOrganization(modAuthor, { name: PENDING_ORG, kind: "research", country: "BE", region: "brussels", website: "", description: "" })
-        ).slug,
-      }),
-    )
-  ).id;
+  w.pendingOrgSlug = (
+    await requestOrganization(modAuthor, { name: PENDING_ORG, kind: "research", country: "BE", region: "brussels", website: "", description: "" })
+  ).slug;
+  w.pendingOrgId = (await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:s}", { s: w.pendingOrgSlug }))).id;
   w.call = await (async () => {
     const { slug } = await saveCall(otherMember, w.orgB.id, {
       title: `Everyday AI ${RUN}`,
@@ -500,6 +496,19 @@ const FAMILIES: Family[] = [
     name: "the invitation page without a valid token",
     request: () => ({ path: `/invitations/accept?token=${"x".repeat(43)}` }),
     expected: { anonymous: no(410, [INVITEE_EMAIL, ORG_A_NAME]), plain: no(410, [INVITEE_EMAIL, ORG_A_NAME]), orgAdmin: no(410, [INVITEE_EMAIL]) },
+  },
+  {
+    name: "an organisation waiting for verification, by its page",
+    request: () => ({ path: `/organizations/${w.pendingOrgSlug}` }),
+    expected: {
+      anonymous: no(404, [PENDING_ORG]),
+      plain: no(404, [PENDING_ORG]),
+      orgMember: no(404, [PENDING_ORG]),
+      orgAdmin: no(404, [PENDING_ORG]),
+      otherMember: no(404, [PENDING_ORG]),
+      modAuthor: yes(200, [PENDING_ORG]),
+      moderator: yes(200, [PENDING_ORG]),
+    },
   },
   {
     name: "the new-organisation page",
