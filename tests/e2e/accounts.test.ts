@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { findLatestMail } from "../../src/lib/server/mail.ts";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, signInOnPage } from "../helpers/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
@@ -17,12 +17,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${baseUrl}/signin`);
-  await page.getByLabel("E-mail address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/account$/);
+function signIn(page: Page, email: string, password: string): Promise<void> {
+  return signInOnPage(page, baseUrl, email, password);
 }
 
 async function mailLink(to: string, path: string): Promise<string> {
@@ -124,6 +120,16 @@ describe("accounts and organisations", () => {
     expect(sneaky.status).toBe(403);
   });
 
+  it("a refused sign-in fails the test helper at once with the page's message, not a timeout", async () => {
+    const page = await (await browser.newContext()).newPage();
+    // An account nobody signs in to elsewhere, so this failure cannot delay another test.
+    const refused = signInOnPage(page, baseUrl, `nobody-${Date.now()}@example.test`, "not the password at all");
+    await expect(refused).rejects.toThrow(/was refused \(HTTP 401\): That e-mail address and password do not match an account\./);
+    await page.context().close();
+  });
+
+  // The only test that spends the sign-in throttle: admin.funder@ signs in nowhere else in
+  // this suite (the throttle counts failures only, per account and address, issue 9).
   it("rate-limits sign-in per account with a readable 429 and Retry-After", async () => {
     let last: Response | undefined;
     for (let i = 0; i < 7; i++) {
@@ -136,5 +142,9 @@ describe("accounts and organisations", () => {
     expect(last!.status).toBe(429);
     expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await last!.text()).toContain("Too many attempts");
+    // Through the browser helper, the right password now fails readably too, with the 429's message.
+    const page = await (await browser.newContext()).newPage();
+    await expect(signInOnPage(page, baseUrl, "admin.funder@casebook.example", DEMO_PASSWORD)).rejects.toThrow(/was refused \(HTTP 429\): .*Too many attempts/);
+    await page.context().close();
   });
 });

@@ -1,11 +1,11 @@
 // Funding decisions in Chromium: a funder publishes a call and imports decisions from a
 // CSV; applicants grant consent for one refusal and ask anonymity for another; an
 // applicant publishes its own account; the insights page shows the reasons.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { launchBrowser, signedInPage } from "../helpers/browser.ts";
 
@@ -50,6 +50,7 @@ describe("funding decisions", () => {
 
     await funder.getByRole("link", { name: "Record decisions" }).click();
     const dir = mkdtempSync(path.join(os.tmpdir(), "casebook-csv-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const bad = path.join(dir, "bad.csv");
     writeFileSync(
       bad,

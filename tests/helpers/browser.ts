@@ -20,10 +20,27 @@ export async function launchBrowser(): Promise<Browser> {
 /** A new browser context signed in as `email` (lands on the account page). */
 export async function signedInPage(browser: Browser, baseUrl: string, email: string, password: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
+  await signInOnPage(page, baseUrl, email, password);
+  return page;
+}
+
+/**
+ * Signs `page` in through the sign-in form and waits for the account page. A refused sign-in
+ * (wrong password, unverified account, too many attempts) fails at once with the message the
+ * page shows, rather than timing out while waiting for a page that never comes.
+ */
+export async function signInOnPage(page: Page, baseUrl: string, email: string, password: string, landing: RegExp = /\/account$/): Promise<void> {
   await page.goto(`${baseUrl}/signin`);
   await page.getByLabel("E-mail address").fill(email);
   await page.getByLabel("Password").fill(password);
+  const answered = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/signin");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/account$/);
-  return page;
+  const response = await answered;
+  if (response.status() >= 400) {
+    await page.waitForLoadState();
+    const alerts = (await page.getByRole("alert").allTextContents()).map((text) => text.trim()).filter(Boolean);
+    const message = alerts.join(" ") || ((await page.locator("body").textContent()) ?? "").trim().slice(0, 300);
+    throw new Error(`Sign-in as ${email} was refused (HTTP ${response.status()}): ${message}`);
+  }
+  await page.waitForURL(landing);
 }
