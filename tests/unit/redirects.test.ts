@@ -69,3 +69,12 @@ describe("safeRedirectPath", () => {
     }
   });
 });
+
+// From the mutants `npm run mutate` left alive (issue 10 §7).
+describe("safeRedirectPath at its length limit", () => {
+  it("keeps a path of exactly 2,000 characters and refuses one of 2,001", () => {
+    const longest = `/${"a".repeat(1999)}`;
+    expect(safeRedirectPath(longest, SITE)).toBe(longest);
+    expect(safeRedirectPath(`${longest}a`, SITE)).toBe("/account");
+  });
+});

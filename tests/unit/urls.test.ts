@@ -1,6 +1,6 @@
 // URL fields accept http(s) only (issue 9 §5): every scheme trick an attacker would try.
 import { describe, expect, it } from "vitest";
-import { isHttpUrl, optionalHttpUrl, safeHref } from "../../src/lib/server/urls.ts";
+import { isHttpUrl, MAX_URL_LENGTH, optionalHttpUrl, safeHref } from "../../src/lib/server/urls.ts";
 import { HOSTILE_URLS } from "../fixtures/hostile-urls.ts";
 
 const GOOD = ["https://www.azheide.example/projects?id=1#top", "http://example.org", "HTTPS://EXAMPLE.ORG/Path", "https://fonds.example.be/appel-2025/"];
@@ -34,5 +34,27 @@ describe("optionalHttpUrl", () => {
     const result = schema.safeParse(url);
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toBe("Enter the full address, starting with https://");
+  });
+});
+
+// From the mutants `npm run mutate` left alive (issue 10 §7).
+describe("isHttpUrl at its edges", () => {
+  it("accepts a URL of exactly the longest length and refuses one character more", () => {
+    const base = "https://example.org/";
+    const longest = `${base}${"a".repeat(MAX_URL_LENGTH - base.length)}`;
+    expect(isHttpUrl(longest)).toBe(true);
+    expect(isHttpUrl(`${longest}a`)).toBe(false);
+  });
+
+  it.each(["\thttps://example.org/", "\nhttps://example.org/", "xhttps://example.org/", "see https://example.org/"])(
+    "refuses %j: the stored text itself must start with the scheme, whatever the URL parser strips",
+    (url) => {
+      expect(isHttpUrl(url)).toBe(false);
+    },
+  );
+
+  it.each(["https://[::1", "http://a..b:99999/"])("refuses %j, which the URL parser rejects, without throwing", (url) => {
+    expect(isHttpUrl(url)).toBe(false);
+    expect(optionalHttpUrl("bad").safeParse(url).success).toBe(false);
   });
 });
