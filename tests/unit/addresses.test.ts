@@ -60,3 +60,44 @@ describe("TRUSTED_PROXIES", () => {
     expect(() => parseConfig({ TRUSTED_PROXIES: value })).toThrow(/TRUSTED_PROXIES: .* e\.g\. TRUSTED_PROXIES=/);
   });
 });
+
+// From the mutants `npm run mutate` left alive (issue 10 §7).
+describe("addresses at their edges", () => {
+  it("accepts any prefix length from 0 to the family's maximum", () => {
+    const parsed = parseProxyList("192.168.0.0/16, 0.0.0.0/0, 2001:db8::/128");
+    expect(parsed).toEqual({
+      ok: true,
+      ranges: [
+        { address: "192.168.0.0", prefix: 16, family: "ipv4" },
+        { address: "0.0.0.0", prefix: 0, family: "ipv4" },
+        { address: "2001:db8::", prefix: 128, family: "ipv6" },
+      ],
+    });
+  });
+
+  it("names the entry it refuses", () => {
+    expect(parseProxyList("10.0.0.1, proxy.internal")).toEqual({
+      ok: false,
+      message: '"proxy.internal" is neither an IP address nor a CIDR range like 10.0.0.0/8 or fd00::/8',
+    });
+  });
+
+  it.each([
+    ["a bracketed IPv6 hop", "[2001:db8::7]", "2001:db8::7"],
+    ["an IPv4-mapped hop", "::ffff:198.51.100.77", "198.51.100.77"],
+  ])("reads %s as the plain address", (_name, hop, expected) => {
+    expect(resolveClientIp("127.0.0.1", hop, trusting("127.0.0.1"))).toBe(expected);
+  });
+
+  it("drops the zone of a link-local peer", () => {
+    expect(resolveClientIp("fe80::1%eth0", null, trusting(""))).toBe("fe80::1");
+  });
+
+  it.each([
+    ["1:2:3:4:5:6:192.168.100.200", "0001:0002:0003:0004::/64"],
+    ["2001:db8:1:2:3:4::5", "2001:0db8:0001:0002::/64"],
+    ["::ffff:198.51.100.77", "198.51.100.77"],
+  ])("keys %s under %s", (ip, key) => {
+    expect(addressKey(ip)).toBe(key);
+  });
+});

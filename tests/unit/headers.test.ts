@@ -41,3 +41,72 @@ describe("Host allow-list", () => {
     expect(isAllowedHost("10.0.0.5:4321", allowedHosts({ publicUrl: "http://10.0.0.5:4321", host: "10.0.0.5", port: 4321, allowedHosts: [] }))).toBe(true);
   });
 });
+
+// From the mutants `npm run mutate` left alive (issue 10 §7): the policy itself, restated, since
+// comparing the headers with SECURITY_HEADERS cannot notice a loosened value.
+describe("the policy every response carries", () => {
+  const headers = new Headers();
+  applySecurityHeaders(headers);
+
+  it("runs no script, loads only from the site, and cannot be framed or re-based", () => {
+    const directives = headers.get("content-security-policy")!.split("; ");
+    expect(directives).toEqual([
+      "default-src 'none'",
+      "script-src 'none'",
+      "style-src 'self'",
+      "img-src 'self'",
+      "font-src 'self'",
+      "connect-src 'self'",
+      "manifest-src 'self'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+      "frame-src 'none'",
+      "base-uri 'none'",
+      "object-src 'none'",
+    ]);
+  });
+
+  it("denies every powerful browser feature", () => {
+    const features = headers.get("permissions-policy")!.split(", ");
+    for (const feature of ["camera", "microphone", "geolocation", "payment", "usb", "serial", "display-capture", "publickey-credentials-get"]) {
+      expect(features).toContain(`${feature}=()`);
+    }
+    expect(features.every((f) => f.endsWith("=()"))).toBe(true);
+  });
+
+  it.each([
+    ["cross-origin-opener-policy", "same-origin"],
+    ["cross-origin-resource-policy", "same-origin"],
+    ["x-content-type-options", "nosniff"],
+    ["referrer-policy", "same-origin"],
+    ["x-frame-options", "DENY"],
+  ])("%s: %s", (name, value) => {
+    expect(headers.get(name)).toBe(value);
+  });
+});
+
+describe("Host allow-list by listening address", () => {
+  const base = { publicUrl: "http://casebook.example.org", port: 4321, allowedHosts: [] };
+
+  it.each(["0.0.0.0", "::"])("bound to every interface (%s), it answers to loopback but not to the wildcard address", (host) => {
+    const hosts = allowedHosts({ ...base, host });
+    expect(isAllowedHost("127.0.0.1:4321", hosts)).toBe(true);
+    expect(isAllowedHost(`${host.includes(":") ? `[${host}]` : host}:4321`, hosts)).toBe(false);
+    expect(isAllowedHost("10.0.0.5:4321", hosts)).toBe(false);
+  });
+
+  it("bound to an IPv6 address, it answers to that address in brackets", () => {
+    const hosts = allowedHosts({ ...base, host: "fd00::5" });
+    expect(isAllowedHost("[fd00::5]:4321", hosts)).toBe(true);
+    expect(isAllowedHost("fd00::5:4321", hosts)).toBe(false);
+  });
+
+  it("ignores surrounding spaces and a trailing default port, nothing else", () => {
+    const hosts = allowedHosts({ ...base, host: "127.0.0.1" });
+    expect(isAllowedHost("  casebook.example.org  ", hosts)).toBe(true);
+    expect(isAllowedHost("casebook.example.org:80", hosts)).toBe(true);
+    expect(isAllowedHost("casebook.example.org:8080", hosts)).toBe(false);
+    expect(isAllowedHost("casebook.example.org:4431", hosts)).toBe(false);
+    expect(isAllowedHost("localhost:80:4321", hosts)).toBe(false);
+  });
+});
