@@ -219,3 +219,33 @@ describe("createSignInThrottle (issue 9, finding 16)", () => {
     expect(throttle.check(owner, A).allowed).toBe(true); // evicted: memory stays bounded
   });
 });
+
+// From the mutants `npm run mutate` left alive (issue 10 §7).
+describe("createRateLimiter at its edges", () => {
+  it("refuses settings that would disable it, naming the value", () => {
+    expect(() => createRateLimiter({ limit: 0, windowMs: MINUTE })).toThrow("limit must be a positive whole number, got 0");
+    expect(() => createRateLimiter({ limit: 1.5, windowMs: MINUTE })).toThrow("limit must be a positive whole number, got 1.5");
+    expect(() => createRateLimiter({ limit: 5, windowMs: 0 })).toThrow("windowMs must be positive, got 0");
+    expect(() => createRateLimiter({ limit: 5, windowMs: MINUTE, maxKeys: 0 })).toThrow("maxKeys must be at least 1, got 0");
+    expect(() => createRateLimiter({ limit: 5, windowMs: MINUTE, maxKeys: 1 })).not.toThrow();
+  });
+
+  it("remembers exactly maxKeys keys", () => {
+    const c = clock();
+    const limiter = createRateLimiter({ limit: 1, windowMs: MINUTE, now: c.now, maxKeys: 3 });
+    for (const key of ["a", "b", "c"]) limiter.consume(key);
+    expect(limiter.size()).toBe(3);
+    for (const key of ["a", "b", "c"]) expect(limiter.consume(key).allowed).toBe(false);
+  });
+
+  it("an allowed attempt also marks its key as recently used, so spraying other keys does not reset it", () => {
+    const c = clock();
+    const limiter = createRateLimiter({ limit: 2, windowMs: MINUTE, now: c.now, maxKeys: 2 });
+    limiter.consume("attacker");
+    limiter.consume("other");
+    limiter.consume("attacker"); // allowed: the attacker's second and last attempt
+    limiter.consume("spray"); // a third key: "other", the least recently used, goes
+    expect(limiter.consume("attacker").allowed).toBe(false);
+    expect(limiter.consume("other").allowed).toBe(true);
+  });
+});
