@@ -1,6 +1,10 @@
 // Mutation testing (issue 10 §7): `npm run mutate`; one module: `npm run mutate -- --mutate src/lib/server/can.ts`
 // (several: comma-separated paths, no braces). Not part of `npm test`. Reports and the incremental file stay under
-// .cache/stryker/ (ignored); `--force` re-tests every mutant instead of reusing unchanged results.
+// .cache/stryker/ (ignored); `--force` re-tests every mutant instead of reusing unchanged results. Re-run with
+// `--force` after adding tests: incremental mode keeps the old result of a static mutant (one in a module-level
+// constant, such as the CSP list in headers.ts) even when a new test would now kill it.
+// Static mutants run every related test file; `--ignoreStatic` leaves them out for a quicker look (privacy.ts
+// has about 720 of them, markdown.ts about 110, each costing a full run of its test files).
 //
 // Mutants run against the unit tests only (vitest.mutate.config.ts): the modules exercised by integration tests
 // alone (moderation, session, users, orgs, funding, flags, queues, search/*) show up as "no coverage".

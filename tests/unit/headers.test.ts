@@ -95,6 +95,12 @@ describe("Host allow-list by listening address", () => {
     expect(isAllowedHost("10.0.0.5:4321", hosts)).toBe(false);
   });
 
+  it("bound to an IPv4 address, it answers to that address as written, whatever the public URL", () => {
+    const hosts = allowedHosts({ ...base, host: "10.0.0.5" });
+    expect(isAllowedHost("10.0.0.5:4321", hosts)).toBe(true);
+    expect(isAllowedHost("[10.0.0.5]:4321", hosts)).toBe(false);
+  });
+
   it("bound to an IPv6 address, it answers to that address in brackets", () => {
     const hosts = allowedHosts({ ...base, host: "fd00::5" });
     expect(isAllowedHost("[fd00::5]:4321", hosts)).toBe(true);
