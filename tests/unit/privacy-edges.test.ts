@@ -54,3 +54,14 @@ describe("numbers and DOIs", () => {
     expect(findings.map((f) => [f.kind, f.match])).toEqual([["phone", "02 555 12 34"]]);
   });
 });
+
+describe("dates that look like phone numbers", () => {
+  it("a leading day and month, in either order, make a date rather than a phone number", () => {
+    expect(scanText("body", "On 01.31.2022 10 wards joined.")).toEqual([]);
+    expect(scanText("body", "On 31.01.2022 10 wards joined.")).toEqual([]);
+  });
+
+  it("a second group above 31 cannot be a day or a month, so the number is a phone number", () => {
+    expect(scanText("body", "Call 09.32.45.67.89 now").map((f) => [f.kind, f.match])).toEqual([["phone", "09.32.45.67.89"]]);
+  });
+});
