@@ -116,3 +116,20 @@ describe("assertCan", () => {
     expect(() => assertCan(platformAdmin, "post.import")).not.toThrow();
   });
 });
+
+describe("a funder's record about an applicant", () => {
+  const record = (applicantOrganizationId: string): Subject => ({
+    organization: { id: "funder000000001", verified: true },
+    post: { authorId: "funderedit00001", status: "in_review", applicantOrganizationId },
+  });
+
+  it("a moderator who belongs to some other organisation still moderates it", () => {
+    const elsewhere = { ...moderator, memberships: [{ ...admin.memberships[0]!, organizationId: "unrelated000001" }] };
+    expect(can(elsewhere, "post.moderate", record("applicant000001"))).toBe(true);
+  });
+
+  it("an anonymous visitor is refused, not an error", () => {
+    expect(can(null, "post.moderate", record("applicant000001"))).toBe(false);
+    expect(can(null, "post.flag", record("applicant000001"))).toBe(false);
+  });
+});
