@@ -93,7 +93,8 @@ const lockout: Scenario<Attempt, Seen>[] = [
   },
 ];
 
-describe("targeted lock-out (issue 9, finding 16)", () => {
+// The scenarios build on each other, so they keep their order under --sequence.shuffle.
+describe("targeted lock-out (issue 9, finding 16)", { shuffle: false }, () => {
   let owner: string;
   beforeAll(async () => {
     owner = await registerVerified();
