@@ -1,7 +1,7 @@
 // The descriptor ladder: a pseudonym names a group only when at least K verified
 // organisations belong to it (issue 9 §2).
 import { describe, expect, it } from "vitest";
-import { chooseDescriptor, descriptorNamesKind, renderDescriptor, type Crowd } from "../../src/lib/server/anonymity.ts";
+import { chooseDescriptor, descriptorFor, descriptorNamesKind, pseudonymousSubject, renderDescriptor, type Crowd } from "../../src/lib/server/anonymity.ts";
 import { parseConfig } from "../../src/lib/server/config.ts";
 
 const org = (kind: string, region: string, country = "BE") => ({ kind, region, country });
@@ -184,4 +184,126 @@ describe("toPublicPost: a stored link is dropped when either side hides someone 
       if (c.slug === null) expect(JSON.stringify(post)).not.toContain(c.other.slug);
     });
   }
+});
+
+// Cases found by mutation testing (issue 10 §7): each is a way the wrong group would be published.
+// Surviving mutants that are equivalent: a step pushed with a null region or country (ladder()'s `if (region)`,
+// `if (country)`, step-1 conditions forced true) matches no organisation, since crowds hold strings and K >= 2;
+// `!placeKind && !place` (CODE's groups 2 and 3 match together); `code ?? "Stryker was here!"` (no lowercase
+// code); `record.kind === "funding_application"` forced true (only funding records are published_by "funder").
+// The database functions (loadCrowd, refreshDescriptors, previews) are mutated against the integration tests.
+describe("chooseDescriptor: families, countries and the kind 'other'", () => {
+  const text = (subject: { kind: string | null; region: string | null; country: string | null }, crowd: Crowd, k = 5) =>
+    renderDescriptor("en", chooseDescriptor(subject, crowd, k).code);
+
+  it("a vendor among hospitals is 'an organisation in Flanders', never counted as a care provider or public body", () => {
+    const crowd = [org("vendor", "flanders"), ...times(5, org("hospital", "flanders"))];
+    expect(chooseDescriptor({ kind: "vendor", region: "flanders", country: "BE" }, crowd, 5)).toEqual({ code: "organisation@r:flanders", shared: 6 });
+    expect(text({ kind: "vendor", region: "flanders", country: "BE" }, crowd)).toBe("an organisation in Flanders");
+  });
+  it("a vendor without a place region coarsens to its country", () => {
+    const crowd = times(5, org("vendor", "other"));
+    expect(chooseDescriptor({ kind: "vendor", region: "other", country: "BE" }, crowd, 5)).toEqual({ code: "organisation@c:BE", shared: 5 });
+  });
+  it("a funder among public bodies spread over regions is 'a funder or public body in Belgium'", () => {
+    const crowd = [
+      org("funder", "brussels"),
+      ...times(2, org("public_agency", "wallonia")),
+      ...times(2, org("funder", "flanders")),
+      org("hospital", "flanders"),
+    ];
+    expect(chooseDescriptor({ kind: "funder", region: "brussels", country: "BE" }, crowd, 5)).toEqual({ code: "public_body@c:BE", shared: 5 });
+    expect(text({ kind: "funder", region: "brussels", country: "BE" }, crowd)).toBe("a funder or public body in Belgium");
+  });
+  it("the kind 'other' is never a step of its own, even when five such organisations share the region", () => {
+    const chosen = chooseDescriptor({ kind: "other", region: "flanders", country: "BE" }, times(5, org("other", "flanders")), 5);
+    expect(chosen).toEqual({ code: "organisation@r:flanders", shared: 5 });
+    expect(descriptorNamesKind(chosen.code, "other")).toBe(false);
+  });
+  it("an applicant known by region only is placed in Belgium when its region is too small", () => {
+    const crowd = [org("care_home", "wallonia"), ...times(4, org("hospital", "flanders"))];
+    expect(chooseDescriptor({ kind: "care_home", region: "wallonia", country: null }, crowd, 5)).toEqual({ code: "care_organisation@c:BE", shared: 5 });
+  });
+  it("organisations in another country do not make a Belgian crowd", () => {
+    const crowd = [org("hospital", "flanders"), ...times(6, org("hospital", "flanders", "NL"))];
+    // Region steps count by region name only; the Dutch hospitals are counted there, so use a region no NL org has.
+    const subject = { kind: "hospital", region: "wallonia", country: "BE" };
+    expect(chooseDescriptor(subject, crowd, 5)).toEqual({ code: "organisation", shared: 7 });
+    expect(text(subject, crowd)).toBe("an organisation");
+  });
+  it("an organisation stored without a country counts as Belgian", () => {
+    const crowd = times(5, org("hospital", "other", ""));
+    expect(chooseDescriptor({ kind: "hospital", region: "other", country: "BE" }, crowd, 5)).toEqual({ code: "care_organisation@c:BE", shared: 5 });
+  });
+});
+
+describe("renderDescriptor and descriptorNamesKind: stored codes", () => {
+  it("a bare noun reads without a place", () => {
+    expect(renderDescriptor("en", "hospital")).toBe("a hospital");
+  });
+  it("a code with anything before or after it is not trusted (reads 'an organisation')", () => {
+    for (const code of ["x-hospital@r:flanders", "2hospital@r:flanders", "hospital@r:flanders; more", "hospital@r:flanders\nx"])
+      expect(renderDescriptor("en", code)).toBe("an organisation");
+  });
+  it("the country is named in the reader's language", () => {
+    expect(renderDescriptor("fr", "organisation@c:BE")).toContain("Belgique");
+    expect(renderDescriptor("nl", "organisation@c:BE")).toContain("België");
+  });
+  it("an unparsable code names no kind (and does not throw)", () => {
+    expect(descriptorNamesKind("a hospital in Flanders", "hospital")).toBe(false);
+    expect(descriptorNamesKind(null, "hospital")).toBe(false);
+    expect(descriptorNamesKind("hospital@r:flanders", null)).toBe(false);
+    expect(descriptorNamesKind("hospital@r:flanders", "")).toBe(false);
+  });
+});
+
+describe("pseudonymousSubject and descriptorFor: which party of a post is hidden", () => {
+  const crowd = times(5, org("hospital", "flanders"));
+  const clinic = { kind: "hospital", region: "flanders", country: "BE" };
+  const record = (fields: Record<string, unknown>) => ({ id: "p".repeat(15), collectionId: "posts", collectionName: "posts", ...fields }) as never;
+
+  it("a named post hides nobody and stores no descriptor", () => {
+    const post = record({ kind: "lesson", anonymous: false, expand: { organization: clinic } });
+    expect(pseudonymousSubject(post)).toBeNull();
+    expect(descriptorFor(post, crowd, 5)).toBe("");
+  });
+  it("an anonymous post hides its author's organisation", () => {
+    const post = record({ kind: "lesson", anonymous: true, expand: { organization: clinic } });
+    expect(pseudonymousSubject(post)).toEqual({ kind: "hospital", region: "flanders", country: "BE" });
+    expect(descriptorFor(post, crowd, 5)).toBe("hospital@r:flanders");
+  });
+  it("an anonymous post whose organisation is not expanded hides behind the coarsest descriptor", () => {
+    const post = record({ kind: "lesson", anonymous: true });
+    expect(pseudonymousSubject(post)).toEqual({ kind: null, region: null, country: null });
+    expect(descriptorFor(post, crowd, 5)).toBe("organisation");
+  });
+  it("a funder's record always describes its applicant, even when named and not anonymous", () => {
+    const post = record({
+      kind: "funding_application",
+      published_by: "funder",
+      anonymous: false,
+      expand: { organization: { kind: "funder", region: "brussels", country: "BE" }, applicant_organization: clinic },
+    });
+    expect(pseudonymousSubject(post)).toEqual({ kind: "hospital", region: "flanders", country: "BE" });
+    expect(descriptorFor(post, crowd, 5)).toBe("hospital@r:flanders");
+  });
+  it("a funder's record about an applicant outside the platform uses the kind and region it recorded", () => {
+    const post = record({ kind: "funding_application", published_by: "funder", applicant_kind: "care_home", applicant_region: "wallonia" });
+    expect(pseudonymousSubject(post)).toEqual({ kind: "care_home", region: "wallonia", country: null });
+    expect(descriptorFor(post, [...crowd, ...times(5, org("care_home", "wallonia"))], 5)).toBe("care_home@r:wallonia");
+  });
+  it("an applicant's own account of funding is described like any post (by its author, when anonymous)", () => {
+    const own = record({
+      kind: "funding_application",
+      published_by: "applicant",
+      anonymous: false,
+      applicant_kind: "care_home",
+      expand: { organization: clinic },
+    });
+    expect(pseudonymousSubject(own)).toBeNull();
+  });
+  it("descriptorFor uses the configured K by default", () => {
+    const post = record({ kind: "lesson", anonymous: true, expand: { organization: clinic } });
+    expect(descriptorFor(post, times(4, org("hospital", "flanders")))).toBe("organisation");
+  });
 });
