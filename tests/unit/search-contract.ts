@@ -261,6 +261,10 @@ export function runSearchContract(
         if (c.expectTop) expect(ids.slice(0, c.expectTop.length).sort()).toEqual([...c.expectTop].sort());
         if (c.first) expect(ids[0]).toBe(c.first);
         for (const id of c.absent ?? []) expect(ids).not.toContain(id);
+        for (const id of c.then ?? []) {
+          expect(ids).toContain(id);
+          if (c.first) expect(ids.indexOf(id)).toBeGreaterThan(0);
+        }
       });
     });
   });
@@ -307,4 +311,6 @@ export type RelevanceCase = {
   first?: string;
   /** These ids are not on the first page. */
   absent?: string[];
+  /** These ids are on the first page, after `first` (cross-language matches ranked after same-language ones). */
+  then?: string[];
 };

@@ -10,9 +10,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import MiniSearch from "minisearch";
-import type { AsPlainObject, Options } from "minisearch";
+import type { AsPlainObject, Options, Query } from "minisearch";
 import { FACETS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, facetKey, facetValues, inAmountRange, sortFacetCounts, toHit } from "./engine.ts";
 import type { SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
+import { normalizeText, queryTerms, tokenize } from "./analysis.ts";
+import { glossaryMatches } from "./glossary.ts";
+
+// Analysis moved to analysis.ts (engine-independent); re-exported for existing callers.
+export { normalizeText, queryTerms, tokenize };
 
 /** Field boosts: title ≫ tags > summary > lessons > body; names of orgs/funders/calls in between. */
 export const EMBEDDED_BOOSTS = {
@@ -34,33 +39,69 @@ const SEARCH_FIELDS = Object.keys(EMBEDDED_BOOSTS);
 const MIN_PREFIX = 3;
 const RECENT_RESULTS = 128;
 const STOP = new Set(STOP_WORDS);
-const TERM = /[\p{L}\p{N}]+/gu;
 // Original (unnormalised) text may hold decomposed accents: marks belong to the word.
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
-const MARKS = /\p{M}+/gu;
-
-/** Lowercases and strips diacritics, so "Évaluation" and "evaluation" are the same term. */
-export function normalizeText(text: string): string {
-  const lower = text.toLowerCase();
-  // Fast path: most text is ASCII, and NFD over megabytes of it is the indexing hot spot.
-  if (!/[^\u0000-\u007f]/.test(lower)) return lower;
-  return lower.normalize("NFD").replace(MARKS, "").replace(/œ/g, "oe").replace(/æ/g, "ae");
-}
-
-/** Splits text into normalised terms (the same for documents and queries). */
-export function tokenize(text: string): string[] {
-  return normalizeText(text).match(TERM) ?? [];
-}
 
 // Tokens arrive already normalised from tokenize(); only stop words are dropped here.
 function processTerm(term: string): string | null {
   return term === "" || STOP.has(term) ? null : term;
 }
 
-/** The terms of a query as the index sees them (normalised, stop words removed). */
-export function queryTerms(q: string): string[] {
-  return tokenize(q).filter((t) => !STOP.has(t));
+// Posts found only with the help of a glossary alternative ("fall" for the query "chute") rank
+// after the posts using the words typed (in practice, the query's own language), at most this
+// fraction of the lowest typed score.
+const CROSS_LANGUAGE_WEIGHT = 0.5;
+
+/**
+ * The query widened by the glossary, or null when the query names no glossary concept: each
+ * stretch naming a concept may also be matched by the concept's other names in any language.
+ * Alternatives match exactly (no typos, no prefix): a typo budget on "fall" would find "call",
+ * and the typed word already carries the typo tolerance.
+ */
+export function glossaryQuery(q: string, combineWith: "AND" | "OR"): Query | null {
+  const terms = queryTerms(q);
+  const matches = glossaryMatches(terms);
+  if (matches.length === 0) return null;
+  const last = terms.length - 1;
+  // Each typed term keeps the prefix rule of MINI_OPTIONS (last word only, from 3 letters).
+  const typed = (term: string, i: number): Query => ({ queries: [term], combineWith: "AND", prefix: i === last && term.length >= MIN_PREFIX });
+  const nodes: Query[] = [];
+  for (let i = 0; i < terms.length; ) {
+    const match = matches.find((m) => m.start === i);
+    if (!match) {
+      nodes.push(typed(terms[i]!, i));
+      i += 1;
+      continue;
+    }
+    const phrase: Query = { combineWith: "AND", queries: match.terms.map((t, k) => typed(t, i + k)) };
+    const alternatives: Query[] = match.alternatives.map((alt) => ({ combineWith: "AND", queries: alt, fuzzy: false, prefix: false }));
+    nodes.push({ combineWith: "OR", queries: [phrase, ...alternatives] });
+    i += match.terms.length;
+  }
+  return { combineWith, queries: nodes };
 }
+
+/**
+ * Searches the words typed and, when they name glossary concepts, the widened query too. Posts
+ * the typed words find keep their score and order; posts only the widened query finds follow.
+ */
+function searchWithGlossary(mini: MiniSearch<SearchDocument>, q: string, combineWith: "AND" | "OR"): SearchResultOf[] {
+  const typed = mini.search(q, { combineWith });
+  const widened = glossaryQuery(q, combineWith);
+  if (widened === null) return typed;
+  const seen = new Set(typed.map((r) => r.id));
+  const extra = mini.search(widened, { combineWith }).filter((r) => !seen.has(r.id));
+  // MiniSearch multiplies a score by the number of query terms matched, so a post saying "fall",
+  // "falls" and "val" would outscore the post saying "chute": the widened scores are not
+  // comparable with the typed ones. Posts the typed words find come first; the others follow
+  // in their own score order, rescaled below the lowest typed score.
+  const floor = typed.length > 0 ? Math.min(...typed.map((r) => r.score)) : 1;
+  const top = Math.max(...extra.map((r) => r.score));
+  for (const r of extra) r.score = floor * CROSS_LANGUAGE_WEIGHT * (r.score / top);
+  return [...typed, ...extra];
+}
+
+type SearchResultOf = ReturnType<MiniSearch<SearchDocument>["search"]>[number];
 
 /** Typo budget by term length: none up to 3 characters, 1 up to 7, 2 beyond (as in MEILI_SETTINGS). */
 export function typoBudget(term: string): number {
@@ -151,7 +192,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       evaluation = evaluate(candidates, filters, v, dictionary);
     } else {
       const run = (combineWith: "AND" | "OR") => {
-        const results = mini.search(query.q, { combineWith });
+        const results = searchWithGlossary(mini, query.q, combineWith);
         const slots = new Int32Array(results.length);
         const s = new Float64Array(results.length);
         const m: string[][] = [];

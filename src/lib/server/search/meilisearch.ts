@@ -21,6 +21,7 @@ import type {
 } from "meilisearch";
 import { FACETS, HIT_FIELDS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, sortFacetCounts, toHit } from "./engine.ts";
 import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
+import { meiliSynonyms } from "./glossary.ts";
 
 /** Placeholder highlight tags: private-use characters no post text plausibly contains. */
 export const HIGHLIGHT_PRE = "\uE000";
@@ -39,6 +40,8 @@ export const MEILI_SETTINGS = {
   filterableAttributes: [...FACETS, "amount_requested"],
   sortableAttributes: ["published_ts"],
   stopWords: [...STOP_WORDS],
+  // The multilingual glossary, so "chute" also finds "fall" and "val" (as the embedded engine does).
+  synonyms: meiliSynonyms(),
   // Same typo budget as the embedded engine: none up to 3 letters, 1 from 4, 2 from 8.
   typoTolerance: { enabled: true, minWordSizeForTypos: { oneTypo: 4, twoTypos: 8 } },
   // Count order so truncation to maxValuesPerFacet keeps the most frequent values.
