@@ -93,12 +93,13 @@ describe("funding decisions", () => {
     expect(await recordDecisions(funderEditor, call.id, [decision({ title })])).toEqual({ created: 1, consentRequests: 1 });
     const record = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: title }));
     expect(record.consent).toBe("requested");
-    await claimPost(moderator, record.id);
-    await expect(approvePost(moderator, record.id)).rejects.toBeInstanceOf(ValidationError);
-    expect((await pb.collection("posts").getOne(record.id)).status).toBe("in_review");
+    // Not even claimable before the applicant answers (issue 11 §10).
+    await expect(claimPost(moderator, record.id)).rejects.toBeInstanceOf(ValidationError);
+    expect((await pb.collection("posts").getOne(record.id)).status).toBe("submitted");
     await expect(answerConsent(applicantEditor, record.id, "grant")).rejects.toBeInstanceOf(ForbiddenError);
     expect((await listConsentRequests(applicantAdmin)).map((r) => r.id)).toContain(record.id);
     await answerConsent(applicantAdmin, record.id, "grant");
+    await claimPost(moderator, record.id);
     await approvePost(moderator, record.id);
     const post = await getPublishedPost("en", record.slug);
     expect(post?.funding?.applicant.name).toBe(applicant.name);

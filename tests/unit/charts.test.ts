@@ -247,3 +247,22 @@ describe("wrapLabel", () => {
     expect(wrapLabel("", 100)).toEqual([""]);
   });
 });
+
+describe("ARIA inside the chart (issue 11 §18, axe aria-prohibited-attr)", () => {
+  it.each([
+    ["bars", () => horizontalBarChart({ title: "Reasons", valueLabel: "Share", percent: true, data: REASONS })],
+    ["groups", () => groupedBarChart({ title: "Per year", valueLabel: "Refusals", groups: [{ label: "2024", data: [{ label: "Data quality", value: 3 }] }] })],
+  ])('%s: only the root <svg> carries aria-* attributes (Plot\'s aria-label="rect" and the like are gone)', (_name, draw) => {
+    const markup = draw();
+    expect(markup).not.toMatch(/aria-label="/);
+    const { svg } = parse(markup);
+    const inner = [...svg.querySelectorAll("*")].flatMap((element) => element.getAttributeNames().filter((name: string) => name.startsWith("aria-")));
+    expect(inner).toEqual([]);
+    expect(
+      svg
+        .getAttributeNames()
+        .filter((name: string) => name.startsWith("aria-"))
+        .sort(),
+    ).toEqual(["aria-describedby", "aria-labelledby"]);
+  });
+});

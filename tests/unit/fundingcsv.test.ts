@@ -30,6 +30,7 @@ const REFUSAL: Record<CsvColumnName, string> = {
   rejection_reasons: "eligibility",
   reason_text: "Not led by a care provider.",
   feedback: "",
+  language: "",
   consent_obtained: "no",
   care_settings: "emergency",
   ai_types: "nlp",
@@ -88,8 +89,9 @@ describe("parseDecisionsCsv: row errors", () => {
     ["amount awarded on a refusal", { amount_awarded: "5000" }, "amount_awarded", /Must be empty or 0 when decision is rejected/],
     ["reasons on an award", { ...AWARDED, rejection_reasons: "competition" }, "rejection_reasons", /Must be empty when decision is awarded/],
     ["reasons on a withdrawal", { decision: "withdrawn" }, "rejection_reasons", /Must be empty when decision is withdrawn/],
-    ["unknown platform slug", { applicant: "az-nergens" }, "applicant", /No organisation with the slug "az-nergens" is on Casebook/],
-    ["name instead of slug", { applicant: "Soins à Domicile Val-de-Meuse" }, "applicant", /write its slug "soins-val-de-meuse"/],
+    ["unknown platform slug", { applicant: "az-nergens" }, "applicant", /No organisation called "az-nergens" \(name or slug\) is on Casebook/],
+    ["unknown platform name", { applicant: "AZ Nergens" }, "applicant", /No organisation called "AZ Nergens" \(name or slug\)/],
+    ["unknown language", { language: "de" }, "language", /"de" is not allowed: write one of en, fr, nl/],
     ["platform without slug", { applicant: "" }, "applicant", /applicant is missing/],
     ["outside without name", { applicant_type: "outside", applicant: "" }, "applicant", /name is missing/],
     ["anonymous with a name", { applicant_type: "anonymous", applicant: "AZ Geheim" }, "applicant", /Must be empty for anonymous applicants/],
@@ -125,7 +127,7 @@ describe("parseDecisionsCsv: row errors", () => {
   it("reports an unquoted delimiter as extra cells on that row", () => {
     const text = csv([AWARD, REFUSAL]).replace("Not led by a care provider.", "Not led, by a care provider.");
     const errors = errorsOf(parseDecisionsCsv(text, OPTIONS));
-    expect(errors).toContainEqual({ row: 2, column: null, message: expect.stringMatching(/17 cells but the header has 16 columns/) });
+    expect(errors).toContainEqual({ row: 2, column: null, message: expect.stringMatching(/18 cells but the header has 17 columns/) });
   });
 
   it("counts blank records in row numbers so that row N is spreadsheet line N+1", () => {
@@ -231,12 +233,12 @@ describe("parseDecisionsCsv: file errors (row 0)", () => {
   it("ignores empty trailing header cells but not data under them", () => {
     expect(parseDecisionsCsv(csv([REFUSAL], ",", [...COLUMNS, ""]), OPTIONS).ok).toBe(true);
     const text = `${COLUMNS.join(",")},\r\n${csv([REFUSAL]).split("\r\n")[1]},surprise\r\n`;
-    expect(errorsOf(parseDecisionsCsv(text, OPTIONS))).toEqual([{ row: 0, column: null, message: "Column 17 has values but no name in the header row." }]);
+    expect(errorsOf(parseDecisionsCsv(text, OPTIONS))).toEqual([{ row: 0, column: null, message: "Column 18 has values but no name in the header row." }]);
   });
 
   it("treats every platform slug as unknown when no organisations are given", () => {
     const errors = errorsOf(parseDecisionsCsv(csv([REFUSAL]), { today: TODAY }));
-    expect(errors).toEqual([{ row: 1, column: "applicant", message: expect.stringMatching(/No organisation with the slug/) }]);
+    expect(errors).toEqual([{ row: 1, column: "applicant", message: expect.stringMatching(/No organisation called "soins-val-de-meuse" \(name or slug\)/) }]);
   });
 });
 
@@ -271,6 +273,7 @@ describe("parseDecisionsCsv: valid files", () => {
           rejectionReasons: [],
           reasonText: null,
           feedback: null,
+          language: null,
           consentObtained: false,
           careSettings: ["home_care"],
           aiTypes: ["predictive_model"],
@@ -292,6 +295,7 @@ describe("parseDecisionsCsv: valid files", () => {
           rejectionReasons: ["data_quality", "evaluation_plan"],
           reasonText: null,
           feedback: null,
+          language: null,
           consentObtained: true,
           careSettings: [],
           aiTypes: ["speech", "llm"],
@@ -313,6 +317,7 @@ describe("parseDecisionsCsv: valid files", () => {
           rejectionReasons: [],
           reasonText: null,
           feedback: null,
+          language: null,
           consentObtained: false,
           careSettings: ["emergency"],
           aiTypes: [],
@@ -384,6 +389,34 @@ describe("parseDecisionsCsv: valid files", () => {
     expect(template.split("\r\n")[0]).toBe(COLUMNS.join(delimiter));
     const result = parseDecisionsCsv(template, OPTIONS);
     expect(result.ok && result.rows.length).toBe(2);
+  });
+});
+
+describe("parseDecisionsCsv: names, language and the call's opening date (issue 11 §12, §14, §15)", () => {
+  it("accepts an organisation's name as on Casebook (any case, extra spaces) and keeps its slug", () => {
+    const result = parseDecisionsCsv(csv([{ applicant: "soins à  domicile VAL-DE-MEUSE" }]), OPTIONS);
+    expect(result.ok && result.rows[0]!.applicantSlug).toBe("soins-val-de-meuse");
+  });
+
+  it("reads the language of the texts, empty meaning the importer's", () => {
+    const result = parseDecisionsCsv(csv([{ language: "NL" }, { title: "Second application of the file", language: "" }]), OPTIONS);
+    expect(result.ok && result.rows.map((r) => r.language)).toEqual(["nl", null]);
+  });
+
+  it("refuses a decision dated before the call opened, naming both dates; the opening day itself is fine", () => {
+    const errors = errorsOf(
+      parseDecisionsCsv(csv([{ decided_on: "2025-03-01" }, { title: "Second application of the file", decided_on: "28/02/2025" }]), {
+        ...OPTIONS,
+        opensOn: "2025-03-01",
+      }),
+    );
+    expect(errors).toEqual([
+      {
+        row: 2,
+        column: "decided_on",
+        message: "The decision date 2025-02-28 is before the call opened (2025-03-01); check the date, or import the file into the right call.",
+      },
+    ]);
   });
 });
 

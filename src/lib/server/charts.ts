@@ -197,6 +197,11 @@ function renderChart(kind: string, rows: Row[], options: ChartCommonOptions): st
     if (element.tagName.toLowerCase() === "style") element.remove();
     else element.removeAttribute("style");
   }
+  // Plot names its mark groups (aria-label="rect", "x-axis tick"…); inside role="img" those
+  // names are prohibited (axe aria-prohibited-attr) and say nothing: the <desc> carries the data.
+  for (const element of [svg, ...svg.querySelectorAll("*")]) {
+    for (const name of element.getAttributeNames()) if (name.startsWith("aria-")) element.removeAttribute(name);
+  }
   svg.setAttribute("class", "chart-svg");
   // Axis tick labels inherit the root font size; Plot's default of 10px is too small to read.
   svg.setAttribute("font-size", String(FONT_SIZE));

@@ -5,12 +5,13 @@
 import { optionalHttpUrl, safeHref } from "./urls.ts";
 import type { RecordModel } from "pocketbase";
 import { z } from "zod";
-import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
+import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
 import type { Locale } from "../../i18n/index.ts";
 import { chooseDescriptor, loadCrowd, previewDescriptors, pseudonymousSubject } from "./anonymity.ts";
 import { assertCan, can } from "./can.ts";
+import { now } from "./clock.ts";
 import { getConfig } from "./config.ts";
-import { parseDecisionsCsv } from "./fundingcsv.ts";
+import { decidedBeforeOpening, parseDecisionsCsv } from "./fundingcsv.ts";
 import type { InsightCase, InsightDecision } from "./insights.ts";
 import type { PublicDecision } from "./opendata.ts";
 import { hidesSomeone, toPublicPost, type PublicPost } from "./posts.ts";
@@ -74,6 +75,8 @@ export const decisionSchema = z
       .default("EUR"),
     decision: z.enum(["awarded", "rejected", "withdrawn"]),
     decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    // The language the reasons and feedback are written in; the recording funder's interface language when not given.
+    language: z.enum(LANGUAGES).nullable().default(null),
     rejectionReasons: z.array(z.enum(REJECTION_REASONS)).default([]),
     reasonText: z.string().trim().max(5000).default(""),
     feedback: z.string().trim().max(50000).default(""),
@@ -151,20 +154,20 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
   if (!call) throw new ValidationError("call", "Unknown call.");
   const funder = await funderOf(actor, call.funder);
   const decisions: z.infer<typeof decisionSchema>[] = [];
+  const where = (index: number) => (rows.length > 1 ? `Row ${index + 1}: ` : "");
+  const opensOn = typeof call.opens_on === "string" ? call.opens_on.slice(0, 10) : "";
   for (const [index, raw] of rows.entries()) {
     const parsed = decisionSchema.safeParse(raw);
     if (!parsed.success) throw new ValidationError(`row ${index + 1}`, `Row ${index + 1}: ${parsed.error.issues[0]!.message}`);
+    // A decision cannot precede the call it answers (a mistyped year, or the wrong call chosen).
+    if (opensOn && parsed.data.decidedOn < opensOn)
+      throw new ValidationError("decidedOn", `${where(index)}${decidedBeforeOpening(parsed.data.decidedOn, opensOn)}`);
     decisions.push(parsed.data);
   }
   const applicantOrgs = new Map<string, RecordModel>();
   for (const d of decisions.filter((d) => d.applicantType === "platform")) {
     if (applicantOrgs.has(d.applicant)) continue;
-    const org = await pb
-      .collection("organizations")
-      .getFirstListItem(pb.filter("slug = {:s} && verified = true", { s: d.applicant }))
-      .catch(() => null);
-    if (!org) throw new ValidationError("applicant", `Unknown applicant organisation "${d.applicant}".`);
-    applicantOrgs.set(d.applicant, org);
+    applicantOrgs.set(d.applicant, await findApplicantOrganization(d.applicant));
   }
   const next = funder.requires_dpo_review ? "dpo_review" : "submitted";
   const crowd = await loadCrowd();
@@ -191,7 +194,7 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
       summary: d.reasonText ? d.reasonText.slice(0, 1000) : "",
       body_md: "",
       body_html: "",
-      language: actor!.locale,
+      language: d.language ?? actor!.locale,
       organization: funder.id,
       author: actor!.id,
       anonymous: false,
@@ -228,6 +231,8 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
       care_settings: d.careSettings,
       ai_types: d.aiTypes,
       consent,
+      // The applicant's time to answer; unanswered by then, the record may be published with its descriptor only.
+      consent_deadline: consent === "requested" ? new Date(now() + CONSENT_DAYS * DAY_MS).toISOString().replace("T", " ") : "",
       privacy_findings: findings,
     });
     batch.collection("moderation_events").create({
@@ -243,39 +248,120 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
   return { created: decisions.length, consentRequests };
 }
 
-/** Funding records that wait for this actor's organisation to consent to being named. */
-export async function listConsentRequests(actor: Actor | null): Promise<ConsentRequest[]> {
+/** Days an applicant organisation has to answer a consent request before the record may be published anonymised. */
+export const CONSENT_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A verified organisation named by its Casebook slug or by its exact name (as the applicant picker offers it). */
+async function findApplicantOrganization(nameOrSlug: string): Promise<RecordModel> {
+  const pb = await getPocketBase();
+  const bySlug = await pb
+    .collection("organizations")
+    .getFirstListItem(pb.filter("slug = {:s} && verified = true", { s: nameOrSlug }))
+    .catch(() => null);
+  if (bySlug) return bySlug;
+  const byName = await pb.collection("organizations").getList(1, 2, { filter: pb.filter("name = {:n} && verified = true", { n: nameOrSlug }) });
+  if (byName.items.length === 1) return byName.items[0]!;
+  if (byName.items.length > 1) throw new ValidationError("applicant", `Several organisations are called "${nameOrSlug}"; use the slug in its page address.`);
+  throw new ValidationError(
+    "applicant",
+    `No verified organisation on Casebook is called "${nameOrSlug}". Choose one of the suggestions, or choose "An organisation outside Casebook".`,
+  );
+}
+
+/** Verified organisations an applicant picker suggests: name and slug, by name. */
+export async function listApplicantChoices(): Promise<{ name: string; slug: string }[]> {
+  const pb = await getPocketBase();
+  const orgs = await pb.collection("organizations").getFullList({ filter: "verified = true", fields: "name,slug", sort: "name" });
+  return orgs.map((o) => ({ name: o.name, slug: o.slug }));
+}
+
+/**
+ * Funding records about this actor's organisations (as their admin) whose consent to be
+ * named is asked or was answered and that are not published yet: what would be published,
+ * the organisation's own descriptor, the deadline and every answer given so far.
+ */
+export async function listConsentRequests(actor: Actor | null, locale: Locale = "en"): Promise<ConsentRequest[]> {
   const orgs = actor?.memberships.filter((m) => m.role === "admin").map((m) => m.organizationId) ?? [];
   if (orgs.length === 0) return [];
   const pb = await getPocketBase();
-  const filter = `consent = 'requested' && (${orgs.map((_, i) => `applicant_organization = {:o${i}}`).join(" || ")})`;
+  const filter = `published_by = 'funder' && (${ANSWERABLE}) && (${orgs.map((_, i) => `applicant_organization = {:o${i}}`).join(" || ")})`;
   const records = await pb.collection("posts").getFullList({
     filter: pb.filter(filter, Object.fromEntries(orgs.map((o, i) => [`o${i}`, o]))),
     expand: "funder,call,applicant_organization",
     sort: "created",
   });
-  return records.map((r) => ({
-    id: r.id,
-    title: r.title,
-    funder: r.expand?.funder?.name ?? "",
-    call: r.expand?.call?.title ?? null,
-    decision: r.decision,
-    reasons: Array.isArray(r.rejection_reasons) ? r.rejection_reasons : [],
-    applicant: r.expand?.applicant_organization?.name ?? "",
-  }));
+  if (records.length === 0) return [];
+  const events = await pb.collection("moderation_events").getFullList({
+    filter: pb.filter(
+      `(action = 'consent_granted' || action = 'consent_anonymise') && (${records.map((_, i) => `post = {:p${i}}`).join(" || ")})`,
+      Object.fromEntries(records.map((r, i) => [`p${i}`, r.id])),
+    ),
+    expand: "actor",
+    sort: "created",
+  });
+  const descriptors = await previewDescriptors(
+    locale,
+    records.map((r) => {
+      const org = r.expand?.applicant_organization;
+      return { kind: org?.kind || null, region: org?.region || null, country: org?.country || null };
+    }),
+  );
+  const at = now();
+  return records.map((r, i) => {
+    const deadline = typeof r.consent_deadline === "string" && r.consent_deadline ? r.consent_deadline : null;
+    return {
+      id: r.id,
+      title: r.title,
+      funder: r.expand?.funder?.name ?? "",
+      call: r.expand?.call?.title ?? null,
+      decision: r.decision,
+      decidedOn: r.decided_on ? String(r.decided_on).slice(0, 10) : null,
+      reasons: Array.isArray(r.rejection_reasons) ? r.rejection_reasons : [],
+      reasonText: r.rejection_note || "",
+      feedbackHtml: r.funder_feedback_html || "",
+      amountRequested: typeof r.amount_requested === "number" ? r.amount_requested : null,
+      amountAwarded: typeof r.amount_awarded === "number" && r.amount_awarded > 0 ? r.amount_awarded : null,
+      currency: r.currency || "EUR",
+      language: r.language || "en",
+      applicant: r.expand?.applicant_organization?.name ?? "",
+      descriptor: descriptors[i]!.text,
+      consent: r.consent as "requested" | "granted" | "refused",
+      deadline,
+      overdue: r.consent === "requested" && deadline !== null && Date.parse(deadline) <= at,
+      answers: events
+        .filter((e) => e.post === r.id)
+        .map((e) => ({ answer: e.action === "consent_granted" ? ("grant" as const) : ("anonymise" as const), at: e.created, by: e.expand?.actor?.name ?? "" })),
+    };
+  });
 }
 
-/** The applicant organisation's admin agrees to be named, or asks to be anonymised. */
-export async function answerConsent(actor: Actor | null, postId: string, answer: "grant" | "anonymise"): Promise<void> {
+// Records whose answer can still change: asked or answered, and not yet public or closed.
+const ANSWERABLE =
+  "(consent = 'requested' || consent = 'granted' || consent = 'refused') && status != 'published' && status != 'hidden' && status != 'rejected' && status != 'withdrawn'";
+
+/**
+ * The applicant organisation's admin agrees to be named, or asks to be anonymised; the
+ * answer can be changed until the record is published (each answer is kept as an event).
+ */
+export async function answerConsent(
+  actor: Actor | null,
+  postId: string,
+  answer: "grant" | "anonymise",
+): Promise<{ title: string; answer: "grant" | "anonymise" }> {
   const pb = await getPocketBase();
   const post = await pb
     .collection("posts")
     .getOne(postId, { expand: "applicant_organization" })
     .catch(() => null);
   const org = post?.expand?.applicant_organization;
-  if (!post || !org) throw new ValidationError("post", "This consent request no longer exists.");
+  if (!post || !org || post.published_by !== "funder") throw new ValidationError("post", "This consent request no longer exists.");
   assertCan(actor, "funding.consent", { organization: { id: org.id, verified: Boolean(org.verified) } });
-  if (post.consent !== "requested") throw new ValidationError("consent", "This request has already been answered.");
+  if (!["requested", "granted", "refused"].includes(post.consent)) throw new ValidationError("consent", "This record does not need your consent.");
+  if (post.status === "published" || post.status === "hidden")
+    throw new ValidationError("consent", "This record is already published; the answer can no longer be changed. Flag the record if it names you wrongly.");
+  if (post.status === "rejected" || post.status === "withdrawn")
+    throw new ValidationError("consent", "This record will not be published; there is nothing to answer.");
   const batch = pb.createBatch();
   batch
     .collection("posts")
@@ -287,10 +373,8 @@ export async function answerConsent(actor: Actor | null, postId: string, answer:
     from_status: post.status,
     to_status: post.status,
   });
-  // Already public (published anonymously before an answer cannot happen, but a grant after
-  // publication would change what is public): keep search in step.
-  if (post.status === "published") batch.collection("search_outbox").create({ record: post.id, collection_name: "posts", op: "upsert", attempts: 0 });
   await batch.send();
+  return { title: post.title, answer };
 }
 
 // Only two named records are ever linked: a link from an anonymous account to the funder's
@@ -352,9 +436,16 @@ export async function findUnlinkableRecords(
     .map((o) => ({ id: o.id, slug: o.slug, title: o.title, status: o.status, publishedBy: o.published_by, hides: hidesSomeone(o) }));
 }
 
-/** True when a funding record may not be published yet: the applicant has not answered. */
-export function awaitsConsent(post: RecordModel): boolean {
-  return post.kind === "funding_application" && post.consent === "requested";
+/**
+ * True when a funding record may not be published yet: the applicant has not answered and
+ * its deadline has not passed. After the deadline an unanswered record is published with
+ * the applicant's descriptor only (hidesSomeone treats "requested" as anonymised).
+ */
+export function awaitsConsent(post: Record<string, unknown>, at: number = now()): boolean {
+  if (post.kind !== "funding_application" || post.consent !== "requested") return false;
+  const deadline = typeof post.consent_deadline === "string" && post.consent_deadline ? Date.parse(post.consent_deadline) : Number.NaN;
+  // Records from before deadlines existed wait for an answer, as they always did.
+  return Number.isNaN(deadline) || at < deadline;
 }
 
 /** Public funding calls, newest first. */
@@ -372,6 +463,16 @@ export async function listFunderCalls(actor: Actor | null, funderId: string): Pr
   return calls.map(toCallSummary);
 }
 
+/** A call's status as readers should see it today: an open call whose closing date has passed is closed. */
+export function effectiveCallStatus(status: string, closesOn: string | null, today: string = brusselsToday()): string {
+  return status === "open" && closesOn && closesOn.slice(0, 10) < today ? "closed" : status;
+}
+
+// Calls close at the end of their closing day in Brussels, whatever UTC says.
+function brusselsToday(): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(now()));
+}
+
 function toCallSummary(c: RecordModel): PublicCallSummary {
   return {
     id: c.id,
@@ -385,7 +486,7 @@ function toCallSummary(c: RecordModel): PublicCallSummary {
     opensOn: c.opens_on || null,
     closesOn: c.closes_on || null,
     url: safeHref(c.url),
-    status: c.status,
+    status: effectiveCallStatus(c.status, c.closes_on || null),
     funder: { id: c.expand?.funder?.id ?? c.funder, slug: c.expand?.funder?.slug ?? "", name: c.expand?.funder?.name ?? "" },
   };
 }
@@ -424,8 +525,30 @@ export type PublicCallSummary = {
   status: string;
   funder: { id: string; slug: string; name: string };
 };
-/** A refusal waiting for the applicant's consent. */
-export type ConsentRequest = { id: string; title: string; funder: string; call: string | null; decision: string; reasons: string[]; applicant: string };
+/** A funder's record about the applicant, with its consent question, as its admin sees it. */
+export type ConsentRequest = {
+  id: string;
+  title: string;
+  funder: string;
+  call: string | null;
+  decision: string;
+  decidedOn: string | null;
+  reasons: string[];
+  reasonText: string;
+  feedbackHtml: string;
+  amountRequested: number | null;
+  amountAwarded: number | null;
+  currency: string;
+  language: string;
+  applicant: string;
+  /** The organisation's own pseudonymous descriptor, as it would be published if anonymised. */
+  descriptor: string;
+  consent: "requested" | "granted" | "refused";
+  /** When an unanswered request lapses (the record may then be published anonymised); null for older records. */
+  deadline: string | null;
+  overdue: boolean;
+  answers: { answer: "grant" | "anonymise"; at: string; by: string }[];
+};
 /** One validated decision. */
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
@@ -448,6 +571,51 @@ function onePerApplication(records: RecordModel[]): RecordModel[] {
       ),
   );
 }
+
+/**
+ * Funders' published decisions grouped per call, the call with the latest publication first
+ * (the home page shows these groups instead of one card per decision, issue 11 §16).
+ */
+export async function listDecisionGroups(limit = 6): Promise<DecisionGroup[]> {
+  const pb = await getPocketBase();
+  // The latest thousand records are plenty to find the few most recent calls.
+  const records = await pb.collection("posts").getList(1, 1000, {
+    filter: "status = 'published' && kind = 'funding_application' && published_by = 'funder' && call != ''",
+    sort: "-published_at",
+    fields: "call,decision,published_at,expand.call.slug,expand.call.title,expand.call.status,expand.call.closes_on,expand.call.expand.funder.name",
+    expand: "call.funder",
+    skipTotal: true,
+  });
+  const groups = new Map<string, DecisionGroup>();
+  for (const r of records.items) {
+    const call = r.expand?.call;
+    if (!call) continue;
+    let group = groups.get(r.call);
+    if (!group) {
+      if (groups.size >= limit) continue;
+      group = {
+        call: { slug: call.slug, title: call.title, status: effectiveCallStatus(call.status, call.closes_on || null) },
+        funder: call.expand?.funder?.name ?? "",
+        latest: r.published_at,
+        total: 0,
+        byDecision: {},
+      };
+      groups.set(r.call, group);
+    }
+    group.total++;
+    group.byDecision[r.decision] = (group.byDecision[r.decision] ?? 0) + 1;
+  }
+  return [...groups.values()];
+}
+
+/** A call's published decisions in one line of the home page. */
+export type DecisionGroup = {
+  call: { slug: string; title: string; status: string };
+  funder: string;
+  latest: string;
+  total: number;
+  byDecision: Record<string, number>;
+};
 
 /** Published funding records of a call, one per application (the funder's when both sides published). */
 export async function listCallDecisions(locale: Locale, callId: string): Promise<PublicPost[]> {
@@ -500,7 +668,10 @@ export async function importDecisionsCsv(actor: Actor | null, callId: string, fi
   if (!call) throw new ValidationError("call", "Unknown call.");
   await funderOf(actor, call.funder);
   const orgs = await pb.collection("organizations").getFullList({ filter: "verified = true", fields: "slug,name" });
-  const parsed = parseDecisionsCsv(file, { knownOrganizations: orgs.map((o) => ({ slug: o.slug, name: o.name })) });
+  const parsed = parseDecisionsCsv(file, {
+    knownOrganizations: orgs.map((o) => ({ slug: o.slug, name: o.name })),
+    opensOn: typeof call.opens_on === "string" && call.opens_on ? call.opens_on.slice(0, 10) : null,
+  });
   if (!parsed.ok) {
     const lines = parsed.errors.slice(0, 50).map((e) => `${e.row === 0 ? "File" : `Row ${e.row}`}${e.column ? `, ${e.column}` : ""}: ${e.message}`);
     if (parsed.errors.length > 50) lines.push(`… and ${parsed.errors.length - 50} more.`);
@@ -523,6 +694,7 @@ export async function importDecisionsCsv(actor: Actor | null, callId: string, fi
       rejectionReasons: r.rejectionReasons,
       reasonText: r.reasonText ?? "",
       feedback: r.feedback ?? "",
+      language: r.language,
       consentObtained: r.consentObtained,
       careSettings: r.careSettings,
       aiTypes: r.aiTypes,

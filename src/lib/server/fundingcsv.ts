@@ -11,8 +11,8 @@
 // a programme officer, not a developer.
 
 import { parse } from "csv-parse/sync";
-import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
-import type { AiType, CareSetting, OrgKind, Region, RejectionReason } from "../codelists.ts";
+import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
+import type { AiType, CareSetting, Language, OrgKind, Region, RejectionReason } from "../codelists.ts";
 
 /** Most data rows one file may hold; larger calls are split over several uploads. */
 export const MAX_ROWS = 5000;
@@ -41,9 +41,9 @@ export const CSV_COLUMNS = [
   {
     name: "applicant",
     required: true,
-    format: "slug, name or empty",
+    format: "name, slug or empty",
     description:
-      "platform: the organisation's Casebook slug (e.g. soins-val-de-meuse); outside: the applicant's name (2–200 characters); anonymous: must be empty.",
+      "platform: the organisation's name as on Casebook (e.g. Soins à Domicile Val-de-Meuse) or its slug (soins-val-de-meuse); outside: the applicant's name (2–200 characters); anonymous: must be empty.",
   },
   {
     name: "applicant_region",
@@ -85,7 +85,7 @@ export const CSV_COLUMNS = [
     name: "decided_on",
     required: true,
     format: "YYYY-MM-DD or DD/MM/YYYY",
-    description: "Date the decision was taken: a real calendar date, not in the future, not before 1990.",
+    description: "Date the decision was taken: a real calendar date, not in the future, not before 1990, not before the call opened.",
   },
   {
     name: "rejection_reasons",
@@ -104,6 +104,12 @@ export const CSV_COLUMNS = [
     required: false,
     format: "Markdown, at most 20,000 characters",
     description: "Optional. Advice to future applicants: what would have made the application succeed.",
+  },
+  {
+    name: "language",
+    required: false,
+    format: LANGUAGES.join(" | "),
+    description: "Optional. Language of the title, reasons and feedback. Empty means the interface language of the person importing.",
   },
   {
     name: "consent_obtained",
@@ -125,6 +131,11 @@ export const CSV_COLUMNS = [
     description: `Optional. Codes: ${AI_TYPES.join(", ")}.`,
   },
 ] as const satisfies readonly CsvColumn[];
+
+/** The message for a decision dated before its call opened (CSV and form alike). */
+export function decidedBeforeOpening(decidedOn: string, opensOn: string): string {
+  return `The decision date ${decidedOn} is before the call opened (${opensOn}); check the date, or import the file into the right call.`;
+}
 
 /** Parses and validates a decisions CSV; any error anywhere means no rows at all. */
 export function parseDecisionsCsv(input: Uint8Array | string, options: ParseDecisionsOptions = {}): ParseDecisionsResult {
@@ -171,6 +182,7 @@ export function parseDecisionsCsv(input: Uint8Array | string, options: ParseDeci
   const context: RowContext = {
     organizations: indexOrganizations(options.knownOrganizations ?? []),
     today: options.today ?? todayInBrussels(),
+    opensOn: options.opensOn ?? null,
   };
   const errors: RowError[] = [];
   const rows: DecisionRow[] = [];
@@ -209,6 +221,7 @@ export function decisionsCsvTemplate(options: { delimiter?: "," | ";" } = {}): s
       rejection_reasons: "",
       reason_text: "",
       feedback: "The evaluation plan was agreed with the nurses before the application.",
+      language: "en",
       consent_obtained: "no",
       care_settings: "home_care",
       ai_types: "predictive_model",
@@ -227,6 +240,7 @@ export function decisionsCsvTemplate(options: { delimiter?: "," | ";" } = {}): s
       rejection_reasons: "data_governance|evaluation_plan",
       reason_text: "No data protection impact assessment; no baseline measurement of handover time.",
       feedback: "Start the DPIA early and measure the current handover time before applying.",
+      language: "en",
       consent_obtained: "no",
       care_settings: "care_home",
       ai_types: "speech|llm",
@@ -430,15 +444,13 @@ function validateRow(
   let applicantName: string | null = null;
   let applicantKey: string | null = null;
   if (applicantType === "platform") {
-    const org = context.organizations.bySlug.get(applicant.toLowerCase());
-    if (applicant === "") fail("applicant", "The applicant is missing: give the organisation's Casebook slug.");
+    // People know organisations by name; the slug is accepted too (older files, exports).
+    const org = context.organizations.bySlug.get(applicant.toLowerCase()) ?? context.organizations.byName.get(applicant.replace(/\s+/g, " ").toLowerCase());
+    if (applicant === "") fail("applicant", "The applicant is missing: give the organisation's name as on Casebook.");
     else if (!org) {
-      const byName = context.organizations.byName.get(applicant.toLowerCase());
       fail(
         "applicant",
-        byName
-          ? `"${applicant}" is an organisation's name; write its slug "${byName.slug}" instead.`
-          : `No organisation with the slug "${applicant}" is on Casebook. Check the slug on the organisation's page, or use applicant_type outside.`,
+        `No organisation called "${applicant}" (name or slug) is on Casebook. Check the name on the organisation's page, or use applicant_type outside.`,
       );
     } else {
       applicantSlug = org.slug;
@@ -499,8 +511,9 @@ function validateRow(
   if (get("decided_on") === "") fail("decided_on", "The decision date is missing: write YYYY-MM-DD or DD/MM/YYYY.");
   else {
     const parsed = parseDecisionDate(get("decided_on"), context.today);
-    if (parsed.ok) decidedOn = parsed.value;
-    else fail("decided_on", parsed.message);
+    if (!parsed.ok) fail("decided_on", parsed.message);
+    else if (context.opensOn && parsed.value < context.opensOn) fail("decided_on", decidedBeforeOpening(parsed.value, context.opensOn));
+    else decidedOn = parsed.value;
   }
 
   const rejectionReasons = codeList(get("rejection_reasons"), REJECTION_REASONS, "rejection_reasons", fail);
@@ -516,6 +529,7 @@ function validateRow(
   const reasonText = optionalText(get("reason_text"), 2000, "reason_text", fail);
   // Markdown: keep the author's line breaks and indentation, only trim the ends.
   const feedback = optionalText(values.get("feedback") ?? "", 20000, "feedback", fail);
+  const language = optionalCode(get("language"), LANGUAGES, "language", fail);
 
   const consentRaw = get("consent_obtained").toLowerCase();
   let consentObtained = false;
@@ -556,6 +570,7 @@ function validateRow(
       rejectionReasons,
       reasonText,
       feedback,
+      language,
       consentObtained,
       careSettings,
       aiTypes,
@@ -664,6 +679,7 @@ const CURRENCIES = new Set<string>(Intl.supportedValuesOf("currency"));
 type RowContext = {
   organizations: { bySlug: Map<string, { slug: string; name: string }>; byName: Map<string, { slug: string; name: string }> };
   today: string;
+  opensOn: string | null;
 };
 
 /** One column of the import file, as documented. */
@@ -682,6 +698,8 @@ export type ParseDecisionsOptions = {
   knownOrganizations?: readonly { slug: string; name: string }[];
   /** Today's date (YYYY-MM-DD) for the "not in the future" check; defaults to today in Brussels. */
   today?: string;
+  /** The call's opening date (YYYY-MM-DD): decisions dated before it are refused. */
+  opensOn?: string | null;
 };
 /** A problem found in the file; row 0 is the file itself, data rows count from 1. */
 export type RowError = { row: number; column: string | null; message: string };
@@ -707,6 +725,8 @@ export type DecisionRow = {
   rejectionReasons: RejectionReason[];
   reasonText: string | null;
   feedback: string | null;
+  /** The language of the texts; null means the importer's interface language. */
+  language: Language | null;
   consentObtained: boolean;
   careSettings: CareSetting[];
   aiTypes: AiType[];

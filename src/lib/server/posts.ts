@@ -10,10 +10,11 @@ import { getPocketBase, isNotFound } from "./pocketbase.ts";
 const PUBLIC_EXPAND = "organization,call,funder,applicant_organization,counterpart";
 
 /** Published posts, newest first. */
-export async function listPublishedPosts(locale: Locale, options: { page?: number; perPage?: number } = {}): Promise<PublicPostPage> {
+export async function listPublishedPosts(locale: Locale, options: { page?: number; perPage?: number; storiesOnly?: boolean } = {}): Promise<PublicPostPage> {
   const pb = await getPocketBase();
   const result = await pb.collection("posts").getList(options.page ?? 1, options.perPage ?? 20, {
-    filter: pb.filter("status = {:status}", { status: "published" }),
+    // storiesOnly: without funders' decision records, which a bulk import would make flood a list (issue 11 §16).
+    filter: pb.filter(options.storiesOnly ? "status = {:status} && published_by != 'funder'" : "status = {:status}", { status: "published" }),
     sort: "-published_at",
     expand: PUBLIC_EXPAND,
   });
