@@ -3,7 +3,7 @@
 // widening queries (its ranking is held by the relevance table in the search contract).
 import { describe, expect, it } from "vitest";
 import { queryTerms } from "../../src/lib/server/search/analysis.ts";
-import { glossaryQuery } from "../../src/lib/server/search/embedded.ts";
+import { buildQuery } from "../../src/lib/server/search/embedded.ts";
 import { GLOSSARY, GLOSSARY_LANGUAGES, glossaryMatches, meiliSynonyms, parseGlossary } from "../../src/lib/server/search/glossary.ts";
 import { MEILI_SETTINGS } from "../../src/lib/server/search/meilisearch.ts";
 
@@ -81,8 +81,9 @@ describe("both engines use the glossary", () => {
   });
 
   it("the embedded engine widens a query only when it names a concept, and never with typo tolerance on the alternatives", () => {
-    expect(glossaryQuery("xylophone lactate", "AND")).toBeNull();
-    const widened = JSON.stringify(glossaryQuery("chute de nuit", "AND"));
+    expect(buildQuery("xylophone lactate", "AND", { glossary: true })).toBeNull();
+    expect(buildQuery("xylophone lactate", "AND", { glossary: false })).not.toBeNull();
+    const widened = JSON.stringify(buildQuery("chute de nuit", "AND", { glossary: true }));
     expect(widened).toContain('"fall"');
     expect(widened).toContain('"val"');
     expect(widened).toContain('"fuzzy":false');

@@ -66,7 +66,7 @@ describe("embedded engine specifics", () => {
       expect(comparable(await restored.search(makeQuery(probe)))).toEqual(comparable(await original.search(makeQuery(probe))));
     }
     const saved = JSON.parse(await readFile(file, "utf8")) as { format: number; fingerprint: string; savedAt: string };
-    expect(saved.format).toBe(1);
+    expect(saved.format).toBe(2);
     expect(saved.fingerprint).toBe(original.fingerprint());
     expect(Number.isNaN(Date.parse(saved.savedAt))).toBe(false);
   });

@@ -13,7 +13,7 @@ import MiniSearch from "minisearch";
 import type { AsPlainObject, Options, Query } from "minisearch";
 import { FACETS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, facetKey, facetValues, inAmountRange, sortFacetCounts, toHit } from "./engine.ts";
 import type { SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
-import { normalizeText, queryTerms, tokenize } from "./analysis.ts";
+import { type StemLanguage, isStemLanguage, normalizeText, queryStemTokens, queryTerms, stemToken, tokenize, tokenizeWithStems } from "./analysis.ts";
 import { glossaryMatches } from "./glossary.ts";
 
 // Analysis moved to analysis.ts (engine-independent); re-exported for existing callers.
@@ -52,19 +52,59 @@ function processTerm(term: string): string | null {
 // fraction of the lowest typed score.
 const CROSS_LANGUAGE_WEIGHT = 0.5;
 
+// Fields whose words are also indexed by their stem in the post's language. Names (of
+// organisations, funders, calls) and descriptors are not: a stem would only blur them.
+const STEMMED_FIELDS = new Set(["title", "tags", "summary", "lessons", "body"]);
+// extractField() puts the post's language before a stemmed field's text, for indexTokenize().
+const LANGUAGE_MARK = "\u0000";
+
+// Text of a document field as MiniSearch indexes it.
+function extractField(doc: SearchDocument, field: string): string {
+  const value = field === "tags" ? doc.tags.join(" ") : (doc as unknown as Record<string, unknown>)[field];
+  const text = typeof value === "string" ? value : "";
+  return STEMMED_FIELDS.has(field) && isStemLanguage(doc.language) ? `${LANGUAGE_MARK}${doc.language}${LANGUAGE_MARK}${text}` : text;
+}
+
+// MiniSearch's tokenizer: a marked field text gets its words plus their stems; anything else
+// (other fields, and query strings) just its words.
+function indexTokenize(text: string): string[] {
+  if (text.startsWith(LANGUAGE_MARK)) {
+    const end = text.indexOf(LANGUAGE_MARK, 1);
+    const lang = text.slice(1, end);
+    if (isStemLanguage(lang)) return tokenizeWithStems(text.slice(end + 1), lang);
+  }
+  return tokenize(text);
+}
+
+// A leaf that looks up one index token as it is: no tokenising, no typos, no prefix.
+const exactToken = (token: string): Query => ({
+  queries: [token],
+  combineWith: "OR",
+  tokenize: (t: string) => [t],
+  processTerm: (t: string) => t,
+  fuzzy: false,
+  prefix: false,
+});
+
 /**
- * The query widened by the glossary, or null when the query names no glossary concept: each
- * stretch naming a concept may also be matched by the concept's other names in any language.
- * Alternatives match exactly (no typos, no prefix): a typo budget on "fall" would find "call",
- * and the typed word already carries the typo tolerance.
+ * The MiniSearch query for a query text. Each word matches as typed (with the typo and prefix
+ * rules of MINI_OPTIONS) or by its stem in any of the three languages ("chutes" finds
+ * "chute"). With `glossary`, each stretch naming a glossary concept may also be matched by the
+ * concept's other names in any language; those match exactly (no typos, no prefix): a typo
+ * budget on "fall" would find "call", and the typed word already carries the typo tolerance.
+ * Null when there is nothing to search, or (with `glossary`) when the query names no concept.
  */
-export function glossaryQuery(q: string, combineWith: "AND" | "OR"): Query | null {
+export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glossary: boolean }): Query | null {
   const terms = queryTerms(q);
-  const matches = glossaryMatches(terms);
-  if (matches.length === 0) return null;
+  if (terms.length === 0) return null;
+  const matches = options.glossary ? glossaryMatches(terms) : [];
+  if (options.glossary && matches.length === 0) return null;
   const last = terms.length - 1;
-  // Each typed term keeps the prefix rule of MINI_OPTIONS (last word only, from 3 letters).
-  const typed = (term: string, i: number): Query => ({ queries: [term], combineWith: "AND", prefix: i === last && term.length >= MIN_PREFIX });
+  const typed = (term: string, i: number): Query => {
+    const asTyped: Query = { queries: [term], combineWith: "AND", prefix: i === last && term.length >= MIN_PREFIX };
+    const stems = queryStemTokens(term).map(exactToken);
+    return stems.length === 0 ? asTyped : { combineWith: "OR", queries: [asTyped, ...stems] };
+  };
   const nodes: Query[] = [];
   for (let i = 0; i < terms.length; ) {
     const match = matches.find((m) => m.start === i);
@@ -86,11 +126,14 @@ export function glossaryQuery(q: string, combineWith: "AND" | "OR"): Query | nul
  * the typed words find keep their score and order; posts only the widened query finds follow.
  */
 function searchWithGlossary(mini: MiniSearch<SearchDocument>, q: string, combineWith: "AND" | "OR"): SearchResultOf[] {
-  const typed = mini.search(q, { combineWith });
-  const widened = glossaryQuery(q, combineWith);
+  const query = buildQuery(q, combineWith, { glossary: false });
+  if (query === null) return [];
+  const typed = mini.search(query, { combineWith });
+  const widened = buildQuery(q, combineWith, { glossary: true });
   if (widened === null) return typed;
   const seen = new Set(typed.map((r) => r.id));
   const extra = mini.search(widened, { combineWith }).filter((r) => !seen.has(r.id));
+  if (extra.length === 0) return typed;
   // MiniSearch multiplies a score by the number of query terms matched, so a post saying "fall",
   // "falls" and "val" would outscore the post saying "chute": the widened scores are not
   // comparable with the typed ones. Posts the typed words find come first; the others follow
@@ -112,8 +155,8 @@ const MINI_OPTIONS: Options<SearchDocument> = {
   idField: "id",
   fields: SEARCH_FIELDS,
   storeFields: [],
-  extractField: (doc, field) => (field === "tags" ? doc.tags.join(" ") : (doc as unknown as Record<string, unknown>)[field]),
-  tokenize,
+  extractField,
+  tokenize: indexTokenize,
   processTerm,
   searchOptions: {
     boost: { ...EMBEDDED_BOOSTS },
@@ -228,7 +271,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     const hits = [...order.subarray(from, from + query.perPage)].map((i) => {
       const doc = v.ordered[candidates[i]!]!.doc;
       const termSet = new Set(matchedTerms?.[i] ?? []);
-      return toHit(doc, buildSnippet([doc.summary, doc.body], termSet));
+      return toHit(doc, buildSnippet([doc.summary, doc.body], termSet, SNIPPET_WIDTH, doc.language));
     });
 
     const facets = emptyFacets();
@@ -331,7 +374,8 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     async save() {
       if (!snapshotPath) throw new Error("embedded search: no snapshotPath configured");
       const snapshot: Snapshot = {
-        format: 1,
+        // 2: stems in the index (analysis.ts); a format-1 snapshot lacks them and is rebuilt.
+        format: 2,
         savedAt: new Date().toISOString(),
         fingerprint: fingerprint(),
         index: mini.toJSON(),
@@ -359,7 +403,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       }
       try {
         const snapshot = JSON.parse(text) as Partial<Snapshot>;
-        if (snapshot?.format !== 1 || !Array.isArray(snapshot.docs) || typeof snapshot.index !== "object") {
+        if (snapshot?.format !== 2 || !Array.isArray(snapshot.docs) || typeof snapshot.index !== "object") {
           return false;
         }
         const docs = snapshot.docs;
@@ -412,11 +456,11 @@ export function fingerprintOf(docs: Iterable<Pick<SearchDocument, "id" | "publis
 // text is escaped piece by piece so only our own <mark> tags are markup. Without matches,
 // the start of the first non-empty text.
 /** Snippet HTML: the best ~160-character window of the texts, HTML-escaped, matches in <mark>. */
-export function buildSnippet(texts: string[], terms: ReadonlySet<string>, width = SNIPPET_WIDTH): string {
+export function buildSnippet(texts: string[], terms: ReadonlySet<string>, width = SNIPPET_WIDTH, lang?: string): string {
   let best: { text: string; ranges: Range[]; from: number; to: number; score: number } | null = null;
   if (terms.size > 0) {
     for (const text of texts) {
-      const ranges = findMatches(text, terms);
+      const ranges = findMatches(text, terms, lang !== undefined && isStemLanguage(lang) ? lang : null);
       if (ranges.length === 0) continue;
       const window = bestWindow(ranges, width);
       if (best === null || window.score > best.score) best = { text, ranges, ...window };
@@ -446,12 +490,12 @@ export function buildSnippet(texts: string[], terms: ReadonlySet<string>, width 
   return html.trim() + (to < text.length ? "…" : "");
 }
 
-// Words of `text` whose normalised form is one of `terms`, with their offsets.
-function findMatches(text: string, terms: ReadonlySet<string>): Range[] {
+// Words of `text` whose normalised form, or its stem in the post's language, is one of `terms`, with their offsets.
+function findMatches(text: string, terms: ReadonlySet<string>, lang: StemLanguage | null): Range[] {
   const ranges: Range[] = [];
   for (const m of text.matchAll(WORD)) {
     const term = normalizeText(m[0]);
-    if (terms.has(term)) ranges.push({ start: m.index, end: m.index + m[0].length, term });
+    if (terms.has(term) || (lang !== null && terms.has(stemToken(term, lang) ?? ""))) ranges.push({ start: m.index, end: m.index + m[0].length, term });
   }
   return ranges;
 }
@@ -688,7 +732,7 @@ export type EmbeddedEngine = SearchEngine & {
 
 /** The on-disk snapshot. */
 export type Snapshot = {
-  format: 1;
+  format: 2;
   savedAt: string;
   fingerprint: string;
   index: AsPlainObject;
