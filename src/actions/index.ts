@@ -15,6 +15,8 @@ import {
   organizationRequestSchema,
   requestOrganization,
   requestToJoin,
+  removeMember,
+  JOIN_MESSAGE_MAX,
   revokeInvitation,
   reviewOrganization,
   setRequiresDpoReview,
@@ -22,12 +24,14 @@ import {
 import { FLAG_REASONS, MODERATION_REJECTION_REASONS } from "../lib/codelists.ts";
 import { flagPost } from "../lib/server/flags.ts";
 import {
+  approveDecisions,
   approvePost,
   claimPost,
   dismissFinding,
   dpoReview,
   hidePost,
   rejectPost,
+  replyToFeedback,
   requestChanges,
   restorePost,
   saveDraft,
@@ -35,9 +39,9 @@ import {
   unclaimPost,
   withdrawPost,
 } from "../lib/server/moderation.ts";
-import { postFieldsSchema, refinePost } from "../lib/server/postinput.ts";
+import { dismissalProblems, postFieldsSchema, refinePost } from "../lib/server/postinput.ts";
 import { answerConsent, callFieldsSchema, importDecisionsCsv, recordDecisions, refineCall, saveCall } from "../lib/server/funding.ts";
-import { AI_TYPES, CARE_SETTINGS, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../lib/codelists.ts";
+import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../lib/codelists.ts";
 import { limits, signInThrottle } from "../lib/server/ratelimit.ts";
 import { MAX_CSV_BYTES, MAX_LOGO_BYTES, formatMegabytes } from "../lib/limits.ts";
 import { rememberParsedForms } from "../lib/server/forms.ts";
@@ -197,7 +201,7 @@ export const server = rememberParsedForms({
         throw new ActionError({ code: "CONFLICT", message: `You are the last admin of ${result.organizations.join(", ")}. Make someone else admin first.` });
       }
       deleteSessionCookie(context.cookies, context.url);
-      return { ok: true };
+      return { kept: result.kept, withdrawn: result.withdrawn, deleted: result.deleted };
     },
   }),
 
@@ -220,8 +224,23 @@ export const server = rememberParsedForms({
 
   requestToJoin: defineAction({
     accept: "form",
-    input: z.object({ organizationId: id }),
-    handler: async (input, context) => domainCall(() => requestToJoin(context.locals.user, input.organizationId)),
+    input: z.object({
+      organizationId: id,
+      message: z.preprocess(
+        (v) => v ?? "",
+        z
+          .string()
+          .trim()
+          .max(JOIN_MESSAGE_MAX, { error: `Use at most ${JOIN_MESSAGE_MAX} characters.` }),
+      ),
+    }),
+    handler: async (input, context) => domainCall(() => requestToJoin(context.locals.user, input.organizationId, input.message)),
+  }),
+
+  removeMember: defineAction({
+    accept: "form",
+    input: z.object({ membershipId: id }),
+    handler: async (input, context) => domainCall(() => removeMember(context.locals.user, input.membershipId)),
   }),
 
   decideJoinRequest: defineAction({
@@ -271,26 +290,39 @@ export const server = rememberParsedForms({
     input: postFieldsSchema
       .extend({
         postId: z.preprocess((v) => v || undefined, id.optional()),
-        intent: z.enum(["save", "submit", "preview"]).default("save"),
+        intent: z.enum(["save", "submit", "preview", "dismiss"]).default("save"),
         attachments: z.array(z.instanceof(File)).default([]),
         removeAttachments: z.array(z.string().max(200)).default([]),
+        // "Not personal data" declarations typed on the same page, saved with the form (issue 11 §1).
+        dismissIds: z.array(z.string().max(40)).default([]),
+        dismissReasons: z.array(z.string().max(500)).default([]),
+        dismiss: z.preprocess((v) => v || undefined, z.string().max(40).optional()),
       })
-      .superRefine((v, ctx) => refinePost(v, ctx)),
-    handler: async ({ postId, intent, attachments, removeAttachments, ...input }, context) =>
+      .superRefine((v, ctx) => {
+        refinePost(v, ctx);
+        if (dismissalProblems(v.dismissIds, v.dismissReasons, v.dismiss).length > 0)
+          ctx.addIssue({ code: "custom", path: ["dismissReasons"], message: "Say briefly why this is not personal data (at least 5 characters)." });
+      }),
+    handler: async ({ postId, intent, attachments, removeAttachments, dismissIds, dismissReasons, dismiss: _clicked, ...input }, context) =>
       domainCall(async () => {
-        const saved = await saveDraft(context.locals.user, input, postId, { add: attachments, remove: removeAttachments });
+        const dismissals = dismissIds.map((id, i) => ({ id, reason: (dismissReasons[i] ?? "").trim() })).filter((d) => d.reason);
+        const saved = await saveDraft(context.locals.user, input, postId, { add: attachments, remove: removeAttachments }, dismissals);
         let status: string | null = null;
         let blocked = false;
+        let incomplete = false;
         if (intent === "submit") {
           try {
             status = (await submitPost(context.locals.user, saved.id)).status;
           } catch (error) {
-            // The draft is saved either way; the page then shows what blocks submission.
-            if (!(error instanceof ValidationError && error.field === "privacy")) throw error;
-            blocked = true;
+            // The draft is saved either way; the page then shows what blocks submission
+            // (patient data) or which fields still need the author (the full rules).
+            if (!(error instanceof ValidationError)) throw error;
+            if (error.field === "privacy") blocked = true;
+            else if (error.field in postFieldsSchema.shape) incomplete = true;
+            else throw error;
           }
         }
-        return { ...saved, intent, status, blocked };
+        return { ...saved, intent, status, blocked, incomplete };
       }),
   }),
 
@@ -318,18 +350,39 @@ export const server = rememberParsedForms({
 
   dpoReview: defineAction({
     accept: "form",
-    input: z.object({ postId: id, decision: z.enum(["approve", "return"]), note: z.preprocess((v) => v ?? "", z.string().trim().max(10_000)) }),
+    input: z
+      .object({ postId: id, decision: z.enum(["approve", "return"]), note: z.preprocess((v) => v ?? "", z.string().trim().max(10_000)) })
+      .superRefine((v, ctx) => {
+        if (v.decision === "return" && v.note.length < 5)
+          ctx.addIssue({ code: "custom", path: ["note"], message: "Tell the author what to change (at least 5 characters)." });
+      }),
     handler: async (input, context) => domainCall(() => dpoReview(context.locals.user, input.postId, input.decision, input.note)),
   }),
 
   moderatePost: defineAction({
     accept: "form",
-    input: z.object({
-      postId: id,
-      decision: z.enum(["claim", "unclaim", "approve", "request_changes", "reject", "hide", "restore"]),
-      reason_code: z.preprocess((v) => v || undefined, z.enum(MODERATION_REJECTION_REASONS).optional()),
-      note: z.preprocess((v) => v ?? "", z.string().trim().max(10_000)),
-    }),
+    input: z
+      .object({
+        postId: id,
+        decision: z.enum(["claim", "unclaim", "approve", "request_changes", "reject", "hide", "restore"]),
+        reason_code: z.preprocess((v) => v || undefined, z.enum(MODERATION_REJECTION_REASONS, { error: "Choose a reason from the list." }).optional()),
+        note: z.preprocess((v) => v ?? "", z.string().trim().max(10_000)),
+      })
+      .superRefine((v, ctx) => {
+        // Said next to the field at fault, before anything changes (issue 11 §9).
+        if (v.decision === "reject" && !v.reason_code) ctx.addIssue({ code: "custom", path: ["reason_code"], message: "Choose why the post is rejected." });
+        if ((v.decision === "reject" || v.decision === "request_changes" || v.decision === "hide") && v.note.length < 5)
+          ctx.addIssue({
+            code: "custom",
+            path: ["note"],
+            message:
+              v.decision === "request_changes"
+                ? "Tell the author what to change (at least 5 characters)."
+                : v.decision === "hide"
+                  ? "Say why the post is hidden (at least 5 characters)."
+                  : "Explain the decision to the author (at least 5 characters).",
+          });
+      }),
     handler: async ({ postId, decision, reason_code, note }, context) =>
       domainCall(async () => {
         const actor = context.locals.user;
@@ -342,6 +395,27 @@ export const server = rememberParsedForms({
         else await restorePost(actor, postId, note);
         return { decision };
       }),
+  }),
+
+  approveDecisions: defineAction({
+    accept: "form",
+    input: z.object({
+      postIds: z.array(id, { error: "Choose the records to approve." }).min(1, { error: "Choose at least one record to approve." }).max(200),
+      note: z.preprocess((v) => v ?? "", z.string().trim().max(10_000)),
+    }),
+    handler: async ({ postIds, note }, context) => domainCall(() => approveDecisions(context.locals.user, postIds, note)),
+  }),
+
+  replyToFeedback: defineAction({
+    accept: "form",
+    input: z.object({
+      postId: id,
+      reply: z.preprocess(
+        (v) => v ?? "",
+        z.string().trim().min(2, { error: "Write your answer to the reviewer." }).max(5000, { error: "Keep your answer under 5,000 characters." }),
+      ),
+    }),
+    handler: async (input, context) => domainCall(() => replyToFeedback(context.locals.user, input.postId, input.reply)),
   }),
 
   flagPost: defineAction({
@@ -379,6 +453,7 @@ export const server = rememberParsedForms({
       ),
       decision: z.enum(["awarded", "rejected", "withdrawn"], { error: "Choose the decision." }),
       decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Enter the date of the decision." }),
+      language: z.enum(LANGUAGES, { error: "Choose the language of the texts." }),
       rejectionReasons: z.array(z.enum(REJECTION_REASONS)).default([]),
       reasonText: z.preprocess((v) => v ?? "", z.string().trim().max(5000)),
       feedback: z.preprocess((v) => v ?? "", z.string().trim().max(50000)),

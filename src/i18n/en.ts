@@ -408,6 +408,7 @@ export const en = {
   "review.consent.requested": "Waiting for the applicant's answer",
   "review.consent.granted": "Granted: the applicant may be named",
   "review.consent.refused": "Refused: the applicant stays anonymous",
+  "review.consent.lapsed": "No answer before the deadline: the applicant stays anonymous",
   "review.findings_none": "The privacy guard found nothing in the text.",
   "review.reply": "The author's answer to the request for changes",
   "review.reply_at": "Written on {date}",

@@ -71,6 +71,21 @@ export function formatDate(locale: Locale, value: string | Date | null | undefin
   return format.format(date);
 }
 
+/** Formats a moment with its time (Brussels time), for histories where the order within a day matters. */
+export function formatDateTime(locale: Locale, value: string | Date | null | undefined): string {
+  if (!value) return "";
+  const date = typeof value === "string" ? new Date(value.replace(" ", "T")) : value;
+  if (Number.isNaN(date.getTime())) return "";
+  const lang = renderedLanguage(locale);
+  const key = `${lang}:datetime`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { dateStyle: "long", timeStyle: "short", timeZone: "Europe/Brussels" });
+    dateFormats.set(key, format);
+  }
+  return format.format(date);
+}
+
 /** Formats an amount of money. */
 export function formatMoney(locale: Locale, amount: number | null | undefined, currency = "EUR"): string {
   if (amount === null || amount === undefined) return "";

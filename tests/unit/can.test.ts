@@ -41,6 +41,8 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "org.join": () => ({ organization: ORG }),
   "org.leave": () => ({ organization: ORG, activeAdmins: 1 }),
   "org.manage_members": () => ({ organization: ORG }),
+  // Removing a plain member (someone else than any actor in the table).
+  "org.remove_member": () => ({ organization: ORG, member: { userId: "plainmember0001", role: "member" }, activeAdmins: 1 }),
   "org.edit_settings": () => ({ organization: ORG }),
   "user.set_platform_role": () => ({ userId: "someoneelse0001" }),
   "post.create": () => ({ organization: ORG }),
@@ -49,6 +51,7 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "post.submit": () => post("changes_requested"),
   "post.withdraw": () => post("submitted"),
   "post.dpo_review": () => post("dpo_review"),
+  "post.reply": () => post("changes_requested"),
   "post.moderate": () => post("in_review"),
   "post.hide": () => post("published"),
   "post.restore": () => post("hidden"),
@@ -74,6 +77,7 @@ const TABLE: Record<Action, string> = {
   "org.join": ".    .   Y   .    .   .    .    Y   Y",
   "org.leave": ".    .   .   Y    Y   Y    .    .   .",
   "org.manage_members": ".    .   .   .    .   .    Y    .   Y",
+  "org.remove_member": ".    .   .   .    .   .    Y    .   Y",
   "org.edit_settings": ".    .   .   .    .   .    Y    .   Y",
   "user.set_platform_role": ".    .   .   .    .   .    .    .   Y",
   "post.create": ".    .   .   .    Y   .    Y    .   .",
@@ -82,6 +86,7 @@ const TABLE: Record<Action, string> = {
   "post.submit": ".    .   .   .    Y   .    Y    .   .",
   "post.withdraw": ".    .   .   .    Y   .    Y    .   .",
   "post.dpo_review": ".    .   .   .    .   Y    .    .   .",
+  "post.reply": ".    .   .   .    Y   .    Y    .   .",
   "post.moderate": ".    .   .   .    .   .    .    Y   Y",
   "post.hide": ".    .   .   .    .   .    .    Y   Y",
   "post.restore": ".    .   .   .    .   .    .    Y   Y",
@@ -115,6 +120,23 @@ describe("can()", () => {
   it("the last admin cannot leave, one of two can", () => {
     expect(can(ACTORS.org_admin!, "org.leave", { organization: ORG, activeAdmins: 1 })).toBe(false);
     expect(can(ACTORS.org_admin!, "org.leave", { organization: ORG, activeAdmins: 2 })).toBe(true);
+  });
+
+  // Issue 11 §20: an admin removes others, never themselves (that is leaving) nor the last admin.
+  it.each([
+    ["a plain member", { userId: "plainmember0001", role: "member" }, 1, true],
+    ["an editor", { userId: "someeditor00001", role: "editor" }, 1, true],
+    ["another admin when two are active", { userId: "otheradmin00001", role: "admin" }, 2, true],
+    ["the last other admin", { userId: "otheradmin00001", role: "admin" }, 1, false],
+    ["themselves", { userId: "orgadmin0000001", role: "admin" }, 2, false],
+  ] as const)("an org admin removing %s: %s", (_name, member, activeAdmins, allowed) => {
+    expect(can(ACTORS.org_admin!, "org.remove_member", { organization: ORG, member, activeAdmins })).toBe(allowed);
+  });
+
+  it("nobody removes without naming the member, nor an admin of another organisation", () => {
+    expect(can(ACTORS.org_admin!, "org.remove_member", { organization: ORG, activeAdmins: 2 })).toBe(false);
+    const elsewhere = { id: "org000000000009", verified: true };
+    expect(can(ACTORS.org_admin!, "org.remove_member", { organization: elsewhere, member: { userId: "plainmember0001", role: "member" } })).toBe(false);
   });
 
   it("a pending organisation is visible to the person who requested it", () => {
@@ -151,6 +173,26 @@ describe("can()", () => {
     expect(can(ACTORS.org_editor!, "post.withdraw", post("rejected"))).toBe(false);
     expect(can(ACTORS.org_dpo!, "post.dpo_review", post("submitted"))).toBe(false);
     expect(can(ACTORS.org_dpo!, "post.dpo_review", post("published", "dpo_review"))).toBe(true);
+  });
+
+  // Issue 11 §11: the answer to a reviewer's note, only while the post waits for rework.
+  it.each([
+    ["changes_requested", null, true],
+    ["published", "changes_requested", true],
+    ["draft", null, false],
+    ["submitted", null, false],
+    ["in_review", null, false],
+    ["published", null, false],
+    ["published", "submitted", false],
+  ] as const)("the author may answer the reviewer on a post in %s (revision %s): %s", (status, revision, allowed) => {
+    expect(can(ACTORS.org_editor!, "post.reply", post(status, revision))).toBe(allowed);
+  });
+
+  it("a plain member answers the reviewer on their own post only; someone who left, never", () => {
+    const own: Subject = { organization: ORG, post: { authorId: ACTORS.org_member!.id, status: "changes_requested" } };
+    expect(can(ACTORS.org_member!, "post.reply", own)).toBe(true);
+    expect(can(ACTORS.org_member!, "post.reply", post("changes_requested"))).toBe(false);
+    expect(can({ ...ACTORS.org_editor!, memberships: [] }, "post.reply", post("changes_requested"))).toBe(false);
   });
 
   // Issue 9 §17: rights that needed a membership end with it; plain members read no drafts.

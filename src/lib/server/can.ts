@@ -11,6 +11,7 @@ export const ACTIONS = [
   "org.join",
   "org.leave",
   "org.manage_members",
+  "org.remove_member",
   "org.edit_settings",
   "user.set_platform_role",
   "post.create",
@@ -19,6 +20,7 @@ export const ACTIONS = [
   "post.submit",
   "post.withdraw",
   "post.dpo_review",
+  "post.reply",
   "post.moderate",
   "post.hide",
   "post.restore",
@@ -56,6 +58,11 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "org.leave":
       if (!membership) return false;
       return membership.role !== "admin" || (subject.activeAdmins ?? 0) > 1;
+    case "org.remove_member":
+      // An admin removes others (leaving is for oneself), never the organisation's last admin.
+      if (!(actor?.verified && org && (membership?.role === "admin" || platformAdmin))) return false;
+      if (!subject.member || subject.member.userId === actor.id) return false;
+      return subject.member.role !== "admin" || (subject.activeAdmins ?? 0) > 1;
     case "org.manage_members":
     case "org.edit_settings":
       return Boolean(actor?.verified && org && (membership?.role === "admin" || platformAdmin));
@@ -96,6 +103,13 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
       const state = post?.revisionStatus ?? post?.status;
       // The sign-off is a second pair of eyes: never on a post the DPO wrote (an editor turned DPO).
       return Boolean(actor?.verified && post && state === "dpo_review" && membership?.role === "dpo" && post.authorId !== actor.id);
+    }
+    case "post.reply": {
+      const post = subject.post;
+      const state = post?.revisionStatus ?? post?.status;
+      // Whoever may rework the post answers the reviewer's note, and only while it waits for that rework.
+      if (!actor?.verified || !post || state !== "changes_requested" || !membership) return false;
+      return post.authorId === actor.id || membership.role === "editor" || membership.role === "admin";
     }
     case "post.moderate":
       // Moderators never moderate their own posts, nor posts of (or, for a funder's record, about) their organisation.
@@ -145,6 +159,8 @@ export type Subject = {
   organization?: { id: string; verified: boolean; requestedBy?: string | null };
   /** Active admins of the organisation (for leaving). */
   activeAdmins?: number;
+  /** The member an admin acts on (removal). */
+  member?: { userId: string; role: string };
   /** The actor already asked to join and waits for an answer. */
   pendingRequest?: boolean;
   /** The kind of the subject organisation (funders manage calls and decisions). */

@@ -6,18 +6,19 @@
 import type { RecordModel } from "pocketbase";
 import { MODERATION_REJECTION_REASONS } from "../codelists.ts";
 import { attachmentFindings, prepareAttachments, updateAttachments } from "./attachments.ts";
-import { assertCan, can, type Subject } from "./can.ts";
+import { ForbiddenError, assertCan, can, type Subject } from "./can.ts";
 import { getConfig } from "./config.ts";
 import { ValidationError } from "./errors.ts";
 import { composeMail, sendMail } from "./mail.ts";
 import { renderUntrustedMarkdown } from "./markdown.ts";
-import { findCounterpart } from "./funding.ts";
+import { awaitsConsent, findCounterpart } from "./funding.ts";
 import { randomRecordId } from "./ids.ts";
 import { descriptorFor, loadCrowd } from "./anonymity.ts";
 import { slugify } from "./orgs.ts";
 import { hidesSomeone } from "./posts.ts";
 import { getPocketBase } from "./pocketbase.ts";
-import { CONTENT_FIELDS, SCANNED_FIELDS, postFormSchema, type PostInput } from "./postinput.ts";
+import { CONTENT_FIELDS, SCANNED_FIELDS, draftFormSchema, submissionProblems, type PostInput } from "./postinput.ts";
+import { localiseUntouchedTemplate } from "../templates.ts";
 import { applyDismissals, hasBlockingFindings, scanFields, type PrivacyDismissal, type PrivacyFinding } from "./privacy.ts";
 import type { Actor } from "./users.ts";
 
@@ -125,7 +126,8 @@ async function withCall(content: Record<string, unknown>, input: PostInput): Pro
 
 async function uniquePostSlug(title: string): Promise<string> {
   const pb = await getPocketBase();
-  const base = slugify(title).slice(0, 80);
+  // A draft may have no title yet; its slug is chosen again once it has one (saveDraft).
+  const base = slugify(title || "draft").slice(0, 80);
   for (let i = 0; i < 50; i++) {
     const slug = i === 0 ? base : `${base}-${i + 1}`;
     const found = await pb.collection("posts").getList(1, 1, { filter: pb.filter("slug = {:slug}", { slug }), fields: "id" });
@@ -145,21 +147,24 @@ function outbox(batch: Batch, post: string, op: "upsert" | "delete") {
 }
 
 /**
- * Creates a draft, or saves changes. For a published post the changes go into a pending
- * revision and the live version stays. Returns the privacy findings to show inline.
+ * Creates a draft, or saves changes: whatever the author has so far (the full rules apply
+ * on submit). For a published post the changes go into a pending revision and the live
+ * version stays. `dismiss` declares findings "not personal data" in the same save, so the
+ * declaration never costs the author their unsaved edits. Returns the privacy findings.
  */
 export async function saveDraft(
   actor: Actor | null,
   raw: unknown,
   postId?: string,
   files: { add?: File[]; remove?: string[] } = {},
+  dismiss: PrivacyDismissal[] = [],
 ): Promise<{ id: string; slug: string; findings: PrivacyFinding[] }> {
-  const parsed = postFormSchema.safeParse(raw);
+  const parsed = draftFormSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ValidationError(String(issue.path[0] ?? "post"), issue.message);
   }
-  const input = parsed.data;
+  const input = { ...parsed.data, body_md: localiseUntouchedTemplate(parsed.data.kind, parsed.data.language, parsed.data.body_md) };
   const pb = await getPocketBase();
   const org = await pb
     .collection("organizations")
@@ -169,7 +174,7 @@ export async function saveDraft(
 
   if (!postId) {
     assertCan(actor, "post.create", { organization: { id: org.id, verified: Boolean(org.verified) } });
-    const content = await withCall(await renderContent(input, { kind: org.kind, region: org.region }, []), input);
+    const content = await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismiss), input);
     const id = randomRecordId();
     // Checked before anything is written, so a bad file leaves no half-created draft.
     const uploads = await prepareAttachments(files.add ?? [], 0);
@@ -188,8 +193,10 @@ export async function saveDraft(
   assertCan(actor, "post.edit", postSubject(post));
   if (post.organization !== org.id) throw new ValidationError("organization", "A post cannot move to another organisation.");
   if (post.kind !== input.kind) throw new ValidationError("kind", "A post cannot change its kind.");
-  const dismissals = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
+  const stored = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
+  const dismissals = [...stored.filter((d) => !dismiss.some((n) => n.id === d.id)), ...dismiss];
   const content = await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismissals), input);
+  let slug: string = post.slug;
   const batch = pb.createBatch();
   if (post.status === "published") {
     const revisionId = post.pending_revision || randomRecordId();
@@ -204,7 +211,9 @@ export async function saveDraft(
       event(batch, post.id, actor, "revision_start", "published", "published");
     }
   } else {
-    batch.collection("posts").update(post.id, content);
+    // A never-published post's address follows its title (drafts start without one).
+    if (!post.published_at && !post.slug.startsWith(slugify(input.title || "draft").slice(0, 80))) slug = await uniquePostSlug(input.title);
+    batch.collection("posts").update(post.id, { ...content, slug });
     event(batch, post.id, actor, "save", post.status, post.status);
   }
   // Validate (and strip) uploads before the batch so a refused file changes nothing.
@@ -214,7 +223,7 @@ export async function saveDraft(
       : [];
   await batch.send();
   if (post.status !== "published") await updateAttachments(post, uploads, files.remove ?? []);
-  return { id: post.id, slug: post.slug, findings: content.privacy_findings as PrivacyFinding[] };
+  return { id: post.id, slug, findings: content.privacy_findings as PrivacyFinding[] };
 }
 
 /** The author marks a privacy finding "not personal data", with a reason the moderator sees. */
@@ -249,6 +258,15 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
       "This post is already published. Edit it to propose changes; the published version stays online until they are approved.",
     );
   const data = (revision ? revision.data : post) as Record<string, unknown>;
+  // Drafts save with whatever is there (saveDraft); the full rules apply here.
+  const problems = Object.entries(submissionProblems(data, { kind: post.kind, organization: post.organization }));
+  if (problems.length > 0) {
+    const [field, message] = problems[0]!;
+    throw new ValidationError(
+      field,
+      `${problems.length === 1 ? "One field needs" : `${problems.length} fields need`} your attention before you submit: ${message}`,
+    );
+  }
   const findings = applyDismissals(
     scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(data[f] ?? "")]))),
     (data.privacy_dismissals ?? []) as PrivacyDismissal[],
@@ -327,6 +345,11 @@ export async function claimPost(actor: Actor | null, postId: string): Promise<vo
     throw new ValidationError("post", `${post.expand?.claimed_by?.name ?? "Another moderator"} is already reviewing this post.`);
   }
   if (state !== "submitted") throw new ValidationError("post", "Only a submitted post can be claimed.");
+  // Nothing to decide until the applicant answers: approval would be refused anyway (issue 11 §10).
+  // Past the consent deadline (issue 11 §13) the record may be reviewed and published anonymised.
+  if (awaitsConsent(post)) {
+    throw new ValidationError("consent", "The applicant organisation has not yet answered the consent request; this record can be reviewed once it has.");
+  }
   await setReviewState(post, actor, "claim", "in_review", { patch: { claimed_by: actor.id, claimed_at: new Date().toISOString() } });
 }
 
@@ -348,8 +371,8 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
   const post = await loadPost(postId);
   assertModerator(actor, post);
   assertClaimedBy(post, actor);
-  // Nothing names a refused applicant before it consented or was anonymised.
-  if (post.kind === "funding_application" && post.consent === "requested") {
+  // Nothing names a refused applicant before it consented or was anonymised (past the deadline an unanswered record is published anonymised).
+  if (awaitsConsent(post)) {
     throw new ValidationError("consent", "The applicant organisation has not yet answered the consent request; this record cannot be published yet.");
   }
   const pb = await getPocketBase();
@@ -357,13 +380,18 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
   const revision = post.expand?.pending_revision;
   if (revision) {
     const data = Object.fromEntries(CONTENT_FIELDS.map((f) => [f, revision.data?.[f]]).filter(([, v]) => v !== undefined));
-    batch.collection("posts").update(post.id, { ...data, pending_revision: "", revision_status: "", claimed_by: "", claimed_at: "", feedback: "" });
+    // The moderator's note stays as feedback so the author reads it on the dashboard, not only in the mail (issue 11 §11).
+    batch.collection("posts").update(post.id, { ...data, pending_revision: "", revision_status: "", claimed_by: "", claimed_at: "", feedback: note.trim() });
     batch.collection("revisions").update(revision.id, { status: "approved" });
     event(batch, post.id, actor, "approve_revision", "in_review", "published", { note });
   } else {
-    batch
-      .collection("posts")
-      .update(post.id, { status: "published", published_at: post.published_at || new Date().toISOString(), claimed_by: "", claimed_at: "", feedback: "" });
+    batch.collection("posts").update(post.id, {
+      status: "published",
+      published_at: post.published_at || new Date().toISOString(),
+      claimed_by: "",
+      claimed_at: "",
+      feedback: note.trim(),
+    });
     event(batch, post.id, actor, "approve", "in_review", "published", { note });
   }
   // The descriptor as the crowd of verified organisations allows today (issue 9 §2).
@@ -385,6 +413,52 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
   outbox(batch, post.id, "upsert");
   await batch.send();
   await notifyAuthor(post, revision ? "revision_published" : "published", note);
+}
+
+/**
+ * Approves several funders' records at once, after the moderator reviewed them in one list.
+ * Each goes through the real transitions (claim, then approvePost: its own event and outbox
+ * row); one with open privacy findings, awaiting consent or not a funder's record is refused
+ * and left as it was. Returns what happened to each.
+ */
+export async function approveDecisions(actor: Actor | null, postIds: string[], note = ""): Promise<BulkApproval[]> {
+  assertCan(actor, "post.hide");
+  const results: BulkApproval[] = [];
+  for (const id of [...new Set(postIds)]) {
+    let title = "";
+    try {
+      const post = await loadPost(id);
+      title = post.title;
+      assertModerator(actor, post);
+      if (post.kind !== "funding_application" || post.published_by !== "funder")
+        throw new ValidationError("post", "Only funders' decision records are approved together; review this post on its own.");
+      const open = [...((post.privacy_findings ?? []) as PrivacyFinding[]), ...attachmentFindings(post)].filter((f) => !f.dismissed);
+      if (open.length > 0) throw new ValidationError("privacy", "The privacy guard found something in this record; review it on its own.");
+      if (reviewState(post) === "submitted") await claimPost(actor, id);
+      await approvePost(actor, id, note);
+      results.push({ id, title, approved: true, message: null });
+    } catch (error) {
+      // Expected refusals are reported per record; anything else is a bug and stops the run.
+      if (error instanceof ValidationError) results.push({ id, title, approved: false, message: error.message });
+      else if (error instanceof ForbiddenError) results.push({ id, title, approved: false, message: "You cannot decide on this record." });
+      else throw error;
+    }
+  }
+  return results;
+}
+
+/** The author (or an editor of the organisation) answers a request for changes; the moderator reads it with the resubmission. */
+export async function replyToFeedback(actor: Actor | null, postId: string, text: string): Promise<void> {
+  const post = await loadPost(postId);
+  assertCan(actor, "post.reply", postSubject(post));
+  const reply = text.trim();
+  if (reply.length < 2) throw new ValidationError("reply", "Write your answer to the reviewer.");
+  if (reply.length > 5000) throw new ValidationError("reply", "Keep your answer under 5,000 characters.");
+  const pb = await getPocketBase();
+  const batch = pb.createBatch();
+  const state = reviewState(post);
+  event(batch, post.id, actor, "author_reply", state, state, { note: reply });
+  await batch.send();
 }
 
 /** Sends the post back to its author with a message. */
@@ -497,3 +571,6 @@ async function notifyAuthor(post: RecordModel, decision: string, note: string): 
 export function canViewPrivately(actor: Actor | null, post: RecordModel): boolean {
   return can(actor, "post.view_private", postSubject(post));
 }
+
+/** What happened to one record of a bulk approval. */
+export type BulkApproval = { id: string; title: string; approved: boolean; message: string | null };

@@ -3,8 +3,9 @@
 import { diffWords } from "diff";
 import type { RecordModel } from "pocketbase";
 import { attachmentFindings, attachmentReports, type AttachmentReport } from "./attachments.ts";
-import { assertCan } from "./can.ts";
+import { assertCan, can } from "./can.ts";
 import { listFlags } from "./flags.ts";
+import { awaitsConsent } from "./funding.ts";
 import { canViewPrivately, loadPost, postSubject, reviewState } from "./moderation.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS } from "./postinput.ts";
@@ -16,7 +17,8 @@ import type { Actor } from "./users.ts";
 function summary(post: RecordModel): QueueItem {
   const revision = post.expand?.pending_revision;
   const data = revision ? revision.data : post;
-  const findings = [...((data?.privacy_findings ?? []) as PrivacyFinding[]), ...attachmentFindings(post)].filter((f) => !f.dismissed);
+  const all = [...((data?.privacy_findings ?? []) as PrivacyFinding[]), ...attachmentFindings(post)];
+  const findings = all.filter((f) => !f.dismissed);
   return {
     id: post.id,
     slug: post.slug,
@@ -27,11 +29,18 @@ function summary(post: RecordModel): QueueItem {
     isRevision: Boolean(revision),
     organization: post.expand?.organization?.name ?? "",
     organizationId: post.organization,
+    author: post.expand?.author?.name ?? null,
     anonymous: Boolean(post.anonymous),
     submittedAt: post.submitted_at || null,
     updated: post.updated,
     feedback: post.feedback || "",
     openFindings: findings.length,
+    // What the author declared "not personal data", with why: these most need a second look (issue 11 §10).
+    dismissedFindings: all.filter((f) => f.dismissed).map((f) => ({ kind: f.kind, excerpt: f.excerpt, reason: f.dismissed?.reason ?? "" })),
+    // "lapsed": unanswered past its deadline, so reviewable and published anonymised (issue 11 §13).
+    consent:
+      post.kind === "funding_application" ? (post.consent === "requested" && !awaitsConsent(post) ? "lapsed" : post.consent || "not_needed") : "not_needed",
+    publishedBy: post.published_by || "applicant",
     claimedBy: post.expand?.claimed_by?.name ?? null,
     claimedById: post.claimed_by || null,
   };
@@ -48,6 +57,42 @@ export async function listMyPosts(actor: Actor | null): Promise<QueueItem[]> {
   return posts.filter((p) => actor.memberships.some((m) => m.organizationId === p.organization)).map(summary);
 }
 
+/**
+ * What reviewers said about the author's posts: a request for changes (with the author's
+ * answer so far, and whether they may answer), a note on approval, a rejection (issue 11 §11).
+ */
+export async function listReviewerNotes(actor: Actor | null): Promise<ReviewerNote[]> {
+  if (!actor) return [];
+  const pb = await getPocketBase();
+  const posts = await pb.collection("posts").getFullList({
+    filter: pb.filter("author = {:a} && feedback != ''", { a: actor.id }),
+    sort: "-updated",
+    expand: "organization,pending_revision,claimed_by",
+  });
+  const notes: ReviewerNote[] = [];
+  for (const post of posts.filter((p) => actor.memberships.some((m) => m.organizationId === p.organization))) {
+    const item = summary(post);
+    const events = await pb
+      .collection("moderation_events")
+      .getFullList({ filter: pb.filter("post = {:p}", { p: post.id }), sort: "created", fields: "action,note,created" });
+    // The feedback field holds the latest reviewer's note; the latest decision says what it was about.
+    const last = events.filter((e) => NOTE_KINDS[e.action]).pop();
+    const kind = last ? NOTE_KINDS[last.action]! : null;
+    if (!kind || (kind === "changes" && item.reviewState !== "changes_requested")) continue;
+    notes.push({ item, kind, reply: latestReply(events), canReply: can(actor, "post.reply", postSubject(post)) });
+  }
+  return notes;
+}
+
+const NOTE_KINDS: Record<string, ReviewerNote["kind"]> = {
+  request_changes: "changes",
+  dpo_return: "changes",
+  approve: "approved",
+  approve_revision: "approved",
+  reject: "rejected",
+  reject_revision: "rejected",
+};
+
 /** Posts waiting for the sign-off of a DPO of the actor's organisations. */
 export async function listDpoQueue(actor: Actor | null): Promise<QueueItem[]> {
   const orgs = actor?.memberships.filter((m) => m.role === "dpo").map((m) => m.organizationId) ?? [];
@@ -57,8 +102,9 @@ export async function listDpoQueue(actor: Actor | null): Promise<QueueItem[]> {
   const params = Object.fromEntries(orgs.map((o, i) => [`o${i}`, o]));
   const posts = await pb
     .collection("posts")
-    .getFullList({ filter: pb.filter(filter, params), sort: "submitted_at", expand: "organization,pending_revision,claimed_by" });
-  return posts.map(summary);
+    .getFullList({ filter: pb.filter(filter, params), sort: "submitted_at", expand: "organization,pending_revision,claimed_by,author" });
+  // A DPO never signs off what they wrote themselves (can.ts), so it is not their task either.
+  return posts.filter((p) => p.author !== actor!.id).map(summary);
 }
 
 /** The moderation queue, oldest first, with filters. */
@@ -83,8 +129,34 @@ export async function listModerationQueue(actor: Actor | null, filters: QueueFil
     .collection("posts")
     .getFullList({ filter: pb.filter(parts.join(" && "), params), sort: "submitted_at", expand: "organization,pending_revision,claimed_by" });
   let items = posts.map(summary);
-  if (filters.withFindings) items = items.filter((i) => i.openFindings > 0);
+  if (filters.withFindings) items = items.filter((i) => i.openFindings > 0 || i.dismissedFindings.length > 0);
   return items;
+}
+
+/**
+ * Funders' decision records waiting for a moderator, each with what will be public and who
+ * it names, for reviewing them in one list and approving several at once (issue 11 §10).
+ */
+export async function listPendingDecisions(actor: Actor | null, locale: Locale): Promise<PendingDecision[]> {
+  assertCan(actor, "post.hide");
+  const pb = await getPocketBase();
+  const posts = await pb.collection("posts").getFullList({
+    filter: "kind = 'funding_application' && published_by = 'funder' && pending_revision = '' && (status = 'submitted' || status = 'in_review')",
+    sort: "submitted_at",
+    expand: "organization,pending_revision,claimed_by,applicant_organization,call,funder,author",
+  });
+  return posts.map((post) => {
+    const item = summary(post);
+    const subject = postSubject(post);
+    const claimedElsewhere = item.reviewState === "in_review" && item.claimedById !== actor.id;
+    return {
+      item,
+      post: toPublicPost(locale, { ...post, published_at: "" } as RecordModel),
+      applicant: post.expand?.applicant_organization?.name ?? (post.applicant_name || null),
+      // What approvePost would refuse, or what needs a look of its own, is not offered for bulk approval.
+      approvable: can(actor, "post.moderate", subject) && item.openFindings === 0 && item.consent !== "requested" && !claimedElsewhere,
+    };
+  });
 }
 
 /** Posts currently hidden (by a moderator or by flags), for moderators. */
@@ -125,6 +197,46 @@ export async function getPrivatePost(actor: Actor | null, postId: string): Promi
     })),
     flags: moderatorView ? await listFlags(post.id) : [],
     authorName: moderatorView ? (post.expand?.author?.name ?? "former member") : null,
+    identity: await reviewIdentity(post, data),
+    authorReply: latestReply(events),
+  };
+}
+
+/** The author's answer to the latest "changes requested" (by a moderator or the DPO), if they wrote one since. */
+function latestReply(events: RecordModel[]): { note: string; at: string } | null {
+  let reply: { note: string; at: string } | null = null;
+  for (const e of events) {
+    if (e.action === "request_changes" || e.action === "dpo_return") reply = null;
+    else if (e.action === "author_reply") reply = { note: e.note, at: e.created };
+  }
+  return reply;
+}
+
+/** Everything that names or could name who is behind a post, for those who review it (issue 11 §8). */
+async function reviewIdentity(post: RecordModel, data: Record<string, unknown>): Promise<ReviewIdentity> {
+  const applicantOrg = post.expand?.applicant_organization;
+  const pb = await getPocketBase();
+  const counterpart = post.counterpart
+    ? await pb
+        .collection("posts")
+        .getOne(post.counterpart, { fields: "id,title,status" })
+        .catch(() => null)
+    : null;
+  return {
+    organization: post.expand?.organization?.name ?? "",
+    anonymous: Boolean(data.anonymous ?? post.anonymous),
+    publishedBy: post.kind === "funding_application" ? post.published_by || "applicant" : null,
+    applicant:
+      post.kind === "funding_application" && post.published_by === "funder"
+        ? {
+            name: applicantOrg?.name ?? (post.applicant_name || null),
+            anonymised: Boolean(post.applicant_anonymous),
+            region: post.applicant_region || null,
+            kind: post.applicant_kind || null,
+            consent: post.consent === "requested" && !awaitsConsent(post) ? "lapsed" : post.consent || "not_needed",
+          }
+        : null,
+    counterpart: counterpart ? { id: counterpart.id, title: counterpart.title, status: counterpart.status } : null,
   };
 }
 
@@ -135,7 +247,18 @@ export async function getPreviewPost(actor: Actor | null, locale: Locale, postId
   const pb = await getPocketBase();
   const full = await pb.collection("posts").getOne(post.id, { expand: "organization,call,funder" });
   const revision = post.expand?.pending_revision;
-  return toPublicPost(locale, { ...full, ...(revision?.data ?? {}), published_at: full.published_at || new Date().toISOString() } as RecordModel);
+  // Never "Published on <today>" for a draft (issue 11 §6): only a real publication date shows.
+  return toPublicPost(locale, { ...full, ...(revision?.data ?? {}), published_at: full.published_at || "" } as RecordModel);
+}
+
+/** The post (or its pending revision) rendered as the public would see it, for its DPO and moderators: dated only if really published. */
+export async function getReviewPost(actor: Actor | null, locale: Locale, postId: string): Promise<PublicPost | null> {
+  const post = await loadPost(postId).catch(() => null);
+  if (!post || !canViewPrivately(actor, post)) return null;
+  const pb = await getPocketBase();
+  const full = await pb.collection("posts").getOne(post.id, { expand: "organization,call,funder,applicant_organization,counterpart" });
+  const revision = post.expand?.pending_revision;
+  return toPublicPost(locale, { ...full, ...(revision?.data ?? {}), published_at: full.published_at || "" } as RecordModel);
 }
 
 const DIFFED = [
@@ -190,14 +313,24 @@ export type QueueItem = {
   isRevision: boolean;
   organization: string;
   organizationId: string;
+  /** The author's name, where the listing loads it (the DPO's sign-off list). */
+  author: string | null;
   anonymous: boolean;
   submittedAt: string | null;
   updated: string;
   feedback: string;
   openFindings: number;
+  dismissedFindings: { kind: string; excerpt: string; reason: string }[];
+  /** A funding record's consent state (`requested`: not claimable until the applicant answers). */
+  consent: string;
+  publishedBy: string;
   claimedBy: string | null;
   claimedById: string | null;
 };
+/** A reviewer's note on one of the author's posts. */
+export type ReviewerNote = { item: QueueItem; kind: "changes" | "approved" | "rejected"; reply: { note: string; at: string } | null; canReply: boolean };
+/** A funder's record in the bulk approval list. */
+export type PendingDecision = { item: QueueItem; post: PublicPost; applicant: string | null; approvable: boolean };
 /** One changed field in a revision diff. */
 export type FieldDiff = { field: string; parts: { text: string; change: "added" | "removed" | "same" }[] };
 /** The private view of a post. */
@@ -213,4 +346,15 @@ export type PrivatePost = {
   history: { action: string; from: string; to: string; actor: string; reason: string; note: string; at: string }[];
   flags: Awaited<ReturnType<typeof listFlags>>;
   authorName: string | null;
+  identity: ReviewIdentity;
+  /** The author's answer to the latest request for changes (moderators only). */
+  authorReply: { note: string; at: string } | null;
+};
+/** Who is behind a post, as its reviewers see it. */
+export type ReviewIdentity = {
+  organization: string;
+  anonymous: boolean;
+  publishedBy: string | null;
+  applicant: { name: string | null; anonymised: boolean; region: string | null; kind: string | null; consent: string } | null;
+  counterpart: { id: string; title: string; status: string } | null;
 };
