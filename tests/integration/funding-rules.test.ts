@@ -161,7 +161,7 @@ describe("call dates (§15)", () => {
     const call = await newCall({ opens_on: "2025-03-01", closes_on: "2025-04-30" });
     const title = `Too early ${unique("e")}`;
     await expect(recordDecisions(funderEditor, call.id, [refusal({ title, decidedOn: "2025-02-28" })])).rejects.toThrow(
-      "The decision date 2025-02-28 is before the call opened (2025-03-01); check the date, or import the file into the right call.",
+      "The decision date 2025-02-28 is before the call opened (2025-03-01); check the date, or record it on the right call.",
     );
     const csv = `title,applicant_type,applicant,amount_requested,decision,decided_on,rejection_reasons\n${title},platform,${applicant.slug},1000,rejected,2025-02-28,other\n`;
     await expect(importDecisionsCsv(funderEditor, call.id, new TextEncoder().encode(csv))).rejects.toThrow(

@@ -414,7 +414,7 @@ describe("parseDecisionsCsv: names, language and the call's opening date (issue 
       {
         row: 2,
         column: "decided_on",
-        message: "The decision date 2025-02-28 is before the call opened (2025-03-01); check the date, or import the file into the right call.",
+        message: "The decision date 2025-02-28 is before the call opened (2025-03-01); check the date, or record it on the right call.",
       },
     ]);
   });

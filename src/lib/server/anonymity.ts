@@ -16,7 +16,7 @@
 // organisation's verification changes (refreshDescriptors), with search outbox rows for the
 // published posts whose descriptor changed, in the same batch as the change.
 import type { RecordModel } from "pocketbase";
-import { isMessageKey, t, type Locale } from "../../i18n/index.ts";
+import { isMessageKey, renderedLanguage, t, type Locale } from "../../i18n/index.ts";
 import { getConfig } from "./config.ts";
 import { getPocketBase } from "./pocketbase.ts";
 
@@ -101,7 +101,8 @@ export function renderDescriptor(locale: Locale, code: string | null | undefined
     if (!isMessageKey(key)) return who;
     where = t(locale, key);
   } else {
-    where = new Intl.DisplayNames([locale], { type: "region" }).of(place) ?? place;
+    // In the language the sentence is rendered in: a French account read "an organisation in Belgique" while fr has no catalogue yet.
+    where = new Intl.DisplayNames([renderedLanguage(locale)], { type: "region" }).of(place) ?? place;
   }
   return t(locale, "descriptor.in_region", { who, region: where });
 }

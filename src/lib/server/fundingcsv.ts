@@ -134,7 +134,7 @@ export const CSV_COLUMNS = [
 
 /** The message for a decision dated before its call opened (CSV and form alike). */
 export function decidedBeforeOpening(decidedOn: string, opensOn: string): string {
-  return `The decision date ${decidedOn} is before the call opened (${opensOn}); check the date, or import the file into the right call.`;
+  return `The decision date ${decidedOn} is before the call opened (${opensOn}); check the date, or record it on the right call.`;
 }
 
 /** Parses and validates a decisions CSV; any error anywhere means no rows at all. */
