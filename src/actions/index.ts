@@ -453,7 +453,8 @@ export const server = rememberParsedForms({
       ),
       decision: z.enum(["awarded", "rejected", "withdrawn"], { error: "Choose the decision." }),
       decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Enter the date of the decision." }),
-      language: z.enum(LANGUAGES, { error: "Choose the language of the texts." }),
+      // Absent (an older form, a script): the recording funder's interface language, as before.
+      language: z.preprocess((v) => v || null, z.enum(LANGUAGES, { error: "Choose the language of the texts." }).nullable()),
       rejectionReasons: z.array(z.enum(REJECTION_REASONS)).default([]),
       reasonText: z.preprocess((v) => v ?? "", z.string().trim().max(5000)),
       feedback: z.preprocess((v) => v ?? "", z.string().trim().max(50000)),
