@@ -14,10 +14,12 @@ import {
   listConsentRequests,
   listDecisionGroups,
   listPublicCalls,
+  loadPublicDecisions,
   recordDecisions,
   saveCall,
 } from "../../src/lib/server/funding.ts";
 import { approvePost, claimPost } from "../../src/lib/server/moderation.ts";
+import { decisionsToCsv } from "../../src/lib/server/opendata.ts";
 import { getPublishedPost, listPublishedPosts } from "../../src/lib/server/posts.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
@@ -205,6 +207,10 @@ describe("the language of a decision (§14)", () => {
     expect(enRecord.language).toBe(funderEditor.locale);
     await claimAndApprove(nlRecord.id);
     expect((await getPublishedPost("en", nlRecord.slug))?.language).toBe("nl");
+    // …and into the open-data exports.
+    const exported = (await loadPublicDecisions()).find((d) => d.id === nlRecord.id);
+    expect(exported?.language).toBe("nl");
+    expect(decisionsToCsv([exported!], { publicUrl: "https://casebook.example", generatedAt: new Date(), filter: {} })).toMatch(/,nl,/);
   });
 });
 

@@ -46,6 +46,7 @@ function decision(overrides: Partial<PublicDecision>): PublicDecision {
     decidedOn: "2025-05-20",
     rejectionReasons: [],
     reasonText: null,
+    language: "en",
     careSettings: ["home_care"],
     aiTypes: ["computer_vision"],
     publishedAt: "2025-06-02T09:00:00.000Z",

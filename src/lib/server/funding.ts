@@ -763,6 +763,7 @@ export async function loadPublicDecisions(): Promise<PublicDecision[]> {
       decidedOn: f.decidedOn,
       rejectionReasons: f.rejectionReasons,
       reasonText: f.reasonText,
+      language: p.language,
       careSettings: p.careSettings,
       aiTypes: p.aiTypes,
       publishedAt: p.publishedAt ?? "",

@@ -40,6 +40,7 @@ export const DECISIONS_CSV_COLUMNS = [
   "decided_on",
   "rejection_reasons",
   "reason_text",
+  "language",
   "care_settings",
   "ai_types",
   "published_at",
@@ -77,6 +78,7 @@ const decisionItemSchema = z.strictObject({
   decidedOn: isoDate.nullable(),
   rejectionReasons: z.array(z.string()),
   reasonText: z.string().nullable(),
+  language: z.string().regex(/^[a-z]{2}$/),
   careSettings: z.array(z.string()),
   aiTypes: z.array(z.string()),
   publishedAt: isoDateTime,
@@ -137,6 +139,7 @@ export function decisionsToCsv(decisions: readonly PublicDecision[], _meta: Expo
       decided_on: d.decidedOn,
       rejection_reasons: d.rejectionReasons.join("|"),
       reason_text: d.reasonText,
+      language: d.language,
       care_settings: d.careSettings.join("|"),
       ai_types: d.aiTypes.join("|"),
       published_at: d.publishedAt,
@@ -286,6 +289,7 @@ function decisionItem(d: PublicDecision): DecisionItem {
     decidedOn: isoDateOrNull(d.decidedOn),
     rejectionReasons: [...d.rejectionReasons],
     reasonText: d.reasonText || null,
+    language: d.language,
     careSettings: [...d.careSettings],
     aiTypes: [...d.aiTypes],
     publishedAt: isoTimestamp(d.publishedAt),
@@ -431,6 +435,8 @@ export type PublicDecision = {
   decidedOn: string | null;
   rejectionReasons: string[];
   reasonText: string | null;
+  /** The language of the title and reasons (en, fr, nl). */
+  language: string;
   careSettings: string[];
   aiTypes: string[];
   publishedAt: string;
