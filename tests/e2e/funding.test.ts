@@ -28,7 +28,7 @@ async function moderate(moderator: Page, title: string): Promise<void> {
   await moderator.getByRole("link", { name: title }).click();
   await moderator.getByRole("button", { name: "Claim for review" }).click();
   await moderator.getByRole("button", { name: "Approve and publish" }).click();
-  await moderator.waitForURL(/\/moderation\?done=approve$/);
+  await moderator.waitForURL(/\/moderation\?done=approve&post=[a-z0-9]{15}$/);
 }
 
 describe("funding decisions", () => {

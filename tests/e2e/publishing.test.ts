@@ -52,9 +52,10 @@ describe("publishing a failure story", () => {
 
     const dpo = await as("dpo.hospital@casebook.example");
     await dpo.goto(`${baseUrl}/dashboard`);
+    await dpo.getByRole("link", { name: "Open the sign-off list" }).click();
     await dpo.getByRole("link", { name: title }).click();
     await dpo.getByRole("button", { name: "Approve for moderation" }).click();
-    await dpo.waitForURL(/\?done=1$/);
+    await dpo.waitForURL(/\/dashboard\/signoff\?done=approve&post=[a-z0-9]{15}$/);
 
     const moderator = await as("moderator@casebook.example");
     await moderator.goto(`${baseUrl}/moderation`);
@@ -62,7 +63,7 @@ describe("publishing a failure story", () => {
     await moderator.getByRole("button", { name: "Claim for review" }).click();
     await moderator.getByLabel("Message to the author").fill("Please say how many patients were affected, without details.");
     await moderator.getByRole("button", { name: "Request changes" }).click();
-    await moderator.waitForURL(/\/moderation\?done=request_changes$/);
+    await moderator.waitForURL(/\/moderation\?done=request_changes&post=[a-z0-9]{15}$/);
 
     await editor.goto(`${baseUrl}/dashboard`);
     await expect(editor.getByRole("row", { name: new RegExp(title) }).textContent()).resolves.toContain("how many patients");
@@ -75,16 +76,19 @@ describe("publishing a failure story", () => {
     await editor.getByRole("button", { name: "Save and submit for review" }).click();
     await editor.waitForURL(/\?submitted=1$/);
 
-    await dpo.goto(postUrl);
+    await dpo.goto(postUrl.replace("/dashboard/posts/", "/dashboard/signoff/"));
     await dpo.getByRole("button", { name: "Approve for moderation" }).click();
-    await dpo.waitForURL(/\?done=1$/);
+    await dpo.waitForURL(/\/dashboard\/signoff\?done=approve&post=[a-z0-9]{15}$/);
 
     await moderator.goto(`${baseUrl}/moderation`);
     await moderator.getByRole("link", { name: title }).click();
     await moderator.getByRole("button", { name: "Claim for review" }).click();
-    await expect(moderator.getByText("request_changes").count()).resolves.toBeGreaterThan(0);
+    // The history reads as words (issue 11 §8), not as the stored codes.
+    const history = moderator.getByRole("region", { name: "History" });
+    await expect(history.textContent()).resolves.toContain("Changes requested");
+    await expect(history.textContent()).resolves.not.toContain("request_changes");
     await moderator.getByRole("button", { name: "Approve and publish" }).click();
-    await moderator.waitForURL(/\/moderation\?done=approve$/);
+    await moderator.waitForURL(/\/moderation\?done=approve&post=[a-z0-9]{15}$/);
 
     // A trusted reader (issue 9 §13): an active member of a verified organisation who has published.
     const reader = await as("editor.homecare@casebook.example");

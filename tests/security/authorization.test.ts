@@ -300,13 +300,23 @@ const ALL_SIGNED_IN = (e: Expected): Partial<Record<Who, Expected>> => Object.fr
 const FAMILIES: Family[] = [
   // ── Private routes ─────────────────────────────────────────────────────────────
   {
+    name: "the DPO's sign-off list",
+    request: () => ({ path: "/dashboard/signoff" }),
+    expected: {
+      anonymous: SIGNIN,
+      ...ALL_SIGNED_IN(no(200)),
+      dpo: yes(200, [MARKER]),
+    },
+  },
+  {
     name: "the dashboard lists only one's own drafts",
     request: () => ({ path: "/dashboard" }),
     expected: {
       anonymous: SIGNIN,
       ...ALL_SIGNED_IN(no(200, [CONSENT_TITLE])),
       editor: yes(200, [MARKER]),
-      dpo: yes(200, [MARKER]),
+      // The DPO's tasks are counted on the dashboard and listed on /dashboard/signoff (issue 11 §7).
+      dpo: yes(200, ["/dashboard/signoff"]),
       modAuthor: yes(200, [MARKER]),
       // The funder wrote the decision; the applicant's admin is asked for consent (until answered: no CONSENT_TITLE check, the answerConsent row may run first).
       otherMember: yes(200, [CONSENT_TITLE]),
@@ -638,7 +648,8 @@ const FAMILIES: Family[] = [
     name: "moderatePost: claim a funder's record about the moderator's organisation",
     request: () => ({ path: `/moderation/posts/${w.consentPost}?_action=moderatePost`, form: { postId: w.consentPost, decision: "claim", note: "" } }),
     snapshot: () => post(w.consentPost),
-    expected: { modAuthor: deny(403), moderator: did(303) },
+    // A moderator with no stake is refused only because the applicant has not answered yet (issue 11 §10).
+    expected: { modAuthor: deny(403), moderator: { status: 400, contains: ["consent request"], refused: true, reads: true } },
   },
   {
     name: "moderatePost: hide a published post",

@@ -10,7 +10,8 @@ import { canViewPrivately, loadPost, postSubject, reviewState } from "./moderati
 import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS } from "./postinput.ts";
 import type { Locale } from "../../i18n/index.ts";
-import { toPublicPost, type PublicPost } from "./posts.ts";
+import { descriptorFor, loadCrowd } from "./anonymity.ts";
+import { hidesSomeone, toPublicPost, type PublicPost } from "./posts.ts";
 import type { PrivacyFinding } from "./privacy.ts";
 import type { Actor } from "./users.ts";
 
@@ -258,7 +259,11 @@ export async function getReviewPost(actor: Actor | null, locale: Locale, postId:
   const pb = await getPocketBase();
   const full = await pb.collection("posts").getOne(post.id, { expand: "organization,call,funder,applicant_organization,counterpart" });
   const revision = post.expand?.pending_revision;
-  return toPublicPost(locale, { ...full, ...(revision?.data ?? {}), published_at: full.published_at || "" } as RecordModel);
+  const live = { ...full, ...(revision?.data ?? {}), published_at: full.published_at || "" } as RecordModel;
+  // Under the descriptor the crowd allows today, as approvePost would publish it — not the
+  // coarse placeholder stored until then (anonymity.ts).
+  if (hidesSomeone(live)) live.public_descriptor = descriptorFor(live, await loadCrowd()) || live.public_descriptor;
+  return toPublicPost(locale, live);
 }
 
 const DIFFED = [
