@@ -1,7 +1,14 @@
 // Rendering details a reader sees (issue 10 §7, from the mutants `npm run mutate` left alive):
 // heading levels under "top", table alignment, empty input.
 import { describe, expect, it } from "vitest";
-import { markdownToPlainText, renderMarkdown } from "../../src/lib/server/markdown.ts";
+import {
+  MARKDOWN_BUDGET,
+  markdownToPlainText,
+  renderedHtmlToPlainText,
+  renderMarkdown,
+  renderUntrustedMarkdown,
+  sanitizeHtml,
+} from "../../src/lib/server/markdown.ts";
 
 describe("headingOffset", () => {
   it.each([
@@ -32,5 +39,77 @@ describe("empty input", () => {
   it.each(["", "   ", "\n\t\n"])("%j renders as nothing", (markdown) => {
     expect(renderMarkdown(markdown)).toBe("");
     expect(markdownToPlainText(markdown)).toBe("");
+  });
+});
+
+describe("missing fields", () => {
+  it("a stored field that is null or undefined renders as nothing instead of failing the page", async () => {
+    for (const value of [null, undefined, 42]) {
+      expect(renderMarkdown(value as never)).toBe("");
+      expect(markdownToPlainText(value as never)).toBe("");
+      expect(renderedHtmlToPlainText(value as never)).toBe("");
+      expect(sanitizeHtml(value as never)).toBe("");
+      expect(await renderUntrustedMarkdown(value as never, { field: "body_md", label: "the story" })).toBe("");
+    }
+  });
+});
+
+describe("what the author wrote, as the reader sees it", () => {
+  it.each([
+    ["emphasis inside a tight list item", "- an *emphasised* item", "<ul>\n<li>an <em>emphasised</em> item</li>\n</ul>\n"],
+    ["an indented code block has no language class", "    let x = 1;", "<pre><code>let x = 1;\n</code></pre>\n"],
+    ["an empty fenced block stays empty", "```\n```", "<pre><code></code></pre>\n"],
+    ["a fenced block keeps its blank last line", "```\na\n\n```", "<pre><code>a\n\n</code></pre>\n"],
+    [
+      "an HTML block followed by a paragraph ends without a stray break",
+      "<div>\nfoo\n</div>\n\nnext",
+      "<p>&lt;div&gt;<br />\nfoo<br />\n&lt;/div&gt;</p>\n<p>next</p>\n",
+    ],
+    [
+      "an image's alt text is trimmed",
+      "![ Chest ](https://a.example/x.png)",
+      '<p><a href="https://a.example/x.png" rel="ugc nofollow noopener">Chest</a></p>\n',
+    ],
+    ["an image with an unsafe URL keeps only its alt text", "![x](javascript:alert(1))", "<p>x</p>\n"],
+    ["a link with an unsafe URL keeps only its text", "[click](javascript:alert(1))", "<p>click</p>\n"],
+    ["a URL padded with spaces still works", "[a](< https://example.org >)", '<p><a href="https://example.org" rel="ugc nofollow noopener">a</a></p>\n'],
+    [
+      "an image URL's entity is decoded once",
+      "![x](https://a.example/?a=1&amp;b=2)",
+      '<p><a href="https://a.example/?a=1&amp;b=2" rel="ugc nofollow noopener">x</a></p>\n',
+    ],
+    // CommonMark: an autolink is taken literally, so its target is exactly the text the reader sees.
+    [
+      "an autolink goes exactly where its text says",
+      "<https://example.org/?a=1&amp;b=2>",
+      '<p><a href="https://example.org/?a=1&amp;amp;b=2" rel="ugc nofollow noopener">https://example.org/?a=1&amp;amp;b=2</a></p>\n',
+    ],
+    ["a path starting with slash-backslash is not a link (browsers read it as another host)", "[a](/\\evil.example/x)", "<p>a</p>\n"],
+  ])("%s", (_name, markdown, html) => {
+    expect(renderMarkdown(markdown)).toBe(html);
+  });
+
+  it("text shown after a render failure keeps its lines and drops surrounding blank space", () => {
+    const html = renderMarkdown(`\n\n  ${">".repeat(20_000)} first\r\nsecond\nthird  \n\n`);
+    expect(html.startsWith("<p>&gt;&gt;")).toBe(true);
+    expect(html.endsWith(" first<br />second<br />third</p>")).toBe(true);
+  });
+
+  it("stored HTML without newlines still reads as separate words", () => {
+    expect(renderedHtmlToPlainText("<p>one</p><p>two</p><ul><li>three</li><li>four</li></ul>")).toBe("one two three four");
+  });
+});
+
+describe("renderUntrustedMarkdown options and messages", () => {
+  const options = { field: "body_md", label: "the story" } as const;
+  it('passes the heading offset to the worker ("top" lifts ### to h2)', async () => {
+    expect(await renderUntrustedMarkdown("### Context", { ...options, headingOffset: "top" })).toBe("<h2>Context</h2>\n");
+    expect(await renderUntrustedMarkdown("### Context", options)).toBe("<h4>Context</h4>\n");
+  });
+  it("names the time limit in seconds when refusing a render", async () => {
+    await expect(renderUntrustedMarkdown("_a".repeat(50_000), options)).rejects.toMatchObject({
+      message: expect.stringContaining(`more than ${MARKDOWN_BUDGET.timeoutMs / 1000} seconds`),
+    });
+    expect(MARKDOWN_BUDGET.timeoutMs / 1000).toBe(2);
   });
 });
