@@ -65,3 +65,61 @@ describe("dates that look like phone numbers", () => {
     expect(scanText("body", "Call 09.32.45.67.89 now").map((f) => [f.kind, f.match])).toEqual([["phone", "09.32.45.67.89"]]);
   });
 });
+
+// The excerpt is what the author is shown next to each finding: whole words around the match, on one line.
+describe("excerpts, exactly", () => {
+  const excerpt = (text: string) => scanText("body", text).map((f) => f.excerpt);
+  it("keep whole words within about 30 characters either side, marked as cut", () => {
+    expect(excerpt("alpha bravo charlie delta echo foxtrot golf Mrs Janssens hotel india juliet kilo lima mike november")).toEqual([
+      "…delta echo foxtrot golf Mrs Janssens hotel india juliet kilo lima…",
+    ]);
+  });
+  it("drop a half word rather than show it", () => {
+    expect(excerpt("alphabravocharliedeltaechofoxtrotgolf Mrs Janssens hotelindiajulietkilolimamikenovember")).toEqual(["…Mrs Janssens…"]);
+  });
+  it("show a short text whole, with its whitespace folded", () => {
+    expect(excerpt("golf Mrs Janssens hotel")).toEqual(["golf Mrs Janssens hotel"]);
+    expect(excerpt("a  b\tc Mrs Janssens  d\n\ne")).toEqual(["a b c Mrs Janssens d e"]);
+  });
+});
+
+// Ways an author may (deliberately or not) write an identifier so that it reads normally but is not typed
+// plainly; each must still be found, and the finding must quote exactly the author's text.
+describe("identifiers hidden by formatting", () => {
+  const found = (text: string) => scanText("body", text).map((f) => [f.kind, f.match]);
+  it.each([
+    ["a number after a bracketed reference, with emphasis inside it", "see [1] 85.07.30-*033*.28 (patient)", [["national_number", "85.07.30-*033*.28"]]],
+    [
+      "a number after a link whose text ends in a parenthesis",
+      "[the record (2019)](https://x.example) 85.07.30-*033*.28",
+      [["national_number", "85.07.30-*033*.28"]],
+    ],
+    ["a number after an unclosed link target", "[ref]( 85.07.30-033.28", [["national_number", "85.07.30-033.28"]]],
+    ["a number inside a 'link target' broken over two lines (not a link)", "[x](\n85.07.30-*033*.28)", [["national_number", "85.07.30-*033*.28"]]],
+    ["a number whose last digit is an entity", "85.07.30-033.2&#56;", [["national_number", "85.07.30-033.2&#56;"]]],
+    ["a number with Markdown escapes", "85\\.07\\.30\\-033\\.28", [["national_number", "85\\.07\\.30\\-033\\.28"]]],
+    ["a title in full-width letters", "Ｄｒ． Peeters", [["titled_name", "Ｄｒ． Peeters"]]],
+    ["a birth date with en dashes", "born 12–03–1985", [["birth_date", "born 12–03–1985"]]],
+    ["a name after an em space", "Mrs\u2003Janssens", [["titled_name", "Mrs\u2003Janssens"]]],
+    ["a phone number with thin spaces", "call 0475\u200912\u200934\u200956", [["phone", "0475\u200912\u200934\u200956"]]],
+  ])("%s", (_name, text, expected) => {
+    expect(found(text)).toEqual(expected);
+  });
+});
+
+describe("one finding per identifier, of the most specific kind", () => {
+  const found = (text: string) => scanText("body", text).map((f) => [f.kind, f.match, f.blocking]);
+  it("a national number introduced by its keyword is the blocking national number, not a patient number", () => {
+    expect(found("rijksregisternummer: 85.07.30-033.28")).toEqual([["national_number", "85.07.30-033.28", true]]);
+  });
+  it("a patient number that looks like a phone number is one patient-number finding, keyword included", () => {
+    expect(found("patient number 0475 12 34 56")).toEqual([["patient_number", "patient number 0475 12 34 56", false]]);
+  });
+  it("a patient number needs three digits; a year or a year range is a period, not a record", () => {
+    expect(found("MRN: 123")).toEqual([["patient_number", "MRN: 123", false]]);
+    expect(found("MRN: 12")).toEqual([]);
+    expect(found("MRN: A-12")).toEqual([]);
+    expect(found("the medical record 2019–2021")).toEqual([]);
+    expect(found("medical record 2019")).toEqual([]);
+  });
+});
