@@ -110,6 +110,7 @@ describe("funding journey (issue 11 §12–§18)", () => {
     await expect(funder.getByLabel("Language of the texts").inputValue()).resolves.toBe("fr");
     await expect(funder.getByLabel("Data quality").isChecked()).resolves.toBe(true);
     await expect(funder.getByLabel("Reasons in your words").inputValue()).resolves.toBe("Aucune mesure de référence n'était prévue.");
+    expect(await seriousViolations(funder)).toEqual([]);
     for (const width of WIDTHS) {
       await funder.setViewportSize({ width, height: 900 });
       await funder.locator("#f-decidedOn").scrollIntoViewIfNeeded();
@@ -192,6 +193,7 @@ describe("funding journey (issue 11 §12–§18)", () => {
     const groups = visitor.locator("section", { has: visitor.locator("#decisions-h") });
     const group = groups.getByRole("listitem").filter({ has: visitor.getByRole("link", { name: callTitle }) });
     await expect(group.textContent()).resolves.toContain("Published decisions: 4.");
+    expect(await seriousViolations(visitor)).toEqual([]);
     for (const width of WIDTHS) {
       await visitor.setViewportSize({ width, height: 900 });
       await shoot(visitor, "home", width);
@@ -211,6 +213,7 @@ describe("funding journey (issue 11 §12–§18)", () => {
     await expect(withdrawnCard.locator(".card-foot").textContent()).resolves.toContain("22 May 2025");
     const colour = (selector: string, card: typeof refusalCard) => card.locator(selector).evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(await colour(".badge-withdrawn", withdrawnCard)).not.toBe(await colour(".badge-rejected", refusalCard));
+    expect(await seriousViolations(visitor)).toEqual([]);
     for (const width of WIDTHS) {
       await visitor.setViewportSize({ width, height: 900 });
       await shoot(visitor, "call", width, visitor.getByRole("heading", { name: "Decisions", exact: true }));
@@ -286,6 +289,7 @@ describe("funding journey (issue 11 §12–§18)", () => {
           });
         return Math.min(...sizes);
       });
+      console.info(`insights at ${width}px: smallest chart label ${smallest.toFixed(1)} px on screen`);
       expect(smallest, `smallest chart label at ${width}px`).toBeGreaterThanOrEqual(11);
       await shoot(page, "insights", width);
     }
