@@ -117,8 +117,16 @@ describe("funding journey (issue 11 §12–§18)", () => {
       await shoot(funder, "decision-error", width, funder.getByRole("heading", { name: "Record one decision" }));
       expect(await overflow(funder), `overflow at ${width}px`).toBeLessThanOrEqual(0);
     }
+    await expect(funder.getByRole("alert").first().textContent()).resolves.toContain("Some fields need your attention; nothing was recorded.");
     await funder.setViewportSize({ width: 1280, height: 900 });
-    await dateField.fill("2025-05-20");
+    // A name that is no verified organisation: said next to the applicant field.
+    await funder.getByLabel("Decided on").fill("2025-05-20");
+    await funder.getByLabel("Applicant's name").fill("Hôpital Nulle Part");
+    await funder.getByRole("button", { name: "Record and send to moderation" }).click();
+    await expect(funder.getByLabel("Applicant's name").getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(funder.locator("#f-applicant-error").textContent()).resolves.toContain('No verified organisation on Casebook is called "Hôpital Nulle Part"');
+    await expect(funder.getByLabel("Decided on").inputValue()).resolves.toBe("2025-05-20");
+    await funder.getByLabel("Applicant's name").fill(HOMECARE);
     await funder.getByRole("button", { name: "Record and send to moderation" }).click();
     await expect(funder.getByRole("status").textContent()).resolves.toContain("1 decision(s) recorded");
 
