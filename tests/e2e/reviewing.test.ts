@@ -123,6 +123,8 @@ describe("reviewing (issue 11 §7–§11)", () => {
       await dpo.goto(`${baseUrl}/dashboard`);
       // The DPO's tasks are not among "Posts I wrote": a notice leads to the sign-off list.
       await expect(dpo.getByRole("region", { name: "Posts I wrote" }).getByText(title).count()).resolves.toBe(0);
+      // …and the header leads there too, for DPOs only.
+      await expect(dpo.getByRole("link", { name: "Sign-off", exact: true }).getAttribute("href")).resolves.toBe("/dashboard/signoff");
       await dpo.getByRole("link", { name: "Open the sign-off list" }).click();
       await dpo.waitForURL(/\/dashboard\/signoff$/);
       await expect(dpo.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Sign-off as DPO");
@@ -225,6 +227,7 @@ describe("reviewing (issue 11 §7–§11)", () => {
     // The author answers the note on the dashboard.
     const author = await as(EDITOR);
     await author.goto(`${baseUrl}/dashboard`);
+    await expect(author.getByRole("link", { name: "Sign-off", exact: true }).count()).resolves.toBe(0);
     const notes = author.getByRole("region", { name: "Notes from reviewers" });
     await expect(notes.textContent()).resolves.toContain("how many alerts a shift");
     await notes.getByRole("button", { name: "Send the answer" }).first().click();
