@@ -101,3 +101,47 @@ describe("addresses at their edges", () => {
     expect(addressKey(ip)).toBe(key);
   });
 });
+
+// Cases found by mutation testing (issue 10 §7). Equivalent survivors: the defaults of destructuring that
+// split() always fills (`address = ""`, `head = ""`, `hops[i] ?? ""`); the hop trim (normalizeIp trims
+// again); an IPv4 address sent through the IPv6 expansion (it yields no eight groups, so the address stays
+// the key); the zone check `zone > 0` (a value starting with "%" is invalid either way); expandIpv6's
+// null return, group count and zero fill (addressKey only expands valid IPv6, and padStart turns "" into
+// "0000"); variants of the embedded-IPv4 regex (the IPv4 part is the last 32 bits, outside the /64);
+// proxyMatcher's empty-list shortcut and its isIP guard (BlockList answers false for both), the family
+// name "" (BlockList defaults to IPv4); an impossible mapped IPv4 part returned bare (invalid either way).
+describe("addresses from a proxy chain or a setting that are not quite addresses", () => {
+  it.each([
+    ["a hop with a stray closing bracket", "2001:db8::1]"],
+    ["a hop with a stray opening bracket", "[2001:db8::1"],
+    ["an IPv4-mapped hop with trailing junk", "::ffff:198.51.100.77x"],
+    ["an IPv4-mapped hop with an impossible IPv4 part", "::ffff:999.51.100.77"],
+  ])("%s is garbage: the client is the address the trusted proxy vouched for", (_name, hop) => {
+    expect(resolveClientIp("127.0.0.1", `203.0.113.9, ${hop}`, trusting("127.0.0.1"))).toBe("127.0.0.1");
+  });
+
+  it("an IPv6 address that embeds an IPv4 one but is not IPv4-mapped stays IPv6, keyed by its /64", () => {
+    expect(resolveClientIp("127.0.0.1", "2001:db8::ffff:198.51.100.77", trusting("127.0.0.1"))).toBe("2001:db8::ffff:198.51.100.77");
+    expect(addressKey("2001:db8::ffff:198.51.100.77")).toBe("2001:0db8:0000:0000::/64");
+  });
+
+  it("an address ending in '::' is keyed by its /64", () => {
+    expect(addressKey("2001:db8:1:2:3:4:5::")).toBe("2001:0db8:0001:0002::/64");
+  });
+
+  it("upper-case and padded addresses share the key of their canonical form", () => {
+    expect(addressKey(" 2001:DB8:1:2:3:4:5:6 ")).toBe("2001:0db8:0001:0002::/64");
+    expect(addressKey(" 198.51.100.77 ")).toBe("198.51.100.77");
+  });
+
+  it.each(["10.0.0.0/ 8", "10.0.0.0/0x8", "10.0.0.0/1e1", "10.0.0.0/8.0"])("refuses the prefix typo %j instead of reading another range", (value) => {
+    expect(parseProxyList(value).ok).toBe(false);
+  });
+
+  it("a matcher answers no, without throwing, for something that is not an address", () => {
+    const matches = trusting("0.0.0.0/0, ::/0");
+    for (const value of ["unknown", "", "10.0.0", "2001:db8::1]"]) expect(matches(value)).toBe(false);
+    expect(matches("10.1.2.3")).toBe(true);
+    expect(matches("2001:db8::1")).toBe(true);
+  });
+});
