@@ -113,3 +113,13 @@ describe("renderUntrustedMarkdown options and messages", () => {
     expect(MARKDOWN_BUDGET.timeoutMs / 1000).toBe(2);
   });
 });
+
+describe("excerpts cut on a word", () => {
+  it.each([
+    // The last space is exactly half-way through the budget: the cut still falls on it.
+    ["abcde fghij klm", 11, "abcde…"],
+    ["Wait... what happened next", 10, "Wait…"],
+  ])("%j in %i characters reads %j", (markdown, maxChars, text) => {
+    expect(markdownToPlainText(markdown, maxChars)).toBe(text);
+  });
+});
