@@ -1,0 +1,208 @@
+// What the search index holds for a record (DESIGN.md §5 invariant 1: never more than the public
+// page shows). buildSearchDocument and buildCallSearchDocument are pure; loading from PocketBase is
+// covered by tests/integration/search.test.ts.
+import { describe, expect, it } from "vitest";
+import { buildCallSearchDocument, buildSearchDocument, SEARCH_DOCUMENT_FIELDS } from "../../src/lib/server/search/documents.ts";
+
+const clinic = { name: "Secret Clinic", slug: "secret-clinic", kind: "hospital", region: "flanders" };
+const post = (fields: Record<string, unknown> = {}) =>
+  ({
+    id: "p".repeat(15),
+    collectionId: "posts",
+    collectionName: "posts",
+    kind: "case_study",
+    slug: "triage-model",
+    title: "A triage model",
+    summary: "What we learned.",
+    body_md: "We **tried** it.",
+    language: "en",
+    status: "published",
+    anonymous: false,
+    published_at: "2026-03-04 05:06:07.000Z",
+    created: "2026-01-01 00:00:00.000Z",
+    tags: ["triage", "", 3],
+    outcome: "success",
+    care_settings: ["hospital"],
+    ai_types: ["predictive_model"],
+    expand: { organization: clinic },
+    ...fields,
+  }) as never;
+
+describe("buildSearchDocument", () => {
+  it("indexes a published named post with its organisation", () => {
+    expect(buildSearchDocument(post())).toEqual({
+      id: "p".repeat(15),
+      kind: "case_study",
+      slug: "triage-model",
+      url: "/posts/triage-model",
+      title: "A triage model",
+      summary: "What we learned.",
+      body: "We tried it.",
+      lessons: "",
+      tags: ["triage"],
+      language: "en",
+      outcome: "success",
+      care_settings: ["hospital"],
+      ai_types: ["predictive_model"],
+      lifecycle_stage: null,
+      org_kind: "hospital",
+      organization_name: "Secret Clinic",
+      organization_slug: "secret-clinic",
+      public_descriptor: null,
+      funder_name: null,
+      call_title: null,
+      decision: null,
+      rejection_reasons: [],
+      amount_requested: null,
+      year: 2026,
+      published_at: "2026-03-04T05:06:07.000Z",
+      published_ts: Date.parse("2026-03-04T05:06:07.000Z"),
+    });
+  });
+
+  it.each(["draft", "pending", "in_review", "hidden", "withdrawn", "rejected", "", undefined])("never indexes a post whose status is %j", (status) => {
+    expect(buildSearchDocument(post({ status }))).toBeNull();
+  });
+
+  it("does not index a record PocketBase would not accept (unknown kind or language)", () => {
+    expect(buildSearchDocument(post({ kind: "diary" }))).toBeNull();
+    expect(buildSearchDocument(post({ language: "de" }))).toBeNull();
+  });
+
+  it("an anonymous post carries its descriptor, never its organisation's name, slug or a kind the descriptor hides", () => {
+    const doc = buildSearchDocument(post({ anonymous: true, public_descriptor: "care_provider@r:flanders" }))!;
+    expect(doc).toMatchObject({ organization_name: null, organization_slug: null, org_kind: null, public_descriptor: "a care provider in Flanders" });
+    expect(JSON.stringify(doc)).not.toContain("Secret Clinic");
+    expect(JSON.stringify(doc)).not.toContain("secret-clinic");
+  });
+
+  it("an anonymous post whose descriptor names the kind keeps the kind facet", () => {
+    const doc = buildSearchDocument(post({ anonymous: true, public_descriptor: "hospital@r:flanders" }))!;
+    expect(doc).toMatchObject({ org_kind: "hospital", organization_name: null, public_descriptor: "a hospital in Flanders" });
+  });
+
+  it("reads the text from the stored HTML when there is some, from the Markdown otherwise", () => {
+    const doc = buildSearchDocument(post({ body_md: "ignored *Markdown*", body_html: "<p>From <em>HTML</em></p>", lessons_md: "  ", lessons_html: "" }))!;
+    expect(doc.body).toBe("From HTML");
+    expect(doc.lessons).toBe("");
+  });
+
+  it("a funding application's lessons are its lessons, the applicant's reflection and the funder's feedback, in that order", () => {
+    const doc = buildSearchDocument(
+      post({
+        kind: "funding_application",
+        lessons_md: "Lesson.",
+        reflection_html: "<p>Reflection.</p>",
+        funder_feedback_md: "Feedback.",
+        funder_name: "Typed Funder",
+        amount_requested: 90_000,
+        decision: "rejected",
+        rejection_reasons: ["budget", ""],
+        expand: { organization: clinic, call: { title: "Call 2026" } },
+      }),
+    )!;
+    expect(doc).toMatchObject({
+      lessons: "Lesson. Reflection. Feedback.",
+      funder_name: "Typed Funder",
+      call_title: "Call 2026",
+      amount_requested: 90_000,
+      decision: "rejected",
+      rejection_reasons: ["budget"],
+    });
+    expect(buildSearchDocument(post({ kind: "funding_application", funder_name: "Typed", expand: { funder: { name: "Known Funder" } } }))!.funder_name).toBe(
+      "Known Funder",
+    );
+  });
+
+  it("an amount is indexed only for a funding application, and only as a number", () => {
+    expect(buildSearchDocument(post({ amount_requested: 5 }))!.amount_requested).toBeNull();
+    expect(buildSearchDocument(post({ kind: "funding_application", amount_requested: "5" }))!.amount_requested).toBeNull();
+  });
+
+  it("blank text fields are absent, not empty strings", () => {
+    const doc = buildSearchDocument(post({ summary: "  ", outcome: "", lifecycle_stage: " ", title: undefined, tags: "triage" }))!;
+    expect(doc).toMatchObject({ summary: "", outcome: null, lifecycle_stage: null, title: "", tags: [] });
+  });
+
+  it("a published post without a publication date sorts by its creation date, or the epoch", () => {
+    expect(buildSearchDocument(post({ published_at: "" }))!.published_at).toBe("2026-01-01T00:00:00.000Z");
+    expect(buildSearchDocument(post({ published_at: "", created: "" }))).toMatchObject({
+      published_at: "1970-01-01T00:00:00.000Z",
+      year: 1970,
+      published_ts: 0,
+    });
+    expect(buildSearchDocument(post({ published_at: "not a date" }))!.published_at).toBe("1970-01-01T00:00:00.000Z");
+  });
+
+  it("fetches only public fields: never the author, attachments, findings or the applicant's name", () => {
+    const fields = SEARCH_DOCUMENT_FIELDS.split(",");
+    for (const secret of ["author", "attachments", "privacy_findings", "applicant_name", "moderation_note", "expand.author.name"])
+      expect(fields).not.toContain(secret);
+    for (const needed of ["title", "public_descriptor", "anonymous", "expand.organization.name", "body_html"]) expect(fields).toContain(needed);
+  });
+});
+
+describe("buildCallSearchDocument", () => {
+  const call = (fields: Record<string, unknown> = {}) =>
+    ({
+      id: "c".repeat(15),
+      collectionId: "funding_calls",
+      collectionName: "funding_calls",
+      slug: "ai-2026",
+      title: "AI in care 2026",
+      programme: "Innovation",
+      description: "Funding for the evaluation of AI tools in hospitals.",
+      eligibility: "Care providers are eligible.",
+      status: "open",
+      opens_on: "2026-02-01 00:00:00.000Z",
+      created: "2026-01-15 00:00:00.000Z",
+      expand: { funder: { name: "Care Fund", slug: "care-fund", kind: "funder" } },
+      ...fields,
+    }) as never;
+
+  it("indexes a call once it leaves draft, with its funder", () => {
+    expect(buildCallSearchDocument(call())).toMatchObject({
+      kind: "funding_call",
+      url: "/calls/ai-2026",
+      title: "AI in care 2026",
+      summary: "Innovation — Funding for the evaluation of AI tools in hospitals.",
+      body: "Funding for the evaluation of AI tools in hospitals. Care providers are eligible.",
+      lessons: "",
+      language: "en",
+      org_kind: "funder",
+      organization_name: "Care Fund",
+      organization_slug: "care-fund",
+      funder_name: "Care Fund",
+      call_title: "AI in care 2026",
+      public_descriptor: null,
+      year: 2026,
+      published_at: "2026-02-01T00:00:00.000Z",
+    });
+  });
+
+  it.each(["draft", "", undefined])("never indexes a call whose status is %j", (status) => {
+    expect(buildCallSearchDocument(call({ status }))).toBeNull();
+  });
+
+  it("a long description is summarised on a word boundary after 300 characters", () => {
+    const description = `${"word ".repeat(59)}wordy tail that goes on`;
+    const { summary } = buildCallSearchDocument(call({ programme: "", description }))!;
+    expect(summary).toBe(`${"word ".repeat(59).trimEnd()}…`);
+    expect(summary.length).toBeLessThanOrEqual(301);
+  });
+
+  it("files a call under the language of its text, English when unsure", () => {
+    expect(
+      buildCallSearchDocument(call({ title: "IA", description: "Le financement des projets pour les hôpitaux et la santé.", eligibility: "" }))!.language,
+    ).toBe("fr");
+    expect(
+      buildCallSearchDocument(call({ title: "AI", description: "Financiering van een project voor het ziekenhuis met zorg.", eligibility: "" }))!.language,
+    ).toBe("nl");
+    expect(buildCallSearchDocument(call({ title: "AI", description: "", eligibility: "" }))!.language).toBe("en");
+  });
+
+  it("dates a call by its opening, else its creation, else the epoch", () => {
+    expect(buildCallSearchDocument(call({ opens_on: "" }))!.published_at).toBe("2026-01-15T00:00:00.000Z");
+    expect(buildCallSearchDocument(call({ opens_on: "garbage", created: "" }))!.published_at).toBe("1970-01-01T00:00:00.000Z");
+  });
+});
