@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, parseConfig } from "../src/lib/server/config.ts";
 import { randomBytes } from "node:crypto";
-import { ensureAdmin } from "../src/lib/server/admin.ts";
+import { countAdmins, ensureAdmin, startupAdvice } from "../src/lib/server/admin.ts";
 import { connectAsSuperuser } from "../src/lib/server/pocketbase.ts";
 import { isBuildStale, outDir, sourceHash, stampPath } from "./lib/build-stamp.ts";
 import { bringUpPocketBase } from "./lib/platform.ts";
@@ -130,6 +130,8 @@ try {
     log(`demo accounts (password "${DEMO_PASSWORD}"):`);
     for (const account of (await import("./lib/seed.ts")).demoAccounts()) log(`  ${account}`);
   }
+  // A platform without demo content starts with no one who can verify anything: say how to begin.
+  for (const line of startupAdvice({ admins: await countAdmins(client), contactEmail: config.contactEmail, publicUrl: config.publicUrl })) log(line);
   log("press Ctrl-C to stop");
 } catch (error) {
   await shutdown(1, error instanceof Error ? error.message : String(error));

@@ -285,8 +285,7 @@ export const en = {
   "write.next.moderation_only": "A Casebook moderator reviews it and publishes it, asks you for changes, or explains why it cannot be published.",
   "write.next.revision": "Until your changes are approved, the published version stays online as it is.",
   "write.next.mail": "You get an e-mail at each step; you can follow it here and on your dashboard. You cannot edit the post while it is being reviewed.",
-  "write.incomplete":
-    "Your draft is saved, but it cannot be submitted yet: the fields marked below need your attention.",
+  "write.incomplete": "Your draft is saved, but it cannot be submitted yet: the fields marked below need your attention.",
   "form.required_note": "Fields marked * are required.",
   "write.required_note": "Fields marked * are needed to submit. You can save a draft at any stage and come back to it.",
   "write.required_mark": "needed to submit",
@@ -452,7 +451,8 @@ export const en = {
   "mod.dismissed_reason": "{kind} “{excerpt}”, marked not personal data: “{reason}”",
   "mod.consent_waiting": "Waiting for the applicant's consent",
   "mod.consent_waiting_hint": "Can be reviewed once the applicant organisation answers.",
-  "mod.consent_blocked": "The applicant organisation has not answered the consent request yet, so this record cannot be claimed. It comes back here once they answer.",
+  "mod.consent_blocked":
+    "The applicant organisation has not answered the consent request yet, so this record cannot be claimed. It comes back here once they answer.",
   "mod.bulk.link": "Approve imported funding decisions together",
   "mod.bulk.title": "Imported funding decisions",
   "mod.bulk.intro":
@@ -848,7 +848,8 @@ export const en = {
   "home.empty.moderated": "Every post is reviewed by a moderator before anyone can read it.",
   "home.empty.policy": "How moderation works",
   "directory.title": "Organisations",
-  "directory.intro": "Verified hospitals, care providers, funders and others that share on Casebook. Open one to read what it published under its own name or to ask to join it.",
+  "directory.intro":
+    "Verified hospitals, care providers, funders and others that share on Casebook. Open one to read what it published under its own name or to ask to join it.",
   "directory.search_label": "Find an organisation",
   "directory.field.q": "Name",
   "directory.any_kind": "Any kind",
@@ -863,9 +864,12 @@ export const en = {
   "nav.organizations": "Organisations",
   "org.roles.help": "What can each role do?",
   "org.role.member.explain": "Belongs to the organisation and is listed with it. Cannot write or publish in its name, nor read its drafts.",
-  "org.role.editor.explain": "Writes, edits and submits posts in the organisation's name and reads its drafts. For a funder: also publishes calls and funding decisions.",
-  "org.role.dpo.explain": "The data protection officer. Reads the organisation's drafts and, when sign-off is required, approves or returns each post before it reaches the moderators. Does not write posts.",
-  "org.role.admin.explain": "Everything an editor does, and manages the organisation: answers join requests, invites people, changes roles, removes members, decides whether a refused application may be named, and sets the DPO sign-off.",
+  "org.role.editor.explain":
+    "Writes, edits and submits posts in the organisation's name and reads its drafts. For a funder: also publishes calls and funding decisions.",
+  "org.role.dpo.explain":
+    "The data protection officer. Reads the organisation's drafts and, when sign-off is required, approves or returns each post before it reaches the moderators. Does not write posts.",
+  "org.role.admin.explain":
+    "Everything an editor does, and manages the organisation: answers join requests, invites people, changes roles, removes members, decides whether a refused application may be named, and sets the DPO sign-off.",
   "org.join.message": "Message to the organisation's admins",
   "org.join.message_hint": "Optional, at most {max} characters. Say who you are and what you do there, so the admins can recognise you.",
   "org.join.sent": "Your request was sent to the organisation's admins, with your message. We will e-mail you when they answer.",
@@ -878,7 +882,8 @@ export const en = {
   "org.requests.declined": "You declined the request of {name} to join {org}. We e-mailed them.",
   "org.members.remove": "Remove",
   "org.members.remove_named": "Remove {name}",
-  "org.members.remove_explain": "{name} loses every right in this organisation at once: they can no longer write, read its drafts or act for it. Their published posts stay online.",
+  "org.members.remove_explain":
+    "{name} loses every right in this organisation at once: they can no longer write, read its drafts or act for it. Their published posts stay online.",
   "org.members.remove_confirm": "Remove {name} now",
   "org.members.removed": "{name} is no longer a member of {org}. Their rights ended immediately.",
   "account.deleted.title": "Your account has been deleted",
@@ -890,6 +895,26 @@ export const en = {
   "account.deleted.deleted": "Drafts and unpublished posts deleted: {count}",
   "account.deleted.mail": "We sent a confirmation to the e-mail address of the account.",
   "account.deleted.mistake": "Did not mean to? The moderation policy says whom to write to.",
+  "searchpage.filters_active": "Refine results ({count} on)",
+  "searchpage.to_results": "Show the results",
+  "searchpage.facet.selected": "(on — select to remove)",
+  "searchpage.amount.apply": "Apply amount",
+  "list.decision.title": "Funding applications: {label}",
+  "list.decision.intro": "Published funding applications whose decision is “{label}”, with the reasons and feedback where they were shared, newest first.",
+  "list.failures.kinds": "What counts as a failure here",
+  "list.failures.kinds_intro":
+    "Three kinds of record, counted apart. The outcome filter “Failure” in search means the first kind only; abandoned projects and refused applications have filters of their own.",
+  "list.failures.kind.failure": "Failed projects",
+  "list.failures.kind.failure.means": "Case studies whose outcome is “Failure”: the project ran and did not deliver.",
+  "list.failures.kind.abandoned": "Abandoned projects",
+  "list.failures.kind.abandoned.means": "Case studies whose outcome is “Abandoned”: stopped before the end.",
+  "list.failures.kind.refused": "Refused funding applications",
+  "list.failures.kind.refused.means": "Funding applications whose decision is “Refused”, with the funder's reasons.",
+  "list.failures.filter":
+    "To narrow one of them down by care setting, AI technique, organisation type, language, year, funder or reason, open it in search, where every filter applies:",
+  "list.failures.search.failure": "Search and filter failed projects",
+  "list.failures.search.abandoned": "Search and filter abandoned projects",
+  "list.failures.search.refused": "Search and filter refused funding applications",
 } as const;
 
 /** Every translation key. */

@@ -60,6 +60,41 @@ export const DECISIONS = ["awarded", "rejected", "withdrawn", "pending"] as cons
 export const LANGUAGES = ["en", "fr", "nl"] as const;
 /** Belgian regions, used in public descriptors ("a hospital in Flanders"). */
 export const REGIONS = ["flanders", "wallonia", "brussels", "other"] as const;
+/** Countries an organisation may be based in (ISO 3166-1 alpha-2): the EU, the EEA, Switzerland and the United Kingdom. */
+export const COUNTRIES = [
+  "AT",
+  "BE",
+  "BG",
+  "CH",
+  "CY",
+  "CZ",
+  "DE",
+  "DK",
+  "EE",
+  "ES",
+  "FI",
+  "FR",
+  "GB",
+  "GR",
+  "HR",
+  "HU",
+  "IE",
+  "IS",
+  "IT",
+  "LI",
+  "LT",
+  "LU",
+  "LV",
+  "MT",
+  "NL",
+  "NO",
+  "PL",
+  "PT",
+  "RO",
+  "SE",
+  "SI",
+  "SK",
+] as const;
 /** Platform roles. */
 export const PLATFORM_ROLES = ["member", "moderator", "admin"] as const;
 /** Roles inside an organisation. */

@@ -70,24 +70,31 @@ describe("accounts and organisations", () => {
     await mod.getByRole("link", { name: "Moderation", exact: true }).click();
     await mod.getByRole("link", { name: "Organisations to verify" }).click();
     await mod.getByRole("button", { name: `Verify ${orgName}` }).click();
-    await expect(mod.getByRole("status").textContent()).resolves.toContain("Done");
+    // What was done, to which organisation (issue 11 §9), not "Done.".
+    await expect(mod.getByRole("status").textContent()).resolves.toContain(`“${orgName}” is verified`);
     await modContext.close();
 
     const memberContext = await browser.newContext();
     const member = await memberContext.newPage();
     await signIn(member, "member@casebook.example", DEMO_PASSWORD);
     await member.goto(`${baseUrl}${orgPath}`);
+    // The request carries a message (issue 11 §20), which the admins read on their dashboard.
+    await member.getByLabel("Message to the organisation's admins").fill("I coordinate the night nurses in Gent.");
     await member.getByRole("button", { name: "Ask to join" }).click();
+    await expect(member.getByRole("status").textContent()).resolves.toContain("with your message");
     await expect(member.getByText("waiting for the organisation's admins").count()).resolves.toBe(1);
 
     await page.goto(`${baseUrl}${orgPath}`);
     await expect(page.getByText("Verified organisation").count()).resolves.toBe(1);
-    await page
-      .getByRole("row", { name: /member@casebook\.example/ })
-      .getByLabel("Role")
-      .selectOption("editor");
-    await page.getByRole("button", { name: /^Accept / }).click();
-    await expect(page.getByRole("table").last().textContent()).resolves.toContain("member@casebook.example");
+    await page.getByRole("link", { name: "Answer them on your dashboard" }).click();
+    await page.waitForURL(/\/dashboard#join-requests$/);
+    const request = page.getByRole("listitem").filter({ hasText: "member@casebook.example" });
+    await expect(request.textContent()).resolves.toContain("I coordinate the night nurses in Gent.");
+    await request.getByLabel("Role").selectOption("editor");
+    await request.getByRole("button", { name: /^Accept / }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toContain(`is now a member of ${orgName}`);
+    await page.goto(`${baseUrl}${orgPath}`);
+    await expect(page.getByRole("table").first().textContent()).resolves.toContain("member@casebook.example");
 
     await member.goto(`${baseUrl}/account`);
     await expect(member.getByRole("link", { name: orgName }).count()).resolves.toBe(1);

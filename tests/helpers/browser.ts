@@ -17,7 +17,7 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A new browser context signed in as `email` (lands on the account page). */
+/** A new browser context signed in as `email` (lands on the dashboard). */
 export async function signedInPage(browser: Browser, baseUrl: string, email: string, password: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   await signInOnPage(page, baseUrl, email, password);
@@ -25,11 +25,11 @@ export async function signedInPage(browser: Browser, baseUrl: string, email: str
 }
 
 /**
- * Signs `page` in through the sign-in form and waits for the account page. A refused sign-in
+ * Signs `page` in through the sign-in form and waits for the dashboard (or `landing`). A refused sign-in
  * (wrong password, unverified account, too many attempts) fails at once with the message the
  * page shows, rather than timing out while waiting for a page that never comes.
  */
-export async function signInOnPage(page: Page, baseUrl: string, email: string, password: string, landing: RegExp = /\/account$/): Promise<void> {
+export async function signInOnPage(page: Page, baseUrl: string, email: string, password: string, landing: RegExp = /\/dashboard$/): Promise<void> {
   await page.goto(`${baseUrl}/signin`);
   await page.getByLabel("E-mail address").fill(email);
   await page.getByLabel("Password").fill(password);

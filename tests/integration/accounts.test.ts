@@ -137,7 +137,12 @@ describe("export and deletion", () => {
       .collection("posts")
       .create({ kind: "case_study", slug: unique("dr"), title: "Draft", language: "en", status: "draft", author: user.id, organization: org.id });
     const session = await createSession(user.id);
-    expect(await deleteAccount(user.id, "keep")).toEqual({ ok: true });
+    // What the confirmation page and mail report (issue 11 §21): one kept online, one draft deleted.
+    expect(await deleteAccount(user.id, "keep")).toEqual({ ok: true, kept: 1, withdrawn: 0, deleted: 1 });
+    const confirmation = await findLatestMail(user.email);
+    expect(confirmation?.subject).toBe("Your Casebook account has been deleted");
+    expect(confirmation?.text).toContain("Published posts kept online, credited to a former member: 1");
+    expect(confirmation?.text).toContain("Drafts and unpublished posts deleted: 1");
     await expect(pb.collection("users").getOne(user.id)).rejects.toMatchObject({ status: 404 });
     expect(await validateSessionToken(session.token)).toBeNull();
     const kept = await pb.collection("posts").getOne(published.id);
@@ -153,7 +158,7 @@ describe("export and deletion", () => {
     const post = await pb
       .collection("posts")
       .create({ kind: "case_study", slug: unique("w"), title: "To withdraw", language: "en", status: "published", author: user.id });
-    expect(await deleteAccount(user.id, "withdraw")).toEqual({ ok: true });
+    expect(await deleteAccount(user.id, "withdraw")).toEqual({ ok: true, kept: 0, withdrawn: 1, deleted: 0 });
     expect((await pb.collection("posts").getOne(post.id)).status).toBe("withdrawn");
     const outbox = await pb.collection("search_outbox").getList(1, 5, { filter: pb.filter("record = {:r} && op = 'delete'", { r: post.id }) });
     expect(outbox.totalItems).toBe(1);

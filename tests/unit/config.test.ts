@@ -28,9 +28,16 @@ describe("parseConfig", () => {
     [{ PB_SUPERUSER_EMAIL: "nope", PB_SUPERUSER_PASSWORD: "long-enough-password" }, /PB_SUPERUSER_EMAIL must be an e-mail/],
     [{ SMTP_URL: "mail.example.org" }, /SMTP_URL must look like smtp:/],
     [{ CASEBOOK_DEMO: "yes" }, /CASEBOOK_DEMO must be 0/],
+    [{ CONTACT_EMAIL: "moderation team" }, /CONTACT_EMAIL must be an e-mail address/],
   ])("rejects %j", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it("takes the appeal address from CONTACT_EMAIL, else from the first administrator's (issue 11 §24)", () => {
+    expect(parseConfig({}).contactEmail).toBeUndefined();
+    expect(parseConfig({ CASEBOOK_ADMIN_EMAIL: "admin@example.org" }).contactEmail).toBe("admin@example.org");
+    expect(parseConfig({ CASEBOOK_ADMIN_EMAIL: "admin@example.org", CONTACT_EMAIL: "moderation@example.org" }).contactEmail).toBe("moderation@example.org");
   });
 
   it("treats empty variables as unset and honours overrides", () => {

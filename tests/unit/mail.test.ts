@@ -198,6 +198,8 @@ describe("composeMail", () => {
     account_exists: { link: "https://casebook.example.org/reset" },
     post_decision: { title: "Sepsis alerts", decision: "changes_requested", note: "Thank you for sharing this.", link: "https://casebook.example.org/posts/x" },
     post_flagged: { title: "Sepsis alerts", link: "https://casebook.example.org/posts/x" },
+    membership_removed: { org: "AZ Groeninge" },
+    account_deleted: { kept: "2", withdrawn: "1", deleted: "3" },
   };
   const kinds = Object.keys(MAIL_KINDS) as MailKind[];
   const separator = /\n\n-{10,} English -{10,}\n\n/;

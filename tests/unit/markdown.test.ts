@@ -261,7 +261,16 @@ describe("sanitizeHtml on stored HTML", () => {
 
 describe("markdownToPlainText", () => {
   it.each([
-    ["strips markup", "# Title\n\nSome *emphasis* and **bold** with a [link](https://x.org).", "Title Some emphasis and bold with a link."],
+    ["strips markup", "# Title\n\nSome *emphasis* and **bold** with a [link](https://x.org).", "Title — Some emphasis and bold with a link."],
+    // Issue 11 §27: a heading does not run into the paragraph after it (search snippets, excerpts).
+    [
+      "separates a heading from its text",
+      "## What happened\n\nThe team built a model.\n\n## Lessons\n\n- one",
+      "What happened — The team built a model. Lessons — one",
+    ],
+    ["no dash after a heading's own punctuation", "## What went wrong?\n\nA lot.", "What went wrong? A lot."],
+    ["no dash after a last heading", "Text.\n\n## Trailing", "Text. Trailing"],
+    ["nested headings", "## A\n\n### B\n\ntext", "A — B — text"],
     ["separates blocks and list items", "- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |", "one two a b 1 2"],
     ["keeps inline markup glued", "un*believ*able", "unbelievable"],
     ["decodes entities", "Caf&eacute; &amp; R&D: 1 &lt; 2 &#8212; &quot;ok&quot;", 'Café & R&D: 1 < 2 — "ok"'],

@@ -20,6 +20,31 @@ export async function ensureAdmin(pb: PocketBase, email: string, name: string, p
   return { created: true };
 }
 
+/** How many platform administrators exist (the start-up script asks, to tell an operator how to appoint the first). */
+export async function countAdmins(pb: PocketBase): Promise<number> {
+  return (await pb.collection("users").getList(1, 1, { filter: "role = 'admin'", fields: "id" })).totalItems;
+}
+
+/**
+ * What `npm start` prints about administrators and contact: how to create the first administrator
+ * when there is none, and that the moderation policy has no contact address for appeals.
+ */
+export function startupAdvice(state: { admins: number; contactEmail: string | undefined; publicUrl: string }): string[] {
+  const lines: string[] = [];
+  if (state.admins === 0) {
+    lines.push(
+      "no platform administrator yet. Create the first one with:",
+      '  npm run admin:create -- you@example.org "Your Name"',
+      "  (or start with CASEBOOK_ADMIN_EMAIL=you@example.org); it prints a one-time password.",
+      `Then sign in at ${state.publicUrl}/signin, verify organisations under Moderation, and appoint moderators under Admin.`,
+    );
+  }
+  if (!state.contactEmail) {
+    lines.push("no CONTACT_EMAIL: the moderation policy cannot tell people where to appeal. Set CONTACT_EMAIL=moderation@your-domain.");
+  }
+  return lines;
+}
+
 /** Accounts with their platform role, for administrators (newest first, optionally filtered by e-mail). */
 export async function listAccounts(
   actor: Actor | null,

@@ -49,6 +49,7 @@ const envSchema = z.object({
     .optional(),
   CASEBOOK_SECRET: z.string().min(32, { error: "CASEBOOK_SECRET must have at least 32 characters (or unset it to generate one)" }).optional(),
   CASEBOOK_ADMIN_EMAIL: z.email({ error: "CASEBOOK_ADMIN_EMAIL must be an e-mail address (the first platform administrator)" }).optional(),
+  CONTACT_EMAIL: z.email({ error: "CONTACT_EMAIL must be an e-mail address (where people write to the moderators, e.g. to appeal)" }).optional(),
   CASEBOOK_DEMO: z.enum(["0", "1"], { error: "CASEBOOK_DEMO must be 0 (no demo content) or 1" }).default("1"),
   ALLOWED_HOSTS: z
     .string()
@@ -100,6 +101,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     smtpUrl: e.SMTP_URL,
     appSecret: e.CASEBOOK_SECRET,
     adminEmail: e.CASEBOOK_ADMIN_EMAIL,
+    contactEmail: e.CONTACT_EMAIL ?? e.CASEBOOK_ADMIN_EMAIL,
     demo: e.CASEBOOK_DEMO === "1",
     allowedHosts: (e.ALLOWED_HOSTS ?? "")
       .split(",")
@@ -164,6 +166,8 @@ export type Config = {
   smtpUrl: string | undefined;
   appSecret: string | undefined;
   adminEmail: string | undefined;
+  /** Where people write to the moderators (appeals): CONTACT_EMAIL, else CASEBOOK_ADMIN_EMAIL. */
+  contactEmail: string | undefined;
   demo: boolean;
   /** Extra Host header values the site answers to (besides PUBLIC_URL's host and loopback). */
   allowedHosts: string[];

@@ -3,7 +3,7 @@
 // posts never show their organisation (DESIGN.md §5 invariant 1).
 import { z } from "zod";
 import type { Locale } from "../../i18n/index.ts";
-import { AI_TYPES, CARE_SETTINGS, OUTCOMES, type Outcome } from "../codelists.ts";
+import { AI_TYPES, CARE_SETTINGS, DECISIONS, OUTCOMES, type Outcome } from "../codelists.ts";
 import { ValidationError } from "./errors.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { toPublicPost, type PublicPostPage } from "./posts.ts";
@@ -22,6 +22,7 @@ const FACET_VALUES = {
   care_setting: z.enum(CARE_SETTINGS),
   ai_type: z.enum(AI_TYPES),
   tag: z.string().regex(TAG_PATTERN),
+  decision: z.enum(DECISIONS),
   organization: z.string().regex(/^[a-z0-9]{15}$/),
 } as const;
 
@@ -52,11 +53,24 @@ export async function listPublishedPostsBy(locale: Locale, query: ListingQuery):
     care_setting: pb.filter("status = 'published' && care_settings ~ {:v}", { v: quoted }),
     ai_type: pb.filter("status = 'published' && ai_types ~ {:v}", { v: quoted }),
     tag: pb.filter("status = 'published' && tags ~ {:v}", { v: quoted }),
+    decision: pb.filter("status = 'published' && kind = 'funding_application' && decision = {:v}", { v: value }),
     // An organisation's own list never shows its anonymous posts: that would name it.
     organization: pb.filter("status = 'published' && organization = {:v} && anonymous = false", { v: value }),
   };
   return fetchPage(locale, filters[query.facet], query);
 }
+
+/**
+ * What "failure" means on Casebook (README, /failures): three kinds of record, each its own
+ * list and its own search filter — projects whose outcome is `failure`, projects whose
+ * outcome is `abandoned`, and funding applications whose decision is `rejected`. The search
+ * outcome filter "Failure" is the first only; /failures shows all three, counted apart.
+ */
+export const FAILURE_KINDS = [
+  { key: "failure", path: "/outcomes/failure", search: "outcome=failure" },
+  { key: "abandoned", path: "/outcomes/abandoned", search: "outcome=abandoned" },
+  { key: "refused", path: "/decisions/rejected", search: "kind=funding_application&decision=rejected" },
+] as const;
 
 /** Published failures, abandoned projects and refused funding applications, newest first. */
 export async function listPublishedFailures(locale: Locale, options: { page?: number; perPage?: number } = {}): Promise<PublicPostPage> {

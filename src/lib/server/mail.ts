@@ -23,6 +23,8 @@ export const MAIL_KINDS = {
   account_exists: ["link"],
   post_decision: ["title", "decision", "note", "link"],
   post_flagged: ["title", "link"],
+  membership_removed: ["org"],
+  account_deleted: ["kept", "withdrawn", "deleted"],
 } as const satisfies Record<string, readonly string[]>;
 
 let smtp: { url: string; transport: Transporter } | undefined;
@@ -488,6 +490,55 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       body: (v) =>
         `Een lezer meldde uw bijdrage "${v.title}". Ze is verborgen voor het publiek tot een moderator ze bekeken heeft; u hoort nog van ons. U kunt ze hier bekijken:\n\n${v.link}`,
       why: () => "U ontvangt dit bericht omdat u deze bijdrage op Casebook schreef.",
+    },
+  },
+  membership_removed: {
+    en: {
+      subject: (v) => `You are no longer a member of ${v.org} on Casebook`,
+      body: (v) =>
+        `An admin of ${v.org} removed you from the organisation on Casebook. You can no longer write, read its drafts or act for it; your posts that are already published stay online. Your Casebook account itself remains active.\n\n` +
+        `If you think this is a mistake, please contact someone at ${v.org} directly.`,
+      why: (v) => `You receive this because you were a member of ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `Vous n'êtes plus membre de ${v.org} sur Casebook`,
+      body: (v) =>
+        `Un administrateur de ${v.org} vous a retiré de l'organisation sur Casebook. Vous ne pouvez plus écrire, lire ses brouillons ni agir en son nom ; vos publications déjà publiées restent en ligne. Votre compte Casebook reste actif.\n\n` +
+        `Si vous pensez qu'il s'agit d'une erreur, contactez directement une personne de ${v.org}.`,
+      why: (v) => `Vous recevez ce message parce que vous étiez membre de ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `U bent geen lid meer van ${v.org} op Casebook`,
+      body: (v) =>
+        `Een beheerder van ${v.org} heeft u uit de organisatie op Casebook verwijderd. U kunt niet langer schrijven, de concepten lezen of namens de organisatie optreden; uw reeds gepubliceerde bijdragen blijven online. Uw Casebook-account zelf blijft actief.\n\n` +
+        `Denkt u dat dit een vergissing is? Neem dan rechtstreeks contact op met iemand van ${v.org}.`,
+      why: (v) => `U ontvangt dit bericht omdat u lid was van ${v.org} op Casebook.`,
+    },
+  },
+  account_deleted: {
+    en: {
+      subject: () => "Your Casebook account has been deleted",
+      body: (v) =>
+        "Your Casebook account has been deleted, as you asked. You are signed out everywhere, your memberships have ended and your unfinished work is gone.\n\n" +
+        `Published posts kept online, credited to a former member: ${v.kept}\nPublished posts withdrawn: ${v.withdrawn}\nDrafts and unpublished posts deleted: ${v.deleted}\n\n` +
+        "If you did not ask for this, write straight away to the contact address given in the moderation policy on the site (do not answer this mail: nobody reads that address).",
+      why: () => "You receive this because the Casebook account with this e-mail address was deleted.",
+    },
+    fr: {
+      subject: () => "Votre compte Casebook a été supprimé",
+      body: (v) =>
+        "Votre compte Casebook a été supprimé, comme vous l'avez demandé. Vous êtes déconnecté partout, vos adhésions ont pris fin et vos travaux non publiés ont été effacés.\n\n" +
+        `Publications maintenues en ligne, attribuées à un ancien membre : ${v.kept}\nPublications retirées : ${v.withdrawn}\nBrouillons et publications non publiées supprimés : ${v.deleted}\n\n` +
+        "Si vous n'avez pas demandé cette suppression, écrivez-nous sans attendre à l'adresse indiquée dans la politique de modération du site.",
+      why: () => "Vous recevez ce message parce que le compte Casebook lié à cette adresse e-mail a été supprimé.",
+    },
+    nl: {
+      subject: () => "Uw Casebook-account werd verwijderd",
+      body: (v) =>
+        "Uw Casebook-account werd verwijderd, zoals u vroeg. U bent overal afgemeld, uw lidmaatschappen zijn beëindigd en uw niet-gepubliceerde werk is gewist.\n\n" +
+        `Gepubliceerde bijdragen die online blijven, op naam van een voormalig lid: ${v.kept}\nIngetrokken bijdragen: ${v.withdrawn}\nVerwijderde concepten en niet-gepubliceerde bijdragen: ${v.deleted}\n\n` +
+        "Hebt u hier niet om gevraagd? Schrijf ons dan meteen op het adres in het moderatiebeleid op de site.",
+      why: () => "U ontvangt dit bericht omdat het Casebook-account met dit e-mailadres werd verwijderd.",
     },
   },
 };

@@ -109,9 +109,19 @@ export function markdownToPlainText(markdown: string, maxChars?: number): string
 export function renderedHtmlToPlainText(html: string, maxChars?: number): string {
   if (typeof html !== "string" || html === "") return "";
   // Block boundaries become spaces so "<p>a</p><p>b</p>" reads "a b", while inline
-  // tags vanish so "<em>a</em>b" stays "ab".
-  const spaced = html.replace(BLOCK_TAG, " ");
-  const text = htmlToText(spaced).replace(/\s+/g, " ").trim();
+  // tags vanish so "<em>a</em>b" stays "ab". A heading ends with a dash before the text that
+  // follows, so a snippet reads "What happened — The team…", not one run-on sentence.
+  const spaced = html.replaceAll(HEADING_END_MARK, "").replace(HEADING_END, `${HEADING_END_MARK} `).replace(BLOCK_TAG, " ");
+  const text = htmlToText(spaced)
+    .replace(/\s+/g, " ")
+    .replace(/ ?\uE000 ?/g, (_mark: string, offset: number, whole: string) => {
+      const before = whole.slice(0, offset).trimEnd().at(-1);
+      const after = whole.slice(offset + _mark.length);
+      if (before === undefined || before === HEADING_END_MARK || after.trim() === "") return " ";
+      return /[.!?:;…—-]/.test(before) ? " " : " — ";
+    })
+    .replace(/\s+/g, " ")
+    .trim();
   return maxChars === undefined ? text : truncateOnWord(text, maxChars);
 }
 
@@ -270,6 +280,9 @@ function safeUrl(raw: string, literal: boolean): string | null {
   }
 }
 
+// Private-use character marking where a heading ended, while tags are stripped.
+const HEADING_END_MARK = "\uE000";
+const HEADING_END = /<\/h[1-6]\s*>/gi;
 const BLOCK_TAG = /<\/?(?:p|br|hr|h[1-6]|blockquote|pre|ul|ol|li|table|thead|tbody|tr|th|td)\b[^>]*>/gi;
 
 const TEXT_ONLY: sanitize.IOptions = { allowedTags: [], allowedAttributes: {} };

@@ -5,7 +5,7 @@ import { t, type Locale } from "../../i18n/index.ts";
 import type { MessageKey } from "../../i18n/en.ts";
 import type { RecordModel } from "pocketbase";
 import { z } from "zod";
-import { ORG_KINDS, REGIONS, MEMBERSHIP_ROLES } from "../codelists.ts";
+import { COUNTRIES, ORG_KINDS, REGIONS, MEMBERSHIP_ROLES } from "../codelists.ts";
 import { refreshDescriptors } from "./anonymity.ts";
 import { assertCan, can } from "./can.ts";
 import { currentDate } from "./clock.ts";
@@ -64,6 +64,51 @@ export type PublicOrganization = {
   verified: boolean;
 };
 
+/** The directory's query: free text over names, kind and region filters, page. */
+export const directoryQuerySchema = z.object({
+  q: z.preprocess((v) => (typeof v === "string" ? v : ""), z.string().trim().max(100).catch("")),
+  kind: z.enum(ORG_KINDS).optional().catch(undefined),
+  region: z.enum(REGIONS).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1),
+});
+/** Organisations per directory page. */
+export const DIRECTORY_PER_PAGE = 30;
+
+/**
+ * The public directory: verified organisations (name order) with how many posts each has
+ * published under its own name. Anonymous posts are never counted: a count that moved when
+ * an anonymous post appeared would name its organisation (DESIGN.md §5 invariant 1).
+ */
+export async function listOrganizationDirectory(query: { q?: string; kind?: string; region?: string; page?: string | number }): Promise<OrganizationDirectory> {
+  const { q, kind, region, page } = directoryQuerySchema.parse(query);
+  const pb = await pbClient();
+  const filters = ["verified = true"];
+  if (q) filters.push(pb.filter("name ~ {:q}", { q }));
+  if (kind) filters.push(pb.filter("kind = {:kind}", { kind }));
+  if (region) filters.push(pb.filter("region = {:region}", { region }));
+  const result = await pb.collection("organizations").getList(page, DIRECTORY_PER_PAGE, {
+    filter: filters.join(" && "),
+    sort: "name",
+    fields: "id,slug,name,kind,region,country,website,description,verified",
+  });
+  const items = await Promise.all(
+    result.items.map(async (record) => ({
+      ...toPublicOrganization(record as unknown as OrganizationRecord),
+      publicPosts: await countPostsUnderName(record.id),
+    })),
+  );
+  return { items, page: result.page, totalItems: result.totalItems, totalPages: result.totalPages, query: { q, kind: kind ?? null, region: region ?? null } };
+}
+
+/** Published posts an organisation signed with its name (its anonymous posts excluded, as on its page). */
+export async function countPostsUnderName(organizationId: string): Promise<number> {
+  const pb = await pbClient();
+  const found = await pb
+    .collection("posts")
+    .getList(1, 1, { filter: pb.filter("status = 'published' && organization = {:o} && anonymous = false", { o: organizationId }), fields: "id" });
+  return found.totalItems;
+}
+
 // ---------------------------------------------------------------------------------------
 // Write side: requests, verification, membership.
 
@@ -75,13 +120,10 @@ export const INVITE_TTL_MS = 7 * DAY_MS;
 export const organizationRequestSchema = z.object({
   name: z.string().trim().min(2, { error: "Enter the organisation's name." }).max(200, { error: "Use at most 200 characters." }),
   kind: z.enum(ORG_KINDS, { error: "Choose what kind of organisation this is." }),
+  // A code from the list the form offers (callers pass plain strings, so the type stays string).
   country: z.preprocess(
-    (v) => v || "BE",
-    z
-      .string()
-      .trim()
-      .toUpperCase()
-      .regex(/^[A-Z]{2}$/, { error: "Use a two-letter country code, e.g. BE." }),
+    (v) => (typeof v === "string" && v.trim() ? v.trim().toUpperCase() : "BE"),
+    z.string().refine((c) => (COUNTRIES as readonly string[]).includes(c), { error: "Choose a country from the list." }),
   ),
   region: z.enum(REGIONS, { error: "Choose a region." }),
   // Astro turns empty form fields into null: treat them as "not given".
@@ -159,7 +201,12 @@ export async function listPendingOrganizations(actor: Actor | null): Promise<Pen
 }
 
 /** A moderator verifies (with the requester becoming admin) or refuses (with a reason) an organisation. */
-export async function reviewOrganization(actor: Actor | null, organizationId: string, decision: "verify" | "refuse", reason = ""): Promise<void> {
+export async function reviewOrganization(
+  actor: Actor | null,
+  organizationId: string,
+  decision: "verify" | "refuse",
+  reason = "",
+): Promise<{ name: string; slug: string }> {
   assertCan(actor, "org.review");
   if (decision === "refuse" && reason.trim().length < 5)
     throw new ValidationError("reason", "Explain why the organisation is refused (at least 5 characters).");
@@ -190,6 +237,8 @@ export async function reviewOrganization(actor: Actor | null, organizationId: st
         : composeMail("org_refused", requester.locale || null, { org: org.name, reason: reason.trim() });
     await sendMail({ to: requester.email, subject: mail.subject, text: mail.text });
   }
+  // The moderator is told what was done to which organisation (issue 11 §9).
+  return { name: org.name, slug: org.slug };
 }
 
 /** An organisation page's data: public profile, plus members and requests for its admins. */
@@ -219,23 +268,35 @@ export async function getOrganizationPage(actor: Actor | null, slug: string): Pr
     myMembership: mine ? { id: mine.id, role: mine.role, status: mine.status } : null,
     canJoin:
       can(actor, "org.join", { organization: subjectOrg, pendingRequest: mine?.status === "pending" }) &&
-      (!mine || mine.status === "left" || mine.status === "rejected"),
+      (!mine || mine.status === "left" || mine.status === "rejected" || mine.status === "removed"),
     canLeave: Boolean(mine && mine.status === "active") && can(actor, "org.leave", { organization: subjectOrg, activeAdmins }),
     canManage: manage,
     members: manage
-      ? active.map((m) => ({ id: m.id, userId: m.user, name: m.expand?.user?.name ?? "", email: m.expand?.user?.email ?? "", role: m.role }))
+      ? active.map((m) => ({
+          id: m.id,
+          userId: m.user,
+          name: m.expand?.user?.name ?? "",
+          email: m.expand?.user?.email ?? "",
+          role: m.role,
+          removable: can(actor, "org.remove_member", { organization: subjectOrg, member: { userId: m.user, role: m.role }, activeAdmins }),
+        }))
       : [],
     pendingRequests: manage
       ? members
           .filter((m) => m.status === "pending")
-          .map((m) => ({ id: m.id, name: m.expand?.user?.name ?? "", email: m.expand?.user?.email ?? "", created: m.created }))
+          .map((m) => ({ id: m.id, name: m.expand?.user?.name ?? "", email: m.expand?.user?.email ?? "", message: m.message || "", created: m.created }))
       : [],
     invitations: manage ? await listInvitations(org.id) : [],
   };
 }
 
-/** Asks to join an organisation; its admins decide. */
-export async function requestToJoin(actor: Actor | null, organizationId: string): Promise<void> {
+/** Longest message a join request may carry. */
+export const JOIN_MESSAGE_MAX = 1000;
+
+/** Asks to join an organisation, with a message for its admins (who you are, your role there); its admins decide. */
+export async function requestToJoin(actor: Actor | null, organizationId: string, message = ""): Promise<void> {
+  const text = message.trim();
+  if (text.length > JOIN_MESSAGE_MAX) throw new ValidationError("message", `Use at most ${JOIN_MESSAGE_MAX} characters (you wrote ${text.length}).`);
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId);
   const existing = actor
@@ -243,12 +304,63 @@ export async function requestToJoin(actor: Actor | null, organizationId: string)
     : undefined;
   assertCan(actor, "org.join", { organization: { id: org.id, verified: Boolean(org.verified) }, pendingRequest: existing?.status === "pending" });
   if (existing?.status === "active") throw new ValidationError("organization", "You are already a member.");
-  if (existing) await pb.collection("memberships").update(existing.id, { status: "pending", role: "member" });
-  else await pb.collection("memberships").create({ user: actor.id, organization: org.id, role: "member", status: "pending" });
+  if (existing) await pb.collection("memberships").update(existing.id, { status: "pending", role: "member", message: text, removed_by: "" });
+  else await pb.collection("memberships").create({ user: actor.id, organization: org.id, role: "member", status: "pending", message: text });
+}
+
+/** Join requests waiting in the organisations the actor administers, oldest first (for the dashboard). */
+export async function listJoinRequestsFor(actor: Actor | null): Promise<JoinRequest[]> {
+  if (!actor) return [];
+  const administered = actor.memberships.filter((m) =>
+    can(actor, "org.manage_members", { organization: { id: m.organizationId, verified: m.organizationVerified } }),
+  );
+  if (administered.length === 0) return [];
+  const pb = await pbClient();
+  const orgFilter = administered.map((m, i) => pb.filter(`organization = {:o${i}}`, { [`o${i}`]: m.organizationId })).join(" || ");
+  const records = await pb
+    .collection("memberships")
+    .getFullList({ filter: `status = 'pending' && (${orgFilter})`, sort: "created", expand: "user,organization" });
+  return records.map((r) => ({
+    id: r.id,
+    organization: { name: r.expand?.organization?.name ?? "", slug: r.expand?.organization?.slug ?? "" },
+    name: r.expand?.user?.name ?? "",
+    email: r.expand?.user?.email ?? "",
+    message: r.message || "",
+    created: r.created,
+  }));
+}
+
+/**
+ * An admin removes a member. Their rights end at once: every request loads the actor's
+ * active memberships afresh, and their session is reissued because its privilege stamp no
+ * longer matches. Never oneself (that is leaving) nor the last admin.
+ */
+export async function removeMember(actor: Actor | null, membershipId: string): Promise<{ name: string; organization: string }> {
+  const pb = await pbClient();
+  const membership = await pb.collection("memberships").getOne(membershipId, { expand: "organization,user" });
+  const org = membership.expand?.organization;
+  assertCan(actor, "org.remove_member", {
+    organization: { id: membership.organization, verified: Boolean(org?.verified) },
+    member: { userId: membership.user, role: membership.role },
+    activeAdmins: await countActiveAdmins(membership.organization),
+  });
+  if (membership.status !== "active") throw new ValidationError("membership", "This person is not a member any more.");
+  await pb.collection("memberships").update(membership.id, { status: "removed", removed_by: actor.id });
+  const user = membership.expand?.user;
+  if (user?.email) {
+    const mail = composeMail("membership_removed", user.locale || null, { org: org?.name ?? "" });
+    await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
+  }
+  return { name: membership.expand?.user?.name ?? "", organization: org?.name ?? "" };
 }
 
 /** An organisation admin accepts (with a role) or rejects a join request. */
-export async function decideJoinRequest(actor: Actor | null, membershipId: string, decision: "approve" | "reject", role: string = "member"): Promise<void> {
+export async function decideJoinRequest(
+  actor: Actor | null,
+  membershipId: string,
+  decision: "approve" | "reject",
+  role: string = "member",
+): Promise<{ decision: "approve" | "reject"; name: string; organization: string }> {
   const pb = await pbClient();
   const membership = await pb.collection("memberships").getOne(membershipId, { expand: "organization,user" });
   const org = membership.expand?.organization;
@@ -265,6 +377,7 @@ export async function decideJoinRequest(actor: Actor | null, membershipId: strin
         : composeMail("membership_rejected", user.locale || null, { org: org?.name ?? "" });
     await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
   }
+  return { decision, name: user?.name ?? "", organization: org?.name ?? "" };
 }
 
 /** Changes a member's role; the last admin cannot be demoted. */
@@ -495,11 +608,23 @@ export type OrganizationPage = {
   canJoin: boolean;
   canLeave: boolean;
   canManage: boolean;
-  members: { id: string; userId: string; name: string; email: string; role: string }[];
-  pendingRequests: { id: string; name: string; email: string; created: string }[];
+  members: { id: string; userId: string; name: string; email: string; role: string; removable: boolean }[];
+  pendingRequests: { id: string; name: string; email: string; message: string; created: string }[];
   /** The organisation's invitations, newest first (admins only). */
   invitations: InvitationSummary[];
 };
+
+/** One page of the organisation directory. */
+export type OrganizationDirectory = {
+  items: (PublicOrganization & { publicPosts: number })[];
+  page: number;
+  totalItems: number;
+  totalPages: number;
+  query: { q: string; kind: string | null; region: string | null };
+};
+
+/** A request to join, as an admin sees it on the dashboard. */
+export type JoinRequest = { id: string; organization: { name: string; slug: string }; name: string; email: string; message: string; created: string };
 
 /** Where an invitation stands. */
 export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";

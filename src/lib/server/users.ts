@@ -318,10 +318,10 @@ export async function exportMyData(userId: string): Promise<Record<string, unkno
 export async function deleteAccount(
   userId: string,
   publishedPosts: "keep" | "withdraw",
-): Promise<{ ok: true } | { ok: false; reason: "last_admin"; organizations: string[] }> {
+): Promise<{ ok: true; kept: number; withdrawn: number; deleted: number } | { ok: false; reason: "last_admin"; organizations: string[] }> {
   const pb = await getPocketBase();
   const actor = await loadActor(userId);
-  if (!actor) return { ok: true };
+  if (!actor) return { ok: true, kept: 0, withdrawn: 0, deleted: 0 };
   const lastAdminOf: string[] = [];
   for (const m of actor.memberships.filter((m) => m.role === "admin")) {
     const admins = await pb.collection("memberships").getList(1, 1, {
@@ -355,7 +355,23 @@ export async function deleteAccount(
   // Sessions, memberships and flags go with the user (cascade); one transaction for all.
   batch.collection("users").delete(userId);
   await batch.send();
-  return { ok: true };
+  const published = posts.filter((p) => p.status === "published" || p.status === "hidden").length;
+  const summary = {
+    kept: publishedPosts === "keep" ? published : 0,
+    withdrawn: publishedPosts === "withdraw" ? published : 0,
+    deleted: posts.length - published,
+  };
+  // The confirmation goes to the address the account had: the person may not see the page.
+  const mail = composeMail("account_deleted", actor.locale, {
+    kept: String(summary.kept),
+    withdrawn: String(summary.withdrawn),
+    deleted: String(summary.deleted),
+  });
+  // The account is gone whatever the mail server says: a failed mail must not report a failed deletion.
+  await sendMail({ to: actor.email, subject: mail.subject, text: mail.text }).catch((error: unknown) =>
+    console.error(`[account] deletion confirmation not sent: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  return { ok: true, ...summary };
 }
 
 /** A signed-in person with their active memberships: what `can()` decides on. */
