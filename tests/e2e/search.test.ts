@@ -62,11 +62,11 @@ describe("search page", () => {
     expect(all.length).toBeGreaterThanOrEqual(12);
     await expect(page.getByRole("heading", { level: 2, name: `${all.length} results` }).count()).resolves.toBe(1);
 
+    // Each facet value is a link that toggles its filter (issue 11 §25): no Apply button.
     await page
-      .getByRole("group", { name: "Outcome" })
-      .getByRole("checkbox", { name: /^Failure/ })
-      .check();
-    await page.getByRole("button", { name: "Apply filters" }).click();
+      .getByRole("region", { name: "Outcome" })
+      .getByRole("link", { name: /^Failure/ })
+      .click();
     await page.waitForURL(/outcome=failure/);
     const failures = await resultTitles(page);
     expect(failures.length).toBeGreaterThan(0);
@@ -76,24 +76,23 @@ describe("search page", () => {
     // Disjunctive counts: the other outcomes stay visible with their own counts.
     await expect(
       page
-        .getByRole("group", { name: "Outcome" })
-        .getByRole("checkbox", { name: /^Success/ })
+        .getByRole("region", { name: "Outcome" })
+        .getByRole("link", { name: /^Success/ })
         .count(),
     ).resolves.toBe(1);
 
     // A second facet, and the whole search lives in the URL: a fresh visitor sees the same.
     await page
-      .getByRole("group", { name: "Language" })
-      .getByRole("checkbox", { name: /^English/ })
-      .check();
-    await page.getByRole("button", { name: "Apply filters" }).click();
+      .getByRole("region", { name: "Language" })
+      .getByRole("link", { name: /^English/ })
+      .click();
     await page.waitForURL(/language=en/);
     const narrowed = await resultTitles(page);
     const shared = page.url();
     const other = await freshPage();
     await other.goto(shared);
     expect(await resultTitles(other)).toEqual(narrowed);
-    await expect(other.getByRole("checkbox", { name: /^Failure/ }).isChecked()).resolves.toBe(true);
+    await expect(other.getByRole("region", { name: "Outcome" }).getByRole("link", { name: /^Failure/ }).textContent()).resolves.toContain("select to remove");
 
     // Chips: removing "Language: English" keeps the outcome filter; removing that too shows everything.
     await page.getByRole("link", { name: "Remove: Language: English" }).click();
@@ -113,10 +112,9 @@ describe("search page", () => {
     const found = await resultTitles(page);
     expect(found.length).toBeGreaterThanOrEqual(1);
     await page
-      .getByRole("group", { name: "Type" })
-      .getByRole("checkbox", { name: /^Case study/ })
-      .check();
-    await page.getByRole("button", { name: "Apply filters" }).click();
+      .getByRole("region", { name: "Type" })
+      .getByRole("link", { name: /^Case study/ })
+      .click();
     await page.waitForURL(/kind=case_study/);
     const narrowed = await resultTitles(page);
     expect(narrowed.length).toBeGreaterThanOrEqual(1);
