@@ -123,3 +123,17 @@ describe("one finding per identifier, of the most specific kind", () => {
     expect(found("medical record 2019")).toEqual([]);
   });
 });
+
+describe("names after a title", () => {
+  const found = (text: string) => scanText("body", text).map((f) => [f.kind, f.match]);
+  it.each([
+    // Two spaced initials were missed before (found while reading surviving mutants).
+    ["two spaced initials", "Dr. J. K. Peeters", "Dr. J. K. Peeters"],
+    ["three spaced initials", "Mrs A. B. C. Dubois", "Mrs A. B. C. Dubois"],
+    ["joined initials", "Mr J.K. Peeters", "Mr J.K. Peeters"],
+    ["a possessive without s", "Dr. Peeters' notes", "Dr. Peeters"],
+    ["a particle inside the name", "Dr. Marie le Goff", "Dr. Marie le Goff"],
+  ])("%s", (_name, text, match) => {
+    expect(found(text)).toEqual([["titled_name", match]]);
+  });
+});

@@ -884,7 +884,8 @@ function findTitledNames(text: string): Candidate[] {
     if (m[0] === "M." && M_NOT_TITLE_BEFORE_RE.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
     let pos = m.index + m[0].length;
     pos = skipAll(CHAINED_TITLE_RE, text, pos, 3);
-    pos = skipAll(INITIALS_RE, text, pos, 1);
+    // Up to three initials, spaced or not ("Dr. J. K. Peeters", "Mr J.K. Peeters").
+    pos = skipAll(INITIALS_RE, text, pos, 3);
     let names = 0;
     let particles = 0;
     let end = -1;
