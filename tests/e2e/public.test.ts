@@ -121,6 +121,12 @@ describe("joining, roles and removal (§20)", () => {
     await shoot(member, "orgs-join-sent", width);
 
     const adminPage = await as(admin.email, width);
+    // The organisation page no longer lists requests at its bottom: it points to the dashboard.
+    await adminPage.goto(`${baseUrl}/organizations/${slug}`);
+    await expect(adminPage.getByText("People waiting for an answer: 1.").count()).resolves.toBe(1);
+    await expect(adminPage.getByRole("button", { name: /^Accept / }).count()).resolves.toBe(0);
+    await adminPage.getByRole("link", { name: "Answer them on your dashboard" }).click();
+    await adminPage.waitForURL(/\/dashboard#join-requests$/);
     const request = adminPage.getByRole("listitem").filter({ hasText: asker.email });
     await expect(request.textContent()).resolves.toContain("I lead the stroke unit's nurses.");
     await adminPage.getByText("What can each role do?").first().click();
@@ -132,10 +138,8 @@ describe("joining, roles and removal (§20)", () => {
     await request.getByRole("button", { name: `Accept Noor Nurse ${width}` }).click();
     await expect(adminPage.getByRole("status").textContent()).resolves.toContain(`Noor Nurse ${width} is now a member of Kliniek ${slug}`);
 
-    // The organisation page no longer lists requests at its bottom: it points to the dashboard.
     await adminPage.goto(`${baseUrl}/organizations/${slug}`);
-    await expect(adminPage.getByRole("link", { name: "Answer them on your dashboard" }).count()).resolves.toBe(1);
-    await expect(adminPage.getByRole("button", { name: /^Accept / }).count()).resolves.toBe(0);
+    await expect(adminPage.getByText("No one is waiting.").count()).resolves.toBe(1);
     const row = adminPage.getByRole("row").filter({ hasText: asker.email });
     await row.getByText("Remove…").click();
     await expect(row.getByText("loses every right in this organisation at once").isVisible()).resolves.toBe(true);
