@@ -1,0 +1,214 @@
+// Reader flags through the real domain functions (issue 9 §13), for what a moderator and a reporter
+// see: the moderators' list of a post's flags, the queue's counts and order, why a post was hidden,
+// refused flags that leave nothing behind, and the trust rule at its edges (issue 10 §7: from the
+// mutants `npm run mutate:integration -- --mutate src/lib/server/flags.ts` left alive).
+import type PocketBase from "pocketbase";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ForbiddenError } from "../../src/lib/server/can.ts";
+import { ValidationError } from "../../src/lib/server/errors.ts";
+import { FLAGS_TO_HIDE, TRUST_MEMBERSHIP_DAYS, flagPost, isTrustedReporter, listFlags, listReportedPosts } from "../../src/lib/server/flags.ts";
+import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { leaveOrganization } from "../../src/lib/server/orgs.ts";
+import { loadActor, type Actor } from "../../src/lib/server/users.ts";
+import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
+
+let pb: PocketBase;
+let moderator: Actor;
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  pb = await useTestPocketBase();
+  moderator = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
+});
+
+const actorOf = async (id: string): Promise<Actor> => (await loadActor(id))!;
+
+async function publishedPost(): Promise<{ id: string; orgName: string; title: string }> {
+  const editor = await createUser(pb);
+  const org = await createOrganization(pb, [{ userId: editor.id, role: "editor" }]);
+  const actor = await actorOf(editor.id);
+  const title = `Flag target ${unique("t")}`;
+  const { id } = await saveDraft(actor, {
+    kind: "case_study",
+    organization: org.id,
+    title,
+    summary: "A triage model we stopped after a pilot in the emergency department.",
+    body_md: "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
+    language: "en",
+    tags: "triage",
+    anonymous: false,
+    outcome: "failure",
+    care_settings: ["hospital"],
+    ai_types: ["predictive_model"],
+    lifecycle_stage: "stopped",
+    lessons_md: "- Involve the nurses first.",
+  });
+  await submitPost(actor, id);
+  await claimPost(moderator, id);
+  await approvePost(moderator, id);
+  return { id, orgName: org.name, title };
+}
+
+// Trusted: the author of a published post of a verified organisation.
+async function trustedReader(name = "Trusted Reader"): Promise<Actor> {
+  const user = await createUser(pb, { name });
+  const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
+  const editor = await actorOf(user.id);
+  const { id } = await saveDraft(editor, {
+    kind: "case_study",
+    organization: org.id,
+    title: `Reader's own ${unique("t")}`,
+    summary: "A triage model we stopped after a pilot in the emergency department.",
+    body_md: "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
+    language: "en",
+    tags: "triage",
+    anonymous: false,
+    outcome: "failure",
+    care_settings: ["hospital"],
+    ai_types: ["predictive_model"],
+    lifecycle_stage: "stopped",
+    lessons_md: "- Involve the nurses first.",
+  });
+  await submitPost(editor, id);
+  await claimPost(moderator, id);
+  await approvePost(moderator, id);
+  return actorOf(user.id);
+}
+
+const statusOf = async (id: string) => (await pb.collection("posts").getOne(id)).status as string;
+const hideEvents = async (id: string) =>
+  (await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p} && action = 'auto_hide'", { p: id }) })).map((e) => ({
+    actor: e.actor,
+    from: e.from_status,
+    to: e.to_status,
+    note: e.note,
+  }));
+const flagCount = async (id: string) => (await pb.collection("flags").getList(1, 1, { filter: pb.filter("post = {:p}", { p: id }) })).totalItems;
+
+describe("flagging", () => {
+  it("refuses an unknown reason and a second flag by the same reader, storing nothing more", async () => {
+    const post = await publishedPost();
+    const reader = await actorOf((await createUser(pb)).id);
+    await expect(flagPost(reader, post.id, "boring")).rejects.toMatchObject({ field: "reason", message: "Choose why you flag this post." });
+    expect(await flagCount(post.id)).toBe(0);
+    await flagPost(reader, post.id, "spam");
+    await expect(flagPost(reader, post.id, "offensive")).rejects.toMatchObject({
+      field: "reason",
+      message: "You have already flagged this post; a moderator will look at it.",
+    });
+    expect(await flagCount(post.id)).toBe(1);
+  });
+
+  it("anonymous visitors cannot flag", async () => {
+    const post = await publishedPost();
+    await expect(flagPost(null, post.id, "spam")).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await flagCount(post.id)).toBe(0);
+  });
+
+  it("keeps the reporter's note trimmed and at most 2,000 characters", async () => {
+    const post = await publishedPost();
+    const reader = await actorOf((await createUser(pb, { name: "Note Writer" })).id);
+    await flagPost(reader, post.id, "inaccurate", `   ${"x".repeat(2500)}   `);
+    const [flag] = await listFlags(post.id);
+    expect(flag!.note).toBe("x".repeat(2000));
+  });
+
+  it("a trusted reader's patient-data flag hides the post at once, says why, and marks the flag that hid it", async () => {
+    const post = await publishedPost();
+    const reader = await trustedReader();
+    expect(await flagPost(reader, post.id, "patient_data", "Initials and a birth date")).toEqual({ hidden: true });
+    expect(await statusOf(post.id)).toBe("hidden");
+    expect(await hideEvents(post.id)).toEqual([
+      { actor: "", from: "published", to: "hidden", note: "Hidden automatically: a trusted reader reported patient data." },
+    ]);
+    const flags = await pb.collection("flags").getFullList({ filter: pb.filter("post = {:p}", { p: post.id }) });
+    expect(flags.map((f) => [f.reason, f.trusted, f.hid, f.status])).toEqual([["patient_data", true, true, "open"]]);
+  });
+
+  it(`${FLAGS_TO_HIDE} trusted readers' flags hide a post, the last one saying how many; fewer do not`, async () => {
+    const post = await publishedPost();
+    const readers = [await trustedReader(), await trustedReader(), await trustedReader()];
+    expect(await flagPost(readers[0]!, post.id, "offensive")).toEqual({ hidden: false });
+    expect(await flagPost(readers[1]!, post.id, "spam")).toEqual({ hidden: false });
+    expect(await statusOf(post.id)).toBe("published");
+    expect(await flagPost(readers[2]!, post.id, "offensive")).toEqual({ hidden: true });
+    expect(await hideEvents(post.id)).toEqual([{ actor: "", from: "published", to: "hidden", note: "Hidden automatically: 3 trusted readers flagged it." }]);
+    const hid = await pb.collection("flags").getFullList({ filter: pb.filter("post = {:p} && hid = true", { p: post.id }) });
+    expect(hid.map((f) => f.reporter)).toEqual([readers[2]!.id]);
+  });
+});
+
+describe("what moderators see", () => {
+  it("a post's flags, oldest first, with each reporter's name, reason, note and trust", async () => {
+    const post = await publishedPost();
+    const fresh = await actorOf((await createUser(pb, { name: "Fresh Reader" })).id);
+    const trusted = await trustedReader("Old Hand");
+    await flagPost(fresh, post.id, "inaccurate", "The dates are wrong.");
+    await flagPost(trusted, post.id, "spam");
+    expect((await listFlags(post.id)).map(({ reason, note, status, reporter, trusted }) => ({ reason, note, status, reporter, trusted }))).toEqual([
+      { reason: "inaccurate", note: "The dates are wrong.", status: "open", reporter: "Fresh Reader", trusted: false },
+      { reason: "spam", note: "", status: "open", reporter: "Old Hand", trusted: true },
+    ]);
+    const [first, second] = await listFlags(post.id);
+    expect(first!.id).toMatch(/^[a-z0-9]{15}$/);
+    expect(first!.created <= second!.created).toBe(true);
+  });
+
+  it("the queue counts a post's flags and trusted flags, names its organisation, and lists older reports first", async () => {
+    const older = await publishedPost();
+    const newer = await publishedPost();
+    const fresh = await actorOf((await createUser(pb)).id);
+    const trusted = await trustedReader();
+    await flagPost(fresh, older.id, "spam");
+    await flagPost(trusted, older.id, "offensive");
+    await flagPost(fresh, newer.id, "inaccurate");
+    const queue = await listReportedPosts(moderator);
+    const mine = queue.filter((r) => r.id === older.id || r.id === newer.id);
+    expect(mine).toEqual([
+      expect.objectContaining({
+        id: older.id,
+        title: older.title,
+        status: "published",
+        organization: older.orgName,
+        patientData: false,
+        flags: 2,
+        trustedFlags: 1,
+      }),
+      expect.objectContaining({
+        id: newer.id,
+        title: newer.title,
+        status: "published",
+        organization: newer.orgName,
+        patientData: false,
+        flags: 1,
+        trustedFlags: 0,
+      }),
+    ]);
+    expect(mine[0]!.firstReportedAt <= mine[1]!.firstReportedAt).toBe(true);
+    expect(typeof mine[0]!.slug).toBe("string");
+  });
+});
+
+describe("the trust rule at its edges", () => {
+  it(`a membership trusts from exactly ${TRUST_MEMBERSHIP_DAYS} days on, and only while active`, async () => {
+    const user = await createUser(pb);
+    const org = await createOrganization(pb, [{ userId: user.id, role: "member" }]);
+    const membership = await pb.collection("memberships").getFirstListItem(pb.filter("user = {:u}", { u: user.id }));
+    const since = new Date(String(membership.created).replace(" ", "T"));
+    const actor = await actorOf(user.id);
+    expect(await isTrustedReporter(actor, new Date(since.getTime() + TRUST_MEMBERSHIP_DAYS * DAY - 2000))).toBe(false);
+    expect(await isTrustedReporter(actor, new Date(since.getTime() + TRUST_MEMBERSHIP_DAYS * DAY + 2000))).toBe(true);
+    await leaveOrganization(actor, org.id);
+    // The actor as loaded before still lists the membership; the database decides.
+    expect(await isTrustedReporter(actor, new Date(since.getTime() + 365 * DAY))).toBe(false);
+  });
+
+  it("an old membership of another, unverified organisation does not count for a member of a verified one", async () => {
+    const user = await createUser(pb);
+    await createOrganization(pb, [{ userId: user.id, role: "member" }], { verified: false, verification_status: "pending" });
+    const later = new Date(Date.now() + 365 * DAY);
+    expect(await isTrustedReporter(await actorOf(user.id), later)).toBe(false);
+    await createOrganization(pb, [{ userId: user.id, role: "member" }]);
+    expect(await isTrustedReporter(await actorOf(user.id), later)).toBe(true);
+  });
+});
