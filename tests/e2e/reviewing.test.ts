@@ -332,6 +332,12 @@ describe("reviewing (issue 11 §7–§11)", () => {
     expect(await seriousViolations(moderator)).toEqual([]);
     await consentRow.getByRole("link", { name: waiting }).click();
     await expect(moderator.getByRole("button", { name: "Claim for review" }).count()).resolves.toBe(0);
+    // A funder's record shows the applicant as recorded, its consent, amounts, decision and reasons.
+    const who = await moderator.getByRole("region", { name: "Who is behind it" }).textContent();
+    for (const text of ["Meridian Care Innovation Fund", "Soins à Domicile Val-de-Meuse", "Waiting for the applicant's answer", "Anonymised"])
+      expect(who, text).toContain(text);
+    const record = await moderator.getByRole("region", { name: "As it will be published" }).textContent();
+    for (const text of ["Refused", "€90,000", "Data governance", "No impact assessment.", "30 June 2025"]) expect(record, text).toContain(text);
     await expect(moderator.getByText("cannot be claimed").count()).resolves.toBe(1);
 
     await moderator.goto(`${baseUrl}/moderation`);
