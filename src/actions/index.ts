@@ -218,8 +218,17 @@ export const server = rememberParsedForms({
 
   reviewOrganization: defineAction({
     accept: "form",
-    input: z.object({ organizationId: id, decision: z.enum(["verify", "refuse"]), reason: z.preprocess((v) => v ?? "", z.string().trim().max(2000)) }),
-    handler: async (input, context) => domainCall(() => reviewOrganization(context.locals.user, input.organizationId, input.decision, input.reason)),
+    input: z
+      .object({ organizationId: id, decision: z.enum(["verify", "refuse"]), reason: z.preprocess((v) => v ?? "", z.string().trim().max(2000)) })
+      .superRefine((v, ctx) => {
+        if (v.decision === "refuse" && v.reason.length < 5)
+          ctx.addIssue({ code: "custom", path: ["reason"], message: "Explain why the organisation is refused (at least 5 characters)." });
+      }),
+    handler: async (input, context) =>
+      domainCall(async () => ({
+        decision: input.decision,
+        ...(await reviewOrganization(context.locals.user, input.organizationId, input.decision, input.reason)),
+      })),
   }),
 
   requestToJoin: defineAction({

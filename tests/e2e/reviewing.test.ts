@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
 import { dismissFinding, dpoReview, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { requestOrganization } from "../../src/lib/server/orgs.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { launchBrowser, signedInPage } from "../helpers/browser.ts";
 import { useTestPocketBase } from "../integration/setup.ts";
@@ -270,6 +271,29 @@ describe("reviewing (issue 11 §7–§11)", () => {
     await author.goto(`${baseUrl}/dashboard`);
     const note = author.getByRole("listitem").filter({ hasText: `Published with a note: “${title}”` });
     await expect(note.textContent()).resolves.toContain("the numbers make the lesson clear");
+  });
+
+  it("verifying organisations: a refusal without a reason is marked next to its field; a verification says which organisation", async () => {
+    const name = `Thuiszorg Review ${Date.now()}`;
+    await requestOrganization(await actor("member@casebook.example"), {
+      name,
+      kind: "home_care",
+      country: "BE",
+      region: "flanders",
+      website: "",
+      description: "",
+    });
+    const moderator = await as(MODERATOR);
+    await moderator.goto(`${baseUrl}/moderation/organizations`);
+    await moderator.getByRole("button", { name: `Refuse ${name}` }).click();
+    await moderator.waitForLoadState();
+    const card = moderator.getByRole("listitem").filter({ hasText: name });
+    await expect(card.getByLabel("Reason (required to refuse)").getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(card.getByText("Explain why the organisation is refused").count()).resolves.toBe(1);
+    await moderator.getByRole("button", { name: `Verify ${name}` }).click();
+    await moderator.waitForLoadState();
+    await expect(moderator.getByRole("status").textContent()).resolves.toContain(`“${name}” is verified`);
+    await expect(moderator.getByText("Done.", { exact: true }).count()).resolves.toBe(0);
   });
 
   it("the queue keeps dismissed findings with the reason, shows records waiting for consent (not claimable), and approves imported decisions together", async () => {
