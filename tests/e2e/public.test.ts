@@ -96,6 +96,8 @@ describe("organisation directory (§19)", () => {
     await page.getByRole("link", { name: "Show all organisations" }).click();
     await page.getByRole("link", { name: "AZ Heidebloem" }).click();
     await page.waitForURL(/\/organizations\/az-heidebloem$/);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await overflow(page)).toBe(0);
     await page.context().close();
   });
 });
@@ -111,6 +113,7 @@ describe("joining, roles and removal (§20)", () => {
 
     const member = await as(asker.email, width);
     await member.goto(`${baseUrl}/organizations/${slug}`);
+    expect(await seriousViolations(member)).toEqual([]);
     await member.getByLabel("Message to the organisation's admins").fill("x".repeat(1001));
     await member.getByRole("button", { name: "Ask to join" }).click();
     await expect(member.locator("#f-message-error").textContent()).resolves.toContain("at most 1000");
@@ -170,6 +173,7 @@ describe("accounts (§21, §22)", () => {
       await page.goto(`${baseUrl}/account`);
       await shoot(page, "account-page", width);
       expect(await overflow(page)).toBe(0);
+      expect(await seriousViolations(page)).toEqual([]);
       await page.getByLabel("Your published posts").selectOption("withdraw");
       await page.getByLabel("Type DELETE to confirm").fill("delete");
       await page.getByRole("button", { name: "Delete my account" }).click();
@@ -223,6 +227,10 @@ describe("accounts (§21, §22)", () => {
       const privacy = anon.getByRole("link", { name: "privacy notice" });
       await expect(privacy.getAttribute("href")).resolves.toBe("/privacy");
       await shoot(anon, "account-signup", width);
+      expect(await seriousViolations(anon)).toEqual([]);
+      await anon.goto(`${baseUrl}/signin`);
+      expect(await seriousViolations(anon)).toEqual([]);
+      await anon.goto(`${baseUrl}/signup`);
       await privacy.click();
       await anon.waitForURL(/\/privacy$/);
       await anon.context().close();
