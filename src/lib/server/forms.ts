@@ -59,3 +59,15 @@ export function formErrors(result: { error?: unknown } | undefined): { fields: R
   }
   return { fields: {}, message: error.message ?? "Something went wrong.", code: error.code ?? null };
 }
+
+/** Whether the failed form carried files: a browser cannot be given them back, so the page says to choose them again. */
+export function filesChosen(form: FormData | null): boolean {
+  return Boolean(form?.getAll("attachments").some((f) => typeof f !== "string" && f.size > 0));
+}
+
+/** Where the post form goes after a save: the preview, or the post's page saying what happened. */
+export function savedPostRedirect(saved: { id: string; intent: string; status: string | null; blocked: boolean; incomplete?: boolean }): string {
+  if (saved.intent === "preview") return `/dashboard/posts/${saved.id}/preview`;
+  const outcome = saved.blocked ? "blocked" : saved.incomplete ? "incomplete" : saved.status ? "submitted" : "saved";
+  return `/dashboard/posts/${saved.id}?${outcome}=1`;
+}

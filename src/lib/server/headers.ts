@@ -49,6 +49,13 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-frame-options": "DENY",
 };
 
+/**
+ * The CSP of the writing pages (issue 11 §4: a live word count): the site's own script
+ * files may run, nothing else — still no inline script, eval or foreign origin. Uploaded
+ * files and JSON cannot pass as scripts: they are served with their own types and nosniff.
+ */
+export const EDITOR_CSP = CSP.replace("script-src 'none'", "script-src 'self'");
+
 /** Sets the security headers on a response; a route's own CSP (attachments: `sandbox`) is stricter and stays. */
 export function applySecurityHeaders(headers: Headers): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) {

@@ -29,22 +29,11 @@ const flag = z.preprocess((v) => v === true || v === "on" || v === "true" || v =
 export const postFieldsSchema = z.object({
   kind: z.enum(["case_study", "funding_application"], { error: "Choose what you are publishing." }),
   organization: z.string().regex(/^[a-z0-9]{15}$/, { error: "Choose the organisation you publish for." }),
-  title: z.preprocess(
-    (v) => v ?? "",
-    z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300, { error: "Keep the title under 300 characters." }),
-  ),
-  summary: z.preprocess(
-    (v) => v ?? "",
-    z.string().trim().min(20, { error: "Summarise the story in at least 20 characters." }).max(1000, { error: "Keep the summary under 1000 characters." }),
-  ),
-  body_md: z.preprocess(
-    (v) => v ?? "",
-    z
-      .string()
-      .trim()
-      .min(50, { error: "Tell the story in at least 50 characters." })
-      .max(100_000, { error: "The story is too long (100,000 characters at most)." }),
-  ),
+  // Lengths that make a story worth reading are submission rules (refineSubmission): a
+  // draft keeps whatever the author has so far (issue 11 §2).
+  title: text(300, "Keep the title under 300 characters."),
+  summary: text(1000, "Keep the summary under 1000 characters."),
+  body_md: text(100_000, "The story is too long (100,000 characters at most)."),
   language: z.enum(LANGUAGES, { error: "Choose the language the post is written in." }),
   tags: z.preprocess(
     (v) => (Array.isArray(v) ? v : typeof v === "string" ? v.split(",") : []),
@@ -88,27 +77,84 @@ export const postFieldsSchema = z.object({
   reflection_md: text(50_000, "Keep your reflection under 50,000 characters."),
 });
 
-/** Per-kind requirements, each reported on its own field. */
+/** What must hold even in a draft: dates and amounts that contradict each other. */
 export function refinePost(v: z.infer<typeof postFieldsSchema>, ctx: z.RefinementCtx): void {
   const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  if (v.kind === "case_study") {
+    if (v.started_on && v.ended_on && v.ended_on < v.started_on) need("ended_on", "The end date is before the start date.");
+  } else if (v.submitted_on && v.decided_on && v.decided_on < v.submitted_on) need("decided_on", "The decision date is before the submission date.");
+}
+
+/** The rules a post must meet to be submitted (on top of refinePost), each reported on its own field. */
+export function refineSubmission(v: z.infer<typeof postFieldsSchema>, ctx: z.RefinementCtx): void {
+  const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  if (v.title.length < 8) need("title", "Give a title of at least 8 characters.");
+  if (v.summary.length < 20) need("summary", "Summarise the story in at least 20 characters.");
+  const story = withoutHeadings(v.body_md);
+  if (!story)
+    need("body_md", v.body_md ? "The story has only headings so far: write a few sentences under them." : "Tell the story in at least 50 characters.");
+  else if (story.length < 50) need("body_md", "Tell the story in at least 50 characters (headings do not count).");
   if (v.kind === "case_study") {
     if (!v.outcome) need("outcome", "Choose how the project turned out.");
     if (!v.lifecycle_stage) need("lifecycle_stage", "Choose how far the project got.");
     if (v.care_settings.length === 0) need("care_settings", "Choose at least one care setting.");
     if (v.ai_types.length === 0) need("ai_types", "Choose at least one kind of AI.");
-    if (v.started_on && v.ended_on && v.ended_on < v.started_on) need("ended_on", "The end date is before the start date.");
   } else {
     if (!v.funder_name && !v.call) need("funder_name", "Name the funder, or choose the call you applied to.");
     if (!v.decision) need("decision", "Choose the funder's decision.");
     if (v.amount_requested === null) need("amount_requested", "Enter the amount you asked for.");
     if (v.decision === "rejected" && v.rejection_reasons.length === 0) need("rejection_reasons", "Choose at least one reason the application was refused.");
     if (v.decision === "awarded" && (v.amount_awarded ?? 0) <= 0) need("amount_awarded", "Enter the amount awarded.");
-    if (v.submitted_on && v.decided_on && v.decided_on < v.submitted_on) need("decided_on", "The decision date is before the submission date.");
   }
 }
 
-/** The post form, validated. */
-export const postFormSchema = postFieldsSchema.superRefine(refinePost);
+/** The text of a Markdown story without its heading lines, so that a template's headings alone do not count as a story. */
+export function withoutHeadings(markdown: string): string {
+  return markdown
+    .split(/\r?\n/)
+    .filter((line) => !/^\s{0,3}#{1,6}(\s|$)/.test(line))
+    .join("\n")
+    .trim();
+}
+
+/** A draft as it may be saved: anything the author has so far, as long as it is not contradictory. */
+export const draftFormSchema = postFieldsSchema.superRefine(refinePost);
+
+/** A post that may be submitted (and imported): every rule. */
+export const postFormSchema = postFieldsSchema.superRefine((v, ctx) => {
+  refinePost(v, ctx);
+  refineSubmission(v, ctx);
+});
+
+/**
+ * Field by field, what keeps a stored post (or pending revision) from being submitted;
+ * empty when it may be. Stored dates carry a time and stored amounts 0 for "none".
+ */
+export function submissionProblems(stored: Record<string, unknown>, post: { kind: string; organization: string }): Record<string, string> {
+  const data: Record<string, unknown> = { ...stored, kind: post.kind, organization: post.organization };
+  for (const f of ["started_on", "ended_on", "submitted_on", "decided_on"]) if (typeof data[f] === "string") data[f] = (data[f] as string).slice(0, 10);
+  for (const f of ["amount_requested", "amount_awarded", "cost_eur"]) if (data[f] === 0) data[f] = null;
+  if (Array.isArray(data.tags)) data.tags = data.tags.join(",");
+  const parsed = postFormSchema.safeParse(data);
+  const problems: Record<string, string> = {};
+  if (parsed.success) return problems;
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? "post");
+    problems[field] ??= issue.message;
+  }
+  return problems;
+}
+
+/**
+ * The findings whose "not personal data" reason cannot be accepted: one typed too short,
+ * or the one whose button was pressed left empty. `ids` and `reasons` are parallel.
+ */
+export function dismissalProblems(ids: string[], reasons: string[], clicked?: string): string[] {
+  return ids.filter((id, i) => {
+    const reason = (reasons[i] ?? "").trim();
+    return (reason.length > 0 && reason.length < 5) || (id === clicked && reason.length === 0);
+  });
+}
 
 /** The text fields the privacy guard scans, with the names it reports. */
 export const SCANNED_FIELDS = ["title", "summary", "body_md", "lessons_md", "data_sources", "funder_feedback_md", "reflection_md", "funder_name"] as const;

@@ -60,6 +60,7 @@ export function scanText(field: string, text: string): PrivacyFinding[] {
       kind: c.kind,
       match,
       excerpt: excerptAround(text, c.start, c.end),
+      sentence: sentenceAround(text, c.start, c.end),
       start: c.start,
       end: c.end,
       blocking: c.kind === "national_number",
@@ -314,6 +315,82 @@ function excerptAround(text: string, start: number, end: number): string {
   }
   const body = `${before}${text.slice(start, end)}${after}`.replace(/\s+/g, " ").trim();
   return `${from > 0 ? "…" : ""}${body}${to < text.length ? "…" : ""}`;
+}
+
+// Words after which a full stop does not end a sentence ("Dr. Peeters", "e.g. a scan").
+const ABBREVIATIONS = new Set([
+  "dr",
+  "mr",
+  "mrs",
+  "ms",
+  "mx",
+  "prof",
+  "mme",
+  "mlle",
+  "dhr",
+  "mevr",
+  "me",
+  "st",
+  "nr",
+  "no",
+  "vs",
+  "e.g",
+  "i.e",
+  "cf",
+  "etc",
+  "ca",
+  "resp",
+]);
+const SENTENCE_MAX = 300;
+const SENTENCE_REACH = 400;
+
+/**
+ * The sentence of `text` that holds [start, end), as the author wrote it (Markdown and
+ * all; the page renders it as plain text): from the previous sentence end or line start
+ * to the next, with "…" around a window of the line when the sentence is very long.
+ * Looks at most SENTENCE_REACH characters either side, so a scan stays linear.
+ */
+export function sentenceAround(text: string, start: number, end: number): string {
+  const reachFrom = Math.max(0, start - SENTENCE_REACH);
+  const reachTo = Math.min(text.length, end + SENTENCE_REACH);
+  const before = text.slice(reachFrom, start).lastIndexOf("\n");
+  const lineStart = before >= 0 ? reachFrom + before + 1 : reachFrom;
+  const nl = text.slice(end, reachTo).indexOf("\n");
+  const lineEnd = nl >= 0 ? end + nl : reachTo;
+  let from = lineStart;
+  let to = lineEnd;
+  // A sentence ends at . ! or ? followed by a space, unless the word before is an abbreviation or an initial.
+  const boundary = /[.!?…]+["'”’)\]]*\s+/g;
+  const ends = (at: number, match: string) => {
+    const word =
+      /([\p{L}.]+)$/u
+        .exec(text.slice(Math.max(lineStart, at - 8), at))?.[1]
+        ?.toLowerCase()
+        .replace(/\.$/, "") ?? "";
+    return !(match.startsWith(".") && (ABBREVIATIONS.has(word) || /^\p{L}$/u.test(word)));
+  };
+  const line = text.slice(lineStart, lineEnd);
+  for (const m of line.matchAll(boundary)) {
+    const at = lineStart + m.index;
+    const after = at + m[0].length;
+    if (!ends(at, m[0])) continue;
+    if (after <= start) from = after;
+    else if (at >= end) {
+      to = at + m[0].trimEnd().length;
+      break;
+    }
+  }
+  const cutBefore = from > 0 && text[from - 1] !== "\n" && from === reachFrom;
+  const cutAfter = to < text.length && text[to] !== "\n" && to === reachTo;
+  if (to - from > SENTENCE_MAX || cutBefore || cutAfter) {
+    const lead = from > start - 120 ? from : start - 120;
+    const tail = to < end + 120 ? to : end + 120;
+    const window = text.slice(lead, tail);
+    const head = lead > from || cutBefore ? window.replace(/^\S*\s/, "") : window;
+    const body = tail < to || cutAfter ? head.replace(/\s\S*$/, "") : head;
+    return `${lead > from || cutBefore ? "…" : ""}${body.trim()}${tail < to || cutAfter ? "…" : ""}`;
+  }
+  return text.slice(from, to).trim();
 }
 
 const MASK_64 = 0xffffffffffffffffn;
@@ -1077,6 +1154,8 @@ export type PrivacyFinding = {
   kind: PrivacyKind;
   match: string;
   excerpt: string;
+  /** The sentence the finding is in, as written (absent on findings stored before it existed). */
+  sentence?: string;
   start: number;
   end: number;
   blocking: boolean;
