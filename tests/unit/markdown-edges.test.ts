@@ -123,3 +123,9 @@ describe("excerpts cut on a word", () => {
     expect(markdownToPlainText(markdown, maxChars)).toBe(text);
   });
 });
+
+describe("character references in text shown as written", () => {
+  it("decimal and hexadecimal references inside inline raw HTML show as their characters", () => {
+    expect(renderMarkdown("x <pre>caf&#233; &#x263A; &#x1F600;</pre>")).toBe("<p>x &lt;pre&gt;café ☺ 😀&lt;/pre&gt;</p>\n");
+  });
+});

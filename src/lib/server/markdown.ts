@@ -429,6 +429,8 @@ async function renderInWorker(markdown: string, options: RenderMarkdownOptions):
   });
 }
 
+// Stryker disable all: this block runs only in the render worker thread, where Stryker cannot switch mutants on
+// (its switch is a global of the test's thread); the budget tests exercise it through renderUntrustedMarkdown.
 if (!isMainThread && workerData === WORKER_TAG && parentPort) {
   const port = parentPort;
   port.on("message", (request: RenderRequest) => {
@@ -440,6 +442,7 @@ if (!isMainThread && workerData === WORKER_TAG && parentPort) {
   });
   port.postMessage({ ready: true } satisfies RenderReply);
 }
+// Stryker restore all
 
 /** Options for `renderUntrustedMarkdown`: the field to blame and how to name it in the message. */
 export type UntrustedMarkdownOptions = RenderMarkdownOptions & { field: string; label: string };
