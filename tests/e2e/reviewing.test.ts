@@ -274,12 +274,13 @@ describe("reviewing (issue 11 §7–§11)", () => {
   });
 
   it("verifying organisations: a refusal without a reason is marked next to its field; a verification says which organisation", async () => {
-    const name = `Thuiszorg Review ${Date.now()}`;
+    const name = `Review Lab ${Date.now()}`;
+    // A research group in Brussels: verifying it leaves the crowds other journeys rely on (home care, Wallonia) alone.
     await requestOrganization(await actor("member@casebook.example"), {
       name,
-      kind: "home_care",
+      kind: "research",
       country: "BE",
-      region: "flanders",
+      region: "brussels",
       website: "",
       description: "",
     });
