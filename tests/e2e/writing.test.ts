@@ -199,6 +199,42 @@ describe("the post form keeps everything and saves a draft at any stage", () => 
   });
 });
 
+describe("the funding application form keeps everything", () => {
+  it("an edit refused for a negative amount keeps every other field, checkboxes and dates included", async () => {
+    const page = await as("editor.hospital@casebook.example");
+    await page.goto(`${baseUrl}/write?kind=funding_application`);
+    const title = `Application for a wound-photo triage pilot ${Date.now()}`;
+    await page.getByLabel("Title", { exact: true }).fill(title);
+    await page.getByLabel("Funder", { exact: true }).fill("Regional innovation fund");
+    await page.getByLabel("Decision", { exact: true }).selectOption("rejected");
+    await page.getByLabel("Amount requested", { exact: true }).fill("120000");
+    await saveAndWait(page, "Save draft");
+    expect(page.url()).toMatch(/\?saved=1$/);
+
+    // Unsaved edits everywhere, then a refused value.
+    await page.getByLabel("Summary", { exact: true }).fill("Refused for its evaluation plan; we learned to budget for one.");
+    await page.getByLabel("Evaluation plan", { exact: true }).check();
+    await page.getByLabel("Submitted on", { exact: true }).fill("2025-02-01");
+    await page.getByLabel("Decided on", { exact: true }).fill("2025-05-20");
+    await page.getByLabel("What the funder said", { exact: true }).fill("The evaluation plan was too thin.");
+    await page.getByLabel("What we would do differently", { exact: true }).fill("Ask a methodologist first.");
+    await page.getByLabel("Amount requested", { exact: true }).fill("-5");
+    await saveAndWait(page, "Save draft");
+    await expect(page.locator("#f-amount_requested-error").textContent()).resolves.toContain("cannot be negative");
+    expect(await value(page, "Amount requested")).toBe("-5");
+    expect(await value(page, "Title")).toBe(title);
+    expect(await value(page, "Summary")).toBe("Refused for its evaluation plan; we learned to budget for one.");
+    expect(await value(page, "Funder")).toBe("Regional innovation fund");
+    expect(await value(page, "Decision")).toBe("rejected");
+    expect(await page.getByLabel("Evaluation plan", { exact: true }).isChecked()).toBe(true);
+    expect(await value(page, "Submitted on")).toBe("2025-02-01");
+    expect(await value(page, "Decided on")).toBe("2025-05-20");
+    expect(await value(page, "What the funder said")).toBe("The evaluation plan was too thin.");
+    expect(await value(page, "What we would do differently")).toBe("Ask a methodologist first.");
+    expect(await page.getByLabel("The application", { exact: true }).inputValue()).toMatch(/^## /);
+  });
+});
+
 describe("privacy findings on a draft", () => {
   it("say where they are, and marking one as not personal data keeps unsaved edits", async () => {
     const page = await as("editor.carehome@casebook.example");

@@ -65,6 +65,8 @@ const w = {} as {
   editDraft: string;
   dismissDraft: string;
   findingId: string;
+  dismissBySave: string;
+  dismissBySaveFinding: string;
   submitDraft: string;
   withdrawDraft: string;
   dpoPost: string;
@@ -177,6 +179,10 @@ beforeAll(async () => {
   w.dismissDraft = toDismiss.id;
   w.findingId = toDismiss.findings.find((f) => f.excerpt.includes("470"))?.id ?? "";
   expect(w.findingId, "the phone number is a privacy finding").not.toBe("");
+  // "Not personal data" typed on the edit page travels with savePost (issue 11 §1).
+  const toDismissBySave = await saveDraft(editor, { ...caseStudy(w.orgA.id, `Draft ${MARKER} to dismiss by saving`) });
+  w.dismissBySave = toDismissBySave.id;
+  w.dismissBySaveFinding = toDismissBySave.findings.find((f) => f.excerpt.includes("470"))?.id ?? "";
   w.submitDraft = await draftBy(editor);
   w.withdrawDraft = await draftBy(editor);
   await setRequiresDpoReview(orgAdmin, w.orgA.id, true);
@@ -564,6 +570,30 @@ const FAMILIES: Family[] = [
       form: { postId: w.dismissDraft, findingId: w.findingId, reason: "Not personal data, I promise." },
     }),
     snapshot: () => post(w.dismissDraft),
+    expected: {
+      anonymous: SIGNIN,
+      plain: no(404),
+      orgMember: no(404),
+      otherMember: no(404),
+      dpo: deny(403),
+      moderator: deny(403),
+      platformAdmin: deny(403),
+      editor: did(303),
+    },
+  },
+  {
+    name: "savePost declaring someone's finding not personal data",
+    request: (who) => ({
+      path: `/dashboard/posts/${w.dismissBySave}?_action=savePost`,
+      form: {
+        ...postForm(w.orgA.id, `Draft ${MARKER} to dismiss by saving`, w.dismissBySave),
+        body_md: String(caseStudy(w.orgA.id, "").body_md),
+        dismissIds: w.dismissBySaveFinding,
+        dismissReasons: `Not personal data, says ${who}.`,
+        dismiss: w.dismissBySaveFinding,
+      },
+    }),
+    snapshot: () => post(w.dismissBySave),
     expected: {
       anonymous: SIGNIN,
       plain: no(404),

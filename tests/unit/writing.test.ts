@@ -3,6 +3,8 @@
 // sentence a privacy finding quotes.
 import { describe, expect, it } from "vitest";
 import { dismissalProblems, draftFormSchema, postFormSchema, submissionProblems, withoutHeadings } from "../../src/lib/server/postinput.ts";
+import { createHash } from "node:crypto";
+import { EDITOR_SCRIPT } from "../../src/lib/editorscript.ts";
 import { EDITOR_CSP, SECURITY_HEADERS } from "../../src/lib/server/headers.ts";
 import { scanText, sentenceAround } from "../../src/lib/server/privacy.ts";
 import { localiseUntouchedTemplate, storyTemplate } from "../../src/lib/templates.ts";
@@ -160,10 +162,12 @@ describe("the sentence a finding quotes", () => {
 });
 
 describe("the writing pages' CSP", () => {
-  it("differs from the site's only in letting the site's own script files run", () => {
+  it("differs from the site's only in letting the editor script run, by its hash", () => {
+    const hash = createHash("sha256").update(EDITOR_SCRIPT).digest("base64");
     const site = SECURITY_HEADERS["content-security-policy"]!.split("; ");
     const editor = EDITOR_CSP.split("; ");
-    expect(editor).toEqual(site.map((d) => (d === "script-src 'none'" ? "script-src 'self'" : d)));
-    expect(EDITOR_CSP).not.toMatch(/unsafe-inline|unsafe-eval|\*|https?:/);
+    expect(editor).toEqual(site.map((d) => (d === "script-src 'none'" ? `script-src 'sha256-${hash}'` : d)));
+    expect(EDITOR_CSP).not.toMatch(/unsafe-inline|unsafe-eval|'self'[^;]*;\s*style|\*|https?:/);
+    expect(EDITOR_CSP).toContain("script-src 'sha256-");
   });
 });

@@ -1,6 +1,8 @@
 // Response hardening for every answer the site gives (DESIGN.md §5.7, issue 9 §6 and §20):
 // a strict Content-Security-Policy while the site ships no script, isolation headers, and
 // the Host check that makes DNS rebinding against a loopback deployment fail.
+import { createHash } from "node:crypto";
+import { EDITOR_SCRIPT } from "../editorscript.ts";
 import type { Config } from "./config.ts";
 
 // No page ships JavaScript, so no script may run at all. If a feature ever needs one, it
@@ -50,11 +52,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The CSP of the writing pages (issue 11 §4: a live word count): the site's own script
- * files may run, nothing else — still no inline script, eval or foreign origin. Uploaded
- * files and JSON cannot pass as scripts: they are served with their own types and nosniff.
+ * The CSP of the writing pages (issue 11 §4: a live word count, an unsaved-changes
+ * warning): the one inline script whose hash this is may run — no other inline script,
+ * no file, no eval, no foreign origin.
  */
-export const EDITOR_CSP = CSP.replace("script-src 'none'", "script-src 'self'");
+export const EDITOR_CSP = CSP.replace("script-src 'none'", `script-src 'sha256-${createHash("sha256").update(EDITOR_SCRIPT).digest("base64")}'`);
 
 /** Sets the security headers on a response; a route's own CSP (attachments: `sandbox`) is stricter and stays. */
 export function applySecurityHeaders(headers: Headers): void {

@@ -1,4 +1,9 @@
-// The writing form's small helpers (issue 11 §1 and §4), for browsers with JavaScript;
+// The writing form's small helpers (issue 11 §1 and §4), inlined on the writing pages and
+// allowed there by its hash alone (EDITOR_CSP): no other script can run, not even another
+// inline one. Kept as a string so that the page and the CSP hash the very same text.
+
+/** The script's source, byte for byte what the page inlines. */
+export const EDITOR_SCRIPT = String.raw`// The writing form's small helpers (issue 11 §1 and §4), for browsers with JavaScript;
 // without it the form works the same, with the word count of the last save.
 // - a live word count under each long text (headings do not count);
 // - a story that is still the untouched template follows the post's language;
@@ -57,3 +62,4 @@
     event.returnValue = "";
   });
 })();
+`;
