@@ -14,6 +14,7 @@ import {
   approvePost,
   claimPost,
   dismissFinding,
+  dpoReview,
   replyToFeedback,
   requestChanges,
   saveDraft,
@@ -264,6 +265,14 @@ describe("the DPO's sign-off list and review (issue 11 §7, §8)", () => {
     const queue = await listDpoQueue(dpo);
     expect(queue.map((q) => q.id)).toEqual([id]);
     expect(queue[0]!.author).toBe("Test Person");
+    // The DPO returns it; the author answers and resubmits; the DPO reads the answer (not the whole history).
+    await dpoReview(dpo, id, "return", "Remove the ward names first.");
+    await replyToFeedback(editor, id, "Ward names removed; the wards are now numbered.");
+    await submitPost(editor, id);
+    const dpoView = await getPrivatePost(dpo, id);
+    expect(dpoView?.authorReply?.note).toBe("Ward names removed; the wards are now numbered.");
+    expect(dpoView?.history).toEqual([]);
+    expect((await getPrivatePost(editor, id))?.authorReply).toBeNull();
 
     const [record] = await decisions([awarded(`Named award ${word()}`)]);
     const view = await getPrivatePost(w.moderator, record!);

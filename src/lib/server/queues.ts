@@ -176,9 +176,12 @@ export async function getPrivatePost(actor: Actor | null, postId: string): Promi
   const pb = await getPocketBase();
   const revision = post.expand?.pending_revision;
   const data = (revision ? revision.data : post) as Record<string, unknown>;
-  const events = moderatorView
-    ? await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: post.id }), sort: "created", expand: "actor" })
-    : [];
+  // The whole history is the moderators'; the organisation's DPO reads only the author's answer to a request for changes.
+  const dpoView = !moderatorView && can(actor, "post.dpo_review", postSubject(post));
+  const events =
+    moderatorView || dpoView
+      ? await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: post.id }), sort: "created", expand: "actor" })
+      : [];
   return {
     item: summary(post),
     subject: postSubject(post),
@@ -187,7 +190,7 @@ export async function getPrivatePost(actor: Actor | null, postId: string): Promi
     diff: revision ? diffContent(post, revision.data ?? {}) : [],
     findings: (data.privacy_findings ?? []) as PrivacyFinding[],
     attachmentReports: attachmentReports(post),
-    history: events.map((e) => ({
+    history: (moderatorView ? events : []).map((e) => ({
       action: e.action,
       from: e.from_status,
       to: e.to_status,
