@@ -287,6 +287,7 @@ export const en = {
   "write.next.mail": "You get an e-mail at each step; you can follow it here and on your dashboard. You cannot edit the post while it is being reviewed.",
   "write.incomplete": "Your draft is saved, but it cannot be submitted yet: the fields marked below need your attention.",
   "form.required_note": "Fields marked * are required.",
+  "write.untitled": "Untitled draft",
   "write.required_note": "Fields marked * are needed to submit. You can save a draft at any stage and come back to it.",
   "write.required_mark": "needed to submit",
   "write.format.summary": "How to format your text",

@@ -162,6 +162,21 @@ describe("the post form keeps everything and saves a draft at any stage", () => 
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  it("a story put aside before it has a title is an untitled draft on the dashboard", async () => {
+    const page = await as("editor.carehome@casebook.example");
+    await page.goto(`${baseUrl}/write?kind=case_study`);
+    const words = `Only a first thought ${Date.now()}`;
+    await page.getByLabel("The story", { exact: true }).fill(words);
+    await saveAndWait(page, "Save draft");
+    expect(page.url()).toMatch(/\?saved=1$/);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Untitled draft");
+    const postUrl = page.url().replace(/\?.*$/, "");
+    await page.goto(`${baseUrl}/dashboard`);
+    const links = page.getByRole("link", { name: "Untitled draft" });
+    const hrefs = await links.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    expect(hrefs).toContain(postUrl);
+  });
+
   it("the template follows the post's language, and only headings cannot be submitted", async () => {
     const page = await as("editor.carehome@casebook.example");
     await page.goto(`${baseUrl}/write?kind=case_study`);
@@ -370,6 +385,8 @@ describe("the call form keeps everything", () => {
       expect(await overflow(page)).toBe(0);
       await shoot(page, "call-refused", width);
     }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it("an edit refused for its link keeps the call's form with the edits", async () => {
