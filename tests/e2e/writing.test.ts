@@ -393,6 +393,8 @@ describe("the call form keeps everything", () => {
     const page = await as("editor.funder@casebook.example");
     await page.goto(`${baseUrl}/calls/ai-in-everyday-care-2024`);
     await page.getByRole("link", { name: "Edit the call" }).click();
+    const others = ["Title of the call", "Programme", "Eligibility", "Budget", "Currency", "Opens on", "Closes on", "Status"];
+    const before = await Promise.all(others.map((label) => value(page, label)));
     const description = `${await value(page, "Description")} Edited ${Date.now()}.`;
     await page.getByLabel("Description", { exact: true }).fill(description);
     await page.getByLabel("Link", { exact: true }).fill("javascript:alert(1)");
@@ -402,5 +404,6 @@ describe("the call form keeps everything", () => {
     await expect(page.locator("#f-url-error").textContent()).resolves.toContain("https://");
     expect(await value(page, "Description")).toBe(description);
     expect(await value(page, "Link")).toBe("javascript:alert(1)");
+    expect(await Promise.all(others.map((label) => value(page, label)))).toEqual(before);
   });
 });
