@@ -125,7 +125,7 @@ describe("Markdown budget in the domain", () => {
     // The stored Markdown is replaced by input marked would spend seconds on: the document
     // only has the right text if it came from the stored HTML.
     const doc = buildSearchDocument({ ...record, status: "published", published_at: "2025-01-01 00:00:00Z", body_md: SLOW_100K, lessons_md: SLOW_50K })!;
-    expect(doc.body).toBe("Context We learned to ask the nurses first.");
+    expect(doc.body).toBe("Context — We learned to ask the nurses first.");
     expect(doc.lessons).toBe("one lesson");
   });
 });

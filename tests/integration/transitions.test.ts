@@ -344,7 +344,7 @@ const ROWS: Row[] = [
       const id = await publishThroughModeration(author, w.moderator, caseStudyInput(org.id, marker));
       return { id, marker, collection: "posts", extra: { user: user.id } };
     },
-    act: async (s) => expect(await deleteAccount(s.extra!.user!, "withdraw")).toEqual({ ok: true }),
+    act: async (s) => expect(await deleteAccount(s.extra!.user!, "withdraw")).toEqual({ ok: true, kept: 0, withdrawn: 1, deleted: 0 }),
     expected: () => ({
       post: { status: "withdrawn", author: "" },
       events: [
@@ -362,7 +362,7 @@ const ROWS: Row[] = [
       const id = await publishThroughModeration((await loadActor(user.id))!, w.moderator, caseStudyInput(org.id, marker));
       return { id, marker, collection: "posts", extra: { user: user.id } };
     },
-    act: async (s) => expect(await deleteAccount(s.extra!.user!, "keep")).toEqual({ ok: true }),
+    act: async (s) => expect(await deleteAccount(s.extra!.user!, "keep")).toEqual({ ok: true, kept: 1, withdrawn: 0, deleted: 0 }),
     expected: () => ({ post: { status: "published", author: "" }, events: [], outbox: [], searchable: true }),
   },
   {
