@@ -93,7 +93,7 @@ export function refineSubmission(v: z.infer<typeof postFieldsSchema>, ctx: z.Ref
   const story = withoutHeadings(v.body_md);
   if (!story)
     need("body_md", v.body_md ? "The story has only headings so far: write a few sentences under them." : "Tell the story in at least 50 characters.");
-  else if (story.length < 50) need("body_md", "Tell the story in at least 50 characters (headings do not count).");
+  else if (v.body_md.length < 50) need("body_md", "Tell the story in at least 50 characters.");
   if (v.kind === "case_study") {
     if (!v.outcome) need("outcome", "Choose how the project turned out.");
     if (!v.lifecycle_stage) need("lifecycle_stage", "Choose how far the project got.");
