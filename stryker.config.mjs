@@ -7,7 +7,9 @@
 // has about 720 of them, markdown.ts about 110, each costing a full run of its test files).
 //
 // Mutants run against the unit tests only (vitest.mutate.config.ts): the modules exercised by integration tests
-// alone (moderation, session, users, orgs, funding, flags, queues, search/*) show up as "no coverage".
+// alone (moderation, session, users, orgs, funding, flags, queues, search/*, anonymity's database functions) show
+// up as "no coverage" here; `npm run mutate:integration` (stryker.integration.config.mjs) mutates them against the
+// integration tests and a real PocketBase.
 // The TypeScript checker drops mutants that do not compile before they are tested; it re-checks the project once per
 // mutant (about 1.5 s each here, several times the test run). `--checkers ""` skips it for a quick look.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
