@@ -299,7 +299,7 @@ export const server = rememberParsedForms({
     input: postFieldsSchema
       .extend({
         postId: z.preprocess((v) => v || undefined, id.optional()),
-        intent: z.enum(["save", "submit", "preview", "dismiss"]).default("save"),
+        intent: z.enum(["save", "submit", "preview"]).default("save"),
         attachments: z.array(z.instanceof(File)).default([]),
         removeAttachments: z.array(z.string().max(200)).default([]),
         // "Not personal data" declarations typed on the same page, saved with the form (issue 11 §1).
