@@ -157,6 +157,15 @@ describe("the sentence a finding quotes", () => {
     expect(quoted.length).toBeLessThanOrEqual(13 + 2 * 120 + 2);
   });
 
+  it("looks only so far either side: a huge line without sentence ends still gives a short window", () => {
+    const huge = `${"lorem ".repeat(1000)}call 0470 12 34 56 ${"ipsum ".repeat(1000)}`;
+    const quoted = at(huge, "0470 12 34 56");
+    expect(quoted).toMatch(/^…lorem .*call 0470 12 34 56 .*ipsum…$/);
+    expect(quoted.length).toBeLessThanOrEqual(13 + 5 + 2 * 120 + 2);
+    // Near the start of the text nothing is cut before.
+    expect(at(`call 0470 12 34 56 ${"ipsum ".repeat(1000)}`, "0470 12 34 56")).toMatch(/^call 0470 12 34 56 .*…$/);
+  });
+
   it("is stored on every finding", () => {
     const [finding] = scanText("body_md", "First. Then **Mrs Janssens** phoned. Last.");
     expect(finding?.sentence).toBe("Then **Mrs Janssens** phoned.");

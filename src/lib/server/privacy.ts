@@ -383,8 +383,8 @@ export function sentenceAround(text: string, start: number, end: number): string
   const cutBefore = from > 0 && text[from - 1] !== "\n" && from === reachFrom;
   const cutAfter = to < text.length && text[to] !== "\n" && to === reachTo;
   if (to - from > SENTENCE_MAX || cutBefore || cutAfter) {
-    const lead = from > start - 120 ? from : start - 120;
-    const tail = to < end + 120 ? to : end + 120;
+    const lead = Math.max(from, start - 120);
+    const tail = Math.min(to, end + 120);
     const window = text.slice(lead, tail);
     const head = lead > from || cutBefore ? window.replace(/^\S*\s/, "") : window;
     const body = tail < to || cutAfter ? head.replace(/\s\S*$/, "") : head;
