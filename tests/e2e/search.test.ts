@@ -149,6 +149,23 @@ describe("search page", () => {
   });
 });
 
+describe("funding decisions in search results (issue 11 §14)", () => {
+  it("a decision's card shows the date it was decided, not the date it was published", async () => {
+    const api = (await (await fetch(`${baseUrl}/api/search?kind=funding_application&per_page=50`)).json()) as {
+      hits: { title: string; decided_on: string | null; published_at: string }[];
+    };
+    const decided = api.hits.filter((h) => h.decided_on !== null);
+    expect(decided.length).toBeGreaterThan(0);
+    const page = await freshPage();
+    await page.goto(`${baseUrl}/search?kind=funding_application&per_page=50`);
+    for (const hit of decided) {
+      const card = page.locator(".result").filter({ has: page.getByRole("link", { name: hit.title, exact: true }) });
+      await expect(card.locator("time").getAttribute("datetime")).resolves.toBe(hit.decided_on);
+      if (hit.decided_on !== hit.published_at.slice(0, 10)) await expect(card.locator(`time[datetime="${hit.published_at.slice(0, 10)}"]`).count()).resolves.toBe(0);
+    }
+  });
+});
+
 describe("search JSON API", () => {
   it("/api/search returns hits, counts and facets; invalid parameters are a 400 naming them", async () => {
     const res = await fetch(`${baseUrl}/api/search?q=sepsys`);

@@ -52,6 +52,7 @@ describe("buildSearchDocument", () => {
       funder_name: null,
       call_title: null,
       decision: null,
+      decided_on: null,
       rejection_reasons: [],
       amount_requested: null,
       year: 2026,
@@ -112,6 +113,12 @@ describe("buildSearchDocument", () => {
     expect(buildSearchDocument(post({ kind: "funding_application", funder_name: "Typed", expand: { funder: { name: "Known Funder" } } }))!.funder_name).toBe(
       "Known Funder",
     );
+  });
+
+  it("a funding decision's date is indexed for a funding application only, as a day", () => {
+    expect(buildSearchDocument(post({ kind: "funding_application", decided_on: "2026-03-15 00:00:00.000Z" }))!.decided_on).toBe("2026-03-15");
+    expect(buildSearchDocument(post({ kind: "funding_application", decided_on: "" }))!.decided_on).toBeNull();
+    expect(buildSearchDocument(post({ decided_on: "2026-03-15 00:00:00.000Z" }))!.decided_on).toBeNull();
   });
 
   it("an amount is indexed only for a funding application, and only as a number", () => {

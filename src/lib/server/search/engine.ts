@@ -334,6 +334,7 @@ export const HIT_FIELDS = [
   "public_descriptor",
   "funder_name",
   "decision",
+  "decided_on",
   "published_at",
   "year",
 ] as const satisfies readonly (keyof SearchDocument & keyof SearchHit)[];
@@ -354,6 +355,7 @@ export function toHit(doc: Pick<SearchDocument, (typeof HIT_FIELDS)[number]>, sn
     public_descriptor: doc.public_descriptor ?? null,
     funder_name: doc.funder_name ?? null,
     decision: doc.decision ?? null,
+    decided_on: doc.decided_on ?? null,
     published_at: doc.published_at,
     year: doc.year,
   };
@@ -420,6 +422,8 @@ export type SearchDocument = {
   decision: string | null;
   rejection_reasons: string[];
   amount_requested: number | null;
+  /** A funding decision's date (YYYY-MM-DD), null for everything else: decision cards show it instead of the publication date. */
+  decided_on: string | null;
   year: number;
   /** ISO timestamp. */
   published_at: string;
@@ -470,6 +474,8 @@ export type SearchHit = {
   public_descriptor: string | null;
   funder_name: string | null;
   decision: string | null;
+  /** A funding decision's date (YYYY-MM-DD), else null. */
+  decided_on: string | null;
   published_at: string;
   year: number;
 };
