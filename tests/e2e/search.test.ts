@@ -92,7 +92,12 @@ describe("search page", () => {
     const other = await freshPage();
     await other.goto(shared);
     expect(await resultTitles(other)).toEqual(narrowed);
-    await expect(other.getByRole("region", { name: "Outcome" }).getByRole("link", { name: /^Failure/ }).textContent()).resolves.toContain("select to remove");
+    await expect(
+      other
+        .getByRole("region", { name: "Outcome" })
+        .getByRole("link", { name: /^Failure/ })
+        .textContent(),
+    ).resolves.toContain("select to remove");
 
     // Chips: removing "Language: English" keeps the outcome filter; removing that too shows everything.
     await page.getByRole("link", { name: "Remove: Language: English" }).click();
@@ -161,7 +166,8 @@ describe("funding decisions in search results (issue 11 §14)", () => {
     for (const hit of decided) {
       const card = page.locator(".result").filter({ has: page.getByRole("link", { name: hit.title, exact: true }) });
       await expect(card.locator("time").getAttribute("datetime")).resolves.toBe(hit.decided_on);
-      if (hit.decided_on !== hit.published_at.slice(0, 10)) await expect(card.locator(`time[datetime="${hit.published_at.slice(0, 10)}"]`).count()).resolves.toBe(0);
+      if (hit.decided_on !== hit.published_at.slice(0, 10))
+        await expect(card.locator(`time[datetime="${hit.published_at.slice(0, 10)}"]`).count()).resolves.toBe(0);
     }
   });
 });

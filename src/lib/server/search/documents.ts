@@ -126,7 +126,10 @@ export function buildSearchDocument(record: RecordModel): SearchDocument | null 
     decision: text(record.decision),
     rejection_reasons: list(record.rejection_reasons),
     amount_requested: typeof record.amount_requested === "number" && record.kind === "funding_application" ? record.amount_requested : null,
-    decided_on: record.kind === "funding_application" && typeof record.decided_on === "string" && /^\d{4}-\d{2}-\d{2}/.test(record.decided_on) ? record.decided_on.slice(0, 10) : null,
+    decided_on:
+      record.kind === "funding_application" && typeof record.decided_on === "string" && /^\d{4}-\d{2}-\d{2}/.test(record.decided_on)
+        ? record.decided_on.slice(0, 10)
+        : null,
     year: published.getUTCFullYear(),
     published_at: published.toISOString(),
     published_ts: published.getTime(),
