@@ -1,22 +1,121 @@
 // The one translation module: every UI string goes through t(). Locale comes from the
-// signed-in user's setting, then Accept-Language (DESIGN.md, issue 2 §7).
+// signed-in user's setting, then Accept-Language (DESIGN.md, issue 2 §7). Messages are ICU
+// MessageFormat (intl-messageformat): `{name}` arguments, `{count, plural, one {# post}
+// other {# posts}}` and `{kind, select, …}`; dates and amounts go through Intl below.
+import { isLiteralElement } from "@formatjs/icu-messageformat-parser";
+import IntlMessageFormat, { type Formatters } from "intl-messageformat";
 import { en, type MessageKey } from "./en.ts";
+
+// TEMPORARY (issue 12 §1): fr.ts and nl.ts are being written by the translators. When they
+// land, replace the two `undefined` lines with these imports; until then both fall back to English.
+// import { fr } from "./fr.ts";
+// import { nl } from "./nl.ts";
+const fr: Readonly<Record<MessageKey, string>> | undefined = undefined;
+const nl: Readonly<Record<MessageKey, string>> | undefined = undefined;
 
 /** Interface languages. */
 export const LOCALES = ["en", "fr", "nl"] as const;
 
-// French and Dutch catalogues are not written yet; their keys fall back to English.
-const catalogues: Record<Locale, Partial<Record<MessageKey, string>>> = { en, fr: {}, nl: {} };
+/** A catalogue: every key of the English one, in one language. */
+export type Catalogue = Readonly<Record<MessageKey, string>>;
 
-/** Translates a key, filling `{name}` placeholders; missing keys fall back to English. */
-export function t(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
-  const template = catalogues[locale][key] ?? en[key];
-  if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+const catalogues: { readonly [L in Locale]?: Catalogue } = { en, fr, nl };
+
+/** The catalogues that exist, by language (English always). */
+export function availableCatalogues(): Partial<Record<Locale, Catalogue>> {
+  return Object.fromEntries(LOCALES.flatMap((l) => (catalogues[l] ? [[l, catalogues[l]]] : [])));
+}
+
+/** The Intl locale a language formats with: Belgian French and Dutch, British English (day-month order, 24 h). */
+export function intlLocale(locale: Locale): string {
+  return locale === "en" ? "en-GB" : `${locale}-BE`;
+}
+
+/** Values a message's arguments accept: plural arguments need numbers. */
+export type MessageParams = Record<string, string | number>;
+
+// Intl formatters are costly to build (~0.1 ms each): every compiled message shares one
+// memoised set instead of each building its own.
+function memoised<A extends unknown[], T>(make: (...args: A) => T): (...args: A) => T {
+  const cache = new Map<string, T>();
+  return (...args) => {
+    const key = JSON.stringify(args);
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = make(...args);
+      cache.set(key, value);
+    }
+    return value;
+  };
+}
+const sharedFormatters: Formatters = {
+  getNumberFormat: memoised((locales, options) => new Intl.NumberFormat(locales, options)),
+  getDateTimeFormat: memoised((locales, options) => new Intl.DateTimeFormat(locales, { timeZone: "Europe/Brussels", ...options })),
+  getPluralRules: memoised((locales, options) => new Intl.PluralRules(locales, options)),
+} as Formatters;
+
+// Compiled messages per language and key: pages call t() hundreds of times, parsing is the
+// costly part. A message without arguments is stored as its final text. null = does not parse.
+type Compiled = { text: string } | { format: IntlMessageFormat } | null;
+const compiled = new Map<string, Compiled>();
+
+/** Parses a message of a language; exported for the catalogue tests. Throws on a syntax error. */
+export function compileMessage(locale: Locale, message: string): IntlMessageFormat {
+  // Tags stay text: messages never carry markup (Astro escapes what t() returns).
+  return new IntlMessageFormat(message, intlLocale(locale), undefined, { ignoreTag: true, formatters: sharedFormatters });
+}
+
+function compiledFor(locale: Locale, key: MessageKey): Compiled {
+  const cacheKey = `${locale}:${key}`;
+  let entry = compiled.get(cacheKey);
+  if (entry === undefined) {
+    const message = catalogues[locale]?.[key];
+    if (message === undefined) entry = null;
+    else {
+      try {
+        const format = compileMessage(locale, message);
+        const ast = format.getAst();
+        entry = ast.every(isLiteralElement) ? { text: String(format.format()) } : { format };
+      } catch (error) {
+        warnOnce(cacheKey, error);
+        entry = null;
+      }
+    }
+    compiled.set(cacheKey, entry);
+  }
+  return entry;
+}
+
+const warned = new Set<string>();
+function warnOnce(what: string, error: unknown): void {
+  if (warned.has(what)) return;
+  warned.add(what);
+  console.error(`i18n: message ${what} cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function render(locale: Locale, key: MessageKey, params: MessageParams | undefined): string | null {
+  const entry = compiledFor(locale, key);
+  if (entry === null) return null;
+  if ("text" in entry) return entry.text;
+  try {
+    return String(entry.format.format(params ?? {}));
+  } catch (error) {
+    warnOnce(`${locale}:${key}`, error);
+    return null;
+  }
+}
+
+/**
+ * Translates a key with ICU MessageFormat. A message that is missing, does not parse or lacks
+ * an argument falls back to English; if English fails too, the raw English text (or the key)
+ * is shown, so a page never breaks over one string.
+ */
+export function t(locale: Locale, key: MessageKey, params?: MessageParams): string {
+  return render(locale, key, params) ?? (locale === "en" ? null : render("en", key, params)) ?? en[key] ?? key;
 }
 
 /** Returns a translator bound to one locale. */
-export function translator(locale: Locale): (key: MessageKey, params?: Record<string, string | number>) => string {
+export function translator(locale: Locale): (key: MessageKey, params?: MessageParams) => string {
   return (key, params) => t(locale, key, params);
 }
 
@@ -49,54 +148,64 @@ export function negotiateLocale(userLocale: string | null | undefined, acceptLan
 
 /** The language whose catalogue actually renders for a locale (for `<html lang>`). */
 export function renderedLanguage(locale: Locale): Locale {
-  return Object.keys(catalogues[locale]).length > 0 ? locale : "en";
+  return catalogues[locale] ? locale : "en";
 }
 
-// Intl formatters are costly to build (~0.1 ms each): one per language and style.
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
-const moneyFormats = new Map<string, Intl.NumberFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function toDate(value: string | Date | null | undefined): Date | null {
+  if (!value) return null;
+  // PocketBase writes "2026-01-02 10:00:00.000Z"; Date wants the T.
+  const date = typeof value === "string" ? new Date(value.replace(" ", "T")) : value;
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function dateFormat(locale: Locale, withTime: boolean): Intl.DateTimeFormat {
+  // Dates follow the language the interface is actually rendered in, not a missing catalogue's.
+  const lang = renderedLanguage(locale);
+  const key = `${lang}:${withTime ? "datetime" : "date"}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: "long", ...(withTime ? { timeStyle: "short" } : {}), timeZone: "Europe/Brussels" });
+    dateFormats.set(key, format);
+  }
+  return format;
+}
 
 /** Formats a date for display in the interface language. */
 export function formatDate(locale: Locale, value: string | Date | null | undefined): string {
-  if (!value) return "";
-  const date = typeof value === "string" ? new Date(value.replace(" ", "T")) : value;
-  if (Number.isNaN(date.getTime())) return "";
-  // Dates follow the language the interface is actually rendered in, not a missing catalogue's.
-  const lang = renderedLanguage(locale);
-  let format = dateFormats.get(lang);
-  if (!format) {
-    format = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { dateStyle: "long", timeZone: "Europe/Brussels" });
-    dateFormats.set(lang, format);
-  }
-  return format.format(date);
+  const date = toDate(value);
+  return date ? dateFormat(locale, false).format(date) : "";
 }
 
 /** Formats a moment with its time (Brussels time), for histories where the order within a day matters. */
 export function formatDateTime(locale: Locale, value: string | Date | null | undefined): string {
-  if (!value) return "";
-  const date = typeof value === "string" ? new Date(value.replace(" ", "T")) : value;
-  if (Number.isNaN(date.getTime())) return "";
+  const date = toDate(value);
+  return date ? dateFormat(locale, true).format(date) : "";
+}
+
+function numberFormat(locale: Locale, key: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
   const lang = renderedLanguage(locale);
-  const key = `${lang}:datetime`;
-  let format = dateFormats.get(key);
+  const cacheKey = `${lang}:${key}`;
+  let format = numberFormats.get(cacheKey);
   if (!format) {
-    format = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { dateStyle: "long", timeStyle: "short", timeZone: "Europe/Brussels" });
-    dateFormats.set(key, format);
+    format = new Intl.NumberFormat(intlLocale(lang), options);
+    numberFormats.set(cacheKey, format);
   }
-  return format.format(date);
+  return format;
+}
+
+/** Formats a count or other number with the language's grouping ("1,234", "1 234", "1.234"). */
+export function formatNumber(locale: Locale, value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  return numberFormat(locale, "number", {}).format(value);
 }
 
 /** Formats an amount of money. */
 export function formatMoney(locale: Locale, amount: number | null | undefined, currency = "EUR"): string {
   if (amount === null || amount === undefined) return "";
-  const lang = renderedLanguage(locale);
-  const key = `${lang}:${currency}`;
-  let format = moneyFormats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(lang === "en" ? "en-GB" : `${lang}-BE`, { style: "currency", currency, maximumFractionDigits: 0 });
-    moneyFormats.set(key, format);
-  }
-  return format.format(amount);
+  return numberFormat(locale, currency, { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);
 }
 
 function isLocale(value: string): value is Locale {

@@ -128,7 +128,7 @@ describe("funding journey (issue 11 §12–§18)", () => {
     await expect(funder.getByLabel("Decided on").inputValue()).resolves.toBe("2025-05-20");
     await funder.getByLabel("Applicant's name").fill(HOMECARE);
     await funder.getByRole("button", { name: "Record and send to moderation" }).click();
-    await expect(funder.getByRole("status").textContent()).resolves.toContain("1 decision(s) recorded");
+    await expect(funder.getByRole("status").textContent()).resolves.toContain("1 decision recorded");
 
     // The rest of the call by CSV: two anonymous awards and a withdrawal, named by organisation name.
     const dir = mkdtempSync(path.join(os.tmpdir(), "casebook-csv-"));
@@ -145,7 +145,7 @@ describe("funding journey (issue 11 §12–§18)", () => {
     );
     await funder.getByLabel("CSV file (UTF-8)").setInputFiles(file);
     await funder.getByRole("button", { name: "Check and import" }).click();
-    await expect(funder.getByRole("status").textContent()).resolves.toContain("3 decision(s) recorded");
+    await expect(funder.getByRole("status").textContent()).resolves.toContain("3 decisions recorded");
 
     // §13: the applicant's admin sees what would be published, its own descriptor and the deadline, and changes its answer.
     const homecare = await as("editor.homecare@casebook.example");

@@ -70,7 +70,7 @@ describe("funding decisions", () => {
     );
     await funder.getByLabel("CSV file (UTF-8)").setInputFiles(good);
     await funder.getByRole("button", { name: "Check and import" }).click();
-    await expect(funder.getByRole("status").textContent()).resolves.toContain("2 decision(s) recorded");
+    await expect(funder.getByRole("status").textContent()).resolves.toContain("2 decisions recorded");
 
     const homecare = await as("editor.homecare@casebook.example");
     await homecare.goto(`${baseUrl}/dashboard`);
@@ -123,7 +123,7 @@ describe("funding decisions", () => {
     await visitor.goto(`${baseUrl}/insights`);
     const chart = visitor.getByRole("img", { name: "Reasons for refusal" });
     await expect(chart.count()).resolves.toBe(1);
-    const table = visitor.getByRole("table").filter({ has: visitor.getByText(/Reasons given for \d+ refused applications/) });
+    const table = visitor.getByRole("table").filter({ has: visitor.getByText(/Reasons given for \d+ refused applications?/) });
     await expect(table.textContent()).resolves.toContain("Data governance");
     await expect(table.textContent()).resolves.toContain("Evaluation plan");
   });

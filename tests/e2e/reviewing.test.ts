@@ -384,7 +384,7 @@ describe("reviewing (issue 11 §7–§11)", () => {
     for (const t of awards) await moderator.getByLabel(`Approve “${t}”`).check();
     await moderator.getByRole("button", { name: "Approve the selected records" }).click();
     await moderator.waitForLoadState();
-    await expect(moderator.getByRole("status").textContent()).resolves.toContain("2 record(s) approved and published.");
+    await expect(moderator.getByRole("status").textContent()).resolves.toContain("2 records approved and published.");
     for (const t of awards) {
       const post = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t }));
       expect(post.status).toBe("published");

@@ -456,7 +456,7 @@ describe("what authors and moderators are told before publication (issue 9 §1, 
     const html = await res.text();
     expect(html).toContain("Another record of this application");
     expect(html).toContain(`/moderation/posts/${posts["funder record naming P"]!.id}`);
-    expect(html).toMatch(/Descriptor if published now<\/dt>.{0,80}“[^”]+”, shared by \d+ verified organisations/s);
+    expect(html).toMatch(/Descriptor if published now<\/dt>.{0,80}“[^”]+”, shared by \d+ verified organisations?/s);
     // A visitor sees none of it: the post is not public.
     expect((await new Client().fetch(`/posts/${own.slug}`)).status).toBe(404);
   });
@@ -466,7 +466,7 @@ describe("what authors and moderators are told before publication (issue 9 §1, 
     const res = await editor.fetch("/write?kind=funding_application");
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toMatch(/Readers will see this post as by “[^”]+”, a description shared by \d+ verified organisations/);
+    expect(html).toMatch(/Readers will see this post as by “[^”]+”, a description shared by \d+ verified organisations?/);
     expect(html).not.toContain(`Readers will see this post as by “${S_FINE}”`);
     expect(html).toContain("Your call, amounts and dates can identify you");
   });

@@ -182,7 +182,7 @@ describe("reviewing: who may do what (issue 11 §7–§11)", () => {
         request: request([w.stakeRecord]),
         expected: { status: 200, contains: ["Not approved:", "You cannot decide on this record."], changes: false },
       },
-      { name: "a moderator", actor: "moderator", request: request(w.records), expected: { status: 200, contains: ["2 record(s) approved"], changes: true } },
+      { name: "a moderator", actor: "moderator", request: request(w.records), expected: { status: 200, contains: ["2 records approved"], changes: true } },
     ];
     await run(rows, snapshot);
     for (const id of w.records) expect((await pb.collection("posts").getOne(id)).status).toBe("published");
