@@ -173,7 +173,7 @@ export const nl = {
   "list.org.empty": "Deze organisatie heeft nog geen bijdragen onder eigen naam gepubliceerd.",
   "list.failures.title": "Mislukkingen zijn hier welkom",
   "list.failures.intro":
-    "De meeste AI-projecten in de zorg lopen niet af zoals de presentatie beloofde. Wanneer een ziekenhuis opschrijft waarom zijn model werd uitgeschakeld, hoeft het volgende ziekenhuis dat niet zelf op de harde manier te ontdekken — en blijft dezelfde omweg de verpleegkundigen, patiënten en budgetten daar bespaard.",
+    "De meeste AI-projecten in de zorg lopen niet af zoals de presentatie beloofde. Wanneer een ziekenhuis opschrijft waarom zijn model werd uitgeschakeld, hoeft het volgende ziekenhuis dat niet zelf met schade en schande te leren — en blijft dezelfde omweg de verpleegkundigen, patiënten en budgetten daar bespaard.",
   "list.failures.pseudonymous":
     "U kunt een mislukking onder pseudoniem publiceren: lezers zien dan een omschrijving zoals “een zorgverlener in Vlaanderen” in plaats van de naam van uw organisatie, en nooit een omschrijving die minder dan vijf geverifieerde organisaties delen. Uw organisatie blijft geverifieerd, zodat lezers weten dat het verhaal echt is.",
   "list.failures.moderated":
@@ -259,7 +259,7 @@ export const nl = {
   "dashboard.revision": "Bewerken",
   "dashboard.view_public": "Openbare pagina bekijken",
   "write.new_case": "Een praktijkcase schrijven",
-  "write.new_funding": "Over een financieringsaanvraag vertellen",
+  "write.new_funding": "Een financieringsaanvraag beschrijven",
   "write.intro":
     "Vertel wat u probeerde, wat er gebeurde en wat u leerde. Mislukkingen zijn even welkom als successen. Niets wordt openbaar voordat een moderator het goedkeurt, en de privacycontrole kijkt elk veld na op patiëntgegevens.",
   "write.no_organization":
@@ -297,7 +297,7 @@ export const nl = {
     "Een moderator van Casebook beoordeelt de bijdrage en publiceert ze, vraagt u om aanpassingen of legt uit waarom ze niet gepubliceerd kan worden.",
   "write.next.revision": "Tot uw aanpassingen goedgekeurd zijn, blijft de gepubliceerde versie ongewijzigd online.",
   "write.next.mail":
-    "Bij elke stap krijgt u een e-mail; u kunt alles hier en in uw overzicht volgen. Zolang de bijdrage beoordeeld wordt, kunt u ze niet bewerken.",
+    "Bij elke stap krijgt u een e-mail; u kunt alles hier en op uw dashboard volgen. Zolang de bijdrage beoordeeld wordt, kunt u ze niet bewerken.",
   "write.incomplete": "Uw concept is opgeslagen, maar kan nog niet ingediend worden: de velden die hieronder gemarkeerd zijn, vragen uw aandacht.",
   "form.required_note": "Velden met * zijn verplicht.",
   "write.untitled": "Concept zonder titel",
@@ -355,7 +355,7 @@ export const nl = {
   "privacy.kind.obfuscated_email": "Uitgeschreven e-mailadres (“naam [at] domein [dot] be”)",
   "dpo.title": "Uw goedkeuring als functionaris voor gegevensbescherming",
   "dpo.intro":
-    "Controleer dat de bijdrage niets bevat waarmee een patiënt geïdentificeerd kan worden en niet tegen de regels van uw organisatie ingaat. Bij goedkeuring gaat ze naar de moderatoren van het platform; terugsturen bezorgt ze met uw opmerkingen terug aan de auteur.",
+    "Controleer of de bijdrage niets bevat waarmee een patiënt geïdentificeerd kan worden, en of ze niet ingaat tegen de regels van uw organisatie. Keurt u ze goed, dan gaat ze naar de moderatoren van het platform; stuurt u ze terug, dan krijgt de auteur ze terug met uw opmerkingen.",
   "dpo.note": "Opmerkingen voor de auteur",
   "dpo.approve": "Goedkeuren voor moderatie",
   "dpo.return": "Terugsturen naar de auteur",
@@ -409,7 +409,7 @@ export const nl = {
   "review.identity.shown_as": "Getoond aan het publiek",
   "review.identity.pseudonymous": "Onder een omschrijving, zonder de naam van de organisatie",
   "review.identity.named": "Onder de naam van de organisatie",
-  "review.identity.descriptor": "Omschrijving bij publicatie nu",
+  "review.identity.descriptor": "Omschrijving als de bijdrage nu gepubliceerd wordt",
   "review.identity.descriptor_value": "“{descriptor}”, gedeeld door {count, plural, one {# geverifieerde organisatie} other {# geverifieerde organisaties}}",
   "review.identity.published_by": "Gepubliceerd door",
   "review.identity.published_by.funder": "De financier",
@@ -712,9 +712,9 @@ export const nl = {
   "post.kind.discussion": "Discussie",
   "post.by": "Gepubliceerd door",
   "post.published_on": "Gepubliceerd op {date}",
-  "post.facts": "Feiten",
+  "post.facts": "Kerngegevens",
   "post.summary": "Samenvatting",
-  "post.lessons": "Lessen",
+  "post.lessons": "Geleerde lessen",
   "post.funder_feedback": "Wat de financier zei",
   "post.reflection": "Wat we anders zouden doen",
   "post.fact.kind": "Soort",
@@ -908,7 +908,7 @@ export const nl = {
   "org.join.message_hint": "Optioneel, hoogstens {max} tekens. Zeg wie u bent en wat u er doet, zodat de beheerders u herkennen.",
   "org.join.sent": "Uw aanvraag is met uw bericht naar de beheerders van de organisatie gestuurd. We mailen u zodra ze antwoorden.",
   "org.requests.waiting": "Mensen die op een antwoord wachten: {count}.",
-  "org.requests.on_dashboard": "Beantwoord ze in uw overzicht",
+  "org.requests.on_dashboard": "Beantwoord ze op uw dashboard",
   "org.requests.wants_to_join": "vraagt lid te worden van {org}",
   "org.requests.no_message": "Geen bericht.",
   "org.requests.as_role": "Rol",
