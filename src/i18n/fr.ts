@@ -257,7 +257,7 @@ export const fr = {
   "dashboard.status": "Statut",
   "dashboard.feedback": "Commentaires",
   "dashboard.updated": "Dernière modification",
-  "dashboard.revision": "Modifier",
+  "dashboard.revision": "Modification",
   "dashboard.view_public": "Voir la page publique",
   "write.new_case": "Rédiger une étude de cas",
   "write.new_funding": "Témoigner d’une demande de financement",
