@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { ValidationError } from "../../src/lib/server/errors.ts";
 import { FLAGS_TO_HIDE, TRUST_MEMBERSHIP_DAYS, flagPost, isTrustedReporter, listFlags, listReportedPosts } from "../../src/lib/server/flags.ts";
-import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { approvePost, claimPost, restorePost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { leaveOrganization } from "../../src/lib/server/orgs.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
@@ -33,7 +33,8 @@ async function publishedPost(): Promise<{ id: string; orgName: string; title: st
     organization: org.id,
     title,
     summary: "A triage model we stopped after a pilot in the emergency department.",
-    body_md: "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
+    body_md:
+      "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
     language: "en",
     tags: "triage",
     anonymous: false,
@@ -59,7 +60,8 @@ async function trustedReader(name = "Trusted Reader"): Promise<Actor> {
     organization: org.id,
     title: `Reader's own ${unique("t")}`,
     summary: "A triage model we stopped after a pilot in the emergency department.",
-    body_md: "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
+    body_md:
+      "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
     language: "en",
     tags: "triage",
     anonymous: false,
@@ -189,7 +191,28 @@ describe("what moderators see", () => {
   });
 });
 
+describe("what moderators see, after a decision", () => {
+  it("a post restored by a moderator leaves the queue: its flags are dismissed, no longer open", async () => {
+    const post = await publishedPost();
+    expect(await flagPost(await trustedReader(), post.id, "patient_data")).toEqual({ hidden: true });
+    expect((await listReportedPosts(moderator)).map((r) => r.id)).toContain(post.id);
+    await restorePost(moderator, post.id, "Checked: no patient data.");
+    expect((await listReportedPosts(moderator)).map((r) => r.id)).not.toContain(post.id);
+    expect((await listFlags(post.id)).map((f) => f.status)).toEqual(["dismissed"]);
+  });
+});
+
 describe("the trust rule at its edges", () => {
+  it("a member of several verified organisations is trusted through any of them", async () => {
+    const user = await createUser(pb);
+    await createOrganization(pb, [{ userId: user.id, role: "member" }]);
+    await createOrganization(pb, [{ userId: user.id, role: "member" }]);
+    const actor = await actorOf(user.id);
+    expect(actor.memberships.filter((m) => m.organizationVerified)).toHaveLength(2);
+    expect(await isTrustedReporter(actor)).toBe(false);
+    expect(await isTrustedReporter(actor, new Date(Date.now() + (TRUST_MEMBERSHIP_DAYS + 1) * DAY))).toBe(true);
+  });
+
   it(`a membership trusts from exactly ${TRUST_MEMBERSHIP_DAYS} days on, and only while active`, async () => {
     const user = await createUser(pb);
     const org = await createOrganization(pb, [{ userId: user.id, role: "member" }]);

@@ -254,6 +254,10 @@ describe("flags (issue 9 §13)", () => {
     const posts = await Promise.all(Array.from({ length: FLAGS_PER_DAY + 1 }, () => publishedPost()));
     for (const id of posts.slice(0, FLAGS_PER_DAY)) await flagPost(reader, id, "spam");
     await expect(flagPost(reader, posts[FLAGS_PER_DAY]!, "spam")).rejects.toBeInstanceOf(RateLimitedError);
+    // The reporter is told why and when they may report again.
+    await expect(flagPost(reader, posts[FLAGS_PER_DAY]!, "spam")).rejects.toThrow(
+      `You have sent ${FLAGS_PER_DAY} reports in the last 24 hours, the most one account may send. Please try again tomorrow; moderators are already looking at your earlier reports.`,
+    );
     expect((await pb.collection("flags").getList(1, 1, { filter: pb.filter("post = {:p}", { p: posts[FLAGS_PER_DAY]! }) })).totalItems).toBe(0);
   });
 });
