@@ -5,7 +5,6 @@
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../src/lib/server/can.ts";
-import { ValidationError } from "../../src/lib/server/errors.ts";
 import { FLAGS_TO_HIDE, TRUST_MEMBERSHIP_DAYS, flagPost, isTrustedReporter, listFlags, listReportedPosts } from "../../src/lib/server/flags.ts";
 import { approvePost, claimPost, restorePost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { leaveOrganization } from "../../src/lib/server/orgs.ts";
