@@ -53,7 +53,12 @@ export function setSearchEngine(engine: SearchEngine | null): void {
   const pending = state.service?.snapshot?.timer;
   if (pending) clearTimeout(pending);
   state.lastFailure = null;
-  state.service = engine ? { engine, ready: Promise.resolve(engine), status: "ready", snapshot: null, detail: null } : null;
+  state.service = engine ? { engine, ready: Promise.resolve(engine), status: "ready", snapshot: null, detail: null, started: null } : null;
+}
+
+/** How the embedded engine of this process started (from its snapshot, or rebuilt from PocketBase and why); null while starting, for Meilisearch and for an engine set by tests. */
+export function searchStartedFrom(): SearchStart | null {
+  return state.service?.started ?? null;
 }
 
 /** Runs a validated query against the engine of this process; throws when it is unavailable or still starting after 10 s. */
@@ -107,7 +112,7 @@ export function snapshotPathOf(dataDir = getConfig().dataDir): string {
 function startMeilisearch(): Service {
   const meili = getConfig().meili!;
   const engine = createMeilisearchEngine({ url: meili.url, apiKey: meili.apiKey });
-  const service: Service = { engine, ready: null!, status: "starting", snapshot: null, detail: "connecting to Meilisearch" };
+  const service: Service = { engine, ready: null!, status: "starting", snapshot: null, detail: "connecting to Meilisearch", started: null };
   service.ready = (async () => {
     await engine.ensureIndex();
     // Meilisearch persists its own index; only a count that disagrees with PocketBase
@@ -149,7 +154,7 @@ function startEmbedded(): Service {
       return result;
     },
   };
-  const service: Service = { engine, ready: null!, status: "starting", snapshot, detail: "loading the search snapshot" };
+  const service: Service = { engine, ready: null!, status: "starting", snapshot, detail: "loading the search snapshot", started: null };
   service.ready = (async () => {
     await removeStaleTempFiles(snapshotPath);
     const savedAt = await readSnapshotSavedAt(snapshotPath);
@@ -165,8 +170,10 @@ function startEmbedded(): Service {
         `[search] embedded index rebuilt from PocketBase: ${count} documents in ${seconds(started)} s (${loaded ? "snapshot out of date" : "no usable snapshot"})`,
       );
       scheduleSave(snapshot);
+      service.started = { from: "pocketbase", reason: loaded ? "snapshot out of date" : "no usable snapshot" };
     } else {
       console.log(`[search] embedded index loaded from ${snapshotPath}: ${await inner.count()} documents`);
+      service.started = { from: "snapshot" };
     }
     service.status = "ready";
     service.detail = null;
@@ -292,7 +299,12 @@ type Service = {
   /** What a starting engine is doing, for /healthz. */
   detail: string | null;
   snapshot: SnapshotState | null;
+  /** Set once the embedded engine is ready: the path its start took. */
+  started: SearchStart | null;
 };
+
+/** The path an embedded engine's start took. */
+export type SearchStart = { from: "snapshot" } | { from: "pocketbase"; reason: "snapshot out of date" | "no usable snapshot" };
 
 type ServiceState = {
   service: Service | null;
