@@ -6,6 +6,7 @@ export const en = {
     "Hospitals, home-care and care-home operators, funders and vendors share what they learned from AI projects: successes, failures and refused funding applications.",
   "nav.skip": "Skip to main content",
   "nav.main": "Main",
+  "nav.language": "Language",
   "nav.home": "Cases",
   "nav.failures": "Failures",
   "nav.search": "Search",
@@ -612,9 +613,11 @@ export const en = {
   "insights.intro": "Funders and applicants on Casebook publish decisions on AI projects — refusals included, with their reasons. Here is what they add up to.",
   "insights.filters": "Filter the figures",
   "insights.year": "Year",
-  "insights.counts": "{decisions, plural, one {# published decision} other {# published decisions}}, of which {rejected, plural, one {# refusal} other {# refusals}}.",
+  "insights.counts":
+    "{decisions, plural, one {# published decision} other {# published decisions}}, of which {rejected, plural, one {# refusal} other {# refusals}}.",
   "insights.overall": "Reasons for refusal",
-  "insights.overall_caption": "Reasons given for {total, plural, one {# refused application} other {# refused applications}} (an application can have several).",
+  "insights.overall_caption":
+    "Reasons given for {total, plural, one {# refused application} other {# refused applications}} (an application can have several).",
   "insights.share": "Share of refused applications",
   "insights.refusals": "Refusals",
   "insights.by_funder": "Reasons per funder",

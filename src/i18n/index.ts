@@ -107,16 +107,21 @@ function render(locale: Locale, key: MessageKey, params: MessageParams | undefin
 
 /**
  * Translates a key with ICU MessageFormat. A message that is missing, does not parse or lacks
- * an argument falls back to English; if English fails too, the raw English text (or the key)
- * is shown, so a page never breaks over one string.
+ * an argument falls back to English; if English fails too, the message is shown as written
+ * (the language's own, else English, else the key), so a page never breaks over one string.
  */
 export function t(locale: Locale, key: MessageKey, params?: MessageParams): string {
-  return render(locale, key, params) ?? (locale === "en" ? null : render("en", key, params)) ?? en[key] ?? key;
+  return render(locale, key, params) ?? (locale === "en" ? null : render("en", key, params)) ?? catalogues[locale]?.[key] ?? en[key] ?? key;
 }
 
 /** Returns a translator bound to one locale. */
 export function translator(locale: Locale): (key: MessageKey, params?: MessageParams) => string {
   return (key, params) => t(locale, key, params);
+}
+
+/** The plural category of a count in a rendered language ("one", "other", French "many"…), for code that picks a key itself. */
+export function pluralCategory(locale: Locale, count: number): Intl.LDMLPluralRule {
+  return sharedFormatters.getPluralRules(intlLocale(renderedLanguage(locale))).select(count);
 }
 
 /** True for strings that are a known key (for codes coming from data). */

@@ -25,7 +25,9 @@ export const EDITOR_SCRIPT = String.raw`// The writing form's small helpers (iss
     if (!field) continue;
     const show = () => {
       const n = words(field.value);
-      counter.textContent = n === 1 ? counter.dataset.one : counter.dataset.other.replace("{count}", String(n));
+      // The page language's plural rule: French says "0 mot", English "0 words".
+      const one = new Intl.PluralRules(document.documentElement.lang || "en").select(n) === "one";
+      counter.textContent = one ? counter.dataset.one : counter.dataset.other.replace("{count}", String(n));
     };
     field.addEventListener("input", show);
     show();
