@@ -3,8 +3,8 @@ import node from "@astrojs/node";
 import { defineConfig } from "astro/config";
 import { MAX_REQUEST_BYTES } from "./src/lib/limits.ts";
 
-// Server-rendered on Node (standalone). Pages stay at the root for the default locale so
-// Astro's i18n routing can add /fr/… and /nl/… later without moving them.
+// Server-rendered on Node (standalone). Pages stay at the root; the language prefixes are a
+// rewrite in the middleware (see i18n below).
 export default defineConfig({
   output: "server",
   // CASEBOOK_OUT_DIR lets parallel test runs build into their own folder (scripts/lib/build-stamp.ts).
@@ -18,6 +18,10 @@ export default defineConfig({
   security: { checkOrigin: false, actionBodySizeLimit: MAX_REQUEST_BYTES },
   // No client-side prefetching: content pages ship zero JavaScript.
   prefetch: false,
+  // Language in the URL (issue 12 §3): /en/…, /fr/…, /nl/… are served from the same page files.
+  // "manual": src/middleware.ts strips the prefix, rewrites to the page and sets locals.locale
+  // (src/i18n/routing.ts); Astro's own i18n middleware would want one page folder per language.
+  i18n: { locales: ["en", "fr", "nl"], defaultLocale: "en", routing: "manual" },
   devToolbar: { enabled: false },
   server: { host: "127.0.0.1", port: 4321 },
   // Every stylesheet is a file: the CSP allows `style-src 'self'` only (no inline <style>).

@@ -45,6 +45,7 @@ import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASO
 import { limits, signInThrottle } from "../lib/server/ratelimit.ts";
 import { MAX_CSV_BYTES, MAX_LOGO_BYTES, formatMegabytes } from "../lib/limits.ts";
 import { rememberParsedForms } from "../lib/server/forms.ts";
+import { setLanguageCookie } from "../lib/server/language.ts";
 import {
   createSession,
   deleteSessionCookie,
@@ -162,6 +163,8 @@ export const server = rememberParsedForms({
     handler: async (input, context) => {
       const actor = requireActor(context);
       await updateProfile(actor.id, input);
+      // The switcher's cookie outranks the setting for `/`: a freshly saved setting replaces it (issue 12 §3).
+      setLanguageCookie(context.cookies, context.url, input.locale);
       return { ok: true };
     },
   }),

@@ -13,7 +13,10 @@ const accounts: Record<Exclude<Actor, "visitor">, string> = {
 
 // The writing pages run one inline editor script (word count, issue 11 §4), allowed by its hash alone.
 const pages: Scenario<{ path: string; method?: string }, { status: number; scripts?: "editor" }>[] = [
-  { name: "home page", actor: "visitor", request: { path: "/" }, expected: { status: 200 } },
+  { name: "home page", actor: "visitor", request: { path: "/en/" }, expected: { status: 200 } },
+  { name: "first visit to / (to the visitor's language)", actor: "visitor", request: { path: "/" }, expected: { status: 302 } },
+  { name: "page under a language prefix", actor: "visitor", request: { path: "/fr/search?q=sepsis" }, expected: { status: 200 } },
+  { name: "refused language path", actor: "visitor", request: { path: "/fr/api/search" }, expected: { status: 404 } },
   { name: "post page", actor: "visitor", request: { path: "/posts/chest-xray-triage-worklist" }, expected: { status: 200 } },
   { name: "listing", actor: "visitor", request: { path: "/failures" }, expected: { status: 200 } },
   { name: "facet listing", actor: "visitor", request: { path: "/outcomes/failure" }, expected: { status: 200 } },
@@ -100,8 +103,8 @@ describe("DNS rebinding: the site answers only to its own names", () => {
       expected: { status: 421 },
     },
     { name: "right name, wrong port", actor: "web page on evil.example", request: { host: () => `127.0.0.1:1`, path: "/" }, expected: { status: 421 } },
-    { name: "loopback address", actor: "visitor", request: { host: () => `127.0.0.1:${port()}`, path: "/" }, expected: { status: 200 } },
-    { name: "localhost", actor: "visitor", request: { host: () => `localhost:${port()}`, path: "/" }, expected: { status: 200 } },
+    { name: "loopback address", actor: "visitor", request: { host: () => `127.0.0.1:${port()}`, path: "/en/" }, expected: { status: 200 } },
+    { name: "localhost", actor: "visitor", request: { host: () => `localhost:${port()}`, path: "/en/" }, expected: { status: 200 } },
   ];
   it.each(cases)("$name → $expected.status", async ({ request: r, expected }) => {
     const res = await getWithHost(r.host(), r.path);

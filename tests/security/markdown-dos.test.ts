@@ -61,7 +61,7 @@ describe("finding 9: pathological Markdown in a draft", () => {
     // Sent once the save is surely in the server's hands; before the fix this GET waited for
     // the render to finish, so it answered after the save.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const home = await visitor.fetch("/");
+    const home = await visitor.fetch("/en/");
     order.push("home");
     expect(home.status).toBe(200);
 
