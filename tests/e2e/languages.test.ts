@@ -48,8 +48,8 @@ const path_ = (page: Page) => {
 };
 
 describe("language in the URL", () => {
-  it("an Accept-Language fr-BE visitor opening / lands on /fr/, in French", async () => {
-    const page = await visitor(1280, "fr-BE,fr;q=0.9,en;q=0.5");
+  it.each(WIDTHS)("an Accept-Language fr-BE visitor opening / lands on /fr/, in French (%i px)", async (width) => {
+    const page = await visitor(width, "fr-BE,fr;q=0.9,en;q=0.5");
     const first = page.waitForResponse((r) => new URL(r.url()).pathname === "/");
     await page.goto(`${baseUrl}/`);
     const redirect = await first;
@@ -62,6 +62,9 @@ describe("language in the URL", () => {
     await expect(page.locator("header a.brand").getAttribute("href")).resolves.toBe("/fr/");
     const footerLinks = await page.locator("footer nav a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
     expect(footerLinks).toEqual(["/fr/about", "/fr/guidelines", "/fr/moderation-policy", "/fr/privacy"]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await shoot(page, "languages-home-fr", width);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.context().close();
   });
 

@@ -1,7 +1,9 @@
 // Language in the URL (issue 12 §3): how a path splits into language and page, which
 // language a request gets, and the links to the same page in the other languages.
+import type { AstroCookies } from "astro";
 import { describe, expect, it } from "vitest";
-import { alternateLinks, chooseLocale, localePath, pagePath, routeLocale } from "../../src/i18n/routing.ts";
+import { LANGUAGE_COOKIE, alternateLinks, chooseLocale, localePath, pagePath, routeLocale } from "../../src/i18n/routing.ts";
+import { setLanguageCookie } from "../../src/lib/server/language.ts";
 
 describe("routeLocale", () => {
   it.each([
@@ -83,5 +85,20 @@ describe("links", () => {
       { hreflang: "nl", href: "https://casebook.example.org/nl/search?q=val" },
       { hreflang: "x-default", href: "https://casebook.example.org/search?q=val" },
     ]);
+  });
+});
+
+describe("setLanguageCookie", () => {
+  // Same Secure rule as the session cookie (session.ts): only a plain-HTTP loopback site goes without.
+  it.each([
+    ["https://casebook.example.org", "https://casebook.example.org/language/fr", true],
+    ["https://casebook.example.org", "http://127.0.0.1:4321/language/fr", true],
+    ["http://localhost:4321", "http://casebook.example.org/language/fr", true],
+    ["http://127.0.0.1:4321", "http://127.0.0.1:4321/language/fr", false],
+  ])("with PUBLIC_URL %s, request %s: SameSite=Lax, Path=/, a year, Secure %s", (publicUrl, url, secure) => {
+    const set: [string, string, Record<string, unknown>][] = [];
+    const cookies = { set: (name: string, value: string, options: Record<string, unknown>) => set.push([name, value, options]) } as unknown as AstroCookies;
+    setLanguageCookie(cookies, new URL(url), "fr", publicUrl);
+    expect(set).toEqual([[LANGUAGE_COOKIE, "fr", { sameSite: "lax", path: "/", secure, maxAge: 365 * 24 * 60 * 60 }]]);
   });
 });
