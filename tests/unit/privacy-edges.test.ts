@@ -137,3 +137,42 @@ describe("names after a title", () => {
     expect(found(text)).toEqual([["titled_name", match]]);
   });
 });
+
+// Phone numbers by country (issue 10 §7, from surviving mutants): the national number length decides, so a
+// number one digit short is not a phone and a year after one is not swallowed into it.
+describe("phone numbers at their edges", () => {
+  const found = (text: string) => scanText("body", text).map((f) => [f.kind, f.match]);
+  it.each([
+    ["a French-style pairing of a mobile number (75 is no month)", "call 04.75.12.34.56", [["phone", "04.75.12.34.56"]]],
+    ["pairs whose second number is over 31", "call 04.45.20.19.12", [["phone", "04.45.20.19.12"]]],
+    ["a Brussels number with its country code", "call +32 2 505 12 34", [["phone", "+32 2 505 12 34"]]],
+    ["a trunk zero wrongly kept after the country code", "call +32 02 555 12 34", [["phone", "+32 02 555 12 34"]]],
+    ["a year after an international number", "call +32 2 555 12 34 2019", [["phone", "+32 2 555 12 34"]]],
+    ["the 00 prefix", "call 0032 2 555 12 34", [["phone", "0032 2 555 12 34"]]],
+    ["a country without known lengths (E.164 bounds)", "call +90 212 555 12 34", [["phone", "+90 212 555 12 34"]]],
+    ["a three-digit country code", "call +352 26 12 34 56", [["phone", "+352 26 12 34 56"]]],
+    ["a mobile number in the shape of an enterprise number, whose check does not hold", "call 0475.123.456", [["phone", "0475.123.456"]]],
+    ["a phone number before a cited DOI", "call 0475 12 34 56, see 10.1234/5678", [["phone", "0475 12 34 56"]]],
+  ])("%s is a phone number", (_name, text, expected) => {
+    expect(found(text)).toEqual(expected);
+  });
+  it.each([
+    ["a Belgian number one digit short", "call +32 2 555 12 3"],
+    ["the same with 00", "call 0032 2 555 12 3"],
+    ["three zeros", "call 000 123 456 789"],
+    ["a Belgian enterprise number with a valid check", "company 0403.170.701"],
+    ["a date", "on 04.05.2019 at noon"],
+  ])("%s is not", (_name, text) => {
+    expect(found(text)).toEqual([]);
+  });
+});
+
+describe("more identifiers hidden by formatting", () => {
+  const found = (text: string) => scanText("body", text).map((f) => [f.kind, f.match]);
+  it("a number split by a link at the very end of the text", () => {
+    expect(found("[85.07.30](https://x.example)-*033*.28")).toEqual([["national_number", "85.07.30](https://x.example)-*033*.28"]]);
+  });
+  it("a name after an Ogham space mark (a space that NFKC leaves alone)", () => {
+    expect(found("Mrs\u1680Janssens")).toEqual([["titled_name", "Mrs\u1680Janssens"]]);
+  });
+});
