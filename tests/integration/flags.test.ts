@@ -2,6 +2,10 @@
 // see: the moderators' list of a post's flags, the queue's counts and order, why a post was hidden,
 // refused flags that leave nothing behind, and the trust rule at its edges (issue 10 §7: from the
 // mutants `npm run mutate:integration -- --mutate src/lib/server/flags.ts` left alive).
+// Survivors judged equivalent: `fields: "id"` on count queries (only totalItems is read); the queue's
+// sort "created" (PocketBase returns rows in insertion order without one); its optional chains, `if (!post)`
+// and `?? ""` on names (a flag's post, the post's organisation and the reporter are required relations,
+// always expanded, and always named).
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../src/lib/server/can.ts";

@@ -1,5 +1,11 @@
 // The privacy guard's validators and filters at their edges (issue 10 §7, from the mutants
 // `npm run mutate` left alive).
+// Survivors judged equivalent: scanFields' string/empty guard (scanText returns nothing for empty text);
+// the digit-value cache and its scan (a cache, and no digit block starts at code point 0); the index
+// caching of ")" and line ends in stripInlineMarkup (recomputing changes speed only; neither equals i);
+// `i + 1 <= length` / `i - 1` for backslash escapes (ESCAPABLE rejects the missing character); empty
+// text pieces and NFKC/mapChar on ASCII in normalise (identity); isDayMonth's bounds on its first number
+// and its first clause (it is only called on numbers starting with a trunk zero, so that number is 0–9).
 import { describe, expect, it } from "vitest";
 import { isValidBelgianNationalNumber, isValidIban, scanText } from "../../src/lib/server/privacy.ts";
 
