@@ -689,7 +689,7 @@ export const fr = {
   "admin.role.admin": "Administrateur",
   "admin.unverified": "Adresse e-mail non confirmée",
   "search.label": "Rechercher dans Casebook",
-  "search.placeholder": "Rechercher des cas, p. ex. sepsis, chute, valdetectie",
+  "search.placeholder": "p. ex. sepsis, chute, valdetectie",
   "search.submit": "Rechercher",
   "footer.about": "À propos de Casebook",
   "footer.guidelines": "Lignes directrices de rédaction",
