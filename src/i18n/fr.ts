@@ -762,7 +762,7 @@ export const fr = {
   "descriptor.who.care_organisation": "une organisation de soins",
   "descriptor.who.public_body": "un financeur ou un organisme public",
   "descriptor.preview":
-    "Les lecteurs verront cette publication comme émanant de « {descriptor} », une description partagée par {count, plural, one {# organisation vérifiée} other {# organisations vérifiées}} (il en faut au moins {k} pour qu’une description plus précise soit utilisée).",
+    "Les lecteurs verront cette publication signée « {descriptor} », une description partagée par {count, plural, one {# organisation vérifiée} other {# organisations vérifiées}} (il en faut au moins {k} pour qu’une description plus précise soit utilisée).",
   "descriptor.preview.funding":
     "L’appel, les montants et les dates peuvent vous rendre identifiable : si le financeur publie sa propre fiche de cette demande, les lecteurs peuvent rapprocher les deux grâce à ces éléments. Omettez ou arrondissez ce qui doit l’être.",
   "descriptor.preview.applicant":
