@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { findLatestMail } from "../../src/lib/server/mail.ts";
-import { launchBrowser, signInOnPage } from "../helpers/browser.ts";
+import { launchBrowser, preferEnglish, signInOnPage } from "../helpers/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
@@ -17,7 +17,9 @@ afterAll(async () => {
   await browser?.close();
 });
 
-function signIn(page: Page, email: string, password: string): Promise<void> {
+// In English whatever the member's setting (the moderator's is French).
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await preferEnglish(page.context(), baseUrl);
   return signInOnPage(page, baseUrl, email, password);
 }
 

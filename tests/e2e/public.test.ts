@@ -14,7 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { findLatestMail } from "../../src/lib/server/mail.ts";
-import { launchBrowser, signInOnPage } from "../helpers/browser.ts";
+import { launchBrowser, preferEnglish, signInOnPage } from "../helpers/browser.ts";
 import { TEST_SUPERUSER, startTestPocketBase } from "../helpers/pocketbase.ts";
 import { startSite } from "../helpers/site.ts";
 import { useTestPocketBase } from "../integration/setup.ts";
@@ -50,6 +50,8 @@ async function visitor(width: number): Promise<Page> {
 
 async function as(email: string, width: number): Promise<Page> {
   const page = await visitor(width);
+  // In English whatever the member's setting (demo members have fr and nl).
+  await preferEnglish(page.context(), baseUrl);
   await signInOnPage(page, baseUrl, email, DEMO_PASSWORD);
   return page;
 }

@@ -1,5 +1,6 @@
 // Debian's Chromium driven by Playwright (no downloaded browsers on these machines).
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { LANGUAGE_COOKIE } from "../../src/i18n/routing.ts";
 
 /** Launches headless Chromium from /usr/bin/chromium (or CHROMIUM_PATH). */
 export async function launchBrowser(): Promise<Browser> {
@@ -17,9 +18,20 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A new browser context signed in as `email` (lands on the dashboard). */
+/**
+ * Makes a context's pages English whatever the member's language setting (demo members have
+ * fr and nl): the language switcher's cookie, as if they had picked English. For journeys
+ * written against the English catalogue.
+ */
+export async function preferEnglish(context: BrowserContext, baseUrl: string): Promise<void> {
+  await context.addCookies([{ name: LANGUAGE_COOKIE, value: "en", url: baseUrl }]);
+}
+
+/** A new browser context signed in as `email` (lands on the dashboard), its pages in English (preferEnglish). */
 export async function signedInPage(browser: Browser, baseUrl: string, email: string, password: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const context = await browser.newContext();
+  await preferEnglish(context, baseUrl);
+  const page = await context.newPage();
   await signInOnPage(page, baseUrl, email, password);
   return page;
 }
