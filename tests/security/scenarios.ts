@@ -2,6 +2,7 @@
 // `{ name, actor, request, expected }` run against the real site (DESIGN.md §7).
 import { inject } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
+import { LANGUAGE_COOKIE } from "../../src/i18n/routing.ts";
 
 /** One attack: who tries it, what they send, and what they must observe. */
 export type Scenario<R = RequestInit & { path: string }, E = { status: number; contains?: string[]; lacks?: string[] }> = {
@@ -45,8 +46,13 @@ export class Client {
     return this.fetch(path, { method: "POST", body, ...extra });
   }
 
-  /** Signs in through the real sign-in form; throws unless the site answers with a redirect. */
+  /**
+   * Signs in through the real sign-in form; throws unless the site answers with a redirect. Pages
+   * then come in English whatever the member's setting (demo members have fr and nl): the
+   * switcher's cookie, unless the test chose a language already.
+   */
   async signIn(email: string, password = DEMO_PASSWORD): Promise<this> {
+    if (!this.cookies.has(LANGUAGE_COOKIE)) this.cookies.set(LANGUAGE_COOKIE, "en");
     const res = await this.form("/signin?_action=signIn", { email, password });
     if (res.status !== 302 && res.status !== 303) throw new Error(`sign-in of ${email} answered ${res.status}`);
     return this;
