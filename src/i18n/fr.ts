@@ -676,7 +676,7 @@ export const fr = {
   "post.attachments": "Pièces jointes",
   "post.attachment": "Pièce jointe {n} ({type})",
   "write.attachments_hint":
-    "PDF, PNG ou JPEG, {count, plural, one {# fichier} other {# fichiers}} au maximum, de {size} chacun. Les fichiers sont renommés et leurs métadonnées (appareil photo, position GPS, auteur, logiciel) sont supprimées ; retirez vous-même les noms et les données de patients des documents avant de les envoyer.",
+    "PDF, PNG ou JPEG, {count, plural, one {# fichier de {size} au maximum} other {# fichiers au maximum, de {size} chacun}}. Les fichiers sont renommés et leurs métadonnées (appareil photo, position GPS, auteur, logiciel) sont supprimées ; retirez vous-même les noms et les données de patients des documents avant de les envoyer.",
   "write.remove_attachment": "Retirer la pièce jointe {n}",
   "nav.admin": "Utilisateurs",
   "admin.users": "Comptes et rôles sur la plateforme",
