@@ -386,7 +386,8 @@ export const en = {
   "mod.reported.patient_data": "Patient data reported",
   "mod.reported.patient_data_notice":
     "A reader reported patient data in a post below. Check it before anything else: hide it if the report is right, restore it if not.",
-  "mod.reported.count": "{count, plural, one {# open report} other {# open reports}}, {trusted} from trusted readers",
+  "mod.reported.count":
+    "{count, plural, one {# open report} other {# open reports}}, {trusted, plural, one {# from a trusted reader} other {# from trusted readers}}",
   "review.jump": "Go to the decision",
   "review.as_public": "As it will be published",
   "review.identity": "Who is behind it",
@@ -654,7 +655,7 @@ export const en = {
   "post.attachments": "Attachments",
   "post.attachment": "Attachment {n} ({type})",
   "write.attachments_hint":
-    "PDF, PNG or JPEG, at most {count} files of {size} each. Files are renamed and their metadata (camera, GPS position, author, software) is removed; remove names and patient data from the documents themselves before uploading.",
+    "PDF, PNG or JPEG, at most {count, plural, one {# file of {size}} other {# files of {size} each}}. Files are renamed and their metadata (camera, GPS position, author, software) is removed; remove names and patient data from the documents themselves before uploading.",
   "write.remove_attachment": "Remove attachment {n}",
   "nav.admin": "Users",
   "admin.users": "Accounts and platform roles",

@@ -112,6 +112,13 @@ describe("catalogues", () => {
     },
   );
 
+  // Their callers pass an already formatted number ("1,234") or the literal "{count}" for the word-count script: a plural would read NaN.
+  it.each(catalogues)("%s keeps {count} plain where callers pass text (searchpage.count.other, write.words.other)", (_locale, catalogue) => {
+    for (const key of ["searchpage.count.other", "write.words.other"] as const) {
+      expect([...(argumentsOf(parsed(catalogue[key])).get("count") ?? [])]).toEqual(["text"]);
+    }
+  });
+
   it("English messages without plurals or selects render exactly as the old string replacement did (apostrophes included)", () => {
     const changed: string[] = [];
     for (const key of keys) {
