@@ -125,7 +125,7 @@ describe("reviewing (issue 11 §7–§11)", () => {
       // The DPO's tasks are not among "Posts I wrote": a notice leads to the sign-off list.
       await expect(dpo.getByRole("region", { name: "Posts I wrote" }).getByText(title).count()).resolves.toBe(0);
       // …and the header leads there too, for DPOs only.
-      await expect(dpo.getByRole("link", { name: "Sign-off", exact: true }).getAttribute("href")).resolves.toBe("/dashboard/signoff");
+      await expect(dpo.getByRole("link", { name: "Sign-off", exact: true }).getAttribute("href")).resolves.toBe("/en/dashboard/signoff");
       await dpo.getByRole("link", { name: "Open the sign-off list" }).click();
       await dpo.waitForURL(/\/dashboard\/signoff$/);
       await expect(dpo.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Sign-off as DPO");
