@@ -249,7 +249,11 @@ describe("anonymity crawl: nothing public names S, whose every post is anonymous
       expected: { status: 200, lacks: "S" },
     });
     const list: Scenario<Surface, { status: number; lacks: "S" }>[] = [
-      p("home", "/"),
+      // "/" redirects to a language; each language's home is a surface of its own.
+      p("home", "/en/"),
+      p("home in French", "/fr/"),
+      p("home in Dutch", "/nl/"),
+      p("search page in French", `/fr/search?q=${TOKEN}`),
       p("failures listing", "/failures"),
       p("outcome listing", "/outcomes/failure"),
       p("care-setting listing", "/care-settings/hospital"),
@@ -492,7 +496,9 @@ describe("descriptors never name a group of fewer than K verified organisations 
       "/api/search?q=sepsis&per_page=50",
       `/api/search?q=${TOKEN}&per_page=50`,
       "/failures",
-      "/",
+      "/en/",
+      "/fr/",
+      "/nl/failures",
     ];
     // Where a descriptor is shown: JSON fields, and the byline and facts of pages (the site's
     // help texts quote "a hospital in Flanders" as an example, which is no descriptor).
