@@ -90,7 +90,10 @@ describe("funding decisions", () => {
     const hiddenPage = await visitor.content();
     // The demo's only care home in Brussels is a group of one: a coarser descriptor (issue 9 §2).
     expect(hiddenPage).not.toContain("a care home in Brussels");
-    expect(hiddenPage).toContain("an organisation in Belgium");
+    // Which coarser descriptor the crowd allows depends on the organisations other test files
+    // verify (a research group in Brussels makes "an organisation in Brussels" possible): any
+    // descriptor that names neither the kind nor the organisation will do.
+    expect(hiddenPage).toMatch(/(an organisation|a care provider|a care organisation) in (Belgium|Brussels)/);
     expect(hiddenPage).not.toMatch(/Linde|Tilleul/);
     await visitor.goto(callUrl);
     await visitor.getByRole("link", { name: named }).click();
