@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import nodemailer from "nodemailer";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
-import { composeMail, mailDropNotice, findLatestMail, listMailDrop, MAIL_KINDS, sendMail } from "../../src/lib/server/mail.ts";
+import { composeMail, mailDropNotice, findLatestMail, listMailDrop, MAIL_KINDS, mailLocale, sendMail } from "../../src/lib/server/mail.ts";
 import type { MailKind } from "../../src/lib/server/mail.ts";
 
 // Before the first getConfig() call, which caches the configuration.
@@ -202,35 +202,73 @@ describe("composeMail", () => {
     account_deleted: { kept: "2", withdrawn: "1", deleted: "3" },
   };
   const kinds = Object.keys(MAIL_KINDS) as MailKind[];
-  const separator = /\n\n-{10,} English -{10,}\n\n/;
+  const LOCALES = ["en", "fr", "nl"] as const;
+  const rules = /\n\n-{10,} (?:English|Français|Nederlands) -{10,}\n\n/;
+  const whyLine = { en: /^You receive this because .+\.$/, fr: /^Vous recevez ce message parce qu(e |')\S.+\.$/, nl: /^U ontvangt dit bericht omdat .+\.$/ };
 
-  it.each(kinds)("%s: English only for en and null, ending with why it was sent", (kind) => {
-    const en = composeMail(kind, "en", params[kind]);
-    expect(composeMail(kind, null, params[kind])).toEqual(en);
-    expect(en.text).not.toMatch(separator);
-    expect(en.text.split("\n").at(-1)).toMatch(/^You receive this because .+\.$/);
-    expect(en.text).toContain("The Casebook team");
-    // Codes (the decision) are translated, not echoed; every other value appears as given.
-    for (const [key, value] of Object.entries(params[kind])) if (key !== "decision") expect(en.text).toContain(value.split("\n")[0]?.split(" ")[0]);
+  it.each(kinds.flatMap((kind) => LOCALES.map((locale) => [kind, locale] as const)))(
+    "%s in %s: the reader's language only, ending with why it was sent",
+    (kind, locale) => {
+      const mail = composeMail(kind, locale, params[kind]);
+      expect(mail.text).not.toMatch(rules);
+      expect(mail.text.split("\n").at(-1)).toMatch(whyLine[locale]);
+      // Not one paragraph of another language's version of the same mail.
+      for (const other of LOCALES.filter((l) => l !== locale)) {
+        const theirs = composeMail(kind, other, params[kind]);
+        expect(mail.subject).not.toBe(theirs.subject);
+        for (const paragraph of theirs.text.split("\n\n"))
+          if (!paragraph.startsWith("    ") && !paragraph.startsWith("http")) expect(mail.text).not.toContain(paragraph);
+      }
+      // Codes (the decision) are translated, not echoed; every other value appears as given.
+      for (const [key, value] of Object.entries(params[kind]))
+        if (key !== "decision" && key !== "role") expect(mail.text).toContain(value.split("\n")[0]?.split(" ")[0]);
+      if ("link" in params[kind]) expect(mail.text).toContain(`\n${params[kind].link}\n`);
+    },
+  );
+
+  it.each(kinds)("%s to a reader of unknown language: English, then French, then Dutch, under the English subject", (kind) => {
+    const mail = composeMail(kind, null, params[kind]);
+    const versions = LOCALES.map((locale) => composeMail(kind, locale, params[kind]));
+    expect(mail.subject).toBe(versions[0]?.subject);
+    expect(mail.text.split(rules)).toEqual(versions.map((v) => v.text));
+    expect(mail.text).toMatch(/\n\n-{10,} Français -{10,}\n\n[\s\S]*\n\n-{10,} Nederlands -{10,}\n\n/);
   });
 
-  it("translates decision codes in every language", () => {
-    const p = params.post_decision;
-    expect(composeMail("post_decision", "en", p).subject).toBe("Casebook: changes requested — Sepsis alerts");
-    expect(composeMail("post_decision", "fr", p).subject).toBe("Casebook : modifications demandées — Sepsis alerts");
-    expect(composeMail("post_decision", "nl", p).subject).toBe("Casebook: aanpassingen gevraagd — Sepsis alerts");
+  it("mailLocale: the account's setting, else the page's language, else unknown", () => {
+    expect(mailLocale("nl", "fr")).toBe("nl");
+    expect(mailLocale("", "fr")).toBe("fr");
+    expect(mailLocale(undefined, undefined)).toBeNull();
+    expect(mailLocale("de", null)).toBeNull();
   });
 
-  it.each(kinds.flatMap((kind) => [[kind, "fr"] as const, [kind, "nl"] as const]))("%s in %s: own language first, then English", (kind, locale) => {
-    const mail = composeMail(kind, locale, params[kind]);
-    const en = composeMail(kind, "en", params[kind]);
-    const [own, english, ...rest] = mail.text.split(separator);
-    expect(rest).toEqual([]);
-    expect(english).toBe(en.text);
-    expect(mail.subject).not.toBe(en.subject);
-    const why = locale === "fr" ? /^Vous recevez ce message parce qu(e |')\S.+\.$/ : /^U ontvangt dit bericht omdat .+\.$/;
-    expect(own?.split("\n").at(-1)).toMatch(why);
-    if ("link" in params[kind]) expect(own).toContain(`\n${params[kind].link}\n`);
+  // Every value a template needs, as a marker that cannot occur in any template's own words.
+  const markers = (kind: MailKind) =>
+    Object.fromEntries(
+      MAIL_KINDS[kind].map((key) => [key, key === "decision" ? "published" : key === "role" ? "dpo" : key === "link" ? `https://x.test/${key}-0` : `${key}-0`]),
+    );
+  const used = (text: string, kind: MailKind) => MAIL_KINDS[kind].filter((key) => key !== "decision" && key !== "role" && text.includes(`${key}-0`));
+
+  it.each(kinds)("%s has en, fr and nl templates using the same placeholders in subject and body", (kind) => {
+    const values = markers(kind);
+    const [en, fr, nl] = LOCALES.map((locale) => composeMail(kind, locale, values));
+    for (const mail of [fr, nl]) {
+      expect(used(mail!.subject, kind)).toEqual(used(en!.subject, kind));
+      expect(used(mail!.text, kind)).toEqual(used(en!.text, kind));
+    }
+    // Every parameter the kind declares is shown somewhere (coded ones as their label).
+    expect(used(`${en!.subject}\n${en!.text}`, kind)).toEqual(MAIL_KINDS[kind].filter((key) => key !== "decision" && key !== "role"));
+    const labels = {
+      en: { published: "published", dpo: "data protection officer" },
+      fr: { published: "publiée", dpo: "délégué à la protection des données" },
+      nl: { published: "gepubliceerd", dpo: "functionaris voor gegevensbescherming" },
+    };
+    LOCALES.forEach((locale, i) => {
+      const mail = [en, fr, nl][i]!;
+      if ("decision" in values) expect(mail.text).toContain(labels[locale].published);
+      if ("role" in values) expect(mail.text).toContain(labels[locale].dpo);
+      // An optional name greets the reader in every language.
+      expect(composeMail(kind, locale, { ...values, name: "Zoë-0" }).text.split("\n")[0]).toContain("Zoë-0");
+    });
   });
 
   it("writes natural greetings and subjects", () => {

@@ -138,7 +138,12 @@ export async function findLatestMail(to: string, dataDir?: string): Promise<Drop
   return mails.find((mail) => addresses(mail.to).includes(wanted));
 }
 
-/** Renders a mail in the reader's language, followed by English when that language is French or Dutch. */
+/**
+ * Renders a mail in the reader's language only. `locale` is the recipient's: their account
+ * setting (which sign-up fills from the page's language), else the language of the page
+ * that triggered the mail; null only when neither is known, and then the mail is in
+ * English followed by French and Dutch, under an English subject.
+ */
 export function composeMail(kind: MailKind, locale: Locale | null, params: Record<string, string>): ComposedMail {
   const values: Record<string, string> = {};
   for (const key of MAIL_KINDS[kind]) {
@@ -152,19 +157,29 @@ export function composeMail(kind: MailKind, locale: Locale | null, params: Recor
   // Optional extra: a name for the greeting of mails whose template does not need one.
   if (values.name === undefined && params.name) values.name = oneLine(params.name);
 
+  if (locale === "en" || locale === "fr" || locale === "nl") return render(kind, locale, values);
+  // Nobody knows what this reader reads: all three, each under a rule naming its language.
   const english = render(kind, "en", values);
-  if (locale === "fr" || locale === "nl") {
-    const own = render(kind, locale, values);
-    return { subject: own.subject, text: `${own.text}\n\n${SEPARATOR}\n\n${english.text}` };
-  }
-  return english;
+  const others = UNKNOWN_READER_ORDER.map((language) => `${SEPARATORS[language]}\n\n${render(kind, language, values).text}`);
+  return { subject: english.subject, text: [english.text, ...others].join("\n\n") };
+}
+
+/** The language of a mail to someone: their account setting, else the page that triggered it, else null (unknown). */
+export function mailLocale(setting: unknown, pageLocale?: Locale | null): Locale | null {
+  if (setting === "en" || setting === "fr" || setting === "nl") return setting;
+  return pageLocale ?? null;
 }
 
 // ---------------------------------------------------------------------------------------
 // Templates. Plain text only: it reads the same in every client, and links stay visible
 // and on a line of their own so that clients make them clickable without wrapping them.
 
-const SEPARATOR = "------------------------------ English ------------------------------";
+// After the English text of a mail to a reader of unknown language.
+const UNKNOWN_READER_ORDER = ["fr", "nl"] as const;
+const SEPARATORS: Record<(typeof UNKNOWN_READER_ORDER)[number], string> = {
+  fr: "------------------------------ Français ------------------------------",
+  nl: "------------------------------ Nederlands ------------------------------",
+};
 
 type Language = "en" | "fr" | "nl";
 type Values = Record<string, string>;
