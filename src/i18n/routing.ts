@@ -44,6 +44,22 @@ export function localePath(locale: Locale, path: string): string {
 }
 
 /**
+ * A link or redirect target in the reader's language: a plain site page path gets the prefix;
+ * already-prefixed paths, other origins, files (`.csv`, `.json`…), the API and assets stay as
+ * they are — so pages can pass every internal href through it without double prefixes.
+ */
+export function localeHref(locale: Locale, path: string): string {
+  if (!path.startsWith("/") || path.startsWith("//")) return path;
+  const pathname = path.split(/[?#]/, 1)[0] ?? path;
+  if (/^\/(en|fr|nl)(\/|$)/.test(pathname)) return path;
+  const segments = pathname.split("/");
+  if (UNPREFIXED_SEGMENTS.has((segments[1] ?? "").toLowerCase()) || segments[1] === "language") return path;
+  // Data files and downloads are the same in every language.
+  if (/\.[a-z0-9]+$/i.test(segments.at(-1) ?? "")) return path;
+  return localePath(locale, path);
+}
+
+/**
  * The language of a request: a URL prefix always wins for that page view; otherwise the
  * visitor's explicit choice (switcher cookie), then a member's setting, then Accept-Language.
  */

@@ -62,7 +62,10 @@ describe("the account's language setting", () => {
     await expect(heading(page)).resolves.toBe(t("en", "account.title"));
     await page.getByRole("combobox", { name: t("en", "auth.field.locale") }).selectOption({ label: "Nederlands" });
     await page.getByRole("button", { name: t("en", "account.save"), exact: true }).click();
-    await expect(page.getByRole("status").first().textContent()).resolves.toContain(t("en", "account.saved"));
+    // Saving shows the account page again at once, in the language just chosen (its own URL).
+    await page.waitForURL(/\/nl\/account\?saved=1$/);
+    await expect(htmlLang(page)).resolves.toBe("nl");
+    await expect(page.getByRole("status").first().textContent()).resolves.toContain(t("nl", "account.saved"));
 
     // The next page load, as a member would make it: the account page again, and the home page.
     await page.goto(`${baseUrl}/account`);
@@ -79,6 +82,8 @@ describe("the account's language setting", () => {
     await page.goto(`${baseUrl}/account`);
     await page.getByRole("combobox", { name: t("nl", "auth.field.locale") }).selectOption({ label: "English" });
     await page.getByRole("button", { name: t("nl", "account.save"), exact: true }).click();
+    await page.waitForURL(/\/en\/account\?saved=1$/);
+    await expect(page.getByRole("status").first().textContent()).resolves.toContain(t("en", "account.saved"));
     await page.goto(`${baseUrl}/account`);
     await expect(htmlLang(page)).resolves.toBe("en");
     await expect(heading(page)).resolves.toBe(t("en", "account.title"));

@@ -129,7 +129,7 @@ describe("listings", () => {
       await expect(cards().count()).resolves.toBe(1);
       await expect(cards().first().textContent()).resolves.toContain("Paging discussion 01");
       await expect(page.locator('a[rel="next"]').count()).resolves.toBe(0);
-      await expect(page.locator('a[rel="prev"]').getAttribute("href")).resolves.toBe(`/tags/${tag}`);
+      await expect(page.locator('a[rel="prev"]').getAttribute("href")).resolves.toBe(`/en/tags/${tag}`);
     } finally {
       for (const id of ids) await pb.collection("posts").delete(id);
     }

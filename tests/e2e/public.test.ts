@@ -171,7 +171,7 @@ describe("accounts (§21, §22)", () => {
     async (width) => {
       const person = await account(`Dirk Delete ${width}`);
       const page = await as(person.email, width);
-      expect(new URL(page.url()).pathname).toBe("/dashboard");
+      expect(new URL(page.url()).pathname).toMatch(/^(\/en)?\/dashboard$/);
       await page.goto(`${baseUrl}/account`);
       await shoot(page, "account-page", width);
       expect(await overflow(page)).toBe(0);

@@ -160,7 +160,7 @@ describe("reviewing (issue 11 §7–§11)", () => {
       await dpo.waitForURL(new RegExp(`/dashboard/signoff\\?done=approve&post=${id}$`));
       const done = dpo.getByRole("status");
       await expect(done.textContent()).resolves.toContain(`You signed off “${title}”`);
-      await expect(done.getByRole("link", { name: "View it" }).getAttribute("href")).resolves.toBe(`/dashboard/signoff/${id}`);
+      await expect(done.getByRole("link", { name: "View it" }).getAttribute("href")).resolves.toBe(`/en/dashboard/signoff/${id}`);
       expect((await pb.collection("posts").getOne(id)).status).toBe("submitted");
     });
   }
@@ -222,7 +222,7 @@ describe("reviewing (issue 11 §7–§11)", () => {
     await moderator.waitForURL(new RegExp(`/moderation\\?done=request_changes&post=${id}$`));
     const done = moderator.getByRole("status");
     await expect(done.textContent()).resolves.toContain(`“${title}” went back to its author`);
-    await expect(done.getByRole("link", { name: "View it" }).getAttribute("href")).resolves.toBe(`/moderation/posts/${id}`);
+    await expect(done.getByRole("link", { name: "View it" }).getAttribute("href")).resolves.toBe(`/en/moderation/posts/${id}`);
     await expect(moderator.getByText("Done.", { exact: true }).count()).resolves.toBe(0);
 
     // The author answers the note on the dashboard.
@@ -260,7 +260,7 @@ describe("reviewing (issue 11 §7–§11)", () => {
     const published = moderator.getByRole("status");
     await expect(published.textContent()).resolves.toContain(`“${title}” is published.`);
     const slug = (await pb.collection("posts").getOne(id)).slug;
-    await expect(published.getByRole("link", { name: "View it" }).getAttribute("href")).resolves.toBe(`/posts/${slug}`);
+    await expect(published.getByRole("link", { name: "View it" }).getAttribute("href")).resolves.toBe(`/en/posts/${slug}`);
     for (const width of WIDTHS) {
       await moderator.setViewportSize({ width, height: 900 });
       expect(await overflow(moderator)).toBeLessThanOrEqual(0);

@@ -90,7 +90,7 @@ beforeAll(async () => {
   );
   expect(res.status).toBe(303);
   const location = res.headers.get("location") ?? "";
-  expect(location).toMatch(/^\/dashboard\/posts\/[a-z0-9]{15}\?submitted=1$/);
+  expect(location).toMatch(/^(\/(en|fr|nl))?\/dashboard\/posts\/[a-z0-9]{15}\?submitted=1$/);
   postId = /posts\/([a-z0-9]{15})/.exec(location)![1]!;
   for (const decision of ["claim", "approve"]) {
     const decided = await moderator.form(`/moderation/posts/${postId}?_action=moderatePost`, { postId, decision, note: "" });

@@ -48,7 +48,8 @@ type Row = Scenario<Req, Expected>;
 type Family = { name: string; request: (who: Who) => Req; expected: Partial<Record<Who, Expected>>; snapshot?: () => Promise<unknown> };
 
 // Shorthands for the tables.
-const SIGNIN: Expected = { status: 303, location: "/signin", refused: true };
+// Redirects keep the page language's prefix (issue 12 §3): /en/signin for an English request.
+const SIGNIN: Expected = { status: 303, location: "(/(en|fr|nl))?/signin", refused: true };
 const no = (status: number, lacks: string[] = []): Expected => ({ status, lacks, refused: true });
 const yes = (status: number, contains: string[] = []): Expected => ({ status, contains, refused: false });
 const deny = (status: number): Expected => ({ status, refused: true, reads: true });

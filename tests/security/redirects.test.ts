@@ -42,6 +42,23 @@ describe("open redirect after sign-in (issue 9, finding 11)", () => {
     expect(new URL(location, baseUrl()).origin).toBe(new URL(baseUrl()).origin);
   });
 
+  // From a language's sign-in page the next page keeps that language (issue 12 §3), and the
+  // same refusals hold: the prefix is added to the checked path only, never to a foreign one.
+  const prefixed: Scenario<{ next: string }, { location: string }>[] = [
+    { name: "protocol-relative // from /fr/signin", actor: "phisher", request: { next: "//evil.example/phish" }, expected: { location: "/fr/dashboard" } },
+    { name: "backslash from /fr/signin", actor: "phisher", request: { next: "/%5Cevil.example" }, expected: { location: "/fr/dashboard" } },
+    { name: "no page from /fr/signin: the French dashboard", actor: "member", request: { next: "" }, expected: { location: "/fr/dashboard" } },
+    { name: "a plain page from /fr/signin", actor: "member", request: { next: "/account" }, expected: { location: "/fr/account" } },
+    { name: "a prefixed page stays as asked", actor: "member", request: { next: "%2Fnl%2Fsearch%3Fq%3Dval" }, expected: { location: "/nl/search?q=val" } },
+  ];
+  it.each(prefixed)("$name ($actor): Location $expected.location", async ({ request, expected }) => {
+    const res = await new Client().form(`/fr/signin?_action=signIn&next=${request.next}`, { email: VICTIM, password: DEMO_PASSWORD });
+    expect(res.status).toBe(303);
+    const location = res.headers.get("location") ?? "";
+    expect(location).toBe(expected.location);
+    expect(new URL(location, baseUrl()).origin).toBe(new URL(baseUrl()).origin);
+  });
+
   it("the sign-in form never carries a foreign `next` into its action", async () => {
     const res = await new Client().fetch("/signin?next=/%5Cevil.example/phish");
     const html = await res.text();

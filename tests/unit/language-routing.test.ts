@@ -2,7 +2,7 @@
 // language a request gets, and the links to the same page in the other languages.
 import type { AstroCookies } from "astro";
 import { describe, expect, it } from "vitest";
-import { LANGUAGE_COOKIE, alternateLinks, chooseLocale, localePath, pagePath, routeLocale } from "../../src/i18n/routing.ts";
+import { LANGUAGE_COOKIE, alternateLinks, chooseLocale, localeHref, localePath, pagePath, routeLocale } from "../../src/i18n/routing.ts";
 import { setLanguageCookie } from "../../src/lib/server/language.ts";
 
 describe("routeLocale", () => {
@@ -100,5 +100,33 @@ describe("setLanguageCookie", () => {
     const cookies = { set: (name: string, value: string, options: Record<string, unknown>) => set.push([name, value, options]) } as unknown as AstroCookies;
     setLanguageCookie(cookies, new URL(url), "fr", publicUrl);
     expect(set).toEqual([[LANGUAGE_COOKIE, "fr", { sameSite: "lax", path: "/", secure, maxAge: 365 * 24 * 60 * 60 }]]);
+  });
+});
+
+describe("localeHref (links and redirects in the page language)", () => {
+  it.each([
+    ["/", "/fr/"],
+    ["/dashboard", "/fr/dashboard"],
+    ["/search?q=chute&outcome=failure", "/fr/search?q=chute&outcome=failure"],
+    ["/?flagged=1", "/fr/?flagged=1"],
+    ["/dashboard#join-requests", "/fr/dashboard#join-requests"],
+    ["/signin?next=%2Ffr%2Faccount", "/fr/signin?next=%2Ffr%2Faccount"],
+    // Already in a language: never twice, never switched.
+    ["/fr/search?q=x", "/fr/search?q=x"],
+    ["/nl/account", "/nl/account"],
+    ["/en", "/en"],
+    // Files, the API, assets, the switcher and other origins stay as they are.
+    ["/open-data/decisions.csv?funder=x", "/open-data/decisions.csv?funder=x"],
+    ["/favicon.svg", "/favicon.svg"],
+    ["/api/search", "/api/search"],
+    ["/_astro/app.css", "/_astro/app.css"],
+    ["/language/nl?next=%2F", "/language/nl?next=%2F"],
+    ["//evil.example/x", "//evil.example/x"],
+    ["https://example.org/", "https://example.org/"],
+    ["#main", "#main"],
+    // A page whose name merely starts like a language code is a page.
+    ["/english-posts", "/fr/english-posts"],
+  ])("%s → %s", (path, expected) => {
+    expect(localeHref("fr", path)).toBe(expected);
   });
 });
