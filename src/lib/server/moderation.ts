@@ -7,9 +7,9 @@ import type { RecordModel } from "pocketbase";
 import { MODERATION_REJECTION_REASONS } from "../codelists.ts";
 import { attachmentFindings, prepareAttachments, updateAttachments } from "./attachments.ts";
 import { ForbiddenError, assertCan, can, type Subject } from "./can.ts";
-import { getConfig } from "./config.ts";
 import { ValidationError } from "./errors.ts";
-import { composeMail, sendMail } from "./mail.ts";
+import { composeMail, mailLocale, sendMail } from "./mail.ts";
+import { siteLink } from "./links.ts";
 import { renderUntrustedMarkdown } from "./markdown.ts";
 import { awaitsConsent, findCounterpart } from "./funding.ts";
 import { randomRecordId } from "./ids.ts";
@@ -550,7 +550,7 @@ export async function autoHidePost(post: RecordModel, why: string): Promise<void
   await hideInBatch(post, null, "auto_hide", why);
   const author = post.expand?.author;
   if (author?.email) {
-    const mail = composeMail("post_flagged", author.locale || null, { title: post.title, link: `${getConfig().publicUrl}/dashboard` });
+    const mail = composeMail("post_flagged", author.locale || null, { title: post.title, link: siteLink(mailLocale(author.locale), "/dashboard") });
     await sendMail({ to: author.email, subject: mail.subject, text: mail.text });
   }
 }
@@ -562,7 +562,7 @@ async function notifyAuthor(post: RecordModel, decision: string, note: string): 
     title: post.title,
     decision,
     note: note.trim(),
-    link: `${getConfig().publicUrl}/dashboard`,
+    link: siteLink(mailLocale(author.locale), "/dashboard"),
   });
   await sendMail({ to: author.email, subject: mail.subject, text: mail.text });
 }
