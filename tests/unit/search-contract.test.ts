@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSnippet, createEmbeddedEngine, fingerprintOf, queryTerms, tokenize } from "../../src/lib/server/search/embedded.ts";
 import { DEFAULT_PER_PAGE, FACETS, makeQuery, parseSearchParams, searchQueryToParams } from "../../src/lib/server/search/engine.ts";
 import type { SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
-import { createMeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
+import { buildFacetQueries, createMeilisearchEngine, toMeiliSearchParams } from "../../src/lib/server/search/meilisearch.ts";
 import type { MeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
+import { queryLanguage } from "../../src/lib/server/search/language.ts";
 import { chunk, corpus, runSearchContract } from "./search-contract.ts";
 
 runSearchContract("embedded", async () => createEmbeddedEngine());
@@ -133,7 +134,7 @@ describe("embedded engine specifics", () => {
       engine = createEmbeddedEngine();
       await engine.upsert(corpus);
     });
-    const suggestionFor = async (q: string) => (await engine.search(makeQuery({ q }))).suggestion;
+    const suggestionFor = async (q: string, locale?: "en" | "fr" | "nl") => (await engine.search(makeQuery({ q, ...(locale ? { locale } : {}) }))).suggestion;
 
     it("correct words missing from the vocabulary", async () => {
       expect(await suggestionFor("sepsys")).toBe("sepsis");
@@ -145,6 +146,119 @@ describe("embedded engine specifics", () => {
       expect(await suggestionFor("sepsis")).toBeNull();
       expect(await suggestionFor("schedul")).toBeNull();
       expect(await suggestionFor("")).toBeNull();
+    });
+
+    it("are null for a word known only through its stem (hits are not a typo's)", async () => {
+      expect(await suggestionFor("détectés", "fr")).toBeNull();
+      expect(await suggestionFor("evaluations", "fr")).toBeNull();
+    });
+
+    // The fixture has English posts saying "check" and "checks": a suggestion drawn from the
+    // whole vocabulary would offer them to French and Dutch queries one or two edits away.
+    it("come from the query language's posts only: French", async () => {
+      expect(await suggestionFor("échec", "fr")).toBeNull();
+      expect(await suggestionFor("échecs", "fr")).toBeNull();
+      expect(await suggestionFor("échek", "fr")).toBe("echec");
+      expect(await suggestionFor("chek", "fr")).not.toBe("check");
+      expect(await suggestionFor("chek", "en")).toBe("check");
+      expect(await suggestionFor("chutte", "fr")).toBe("chute");
+      // On the English interface, an unmarked word is English: no French word is offered.
+      expect(await suggestionFor("chutte", "en")).toBeNull();
+    });
+
+    it("come from the query language's posts only: Dutch", async () => {
+      expect(await suggestionFor("zeikenhuis", "nl")).toBe("ziekenhuis");
+      expect(await suggestionFor("zeikenhuis", "en")).toBeNull();
+      expect(await suggestionFor("woonzorgcentra", "nl")).toBe("woonzorgcentrum");
+    });
+
+    it("follow the words' language when it is clearly not the interface's", async () => {
+      // Accent and elided article: French even on the English and Dutch interfaces.
+      expect(await suggestionFor("l'échek", "en")).toBe("l echec");
+      expect(await suggestionFor("de chutte", "nl")).toBeNull();
+      expect(await suggestionFor("la chutte", "nl")).toBe("la chute");
+    });
+
+    it("never offer a word of another language, whatever is typed (every suggested word is in a post of the query's language)", async () => {
+      const vocabulary = (lang: string) =>
+        new Set(
+          corpus
+            .filter((d) => d.language === lang)
+            .flatMap((d) =>
+              tokenize(
+                [
+                  d.title,
+                  d.summary,
+                  d.body,
+                  d.lessons,
+                  d.tags.join(" "),
+                  d.organization_name ?? "",
+                  d.funder_name ?? "",
+                  d.call_title ?? "",
+                  d.public_descriptor ?? "",
+                ].join(" "),
+              ),
+            ),
+        );
+      for (const lang of ["en", "fr", "nl"] as const) {
+        const words = vocabulary(lang);
+        for (const q of ["chek", "sepsys", "chutte", "zeikenhuis", "radiolgy", "échek", "valdetecsie", "hopitall", "cheks"]) {
+          const suggestion = await suggestionFor(q, lang);
+          if (suggestion === null || queryLanguage(q, lang) !== lang) continue;
+          for (const word of tokenize(suggestion)) expect(words.has(word), `${q} (${lang}) → ${suggestion}`).toBe(true);
+        }
+      }
+    });
+  });
+
+  describe("query language", () => {
+    it("is the interface language unless the words clearly say otherwise", () => {
+      expect(queryLanguage("sepsis", "fr")).toBe("fr");
+      expect(queryLanguage("sepsis", "nl")).toBe("nl");
+      expect(queryLanguage("échec", "en")).toBe("fr");
+      expect(queryLanguage("chute", "en")).toBe("fr");
+      expect(queryLanguage("val", "fr")).toBe("nl");
+      expect(queryLanguage("fall detection", "fr")).toBe("en");
+      expect(queryLanguage("het ziekenhuis", "en")).toBe("nl");
+      expect(queryLanguage("the hospital", "nl")).toBe("en");
+      // "de" and "en" are French and Dutch alike: no vote.
+      expect(queryLanguage("de en", "nl")).toBe("nl");
+      expect(queryLanguage("de en", "fr")).toBe("fr");
+    });
+
+    it("is null without a locale when nothing tells", () => {
+      expect(queryLanguage("sepsis")).toBeNull();
+      expect(queryLanguage("les chutes")).toBe("fr");
+      expect(queryLanguage("")).toBeNull();
+    });
+
+    it("is carried by the optional locale URL parameter", () => {
+      const parsed = parseSearchParams(new URLSearchParams("q=chute&locale=fr"));
+      expect(parsed.ok && parsed.query.locale).toBe("fr");
+      expect(parsed.ok && searchQueryToParams(parsed.query).get("locale")).toBe("fr");
+      const without = parseSearchParams(new URLSearchParams("q=chute"));
+      expect(without.ok && "locale" in without.query).toBe(false);
+      expect(parseSearchParams(new URLSearchParams("locale=de"))).toMatchObject({ ok: false, param: "locale" });
+    });
+  });
+
+  describe("Meilisearch query locales", () => {
+    it("follow the query language, on the main and the facet queries", () => {
+      expect(toMeiliSearchParams(makeQuery({ q: "sepsis", locale: "fr" })).locales).toEqual(["fra"]);
+      expect(toMeiliSearchParams(makeQuery({ q: "fall detection", locale: "nl" })).locales).toEqual(["eng"]);
+      expect(toMeiliSearchParams(makeQuery({ q: "ziekenhuis", locale: "nl" })).locales).toEqual(["nld"]);
+      // Nothing to tell and no page language: Meilisearch detects among the index's three.
+      expect(toMeiliSearchParams(makeQuery({ q: "sepsis" })).locales).toBeUndefined();
+      expect(toMeiliSearchParams(makeQuery({ q: "", locale: "fr" })).locales).toBeUndefined();
+      const queries = buildFacetQueries(makeQuery({ q: "chute", locale: "en", filters: { outcome: ["failure"] } }));
+      expect(queries.map((q) => q.locales)).toEqual([["fra"], ["fra"]]);
+    });
+  });
+
+  describe("stop words in snippets", () => {
+    it("are not marked even when the caller's term set holds them", () => {
+      const html = buildSnippet(["Les lettres de sortie de l'hôpital"], new Set(["de", "l", "les", "sortie", "hopital"]), 160, "fr");
+      expect(html).toBe("Les lettres de <mark>sortie</mark> de l&#39;<mark>hôpital</mark>");
     });
   });
 

@@ -5,6 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isStopWord, tokenize } from "../../src/lib/server/search/analysis.ts";
 import { FACETS, facetKey, facetValues, makeQuery } from "../../src/lib/server/search/engine.ts";
 import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
 
@@ -225,6 +226,16 @@ export function runSearchContract(
         expect(result.hits[0]?.snippet).toMatch(/<mark>lactate<\/mark>/i);
       });
 
+      it("never highlight stop words, in any of the three languages", async () => {
+        for (const q of ["lettres de sortie", "l'hôpital", "the sepsis alert", "het ziekenhuis"]) {
+          const result = await search({ q });
+          expect(result.hits.length, q).toBeGreaterThan(0);
+          for (const hit of result.hits) {
+            for (const marked of markedWords(hit.snippet)) expect(isStopWord(marked), `${q}: <mark>${marked}</mark> in ${hit.id}`).toBe(false);
+          }
+        }
+      });
+
       it("are safe HTML for every post when browsing", async () => {
         const result = await search({ perPage: 50 });
         for (const hit of result.hits) {
@@ -261,6 +272,7 @@ export function runSearchContract(
         if (c.expectTop) expect(ids.slice(0, c.expectTop.length).sort()).toEqual([...c.expectTop].sort());
         if (c.first) expect(ids[0]).toBe(c.first);
         for (const id of c.absent ?? []) expect(ids).not.toContain(id);
+        for (const id of c.includes ?? []) expect(ids).toContain(id);
         for (const id of c.then ?? []) {
           expect(ids).toContain(id);
           if (c.first) expect(ids.indexOf(id)).toBeGreaterThan(0);
@@ -296,6 +308,11 @@ function directCounts(facet: FacetName, filters: SearchQuery["filters"]): { valu
   return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
 }
 
+// The normalised words inside <mark> elements of a snippet.
+function markedWords(html: string): string[] {
+  return [...html.matchAll(/<mark>(.*?)<\/mark>/g)].flatMap((m) => tokenize(m[1]!.replace(/&[a-z0-9#]+;/g, " ")));
+}
+
 function tagsOf(html: string): string[] {
   return [...html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1]!.toLowerCase());
 }
@@ -309,6 +326,8 @@ export type RelevanceCase = {
   expectTop?: string[];
   /** This id is the first hit. */
   first?: string;
+  /** These ids are on the first page, anywhere. */
+  includes?: string[];
   /** These ids are not on the first page. */
   absent?: string[];
   /** These ids are on the first page, after `first` (cross-language matches ranked after same-language ones). */

@@ -12,9 +12,21 @@ import path from "node:path";
 import MiniSearch from "minisearch";
 import type { AsPlainObject, Options, Query } from "minisearch";
 import { FACETS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, facetKey, facetValues, inAmountRange, sortFacetCounts, toHit } from "./engine.ts";
-import type { SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
-import { type StemLanguage, isStemLanguage, normalizeText, queryStemTokens, queryTerms, stemToken, tokenize, tokenizeWithStems } from "./analysis.ts";
+import type { Language, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
+import {
+  type StemLanguage,
+  isStemLanguage,
+  isStemToken,
+  isStopWord,
+  normalizeText,
+  queryStemTokens,
+  queryTerms,
+  stemToken,
+  tokenize,
+  tokenizeWithStems,
+} from "./analysis.ts";
 import { glossaryMatches } from "./glossary.ts";
+import { queryLanguage } from "./language.ts";
 
 // Analysis moved to analysis.ts (engine-independent); re-exported for existing callers.
 export { normalizeText, queryTerms, tokenize };
@@ -178,6 +190,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
   const dictionary = newDictionary();
   // Derived state, rebuilt lazily after writes.
   let view: View | null = null;
+  let shortIdLanguages: ((shortId: number) => string | undefined) | null = null;
   let fingerprintCache: string | null = null;
   // Recent results: the landing page and popular facet clicks repeat; any write clears it.
   const recent = new Map<string, SearchResult>();
@@ -187,6 +200,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
 
   function changed(): void {
     view = null;
+    shortIdLanguages = null;
     fingerprintCache = null;
     recent.clear();
   }
@@ -194,6 +208,11 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
   function fingerprint(): string {
     fingerprintCache ??= fingerprintOf([...entries.values()].map((e) => e.doc));
     return fingerprintCache;
+  }
+
+  function languageOfShortId(): (shortId: number) => string | undefined {
+    shortIdLanguages ??= languagesByShortId(mini, entries);
+    return shortIdLanguages;
   }
 
   function currentView(): View {
@@ -290,7 +309,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       perPage: query.perPage,
       totalPages: Math.ceil(total / query.perPage),
       facets,
-      suggestion: terms.length > 0 ? suggest(mini, query.q) : null,
+      suggestion: terms.length > 0 ? suggest(mini, query.q, queryLanguage(query.q, query.locale), languageOfShortId()) : null,
       tookMs: elapsed(started),
     };
   }
@@ -433,7 +452,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
 // Same query, same key: filters in FACETS order, values sorted (OR is order-insensitive).
 function cacheKey(query: SearchQuery): string {
   const filters = FACETS.map((facet) => [...(query.filters[facet] ?? [])].sort());
-  return JSON.stringify([query.q, filters, query.amount ?? null, query.sort, query.page, query.perPage]);
+  return JSON.stringify([query.q, filters, query.amount ?? null, query.sort, query.page, query.perPage, query.locale ?? null]);
 }
 
 function elapsed(started: number): number {
@@ -495,6 +514,8 @@ function findMatches(text: string, terms: ReadonlySet<string>, lang: StemLanguag
   const ranges: Range[] = [];
   for (const m of text.matchAll(WORD)) {
     const term = normalizeText(m[0]);
+    // A stop word is never a match worth showing, whatever the caller's term set holds.
+    if (isStopWord(term)) continue;
     if (terms.has(term) || (lang !== null && terms.has(stemToken(term, lang) ?? ""))) ranges.push({ start: m.index, end: m.index + m[0].length, term });
   }
   return ranges;
@@ -663,9 +684,12 @@ function breakScoreTies(order: Int32Array, scores: Float64Array, candidates: Int
 // "Did you mean": each query word that is not in the vocabulary (nor, for the last word, a
 // prefix of a term) is replaced by the closest vocabulary term by edit distance (up to 1, 2
 // or 3 edits by length), ties going to the term in most documents. Such a word means the
-// hits, if any, came from typo tolerance alone. Null when every word is known or no
-// correction is found.
-function suggest(mini: MiniSearch<SearchDocument>, q: string): string | null {
+// hits, if any, came from typo tolerance alone. Candidates come only from posts written in
+// the query's language (language.ts), so "échec" on /fr/ never becomes the English "check";
+// the postings already name their documents, so this costs a lookup per posting, not a
+// vocabulary per language. With no language (an API call without locale, nothing to tell),
+// every post counts. Null when every word is known or no correction is found.
+function suggest(mini: MiniSearch<SearchDocument>, q: string, lang: Language | null, languageOf: (shortId: number) => string | undefined): string | null {
   const vocab = vocabularyOf(mini);
   if (!vocab) return null;
   const words = q.match(WORD) ?? [];
@@ -678,12 +702,26 @@ function suggest(mini: MiniSearch<SearchDocument>, q: string): string | null {
   const out = words.map((word, i) => {
     const term = normalized[i]!;
     if (term.length < 3 || STOP.has(term) || vocab.has(term)) return word;
+    // A known stem plus an ending ("échecs", "détectés") is an inflection, not a typo. The
+    // stem must be a prefix of the word: stemmers also rewrite letters (English "sepsys" →
+    // "sepsi", like "sepsis"), and such a word is still a typo worth correcting.
+    if (queryStemTokens(term).some((token) => term.startsWith(token.slice(4)) && vocab.has(token))) return word;
     if (i === last && !vocab.atPrefix(term).keys().next().done) return word;
     const maxDistance = term.length <= 4 ? 1 : term.length <= 7 ? 2 : 3;
     let best: { term: string; distance: number; docs: number } | null = null;
     for (const [candidate, [data, distance]] of vocab.fuzzyGet(term, maxDistance)) {
+      if (isStemToken(candidate)) continue;
       let docs = 0;
-      for (const postings of data.values()) docs = Math.max(docs, postings.size);
+      for (const postings of data.values()) {
+        if (lang === null) {
+          docs = Math.max(docs, postings.size);
+          continue;
+        }
+        let inLanguage = 0;
+        for (const shortId of postings.keys()) if (languageOf(shortId) === lang) inLanguage++;
+        docs = Math.max(docs, inLanguage);
+      }
+      if (docs === 0) continue;
       if (best === null || distance < best.distance || (distance === best.distance && (docs > best.docs || (docs === best.docs && candidate < best.term)))) {
         best = { term: candidate, distance, docs };
       }
@@ -693,6 +731,16 @@ function suggest(mini: MiniSearch<SearchDocument>, q: string): string | null {
     return best.term;
   });
   return corrected ? out.join(" ") : null;
+}
+
+// The language of each indexed document by MiniSearch's internal short id (a dense array,
+// rebuilt after writes): the postings that suggest() walks name documents by short id.
+function languagesByShortId(mini: MiniSearch<SearchDocument>, entries: ReadonlyMap<string, Entry>): (shortId: number) => string | undefined {
+  const ids = (mini as unknown as { _documentIds?: Map<number, string> })._documentIds;
+  if (!(ids instanceof Map)) return () => undefined;
+  const langs: (string | undefined)[] = [];
+  for (const [shortId, id] of ids) langs[shortId] = entries.get(id)?.doc.language;
+  return (shortId) => langs[shortId];
 }
 
 // MiniSearch 7 keeps its term radix tree in the protected `_index` (loadJS always builds a

@@ -188,9 +188,12 @@ const rawQuerySchema = z.object({
   reason: multi("reason", REJECTION_REASONS),
   amount_min: amountParam("amount_min"),
   amount_max: amountParam("amount_max"),
+  // The interface language the query was typed in (the search page passes its own); not a
+  // filter: it only picks the vocabulary of suggestions and the query's analysis language.
+  locale: z.enum(LANGUAGES, { error: `locale must be one of: ${LANGUAGES.join(", ")}` }).optional(),
 });
 
-const SINGLE_PARAMS = new Set(["q", "sort", "page", "per_page", "amount_min", "amount_max"]);
+const SINGLE_PARAMS = new Set(["q", "sort", "page", "per_page", "amount_min", "amount_max", "locale"]);
 const MULTI_PARAMS = new Set<string>(Object.values(FACET_PARAMS));
 
 // URLSearchParams → plain record: repeated params become arrays, blank values are dropped
@@ -231,6 +234,7 @@ export const searchQuerySchema = z
       sort: raw.sort,
       page: raw.page,
       perPage: raw.per_page,
+      ...(raw.locale ? { locale: raw.locale } : {}),
     };
   })
   .refine((q) => !q.amount || q.amount.min === null || q.amount.max === null || q.amount.min <= q.amount.max, {
@@ -262,6 +266,7 @@ export function searchQueryToParams(query: SearchQuery): URLSearchParams {
   if (query.sort !== "relevance") params.set("sort", query.sort);
   if (query.page !== 1) params.set("page", String(query.page));
   if (query.perPage !== DEFAULT_PER_PAGE) params.set("per_page", String(query.perPage));
+  if (query.locale) params.set("locale", query.locale);
   return params;
 }
 
@@ -274,6 +279,7 @@ export function makeQuery(partial: Partial<SearchQuery> = {}): SearchQuery {
     sort: partial.sort ?? "relevance",
     page: partial.page ?? 1,
     perPage: partial.perPage ?? DEFAULT_PER_PAGE,
+    ...(partial.locale ? { locale: partial.locale } : {}),
   };
 }
 
@@ -440,6 +446,8 @@ export type SearchQuery = {
   sort: "relevance" | "newest";
   page: number;
   perPage: number;
+  /** Interface language of the page that asked (optional): see queryLanguage() in analysis.ts. */
+  locale?: Language;
 };
 
 /** True when a document's requested amount is inside the query's range (or there is no range). */
@@ -456,7 +464,8 @@ export type FacetName = (typeof FACETS)[number];
 /** A kind of searchable document. */
 export type SearchKind = (typeof SEARCH_KINDS)[number];
 
-type Language = "en" | "fr" | "nl";
+/** A content and interface language. */
+export type Language = "en" | "fr" | "nl";
 
 /** One result row, ready for rendering; `snippet` is safe HTML containing only <mark>. */
 export type SearchHit = {

@@ -4,7 +4,8 @@
 // turns a failed task into a thrown Error. Meilisearch does not HTML-escape highlights, so
 // it is asked for private-use placeholder tags which are swapped for <mark> after escaping.
 // `suggestion` is always null here: Meilisearch has no "did you mean" API, and its typo
-// tolerance already finds what a suggestion would have proposed.
+// tolerance already finds what a suggestion would have proposed. The query's language
+// (language.ts: the page's, or the one the words clearly are in) goes out as `locales`.
 
 import { Meilisearch } from "meilisearch";
 import type {
@@ -22,6 +23,7 @@ import type {
 import { FACETS, HIT_FIELDS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, sortFacetCounts, toHit } from "./engine.ts";
 import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
 import { meiliSynonyms } from "./glossary.ts";
+import { MEILI_LOCALE, queryLanguage } from "./language.ts";
 
 /** Placeholder highlight tags: private-use characters no post text plausibly contains. */
 export const HIGHLIGHT_PRE = "\uE000";
@@ -88,6 +90,8 @@ export function toMeiliSearchParams(query: SearchQuery, matchingStrategy: Matchi
   };
   const filter = buildFilterExpression(query.filters, query.amount);
   if (filter !== null) params.filter = filter;
+  const locales = queryLocales(query);
+  if (locales) params.locales = locales;
   // Browsing (no text) is newest first, as in the embedded engine.
   if (query.sort === "newest" || query.q.trim() === "") params.sort = ["published_ts:desc"];
   return params;
@@ -110,9 +114,19 @@ export function buildFacetQueries(query: SearchQuery, indexUid = "posts", matchi
       limit: 0,
       matchingStrategy,
       ...(filter === null ? {} : { filter }),
+      ...(queryLocales(query) ? { locales: queryLocales(query) } : {}),
     });
   }
   return queries;
+}
+
+// Meilisearch analyses the query as written in these languages (same as the embedded
+// engine's suggestion language); undefined lets it detect among the index's three.
+/** The query `locales` parameter for a query: its language as ISO 639-3, when one is known. */
+export function queryLocales(query: Pick<SearchQuery, "q" | "locale">): string[] | undefined {
+  if (query.q.trim() === "") return undefined;
+  const lang = queryLanguage(query.q, query.locale);
+  return lang === null ? undefined : [MEILI_LOCALE[lang]];
 }
 
 /** HTML from a Meilisearch-formatted string: escape everything, then placeholders → balanced <mark>. */
