@@ -25,6 +25,8 @@ function summary(post: RecordModel): QueueItem {
     slug: post.slug,
     kind: post.kind,
     title: data?.title ?? post.title,
+    // The title is in the post's language, not the interface's (tagged with lang where shown).
+    language: data?.language || post.language || "",
     status: post.status,
     reviewState: reviewState(post),
     isRevision: Boolean(revision),
@@ -316,6 +318,7 @@ export type QueueItem = {
   slug: string;
   kind: string;
   title: string;
+  language: string;
   status: string;
   reviewState: string;
   isRevision: boolean;

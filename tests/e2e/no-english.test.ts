@@ -1,0 +1,198 @@
+// No English on French and Dutch pages (issue 12, Tests: e2e; §6): every page a member or a
+// visitor uses is opened at /fr/… and /nl/… (signed in as the demo role that sees it) and its
+// interface text is checked against the English catalogue, then axe runs on it.
+//
+// How the check decides what "English interface text" is:
+// - the needles are the literal parts of every English message (ICU arguments, plural and
+//   select branches split into their literal pieces) that are at least 8 characters long and
+//   either contain a space or are at least 10 characters; a piece that also occurs in any
+//   message of the page's language is skipped (strings identical in both languages, brand names
+//   such as Casebook, Meilisearch, CSV);
+// - the haystack is the page's visible text plus aria-label, placeholder, title and alt
+//   attributes and the document title, except subtrees whose `lang` differs from the page's:
+//   user content (post cards, search results, post bodies, the language switcher's own names)
+//   carries its author's language and is not interface text;
+// - a needle matches when it occurs in one text node or attribute, case-sensitive.
+import AxeBuilder from "@axe-core/playwright";
+import { isLiteralElement, isPluralElement, isSelectElement, type MessageFormatElement, parse } from "@formatjs/icu-messageformat-parser";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
+import { en } from "../../src/i18n/en.ts";
+import { fr } from "../../src/i18n/fr.ts";
+import { nl } from "../../src/i18n/nl.ts";
+import { connectAsSuperuser } from "../../src/lib/server/pocketbase.ts";
+import { launchBrowser, signedInPage } from "../helpers/browser.ts";
+import { TEST_SUPERUSER } from "../helpers/pocketbase.ts";
+
+const baseUrl = inject("baseUrl");
+let browser: Browser;
+let reviewId = "";
+
+type Role = "visitor" | "editor" | "moderator";
+const PAGES: { name: string; path: () => string; role: Role; narrow?: boolean }[] = [
+  { name: "home", path: () => "/", role: "visitor", narrow: true },
+  { name: "search", path: () => "/search?q=sepsis", role: "visitor", narrow: true },
+  { name: "post", path: () => "/posts/sepsis-early-warning-alert-fatigue", role: "visitor" },
+  { name: "insights", path: () => "/insights", role: "visitor" },
+  { name: "calls", path: () => "/calls", role: "visitor" },
+  { name: "call", path: () => "/calls/ai-in-everyday-care-2024", role: "visitor" },
+  { name: "open-data", path: () => "/open-data", role: "visitor" },
+  { name: "organisations", path: () => "/organizations", role: "visitor" },
+  { name: "organisation", path: () => "/organizations/az-heidebloem", role: "visitor" },
+  { name: "sign-in", path: () => "/signin", role: "visitor" },
+  { name: "sign-up", path: () => "/signup", role: "visitor" },
+  { name: "write", path: () => "/write", role: "editor" },
+  { name: "dashboard", path: () => "/dashboard", role: "editor" },
+  { name: "account", path: () => "/account", role: "editor" },
+  { name: "moderation queue", path: () => "/moderation", role: "moderator" },
+  { name: "review page", path: () => `/moderation/posts/${reviewId}`, role: "moderator" },
+];
+const EMAILS: Record<Exclude<Role, "visitor">, string> = { editor: "editor.hospital@casebook.example", moderator: "moderator@casebook.example" };
+
+function literals(elements: MessageFormatElement[]): string[] {
+  return elements.flatMap((el) => {
+    if (isLiteralElement(el)) return [el.value];
+    if (isPluralElement(el) || isSelectElement(el)) return Object.values(el.options).flatMap((o) => ["\u0000", ...literals(o.value), "\u0000"]);
+    return ["\u0000"];
+  });
+}
+
+/** The English pieces that must not appear on a page in `target`'s language (see the header comment). */
+function englishNeedles(target: Record<string, string>): string[] {
+  const theirs = Object.values(target).join("\n");
+  const needles = new Set<string>();
+  for (const message of Object.values(en)) {
+    const pieces = literals(parse(message, { ignoreTag: true }))
+      .join("")
+      .split(/[\u0000\n]/)
+      .map((p) => p.trim());
+    for (const piece of pieces) {
+      if (piece.length < 5 || !/[a-z]{3}/.test(piece)) continue;
+      if (theirs.includes(piece)) continue;
+      needles.add(piece);
+    }
+  }
+  return [...needles];
+}
+
+// The frame and form furniture: where an English sentence (not in the catalogue: hard-coded) would be interface text.
+const CHROME = "header, nav, footer, label, button, legend, caption, th, h1, h2, h3, h4, summary, .hint, .format-help, .role-help, .alert, [role=status]";
+const ENGLISH_WORDS = /\b(the|and|your|you|with|this|to|are|from|by|for|not|has|will)\b/g;
+
+/** The page's interface text: visible text nodes and labelling attributes outside subtrees in another language; `chrome` the part inside CHROME. */
+async function interfaceTexts(page: Page, lang: string): Promise<{ texts: string[]; chrome: string[] }> {
+  return page.evaluate(
+    ([pageLang, chromeSelector]) => {
+      const foreign = (el: Element) => {
+        const tagged = el.closest("[lang]");
+        return tagged !== null && tagged !== document.documentElement && !(tagged.getAttribute("lang") ?? "").startsWith(pageLang);
+      };
+      const out: string[] = [document.title];
+      const chrome: string[] = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!el || el.closest("script,style,template,noscript") || foreign(el) || !el.checkVisibility()) continue;
+        const text = (node.textContent ?? "").replace(/\s+/g, " ").trim();
+        if (text) out.push(text);
+        if (text && el.closest(chromeSelector)) chrome.push(text);
+      }
+      for (const el of document.body.querySelectorAll("[aria-label],[placeholder],[title],img[alt]")) {
+        if (foreign(el)) continue;
+        for (const name of ["aria-label", "placeholder", "title", "alt"]) {
+          const value = el.getAttribute(name);
+          if (value) out.push(value);
+          if (value && name !== "title") chrome.push(value);
+        }
+      }
+      return { texts: out, chrome };
+    },
+    [lang, CHROME] as const,
+  );
+}
+
+/** A single word or short piece must be a whole text (a label, a badge); a longer piece may sit inside a sentence. */
+function matches(text: string, needle: string): boolean {
+  if (needle.includes(" ") && needle.length >= 10) return text.includes(needle);
+  return text.replace(/[\s:.,;!?…()“”"]+$/u, "").replace(/^[\s(“"]+/u, "") === needle;
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
+async function shoot(page: Page, name: string, width: number): Promise<void> {
+  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
+  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: false });
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  // The review page of a demo post (read only; the page shows a published post's history and decision form).
+  const pb = await connectAsSuperuser(inject("pocketbaseUrl"), TEST_SUPERUSER);
+  reviewId = (await pb.collection("posts").getFirstListItem(pb.filter("slug = {:slug}", { slug: "llm-discharge-letters-hallucinated-medication" }))).id;
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const SCREENSHOTS: Record<string, string> = { write: "languages-write", "moderation queue": "languages-moderation" };
+
+describe.each([
+  ["fr", fr],
+  ["nl", nl],
+] as const)("no English interface string at /%s/…", (lang, catalogue) => {
+  const needles = englishNeedles(catalogue);
+  const pages = new Map<Role, Page>();
+
+  async function pageFor(role: Role, width: number): Promise<Page> {
+    let page = pages.get(role);
+    if (!page) {
+      page =
+        role === "visitor"
+          ? await (await browser.newContext({ extraHTTPHeaders: { "Accept-Language": "en-GB" } })).newPage()
+          : await signedInPage(browser, baseUrl, EMAILS[role], DEMO_PASSWORD);
+      pages.set(role, page);
+    }
+    await page.setViewportSize({ width, height: 900 });
+    return page;
+  }
+  afterAll(async () => {
+    for (const page of pages.values()) await page.context().close();
+  });
+
+  it.each(PAGES)(`$name (/${lang}…, as $role): French/Dutch only, axe clean`, async ({ name, path: pagePath, role, narrow }) => {
+    for (const width of narrow ? [1280, 390] : [1280]) {
+      const page = await pageFor(role, width);
+      const response = await page.goto(`${baseUrl}/${lang}${pagePath()}`);
+      expect(response?.status(), `${name} answers`).toBe(200);
+      await expect(page.locator("html").getAttribute("lang")).resolves.toBe(lang);
+      const { texts, chrome } = await interfaceTexts(page, lang);
+      const found = [...new Set(needles.filter((needle) => texts.some((text) => matches(text, needle))))];
+      expect.soft(found, `English on /${lang}${pagePath()} at ${width} px`).toEqual([]);
+      // Hard-coded English is not in the catalogue: an interface text with two English function words is a sentence in English.
+      const sentences = chrome.filter((text) => new Set(text.toLowerCase().match(ENGLISH_WORDS) ?? []).size >= 2);
+      expect.soft(sentences, `English sentences in the interface of /${lang}${pagePath()} at ${width} px`).toEqual([]);
+      if (SCREENSHOTS[name]) await shoot(page, `${SCREENSHOTS[name]}-${lang}`, width);
+      expect.soft(await seriousViolations(page), `axe on /${lang}${pagePath()} at ${width} px`).toEqual([]);
+    }
+  });
+});
+
+describe("the detector", () => {
+  it("finds the English interface on /en/ pages (so a silent French or Dutch page means something)", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${baseUrl}/en/search?q=sepsis`);
+    const { texts, chrome } = await interfaceTexts(page, "en");
+    const found = englishNeedles(fr).filter((needle) => texts.some((text) => matches(text, needle)));
+    expect(found.length).toBeGreaterThan(10);
+    expect(chrome.filter((text) => new Set(text.toLowerCase().match(ENGLISH_WORDS) ?? []).size >= 2).length).toBeGreaterThan(0);
+    await page.context().close();
+  });
+});
