@@ -81,7 +81,7 @@ export const server = rememberParsedForms({
     input: signUpSchema,
     handler: async (input, context) => {
       enforceLimits(context, [[limits.signUpPerIp, clientKey(context)]]);
-      const result = signUpInBackground(input);
+      const result = signUpInBackground(input, context.locals.locale);
       if (!result.ok) {
         throw new ActionError({ code: "BAD_REQUEST", message: passwordProblem(result.reasons) });
       }
@@ -282,7 +282,8 @@ export const server = rememberParsedForms({
   inviteMember: defineAction({
     accept: "form",
     input: z.object({ organizationId: id, email: z.email({ error: "Enter a valid e-mail address." }).trim().toLowerCase(), role: z.enum(MEMBERSHIP_ROLES) }),
-    handler: async (input, context) => domainCall(() => inviteMember(context.locals.user, input.organizationId, input.email, input.role)),
+    handler: async (input, context) =>
+      domainCall(() => inviteMember(context.locals.user, input.organizationId, input.email, input.role, context.locals.locale)),
   }),
 
   acceptInvitation: defineAction({

@@ -9,8 +9,8 @@ import { COUNTRIES, ORG_KINDS, REGIONS, MEMBERSHIP_ROLES } from "../codelists.ts
 import { refreshDescriptors } from "./anonymity.ts";
 import { assertCan, can } from "./can.ts";
 import { currentDate } from "./clock.ts";
-import { getConfig } from "./config.ts";
-import { composeMail, sendMail } from "./mail.ts";
+import { composeMail, mailLocale, sendMail } from "./mail.ts";
+import { siteLink } from "./links.ts";
 import { getPocketBase as pbClient, isNotFound as notFound } from "./pocketbase.ts";
 import type { Actor } from "./users.ts";
 import { RateLimitedError, ValidationError } from "./errors.ts";
@@ -425,7 +425,7 @@ export function hashInvitationToken(token: string): string {
  * revocable, valid for INVITE_TTL_MS; the mail carries a random token whose hash alone is
  * stored. A new invitation to the same address replaces a pending one.
  */
-export async function inviteMember(actor: Actor | null, organizationId: string, email: string, role: string): Promise<void> {
+export async function inviteMember(actor: Actor | null, organizationId: string, email: string, role: string, pageLocale?: Locale): Promise<void> {
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId);
   assertCan(actor, "org.manage_members", { organization: { id: org.id, verified: Boolean(org.verified) } });
@@ -458,8 +458,11 @@ export async function inviteMember(actor: Actor | null, organizationId: string, 
     expires_at: new Date(now.getTime() + INVITE_TTL_MS).toISOString(),
   });
   await batch.send();
-  const link = `${getConfig().publicUrl}/invitations/accept?${new URLSearchParams({ token })}`;
-  const mail = composeMail("org_invitation", null, { org: org.name, inviter: actor.name, link });
+  // In the invitee's language: their account's setting if they have one, else the language of the page the invitation was sent from.
+  const invitee = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:e}", { e: address.data }), fields: "locale" });
+  const locale = mailLocale(invitee.items[0]?.locale, pageLocale);
+  const link = siteLink(locale, `/invitations/accept?${new URLSearchParams({ token })}`);
+  const mail = composeMail("org_invitation", locale, { org: org.name, inviter: actor.name, link });
   await sendMail({ to: address.data, subject: mail.subject, text: mail.text });
 }
 

@@ -5,8 +5,9 @@ import { createHash, randomBytes } from "node:crypto";
 import type PocketBase from "pocketbase";
 import type { RecordModel } from "pocketbase";
 import { z } from "zod";
-import { getConfig } from "./config.ts";
-import { composeMail, sendMail } from "./mail.ts";
+import type { Locale } from "../../i18n/index.ts";
+import { composeMail, mailLocale, sendMail } from "./mail.ts";
+import { siteLink } from "./links.ts";
 import { runInBackground } from "./background.ts";
 import { checkPasswordStrength } from "./passwords.ts";
 import { createThrowawayClient, getPocketBase, isNotFound } from "./pocketbase.ts";
@@ -20,7 +21,8 @@ export const signUpSchema = z.object({
   name: z.string().trim().min(2, { error: "Enter your name (at least 2 characters)." }).max(120, { error: "Use at most 120 characters." }),
   email: z.email({ error: "Enter a valid e-mail address, like name@example.org." }).trim().toLowerCase().max(254),
   password: z.string().min(1, { error: "Choose a password." }),
-  locale: z.enum(["en", "fr", "nl"]).default("en"),
+  // Absent when the form did not offer a choice: then the sign-up page's language is kept.
+  locale: z.enum(["en", "fr", "nl"]).optional(),
 });
 /** Sign-in form. */
 export const signInSchema = z.object({
@@ -86,10 +88,10 @@ export function toSessionUser(actor: Actor): SessionUser {
  * already registered nothing is created, and that address gets a mail explaining how to
  * sign in or reset instead — so the form never reveals whether an address exists.
  */
-export async function signUp(input: z.infer<typeof signUpSchema>): Promise<SignUpResult> {
+export async function signUp(input: z.infer<typeof signUpSchema>, pageLocale?: Locale): Promise<SignUpResult> {
   const checked = checkSignUp(input);
   if (!checked.ok) return checked;
-  await registerAccount(input);
+  await registerAccount(input, pageLocale);
   return { ok: true };
 }
 
@@ -99,9 +101,9 @@ export async function signUp(input: z.infer<typeof signUpSchema>): Promise<SignU
  * password hash that an existing address would not, so doing it in the request would
  * tell who is registered by the time the answer takes (issue 9, finding 15).
  */
-export function signUpInBackground(input: z.infer<typeof signUpSchema>): SignUpResult {
+export function signUpInBackground(input: z.infer<typeof signUpSchema>, pageLocale?: Locale): SignUpResult {
   const checked = checkSignUp(input);
-  if (checked.ok) runInBackground("sign-up", () => registerAccount(input));
+  if (checked.ok) runInBackground("sign-up", () => registerAccount(input, pageLocale));
   return checked;
 }
 
@@ -116,12 +118,16 @@ function checkSignUp(input: z.infer<typeof signUpSchema>): SignUpResult {
   return { ok: true };
 }
 
-async function registerAccount(input: z.infer<typeof signUpSchema>): Promise<void> {
+// `pageLocale` is the sign-up page's interface language: the account's language when the
+// form carried no choice, so that mails reach the new member in the language they signed up in.
+async function registerAccount(input: z.infer<typeof signUpSchema>, pageLocale?: Locale): Promise<void> {
+  const chosen = input.locale ?? pageLocale;
   const pb = await getPocketBase();
   const existing = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:email}", { email: input.email }) });
   if (existing.items[0]) {
     const user = existing.items[0];
-    const mail = composeMail("account_exists", user.locale || null, { link: `${getConfig().publicUrl}/reset` });
+    const locale = mailLocale(user.locale, chosen);
+    const mail = composeMail("account_exists", locale, { link: siteLink(locale, "/reset") });
     await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
     // A new account costs PocketBase a password hash; pay the same here, so that even the
     // load this leaves behind does not tell the two apart.
@@ -135,7 +141,8 @@ async function registerAccount(input: z.infer<typeof signUpSchema>): Promise<voi
     password: input.password,
     passwordConfirm: input.password,
     role: "member",
-    locale: input.locale,
+    // Empty (unknown) only when a caller gave neither; mails then carry all three languages.
+    locale: chosen ?? "",
     verified: false,
   });
   await sendVerificationMail(user);
@@ -146,7 +153,7 @@ export async function sendVerificationMail(user: RecordModel): Promise<void> {
   const token = signToken("verify_email", user.id, user.email, VERIFY_TTL_MS);
   const mail = composeMail("verify_email", user.locale || null, {
     name: user.name,
-    link: `${getConfig().publicUrl}/verify?token=${encodeURIComponent(token)}`,
+    link: siteLink(mailLocale(user.locale), `/verify?token=${encodeURIComponent(token)}`),
   });
   await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
 }
@@ -229,7 +236,7 @@ export async function requestPasswordReset(email: string): Promise<void> {
   const token = signToken("password_reset", user.id, String(user.updated), RESET_TTL_MS);
   const mail = composeMail("password_reset", user.locale || null, {
     name: user.name,
-    link: `${getConfig().publicUrl}/reset?token=${encodeURIComponent(token)}`,
+    link: siteLink(mailLocale(user.locale), `/reset?token=${encodeURIComponent(token)}`),
   });
   await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
 }
