@@ -926,6 +926,9 @@ export const en = {
   "list.failures.search.failure": "Search and filter failed projects",
   "list.failures.search.abandoned": "Search and filter abandoned projects",
   "list.failures.search.refused": "Search and filter refused funding applications",
+  "searchpage.in_language.en": "In English",
+  "searchpage.in_language.fr": "In French",
+  "searchpage.in_language.nl": "In Dutch",
 } as const;
 
 /** Every translation key. */

@@ -955,4 +955,7 @@ export const fr = {
   "list.failures.search.failure": "Rechercher et filtrer les projets en échec",
   "list.failures.search.abandoned": "Rechercher et filtrer les projets abandonnés",
   "list.failures.search.refused": "Rechercher et filtrer les demandes de financement refusées",
+  "searchpage.in_language.en": "En anglais",
+  "searchpage.in_language.fr": "En français",
+  "searchpage.in_language.nl": "En néerlandais",
 } as const satisfies Record<MessageKey, string>;

@@ -950,4 +950,7 @@ export const nl = {
   "list.failures.search.failure": "Mislukte projecten zoeken en filteren",
   "list.failures.search.abandoned": "Stopgezette projecten zoeken en filteren",
   "list.failures.search.refused": "Geweigerde financieringsaanvragen zoeken en filteren",
+  "searchpage.in_language.en": "In het Engels",
+  "searchpage.in_language.fr": "In het Frans",
+  "searchpage.in_language.nl": "In het Nederlands",
 } as const satisfies Record<MessageKey, string>;
