@@ -190,7 +190,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
   const dictionary = newDictionary();
   // Derived state, rebuilt lazily after writes.
   let view: View | null = null;
-  let shortIdLanguages: ((shortId: number) => string | undefined) | null = null;
+  let shortIdDocuments: ((shortId: number) => SearchDocument | undefined) | null = null;
   let fingerprintCache: string | null = null;
   // Recent results: the landing page and popular facet clicks repeat; any write clears it.
   const recent = new Map<string, SearchResult>();
@@ -200,7 +200,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
 
   function changed(): void {
     view = null;
-    shortIdLanguages = null;
+    shortIdDocuments = null;
     fingerprintCache = null;
     recent.clear();
   }
@@ -210,9 +210,9 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     return fingerprintCache;
   }
 
-  function languageOfShortId(): (shortId: number) => string | undefined {
-    shortIdLanguages ??= languagesByShortId(mini, entries);
-    return shortIdLanguages;
+  function documentOfShortId(): (shortId: number) => SearchDocument | undefined {
+    shortIdDocuments ??= documentsByShortId(mini, entries);
+    return shortIdDocuments;
   }
 
   function currentView(): View {
@@ -309,7 +309,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       perPage: query.perPage,
       totalPages: Math.ceil(total / query.perPage),
       facets,
-      suggestion: terms.length > 0 ? suggest(mini, query.q, queryLanguage(query.q, query.locale), languageOfShortId()) : null,
+      suggestion: terms.length > 0 ? suggest(mini, query.q, queryLanguage(query.q, query.locale), documentOfShortId()) : null,
       tookMs: elapsed(started),
     };
   }
@@ -689,7 +689,7 @@ function breakScoreTies(order: Int32Array, scores: Float64Array, candidates: Int
 // the postings already name their documents, so this costs a lookup per posting, not a
 // vocabulary per language. With no language (an API call without locale, nothing to tell),
 // every post counts. Null when every word is known or no correction is found.
-function suggest(mini: MiniSearch<SearchDocument>, q: string, lang: Language | null, languageOf: (shortId: number) => string | undefined): string | null {
+function suggest(mini: MiniSearch<SearchDocument>, q: string, lang: Language | null, docOf: (shortId: number) => SearchDocument | undefined): string | null {
   const vocab = vocabularyOf(mini);
   if (!vocab) return null;
   const words = q.match(WORD) ?? [];
@@ -708,39 +708,50 @@ function suggest(mini: MiniSearch<SearchDocument>, q: string, lang: Language | n
     if (queryStemTokens(term).some((token) => term.startsWith(token.slice(4)) && vocab.has(token))) return word;
     if (i === last && !vocab.atPrefix(term).keys().next().done) return word;
     const maxDistance = term.length <= 4 ? 1 : term.length <= 7 ? 2 : 3;
-    let best: { term: string; distance: number; docs: number } | null = null;
+    let best: { term: string; distance: number; docs: number; example: number } | null = null;
     for (const [candidate, [data, distance]] of vocab.fuzzyGet(term, maxDistance)) {
       if (isStemToken(candidate)) continue;
       let docs = 0;
+      let example = -1;
       for (const postings of data.values()) {
-        if (lang === null) {
-          docs = Math.max(docs, postings.size);
-          continue;
-        }
         let inLanguage = 0;
-        for (const shortId of postings.keys()) if (languageOf(shortId) === lang) inLanguage++;
+        for (const shortId of postings.keys()) {
+          if (lang !== null && docOf(shortId)?.language !== lang) continue;
+          inLanguage++;
+          example = shortId;
+        }
         docs = Math.max(docs, inLanguage);
       }
       if (docs === 0) continue;
       if (best === null || distance < best.distance || (distance === best.distance && (docs > best.docs || (docs === best.docs && candidate < best.term)))) {
-        best = { term: candidate, distance, docs };
+        best = { term: candidate, distance, docs, example };
       }
     }
     if (best === null) return word;
     corrected = true;
-    return best.term;
+    return spelledAsIn(best.term, docOf(best.example));
   });
   return corrected ? out.join(" ") : null;
 }
 
-// The language of each indexed document by MiniSearch's internal short id (a dense array,
+// Each indexed document by MiniSearch's internal short id (a dense array of references,
 // rebuilt after writes): the postings that suggest() walks name documents by short id.
-function languagesByShortId(mini: MiniSearch<SearchDocument>, entries: ReadonlyMap<string, Entry>): (shortId: number) => string | undefined {
+function documentsByShortId(mini: MiniSearch<SearchDocument>, entries: ReadonlyMap<string, Entry>): (shortId: number) => SearchDocument | undefined {
   const ids = (mini as unknown as { _documentIds?: Map<number, string> })._documentIds;
   if (!(ids instanceof Map)) return () => undefined;
-  const langs: (string | undefined)[] = [];
-  for (const [shortId, id] of ids) langs[shortId] = entries.get(id)?.doc.language;
-  return (shortId) => langs[shortId];
+  const docs: (SearchDocument | undefined)[] = [];
+  for (const [shortId, id] of ids) docs[shortId] = entries.get(id)?.doc;
+  return (shortId) => docs[shortId];
+}
+
+// The index holds accent-folded terms; a suggestion reads "échec", not "echec", so it takes
+// the spelling of a post that uses the word (lowercased), or the folded term if none is found.
+function spelledAsIn(term: string, doc: SearchDocument | undefined): string {
+  if (!doc || !/^[a-z0-9]*$/.test(term)) return term;
+  for (const text of [doc.title, doc.summary, doc.tags.join(" "), doc.lessons, doc.body]) {
+    for (const m of text.matchAll(WORD)) if (normalizeText(m[0]) === term) return m[0].toLowerCase();
+  }
+  return term;
 }
 
 // MiniSearch 7 keeps its term radix tree in the protected `_index` (loadJS always builds a
