@@ -78,19 +78,24 @@ function englishNeedles(target: Record<string, string>): string[] {
 }
 
 // The frame and form furniture: where an English sentence (not in the catalogue: hard-coded) would be interface text.
-const CHROME = "header, nav, footer, label, button, legend, caption, th, h1, h2, h3, h4, summary, .hint, .format-help, .role-help, .alert, [role=status]";
+const CHROME =
+  "header, nav, footer, label, button, legend, caption, th, h1, h2, h3, h4, summary, .hint, .format-help, .role-help, .alert, .error-text, [role=status], [role=alert]";
+// Messages (errors, notices): short and all interface, so one English function word is enough.
+const MESSAGES = ".alert, .error-text, [role=status], [role=alert]";
+// Function words of English that are not words of French or Dutch ("of", "is", "a" are).
 const ENGLISH_WORDS = /\b(the|and|your|you|with|this|to|are|from|by|for|not|has|will)\b/g;
 
 /** The page's interface text: visible text nodes and labelling attributes outside subtrees in another language; `chrome` the part inside CHROME. */
-async function interfaceTexts(page: Page, lang: string): Promise<{ texts: string[]; chrome: string[] }> {
+async function interfaceTexts(page: Page, lang: string): Promise<{ texts: string[]; chrome: string[]; messages: string[] }> {
   return page.evaluate(
-    ([pageLang, chromeSelector]) => {
+    ([pageLang, chromeSelector, messageSelector]) => {
       const foreign = (el: Element) => {
         const tagged = el.closest("[lang]");
         return tagged !== null && tagged !== document.documentElement && !(tagged.getAttribute("lang") ?? "").startsWith(pageLang);
       };
       const out: string[] = [document.title];
       const chrome: string[] = [];
+      const messages: string[] = [];
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const el = node.parentElement;
@@ -98,6 +103,7 @@ async function interfaceTexts(page: Page, lang: string): Promise<{ texts: string
         const text = (node.textContent ?? "").replace(/\s+/g, " ").trim();
         if (text) out.push(text);
         if (text && el.closest(chromeSelector)) chrome.push(text);
+        if (text && el.closest(messageSelector)) messages.push(text);
       }
       for (const el of document.body.querySelectorAll("[aria-label],[placeholder],[title],img[alt]")) {
         if (foreign(el)) continue;
@@ -107,10 +113,16 @@ async function interfaceTexts(page: Page, lang: string): Promise<{ texts: string
           if (value && name !== "title") chrome.push(value);
         }
       }
-      return { texts: out, chrome };
+      return { texts: out, chrome, messages };
     },
-    [lang, CHROME] as const,
+    [lang, CHROME, MESSAGES] as const,
   );
+}
+
+/** Interface texts that read as English (hard-coded, so not in the catalogue): two English function words, or one in a message. */
+function englishSentences({ chrome, messages }: { chrome: string[]; messages: string[] }): string[] {
+  const words = (text: string) => new Set(text.toLowerCase().match(ENGLISH_WORDS) ?? []).size;
+  return [...new Set([...chrome.filter((text) => words(text) >= 2), ...messages.filter((text) => words(text) >= 1)])];
 }
 
 /** A single word or short piece must be a whole text (a label, a badge); a longer piece may sit inside a sentence. */
@@ -173,15 +185,56 @@ describe.each([
       const response = await page.goto(`${baseUrl}/${lang}${pagePath()}`);
       expect(response?.status(), `${name} answers`).toBe(200);
       await expect(page.locator("html").getAttribute("lang")).resolves.toBe(lang);
-      const { texts, chrome } = await interfaceTexts(page, lang);
+      const seen = await interfaceTexts(page, lang);
+      const texts = seen.texts;
       const found = [...new Set(needles.filter((needle) => texts.some((text) => matches(text, needle))))];
       expect.soft(found, `English on /${lang}${pagePath()} at ${width} px`).toEqual([]);
-      // Hard-coded English is not in the catalogue: an interface text with two English function words is a sentence in English.
-      const sentences = chrome.filter((text) => new Set(text.toLowerCase().match(ENGLISH_WORDS) ?? []).size >= 2);
-      expect.soft(sentences, `English sentences in the interface of /${lang}${pagePath()} at ${width} px`).toEqual([]);
+      expect.soft(englishSentences(seen), `English sentences in the interface of /${lang}${pagePath()} at ${width} px`).toEqual([]);
       if (SCREENSHOTS[name]) await shoot(page, `${SCREENSHOTS[name]}-${lang}`, width);
       expect.soft(await seriousViolations(page), `axe on /${lang}${pagePath()} at ${width} px`).toEqual([]);
     }
+  });
+});
+
+// Forms that fail: the messages next to the fields and above the form are interface text too
+// (domain errors come from src/lib/server/*.ts and zod). The empty write form is saved as a
+// draft and shown with what it lacks (/dashboard/posts/<id>?incomplete=1); the draft is removed afterwards.
+const FAILING_FORMS: { name: string; path: string; role: Role; fill: (page: Page) => Promise<void>; submit: string }[] = [
+  {
+    name: "sign-in with a wrong password",
+    path: "/signin",
+    role: "visitor",
+    fill: async (page) => {
+      await page.locator('input[name="email"]').fill(`nobody-${Date.now()}@casebook.example`);
+      await page.locator('input[name="password"]').fill("not-the-password-1");
+    },
+    submit: "main form button[type=submit]",
+  },
+  { name: "sign-up left empty", path: "/signup", role: "visitor", fill: async () => {}, submit: "main form button[type=submit]" },
+  { name: "write form submitted empty", path: "/write", role: "editor", fill: async () => {}, submit: '#post-form button[value="submit"]' },
+];
+
+describe.each([
+  ["fr", fr],
+  ["nl", nl],
+] as const)("no English in failing forms at /%s/…", (lang, catalogue) => {
+  const needles = englishNeedles(catalogue);
+  it.each(FAILING_FORMS)("$name", async ({ path: formPath, role, fill, submit }) => {
+    const page =
+      role === "visitor" ? await (await browser.newContext()).newPage() : await signedInPage(browser, baseUrl, EMAILS[role as "editor"], DEMO_PASSWORD);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${baseUrl}/${lang}${formPath}`);
+    await fill(page);
+    await page.locator(submit).first().click();
+    await page.waitForLoadState();
+    expect(await page.locator(".error-text, [role=alert], .alert").count(), "the form shows its errors").toBeGreaterThan(0);
+    const seen = await interfaceTexts(page, lang);
+    expect.soft([...new Set(needles.filter((needle) => seen.texts.some((text) => matches(text, needle))))], "English catalogue pieces").toEqual([]);
+    expect.soft(englishSentences(seen), "English sentences").toEqual([]);
+    expect.soft(await seriousViolations(page), "axe").toEqual([]);
+    const draft = new URL(page.url()).pathname.match(/\/dashboard\/posts\/([a-z0-9]{15})$/)?.[1];
+    await page.context().close();
+    if (draft) await (await connectAsSuperuser(inject("pocketbaseUrl"), TEST_SUPERUSER)).collection("posts").delete(draft);
   });
 });
 
@@ -189,10 +242,14 @@ describe("the detector", () => {
   it("finds the English interface on /en/ pages (so a silent French or Dutch page means something)", async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${baseUrl}/en/search?q=sepsis`);
-    const { texts, chrome } = await interfaceTexts(page, "en");
-    const found = englishNeedles(fr).filter((needle) => texts.some((text) => matches(text, needle)));
+    const seen = await interfaceTexts(page, "en");
+    const found = englishNeedles(fr).filter((needle) => seen.texts.some((text) => matches(text, needle)));
     expect(found.length).toBeGreaterThan(10);
-    expect(chrome.filter((text) => new Set(text.toLowerCase().match(ENGLISH_WORDS) ?? []).size >= 2).length).toBeGreaterThan(0);
+    // Hard-coded English (not in the catalogue) is caught by its function words: the sign-up form's hints and errors in English.
+    await page.goto(`${baseUrl}/en/signup`);
+    await page.locator("main form button[type=submit]").click();
+    await page.waitForLoadState();
+    expect(englishSentences(await interfaceTexts(page, "en")).length).toBeGreaterThan(0);
     await page.context().close();
   });
 });

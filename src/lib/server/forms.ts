@@ -1,12 +1,16 @@
 // Helpers for pages that host forms: what the user typed, and field-level errors from an
 // action result, so a failed form re-renders with the input kept (DESIGN.md §5 inv. 5).
 import { isInputError } from "astro:actions";
+import { type Locale, localizeDomainMessage } from "../../i18n/index.ts";
 
 const NEVER_ECHO = new Set(["password", "confirm"]);
 
 // The FormData each form action parsed, by request: pages re-render from it instead of
 // parsing the body a second time (issue 9 §8 — a second parse doubled what a large body cost).
 const parsedForms = new WeakMap<Request, FormData>();
+// Also by the request's locals: a page under /fr/… or /nl/… renders a rewritten copy of the
+// request the action read (middleware.ts, issue 12 §3), and locals are what the two share.
+const parsedFormsByLocals = new WeakMap<object, FormData>();
 
 /**
  * Wraps every action so the FormData Astro parsed for it is remembered for the page that
@@ -20,31 +24,42 @@ export function rememberParsedForms<T extends Record<string, unknown>>(actions: 
       wrapped[name] = action;
       continue;
     }
-    const fn = action as (this: { request?: Request }, input: unknown) => unknown;
-    wrapped[name] = Object.assign(function (this: { request?: Request }, input: unknown) {
+    const fn = action as (this: { request?: Request; locals?: object }, input: unknown) => unknown;
+    wrapped[name] = Object.assign(function (this: { request?: Request; locals?: object }, input: unknown) {
       if (input instanceof FormData && this?.request) parsedForms.set(this.request, input);
+      if (input instanceof FormData && this?.locals) parsedFormsByLocals.set(this.locals, input);
       return fn.call(this, input);
     }, fn);
   }
   return wrapped as T;
 }
 
-/** The form data an action already parsed from this request, or null (never parses the body itself). */
-export function submittedForm(request: Request): FormData | null {
-  return parsedForms.get(request) ?? null;
+/** The form data an action already parsed from this request (or the request these locals belong to), or null (never parses the body itself). */
+export function submittedForm(request: Request, locals?: object): FormData | null {
+  return parsedForms.get(request) ?? (locals ? parsedFormsByLocals.get(locals) : undefined) ?? null;
 }
 
 /** The submitted text fields of a POST (passwords never echoed back), from the action's parsed form. */
-export async function submittedValues(request: Request): Promise<Record<string, string>> {
-  const data = submittedForm(request);
+export async function submittedValues(request: Request, locals?: object): Promise<Record<string, string>> {
+  const data = submittedForm(request, locals);
   if (!data) return {};
   const values: Record<string, string> = {};
   for (const [key, value] of data.entries()) if (typeof value === "string" && !NEVER_ECHO.has(key)) values[key] = value;
   return values;
 }
 
-/** Field errors and a general message from an action result. */
-export function formErrors(result: { error?: unknown } | undefined): { fields: Record<string, string>; message: string | null; code: string | null } {
+/** Field errors and a general message from an action result; with `locale`, domain messages the catalogue has are in that language. */
+export function formErrors(
+  result: { error?: unknown } | undefined,
+  locale?: Locale,
+): { fields: Record<string, string>; message: string | null; code: string | null } {
+  const found = rawFormErrors(result);
+  if (!locale) return found;
+  const fields = Object.fromEntries(Object.entries(found.fields).map(([name, message]) => [name, localizeDomainMessage(locale, message)]));
+  return { ...found, fields, message: found.message === null ? null : localizeDomainMessage(locale, found.message) };
+}
+
+function rawFormErrors(result: { error?: unknown } | undefined): { fields: Record<string, string>; message: string | null; code: string | null } {
   const error = result?.error as { message?: string; code?: string } | undefined;
   if (!error) return { fields: {}, message: null, code: null };
   if (isInputError(error)) {
