@@ -227,7 +227,7 @@ describe("accounts (§21, §22)", () => {
       const anon = await visitor(width);
       await anon.goto(`${baseUrl}/signup`);
       const privacy = anon.getByRole("link", { name: "privacy notice" });
-      await expect(privacy.getAttribute("href")).resolves.toBe("/privacy");
+      await expect(privacy.getAttribute("href")).resolves.toBe("/en/privacy");
       await shoot(anon, "account-signup", width);
       expect(await seriousViolations(anon)).toEqual([]);
       await anon.goto(`${baseUrl}/signin`);
@@ -267,12 +267,12 @@ describe("public pages (§23–§27)", () => {
     const tiles = await page
       .locator(".failure-kinds a, .outcome-counts a")
       .evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).getAttribute("href")!));
-    expect(tiles).toContain("/decisions/rejected");
+    expect(tiles).toContain("/en/decisions/rejected");
     expect(tiles.length).toBe(3 + 5 + 1);
     for (const href of new Set(tiles)) expect((await fetch(`${baseUrl}${href}`)).status, href).toBe(200);
     // The refused tile's count is the number of posts its list shows.
-    const refusedCount = Number(await page.locator('.failure-kinds a[href="/decisions/rejected"] .outcome-count').textContent());
-    await page.locator('.failure-kinds a[href="/decisions/rejected"]').click();
+    const refusedCount = Number(await page.locator('.failure-kinds a[href="/en/decisions/rejected"] .outcome-count').textContent());
+    await page.locator('.failure-kinds a[href="/en/decisions/rejected"]').click();
     await page.waitForURL(/\/decisions\/rejected$/);
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Funding applications: Refused");
     await expect(page.getByRole("heading", { level: 2 }).first().textContent()).resolves.toBe(`Published posts: ${refusedCount}`);
@@ -410,11 +410,11 @@ describe("a platform started without demo content (§22)", () => {
       await page.goto(`${site.baseUrl}/`);
       await expect(page.getByText("Nothing has been published yet.").count()).resolves.toBe(1);
       for (const [name, href] of [
-        ["Create an account", "/signup"],
-        ["Find your organisation", "/organizations"],
-        ["request it if it is not listed yet.", "/organizations/new"],
-        ["Write your first post", "/write"],
-        ["How moderation works", "/moderation-policy"],
+        ["Create an account", "/en/signup"],
+        ["Find your organisation", "/en/organizations"],
+        ["request it if it is not listed yet.", "/en/organizations/new"],
+        ["Write your first post", "/en/write"],
+        ["How moderation works", "/en/moderation-policy"],
       ] as const) {
         await expect(page.getByRole("link", { name }).getAttribute("href"), name).resolves.toBe(href);
       }

@@ -97,7 +97,7 @@ beforeAll(async () => {
     expect(decided.status, `moderator ${decision}`).toBe(303);
   }
   const page = await (await editor.fetch(`/dashboard/posts/${postId}`)).text();
-  slug = /href="\/posts\/([^"/]+)"/.exec(page)?.[1] ?? "";
+  slug = /href="(?:\/(?:en|fr|nl))?\/posts\/([^"/]+)"/.exec(page)?.[1] ?? "";
   expect(slug).not.toBe("");
 }, 60_000);
 

@@ -988,7 +988,8 @@ const FAMILIES: Family[] = [
   {
     name: "updateProfile without an account",
     request: () => ({ path: "/account?_action=updateProfile", form: { name: `Person plain ${RUN}`, locale: "en" } }),
-    expected: { anonymous: SIGNIN, plain: yes(200) },
+    // Saved: the account page again, in the language just saved (issue 12 §3).
+    expected: { anonymous: SIGNIN, plain: { ...yes(303), location: "/en/account\\?saved=1" } },
   },
   {
     name: "revokeAllSessions without an account",

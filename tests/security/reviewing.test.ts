@@ -135,7 +135,8 @@ async function run(rows: Row[], snapshot: () => Promise<unknown>): Promise<void>
 }
 
 const refused = (status: number, lacks: string[] = [MARKER]): Expected => ({ status, lacks, changes: false });
-const SIGNIN: Expected = { status: 303, location: "/signin", changes: false };
+// Redirects keep the page language's prefix (issue 12 §3): /en/signin for an English request.
+const SIGNIN: Expected = { status: 303, location: "(/(en|fr|nl))?/signin", changes: false };
 
 describe("reviewing: who may do what (issue 11 §7–§11)", () => {
   it("only the author's side answers a request for changes (replyToFeedback)", async () => {
@@ -223,7 +224,7 @@ describe("reviewing: who may do what (issue 11 §7–§11)", () => {
           name: "the DPO approves",
           actor: "dpo",
           request: decide("approve"),
-          expected: { status: 303, location: `/dashboard/signoff\\?done=approve&post=${w.dpoPost}`, changes: true },
+          expected: { status: 303, location: `(/(en|fr|nl))?/dashboard/signoff\\?done=approve&post=${w.dpoPost}`, changes: true },
         },
       ],
       () => state(w.dpoPost),
