@@ -119,6 +119,10 @@ async function interfaceTexts(page: Page, lang: string): Promise<{ texts: string
   );
 }
 
+// A date written the English way (formatDate not used): "12 March 2026", "March 12, 2026".
+const ENGLISH_DATE =
+  /\b(January|February|March|April|May|June|July|August|September|October|November|December)\b \d{1,2}, \d{4}|\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b/;
+
 /** Interface texts that read as English (hard-coded, so not in the catalogue): two English function words, or one in a message. */
 function englishSentences({ chrome, messages }: { chrome: string[]; messages: string[] }): string[] {
   const words = (text: string) => new Set(text.toLowerCase().match(ENGLISH_WORDS) ?? []).size;
@@ -189,6 +193,12 @@ describe.each([
       const texts = seen.texts;
       const found = [...new Set(needles.filter((needle) => texts.some((text) => matches(text, needle))))];
       expect.soft(found, `English on /${lang}${pagePath()} at ${width} px`).toEqual([]);
+      expect
+        .soft(
+          seen.texts.filter((text) => ENGLISH_DATE.test(text)),
+          `English dates on /${lang}${pagePath()}`,
+        )
+        .toEqual([]);
       expect.soft(englishSentences(seen), `English sentences in the interface of /${lang}${pagePath()} at ${width} px`).toEqual([]);
       if (SCREENSHOTS[name]) await shoot(page, `${SCREENSHOTS[name]}-${lang}`, width);
       expect.soft(await seriousViolations(page), `axe on /${lang}${pagePath()} at ${width} px`).toEqual([]);
@@ -245,6 +255,12 @@ describe("the detector", () => {
     const seen = await interfaceTexts(page, "en");
     const found = englishNeedles(fr).filter((needle) => seen.texts.some((text) => matches(text, needle)));
     expect(found.length).toBeGreaterThan(10);
+    expect(["Decided on 12 March 2026", "March 12, 2026", "12 maart 2026", "12 mars 2026"].map((text) => ENGLISH_DATE.test(text))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     // Hard-coded English (not in the catalogue) is caught by its function words: the sign-up form's hints and errors in English.
     await page.goto(`${baseUrl}/en/signup`);
     await page.locator("main form button[type=submit]").click();
