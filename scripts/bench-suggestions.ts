@@ -14,7 +14,10 @@ import type { SearchDocument } from "../src/lib/server/search/engine.ts";
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const corpus = JSON.parse(readFileSync("tests/fixtures/search-corpus.json", "utf8")) as SearchDocument[];
 let seed = 42;
-const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const rnd = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
 const letters = "abcdefghijklmnopqrstuvwxyz";
 const words = Array.from({ length: 60_000 }, () => Array.from({ length: 4 + Math.floor(rnd() * 8) }, () => letters[Math.floor(rnd() * 26)]).join(""));
 const docs = Array.from({ length: 20_000 }, (_, i) => {
