@@ -58,8 +58,23 @@ async function shoot(page: Page, step: string, width: number): Promise<void> {
 }
 
 /** Page-level horizontal overflow in CSS pixels (0 when nothing sticks out sideways). */
-function overflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+async function overflow(page: Page): Promise<number> {
+  const { excess, culprits } = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    // The innermost elements that stick out, so a failure says what is too wide, not only by how much.
+    // Elements inside a scrolling or clipping box (the phone header's nav strip) cannot widen the page.
+    const contained = (el: Element) => {
+      for (let p = el.parentElement; p; p = p.parentElement) if (/auto|scroll|hidden|clip/.test(getComputedStyle(p).overflowX)) return true;
+      return false;
+    };
+    const wide = [...document.querySelectorAll("body *")].filter((el) => el.getBoundingClientRect().right > width + 1 && !contained(el));
+    return {
+      excess: document.documentElement.scrollWidth - width,
+      culprits: wide.slice(-3).map((el) => `<${el.tagName.toLowerCase()} class="${el.className}">${(el.textContent ?? "").trim().slice(0, 80)}`),
+    };
+  });
+  if (excess > 0) console.warn(`${page.url()} is ${excess}px wider than the screen: ${culprits.join(" | ")}`);
+  return excess;
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {
