@@ -118,9 +118,9 @@ describe("not personal data, declared with a save", () => {
   it("applies the reason to the finding the same save produced, and never to a national number", async () => {
     const body = "## Context\n\nThe ward's **shared line** is 02 555 12 34, not a patient's. Patient 85.07.30-033.28 was mentioned by mistake.";
     const saved = await saveDraft(editor, { ...complete(), body_md: body });
-    const phone = saved.findings.find((f) => f.kind === "phone")!;
-    const national = saved.findings.find((f) => f.kind === "national_number")!;
-    expect(phone && national).toBeTruthy();
+    const phone = saved.findings.find((f) => f.kind === "phone");
+    const national = saved.findings.find((f) => f.kind === "national_number");
+    if (!phone || !national) throw new Error(`expected a phone and a national-number finding, got ${saved.findings.map((f) => f.kind).join(", ")}`);
     const again = await saveDraft(editor, { ...complete(), body_md: body }, saved.id, {}, [
       { id: phone.id, reason: "The ward's switchboard number, public on our website." },
       { id: national.id, reason: "It is not a real person." },

@@ -5,6 +5,7 @@ import { request } from "node:http";
 import { describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { FORM_TEXT_BYTES } from "../../src/lib/limits.ts";
+import { SECURITY_HEADERS } from "../../src/lib/server/headers.ts";
 import { Client, baseUrl, type Scenario } from "./scenarios.ts";
 
 /** A GET with the path sent exactly as written (fetch would resolve `..` and `\` before sending). */
@@ -53,7 +54,7 @@ describe("first visit to /", () => {
     expect(res.headers.get("location")).toBe(expected.location);
     expect(res.headers.get("vary")).toBe("Accept-Language, Cookie");
     expect(res.headers.get("cache-control")).toBe("private, no-store");
-    expect(res.headers.get("content-security-policy")).toBeTruthy();
+    expect(res.headers.get("content-security-policy")).toBe(SECURITY_HEADERS["content-security-policy"]);
     expect(new URL(expected.location, baseUrl()).origin).toBe(new URL(baseUrl()).origin);
   });
 });
