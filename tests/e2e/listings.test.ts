@@ -36,14 +36,21 @@ describe("listings", () => {
     await expect(page.getByText(SEPSIS_DESCRIPTOR).first().isVisible()).resolves.toBe(true);
     const counts = page.getByRole("list", { name: "Number of published cases per outcome" });
     await expect(counts.getByRole("link", { name: /Failure/ }).textContent()).resolves.toMatch(/^[1-9]\d* Failure$/);
-    const sepsis = cards().filter({ hasText: SEPSIS });
+    // The default tab: failed and abandoned projects (search results, so no organisation for an anonymous post).
+    const results = page.locator(".result-list .result");
+    const sepsis = results.filter({ hasText: SEPSIS });
     await expect(sepsis.count()).resolves.toBe(1);
     await expect(sepsis.textContent()).resolves.toMatch(SEPSIS_DESCRIPTOR);
     await expect(sepsis.textContent()).resolves.not.toContain("Heidebloem");
-    // Abandoned projects and refused applications belong here too; successes do not.
-    await expect(cards().filter({ hasText: "Why we abandoned LLM-drafted discharge letters" }).count()).resolves.toBe(1);
-    await expect(cards().filter({ hasText: "Afgewezen aanvraag: akoestische nachtmonitoring in woonzorgcentra" }).count()).resolves.toBe(1);
-    await expect(cards().filter({ hasText: XRAY }).count()).resolves.toBe(0);
+    await expect(results.filter({ hasText: "Why we abandoned LLM-drafted discharge letters" }).count()).resolves.toBe(1);
+    await expect(results.filter({ hasText: XRAY }).count()).resolves.toBe(0);
+    // Refused applications have their own tab.
+    await page
+      .getByRole("navigation", { name: "Lists of failures" })
+      .getByRole("link", { name: /^Refused funding applications/ })
+      .click();
+    await page.waitForURL(/\/failures\?kind=refused$/);
+    await expect(results.filter({ hasText: "Afgewezen aanvraag: akoestische nachtmonitoring in woonzorgcentra" }).count()).resolves.toBe(1);
     await expect(page.locator("main script").count()).resolves.toBe(0);
   });
 

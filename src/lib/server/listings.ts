@@ -60,19 +60,7 @@ export async function listPublishedPostsBy(locale: Locale, query: ListingQuery):
   return fetchPage(locale, filters[query.facet], query);
 }
 
-/**
- * What "failure" means on Casebook (README, /failures): three kinds of record, each its own
- * list and its own search filter — projects whose outcome is `failure`, projects whose
- * outcome is `abandoned`, and funding applications whose decision is `rejected`. The search
- * outcome filter "Failure" is the first only; /failures shows all three, counted apart.
- */
-export const FAILURE_KINDS = [
-  { key: "failure", path: "/outcomes/failure", search: "outcome=failure" },
-  { key: "abandoned", path: "/outcomes/abandoned", search: "outcome=abandoned" },
-  { key: "refused", path: "/decisions/rejected", search: "kind=funding_application&decision=rejected" },
-] as const;
-
-/** Published failures, abandoned projects and refused funding applications, newest first. */
+/** Published failures, abandoned projects and refused funding applications, newest first (the failures feed; what counts: failures.ts). */
 export async function listPublishedFailures(locale: Locale, options: { page?: number; perPage?: number } = {}): Promise<PublicPostPage> {
   const pb = await getPocketBase();
   const filter = pb.filter("status = 'published' && (outcome = {:failure} || outcome = {:abandoned} || (kind = {:application} && decision = {:rejected}))", {
