@@ -3,10 +3,14 @@
 // §1, CSRF; lib/server/csrf.ts), refuses foreign Host headers, and sets the security
 // headers (CSP and isolation, lib/server/headers.ts) on every response it produces.
 // Language in the URL (issue 12 §3, i18n/routing.ts): /fr/… and /nl/… and /en/… are rewritten
-// to the unprefixed page with that language; `/` redirects to the visitor's language.
+// to the unprefixed page with that language; a GET of an old unprefixed page URL (`/` included)
+// redirects to the visitor's language. Anonymous views of public pages may then be cached per URL
+// (lib/server/pagecache.ts); everything else stays `private, no-store`.
 import { defineMiddleware } from "astro:middleware";
-import { LANGUAGE_COOKIE, chooseLocale, routeLocale } from "./i18n/routing.ts";
+import { LANGUAGE_COOKIE, chooseLocale, routeLocale, unprefixedRedirect } from "./i18n/routing.ts";
+import { PRIVATE_PAGE_CACHE, pageCacheHeaders, withEtag } from "./lib/server/pagecache.ts";
 import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
+import { ensureMailWorker } from "./lib/server/mailoutbox.ts";
 import { clientIp } from "./lib/server/guard.ts";
 import { getConfig } from "./lib/server/config.ts";
 import { allowedHosts, applySecurityHeaders, isAllowedHost } from "./lib/server/headers.ts";
@@ -16,6 +20,11 @@ import { SESSION_COOKIE, deleteSessionCookie, ensureSessionSweeper, setSessionCo
 
 let hosts: Set<string> | undefined;
 
+// Astro.rewrite() (a page answering with the 404 page) runs this middleware again for the new
+// path with the same locals: identity, language and checks were settled on the first pass, and
+// `/404` must neither redirect nor lose the language of the URL that was asked for.
+const routedRequests = new WeakSet<object>();
+
 /** A short plain-text refusal that still carries the security headers. */
 function refuse(status: number, text: string): Response {
   const response = new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
@@ -24,6 +33,7 @@ function refuse(status: number, text: string): Response {
 }
 
 export const onRequest = defineMiddleware(async (context, next) => {
+  if (routedRequests.has(context.locals) && context.url.pathname === "/404") return next();
   // DNS rebinding: a page on another domain that resolves to this machine sends its own
   // Host header; answer only to this site's own names (PUBLIC_URL, loopback, ALLOWED_HOSTS).
   hosts ??= allowedHosts(getConfig());
@@ -56,15 +66,23 @@ export const onRequest = defineMiddleware(async (context, next) => {
     userLocale: context.locals.user?.locale,
     acceptLanguage: context.request.headers.get("accept-language"),
   });
-  // The first visit to `/` goes to the visitor's language; the answer depends on these headers.
-  if (route.kind === "plain" && context.url.pathname === "/" && (context.request.method === "GET" || context.request.method === "HEAD")) {
+  // Old unprefixed page URLs (and the first visit to `/`) go to the same page in the visitor's
+  // language. 302, not 301/308: the target depends on the visitor (cookie, account, browser), so
+  // neither a browser nor a shared cache may keep it (private, no-store, Vary on what decided it);
+  // GET and HEAD only, so a form posted to an old URL still reaches its action (302 would turn it
+  // into a GET). Error pages that Astro renders for an unknown path (route /404, /500) stay put.
+  const safeMethod = context.request.method === "GET" || context.request.method === "HEAD";
+  const target =
+    safeMethod && route.kind === "plain" && !["/404", "/500"].includes(context.routePattern) ? unprefixedRedirect(context.url, context.locals.locale) : null;
+  if (target !== null) {
     const response = new Response(null, {
       status: 302,
-      headers: { location: `/${context.locals.locale}/${context.url.search}`, vary: "Accept-Language, Cookie", "cache-control": "private, no-store" },
+      headers: { location: target, vary: "Accept-Language, Cookie", "cache-control": PRIVATE_PAGE_CACHE },
     });
     applySecurityHeaders(response.headers);
     return response;
   }
+  routedRequests.add(context.locals);
   // Before any action or page reads the body (issue 9 §8).
   const bodyLimit = await oversizeBody(context.request, pageUrl, context.locals.user !== null);
   if (bodyLimit !== null) {
@@ -74,11 +92,26 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   // Astro standalone has no server-start hook: the first request starts the search outbox worker (once).
   ensureSearchWorker();
+  ensureMailWorker();
   ensureSessionSweeper();
   // Prefixed paths that could be read as another host or reach the API get the site's 404 page.
   const response = await (route.kind === "plain" ? next() : next(route.kind === "prefixed" ? pageUrl : new URL("/404", context.url)));
-  // Pages depend on the visitor's language and session: never cache them in shared caches.
-  if (!response.headers.has("cache-control")) response.headers.set("cache-control", "private, no-store");
-  applySecurityHeaders(response.headers);
-  return response;
+  // Routes that chose their own caching (API, files) keep it. Pages: an anonymous view of a public
+  // page under a language prefix may be shared per URL; anything else depends on the visitor.
+  let answer = response;
+  if (!response.headers.has("cache-control")) {
+    const shareable = pageCacheHeaders({
+      method: context.request.method,
+      prefixed: route.kind === "prefixed",
+      path: pageUrl.pathname,
+      status: response.status,
+      signedIn: context.locals.user !== null,
+      sessionCookie: token !== undefined,
+      setsCookies: response.headers.has("set-cookie") || [...context.cookies.headers()].length > 0,
+    });
+    for (const [name, value] of Object.entries(shareable)) response.headers.set(name, value);
+    if (shareable["cache-control"] !== PRIVATE_PAGE_CACHE && context.request.method === "GET") answer = await withEtag(response, context.request);
+  }
+  applySecurityHeaders(answer.headers);
+  return answer;
 });

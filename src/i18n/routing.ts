@@ -1,6 +1,7 @@
 // Language in the URL (issue 12 §3): every page answers at /en/…, /fr/… and /nl/…. The page
 // files stay where they are; the middleware strips the prefix and rewrites to them, with the
-// prefix as the interface language. Unprefixed URLs still render in the negotiated language.
+// prefix as the interface language. Old unprefixed page URLs redirect to the visitor's language
+// (unprefixedRedirect); files, the API and form posts keep answering without a prefix.
 import { LOCALES, negotiateLocale, type Locale } from "./index.ts";
 import { safeRedirectPath } from "../lib/server/redirects.ts";
 
@@ -67,6 +68,36 @@ export function chooseLocale(input: { prefix?: Locale | null; cookie?: string | 
   if (input.prefix) return input.prefix;
   if (isLocale(input.cookie)) return input.cookie;
   return negotiateLocale(input.userLocale, input.acceptLanguage);
+}
+
+// Unprefixed paths that are files or endpoints, the same in every language: never redirected.
+// (Attachments are served under a prefix too, since page links pass through localeHref, but
+// old links to them must keep downloading; /account/export is a JSON download.)
+const UNREDIRECTED_PATHS = [/^\/language(\/|$)/, /^\/account\/export\/?$/, /^\/(posts|dashboard\/posts)\/[^/]+\/attachments(\/|$)/];
+
+/**
+ * Where a GET or HEAD of an old unprefixed page URL goes: the same path and query under the
+ * visitor's language prefix (`/search?q=x` → `/fr/search?q=x`), or null when the path is not a
+ * page (API, health check, switcher, assets, files, attachments, downloads) or would not be a
+ * plain same-origin page path behind the prefix (`//host`, backslashes, encoded slashes…): those
+ * keep answering as before. The target is always `/<locale>/…` on this site: never an open redirect.
+ */
+export function unprefixedRedirect(url: URL, locale: Locale): string | null {
+  const pathname = url.pathname;
+  if (routeLocale(pathname).kind !== "plain") return null;
+  const first = (pathname.split("/")[1] ?? "").toLowerCase();
+  if (UNPREFIXED_SEGMENTS.has(first)) return null;
+  if (UNREDIRECTED_PATHS.some((pattern) => pattern.test(pathname))) return null;
+  // Data files and assets (favicon.svg, robots.txt, decisions-template.csv) are the same in every language.
+  if (/\.[a-z0-9]+$/i.test(pathname.split("/").at(-1) ?? "")) return null;
+  const path = localePath(locale, pathname);
+  // The prefixed path must be one routeLocale serves as a page (no `//`, `\\`, %2F, %5C, %00) …
+  if (routeLocale(path).kind !== "prefixed") return null;
+  // … and the whole target must read as a path on this site. Percent-escapes stay escaped in a
+  // Location header (browsers do not decode them), so `%20` in a tag is fine here.
+  const target = `${path}${url.search}`;
+  if (/[\u0000-\u0020\u007f-\u009f\\]/.test(target) || new URL(target, url.origin).origin !== url.origin) return null;
+  return target;
 }
 
 /** The current page's path and query without form-action parameters (nor an unsafe `next`), for links to the same page in another language. */

@@ -45,7 +45,7 @@ export async function signInOnPage(page: Page, baseUrl: string, email: string, p
   await page.goto(`${baseUrl}/signin`);
   await page.getByLabel("E-mail address").fill(email);
   await page.getByLabel("Password").fill(password);
-  const answered = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/signin");
+  const answered = page.waitForResponse((r) => r.request().method() === "POST" && /^(\/(en|fr|nl))?\/signin$/.test(new URL(r.url()).pathname));
   await page.getByRole("button", { name: "Sign in" }).click();
   const response = await answered;
   if (response.status() >= 400) {

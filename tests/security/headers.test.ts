@@ -15,6 +15,7 @@ const accounts: Record<Exclude<Actor, "visitor">, string> = {
 const pages: Scenario<{ path: string; method?: string }, { status: number; scripts?: "editor" }>[] = [
   { name: "home page", actor: "visitor", request: { path: "/en/" }, expected: { status: 200 } },
   { name: "first visit to / (to the visitor's language)", actor: "visitor", request: { path: "/" }, expected: { status: 302 } },
+  { name: "old unprefixed URL (to the visitor's language)", actor: "visitor", request: { path: "/search?q=sepsis" }, expected: { status: 302 } },
   { name: "page under a language prefix", actor: "visitor", request: { path: "/fr/search?q=sepsis" }, expected: { status: 200 } },
   { name: "refused language path", actor: "visitor", request: { path: "/fr/api/search" }, expected: { status: 404 } },
   { name: "post page", actor: "visitor", request: { path: "/posts/chest-xray-triage-worklist" }, expected: { status: 200 } },
@@ -56,6 +57,8 @@ describe("security headers on every kind of response", () => {
       method: request.method ?? "GET",
       headers,
       body: request.method === "POST" ? "email=a&password=b" : undefined,
+      // The client follows the language redirect of old URLs unless asked not to (scenarios.ts).
+      redirect: expected.status === 302 ? "manual" : undefined,
     });
     expect(res.status).toBe(expected.status);
     for (const [name, value] of Object.entries(SECURITY_HEADERS))

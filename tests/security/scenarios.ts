@@ -23,8 +23,23 @@ export class Client {
     this.base = base;
   }
 
-  /** Sends a request with this client's cookies and remembers the ones set. Never follows redirects. */
+  /**
+   * Sends a request with this client's cookies and remembers the ones set. Follows no redirect but
+   * one, as a browser would: an old unprefixed page URL's 302 to the same page under a language
+   * prefix (issue 12 §3), so a scenario about `/dashboard` judges the page itself. Pass
+   * `redirect: "manual"` to see that 302 too.
+   */
   async fetch(pathOrUrl: string, init: RequestInit = {}): Promise<Response> {
+    const res = await this.fetchOnce(pathOrUrl, init);
+    if (init.redirect === "manual" || res.status !== 302) return res;
+    const asked = new URL(pathOrUrl, this.base);
+    const location = res.headers.get("location") ?? "";
+    if (!/^\/(en|fr|nl)\//.test(location) || location.slice(3) !== `${asked.pathname}${asked.search}`) return res;
+    await res.arrayBuffer();
+    return this.fetchOnce(location, init);
+  }
+
+  private async fetchOnce(pathOrUrl: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     if (init.method && init.method !== "GET" && !headers.has("origin")) headers.set("origin", this.base);

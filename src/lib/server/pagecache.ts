@@ -1,0 +1,91 @@
+// Which page responses a shared cache may keep (issue 12 §3, DESIGN.md §1 "Public pages").
+// Every page now has one URL per language (/fr/search…), so an anonymous view of a public page
+// is the same for every anonymous visitor of that URL: no `Vary: Accept-Language` is needed.
+// The rule is an allow-list on purpose: a page that is not named here, any signed-in view, any
+// request that carries a session cookie (even an expired one), any answer that sets a cookie and
+// any answer but 200 stays `private, no-store`, so a cached copy can never carry one member's
+// data, a flash message or a Set-Cookie to another visitor. The site's forms carry no per-visitor
+// token (CSRF is refused by Origin/Sec-Fetch-Site, lib/server/csrf.ts), so a public page's search
+// or flag form is the same HTML for everybody.
+import { createHash } from "node:crypto";
+
+/** What every page that is not shareable sends. */
+export const PRIVATE_PAGE_CACHE = "private, no-store";
+
+/**
+ * What an anonymous view of a public page sends: browsers revalidate every time (max-age=0,
+ * ETag/304), so signing in or a withdrawn post shows at once there; a shared cache in front of
+ * the site may answer for 60 s. `Vary: Cookie` keeps a member's request (session cookie) from
+ * ever being answered with the anonymous copy.
+ */
+export const PUBLIC_PAGE_CACHE = "public, max-age=0, s-maxage=60";
+
+// Page paths (behind the language prefix) whose anonymous view is public data only.
+const PUBLIC_PAGES: readonly RegExp[] = [
+  /^\/$/,
+  /^\/(search|failures|insights|open-data|calls|organizations)$/,
+  /^\/(about|guidelines|moderation-policy|privacy)$/,
+  /^\/posts\/[^/]+$/,
+  /^\/calls\/(?!new$)[^/]+$/,
+  /^\/calls\/[^/]+\/decisions$/,
+  /^\/organizations\/(?!new$)[^/]+$/,
+  /^\/(outcomes|care-settings|ai-types|tags|decisions)\/[^/]+$/,
+];
+
+/** True for a page path (without language prefix) whose anonymous view holds public data only. */
+export function isPublicPagePath(path: string): boolean {
+  return PUBLIC_PAGES.some((pattern) => pattern.test(path));
+}
+
+/** What the middleware knows about a page response when it decides how it may be cached. */
+export type PageResponseFacts = {
+  method: string;
+  /** Served under /en, /fr or /nl (an unprefixed answer depends on the negotiated language). */
+  prefixed: boolean;
+  /** The page path behind the prefix. */
+  path: string;
+  status: number;
+  signedIn: boolean;
+  /** The request carried a session cookie, valid or not. */
+  sessionCookie: boolean;
+  /** The response sets (or deletes) a cookie. */
+  setsCookies: boolean;
+};
+
+/** The Cache-Control (and Vary) a page response gets. */
+export function pageCacheHeaders(facts: PageResponseFacts): Record<string, string> {
+  const shareable =
+    (facts.method === "GET" || facts.method === "HEAD") &&
+    facts.prefixed &&
+    facts.status === 200 &&
+    !facts.signedIn &&
+    !facts.sessionCookie &&
+    !facts.setsCookies &&
+    isPublicPagePath(facts.path);
+  return shareable ? { "cache-control": PUBLIC_PAGE_CACHE, vary: "Cookie" } : { "cache-control": PRIVATE_PAGE_CACHE };
+}
+
+/** A weak validator for a page body (weak: the same page may be compressed differently on the way). */
+export function pageEtag(body: ArrayBuffer): string {
+  return `W/"${createHash("sha256").update(new Uint8Array(body)).digest("base64url").slice(0, 27)}"`;
+}
+
+/** True when an If-None-Match header names `etag` (weak comparison, RFC 9110 §13.1.2). */
+export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || bare(tag) === bare(etag));
+}
+
+/** The shareable page response with an ETag, or a 304 when the request already holds that version. */
+export async function withEtag(response: Response, request: Request): Promise<Response> {
+  const body = await response.arrayBuffer();
+  const etag = pageEtag(body);
+  const headers = new Headers(response.headers);
+  headers.set("etag", etag);
+  if (etagMatches(request.headers.get("if-none-match"), etag)) {
+    for (const name of ["content-length", "content-type", "content-encoding"]) headers.delete(name);
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}

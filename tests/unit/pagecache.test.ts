@@ -1,0 +1,200 @@
+// Old unprefixed URLs and per-URL caching (issue 12 §3): where an unprefixed page URL redirects,
+// what never redirects, and which page responses a shared cache may keep.
+import { describe, expect, it } from "vitest";
+import { unprefixedRedirect } from "../../src/i18n/routing.ts";
+import { PRIVATE_PAGE_CACHE, PUBLIC_PAGE_CACHE, etagMatches, isPublicPagePath, pageCacheHeaders, pageEtag, withEtag } from "../../src/lib/server/pagecache.ts";
+
+const ORIGIN = "https://casebook.example";
+const redirectOf = (pathAndQuery: string, locale: "en" | "fr" | "nl" = "fr") => unprefixedRedirect(new URL(pathAndQuery, ORIGIN), locale);
+
+describe("unprefixedRedirect", () => {
+  it.each([
+    ["/", "/fr/"],
+    ["/?page=2", "/fr/?page=2"],
+    ["/search?q=chute&outcome=failure", "/fr/search?q=chute&outcome=failure"],
+    ["/posts/some-slug", "/fr/posts/some-slug"],
+    ["/about", "/fr/about"],
+    ["/verify?token=abc", "/fr/verify?token=abc"],
+    ["/reset?token=abc", "/fr/reset?token=abc"],
+    ["/invitations/accept?token=abc", "/fr/invitations/accept?token=abc"],
+    ["/tags/machine%20learning", "/fr/tags/machine%20learning"],
+    ["/organizations/caf%C3%A9", "/fr/organizations/caf%C3%A9"],
+    ["/signin?next=%2Fdashboard", "/fr/signin?next=%2Fdashboard"],
+    // A query is kept as given: behind /fr/… it cannot name another host, and the page checks `next` itself.
+    ["/signin?next=//evil.example", "/fr/signin?next=//evil.example"],
+    ["/?//evil.example", "/fr/?//evil.example"],
+    ["/frites", "/fr/frites"],
+  ])("%s → %s", (from, to) => {
+    expect(redirectOf(from)).toBe(to);
+  });
+
+  it("uses the language it is given", () => {
+    expect(redirectOf("/search", "nl")).toBe("/nl/search");
+    expect(redirectOf("/search", "en")).toBe("/en/search");
+  });
+
+  it.each([
+    ["already prefixed", "/fr/search"],
+    ["the bare prefix", "/nl"],
+    ["the API", "/api/search?q=x"],
+    ["the health check", "/healthz"],
+    ["the language switcher", "/language/nl?next=/search"],
+    ["Astro's action endpoint", "/_actions/signIn"],
+    ["built assets", "/_astro/base.css"],
+    ["a data file", "/open-data/posts.csv"],
+    ["the favicon", "/favicon.svg"],
+    ["an attachment", "/posts/some-slug/attachments/1"],
+    ["a draft's attachment", "/dashboard/posts/abc123/attachments/2"],
+    ["the account export", "/account/export"],
+  ])("%s (%s) is not redirected", (_name, path) => {
+    expect(redirectOf(path)).toBeNull();
+  });
+
+  // What an attacker can put in the path of an unprefixed URL: never a redirect off the site, and
+  // nothing that would reach a page under the prefix that the plain path would not.
+  it.each([
+    ["protocol-relative", "//evil.example"],
+    ["protocol-relative with a path", "//evil.example/phish"],
+    ["encoded slashes", "/%2F%2Fevil.example"],
+    ["one encoded slash", "/%2fevil.example"],
+    ["encoded backslash", "/%5Cevil.example"],
+    ["encoded NUL", "/%00/evil.example"],
+    ["a doubled slash inside", "/search//evil.example"],
+  ])("%s (%s) is not redirected", (_name, path) => {
+    // Build the URL as the server sees it (the URL parser would read `//host` as a host if it were relative).
+    const url = new URL(ORIGIN);
+    url.pathname = path;
+    expect(unprefixedRedirect(url, "fr")).toBeNull();
+  });
+
+  it("a backslash in the path (which the URL parser turns into a slash) is refused like `//`", () => {
+    const url = new URL(ORIGIN);
+    url.pathname = "/\\evil.example";
+    expect(url.pathname).toBe("//evil.example");
+    expect(unprefixedRedirect(url, "fr")).toBeNull();
+  });
+
+  it("a raw backslash left in the query is not redirected (browsers may read it as a slash)", () => {
+    const url = new URL(`${ORIGIN}/search`);
+    url.search = "?q=a\\b";
+    expect(unprefixedRedirect(url, "fr")).toBeNull();
+  });
+
+  it("every target is a same-origin path under the language prefix", () => {
+    for (const path of ["/", "/search?q=%2F%2Fevil.example", "/signin?next=https://evil.example", "/posts/x?y=%5C"]) {
+      const target = redirectOf(path) ?? "";
+      expect(target.startsWith("/fr/")).toBe(true);
+      expect(new URL(target, ORIGIN).origin).toBe(ORIGIN);
+    }
+  });
+});
+
+describe("isPublicPagePath", () => {
+  it.each([
+    "/",
+    "/search",
+    "/failures",
+    "/insights",
+    "/open-data",
+    "/calls",
+    "/calls/ai-in-care-2026",
+    "/calls/ai-in-care-2026/decisions",
+    "/organizations",
+    "/organizations/az-groeninge",
+    "/posts/sepsis-alerts",
+    "/about",
+    "/guidelines",
+    "/moderation-policy",
+    "/privacy",
+    "/outcomes/failure",
+    "/care-settings/home_care",
+    "/ai-types/llm",
+    "/tags/sepsis",
+    "/decisions/rejected",
+  ])("%s is public", (path) => {
+    expect(isPublicPagePath(path)).toBe(true);
+  });
+
+  it.each([
+    "/signin",
+    "/signup",
+    "/signout",
+    "/reset",
+    "/verify",
+    "/write",
+    "/account",
+    "/account/deleted",
+    "/dashboard",
+    "/dashboard/posts/abc",
+    "/dashboard/signoff",
+    "/moderation",
+    "/moderation/posts/abc",
+    "/admin/users",
+    "/invitations/accept",
+    "/calls/new",
+    "/organizations/new",
+    "/404",
+    "/500",
+    "/search/",
+    "/posts/x/attachments/1",
+  ])("%s is not", (path) => {
+    expect(isPublicPagePath(path)).toBe(false);
+  });
+});
+
+describe("pageCacheHeaders", () => {
+  const anonymous = { method: "GET", prefixed: true, path: "/search", status: 200, signedIn: false, sessionCookie: false, setsCookies: false };
+
+  it("an anonymous GET of a public page under a prefix is shareable, varying on Cookie only", () => {
+    expect(pageCacheHeaders(anonymous)).toEqual({ "cache-control": PUBLIC_PAGE_CACHE, vary: "Cookie" });
+    expect(pageCacheHeaders({ ...anonymous, method: "HEAD" })).toEqual({ "cache-control": PUBLIC_PAGE_CACHE, vary: "Cookie" });
+    expect(PUBLIC_PAGE_CACHE).toMatch(/^public, /);
+  });
+
+  it.each([
+    ["a signed-in member", { signedIn: true }],
+    ["a request with a session cookie, even an invalid one", { sessionCookie: true }],
+    ["an answer that sets or deletes a cookie", { setsCookies: true }],
+    ["a form post", { method: "POST" }],
+    ["an unprefixed answer (negotiated language)", { prefixed: false }],
+    ["a 404", { status: 404 }],
+    ["a redirect", { status: 303 }],
+    ["a page with forms for one person", { path: "/account" }],
+    ["the sign-in page", { path: "/signin" }],
+  ])("%s stays private, no-store", (_name, change) => {
+    expect(pageCacheHeaders({ ...anonymous, ...change })).toEqual({ "cache-control": PRIVATE_PAGE_CACHE });
+  });
+});
+
+describe("ETag", () => {
+  const body = new TextEncoder().encode("<html>same page</html>").buffer;
+
+  it("is weak and stable for the same body, different for another", () => {
+    expect(pageEtag(body)).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
+    expect(pageEtag(body)).toBe(pageEtag(body.slice(0)));
+    expect(pageEtag(new TextEncoder().encode("<html>other page</html>").buffer)).not.toBe(pageEtag(body));
+  });
+
+  it("matches If-None-Match weakly, in a list, and *", () => {
+    const tag = pageEtag(body);
+    expect(etagMatches(tag, tag)).toBe(true);
+    expect(etagMatches(tag.replace(/^W\//, ""), tag)).toBe(true);
+    expect(etagMatches(`W/"other", ${tag}`, tag)).toBe(true);
+    expect(etagMatches("*", tag)).toBe(true);
+    expect(etagMatches('W/"other"', tag)).toBe(false);
+    expect(etagMatches(null, tag)).toBe(false);
+  });
+
+  it("answers 304 without a body when the browser holds that version, else the page with its ETag", async () => {
+    const page = () => new Response("<html>same page</html>", { headers: { "content-type": "text/html", "cache-control": PUBLIC_PAGE_CACHE } });
+    const first = await withEtag(page(), new Request(ORIGIN));
+    expect(first.status).toBe(200);
+    expect(await first.text()).toBe("<html>same page</html>");
+    const etag = first.headers.get("etag") ?? "";
+    const again = await withEtag(page(), new Request(ORIGIN, { headers: { "if-none-match": etag } }));
+    expect(again.status).toBe(304);
+    expect(again.headers.get("etag")).toBe(etag);
+    expect(again.headers.get("cache-control")).toBe(PUBLIC_PAGE_CACHE);
+    expect(await again.text()).toBe("");
+  });
+});
