@@ -218,15 +218,4 @@ function isLocale(value: string): value is Locale {
 export type Locale = (typeof LOCALES)[number];
 export type { MessageKey };
 
-// The server words some domain messages in English (zod and ValidationError texts); the catalogue's
-// `domain.*` keys carry the same English, so a page can show them in its language.
-let domainKeys: Map<string, MessageKey> | undefined;
-
-/** A domain message in the page's language when the catalogue has it (`domain.*` keys), else as the server worded it. */
-export function localizeDomainMessage(locale: Locale, message: string): string {
-  domainKeys ??= new Map(
-    (Object.entries(en) as [MessageKey, string][]).filter(([key]) => key.startsWith("domain.")).map(([key, text]) => [text, key] as const),
-  );
-  const key = domainKeys.get(message);
-  return key ? t(locale, key) : message;
-}
+// Domain messages (the server's English refusals) are shown in the page's language by i18n/domain.ts.

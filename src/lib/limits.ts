@@ -35,7 +35,12 @@ export function bodyLimitFor(url: URL): number {
   return (name && ACTION_BODY_LIMITS[name]) || FORM_TEXT_BYTES;
 }
 
+/** A size in megabytes, to one decimal (messages format it in the reader's language). */
+export function megabytes(bytes: number): number {
+  return Math.round((bytes / MB) * 10) / 10;
+}
+
 /** A size for people: "10 MB". */
 export function formatMegabytes(bytes: number): string {
-  return `${Math.round((bytes / MB) * 10) / 10} MB`;
+  return `${megabytes(bytes)} MB`;
 }

@@ -5,6 +5,7 @@ import { assertCan } from "./can.ts";
 import { ValidationError } from "./errors.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import type { Actor } from "./users.ts";
+import { say } from "../../i18n/domain.ts";
 
 /** Makes the account with this address a verified platform admin, creating it if needed. */
 export async function ensureAdmin(pb: PocketBase, email: string, name: string, password: string): Promise<{ created: boolean }> {
@@ -60,7 +61,7 @@ export async function listAccounts(
 /** An administrator changes another account's platform role (their sessions are reissued). */
 export async function setPlatformRole(actor: Actor | null, userId: string, role: string): Promise<void> {
   assertCan(actor, "user.set_platform_role", { userId });
-  if (!(PLATFORM_ROLES as readonly string[]).includes(role)) throw new ValidationError("role", "Choose member, moderator or admin.");
+  if (!(PLATFORM_ROLES as readonly string[]).includes(role)) throw new ValidationError("role", say("domain.admin.role"));
   const pb = await getPocketBase();
   await pb.collection("users").update(userId, { role });
 }

@@ -5,11 +5,12 @@
 // removed, and what the privacy guard found in it and in a PDF's text, is kept on the post
 // (`attachment_reports`) for the author and the moderator only.
 import type { RecordModel } from "pocketbase";
-import { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, formatMegabytes } from "../limits.ts";
+import { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, megabytes } from "../limits.ts";
 import { ValidationError } from "./errors.ts";
 import { scrubFile, type RemovedMetadata } from "./filemetadata.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { scanText, type PrivacyFinding } from "./privacy.ts";
+import { say } from "../../i18n/domain.ts";
 
 export { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES };
 
@@ -31,16 +32,16 @@ export function sniffAttachmentType(head: Uint8Array): { type: AttachmentType; e
  */
 export async function prepareAttachments(files: File[], existingCount: number): Promise<PreparedAttachment[]> {
   const real = files.filter((f) => f.size > 0);
-  if (existingCount + real.length > MAX_ATTACHMENTS) throw new ValidationError("attachments", `A post can have at most ${MAX_ATTACHMENTS} attachments.`);
-  const tooLarge = `is larger than ${formatMegabytes(MAX_ATTACHMENT_BYTES)}`;
+  if (existingCount + real.length > MAX_ATTACHMENTS) throw new ValidationError("attachments", say("domain.attachment.too_many", { max: MAX_ATTACHMENTS }));
+  const limit = megabytes(MAX_ATTACHMENT_BYTES);
   // Sizes and types first, so a bad file is refused before any slow re-encoding.
   const checked = await Promise.all(
     real.map(async (file) => {
       const name = file.name.slice(0, 80);
-      if (file.size > MAX_ATTACHMENT_BYTES) throw new ValidationError("attachments", `“${name}” ${tooLarge}.`);
+      if (file.size > MAX_ATTACHMENT_BYTES) throw new ValidationError("attachments", say("domain.attachment.too_large", { name, megabytes: limit }));
       const bytes = new Uint8Array(await file.arrayBuffer());
       const sniffed = sniffAttachmentType(bytes.subarray(0, 16));
-      if (!sniffed) throw new ValidationError("attachments", `“${name}” is not a PDF, PNG or JPEG file (checked by its content, not its name).`);
+      if (!sniffed) throw new ValidationError("attachments", say("domain.attachment.not_type", { name }));
       return { name, bytes, sniffed };
     }),
   );
@@ -49,7 +50,7 @@ export async function prepareAttachments(files: File[], existingCount: number): 
   for (const [i, { name, bytes, sniffed }] of checked.entries()) {
     const scrubbed = await scrubFile(bytes, sniffed.type, name);
     if (scrubbed.bytes.byteLength > MAX_ATTACHMENT_BYTES)
-      throw new ValidationError("attachments", `“${name}” ${tooLarge} once re-saved without its metadata; export it at a lower resolution.`);
+      throw new ValidationError("attachments", say("domain.attachment.too_large_resaved", { name, megabytes: limit }));
     const findings = [
       ...scanText("attachment.metadata", scrubbed.metadataText),
       ...(scrubbed.contentText ? scanText("attachment.text", scrubbed.contentText) : []),
@@ -74,7 +75,7 @@ export async function updateAttachments(post: RecordModel, add: PreparedAttachme
   const removing = remove.filter((name) => existing.includes(name));
   if (add.length === 0 && removing.length === 0) return;
   if (existing.length - removing.length + add.length > MAX_ATTACHMENTS)
-    throw new ValidationError("attachments", `A post can have at most ${MAX_ATTACHMENTS} attachments.`);
+    throw new ValidationError("attachments", say("domain.attachment.too_many", { max: MAX_ATTACHMENTS }));
   const pb = await getPocketBase();
   const updated = await pb.collection("posts").update(post.id, {
     ...(add.length ? { "attachments+": add.map((a) => a.file) } : {}),

@@ -10,6 +10,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PD
 import sharp, { type Metadata } from "sharp";
 import { getDocumentProxy } from "unpdf";
 import { ValidationError } from "./errors.ts";
+import { say } from "../../i18n/domain.ts";
 
 /** Kinds of metadata reported to the author; the UI names each with `attachment.meta.<kind>`. */
 export const METADATA_KINDS = [
@@ -72,9 +73,9 @@ async function scrubImage(bytes: Uint8Array, type: "image/png" | "image/jpeg", d
 function unreadableImage(error: unknown, displayName: string): ValidationError {
   // A few kB of PNG can declare gigapixels; sharp refuses before decoding.
   if (error instanceof Error && /pixel limit/i.test(error.message)) {
-    return new ValidationError("attachments", `“${displayName}” has more than ${MAX_PIXELS / 1_000_000} million pixels; export it at a lower resolution.`);
+    return new ValidationError("attachments", say("domain.attachment.pixels", { name: displayName, millions: MAX_PIXELS / 1_000_000 }));
   }
-  return new ValidationError("attachments", `“${displayName}” could not be read as an image; export it again as PNG or JPEG.`);
+  return new ValidationError("attachments", say("domain.attachment.unreadable_image", { name: displayName }));
 }
 
 async function scrubPdf(bytes: Uint8Array, displayName: string): Promise<ScrubResult> {
@@ -86,9 +87,7 @@ async function scrubPdf(bytes: Uint8Array, displayName: string): Promise<ScrubRe
     const encrypted = error instanceof Error && /encrypted/i.test(error.message);
     throw new ValidationError(
       "attachments",
-      encrypted
-        ? `“${displayName}” is password-protected or encrypted, so it cannot be checked; save it without protection.`
-        : `“${displayName}” could not be read as a PDF; export it again.`,
+      encrypted ? say("domain.attachment.pdf_encrypted", { name: displayName }) : say("domain.attachment.pdf_unreadable", { name: displayName }),
     );
   }
   const context = doc.context;
@@ -128,7 +127,7 @@ async function scrubPdf(bytes: Uint8Array, displayName: string): Promise<ScrubRe
     // Without object streams every remaining string stays readable, so what is left can be checked byte by byte.
     clean = await doc.save({ useObjectStreams: false });
   } catch {
-    throw new ValidationError("attachments", `“${displayName}” could not be read as a PDF; export it again.`);
+    throw new ValidationError("attachments", say("domain.attachment.pdf_unreadable", { name: displayName }));
   }
   const text = await extractPdfText(clean);
   return { bytes: clean, removed: dedupe(removed), metadataText: metadataText(removed), contentText: text.text, textComplete: text.complete };

@@ -1,7 +1,8 @@
 // Helpers for pages that host forms: what the user typed, and field-level errors from an
 // action result, so a failed form re-renders with the input kept (DESIGN.md §5 inv. 5).
 import { isInputError } from "astro:actions";
-import { type Locale, localizeDomainMessage } from "../../i18n/index.ts";
+import { localizeDomainMessage, say } from "../../i18n/domain.ts";
+import type { Locale } from "../../i18n/index.ts";
 
 const NEVER_ECHO = new Set(["password", "confirm"]);
 
@@ -48,15 +49,19 @@ export async function submittedValues(request: Request, locals?: object): Promis
   return values;
 }
 
-/** Field errors and a general message from an action result; with `locale`, domain messages the catalogue has are in that language. */
+/**
+ * Field errors and a general message from an action result, in the page's language: the server
+ * words them in English (i18n/domain.ts says how they are matched back to the catalogue).
+ * `english` is the general message as the server worded it, for pages that place it by its wording.
+ */
 export function formErrors(
   result: { error?: unknown } | undefined,
   locale?: Locale,
-): { fields: Record<string, string>; message: string | null; code: string | null } {
+): { fields: Record<string, string>; message: string | null; code: string | null; english: string | null } {
   const found = rawFormErrors(result);
-  if (!locale) return found;
+  if (!locale) return { ...found, english: found.message };
   const fields = Object.fromEntries(Object.entries(found.fields).map(([name, message]) => [name, localizeDomainMessage(locale, message)]));
-  return { ...found, fields, message: found.message === null ? null : localizeDomainMessage(locale, found.message) };
+  return { ...found, fields, message: found.message === null ? null : localizeDomainMessage(locale, found.message), english: found.message };
 }
 
 function rawFormErrors(result: { error?: unknown } | undefined): { fields: Record<string, string>; message: string | null; code: string | null } {
@@ -70,9 +75,9 @@ function rawFormErrors(result: { error?: unknown } | undefined): { fields: Recor
   // A failure the domain did not expect (PocketBase's "Batch transaction failed.", a bug) is
   // never shown raw: domainCall words it with a reference; anything else gets a plain message.
   if (error.code === "INTERNAL_SERVER_ERROR" && !error.message?.startsWith("Something went wrong on our side")) {
-    return { fields: {}, message: "Something went wrong on our side, and your change was not saved. Please try again in a moment.", code: error.code };
+    return { fields: {}, message: say("domain.unexpected"), code: error.code };
   }
-  return { fields: {}, message: error.message ?? "Something went wrong.", code: error.code ?? null };
+  return { fields: {}, message: error.message ?? say("domain.something_wrong"), code: error.code ?? null };
 }
 
 /** Whether the failed form carried files: a browser cannot be given them back, so the page says to choose them again. */

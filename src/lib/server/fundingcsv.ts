@@ -13,6 +13,7 @@
 import { parse } from "csv-parse/sync";
 import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
 import type { AiType, CareSetting, Language, OrgKind, Region, RejectionReason } from "../codelists.ts";
+import { say } from "../../i18n/domain.ts";
 
 /** Most data rows one file may hold; larger calls are split over several uploads. */
 export const MAX_ROWS = 5000;
@@ -134,7 +135,7 @@ export const CSV_COLUMNS = [
 
 /** The message for a decision dated before its call opened (CSV and form alike). */
 export function decidedBeforeOpening(decidedOn: string, opensOn: string): string {
-  return `The decision date ${decidedOn} is before the call opened (${opensOn}); check the date, or record it on the right call.`;
+  return say("domain.funding.decided_before_opening", { decided: decidedOn, opens: opensOn });
 }
 
 /** Parses and validates a decisions CSV; any error anywhere means no rows at all. */

@@ -9,13 +9,14 @@ import { checkLimits, type RateLimiter } from "./ratelimit.ts";
 import type { Actor } from "./users.ts";
 import { addressKey, proxyMatcher, resolveClientIp } from "./addresses.ts";
 import { getConfig } from "./config.ts";
+import { say } from "../../i18n/domain.ts";
 
 const retryAfterByRequest = new WeakMap<Request, number>();
 
 /** The signed-in actor, or an UNAUTHORIZED ActionError. */
 export function requireActor(context: ActionAPIContext): Actor {
   const user = context.locals.user;
-  if (!user) throw new ActionError({ code: "UNAUTHORIZED", message: "Please sign in first." });
+  if (!user) throw new ActionError({ code: "UNAUTHORIZED", message: say("domain.sign_in_first") });
   return user;
 }
 
@@ -60,7 +61,7 @@ export function clientKey(context: { clientAddress: string; request: Request }):
 export function refuseTooMany(context: ActionAPIContext, retryAfterSeconds: number): never {
   retryAfterByRequest.set(context.request, retryAfterSeconds);
   const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-  throw new ActionError({ code: "TOO_MANY_REQUESTS", message: `Too many attempts. Please wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.` });
+  throw new ActionError({ code: "TOO_MANY_REQUESTS", message: say("domain.too_many_attempts", { minutes }) });
 }
 
 /** Runs a domain call, turning its expected refusals into ActionErrors the page can show. */
@@ -70,20 +71,16 @@ export async function domainCall<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof ValidationError) throw new ActionError({ code: "BAD_REQUEST", message: error.message });
     if (error instanceof RateLimitedError) throw new ActionError({ code: "TOO_MANY_REQUESTS", message: error.message });
-    if (error instanceof ForbiddenError) throw new ActionError({ code: "FORBIDDEN", message: "You are not allowed to do this." });
-    if ((error as { status?: number }).status === 404) throw new ActionError({ code: "NOT_FOUND", message: "This no longer exists." });
+    if (error instanceof ForbiddenError) throw new ActionError({ code: "FORBIDDEN", message: say("domain.forbidden") });
+    if ((error as { status?: number }).status === 404) throw new ActionError({ code: "NOT_FOUND", message: say("domain.gone") });
     if (error instanceof ActionError) throw error;
     throw internalError(error);
   }
 }
 
-/** The message people see when something failed on our side (never PocketBase's raw text). */
-export const INTERNAL_ERROR_MESSAGE =
-  "Something went wrong on our side, and your change was not saved. Please try again in a moment; if it happens again, tell the Casebook team the reference";
-
 /** Logs an unexpected failure with a reference and turns it into a readable ActionError. */
 export function internalError(error: unknown): ActionError {
   const reference = randomBytes(4).toString("hex");
   console.error(`[casebook] unexpected error ${reference}:`, error);
-  return new ActionError({ code: "INTERNAL_SERVER_ERROR", message: `${INTERNAL_ERROR_MESSAGE} ${reference}.` });
+  return new ActionError({ code: "INTERNAL_SERVER_ERROR", message: say("domain.internal_reference", { reference }) });
 }

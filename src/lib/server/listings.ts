@@ -7,6 +7,7 @@ import { AI_TYPES, CARE_SETTINGS, DECISIONS, OUTCOMES, type Outcome } from "../c
 import { ValidationError } from "./errors.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { toPublicPost, type PublicPostPage } from "./posts.ts";
+import { say } from "../../i18n/domain.ts";
 
 const PUBLIC_EXPAND = "organization,call,funder";
 const DEFAULT_PER_PAGE = 20;
@@ -44,7 +45,7 @@ export function isListableTag(tag: string): boolean {
 /** Published posts with one facet value, newest first. Throws ValidationError for a value that is not valid. */
 export async function listPublishedPostsBy(locale: Locale, query: ListingQuery): Promise<PublicPostPage> {
   const parsed = FACET_VALUES[query.facet]?.safeParse(query.value);
-  if (!parsed?.success) throw new ValidationError(query.facet, `Not a valid ${query.facet}: ${JSON.stringify(query.value)}.`);
+  if (!parsed?.success) throw new ValidationError(query.facet, say("domain.listing.invalid", { facet: query.facet, value: JSON.stringify(query.value) }));
   const pb = await getPocketBase();
   const value = parsed.data;
   const quoted = `"${value}"`;

@@ -12,27 +12,46 @@ import { runInBackground } from "./background.ts";
 import { checkPasswordStrength } from "./passwords.ts";
 import { createThrowawayClient, getPocketBase, isNotFound } from "./pocketbase.ts";
 import { peekTokenSubject, signToken, verifyToken } from "./tokens.ts";
+import { say } from "../../i18n/domain.ts";
 
 const VERIFY_TTL_MS = 48 * 60 * 60 * 1000;
 const RESET_TTL_MS = 60 * 60 * 1000;
 
 /** Sign-up form. */
 export const signUpSchema = z.object({
-  name: z.string().trim().min(2, { error: "Enter your name (at least 2 characters)." }).max(120, { error: "Use at most 120 characters." }),
-  email: z.email({ error: "Enter a valid e-mail address, like name@example.org." }).trim().toLowerCase().max(254),
-  password: z.string().min(1, { error: "Choose a password." }),
+  name: z
+    .string()
+    .trim()
+    .min(2, { error: say("domain.signup.name") })
+    .max(120, { error: say("domain.signup.name_long") }),
+  email: z
+    .email({ error: say("domain.email.invalid") })
+    .trim()
+    .toLowerCase()
+    .max(254),
+  password: z.string().min(1, { error: say("domain.password.choose") }),
   // Absent when the form did not offer a choice: then the sign-up page's language is kept.
   locale: z.enum(["en", "fr", "nl"]).optional(),
 });
 /** Sign-in form. */
 export const signInSchema = z.object({
-  email: z.email({ error: "Enter the e-mail address of your account." }).trim().toLowerCase(),
-  password: z.string().min(1, { error: "Enter your password." }).max(256),
+  email: z
+    .email({ error: say("domain.signin.email") })
+    .trim()
+    .toLowerCase(),
+  password: z
+    .string()
+    .min(1, { error: say("domain.signin.password") })
+    .max(256),
 });
 /** Profile form. */
 export const profileSchema = z.object({
-  name: z.string().trim().min(2, { error: "Enter your name (at least 2 characters)." }).max(120, { error: "Use at most 120 characters." }),
-  locale: z.enum(["en", "fr", "nl"], { error: "Choose English, French or Dutch." }),
+  name: z
+    .string()
+    .trim()
+    .min(2, { error: say("domain.signup.name") })
+    .max(120, { error: say("domain.signup.name_long") }),
+  locale: z.enum(["en", "fr", "nl"], { error: say("domain.account.locale") }),
 });
 
 /** Loads a user with their active memberships, or null when the account is gone. */

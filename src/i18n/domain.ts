@@ -1,0 +1,146 @@
+// Domain messages (issue 12): domain modules and zod schemas word their refusals with say(key,
+// params), which renders the English catalogue text. That English is what travels: logs read
+// it, and Astro actions serialise an error to its message alone (ActionError.fromJson keeps no
+// other field). A page turns it back into its key and arguments by matching it against the
+// English `domain.*` messages, and renders the same key in its own language. So domain code
+// never needs the reader's locale, and a message the catalogue lacks still reads in English.
+import {
+  isArgumentElement,
+  isLiteralElement,
+  isNumberElement,
+  isPluralElement,
+  isPoundElement,
+  isSelectElement,
+  type MessageFormatElement,
+} from "@formatjs/icu-messageformat-parser";
+import { en, type MessageKey } from "./en.ts";
+import { compileMessage, type Locale, type MessageParams, t } from "./index.ts";
+
+/** A catalogue key for a message the server words (sign-in refusals, field checks, domain refusals). */
+export type DomainKey = Extract<MessageKey, `domain.${string}`>;
+
+/** The English text of a domain message, for throwing (ValidationError, zod `error`) and for logs. */
+export function say(key: DomainKey, params?: MessageParams): string {
+  return t("en", key, params);
+}
+
+/** A domain message recognised in server text: its key and the arguments it was rendered with. */
+export type RecognisedMessage = { key: DomainKey; params: MessageParams };
+
+type Pattern = { key: DomainKey; elements: MessageFormatElement[]; literalLength: number };
+let patterns: Pattern[] | undefined;
+let exact: Map<string, DomainKey> | undefined;
+
+const englishPlural = new Intl.PluralRules("en-GB");
+// How en-GB writes the numbers `{n, number}` and `#` render: "5", "1,234", "2.5", "-3".
+const NUMBER = /-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?/y;
+
+function literalLength(elements: MessageFormatElement[]): number {
+  let length = 0;
+  for (const el of elements) {
+    if (isLiteralElement(el)) length += el.value.length;
+    else if (isPluralElement(el) || isSelectElement(el)) length += Math.min(...Object.values(el.options).map((o) => literalLength(o.value)));
+  }
+  return length;
+}
+
+function load(): { exact: Map<string, DomainKey>; patterns: Pattern[] } {
+  if (!exact || !patterns) {
+    exact = new Map();
+    patterns = [];
+    for (const key of Object.keys(en) as MessageKey[]) {
+      if (!key.startsWith("domain.")) continue;
+      const elements = compileMessage("en", en[key]).getAst();
+      if (elements.every(isLiteralElement)) exact.set(elements.map((el) => el.value).join(""), key as DomainKey);
+      else patterns.push({ key: key as DomainKey, elements, literalLength: literalLength(elements) });
+    }
+    // The most specific message wins: "Row {row}: {problem}" must not swallow a message with more fixed words.
+    patterns.sort((a, b) => b.literalLength - a.literalLength);
+  }
+  return { exact, patterns };
+}
+
+type Continue = (pos: number, params: MessageParams) => boolean;
+
+/** Matches `elements` at `pos` of `text`, then hands over to `next`; backtracks over argument lengths. */
+function matchFrom(elements: MessageFormatElement[], i: number, text: string, pos: number, params: MessageParams, next: Continue, pound?: string): boolean {
+  if (i === elements.length) return next(pos, params);
+  const el = elements[i]!;
+  const rest = (end: number, more: MessageParams) => matchFrom(elements, i + 1, text, end, more, next, pound);
+  if (isLiteralElement(el)) return text.startsWith(el.value, pos) && rest(pos + el.value.length, params);
+  if (isArgumentElement(el)) {
+    // Shortest first: arguments sit between fixed words, and the fixed words decide.
+    for (let end = pos + 1; end <= text.length; end++) if (rest(end, { ...params, [el.value]: text.slice(pos, end) })) return true;
+    return false;
+  }
+  if (isNumberElement(el) || isPoundElement(el)) {
+    NUMBER.lastIndex = pos;
+    const found = NUMBER.exec(text);
+    if (!found) return false;
+    const value = Number(found[0].replaceAll(",", ""));
+    const name = isNumberElement(el) ? el.value : pound;
+    if (name === undefined) return false;
+    if (name in params && params[name] !== value) return false;
+    return rest(pos + found[0].length, { ...params, [name]: value });
+  }
+  if (isPluralElement(el)) {
+    return Object.entries(el.options).some(([option, { value }]) =>
+      matchFrom(
+        value,
+        0,
+        text,
+        pos,
+        params,
+        (end, more) => {
+          let count = more[el.value];
+          if (count === undefined && option.startsWith("=")) count = Number(option.slice(1));
+          if (count === undefined && option === "one") count = 1;
+          if (typeof count !== "number") return false;
+          // The option must be the one English would pick for this count.
+          const chosen = `=${count}` in el.options ? `=${count}` : englishPlural.select(count - el.offset);
+          if (chosen !== option && !(option === "other" && !(chosen in el.options))) return false;
+          return rest(end, { ...more, [el.value]: count });
+        },
+        el.value,
+      ),
+    );
+  }
+  if (isSelectElement(el)) {
+    return Object.entries(el.options).some(([option, { value }]) =>
+      matchFrom(value, 0, text, pos, params, (end, more) => rest(end, { ...more, [el.value]: option }), pound),
+    );
+  }
+  return false; // dates, times and tags are not used in domain messages
+}
+
+/** The key and arguments of a server message worded with say(), or null when no `domain.*` message fits. */
+export function recogniseDomainMessage(message: string): RecognisedMessage | null {
+  const { exact, patterns } = load();
+  const key = exact.get(message);
+  if (key) return { key, params: {} };
+  for (const pattern of patterns) {
+    let found: MessageParams | null = null;
+    const matched = matchFrom(pattern.elements, 0, message, 0, {}, (end, params) => {
+      if (end !== message.length) return false;
+      found = params;
+      return true;
+    });
+    if (matched && found) return { key: pattern.key, params: found };
+  }
+  return null;
+}
+
+/**
+ * A server message in the page's language when it is a `domain.*` message, else as the server
+ * worded it. Text arguments that are themselves domain messages ("Row 3: {problem}") are
+ * translated too.
+ */
+export function localizeDomainMessage(locale: Locale, message: string, depth = 0): string {
+  if (locale === "en" || !message) return message;
+  const found = recogniseDomainMessage(message);
+  if (!found) return message;
+  const params: MessageParams = {};
+  for (const [name, value] of Object.entries(found.params))
+    params[name] = typeof value === "string" && depth < 2 ? localizeDomainMessage(locale, value, depth + 1) : value;
+  return t(locale, found.key, params);
+}
