@@ -17,7 +17,7 @@ const PATHOLOGICAL: ReadonlyArray<readonly [name: string, markdown: string]> = [
   ["a list nested 300 deep", Array.from({ length: 300 }, (_, i) => `${"  ".repeat(i)}- a`).join("\n")],
 ];
 
-const options = { field: "body_md", label: "the story" } as const;
+const options = { field: "body_md" } as const;
 
 async function outcome(markdown: string): Promise<{ html: string } | { field: string; message: string }> {
   try {

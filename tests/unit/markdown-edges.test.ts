@@ -49,7 +49,7 @@ describe("missing fields", () => {
       expect(markdownToPlainText(value as never)).toBe("");
       expect(renderedHtmlToPlainText(value as never)).toBe("");
       expect(sanitizeHtml(value as never)).toBe("");
-      expect(await renderUntrustedMarkdown(value as never, { field: "body_md", label: "the story" })).toBe("");
+      expect(await renderUntrustedMarkdown(value as never, { field: "body_md" })).toBe("");
     }
   });
 });

@@ -27,6 +27,7 @@ import { Marked } from "marked";
 import sanitize from "sanitize-html";
 import type { Tokens } from "marked";
 import { ValidationError } from "./errors.ts";
+import { say } from "../../i18n/domain.ts";
 
 const LINK_REL = "ugc nofollow noopener";
 const ALLOWED_SCHEMES = ["http", "https", "mailto"];
@@ -66,13 +67,13 @@ export const MARKDOWN_BUDGET = { maxChars: 100_000, timeoutMs: 2_000 } as const;
 /**
  * Renders user Markdown like `renderMarkdown`, off the main thread and within
  * MARKDOWN_BUDGET; over-long or over-slow input is refused with a ValidationError on
- * `field` whose message names the field by `label` ("the story").
+ * `field` whose message names the field (a select in the `domain.markdown.*` messages; `title` names a funder's record).
  */
 export async function renderUntrustedMarkdown(markdown: string, options: UntrustedMarkdownOptions): Promise<string> {
   if (typeof markdown !== "string" || markdown.trim() === "") return "";
-  const { field, label, headingOffset } = options;
+  const { field, title = "", headingOffset } = options;
   if (markdown.length > MARKDOWN_BUDGET.maxChars) {
-    throw new ValidationError(field, `${capitalise(label)} is too long: ${MARKDOWN_BUDGET.maxChars.toLocaleString("en")} characters at most.`);
+    throw new ValidationError(field, say("domain.markdown.too_long", { field, title, max: MARKDOWN_BUDGET.maxChars }));
   }
   // One render at a time: the worker is one thread, and a timer must only count the
   // render it guards, not time spent waiting behind another.
@@ -80,10 +81,7 @@ export async function renderUntrustedMarkdown(markdown: string, options: Untrust
   renderQueue = run.catch(() => undefined);
   const html = await run;
   if (html === null) {
-    throw new ValidationError(
-      field,
-      `The formatting of ${label} is too complex to display (it would take more than ${MARKDOWN_BUDGET.timeoutMs / 1000} seconds). Simplify it — long runs of * or _, or very deep nesting — and save again.`,
-    );
+    throw new ValidationError(field, say("domain.markdown.too_complex", { field, title, seconds: MARKDOWN_BUDGET.timeoutMs / 1000 }));
   }
   return html;
 }
@@ -330,10 +328,6 @@ function truncateOnWord(text: string, maxChars: number): string {
   return `${cut.replace(/[\s,;:.!?…\-–—]+$/u, "")}…`;
 }
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 // ---------------------------------------------------------------------------------------
 // The render worker. It loads this very module (by its own URL, which is the built chunk
 // in production and the source file under vitest and `astro dev`), so the worker renders
@@ -445,7 +439,8 @@ if (!isMainThread && workerData === WORKER_TAG && parentPort) {
 // Stryker restore all
 
 /** Options for `renderUntrustedMarkdown`: the field to blame and how to name it in the message. */
-export type UntrustedMarkdownOptions = RenderMarkdownOptions & { field: string; label: string };
+/** `label` is no longer read (messages select their wording by `field`); accepted until every caller has dropped it. */
+export type UntrustedMarkdownOptions = RenderMarkdownOptions & { field: string; title?: string; label?: string };
 
 /** Options for `renderMarkdown`. */
 export type RenderMarkdownOptions = {

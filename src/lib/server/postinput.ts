@@ -3,6 +3,7 @@
 // on its own field.
 import { z } from "zod";
 import { AI_TYPES, CARE_SETTINGS, DECISIONS, LANGUAGES, LIFECYCLE_STAGES, OUTCOMES, REJECTION_REASONS } from "../codelists.ts";
+import { say } from "../../i18n/domain.ts";
 
 // Astro gives null for empty form fields; the domain is also called with plain objects.
 const text = (max: number, message: string) => z.preprocess((v) => (v == null ? "" : v), z.string().trim().max(max, { error: message }));
@@ -10,31 +11,31 @@ const optionalDate = z.preprocess(
   (v) => (v == null || v === "" ? null : v),
   z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a date like 2025-03-31." })
-    .refine((d) => !Number.isNaN(Date.parse(d)), { error: "This is not a real date." })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: say("domain.date.format") })
+    .refine((d) => !Number.isNaN(Date.parse(d)), { error: say("domain.date.real") })
     .nullable(),
 );
 const optionalAmount = z.preprocess(
   (v) => (v == null || v === "" ? null : typeof v === "string" ? Number(v.replace(/[\s.]/g, "").replace(",", ".")) : v),
   z
-    .number({ error: "Enter an amount in euros, digits only." })
-    .finite({ error: "Enter an amount in euros, digits only." })
-    .min(0, { error: "An amount cannot be negative." })
-    .max(1e10, { error: "That amount is too large." })
+    .number({ error: say("domain.amount.digits") })
+    .finite({ error: say("domain.amount.digits") })
+    .min(0, { error: say("domain.amount.negative") })
+    .max(1e10, { error: say("domain.amount.too_large") })
     .nullable(),
 );
 const flag = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "yes", z.boolean());
 
 /** The post form's fields, both kinds in one object (refined by postFormSchema). */
 export const postFieldsSchema = z.object({
-  kind: z.enum(["case_study", "funding_application"], { error: "Choose what you are publishing." }),
-  organization: z.string().regex(/^[a-z0-9]{15}$/, { error: "Choose the organisation you publish for." }),
+  kind: z.enum(["case_study", "funding_application"], { error: say("domain.post.kind") }),
+  organization: z.string().regex(/^[a-z0-9]{15}$/, { error: say("domain.post.organization") }),
   // Lengths that make a story worth reading are submission rules (refineSubmission): a
   // draft keeps whatever the author has so far (issue 11 §2).
-  title: text(300, "Keep the title under 300 characters."),
-  summary: text(1000, "Keep the summary under 1000 characters."),
-  body_md: text(100_000, "The story is too long (100,000 characters at most)."),
-  language: z.enum(LANGUAGES, { error: "Choose the language the post is written in." }),
+  title: text(300, say("domain.post.title_max", { max: 300 })),
+  summary: text(1000, say("domain.post.summary_max", { max: 1000 })),
+  body_md: text(100_000, say("domain.post.body_max", { max: 100_000 })),
+  language: z.enum(LANGUAGES, { error: say("domain.post.language") }),
   tags: z.preprocess(
     (v) => (Array.isArray(v) ? v : typeof v === "string" ? v.split(",") : []),
     z
@@ -42,11 +43,19 @@ export const postFieldsSchema = z.object({
       .transform((tags) => [...new Set(tags.filter(Boolean))])
       .pipe(
         z
-          .array(z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N} -]{0,39}$/u, { error: "Tags are short words (letters, digits, spaces or dashes)." }))
-          .max(10, { error: "Use at most 10 tags." }),
+          .array(z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N} -]{0,39}$/u, { error: say("domain.post.tags_format") }))
+          .max(10, { error: say("domain.post.tags_max", { max: 10 }) }),
       ),
   ),
   anonymous: flag,
+  // The published post this one translates (issue 12 §4); only read when a post is created.
+  translation_of: z.preprocess(
+    (v) => v || null,
+    z
+      .string()
+      .regex(/^[a-z0-9]{15}$/, { error: "The post to translate does not exist or is not published." })
+      .nullable(),
+  ),
   // case study
   outcome: z.preprocess((v) => v || null, z.enum(OUTCOMES).nullable()),
   care_settings: z.array(z.enum(CARE_SETTINGS)).default([]),
@@ -55,16 +64,16 @@ export const postFieldsSchema = z.object({
   started_on: optionalDate,
   ended_on: optionalDate,
   dpo_involved: flag,
-  data_sources: text(5000, "Keep this under 5000 characters."),
+  data_sources: text(5000, say("domain.post.data_sources_max", { max: 5000 })),
   cost_eur: optionalAmount,
-  lessons_md: text(50_000, "Keep the lessons under 50,000 characters."),
+  lessons_md: text(50_000, say("domain.post.lessons_max", { max: 50_000 })),
   // funding application (the applicant's side)
-  funder_name: text(300, "Keep the funder's name under 300 characters."),
+  funder_name: text(300, say("domain.post.funder_name_max", { max: 300 })),
   call: z.preprocess(
     (v) => v || null,
     z
       .string()
-      .regex(/^[a-z0-9]{15}$/, { error: "Choose a call from the list." })
+      .regex(/^[a-z0-9]{15}$/, { error: say("domain.post.call") })
       .nullable(),
   ),
   amount_requested: optionalAmount,
@@ -73,38 +82,37 @@ export const postFieldsSchema = z.object({
   decided_on: optionalDate,
   decision: z.preprocess((v) => v || null, z.enum(DECISIONS).nullable()),
   rejection_reasons: z.array(z.enum(REJECTION_REASONS)).default([]),
-  funder_feedback_md: text(50_000, "Keep the funder's feedback under 50,000 characters."),
-  reflection_md: text(50_000, "Keep your reflection under 50,000 characters."),
+  funder_feedback_md: text(50_000, say("domain.post.funder_feedback_max", { max: 50_000 })),
+  reflection_md: text(50_000, say("domain.post.reflection_max", { max: 50_000 })),
 });
 
 /** What must hold even in a draft: dates and amounts that contradict each other. */
 export function refinePost(v: z.infer<typeof postFieldsSchema>, ctx: z.RefinementCtx): void {
   const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
   if (v.kind === "case_study") {
-    if (v.started_on && v.ended_on && v.ended_on < v.started_on) need("ended_on", "The end date is before the start date.");
-  } else if (v.submitted_on && v.decided_on && v.decided_on < v.submitted_on) need("decided_on", "The decision date is before the submission date.");
+    if (v.started_on && v.ended_on && v.ended_on < v.started_on) need("ended_on", say("domain.post.end_before_start"));
+  } else if (v.submitted_on && v.decided_on && v.decided_on < v.submitted_on) need("decided_on", say("domain.post.decided_before_submitted"));
 }
 
 /** The rules a post must meet to be submitted (on top of refinePost), each reported on its own field. */
 export function refineSubmission(v: z.infer<typeof postFieldsSchema>, ctx: z.RefinementCtx): void {
   const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-  if (v.title.length < 8) need("title", "Give a title of at least 8 characters.");
-  if (v.summary.length < 20) need("summary", "Summarise the story in at least 20 characters.");
+  if (v.title.length < 8) need("title", say("domain.post.title"));
+  if (v.summary.length < 20) need("summary", say("domain.post.summary"));
   const story = withoutHeadings(v.body_md);
-  if (!story)
-    need("body_md", v.body_md ? "The story has only headings so far: write a few sentences under them." : "Tell the story in at least 50 characters.");
-  else if (v.body_md.length < 50) need("body_md", "Tell the story in at least 50 characters.");
+  if (!story) need("body_md", v.body_md ? say("domain.post.body_headings") : say("domain.post.body_short"));
+  else if (v.body_md.length < 50) need("body_md", say("domain.post.body_short"));
   if (v.kind === "case_study") {
-    if (!v.outcome) need("outcome", "Choose how the project turned out.");
-    if (!v.lifecycle_stage) need("lifecycle_stage", "Choose how far the project got.");
-    if (v.care_settings.length === 0) need("care_settings", "Choose at least one care setting.");
-    if (v.ai_types.length === 0) need("ai_types", "Choose at least one kind of AI.");
+    if (!v.outcome) need("outcome", say("domain.post.outcome"));
+    if (!v.lifecycle_stage) need("lifecycle_stage", say("domain.post.lifecycle"));
+    if (v.care_settings.length === 0) need("care_settings", say("domain.post.care_settings"));
+    if (v.ai_types.length === 0) need("ai_types", say("domain.post.ai_types"));
   } else {
-    if (!v.funder_name && !v.call) need("funder_name", "Name the funder, or choose the call you applied to.");
-    if (!v.decision) need("decision", "Choose the funder's decision.");
-    if (v.amount_requested === null) need("amount_requested", "Enter the amount you asked for.");
-    if (v.decision === "rejected" && v.rejection_reasons.length === 0) need("rejection_reasons", "Choose at least one reason the application was refused.");
-    if (v.decision === "awarded" && (v.amount_awarded ?? 0) <= 0) need("amount_awarded", "Enter the amount awarded.");
+    if (!v.funder_name && !v.call) need("funder_name", say("domain.post.funder"));
+    if (!v.decision) need("decision", say("domain.post.decision"));
+    if (v.amount_requested === null) need("amount_requested", say("domain.post.amount_requested"));
+    if (v.decision === "rejected" && v.rejection_reasons.length === 0) need("rejection_reasons", say("domain.post.rejection_reasons"));
+    if (v.decision === "awarded" && (v.amount_awarded ?? 0) <= 0) need("amount_awarded", say("domain.post.amount_awarded"));
   }
 }
 
