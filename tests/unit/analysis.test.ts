@@ -1,7 +1,10 @@
 // Search text analysis shared by the engines (issue 12 §5): accent folding, stop words and
 // per-language stems, and the embedded engine finding other forms of a word through them.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isStemToken, queryStemTokens, queryTerms, stemToken, tokenize, tokenizeWithStems } from "../../src/lib/server/search/analysis.ts";
+import { StemFamilies, queryTerms, stemOf, tokenize } from "../../src/lib/server/search/analysis.ts";
 import { createEmbeddedEngine } from "../../src/lib/server/search/embedded.ts";
 import { makeQuery, type SearchDocument } from "../../src/lib/server/search/engine.ts";
 import { corpus } from "./search-contract.ts";
@@ -18,25 +21,59 @@ describe("stems", () => {
   ] as const)("%s: %s and %s share a stem, accents or not", (lang, a, b) => {
     const [ta] = tokenize(a);
     const [tb] = tokenize(b);
-    expect(stemToken(ta!, lang)).toBe(stemToken(tb!, lang));
+    expect(stemOf(ta!, lang)).toBe(stemOf(tb!, lang));
   });
 
   it("keeps languages apart and leaves short words, numbers and stop words alone", () => {
-    expect(stemToken("chutes", "fr")).toBe("~fr~chut");
-    expect(stemToken("chutes", "fr")).not.toBe(stemToken("chutes", "en"));
-    expect(stemToken("ai", "en")).toBeNull();
-    expect(stemToken("2024", "en")).toBeNull();
-    expect(stemToken("dans", "fr")).toBeNull();
+    expect(stemOf("chutes", "fr")).toBe("chut");
+    expect(stemOf("chutes", "fr")).not.toBe(stemOf("chutes", "en"));
+    expect(stemOf("ai", "en")).toBeNull();
+    expect(stemOf("2024", "en")).toBeNull();
+    expect(stemOf("dans", "fr")).toBeNull();
+    expect(queryTerms("L'hôpital et les soins")).toEqual(["hopital", "soins"]);
+  });
+});
+
+describe("stem families", () => {
+  it("widen a word to the other forms the index holds, in the language of the posts using them", () => {
+    const families = new StemFamilies();
+    for (const word of ["chute", "chutes", "chuter", "nuit"]) families.add(word, "fr");
+    families.add("chuted", "en");
+    families.add("chute", "fr"); // a word seen twice is one member
+    // "chutes" is a French form of "chute" and an English form of "chute(d)": each language's
+    // group is looked up only in that language's posts.
+    expect(families.relatives("chutes")).toEqual([
+      { lang: "en", words: ["chuted"] },
+      { lang: "fr", words: ["chute", "chuter"] },
+    ]);
+    expect(families.relatives("chuta")).toEqual([{ lang: "fr", words: ["chute", "chutes", "chuter"] }]);
+    expect(families.relatives("nuits")).toEqual([{ lang: "fr", words: ["nuit"] }]);
+    expect(families.relatives("inconnu")).toEqual([]);
+    // Stop words and short words never join a family.
+    families.add("dans", "fr");
+    expect(families.relatives("dans")).toEqual([]);
   });
 
-  it("indexes a document's words and their stems in its language; a query gets the stems of all three", () => {
-    expect(tokenizeWithStems("Les chutes la nuit", "fr")).toEqual(["les", "chutes", "la", "nuit", "~fr~chut", "~fr~nuit"]);
-    const stems = queryStemTokens("chutes");
-    expect(stems).toContain("~fr~chut");
-    expect(stems.map((s) => s.slice(0, 4)).sort()).toEqual(["~en~", "~fr~", "~nl~"]);
-    expect(isStemToken("~fr~chut")).toBe(true);
-    expect(isStemToken("chut")).toBe(false);
-    expect(queryTerms("L'hôpital et les soins")).toEqual(["hopital", "soins"]);
+  it("tell an inflection of a known word from a typo", () => {
+    const families = new StemFamilies();
+    for (const word of ["echec", "sepsis"]) families.add(word, word === "echec" ? "fr" : "en");
+    expect(families.isInflection("echecs")).toBe(true);
+    // "sepsys" stems to "sepsi" like "sepsis", but the stem is not a prefix of what was typed
+    // plus an ending: a typo, left to the suggestion.
+    expect(families.isInflection("sepsys")).toBe(false);
+    expect(families.isInflection("inconnu")).toBe(false);
+  });
+
+  it("survive a round trip through JSON and refuse anything else", () => {
+    const families = new StemFamilies();
+    families.add("infirmieres", "fr");
+    families.add("nurses", "en");
+    const copy = StemFamilies.fromJSON(JSON.parse(JSON.stringify(families)));
+    expect(copy?.relatives("infirmiere")).toEqual([{ lang: "fr", words: ["infirmieres"] }]);
+    expect(copy?.relatives("nurse")).toEqual([{ lang: "en", words: ["nurses"] }]);
+    expect(StemFamilies.fromJSON(null)).toBeNull();
+    expect(StemFamilies.fromJSON({ en: [1], fr: [], nl: [] })).toBeNull();
+    expect(StemFamilies.fromJSON({ en: [], fr: [] })).toBeNull();
   });
 });
 
@@ -72,11 +109,26 @@ describe("the embedded engine with stems", () => {
 
   it("does not stem in a language the post is not in: a French stem finds no English post", async () => {
     const engine = createEmbeddedEngine();
-    await engine.reindex([[doc("en-b", "en", "Conservation of records")]]);
-    // French "conservation" and English "conservation" share nothing a French-only stem could add:
-    // the English post is found by the word itself, never by the French stem token.
-    const result = await engine.search(makeQuery({ q: "conservations" }));
-    expect(result.hits.map((h) => h.id)).toEqual(["en-b"]);
-    expect(stemToken("conservations", "fr")).not.toBe(stemToken("conservation", "en"));
+    // "chuta" is a French form of "chutes" (stem "chut"), not an English one (English stems
+    // "chutes" to "chute" and "chuta" to "chuta"), and two edits away (beyond the typo budget).
+    // The same word in an English post stays unfound.
+    await engine.reindex([[doc("fr-c", "fr", "Il chuta la nuit"), doc("en-c", "en", "Chuta a word borrowed")]]);
+    const result = await engine.search(makeQuery({ q: "chutes" }));
+    expect(result.hits.map((h) => h.id)).toEqual(["fr-c"]);
+  });
+
+  it("still finds other forms after a snapshot round trip", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "casebook-stems-"));
+    try {
+      const file = path.join(dir, "index.json");
+      const original = createEmbeddedEngine({ snapshotPath: file });
+      await original.reindex([[doc("fr-a", "fr", "Nous avons arrêté le projet")]]);
+      await original.save();
+      const restored = createEmbeddedEngine({ snapshotPath: file });
+      expect(await restored.load()).toBe(true);
+      expect((await restored.search(makeQuery({ q: "arrêter" }))).hits.map((h) => h.id)).toEqual(["fr-a"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

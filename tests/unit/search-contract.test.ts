@@ -67,7 +67,7 @@ describe("embedded engine specifics", () => {
       expect(comparable(await restored.search(makeQuery(probe)))).toEqual(comparable(await original.search(makeQuery(probe))));
     }
     const saved = JSON.parse(await readFile(file, "utf8")) as { format: number; fingerprint: string; savedAt: string };
-    expect(saved.format).toBe(2);
+    expect(saved.format).toBe(3);
     expect(saved.fingerprint).toBe(original.fingerprint());
     expect(Number.isNaN(Date.parse(saved.savedAt))).toBe(false);
   });
@@ -81,7 +81,7 @@ describe("embedded engine specifics", () => {
     await writeFile(file, "{ this is not json");
     expect(await engine.load()).toBe(false);
 
-    await writeFile(file, JSON.stringify({ format: 2, docs: [], index: {} }));
+    await writeFile(file, JSON.stringify({ format: 3, docs: [], index: {} }));
     expect(await engine.load()).toBe(false);
 
     const good = createEmbeddedEngine({ snapshotPath: file });
@@ -257,7 +257,7 @@ describe("embedded engine specifics", () => {
 
   describe("stop words in snippets", () => {
     it("are not marked even when the caller's term set holds them", () => {
-      const html = buildSnippet(["Les lettres de sortie de l'hôpital"], new Set(["de", "l", "les", "sortie", "hopital"]), 160, "fr");
+      const html = buildSnippet(["Les lettres de sortie de l'hôpital"], new Set(["de", "l", "les", "sortie", "hopital"]), 160);
       expect(html).toBe("Les lettres de <mark>sortie</mark> de l&#39;<mark>hôpital</mark>");
     });
   });
@@ -283,6 +283,14 @@ describe("embedded engine specifics", () => {
 
     it("matches accented words by their normalised form", () => {
       expect(buildSnippet(["Une évaluation réussie"], new Set(["evaluation"]))).toBe("Une <mark>évaluation</mark> réussie");
+    });
+
+    it("marks whole words only, in ASCII, accented, decomposed and ligature texts alike", () => {
+      expect(buildSnippet(["Testing the test, retest: TEST."], new Set(["test"]))).toBe("Testing the <mark>test</mark>, retest: <mark>TEST</mark>.");
+      expect(buildSnippet(["Évaluer l'évaluation, réévaluation"], new Set(["evaluation"]))).toBe("Évaluer l&#39;<mark>évaluation</mark>, réévaluation");
+      // Decomposed accents and œ change the text's length when folded: the offsets must still be right.
+      expect(buildSnippet(["Une e\u0301valuation du cœur"], new Set(["evaluation", "coeur"]))).toBe("Une <mark>e\u0301valuation</mark> du <mark>cœur</mark>");
+      expect(buildSnippet(["chute, chuter et chutes"], new Set(["chuter", "chutes"]))).toBe("chute, <mark>chuter</mark> et <mark>chutes</mark>");
     });
 
     it("picks the window with the most distinct terms, cut at word boundaries with ellipses", () => {

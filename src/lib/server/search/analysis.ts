@@ -37,7 +37,7 @@ export function queryTerms(q: string): string[] {
   return tokenize(q).filter((t) => !STOP.has(t));
 }
 
-/** The languages whose words are stemmed (a post's language; queries are stemmed in all three). */
+/** The languages whose words are stemmed (a post's language; a query word is stemmed in all three). */
 export const STEM_LANGUAGES = ["en", "fr", "nl"] as const;
 /** A stemmed language. */
 export type StemLanguage = (typeof STEM_LANGUAGES)[number];
@@ -51,40 +51,78 @@ export function isStemLanguage(lang: string): lang is StemLanguage {
   return (STEM_LANGUAGES as readonly string[]).includes(lang);
 }
 
-/**
- * The index token for the stem of a normalised term in a language ("chutes", fr → "~fr~chut"),
- * or null for a term that is not stemmed. The marker keeps stems apart from the words typed:
- * a query word never equals it, is at least four edits from it (beyond any typo budget) and
- * is never offered as a spelling suggestion; the language in it means a French stem only
- * finds French posts.
- */
-export function stemToken(term: string, lang: StemLanguage): string | null {
+/** The stem of a normalised term in a language ("chutes", fr → "chut"), or null for a short word, a number or a stop word. */
+export function stemOf(term: string, lang: StemLanguage): string | null {
   if (!STEMMABLE.test(term) || STOP.has(term)) return null;
-  return `~${lang}~${STEMMERS[lang](term)}`;
+  return STEMMERS[lang](term);
 }
 
-/** True for an index token made by stemToken(). */
-export function isStemToken(token: string): boolean {
-  return token.startsWith("~");
-}
+/**
+ * The words an index holds, grouped by their stem in the language of the posts using them, so a
+ * query word can be widened to the other forms of it that exist ("chutes" → "chute", "chuter").
+ * Widening the query instead of indexing a stem beside every word keeps the index at its size
+ * and the snippet code free of stemming: the forms found are ordinary index words. An engine
+ * calls add() for every word it indexes; words of removed posts stay (they then match nothing)
+ * until the next rebuild.
+ */
+export class StemFamilies {
+  readonly #seen: Record<StemLanguage, Set<string>> = { en: new Set(), fr: new Set(), nl: new Set() };
+  readonly #families: Record<StemLanguage, Map<string, string[]>> = { en: new Map(), fr: new Map(), nl: new Map() };
 
-/** A document text's terms followed by each term's stem token in the document's language. */
-export function tokenizeWithStems(text: string, lang: StemLanguage): string[] {
-  const terms = tokenize(text);
-  const out = [...terms];
-  for (const term of terms) {
-    const token = stemToken(term, lang);
-    if (token !== null) out.push(token);
+  /** Records a normalised word of a post in `lang` (cheap when the word is known: one set lookup). */
+  add(term: string, lang: StemLanguage): void {
+    const seen = this.#seen[lang];
+    if (seen.has(term)) return;
+    seen.add(term);
+    const stem = stemOf(term, lang);
+    if (stem === null) return;
+    const family = this.#families[lang].get(stem);
+    if (family) family.push(term);
+    else this.#families[lang].set(stem, [term]);
   }
-  return out;
-}
 
-/** The stem tokens of a query term in every stemmed language, without duplicates (the query's language is not known). */
-export function queryStemTokens(term: string): string[] {
-  const tokens = new Set<string>();
-  for (const lang of STEM_LANGUAGES) {
-    const token = stemToken(term, lang);
-    if (token !== null) tokens.add(token);
+  /**
+   * The indexed words sharing a stem with `term`, per language, `term` itself excluded ("chutes"
+   * → fr: chute, chuter). An engine looks each group up in that language's posts only, so a
+   * French stem never finds an English post.
+   */
+  relatives(term: string): { lang: StemLanguage; words: string[] }[] {
+    const out: { lang: StemLanguage; words: string[] }[] = [];
+    for (const lang of STEM_LANGUAGES) {
+      const stem = stemOf(term, lang);
+      const words = stem === null ? [] : (this.#families[lang].get(stem) ?? []).filter((word) => word !== term);
+      if (words.length > 0) out.push({ lang, words });
+    }
+    return out;
   }
-  return [...tokens];
+
+  /**
+   * True when `term` is a stem the index knows plus an ending ("échecs", "détectés"): an
+   * inflection, not a typo. The stem must be a prefix of the word: stemmers also rewrite
+   * letters (English "sepsys" → "sepsi", like "sepsis"), and such a word is still a typo.
+   */
+  isInflection(term: string): boolean {
+    return STEM_LANGUAGES.some((lang) => {
+      const stem = stemOf(term, lang);
+      return stem !== null && term.startsWith(stem) && (this.#families[lang].get(stem)?.length ?? 0) > 0;
+    });
+  }
+
+  /** The recorded words per language, for a snapshot. */
+  toJSON(): Record<StemLanguage, string[]> {
+    return { en: [...this.#seen.en], fr: [...this.#seen.fr], nl: [...this.#seen.nl] };
+  }
+
+  /** Families rebuilt from toJSON()'s output; null when it is not that shape. */
+  static fromJSON(data: unknown): StemFamilies | null {
+    const record = data as Partial<Record<StemLanguage, unknown>> | null;
+    if (typeof record !== "object" || record === null) return null;
+    const families = new StemFamilies();
+    for (const lang of STEM_LANGUAGES) {
+      const words = record[lang];
+      if (!Array.isArray(words) || !words.every((w) => typeof w === "string")) return null;
+      for (const word of words) families.add(word, lang);
+    }
+    return families;
+  }
 }

@@ -13,18 +13,7 @@ import MiniSearch from "minisearch";
 import type { AsPlainObject, Options, Query } from "minisearch";
 import { FACETS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, facetKey, facetValues, inAmountRange, sortFacetCounts, toHit } from "./engine.ts";
 import type { Language, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
-import {
-  type StemLanguage,
-  isStemLanguage,
-  isStemToken,
-  isStopWord,
-  normalizeText,
-  queryStemTokens,
-  queryTerms,
-  stemToken,
-  tokenize,
-  tokenizeWithStems,
-} from "./analysis.ts";
+import { StemFamilies, isStemLanguage, isStopWord, normalizeText, queryTerms, tokenize } from "./analysis.ts";
 import { glossaryMatches } from "./glossary.ts";
 import { queryLanguage } from "./language.ts";
 
@@ -64,10 +53,11 @@ function processTerm(term: string): string | null {
 // fraction of the lowest typed score.
 const CROSS_LANGUAGE_WEIGHT = 0.5;
 
-// Fields whose words are also indexed by their stem in the post's language. Names (of
-// organisations, funders, calls) and descriptors are not: a stem would only blur them.
+// Fields whose words join the stem families (analysis.ts) of the post's language, so a query
+// word finds their other forms. Names (of organisations, funders, calls) and descriptors do
+// not: a stem would only blur them.
 const STEMMED_FIELDS = new Set(["title", "tags", "summary", "lessons", "body"]);
-// extractField() puts the post's language before a stemmed field's text, for indexTokenize().
+// extractField() puts the post's language before a stemmed field's text, for the tokenizer.
 const LANGUAGE_MARK = "\u0000";
 
 // Text of a document field as MiniSearch indexes it.
@@ -77,20 +67,26 @@ function extractField(doc: SearchDocument, field: string): string {
   return STEMMED_FIELDS.has(field) && isStemLanguage(doc.language) ? `${LANGUAGE_MARK}${doc.language}${LANGUAGE_MARK}${text}` : text;
 }
 
-// MiniSearch's tokenizer: a marked field text gets its words plus their stems; anything else
-// (other fields, and query strings) just its words.
-function indexTokenize(text: string): string[] {
-  if (text.startsWith(LANGUAGE_MARK)) {
-    const end = text.indexOf(LANGUAGE_MARK, 1);
-    const lang = text.slice(1, end);
-    if (isStemLanguage(lang)) return tokenizeWithStems(text.slice(end + 1), lang);
-  }
-  return tokenize(text);
+// MiniSearch's tokenizer for one index: the words of a marked field text also join that
+// index's stem families; anything else (other fields, and query strings) is just split.
+function indexTokenizer(families: StemFamilies): (text: string) => string[] {
+  return (text) => {
+    if (text.startsWith(LANGUAGE_MARK)) {
+      const end = text.indexOf(LANGUAGE_MARK, 1);
+      const lang = text.slice(1, end);
+      const terms = tokenize(text.slice(end + 1));
+      if (isStemLanguage(lang)) for (const term of terms) families.add(term, lang);
+      return terms;
+    }
+    return tokenize(text);
+  };
 }
 
-// A leaf that looks up one index token as it is: no tokenising, no typos, no prefix.
-const exactToken = (token: string): Query => ({
-  queries: [token],
+// A leaf that looks up index words as they are: no tokenising, no typos, no prefix; with
+// `onlyIn`, only in the posts that boost does not zero (MiniSearch skips a zero boost).
+const exactWords = (words: string[], onlyIn?: (id: string) => number): Query => ({
+  queries: words,
+  ...(onlyIn ? { boostDocument: onlyIn } : {}),
   combineWith: "OR",
   tokenize: (t: string) => [t],
   processTerm: (t: string) => t,
@@ -100,13 +96,13 @@ const exactToken = (token: string): Query => ({
 
 /**
  * The MiniSearch query for a query text. Each word matches as typed (with the typo and prefix
- * rules of MINI_OPTIONS) or by its stem in any of the three languages ("chutes" finds
- * "chute"). With `glossary`, each stretch naming a glossary concept may also be matched by the
+ * rules of miniOptions()) or, given the index's stem `families`, by the indexed words sharing
+ * its stem in any of the three languages ("chutes" finds "chute"). With `glossary`, each stretch naming a glossary concept may also be matched by the
  * concept's other names in any language; those match exactly (no typos, no prefix): a typo
  * budget on "fall" would find "call", and the typed word already carries the typo tolerance.
  * Null when there is nothing to search, or (with `glossary`) when the query names no concept.
  */
-export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glossary: boolean }): Query | null {
+export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glossary: boolean; stems?: StemLookup }): Query | null {
   const terms = queryTerms(q);
   if (terms.length === 0) return null;
   const matches = options.glossary ? glossaryMatches(terms) : [];
@@ -114,8 +110,11 @@ export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glos
   const last = terms.length - 1;
   const typed = (term: string, i: number): Query => {
     const asTyped: Query = { queries: [term], combineWith: "AND", prefix: i === last && term.length >= MIN_PREFIX };
-    const stems = queryStemTokens(term).map(exactToken);
-    return stems.length === 0 ? asTyped : { combineWith: "OR", queries: [asTyped, ...stems] };
+    const stems = options.stems;
+    const relatives = stems?.families.relatives(term) ?? [];
+    if (stems === undefined || relatives.length === 0) return asTyped;
+    const inLanguage = (lang: string) => (id: string) => (stems.languageOf(id) === lang ? 1 : 0);
+    return { combineWith: "OR", queries: [asTyped, ...relatives.map((r) => exactWords(r.words, inLanguage(r.lang)))] };
   };
   const nodes: Query[] = [];
   for (let i = 0; i < terms.length; ) {
@@ -137,11 +136,11 @@ export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glos
  * Searches the words typed and, when they name glossary concepts, the widened query too. Posts
  * the typed words find keep their score and order; posts only the widened query finds follow.
  */
-function searchWithGlossary(mini: MiniSearch<SearchDocument>, q: string, combineWith: "AND" | "OR"): SearchResultOf[] {
-  const query = buildQuery(q, combineWith, { glossary: false });
+function searchWithGlossary(mini: MiniSearch<SearchDocument>, stems: StemLookup, q: string, combineWith: "AND" | "OR"): SearchResultOf[] {
+  const query = buildQuery(q, combineWith, { glossary: false, stems });
   if (query === null) return [];
   const typed = mini.search(query, { combineWith });
-  const widened = buildQuery(q, combineWith, { glossary: true });
+  const widened = buildQuery(q, combineWith, { glossary: true, stems });
   if (widened === null) return typed;
   const seen = new Set(typed.map((r) => r.id));
   const extra = mini.search(widened, { combineWith }).filter((r) => !seen.has(r.id));
@@ -156,6 +155,9 @@ function searchWithGlossary(mini: MiniSearch<SearchDocument>, q: string, combine
   return [...typed, ...extra];
 }
 
+/** What buildQuery() needs to widen words by stem: the index's families and each post's language. */
+export type StemLookup = { families: StemFamilies; languageOf: (id: string) => string | undefined };
+
 type SearchResultOf = ReturnType<MiniSearch<SearchDocument>["search"]>[number];
 
 /** Typo budget by term length: none up to 3 characters, 1 up to 7, 2 beyond (as in MEILI_SETTINGS). */
@@ -163,12 +165,13 @@ export function typoBudget(term: string): number {
   return term.length <= 3 ? 0 : term.length <= 7 ? 1 : 2;
 }
 
-const MINI_OPTIONS: Options<SearchDocument> = {
+// MiniSearch's options for an index whose words feed `families`.
+const miniOptions = (families: StemFamilies): Options<SearchDocument> => ({
   idField: "id",
   fields: SEARCH_FIELDS,
   storeFields: [],
   extractField,
-  tokenize: indexTokenize,
+  tokenize: indexTokenizer(families),
   processTerm,
   searchOptions: {
     boost: { ...EMBEDDED_BOOSTS },
@@ -179,12 +182,13 @@ const MINI_OPTIONS: Options<SearchDocument> = {
     prefix: (term, i, terms) => i === terms.length - 1 && term.length >= MIN_PREFIX,
     combineWith: "AND",
   },
-};
+});
 
 /** Creates the embedded engine; `snapshotPath` enables save()/load(). */
 export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): EmbeddedEngine {
   const snapshotPath = options.snapshotPath;
-  let mini = new MiniSearch<SearchDocument>(MINI_OPTIONS);
+  let families = new StemFamilies();
+  let mini = new MiniSearch<SearchDocument>(miniOptions(families));
   let entries = new Map<string, Entry>();
   // Facet values as small integers, so filtering and counting are typed-array lookups.
   const dictionary = newDictionary();
@@ -197,6 +201,9 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
   // Writes made while a reindex is building, replayed onto the new index before the swap so
   // a post published during a rebuild is not lost (nor a removed one resurrected).
   const journals = new Set<Write[]>();
+
+  // The language of an indexed post, for stem lookups confined to one language.
+  const languageOf = (id: string): string | undefined => entries.get(id)?.doc.language;
 
   function changed(): void {
     view = null;
@@ -254,7 +261,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       evaluation = evaluate(candidates, filters, v, dictionary);
     } else {
       const run = (combineWith: "AND" | "OR") => {
-        const results = searchWithGlossary(mini, query.q, combineWith);
+        const results = searchWithGlossary(mini, { families, languageOf }, query.q, combineWith);
         const slots = new Int32Array(results.length);
         const s = new Float64Array(results.length);
         const m: string[][] = [];
@@ -264,7 +271,8 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
           if (!entry || (query.amount && !inRange(entry.slot))) continue;
           slots[n] = entry.slot;
           s[n] = r.score;
-          m[n] = r.terms;
+          // The index words the post matched (typo, prefix and stem forms included), to mark in its snippet.
+          m[n] = Object.keys(r.match);
           n++;
         }
         const c = slots.subarray(0, n);
@@ -290,7 +298,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     const hits = [...order.subarray(from, from + query.perPage)].map((i) => {
       const doc = v.ordered[candidates[i]!]!.doc;
       const termSet = new Set(matchedTerms?.[i] ?? []);
-      return toHit(doc, buildSnippet([doc.summary, doc.body], termSet, SNIPPET_WIDTH, doc.language));
+      return toHit(doc, buildSnippet([doc.summary, doc.body], termSet, SNIPPET_WIDTH));
     });
 
     const facets = emptyFacets();
@@ -309,7 +317,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       perPage: query.perPage,
       totalPages: Math.ceil(total / query.perPage),
       facets,
-      suggestion: terms.length > 0 ? suggest(mini, query.q, queryLanguage(query.q, query.locale), documentOfShortId()) : null,
+      suggestion: terms.length > 0 ? suggest(mini, families, query.q, queryLanguage(query.q, query.locale), documentOfShortId()) : null,
       tookMs: elapsed(started),
     };
   }
@@ -339,7 +347,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     name: "embedded",
 
     async ensureIndex() {
-      // The index exists from construction; settings are code (MINI_OPTIONS).
+      // The index exists from construction; settings are code (miniOptions()).
     },
 
     async upsert(docs) {
@@ -368,13 +376,15 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
           assertValidDocuments(batch);
           for (const doc of batch) byId.set(doc.id, doc);
         }
-        const next = { mini: new MiniSearch<SearchDocument>(MINI_OPTIONS), entries: new Map<string, Entry>() };
+        const nextFamilies = new StemFamilies();
+        const next = { mini: new MiniSearch<SearchDocument>(miniOptions(nextFamilies)), entries: new Map<string, Entry>() };
         // Async so a large rebuild does not freeze the server that is still serving searches.
         await next.mini.addAllAsync([...byId.values()], { chunkSize: 200 });
         for (const doc of byId.values()) next.entries.set(doc.id, toEntry(doc, dictionary));
         // Replay and swap synchronously: no write can slip in between.
         for (const op of journal) apply(op, next);
         mini = next.mini;
+        families = nextFamilies;
         entries = next.entries;
         changed();
         currentView(); // now, rather than in the first search after the swap
@@ -393,11 +403,13 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     async save() {
       if (!snapshotPath) throw new Error("embedded search: no snapshotPath configured");
       const snapshot: Snapshot = {
-        // 2: stems in the index (analysis.ts); a format-1 snapshot lacks them and is rebuilt.
-        format: 2,
+        // 3: stem families beside the index (analysis.ts). Format 2 indexed stem tokens and
+        // format 1 had no stems: both are rebuilt.
+        format: 3,
         savedAt: new Date().toISOString(),
         fingerprint: fingerprint(),
         index: mini.toJSON(),
+        stems: families.toJSON(),
         docs: [...entries.values()].map((e) => e.doc),
       };
       await mkdir(path.dirname(snapshotPath), { recursive: true, mode: 0o700 });
@@ -422,15 +434,17 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       }
       try {
         const snapshot = JSON.parse(text) as Partial<Snapshot>;
-        if (snapshot?.format !== 2 || !Array.isArray(snapshot.docs) || typeof snapshot.index !== "object") {
+        if (snapshot?.format !== 3 || !Array.isArray(snapshot.docs) || typeof snapshot.index !== "object") {
           return false;
         }
+        const loadedFamilies = StemFamilies.fromJSON(snapshot.stems);
+        if (loadedFamilies === null) return false;
         const docs = snapshot.docs;
         if (!docs.every(looksLikeDocument)) return false;
         // A snapshot whose docs do not hash to its own fingerprint was damaged or hand-edited.
         if (fingerprintOf(docs) !== snapshot.fingerprint) return false;
         // Async: yields every 1,000 terms, so a large load does not stall the server for seconds.
-        const loaded = await MiniSearch.loadJSAsync<SearchDocument>(snapshot.index as AsPlainObject, MINI_OPTIONS);
+        const loaded = await MiniSearch.loadJSAsync<SearchDocument>(snapshot.index as AsPlainObject, miniOptions(loadedFamilies));
         if (loaded.documentCount !== docs.length) return false;
         const nextEntries = new Map<string, Entry>();
         for (const doc of docs) {
@@ -438,6 +452,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
           nextEntries.set(doc.id, toEntry(doc, dictionary));
         }
         mini = loaded;
+        families = loadedFamilies;
         entries = nextEntries;
         changed();
         currentView();
@@ -475,11 +490,11 @@ export function fingerprintOf(docs: Iterable<Pick<SearchDocument, "id" | "publis
 // text is escaped piece by piece so only our own <mark> tags are markup. Without matches,
 // the start of the first non-empty text.
 /** Snippet HTML: the best ~160-character window of the texts, HTML-escaped, matches in <mark>. */
-export function buildSnippet(texts: string[], terms: ReadonlySet<string>, width = SNIPPET_WIDTH, lang?: string): string {
+export function buildSnippet(texts: string[], terms: ReadonlySet<string>, width = SNIPPET_WIDTH): string {
   let best: { text: string; ranges: Range[]; from: number; to: number; score: number } | null = null;
   if (terms.size > 0) {
     for (const text of texts) {
-      const ranges = findMatches(text, terms, lang !== undefined && isStemLanguage(lang) ? lang : null);
+      const ranges = findMatches(text, terms);
       if (ranges.length === 0) continue;
       const window = bestWindow(ranges, width);
       if (best === null || window.score > best.score) best = { text, ranges, ...window };
@@ -509,14 +524,61 @@ export function buildSnippet(texts: string[], terms: ReadonlySet<string>, width 
   return html.trim() + (to < text.length ? "…" : "");
 }
 
-// Words of `text` whose normalised form, or its stem in the post's language, is one of `terms`, with their offsets.
-function findMatches(text: string, terms: ReadonlySet<string>, lang: StemLanguage | null): Range[] {
+// Words of `text` whose normalised form is one of `terms` (MiniSearch names the index words a
+// post matched, other forms found by stem included), with their offsets, in text order.
+// This runs over every hit's body on every search, so rather than normalising each word it
+// folds the text once, keeping offsets, and lets indexOf find each term; a text that folding
+// would lengthen or shorten (decomposed accents, œ, æ) takes the word-by-word way.
+function findMatches(text: string, terms: ReadonlySet<string>): Range[] {
+  // A stop word is never a match worth showing, whatever the caller's term set holds.
+  const wanted = [...terms].filter((term) => term !== "" && !isStopWord(term));
+  if (wanted.length === 0) return [];
+  const folded = foldKeepingOffsets(text);
+  if (folded === null) return findMatchesWordByWord(text, new Set(wanted));
+  const ranges: Range[] = [];
+  for (const term of wanted) {
+    for (let at = folded.indexOf(term); at !== -1; at = folded.indexOf(term, at + 1)) {
+      const end = at + term.length;
+      if (!isTermChar(folded, at - 1) && !isTermChar(folded, end)) ranges.push({ start: at, end, term });
+    }
+  }
+  return ranges.sort((a, b) => a.start - b.start);
+}
+
+const TERM_CHAR = /[\p{L}\p{N}]/u;
+const LENGTH_CHANGING = /[\p{M}œæ]/u;
+const foldedChars = new Map<string, string>();
+
+// True when text[i] belongs to a term (tokenize() splits on anything else).
+function isTermChar(text: string, i: number): boolean {
+  return i >= 0 && i < text.length && TERM_CHAR.test(text[i]!);
+}
+
+// normalizeText() with the offsets of the original kept, or null when they cannot be.
+function foldKeepingOffsets(text: string): string | null {
+  const lower = text.toLowerCase();
+  if (lower.length !== text.length) return null;
+  if (!/[^\u0000-\u007f]/.test(lower)) return lower;
+  if (LENGTH_CHANGING.test(lower)) return null;
+  let failed = false;
+  const folded = lower.replace(/[^\u0000-\u007f]/g, (c) => {
+    let f = foldedChars.get(c);
+    if (f === undefined) {
+      f = normalizeText(c);
+      if (foldedChars.size < 4096) foldedChars.set(c, f);
+    }
+    if (f.length !== 1) failed = true;
+    return f;
+  });
+  return failed ? null : folded;
+}
+
+// The word-by-word way of findMatches().
+function findMatchesWordByWord(text: string, terms: ReadonlySet<string>): Range[] {
   const ranges: Range[] = [];
   for (const m of text.matchAll(WORD)) {
     const term = normalizeText(m[0]);
-    // A stop word is never a match worth showing, whatever the caller's term set holds.
-    if (isStopWord(term)) continue;
-    if (terms.has(term) || (lang !== null && terms.has(stemToken(term, lang) ?? ""))) ranges.push({ start: m.index, end: m.index + m[0].length, term });
+    if (terms.has(term)) ranges.push({ start: m.index, end: m.index + m[0].length, term });
   }
   return ranges;
 }
@@ -689,7 +751,13 @@ function breakScoreTies(order: Int32Array, scores: Float64Array, candidates: Int
 // the postings already name their documents, so this costs a lookup per posting, not a
 // vocabulary per language. With no language (an API call without locale, nothing to tell),
 // every post counts. Null when every word is known or no correction is found.
-function suggest(mini: MiniSearch<SearchDocument>, q: string, lang: Language | null, docOf: (shortId: number) => SearchDocument | undefined): string | null {
+function suggest(
+  mini: MiniSearch<SearchDocument>,
+  families: StemFamilies,
+  q: string,
+  lang: Language | null,
+  docOf: (shortId: number) => SearchDocument | undefined,
+): string | null {
   const vocab = vocabularyOf(mini);
   if (!vocab) return null;
   const words = q.match(WORD) ?? [];
@@ -702,15 +770,11 @@ function suggest(mini: MiniSearch<SearchDocument>, q: string, lang: Language | n
   const out = words.map((word, i) => {
     const term = normalized[i]!;
     if (term.length < 3 || STOP.has(term) || vocab.has(term)) return word;
-    // A known stem plus an ending ("échecs", "détectés") is an inflection, not a typo. The
-    // stem must be a prefix of the word: stemmers also rewrite letters (English "sepsys" →
-    // "sepsi", like "sepsis"), and such a word is still a typo worth correcting.
-    if (queryStemTokens(term).some((token) => term.startsWith(token.slice(4)) && vocab.has(token))) return word;
+    if (families.isInflection(term)) return word;
     if (i === last && !vocab.atPrefix(term).keys().next().done) return word;
     const maxDistance = term.length <= 4 ? 1 : term.length <= 7 ? 2 : 3;
     let best: { term: string; distance: number; docs: number; example: number } | null = null;
     for (const [candidate, [data, distance]] of vocab.fuzzyGet(term, maxDistance)) {
-      if (isStemToken(candidate)) continue;
       let docs = 0;
       let example = -1;
       for (const postings of data.values()) {
@@ -791,10 +855,12 @@ export type EmbeddedEngine = SearchEngine & {
 
 /** The on-disk snapshot. */
 export type Snapshot = {
-  format: 2;
+  format: 3;
   savedAt: string;
   fingerprint: string;
   index: AsPlainObject;
+  /** The stem families' words per language (StemFamilies.toJSON()). */
+  stems: unknown;
   docs: SearchDocument[];
 };
 
