@@ -94,7 +94,9 @@ function matchFrom(elements: MessageFormatElement[], i: number, text: string, po
         (end, more) => {
           let count = more[el.value];
           if (count === undefined && option.startsWith("=")) count = Number(option.slice(1));
+          // A branch that does not show its count ("Duplicate of rows 2, 4") still tells its category.
           if (count === undefined && option === "one") count = 1;
+          if (count === undefined && option === "other") count = 2;
           if (typeof count !== "number") return false;
           // The option must be the one English would pick for this count.
           const chosen = `=${count}` in el.options ? `=${count}` : englishPlural.select(count - el.offset);
@@ -115,19 +117,34 @@ function matchFrom(elements: MessageFormatElement[], i: number, text: string, po
 
 /** The key and arguments of a server message worded with say(), or null when no `domain.*` message fits. */
 export function recogniseDomainMessage(message: string): RecognisedMessage | null {
+  const found = recognise(message, 0);
+  return found && { key: found.key, params: found.params };
+}
+
+/**
+ * The reading that explains most of the text with fixed words: "Row 4: Duplicate of rows 1, 2:
+ * same title…" also fits "Row {row}, {column}: {problem}" (row = "4: Duplicate of rows 1"), but
+ * "Row {row}: {problem}" with a problem that is itself a message explains more of it.
+ */
+function recognise(message: string, depth: number): (RecognisedMessage & { score: number }) | null {
   const { exact, patterns } = load();
   const key = exact.get(message);
-  if (key) return { key, params: {} };
+  if (key) return { key, params: {}, score: message.length };
+  let best: (RecognisedMessage & { score: number }) | null = null;
   for (const pattern of patterns) {
+    if (best && pattern.literalLength + message.length <= best.score) break; // sorted: nothing later can do better
     let found: MessageParams | null = null;
-    const matched = matchFrom(pattern.elements, 0, message, 0, {}, (end, params) => {
+    matchFrom(pattern.elements, 0, message, 0, {}, (end, params) => {
       if (end !== message.length) return false;
       found = params;
       return true;
     });
-    if (matched && found) return { key: pattern.key, params: found };
+    if (!found) continue;
+    let score = pattern.literalLength;
+    if (depth < 3) for (const value of Object.values(found as MessageParams)) if (typeof value === "string") score += recognise(value, depth + 1)?.score ?? 0;
+    if (!best || score > best.score) best = { key: pattern.key, params: found, score };
   }
-  return null;
+  return best;
 }
 
 /**
@@ -140,7 +157,15 @@ export function localizeDomainMessage(locale: Locale, message: string, depth = 0
   const found = recogniseDomainMessage(message);
   if (!found) return message;
   const params: MessageParams = {};
-  for (const [name, value] of Object.entries(found.params))
-    params[name] = typeof value === "string" && depth < 2 ? localizeDomainMessage(locale, value, depth + 1) : value;
+  for (const [name, value] of Object.entries(found.params)) {
+    // A list of messages, one a line (a refused upload's rows), is translated line by line.
+    params[name] =
+      typeof value === "string" && depth < 3
+        ? value
+            .split("\n")
+            .map((line) => localizeDomainMessage(locale, line, depth + 1))
+            .join("\n")
+        : value;
+  }
   return t(locale, found.key, params);
 }

@@ -95,6 +95,27 @@ describe("localizeDomainMessage", () => {
     );
   });
 
+  it("translates a refused upload's report line by line, each line with its row, column and problem", () => {
+    const lines = [
+      say("domain.csv.line_row_column", {
+        row: 2,
+        column: "decided_on",
+        problem: say("domain.csv.date_day", { raw: "31/02/2024", month: "2", year: 2024, days: 29 }),
+      }),
+      say("domain.funding.row", { row: 4, problem: say("domain.csv.duplicate", { count: 2, rows: "1, 2" }) }),
+      say("domain.csv.line_file", { problem: "Something the catalogue does not know." }),
+    ];
+    const english = say("domain.funding.import_failed", { lines: lines.join("\n") });
+    expect(english).toContain('Row 2, decided_on: "31/02/2024" is not a real date: February 2024 has 29 days.');
+    expect(localizeDomainMessage("fr", english).split("\n")).toEqual([
+      "Rien n’a été importé. Corrigez ces lignes et chargez à nouveau le fichier :",
+      "Ligne 2, decided_on : « 31/02/2024 » n’est pas une date réelle : février 2024 compte 29 jours.",
+      "Ligne 4 : Doublon des lignes 1, 2 : même titre, même demandeur et même decided_on.",
+      "Fichier : Something the catalogue does not know.",
+    ]);
+    expect(localizeDomainMessage("nl", english).split("\n")[2]).toBe("Rij 4: Dubbel van rijen 1, 2: zelfde titel, aanvrager en decided_on.");
+  });
+
   it("keeps names and addresses the message carries as they were written", () => {
     const english = say("domain.invitation.other_address", { email: "an.peeters@az-voorbeeld.be" });
     expect(localizeDomainMessage("fr", english)).toBe(

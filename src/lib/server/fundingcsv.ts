@@ -144,7 +144,7 @@ export function parseDecisionsCsv(input: Uint8Array | string, options: ParseDeci
   if (!decoded.ok) return { ok: false, errors: [decoded.error] };
   const text = decoded.text;
   if (text.trim() === "") {
-    return { ok: false, errors: [fileError("The file is empty: it needs a header row and at least one data row.")] };
+    return { ok: false, errors: [fileError(say("domain.csv.empty"))] };
   }
 
   let records: string[][];
@@ -169,14 +169,12 @@ export function parseDecisionsCsv(input: Uint8Array | string, options: ParseDeci
   // "row 7" is line 8 of the spreadsheet whatever sits between.
   const dataRows = body.map((cells, index) => ({ row: index + 1, cells })).filter(({ cells }) => cells.some((cell) => cell.trim() !== ""));
   if (dataRows.length === 0) {
-    return { ok: false, errors: [fileError("The file has a header row but no data rows.")] };
+    return { ok: false, errors: [fileError(say("domain.csv.no_rows"))] };
   }
   if (dataRows.length > MAX_ROWS) {
     return {
       ok: false,
-      errors: [
-        fileError(`The file has ${dataRows.length} data rows; at most ${MAX_ROWS.toLocaleString("en")} fit in one upload. Split it into several files.`),
-      ],
+      errors: [fileError(say("domain.csv.too_many_rows", { rows: dataRows.length, max: MAX_ROWS }))],
     };
   }
 
@@ -265,12 +263,11 @@ export function csvColumnsMarkdownTable(): string {
 /** Reads an amount as a funder's spreadsheet writes it (see docs/funding-csv.md, "Amounts"). */
 export function parseAmount(raw: string): { ok: true; value: number } | { ok: false; message: string } {
   const input = raw.trim();
-  const example = "write it like 125000, 125 000, 125000,50 or 125.000,50";
-  if (/^[-−]/.test(input)) return { ok: false, message: `"${raw}" is negative; amounts must be 0 or more.` };
+  if (/^[-−]/.test(input)) return { ok: false, message: say("domain.csv.amount_negative", { raw }) };
   let s = input;
   // Spaces (including the no-break spaces Excel uses in fr-BE) may only group thousands.
   if (/[ \u00A0\u202F]/.test(s)) {
-    if (!/^\d{1,3}([ \u00A0\u202F]\d{3})+([.,]\d{1,2})?$/.test(s)) return { ok: false, message: `"${raw}" is not a number: ${example}.` };
+    if (!/^\d{1,3}([ \u00A0\u202F]\d{3})+([.,]\d{1,2})?$/.test(s)) return { ok: false, message: say("domain.csv.amount_not_number", { raw }) };
     s = s.replace(/[ \u00A0\u202F]/g, "");
   }
   let normalised: string | null = null;
@@ -279,19 +276,19 @@ export function parseAmount(raw: string): { ok: true; value: number } | { ok: fa
     // "125.000" is 125 thousand in Belgium and 125 in English: refuse rather than guess.
     return {
       ok: false,
-      message: `"${raw}" is ambiguous (thousands or decimals?): write it without a thousands separator (125000) or with cents (125.000,00).`,
+      message: say("domain.csv.amount_ambiguous", { raw }),
     };
   } else if (/^\d+[.,]\d{1,2}$/.test(s)) normalised = s.replace(",", ".");
   else if (/^\d{1,3}(\.\d{3})+(,\d{1,2})?$/.test(s)) normalised = s.replace(/\./g, "").replace(",", ".");
   else if (/^\d{1,3}(,\d{3})+(\.\d{1,2})?$/.test(s)) normalised = s.replace(/,/g, "");
   if (normalised === null) {
     if (/^[\d.,]+$/.test(s) && /[.,]\d{3,}$/.test(s)) {
-      return { ok: false, message: `"${raw}" has more than two decimals; amounts are in whole cents at most.` };
+      return { ok: false, message: say("domain.csv.amount_decimals", { raw }) };
     }
-    return { ok: false, message: `"${raw}" is not a number: ${example}, without a currency symbol.` };
+    return { ok: false, message: say("domain.csv.amount_symbol", { raw }) };
   }
   const value = Number(normalised);
-  if (!Number.isFinite(value) || value > 1e12) return { ok: false, message: `"${raw}" is not a plausible amount.` };
+  if (!Number.isFinite(value) || value > 1e12) return { ok: false, message: say("domain.csv.amount_implausible", { raw }) };
   return { ok: true, value };
 }
 
@@ -303,17 +300,16 @@ export function parseDecisionDate(raw: string, today: string): { ok: true; value
   const european = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(input);
   if (iso) parts = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
   else if (european) parts = [Number(european[3]), Number(european[2]), Number(european[1])];
-  if (!parts) return { ok: false, message: `"${raw}" is not a date: write YYYY-MM-DD (2024-03-31) or DD/MM/YYYY (31/03/2024).` };
+  if (!parts) return { ok: false, message: say("domain.csv.date_format", { raw }) };
   const [year, month, day] = parts;
-  if (month < 1 || month > 12) return { ok: false, message: `"${raw}" is not a real date: there is no month ${month}.` };
+  if (month < 1 || month > 12) return { ok: false, message: say("domain.csv.date_month", { raw, month }) };
   const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (day < 1 || day > days) {
-    const monthName = new Intl.DateTimeFormat("en", { month: "long", timeZone: "UTC" }).format(new Date(Date.UTC(year, month - 1, 1)));
-    return { ok: false, message: `"${raw}" is not a real date: ${monthName} ${year} has ${days} days.` };
+    return { ok: false, message: say("domain.csv.date_day", { raw, month: String(month), year, days }) };
   }
   const value = `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-  if (year < 1990) return { ok: false, message: `"${raw}" is before 1990; check the year.` };
-  if (value > today) return { ok: false, message: `"${raw}" is in the future; decided_on is the date the decision was taken.` };
+  if (year < 1990) return { ok: false, message: say("domain.csv.date_old", { raw }) };
+  if (value > today) return { ok: false, message: say("domain.csv.date_future", { raw }) };
   return { ok: true, value };
 }
 
@@ -322,7 +318,7 @@ export function parseDecisionDate(raw: string, today: string): { ok: true; value
 
 function decode(input: Uint8Array | string): { ok: true; text: string } | { ok: false; error: RowError } {
   if (typeof input === "string") return { ok: true, text: input.replace(/^\uFEFF/, "") };
-  if (input.length === 0) return { ok: false, error: fileError("The file is empty: it needs a header row and at least one data row.") };
+  if (input.length === 0) return { ok: false, error: fileError(say("domain.csv.empty")) };
   try {
     // fatal: a Windows-1252 "é" (0xE9) must stop the import, not turn into "�" in
     // published data. The decoder drops a UTF-8 byte order mark by itself.
@@ -330,9 +326,7 @@ function decode(input: Uint8Array | string): { ok: true; text: string } | { ok: 
   } catch {
     return {
       ok: false,
-      error: fileError(
-        'The file is not UTF-8: save it as CSV UTF-8 ("CSV UTF-8 (Comma delimited)" in Excel, or choose the UTF-8 encoding in LibreOffice or Numbers) and upload it again.',
-      ),
+      error: fileError(say("domain.csv.not_utf8")),
     };
   }
 }
@@ -354,12 +348,13 @@ function detectDelimiter(text: string): "," | ";" {
 
 function describeCsvError(error: unknown): string {
   const line = typeof error === "object" && error !== null && "lines" in error ? Number(error.lines) : NaN;
-  const where = Number.isFinite(line) ? ` near line ${line}` : "";
+  const at = Number.isFinite(line);
+  // The parser's own detail stays as it words it (English): it names what it met, for whoever reads the file.
   const detail = error instanceof Error ? error.message : String(error);
   if (typeof error === "object" && error !== null && "code" in error && error.code === "CSV_QUOTE_NOT_CLOSED") {
-    return `The file could not be read as CSV${where}: a quoted cell is never closed (a " is missing).`;
+    return at ? say("domain.csv.quote_not_closed_at", { line }) : say("domain.csv.quote_not_closed");
   }
-  return `The file could not be read as CSV${where}: ${detail}`;
+  return at ? say("domain.csv.unreadable_at", { line, detail }) : say("domain.csv.unreadable", { detail });
 }
 
 function readHeader(cells: string[], body: string[][]): { ok: true; columns: (CsvColumnName | null)[] } | { ok: false; errors: RowError[] } {
@@ -373,7 +368,7 @@ function readHeader(cells: string[], body: string[][]): { ok: true; columns: (Cs
     if (name === "") {
       // Excel often exports trailing empty header cells; harmless unless data sits under them.
       if (body.some((record) => (record[index] ?? "").trim() !== "")) {
-        errors.push(fileError(`Column ${index + 1} has values but no name in the header row.`));
+        errors.push(fileError(say("domain.csv.column_unnamed", { column: index + 1 })));
       }
       columns.push(null);
       return;
@@ -383,18 +378,23 @@ function readHeader(cells: string[], body: string[][]): { ok: true; columns: (Cs
       columns.push(null);
       return;
     }
-    if (seen.has(name)) errors.push({ row: 0, column: name, message: `The column "${name}" appears twice in the header row.` });
+    if (seen.has(name)) errors.push({ row: 0, column: name, message: say("domain.csv.column_twice", { name }) });
     seen.add(name);
     columns.push(name as CsvColumnName);
   });
   if (unknown.length > 0) {
     errors.push(
-      fileError(`Unknown columns: ${unknown.map((name) => `"${name}"`).join(", ")}. Allowed columns: ${CSV_COLUMNS.map((column) => column.name).join(", ")}.`),
+      fileError(
+        say("domain.csv.columns_unknown", {
+          unknown: unknown.map((name) => `"${name}"`).join(", "),
+          allowed: CSV_COLUMNS.map((column) => column.name).join(", "),
+        }),
+      ),
     );
   }
   for (const column of CSV_COLUMNS) {
     if (column.required && !seen.has(column.name)) {
-      errors.push({ row: 0, column: column.name, message: `The required column "${column.name}" is missing from the header row.` });
+      errors.push({ row: 0, column: column.name, message: say("domain.csv.column_missing", { name: column.name }) });
     }
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, columns };
@@ -427,15 +427,15 @@ function validateRow(
   });
   const extra = cells.slice(columns.length).filter((cell) => cell.trim() !== "");
   if (extra.length > 0) {
-    fail(null, `This row has ${cells.length} cells but the header has ${columns.length} columns: a cell probably contains an unquoted delimiter.`);
+    fail(null, say("domain.csv.cells", { cells: cells.length, columns: columns.length }));
   }
   const get = (column: CsvColumnName): string => values.get(column) ?? "";
 
   const title = get("title").replace(/\s+/g, " ");
   const titleLength = [...title].length;
-  if (title === "") fail("title", "The title is missing.");
-  else if (titleLength < 8) fail("title", `The title is ${titleLength} characters long; it needs at least 8.`);
-  else if (titleLength > 300) fail("title", `The title is ${titleLength} characters long; at most 300 are allowed.`);
+  if (title === "") fail("title", say("domain.csv.title_missing"));
+  else if (titleLength < 8) fail("title", say("domain.csv.title_short", { length: titleLength }));
+  else if (titleLength > 300) fail("title", say("domain.csv.title_long", { length: titleLength }));
 
   const applicantType = oneOf(get("applicant_type").toLowerCase(), APPLICANT_TYPES);
   if (!applicantType) fail("applicant_type", expected(get("applicant_type"), APPLICANT_TYPES));
@@ -447,31 +447,23 @@ function validateRow(
   if (applicantType === "platform") {
     // People know organisations by name; the slug is accepted too (older files, exports).
     const org = context.organizations.bySlug.get(applicant.toLowerCase()) ?? context.organizations.byName.get(applicant.replace(/\s+/g, " ").toLowerCase());
-    if (applicant === "") fail("applicant", "The applicant is missing: give the organisation's name as on Casebook.");
+    if (applicant === "") fail("applicant", say("domain.csv.applicant_missing"));
     else if (!org) {
-      fail(
-        "applicant",
-        `No organisation called "${applicant}" (name or slug) is on Casebook. Check the name on the organisation's page, or use applicant_type outside.`,
-      );
+      fail("applicant", say("domain.csv.applicant_unknown", { applicant }));
     } else {
       applicantSlug = org.slug;
       applicantKey = `platform:${org.slug}`;
     }
   } else if (applicantType === "outside") {
     const name = applicant.replace(/\s+/g, " ");
-    if (name === "")
-      fail("applicant", "The applicant's name is missing; outside applicants must be named (they are published anonymised unless consent_obtained is yes).");
-    else if ([...name].length < 2 || [...name].length > 200) fail("applicant", "The applicant's name must be 2–200 characters long.");
+    if (name === "") fail("applicant", say("domain.csv.outside_name_missing"));
+    else if ([...name].length < 2 || [...name].length > 200) fail("applicant", say("domain.csv.outside_name_length"));
     else {
       applicantName = name;
       applicantKey = `outside:${name.toLowerCase()}`;
     }
   } else if (applicantType === "anonymous") {
-    if (applicant !== "")
-      fail(
-        "applicant",
-        "Must be empty for anonymous applicants: a name here would be stored although the applicant is not to be named. Use applicant_type outside to name it.",
-      );
+    if (applicant !== "") fail("applicant", say("domain.csv.anonymous_named"));
     else applicantKey = "anonymous";
   }
 
@@ -479,10 +471,14 @@ function validateRow(
   const applicantKind = optionalCode(get("applicant_kind"), ORG_KINDS, "applicant_kind", fail);
 
   const decision = oneOf(get("decision").toLowerCase(), CSV_DECISIONS);
-  if (!decision) fail("decision", get("decision") === "" ? `The decision is missing: ${CSV_DECISIONS.join(", ")}.` : expected(get("decision"), CSV_DECISIONS));
+  if (!decision)
+    fail(
+      "decision",
+      get("decision") === "" ? say("domain.csv.decision_missing", { allowed: CSV_DECISIONS.join(", ") }) : expected(get("decision"), CSV_DECISIONS),
+    );
 
   let amountRequested: number | null = null;
-  if (get("amount_requested") === "") fail("amount_requested", "The amount requested is missing.");
+  if (get("amount_requested") === "") fail("amount_requested", say("domain.csv.amount_requested_missing"));
   else {
     const parsed = parseAmount(get("amount_requested"));
     if (parsed.ok) amountRequested = parsed.value;
@@ -494,22 +490,22 @@ function validateRow(
   const awardedParsed = awardedRaw === "" ? null : parseAmount(awardedRaw);
   if (awardedParsed && !awardedParsed.ok) fail("amount_awarded", awardedParsed.message);
   else if (decision === "awarded") {
-    if (!awardedParsed || awardedParsed.value === 0) fail("amount_awarded", "Required when decision is awarded, and more than 0.");
+    if (!awardedParsed || awardedParsed.value === 0) fail("amount_awarded", say("domain.csv.awarded_required"));
     else if (amountRequested !== null && awardedParsed.value > amountRequested) {
-      fail("amount_awarded", `${awardedParsed.value} is more than the amount requested (${amountRequested}); the amount awarded cannot exceed it.`);
+      fail("amount_awarded", say("domain.csv.awarded_too_much", { awarded: String(awardedParsed.value), requested: String(amountRequested) }));
     } else amountAwarded = awardedParsed.value;
   } else if (decision && awardedParsed && awardedParsed.value !== 0) {
-    fail("amount_awarded", `Must be empty or 0 when decision is ${decision}.`);
+    fail("amount_awarded", say("domain.csv.awarded_not_empty", { decision }));
   }
 
   const currencyRaw = get("currency").toUpperCase();
   const currency = currencyRaw === "" ? "EUR" : currencyRaw;
   if (!/^[A-Z]{3}$/.test(currency) || !CURRENCIES.has(currency)) {
-    fail("currency", `"${get("currency")}" is not an ISO 4217 currency code (three letters, e.g. EUR).`);
+    fail("currency", say("domain.csv.currency", { raw: get("currency") }));
   }
 
   let decidedOn: string | null = null;
-  if (get("decided_on") === "") fail("decided_on", "The decision date is missing: write YYYY-MM-DD or DD/MM/YYYY.");
+  if (get("decided_on") === "") fail("decided_on", say("domain.csv.date_missing"));
   else {
     const parsed = parseDecisionDate(get("decided_on"), context.today);
     if (!parsed.ok) fail("decided_on", parsed.message);
@@ -522,9 +518,9 @@ function validateRow(
     .split("|")
     .some((code) => code.trim() !== "");
   if (decision === "rejected" && !hasReasons) {
-    fail("rejection_reasons", `At least one reason is required when decision is rejected: ${REJECTION_REASONS.join(", ")}.`);
+    fail("rejection_reasons", say("domain.csv.reasons_required", { allowed: REJECTION_REASONS.join(", ") }));
   } else if (decision && decision !== "rejected" && hasReasons) {
-    fail("rejection_reasons", `Must be empty when decision is ${decision}: only refusals have rejection reasons.`);
+    fail("rejection_reasons", say("domain.csv.reasons_not_empty", { decision }));
   }
 
   const reasonText = optionalText(get("reason_text"), 2000, "reason_text", fail);
@@ -537,12 +533,7 @@ function validateRow(
   if (consentRaw === "yes") consentObtained = true;
   else if (consentRaw !== "" && consentRaw !== "no") fail("consent_obtained", expected(get("consent_obtained"), ["yes", "no"]));
   if (consentObtained && applicantType && applicantType !== "outside") {
-    fail(
-      "consent_obtained",
-      applicantType === "platform"
-        ? "Only for outside applicants: organisations on Casebook are asked for consent on Casebook itself."
-        : "Only for outside applicants: an anonymous applicant cannot be named.",
-    );
+    fail("consent_obtained", applicantType === "platform" ? say("domain.csv.consent_platform") : say("domain.csv.consent_anonymous"));
   }
 
   const careSettings = codeList(get("care_settings"), CARE_SETTINGS, "care_settings", fail);
@@ -602,7 +593,7 @@ function duplicateErrors(keys: { row: number; key: string }[]): RowError[] {
       errors.push({
         row,
         column: null,
-        message: `Duplicate of row${others.length > 1 ? "s" : ""} ${others.join(", ")}: same title, applicant and decided_on.`,
+        message: say("domain.csv.duplicate", { count: others.length, rows: others.join(", ") }),
       });
     }
   }
@@ -628,10 +619,7 @@ function codeList<T extends string>(raw: string, allowed: readonly T[], column: 
     .filter((code) => code !== "");
   const unknown = codes.filter((code) => !oneOf(code, allowed));
   if (unknown.length > 0) {
-    fail(
-      column,
-      `Unknown code${unknown.length > 1 ? "s" : ""} ${unknown.map((code) => `"${code}"`).join(", ")}. Allowed: ${allowed.join(", ")} (separate several with |).`,
-    );
+    fail(column, say("domain.csv.codes_unknown", { count: unknown.length, codes: unknown.map((code) => `"${code}"`).join(", "), allowed: allowed.join(", ") }));
     return [];
   }
   return [...new Set(codes)] as T[];
@@ -641,7 +629,7 @@ function optionalText(raw: string, max: number, column: CsvColumnName, fail: (co
   const text = raw.trim();
   if (text === "") return null;
   const length = [...text].length;
-  if (length > max) fail(column, `${length.toLocaleString("en")} characters; at most ${max.toLocaleString("en")} are allowed.`);
+  if (length > max) fail(column, say("domain.csv.text_long", { length, max }));
   return text;
 }
 
@@ -650,7 +638,7 @@ function oneOf<T extends string>(value: string, allowed: readonly T[]): T | null
 }
 
 function expected(raw: string, allowed: readonly string[]): string {
-  return raw === "" ? `Missing: write one of ${allowed.join(", ")}.` : `"${raw}" is not allowed: write one of ${allowed.join(", ")}.`;
+  return raw === "" ? say("domain.csv.expected_missing", { allowed: allowed.join(", ") }) : say("domain.csv.expected", { raw, allowed: allowed.join(", ") });
 }
 
 function fileError(message: string): RowError {
