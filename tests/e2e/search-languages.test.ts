@@ -7,6 +7,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser } from "../helpers/browser.ts";
+import { SEPSIS_DESCRIPTOR } from "../helpers/descriptors.ts";
 
 const baseUrl = inject("baseUrl");
 const WIDTHS = [1280, 390] as const;
@@ -88,6 +89,22 @@ describe("search across languages", () => {
     expect(labelOf(NL)).toBeNull();
     expect(labelOf(FR)).toBe("In het Frans");
     expect(labelOf(EN)).toBe("In het Engels");
+    await context.close();
+  });
+
+  it("names an anonymous post's author by its descriptor in the page's language, never in English", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    // The demo's anonymous sepsis post (by a hospital in Flanders; the descriptor coarsens as
+    // other test files verify organisations, so any rung of the ladder is accepted).
+    const bylineOf = async (prefix: string) => {
+      await page.goto(`${baseUrl}/${prefix}/search?q=${encodeURIComponent("sepsis early-warning drowned")}`);
+      const card = page.locator("article, li").filter({ hasText: "A sepsis early-warning model that drowned our nurses in alerts" }).last();
+      return (await card.locator(".byline").first().innerText()).trim();
+    };
+    expect(await bylineOf("nl")).toMatch(/^een (ziekenhuis|zorgverlener|zorgorganisatie|organisatie) in (Vlaanderen|België)$/);
+    expect(await bylineOf("fr")).toMatch(/^(un hôpital|un prestataire de soins|une organisation de soins|une organisation) en (Flandre|Belgique)$/);
+    expect(await bylineOf("en")).toMatch(SEPSIS_DESCRIPTOR);
     await context.close();
   });
 });

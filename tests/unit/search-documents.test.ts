@@ -49,6 +49,7 @@ describe("buildSearchDocument", () => {
       organization_name: "Secret Clinic",
       organization_slug: "secret-clinic",
       public_descriptor: null,
+      descriptor_code: null,
       funder_name: null,
       call_title: null,
       decision: null,
@@ -72,7 +73,14 @@ describe("buildSearchDocument", () => {
 
   it("an anonymous post carries its descriptor, never its organisation's name, slug or a kind the descriptor hides", () => {
     const doc = buildSearchDocument(post({ anonymous: true, public_descriptor: "care_provider@r:flanders" }))!;
-    expect(doc).toMatchObject({ organization_name: null, organization_slug: null, org_kind: null, public_descriptor: "a care provider in Flanders" });
+    expect(doc).toMatchObject({
+      organization_name: null,
+      organization_slug: null,
+      org_kind: null,
+      public_descriptor: "a care provider in Flanders",
+      // The code, so a French or Dutch page renders the descriptor in its own language.
+      descriptor_code: "care_provider@r:flanders",
+    });
     expect(JSON.stringify(doc)).not.toContain("Secret Clinic");
     expect(JSON.stringify(doc)).not.toContain("secret-clinic");
   });

@@ -338,6 +338,7 @@ export const HIT_FIELDS = [
   "outcome",
   "organization_name",
   "public_descriptor",
+  "descriptor_code",
   "funder_name",
   "decision",
   "decided_on",
@@ -359,6 +360,7 @@ export function toHit(doc: Pick<SearchDocument, (typeof HIT_FIELDS)[number]>, sn
     outcome: doc.outcome ?? null,
     organization_name: doc.organization_name ?? null,
     public_descriptor: doc.public_descriptor ?? null,
+    descriptor_code: doc.descriptor_code ?? null,
     funder_name: doc.funder_name ?? null,
     decision: doc.decision ?? null,
     decided_on: doc.decided_on ?? null,
@@ -423,6 +425,8 @@ export type SearchDocument = {
   organization_name: string | null;
   organization_slug: string | null;
   public_descriptor: string | null;
+  /** An anonymous post's descriptor code (anonymity.ts), so a page renders it in its own language; public_descriptor is its English rendering. */
+  descriptor_code: string | null;
   funder_name: string | null;
   call_title: string | null;
   decision: string | null;
@@ -481,6 +485,8 @@ export type SearchHit = {
   outcome: string | null;
   organization_name: string | null;
   public_descriptor: string | null;
+  /** See SearchDocument.descriptor_code. */
+  descriptor_code: string | null;
   funder_name: string | null;
   decision: string | null;
   /** A funding decision's date (YYYY-MM-DD), else null. */
