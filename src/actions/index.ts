@@ -43,9 +43,11 @@ import { dismissalProblems, postFieldsSchema, refinePost } from "../lib/server/p
 import { answerConsent, callFieldsSchema, importDecisionsCsv, recordDecisions, refineCall, saveCall } from "../lib/server/funding.ts";
 import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../lib/codelists.ts";
 import { limits, signInThrottle } from "../lib/server/ratelimit.ts";
-import { MAX_CSV_BYTES, MAX_LOGO_BYTES, formatMegabytes } from "../lib/limits.ts";
+import { MAX_CSV_BYTES, MAX_LOGO_BYTES, megabytes } from "../lib/limits.ts";
 import { rememberParsedForms } from "../lib/server/forms.ts";
 import { setLanguageCookie } from "../lib/server/language.ts";
+import { followActions } from "./follows.ts";
+import { noticeActions } from "./notifications.ts";
 import {
   createSession,
   deleteSessionCookie,
@@ -65,17 +67,20 @@ import {
   signUpSchema,
   updateProfile,
 } from "../lib/server/users.ts";
+import { say } from "../i18n/domain.ts";
 
 /** A readable explanation of why a password was refused. */
 function passwordProblem(reasons: string[]): string {
-  if (reasons.includes("too_short")) return "Use at least 12 characters for your password; a few unrelated words make a good one.";
-  if (reasons.includes("too_long")) return "Use at most 256 characters for your password.";
-  return "This password is too easy to guess (a common word, pattern or your name). Try a few unrelated words.";
+  if (reasons.includes("too_short")) return say("domain.password.too_short");
+  if (reasons.includes("too_long")) return say("domain.password.too_long");
+  return say("domain.password.weak");
 }
 
-const id = z.string().regex(/^[a-z0-9]{15}$/, { error: "Unknown record." });
+const id = z.string().regex(/^[a-z0-9]{15}$/, { error: say("domain.unknown_record") });
 
 export const server = rememberParsedForms({
+  ...followActions,
+  ...noticeActions,
   signUp: defineAction({
     accept: "form",
     input: signUpSchema,
@@ -103,10 +108,7 @@ export const server = rememberParsedForms({
       if (!result.ok) {
         throw new ActionError({
           code: "UNAUTHORIZED",
-          message:
-            result.reason === "unverified"
-              ? "Please confirm your e-mail address first: open the link we sent you."
-              : "That e-mail address and password do not match an account.",
+          message: result.reason === "unverified" ? say("domain.signin.unverified") : say("domain.signin.mismatch"),
         });
       }
       // Always a new session on sign-in: an old cookie can never be promoted (no fixation).
@@ -128,7 +130,12 @@ export const server = rememberParsedForms({
 
   requestReset: defineAction({
     accept: "form",
-    input: z.object({ email: z.email({ error: "Enter the e-mail address of your account." }).trim().toLowerCase() }),
+    input: z.object({
+      email: z
+        .email({ error: say("domain.signin.email") })
+        .trim()
+        .toLowerCase(),
+    }),
     handler: async (input, context) => {
       enforceLimits(context, [
         [limits.resetPerIp, clientKey(context)],
@@ -141,7 +148,7 @@ export const server = rememberParsedForms({
 
   resetPassword: defineAction({
     accept: "form",
-    input: z.object({ token: z.string().min(10).max(300), password: z.string().min(1, { error: "Choose a new password." }) }),
+    input: z.object({ token: z.string().min(10).max(300), password: z.string().min(1, { error: say("domain.password.choose_new") }) }),
     handler: async (input, context) => {
       enforceLimits(context, [[limits.resetPerIp, clientKey(context)]]);
       const result = await resetPassword(input.token, input.password);
@@ -149,7 +156,7 @@ export const server = rememberParsedForms({
         if (result.reason === "weak") throw new ActionError({ code: "BAD_REQUEST", message: passwordProblem(result.reasons) });
         throw new ActionError({
           code: "BAD_REQUEST",
-          message: result.reason === "expired" ? "This reset link has expired. Ask for a new one." : "This reset link is not valid. Ask for a new one.",
+          message: result.reason === "expired" ? say("domain.reset.expired") : say("domain.reset.invalid"),
         });
       }
       deleteSessionCookie(context.cookies, context.url);
@@ -175,7 +182,7 @@ export const server = rememberParsedForms({
     handler: async (input, context) => {
       const actor = requireActor(context);
       const done = await invalidateUserSession(actor.id, input.sessionId);
-      if (!done) throw new ActionError({ code: "NOT_FOUND", message: "That session has already ended." });
+      if (!done) throw new ActionError({ code: "NOT_FOUND", message: say("domain.account.session_ended") });
       if (input.sessionId === context.locals.session?.id) deleteSessionCookie(context.cookies, context.url);
       return { ok: true };
     },
@@ -194,14 +201,14 @@ export const server = rememberParsedForms({
   deleteAccount: defineAction({
     accept: "form",
     input: z.object({
-      publishedPosts: z.enum(["keep", "withdraw"], { error: "Choose what happens to your published posts." }),
-      confirm: z.literal("DELETE", { error: "Type DELETE to confirm." }),
+      publishedPosts: z.enum(["keep", "withdraw"], { error: say("domain.account.published_posts") }),
+      confirm: z.literal("DELETE", { error: say("domain.account.delete_confirm") }),
     }),
     handler: async (input, context) => {
       const actor = requireActor(context);
       const result = await deleteAccount(actor.id, input.publishedPosts);
       if (!result.ok) {
-        throw new ActionError({ code: "CONFLICT", message: `You are the last admin of ${result.organizations.join(", ")}. Make someone else admin first.` });
+        throw new ActionError({ code: "CONFLICT", message: say("domain.account.last_admin", { organizations: result.organizations.join(", ") }) });
       }
       deleteSessionCookie(context.cookies, context.url);
       return { kept: result.kept, withdrawn: result.withdrawn, deleted: result.deleted };
@@ -214,7 +221,7 @@ export const server = rememberParsedForms({
       logo: z
         .instanceof(File)
         .nullish()
-        .refine((f) => !f || f.size <= MAX_LOGO_BYTES, { error: `The logo is larger than ${formatMegabytes(MAX_LOGO_BYTES)}.` }),
+        .refine((f) => !f || f.size <= MAX_LOGO_BYTES, { error: say("domain.file.logo_too_large", { megabytes: megabytes(MAX_LOGO_BYTES) }) }),
     }),
     handler: async ({ logo, ...input }, context) => domainCall(() => requestOrganization(context.locals.user, input, logo)),
   }),
@@ -224,8 +231,7 @@ export const server = rememberParsedForms({
     input: z
       .object({ organizationId: id, decision: z.enum(["verify", "refuse"]), reason: z.preprocess((v) => v ?? "", z.string().trim().max(2000)) })
       .superRefine((v, ctx) => {
-        if (v.decision === "refuse" && v.reason.length < 5)
-          ctx.addIssue({ code: "custom", path: ["reason"], message: "Explain why the organisation is refused (at least 5 characters)." });
+        if (v.decision === "refuse" && v.reason.length < 5) ctx.addIssue({ code: "custom", path: ["reason"], message: say("domain.org.refuse_reason") });
       }),
     handler: async (input, context) =>
       domainCall(async () => ({
@@ -243,7 +249,7 @@ export const server = rememberParsedForms({
         z
           .string()
           .trim()
-          .max(JOIN_MESSAGE_MAX, { error: `Use at most ${JOIN_MESSAGE_MAX} characters.` }),
+          .max(JOIN_MESSAGE_MAX, { error: say("domain.text.max", { max: JOIN_MESSAGE_MAX }) }),
       ),
     }),
     handler: async (input, context) => domainCall(() => requestToJoin(context.locals.user, input.organizationId, input.message)),
@@ -263,7 +269,7 @@ export const server = rememberParsedForms({
 
   changeMemberRole: defineAction({
     accept: "form",
-    input: z.object({ membershipId: id, role: z.enum(MEMBERSHIP_ROLES, { error: "Choose member, editor, DPO or admin." }) }),
+    input: z.object({ membershipId: id, role: z.enum(MEMBERSHIP_ROLES, { error: say("domain.membership.role") }) }),
     handler: async (input, context) => domainCall(() => changeMemberRole(context.locals.user, input.membershipId, input.role)),
   }),
 
@@ -281,7 +287,14 @@ export const server = rememberParsedForms({
 
   inviteMember: defineAction({
     accept: "form",
-    input: z.object({ organizationId: id, email: z.email({ error: "Enter a valid e-mail address." }).trim().toLowerCase(), role: z.enum(MEMBERSHIP_ROLES) }),
+    input: z.object({
+      organizationId: id,
+      email: z
+        .email({ error: say("domain.email.invalid_short") })
+        .trim()
+        .toLowerCase(),
+      role: z.enum(MEMBERSHIP_ROLES),
+    }),
     handler: async (input, context) =>
       domainCall(() => inviteMember(context.locals.user, input.organizationId, input.email, input.role, context.locals.locale)),
   }),
@@ -314,7 +327,7 @@ export const server = rememberParsedForms({
       .superRefine((v, ctx) => {
         refinePost(v, ctx);
         if (dismissalProblems(v.dismissIds, v.dismissReasons, v.dismiss).length > 0)
-          ctx.addIssue({ code: "custom", path: ["dismissReasons"], message: "Say briefly why this is not personal data (at least 5 characters)." });
+          ctx.addIssue({ code: "custom", path: ["dismissReasons"], message: say("domain.privacy.dismiss_reason") });
       }),
     handler: async ({ postId, intent, attachments, removeAttachments, dismissIds, dismissReasons, dismiss: _clicked, ...input }, context) =>
       domainCall(async () => {
@@ -344,7 +357,14 @@ export const server = rememberParsedForms({
     input: z.object({
       postId: id,
       findingId: z.string().min(1).max(40),
-      reason: z.preprocess((v) => v ?? "", z.string().trim().min(5, { error: "Say briefly why this is not personal data (at least 5 characters)." }).max(500)),
+      reason: z.preprocess(
+        (v) => v ?? "",
+        z
+          .string()
+          .trim()
+          .min(5, { error: say("domain.privacy.dismiss_reason") })
+          .max(500),
+      ),
     }),
     handler: async (input, context) => domainCall(() => dismissFinding(context.locals.user, input.postId, input.findingId, input.reason)),
   }),
@@ -366,8 +386,7 @@ export const server = rememberParsedForms({
     input: z
       .object({ postId: id, decision: z.enum(["approve", "return"]), note: z.preprocess((v) => v ?? "", z.string().trim().max(10_000)) })
       .superRefine((v, ctx) => {
-        if (v.decision === "return" && v.note.length < 5)
-          ctx.addIssue({ code: "custom", path: ["note"], message: "Tell the author what to change (at least 5 characters)." });
+        if (v.decision === "return" && v.note.length < 5) ctx.addIssue({ code: "custom", path: ["note"], message: say("domain.review.return_note") });
       }),
     handler: async (input, context) => domainCall(() => dpoReview(context.locals.user, input.postId, input.decision, input.note)),
   }),
@@ -378,22 +397,22 @@ export const server = rememberParsedForms({
       .object({
         postId: id,
         decision: z.enum(["claim", "unclaim", "approve", "request_changes", "reject", "hide", "restore"]),
-        reason_code: z.preprocess((v) => v || undefined, z.enum(MODERATION_REJECTION_REASONS, { error: "Choose a reason from the list." }).optional()),
+        reason_code: z.preprocess((v) => v || undefined, z.enum(MODERATION_REJECTION_REASONS, { error: say("domain.review.reason_list") }).optional()),
         note: z.preprocess((v) => v ?? "", z.string().trim().max(10_000)),
       })
       .superRefine((v, ctx) => {
         // Said next to the field at fault, before anything changes (issue 11 §9).
-        if (v.decision === "reject" && !v.reason_code) ctx.addIssue({ code: "custom", path: ["reason_code"], message: "Choose why the post is rejected." });
+        if (v.decision === "reject" && !v.reason_code) ctx.addIssue({ code: "custom", path: ["reason_code"], message: say("domain.review.reject_reason") });
         if ((v.decision === "reject" || v.decision === "request_changes" || v.decision === "hide") && v.note.length < 5)
           ctx.addIssue({
             code: "custom",
             path: ["note"],
             message:
               v.decision === "request_changes"
-                ? "Tell the author what to change (at least 5 characters)."
+                ? say("domain.review.return_note")
                 : v.decision === "hide"
-                  ? "Say why the post is hidden (at least 5 characters)."
-                  : "Explain the decision to the author (at least 5 characters).",
+                  ? say("domain.review.hide_note")
+                  : say("domain.review.explain"),
           });
       }),
     handler: async ({ postId, decision, reason_code, note }, context) =>
@@ -413,7 +432,10 @@ export const server = rememberParsedForms({
   approveDecisions: defineAction({
     accept: "form",
     input: z.object({
-      postIds: z.array(id, { error: "Choose the records to approve." }).min(1, { error: "Choose at least one record to approve." }).max(200),
+      postIds: z
+        .array(id, { error: say("domain.review.approve_choose") })
+        .min(1, { error: say("domain.review.approve_at_least_one") })
+        .max(200),
       note: z.preprocess((v) => v ?? "", z.string().trim().max(10_000)),
     }),
     handler: async ({ postIds, note }, context) => domainCall(() => approveDecisions(context.locals.user, postIds, note)),
@@ -425,7 +447,11 @@ export const server = rememberParsedForms({
       postId: id,
       reply: z.preprocess(
         (v) => v ?? "",
-        z.string().trim().min(2, { error: "Write your answer to the reviewer." }).max(5000, { error: "Keep your answer under 5,000 characters." }),
+        z
+          .string()
+          .trim()
+          .min(2, { error: say("domain.review.reply_empty") })
+          .max(5000, { error: say("domain.review.reply_max", { max: 5000 }) }),
       ),
     }),
     handler: async (input, context) => domainCall(() => replyToFeedback(context.locals.user, input.postId, input.reply)),
@@ -435,7 +461,7 @@ export const server = rememberParsedForms({
     accept: "form",
     input: z.object({
       postId: id,
-      reason: z.enum(FLAG_REASONS, { error: "Choose why you flag this post." }),
+      reason: z.enum(FLAG_REASONS, { error: say("domain.flag.reason") }),
       note: z.preprocess((v) => v ?? "", z.string().trim().max(2000)),
     }),
     handler: async (input, context) => domainCall(() => flagPost(context.locals.user, input.postId, input.reason, input.note)),
@@ -451,23 +477,33 @@ export const server = rememberParsedForms({
     accept: "form",
     input: z.object({
       callId: id,
-      title: z.preprocess((v) => v ?? "", z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300)),
-      applicantType: z.enum(["platform", "outside", "anonymous"], { error: "Say who applied." }),
+      title: z.preprocess(
+        (v) => v ?? "",
+        z
+          .string()
+          .trim()
+          .min(8, { error: say("domain.post.title") })
+          .max(300),
+      ),
+      applicantType: z.enum(["platform", "outside", "anonymous"], { error: say("domain.funding.who_applied") }),
       applicant: z.preprocess((v) => v ?? "", z.string().trim().max(300)),
       applicantRegion: z.preprocess((v) => v || null, z.enum(REGIONS).nullable()),
       applicantKind: z.preprocess((v) => v || null, z.enum(ORG_KINDS).nullable()),
       amountRequested: z.preprocess(
         (v) => (v == null || v === "" ? undefined : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))),
-        z.number({ error: "Enter the amount requested in digits." }).min(0, { error: "An amount cannot be negative." }),
+        z.number({ error: say("domain.funding.amount_requested_digits") }).min(0, { error: say("domain.amount.negative") }),
       ),
       amountAwarded: z.preprocess(
         (v) => (v == null || v === "" ? null : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))),
-        z.number({ error: "Enter the amount awarded in digits." }).min(0, { error: "An amount cannot be negative." }).nullable(),
+        z
+          .number({ error: say("domain.funding.amount_awarded_digits") })
+          .min(0, { error: say("domain.amount.negative") })
+          .nullable(),
       ),
-      decision: z.enum(["awarded", "rejected", "withdrawn"], { error: "Choose the decision." }),
-      decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Enter the date of the decision." }),
+      decision: z.enum(["awarded", "rejected", "withdrawn"], { error: say("domain.funding.decision") }),
+      decidedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: say("domain.funding.decided_on") }),
       // Absent (an older form, a script): the recording funder's interface language, as before.
-      language: z.preprocess((v) => v || null, z.enum(LANGUAGES, { error: "Choose the language of the texts." }).nullable()),
+      language: z.preprocess((v) => v || null, z.enum(LANGUAGES, { error: say("domain.funding.language") }).nullable()),
       rejectionReasons: z.array(z.enum(REJECTION_REASONS)).default([]),
       reasonText: z.preprocess((v) => v ?? "", z.string().trim().max(5000)),
       feedback: z.preprocess((v) => v ?? "", z.string().trim().max(50000)),
@@ -489,9 +525,9 @@ export const server = rememberParsedForms({
     input: z.object({
       callId: id,
       file: z
-        .instanceof(File, { error: "Choose a CSV file." })
-        .refine((f) => f.size > 0, { error: "The file is empty." })
-        .refine((f) => f.size <= MAX_CSV_BYTES, { error: `The file is larger than ${formatMegabytes(MAX_CSV_BYTES)}.` }),
+        .instanceof(File, { error: say("domain.file.csv_choose") })
+        .refine((f) => f.size > 0, { error: say("domain.file.empty") })
+        .refine((f) => f.size <= MAX_CSV_BYTES, { error: say("domain.file.too_large", { megabytes: megabytes(MAX_CSV_BYTES) }) }),
     }),
     handler: async ({ callId, file }, context) =>
       domainCall(async () => importDecisionsCsv(context.locals.user, callId, new Uint8Array(await file.arrayBuffer()))),
@@ -499,7 +535,7 @@ export const server = rememberParsedForms({
 
   setPlatformRole: defineAction({
     accept: "form",
-    input: z.object({ userId: id, role: z.enum(["member", "moderator", "admin"], { error: "Choose member, moderator or admin." }) }),
+    input: z.object({ userId: id, role: z.enum(["member", "moderator", "admin"], { error: say("domain.admin.role") }) }),
     handler: async (input, context) => domainCall(() => setPlatformRole(context.locals.user, input.userId, input.role)),
   }),
 });

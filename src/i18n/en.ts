@@ -670,7 +670,8 @@ export const en = {
   "notice.join_request": "{member} asks to join {org}.",
   "notice.invitation": "{inviter} invites you to join {org}. Open the link in the e-mail we sent you to accept.",
   "notice.consent_request": "{funder} asks whether it may name {org} in “{title}”. Please answer by {deadline}.",
-  "notice.post_decision": "{decision, select, published {“{title}” is published.} revision_published {Your changes to “{title}” are published.} changes_requested {Changes are requested on “{title}”.} rejected {“{title}” was not accepted.} hidden {“{title}” was hidden by a moderator.} restored {“{title}” is online again.} dpo_returned {Your DPO returned “{title}” with comments.} dpo_approved {Your DPO signed off “{title}”; it is now with the moderators.} other {There is news about “{title}”.}}",
+  "notice.post_decision":
+    "{decision, select, published {“{title}” is published.} revision_published {Your changes to “{title}” are published.} changes_requested {Changes are requested on “{title}”.} rejected {“{title}” was not accepted.} hidden {“{title}” was hidden by a moderator.} restored {“{title}” is online again.} dpo_returned {Your DPO returned “{title}” with comments.} dpo_approved {Your DPO signed off “{title}”; it is now with the moderators.} other {There is news about “{title}”.}}",
   "notice.post_flagged": "“{title}” is hidden while a moderator checks a report.",
   "notice.note": "Note: {note}",
   "notice.unknown": "There is news for you.",
@@ -1231,10 +1232,12 @@ export const en = {
   "domain.url.full": "Enter the full address, starting with https://",
   "domain.language.choose": "Choose a language from the list.",
   "domain.notification.gone": "This notice does not exist.",
+  "domain.input.required": "Fill in this field.",
+  "domain.input.invalid": "This value is not valid; check it and try again.",
+  "domain.text.min": "Use at least {min, plural, one {# character} other {# characters}}.",
   "domain.csv.empty": "The file is empty: it needs a header row and at least one data row.",
   "domain.csv.no_rows": "The file has a header row but no data rows.",
-  "domain.csv.too_many_rows":
-    "The file has {rows} data rows; at most {max, plural, one {# fits} other {# fit}} in one upload. Split it into several files.",
+  "domain.csv.too_many_rows": "The file has {rows} data rows; at most {max, plural, one {# fits} other {# fit}} in one upload. Split it into several files.",
   "domain.csv.not_utf8":
     'The file is not UTF-8: save it as CSV UTF-8 ("CSV UTF-8 (Comma delimited)" in Excel, or choose the UTF-8 encoding in LibreOffice or Numbers) and upload it again.',
   "domain.csv.quote_not_closed": 'The file could not be read as CSV: a quoted cell is never closed (a " is missing).',
@@ -1253,7 +1256,7 @@ export const en = {
   "domain.csv.expected": '"{raw}" is not allowed: write one of {allowed}.',
   "domain.csv.applicant_missing": "The applicant is missing: give the organisation's name as on Casebook.",
   "domain.csv.applicant_unknown":
-    "No organisation called \"{applicant}\" (name or slug) is on Casebook. Check the name on the organisation's page, or use applicant_type outside.",
+    'No organisation called "{applicant}" (name or slug) is on Casebook. Check the name on the organisation\'s page, or use applicant_type outside.',
   "domain.csv.outside_name_missing":
     "The applicant's name is missing; outside applicants must be named (they are published anonymised unless consent_obtained is yes).",
   "domain.csv.outside_name_length": "The applicant's name must be 2–200 characters long.",

@@ -691,7 +691,8 @@ export const fr = {
   "notice.join_request": "{member} demande à rejoindre {org}.",
   "notice.invitation": "{inviter} vous invite à rejoindre {org}. Pour accepter, ouvrez le lien de l’e-mail que nous vous avons envoyé.",
   "notice.consent_request": "{funder} demande s’il peut nommer {org} dans « {title} ». Merci de répondre d’ici le {deadline}.",
-  "notice.post_decision": "{decision, select, published {« {title} » est publiée.} revision_published {Vos modifications de « {title} » sont publiées.} changes_requested {Des modifications sont demandées pour « {title} ».} rejected {« {title} » n’a pas été acceptée.} hidden {« {title} » a été masquée par un modérateur.} restored {« {title} » est de nouveau en ligne.} dpo_returned {Votre DPO a renvoyé « {title} » avec des remarques.} dpo_approved {Votre DPO a validé « {title} » ; la publication est maintenant chez les modérateurs.} other {Il y a du nouveau pour « {title} ».}}",
+  "notice.post_decision":
+    "{decision, select, published {« {title} » est publiée.} revision_published {Vos modifications de « {title} » sont publiées.} changes_requested {Des modifications sont demandées pour « {title} ».} rejected {« {title} » n’a pas été acceptée.} hidden {« {title} » a été masquée par un modérateur.} restored {« {title} » est de nouveau en ligne.} dpo_returned {Votre DPO a renvoyé « {title} » avec des remarques.} dpo_approved {Votre DPO a validé « {title} » ; la publication est maintenant chez les modérateurs.} other {Il y a du nouveau pour « {title} ».}}",
   "notice.post_flagged": "« {title} » est masquée le temps qu’un modérateur examine un signalement.",
   "notice.note": "Remarque : {note}",
   "notice.unknown": "Il y a du nouveau pour vous.",
@@ -706,7 +707,8 @@ export const fr = {
   "notifications.todo.none": "Rien ne vous attend pour l’instant.",
   "notifications.todo.signoff": "{count, plural, one {# publication attend} other {# publications attendent}} votre validation",
   "notifications.todo.queue": "{count, plural, one {# publication est} other {# publications sont}} dans la file de modération",
-  "notifications.todo.flags": "{count, plural, one {# signalement de données de patients est ouvert} other {# signalements de données de patients sont ouverts}}",
+  "notifications.todo.flags":
+    "{count, plural, one {# signalement de données de patients est ouvert} other {# signalements de données de patients sont ouverts}}",
   "notifications.todo.joins": "{count, plural, one {# demande d’adhésion attend} other {# demandes d’adhésion attendent}} une décision",
   "notifications.todo.consent": "{count, plural, one {# demande de consentement attend} other {# demandes de consentement attendent}} votre réponse",
   "notifications.todo.changes": "{count, plural, one {# de vos publications doit être modifiée} other {# de vos publications doivent être modifiées}}",
@@ -735,7 +737,8 @@ export const fr = {
   "unsubscribe.title": "Se désabonner",
   "unsubscribe.confirm": "Ne plus recevoir d’e-mails pour : {category} ?",
   "unsubscribe.button": "Ne plus recevoir ces e-mails",
-  "unsubscribe.done": "C’est fait : vous ne recevrez plus d’e-mails pour : {category}. Les notifications restent visibles sur votre page de notifications quand vous êtes connecté.",
+  "unsubscribe.done":
+    "C’est fait : vous ne recevrez plus d’e-mails pour : {category}. Les notifications restent visibles sur votre page de notifications quand vous êtes connecté.",
   "unsubscribe.invalid": "Ce lien de désabonnement n’est pas valable. Connectez-vous et modifiez plutôt vos préférences d’e-mail.",
   "unsubscribe.expired": "Ce lien de désabonnement a expiré. Connectez-vous et modifiez plutôt vos préférences d’e-mail.",
   "unsubscribe.preferences": "Gérer toutes vos préférences d’e-mail",
@@ -1266,6 +1269,9 @@ export const fr = {
   "domain.url.full": "Indiquez l’adresse complète, commençant par https://",
   "domain.language.choose": "Choisissez une langue dans la liste.",
   "domain.notification.gone": "Cette notification n’existe pas.",
+  "domain.input.required": "Complétez ce champ.",
+  "domain.input.invalid": "Cette valeur n’est pas valable ; vérifiez-la et réessayez.",
+  "domain.text.min": "Utilisez au moins {min, plural, one {# caractère} other {# caractères}}.",
   "domain.csv.empty": "Le fichier est vide : il lui faut une ligne d’en-tête et au moins une ligne de données.",
   "domain.csv.no_rows": "Le fichier a une ligne d’en-tête mais aucune ligne de données.",
   "domain.csv.too_many_rows":

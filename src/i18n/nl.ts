@@ -688,7 +688,8 @@ export const nl = {
   "notice.join_request": "{member} vraagt om lid te worden van {org}.",
   "notice.invitation": "{inviter} nodigt u uit om lid te worden van {org}. Open de link in de e-mail die we u stuurden om te aanvaarden.",
   "notice.consent_request": "{funder} vraagt of het {org} mag vermelden in “{title}”. Antwoord uiterlijk op {deadline}.",
-  "notice.post_decision": "{decision, select, published {“{title}” is gepubliceerd.} revision_published {Uw wijzigingen aan “{title}” zijn gepubliceerd.} changes_requested {Er zijn aanpassingen gevraagd voor “{title}”.} rejected {“{title}” werd niet aanvaard.} hidden {“{title}” werd verborgen door een moderator.} restored {“{title}” staat weer online.} dpo_returned {Uw DPO stuurde “{title}” terug met opmerkingen.} dpo_approved {Uw DPO keurde “{title}” goed; de bijdrage ligt nu bij de moderatoren.} other {Er is nieuws over “{title}”.}}",
+  "notice.post_decision":
+    "{decision, select, published {“{title}” is gepubliceerd.} revision_published {Uw wijzigingen aan “{title}” zijn gepubliceerd.} changes_requested {Er zijn aanpassingen gevraagd voor “{title}”.} rejected {“{title}” werd niet aanvaard.} hidden {“{title}” werd verborgen door een moderator.} restored {“{title}” staat weer online.} dpo_returned {Uw DPO stuurde “{title}” terug met opmerkingen.} dpo_approved {Uw DPO keurde “{title}” goed; de bijdrage ligt nu bij de moderatoren.} other {Er is nieuws over “{title}”.}}",
   "notice.post_flagged": "“{title}” is verborgen terwijl een moderator een melding bekijkt.",
   "notice.note": "Opmerking: {note}",
   "notice.unknown": "Er is nieuws voor u.",
@@ -1264,6 +1265,9 @@ export const nl = {
   "domain.url.full": "Vul het volledige adres in, beginnend met https://",
   "domain.language.choose": "Kies een taal uit de lijst.",
   "domain.notification.gone": "Deze melding bestaat niet.",
+  "domain.input.required": "Vul dit veld in.",
+  "domain.input.invalid": "Deze waarde is niet geldig; controleer ze en probeer opnieuw.",
+  "domain.text.min": "Gebruik minstens {min, plural, one {# teken} other {# tekens}}.",
   "domain.csv.empty": "Het bestand is leeg: het heeft een kopregel en minstens één gegevensrij nodig.",
   "domain.csv.no_rows": "Het bestand heeft een kopregel maar geen gegevensrijen.",
   "domain.csv.too_many_rows":

@@ -4,6 +4,7 @@
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type DroppedMail, findLatestMail } from "../../src/lib/server/mail.ts";
+import { drainMailOutbox } from "../../src/lib/server/mailoutbox.ts";
 import { claimPost, rejectPost, requestChanges, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { decideJoinRequest, inviteMember, removeMember, requestOrganization, requestToJoin, reviewOrganization } from "../../src/lib/server/orgs.ts";
 import { deleteAccount, loadActor, requestPasswordReset, signUp, signUpSchema, type Actor } from "../../src/lib/server/users.ts";
@@ -25,6 +26,8 @@ type Language = keyof typeof MARKS;
 
 /** The newest mail to `to`, which must be written in `language` and in no other. */
 async function mailIn(to: string, language: Language): Promise<DroppedMail> {
+  // Notification mails (decisions) wait in the mail outbox until it is drained (issue 13 §5).
+  while ((await drainMailOutbox({ limit: 500 })).sent > 0);
   const mail = await findLatestMail(to);
   expect(mail, `a mail to ${to}`).toBeDefined();
   for (const [other, marks] of Object.entries(MARKS) as [Language, readonly string[]][]) {

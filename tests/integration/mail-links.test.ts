@@ -5,6 +5,7 @@ import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getConfig } from "../../src/lib/server/config.ts";
 import { findLatestMail } from "../../src/lib/server/mail.ts";
+import { drainMailOutbox } from "../../src/lib/server/mailoutbox.ts";
 import { siteLink } from "../../src/lib/server/links.ts";
 import { claimPost, requestChanges, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { inviteMember } from "../../src/lib/server/orgs.ts";
@@ -21,6 +22,8 @@ const actor = async (id: string): Promise<Actor> => (await loadActor(id))!;
 
 /** Every link to this site in the newest mail to `to` (site-relative: path and query). */
 async function linksIn(to: string): Promise<string[]> {
+  // Notification mails (decisions) wait in the mail outbox until it is drained (issue 13 §5).
+  while ((await drainMailOutbox({ limit: 500 })).sent > 0);
   const mail = await findLatestMail(to);
   expect(mail, `a mail to ${to}`).toBeDefined();
   const base = getConfig().publicUrl.replace(/\/+$/, "");
@@ -69,7 +72,7 @@ describe("links in mails carry the recipient's language", () => {
     expect((await linksIn(stranger)).every((link) => link.startsWith("/invitations/accept?token="))).toBe(true);
   });
 
-  it("a moderator's decision links the author to the dashboard in the author's language, not the moderator's", async () => {
+  it("a moderator's decision links the author to the post on the dashboard in the author's language, not the moderator's", async () => {
     const author = await createUser(pb, { locale: "nl" });
     const org = await createOrganization(pb, [{ userId: author.id, role: "editor" }]);
     const moderator = await actor((await createUser(pb, { role: "moderator", locale: "fr" })).id);
@@ -92,6 +95,11 @@ describe("links in mails carry the recipient's language", () => {
     await submitPost(editor, draft.id);
     await claimPost(moderator, draft.id);
     await requestChanges(moderator, draft.id, "Pouvez-vous préciser le nombre de patients ?");
-    expect(await linksIn(author.email)).toEqual(["/nl/dashboard"]);
+    // The post to act on, then the mail's own footer: one-click unsubscribe and the preferences page (issue 13 §5).
+    const [post, unsubscribe, preferences, ...rest] = await linksIn(author.email);
+    expect(post).toBe(`/nl/dashboard/posts/${draft.id}`);
+    expect(unsubscribe).toMatch(/^\/nl\/unsubscribe\?c=my_posts&t=[a-z0-9]+\.[a-z0-9]+\.[\w-]+$/);
+    expect(preferences).toBe("/nl/account/notifications");
+    expect(rest).toEqual([]);
   });
 });

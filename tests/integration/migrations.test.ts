@@ -8,7 +8,20 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { MIGRATIONS_DIR, freePort, migrateUp, startPocketBase, upsertSuperuser } from "../../scripts/lib/pocketbase-process.ts";
 import { connectAsSuperuser } from "../../src/lib/server/pocketbase.ts";
 
-const OURS = ["sessions", "organizations", "memberships", "funding_calls", "posts", "revisions", "moderation_events", "flags", "search_outbox"];
+const OURS = [
+  "sessions",
+  "organizations",
+  "memberships",
+  "funding_calls",
+  "posts",
+  "revisions",
+  "moderation_events",
+  "flags",
+  "search_outbox",
+  "notifications",
+  "mail_outbox",
+  "mail_preferences",
+];
 const SU = { email: "mig@casebook.test", password: "migration-test-password" };
 let dataDir = "";
 

@@ -5,7 +5,21 @@ import type PocketBase from "pocketbase";
 import { signIn } from "../../src/lib/server/users.ts";
 import { useTestPocketBase, unique } from "./setup.ts";
 
-const COLLECTIONS = ["users", "sessions", "organizations", "memberships", "funding_calls", "posts", "revisions", "moderation_events", "flags", "search_outbox"];
+const COLLECTIONS = [
+  "users",
+  "sessions",
+  "organizations",
+  "memberships",
+  "funding_calls",
+  "posts",
+  "revisions",
+  "moderation_events",
+  "flags",
+  "search_outbox",
+  "notifications",
+  "mail_outbox",
+  "mail_preferences",
+];
 
 let pb: PocketBase;
 let url: string;

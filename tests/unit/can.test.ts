@@ -46,6 +46,7 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "org.edit_settings": () => ({ organization: ORG }),
   "user.set_platform_role": () => ({ userId: "someoneelse0001" }),
   "post.create": () => ({ organization: ORG }),
+  "post.translate": () => post("published"),
   "post.view_private": () => post("submitted"),
   "post.edit": () => post("draft"),
   "post.submit": () => post("changes_requested"),
@@ -60,6 +61,8 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "post.import": () => ({}),
   "funding.manage": () => ({ organization: ORG, organizationKind: "funder" }),
   "funding.consent": () => ({ organization: ORG }),
+  "follow.manage": (who) => ({ userId: ACTORS[who]?.id ?? "someone0000001" }),
+  "notification.manage": (who) => ({ userId: ACTORS[who]?.id ?? "someone0000001" }),
 };
 
 // A post written by the organisation's editor.
@@ -81,6 +84,7 @@ const TABLE: Record<Action, string> = {
   "org.edit_settings": ".    .   .   .    .   .    Y    .   Y",
   "user.set_platform_role": ".    .   .   .    .   .    .    .   Y",
   "post.create": ".    .   .   .    Y   .    Y    .   .",
+  "post.translate": ".    .   .   .    Y   .    Y    .   .",
   "post.view_private": ".    .   .   .    Y   Y    Y    Y   Y",
   "post.edit": ".    .   .   .    Y   .    Y    .   .",
   "post.submit": ".    .   .   .    Y   .    Y    .   .",
@@ -95,6 +99,8 @@ const TABLE: Record<Action, string> = {
   "post.import": ".    .   .   .    .   .    .    .   Y",
   "funding.manage": ".    .   .   .    Y   .    Y    .   .",
   "funding.consent": ".    .   .   .    .   .    Y    .   .",
+  "follow.manage": ".    Y   Y   Y    Y   Y    Y    Y   Y",
+  "notification.manage": ".    Y   Y   Y    Y   Y    Y    Y   Y",
 };
 
 const names = Object.keys(ACTORS);
@@ -115,6 +121,11 @@ describe("can()", () => {
 
   it("nobody manages someone else's account", () => {
     expect(can(ACTORS.admin!, "account.manage", { userId: "member000000001" })).toBe(false);
+  });
+
+  it("nobody reads or changes someone else's notices or mail preferences, a platform admin included", () => {
+    expect(can(ACTORS.admin!, "notification.manage", { userId: "member000000001" })).toBe(false);
+    expect(can(null, "notification.manage", { userId: "member000000001" })).toBe(false);
   });
 
   it("the last admin cannot leave, one of two can", () => {
@@ -476,7 +487,60 @@ describe("can() on subjects the actor wrote, belongs to or asked for", () => {
       subject: { organization: ORG, activeAdmins: 1 },
       allowed: false,
     },
+    // Translations (issue 12 §4): of the organisation's published posts only, never a funder's record.
+    {
+      name: "an editor translates a draft of their organisation",
+      actor: ACTORS.org_editor!,
+      action: "post.translate",
+      subject: by(ACTORS.org_editor!, "draft"),
+      allowed: false,
+    },
+    {
+      name: "an editor translates a hidden post",
+      actor: ACTORS.org_editor!,
+      action: "post.translate",
+      subject: by(ACTORS.org_editor!, "hidden"),
+      allowed: false,
+    },
+    {
+      name: "an editor translates a colleague's published post",
+      actor: ACTORS.org_editor!,
+      action: "post.translate",
+      subject: by(OTHER_EDITOR, "published"),
+      allowed: true,
+    },
+    {
+      name: "an editor translates a funder's published decision record",
+      actor: ACTORS.org_editor!,
+      action: "post.translate",
+      subject: { organization: ORG, post: { authorId: OTHER_EDITOR.id, status: "published", publishedBy: "funder" } },
+      allowed: false,
+    },
+    {
+      name: "an editor of a pending organisation translates",
+      actor: ACTORS.org_editor!,
+      action: "post.translate",
+      subject: { organization: { ...ORG, verified: false }, post: { authorId: OTHER_EDITOR.id, status: "published" } },
+      allowed: false,
+    },
+    {
+      name: "an editor of another organisation translates",
+      actor: ACTORS.org_editor!,
+      action: "post.translate",
+      subject: { organization: { id: "org000000000009", verified: true }, post: { authorId: "someone0000001", status: "published" } },
+      allowed: false,
+    },
     { name: "someone manages their own account", actor: ACTORS.member!, action: "account.manage", subject: { userId: ACTORS.member!.id }, allowed: true },
+    // Follows (issue 13 §3): one's own only; a platform admin or moderator does not see or change another member's.
+    {
+      name: "a member changes another member's follows",
+      actor: ACTORS.org_member!,
+      action: "follow.manage",
+      subject: { userId: ACTORS.member!.id },
+      allowed: false,
+    },
+    { name: "a platform admin lists a member's follows", actor: admin, action: "follow.manage", subject: { userId: ACTORS.member!.id }, allowed: false },
+    { name: "a moderator lists a member's follows", actor: ACTORS.moderator!, action: "follow.manage", subject: { userId: ACTORS.member!.id }, allowed: false },
     { name: "a platform admin manages someone else's account", actor: admin, action: "account.manage", subject: { userId: ACTORS.member!.id }, allowed: false },
   ];
 

@@ -35,6 +35,15 @@ describe("crossSiteRefusal", () => {
     expect(crossSiteRefusal(post({ host: "casebook.example.org", origin: "https://evil.example" }, method), PUBLIC)).toMatch(/Cross-site/);
   });
 
+  it("lets the one-click unsubscribe POST (RFC 8058, from a mail provider without Origin) through, and nothing else near it", () => {
+    const at = (path: string) =>
+      new Request(`http://casebook.example.org${path}`, { method: "POST", headers: { host: "casebook.example.org" }, body: "List-Unsubscribe=One-Click" });
+    for (const path of ["/unsubscribe?c=reviews&t=x", "/fr/unsubscribe?c=reviews&t=x", "/nl/unsubscribe/"])
+      expect(crossSiteRefusal(at(path), PUBLIC), path).toBeNull();
+    for (const path of ["/unsubscribe/x", "/account/notifications", "/de/unsubscribe", "/unsubscribe-all"])
+      expect(crossSiteRefusal(at(path), PUBLIC), path).toMatch(/Cross-site/);
+  });
+
   it("never refuses a safe method", () => {
     expect(crossSiteRefusal(new Request("http://x/", { headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" } }), PUBLIC)).toBeNull();
   });

@@ -15,6 +15,7 @@ export const ACTIONS = [
   "org.edit_settings",
   "user.set_platform_role",
   "post.create",
+  "post.translate",
   "post.view_private",
   "post.edit",
   "post.submit",
@@ -29,6 +30,8 @@ export const ACTIONS = [
   "post.import",
   "funding.manage",
   "funding.consent",
+  "follow.manage",
+  "notification.manage",
 ] as const;
 
 const FINAL = new Set(["rejected", "withdrawn"]);
@@ -71,6 +74,14 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "post.create":
       // Editors (and admins) of a verified organisation publish for it.
       return Boolean(actor?.verified && org?.verified && (membership?.role === "editor" || membership?.role === "admin"));
+    case "post.translate": {
+      // A translation is the organisation's own post in another language: written by its
+      // editors or admins, from a published post that is not a funder's record (whose
+      // consent covers the record as written), issue 12 §4.
+      const post = subject.post;
+      if (!actor?.verified || !org?.verified || !post || post.status !== "published" || post.publishedBy === "funder") return false;
+      return membership?.role === "editor" || membership?.role === "admin";
+    }
     case "post.view_private": {
       const post = subject.post;
       if (!actor || !post) return false;
@@ -135,6 +146,12 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "funding.consent":
       // The applicant organisation's admins decide whether a refusal may name it.
       return Boolean(actor?.verified && org && membership?.role === "admin");
+    case "follow.manage":
+      // What one follows (and one's private feed) is one's own: nobody lists or changes another member's, admins included.
+      return actor !== null && actor.id === subject.userId;
+    case "notification.manage":
+      // One's notices and mail preferences are one's own (issue 13 §2, §5), admins included.
+      return actor !== null && actor.id === subject.userId;
   }
 }
 
@@ -166,5 +183,12 @@ export type Subject = {
   /** The kind of the subject organisation (funders manage calls and decisions). */
   organizationKind?: string;
   /** A post, with the facts permissions depend on. */
-  post?: { authorId: string | null; status: string; revisionStatus?: string | null; applicantOrganizationId?: string | null };
+  post?: {
+    authorId: string | null;
+    status: string;
+    revisionStatus?: string | null;
+    applicantOrganizationId?: string | null;
+    /** "funder" for a funder's decision record. */
+    publishedBy?: string | null;
+  };
 };

@@ -19,6 +19,10 @@ export function ownOrigins(publicUrl: string, hostHeader: string | null): Set<st
 /** Why a state-changing request is refused as cross-site, or null when it may proceed. */
 export function crossSiteRefusal(request: Request, publicUrl: string): string | null {
   if (SAFE_METHODS.has(request.method)) return null;
+  // One-click unsubscribe (RFC 8058): the mail provider POSTs from its own servers, without
+  // Origin. The signed token in the URL is the only authority (no cookie is used), so a
+  // forged request can do nothing the link's holder could not.
+  if (isOneClickUnsubscribe(new URL(request.url).pathname)) return null;
   const site = request.headers.get("sec-fetch-site");
   if (site !== null && site !== "same-origin") return "Cross-site requests are not allowed.";
   // Browsers send Origin with every POST; a request without one is not from our forms.
@@ -27,4 +31,9 @@ export function crossSiteRefusal(request: Request, publicUrl: string): string | 
     return `Cross-site ${request.method} form submissions are forbidden.`;
   }
   return null;
+}
+
+/** The unsubscribe page, with or without a language prefix: the one POST target that needs no Origin. */
+export function isOneClickUnsubscribe(pathname: string): boolean {
+  return /^(?:\/(?:en|fr|nl))?\/unsubscribe\/?$/.test(pathname);
 }

@@ -10,7 +10,10 @@ import { currentDate } from "./clock.ts";
 import { RateLimitedError, ValidationError } from "./errors.ts";
 import { autoHidePost, loadPost, postSubject } from "./moderation.ts";
 import { getPocketBase } from "./pocketbase.ts";
+import { randomRecordId } from "./ids.ts";
+import { prepareNotices, writeNotices } from "./notify.ts";
 import type { Actor } from "./users.ts";
+import { say } from "../../i18n/domain.ts";
 
 /** Distinct open flags from trusted reporters that hide a post without a moderator. */
 export const FLAGS_TO_HIDE = 3;
@@ -54,20 +57,31 @@ async function countSince(filter: string, params: Record<string, unknown>): Prom
 export async function flagPost(actor: Actor | null, postId: string, reason: string, note = ""): Promise<{ hidden: boolean }> {
   const post = await loadPost(postId);
   assertCan(actor, "post.flag", postSubject(post));
-  if (!(FLAG_REASONS as readonly string[]).includes(reason)) throw new ValidationError("reason", "Choose why you flag this post.");
+  if (!(FLAG_REASONS as readonly string[]).includes(reason)) throw new ValidationError("reason", say("domain.flag.reason"));
   const pb = await getPocketBase();
   const already = await pb.collection("flags").getList(1, 1, { filter: pb.filter("post = {:p} && reporter = {:r}", { p: post.id, r: actor.id }) });
-  if (already.totalItems > 0) throw new ValidationError("reason", "You have already flagged this post; a moderator will look at it.");
+  if (already.totalItems > 0) throw new ValidationError("reason", say("domain.flag.already"));
   const dayAgo = new Date(Date.now() - DAY_MS);
   if ((await countSince("reporter = {:r} && created >= {:since}", { r: actor.id, since: dayAgo })) >= FLAGS_PER_DAY) {
-    throw new RateLimitedError(
-      `You have sent ${FLAGS_PER_DAY} reports in the last 24 hours, the most one account may send. Please try again tomorrow; moderators are already looking at your earlier reports.`,
-    );
+    throw new RateLimitedError(say("domain.flag.per_day", { count: FLAGS_PER_DAY }));
   }
   const trusted = await isTrustedReporter(actor);
-  const flag = await pb
+  // A patient-data report tells the moderators at once, in the same batch as the flag (issue 13 §1).
+  const notices =
+    reason === "patient_data"
+      ? await prepareNotices("patient_data_flag", { actorId: actor.id, authorId: post.author }, () => ({
+          params: { title: post.title },
+          path: `/moderation/posts/${post.id}`,
+        }))
+      : [];
+  const flagId = randomRecordId();
+  const batch = pb.createBatch();
+  batch
     .collection("flags")
-    .create({ post: post.id, reporter: actor.id, reason, note: note.trim().slice(0, 2000), status: "open", trusted, hid: false });
+    .create({ id: flagId, post: post.id, reporter: actor.id, reason, note: note.trim().slice(0, 2000), status: "open", trusted, hid: false });
+  writeNotices(batch, notices);
+  await batch.send();
+  const flag = { id: flagId } as RecordModel;
   if (!trusted) return { hidden: false };
   // The hide allowance counts the posts this account's flags hid in the last day.
   if ((await countSince("reporter = {:r} && hid = true && created >= {:since}", { r: actor.id, since: dayAgo })) >= HIDES_PER_DAY) return { hidden: false };

@@ -22,38 +22,59 @@ import { slugify } from "./orgs.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { scanFields, hasBlockingFindings } from "./privacy.ts";
 import type { Actor } from "./users.ts";
+import { issueMessage, say } from "../../i18n/domain.ts";
+import { codeLabel, formatDate, t } from "../../i18n/index.ts";
+import { siteLink } from "./links.ts";
+import { CONSENT_REMINDER_DAYS, prepareNotices, writeNotices, type PlannedNotice } from "./notify.ts";
 
 const optionalDate = z.preprocess(
   (v) => (v == null || v === "" ? null : v),
   z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a date like 2025-03-31." })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: say("domain.date.format") })
     .nullable(),
 );
 
 /** The call form's fields. */
 export const callFieldsSchema = z.object({
-  title: z.preprocess((v) => v ?? "", z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300)),
+  title: z.preprocess(
+    (v) => v ?? "",
+    z
+      .string()
+      .trim()
+      .min(8, { error: say("domain.post.title") })
+      .max(300),
+  ),
   programme: z.preprocess((v) => v ?? "", z.string().trim().max(300)),
-  description: z.preprocess((v) => v ?? "", z.string().trim().min(20, { error: "Describe the call in at least 20 characters." }).max(20000)),
+  description: z.preprocess(
+    (v) => v ?? "",
+    z
+      .string()
+      .trim()
+      .min(20, { error: say("domain.funding.description_min") })
+      .max(20000),
+  ),
   eligibility: z.preprocess((v) => v ?? "", z.string().trim().max(20000)),
+  // The language the title, description and eligibility are written in (issue 12 §4); "" when not said.
+  description_language: z.preprocess((v) => v || "", z.enum(["", ...LANGUAGES], { error: "Choose a language from the list." })),
   budget: z.preprocess(
     (v) => (v == null || v === "" ? null : Number(String(v).replace(/[\s.]/g, "").replace(",", "."))),
-    z.number({ error: "Enter the budget in digits." }).min(0, { error: "A budget cannot be negative." }).nullable(),
+    z
+      .number({ error: say("domain.funding.budget_digits") })
+      .min(0, { error: say("domain.funding.budget_negative") })
+      .nullable(),
   ),
-  currency: z.preprocess(
-    (v) => (v ? String(v).toUpperCase() : "EUR"),
-    z.string().regex(/^[A-Z]{3}$/, { error: "Use a three-letter currency code such as EUR." }),
-  ),
+  currency: z.preprocess((v) => (v ? String(v).toUpperCase() : "EUR"), z.string().regex(/^[A-Z]{3}$/, { error: say("domain.funding.currency") })),
   opens_on: optionalDate,
   closes_on: optionalDate,
-  url: optionalHttpUrl("Enter the full address, starting with https://"),
-  status: z.enum(["draft", "open", "closed"], { error: "Choose draft, open or closed." }),
+  url: optionalHttpUrl(say("domain.url.full")),
+  status: z.enum(["draft", "open", "closed"], { error: say("domain.funding.status") }),
 });
 
 /** Dates in order. */
 export function refineCall(v: { opens_on: string | null; closes_on: string | null }, ctx: z.RefinementCtx): void {
-  if (v.opens_on && v.closes_on && v.closes_on < v.opens_on) ctx.addIssue({ code: "custom", path: ["closes_on"], message: "The call closes before it opens." });
+  if (v.opens_on && v.closes_on && v.closes_on < v.opens_on)
+    ctx.addIssue({ code: "custom", path: ["closes_on"], message: say("domain.funding.closes_before_opens") });
 }
 
 /** The call form, validated. */
@@ -62,13 +83,21 @@ export const callSchema = callFieldsSchema.superRefine(refineCall);
 /** One decision as a funder records it (from the form or a CSV row). */
 export const decisionSchema = z
   .object({
-    title: z.string().trim().min(8, { error: "Give a title of at least 8 characters." }).max(300),
+    title: z
+      .string()
+      .trim()
+      .min(8, { error: say("domain.post.title") })
+      .max(300),
     applicantType: z.enum(["platform", "outside", "anonymous"]),
     applicant: z.string().trim().max(300).default(""),
     applicantRegion: z.enum(REGIONS).nullable().default(null),
     applicantKind: z.enum(ORG_KINDS).nullable().default(null),
-    amountRequested: z.number().min(0, { error: "An amount cannot be negative." }),
-    amountAwarded: z.number().min(0, { error: "An amount cannot be negative." }).nullable().default(null),
+    amountRequested: z.number().min(0, { error: say("domain.amount.negative") }),
+    amountAwarded: z
+      .number()
+      .min(0, { error: say("domain.amount.negative") })
+      .nullable()
+      .default(null),
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/)
@@ -87,10 +116,10 @@ export const decisionSchema = z
   .superRefine((v, ctx) => {
     const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
     if (v.applicantType !== "anonymous" && !v.applicant)
-      need("applicant", v.applicantType === "platform" ? "Choose the applicant organisation." : "Name the applicant.");
-    if (v.decision === "rejected" && v.rejectionReasons.length === 0) need("rejectionReasons", "Choose at least one reason for the refusal.");
-    if (v.decision !== "rejected" && v.rejectionReasons.length > 0) need("rejectionReasons", "Reasons apply to refusals only.");
-    if (v.decision === "awarded" && !(v.amountAwarded && v.amountAwarded > 0)) need("amountAwarded", "Enter the amount awarded.");
+      need("applicant", v.applicantType === "platform" ? say("domain.funding.applicant_org") : say("domain.funding.applicant_name"));
+    if (v.decision === "rejected" && v.rejectionReasons.length === 0) need("rejectionReasons", say("domain.funding.refusal_reasons"));
+    if (v.decision !== "rejected" && v.rejectionReasons.length > 0) need("rejectionReasons", say("domain.funding.reasons_refusals_only"));
+    if (v.decision === "awarded" && !(v.amountAwarded && v.amountAwarded > 0)) need("amountAwarded", say("domain.post.amount_awarded"));
   });
 
 async function funderOf(actor: Actor | null, organizationId: string): Promise<RecordModel> {
@@ -99,7 +128,7 @@ async function funderOf(actor: Actor | null, organizationId: string): Promise<Re
     .collection("organizations")
     .getOne(organizationId)
     .catch(() => null);
-  if (!org) throw new ValidationError("organization", "Unknown organisation.");
+  if (!org) throw new ValidationError("organization", say("domain.funding.unknown_org"));
   assertCan(actor, "funding.manage", { organization: { id: org.id, verified: Boolean(org.verified) }, organizationKind: org.kind });
   return org;
 }
@@ -110,11 +139,11 @@ export async function saveCall(actor: Actor | null, funderId: string, raw: unkno
   const parsed = callSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ValidationError(String(issue.path[0] ?? "call"), issue.message);
+    throw new ValidationError(String(issue.path[0] ?? "call"), issueMessage(issue));
   }
   // Search documents render these as Markdown, so they get the same budget as a post's story.
-  await renderUntrustedMarkdown(parsed.data.description, { field: "description", label: "the description" });
-  await renderUntrustedMarkdown(parsed.data.eligibility, { field: "eligibility", label: "the eligibility" });
+  await renderUntrustedMarkdown(parsed.data.description, { field: "description" });
+  await renderUntrustedMarkdown(parsed.data.eligibility, { field: "eligibility" });
   const pb = await getPocketBase();
   const data = { ...parsed.data, opens_on: parsed.data.opens_on ?? "", closes_on: parsed.data.closes_on ?? "", budget: parsed.data.budget ?? 0 };
   // The call and its search-outbox row in one batch (calls are public as soon as they are not drafts).
@@ -123,7 +152,7 @@ export async function saveCall(actor: Actor | null, funderId: string, raw: unkno
   let slug: string;
   if (callId) {
     const call = await pb.collection("funding_calls").getOne(callId);
-    if (call.funder !== funder.id) throw new ValidationError("call", "This call belongs to another funder.");
+    if (call.funder !== funder.id) throw new ValidationError("call", say("domain.funding.call_other_funder"));
     batch.collection("funding_calls").update(call.id, data);
     slug = call.slug;
   } else {
@@ -151,17 +180,17 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
     .collection("funding_calls")
     .getOne(callId)
     .catch(() => null);
-  if (!call) throw new ValidationError("call", "Unknown call.");
+  if (!call) throw new ValidationError("call", say("domain.funding.unknown_call"));
   const funder = await funderOf(actor, call.funder);
   const decisions: z.infer<typeof decisionSchema>[] = [];
-  const where = (index: number) => (rows.length > 1 ? `Row ${index + 1}: ` : "");
+  // With several rows, a message names its row.
+  const inRow = (index: number, problem: string) => (rows.length > 1 ? say("domain.funding.row", { row: index + 1, problem }) : problem);
   const opensOn = typeof call.opens_on === "string" ? call.opens_on.slice(0, 10) : "";
   for (const [index, raw] of rows.entries()) {
     const parsed = decisionSchema.safeParse(raw);
-    if (!parsed.success) throw new ValidationError(`row ${index + 1}`, `Row ${index + 1}: ${parsed.error.issues[0]!.message}`);
+    if (!parsed.success) throw new ValidationError(`row ${index + 1}`, say("domain.funding.row", { row: index + 1, problem: issueMessage(parsed.error.issues[0]!) }));
     // A decision cannot precede the call it answers (a mistyped year, or the wrong call chosen).
-    if (opensOn && parsed.data.decidedOn < opensOn)
-      throw new ValidationError("decidedOn", `${where(index)}${decidedBeforeOpening(parsed.data.decidedOn, opensOn)}`);
+    if (opensOn && parsed.data.decidedOn < opensOn) throw new ValidationError("decidedOn", inRow(index, decidedBeforeOpening(parsed.data.decidedOn, opensOn)));
     decisions.push(parsed.data);
   }
   const applicantOrgs = new Map<string, RecordModel>();
@@ -180,12 +209,24 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
     const consent = !refusedNamed ? "not_needed" : d.applicantType === "platform" ? "requested" : d.consentObtained ? "granted" : "refused";
     if (consent === "requested") consentRequests++;
     const findings = scanFields({ title: d.title, reason_text: d.reasonText, funder_feedback_md: d.feedback });
-    if (hasBlockingFindings(findings)) throw new ValidationError("privacy", `"${d.title}" contains a national register number; remove it.`);
+    if (hasBlockingFindings(findings)) throw new ValidationError("privacy", say("domain.privacy.nrn_record", { title: d.title }));
     let slug = slugify(`${d.title}`).slice(0, 80);
     while (usedSlugs.has(slug) || (await pb.collection("posts").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }), fields: "id" })).totalItems > 0)
       slug = `${slug.slice(0, 70)}-${randomRecordId().slice(0, 6)}`;
     usedSlugs.add(slug);
     const id = randomRecordId();
+    const consentDeadline = consent === "requested" ? new Date(now() + CONSENT_DAYS * DAY_MS).toISOString().replace("T", " ") : "";
+    // The applicant's admins are asked, in the same batch as the record (issue 13 §1).
+    if (consent === "requested" && applicantOrg)
+      writeNotices(
+        batch,
+        await consentNotices(
+          actor,
+          { id, title: d.title, funder: funder.name, call: call.title, decision: d.decision, reasons: d.rejectionReasons },
+          applicantOrg,
+          consentDeadline,
+        ),
+      );
     batch.collection("posts").create({
       id,
       kind: "funding_application",
@@ -227,12 +268,12 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
       rejection_note: d.reasonText,
       funder_feedback_md: d.feedback,
       // Budgeted: a row whose feedback is over budget refuses the whole batch before anything is written.
-      funder_feedback_html: await renderUntrustedMarkdown(d.feedback, { field: "feedback", label: `the feedback of "${d.title}"`, headingOffset: "top" }),
+      funder_feedback_html: await renderUntrustedMarkdown(d.feedback, { field: "feedback", title: d.title, headingOffset: "top" }),
       care_settings: d.careSettings,
       ai_types: d.aiTypes,
       consent,
       // The applicant's time to answer; unanswered by then, the record may be published with its descriptor only.
-      consent_deadline: consent === "requested" ? new Date(now() + CONSENT_DAYS * DAY_MS).toISOString().replace("T", " ") : "",
+      consent_deadline: consentDeadline,
       privacy_findings: findings,
     });
     batch.collection("moderation_events").create({
@@ -246,6 +287,58 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
   }
   await batch.send();
   return { created: decisions.length, consentRequests };
+}
+
+// A consent request tells the applicant's admins exactly what would be published under their
+// name, by when to answer and what happens then; a reminder waits in the outbox until
+// CONSENT_REMINDER_DAYS before the deadline and is dropped if the request was answered by then.
+async function consentNotices(
+  actor: Actor | null,
+  record: { id: string; title: string; funder: string; call: string; decision: string; reasons: string[] },
+  applicant: RecordModel,
+  deadline: string,
+): Promise<PlannedNotice[]> {
+  const remindAt = Date.parse(deadline.replace(" ", "T")) - CONSENT_REMINDER_DAYS * DAY_MS;
+  const published = (locale: Locale) =>
+    [
+      t(locale, "notice.consent.line.title", { value: record.title }),
+      t(locale, "notice.consent.line.funder", { value: record.call ? `${record.funder} — ${record.call}` : record.funder }),
+      t(locale, "notice.consent.line.decision", { value: codeLabel(locale, "decision", record.decision) }),
+      ...(record.reasons.length
+        ? [t(locale, "notice.consent.line.reasons", { value: record.reasons.map((r) => codeLabel(locale, "rejection_reason", r)).join(", ") })]
+        : []),
+      t(locale, "notice.consent.line.named", { value: applicant.name }),
+    ]
+      .map((line) => `- ${line}`)
+      .join("\n");
+  const content = (locale: Locale) => ({
+    params: { title: record.title, funder: record.funder, org: applicant.name, deadline: formatDate(locale, deadline) },
+    path: `/dashboard#consent-${record.id}`,
+    mailParams: { published: published(locale) },
+  });
+  return prepareNotices("consent_request", { organizationId: applicant.id, actorId: actor?.id ?? null, authorId: null }, content, {
+    extraMail: (person, locale) =>
+      remindAt > now()
+        ? [
+            {
+              to: person.email,
+              user: person.id,
+              template: "consent_reminder",
+              locale: person.locale ?? "",
+              params: {
+                ...content(locale).params,
+                published: published(locale),
+                name: person.name,
+                link: siteLink(person.locale, content(locale).path),
+                while_consent_requested: record.id,
+              },
+              category: "organisation",
+              group_key: "",
+              next_attempt_at: new Date(remindAt).toISOString(),
+            },
+          ]
+        : [],
+  });
 }
 
 /** Days an applicant organisation has to answer a consent request before the record may be published anonymised. */
@@ -262,11 +355,8 @@ async function findApplicantOrganization(nameOrSlug: string): Promise<RecordMode
   if (bySlug) return bySlug;
   const byName = await pb.collection("organizations").getList(1, 2, { filter: pb.filter("name = {:n} && verified = true", { n: nameOrSlug }) });
   if (byName.items.length === 1) return byName.items[0]!;
-  if (byName.items.length > 1) throw new ValidationError("applicant", `Several organisations are called "${nameOrSlug}"; use the slug in its page address.`);
-  throw new ValidationError(
-    "applicant",
-    `No verified organisation on Casebook is called "${nameOrSlug}". Choose one of the suggestions, or choose "An organisation outside Casebook".`,
-  );
+  if (byName.items.length > 1) throw new ValidationError("applicant", say("domain.funding.applicant_ambiguous", { name: nameOrSlug }));
+  throw new ValidationError("applicant", say("domain.funding.applicant_unknown", { name: nameOrSlug }));
 }
 
 /** Verified organisations an applicant picker suggests: name and slug, by name. */
@@ -355,13 +445,11 @@ export async function answerConsent(
     .getOne(postId, { expand: "applicant_organization" })
     .catch(() => null);
   const org = post?.expand?.applicant_organization;
-  if (!post || !org || post.published_by !== "funder") throw new ValidationError("post", "This consent request no longer exists.");
+  if (!post || !org || post.published_by !== "funder") throw new ValidationError("post", say("domain.funding.consent_gone"));
   assertCan(actor, "funding.consent", { organization: { id: org.id, verified: Boolean(org.verified) } });
-  if (!["requested", "granted", "refused"].includes(post.consent)) throw new ValidationError("consent", "This record does not need your consent.");
-  if (post.status === "published" || post.status === "hidden")
-    throw new ValidationError("consent", "This record is already published; the answer can no longer be changed. Flag the record if it names you wrongly.");
-  if (post.status === "rejected" || post.status === "withdrawn")
-    throw new ValidationError("consent", "This record will not be published; there is nothing to answer.");
+  if (!["requested", "granted", "refused"].includes(post.consent)) throw new ValidationError("consent", say("domain.funding.consent_not_needed"));
+  if (post.status === "published" || post.status === "hidden") throw new ValidationError("consent", say("domain.funding.consent_published"));
+  if (post.status === "rejected" || post.status === "withdrawn") throw new ValidationError("consent", say("domain.funding.consent_not_published"));
   const batch = pb.createBatch();
   batch
     .collection("posts")
@@ -481,6 +569,7 @@ function toCallSummary(c: RecordModel): PublicCallSummary {
     programme: c.programme || null,
     description: c.description || "",
     eligibility: c.eligibility || "",
+    descriptionLanguage: c.description_language || null,
     budget: c.budget || null,
     currency: c.currency || "EUR",
     opensOn: c.opens_on || null,
@@ -517,6 +606,8 @@ export type PublicCallSummary = {
   programme: string | null;
   description: string;
   eligibility: string;
+  /** The language of the call's texts, for their `lang`; null when not said. */
+  descriptionLanguage: string | null;
   budget: number | null;
   currency: string;
   opensOn: string | null;
@@ -665,7 +756,7 @@ export async function importDecisionsCsv(actor: Actor | null, callId: string, fi
     .collection("funding_calls")
     .getOne(callId)
     .catch(() => null);
-  if (!call) throw new ValidationError("call", "Unknown call.");
+  if (!call) throw new ValidationError("call", say("domain.funding.unknown_call"));
   await funderOf(actor, call.funder);
   const orgs = await pb.collection("organizations").getFullList({ filter: "verified = true", fields: "slug,name" });
   const parsed = parseDecisionsCsv(file, {
@@ -673,9 +764,19 @@ export async function importDecisionsCsv(actor: Actor | null, callId: string, fi
     opensOn: typeof call.opens_on === "string" && call.opens_on ? call.opens_on.slice(0, 10) : null,
   });
   if (!parsed.ok) {
-    const lines = parsed.errors.slice(0, 50).map((e) => `${e.row === 0 ? "File" : `Row ${e.row}`}${e.column ? `, ${e.column}` : ""}: ${e.message}`);
+    const lines = parsed.errors
+      .slice(0, 50)
+      .map((e) =>
+        e.row === 0
+          ? e.column
+            ? say("domain.csv.line_file_column", { column: e.column, problem: e.message })
+            : say("domain.csv.line_file", { problem: e.message })
+          : e.column
+            ? say("domain.csv.line_row_column", { row: e.row, column: e.column, problem: e.message })
+            : say("domain.funding.row", { row: e.row, problem: e.message }),
+      );
     if (parsed.errors.length > 50) lines.push(`… and ${parsed.errors.length - 50} more.`);
-    throw new ValidationError("file", `Nothing was imported. Fix these rows and upload the file again:\n${lines.join("\n")}`);
+    throw new ValidationError("file", say("domain.funding.import_failed", { lines: lines.join("\n") }));
   }
   return recordDecisions(
     actor,

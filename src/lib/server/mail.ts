@@ -25,6 +25,14 @@ export const MAIL_KINDS = {
   post_flagged: ["title", "link"],
   membership_removed: ["org"],
   account_deleted: ["kept", "withdrawn", "deleted"],
+  // "Your turn" notices (issue 13 §1), sent through the mail outbox (mailoutbox.ts).
+  dpo_signoff: ["title", "org", "author", "link"],
+  moderation_queue: ["title", "org", "link"],
+  patient_data_flag: ["title", "link"],
+  moderation_batch: ["count", "items", "link"],
+  join_request: ["org", "member", "message", "link"],
+  consent_request: ["title", "funder", "org", "deadline", "published", "link"],
+  consent_reminder: ["title", "funder", "org", "deadline", "published", "link"],
 } as const satisfies Record<string, readonly string[]>;
 
 let smtp: { url: string; transport: Transporter } | undefined;
@@ -40,6 +48,7 @@ export async function sendMail(message: MailMessage, options: { dataDir?: string
     subject: message.subject,
     text: message.text,
     ...(message.html === undefined ? {} : { html: message.html }),
+    ...(message.headers === undefined ? {} : { headers: message.headers }),
   };
 
   // SMTP path: not exercised by the unit tests, as there is no mail server to talk to.
@@ -144,12 +153,12 @@ export async function findLatestMail(to: string, dataDir?: string): Promise<Drop
  * that triggered the mail; null only when neither is known, and then the mail is in
  * English followed by French and Dutch, under an English subject.
  */
-export function composeMail(kind: MailKind, locale: Locale | null, params: Record<string, string>): ComposedMail {
+export function composeMail(kind: MailKind, locale: Locale | null, params: Record<string, string>, footer: MailFooter = {}): ComposedMail {
   const values: Record<string, string> = {};
-  for (const key of MAIL_KINDS[kind]) {
+  for (const key of MAIL_KINDS[kind] as readonly string[]) {
     const value = params[key];
     if (value === undefined) throw new Error(`composeMail(${kind}): missing parameter "${key}"`);
-    values[key] = key === "reason" || key === "link" ? value.trim() : oneLine(value);
+    values[key] = MULTILINE.has(key) ? value.trim() : oneLine(value);
   }
   if (values.link !== undefined && !/^https?:\/\/\S+$/.test(values.link)) {
     throw new Error(`composeMail(${kind}): "link" must be one absolute http(s) URL`);
@@ -157,11 +166,19 @@ export function composeMail(kind: MailKind, locale: Locale | null, params: Recor
   // Optional extra: a name for the greeting of mails whose template does not need one.
   if (values.name === undefined && params.name) values.name = oneLine(params.name);
 
-  if (locale === "en" || locale === "fr" || locale === "nl") return render(kind, locale, values);
+  if (locale === "en" || locale === "fr" || locale === "nl") {
+    const parts = render(kind, locale, values, footer);
+    return { subject: parts.subject, text: parts.text, html: htmlDocument(locale, parts.subject, [parts]) };
+  }
   // Nobody knows what this reader reads: all three, each under a rule naming its language.
-  const english = render(kind, "en", values);
-  const others = UNKNOWN_READER_ORDER.map((language) => `${SEPARATORS[language]}\n\n${render(kind, language, values).text}`);
-  return { subject: english.subject, text: [english.text, ...others].join("\n\n") };
+  const english = render(kind, "en", values, footer);
+  const versions = UNKNOWN_READER_ORDER.map((language) => ({ ...render(kind, language, values, footer), heading: SEPARATORS[language] }));
+  const others = versions.map((v) => `${v.heading}\n\n${v.text}`);
+  return {
+    subject: english.subject,
+    text: [english.text, ...others].join("\n\n"),
+    html: htmlDocument("en", english.subject, [english, ...versions.map((v) => ({ ...v, heading: v.heading.replace(/-+/g, "").trim() }))]),
+  };
 }
 
 /** The language of a mail to someone: their account setting, else the page that triggered it, else null (unknown). */
@@ -246,7 +263,159 @@ const quote = (text: string | undefined) =>
     .map((line) => `    ${line}`.trimEnd())
     .join("\n");
 
+// "Your turn" notices (issue 13 §1): each says what waits, for whom, and links to the place to act.
+const noticeTemplates = {
+  dpo_signoff: {
+    en: {
+      subject: (v) => `Casebook: a post waits for your sign-off — ${v.title}`,
+      body: (v) =>
+        `${v.author} submitted "${v.title}" for ${v.org}. Your organisation asks its data protection officer to check every post before the moderators see it, so it waits for you.\n\nRead it and sign it off, or return it with comments:\n\n${v.link}`,
+      why: (v) => `You receive this because you are a data protection officer (DPO) of ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `Casebook : une publication attend votre validation — ${v.title}`,
+      body: (v) =>
+        `${v.author} a soumis « ${v.title} » pour ${v.org}. Votre organisation demande à son délégué à la protection des données de relire chaque publication avant les modérateurs : elle attend donc votre validation.\n\nLisez-la, puis validez-la ou renvoyez-la avec vos remarques :\n\n${v.link}`,
+      why: (v) => `Vous recevez ce message parce que vous êtes délégué à la protection des données (DPO) de ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `Casebook: een bijdrage wacht op uw goedkeuring — ${v.title}`,
+      body: (v) =>
+        `${v.author} heeft "${v.title}" ingediend voor ${v.org}. Uw organisatie laat elke bijdrage eerst nakijken door haar functionaris voor gegevensbescherming, dus ze wacht op u.\n\nLees ze en keur ze goed, of stuur ze terug met opmerkingen:\n\n${v.link}`,
+      why: (v) => `U ontvangt dit bericht omdat u functionaris voor gegevensbescherming (DPO) bent van ${v.org} op Casebook.`,
+    },
+  },
+  moderation_queue: {
+    en: {
+      subject: (v) => `Casebook: new in the moderation queue — ${v.title}`,
+      body: (v) => `"${v.title}" (${v.org}) is waiting in the moderation queue. Claim it to review it:\n\n${v.link}`,
+      why: () => "You receive this because you are a moderator on Casebook and chose to hear of each new post at once.",
+    },
+    fr: {
+      subject: (v) => `Casebook : nouveau dans la file de modération — ${v.title}`,
+      body: (v) => `« ${v.title} » (${v.org}) attend dans la file de modération. Prenez-la en charge pour l'examiner :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook et avez choisi d'être prévenu de chaque nouvelle publication.",
+    },
+    nl: {
+      subject: (v) => `Casebook: nieuw in de moderatiewachtrij — ${v.title}`,
+      body: (v) => `"${v.title}" (${v.org}) wacht in de moderatiewachtrij. Neem ze op om ze na te kijken:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u moderator bent op Casebook en gekozen hebt om elke nieuwe bijdrage meteen te horen.",
+    },
+  },
+  patient_data_flag: {
+    en: {
+      subject: (v) => `Casebook: patient data reported in "${v.title}"`,
+      body: (v) =>
+        `A reader reported patient data in the published post "${v.title}". Reports of patient data come first in the queue; please look at it now:\n\n${v.link}`,
+      why: () => "You receive this because you are a moderator on Casebook.",
+    },
+    fr: {
+      subject: (v) => `Casebook : données de patients signalées dans « ${v.title} »`,
+      body: (v) =>
+        `Un lecteur a signalé des données de patients dans la publication « ${v.title} ». Ces signalements passent en tête de la file ; merci d'y jeter un œil dès maintenant :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook.",
+    },
+    nl: {
+      subject: (v) => `Casebook: patiëntgegevens gemeld in "${v.title}"`,
+      body: (v) =>
+        `Een lezer meldde patiëntgegevens in de gepubliceerde bijdrage "${v.title}". Zulke meldingen staan bovenaan de wachtrij; bekijk ze nu:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u moderator bent op Casebook.",
+    },
+  },
+  moderation_batch: {
+    en: {
+      subject: (v) => `Casebook: ${v.count} new in the moderation queue this hour`,
+      body: (v) => `Since the last summary, ${v.count} new item(s) arrived in the moderation queue:\n\n${v.items}\n\nOpen the queue:\n\n${v.link}`,
+      why: () => "You receive this because you are a moderator on Casebook and chose one summary an hour.",
+    },
+    fr: {
+      subject: (v) => `Casebook : ${v.count} nouveauté(s) dans la file de modération cette heure-ci`,
+      body: (v) =>
+        `Depuis le dernier récapitulatif, ${v.count} élément(s) sont arrivés dans la file de modération :\n\n${v.items}\n\nOuvrir la file :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook et avez choisi un récapitulatif par heure.",
+    },
+    nl: {
+      subject: (v) => `Casebook: ${v.count} nieuw in de moderatiewachtrij dit uur`,
+      body: (v) => `Sinds het vorige overzicht kwamen er ${v.count} nieuwe item(s) in de moderatiewachtrij:\n\n${v.items}\n\nOpen de wachtrij:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u moderator bent op Casebook en gekozen hebt voor één overzicht per uur.",
+    },
+  },
+  join_request: {
+    en: {
+      subject: (v) => `Casebook: ${v.member} asks to join ${v.org}`,
+      body: (v) =>
+        `${v.member} asks to join ${v.org} on Casebook.` +
+        (v.message ? ` Their message:\n\n${quote(v.message)}` : "") +
+        `\n\nApprove or decline the request:\n\n${v.link}`,
+      why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `Casebook : ${v.member} demande à rejoindre ${v.org}`,
+      body: (v) =>
+        `${v.member} demande à rejoindre ${v.org} sur Casebook.` +
+        (v.message ? ` Son message :\n\n${quote(v.message)}` : "") +
+        `\n\nAcceptez ou refusez la demande :\n\n${v.link}`,
+      why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `Casebook: ${v.member} vraagt om lid te worden van ${v.org}`,
+      body: (v) =>
+        `${v.member} vraagt om lid te worden van ${v.org} op Casebook.` +
+        (v.message ? ` Het bericht:\n\n${quote(v.message)}` : "") +
+        `\n\nKeur de aanvraag goed of wijs ze af:\n\n${v.link}`,
+      why: (v) => `U ontvangt dit bericht omdat u beheerder bent van ${v.org} op Casebook.`,
+    },
+  },
+  consent_request: {
+    en: {
+      subject: (v) => `Casebook: ${v.funder} asks whether it may name ${v.org}`,
+      body: (v) =>
+        `${v.funder} recorded its decision on the application "${v.title}" by ${v.org} and asks whether Casebook may publish it under your organisation's name. This is what would be published:\n\n${v.published}\n\n` +
+        `Please answer by ${v.deadline}. Without an answer by then, the record may be published without your organisation's name, with its description only.\n\nAnswer here:\n\n${v.link}`,
+      why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `Casebook : ${v.funder} demande s'il peut nommer ${v.org}`,
+      body: (v) =>
+        `${v.funder} a enregistré sa décision sur la candidature « ${v.title} » de ${v.org} et demande si Casebook peut la publier sous le nom de votre organisation. Voici ce qui serait publié :\n\n${v.published}\n\n` +
+        `Merci de répondre d'ici le ${v.deadline}. Sans réponse à cette date, la fiche pourra être publiée sans le nom de votre organisation, avec sa seule description.\n\nRépondre ici :\n\n${v.link}`,
+      why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `Casebook: ${v.funder} vraagt of het ${v.org} mag vermelden`,
+      body: (v) =>
+        `${v.funder} heeft zijn beslissing over de aanvraag "${v.title}" van ${v.org} geregistreerd en vraagt of Casebook ze mag publiceren onder de naam van uw organisatie. Dit zou gepubliceerd worden:\n\n${v.published}\n\n` +
+        `Antwoord uiterlijk op ${v.deadline}. Zonder antwoord tegen dan mag de fiche gepubliceerd worden zonder de naam van uw organisatie, alleen met haar omschrijving.\n\nHier antwoorden:\n\n${v.link}`,
+      why: (v) => `U ontvangt dit bericht omdat u beheerder bent van ${v.org} op Casebook.`,
+    },
+  },
+  consent_reminder: {
+    en: {
+      subject: (v) => `Casebook reminder: answer ${v.funder} by ${v.deadline}`,
+      body: (v) =>
+        `${v.funder} still waits for your answer about "${v.title}": may Casebook publish its decision under the name of ${v.org}? This is what would be published:\n\n${v.published}\n\n` +
+        `After ${v.deadline}, the record may be published without your organisation's name, with its description only.\n\nAnswer here:\n\n${v.link}`,
+      why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `Rappel Casebook : répondez à ${v.funder} d'ici le ${v.deadline}`,
+      body: (v) =>
+        `${v.funder} attend toujours votre réponse au sujet de « ${v.title} » : Casebook peut-il publier sa décision sous le nom de ${v.org} ? Voici ce qui serait publié :\n\n${v.published}\n\n` +
+        `Après le ${v.deadline}, la fiche pourra être publiée sans le nom de votre organisation, avec sa seule description.\n\nRépondre ici :\n\n${v.link}`,
+      why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `Herinnering van Casebook: antwoord ${v.funder} uiterlijk op ${v.deadline}`,
+      body: (v) =>
+        `${v.funder} wacht nog op uw antwoord over "${v.title}": mag Casebook zijn beslissing publiceren onder de naam van ${v.org}? Dit zou gepubliceerd worden:\n\n${v.published}\n\n` +
+        `Na ${v.deadline} mag de fiche gepubliceerd worden zonder de naam van uw organisatie, alleen met haar omschrijving.\n\nHier antwoorden:\n\n${v.link}`,
+      why: (v) => `U ontvangt dit bericht omdat u beheerder bent van ${v.org} op Casebook.`,
+    },
+  },
+} satisfies Record<NoticeMailKind, Record<Language, Template>>;
+
 const templates: Record<MailKind, Record<Language, Template>> = {
+  ...noticeTemplates,
   verify_email: {
     en: {
       subject: () => "Confirm your e-mail address for Casebook",
@@ -558,10 +727,77 @@ const templates: Record<MailKind, Record<Language, Template>> = {
   },
 };
 
-function render(kind: MailKind, language: Language, values: Values): ComposedMail {
+// One template, two parts: the plain text is the blocks joined; the HTML part is built from
+// the same blocks (htmlDocument), so the two always say the same thing.
+function render(kind: MailKind, language: Language, values: Values, footer: MailFooter = {}): RenderedParts {
   const template = templates[kind][language];
-  const text = [greeting[language](values.name), template.body(values), signature[language], template.why(values)].join("\n\n");
-  return { subject: template.subject(values), text };
+  const blocks = [greeting[language](values.name), template.body(values), signature[language], template.why(values)];
+  const links = footerLinks(language, footer);
+  const text = [...blocks, ...links.map((l) => `${l.label}:\n${l.href}`)].join("\n\n");
+  return { subject: template.subject(values), text, blocks, links, language };
+}
+
+function footerLinks(language: Language, footer: MailFooter): { label: string; href: string }[] {
+  const links: { label: string; href: string }[] = [];
+  if (footer.unsubscribe) links.push({ label: FOOTER_LABELS[language].unsubscribe, href: footer.unsubscribe });
+  if (footer.preferences) links.push({ label: FOOTER_LABELS[language].preferences, href: footer.preferences });
+  return links;
+}
+
+const FOOTER_LABELS: Record<Language, { unsubscribe: string; preferences: string }> = {
+  en: { unsubscribe: "Stop these e-mails", preferences: "Choose which e-mails you receive" },
+  fr: { unsubscribe: "Ne plus recevoir ces e-mails", preferences: "Choisir les e-mails que vous recevez" },
+  nl: { unsubscribe: "Deze e-mails niet meer ontvangen", preferences: "Kies welke e-mails u ontvangt" },
+};
+
+// Parameters whose line breaks matter (quoted notes, lists); the others are kept on one line.
+const MULTILINE = new Set(["reason", "link", "note", "items", "published", "message"]);
+
+const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+// A text block as HTML: a lone link becomes a visible, clickable link; indented lines (a
+// quoted note) a blockquote; "- " lines a list; other lines keep their breaks.
+function blockHtml(block: string): string {
+  const trimmed = block.trim();
+  if (/^https?:\/\/\S+$/.test(trimmed))
+    return `<p style="margin:16px 0"><a href="${escapeHtml(trimmed)}" style="font-weight:bold;word-break:break-all">${escapeHtml(trimmed)}</a></p>`;
+  const lines = block.split("\n");
+  if (lines.every((line) => line.startsWith("    ") || line === "")) {
+    return `<blockquote style="margin:16px 0;padding:0 0 0 12px;border-left:3px solid #888888">${lines.map((l) => escapeHtml(l.trim())).join("<br>")}</blockquote>`;
+  }
+  if (lines.every((line) => line.startsWith("- ")))
+    return `<ul style="margin:16px 0;padding-left:20px">${lines.map((l) => `<li>${escapeHtml(l.slice(2))}</li>`).join("")}</ul>`;
+  // Paragraphs ending in a link on its own line ("Open it here:\n\nURL" is two blocks; "Label:\nURL" is one).
+  return `<p style="margin:16px 0">${lines.map((l) => (/^https?:\/\/\S+$/.test(l.trim()) ? `<a href="${escapeHtml(l.trim())}" style="word-break:break-all">${escapeHtml(l.trim())}</a>` : escapeHtml(l))).join("<br>")}</p>`;
+}
+
+// Deliberately plain HTML: no background or text colours (the client's light or dark theme
+// applies as it is), inline styles only (clients drop <style>), one column, a readable width.
+function htmlDocument(language: Language, subject: string, versions: (RenderedParts & { heading?: string })[]): string {
+  const sections = versions.map((v) => {
+    const heading = v.heading
+      ? `<hr style="border:0;border-top:1px solid #888888;margin:32px 0 16px"><h2 lang="${v.language}" style="font-size:18px;margin:0 0 8px">${escapeHtml(v.heading)}</h2>`
+      : "";
+    const body = v.blocks
+      .flatMap((block) => block.split(/\n{2,}/))
+      .map(blockHtml)
+      .join("\n");
+    const footer = v.links.length
+      ? `<p style="margin:32px 0 0;font-size:13px">${v.links.map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.label)}</a>`).join(" · ")}</p>`
+      : "";
+    return `<div lang="${v.language}">${heading}${body}${footer}</div>`;
+  });
+  return [
+    "<!doctype html>",
+    `<html lang="${language}">`,
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark">',
+    `<title>${escapeHtml(subject)}</title></head>`,
+    '<body style="margin:0;padding:0">',
+    `<div role="article" aria-label="${escapeHtml(subject)}" style="max-width:600px;margin:0 auto;padding:24px 16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5">`,
+    ...sections,
+    "</div></body></html>",
+  ].join("\n");
 }
 
 // Names and organisation names come from users: keep them on one line (no fake
@@ -740,7 +976,7 @@ function decodeHeader(raw: string): string {
 }
 
 /** A message to send; `html` is optional, the plain text is always there. */
-export type MailMessage = { to: string; subject: string; text: string; html?: string };
+export type MailMessage = { to: string; subject: string; text: string; html?: string; headers?: Record<string, string> };
 
 /** Outcome of sendMail: the Message-ID, and the .eml path when the message was dropped to disk. */
 export type SentMail = { id: string; file?: string };
@@ -751,5 +987,12 @@ export type DroppedMail = { file: string; to: string; subject: string; text: str
 /** Kinds of mail composeMail knows. */
 export type MailKind = keyof typeof MAIL_KINDS;
 
-/** Subject and plain text from composeMail, ready for sendMail. */
-export type ComposedMail = { subject: string; text: string };
+/** Subject, plain text and HTML from composeMail (one template), ready for sendMail. */
+export type ComposedMail = { subject: string; text: string; html: string };
+
+/** Links at the foot of a notification mail: one-click unsubscribe and the preferences page. */
+export type MailFooter = { unsubscribe?: string; preferences?: string };
+
+type NoticeMailKind = "dpo_signoff" | "moderation_queue" | "patient_data_flag" | "moderation_batch" | "join_request" | "consent_request" | "consent_reminder";
+
+type RenderedParts = { subject: string; text: string; blocks: string[]; links: { label: string; href: string }[]; language: Language };

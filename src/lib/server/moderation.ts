@@ -8,25 +8,26 @@ import { MODERATION_REJECTION_REASONS } from "../codelists.ts";
 import { attachmentFindings, prepareAttachments, updateAttachments } from "./attachments.ts";
 import { ForbiddenError, assertCan, can, type Subject } from "./can.ts";
 import { ValidationError } from "./errors.ts";
-import { composeMail, mailLocale, sendMail } from "./mail.ts";
-import { siteLink } from "./links.ts";
+import { prepareNotices, writeNotices, type PlannedNotice } from "./notify.ts";
 import { renderUntrustedMarkdown } from "./markdown.ts";
 import { awaitsConsent, findCounterpart } from "./funding.ts";
 import { randomRecordId } from "./ids.ts";
 import { descriptorFor, loadCrowd } from "./anonymity.ts";
 import { slugify } from "./orgs.ts";
+import { checkTranslation } from "./translations.ts";
 import { hidesSomeone } from "./posts.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS, SCANNED_FIELDS, draftFormSchema, submissionProblems, type PostInput } from "./postinput.ts";
 import { localiseUntouchedTemplate } from "../templates.ts";
 import { applyDismissals, hasBlockingFindings, scanFields, type PrivacyDismissal, type PrivacyFinding } from "./privacy.ts";
 import type { Actor } from "./users.ts";
+import { issueMessage, say } from "../../i18n/domain.ts";
 
 type Batch = ReturnType<Awaited<ReturnType<typeof getPocketBase>>["createBatch"]>;
 
 /** Loads a post with its organisation, for a permission decision. */
 export async function loadPost(id: string): Promise<RecordModel> {
-  if (!/^[a-z0-9]{15}$/.test(id)) throw new ValidationError("post", "This post does not exist.");
+  if (!/^[a-z0-9]{15}$/.test(id)) throw new ValidationError("post", say("domain.post.not_found"));
   const pb = await getPocketBase();
   return pb.collection("posts").getOne(id, { expand: "organization,pending_revision,author,claimed_by,applicant_organization" });
 }
@@ -41,6 +42,7 @@ export function postSubject(post: RecordModel): Subject {
       status: post.status,
       revisionStatus: post.pending_revision ? post.revision_status || null : null,
       applicantOrganizationId: post.applicant_organization || null,
+      publishedBy: post.published_by || null,
     },
   };
 }
@@ -58,8 +60,7 @@ export async function renderContent(
 ): Promise<Record<string, unknown>> {
   const caseStudy = input.kind === "case_study";
   // Rendered in turn by the budgeted worker; the first field over budget refuses the save.
-  const render = (field: keyof typeof MARKDOWN_LABELS, value: string) =>
-    value ? renderUntrustedMarkdown(value, { field, label: MARKDOWN_LABELS[field], headingOffset: "top" }) : Promise.resolve("");
+  const render = (field: MarkdownField, value: string) => (value ? renderUntrustedMarkdown(value, { field, headingOffset: "top" }) : Promise.resolve(""));
   const bodyHtml = await render("body_md", input.body_md);
   const lessonsHtml = caseStudy ? await render("lessons_md", input.lessons_md) : "";
   const feedbackHtml = caseStudy ? "" : await render("funder_feedback_md", input.funder_feedback_md);
@@ -105,12 +106,8 @@ export async function renderContent(
 }
 
 // How a refusal names each Markdown field ("The formatting of the story is too complex…").
-const MARKDOWN_LABELS = {
-  body_md: "the story",
-  lessons_md: "the lessons learned",
-  funder_feedback_md: "what the funder said",
-  reflection_md: "what you would do differently",
-} as const;
+// The Markdown fields of a post; their names select the wording of domain.markdown.* messages.
+type MarkdownField = "body_md" | "lessons_md" | "funder_feedback_md" | "reflection_md";
 
 /** An applicant's account of a call links to the call and its funder. */
 async function withCall(content: Record<string, unknown>, input: PostInput): Promise<Record<string, unknown>> {
@@ -120,7 +117,7 @@ async function withCall(content: Record<string, unknown>, input: PostInput): Pro
     .collection("funding_calls")
     .getOne(input.call, { expand: "funder" })
     .catch(() => null);
-  if (!call || call.status === "draft") throw new ValidationError("call", "Choose a call from the list.");
+  if (!call || call.status === "draft") throw new ValidationError("call", say("domain.post.call"));
   return { ...content, call: call.id, funder: call.funder, funder_name: content.funder_name || call.expand?.funder?.name || "" };
 }
 
@@ -162,7 +159,7 @@ export async function saveDraft(
   const parsed = draftFormSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ValidationError(String(issue.path[0] ?? "post"), issue.message);
+    throw new ValidationError(String(issue.path[0] ?? "post"), issueMessage(issue));
   }
   const input = { ...parsed.data, body_md: localiseUntouchedTemplate(parsed.data.kind, parsed.data.language, parsed.data.body_md) };
   const pb = await getPocketBase();
@@ -170,18 +167,26 @@ export async function saveDraft(
     .collection("organizations")
     .getOne(input.organization)
     .catch(() => null);
-  if (!org) throw new ValidationError("organization", "Choose the organisation you publish for.");
+  if (!org) throw new ValidationError("organization", say("domain.post.organization"));
 
   if (!postId) {
     assertCan(actor, "post.create", { organization: { id: org.id, verified: Boolean(org.verified) } });
+    const translationOf = await checkTranslation(actor, input, null, input.translation_of ?? null);
     const content = await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismiss), input);
     const id = randomRecordId();
     // Checked before anything is written, so a bad file leaves no half-created draft.
     const uploads = await prepareAttachments(files.add ?? [], 0);
     const batch = pb.createBatch();
-    batch
-      .collection("posts")
-      .create({ id, kind: input.kind, slug: await uniquePostSlug(input.title), organization: org.id, author: actor.id, status: "draft", ...content });
+    batch.collection("posts").create({
+      id,
+      kind: input.kind,
+      slug: await uniquePostSlug(input.title),
+      organization: org.id,
+      author: actor.id,
+      status: "draft",
+      translation_of: translationOf,
+      ...content,
+    });
     event(batch, id, actor, "create", "", "draft");
     await batch.send();
     if (uploads.length) await updateAttachments({ id, attachments: [] } as unknown as RecordModel, uploads, []);
@@ -191,8 +196,10 @@ export async function saveDraft(
 
   const post = await loadPost(postId);
   assertCan(actor, "post.edit", postSubject(post));
-  if (post.organization !== org.id) throw new ValidationError("organization", "A post cannot move to another organisation.");
-  if (post.kind !== input.kind) throw new ValidationError("kind", "A post cannot change its kind.");
+  if (post.organization !== org.id) throw new ValidationError("organization", say("domain.post.move_org"));
+  if (post.kind !== input.kind) throw new ValidationError("kind", say("domain.post.change_kind"));
+  // A post and its translations keep distinct languages and the same anonymity (issue 12 §4).
+  await checkTranslation(actor, input, post, null);
   const stored = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
   const dismissals = [...stored.filter((d) => !dismiss.some((n) => n.id === d.id)), ...dismiss];
   const content = await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismissals), input);
@@ -230,13 +237,13 @@ export async function saveDraft(
 export async function dismissFinding(actor: Actor | null, postId: string, findingId: string, reason: string): Promise<void> {
   const post = await loadPost(postId);
   assertCan(actor, "post.edit", postSubject(post));
-  if (reason.trim().length < 5) throw new ValidationError("reason", "Say briefly why this is not personal data (at least 5 characters).");
+  if (reason.trim().length < 5) throw new ValidationError("reason", say("domain.privacy.dismiss_reason"));
   const pb = await getPocketBase();
   const revision = post.expand?.pending_revision;
   const data = (revision ? revision.data : post) as { privacy_findings?: PrivacyFinding[]; privacy_dismissals?: PrivacyDismissal[] };
   const finding = (data.privacy_findings ?? []).find((f) => f.id === findingId);
-  if (!finding) throw new ValidationError("finding", "That finding no longer exists; save the post again.");
-  if (finding.blocking) throw new ValidationError("finding", "A national register number can never be published; remove it.");
+  if (!finding) throw new ValidationError("finding", say("domain.privacy.finding_gone"));
+  if (finding.blocking) throw new ValidationError("finding", say("domain.privacy.nrn_never"));
   const dismissals = [...(data.privacy_dismissals ?? []).filter((d) => d.id !== findingId), { id: findingId, reason: reason.trim().slice(0, 500) }];
   const findings = applyDismissals(data.privacy_findings ?? [], dismissals);
   if (revision)
@@ -252,34 +259,26 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
   const revision = post.expand?.pending_revision;
   // Belt and braces with can(): the live version is never resubmitted (it would go offline
   // without a search_outbox row, issue 9 §18); edits of a published post go through a revision.
-  if (post.status === "published" && !revision)
-    throw new ValidationError(
-      "post",
-      "This post is already published. Edit it to propose changes; the published version stays online until they are approved.",
-    );
+  if (post.status === "published" && !revision) throw new ValidationError("post", say("domain.post.already_published"));
   const data = (revision ? revision.data : post) as Record<string, unknown>;
   // Drafts save with whatever is there (saveDraft); the full rules apply here.
   const problems = Object.entries(submissionProblems(data, { kind: post.kind, organization: post.organization }));
   if (problems.length > 0) {
     const [field, message] = problems[0]!;
-    throw new ValidationError(
-      field,
-      `${problems.length === 1 ? "One field needs" : `${problems.length} fields need`} your attention before you submit: ${message}`,
-    );
+    throw new ValidationError(field, say("domain.post.fields_need", { count: problems.length, problem: message }));
   }
   const findings = applyDismissals(
     scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(data[f] ?? "")]))),
     (data.privacy_dismissals ?? []) as PrivacyDismissal[],
   );
   if (hasBlockingFindings(findings)) {
-    throw new ValidationError("privacy", "This post contains a Belgian national register number. Remove it before submitting: it can never be published.");
+    throw new ValidationError("privacy", say("domain.privacy.nrn_post"));
   }
   if (hasBlockingFindings(attachmentFindings(post))) {
-    throw new ValidationError(
-      "privacy",
-      "An attachment contains a Belgian national register number. Remove the attachment (or the number from the document) before submitting: it can never be published.",
-    );
+    throw new ValidationError("privacy", say("domain.privacy.nrn_attachment"));
   }
+  // Checked again: another translation may have taken the language since this one was saved.
+  await checkTranslation(actor, { language: String(data.language), anonymous: Boolean(data.anonymous), organization: post.organization }, post, null);
   const next = post.expand?.organization?.requires_dpo_review ? "dpo_review" : "submitted";
   const from = reviewState(post);
   const batch = pb.createBatch();
@@ -302,6 +301,8 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
       .update(post.id, { status: next, privacy_findings: findings, submitted_at: new Date().toISOString(), claimed_by: "", claimed_at: "", feedback: "" });
   }
   event(batch, post.id, actor, "submit", from, next);
+  // Whoever the post now waits on is told, in the same batch (issue 13 §1).
+  writeNotices(batch, next === "dpo_review" ? await dpoNotices(post, actor) : await queueNotices(post, actor));
   await batch.send();
   return { status: next };
 }
@@ -311,24 +312,26 @@ async function setReviewState(
   actor: Actor | null,
   action: string,
   to: string,
-  extra: { patch?: Record<string, unknown>; note?: string; reason_code?: string; mail?: string } = {},
+  extra: { patch?: Record<string, unknown>; note?: string; reason_code?: string; mail?: string; notices?: PlannedNotice[] } = {},
 ): Promise<void> {
   const pb = await getPocketBase();
   const from = reviewState(post);
+  const notices = [...(extra.notices ?? []), ...(extra.mail ? await authorNotices(post, actor, extra.mail, extra.note ?? "") : [])];
   const batch = pb.createBatch();
   const field = post.pending_revision ? "revision_status" : "status";
   batch.collection("posts").update(post.id, { [field]: to, ...extra.patch });
   event(batch, post.id, actor, action, from, to, { note: extra.note, reason_code: extra.reason_code });
+  writeNotices(batch, notices);
   await batch.send();
-  if (extra.mail) await notifyAuthor(post, extra.mail, extra.note ?? "");
 }
 
 /** The organisation's DPO approves (on to moderators) or returns the post with comments. */
 export async function dpoReview(actor: Actor | null, postId: string, decision: "approve" | "return", note = ""): Promise<void> {
   const post = await loadPost(postId);
   assertCan(actor, "post.dpo_review", postSubject(post));
-  if (decision === "return" && note.trim().length < 5) throw new ValidationError("note", "Tell the author what to change (at least 5 characters).");
-  if (decision === "approve") await setReviewState(post, actor, "dpo_approve", "submitted", { note, mail: "dpo_approved" });
+  if (decision === "return" && note.trim().length < 5) throw new ValidationError("note", say("domain.review.return_note"));
+  if (decision === "approve")
+    await setReviewState(post, actor, "dpo_approve", "submitted", { note, mail: "dpo_approved", notices: await queueNotices(post, actor) });
   else await setReviewState(post, actor, "dpo_return", "changes_requested", { note, patch: { feedback: note.trim() }, mail: "dpo_returned" });
 }
 
@@ -342,13 +345,16 @@ export async function claimPost(actor: Actor | null, postId: string): Promise<vo
   assertModerator(actor, post);
   const state = reviewState(post);
   if (state === "in_review" && post.claimed_by && post.claimed_by !== actor.id) {
-    throw new ValidationError("post", `${post.expand?.claimed_by?.name ?? "Another moderator"} is already reviewing this post.`);
+    throw new ValidationError(
+      "post",
+      post.expand?.claimed_by?.name ? say("domain.review.claimed_by", { name: post.expand.claimed_by.name }) : say("domain.review.claimed_by_other"),
+    );
   }
-  if (state !== "submitted") throw new ValidationError("post", "Only a submitted post can be claimed.");
+  if (state !== "submitted") throw new ValidationError("post", say("domain.review.claim_submitted_only"));
   // Nothing to decide until the applicant answers: approval would be refused anyway (issue 11 §10).
   // Past the consent deadline (issue 11 §13) the record may be reviewed and published anonymised.
   if (awaitsConsent(post)) {
-    throw new ValidationError("consent", "The applicant organisation has not yet answered the consent request; this record can be reviewed once it has.");
+    throw new ValidationError("consent", say("domain.review.consent_before_review"));
   }
   await setReviewState(post, actor, "claim", "in_review", { patch: { claimed_by: actor.id, claimed_at: new Date().toISOString() } });
 }
@@ -362,8 +368,12 @@ export async function unclaimPost(actor: Actor | null, postId: string): Promise<
 }
 
 function assertClaimedBy(post: RecordModel, actor: Actor): void {
-  if (reviewState(post) !== "in_review") throw new ValidationError("post", "Claim the post before deciding.");
-  if (post.claimed_by !== actor.id) throw new ValidationError("post", `${post.expand?.claimed_by?.name ?? "Another moderator"} is reviewing this post.`);
+  if (reviewState(post) !== "in_review") throw new ValidationError("post", say("domain.review.claim_first"));
+  if (post.claimed_by !== actor.id)
+    throw new ValidationError(
+      "post",
+      post.expand?.claimed_by?.name ? say("domain.review.reviewing_by", { name: post.expand.claimed_by.name }) : say("domain.review.reviewing_by_other"),
+    );
 }
 
 /** Publishes a post (or applies its pending revision) and queues it for search. */
@@ -373,7 +383,7 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
   assertClaimedBy(post, actor);
   // Nothing names a refused applicant before it consented or was anonymised (past the deadline an unanswered record is published anonymised).
   if (awaitsConsent(post)) {
-    throw new ValidationError("consent", "The applicant organisation has not yet answered the consent request; this record cannot be published yet.");
+    throw new ValidationError("consent", say("domain.review.consent_before_publish"));
   }
   const pb = await getPocketBase();
   const batch = pb.createBatch();
@@ -411,8 +421,8 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
     outbox(batch, counterpart.id, "upsert");
   }
   outbox(batch, post.id, "upsert");
+  writeNotices(batch, await authorNotices(post, actor, revision ? "revision_published" : "published", note));
   await batch.send();
-  await notifyAuthor(post, revision ? "revision_published" : "published", note);
 }
 
 /**
@@ -430,17 +440,16 @@ export async function approveDecisions(actor: Actor | null, postIds: string[], n
       const post = await loadPost(id);
       title = post.title;
       assertModerator(actor, post);
-      if (post.kind !== "funding_application" || post.published_by !== "funder")
-        throw new ValidationError("post", "Only funders' decision records are approved together; review this post on its own.");
+      if (post.kind !== "funding_application" || post.published_by !== "funder") throw new ValidationError("post", say("domain.review.bulk_funder_only"));
       const open = [...((post.privacy_findings ?? []) as PrivacyFinding[]), ...attachmentFindings(post)].filter((f) => !f.dismissed);
-      if (open.length > 0) throw new ValidationError("privacy", "The privacy guard found something in this record; review it on its own.");
+      if (open.length > 0) throw new ValidationError("privacy", say("domain.review.bulk_privacy"));
       if (reviewState(post) === "submitted") await claimPost(actor, id);
       await approvePost(actor, id, note);
       results.push({ id, title, approved: true, message: null });
     } catch (error) {
       // Expected refusals are reported per record; anything else is a bug and stops the run.
       if (error instanceof ValidationError) results.push({ id, title, approved: false, message: error.message });
-      else if (error instanceof ForbiddenError) results.push({ id, title, approved: false, message: "You cannot decide on this record." });
+      else if (error instanceof ForbiddenError) results.push({ id, title, approved: false, message: say("domain.review.bulk_forbidden") });
       else throw error;
     }
   }
@@ -452,8 +461,8 @@ export async function replyToFeedback(actor: Actor | null, postId: string, text:
   const post = await loadPost(postId);
   assertCan(actor, "post.reply", postSubject(post));
   const reply = text.trim();
-  if (reply.length < 2) throw new ValidationError("reply", "Write your answer to the reviewer.");
-  if (reply.length > 5000) throw new ValidationError("reply", "Keep your answer under 5,000 characters.");
+  if (reply.length < 2) throw new ValidationError("reply", say("domain.review.reply_empty"));
+  if (reply.length > 5000) throw new ValidationError("reply", say("domain.review.reply_max", { max: 5000 }));
   const pb = await getPocketBase();
   const batch = pb.createBatch();
   const state = reviewState(post);
@@ -466,7 +475,7 @@ export async function requestChanges(actor: Actor | null, postId: string, note: 
   const post = await loadPost(postId);
   assertModerator(actor, post);
   assertClaimedBy(post, actor);
-  if (note.trim().length < 5) throw new ValidationError("note", "Tell the author what to change (at least 5 characters).");
+  if (note.trim().length < 5) throw new ValidationError("note", say("domain.review.return_note"));
   await setReviewState(post, actor, "request_changes", "changes_requested", {
     note,
     patch: { feedback: note.trim(), claimed_by: "", claimed_at: "" },
@@ -479,8 +488,8 @@ export async function rejectPost(actor: Actor | null, postId: string, reasonCode
   const post = await loadPost(postId);
   assertModerator(actor, post);
   assertClaimedBy(post, actor);
-  if (!(MODERATION_REJECTION_REASONS as readonly string[]).includes(reasonCode)) throw new ValidationError("reason_code", "Choose a reason from the list.");
-  if (note.trim().length < 5) throw new ValidationError("note", "Explain the decision to the author (at least 5 characters).");
+  if (!(MODERATION_REJECTION_REASONS as readonly string[]).includes(reasonCode)) throw new ValidationError("reason_code", say("domain.review.reason_list"));
+  if (note.trim().length < 5) throw new ValidationError("note", say("domain.review.explain"));
   const pb = await getPocketBase();
   const batch = pb.createBatch();
   const revision = post.expand?.pending_revision;
@@ -492,26 +501,26 @@ export async function rejectPost(actor: Actor | null, postId: string, reasonCode
     batch.collection("posts").update(post.id, { status: "rejected", claimed_by: "", claimed_at: "", feedback: note.trim() });
     event(batch, post.id, actor, "reject", "in_review", "rejected", { reason_code: reasonCode, note });
   }
+  writeNotices(batch, await authorNotices(post, actor, "rejected", note));
   await batch.send();
-  await notifyAuthor(post, "rejected", note);
 }
 
 /** Takes a published post off the public site. */
 export async function hidePost(actor: Actor | null, postId: string, note: string): Promise<void> {
   const post = await loadPost(postId);
   assertCan(actor, "post.hide", postSubject(post));
-  if (post.status !== "published") throw new ValidationError("post", "Only a published post can be hidden.");
-  if (note.trim().length < 5) throw new ValidationError("note", "Say why the post is hidden (at least 5 characters).");
-  await hideInBatch(post, actor, "hide", note);
-  await notifyAuthor(post, "hidden", note);
+  if (post.status !== "published") throw new ValidationError("post", say("domain.review.hide_published_only"));
+  if (note.trim().length < 5) throw new ValidationError("note", say("domain.review.hide_note"));
+  await hideInBatch(post, actor, "hide", note, await authorNotices(post, actor, "hidden", note));
 }
 
-async function hideInBatch(post: RecordModel, actor: Actor | null, action: string, note: string): Promise<void> {
+async function hideInBatch(post: RecordModel, actor: Actor | null, action: string, note: string, notices: PlannedNotice[]): Promise<void> {
   const pb = await getPocketBase();
   const batch = pb.createBatch();
   batch.collection("posts").update(post.id, { status: "hidden" });
   event(batch, post.id, actor, action, "published", "hidden", { note });
   outbox(batch, post.id, "delete");
+  writeNotices(batch, notices);
   await batch.send();
 }
 
@@ -519,7 +528,7 @@ async function hideInBatch(post: RecordModel, actor: Actor | null, action: strin
 export async function restorePost(actor: Actor | null, postId: string, note = ""): Promise<void> {
   const post = await loadPost(postId);
   assertCan(actor, "post.restore", postSubject(post));
-  if (post.status !== "hidden") throw new ValidationError("post", "Only a hidden post can be restored.");
+  if (post.status !== "hidden") throw new ValidationError("post", say("domain.review.restore_hidden_only"));
   const pb = await getPocketBase();
   const flags = await pb.collection("flags").getFullList({ filter: pb.filter("post = {:p} && status = 'open'", { p: post.id }), fields: "id" });
   const batch = pb.createBatch();
@@ -527,8 +536,8 @@ export async function restorePost(actor: Actor | null, postId: string, note = ""
   for (const f of flags) batch.collection("flags").update(f.id, { status: "dismissed", resolved_by: actor.id });
   event(batch, post.id, actor, "restore", "hidden", "published", { note });
   outbox(batch, post.id, "upsert");
+  writeNotices(batch, await authorNotices(post, actor, "restored", note));
   await batch.send();
-  await notifyAuthor(post, "restored", note);
 }
 
 /** The author (or the organisation's admin) withdraws a post that is not final. */
@@ -547,24 +556,39 @@ export async function withdrawPost(actor: Actor | null, postId: string): Promise
 /** Hides a published post at once, as the system (a patient-data flag, or three flags). */
 export async function autoHidePost(post: RecordModel, why: string): Promise<void> {
   if (post.status !== "published") return;
-  await hideInBatch(post, null, "auto_hide", why);
-  const author = post.expand?.author;
-  if (author?.email) {
-    const mail = composeMail("post_flagged", author.locale || null, { title: post.title, link: siteLink(mailLocale(author.locale), "/dashboard") });
-    await sendMail({ to: author.email, subject: mail.subject, text: mail.text });
-  }
+  const notices = await prepareNotices("post_flagged", { userId: post.author, actorId: null, authorId: post.author }, () => ({
+    params: { title: post.title },
+    path: `/dashboard/posts/${post.id}`,
+  }));
+  await hideInBatch(post, null, "auto_hide", why, notices);
 }
 
-async function notifyAuthor(post: RecordModel, decision: string, note: string): Promise<void> {
-  const author = post.expand?.author;
-  if (!author?.email) return;
-  const mail = composeMail("post_decision", author.locale || null, {
-    title: post.title,
-    decision,
-    note: note.trim(),
-    link: siteLink(mailLocale(author.locale), "/dashboard"),
-  });
-  await sendMail({ to: author.email, subject: mail.subject, text: mail.text });
+// The author hears of each decision on their post: published ones link to the public page,
+// the others to the post on their dashboard, where they can act on the note.
+async function authorNotices(post: RecordModel, actor: Actor | null, decision: string, note: string): Promise<PlannedNotice[]> {
+  const live = decision === "published" || decision === "revision_published" || decision === "restored";
+  return prepareNotices("post_decision", { userId: post.author, actorId: actor?.id ?? null, authorId: post.author }, () => ({
+    params: { title: post.title, decision, note: note.trim() },
+    path: live ? `/posts/${post.slug}` : `/dashboard/posts/${post.id}`,
+  }));
+}
+
+// The organisation's DPOs: a post waits for their sign-off.
+async function dpoNotices(post: RecordModel, actor: Actor | null): Promise<PlannedNotice[]> {
+  const org = post.expand?.organization;
+  return prepareNotices("post_awaits_dpo", { organizationId: post.organization, actorId: actor?.id ?? null, authorId: post.author }, () => ({
+    params: { title: post.title, org: org?.name ?? "", author: post.expand?.author?.name ?? actor?.name ?? "" },
+    path: `/dashboard/signoff/${post.id}`,
+  }));
+}
+
+/** Moderators: a post entered the moderation queue (each moderator's choice of one mail per post or one an hour). */
+export async function queueNotices(post: RecordModel, actor: Actor | null): Promise<PlannedNotice[]> {
+  const org = post.expand?.organization;
+  return prepareNotices("post_in_queue", { actorId: actor?.id ?? null, authorId: post.author }, () => ({
+    params: { title: post.title, org: org?.name ?? "" },
+    path: `/moderation/posts/${post.id}`,
+  }));
 }
 
 /** True when the actor may see the post's private (unpublished) view. */

@@ -5,16 +5,18 @@ import { t, type Locale } from "../../i18n/index.ts";
 import type { MessageKey } from "../../i18n/en.ts";
 import type { RecordModel } from "pocketbase";
 import { z } from "zod";
-import { COUNTRIES, ORG_KINDS, REGIONS, MEMBERSHIP_ROLES } from "../codelists.ts";
+import { COUNTRIES, LANGUAGES, ORG_KINDS, REGIONS, MEMBERSHIP_ROLES } from "../codelists.ts";
 import { refreshDescriptors } from "./anonymity.ts";
 import { assertCan, can } from "./can.ts";
 import { currentDate } from "./clock.ts";
 import { composeMail, mailLocale, sendMail } from "./mail.ts";
 import { siteLink } from "./links.ts";
+import { prepareNotices, writeNotices } from "./notify.ts";
 import { getPocketBase as pbClient, isNotFound as notFound } from "./pocketbase.ts";
 import type { Actor } from "./users.ts";
 import { RateLimitedError, ValidationError } from "./errors.ts";
 import { randomRecordId, slugifyText } from "./ids.ts";
+import { say } from "../../i18n/domain.ts";
 
 /** "a hospital in Flanders": what the public sees instead of an anonymous post's organisation. */
 export function describeOrganization(locale: Locale, org: { kind: string; region?: string | null } | null | undefined): string {
@@ -34,6 +36,7 @@ export function toPublicOrganization(record: OrganizationRecord): PublicOrganiza
     country: record.country || null,
     website: safeHref(record.website),
     description: record.description || null,
+    descriptionLanguage: record.description_language || null,
     verified: Boolean(record.verified),
   };
 }
@@ -48,6 +51,7 @@ export type OrganizationRecord = {
   region?: string;
   website?: string;
   description?: string;
+  description_language?: string;
   verified?: boolean;
   requires_dpo_review?: boolean;
 };
@@ -61,6 +65,8 @@ export type PublicOrganization = {
   country: string | null;
   website: string | null;
   description: string | null;
+  /** The language the description is written in, for its `lang`; null when not said. */
+  descriptionLanguage: string | null;
   verified: boolean;
 };
 
@@ -89,7 +95,7 @@ export async function listOrganizationDirectory(query: { q?: string; kind?: stri
   const result = await pb.collection("organizations").getList(page, DIRECTORY_PER_PAGE, {
     filter: filters.join(" && "),
     sort: "name",
-    fields: "id,slug,name,kind,region,country,website,description,verified",
+    fields: "id,slug,name,kind,region,country,website,description,description_language,verified",
   });
   const items = await Promise.all(
     result.items.map(async (record) => ({
@@ -118,17 +124,29 @@ export const INVITE_TTL_MS = 7 * DAY_MS;
 
 /** The "request a new organisation" form. */
 export const organizationRequestSchema = z.object({
-  name: z.string().trim().min(2, { error: "Enter the organisation's name." }).max(200, { error: "Use at most 200 characters." }),
-  kind: z.enum(ORG_KINDS, { error: "Choose what kind of organisation this is." }),
+  name: z
+    .string()
+    .trim()
+    .min(2, { error: say("domain.org.name") })
+    .max(200, { error: say("domain.text.max", { max: 200 }) }),
+  kind: z.enum(ORG_KINDS, { error: say("domain.org.kind") }),
   // A code from the list the form offers (callers pass plain strings, so the type stays string).
   country: z.preprocess(
     (v) => (typeof v === "string" && v.trim() ? v.trim().toUpperCase() : "BE"),
-    z.string().refine((c) => (COUNTRIES as readonly string[]).includes(c), { error: "Choose a country from the list." }),
+    z.string().refine((c) => (COUNTRIES as readonly string[]).includes(c), { error: say("domain.org.country") }),
   ),
-  region: z.enum(REGIONS, { error: "Choose a region." }),
+  region: z.enum(REGIONS, { error: say("domain.org.region") }),
   // Astro turns empty form fields into null: treat them as "not given".
-  website: optionalHttpUrl("Enter the full address, starting with https://"),
-  description: z.preprocess((v) => v ?? "", z.string().trim().max(5000, { error: "Use at most 5000 characters." })),
+  website: optionalHttpUrl(say("domain.url.full")),
+  description: z.preprocess(
+    (v) => v ?? "",
+    z
+      .string()
+      .trim()
+      .max(5000, { error: say("domain.text.max", { max: 5000 }) }),
+  ),
+  // The language the description is written in (issue 12 §4); absent when not said (older records and callers).
+  description_language: z.preprocess((v) => v || undefined, z.enum(LANGUAGES, { error: "Choose a language from the list." }).optional()).optional(),
 });
 
 /** Turns a name into a URL slug, e.g. "AZ Sint-Jan Brugge" → "az-sint-jan-brugge". */
@@ -158,9 +176,7 @@ export async function requestOrganization(
     .collection("organizations")
     .getList(1, 1, { filter: pb.filter("requested_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(Date.now() - DAY_MS) }), fields: "id" });
   if (recent.totalItems >= ORG_REQUESTS_PER_DAY) {
-    throw new RateLimitedError(
-      `You have requested ${ORG_REQUESTS_PER_DAY} organisations in the last 24 hours, the most one account may request. Please try again tomorrow, or wait for the moderators to review your requests.`,
-    );
+    throw new RateLimitedError(say("domain.org.requests_per_day", { count: ORG_REQUESTS_PER_DAY }));
   }
   const slug = await uniqueSlug(slugify(input.name));
   const orgId = randomRecordId();
@@ -194,6 +210,7 @@ export async function listPendingOrganizations(actor: Actor | null): Promise<Pen
     region: r.region || null,
     website: safeHref(r.website),
     description: r.description || "",
+    descriptionLanguage: r.description_language || null,
     requestedBy: r.expand?.requested_by ? { name: r.expand.requested_by.name, email: r.expand.requested_by.email } : null,
     created: r.created,
     ownRequest: r.requested_by === actor.id,
@@ -208,12 +225,11 @@ export async function reviewOrganization(
   reason = "",
 ): Promise<{ name: string; slug: string }> {
   assertCan(actor, "org.review");
-  if (decision === "refuse" && reason.trim().length < 5)
-    throw new ValidationError("reason", "Explain why the organisation is refused (at least 5 characters).");
+  if (decision === "refuse" && reason.trim().length < 5) throw new ValidationError("reason", say("domain.org.refuse_reason"));
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId, { expand: "requested_by" });
   assertCan(actor, "org.review", { organization: { id: org.id, verified: Boolean(org.verified), requestedBy: org.requested_by || null } });
-  if (org.verification_status !== "pending") throw new ValidationError("organization", "This organisation has already been reviewed.");
+  if (org.verification_status !== "pending") throw new ValidationError("organization", say("domain.org.already_reviewed"));
   const batch = pb.createBatch();
   if (decision === "verify") {
     batch.collection("organizations").update(org.id, { verified: true, verification_status: "verified", refusal_reason: "" });
@@ -296,16 +312,24 @@ export const JOIN_MESSAGE_MAX = 1000;
 /** Asks to join an organisation, with a message for its admins (who you are, your role there); its admins decide. */
 export async function requestToJoin(actor: Actor | null, organizationId: string, message = ""): Promise<void> {
   const text = message.trim();
-  if (text.length > JOIN_MESSAGE_MAX) throw new ValidationError("message", `Use at most ${JOIN_MESSAGE_MAX} characters (you wrote ${text.length}).`);
+  if (text.length > JOIN_MESSAGE_MAX) throw new ValidationError("message", say("domain.org.join_message_max", { max: JOIN_MESSAGE_MAX, length: text.length }));
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId);
   const existing = actor
     ? (await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o}", { u: actor.id, o: org.id }) })).items[0]
     : undefined;
   assertCan(actor, "org.join", { organization: { id: org.id, verified: Boolean(org.verified) }, pendingRequest: existing?.status === "pending" });
-  if (existing?.status === "active") throw new ValidationError("organization", "You are already a member.");
-  if (existing) await pb.collection("memberships").update(existing.id, { status: "pending", role: "member", message: text, removed_by: "" });
-  else await pb.collection("memberships").create({ user: actor.id, organization: org.id, role: "member", status: "pending", message: text });
+  if (existing?.status === "active") throw new ValidationError("organization", say("domain.org.already_member"));
+  // The organisation's admins decide: they are told in the same batch as the request (issue 13 §1).
+  const notices = await prepareNotices("join_request", { organizationId: org.id, actorId: actor.id, authorId: null }, () => ({
+    params: { org: org.name, member: actor.name, message: text },
+    path: "/dashboard#join-requests",
+  }));
+  const batch = pb.createBatch();
+  if (existing) batch.collection("memberships").update(existing.id, { status: "pending", role: "member", message: text, removed_by: "" });
+  else batch.collection("memberships").create({ user: actor.id, organization: org.id, role: "member", status: "pending", message: text });
+  writeNotices(batch, notices);
+  await batch.send();
 }
 
 /** Join requests waiting in the organisations the actor administers, oldest first (for the dashboard). */
@@ -344,7 +368,7 @@ export async function removeMember(actor: Actor | null, membershipId: string): P
     member: { userId: membership.user, role: membership.role },
     activeAdmins: await countActiveAdmins(membership.organization),
   });
-  if (membership.status !== "active") throw new ValidationError("membership", "This person is not a member any more.");
+  if (membership.status !== "active") throw new ValidationError("membership", say("domain.membership.not_member"));
   await pb.collection("memberships").update(membership.id, { status: "removed", removed_by: actor.id });
   const user = membership.expand?.user;
   if (user?.email) {
@@ -365,9 +389,9 @@ export async function decideJoinRequest(
   const membership = await pb.collection("memberships").getOne(membershipId, { expand: "organization,user" });
   const org = membership.expand?.organization;
   assertCan(actor, "org.manage_members", { organization: { id: membership.organization, verified: Boolean(org?.verified) } });
-  if (membership.status !== "pending") throw new ValidationError("membership", "This request has already been answered.");
+  if (membership.status !== "pending") throw new ValidationError("membership", say("domain.membership.answered"));
   const parsedRole = z.enum(MEMBERSHIP_ROLES).safeParse(role);
-  if (!parsedRole.success) throw new ValidationError("role", "Choose member, editor, DPO or admin.");
+  if (!parsedRole.success) throw new ValidationError("role", say("domain.membership.role"));
   await pb.collection("memberships").update(membership.id, decision === "approve" ? { status: "active", role: parsedRole.data } : { status: "rejected" });
   const user = membership.expand?.user;
   if (user) {
@@ -386,9 +410,9 @@ export async function changeMemberRole(actor: Actor | null, membershipId: string
   const membership = await pb.collection("memberships").getOne(membershipId, { expand: "organization" });
   assertCan(actor, "org.manage_members", { organization: { id: membership.organization, verified: Boolean(membership.expand?.organization?.verified) } });
   const parsed = z.enum(MEMBERSHIP_ROLES).safeParse(role);
-  if (!parsed.success) throw new ValidationError("role", "Choose member, editor, DPO or admin.");
+  if (!parsed.success) throw new ValidationError("role", say("domain.membership.role"));
   if (membership.role === "admin" && parsed.data !== "admin" && (await countActiveAdmins(membership.organization)) <= 1) {
-    throw new ValidationError("role", "An organisation needs at least one admin: appoint another admin first.");
+    throw new ValidationError("role", say("domain.membership.last_admin"));
   }
   await pb.collection("memberships").update(membership.id, { role: parsed.data });
 }
@@ -430,19 +454,26 @@ export async function inviteMember(actor: Actor | null, organizationId: string, 
   const org = await pb.collection("organizations").getOne(organizationId);
   assertCan(actor, "org.manage_members", { organization: { id: org.id, verified: Boolean(org.verified) } });
   const address = z.email().safeParse(email.trim().toLowerCase());
-  if (!address.success) throw new ValidationError("email", "Enter a valid e-mail address.");
+  if (!address.success) throw new ValidationError("email", say("domain.email.invalid_short"));
   const parsedRole = z.enum(MEMBERSHIP_ROLES).safeParse(role);
-  if (!parsedRole.success) throw new ValidationError("role", "Choose member, editor, DPO or admin.");
+  if (!parsedRole.success) throw new ValidationError("role", say("domain.membership.role"));
   const now = currentDate();
   const sent = await pb
     .collection("invitations")
     .getList(1, 1, { filter: pb.filter("invited_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(now.getTime() - DAY_MS) }), fields: "id" });
   if (sent.totalItems >= INVITATIONS_PER_DAY) {
-    throw new RateLimitedError(
-      `You have sent ${INVITATIONS_PER_DAY} invitations in the last 24 hours, the most one person may send. Please try again tomorrow.`,
-    );
+    throw new RateLimitedError(say("domain.invitation.per_day", { count: INVITATIONS_PER_DAY }));
   }
   const token = randomBytes(32).toString("base64url");
+  // An invitee who already has an account also sees it in the app; the mail itself goes
+  // directly (below): it carries the one-time token, which is never stored in clear.
+  const account = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:e}", { e: address.data }), fields: "id" });
+  const notices = account.items[0]
+    ? await prepareNotices("invitation", { userId: account.items[0].id, actorId: actor.id, authorId: null }, () => ({
+        params: { org: org.name, inviter: actor.name, role: parsedRole.data },
+        path: `/organizations/${org.slug}`,
+      }))
+    : [];
   const pending = await pb.collection("invitations").getFullList({
     filter: pb.filter("organization = {:o} && email = {:e} && accepted_at = '' && revoked_at = ''", { o: org.id, e: address.data }),
     fields: "id",
@@ -457,6 +488,7 @@ export async function inviteMember(actor: Actor | null, organizationId: string, 
     token_hash: hashInvitationToken(token),
     expires_at: new Date(now.getTime() + INVITE_TTL_MS).toISOString(),
   });
+  writeNotices(batch, notices);
   await batch.send();
   // In the invitee's language: their account's setting if they have one, else the language of the page the invitation was sent from.
   const invitee = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:e}", { e: address.data }), fields: "locale" });
@@ -471,9 +503,8 @@ export async function revokeInvitation(actor: Actor | null, invitationId: string
   const pb = await pbClient();
   const invitation = await pb.collection("invitations").getOne(invitationId, { expand: "organization" });
   assertCan(actor, "org.manage_members", { organization: { id: invitation.organization, verified: Boolean(invitation.expand?.organization?.verified) } });
-  if (invitation.accepted_at)
-    throw new ValidationError("invitation", "This invitation has already been accepted; change the member's role or remove them instead.");
-  if (invitation.revoked_at) throw new ValidationError("invitation", "This invitation has already been revoked.");
+  if (invitation.accepted_at) throw new ValidationError("invitation", say("domain.invitation.accepted_already"));
+  if (invitation.revoked_at) throw new ValidationError("invitation", say("domain.invitation.revoked_already"));
   await pb.collection("invitations").update(invitation.id, { revoked_at: new Date().toISOString(), revoked_by: actor.id });
 }
 
@@ -506,8 +537,8 @@ export async function peekInvitation(token: string): Promise<{ email: string; or
  * old invitation.
  */
 export async function acceptInvitation(actor: Actor | null, params: { token: string }): Promise<{ slug: string }> {
-  if (!actor) throw new ValidationError("account", "Sign in (or create an account) with the invited address first.");
-  const invalid = "This invitation link is not valid. Ask the organisation's admin for a new invitation.";
+  if (!actor) throw new ValidationError("account", say("domain.invitation.sign_in"));
+  const invalid = say("domain.invitation.invalid");
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(params.token)) throw new ValidationError("token", invalid);
   const pb = await pbClient();
   const invitation = await pb
@@ -519,15 +550,13 @@ export async function acceptInvitation(actor: Actor | null, params: { token: str
     });
   if (!invitation) throw new ValidationError("token", invalid);
   const status = invitationStatus(invitation);
-  if (status === "accepted")
-    throw new ValidationError("token", "This invitation has already been used. Each invitation works once; ask for a new one if you need it.");
-  if (status === "revoked")
-    throw new ValidationError("token", "This invitation was withdrawn by the organisation. Ask its admin for a new one if you need it.");
-  if (status === "expired") throw new ValidationError("token", "This invitation has expired; ask for a new one.");
+  if (status === "accepted") throw new ValidationError("token", say("domain.invitation.used"));
+  if (status === "revoked") throw new ValidationError("token", say("domain.invitation.withdrawn"));
+  if (status === "expired") throw new ValidationError("token", say("domain.invitation.expired"));
   if (actor.email.toLowerCase() !== String(invitation.email).toLowerCase())
-    throw new ValidationError("account", `This invitation was sent to ${invitation.email}; sign in with that address to accept it.`);
+    throw new ValidationError("account", say("domain.invitation.other_address", { email: String(invitation.email) }));
   const org = invitation.expand?.organization;
-  if (!org?.verified) throw new ValidationError("token", "This organisation is not verified any more, so its invitations cannot be accepted.");
+  if (!org?.verified) throw new ValidationError("token", say("domain.invitation.org_unverified"));
   const inviter = invitation.expand?.invited_by;
   const inviterAdmin =
     inviter &&
@@ -538,20 +567,13 @@ export async function acceptInvitation(actor: Actor | null, params: { token: str
           fields: "id",
         })
       ).totalItems > 0);
-  if (!inviterAdmin)
-    throw new ValidationError(
-      "token",
-      "The person who invited you is no longer an admin of this organisation, so the invitation no longer holds. Ask a current admin for a new one.",
-    );
+  if (!inviterAdmin) throw new ValidationError("token", say("domain.invitation.inviter_not_admin"));
   const existing = (await pb.collection("memberships").getList(1, 1, { filter: pb.filter("user = {:u} && organization = {:o}", { u: actor.id, o: org.id }) }))
     .items[0];
-  if (existing?.status === "active") throw new ValidationError("account", "You are already a member of this organisation; its admins can change your role.");
+  if (existing?.status === "active") throw new ValidationError("account", say("domain.invitation.member_already"));
   // A membership that ended (left, refused) after the invitation was sent outranks it.
   if (existing && existing.status !== "pending" && existing.updated > invitation.created) {
-    throw new ValidationError(
-      "account",
-      "Your membership of this organisation changed after this invitation was sent, so it no longer holds. Ask a current admin for a new one.",
-    );
+    throw new ValidationError("account", say("domain.invitation.membership_changed"));
   }
   const batch = pb.createBatch();
   batch.collection("invitations").update(invitation.id, { accepted_at: new Date().toISOString(), accepted_by: actor.id });
@@ -594,6 +616,7 @@ export type PendingOrganization = {
   region: string | null;
   website: string | null;
   description: string;
+  descriptionLanguage: string | null;
   requestedBy: { name: string; email: string } | null;
   created: string;
   /** The reviewing moderator asked for it: another moderator must decide. */

@@ -40,4 +40,4 @@ function mac(purpose: string, payload: string, bind: string): string {
 }
 
 /** What a token may be used for. */
-export type TokenPurpose = "verify_email" | "password_reset";
+export type TokenPurpose = "verify_email" | "password_reset" | "unsubscribe";
