@@ -27,7 +27,8 @@ export function say(key: DomainKey, params?: MessageParams): string {
 /** A domain message recognised in server text: its key and the arguments it was rendered with. */
 export type RecognisedMessage = { key: DomainKey; params: MessageParams };
 
-type Pattern = { key: DomainKey; elements: MessageFormatElement[]; literalLength: number };
+// prefix and suffix: the fixed words a message starts and ends with, a cheap first test.
+type Pattern = { key: DomainKey; elements: MessageFormatElement[]; literalLength: number; prefix: string; suffix: string };
 let patterns: Pattern[] | undefined;
 let exact: Map<string, DomainKey> | undefined;
 
@@ -52,7 +53,17 @@ function load(): { exact: Map<string, DomainKey>; patterns: Pattern[] } {
       if (!key.startsWith("domain.")) continue;
       const elements = compileMessage("en", en[key]).getAst();
       if (elements.every(isLiteralElement)) exact.set(elements.map((el) => el.value).join(""), key as DomainKey);
-      else patterns.push({ key: key as DomainKey, elements, literalLength: literalLength(elements) });
+      else {
+        const first = elements[0];
+        const last = elements.at(-1);
+        patterns.push({
+          key: key as DomainKey,
+          elements,
+          literalLength: literalLength(elements),
+          prefix: first && isLiteralElement(first) ? first.value : "",
+          suffix: last && isLiteralElement(last) ? last.value : "",
+        });
+      }
     }
     // The most specific message wins: "Row {row}: {problem}" must not swallow a message with more fixed words.
     patterns.sort((a, b) => b.literalLength - a.literalLength);
@@ -133,6 +144,7 @@ function recognise(message: string, depth: number): (RecognisedMessage & { score
   let best: (RecognisedMessage & { score: number }) | null = null;
   for (const pattern of patterns) {
     if (best && pattern.literalLength + message.length <= best.score) break; // sorted: nothing later can do better
+    if (!message.startsWith(pattern.prefix) || !message.endsWith(pattern.suffix)) continue;
     let found: MessageParams | null = null;
     matchFrom(pattern.elements, 0, message, 0, {}, (end, params) => {
       if (end !== message.length) return false;
@@ -168,4 +180,20 @@ export function localizeDomainMessage(locale: Locale, message: string, depth = 0
         : value;
   }
   return t(locale, found.key, params);
+}
+
+/** What a zod issue carries that says what went wrong (Astro keeps the issues of a refused action input). */
+export type IssueLike = { code?: string; message: string; origin?: string; maximum?: number | bigint; minimum?: number | bigint };
+
+/**
+ * The English of a zod issue as a domain message: its own when a schema worded it with say(),
+ * else one chosen by its code (zod's default texts are English only and name types, not fields).
+ */
+export function issueMessage(issue: IssueLike): string {
+  if (recogniseDomainMessage(issue.message)) return issue.message;
+  const text = issue.origin === "string";
+  if (issue.code === "too_big" && text && issue.maximum !== undefined) return say("domain.text.max", { max: Number(issue.maximum) });
+  if (issue.code === "too_small" && text && Number(issue.minimum ?? 0) <= 1) return say("domain.input.required");
+  if (issue.code === "too_small" && text && issue.minimum !== undefined) return say("domain.text.min", { min: Number(issue.minimum) });
+  return say("domain.input.invalid");
 }

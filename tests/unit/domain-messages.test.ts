@@ -3,7 +3,7 @@
 // (src/i18n/domain.ts). These tests walk every `domain.*` message, and the server sources.
 import { isNumberElement, isPluralElement, isSelectElement, type MessageFormatElement, parse } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
-import { type DomainKey, localizeDomainMessage, recogniseDomainMessage, say } from "../../src/i18n/domain.ts";
+import { type DomainKey, issueMessage, localizeDomainMessage, recogniseDomainMessage, say } from "../../src/i18n/domain.ts";
 import { en, type MessageKey } from "../../src/i18n/en.ts";
 import { type MessageParams, t } from "../../src/i18n/index.ts";
 
@@ -129,5 +129,23 @@ describe("localizeDomainMessage", () => {
     expect(english).toBe("Keep the lessons under 50,000 characters.");
     expect(localizeDomainMessage("nl", english)).toBe("De lessen mogen niet langer zijn dan 50.000 tekens.");
     expect(localizeDomainMessage("fr", english)).toMatch(/^Les enseignements ne peuvent pas dépasser 50\s000 caractères\.$/u);
+  });
+});
+
+describe("issueMessage (zod issues of a refused action input)", () => {
+  it("keeps a schema's own message and words zod's defaults by their code, so they translate too", () => {
+    const own = say("domain.post.title_max", { max: 300 });
+    expect(issueMessage({ code: "too_big", origin: "string", maximum: 300, message: own })).toBe(own);
+    expect(issueMessage({ code: "too_big", origin: "string", maximum: 20_000, message: "Too big: expected string to have <=20000 characters" })).toBe(
+      "Use at most 20,000 characters.",
+    );
+    expect(issueMessage({ code: "too_small", origin: "string", minimum: 1, message: "Too small: expected string to have >=1 characters" })).toBe(
+      say("domain.input.required"),
+    );
+    expect(issueMessage({ code: "too_small", origin: "string", minimum: 10, message: "Too small" })).toBe("Use at least 10 characters.");
+    const invalid = issueMessage({ code: "invalid_value", message: 'Invalid option: expected one of "platform"|"outside"|"anonymous"' });
+    expect(invalid).toBe(say("domain.input.invalid"));
+    expect(localizeDomainMessage("fr", invalid)).toBe("Cette valeur n’est pas valable ; vérifiez-la et réessayez.");
+    expect(localizeDomainMessage("nl", "Use at most 20,000 characters.")).toBe("Gebruik maximaal 20.000 tekens.");
   });
 });

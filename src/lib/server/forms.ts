@@ -1,7 +1,7 @@
 // Helpers for pages that host forms: what the user typed, and field-level errors from an
 // action result, so a failed form re-renders with the input kept (DESIGN.md §5 inv. 5).
 import { isInputError } from "astro:actions";
-import { localizeDomainMessage, say } from "../../i18n/domain.ts";
+import { type IssueLike, issueMessage, localizeDomainMessage, say } from "../../i18n/domain.ts";
 import type { Locale } from "../../i18n/index.ts";
 
 const NEVER_ECHO = new Set(["password", "confirm"]);
@@ -68,8 +68,9 @@ function rawFormErrors(result: { error?: unknown } | undefined): { fields: Recor
   const error = result?.error as { message?: string; code?: string } | undefined;
   if (!error) return { fields: {}, message: null, code: null };
   if (isInputError(error)) {
+    // The first issue of each field; one without a message of our own gets one by its code.
     const fields: Record<string, string> = {};
-    for (const [name, messages] of Object.entries(error.fields)) if (messages?.[0]) fields[name] = messages[0];
+    for (const issue of error.issues) if (issue.path.length > 0) fields[String(issue.path[0])] ??= issueMessage(issue as IssueLike);
     return { fields, message: null, code: "BAD_REQUEST" };
   }
   // A failure the domain did not expect (PocketBase's "Batch transaction failed.", a bug) is

@@ -3,7 +3,7 @@
 // on its own field.
 import { z } from "zod";
 import { AI_TYPES, CARE_SETTINGS, DECISIONS, LANGUAGES, LIFECYCLE_STAGES, OUTCOMES, REJECTION_REASONS } from "../codelists.ts";
-import { say } from "../../i18n/domain.ts";
+import { issueMessage, say } from "../../i18n/domain.ts";
 
 // Astro gives null for empty form fields; the domain is also called with plain objects.
 const text = (max: number, message: string) => z.preprocess((v) => (v == null ? "" : v), z.string().trim().max(max, { error: message }));
@@ -148,7 +148,7 @@ export function submissionProblems(stored: Record<string, unknown>, post: { kind
   if (parsed.success) return problems;
   for (const issue of parsed.error.issues) {
     const field = String(issue.path[0] ?? "post");
-    problems[field] ??= issue.message;
+    problems[field] ??= issueMessage(issue);
   }
   return problems;
 }
