@@ -8,6 +8,9 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { t, type Locale } from "../../src/i18n/index.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { englishNeedles, englishOnPage } from "../helpers/english.ts";
+import { fr } from "../../src/i18n/fr.ts";
+import { nl } from "../../src/i18n/nl.ts";
 
 const baseUrl = inject("baseUrl");
 const WIDTHS = [1280, 390] as const;
@@ -202,6 +205,13 @@ describe.each(["en", "fr", "nl"] as const)("/%s/failures in the interface langua
       if (width === 390) await page.getByRole("link", { name: t(lang, "searchpage.filters"), exact: true }).click();
       await expect(page.getByRole("heading", { level: 2, name: t(lang, "searchpage.filters") }).isVisible()).resolves.toBe(true);
       await expect(page.getByText(t(lang, `list.failures.tab.${tab}.means`)).count()).resolves.toBe(1);
+      // No English interface text on the French and Dutch pages (the check of tests/e2e/no-english.test.ts).
+      if (lang !== "en")
+        expect(await englishOnPage(page, lang, englishNeedles(lang === "fr" ? fr : nl)), `${lang} ${tab} ${width}`).toEqual({
+          pieces: [],
+          sentences: [],
+          dates: [],
+        });
       expect(await seriousViolations(page), `${lang} ${tab} ${width}`).toEqual([]);
       expect(await overflow(page)).toBe(0);
     }
