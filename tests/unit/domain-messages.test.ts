@@ -2,6 +2,7 @@
 // page matches that English back to its key and arguments to show it in its own language
 // (src/i18n/domain.ts). These tests walk every `domain.*` message, and the server sources.
 import { isNumberElement, isPluralElement, isSelectElement, type MessageFormatElement, parse } from "@formatjs/icu-messageformat-parser";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type DomainKey, issueMessage, localizeDomainMessage, recogniseDomainMessage, say } from "../../src/i18n/domain.ts";
 import { en, type MessageKey } from "../../src/i18n/en.ts";
@@ -129,6 +130,43 @@ describe("localizeDomainMessage", () => {
     expect(english).toBe("Keep the lessons under 50,000 characters.");
     expect(localizeDomainMessage("nl", english)).toBe("De lessen mogen niet langer zijn dan 50.000 tekens.");
     expect(localizeDomainMessage("fr", english)).toMatch(/^Les enseignements ne peuvent pas dépasser 50\s000 caractères\.$/u);
+  });
+});
+
+// The server's user-facing messages: thrown refusals, zod `error`s, issues and action messages.
+// Left in English on purpose: operator-facing texts (config.ts: environment variables,
+// addresses.ts: TRUSTED_PROXIES, importer.ts: the `npm run import` command), the open-data API's
+// developer messages (opendata.ts) and list-URL parameter errors worded like search's parser
+// (failures.ts).
+const ENGLISH_BY_DESIGN = new Set(["config.ts", "addresses.ts", "importer.ts", "opendata.ts", "failures.ts"]);
+const sources = [
+  ...readdirSync("src/lib/server")
+    .filter((f) => f.endsWith(".ts") && !ENGLISH_BY_DESIGN.has(f))
+    .map((f) => `src/lib/server/${f}`),
+  ...readdirSync("src/actions")
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => `src/actions/${f}`),
+];
+const MESSAGE_LITERAL =
+  /(?:new ValidationError\([^,()]+,|new RateLimitedError\(|\berror:|\bmessage:|\bneed\([^,()]+,|\bfail\([^,()]+,)\s*("(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`)/g;
+const englishDomainTexts = new Set<string>(domainKeys.map((key) => en[key]));
+
+describe("the server's sources", () => {
+  it.each(sources)("%s words every user-facing message with say() or exactly as a domain.* message", (file) => {
+    const text = readFileSync(file, "utf8");
+    const unkeyed: string[] = [];
+    for (const [, literal] of text.matchAll(MESSAGE_LITERAL)) {
+      const value = literal!.startsWith("`") ? literal!.slice(1, -1) : (JSON.parse(literal!) as string);
+      if (literal!.startsWith("`") && value.includes("${")) unkeyed.push(`${literal} (a template: use say() with arguments)`);
+      else if (!englishDomainTexts.has(value)) unkeyed.push(literal!);
+    }
+    expect(unkeyed).toEqual([]);
+  });
+
+  it("every say() key exists (the type-check says so too)", () => {
+    const used = sources.flatMap((file) => [...readFileSync(file, "utf8").matchAll(/\bsay\("([^"]+)"/g)].map((m) => m[1]!));
+    expect(used.length).toBeGreaterThan(150);
+    expect(used.filter((key) => !(key in en))).toEqual([]);
   });
 });
 
