@@ -342,6 +342,8 @@ export const en = {
   "write.saved": "Draft saved.",
   "write.submitted": "Submitted for review. Here is what happens next:",
   "write.next.dpo": "Your organisation's data protection officer checks it first and either signs it off or returns it to you with comments.",
+  "write.next.dpo_named":
+    "{count, plural, one {{names}, your organisation's data protection officer, checks it first and either signs it off or returns it to you with comments.} other {Your organisation's data protection officers ({names}) check it first; one of them signs it off or returns it to you with comments.}}",
   "write.next.moderation": "A Casebook moderator then reviews it and publishes it, asks you for changes, or explains why it cannot be published.",
   "write.next.moderation_only": "A Casebook moderator reviews it and publishes it, asks you for changes, or explains why it cannot be published.",
   "write.next.revision": "Until your changes are approved, the published version stays online as it is.",

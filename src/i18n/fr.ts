@@ -353,6 +353,8 @@ export const fr = {
   "write.saved": "Brouillon enregistré.",
   "write.submitted": "Publication soumise à la relecture. Voici la suite :",
   "write.next.dpo": "Le délégué à la protection des données de votre organisation l’examine d’abord, puis la valide ou vous la renvoie avec ses commentaires.",
+  "write.next.dpo_named":
+    "{count, plural, one {{names}, délégué à la protection des données de votre organisation, l’examine d’abord, puis la valide ou vous la renvoie avec ses commentaires.} other {Les délégués à la protection des données de votre organisation ({names}) l’examinent d’abord ; l’un d’eux la valide ou vous la renvoie avec ses commentaires.}}",
   "write.next.moderation":
     "Un modérateur de Casebook la relit ensuite et la publie, vous demande des modifications ou vous explique pourquoi elle ne peut pas être publiée.",
   "write.next.moderation_only":

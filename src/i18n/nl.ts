@@ -352,6 +352,8 @@ export const nl = {
   "write.submitted": "Ingediend ter beoordeling. Zo gaat het nu verder:",
   "write.next.dpo":
     "De functionaris voor gegevensbescherming (FG) van uw organisatie kijkt de bijdrage eerst na en keurt ze goed of stuurt ze met opmerkingen naar u terug.",
+  "write.next.dpo_named":
+    "{count, plural, one {{names}, de functionaris voor gegevensbescherming (FG) van uw organisatie, kijkt de bijdrage eerst na en keurt ze goed of stuurt ze met opmerkingen naar u terug.} other {De functionarissen voor gegevensbescherming (FG) van uw organisatie ({names}) kijken de bijdrage eerst na; een van hen keurt ze goed of stuurt ze met opmerkingen naar u terug.}}",
   "write.next.moderation":
     "Daarna beoordeelt een moderator van Casebook de bijdrage en publiceert ze, vraagt u om aanpassingen of legt uit waarom ze niet gepubliceerd kan worden.",
   "write.next.moderation_only":
