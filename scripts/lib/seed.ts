@@ -22,6 +22,8 @@ const orgSchema = z.object({
   region: z.string(),
   website: z.string(),
   description: z.string(),
+  // The demo's descriptions are written in English (issue 12 §4: descriptions carry their language).
+  description_language: z.enum(["en", "fr", "nl"]).default("en"),
   verified: z.boolean(),
   requires_dpo_review: z.boolean(),
 });
@@ -32,7 +34,7 @@ const userSchema = z.object({
   locale: z.enum(["en", "fr", "nl"]),
   memberships: z.array(z.object({ organization: z.string(), role: z.enum(["member", "editor", "dpo", "admin"]) })),
 });
-const callSchema = z.object({ slug: z.string(), funder: z.string() }).loose();
+const callSchema = z.object({ slug: z.string(), funder: z.string(), description_language: z.enum(["en", "fr", "nl"]).default("en") }).loose();
 const postSchema = z
   .object({
     slug: z.string(),

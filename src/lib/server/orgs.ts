@@ -332,19 +332,26 @@ export async function requestToJoin(actor: Actor | null, organizationId: string,
   await batch.send();
 }
 
-/** Join requests waiting in the organisations the actor administers, oldest first (for the dashboard). */
+/** Join requests waiting in the organisations the actor may answer for (its own as admin; every one for a platform admin), oldest first (for the dashboard). */
 export async function listJoinRequestsFor(actor: Actor | null): Promise<JoinRequest[]> {
   if (!actor) return [];
   const administered = actor.memberships.filter((m) =>
     can(actor, "org.manage_members", { organization: { id: m.organizationId, verified: m.organizationVerified } }),
   );
-  if (administered.length === 0) return [];
+  // A platform admin answers for any organisation (also one without an admin of its own), so
+  // the organisation page's pointer to the dashboard must find the requests there too.
+  const everyOrganisation = actor.role === "admin";
+  if (administered.length === 0 && !everyOrganisation) return [];
   const pb = await pbClient();
   const orgFilter = administered.map((m, i) => pb.filter(`organization = {:o${i}}`, { [`o${i}`]: m.organizationId })).join(" || ");
   const records = await pb
     .collection("memberships")
-    .getFullList({ filter: `status = 'pending' && (${orgFilter})`, sort: "created", expand: "user,organization" });
-  return records.map((r) => ({
+    .getFullList({ filter: everyOrganisation ? "status = 'pending'" : `status = 'pending' && (${orgFilter})`, sort: "created", expand: "user,organization" });
+  // Each request still passes can(): the query only narrows where to look.
+  const answerable = records.filter((r) =>
+    can(actor, "org.manage_members", { organization: { id: r.organization as string, verified: Boolean(r.expand?.organization?.verified) } }),
+  );
+  return answerable.map((r) => ({
     id: r.id,
     organization: { name: r.expand?.organization?.name ?? "", slug: r.expand?.organization?.slug ?? "" },
     name: r.expand?.user?.name ?? "",
