@@ -1,0 +1,46 @@
+// Public Atom and JSON feeds (issue 13 §6; URL scheme in lib/server/feeds.ts), and a member's
+// private feed of what they follow at /feeds/private/<token>.atom|json (issue 13 §3). A public
+// feed is the same for everyone, so it is cacheable: anonymous readers get Cache-Control
+// public, an ETag and 304s; a request carrying a session stays private (its response may
+// refresh the cookie). A private feed is never stored by shared caches.
+import type { APIRoute } from "astro";
+import type { Locale } from "../../i18n/index.ts";
+import { localePath, routeLocale } from "../../i18n/routing.ts";
+import { getConfig } from "../../lib/server/config.ts";
+import { feedResponse, loadFeed, parseFeedPath, renderFeed, type FeedFormat } from "../../lib/server/feeds.ts";
+import { loadPrivateFeed } from "../../lib/server/follows.ts";
+
+export const GET: APIRoute = async (context) => {
+  // From the URL, not params: behind the middleware's language rewrite an endpoint sees the
+  // prefixed URL and an empty rest parameter.
+  const route = routeLocale(context.url.pathname);
+  const urlLocale: Locale | null = route.kind === "prefixed" ? route.locale : null;
+  const path = /^\/feeds\/(.+)$/.exec(route.kind === "prefixed" ? route.path : context.url.pathname)?.[1] ?? "";
+  const secret = /^private\/([^/]+)\.(atom|json)$/.exec(path);
+  if (secret) {
+    const format = secret[2] as FeedFormat;
+    const token = secret[1] ?? "";
+    const content = await loadPrivateFeed(token, urlLocale, (locale) =>
+      urlLocale ? localePath(locale, `/feeds/private/${token}.${format}`) : `/feeds/private/${token}.${format}`,
+    );
+    if (!content) return context.rewrite("/404");
+    return feedResponse(context.request, renderFeed(content, format, getConfig().publicUrl), format, "secret");
+  }
+  const parsed = parseFeedPath(path);
+  if (!parsed) return context.rewrite("/404");
+  // A public feed's language is in its URL; an unprefixed feed URL goes to the visitor's language, as `/` does.
+  if (!urlLocale) {
+    return new Response(null, {
+      status: 302,
+      headers: { location: `/${context.locals.locale}${context.url.pathname}`, vary: "Accept-Language, Cookie", "cache-control": "private, no-store" },
+    });
+  }
+  const content = await loadFeed(urlLocale, parsed.scope, parsed.format);
+  if (!content) return context.rewrite("/404");
+  return feedResponse(
+    context.request,
+    renderFeed(content, parsed.format, getConfig().publicUrl),
+    parsed.format,
+    context.locals.session === null ? "public" : "private",
+  );
+};
