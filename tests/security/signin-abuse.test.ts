@@ -31,7 +31,7 @@ async function registerVerified(): Promise<string> {
   return email;
 }
 
-type Attempt = { from: string; password: "right" | "wrong"; times?: number; waitFirstMs?: number };
+type Attempt = { from: string; password: "right" | "wrong"; times?: number; waitFirstMs?: number; page?: string };
 type Seen = { status: number; retryAfter?: number };
 
 const lockout: Scenario<Attempt, Seen>[] = [
@@ -45,6 +45,13 @@ const lockout: Scenario<Attempt, Seen>[] = [
     name: "then even the right password from A waits",
     actor: "attacker at A who guessed right",
     request: { from: "198.51.100.21", password: "right" },
+    expected: { status: 429, retryAfter: 60 },
+  },
+  {
+    // The page under a prefix renders a rewritten copy of the request the action refused (issue 12 §3).
+    name: "…through a language's sign-in page too, with its Retry-After",
+    actor: "attacker at A who guessed right",
+    request: { from: "198.51.100.21", password: "right", page: "/fr/signin" },
     expected: { status: 429, retryAfter: 60 },
   },
   {
@@ -106,7 +113,7 @@ describe("targeted lock-out (issue 9, finding 16)", { shuffle: false }, () => {
       if (request.waitFirstMs) await sleep(request.waitFirstMs);
       for (let i = 0; i < (request.times ?? 1); i++) {
         const res = await new Client().form(
-          "/signin?_action=signIn",
+          `${request.page ?? "/signin"}?_action=signIn`,
           { email: owner, password: request.password === "right" ? PASSWORD : WRONG },
           { headers: { "x-forwarded-for": request.from } },
         );

@@ -12,6 +12,8 @@ import { getConfig } from "./config.ts";
 import { say } from "../../i18n/domain.ts";
 
 const retryAfterByRequest = new WeakMap<Request, number>();
+// Also by locals: a page under /fr/… renders a rewritten copy of the request the action saw (forms.ts).
+const retryAfterByLocals = new WeakMap<object, number>();
 
 /** The signed-in actor, or an UNAUTHORIZED ActionError. */
 export function requireActor(context: ActionAPIContext): Actor {
@@ -26,9 +28,9 @@ export function enforceLimits(context: ActionAPIContext, entries: [RateLimiter, 
   if (!verdict.allowed) refuseTooMany(context, verdict.retryAfterSeconds);
 }
 
-/** Seconds to put in Retry-After when an action of this request hit a rate limit. */
-export function retryAfterFor(request: Request): number | undefined {
-  return retryAfterByRequest.get(request);
+/** Seconds to put in Retry-After when an action of this request (or the request these locals belong to) hit a rate limit. */
+export function retryAfterFor(request: Request, locals?: object): number | undefined {
+  return retryAfterByRequest.get(request) ?? (locals ? retryAfterByLocals.get(locals) : undefined);
 }
 
 let trusted: { ranges: unknown; matches: (ip: string) => boolean } | undefined;
@@ -60,6 +62,7 @@ export function clientKey(context: { clientAddress: string; request: Request }):
 /** Refuses the request with 429; the page reads the wait through retryAfterFor. */
 export function refuseTooMany(context: ActionAPIContext, retryAfterSeconds: number): never {
   retryAfterByRequest.set(context.request, retryAfterSeconds);
+  retryAfterByLocals.set(context.locals, retryAfterSeconds);
   const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
   throw new ActionError({ code: "TOO_MANY_REQUESTS", message: say("domain.too_many_attempts", { minutes }) });
 }
