@@ -328,7 +328,8 @@ describe("submitting and previewing", () => {
     await saveAndWait(page, "Submit for review");
     expect(page.url()).toMatch(/\/dashboard\/posts\/[a-z0-9]{15}\?submitted=1$/);
     const confirmation = (await page.locator(".next-steps").textContent()) ?? "";
-    expect(confirmation).toContain("data protection officer checks it first");
+    // The DPO is named (AZ Heidebloem's one DPO in the demo content).
+    expect(confirmation).toContain("Saar Deckmijn, your organisation's data protection officer, checks it first");
     expect(confirmation).toContain("moderator then reviews it");
     expect(confirmation).toContain("You get an e-mail at each step");
     await expect(page.getByText("Waiting for the DPO", { exact: true }).count()).resolves.toBe(1);

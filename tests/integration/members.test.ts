@@ -47,7 +47,7 @@ describe("organisation directory", () => {
     expect(found.items.map((o) => o.name)).toEqual([`Directory Hospital ${marker}`]);
     expect(found.items[0]).toMatchObject({ slug: org.slug, kind: "care_home", region: "wallonia", publicPosts: 1 });
     // Only public fields: no id, no settings.
-    expect(Object.keys(found.items[0]!).sort()).toEqual(["country", "description", "kind", "name", "publicPosts", "region", "slug", "verified", "website"]);
+    expect(Object.keys(found.items[0]!).sort()).toEqual(["country", "description", "descriptionLanguage", "kind", "name", "publicPosts", "region", "slug", "verified", "website"]);
   });
 
   it("filters by kind and region; values outside the lists are ignored, not errors", async () => {
@@ -94,6 +94,19 @@ describe("join requests", () => {
     expect(await listJoinRequestsFor(editor)).toEqual([]);
     expect(await listJoinRequestsFor(other.actors[0]!)).toEqual([]);
     expect(await listJoinRequestsFor(null)).toEqual([]);
+  });
+
+  it("reach a platform admin without any membership too (the organisation page points them to the dashboard), and a moderator not", async () => {
+    const { org } = await orgWith(["editor"]);
+    const asker = await load((await createUser(pb, { name: "Platform Asker" })).id);
+    await requestToJoin(asker, org.id, "Our admin left; please let me in.");
+    const platformAdmin = await load((await createUser(pb, { role: "admin" })).id);
+    expect(platformAdmin.memberships).toEqual([]);
+    const requests = await listJoinRequestsFor(platformAdmin);
+    expect(requests.filter((r) => r.organization.slug === org.slug)).toEqual([
+      expect.objectContaining({ name: "Platform Asker", message: "Our admin left; please let me in.", organization: { name: org.name, slug: org.slug } }),
+    ]);
+    expect((await listJoinRequestsFor(moderator)).filter((r) => r.organization.slug === org.slug)).toEqual([]);
   });
 
   it("refuses a message over 1000 characters and records nothing", async () => {
