@@ -47,7 +47,18 @@ describe("organisation directory", () => {
     expect(found.items.map((o) => o.name)).toEqual([`Directory Hospital ${marker}`]);
     expect(found.items[0]).toMatchObject({ slug: org.slug, kind: "care_home", region: "wallonia", publicPosts: 1 });
     // Only public fields: no id, no settings.
-    expect(Object.keys(found.items[0]!).sort()).toEqual(["country", "description", "descriptionLanguage", "kind", "name", "publicPosts", "region", "slug", "verified", "website"]);
+    expect(Object.keys(found.items[0]!).sort()).toEqual([
+      "country",
+      "description",
+      "descriptionLanguage",
+      "kind",
+      "name",
+      "publicPosts",
+      "region",
+      "slug",
+      "verified",
+      "website",
+    ]);
   });
 
   it("filters by kind and region; values outside the lists are ignored, not errors", async () => {
