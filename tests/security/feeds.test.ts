@@ -212,6 +212,12 @@ describe("feeds never name an anonymous post's organisation (issue 13 §6)", () 
     });
   }
 
+  it("an unprefixed feed URL is the English feed whatever the visitor's language (one answer per URL for shared caches)", async () => {
+    const res = await new Client().fetch("/feeds/home.atom", { headers: { "accept-language": "fr-BE,fr;q=0.9", cookie: "casebook_lang=nl" } });
+    expect(res.status).toBe(200);
+    expect(parseAtomFeed(await res.text()).id).toMatch(/\/en\/feeds\/home\.atom$/);
+  });
+
   it("feeds are public and cacheable for visitors, with a working ETag", async () => {
     const visitor = new Client();
     const res = await visitor.fetch(`/en/feeds/tags/${TAG}.atom`);

@@ -28,14 +28,9 @@ export const GET: APIRoute = async (context) => {
   }
   const parsed = parseFeedPath(path);
   if (!parsed) return context.rewrite("/404");
-  // A public feed's language is in its URL; an unprefixed feed URL goes to the visitor's language, as `/` does.
-  if (!urlLocale) {
-    return new Response(null, {
-      status: 302,
-      headers: { location: `/${context.locals.locale}${context.url.pathname}`, vary: "Accept-Language, Cookie", "cache-control": "private, no-store" },
-    });
-  }
-  const content = await loadFeed(urlLocale, parsed.scope, parsed.format);
+  // A public feed's language is in its URL; an unprefixed feed URL is the English feed, whoever asks,
+  // so that a shared cache may keep it (its entries link to the /en/ pages).
+  const content = await loadFeed(urlLocale ?? "en", parsed.scope, parsed.format);
   if (!content) return context.rewrite("/404");
   return feedResponse(
     context.request,
