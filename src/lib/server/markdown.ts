@@ -439,8 +439,8 @@ if (!isMainThread && workerData === WORKER_TAG && parentPort) {
 // Stryker restore all
 
 /** Options for `renderUntrustedMarkdown`: the field to blame and how to name it in the message. */
-/** `label` is no longer read (messages select their wording by `field`); accepted until every caller has dropped it. */
-export type UntrustedMarkdownOptions = RenderMarkdownOptions & { field: string; title?: string; label?: string };
+/** `field` selects the wording of the refusal (domain.markdown.*); `title` names a funder's record in it. */
+export type UntrustedMarkdownOptions = RenderMarkdownOptions & { field: string; title?: string };
 
 /** Options for `renderMarkdown`. */
 export type RenderMarkdownOptions = {
