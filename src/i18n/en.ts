@@ -1301,6 +1301,7 @@ export const en = {
   "domain.csv.line_file_column": "File, {column}: {problem}",
   "domain.csv.line_row_column": "Row {row}, {column}: {problem}",
   "translation.also_in": "Also in:",
+  "translation.of": "Translation of:",
   "translation.write": "Write a translation",
   "translation.heading": "Translate “{title}”",
   "translation.intro":

@@ -1342,6 +1342,7 @@ export const fr = {
   "domain.csv.line_file_column": "Fichier, {column} : {problem}",
   "domain.csv.line_row_column": "Ligne {row}, {column} : {problem}",
   "translation.also_in": "Également disponible en :",
+  "translation.of": "Traduction de :",
   "translation.write": "Rédiger une traduction",
   "translation.heading": "Traduire « {title} »",
   "translation.intro":

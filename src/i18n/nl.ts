@@ -1338,6 +1338,7 @@ export const nl = {
   "domain.csv.line_file_column": "Bestand, {column}: {problem}",
   "domain.csv.line_row_column": "Rij {row}, {column}: {problem}",
   "translation.also_in": "Ook beschikbaar in:",
+  "translation.of": "Vertaling van:",
   "translation.write": "Een vertaling schrijven",
   "translation.heading": "“{title}” vertalen",
   "translation.intro":

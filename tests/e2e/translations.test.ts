@@ -179,6 +179,14 @@ describe("writing a translation", () => {
       language: "en",
       anonymous: false,
     });
+    // The moderator reviews it beside the original.
+    const moderator = await as(MODERATOR, 1280);
+    await moderator.goto(`${baseUrl}/en/moderation/posts/${id}`);
+    const note = moderator.locator("p.card-meta", { hasText: "Translation of:" });
+    await expect(note.textContent()).resolves.toMatch(new RegExp(`Translation of: Nachtelijke valsensoren op proef ${RUN}\\s+\\(Dutch\\)`));
+    await expect(note.getByRole("link").getAttribute("href")).resolves.toBe(`/en/moderation/posts/${original.id}`);
+    expect(await seriousViolations(moderator)).toEqual([]);
+    await moderator.context().close();
     // Not linked while in review.
     await page.goto(`${baseUrl}/en/posts/${original.slug}`);
     await expect(page.getByText("Also in:").count()).resolves.toBe(0);

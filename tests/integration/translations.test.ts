@@ -8,7 +8,14 @@ import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { ValidationError } from "../../src/lib/server/errors.ts";
 import { approvePost, claimPost, dpoReview, hidePost, saveDraft, submitPost, withdrawPost } from "../../src/lib/server/moderation.ts";
 import { getPublishedPost } from "../../src/lib/server/posts.ts";
-import { LANGUAGE_TAKEN, MIXED_ANONYMITY, publishedTranslations, translatableId, translationDraft } from "../../src/lib/server/translations.ts";
+import {
+  LANGUAGE_TAKEN,
+  MIXED_ANONYMITY,
+  publishedTranslations,
+  translatableId,
+  translationDraft,
+  translationOriginal,
+} from "../../src/lib/server/translations.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
 
@@ -145,6 +152,9 @@ describe("writing a translation", () => {
     const original = await publishedOriginal(c);
     const { id, slug } = await saveDraft(c.editor2, caseStudy(c.orgId, { ...dutch, translation_of: original.id }));
     expect((await pb.collection("posts").getOne(id)).translation_of).toBe(original.id);
+    // The moderator's review page names the original; the original translates nothing.
+    expect(await translationOriginal(id)).toMatchObject({ id: original.id, language: "en", status: "published" });
+    expect(await translationOriginal(original.id)).toBeNull();
     // A draft, then a post in review, is not linked.
     expect(await publishedTranslations(original.slug)).toEqual([]);
     expect((await submitPost(c.editor2, id)).status).toBe("dpo_review");

@@ -234,3 +234,18 @@ export function placeTranslationError<E extends { fields: Record<string, string>
   if (!field || !errors.message) return errors;
   return { ...errors, fields: { ...errors.fields, [field]: errors.message }, message: null };
 }
+
+/** The post a translation translates, for the moderator's review page (any status: the reviewer compares); null for a post that is not a translation. */
+export async function translationOriginal(postId: string): Promise<{ id: string; title: string; language: string; status: string } | null> {
+  if (!ID.test(postId)) return null;
+  const pb = await getPocketBase();
+  const post = await pb
+    .collection("posts")
+    .getOne(postId, {
+      fields: "translation_of,expand.translation_of.id,expand.translation_of.title,expand.translation_of.language,expand.translation_of.status",
+      expand: "translation_of",
+    })
+    .catch(() => null);
+  const source = post?.expand?.translation_of;
+  return source ? { id: source.id, title: source.title, language: source.language, status: source.status } : null;
+}
