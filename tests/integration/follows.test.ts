@@ -9,6 +9,7 @@ import { loadFeed } from "../../src/lib/server/feeds.ts";
 import {
   MAX_FOLLOWS,
   ensureDefaultFollows,
+  followersOfPost,
   feedTokenCreated,
   follow,
   followState,
@@ -177,5 +178,32 @@ describe("feeds", () => {
     const settings = await pb.collection("follow_settings").getFirstListItem(pb.filter("user = {:u}", { u: reader.id }));
     expect(JSON.stringify(settings)).not.toContain(second);
     expect(await loadPrivateFeed("not a token", null, self)).toBeNull();
+  });
+});
+
+describe("who hears of a new post", () => {
+  it("members following its tag or organisation, most frequent cadence first; an anonymous post never reaches its organisation's followers", async () => {
+    const [byTag, byOrg, both, paused] = await Promise.all([member(), member(), member(), member()]);
+    await follow(byTag, { kind: "tag", value: TAG }, "weekly");
+    await follow(byOrg, { kind: "organization", value: org.slug }, "immediate");
+    await follow(both, { kind: "tag", value: TAG }, "weekly");
+    await follow(both, { kind: "organization", value: org.slug }, "daily");
+    await follow(paused, { kind: "tag", value: TAG }, "off");
+    const named = await pb.collection("posts").getFirstListItem(pb.filter("slug = {:s}", { s: slugs.named }));
+    const anonymous = await pb.collection("posts").getFirstListItem(pb.filter("slug = {:s}", { s: slugs.anonymous }));
+    const toNamed = await followersOfPost(named);
+    expect([toNamed.get(byTag.id), toNamed.get(byOrg.id), toNamed.get(both.id), toNamed.has(paused.id)]).toEqual(["weekly", "immediate", "daily", false]);
+    const toAnonymous = await followersOfPost(anonymous);
+    expect([toAnonymous.get(byTag.id), toAnonymous.has(byOrg.id), toAnonymous.get(both.id)]).toEqual(["weekly", false, "weekly"]);
+    const draft = await pb.collection("posts").getFirstListItem(pb.filter("slug = {:s}", { s: slugs.draft }));
+    expect((await followersOfPost(draft)).size).toBe(0);
+  });
+
+  it("a digest lists only what was published after its last run", async () => {
+    const all = await postsFollowed("en", [{ kind: "tag", target: TAG }]);
+    expect(all.length).toBe(2);
+    const newest = all[0]!.publishedAt!;
+    expect(await postsFollowed("en", [{ kind: "tag", target: TAG }], 50, newest)).toEqual([]);
+    expect((await postsFollowed("en", [{ kind: "tag", target: TAG }], 50, "2000-01-01T00:00:00Z")).length).toBe(2);
   });
 });

@@ -302,8 +302,16 @@ export async function loadPrivateFeed(token: string, urlLocale: Locale | null, s
   return { locale, title: t(locale, "follows.feed.feed_title"), pagePath: "/account/follows", selfPath: selfPath(locale), posts };
 }
 
-/** The newest published posts matching any of the given follows, as public projections. */
-export async function postsFollowed(locale: Locale, follows: { kind: FollowKind; target: string }[], limit = PRIVATE_FEED_SIZE): Promise<PublicPost[]> {
+/**
+ * The newest published posts matching any of the given follows, as public projections; with
+ * `since` (ISO date-time), only those published after it (what a digest lists as new).
+ */
+export async function postsFollowed(
+  locale: Locale,
+  follows: { kind: FollowKind; target: string }[],
+  limit = PRIVATE_FEED_SIZE,
+  since?: string,
+): Promise<PublicPost[]> {
   const pb = await getPocketBase();
   const clauses: string[] = [];
   const params: Record<string, string> = {};
@@ -346,8 +354,10 @@ export async function postsFollowed(locale: Locale, follows: { kind: FollowKind;
     clauses.push(`slug = {:s${i}}`);
   });
   if (clauses.length === 0) return [];
+  const after = since ? " && published_at > {:since}" : "";
+  if (since) params.since = since.replace("T", " ");
   const result = await pb.collection("posts").getList(1, limit, {
-    filter: pb.filter(`status = 'published' && (${clauses.join(" || ")})`, params),
+    filter: pb.filter(`status = 'published'${after} && (${clauses.join(" || ")})`, params),
     sort: "-published_at,-created",
     expand: PUBLIC_EXPAND,
   });
@@ -366,4 +376,42 @@ async function savedSearchSlugs(target: string, limit: number): Promise<string[]
     console.error(`[follows] saved search skipped in a private feed: ${error instanceof Error ? error.message : String(error)}`);
     return [];
   }
+}
+
+/**
+ * Who follows a just-published post, per cadence: members following one of its tags, care
+ * settings or AI techniques, its organisation (only when the post is not anonymous: an anonymous
+ * post must not reach its organisation's followers, who would learn who wrote it), its funder or
+ * its call. For the notification and digest senders; saved searches are matched by the digest,
+ * which runs them (a search per post would be too costly here).
+ */
+export async function followersOfPost(post: RecordModel): Promise<Map<string, Cadence>> {
+  if (post.status !== "published") return new Map();
+  const pb = await getPocketBase();
+  const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
+  const targets: [FollowKind, string][] = [
+    ...list(post.tags).map((v): [FollowKind, string] => ["tag", v]),
+    ...list(post.care_settings).map((v): [FollowKind, string] => ["care_setting", v]),
+    ...list(post.ai_types).map((v): [FollowKind, string] => ["ai_type", v]),
+    ...(post.organization && !post.anonymous ? [["organization", post.organization] as [FollowKind, string]] : []),
+    ...(post.funder ? [["funder", post.funder] as [FollowKind, string]] : []),
+    ...(post.call ? [["call", post.call] as [FollowKind, string]] : []),
+  ];
+  if (targets.length === 0) return new Map();
+  const filter = targets.map((_, i) => `(kind = {:k${i}} && target = {:t${i}})`).join(" || ");
+  const params = Object.fromEntries(
+    targets.flatMap(([kind, target], i) => [
+      [`k${i}`, kind],
+      [`t${i}`, target],
+    ]),
+  );
+  const rows = await pb.collection("follows").getFullList({ filter: pb.filter(`cadence != 'off' && (${filter})`, params), fields: "user,cadence" });
+  // One cadence per member: the most frequent of their matching follows.
+  const order: Cadence[] = ["immediate", "daily", "weekly", "off"];
+  const result = new Map<string, Cadence>();
+  for (const row of rows) {
+    const current = result.get(row.user);
+    if (!current || order.indexOf(row.cadence) < order.indexOf(current)) result.set(row.user, row.cadence as Cadence);
+  }
+  return result;
 }
