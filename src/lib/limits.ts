@@ -39,8 +39,3 @@ export function bodyLimitFor(url: URL): number {
 export function megabytes(bytes: number): number {
   return Math.round((bytes / MB) * 10) / 10;
 }
-
-/** A size for people: "10 MB". */
-export function formatMegabytes(bytes: number): string {
-  return `${megabytes(bytes)} MB`;
-}

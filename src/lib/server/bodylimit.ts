@@ -6,7 +6,8 @@
 // bytes are ever held. The Node adapter's bodySizeLimit (astro.config.mjs) stays behind
 // this as the server-wide ceiling.
 import { t, type Locale } from "../../i18n/index.ts";
-import { FORM_TEXT_BYTES, bodyLimitFor, formatMegabytes } from "../limits.ts";
+import { formatFileSize } from "../../i18n/filesize.ts";
+import { FORM_TEXT_BYTES, bodyLimitFor } from "../limits.ts";
 
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -77,7 +78,7 @@ export function tooLargeResponse(request: Request, limit: number, locale: Locale
 <body>
 <main>
 <h1>${title}</h1>
-<p>${esc(t(locale, "error.too_large.body", { size: formatMegabytes(limit) }))}</p>
+<p>${esc(t(locale, "error.too_large.body", { size: formatFileSize(locale, limit) }))}</p>
 <p><a href="/">${esc(t(locale, "error.too_large.back"))}</a></p>
 </main>
 </body>
