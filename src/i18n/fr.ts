@@ -1145,7 +1145,7 @@ export const fr = {
   "domain.post.change_kind": "Une publication ne peut pas changer de type.",
   "domain.post.already_published":
     "Cette publication est déjà en ligne. Modifiez-la pour proposer des changements ; la version publiée reste en ligne jusqu’à leur approbation.",
-  "domain.post.fields_need": "{count, plural, one {Un champ demande} other {# champs demandent}} votre attention avant l’envoi : {problem}",
+  "domain.post.fields_need": "{count, plural, one {Un champ demande} other {# champs demandent}} votre attention avant de soumettre la publication : {problem}",
   "domain.markdown.too_long":
     "{field, select, body_md {Le récit} lessons_md {Le texte des enseignements} funder_feedback_md {Le retour du financeur} reflection_md {Le texte « ce que vous feriez autrement »} description {La description} eligibility {Le texte des conditions d’éligibilité} feedback {Le retour sur « {title} »} other {Le texte}} est trop long : {max, plural, one {# caractère} other {# caractères}} au maximum.",
   "domain.markdown.too_complex":
@@ -1153,14 +1153,15 @@ export const fr = {
   "domain.privacy.dismiss_reason": "Expliquez brièvement pourquoi il ne s’agit pas de données personnelles (au moins 5 caractères).",
   "domain.privacy.finding_gone": "Ce signalement n’existe plus ; enregistrez à nouveau la publication.",
   "domain.privacy.nrn_never": "Un numéro de registre national ne peut jamais être publié ; supprimez-le.",
-  "domain.privacy.nrn_post": "Cette publication contient un numéro de registre national belge. Supprimez-le avant l’envoi : il ne peut jamais être publié.",
+  "domain.privacy.nrn_post":
+    "Cette publication contient un numéro de registre national belge. Supprimez-le avant de soumettre la publication : il ne peut jamais être publié.",
   "domain.privacy.nrn_attachment":
-    "Une pièce jointe contient un numéro de registre national belge. Retirez la pièce jointe (ou le numéro du document) avant l’envoi : il ne peut jamais être publié.",
+    "Une pièce jointe contient un numéro de registre national belge. Retirez la pièce jointe (ou le numéro du document) avant de soumettre la publication : il ne peut jamais être publié.",
   "domain.privacy.nrn_record": "« {title} » contient un numéro de registre national ; supprimez-le.",
   "domain.review.return_note": "Indiquez à l’auteur ce qu’il doit modifier (au moins 5 caractères).",
   "domain.review.claimed_by": "{name} examine déjà cette publication.",
   "domain.review.claimed_by_other": "Un autre modérateur examine déjà cette publication.",
-  "domain.review.claim_submitted_only": "Seule une publication envoyée peut être prise en charge.",
+  "domain.review.claim_submitted_only": "Seule une publication soumise peut être prise en charge.",
   "domain.review.consent_before_review":
     "L’organisation demandeuse n’a pas encore répondu à la demande de consentement ; cette fiche pourra être examinée dès qu’elle l’aura fait.",
   "domain.review.claim_first": "Prenez la publication en charge avant de décider.",
