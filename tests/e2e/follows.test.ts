@@ -8,6 +8,9 @@ import { parseAtomFeed, parseJsonFeed } from "feedsmith";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
+import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { loadActor, type Actor } from "../../src/lib/server/users.ts";
+import { useTestPocketBase } from "../integration/setup.ts";
 import { launchBrowser, signedInPage } from "../helpers/browser.ts";
 import { SEPSIS_DESCRIPTOR } from "../helpers/descriptors.ts";
 
@@ -153,4 +156,50 @@ describe("following a tag and reading its feed", () => {
       await page.context().close();
     });
   }
+
+  it("a post published later with the followed tag arrives in the tag's Atom feed and the reader's private feed", async () => {
+    const run = Date.now().toString(36);
+    const tag = `nachtrondes-${run}`;
+    const page = await signedInPage(browser, baseUrl, "member@casebook.example", DEMO_PASSWORD);
+    await page.goto(`${baseUrl}/en/tags/${tag}`);
+    await page.getByRole("button", { name: "Follow", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "You follow this" }).waitFor();
+    await page.goto(`${baseUrl}/en/account/follows`);
+    await page.getByRole("button", { name: /Create my private feed address|Make a new address/ }).click();
+    const privateAtom = (await page.getByLabel("Atom address").inputValue()).replace(/^https?:\/\/[^/]+/, baseUrl);
+    const feedUrl = `${baseUrl}/en/feeds/tags/${tag}.atom`;
+    expect(parseAtomFeed(await (await fetch(feedUrl)).text()).entries ?? []).toEqual([]);
+
+    // The care home's editor publishes a story with that tag; a moderator approves it (through the domain).
+    const pb = await useTestPocketBase();
+    const actor = async (email: string): Promise<Actor> =>
+      (await loadActor((await pb.collection("users").getFirstListItem(pb.filter("email = {:e}", { e: email }))).id))!;
+    const [editor, moderator] = await Promise.all([actor("editor.carehome@casebook.example"), actor("moderator@casebook.example")]);
+    const org = await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:s}", { s: "residences-linde-tilleul" }));
+    const title = `Night rounds planned by a model ${run}`;
+    const { id } = await saveDraft(editor, {
+      kind: "case_study",
+      organization: org.id,
+      title,
+      summary: "A model proposed the order of night rounds; the night staff kept their own order after two weeks.",
+      body_md: "## Context\n\nTwo wards tried model-planned night rounds.\n\n## What happened\n\nThe staff knew better which residents to see first.",
+      language: "en",
+      tags: tag,
+      anonymous: false,
+      outcome: "abandoned",
+      care_settings: ["care_home"],
+      ai_types: ["optimisation"],
+      lifecycle_stage: "pilot",
+    });
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id);
+
+    const entries = parseAtomFeed(await (await fetch(feedUrl)).text()).entries ?? [];
+    expect(entries.map((e) => e.title?.value)).toEqual([title]);
+    expect(entries[0]?.authors?.[0]?.name).toBe(org.name);
+    const mine = parseAtomFeed(await (await fetch(privateAtom)).text()).entries ?? [];
+    expect(mine.map((e) => e.title?.value)).toContain(title);
+    await page.context().close();
+  });
 });
