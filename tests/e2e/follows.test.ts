@@ -202,4 +202,22 @@ describe("following a tag and reading its feed", () => {
     expect(mine.map((e) => e.title?.value)).toContain(title);
     await page.context().close();
   });
+
+  it("a member saves a search from /search: the words and filters are kept, the page stays the search", async () => {
+    const page = await signedInPage(browser, baseUrl, "member@casebook.example", DEMO_PASSWORD);
+    await page.goto(`${baseUrl}/en/search?q=alerts&outcome=failure&page=1`);
+    await page.getByRole("button", { name: "Save this search" }).click();
+    await page.getByRole("status").filter({ hasText: "You follow this" }).waitFor();
+    expect(new URL(page.url()).searchParams.get("q")).toBe("alerts");
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain("alerts");
+    await page.goto(`${baseUrl}/en/account/follows`);
+    const row = page.getByRole("listitem").filter({ hasText: "Saved search" });
+    await expect(row.getByRole("link").textContent()).resolves.toBe("Search “alerts · Failure”");
+    await expect(row.getByRole("link").getAttribute("href")).resolves.toBe("/en/search?outcome=failure&q=alerts");
+    // Removing it takes it off the list.
+    await row.getByRole("button", { name: /^Remove/ }).click();
+    await page.getByRole("status").filter({ hasText: "Removed." }).waitFor();
+    await expect(page.getByRole("listitem").filter({ hasText: "Saved search" }).count()).resolves.toBe(0);
+    await page.context().close();
+  });
 });

@@ -105,7 +105,8 @@ export function canonicalSearch(query: string): string | null {
 function searchLabel(locale: Locale, target: string): string {
   const params = new URLSearchParams(target);
   const q = params.get("q");
-  const filters = [...params.entries()].filter(([name]) => name !== "q").map(([, value]) => value);
+  // Filter values are codes; those of a codelist (outcome, decision…) read in the member's language.
+  const filters = [...params.entries()].filter(([name]) => name !== "q").map(([name, value]) => codeLabel(locale, name, value));
   return t(locale, "follow.search_label", { query: [q, ...filters].filter(Boolean).join(" · ") || t(locale, "follow.search_all") });
 }
 
