@@ -68,6 +68,7 @@ import {
   updateProfile,
 } from "../lib/server/users.ts";
 import { say } from "../i18n/domain.ts";
+import { LOCALES, t } from "../i18n/index.ts";
 
 /** A readable explanation of why a password was refused. */
 function passwordProblem(reasons: string[]): string {
@@ -77,6 +78,8 @@ function passwordProblem(reasons: string[]): string {
 }
 
 const id = z.string().regex(/^[a-z0-9]{15}$/, { error: say("domain.unknown_record") });
+// Account deletion is confirmed by typing a word: each language's own (the page shows it), DELETE always.
+const DELETE_WORDS = new Set(LOCALES.map((locale) => t(locale, "account.delete.word")));
 
 export const server = rememberParsedForms({
   ...followActions,
@@ -202,7 +205,10 @@ export const server = rememberParsedForms({
     accept: "form",
     input: z.object({
       publishedPosts: z.enum(["keep", "withdraw"], { error: say("domain.account.published_posts") }),
-      confirm: z.literal("DELETE", { error: say("domain.account.delete_confirm") }),
+      // The word the page asks for in its language (SUPPRIMER, VERWIJDEREN), or DELETE in any language.
+      confirm: z
+        .string({ error: say("domain.account.delete_confirm") })
+        .refine((word) => DELETE_WORDS.has(word.trim()), { error: say("domain.account.delete_confirm") }),
     }),
     handler: async (input, context) => {
       const actor = requireActor(context);

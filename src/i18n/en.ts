@@ -75,6 +75,7 @@ export const en = {
   "account.delete.keep": "Keep them online, credited to a former member",
   "account.delete.withdraw": "Withdraw them",
   "account.delete.confirm": "Type DELETE to confirm",
+  "account.delete.word": "DELETE",
   "account.delete.submit": "Delete my account",
   "org.role.member": "Member",
   "org.role.editor": "Editor",

@@ -1,18 +1,23 @@
 // Old unprefixed URLs (issue 12 §3): a bookmark or an old mail's link lands on the same page in
 // the reader's language; a page cached for anonymous visitors never shows a member signed out.
-// Also: file sizes read "Mo" on a French page (issue 12 §2, Intl).
+// Also issue 12 leftovers: file sizes read "Mo" on a French page (Intl), and deleting an account
+// asks for the word in the page's language (SUPPRIMER, VERWIJDEREN; DELETE still works).
 import AxeBuilder from "@axe-core/playwright";
 import path from "node:path";
+import type PocketBase from "pocketbase";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { launchBrowser, signInOnPage } from "../helpers/browser.ts";
+import { useTestPocketBase } from "../integration/setup.ts";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
+let pb: PocketBase;
 
 beforeAll(async () => {
   browser = await launchBrowser();
+  pb = await useTestPocketBase();
 });
 afterAll(async () => {
   await browser?.close();
@@ -103,4 +108,37 @@ describe("file sizes in the reader's language", () => {
       await page.context().close();
     });
   }
+});
+
+describe("deleting an account in French", () => {
+  it("the page asks for SUPPRIMER; the English word typed in lower case is refused next to the field; SUPPRIMER deletes", async () => {
+    const email = `old-urls-${Date.now().toString(36)}@example.test`;
+    await pb
+      .collection("users")
+      .create({
+        email,
+        emailVisibility: false,
+        name: "Camille Départ",
+        role: "member",
+        locale: "fr",
+        password: DEMO_PASSWORD,
+        passwordConfirm: DEMO_PASSWORD,
+        verified: true,
+      });
+    // Signed in through the English form; the account's French setting decides where /account goes.
+    const page = await visitor("en-GB", 390);
+    await signInOnPage(page, baseUrl, email, DEMO_PASSWORD);
+    await page.goto(`${baseUrl}/account`);
+    expect(pathAndQuery(page)).toBe("/fr/account");
+    const confirm = page.getByLabel("Tapez SUPPRIMER pour confirmer");
+    await confirm.fill("delete");
+    await page.getByRole("button", { name: "Supprimer mon compte" }).click();
+    await expect(page.locator("#f-confirm-error").textContent()).resolves.toBe("Tapez SUPPRIMER pour confirmer.");
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel("Tapez SUPPRIMER pour confirmer").fill("SUPPRIMER");
+    await page.getByRole("button", { name: "Supprimer mon compte" }).click();
+    await page.waitForURL(/\/fr\/account\/deleted\?/);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Votre compte a été supprimé");
+    await page.context().close();
+  });
 });
