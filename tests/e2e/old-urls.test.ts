@@ -113,18 +113,16 @@ describe("file sizes in the reader's language", () => {
 describe("deleting an account in French", () => {
   it("the page asks for SUPPRIMER; the English word typed in lower case is refused next to the field; SUPPRIMER deletes", async () => {
     const email = `old-urls-${Date.now().toString(36)}@example.test`;
-    await pb
-      .collection("users")
-      .create({
-        email,
-        emailVisibility: false,
-        name: "Camille Départ",
-        role: "member",
-        locale: "fr",
-        password: DEMO_PASSWORD,
-        passwordConfirm: DEMO_PASSWORD,
-        verified: true,
-      });
+    await pb.collection("users").create({
+      email,
+      emailVisibility: false,
+      name: "Camille Départ",
+      role: "member",
+      locale: "fr",
+      password: DEMO_PASSWORD,
+      passwordConfirm: DEMO_PASSWORD,
+      verified: true,
+    });
     // Signed in through the English form; the account's French setting decides where /account goes.
     const page = await visitor("en-GB", 390);
     await signInOnPage(page, baseUrl, email, DEMO_PASSWORD);
