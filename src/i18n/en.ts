@@ -201,7 +201,7 @@ export const en = {
   "follow.error.limit": "You follow the maximum of {max} items. Remove some before adding more.",
   "follows.title": "What you follow",
   "follows.intro":
-    "New posts in what you follow reach you at the frequency you choose: at once, in a daily or weekly digest, or only in your private feed. You follow your organisations from the start; change or remove any line.",
+    "New posts in what you follow reach you at the frequency you choose: at once, in a daily or weekly digest, or only in your private feed. You follow your organisations and the calls you applied to from the start; change or remove any line.",
   "follows.empty":
     "You do not follow anything yet. Use the Follow button on a tag, care setting, AI technique, organisation, funder or call page, or save a search.",
   "follows.col.what": "What",

@@ -208,7 +208,7 @@ export const fr = {
   "follow.error.limit": "Vous suivez déjà le maximum de {max} éléments. Supprimez-en avant d’en ajouter.",
   "follows.title": "Vos abonnements",
   "follows.intro":
-    "Les nouveaux articles de vos abonnements vous parviennent à la fréquence choisie : immédiatement, dans un résumé quotidien ou hebdomadaire, ou seulement dans votre flux privé. Vous suivez d’office vos organisations ; vous pouvez modifier ou supprimer chaque ligne.",
+    "Les nouveaux articles de vos abonnements vous parviennent à la fréquence choisie : immédiatement, dans un résumé quotidien ou hebdomadaire, ou seulement dans votre flux privé. Vous suivez d’office vos organisations et les appels auxquels vous avez répondu ; vous pouvez modifier ou supprimer chaque ligne.",
   "follows.empty":
     "Vous ne suivez encore rien. Utilisez le bouton Suivre sur la page d’un mot-clé, d’un cadre de soins, d’une technique d’IA, d’une organisation, d’un financeur ou d’un appel, ou enregistrez une recherche.",
   "follows.col.what": "Quoi",

@@ -207,7 +207,7 @@ export const nl = {
   "follow.error.limit": "U volgt al het maximum van {max} items. Verwijder er enkele voordat u er meer toevoegt.",
   "follows.title": "Wat u volgt",
   "follows.intro":
-    "Nieuwe berichten in wat u volgt, krijgt u zo vaak als u kiest: onmiddellijk, in een dagelijks of wekelijks overzicht, of alleen in uw privéfeed. Uw eigen organisaties volgt u vanaf het begin; u kunt elke regel wijzigen of verwijderen.",
+    "Nieuwe berichten in wat u volgt, krijgt u zo vaak als u kiest: onmiddellijk, in een dagelijks of wekelijks overzicht, of alleen in uw privéfeed. Uw eigen organisaties en de oproepen waarop u hebt ingediend, volgt u vanaf het begin; u kunt elke regel wijzigen of verwijderen.",
   "follows.empty":
     "U volgt nog niets. Gebruik de knop Volgen op de pagina van een tag, zorgsetting, AI-techniek, organisatie, financier of oproep, of bewaar een zoekopdracht.",
   "follows.col.what": "Wat",

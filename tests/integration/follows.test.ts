@@ -21,6 +21,7 @@ import {
   setFollowCadence,
   unfollow,
 } from "../../src/lib/server/follows.ts";
+import { saveCall } from "../../src/lib/server/funding.ts";
 import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { caseStudyInput } from "./search-helpers.ts";
@@ -126,6 +127,41 @@ describe("following", () => {
 });
 
 describe("default follows", () => {
+  it("an applicant follows the call their funding application answered", async () => {
+    const [funderUser, applicantUser] = await Promise.all([createUser(pb), createUser(pb)]);
+    const funder = await createOrganization(pb, [{ userId: funderUser.id, role: "editor" }], { kind: "funder" });
+    const applicantOrg = await createOrganization(pb, [{ userId: applicantUser.id, role: "editor" }]);
+    const { slug } = await saveCall((await loadActor(funderUser.id))!, funder.id, {
+      title: `Call ${unique("c")}`,
+      description: "A call for the follows test.",
+      status: "open",
+      currency: "EUR",
+      budget: "1000",
+    });
+    const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }));
+    const applicant = (await loadActor(applicantUser.id))!;
+    await saveDraft(applicant, {
+      kind: "funding_application",
+      organization: applicantOrg.id,
+      call: call.id,
+      title: `Our application ${unique("a")}`,
+      summary: "Why we applied.",
+      body_md: "## Context\n\nWe applied.",
+      language: "en",
+      tags: "funding",
+      anonymous: false,
+      decision: "pending",
+      amount_requested: "5000",
+    });
+    const listed = await listFollows(applicant);
+    expect(listed.map((f) => [f.kind, f.target]).sort()).toEqual(
+      [
+        ["call", call.id],
+        ["organization", applicantOrg.id],
+      ].sort(),
+    );
+  });
+
   it("a member follows their organisation once; a removed default is not added back", async () => {
     const user = await createUser(pb);
     const other = await createOrganization(pb, [{ userId: user.id, role: "member" }]);

@@ -19,6 +19,8 @@ const COLLECTIONS = [
   "notifications",
   "mail_outbox",
   "mail_preferences",
+  "follows",
+  "follow_settings",
 ];
 
 let pb: PocketBase;

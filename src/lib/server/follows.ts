@@ -182,20 +182,32 @@ export async function followState(actor: Actor | null, ref: FollowRef): Promise<
 
 /**
  * Adds the default follows not yet offered: each organisation the member is an active member
- * of. Remembered per member in follow_settings.defaults_seen, so removing one is final.
+ * of, and each call the member's funding applications answered (what they wrote). Remembered
+ * per member in follow_settings.defaults_seen, so removing one is final.
  * Called when the member's follows are listed or their digest or feed is built.
  */
 export async function ensureDefaultFollows(actor: Actor): Promise<void> {
   const pb = await getPocketBase();
   const settings = await settingsOf(actor.id);
   const seen = new Set<string>(Array.isArray(settings?.defaults_seen) ? settings.defaults_seen : []);
-  const defaults = actor.memberships.filter((m) => m.organizationVerified).map((m) => ({ key: `organization:${m.organizationId}`, target: m.organizationId }));
+  // What one wrote: the calls one's funding applications answered (their decisions and the others'
+  // refusals are what an applicant wants to hear of). Discussions join when they exist.
+  const written = await pb.collection("posts").getFullList({
+    filter: pb.filter("author = {:u} && call != ''", { u: actor.id }),
+    fields: "call",
+  });
+  const defaults: { key: string; kind: FollowKind; target: string }[] = [
+    ...actor.memberships
+      .filter((m) => m.organizationVerified)
+      .map((m) => ({ key: `organization:${m.organizationId}`, kind: "organization" as const, target: m.organizationId })),
+    ...[...new Set(written.map((p) => p.call as string))].map((call) => ({ key: `call:${call}`, kind: "call" as const, target: call })),
+  ];
   const fresh = defaults.filter((d) => !seen.has(d.key));
   if (fresh.length === 0) return;
   const batch = pb.createBatch();
   for (const d of fresh) {
-    if (!(await findFollow(actor.id, "organization", d.target))) {
-      batch.collection("follows").create({ user: actor.id, kind: "organization", target: d.target, cadence: DEFAULT_CADENCE });
+    if (!(await findFollow(actor.id, d.kind, d.target))) {
+      batch.collection("follows").create({ user: actor.id, kind: d.kind, target: d.target, cadence: DEFAULT_CADENCE });
     }
     seen.add(d.key);
   }
