@@ -129,6 +129,22 @@ describe("feed entries come from the public projection", () => {
   });
 });
 
+describe("feed content is sanitized again", () => {
+  it("markup that slipped into a stored body (before a sanitizer fix) never reaches a feed reader", () => {
+    const stored = {
+      ...namedRecord,
+      body_html: '<p>ok</p><script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">x</a>',
+      lessons_html: '<iframe src="https://evil.example"></iframe><p>lesson</p>',
+    };
+    for (const format of ["atom", "json"] as const) {
+      const text = renderFeed(content("en", [stored]), format, ORIGIN);
+      expect(text).toContain("ok");
+      expect(text).toContain("lesson");
+      for (const bad of ["<script", "onerror", "javascript:", "<iframe"]) expect(text).not.toContain(bad);
+    }
+  });
+});
+
 describe("feed responses", () => {
   const body = "<feed/>";
   it("public feeds are cacheable with an ETag, and a matching If-None-Match gets 304", () => {

@@ -15,6 +15,7 @@ import { codeLabel, t, type Locale } from "../../i18n/index.ts";
 import { localePath } from "../../i18n/routing.ts";
 import { AI_TYPES, CARE_SETTINGS } from "../codelists.ts";
 import { listPublishedFailures, listPublishedPostsBy, TAG_PATTERN } from "./listings.ts";
+import { sanitizeHtml } from "./markdown.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { listPublishedPosts, toPublicPost, type PublicPost } from "./posts.ts";
 
@@ -177,8 +178,9 @@ export function feedEntry(locale: Locale, post: PublicPost, origin: string, form
     date,
     published: date,
     description: post.summary ? text(post.summary) : undefined,
-    // body_html was rendered by marked and sanitized with the allowlist when it was saved (markdown.ts).
-    content: `<p><em>${escapeHtml(facts.join(" · "))}</em></p>${post.summary ? `<p>${escapeHtml(post.summary)}</p>` : ""}${post.bodyHtml}${post.lessonsHtml ?? ""}`,
+    // body_html was rendered by marked and sanitized when it was saved (markdown.ts); sanitized again
+    // here because feed readers apply no CSP of ours: a record stored before a sanitizer fix stays harmless.
+    content: `<p><em>${escapeHtml(facts.join(" · "))}</em></p>${post.summary ? `<p>${escapeHtml(post.summary)}</p>` : ""}${sanitizeHtml(post.bodyHtml)}${sanitizeHtml(post.lessonsHtml ?? "")}`,
     author: [author],
     category: post.tags.map((tag) => ({ name: tag, term: tag })),
   };
