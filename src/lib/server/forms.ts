@@ -56,10 +56,9 @@ export async function submittedValues(request: Request, locals?: object): Promis
  */
 export function formErrors(
   result: { error?: unknown } | undefined,
-  locale?: Locale,
+  locale: Locale,
 ): { fields: Record<string, string>; message: string | null; code: string | null; english: string | null } {
   const found = rawFormErrors(result);
-  if (!locale) return { ...found, english: found.message };
   const fields = Object.fromEntries(Object.entries(found.fields).map(([name, message]) => [name, localizeDomainMessage(locale, message)]));
   return { ...found, fields, message: found.message === null ? null : localizeDomainMessage(locale, found.message), english: found.message };
 }
