@@ -843,6 +843,9 @@ export const en = {
   "common.yes": "Yes",
   "common.no": "No",
   "common.unknown": "Not stated",
+  // A label followed by its value or by what comes next, with the language's spacing before the colon.
+  "common.label_colon": "{label}:",
+  "common.label_value": "{label}: {value}",
   "common.back_home": "Back to the cases",
   "descriptor.in_region": "{who} in {region}",
   "descriptor.who.hospital": "a hospital",

@@ -867,6 +867,9 @@ export const fr = {
   "common.yes": "Oui",
   "common.no": "Non",
   "common.unknown": "Non précisé",
+  // A label followed by its value or by what comes next, with the language's spacing before the colon.
+  "common.label_colon": "{label} :",
+  "common.label_value": "{label} : {value}",
   "common.back_home": "Retour aux cas",
   "descriptor.in_region": "{region, select, Bruxelles {{who} à Bruxelles} other {{who} en {region}}}",
   "descriptor.who.hospital": "un hôpital",

@@ -864,6 +864,9 @@ export const nl = {
   "common.yes": "Ja",
   "common.no": "Nee",
   "common.unknown": "Niet vermeld",
+  // A label followed by its value or by what comes next, with the language's spacing before the colon.
+  "common.label_colon": "{label}:",
+  "common.label_value": "{label}: {value}",
   "common.back_home": "Terug naar de praktijkcases",
   "descriptor.in_region": "{who} in {region}",
   "descriptor.who.hospital": "een ziekenhuis",
