@@ -5,6 +5,8 @@
 // constant, such as the CSP list in headers.ts) even when a new test would now kill it.
 // Static mutants run every related test file; `--ignoreStatic` leaves them out for a quicker look (privacy.ts
 // has about 720 of them, markdown.ts about 110, each costing a full run of its test files).
+// `CASEBOOK_MUTATE_TESTS=tests/unit/privacy.test.ts,…` runs only those unit test files (vitest.mutate.config.ts), for a
+// quicker first run on a busy machine; name every file that tests the module, or its mutants count as not covered.
 //
 // Mutants run against the unit tests only (vitest.mutate.config.ts): the modules exercised by integration tests
 // alone (moderation, session, users, orgs, funding, flags, queues, search/*, anonymity's database functions) show

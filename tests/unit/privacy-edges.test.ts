@@ -182,3 +182,57 @@ describe("more identifiers hidden by formatting", () => {
     expect(found("Mrs\u1680Janssens")).toEqual([["titled_name", "Mrs\u1680Janssens"]]);
   });
 });
+
+// Identifiers right after a near miss, and near misses that must stay quiet (issue 10 §7, from the mutants
+// `npm run mutate` left alive in privacy.ts after the morning's tests).
+describe("identifiers right after a candidate that was refused", () => {
+  const found = (text: string) => scanText("body", text).map((f) => [f.kind, f.match]);
+  it("finds a national number that begins inside an invalid one", () => {
+    // "1234 56789 85" has the shape of a national number but not its check digits; the valid one starts at "85".
+    expect(found("Numbers: 1234 56789 85 07 30 033 28.")).toEqual([["national_number", "85 07 30 033 28"]]);
+  });
+  it("finds a phone number right after a date that was refused as one", () => {
+    expect(found("15/03/2024 0470 12 34 56 called back.")).toEqual([["phone", "0470 12 34 56"]]);
+  });
+  it("finds a phone number written as one group, followed by a count", () => {
+    expect(found("She called 0470123456 12 times.")).toEqual([["phone", "0470123456"]]);
+  });
+  it("does not swallow a number after a mobile number (a mobile has ten digits at most)", () => {
+    expect(found("call 0475 12 34 56 24 hours a day")).toEqual([["phone", "0475 12 34 56"]]);
+  });
+  it("finds a phone number whose digits happen to pass the enterprise-number check when it is not written like one", () => {
+    // 04701234 → check digits 65, as in an enterprise number written 0470.123.465.
+    expect(found("call 0470 12 34 65 tonight")).toEqual([["phone", "0470 12 34 65"]]);
+  });
+  it("finds a title after a year, and stops the name at two words", () => {
+    expect(found("In 2019 Dr. Peeters led the pilot.")).toEqual([["titled_name", "Dr. Peeters"]]);
+    expect(found("Thanks to Dr. Anna Maes Cardiology helped.")).toEqual([["titled_name", "Dr. Anna Maes"]]);
+  });
+  it("finds a phone number in a text that ends with an amount", () => {
+    expect(found("Call 0470 12 34 56 about the refund of 20 €")).toEqual([["phone", "0470 12 34 56"]]);
+  });
+});
+
+describe("numbers that only look like identifiers", () => {
+  const found = (text: string) => scanText("body", text).map((f) => [f.kind, f.match]);
+  it("an amount with a leading zero is not a phone number when a currency stands before or after it", () => {
+    // Without the currency it would be one: a trunk zero and nine digits.
+    expect(found("The budget line was 0 125 000 000 in total.")).toEqual([["phone", "0 125 000 000"]]);
+    for (const amount of ["€ 0 125 000 000", "0 125 000 000 €", "EUR 0.125.000.000", "0 125 000 000 EUR"]) {
+      expect(found(`The budget line was ${amount} in total.`), amount).toEqual([]);
+    }
+  });
+  it("a DOI that reads as a valid national number from its first digit is not a finding", () => {
+    // 10.1049/123.45 reads 10.10 49/123.45: 101049123 has check digits 45.
+    expect(found("Smith et al., doi:10.1049/123.45, table 2.")).toEqual([]);
+  });
+  it("an empty field has no findings", () => {
+    expect(scanText("title", "")).toEqual([]);
+  });
+  it("refuses values not shaped like an IBAN even though their checksum holds", () => {
+    for (const value of ["9ZZ3612345678901", `ZZ41${"1".repeat(31)}`, "ZZ5A12345678901"]) {
+      expect(ibanChecksumHolds(value), value).toBe(true);
+      expect(isValidIban(value), value).toBe(false);
+    }
+  });
+});

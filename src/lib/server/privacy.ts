@@ -380,15 +380,15 @@ export function sentenceAround(text: string, start: number, end: number): string
       break;
     }
   }
-  const cutBefore = from > 0 && text[from - 1] !== "\n" && from === reachFrom;
-  const cutAfter = to < text.length && text[to] !== "\n" && to === reachTo;
-  if (to - from > SENTENCE_MAX || cutBefore || cutAfter) {
+  // A sentence cut by the reach is longer than SENTENCE_MAX (the reach is longer), so it gets a window too.
+  if (to - from > SENTENCE_MAX) {
     const lead = Math.max(from, start - 120);
     const tail = Math.min(to, end + 120);
-    const window = text.slice(lead, tail);
-    const head = lead > from || cutBefore ? window.replace(/^\S*\s/, "") : window;
-    const body = tail < to || cutAfter ? head.replace(/\s\S*$/, "") : head;
-    return `${lead > from || cutBefore ? "…" : ""}${body.trim()}${tail < to || cutAfter ? "…" : ""}`;
+    // Half words are dropped at the cut ends only: the match itself may be glued to a long run without spaces
+    // (a URL), and the quote must still show it.
+    const before = lead > from ? text.slice(lead, start).replace(/^\S*\s/, "") : text.slice(lead, start);
+    const after = tail < to ? text.slice(end, tail).replace(/\s\S*$/, "") : text.slice(end, tail);
+    return `${lead > from ? "…" : ""}${`${before}${text.slice(start, end)}${after}`.trim()}${tail < to ? "…" : ""}`;
   }
   return text.slice(from, to).trim();
 }
