@@ -118,7 +118,7 @@ describe("joining, roles and removal (§20)", () => {
     expect(await seriousViolations(member)).toEqual([]);
     await member.getByLabel("Message to the organisation's admins").fill("x".repeat(1001));
     await member.getByRole("button", { name: "Ask to join" }).click();
-    await expect(member.locator("#f-message-error").textContent()).resolves.toContain("at most 1000");
+    await expect(member.locator("#f-message-error").textContent()).resolves.toContain("at most 1,000");
     await expect(member.getByLabel("Message to the organisation's admins").inputValue()).resolves.toBe("x".repeat(1001));
     await member.getByLabel("Message to the organisation's admins").fill("I lead the stroke unit's nurses.");
     await member.getByRole("button", { name: "Ask to join" }).click();
