@@ -56,8 +56,12 @@ export async function sendMail(message: MailMessage, options: { dataDir?: string
     // One transport for the process: it keeps the connection settings and is cheap to reuse.
     // Short timeouts: a sign-up request waits for this, and nodemailer's defaults are minutes.
     if (smtp?.url !== config.smtpUrl) {
+      // Pooled, one connection: the outbox sends its backlog over one open session, in order,
+      // instead of a new SMTP handshake per message.
       const transport = nodemailer.createTransport({
         url: config.smtpUrl,
+        pool: true,
+        maxConnections: 1,
         connectionTimeout: 10_000,
         greetingTimeout: 10_000,
         socketTimeout: 30_000,
@@ -188,8 +192,9 @@ export function mailLocale(setting: unknown, pageLocale?: Locale | null): Locale
 }
 
 // ---------------------------------------------------------------------------------------
-// Templates. Plain text only: it reads the same in every client, and links stay visible
-// and on a line of their own so that clients make them clickable without wrapping them.
+// Templates. One per mail and language, written as plain-text blocks: the text part is the
+// blocks joined, the HTML part is built from the same blocks (render, htmlDocument). Links
+// stay visible and on a line of their own so that clients make them clickable unwrapped.
 
 // After the English text of a mail to a reader of unknown language.
 const UNKNOWN_READER_ORDER = ["fr", "nl"] as const;
