@@ -188,7 +188,8 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
   const opensOn = typeof call.opens_on === "string" ? call.opens_on.slice(0, 10) : "";
   for (const [index, raw] of rows.entries()) {
     const parsed = decisionSchema.safeParse(raw);
-    if (!parsed.success) throw new ValidationError(`row ${index + 1}`, say("domain.funding.row", { row: index + 1, problem: issueMessage(parsed.error.issues[0]!) }));
+    if (!parsed.success)
+      throw new ValidationError(`row ${index + 1}`, say("domain.funding.row", { row: index + 1, problem: issueMessage(parsed.error.issues[0]!) }));
     // A decision cannot precede the call it answers (a mistyped year, or the wrong call chosen).
     if (opensOn && parsed.data.decidedOn < opensOn) throw new ValidationError("decidedOn", inRow(index, decidedBeforeOpening(parsed.data.decidedOn, opensOn)));
     decisions.push(parsed.data);
