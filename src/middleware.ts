@@ -11,6 +11,7 @@ import { LANGUAGE_COOKIE, chooseLocale, routeLocale, unprefixedRedirect } from "
 import { PRIVATE_PAGE_CACHE, pageCacheHeaders, withEtag } from "./lib/server/pagecache.ts";
 import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
 import { ensureMailWorker } from "./lib/server/mailoutbox.ts";
+import { ensureDigestScheduler } from "./lib/server/digests.ts";
 import { clientIp } from "./lib/server/guard.ts";
 import { getConfig } from "./lib/server/config.ts";
 import { allowedHosts, applySecurityHeaders, isAllowedHost } from "./lib/server/headers.ts";
@@ -93,6 +94,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   // Astro standalone has no server-start hook: the first request starts the search outbox worker (once).
   ensureSearchWorker();
   ensureMailWorker();
+  ensureDigestScheduler();
   ensureSessionSweeper();
   // Prefixed paths that could be read as another host or reach the API get the site's 404 page.
   const response = await (route.kind === "plain" ? next() : next(route.kind === "prefixed" ? pageUrl : new URL("/404", context.url)));

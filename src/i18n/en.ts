@@ -711,6 +711,7 @@ export const en = {
   "mailprefs.category.moderation": "Moderation: new posts in the queue and patient-data reports",
   "mailprefs.category.organisation": "My organisations: join requests and funders’ consent requests",
   "mailprefs.category.my_posts": "My posts: decisions of the DPO and the moderators",
+  "mailprefs.category.follows": "What I follow: new posts, at once or in the daily and weekly digests",
   "mailprefs.cadence.legend": "How moderation e-mails reach me",
   "mailprefs.cadence.immediate": "One e-mail per post, straight away",
   "mailprefs.cadence.hourly": "One summary an hour",

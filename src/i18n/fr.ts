@@ -733,6 +733,7 @@ export const fr = {
   "mailprefs.category.moderation": "La modération : nouvelles publications dans la file et signalements de données de patients",
   "mailprefs.category.organisation": "Mes organisations : demandes d’adhésion et demandes de consentement des financeurs",
   "mailprefs.category.my_posts": "Mes publications : décisions du DPO et des modérateurs",
+  "mailprefs.category.follows": "Ce que je suis : nouvelles publications, aussitôt ou dans les récapitulatifs quotidiens et hebdomadaires",
   "mailprefs.cadence.legend": "Comment je reçois les e-mails de modération",
   "mailprefs.cadence.immediate": "Un e-mail par publication, tout de suite",
   "mailprefs.cadence.hourly": "Un récapitulatif par heure",

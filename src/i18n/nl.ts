@@ -729,6 +729,7 @@ export const nl = {
   "mailprefs.category.moderation": "Moderatie: nieuwe bijdragen in de wachtrij en meldingen van patiëntgegevens",
   "mailprefs.category.organisation": "Mijn organisaties: lidmaatschapsaanvragen en toestemmingsvragen van financiers",
   "mailprefs.category.my_posts": "Mijn bijdragen: beslissingen van de DPO en de moderatoren",
+  "mailprefs.category.follows": "Wat ik volg: nieuwe bijdragen, meteen of in de dagelijkse en wekelijkse overzichten",
   "mailprefs.cadence.legend": "Hoe ik moderatie-e-mails ontvang",
   "mailprefs.cadence.immediate": "Eén e-mail per bijdrage, meteen",
   "mailprefs.cadence.hourly": "Eén overzicht per uur",

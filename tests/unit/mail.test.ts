@@ -221,6 +221,23 @@ describe("composeMail", () => {
       published: "- Title: Sepsis alerts",
       link: "https://casebook.example.org/dashboard",
     },
+    digest_daily: {
+      count: "2",
+      items: "- Sepsis alerts — AZ Groeninge\n- Triage chatbot — A general hospital",
+      link: "https://casebook.example.org/account/follows",
+    },
+    digest_weekly: {
+      count: "2",
+      items: "- Sepsis alerts — AZ Groeninge\n- Triage chatbot — A general hospital",
+      link: "https://casebook.example.org/account/follows",
+    },
+    follow_post: {
+      title: "Sepsis alerts",
+      byline: "AZ Groeninge",
+      follow: "Tag: sepsis",
+      link: "https://casebook.example.org/posts/sepsis-alerts",
+      settings: "https://casebook.example.org/account/follows",
+    },
   };
   const kinds = Object.keys(MAIL_KINDS) as MailKind[];
   const LOCALES = ["en", "fr", "nl"] as const;

@@ -33,6 +33,10 @@ export const MAIL_KINDS = {
   join_request: ["org", "member", "message", "link"],
   consent_request: ["title", "funder", "org", "deadline", "published", "link"],
   consent_reminder: ["title", "funder", "org", "deadline", "published", "link"],
+  // What members follow (issue 13 §4): the digests (items written in the reader's language by digests.ts) and "immediate" follows.
+  digest_daily: ["count", "items", "link"],
+  digest_weekly: ["count", "items", "link"],
+  follow_post: ["title", "byline", "follow", "link", "settings"],
 } as const satisfies Record<string, readonly string[]>;
 
 let smtp: { url: string; transport: Transporter } | undefined;
@@ -419,8 +423,77 @@ const noticeTemplates = {
   },
 } satisfies Record<NoticeMailKind, Record<Language, Template>>;
 
+// What members follow (issue 13 §4): a digest lists what is new, grouped by follow; "immediate" follows get one mail per post.
+const followTemplates = {
+  digest_daily: {
+    en: {
+      subject: (v) => `Casebook: ${v.count} new in what you follow today`,
+      body: (v) =>
+        `New on Casebook since yesterday's digest, in what you follow (${v.count}):\n\n${v.items}\n\nChoose what you follow and how often you hear of it:\n\n${v.link}`,
+      why: () => "You receive this because you follow these subjects on Casebook with a daily digest, sent only on days with something new.",
+    },
+    fr: {
+      subject: (v) => `Casebook : ${v.count} nouveauté(s) aujourd'hui dans ce que vous suivez`,
+      body: (v) =>
+        `Nouveau sur Casebook depuis le récapitulatif d'hier, dans ce que vous suivez (${v.count}) :\n\n${v.items}\n\nChoisir ce que vous suivez et à quelle fréquence :\n\n${v.link}`,
+      why: () =>
+        "Vous recevez ce message parce que vous suivez ces sujets sur Casebook avec un récapitulatif quotidien, envoyé uniquement les jours où il y a du neuf.",
+    },
+    nl: {
+      subject: (v) => `Casebook: ${v.count} nieuw vandaag in wat u volgt`,
+      body: (v) =>
+        `Nieuw op Casebook sinds het overzicht van gisteren, in wat u volgt (${v.count}):\n\n${v.items}\n\nKies wat u volgt en hoe vaak u erover hoort:\n\n${v.link}`,
+      why: () =>
+        "U ontvangt dit bericht omdat u deze onderwerpen volgt op Casebook met een dagelijks overzicht, dat alleen verstuurd wordt op dagen met iets nieuws.",
+    },
+  },
+  digest_weekly: {
+    en: {
+      subject: (v) => `Casebook: ${v.count} new this week in what you follow`,
+      body: (v) =>
+        `New on Casebook since last week's digest, in what you follow (${v.count}):\n\n${v.items}\n\nChoose what you follow and how often you hear of it:\n\n${v.link}`,
+      why: () => "You receive this because you follow these subjects on Casebook with a weekly digest, sent only in weeks with something new.",
+    },
+    fr: {
+      subject: (v) => `Casebook : ${v.count} nouveauté(s) cette semaine dans ce que vous suivez`,
+      body: (v) =>
+        `Nouveau sur Casebook depuis le récapitulatif de la semaine dernière, dans ce que vous suivez (${v.count}) :\n\n${v.items}\n\nChoisir ce que vous suivez et à quelle fréquence :\n\n${v.link}`,
+      why: () =>
+        "Vous recevez ce message parce que vous suivez ces sujets sur Casebook avec un récapitulatif hebdomadaire, envoyé uniquement les semaines où il y a du neuf.",
+    },
+    nl: {
+      subject: (v) => `Casebook: ${v.count} nieuw deze week in wat u volgt`,
+      body: (v) =>
+        `Nieuw op Casebook sinds het overzicht van vorige week, in wat u volgt (${v.count}):\n\n${v.items}\n\nKies wat u volgt en hoe vaak u erover hoort:\n\n${v.link}`,
+      why: () =>
+        "U ontvangt dit bericht omdat u deze onderwerpen volgt op Casebook met een wekelijks overzicht, dat alleen verstuurd wordt in weken met iets nieuws.",
+    },
+  },
+  follow_post: {
+    en: {
+      subject: (v) => `Casebook: new in what you follow — ${v.title}`,
+      body: (v) =>
+        `"${v.title}" (${v.byline}) was just published on Casebook. It matches what you follow — ${v.follow}. Read it here:\n\n${v.link}\n\nYou asked to hear of these at once; a daily or weekly digest is also possible:\n\n${v.settings}`,
+      why: () => "You receive this because you follow this subject on Casebook and chose to hear of each new post.",
+    },
+    fr: {
+      subject: (v) => `Casebook : nouveau dans ce que vous suivez — ${v.title}`,
+      body: (v) =>
+        `« ${v.title} » (${v.byline}) vient d'être publiée sur Casebook. Elle correspond à ce que vous suivez — ${v.follow}. La lire ici :\n\n${v.link}\n\nVous avez demandé à être prévenu de chaque nouvelle publication ; un récapitulatif quotidien ou hebdomadaire est aussi possible :\n\n${v.settings}`,
+      why: () => "Vous recevez ce message parce que vous suivez ce sujet sur Casebook et avez choisi d'être prévenu de chaque nouvelle publication.",
+    },
+    nl: {
+      subject: (v) => `Casebook: nieuw in wat u volgt — ${v.title}`,
+      body: (v) =>
+        `"${v.title}" (${v.byline}) werd net gepubliceerd op Casebook. Ze past bij wat u volgt — ${v.follow}. Lees ze hier:\n\n${v.link}\n\nU vroeg om elke nieuwe bijdrage meteen te horen; een dagelijks of wekelijks overzicht kan ook:\n\n${v.settings}`,
+      why: () => "U ontvangt dit bericht omdat u dit onderwerp volgt op Casebook en gekozen hebt om elke nieuwe bijdrage meteen te horen.",
+    },
+  },
+} satisfies Record<"digest_daily" | "digest_weekly" | "follow_post", Record<Language, Template>>;
+
 const templates: Record<MailKind, Record<Language, Template>> = {
   ...noticeTemplates,
+  ...followTemplates,
   verify_email: {
     en: {
       subject: () => "Confirm your e-mail address for Casebook",

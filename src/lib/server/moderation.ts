@@ -8,7 +8,8 @@ import { MODERATION_REJECTION_REASONS } from "../codelists.ts";
 import { attachmentFindings, prepareAttachments, updateAttachments } from "./attachments.ts";
 import { ForbiddenError, assertCan, can, type Subject } from "./can.ts";
 import { ValidationError } from "./errors.ts";
-import { prepareNotices, writeNotices, type PlannedNotice } from "./notify.ts";
+import { enqueueMail, prepareNotices, writeNotices, type PlannedNotice } from "./notify.ts";
+import { newPostMails } from "./digests.ts";
 import { renderUntrustedMarkdown } from "./markdown.ts";
 import { awaitsConsent, findCounterpart } from "./funding.ts";
 import { randomRecordId } from "./ids.ts";
@@ -406,7 +407,8 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
   }
   // The descriptor as the crowd of verified organisations allows today (issue 9 §2).
   const live = { ...post, ...(revision?.data ?? {}) } as RecordModel;
-  batch.collection("posts").update(post.id, { public_descriptor: descriptorFor(live, await loadCrowd()) });
+  const descriptor = descriptorFor(live, await loadCrowd());
+  batch.collection("posts").update(post.id, { public_descriptor: descriptor });
   // The funder's record and the applicant's own account of one application, side by side —
   // only when both name everyone; an edit that hides someone undoes an earlier link.
   if (post.counterpart && hidesSomeone(live)) {
@@ -422,6 +424,8 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
   }
   outbox(batch, post.id, "upsert");
   writeNotices(batch, await authorNotices(post, actor, revision ? "revision_published" : "published", note));
+  // Members who follow what it is in and asked to hear of each new post at once (issue 13 §4); not for an edit.
+  if (!revision) for (const mail of await newPostMails(post.id, { publicDescriptor: descriptor }, post.author)) enqueueMail(batch, mail);
   await batch.send();
 }
 

@@ -11,7 +11,8 @@ import type { MailKind } from "./mail.ts";
 import { getPocketBase } from "./pocketbase.ts";
 
 /** Groups of notification mails a member can turn off one by one (preferences page, unsubscribe link). */
-export const MAIL_CATEGORIES = ["reviews", "moderation", "organisation", "my_posts"] as const;
+// "follows": the digests and the "new post" mails of what one follows (digests.ts, issue 13 §4).
+export const MAIL_CATEGORIES = ["reviews", "moderation", "organisation", "my_posts", "follows"] as const;
 
 /** Who a notice goes to, before the actor (and, for review work, the author) is left out. */
 export type RecipientRole = "organization_dpos" | "moderators" | "organization_admins" | "applicant_admins" | "invitee" | "author";
