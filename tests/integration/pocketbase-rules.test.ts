@@ -21,6 +21,7 @@ const COLLECTIONS = [
   "mail_preferences",
   "follows",
   "follow_settings",
+  "digest_runs",
 ];
 
 let pb: PocketBase;
