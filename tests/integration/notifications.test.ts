@@ -20,6 +20,9 @@ import { createOrganization, createUser, unique, useTestPocketBase } from "./set
 let pb: PocketBase;
 let smtp: TestSmtpServer;
 let moderator: Actor;
+// The worker process outlives this file: the next file in it must not find SMTP_URL pointing
+// at a server stopped below (its mail tests then time out instead of reading the .eml drop).
+const smtpUrlBefore = process.env.SMTP_URL;
 
 beforeAll(async () => {
   // Before the first getConfig() call, which reads SMTP_URL once for the process.
@@ -30,6 +33,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (smtpUrlBefore === undefined) delete process.env.SMTP_URL;
+  else process.env.SMTP_URL = smtpUrlBefore;
   await smtp.stop();
 });
 
