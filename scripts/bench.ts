@@ -679,7 +679,7 @@ try {
   // Let the garbage left by the save be collected before anything is timed.
   await new Promise((r) => setTimeout(r, 3000));
   // Warm-up: JIT, connection pools, PocketBase caches.
-  await load(baseUrl, [...apiPaths.plain.slice(0, 50), ...apiPaths.faceted.slice(0, 50), "/search?q=model", `/posts/${seeded.slugs[0]}`], 4, 3);
+  await load(baseUrl, [...apiPaths.plain.slice(0, 50), ...apiPaths.faceted.slice(0, 50), "/en/search?q=model", `/en/posts/${seeded.slugs[0]}`], 4, 3);
   const afterWarmup = rssOf(pid);
 
   const searchRuns: Record<string, Record<string, LoadResult>> = {};
@@ -694,8 +694,9 @@ try {
     }
   }
 
-  const postPaths = Array.from({ length: 500 }, () => `/posts/${pick(seeded.slugs)}`);
-  const searchPagePaths = plainQueries.map((q) => `/search?${new URLSearchParams({ q })}`);
+  // Pages under a language prefix: an unprefixed page URL answers 302 to the visitor's language.
+  const postPaths = Array.from({ length: 500 }, () => `/en/posts/${pick(seeded.slugs)}`);
+  const searchPagePaths = plainQueries.map((q) => `/en/search?${new URLSearchParams({ q })}`);
   const ssr = {
     static: await load(baseUrl, ["/favicon.svg"], 16),
     post: await load(baseUrl, postPaths, 16),
@@ -742,9 +743,9 @@ try {
   log(`publish → searchable: p50 ${publish.p50} ms, p95 ${publish.p95} ms, max ${publish.max} ms`);
 
   const javascript = {
-    home: await javascriptOf(baseUrl, "/"),
-    post: await javascriptOf(baseUrl, `/posts/${seeded.slugs[0]}`),
-    search: await javascriptOf(baseUrl, "/search?q=model"),
+    home: await javascriptOf(baseUrl, "/en/"),
+    post: await javascriptOf(baseUrl, `/en/posts/${seeded.slugs[0]}`),
+    search: await javascriptOf(baseUrl, "/en/search?q=model"),
   };
   const final = rssOf(pid);
   const loadAfter = os.loadavg().map((n) => round(n, 2));
