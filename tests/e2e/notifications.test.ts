@@ -1,14 +1,16 @@
 // Issue 13 §1, §2, §5 in Chromium: an editor submits; the DPO sees the to-do count in the
-// header, gets the mail (read back from the site's .eml drop, written by the mail outbox's
-// worker) and signs off; the moderators get the queue notice; the author gets "published"
+// header, gets the mail (sent by the mail outbox's worker over SMTP to the e2e mail server,
+// which files it as .eml, read back here) and signs off; the moderators get the queue notice; the author gets "published"
 // with the public link. Notifications and mail preferences at 1280 and 390 px, with axe.
 import AxeBuilder from "@axe-core/playwright";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { type DroppedMail, listMailDrop } from "../../src/lib/server/mail.ts";
 import { launchBrowser, signedInPage } from "../helpers/browser.ts";
+import { SMTP_DROP_NAME } from "../helpers/smtp-drop.ts";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
@@ -100,6 +102,8 @@ describe("your turn (issue 13)", () => {
     await expect(notice.textContent()).resolves.toContain("waits for your sign-off");
     await expect(notice.getByText("Unread", { exact: true }).count()).resolves.toBe(1);
     const mail = await mailAbout(DPO, title);
+    // Sent by the outbox worker over SMTP (issue 13 §7): the e2e mail server's Received line is on top, which the site's own .eml drop never writes.
+    expect(await readFile(mail.file, "latin1")).toMatch(new RegExp(`^Received: from .+\\r\\n\\s+by ${SMTP_DROP_NAME} with SMTP`));
     expect(mail.subject).toBe(`Casebook: een bijdrage wacht op uw goedkeuring — ${title}`);
     expect(mail.text).toMatch(/^Dag /);
     expect(sitePaths(mail)[0]).toBe(`/nl/dashboard/signoff/${id}`);
