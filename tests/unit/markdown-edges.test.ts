@@ -129,3 +129,70 @@ describe("character references in text shown as written", () => {
     expect(renderMarkdown("x <pre>caf&#233; &#x263A; &#x1F600;</pre>")).toBe("<p>x &lt;pre&gt;café ☺ 😀&lt;/pre&gt;</p>\n");
   });
 });
+
+// More from the surviving mutants (issue 10 §7). Judged equivalent in markdown.ts:
+// - the blank-text shortcuts of renderMarkdown, renderedHtmlToPlainText and sanitizeHtml (marked and sanitize-html
+//   return "" for blank input too); `token.type === "heading"` → true when shifting levels (only headings render a
+//   depth); "top" with no heading at all (`min === 7` → false: the offset then shifts nothing); markdownToPlainText's
+//   `headingOffset: 0` (plain text has no levels); the raw HTML block's `text.trim()` (spaces at a paragraph's edges
+//   are not displayed, and marked has already dropped its final line break);
+// - `"tokens" in token &&` → `||` (a text token without tokens has none to parse either way); the optional chaining
+//   and `^` of the code-language and scheme patterns (a `^\S*` match and the scheme group always exist);
+// - htmlToText's and decodeEntities' shortcuts for text without "&" or "<" (sanitize-html returns such text
+//   unchanged), and its `&quot;` → `"` step (sanitize-html does not escape `"` in text, so it never applies);
+// - in the heading-dash rule: `\s+` → `\s` (the spaces are folded again after), ` ?\uE000 ?` → ` ?\uE000 ` (a space
+//   always follows the mark there), `after.trim()` and `" "` → `""` (the result is folded and trimmed);
+// - renderUntrustedMarkdown's `title = ""` default (only the "feedback" wording names the title, and its one caller
+//   passes one);
+// - in the worker protocol: the start handshake's `"ready" in message` (the first message is always "ready") and
+//   its `"exit"` listener names (one listener per worker at most, rejecting a settled promise); the render id
+//   counting down (ids only need to differ); the reply filter (renders run one at a time and a refused render's
+//   worker is terminated, so no stale reply arrives); `"html" in message` and the error reply (renderMarkdown never
+//   throws in the worker: it catches marked's failures); the crash handler `onExit` emptied (a render
+//   whose worker crashed is refused by the timer instead, with the same result); `finish()` in overBudget (the
+//   terminated worker takes its listeners with it); `currentWorker = w` (set again after the await).
+// Not equivalent but out of reach of in-process tests (no handle on the worker): the 256 MB heap limit, unref(),
+// the listeners that forget a worker dying while idle, clearing the start timer, forget()'s identity check, reusing
+// the started worker and retrying one that failed to start.
+describe("plain text as a snippet shows it", () => {
+  it("keeps double quotes and ampersands as typed", () => {
+    expect(markdownToPlainText('He said "stop" & left')).toBe('He said "stop" & left');
+  });
+  it("a private-use character typed by the author is dropped, not read as the end of a heading", () => {
+    expect(markdownToPlainText("Intro\uE000 more")).toBe("Intro more");
+  });
+  it("an empty heading adds no dash, at the start or after another heading", () => {
+    expect(markdownToPlainText("##\nThe team")).toBe("The team");
+    expect(markdownToPlainText("## What happened\n##\nThe team")).toBe("What happened — The team");
+  });
+});
+
+describe("links inside links", () => {
+  it("an autolink written inside a link's text does not become a second link", () => {
+    expect(renderMarkdown("[see <https://example.org>](https://example.com)")).toBe(
+      '<p><a href="https://example.com" rel="ugc nofollow noopener">see https://example.org</a></p>\n',
+    );
+  });
+});
+
+describe("the render worker over many renders", () => {
+  it("leaves no listener behind per render (a long-running server would leak them and warn)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    try {
+      for (let i = 0; i < 15; i++) expect(await renderUntrustedMarkdown(`render **${i}**`, { field: "body_md" })).toBe(`<p>render <strong>${i}</strong></p>\n`);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).toEqual([]);
+  });
+});
+
+describe("blank untrusted text", () => {
+  it("a field of spaces only, longer than the size limit, is empty rather than refused", async () => {
+    expect(await renderUntrustedMarkdown(" ".repeat(MARKDOWN_BUDGET.maxChars + 1), { field: "body_md" })).toBe("");
+  });
+});
