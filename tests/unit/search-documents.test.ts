@@ -221,3 +221,76 @@ describe("buildCallSearchDocument", () => {
     expect(buildCallSearchDocument(call({ opens_on: "garbage", created: "" }))!.published_at).toBe("1970-01-01T00:00:00.000Z");
   });
 });
+
+// From the mutants `npm run mutate` left alive in the pure builders (issue 10 §7). Judged equivalent: the
+// decision date's `typeof` check, `^` and `\d{2}` → `\d` (PocketBase always stores "YYYY-MM-DD hh:mm:ss"), the
+// summary cut's `\s+` → `\s` (plain text has its spaces folded already), plainText's blank-text guard
+// (markdownToPlainText returns "" for blank or missing text), the epoch fallback string (an empty date is invalid
+// and falls back to the epoch anyway), the descriptor's locale "en" → "" (t() falls back to English), the
+// guessLanguage `?? []` fallback (a word that is no marker counts nothing), and `counts.nl > counts.fr` → `>=` / true
+// (French has won before then whenever it is ahead of English and not behind Dutch).
+describe("search documents at their edges", () => {
+  const call = (fields: Record<string, unknown> = {}) =>
+    ({
+      id: "c".repeat(15),
+      collectionId: "funding_calls",
+      collectionName: "funding_calls",
+      slug: "ai-2026",
+      title: "AI in care 2026",
+      programme: "Innovation",
+      description: "Funding for the evaluation of AI tools in hospitals.",
+      eligibility: "Care providers are eligible.",
+      status: "open",
+      opens_on: "2026-02-01 00:00:00.000Z",
+      expand: { funder: { name: "Care Fund", slug: "care-fund", kind: "funder" } },
+      ...fields,
+    }) as never;
+  const language = (title: string, description: string) => buildCallSearchDocument(call({ title, description, eligibility: "" }))!.language;
+
+  it("an empty stored HTML falls back to the Markdown", () => {
+    expect(buildSearchDocument(post({ body_md: "We **tried** it.", body_html: "" }))!.body).toBe("We tried it.");
+  });
+
+  it("a post or a call whose organisation or funder is not expanded is still indexed, without one", () => {
+    expect(buildSearchDocument(post({ anonymous: true, public_descriptor: "care_provider@r:flanders", expand: {} }))).toMatchObject({
+      org_kind: null,
+      public_descriptor: "a care provider in Flanders",
+    });
+    expect(buildCallSearchDocument(call({ expand: {} }))).toMatchObject({
+      org_kind: null,
+      organization_name: null,
+      organization_slug: null,
+      funder_name: null,
+    });
+  });
+
+  it("a call carries none of a post's facets, and its body is exactly its eligibility when it has no description", () => {
+    expect(buildCallSearchDocument(call({ description: "" }))).toMatchObject({
+      summary: "Innovation",
+      body: "Care providers are eligible.",
+      tags: [],
+      care_settings: [],
+      ai_types: [],
+      rejection_reasons: [],
+    });
+  });
+
+  it("a description of exactly 300 characters is the summary whole", () => {
+    const description = `${"word ".repeat(59)}word`.padEnd(300, "s");
+    expect(description).toHaveLength(300);
+    expect(buildCallSearchDocument(call({ programme: "", description }))!.summary).toBe(description);
+  });
+
+  it("files a bilingual French and Dutch call (as Brussels funders write them) under French", () => {
+    expect(language("Appel / Oproep", "Un appel pour les hôpitaux et la recherche. Een oproep voor het ziekenhuis en het onderzoek.")).toBe("fr");
+  });
+
+  it("keeps an English call English when it names a Flemish organisation, even as often as English words", () => {
+    expect(language("Call", "Funding for the care of patients, with the Stichting van het Ziekenhuis.")).toBe("en");
+    expect(language("AI", "Research with the Huis van het Kind.")).toBe("en");
+  });
+
+  it("keeps a Dutch call Dutch when it names a French foundation", () => {
+    expect(language("Oproep", "Financiering van een project voor het ziekenhuis, met steun van de Fondation pour la Santé.")).toBe("nl");
+  });
+});
