@@ -15,6 +15,9 @@ import { createOrganization, createUser, unique, useTestPocketBase } from "./set
 let pb: PocketBase;
 
 beforeAll(async () => {
+  // These tests read the .eml drop: no SMTP_URL left behind in this worker by the files that
+  // run a real SMTP server (notifications, digests) may send their mail elsewhere.
+  delete process.env.SMTP_URL;
   pb = await useTestPocketBase();
 });
 

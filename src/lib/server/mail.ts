@@ -118,41 +118,68 @@ function isDevServer(): boolean {
 /** The dropped mails in `<dataDir>/mail`, newest first, parsed back into plain fields. */
 export async function listMailDrop(dataDir: string = getConfig().dataDir): Promise<DroppedMail[]> {
   const dir = path.join(dataDir, "mail");
-  let names: string[];
+  const names = await dropNames(dir);
+  const mails: (DroppedMail | undefined)[] = [];
+  // A few files at a time: a drop of thousands of mails (a long test run, a busy demo) read all
+  // at once ran out of file descriptors (EMFILE).
+  for (let i = 0; i < names.length; i += DROP_READS) mails.push(...(await Promise.all(names.slice(i, i + DROP_READS).map((name) => readDropped(dir, name)))));
+  return mails.filter((mail) => mail !== undefined).sort(newestFirst);
+}
+
+/** The newest dropped mail addressed to `to` (case-insensitive), if any. */
+export async function findLatestMail(to: string, dataDir: string = getConfig().dataDir): Promise<DroppedMail | undefined> {
+  const wanted = to.trim().toLowerCase();
+  const dir = path.join(dataDir, "mail");
+  const names = await dropNames(dir);
+  // Drop names start with their time (nextStamp), so the newest are read first and the search
+  // stops at the first match; a folder holding other names is read whole.
+  if (!names.every((name) => stampDate(name) !== undefined)) return (await listMailDrop(dataDir)).find((mail) => addresses(mail.to).includes(wanted));
+  names.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+  for (let i = 0; i < names.length; i += DROP_READS) {
+    const mails = await Promise.all(names.slice(i, i + DROP_READS).map((name) => readDropped(dir, name)));
+    const found = mails
+      .filter((mail) => mail !== undefined)
+      .sort(newestFirst)
+      .find((mail) => addresses(mail.to).includes(wanted));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const DROP_READS = 32;
+
+function newestFirst(a: DroppedMail, b: DroppedMail): number {
+  return b.date.getTime() - a.date.getTime() || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0);
+}
+
+// The .eml names in a drop folder ([] when there is none).
+async function dropNames(dir: string): Promise<string[]> {
   try {
-    names = (await readdir(dir)).filter((name) => name.endsWith(".eml"));
+    return (await readdir(dir)).filter((name) => name.endsWith(".eml"));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   }
-  const mails = await Promise.all(
-    names.map(async (name): Promise<DroppedMail | undefined> => {
-      const file = path.join(dir, name);
-      try {
-        const message = parseMessage((await readFile(file)).toString("latin1"));
-        const date = stampDate(name) ?? headerDate(message.headers.get("date")) ?? (await stat(file)).mtime;
-        return {
-          file,
-          to: decodeHeader(message.headers.get("to") ?? ""),
-          subject: decodeHeader(message.headers.get("subject") ?? ""),
-          text: plainText(message) ?? "",
-          date,
-        };
-      } catch (error) {
-        // Deleted between readdir and readFile: simply not there any more.
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw error;
-      }
-    }),
-  );
-  return mails.filter((mail) => mail !== undefined).sort((a, b) => b.date.getTime() - a.date.getTime() || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
 }
 
-/** The newest dropped mail addressed to `to` (case-insensitive), if any. */
-export async function findLatestMail(to: string, dataDir?: string): Promise<DroppedMail | undefined> {
-  const wanted = to.trim().toLowerCase();
-  const mails = await listMailDrop(dataDir);
-  return mails.find((mail) => addresses(mail.to).includes(wanted));
+// One dropped mail parsed back, or undefined when it was deleted in the meantime.
+async function readDropped(dir: string, name: string): Promise<DroppedMail | undefined> {
+  const file = path.join(dir, name);
+  try {
+    const message = parseMessage((await readFile(file)).toString("latin1"));
+    const date = stampDate(name) ?? headerDate(message.headers.get("date")) ?? (await stat(file)).mtime;
+    return {
+      file,
+      to: decodeHeader(message.headers.get("to") ?? ""),
+      subject: decodeHeader(message.headers.get("subject") ?? ""),
+      text: plainText(message) ?? "",
+      date,
+    };
+  } catch (error) {
+    // Deleted between readdir and readFile: simply not there any more.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
 }
 
 /**
