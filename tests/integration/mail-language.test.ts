@@ -21,7 +21,7 @@ beforeAll(async () => {
   // moderators those files created): drain that backlog here, under the hook's timeout, so each
   // test below drains only its own mail.
   while ((await drainMailOutbox({ limit: 500 })).sent > 0);
-});
+}, 300_000); // the backlog of a full run: minutes of mail on two cores
 
 // Words only one language's version of every mail has: its signature and the line saying why it was sent.
 const MARKS = {
