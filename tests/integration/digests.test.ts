@@ -6,6 +6,7 @@
 // up once; unverified addresses and members who unsubscribed get nothing.
 import type PocketBase from "pocketbase";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderDescriptor } from "../../src/lib/server/anonymity.ts";
 import { digestPeriod, nextDigestTime, runDigests } from "../../src/lib/server/digests.ts";
 import { follow } from "../../src/lib/server/follows.ts";
 import { drainMailOutbox } from "../../src/lib/server/mailoutbox.ts";
@@ -93,7 +94,8 @@ describe("digests", () => {
 
     const post = await publish(caseStudyInput(org.id, TAG, `Anonymous ${TAG}`, { tags: `${TAG}, ${NOW_TAG}`, anonymous: true }));
     const record = await pb.collection("posts").getOne(post.id);
-    expect(record.public_descriptor).toBeTruthy();
+    // A descriptor code (anonymity.ts), which the digests must render, never the organisation.
+    expect(record.public_descriptor).toMatch(/^[a-z_]+(@[a-z]:[a-z_]+)?$/);
 
     // "Immediate": the mail rows were written with the publication; the author gets none.
     const immediateRows = (await pb.collection("mail_outbox").getFullList({ filter: "template = 'follow_post'" })).filter((r) =>
@@ -139,15 +141,15 @@ describe("digests", () => {
     for (const member of [d1, d2, d3]) expect(markers.filter((m) => m.user === member.id)).toHaveLength(1);
 
     await drainAll();
-    for (const [member, subject] of [
-      [d1, "Casebook: 1 new in what you follow today"],
-      [d2, "Casebook : 1 nouveauté(s) aujourd'hui dans ce que vous suivez"],
-      [d3, "Casebook: 1 nieuw vandaag in wat u volgt"],
+    for (const [member, subject, locale] of [
+      [d1, "Casebook: 1 new in what you follow today", "en"],
+      [d2, "Casebook : 1 nouveauté(s) aujourd'hui dans ce que vous suivez", "fr"],
+      [d3, "Casebook: 1 nieuw vandaag in wat u volgt", "nl"],
     ] as const) {
       const mails = digestsTo(member.email);
       expect(mails.map((m) => m.parsed.subject)).toEqual([subject]);
       const [mail] = mails;
-      expect(mail?.parsed.text).toContain(`Anonymous ${TAG} — `);
+      expect(mail?.parsed.text).toContain(`Anonymous ${TAG} — ${renderDescriptor(locale, record.public_descriptor)}\n`);
       expect(mail?.parsed.text).toContain(`/posts/${post.slug}`);
       expect(mail?.parsed.text).toContain(TAG);
       // The public projection: the descriptor, never the organisation.
