@@ -9,6 +9,7 @@ import { siteLink } from "./links.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { signToken } from "./tokens.ts";
 import { MAIL_CATEGORIES } from "./notify.ts";
+import { type DrainLoopState, startDrainLoop, stopDrainLoop } from "./drainloop.ts";
 
 /** Attempts after which a row is given up (status `failed`, kept with its last error). */
 export const MAX_MAIL_ATTEMPTS = 12;
@@ -197,36 +198,20 @@ export async function getMailBacklog(): Promise<number> {
 
 /** Starts the in-process loop that drains the mail outbox every `intervalMs` (no-op when running). */
 export function startMailWorker(options: { intervalMs?: number; backoffBaseMs?: number } = {}): void {
-  if (worker.running) return;
-  const intervalMs = options.intervalMs ?? 500;
-  const loop: RunningWorker = { stopped: false, done: null! };
-  worker.running = loop;
-  let reported = false;
-  loop.done = (async () => {
-    while (!loop.stopped) {
-      let delay = intervalMs;
-      try {
-        const result = await drainMailOutbox({ backoffBaseMs: options.backoffBaseMs });
-        reported = false;
-        if (result.sent + result.skipped >= DEFAULT_LIMIT) delay = 0;
-      } catch (error) {
-        if (!reported) console.error(`[mail] outbox worker: ${messageOf(error)}`);
-        reported = true;
-        delay = 5000;
-      }
-      if (!loop.stopped && delay > 0) await sleep(delay);
-    }
-  })();
+  startDrainLoop(worker, {
+    label: "mail",
+    intervalMs: options.intervalMs ?? 500,
+    errorDelayMs: 5000,
+    drain: async () => {
+      const result = await drainMailOutbox({ backoffBaseMs: options.backoffBaseMs });
+      return result.sent + result.skipped >= DEFAULT_LIMIT;
+    },
+  });
 }
 
 /** Stops the worker loop and waits for its current drain to finish. */
 export async function stopMailWorker(): Promise<void> {
-  const loop = worker.running;
-  if (!loop) return;
-  loop.stopped = true;
-  worker.wake?.();
-  await loop.done;
-  if (worker.running === loop) worker.running = null;
+  await stopDrainLoop(worker);
 }
 
 /** Starts the mail worker once per process, unless CASEBOOK_MAIL_WORKER=0. */
@@ -235,19 +220,6 @@ export function ensureMailWorker(): void {
   worker.ensured = true;
   if (process.env.CASEBOOK_MAIL_WORKER === "0") return;
   startMailWorker();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    function done() {
-      clearTimeout(timer);
-      worker.wake = null;
-      resolve();
-    }
-    worker.wake = done;
-  });
 }
 
 function messageOf(error: unknown): string {
@@ -268,5 +240,4 @@ type OutboxRow = Pick<RecordModel, "id"> & {
   attempts: number;
   next_attempt_at: string;
 };
-type RunningWorker = { stopped: boolean; done: Promise<void> };
-type WorkerState = { running: RunningWorker | null; draining: Promise<MailDrainResult> | null; wake: (() => void) | null; ensured: boolean };
+type WorkerState = DrainLoopState & { draining: Promise<MailDrainResult> | null; wake: (() => void) | null; ensured: boolean };

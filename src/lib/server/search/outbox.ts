@@ -9,6 +9,7 @@ import { INDEXED_COLLECTIONS, loadSearchDocuments } from "./documents.ts";
 import type { IndexedCollection } from "./documents.ts";
 import type { SearchDocument, SearchEngine } from "./engine.ts";
 import { OUTBOX_RETENTION_MS, getSearchEngine } from "./index.ts";
+import { type DrainLoopState, startDrainLoop, stopDrainLoop } from "../drainloop.ts";
 
 /** Rows handled per drain when the caller does not say. */
 export const DEFAULT_DRAIN_LIMIT = 100;
@@ -223,39 +224,22 @@ export async function getOutboxBacklog(): Promise<number> {
 
 /** Starts the in-process loop that drains the outbox every `intervalMs` (no-op when running). */
 export function startOutboxWorker(options: { intervalMs?: number; limit?: number } = {}): void {
-  if (worker.running) return;
-  const intervalMs = options.intervalMs ?? 250;
   const limit = options.limit ?? DEFAULT_DRAIN_LIMIT;
-  const loop: RunningWorker = { stopped: false, done: null! };
-  worker.running = loop;
-  let reported = false;
-  loop.done = (async () => {
-    while (!loop.stopped) {
-      let delay = intervalMs;
-      try {
-        const result = await drainOutbox({ limit });
-        reported = false;
-        // A full batch means more is waiting: go on at once.
-        if (result.processed + result.failed >= limit) delay = 0;
-      } catch (error) {
-        // PocketBase or the engine's start-up is failing; say so once, not four times a second.
-        if (!reported) console.error(`[search] outbox worker: ${messageOf(error)}`);
-        reported = true;
-        delay = WORKER_ERROR_DELAY_MS;
-      }
-      if (!loop.stopped && delay > 0) await sleep(delay);
-    }
-  })();
+  startDrainLoop(worker, {
+    label: "search",
+    intervalMs: options.intervalMs ?? 250,
+    errorDelayMs: WORKER_ERROR_DELAY_MS,
+    drain: async () => {
+      const result = await drainOutbox({ limit });
+      // A full batch means more is waiting: go on at once.
+      return result.processed + result.failed >= limit;
+    },
+  });
 }
 
 /** Stops the worker loop and waits for its current drain to finish. */
 export async function stopOutboxWorker(): Promise<void> {
-  const loop = worker.running;
-  if (!loop) return;
-  loop.stopped = true;
-  worker.wake?.();
-  await loop.done;
-  if (worker.running === loop) worker.running = null;
+  await stopDrainLoop(worker);
 }
 
 /** Starts the outbox worker once per process, unless CASEBOOK_SEARCH_WORKER=0. */
@@ -264,20 +248,6 @@ export function ensureSearchWorker(): void {
   worker.ensured = true;
   if (process.env.CASEBOOK_SEARCH_WORKER === "0") return;
   startOutboxWorker();
-}
-
-// An unref'd timer that stopOutboxWorker can cut short: the worker never keeps a process alive.
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    function done() {
-      clearTimeout(timer);
-      worker.wake = null;
-      resolve();
-    }
-    worker.wake = done;
-  });
 }
 
 function isIndexed(collection: string): collection is IndexedCollection {
@@ -293,11 +263,8 @@ export type DrainResult = { processed: number; failed: number };
 
 type OutboxRow = Pick<RecordModel, "id"> & { record: string; collection_name: string; op: "upsert" | "delete"; attempts: number };
 type Change = { record: string; collection: IndexedCollection; op: "upsert" | "delete"; rows: OutboxRow[]; doc?: SearchDocument | null };
-type RunningWorker = { stopped: boolean; done: Promise<void> };
-type WorkerState = {
-  running: RunningWorker | null;
+type WorkerState = DrainLoopState & {
   draining: Promise<DrainResult> | null;
-  wake: (() => void) | null;
   lastPrune: number;
   ensured: boolean;
 };
