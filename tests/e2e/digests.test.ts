@@ -3,15 +3,14 @@
 // daily digest (runDigests at the next 07:00 Brussels time, no waiting for the clock), the
 // site's outbox worker sends it, and its link opens the post. A second run sends nothing more.
 // The digest's HTML part is looked at in Chromium at 1280 and 390 px.
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { nextDigestTime, runDigests } from "../../src/lib/server/digests.ts";
 import { composeMail, type DroppedMail, listMailDrop, type MailKind } from "../../src/lib/server/mail.ts";
 import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { type Actor, loadActor } from "../../src/lib/server/users.ts";
-import { launchBrowser, signedInPage } from "../helpers/browser.ts";
+import { launchBrowser, signedInPage, shoot } from "../helpers/browser.ts";
 import { useTestPocketBase } from "../integration/setup.ts";
 
 let browser: Browser;
@@ -25,12 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
-async function shoot(page: Page, name: string, width: number): Promise<void> {
-  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
-  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: true });
-}
 
 /** The digests to `to` that list `title`, once the site's outbox worker has sent them (it drains every half second). */
 async function digestsAbout(to: string, title: string, atLeast = 1): Promise<DroppedMail[]> {

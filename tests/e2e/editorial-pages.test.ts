@@ -1,10 +1,9 @@
 // The editorial pages follow the interface language negotiated from Accept-Language
 // (issue 12 §1): a French- or Dutch-speaking visitor reads them in their language, tagged with it.
 import AxeBuilder from "@axe-core/playwright";
-import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, shoot } from "../helpers/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const WIDTHS = [1280, 390] as const;
@@ -20,12 +19,6 @@ afterAll(async () => {
 async function visitor(width: number, acceptLanguage: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 844 }, extraHTTPHeaders: { "Accept-Language": acceptLanguage } });
   return context.newPage();
-}
-
-/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
-async function shoot(page: Page, name: string, width: number): Promise<void> {
-  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
-  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: true });
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {

@@ -3,11 +3,10 @@
 // counts, sort and paging; every count tile opens its list with the same number; the page in
 // English, French and Dutch at 1280 and 390 px, axe clean. Demo content, visitors only.
 import AxeBuilder from "@axe-core/playwright";
-import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { t, type Locale } from "../../src/i18n/index.ts";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, shoot } from "../helpers/browser.ts";
 import { englishNeedles, englishOnPage } from "../helpers/english.ts";
 import { fr } from "../../src/i18n/fr.ts";
 import { nl } from "../../src/i18n/nl.ts";
@@ -34,12 +33,6 @@ afterAll(async () => {
 
 async function visitor(width: number): Promise<Page> {
   return (await browser.newContext({ viewport: { width, height: 844 } })).newPage();
-}
-
-/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
-async function shoot(page: Page, name: string, width: number): Promise<void> {
-  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
-  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: true });
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {

@@ -2,7 +2,6 @@
 // finds it under "What you follow", and reads the tag's Atom and JSON feeds — found through the
 // page's autodiscovery links — with a real feed parser; the anonymous sepsis post is in the
 // feed under its descriptor, never its organisation.
-import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { parseAtomFeed, parseJsonFeed } from "feedsmith";
 import type { Browser, Page } from "playwright-core";
@@ -11,7 +10,7 @@ import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { useTestPocketBase } from "../integration/setup.ts";
-import { launchBrowser, signedInPage } from "../helpers/browser.ts";
+import { launchBrowser, signedInPage, shoot } from "../helpers/browser.ts";
 import { SEPSIS_DESCRIPTOR } from "../helpers/descriptors.ts";
 
 let browser: Browser;
@@ -24,12 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
-async function shoot(page: Page, name: string, width: number): Promise<void> {
-  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
-  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: true });
-}
 
 /** How far the page is wider than the screen, and the innermost elements that stick out (outside scrolling boxes). */
 const overflow = (page: Page) =>

@@ -2,13 +2,12 @@
 // from the home page to a post, to search, to a result and to sign-in never leaves /fr/, every
 // link to a page of the site on the way carries /fr/, and signing in from /fr/signin lands on
 // /fr/dashboard.
-import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { t } from "../../src/i18n/index.ts";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, shootViewport as shoot } from "../helpers/browser.ts";
 
 const baseUrl = inject("baseUrl");
 const WIDTHS = [1280, 390] as const;
@@ -20,12 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
-async function shoot(page: Page, name: string, width: number): Promise<void> {
-  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
-  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: false });
-}
 
 async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();

@@ -2,12 +2,11 @@
 // /en/, /fr/ and /nl/ address announced with hreflang, and the header's switcher keeps the
 // page and its query, and is remembered for the next visit to `/`.
 import AxeBuilder from "@axe-core/playwright";
-import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { availableCatalogues, type Locale } from "../../src/i18n/index.ts";
-import { signInOnPage } from "../helpers/browser.ts";
+import { signInOnPage, shootViewport as shoot } from "../helpers/browser.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 
 const baseUrl = inject("baseUrl");
@@ -27,12 +26,6 @@ afterAll(async () => {
 async function visitor(width: number, acceptLanguage: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 844 }, extraHTTPHeaders: { "Accept-Language": acceptLanguage } });
   return context.newPage();
-}
-
-/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
-async function shoot(page: Page, name: string, width: number): Promise<void> {
-  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
-  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: false });
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {

@@ -14,14 +14,13 @@
 //   carries its author's language and is not interface text;
 // - a needle matches when it occurs in one text node or attribute, case-sensitive.
 import AxeBuilder from "@axe-core/playwright";
-import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { fr } from "../../src/i18n/fr.ts";
 import { nl } from "../../src/i18n/nl.ts";
 import { connectAsSuperuser } from "../../src/lib/server/pocketbase.ts";
-import { launchBrowser, signedInPage } from "../helpers/browser.ts";
+import { launchBrowser, signedInPage, shootViewport as shoot } from "../helpers/browser.ts";
 import { ENGLISH_DATE, englishNeedles, englishSentences, interfaceTexts, matches } from "../helpers/english.ts";
 import { TEST_SUPERUSER } from "../helpers/pocketbase.ts";
 
@@ -55,12 +54,6 @@ async function seriousViolations(page: Page): Promise<string[]> {
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
-
-/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
-async function shoot(page: Page, name: string, width: number): Promise<void> {
-  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
-  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: false });
 }
 
 beforeAll(async () => {

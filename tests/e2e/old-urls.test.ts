@@ -3,12 +3,11 @@
 // Also issue 12 leftovers: file sizes read "Mo" on a French page (Intl), and deleting an account
 // asks for the word in the page's language (SUPPRIMER, VERWIJDEREN; DELETE still works).
 import AxeBuilder from "@axe-core/playwright";
-import path from "node:path";
 import type PocketBase from "pocketbase";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
-import { launchBrowser, signInOnPage } from "../helpers/browser.ts";
+import { launchBrowser, signInOnPage, shootViewport as shoot } from "../helpers/browser.ts";
 import { useTestPocketBase } from "../integration/setup.ts";
 
 const baseUrl = inject("baseUrl");
@@ -26,12 +25,6 @@ afterAll(async () => {
 async function visitor(acceptLanguage: string, width = 1280): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 844 }, extraHTTPHeaders: { "Accept-Language": acceptLanguage } });
   return context.newPage();
-}
-
-/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
-async function shoot(page: Page, name: string, width: number): Promise<void> {
-  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
-  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: false });
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {

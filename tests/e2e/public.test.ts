@@ -8,13 +8,12 @@
 // and the header at phone width. Accounts are made for the test through PocketBase; every
 // step a person takes goes through the pages.
 import AxeBuilder from "@axe-core/playwright";
-import path from "node:path";
 import type PocketBase from "pocketbase";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { findLatestMail } from "../../src/lib/server/mail.ts";
-import { launchBrowser, preferEnglish, signInOnPage } from "../helpers/browser.ts";
+import { launchBrowser, preferEnglish, signInOnPage, shoot } from "../helpers/browser.ts";
 import { TEST_SUPERUSER, startTestPocketBase } from "../helpers/pocketbase.ts";
 import { startSite } from "../helpers/site.ts";
 import { useTestPocketBase } from "../integration/setup.ts";
@@ -54,12 +53,6 @@ async function as(email: string, width: number): Promise<Page> {
   await preferEnglish(page.context(), baseUrl);
   await signInOnPage(page, baseUrl, email, DEMO_PASSWORD);
   return page;
-}
-
-/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
-async function shoot(page: Page, name: string, width: number): Promise<void> {
-  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
-  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: true });
 }
 
 /** Page-level horizontal overflow in CSS pixels (0 when nothing sticks out sideways). */

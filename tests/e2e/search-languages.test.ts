@@ -2,11 +2,10 @@
 // first and the English and Dutch posts about the same subject after it (glossary), each
 // labelled with its language in words; posts in the page's language carry no label; the
 // Dutch interface labels the same results in Dutch.
-import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, shootViewport as shoot } from "../helpers/browser.ts";
 import { SEPSIS_DESCRIPTOR } from "../helpers/descriptors.ts";
 
 const baseUrl = inject("baseUrl");
@@ -32,12 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Writes docs/screenshots/<name>-<width>.png when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
-async function shoot(page: Page, name: string, width: number): Promise<void> {
-  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
-  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage: false });
-}
 
 async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();

@@ -1,4 +1,5 @@
 // Debian's Chromium driven by Playwright (no downloaded browsers on these machines).
+import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { LANGUAGE_COOKIE } from "../../src/i18n/routing.ts";
 
@@ -55,4 +56,19 @@ export async function signInOnPage(page: Page, baseUrl: string, email: string, p
     throw new Error(`Sign-in as ${email} was refused (HTTP ${response.status()}): ${message}`);
   }
   await page.waitForURL(landing);
+}
+
+/** Writes docs/screenshots/<name>-<width>.png of the whole page when CASEBOOK_SCREENSHOTS=1 (committed files stay put otherwise). */
+export async function shoot(page: Page, name: string, width: number): Promise<void> {
+  await screenshot(page, name, width, true);
+}
+
+/** As shoot(), but only the visible part of the page. */
+export async function shootViewport(page: Page, name: string, width: number): Promise<void> {
+  await screenshot(page, name, width, false);
+}
+
+async function screenshot(page: Page, name: string, width: number, fullPage: boolean): Promise<void> {
+  if (process.env.CASEBOOK_SCREENSHOTS !== "1") return;
+  await page.screenshot({ path: path.join("docs/screenshots", `${name}-${width}.png`), fullPage });
 }
