@@ -28,13 +28,18 @@ export async function listPublishedPosts(locale: Locale, options: { page?: numbe
 
 /** One published post by slug, or null (unpublished posts do not exist publicly). */
 export async function getPublishedPost(locale: Locale, slug: string): Promise<PublicPost | null> {
+  return (await loadPublishedPost(locale, slug))?.post ?? null;
+}
+
+/** A published post's public projection with the record it came from, for server-side lookups that would load it again (never render the record). */
+export async function loadPublishedPost(locale: Locale, slug: string): Promise<{ post: PublicPost; record: RecordModel } | null> {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) || slug.length > 160) return null;
   const pb = await getPocketBase();
   try {
     const record = await pb
       .collection("posts")
       .getFirstListItem(pb.filter("slug = {:slug} && status = {:status}", { slug, status: "published" }), { expand: PUBLIC_EXPAND });
-    return toPublicPost(locale, record);
+    return { post: toPublicPost(locale, record), record };
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;

@@ -188,9 +188,15 @@ export async function publishedTranslations(slug: string): Promise<{ slug: strin
     if (isNotFound(error)) return [];
     throw error;
   }
-  const root = groupRoot(post as unknown as { id: string; translation_of?: string });
+  return translationsOfRecord(post);
+}
+
+/** publishedTranslations() of a published post's record already loaded (the post page has it): one query, not two. */
+export async function translationsOfRecord(
+  post: Pick<RecordModel, "id"> & { translation_of?: string; anonymous?: boolean; organization?: string; language?: string },
+): Promise<{ slug: string; language: string }[]> {
   // Most posts have no translation: one indexed query says so.
-  const group = await loadGroup(root);
+  const group = await loadGroup(groupRoot(post));
   return group
     .filter(
       (m) =>
