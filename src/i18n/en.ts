@@ -1,5 +1,13 @@
 // The English catalogue: complete, and the fallback for every other locale.
+import { discussionsEn } from "./areas/discussions.ts";
+import { repliesEn } from "./areas/replies.ts";
+import { roundtablesEn } from "./areas/roundtables.ts";
+import { summariesEn } from "./areas/summaries.ts";
 export const en = {
+  ...discussionsEn,
+  ...repliesEn,
+  ...roundtablesEn,
+  ...summariesEn,
   "site.name": "Casebook",
   "site.tagline": "What healthcare learned from AI projects — failures included",
   "site.description":
@@ -811,6 +819,7 @@ export const en = {
   "post.kind.case_study": "Case study",
   "post.kind.funding_application": "Funding application",
   "post.kind.discussion": "Discussion",
+  "post.kind.round_table_summary": "Round-table summary",
   "post.by": "Published by",
   "post.published_on": "Published on {date}",
   "post.facts": "Facts",

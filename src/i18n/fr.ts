@@ -1,7 +1,15 @@
 // Le catalogue français (tel qu’on l’écrit en Belgique) : mêmes clés que en.ts, messages ICU.
+import { discussionsFr } from "./areas/discussions.ts";
+import { repliesFr } from "./areas/replies.ts";
+import { roundtablesFr } from "./areas/roundtables.ts";
+import { summariesFr } from "./areas/summaries.ts";
 import type { MessageKey } from "./en.ts";
 
 export const fr = {
+  ...discussionsFr,
+  ...repliesFr,
+  ...roundtablesFr,
+  ...summariesFr,
   "site.name": "Casebook",
   "site.tagline": "Ce que les soins de santé ont appris des projets d’IA — échecs compris",
   "site.description":
@@ -835,6 +843,7 @@ export const fr = {
   "post.kind.case_study": "Étude de cas",
   "post.kind.funding_application": "Demande de financement",
   "post.kind.discussion": "Discussion",
+  "post.kind.round_table_summary": "Synthèse de table ronde",
   "post.by": "Publiée par",
   "post.published_on": "Publiée le {date}",
   "post.facts": "En bref",

@@ -1,7 +1,15 @@
 // De Nederlandse catalogus (zoals geschreven in Vlaanderen), sleutel voor sleutel gelijk aan en.ts.
+import { discussionsNl } from "./areas/discussions.ts";
+import { repliesNl } from "./areas/replies.ts";
+import { roundtablesNl } from "./areas/roundtables.ts";
+import { summariesNl } from "./areas/summaries.ts";
 import type { MessageKey } from "./en.ts";
 
 export const nl = {
+  ...discussionsNl,
+  ...repliesNl,
+  ...roundtablesNl,
+  ...summariesNl,
   "site.name": "Casebook",
   "site.tagline": "Wat de zorg leerde uit AI-projecten — ook uit wat mislukte",
   "site.description":
@@ -832,6 +840,7 @@ export const nl = {
   "post.kind.case_study": "Praktijkcase",
   "post.kind.funding_application": "Financieringsaanvraag",
   "post.kind.discussion": "Discussie",
+  "post.kind.round_table_summary": "Verslag van een rondetafel",
   "post.by": "Gepubliceerd door",
   "post.published_on": "Gepubliceerd op {date}",
   "post.facts": "Kerngegevens",

@@ -3,7 +3,7 @@
 // the zod schemas, the search facets and the translation keys (`code.<list>.<value>`).
 
 /** Kinds of moderated post. */
-export const POST_KINDS = ["case_study", "funding_application", "discussion"] as const;
+export const POST_KINDS = ["case_study", "funding_application", "discussion", "round_table_summary"] as const;
 /** Where a post is in its lifecycle (DESIGN.md §4). */
 export const POST_STATUSES = ["draft", "dpo_review", "submitted", "in_review", "changes_requested", "published", "rejected", "hidden", "withdrawn"] as const;
 /** How an AI project ended (or is going). */

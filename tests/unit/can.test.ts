@@ -63,6 +63,21 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "funding.consent": () => ({ organization: ORG }),
   "follow.manage": (who) => ({ userId: ACTORS[who]?.id ?? "someone0000001" }),
   "notification.manage": (who) => ({ userId: ACTORS[who]?.id ?? "someone0000001" }),
+  "discussion.start": () => ({}),
+  "discussion.reply": () => ({}),
+  "discussion.mark_answer": () => ({}),
+  "discussion.moderate": () => ({}),
+  "reply.edit": () => ({}),
+  "reply.withdraw": () => ({}),
+  "reply.moderate": () => ({}),
+  "reply.flag": () => ({}),
+  "roundtable.host": () => ({}),
+  "roundtable.manage": () => ({}),
+  "roundtable.respond": () => ({}),
+  "roundtable.view_preparation": () => ({}),
+  "roundtable.post_preparation": () => ({}),
+  "summary.write": () => ({}),
+  "summary.consent": () => ({}),
 };
 
 // A post written by the organisation's editor.
@@ -101,6 +116,21 @@ const TABLE: Record<Action, string> = {
   "funding.consent": ".    .   .   .    .   .    Y    .   .",
   "follow.manage": ".    Y   Y   Y    Y   Y    Y    Y   Y",
   "notification.manage": ".    Y   Y   Y    Y   Y    Y    Y   Y",
+  "discussion.start": ".    .   .   .    .   .    .    .   .",
+  "discussion.reply": ".    .   .   .    .   .    .    .   .",
+  "discussion.mark_answer": ".    .   .   .    .   .    .    .   .",
+  "discussion.moderate": ".    .   .   .    .   .    .    .   .",
+  "reply.edit": ".    .   .   .    .   .    .    .   .",
+  "reply.withdraw": ".    .   .   .    .   .    .    .   .",
+  "reply.moderate": ".    .   .   .    .   .    .    .   .",
+  "reply.flag": ".    .   .   .    .   .    .    .   .",
+  "roundtable.host": ".    .   .   .    .   .    .    .   .",
+  "roundtable.manage": ".    .   .   .    .   .    .    .   .",
+  "roundtable.respond": ".    .   .   .    .   .    .    .   .",
+  "roundtable.view_preparation": ".    .   .   .    .   .    .    .   .",
+  "roundtable.post_preparation": ".    .   .   .    .   .    .    .   .",
+  "summary.write": ".    .   .   .    .   .    .    .   .",
+  "summary.consent": ".    .   .   .    .   .    .    .   .",
 };
 
 const names = Object.keys(ACTORS);

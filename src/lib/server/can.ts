@@ -32,6 +32,23 @@ export const ACTIONS = [
   "funding.consent",
   "follow.manage",
   "notification.manage",
+  // Issue 14: discussions and replies.
+  "discussion.start",
+  "discussion.reply",
+  "discussion.mark_answer",
+  "discussion.moderate",
+  "reply.edit",
+  "reply.withdraw",
+  "reply.moderate",
+  "reply.flag",
+  // Issue 14: round tables and their summaries.
+  "roundtable.host",
+  "roundtable.manage",
+  "roundtable.respond",
+  "roundtable.view_preparation",
+  "roundtable.post_preparation",
+  "summary.write",
+  "summary.consent",
 ] as const;
 
 const FINAL = new Set(["rejected", "withdrawn"]);
@@ -152,6 +169,25 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "notification.manage":
       // One's notices and mail preferences are one's own (issue 13 §2, §5), admins included.
       return actor !== null && actor.id === subject.userId;
+    // Issue 14, discussions and replies (each decided below as it is built).
+    case "discussion.start":
+    case "discussion.reply":
+    case "discussion.mark_answer":
+    case "discussion.moderate":
+    case "reply.edit":
+    case "reply.withdraw":
+    case "reply.moderate":
+    case "reply.flag":
+      return false;
+    // Issue 14, round tables and summaries (each decided below as it is built).
+    case "roundtable.host":
+    case "roundtable.manage":
+    case "roundtable.respond":
+    case "roundtable.view_preparation":
+    case "roundtable.post_preparation":
+    case "summary.write":
+    case "summary.consent":
+      return false;
   }
 }
 
