@@ -63,7 +63,7 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "funding.consent": () => ({ organization: ORG }),
   "follow.manage": (who) => ({ userId: ACTORS[who]?.id ?? "someone0000001" }),
   "notification.manage": (who) => ({ userId: ACTORS[who]?.id ?? "someone0000001" }),
-  "discussion.start": () => ({}),
+  "discussion.start": () => ({ organization: ORG }),
   "discussion.reply": () => ({}),
   "discussion.mark_answer": () => ({}),
   "discussion.moderate": () => ({}),
@@ -116,7 +116,7 @@ const TABLE: Record<Action, string> = {
   "funding.consent": ".    .   .   .    .   .    Y    .   .",
   "follow.manage": ".    Y   Y   Y    Y   Y    Y    Y   Y",
   "notification.manage": ".    Y   Y   Y    Y   Y    Y    Y   Y",
-  "discussion.start": ".    .   .   .    .   .    .    .   .",
+  "discussion.start": ".    .   .   Y    Y   Y    Y    .   .",
   "discussion.reply": ".    .   .   .    .   .    .    .   .",
   "discussion.mark_answer": ".    .   .   .    .   .    .    .   .",
   "discussion.moderate": ".    .   .   .    .   .    .    .   .",
@@ -572,6 +572,195 @@ describe("can() on subjects the actor wrote, belongs to or asked for", () => {
     { name: "a platform admin lists a member's follows", actor: admin, action: "follow.manage", subject: { userId: ACTORS.member!.id }, allowed: false },
     { name: "a moderator lists a member's follows", actor: ACTORS.moderator!, action: "follow.manage", subject: { userId: ACTORS.member!.id }, allowed: false },
     { name: "a platform admin manages someone else's account", actor: admin, action: "account.manage", subject: { userId: ACTORS.member!.id }, allowed: false },
+  ];
+
+  it.each(rows)("$name: $allowed", ({ actor, action, subject, allowed }) => {
+    expect(can(actor, action, subject)).toBe(allowed);
+  });
+});
+
+// Issue 14 §1: a discussion is its author's own words. Any active member of a verified
+// organisation starts one; only its author edits, submits and answers the reviewer; the
+// organisation's editors do not speak for them, and case studies keep their editor rule.
+describe("can() on discussions", () => {
+  const discussion = (status: string, authorId: string, revisionStatus: string | null = null): Subject => ({
+    organization: ORG,
+    post: { kind: "discussion", authorId, status, revisionStatus },
+  });
+  const MEMBER = ACTORS.org_member!;
+  const rows: { name: string; actor: Actor | null; action: Action; subject: Subject; allowed: boolean }[] = [
+    {
+      name: "a plain member starts a discussion for their verified organisation",
+      actor: MEMBER,
+      action: "discussion.start",
+      subject: { organization: ORG },
+      allowed: true,
+    },
+    {
+      name: "a plain member of a pending organisation starts one",
+      actor: MEMBER,
+      action: "discussion.start",
+      subject: { organization: { ...ORG, verified: false } },
+      allowed: false,
+    },
+    {
+      name: "a member starts one for an organisation they do not belong to",
+      actor: MEMBER,
+      action: "discussion.start",
+      subject: { organization: { id: "org000000000009", verified: true } },
+      allowed: false,
+    },
+    {
+      name: "an account with an unconfirmed address starts one",
+      actor: { ...MEMBER, verified: false },
+      action: "discussion.start",
+      subject: { organization: ORG },
+      allowed: false,
+    },
+    { name: "a plain member edits their own discussion draft", actor: MEMBER, action: "post.edit", subject: discussion("draft", MEMBER.id), allowed: true },
+    { name: "a plain member submits their own discussion draft", actor: MEMBER, action: "post.submit", subject: discussion("draft", MEMBER.id), allowed: true },
+    {
+      name: "a plain member resubmits after changes were asked",
+      actor: MEMBER,
+      action: "post.submit",
+      subject: discussion("changes_requested", MEMBER.id),
+      allowed: true,
+    },
+    {
+      name: "a plain member answers the reviewer's note on their discussion",
+      actor: MEMBER,
+      action: "post.reply",
+      subject: discussion("changes_requested", MEMBER.id),
+      allowed: true,
+    },
+    {
+      name: "a plain member withdraws their own submitted discussion",
+      actor: MEMBER,
+      action: "post.withdraw",
+      subject: discussion("submitted", MEMBER.id),
+      allowed: true,
+    },
+    {
+      name: "a plain member sees their own discussion's private view",
+      actor: MEMBER,
+      action: "post.view_private",
+      subject: discussion("submitted", MEMBER.id),
+      allowed: true,
+    },
+    {
+      name: "a plain member edits their discussion while it is in review",
+      actor: MEMBER,
+      action: "post.edit",
+      subject: discussion("in_review", MEMBER.id),
+      allowed: false,
+    },
+    {
+      name: "a plain member edits their published discussion (a revision)",
+      actor: MEMBER,
+      action: "post.edit",
+      subject: discussion("published", MEMBER.id),
+      allowed: true,
+    },
+    {
+      name: "a plain member submits the live version of a published discussion",
+      actor: MEMBER,
+      action: "post.submit",
+      subject: discussion("published", MEMBER.id),
+      allowed: false,
+    },
+    {
+      name: "a plain member edits another member's discussion",
+      actor: MEMBER,
+      action: "post.edit",
+      subject: discussion("draft", "someone0000001"),
+      allowed: false,
+    },
+    {
+      name: "a plain member withdraws another member's discussion",
+      actor: MEMBER,
+      action: "post.withdraw",
+      subject: discussion("draft", "someone0000001"),
+      allowed: false,
+    },
+    {
+      name: "an editor edits a plain member's discussion",
+      actor: ACTORS.org_editor!,
+      action: "post.edit",
+      subject: discussion("draft", MEMBER.id),
+      allowed: false,
+    },
+    {
+      name: "an editor submits a plain member's discussion",
+      actor: ACTORS.org_editor!,
+      action: "post.submit",
+      subject: discussion("draft", MEMBER.id),
+      allowed: false,
+    },
+    {
+      name: "an admin answers the reviewer on a member's discussion",
+      actor: ACTORS.org_admin!,
+      action: "post.reply",
+      subject: discussion("changes_requested", MEMBER.id),
+      allowed: false,
+    },
+    {
+      name: "the organisation's admin withdraws a member's discussion",
+      actor: ACTORS.org_admin!,
+      action: "post.withdraw",
+      subject: discussion("submitted", MEMBER.id),
+      allowed: true,
+    },
+    {
+      name: "the DPO signs off a member's discussion",
+      actor: ACTORS.org_dpo!,
+      action: "post.dpo_review",
+      subject: discussion("dpo_review", MEMBER.id),
+      allowed: true,
+    },
+    {
+      name: "an author who left the organisation edits their discussion",
+      actor: { ...MEMBER, memberships: [] },
+      action: "post.edit",
+      subject: discussion("draft", MEMBER.id),
+      allowed: false,
+    },
+    {
+      name: "an author whose address is unconfirmed edits their discussion",
+      actor: { ...MEMBER, verified: false },
+      action: "post.edit",
+      subject: discussion("draft", MEMBER.id),
+      allowed: false,
+    },
+    { name: "a moderator edits a member's discussion", actor: ACTORS.moderator!, action: "post.edit", subject: discussion("draft", MEMBER.id), allowed: false },
+    {
+      name: "a moderator approves a discussion",
+      actor: ACTORS.moderator!,
+      action: "post.moderate",
+      subject: discussion("in_review", MEMBER.id),
+      allowed: true,
+    },
+    {
+      name: "an editor translates a published discussion",
+      actor: ACTORS.org_editor!,
+      action: "post.translate",
+      subject: discussion("published", "orgeditor000001"),
+      allowed: false,
+    },
+    // The case-study rule is unchanged: a plain member who wrote one still cannot edit it.
+    {
+      name: "a plain member edits a case study they wrote",
+      actor: MEMBER,
+      action: "post.edit",
+      subject: { organization: ORG, post: { kind: "case_study", authorId: MEMBER.id, status: "draft" } },
+      allowed: false,
+    },
+    {
+      name: "an editor edits another editor's case study",
+      actor: ACTORS.org_editor!,
+      action: "post.edit",
+      subject: { organization: ORG, post: { kind: "case_study", authorId: "someone0000001", status: "draft" } },
+      allowed: true,
+    },
   ];
 
   it.each(rows)("$name: $allowed", ({ actor, action, subject, allowed }) => {

@@ -94,9 +94,11 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "post.translate": {
       // A translation is the organisation's own post in another language: written by its
       // editors or admins, from a published post that is not a funder's record (whose
-      // consent covers the record as written), issue 12 §4.
+      // consent covers the record as written), issue 12 §4. A discussion is one member's
+      // question in one language: answered in any, never translated as the organisation's.
       const post = subject.post;
       if (!actor?.verified || !org?.verified || !post || post.status !== "published" || post.publishedBy === "funder") return false;
+      if (post.kind === "discussion") return false;
       return membership?.role === "editor" || membership?.role === "admin";
     }
     case "post.view_private": {
@@ -112,8 +114,13 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "post.edit":
     case "post.submit": {
       const post = subject.post;
-      // Any current editor or admin of the organisation (not an author who has left it).
-      if (!actor?.verified || !post || !(membership?.role === "editor" || membership?.role === "admin")) return false;
+      if (!actor?.verified || !post || !membership) return false;
+      // A discussion is its author's own words (issue 14 §1): its author while an active member
+      // of any role, and nobody else — not the organisation's editors, who would speak for them.
+      if (post.kind === "discussion") {
+        if (post.authorId !== actor.id) return false;
+      } else if (!(membership.role === "editor" || membership.role === "admin")) return false;
+      // Otherwise any current editor or admin of the organisation (not an author who has left it).
       const revisionOpen = post.revisionStatus === "draft" || post.revisionStatus === "changes_requested";
       // Editing a published post opens a revision; submitting needs one: submitting the live
       // version itself would take it offline while search still serves it (issue 9 §18).
@@ -137,6 +144,8 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
       const state = post?.revisionStatus ?? post?.status;
       // Whoever may rework the post answers the reviewer's note, and only while it waits for that rework.
       if (!actor?.verified || !post || state !== "changes_requested" || !membership) return false;
+      // A discussion is reworked by its author only (post.edit), so only its author answers the note.
+      if (post.kind === "discussion") return post.authorId === actor.id;
       return post.authorId === actor.id || membership.role === "editor" || membership.role === "admin";
     }
     case "post.moderate":
@@ -169,8 +178,11 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "notification.manage":
       // One's notices and mail preferences are one's own (issue 13 §2, §5), admins included.
       return actor !== null && actor.id === subject.userId;
-    // Issue 14, discussions and replies (each decided below as it is built).
     case "discussion.start":
+      // Any active member (not only editors) of a verified organisation asks in their own name
+      // or the organisation's descriptor (issue 14 §1); moderators and admins as members only.
+      return Boolean(actor?.verified && org?.verified && membership);
+    // Issue 14, discussions and replies (each decided below as it is built).
     case "discussion.reply":
     case "discussion.mark_answer":
     case "discussion.moderate":
@@ -220,6 +232,8 @@ export type Subject = {
   organizationKind?: string;
   /** A post, with the facts permissions depend on. */
   post?: {
+    /** The post's kind: a discussion is written (edited, submitted) by its author only. */
+    kind?: string;
     authorId: string | null;
     status: string;
     revisionStatus?: string | null;

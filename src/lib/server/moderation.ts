@@ -39,6 +39,7 @@ export function postSubject(post: RecordModel): Subject {
   return {
     organization: org ? { id: org.id, verified: Boolean(org.verified) } : undefined,
     post: {
+      kind: post.kind,
       authorId: post.author || null,
       status: post.status,
       revisionStatus: post.pending_revision ? post.revision_status || null : null,

@@ -106,7 +106,7 @@ async function loadSource(actor: Actor | null, sourceId: string): Promise<Record
   const org = source.expand?.organization;
   assertCan(actor, "post.translate", {
     organization: org ? { id: org.id, verified: Boolean(org.verified) } : undefined,
-    post: { authorId: source.author || null, status: source.status, publishedBy: source.published_by || null },
+    post: { kind: source.kind, authorId: source.author || null, status: source.status, publishedBy: source.published_by || null },
   });
   return source;
 }
@@ -220,14 +220,14 @@ export async function translatableId(actor: Actor | null, slug: string): Promise
     .collection("posts")
     .getFirstListItem(pb.filter("slug = {:slug} && status = 'published'", { slug }), {
       expand: "organization",
-      fields: "id,author,status,published_by,translation_of,expand.organization.id,expand.organization.verified",
+      fields: "id,kind,author,status,published_by,translation_of,expand.organization.id,expand.organization.verified",
     })
     .catch(() => null);
   const org = post?.expand?.organization;
   if (!post || !org) return null;
   const subject = {
     organization: { id: org.id, verified: Boolean(org.verified) },
-    post: { authorId: post.author || null, status: post.status, publishedBy: post.published_by || null },
+    post: { kind: post.kind, authorId: post.author || null, status: post.status, publishedBy: post.published_by || null },
   };
   if (!can(actor, "post.translate", subject)) return null;
   const covered = coveredLanguages(await loadGroup(groupRoot(post as unknown as { id: string; translation_of?: string })));
