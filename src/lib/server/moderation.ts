@@ -17,6 +17,7 @@ import { descriptorFor, loadCrowd } from "./anonymity.ts";
 import { slugify } from "./orgs.ts";
 import { checkTranslation } from "./translations.ts";
 import { hidesSomeone } from "./posts.ts";
+import { resolveAbout } from "./discussions/discussions.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS, SCANNED_FIELDS, draftFormSchema, submissionProblems, type PostInput } from "./postinput.ts";
 import { localiseUntouchedTemplate } from "../templates.ts";
@@ -61,12 +62,14 @@ export async function renderContent(
   dismissals: PrivacyDismissal[],
 ): Promise<Record<string, unknown>> {
   const caseStudy = input.kind === "case_study";
+  // A discussion (issue 14) keeps neither a case study's nor a funding application's fields.
+  const funding = input.kind === "funding_application";
   // Rendered in turn by the budgeted worker; the first field over budget refuses the save.
   const render = (field: MarkdownField, value: string) => (value ? renderUntrustedMarkdown(value, { field, headingOffset: "top" }) : Promise.resolve(""));
   const bodyHtml = await render("body_md", input.body_md);
   const lessonsHtml = caseStudy ? await render("lessons_md", input.lessons_md) : "";
-  const feedbackHtml = caseStudy ? "" : await render("funder_feedback_md", input.funder_feedback_md);
-  const reflectionHtml = caseStudy ? "" : await render("reflection_md", input.reflection_md);
+  const feedbackHtml = funding ? await render("funder_feedback_md", input.funder_feedback_md) : "";
+  const reflectionHtml = funding ? await render("reflection_md", input.reflection_md) : "";
   const findings = applyDismissals(scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(input[f] ?? "")]))), dismissals);
   return {
     title: input.title,
@@ -90,17 +93,17 @@ export async function renderContent(
     cost_eur: caseStudy ? (input.cost_eur ?? 0) : 0,
     lessons_md: caseStudy ? input.lessons_md : "",
     lessons_html: lessonsHtml,
-    funder_name: caseStudy ? "" : input.funder_name,
-    call: caseStudy ? "" : (input.call ?? ""),
-    amount_requested: caseStudy ? 0 : (input.amount_requested ?? 0),
-    amount_awarded: caseStudy ? 0 : (input.amount_awarded ?? 0),
-    submitted_on: caseStudy ? "" : (input.submitted_on ?? ""),
-    decided_on: caseStudy ? "" : (input.decided_on ?? ""),
-    decision: caseStudy ? "" : input.decision,
-    rejection_reasons: caseStudy ? [] : input.rejection_reasons,
-    funder_feedback_md: caseStudy ? "" : input.funder_feedback_md,
+    funder_name: funding ? input.funder_name : "",
+    call: funding ? (input.call ?? "") : "",
+    amount_requested: funding ? (input.amount_requested ?? 0) : 0,
+    amount_awarded: funding ? (input.amount_awarded ?? 0) : 0,
+    submitted_on: funding ? (input.submitted_on ?? "") : "",
+    decided_on: funding ? (input.decided_on ?? "") : "",
+    decision: funding ? input.decision : "",
+    rejection_reasons: funding ? input.rejection_reasons : [],
+    funder_feedback_md: funding ? input.funder_feedback_md : "",
     funder_feedback_html: feedbackHtml,
-    reflection_md: caseStudy ? "" : input.reflection_md,
+    reflection_md: funding ? input.reflection_md : "",
     reflection_html: reflectionHtml,
     privacy_findings: findings,
     privacy_dismissals: dismissals,
@@ -110,6 +113,12 @@ export async function renderContent(
 // How a refusal names each Markdown field ("The formatting of the story is too complex…").
 // The Markdown fields of a post; their names select the wording of domain.markdown.* messages.
 type MarkdownField = "body_md" | "lessons_md" | "funder_feedback_md" | "reflection_md";
+
+/** A discussion links to the published case studies and funding records it is about (checked in discussions.ts); other posts to none. */
+async function withAbout(content: Record<string, unknown>, input: PostInput): Promise<Record<string, unknown>> {
+  if (input.kind !== "discussion") return { ...content, about: [] };
+  return { ...content, about: await resolveAbout(input.about, { organization: input.organization, anonymous: input.anonymous }) };
+}
 
 /** An applicant's account of a call links to the call and its funder. */
 async function withCall(content: Record<string, unknown>, input: PostInput): Promise<Record<string, unknown>> {
@@ -163,7 +172,9 @@ export async function saveDraft(
     const issue = parsed.error.issues[0]!;
     throw new ValidationError(String(issue.path[0] ?? "post"), issueMessage(issue));
   }
-  const input = { ...parsed.data, body_md: localiseUntouchedTemplate(parsed.data.kind, parsed.data.language, parsed.data.body_md) };
+  // A discussion starts from an empty question, never a story template.
+  const body = parsed.data.kind === "discussion" ? parsed.data.body_md : localiseUntouchedTemplate(parsed.data.kind, parsed.data.language, parsed.data.body_md);
+  const input = { ...parsed.data, body_md: body };
   const pb = await getPocketBase();
   const org = await pb
     .collection("organizations")
@@ -172,9 +183,10 @@ export async function saveDraft(
   if (!org) throw new ValidationError("organization", say("domain.post.organization"));
 
   if (!postId) {
-    assertCan(actor, "post.create", { organization: { id: org.id, verified: Boolean(org.verified) } });
-    const translationOf = await checkTranslation(actor, input, null, input.translation_of ?? null);
-    const content = await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismiss), input);
+    // Any member starts a discussion (issue 14 §1); posts are the organisation's editors'.
+    assertCan(actor, input.kind === "discussion" ? "discussion.start" : "post.create", { organization: { id: org.id, verified: Boolean(org.verified) } });
+    const translationOf = input.kind === "discussion" ? "" : await checkTranslation(actor, input, null, input.translation_of ?? null);
+    const content = await withAbout(await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismiss), input), input);
     const id = randomRecordId();
     // Checked before anything is written, so a bad file leaves no half-created draft.
     const uploads = await prepareAttachments(files.add ?? [], 0);
@@ -204,7 +216,7 @@ export async function saveDraft(
   await checkTranslation(actor, input, post, null);
   const stored = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
   const dismissals = [...stored.filter((d) => !dismiss.some((n) => n.id === d.id)), ...dismiss];
-  const content = await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismissals), input);
+  const content = await withAbout(await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismissals), input), input);
   let slug: string = post.slug;
   const batch = pb.createBatch();
   if (post.status === "published") {

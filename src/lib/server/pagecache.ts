@@ -23,7 +23,7 @@ export const PUBLIC_PAGE_CACHE = "public, max-age=0, s-maxage=60";
 // Page paths (behind the language prefix) whose anonymous view is public data only.
 const PUBLIC_PAGES: readonly RegExp[] = [
   /^\/$/,
-  /^\/(search|failures|insights|open-data|calls|organizations)$/,
+  /^\/(search|failures|discussions|insights|open-data|calls|organizations)$/,
   /^\/(about|guidelines|moderation-policy|privacy)$/,
   /^\/posts\/[^/]+$/,
   /^\/calls\/(?!new$)[^/]+$/,

@@ -28,7 +28,7 @@ const flag = z.preprocess((v) => v === true || v === "on" || v === "true" || v =
 
 /** The post form's fields, both kinds in one object (refined by postFormSchema). */
 export const postFieldsSchema = z.object({
-  kind: z.enum(["case_study", "funding_application"], { error: say("domain.post.kind") }),
+  kind: z.enum(["case_study", "funding_application", "discussion"], { error: say("domain.post.kind") }),
   organization: z.string().regex(/^[a-z0-9]{15}$/, { error: say("domain.post.organization") }),
   // Lengths that make a story worth reading are submission rules (refineSubmission): a
   // draft keeps whatever the author has so far (issue 11 §2).
@@ -55,6 +55,24 @@ export const postFieldsSchema = z.object({
       .string()
       .regex(/^[a-z0-9]{15}$/, { error: "The post to translate does not exist or is not published." })
       .nullable(),
+  ),
+  // discussion: the published case studies or funding records it is about (issue 14 §1), as
+  // addresses or slugs typed by the author (or stored ids); discussions.ts resolves and checks them.
+  about: z.preprocess(
+    (v) => (Array.isArray(v) ? v.flatMap((x) => (typeof x === "string" ? x.split(/[\s,]+/) : [])) : typeof v === "string" ? v.split(/[\s,]+/) : []),
+    z
+      .array(z.string().trim())
+      .transform((refs) => [...new Set(refs.map(aboutRef).filter(Boolean))])
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: say("domain.discussion.about_format") })
+              .max(160, { error: say("domain.discussion.about_format") }),
+          )
+          .max(10, { error: say("domain.discussion.about_max", { max: 10 }) }),
+      ),
   ),
   // case study
   outcome: z.preprocess((v) => v || null, z.enum(OUTCOMES).nullable()),
@@ -86,6 +104,13 @@ export const postFieldsSchema = z.object({
   reflection_md: text(50_000, say("domain.post.reflection_max", { max: 50_000 })),
 });
 
+/** The slug in what an author typed for "about": a post's address (…/posts/<slug>, any language prefix), or the slug itself. */
+export function aboutRef(typed: string): string {
+  const trimmed = typed.trim();
+  const match = /\/posts\/([^/?#\s]+)/.exec(trimmed);
+  return (match ? match[1]! : trimmed).toLowerCase();
+}
+
 /** What must hold even in a draft: dates and amounts that contradict each other. */
 export function refinePost(v: z.infer<typeof postFieldsSchema>, ctx: z.RefinementCtx): void {
   const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
@@ -98,6 +123,11 @@ export function refinePost(v: z.infer<typeof postFieldsSchema>, ctx: z.Refinemen
 export function refineSubmission(v: z.infer<typeof postFieldsSchema>, ctx: z.RefinementCtx): void {
   const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
   if (v.title.length < 8) need("title", say("domain.post.title"));
+  // A discussion is a title and a question (issue 14 §1): no summary, story template or facts to require.
+  if (v.kind === "discussion") {
+    if (markdownText(v.body_md).length < 20) need("body_md", say("domain.discussion.question_short", { min: 20 }));
+    return;
+  }
   if (v.summary.length < 20) need("summary", say("domain.post.summary"));
   const story = withoutHeadings(v.body_md);
   if (!story) need("body_md", v.body_md ? say("domain.post.body_headings") : say("domain.post.body_short"));
@@ -114,6 +144,14 @@ export function refineSubmission(v: z.infer<typeof postFieldsSchema>, ctx: z.Ref
     if (v.decision === "rejected" && v.rejection_reasons.length === 0) need("rejection_reasons", say("domain.post.rejection_reasons"));
     if (v.decision === "awarded" && (v.amount_awarded ?? 0) <= 0) need("amount_awarded", say("domain.post.amount_awarded"));
   }
+}
+
+// The words of a short Markdown text, for a length rule (markup and spaces do not count).
+function markdownText(markdown: string): string {
+  return markdown
+    .replace(/[#*_`>[\]()~-]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** The text of a Markdown story without its heading lines, so that a template's headings alone do not count as a story. */
@@ -203,6 +241,7 @@ export const CONTENT_FIELDS = [
   "reflection_html",
   "privacy_findings",
   "privacy_dismissals",
+  "about",
 ] as const;
 
 /** A valid post form. */

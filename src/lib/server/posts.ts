@@ -6,8 +6,10 @@ import type { Locale } from "../../i18n/index.ts";
 import { renderDescriptor } from "./anonymity.ts";
 import { describeOrganization, type OrganizationRecord } from "./orgs.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
+import { renderedHtmlToPlainText } from "./markdown.ts";
 
-const PUBLIC_EXPAND = "organization,call,funder,applicant_organization,counterpart";
+// `about`: what a discussion is about (only its published entries are ever shown, aboutOf).
+const PUBLIC_EXPAND = "organization,call,funder,applicant_organization,counterpart,about";
 
 /** Published posts, newest first. */
 export async function listPublishedPosts(locale: Locale, options: { page?: number; perPage?: number; storiesOnly?: boolean } = {}): Promise<PublicPostPage> {
@@ -82,7 +84,8 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
     slug: record.slug,
     kind: record.kind,
     title: record.title,
-    summary: record.summary ?? "",
+    // A discussion has no summary of its own: lists show the start of its question.
+    summary: record.summary || (record.kind === "discussion" ? renderedHtmlToPlainText(String(record.body_html ?? ""), 240) : ""),
     bodyHtml: record.body_html ?? "",
     language: record.language,
     tags: list(record.tags),
@@ -102,6 +105,10 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
     dataSources: text(record.data_sources),
     costEur: record.kind === "case_study" ? num(record.cost_eur) : null,
     lessonsHtml: text(record.lessons_html),
+    discussion:
+      record.kind === "discussion"
+        ? { about: aboutOf(record), answered: Boolean(record.accepted_reply), pinned: Boolean(record.pinned), locked: Boolean(record.locked) }
+        : null,
     funding:
       record.kind === "funding_application"
         ? {
@@ -129,6 +136,15 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
           }
         : null,
   };
+}
+
+/** The published case studies and funding records a discussion is about (expand `about`): title and address only. */
+export function aboutOf(record: RecordModel): { slug: string; title: string; kind: string }[] {
+  const about = record.expand?.about;
+  const items = (Array.isArray(about) ? about : about ? [about] : []) as RecordModel[];
+  return items
+    .filter((a) => a.status === "published" && (a.kind === "case_study" || a.kind === "funding_application"))
+    .map((a) => ({ slug: String(a.slug), title: String(a.title), kind: String(a.kind) }));
 }
 
 /**
@@ -190,6 +206,8 @@ export type PublicPost = {
   dataSources: string | null;
   costEur: number | null;
   lessonsHtml: string | null;
+  /** A discussion's public facts (issue 14): what it is about, whether an answer was accepted, pinned, locked. */
+  discussion: { about: { slug: string; title: string; kind: string }[]; answered: boolean; pinned: boolean; locked: boolean } | null;
   funding: {
     funderName: string | null;
     funderSlug: string | null;

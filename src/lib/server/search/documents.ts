@@ -79,8 +79,13 @@ export const INDEXED_COLLECTIONS = ["posts", "funding_calls"] as const;
 /** A collection whose records are indexed. */
 export type IndexedCollection = (typeof INDEXED_COLLECTIONS)[number];
 
-/** The search document of a post record (organization, funder and call expanded), or null unless it is published. */
-export function buildSearchDocument(record: RecordModel): SearchDocument | null {
+/**
+ * The search document of a post record (organization, funder and call expanded), or null unless it is published.
+ * `extraText`: public text indexed with the post so that its words find it — the seam for a
+ * discussion's published replies (issue 14 §5: "a reply's words find the thread"); the caller
+ * passes only text that is itself public (published replies, never an anonymous reply's organisation).
+ */
+export function buildSearchDocument(record: RecordModel, extraText = ""): SearchDocument | null {
   if (record.status !== "published") return null;
   const kind = record.kind as SearchDocument["kind"];
   const language = record.language as SearchDocument["language"];
@@ -106,8 +111,9 @@ export function buildSearchDocument(record: RecordModel): SearchDocument | null 
     slug: String(record.slug),
     url: `/posts/${record.slug}`,
     title: String(record.title ?? ""),
-    summary: text(record.summary) ?? "",
-    body: plain("body"),
+    // A discussion has no summary field: its question's start stands for one, as on its list (posts.ts).
+    summary: text(record.summary) ?? (kind === "discussion" ? renderedHtmlToPlainText(String(record.body_html ?? ""), 240) : ""),
+    body: [plain("body"), typeof extraText === "string" ? extraText.trim() : ""].filter(Boolean).join(" "),
     lessons,
     tags: list(record.tags),
     language,

@@ -1,0 +1,183 @@
+// Discussions (issue 14 §1, §5): a member's question or topic is a `posts` record of kind
+// `discussion` and goes through the post lifecycle (moderation.ts: saveDraft, submitPost, DPO
+// sign-off, the moderation queue). This module holds what is particular to it: what it is
+// "about" (published case studies or funding records, checked here), the public list with its
+// filters, "Discussed in" on the posts it is about, and the author's own list. Every public read
+// goes through toPublicPost, so an anonymous discussion never shows its organisation.
+import type { RecordModel } from "pocketbase";
+import { z } from "zod";
+import type { Locale } from "../../../i18n/index.ts";
+import { say } from "../../../i18n/domain.ts";
+import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS } from "../../codelists.ts";
+import { ValidationError } from "../errors.ts";
+import { TAG_PATTERN } from "../listings.ts";
+import { getPocketBase } from "../pocketbase.ts";
+import { hidesSomeone, toPublicPost, type PublicPost, type PublicPostPage } from "../posts.ts";
+import type { Actor } from "../users.ts";
+
+const PUBLIC_EXPAND = "organization,about";
+/** Discussions per page of /discussions. */
+export const DISCUSSIONS_PER_PAGE = 20;
+// What a discussion may be about: the two kinds of record a reader can learn from.
+const ABOUT_KINDS = ["case_study", "funding_application"] as const;
+
+/**
+ * The ids of the published case studies or funding records a discussion is about, from the
+ * slugs (or stored ids) its author gave. Refused, on the `about` field: one that is not a
+ * published case study or funding record; and, since nothing public may link an anonymous
+ * record to a named one (DESIGN.md §5 invariant 6), a pseudonymous discussion about a post of
+ * its own organisation, or any discussion of an organisation about one of its pseudonymous posts.
+ */
+export async function resolveAbout(refs: readonly string[], writer: { organization: string; anonymous: boolean }): Promise<string[]> {
+  const pb = await getPocketBase();
+  const ids: string[] = [];
+  for (const ref of refs) {
+    const found = await pb
+      .collection("posts")
+      .getFirstListItem(
+        pb.filter("(slug = {:ref} || id = {:ref}) && status = 'published' && (kind = {:a} || kind = {:b})", { ref, a: ABOUT_KINDS[0], b: ABOUT_KINDS[1] }),
+        {
+          fields: "id,organization,applicant_organization,anonymous,published_by,applicant_anonymous,consent,applicant_name",
+        },
+      )
+      .catch(() => null);
+    if (!found) throw new ValidationError("about", say("domain.discussion.about_unknown", { ref }));
+    const ours = found.organization === writer.organization || found.applicant_organization === writer.organization;
+    if (ours && (writer.anonymous || hidesSomeone(found))) throw new ValidationError("about", say("domain.discussion.about_own_anonymous"));
+    if (!ids.includes(found.id)) ids.push(found.id);
+  }
+  return ids;
+}
+
+/** The slugs of stored `about` ids, for the edit form (unpublished ones are dropped: they could no longer be saved). */
+export async function aboutSlugs(ids: readonly string[]): Promise<string[]> {
+  const wanted = ids.filter((id) => /^[a-z0-9]{15}$/.test(id));
+  if (wanted.length === 0) return [];
+  const pb = await getPocketBase();
+  const params = Object.fromEntries(wanted.map((id, i) => [`i${i}`, id]));
+  const records = await pb.collection("posts").getFullList({
+    filter: pb.filter(`status = 'published' && (${wanted.map((_, i) => `id = {:i${i}}`).join(" || ")})`, params),
+    fields: "id,slug",
+  });
+  return wanted.map((id) => records.find((r) => r.id === id)?.slug).filter((s): s is string => Boolean(s));
+}
+
+/** What "about" the form shows under its field: published posts by slug, with their titles. */
+export async function aboutPreview(slugs: readonly string[]): Promise<{ slug: string; title: string }[]> {
+  const wanted = slugs.filter((s) => /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(s) && s.length <= 160).slice(0, 10);
+  if (wanted.length === 0) return [];
+  const pb = await getPocketBase();
+  const params = Object.fromEntries(wanted.map((slug, i) => [`s${i}`, slug]));
+  const records = await pb.collection("posts").getFullList({
+    filter: pb.filter(`status = 'published' && kind != 'discussion' && (${wanted.map((_, i) => `slug = {:s${i}}`).join(" || ")})`, params),
+    fields: "slug,title",
+  });
+  return wanted.flatMap((slug) => records.filter((r) => r.slug === slug).map((r) => ({ slug, title: String(r.title) })));
+}
+
+/** Published discussions about a post ("Discussed in …"), newest first; each as the public sees it (an anonymous one by its descriptor). */
+export async function listDiscussionsAbout(locale: Locale, postId: string): Promise<PublicPost[]> {
+  if (!/^[a-z0-9]{15}$/.test(postId)) return [];
+  const pb = await getPocketBase();
+  const records = await pb.collection("posts").getList(1, 50, {
+    filter: pb.filter("kind = 'discussion' && status = 'published' && about ~ {:id}", { id: postId }),
+    sort: "-published_at",
+    expand: PUBLIC_EXPAND,
+  });
+  return records.items.map((r) => toPublicPost(locale, r));
+}
+
+const optionalCode = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess((v) => (v === "" || v == null ? undefined : v), z.enum(values).optional());
+
+/** The filters of /discussions, as URL parameters. */
+export const discussionFiltersSchema = z.object({
+  tag: z.preprocess((v) => (v === "" || v == null ? undefined : typeof v === "string" ? v.toLowerCase() : v), z.string().regex(TAG_PATTERN).optional()),
+  care_setting: optionalCode(CARE_SETTINGS),
+  ai_type: optionalCode(AI_TYPES),
+  language: optionalCode(LANGUAGES),
+  answered: optionalCode(["yes", "no"] as const),
+  org_kind: optionalCode(ORG_KINDS),
+  page: z.preprocess((v) => (v === "" || v == null ? undefined : v), z.coerce.number().int().min(1).max(10_000).optional()),
+});
+/** What /discussions filters by. */
+export type DiscussionFilters = z.infer<typeof discussionFiltersSchema>;
+
+/** Reads /discussions?…: the filters, or the first parameter that is not valid. */
+export function parseDiscussionFilters(params: URLSearchParams): { ok: true; filters: DiscussionFilters } | { ok: false; param: string } {
+  const known = Object.keys(discussionFiltersSchema.shape);
+  const raw = Object.fromEntries([...params.entries()].filter(([k]) => known.includes(k)));
+  const parsed = discussionFiltersSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, filters: parsed.data };
+  return { ok: false, param: String(parsed.error.issues[0]?.path[0] ?? "filter") };
+}
+
+/**
+ * The PocketBase filter of /discussions. The organisation kind never unmasks an anonymous
+ * discussion: a named one matches on its organisation's kind; an anonymous one only when its
+ * stored public descriptor names that kind ("a hospital in Flanders" — the same rule as the
+ * search index's org_kind facet), so a coarsened descriptor ("a care provider…") is left out
+ * rather than narrowed again by the filter.
+ */
+export function discussionFilter(pb: { filter: (raw: string, params?: Record<string, unknown>) => string }, filters: DiscussionFilters): string {
+  const parts = ["kind = 'discussion' && status = 'published'"];
+  const params: Record<string, unknown> = {};
+  if (filters.tag) {
+    parts.push("tags ~ {:tag}");
+    params.tag = `"${filters.tag}"`;
+  }
+  if (filters.care_setting) {
+    parts.push("care_settings ~ {:care}");
+    params.care = `"${filters.care_setting}"`;
+  }
+  if (filters.ai_type) {
+    parts.push("ai_types ~ {:ai}");
+    params.ai = `"${filters.ai_type}"`;
+  }
+  if (filters.language) {
+    parts.push("language = {:language}");
+    params.language = filters.language;
+  }
+  if (filters.answered === "yes") parts.push("accepted_reply != ''");
+  if (filters.answered === "no") parts.push("accepted_reply = ''");
+  if (filters.org_kind) {
+    parts.push("((anonymous = false && organization.kind = {:kind}) || (anonymous = true && (public_descriptor = {:kind} || public_descriptor ~ {:prefix})))");
+    params.kind = filters.org_kind;
+    // An explicit % makes PocketBase's ~ a prefix match ("hospital@r:flanders"), not a substring one.
+    params.prefix = `${filters.org_kind}@%`;
+  }
+  return pb.filter(parts.join(" && "), params);
+}
+
+/** One page of /discussions: pinned first, then newest first. */
+export async function listDiscussions(locale: Locale, filters: DiscussionFilters): Promise<PublicPostPage> {
+  const pb = await getPocketBase();
+  const result = await pb.collection("posts").getList(filters.page ?? 1, DISCUSSIONS_PER_PAGE, {
+    filter: discussionFilter(pb, filters),
+    sort: "-pinned,-published_at,-created",
+    expand: PUBLIC_EXPAND,
+  });
+  return { items: result.items.map((r) => toPublicPost(locale, r)), page: result.page, totalItems: result.totalItems, totalPages: result.totalPages };
+}
+
+/** The discussions a member started, every status, newest first (their dashboard). */
+export async function listMyDiscussions(actor: Actor): Promise<MyDiscussion[]> {
+  const pb = await getPocketBase();
+  const records = await pb.collection("posts").getList(1, 100, {
+    filter: pb.filter("kind = 'discussion' && author = {:me}", { me: actor.id }),
+    sort: "-updated",
+    fields: "id,slug,title,status,pending_revision,revision_status,accepted_reply,anonymous,organization,updated",
+  });
+  return records.items.map((r: RecordModel) => ({
+    id: r.id,
+    slug: r.slug,
+    title: r.title,
+    status: r.status,
+    answered: Boolean(r.accepted_reply),
+    anonymous: Boolean(r.anonymous),
+    updated: r.updated,
+  }));
+}
+
+/** A discussion on its author's dashboard. */
+export type MyDiscussion = { id: string; slug: string; title: string; status: string; answered: boolean; anonymous: boolean; updated: string };
