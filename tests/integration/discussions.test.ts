@@ -65,7 +65,8 @@ beforeAll(async () => {
     { requires_dpo_review: true },
   );
   caseOrg = await createOrganization(pb, [{ userId: e.id, role: "editor" }]);
-  [member, dpo, editor, moderator] = (await Promise.all([m, d, e, mod].map((u) => loadActor(u.id)))) as Actor[];
+  const actors = (await Promise.all([m, d, e, mod].map((u) => loadActor(u.id)))) as Actor[];
+  [member, dpo, editor, moderator] = [actors[0]!, actors[1]!, actors[2]!, actors[3]!];
   const id = await publishThroughModeration(editor, moderator, caseStudyInput(caseOrg.id, word()));
   caseStudy = { id, slug: (await pb.collection("posts").getOne(id)).slug };
   await drainAll();
