@@ -42,6 +42,9 @@ const PAGES: { name: string; path: () => string; role: Role; narrow?: boolean }[
   { name: "sign-in", path: () => "/signin", role: "visitor" },
   { name: "sign-up", path: () => "/signup", role: "visitor" },
   { name: "write", path: () => "/write", role: "editor" },
+  // Issue 14: the discussion form and list.
+  { name: "discussions", path: () => "/discussions?answered=no", role: "visitor", narrow: true },
+  { name: "write a discussion", path: () => "/write?kind=discussion&about=chest-xray-triage-worklist", role: "editor" },
   { name: "dashboard", path: () => "/dashboard", role: "editor" },
   { name: "account", path: () => "/account", role: "editor" },
   { name: "moderation queue", path: () => "/moderation", role: "moderator" },
