@@ -251,7 +251,8 @@ export async function getPreviewPost(actor: Actor | null, locale: Locale, postId
   const post = await loadPost(postId).catch(() => null);
   if (!post || !canViewPrivately(actor, post)) return null;
   const pb = await getPocketBase();
-  const full = await pb.collection("posts").getOne(post.id, { expand: "organization,call,funder" });
+  // `about`: a discussion's preview shows what it is about, as its page will (issue 14).
+  const full = await pb.collection("posts").getOne(post.id, { expand: "organization,call,funder,about" });
   const revision = post.expand?.pending_revision;
   // Never "Published on <today>" for a draft (issue 11 §6): only a real publication date shows.
   return toPublicPost(locale, { ...full, ...(revision?.data ?? {}), published_at: full.published_at || "" } as RecordModel);
@@ -262,7 +263,7 @@ export async function getReviewPost(actor: Actor | null, locale: Locale, postId:
   const post = await loadPost(postId).catch(() => null);
   if (!post || !canViewPrivately(actor, post)) return null;
   const pb = await getPocketBase();
-  const full = await pb.collection("posts").getOne(post.id, { expand: "organization,call,funder,applicant_organization,counterpart" });
+  const full = await pb.collection("posts").getOne(post.id, { expand: "organization,call,funder,applicant_organization,counterpart,about" });
   const revision = post.expand?.pending_revision;
   const live = { ...full, ...(revision?.data ?? {}), published_at: full.published_at || "" } as RecordModel;
   // Under the descriptor the crowd allows today, as approvePost would publish it — not the

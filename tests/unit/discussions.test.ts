@@ -1,0 +1,67 @@
+// Issue 14 §5: what /discussions accepts in its URL and the PocketBase filter it builds — values
+// bound through pb.filter (never concatenated), and the organisation-kind rule that never
+// narrows an anonymous discussion by its organisation's own kind.
+import PocketBase from "pocketbase";
+import { describe, expect, it } from "vitest";
+import { discussionFilter, parseDiscussionFilters } from "../../src/lib/server/discussions/discussions.ts";
+import { aboutRef } from "../../src/lib/server/postinput.ts";
+
+const pb = new PocketBase("http://127.0.0.1:1");
+
+describe("/discussions filters", () => {
+  it.each([
+    ["", {}],
+    [
+      "tag=DPO&care_setting=hospital&ai_type=llm&language=fr&answered=yes&org_kind=home_care&page=2",
+      {
+        tag: "dpo",
+        care_setting: "hospital",
+        ai_type: "llm",
+        language: "fr",
+        answered: "yes",
+        org_kind: "home_care",
+        page: 2,
+      },
+    ],
+    // Empty choices of the GET form mean "any"; unknown parameters are ignored.
+    ["tag=&care_setting=&answered=&utm_source=x", {}],
+  ])("accepts %j", (query, filters) => {
+    expect(parseDiscussionFilters(new URLSearchParams(query))).toEqual({ ok: true, filters });
+  });
+
+  it.each([
+    ["tag", `tag=${encodeURIComponent('dpo" || status = "draft')}`],
+    ["care_setting", "care_setting=castle"],
+    ["answered", "answered=maybe"],
+    ["org_kind", "org_kind=hospital' || true"],
+    ["language", "language=de"],
+    ["page", "page=0"],
+  ])("refuses a bad %s", (param, query) => {
+    expect(parseDiscussionFilters(new URLSearchParams(query))).toEqual({ ok: false, param });
+  });
+
+  it("always lists published discussions only, whatever the filters", () => {
+    expect(discussionFilter(pb, {})).toBe("kind = 'discussion' && status = 'published'");
+    expect(discussionFilter(pb, { tag: "dpo", answered: "no" })).toBe(
+      `kind = 'discussion' && status = 'published' && tags ~ "\\"dpo\\"" && accepted_reply = ''`,
+    );
+  });
+
+  it("matches a named discussion by its organisation's kind and an anonymous one only by the kind its descriptor names", () => {
+    const filter = discussionFilter(pb, { org_kind: "hospital" });
+    expect(filter).toContain(`(anonymous = false && organization.kind = "hospital")`);
+    // "hospital" or "hospital@r:flanders", never "care_provider@r:flanders" (which a hospital's coarsened descriptor reads).
+    expect(filter).toContain(`(anonymous = true && (public_descriptor = "hospital" || public_descriptor ~ "hospital@%"))`);
+  });
+});
+
+describe("what an author types for 'about'", () => {
+  it.each([
+    ["chest-xray-triage-worklist", "chest-xray-triage-worklist"],
+    ["https://casebook.example/fr/posts/Chest-Xray-Triage-Worklist?x=1#top", "chest-xray-triage-worklist"],
+    ["/posts/chest-xray-triage-worklist/", "chest-xray-triage-worklist"],
+    ["  spaced-slug  ", "spaced-slug"],
+  ])("%s → %s", (typed, slug) => {
+    expect(aboutRef(typed)).toBe(slug);
+  });
+});
