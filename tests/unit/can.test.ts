@@ -64,13 +64,14 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "follow.manage": (who) => ({ userId: ACTORS[who]?.id ?? "someone0000001" }),
   "notification.manage": (who) => ({ userId: ACTORS[who]?.id ?? "someone0000001" }),
   "discussion.start": () => ({ organization: ORG }),
-  "discussion.reply": () => ({}),
-  "discussion.mark_answer": () => ({}),
-  "discussion.moderate": () => ({}),
-  "reply.edit": () => ({}),
-  "reply.withdraw": () => ({}),
-  "reply.moderate": () => ({}),
-  "reply.flag": () => ({}),
+  // Issue 14 §2: a published discussion another member of ORG asked; replies by the actor, or by someone of ORG.
+  "discussion.reply": () => askedDiscussion(),
+  "discussion.mark_answer": (who) => askedDiscussion(ACTORS[who]?.id ?? "someone0000001"),
+  "discussion.moderate": () => askedDiscussion(),
+  "reply.edit": (who) => ({ reply: { authorId: ACTORS[who]?.id ?? "someone0000001", organizationId: null, status: "published" } }),
+  "reply.withdraw": (who) => ({ reply: { authorId: ACTORS[who]?.id ?? "someone0000001", organizationId: null, status: "pending" } }),
+  "reply.moderate": () => ({ reply: { authorId: "replier00000001", organizationId: "org000000000009", status: "pending" } }),
+  "reply.flag": () => ({ reply: { authorId: "replier00000001", organizationId: "org000000000009", status: "published" } }),
   "roundtable.host": () => ({}),
   "roundtable.manage": () => ({}),
   "roundtable.respond": () => ({}),
@@ -79,6 +80,11 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "summary.write": () => ({}),
   "summary.consent": () => ({}),
 };
+
+// A published discussion asked by a member of ORG (issue 14 §2).
+function askedDiscussion(authorId = "asker0000000001", extra: { locked?: boolean; status?: string; kind?: string } = {}): Subject {
+  return { organization: ORG, post: { kind: extra.kind ?? "discussion", authorId, status: extra.status ?? "published", locked: extra.locked } };
+}
 
 // A post written by the organisation's editor.
 function post(status: string, revisionStatus: string | null = null): Subject {
@@ -117,13 +123,13 @@ const TABLE: Record<Action, string> = {
   "follow.manage": ".    Y   Y   Y    Y   Y    Y    Y   Y",
   "notification.manage": ".    Y   Y   Y    Y   Y    Y    Y   Y",
   "discussion.start": ".    .   .   Y    Y   Y    Y    .   .",
-  "discussion.reply": ".    .   .   .    .   .    .    .   .",
-  "discussion.mark_answer": ".    .   .   .    .   .    .    .   .",
-  "discussion.moderate": ".    .   .   .    .   .    .    .   .",
-  "reply.edit": ".    .   .   .    .   .    .    .   .",
-  "reply.withdraw": ".    .   .   .    .   .    .    .   .",
-  "reply.moderate": ".    .   .   .    .   .    .    .   .",
-  "reply.flag": ".    .   .   .    .   .    .    .   .",
+  "discussion.reply": ".    .   Y   Y    Y   Y    Y    Y   Y",
+  "discussion.mark_answer": ".    .   Y   Y    Y   Y    Y    Y   Y",
+  "discussion.moderate": ".    .   .   .    .   .    .    Y   Y",
+  "reply.edit": ".    .   Y   Y    Y   Y    Y    Y   Y",
+  "reply.withdraw": ".    Y   Y   Y    Y   Y    Y    Y   Y",
+  "reply.moderate": ".    .   .   .    .   .    .    Y   Y",
+  "reply.flag": ".    .   Y   Y    Y   Y    Y    Y   Y",
   "roundtable.host": ".    .   .   .    .   .    .    .   .",
   "roundtable.manage": ".    .   .   .    .   .    .    .   .",
   "roundtable.respond": ".    .   .   .    .   .    .    .   .",
@@ -765,5 +771,97 @@ describe("can() on discussions", () => {
 
   it.each(rows)("$name: $allowed", ({ actor, action, subject, allowed }) => {
     expect(can(actor, action, subject)).toBe(allowed);
+  });
+});
+
+// Issue 14 §2: replies, with subjects written by the actor (or their organisation) and the states that refuse.
+describe("can() on replies", () => {
+  const MOD = ACTORS.moderator!;
+  const MEMBER = ACTORS.org_member!;
+  const modOfOrg = actor("modorgmember001", "moderator", "member");
+  const reply = (authorId: string, status = "published", organizationId: string | null = null): Subject => ({ reply: { authorId, organizationId, status } });
+  const rows: { name: string; actor: Actor | null; action: Action; subject: Subject; allowed: boolean }[] = [
+    {
+      name: "a member replies to a locked discussion",
+      actor: MEMBER,
+      action: "discussion.reply",
+      subject: askedDiscussion(undefined, { locked: true }),
+      allowed: false,
+    },
+    {
+      name: "a member replies to a hidden discussion",
+      actor: MEMBER,
+      action: "discussion.reply",
+      subject: askedDiscussion(undefined, { status: "hidden" }),
+      allowed: false,
+    },
+    {
+      name: "a member replies to a draft discussion",
+      actor: MEMBER,
+      action: "discussion.reply",
+      subject: askedDiscussion(undefined, { status: "draft" }),
+      allowed: false,
+    },
+    {
+      name: "a member replies under a case study",
+      actor: MEMBER,
+      action: "discussion.reply",
+      subject: askedDiscussion(undefined, { kind: "case_study" }),
+      allowed: false,
+    },
+    {
+      name: "a member replies under a published round-table summary",
+      actor: MEMBER,
+      action: "discussion.reply",
+      subject: askedDiscussion(undefined, { kind: "round_table_summary" }),
+      allowed: true,
+    },
+    {
+      name: "a member marks the answer to someone else's question",
+      actor: MEMBER,
+      action: "discussion.mark_answer",
+      subject: askedDiscussion(),
+      allowed: false,
+    },
+    {
+      name: "a summary's author marks an answer (summaries have none)",
+      actor: MEMBER,
+      action: "discussion.mark_answer",
+      subject: askedDiscussion(MEMBER.id, { kind: "round_table_summary" }),
+      allowed: false,
+    },
+    { name: "a moderator locks their own discussion", actor: MOD, action: "discussion.moderate", subject: askedDiscussion(MOD.id), allowed: false },
+    { name: "a moderator locks their organisation's discussion", actor: modOfOrg, action: "discussion.moderate", subject: askedDiscussion(), allowed: false },
+    { name: "a member edits someone else's reply", actor: MEMBER, action: "reply.edit", subject: reply("someone0000001"), allowed: false },
+    { name: "an author edits their withdrawn reply", actor: MEMBER, action: "reply.edit", subject: reply(MEMBER.id, "withdrawn"), allowed: false },
+    { name: "an author edits their hidden reply", actor: MEMBER, action: "reply.edit", subject: reply(MEMBER.id, "hidden"), allowed: false },
+    {
+      name: "an org admin withdraws a member's reply",
+      actor: ACTORS.org_admin!,
+      action: "reply.withdraw",
+      subject: reply(MEMBER.id, "published", ORG.id),
+      allowed: false,
+    },
+    { name: "an author withdraws a withdrawn reply", actor: MEMBER, action: "reply.withdraw", subject: reply(MEMBER.id, "withdrawn"), allowed: false },
+    { name: "a moderator approves their own reply", actor: MOD, action: "reply.moderate", subject: reply(MOD.id, "pending"), allowed: false },
+    {
+      name: "a moderator approves a reply spoken for their organisation",
+      actor: modOfOrg,
+      action: "reply.moderate",
+      subject: reply("someone0000001", "pending", ORG.id),
+      allowed: false,
+    },
+    {
+      name: "a moderator hides another organisation's reply",
+      actor: modOfOrg,
+      action: "reply.moderate",
+      subject: reply("someone0000001", "published", "org000000000009"),
+      allowed: true,
+    },
+    { name: "a member flags their own reply", actor: MEMBER, action: "reply.flag", subject: reply(MEMBER.id), allowed: false },
+    { name: "a member flags a pending reply", actor: MEMBER, action: "reply.flag", subject: reply("someone0000001", "pending"), allowed: false },
+  ];
+  it.each(rows)("$name: $allowed", ({ actor: who, action, subject, allowed }) => {
+    expect(can(who, action, subject)).toBe(allowed);
   });
 });

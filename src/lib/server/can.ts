@@ -52,6 +52,8 @@ export const ACTIONS = [
 ] as const;
 
 const FINAL = new Set(["rejected", "withdrawn"]);
+// The posts replies are written under (issue 14 §2): a discussion and a round table's summary.
+const REPLIABLE = new Set(["discussion", "round_table_summary"]);
 
 /** Decides whether `actor` may do `action` on `subject`. Anonymous visitors are `null`. */
 export function can(actor: Actor | null, action: Action, subject: Subject = {}): boolean {
@@ -182,15 +184,41 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
       // Any active member (not only editors) of a verified organisation asks in their own name
       // or the organisation's descriptor (issue 14 §1); moderators and admins as members only.
       return Boolean(actor?.verified && org?.verified && membership);
-    // Issue 14, discussions and replies (each decided below as it is built).
-    case "discussion.reply":
-    case "discussion.mark_answer":
-    case "discussion.moderate":
-    case "reply.edit":
-    case "reply.withdraw":
-    case "reply.moderate":
-    case "reply.flag":
-      return false;
+    // Issue 14 §2: replies. Anyone with a verified e-mail replies to a published discussion or
+    // summary that is not locked; replies.ts decides whether it waits for a moderator.
+    case "discussion.reply": {
+      const post = subject.post;
+      return Boolean(actor?.verified && post && REPLIABLE.has(post.kind ?? "") && post.status === "published" && !post.locked);
+    }
+    case "discussion.mark_answer": {
+      // The asker chooses the answer to their own question (not a summary's host).
+      const post = subject.post;
+      return Boolean(actor?.verified && post && post.kind === "discussion" && post.status === "published" && post.authorId === actor.id);
+    }
+    case "discussion.moderate": {
+      // Lock, slow mode, pin: moderators, never on their own discussion or their organisation's.
+      const post = subject.post;
+      return Boolean(actor?.verified && moderator && post && REPLIABLE.has(post.kind ?? "") && post.authorId !== actor.id && !membership);
+    }
+    case "reply.edit": {
+      // Its author only, while it is live or waiting; the edit window is checked by replies.ts.
+      const reply = subject.reply;
+      return Boolean(actor?.verified && reply && reply.authorId === actor.id && (reply.status === "published" || reply.status === "pending"));
+    }
+    case "reply.withdraw": {
+      const reply = subject.reply;
+      return Boolean(actor && reply && reply.authorId === actor.id && reply.status !== "withdrawn");
+    }
+    case "reply.moderate": {
+      // Approve, reject, hide, restore: never one's own reply nor one spoken for one's organisation.
+      const reply = subject.reply;
+      if (!(actor?.verified && moderator && reply) || reply.authorId === actor.id) return false;
+      return !(reply.organizationId && actor.memberships.some((m) => m.organizationId === reply.organizationId));
+    }
+    case "reply.flag": {
+      const reply = subject.reply;
+      return Boolean(actor?.verified && reply && reply.status === "published" && reply.authorId !== actor.id);
+    }
     // Issue 14, round tables and summaries (each decided below as it is built).
     case "roundtable.host":
     case "roundtable.manage":
@@ -240,5 +268,9 @@ export type Subject = {
     applicantOrganizationId?: string | null;
     /** "funder" for a funder's decision record. */
     publishedBy?: string | null;
+    /** A discussion a moderator locked takes no new replies. */
+    locked?: boolean;
   };
+  /** A reply to a discussion (issue 14 §2). */
+  reply?: { authorId: string | null; organizationId: string | null; status: string };
 };
