@@ -13,6 +13,7 @@ const publicPages: Scenario<{ path: string }, { status: 200 }>[] = [
   { name: "search", actor: "visitor", request: { path: "/fr/search?q=sepsis" }, expected: { status: 200 } },
   { name: "post", actor: "visitor", request: { path: `/nl${POST}` }, expected: { status: 200 } },
   { name: "failures", actor: "visitor", request: { path: "/fr/failures" }, expected: { status: 200 } },
+  { name: "discussions", actor: "visitor", request: { path: "/nl/discussions?answered=no" }, expected: { status: 200 } },
   { name: "calls", actor: "visitor", request: { path: "/en/calls" }, expected: { status: 200 } },
   { name: "call", actor: "visitor", request: { path: "/fr/calls/ai-in-everyday-care-2024" }, expected: { status: 200 } },
   { name: "organisations", actor: "visitor", request: { path: "/nl/organizations" }, expected: { status: 200 } },

@@ -94,6 +94,7 @@ describe("isPublicPagePath", () => {
     "/",
     "/search",
     "/failures",
+    "/discussions",
     "/insights",
     "/open-data",
     "/calls",
