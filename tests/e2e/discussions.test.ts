@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { dpoReview } from "../../src/lib/server/moderation.ts";
 import { loadActor } from "../../src/lib/server/users.ts";
-import { launchBrowser, shoot, signInOnPage, signedInPage } from "../helpers/browser.ts";
+import { launchBrowser, shoot, shootViewport, signInOnPage, signedInPage } from "../helpers/browser.ts";
 import { createUser, unique, useTestPocketBase } from "../integration/setup.ts";
 
 const baseUrl = inject("baseUrl");
@@ -130,6 +130,8 @@ describe("starting a discussion from a case study", () => {
     const discussedIn = visitor.getByRole("region", { name: "Discuté dans" });
     await expect(discussedIn.getByRole("link", { name: title }).count()).resolves.toBe(1);
     await expect(discussedIn.textContent()).resolves.toContain("AZ Heidebloem");
+    await discussedIn.scrollIntoViewIfNeeded();
+    await shootViewport(visitor, "discussed-in", 1280);
 
     // On the member's dashboard, under "Les discussions que j’ai lancées".
     await page.goto(`${baseUrl}/fr/dashboard`);
