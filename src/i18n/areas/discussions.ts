@@ -19,7 +19,7 @@ export const discussionsEn = {
   "discussion.form.about": "About these case studies or funding records (optional)",
   "discussion.form.about_hint": "Addresses of published case studies or funding records, separated by commas (at most 10).",
   "discussion.form.about_now": "It is now about:",
-  "discussion.form.submit_hint": "“Save and submit” sends it to your organisation's DPO when it asks to sign off, then to a moderator.",
+  "discussion.form.submit_hint": "“Save and submit for review” sends it to your organisation's DPO when it asks to sign off, then to a moderator.",
   "discussion.about": "About:",
   "discussion.discussed_in": "Discussed in",
   "discussion.question": "The question",
@@ -70,7 +70,8 @@ export const discussionsFr = {
   "discussion.form.about": "À propos de ces études de cas ou dossiers de financement (facultatif)",
   "discussion.form.about_hint": "Adresses d’études de cas ou de dossiers de financement publiés, séparées par des virgules (10 au maximum).",
   "discussion.form.about_now": "Elle porte maintenant sur :",
-  "discussion.form.submit_hint": "« Enregistrer et soumettre » l’envoie au DPO de votre organisation quand celle-ci demande son accord, puis à un modérateur.",
+  "discussion.form.submit_hint":
+    "« Enregistrer et soumettre à la relecture » l’envoie au DPO de votre organisation quand celle-ci demande son accord, puis à un modérateur.",
   "discussion.about": "À propos de :",
   "discussion.discussed_in": "Discuté dans",
   "discussion.question": "La question",
@@ -121,7 +122,8 @@ export const discussionsNl = {
   "discussion.form.about": "Over deze cases of financieringsdossiers (optioneel)",
   "discussion.form.about_hint": "Adressen van gepubliceerde cases of financieringsdossiers, gescheiden door komma’s (hoogstens 10).",
   "discussion.form.about_now": "Ze gaat nu over:",
-  "discussion.form.submit_hint": "“Bewaren en indienen” stuurt ze naar de DPO van je organisatie als die moet goedkeuren, daarna naar een moderator.",
+  "discussion.form.submit_hint":
+    "“Opslaan en ter beoordeling indienen” stuurt ze naar de DPO van je organisatie als die moet goedkeuren, daarna naar een moderator.",
   "discussion.about": "Over:",
   "discussion.discussed_in": "Besproken in",
   "discussion.question": "De vraag",
