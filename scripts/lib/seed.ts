@@ -51,6 +51,67 @@ const postSchema = z
   })
   .loose();
 
+// A reply as the demo files hold it: `key` names it within its thread (for in_reply_to and accepted_reply).
+const replySchema = z.object({
+  key: z.string(),
+  author: z.email(),
+  organization: z.string(),
+  anonymous: z.boolean(),
+  language: z.enum(["en", "fr", "nl"]),
+  published_at: z.string(),
+  in_reply_to: z.string().optional(),
+  body_md: z.string(),
+});
+const threadSchema = z
+  .object({
+    slug: z.string(),
+    kind: z.enum(["discussion", "round_table_summary"]),
+    organization: z.string(),
+    author: z.email(),
+    anonymous: z.boolean(),
+    body_md: z.string(),
+    about: z.array(z.string()).default([]),
+    accepted_reply: z.string().optional(),
+    replies: z.array(replySchema),
+  })
+  .loose();
+// A session is planned in a wall-clock time of its zone: on a fixed date (past round tables) or
+// `in_days` after the seed runs, so the demo's upcoming round table is upcoming on any `npm start`.
+const sessionSchema = z.object({
+  date: z.string().optional(),
+  in_days: z.number().int().optional(),
+  start: z.string().regex(/^\d{2}:\d{2}$/),
+  end: z.string().regex(/^\d{2}:\d{2}$/),
+  time_zone: z.string(),
+  place: z.string(),
+  online_url: z.string(),
+  agenda_md: z.string(),
+});
+const roundTableSchema = z.object({
+  slug: z.string(),
+  title: z.string(),
+  host: z.string(),
+  created_by: z.email(),
+  languages: z.array(z.enum(["en", "fr", "nl"])),
+  host_contact: z.string(),
+  status: z.enum(["planned", "open", "closed", "summarised"]),
+  chatham_house: z.boolean(),
+  description_md: z.string(),
+  sessions: z.array(sessionSchema).min(1),
+  participants: z.array(
+    z.object({
+      organization: z.string(),
+      status: z.enum(["invited", "accepted", "declined"]),
+      attendees: z.array(z.email()),
+      responded_by: z.email().optional(),
+      named_in_summary: z.enum(["not_asked", "requested", "granted", "refused"]),
+      consent_by: z.email().optional(),
+    }),
+  ),
+  preparation: z.array(z.object({ key: z.string(), author: z.email(), organization: z.string(), body_md: z.string() })),
+  summary: threadSchema.optional(),
+});
+
 function load<T>(file: string, schema: z.ZodType<T>): T[] {
   return z.array(schema).parse(JSON.parse(readFileSync(`${DEMO_DIR}${file}`, "utf8")));
 }
@@ -61,6 +122,30 @@ export function demoAccounts(): string[] {
     const roles = u.memberships.map((m) => `${m.role} of ${m.organization}`);
     return `${u.email.padEnd(34)} ${[u.role === "member" ? "" : `platform ${u.role}`, ...roles].filter(Boolean).join(", ") || "member, no organisation"}`;
   });
+}
+
+// Minutes `zone` is ahead of UTC at the instant `ms`.
+function zoneOffsetMinutes(zone: string, ms: number): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).formatToParts(new Date(ms));
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return Math.round((Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute")) - Math.floor(ms / 60000) * 60000) / 60000);
+}
+
+/** The UTC instant (ISO) of a wall-clock date and time in a zone. */
+export function demoSessionInstant(date: string, time: string, zone: string): string {
+  const [y, mo, d] = date.split("-").map(Number) as [number, number, number];
+  const [h, mi] = time.split(":").map(Number) as [number, number];
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  const first = wall - zoneOffsetMinutes(zone, wall) * 60000;
+  return new Date(wall - zoneOffsetMinutes(zone, first) * 60000).toISOString();
 }
 
 async function findId(pb: PocketBase, collection: string, field: string, value: string): Promise<string | null> {
@@ -156,6 +241,146 @@ export async function seedDemo(pb: PocketBase, options: { log?: (line: string) =
     await batch.send();
     created = true;
     log(`  demo post ${post.slug}`);
+  }
+
+  const orgId = (slug: string) => {
+    const id = orgIds.get(slug);
+    if (!id) throw new Error(`demo content refers to unknown organisation ${slug}`);
+    return id;
+  };
+  const userId = (email: string) => {
+    const id = userIds.get(email);
+    if (!id) throw new Error(`demo content refers to unknown account ${email}`);
+    return id;
+  };
+  const descriptor = (slug: string) => {
+    const org = orgs.find((o) => o.slug === slug);
+    if (!org) throw new Error(`demo content refers to unknown organisation ${slug}`);
+    return chooseDescriptor(org, crowd, getConfig().anonymityK).code;
+  };
+  const postIds = new Map<string, string>();
+  const postIdOf = async (slug: string) => {
+    const id = postIds.get(slug) ?? (await findId(pb, "posts", "slug", slug));
+    if (!id) throw new Error(`demo content refers to unknown post ${slug}`);
+    return id;
+  };
+
+  // A discussion or a summary with its replies, in the caller's batch: the post, each reply,
+  // a moderation event for each, one search outbox row for the thread, then the accepted answer.
+  const addThread = async (batch: ReturnType<PocketBase["createBatch"]>, thread: z.infer<typeof threadSchema>, roundTable = "") => {
+    const { replies, accepted_reply, about, ...post } = thread;
+    const id = randomRecordId();
+    batch.collection("posts").create({
+      ...post,
+      id,
+      organization: orgId(post.organization),
+      author: userId(post.author),
+      about: await Promise.all(about.map(postIdOf)),
+      round_table: roundTable,
+      body_html: renderMarkdown(post.body_md, { headingOffset: "top" }),
+      public_descriptor: post.anonymous ? descriptor(post.organization) : "",
+      status: "published",
+    });
+    batch
+      .collection("moderation_events")
+      .create({ post: id, action: "demo_import", to_status: "published", note: "Fictional demo content loaded by the seed script." });
+    const replyIds = new Map<string, string>();
+    for (const reply of replies) {
+      const replyId = randomRecordId();
+      const inReplyTo = reply.in_reply_to ? replyIds.get(reply.in_reply_to) : "";
+      if (inReplyTo === undefined) throw new Error(`${thread.slug}: reply ${reply.key} quotes ${reply.in_reply_to}, which does not come before it`);
+      replyIds.set(reply.key, replyId);
+      batch.collection("replies").create({
+        id: replyId,
+        post: id,
+        author: userId(reply.author),
+        organization: orgId(reply.organization),
+        anonymous: reply.anonymous,
+        public_descriptor: reply.anonymous ? descriptor(reply.organization) : "",
+        body_md: reply.body_md,
+        body_html: renderMarkdown(reply.body_md, { headingOffset: 3 }),
+        language: reply.language,
+        status: "published",
+        hold_reasons: [],
+        history: [],
+        in_reply_to: inReplyTo,
+        published_at: reply.published_at,
+      });
+      batch.collection("moderation_events").create({ post: id, reply: replyId, action: "demo_import", to_status: "published", note: "Fictional demo reply." });
+    }
+    if (accepted_reply) {
+      const answer = replyIds.get(accepted_reply);
+      if (!answer) throw new Error(`${thread.slug}: accepted_reply ${accepted_reply} is not one of its replies`);
+      batch.collection("posts").update(id, { accepted_reply: answer });
+    }
+    batch.collection("search_outbox").create({ record: id, collection_name: "posts", op: "upsert", attempts: 0 });
+  };
+
+  for (const thread of load("discussions.json", threadSchema)) {
+    if (await findId(pb, "posts", "slug", thread.slug)) continue;
+    const batch = pb.createBatch();
+    await addThread(batch, thread);
+    await batch.send();
+    created = true;
+    log(`  demo discussion ${thread.slug}`);
+  }
+
+  // A round table, its sessions, participants, preparation messages and (once summarised) its
+  // published summary with replies: one batch, so the slug alone says whether it is all there.
+  for (const table of load("round_tables.json", roundTableSchema)) {
+    if (await findId(pb, "round_tables", "slug", table.slug)) continue;
+    const batch = pb.createBatch();
+    const id = randomRecordId();
+    const { sessions, participants, preparation, summary, ...fields } = table;
+    batch.collection("round_tables").create({
+      ...fields,
+      id,
+      host: orgId(table.host),
+      created_by: userId(table.created_by),
+      description_html: renderMarkdown(table.description_md),
+    });
+    const today = new Date().toISOString().slice(0, 10);
+    for (const session of sessions) {
+      const date = session.date ?? new Date(Date.parse(`${today}T12:00:00Z`) + (session.in_days ?? 0) * 86_400_000).toISOString().slice(0, 10);
+      batch.collection("round_table_sessions").create({
+        round_table: id,
+        starts_at: demoSessionInstant(date, session.start, session.time_zone),
+        ends_at: demoSessionInstant(date, session.end, session.time_zone),
+        time_zone: session.time_zone,
+        place: session.place,
+        online_url: session.online_url,
+        agenda_md: session.agenda_md,
+        agenda_html: renderMarkdown(session.agenda_md),
+      });
+    }
+    for (const p of participants) {
+      batch.collection("round_table_participants").create({
+        round_table: id,
+        organization: orgId(p.organization),
+        status: p.status,
+        attendees: p.attendees.map(userId),
+        responded_by: p.responded_by ? userId(p.responded_by) : "",
+        responded_at: p.responded_by ? new Date().toISOString() : "",
+        named_in_summary: p.named_in_summary,
+        consent_by: p.consent_by ? userId(p.consent_by) : "",
+        consent_at: p.consent_by ? new Date().toISOString() : "",
+      });
+    }
+    for (const message of preparation) {
+      batch.collection("preparation_messages").create({
+        round_table: id,
+        author: userId(message.author),
+        organization: orgId(message.organization),
+        body_md: message.body_md,
+        body_html: renderMarkdown(message.body_md),
+        attachment_reports: [],
+        privacy_findings: [],
+      });
+    }
+    if (summary) await addThread(batch, summary, id);
+    await batch.send();
+    created = true;
+    log(`  demo round table ${table.slug}`);
   }
   return { created, posts: posts.length };
 }
