@@ -77,8 +77,9 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "roundtable.respond": () => ({}),
   "roundtable.view_preparation": () => ({}),
   "roundtable.post_preparation": () => ({}),
-  "summary.write": () => ({}),
-  "summary.consent": () => ({}),
+  // Issue 14 §4: ORG hosts a round table whose session has ended; ORG took part (accepted) in another one.
+  "summary.write": () => ({ organization: ORG, roundTable: { hostId: ORG.id, status: "open", sessionEnded: true } }),
+  "summary.consent": () => ({ organization: ORG, participant: { organizationId: ORG.id, status: "accepted" } }),
 };
 
 // A published discussion asked by a member of ORG (issue 14 §2).
@@ -135,8 +136,8 @@ const TABLE: Record<Action, string> = {
   "roundtable.respond": ".    .   .   .    .   .    .    .   .",
   "roundtable.view_preparation": ".    .   .   .    .   .    .    .   .",
   "roundtable.post_preparation": ".    .   .   .    .   .    .    .   .",
-  "summary.write": ".    .   .   .    .   .    .    .   .",
-  "summary.consent": ".    .   .   .    .   .    .    .   .",
+  "summary.write": ".    .   .   .    Y   .    Y    .   .",
+  "summary.consent": ".    .   .   .    .   .    Y    .   .",
 };
 
 const names = Object.keys(ACTORS);
@@ -860,6 +861,107 @@ describe("can() on replies", () => {
     },
     { name: "a member flags their own reply", actor: MEMBER, action: "reply.flag", subject: reply(MEMBER.id), allowed: false },
     { name: "a member flags a pending reply", actor: MEMBER, action: "reply.flag", subject: reply("someone0000001", "pending"), allowed: false },
+  ];
+  it.each(rows)("$name: $allowed", ({ actor: who, action, subject, allowed }) => {
+    expect(can(who, action, subject)).toBe(allowed);
+  });
+});
+
+describe("can() on round-table summaries", () => {
+  const table = (extra: Partial<{ hostId: string; status: string; sessionEnded: boolean }> = {}): Subject => ({
+    organization: ORG,
+    roundTable: { hostId: ORG.id, status: "open", sessionEnded: true, ...extra },
+  });
+  const EDITOR = ACTORS.org_editor!;
+  const ADMIN = ACTORS.org_admin!;
+  const rows: { name: string; actor: Actor | null; action: Action; subject: Subject; allowed: boolean }[] = [
+    { name: "the host's editor writes it after a session", actor: EDITOR, action: "summary.write", subject: table(), allowed: true },
+    {
+      name: "the host's editor writes it before any session ended",
+      actor: EDITOR,
+      action: "summary.write",
+      subject: table({ sessionEnded: false }),
+      allowed: false,
+    },
+    {
+      name: "the host's editor writes it when the round table is closed, whatever the sessions",
+      actor: EDITOR,
+      action: "summary.write",
+      subject: table({ sessionEnded: false, status: "closed" }),
+      allowed: true,
+    },
+    {
+      name: "the host's admin writes a second one once it is summarised",
+      actor: ADMIN,
+      action: "summary.write",
+      subject: table({ status: "summarised" }),
+      allowed: false,
+    },
+    {
+      name: "an editor writes it for a round table another organisation hosts",
+      actor: EDITOR,
+      action: "summary.write",
+      subject: table({ hostId: "org000000000009" }),
+      allowed: false,
+    },
+    {
+      name: "an editor of a pending host writes it",
+      actor: EDITOR,
+      action: "summary.write",
+      subject: { ...table(), organization: { ...ORG, verified: false } },
+      allowed: false,
+    },
+    { name: "an editor writes it without a round table", actor: EDITOR, action: "summary.write", subject: { organization: ORG }, allowed: false },
+    { name: "the host's DPO writes it", actor: ACTORS.org_dpo!, action: "summary.write", subject: table(), allowed: false },
+    {
+      name: "an editor with an unconfirmed address writes it",
+      actor: { ...EDITOR, verified: false },
+      action: "summary.write",
+      subject: table(),
+      allowed: false,
+    },
+    {
+      name: "a participant's admin consents for their organisation",
+      actor: ADMIN,
+      action: "summary.consent",
+      subject: { organization: ORG, participant: { organizationId: ORG.id, status: "accepted" } },
+      allowed: true,
+    },
+    {
+      name: "an admin answers for an organisation that declined the invitation",
+      actor: ADMIN,
+      action: "summary.consent",
+      subject: { organization: ORG, participant: { organizationId: ORG.id, status: "declined" } },
+      allowed: false,
+    },
+    {
+      name: "an admin answers for another organisation's participation",
+      actor: ADMIN,
+      action: "summary.consent",
+      subject: { organization: ORG, participant: { organizationId: "org000000000009", status: "accepted" } },
+      allowed: false,
+    },
+    {
+      name: "an admin of another organisation answers",
+      actor: ADMIN,
+      action: "summary.consent",
+      subject: { organization: { id: "org000000000009", verified: true }, participant: { organizationId: "org000000000009", status: "accepted" } },
+      allowed: false,
+    },
+    {
+      name: "the participant's editor answers",
+      actor: EDITOR,
+      action: "summary.consent",
+      subject: { organization: ORG, participant: { organizationId: ORG.id, status: "accepted" } },
+      allowed: false,
+    },
+    {
+      name: "a platform admin answers for an organisation they do not belong to",
+      actor: ACTORS.admin!,
+      action: "summary.consent",
+      subject: { organization: ORG, participant: { organizationId: ORG.id, status: "accepted" } },
+      allowed: false,
+    },
   ];
   it.each(rows)("$name: $allowed", ({ actor: who, action, subject, allowed }) => {
     expect(can(who, action, subject)).toBe(allowed);

@@ -221,6 +221,7 @@ describe("composeMail", () => {
       published: "- Title: Sepsis alerts",
       link: "https://casebook.example.org/dashboard",
     },
+    summary_consent: { title: "Triage chatbots", host: "AZ Groeninge", org: "Thuiszorg Oost", link: "https://casebook.example.org/dashboard/summary-consent" },
     digest_daily: {
       count: "2",
       items: "- Sepsis alerts — AZ Groeninge\n- Triage chatbot — A general hospital",

@@ -225,9 +225,21 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     case "roundtable.respond":
     case "roundtable.view_preparation":
     case "roundtable.post_preparation":
-    case "summary.write":
-    case "summary.consent":
       return false;
+    case "summary.write": {
+      // The host's editors and admins report on their own round table once a session has
+      // ended (or it is closed), and only until it is summarised (issue 14 §4).
+      const table = subject.roundTable;
+      if (!actor?.verified || !org?.verified || !table || table.hostId !== org.id) return false;
+      if (!(membership?.role === "editor" || membership?.role === "admin")) return false;
+      return table.status !== "summarised" && (table.sessionEnded || table.status === "closed");
+    }
+    case "summary.consent": {
+      // Whether the summary may name an organisation is its admins' decision, and only an
+      // organisation that took part (accepted) is asked.
+      const participant = subject.participant;
+      return Boolean(actor?.verified && org && membership?.role === "admin" && participant?.organizationId === org.id && participant.status === "accepted");
+    }
   }
 }
 
@@ -271,6 +283,10 @@ export type Subject = {
     /** A discussion a moderator locked takes no new replies. */
     locked?: boolean;
   };
+  /** The round table a summary reports on (issue 14 §4): its host, status, whether a session has ended. */
+  roundTable?: { hostId: string; status: string; sessionEnded: boolean };
+  /** An organisation's participation in a round table (naming consent). */
+  participant?: { organizationId: string; status: string };
   /** A reply to a discussion (issue 14 §2). */
   reply?: { authorId: string | null; organizationId: string | null; status: string };
 };

@@ -33,6 +33,8 @@ export const MAIL_KINDS = {
   join_request: ["org", "member", "message", "link"],
   consent_request: ["title", "funder", "org", "deadline", "published", "link"],
   consent_reminder: ["title", "funder", "org", "deadline", "published", "link"],
+  // A round table's host asks whether its summary may name a participant (issue 14 §4).
+  summary_consent: ["title", "host", "org", "link"],
   // What members follow (issue 13 §4): the digests (items written in the reader's language by digests.ts) and "immediate" follows.
   digest_daily: ["count", "items", "link"],
   digest_weekly: ["count", "items", "link"],
@@ -445,6 +447,26 @@ const noticeTemplates = {
       body: (v) =>
         `${v.funder} wacht nog op uw antwoord over "${v.title}": mag Casebook zijn beslissing publiceren onder de naam van ${v.org}? Dit zou gepubliceerd worden:\n\n${v.published}\n\n` +
         `Na ${v.deadline} mag de fiche gepubliceerd worden zonder de naam van uw organisatie, alleen met haar omschrijving.\n\nHier antwoorden:\n\n${v.link}`,
+      why: (v) => `U ontvangt dit bericht omdat u beheerder bent van ${v.org} op Casebook.`,
+    },
+  },
+  summary_consent: {
+    en: {
+      subject: (v) => `Casebook: may the summary of "${v.title}" name ${v.org}?`,
+      body: (v) =>
+        `${v.host} wrote the summary of the round table "${v.title}" and asks whether it may name ${v.org} among the participants. Without your consent, ${v.org} appears only by its description (for example "a hospital in Flanders"). The summary cannot be published before you answer.\n\nRead the summary and answer here:\n\n${v.link}`,
+      why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `Casebook : la synthèse de « ${v.title} » peut-elle nommer ${v.org} ?`,
+      body: (v) =>
+        `${v.host} a rédigé la synthèse de la table ronde « ${v.title} » et demande si elle peut citer ${v.org} parmi les participants. Sans votre accord, ${v.org} n'y figure que par sa description (par exemple « un hôpital en Flandre »). La synthèse ne peut pas être publiée avant votre réponse.\n\nLire la synthèse et répondre ici :\n\n${v.link}`,
+      why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `Casebook: mag de samenvatting van "${v.title}" ${v.org} vermelden?`,
+      body: (v) =>
+        `${v.host} schreef de samenvatting van de rondetafel "${v.title}" en vraagt of ${v.org} daarin bij de deelnemers vermeld mag worden. Zonder uw toestemming staat ${v.org} er alleen met zijn omschrijving in (bijvoorbeeld "een ziekenhuis in Vlaanderen"). De samenvatting kan niet gepubliceerd worden voor u antwoordt.\n\nLees de samenvatting en antwoord hier:\n\n${v.link}`,
       why: (v) => `U ontvangt dit bericht omdat u beheerder bent van ${v.org} op Casebook.`,
     },
   },
@@ -1098,6 +1120,14 @@ export type ComposedMail = { subject: string; text: string; html: string };
 /** Links at the foot of a notification mail: one-click unsubscribe and the preferences page. */
 export type MailFooter = { unsubscribe?: string; preferences?: string };
 
-type NoticeMailKind = "dpo_signoff" | "moderation_queue" | "patient_data_flag" | "moderation_batch" | "join_request" | "consent_request" | "consent_reminder";
+type NoticeMailKind =
+  | "dpo_signoff"
+  | "moderation_queue"
+  | "patient_data_flag"
+  | "moderation_batch"
+  | "join_request"
+  | "consent_request"
+  | "consent_reminder"
+  | "summary_consent";
 
 type RenderedParts = { subject: string; text: string; blocks: string[]; links: { label: string; href: string }[]; language: Language };

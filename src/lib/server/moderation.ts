@@ -18,6 +18,7 @@ import { slugify } from "./orgs.ts";
 import { checkTranslation } from "./translations.ts";
 import { hidesSomeone } from "./posts.ts";
 import { resolveAbout } from "./discussions/discussions.ts";
+import { assertSummaryPublishable, checkSummaryDraft, namingRequests, writeNamingRequests, writeSummarised } from "./roundtables/summaries.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS, SCANNED_FIELDS, draftFormSchema, submissionProblems, type PostInput } from "./postinput.ts";
 import { localiseUntouchedTemplate } from "../templates.ts";
@@ -172,8 +173,11 @@ export async function saveDraft(
     const issue = parsed.error.issues[0]!;
     throw new ValidationError(String(issue.path[0] ?? "post"), issueMessage(issue));
   }
-  // A discussion starts from an empty question, never a story template.
-  const body = parsed.data.kind === "discussion" ? parsed.data.body_md : localiseUntouchedTemplate(parsed.data.kind, parsed.data.language, parsed.data.body_md);
+  // A discussion starts from an empty question, never a story template (nor does a round table's summary).
+  const body =
+    parsed.data.kind === "discussion" || parsed.data.kind === "round_table_summary"
+      ? parsed.data.body_md
+      : localiseUntouchedTemplate(parsed.data.kind, parsed.data.language, parsed.data.body_md);
   const input = { ...parsed.data, body_md: body };
   const pb = await getPocketBase();
   const org = await pb
@@ -185,7 +189,10 @@ export async function saveDraft(
   if (!postId) {
     // Any member starts a discussion (issue 14 §1); posts are the organisation's editors'.
     assertCan(actor, input.kind === "discussion" ? "discussion.start" : "post.create", { organization: { id: org.id, verified: Boolean(org.verified) } });
-    const translationOf = input.kind === "discussion" ? "" : await checkTranslation(actor, input, null, input.translation_of ?? null);
+    // A round table's summary: its host's, after a session, one per round table (summaries.ts).
+    const roundTable = input.kind === "round_table_summary" ? await checkSummaryDraft(actor, input, null) : "";
+    const translationOf =
+      input.kind === "discussion" || input.kind === "round_table_summary" ? "" : await checkTranslation(actor, input, null, input.translation_of ?? null);
     const content = await withAbout(await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismiss), input), input);
     const id = randomRecordId();
     // Checked before anything is written, so a bad file leaves no half-created draft.
@@ -199,6 +206,7 @@ export async function saveDraft(
       author: actor.id,
       status: "draft",
       translation_of: translationOf,
+      round_table: roundTable,
       ...content,
     });
     event(batch, id, actor, "create", "", "draft");
@@ -212,6 +220,7 @@ export async function saveDraft(
   assertCan(actor, "post.edit", postSubject(post));
   if (post.organization !== org.id) throw new ValidationError("organization", say("domain.post.move_org"));
   if (post.kind !== input.kind) throw new ValidationError("kind", say("domain.post.change_kind"));
+  if (post.kind === "round_table_summary") await checkSummaryDraft(actor, input, post);
   // A post and its translations keep distinct languages and the same anonymity (issue 12 §4).
   await checkTranslation(actor, input, post, null);
   const stored = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
@@ -295,7 +304,11 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
   await checkTranslation(actor, { language: String(data.language), anonymous: Boolean(data.anonymous), organization: post.organization }, post, null);
   const next = post.expand?.organization?.requires_dpo_review ? "dpo_review" : "submitted";
   const from = reviewState(post);
+  // A round table's summary asks each participant whether it may be named (issue 14 §4), now.
+  const naming = post.kind === "round_table_summary" ? await namingRequests(post, actor) : { ask: [], notices: [] };
   const batch = pb.createBatch();
+  writeNamingRequests(batch, naming.ask);
+  writeNotices(batch, naming.notices);
   if (revision) {
     batch.collection("revisions").update(revision.id, { data: { ...revision.data, privacy_findings: findings }, status: "pending" });
     batch.collection("posts").update(post.id, { revision_status: next, submitted_at: new Date().toISOString(), claimed_by: "", claimed_at: "" });
@@ -399,9 +412,15 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
   if (awaitsConsent(post)) {
     throw new ValidationError("consent", say("domain.review.consent_before_publish"));
   }
+  const revision = post.expand?.pending_revision;
+  // A summary names no participant before every one asked has answered, and none that did not consent.
+  if (post.kind === "round_table_summary") {
+    const text = revision?.data ?? post;
+    await assertSummaryPublishable(post, [text.title, text.summary, text.body_md].map((v) => String(v ?? "")).join("\n"));
+  }
   const pb = await getPocketBase();
   const batch = pb.createBatch();
-  const revision = post.expand?.pending_revision;
+  if (post.kind === "round_table_summary") writeSummarised(batch, post);
   if (revision) {
     const data = Object.fromEntries(CONTENT_FIELDS.map((f) => [f, revision.data?.[f]]).filter(([, v]) => v !== undefined));
     // The moderator's note stays as feedback so the author reads it on the dashboard, not only in the mail (issue 11 §11).

@@ -29,6 +29,7 @@ export const NOTICE_TABLE = {
   join_request: { to: "organization_admins", mail: "join_request", category: "organisation", cadence: "immediate", excludeAuthor: false },
   invitation: { to: "invitee", mail: null, category: "organisation", cadence: "immediate", excludeAuthor: false },
   consent_request: { to: "applicant_admins", mail: "consent_request", category: "organisation", cadence: "immediate", excludeAuthor: false },
+  summary_consent: { to: "organization_admins", mail: "summary_consent", category: "organisation", cadence: "immediate", excludeAuthor: false },
   post_decision: { to: "author", mail: "post_decision", category: "my_posts", cadence: "immediate", excludeAuthor: false },
   post_flagged: { to: "author", mail: "post_flagged", category: "my_posts", cadence: "immediate", excludeAuthor: false },
 } as const satisfies Record<

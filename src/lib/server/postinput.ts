@@ -28,7 +28,7 @@ const flag = z.preprocess((v) => v === true || v === "on" || v === "true" || v =
 
 /** The post form's fields, both kinds in one object (refined by postFormSchema). */
 export const postFieldsSchema = z.object({
-  kind: z.enum(["case_study", "funding_application", "discussion"], { error: say("domain.post.kind") }),
+  kind: z.enum(["case_study", "funding_application", "discussion", "round_table_summary"], { error: say("domain.post.kind") }),
   organization: z.string().regex(/^[a-z0-9]{15}$/, { error: say("domain.post.organization") }),
   // Lengths that make a story worth reading are submission rules (refineSubmission): a
   // draft keeps whatever the author has so far (issue 11 §2).
@@ -73,6 +73,14 @@ export const postFieldsSchema = z.object({
           )
           .max(10, { error: say("domain.discussion.about_max", { max: 10 }) }),
       ),
+  ),
+  // round_table_summary: the round table it reports on (its slug from the page, or the stored id); summaries.ts checks it.
+  round_table: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().toLowerCase() : ""),
+    z
+      .string()
+      .max(120, { error: say("domain.summary.round_table") })
+      .regex(/^(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$/, { error: say("domain.summary.round_table") }),
   ),
   // case study
   outcome: z.preprocess((v) => v || null, z.enum(OUTCOMES).nullable()),
@@ -132,6 +140,8 @@ export function refineSubmission(v: z.infer<typeof postFieldsSchema>, ctx: z.Ref
   const story = withoutHeadings(v.body_md);
   if (!story) need("body_md", v.body_md ? say("domain.post.body_headings") : say("domain.post.body_short"));
   else if (v.body_md.length < 50) need("body_md", say("domain.post.body_short"));
+  // A round table's summary: a title, a summary and the account itself — no case study or funding facts.
+  if (v.kind === "round_table_summary") return;
   if (v.kind === "case_study") {
     if (!v.outcome) need("outcome", say("domain.post.outcome"));
     if (!v.lifecycle_stage) need("lifecycle_stage", say("domain.post.lifecycle"));

@@ -8,6 +8,7 @@ import { LANGUAGES, POST_KINDS } from "../../codelists.ts";
 import { markdownToPlainText, renderedHtmlToPlainText } from "../markdown.ts";
 import { descriptorNamesKind, renderDescriptor } from "../anonymity.ts";
 import { getPocketBase } from "../pocketbase.ts";
+import { publishedReplyText } from "../discussions/replytext.ts";
 import { fingerprintOf } from "./embedded.ts";
 import type { SearchDocument } from "./engine.ts";
 
@@ -208,8 +209,10 @@ export async function loadSearchDocuments(ids: readonly string[], collection: In
     fields: posts ? SEARCH_DOCUMENT_FIELDS : CALL_DOCUMENT_FIELDS,
     batch: 500,
   });
+  // Issue 14 §5: a discussion's (or summary's) published replies are indexed with it.
+  const replyText = posts ? await publishedReplyText(records) : new Map<string, string>();
   for (const record of records) {
-    const doc = posts ? buildSearchDocument(record) : buildCallSearchDocument(record);
+    const doc = posts ? buildSearchDocument(record, replyText.get(record.id)) : buildCallSearchDocument(record);
     if (doc) found.set(doc.id, doc);
   }
   return found;
@@ -237,8 +240,9 @@ export async function* loadAllSearchDocuments(batchSize = 500): AsyncGenerator<S
     const next = page.items.length === batchSize && last ? fetchPage(last.id) : null;
     next?.catch(() => undefined);
     const docs: SearchDocument[] = [];
+    const replyText = await publishedReplyText(page.items);
     for (let i = 0; i < page.items.length; i++) {
-      const doc = buildSearchDocument(page.items[i]!);
+      const doc = buildSearchDocument(page.items[i]!, replyText.get(page.items[i]!.id));
       if (doc) docs.push(doc);
       // Markdown to text costs ~1–3 ms a post: yield now and then so a rebuild inside the
       // server never holds the event loop for long.
