@@ -239,6 +239,9 @@ describe("composeMail", () => {
       link: "https://casebook.example.org/posts/sepsis-alerts",
       settings: "https://casebook.example.org/account/follows",
     },
+    reply_held: { title: "Involving the DPO", link: "https://casebook.example.org/moderation/replies" },
+    reply_decision: { title: "Involving the DPO", decision: "rejected", note: "Please remove the names.", link: "https://casebook.example.org/dashboard" },
+    reply_published: { title: "Involving the DPO", link: "https://casebook.example.org/posts/involving-the-dpo#reply-x" },
   };
   const kinds = Object.keys(MAIL_KINDS) as MailKind[];
   const LOCALES = ["en", "fr", "nl"] as const;

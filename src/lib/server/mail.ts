@@ -39,6 +39,10 @@ export const MAIL_KINDS = {
   digest_daily: ["count", "items", "link"],
   digest_weekly: ["count", "items", "link"],
   follow_post: ["title", "byline", "follow", "link", "settings"],
+  // Replies (issue 14 §2): a held reply for the moderators, a decision for its author, a new reply for the thread's author.
+  reply_held: ["title", "link"],
+  reply_decision: ["title", "decision", "note", "link"],
+  reply_published: ["title", "link"],
 } as const satisfies Record<string, readonly string[]>;
 
 let smtp: { url: string; transport: Transporter } | undefined;
@@ -540,9 +544,84 @@ const followTemplates = {
   },
 } satisfies Record<"digest_daily" | "digest_weekly" | "follow_post", Record<Language, Template>>;
 
+// Replies (issue 14 §2). A decision is worded per language here, as the few words it takes.
+const REPLY_DECISIONS: Record<Language, Record<string, string>> = {
+  en: { approved: "it is published", rejected: "it was not accepted", hidden: "it was hidden by a moderator", restored: "it is online again" },
+  fr: {
+    approved: "elle est publiée",
+    rejected: "elle n'a pas été acceptée",
+    hidden: "elle a été masquée par un modérateur",
+    restored: "elle est de nouveau en ligne",
+  },
+  nl: { approved: "ze is gepubliceerd", rejected: "ze werd niet aanvaard", hidden: "ze werd verborgen door een moderator", restored: "ze staat weer online" },
+};
+const replyTemplates = {
+  reply_held: {
+    en: {
+      subject: (v) => `Casebook: a reply waits for moderation — ${v.title}`,
+      body: (v) => `A reply to "${v.title}" waits for a moderator before it appears.\n\nReview it here:\n\n${v.link}`,
+      why: () => "You receive this because you are a moderator on Casebook.",
+    },
+    fr: {
+      subject: (v) => `Casebook : une réponse attend la modération — ${v.title}`,
+      body: (v) => `Une réponse à « ${v.title} » attend un modérateur avant d'apparaître.\n\nLa relire ici :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook.",
+    },
+    nl: {
+      subject: (v) => `Casebook: een reactie wacht op moderatie — ${v.title}`,
+      body: (v) => `Een reactie op "${v.title}" wacht op een moderator voor ze verschijnt.\n\nBekijk ze hier:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u moderator bent op Casebook.",
+    },
+  },
+  reply_decision: {
+    en: {
+      subject: (v) => `Casebook: your reply to "${v.title}"`,
+      body: (v) =>
+        `There is news about your reply to "${v.title}": ${REPLY_DECISIONS.en[v.decision ?? ""] ?? v.decision}.` +
+        (v.note ? `\n\n${quote(v.note)}` : "") +
+        `\n\n${v.link}`,
+      why: () => "You receive this because you replied to this discussion on Casebook.",
+    },
+    fr: {
+      subject: (v) => `Casebook : votre réponse à « ${v.title} »`,
+      body: (v) =>
+        `Il y a du nouveau pour votre réponse à « ${v.title} » : ${REPLY_DECISIONS.fr[v.decision ?? ""] ?? v.decision}.` +
+        (v.note ? `\n\n${quote(v.note)}` : "") +
+        `\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous avez répondu à cette discussion sur Casebook.",
+    },
+    nl: {
+      subject: (v) => `Casebook: uw reactie op "${v.title}"`,
+      body: (v) =>
+        `Er is nieuws over uw reactie op "${v.title}": ${REPLY_DECISIONS.nl[v.decision ?? ""] ?? v.decision}.` +
+        (v.note ? `\n\n${quote(v.note)}` : "") +
+        `\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u op deze discussie reageerde op Casebook.",
+    },
+  },
+  reply_published: {
+    en: {
+      subject: (v) => `Casebook: a new reply to "${v.title}"`,
+      body: (v) => `Someone replied to your discussion "${v.title}". Read the reply here:\n\n${v.link}`,
+      why: () => "You receive this because you started this discussion on Casebook.",
+    },
+    fr: {
+      subject: (v) => `Casebook : une nouvelle réponse à « ${v.title} »`,
+      body: (v) => `Quelqu'un a répondu à votre discussion « ${v.title} ». Lire la réponse ici :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous avez lancé cette discussion sur Casebook.",
+    },
+    nl: {
+      subject: (v) => `Casebook: een nieuwe reactie op "${v.title}"`,
+      body: (v) => `Iemand reageerde op uw discussie "${v.title}". Lees de reactie hier:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u deze discussie startte op Casebook.",
+    },
+  },
+} satisfies Record<"reply_held" | "reply_decision" | "reply_published", Record<Language, Template>>;
+
 const templates: Record<MailKind, Record<Language, Template>> = {
   ...noticeTemplates,
   ...followTemplates,
+  ...replyTemplates,
   verify_email: {
     en: {
       subject: () => "Confirm your e-mail address for Casebook",

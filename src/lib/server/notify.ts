@@ -32,6 +32,11 @@ export const NOTICE_TABLE = {
   summary_consent: { to: "organization_admins", mail: "summary_consent", category: "organisation", cadence: "immediate", excludeAuthor: false },
   post_decision: { to: "author", mail: "post_decision", category: "my_posts", cadence: "immediate", excludeAuthor: false },
   post_flagged: { to: "author", mail: "post_flagged", category: "my_posts", cadence: "immediate", excludeAuthor: false },
+  // Issue 14 §2 (replies.ts): a held reply is the moderators' turn; its author hears of the decision;
+  // the thread's author of a published reply (replies.ts gives the recipient, never the replier).
+  reply_held: { to: "moderators", mail: "reply_held", category: "moderation", cadence: "choice", excludeAuthor: true },
+  reply_decision: { to: "author", mail: "reply_decision", category: "my_posts", cadence: "immediate", excludeAuthor: false },
+  reply_published: { to: "author", mail: "reply_published", category: "my_posts", cadence: "immediate", excludeAuthor: true },
 } as const satisfies Record<
   string,
   { to: RecipientRole; mail: MailKind | null; category: MailCategory; cadence: "immediate" | "choice"; excludeAuthor: boolean }
