@@ -178,6 +178,8 @@ describe("demo content of discussions and round tables", () => {
       expect(text).not.toContain(word);
       expect(document).not.toContain(word);
     }
+    // Nor its kind: with two named participants, a "care home" facet would name the third.
+    expect(summary.care_settings).not.toContain(refused.kind);
     const below = await replies(summary.id);
     expect(below.length).toBe(2);
     expect(below.every((r) => r.status === "published" && !r.anonymous)).toBe(true);
