@@ -8,7 +8,9 @@ import type { RecordModel } from "pocketbase";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "../../scripts/lib/seed.ts";
 import { connectAsSuperuser, setPocketBase } from "../../src/lib/server/pocketbase.ts";
+import { listReplies } from "../../src/lib/server/discussions/replies.ts";
 import { toPublicPost } from "../../src/lib/server/posts.ts";
+import { summaryContext } from "../../src/lib/server/roundtables/summaries.ts";
 import { loadSearchDocument } from "../../src/lib/server/search/documents.ts";
 import { startTestPocketBase, TEST_SUPERUSER } from "../helpers/pocketbase.ts";
 
@@ -115,7 +117,10 @@ describe("demo content of discussions and round tables", () => {
       reply.body_md,
       reply.public_descriptor,
       await loadSearchDocument(dpo.id),
+      ...(await Promise.all((["en", "fr", "nl"] as const).map((locale) => listReplies(locale, dpo, null)))),
     ]);
+    const thread = await listReplies("en", dpo, null);
+    expect(thread.replies.filter((r) => r.anonymous).map((r) => [r.byline, r.organizationSlug])).toEqual([["an organisation in Belgium", null]]);
     expect(publicText).not.toContain(org.name);
     expect(publicText).not.toContain("Heidebloem");
   });
@@ -177,6 +182,13 @@ describe("demo content of discussions and round tables", () => {
     for (const word of [refused.name, "Linde", "Tilleul", "Woonzorggroep"]) {
       expect(text).not.toContain(word);
       expect(document).not.toContain(word);
+    }
+    // The summary page's participants, in each language: the two by name, the third by its descriptor.
+    for (const locale of ["en", "fr", "nl"] as const) {
+      const context = await summaryContext(locale, summary);
+      expect(context?.participants.filter((p) => p.named).map((p) => (p.named ? p.name : ""))).toEqual([...named].sort((a, b) => a.localeCompare(b)));
+      expect(context?.participants.filter((p) => !p.named).length).toBe(1);
+      for (const word of [refused.name, "Linde", "Tilleul", "Woonzorggroep"]) expect(JSON.stringify(context)).not.toContain(word);
     }
     // Nor its kind: with two named participants, a "care home" facet would name the third.
     expect(summary.care_settings).not.toContain(refused.kind);
