@@ -10,6 +10,7 @@ import { ForbiddenError } from "../../src/lib/server/can.ts";
 import {
   approveReply,
   editReply,
+  flagReply,
   hideReply,
   listMyReplies,
   listReplies,
@@ -25,7 +26,8 @@ import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/ser
 import { getPocketBase } from "../../src/lib/server/pocketbase.ts";
 import { loadSearchDocument } from "../../src/lib/server/search/documents.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { drainAll, outboxRows, search, useEmbeddedSearch, word } from "./search-helpers.ts";
+import { flagPost } from "../../src/lib/server/flags.ts";
+import { drainAll, outboxRows, search, trustedReader, useEmbeddedSearch, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
@@ -286,4 +288,26 @@ describe("the author's own reply and the accepted answer", () => {
     const elsewhere = await postReply(veteran, other.id, reply("Elsewhere.", veteranOrg.id));
     await expect(markAnswer(asker, thread.id, elsewhere.id)).rejects.toBeInstanceOf(ValidationError);
   });
+});
+
+describe("flags on replies", () => {
+  it("three trusted flags hide the reply, not its discussion; a patient-data flag hides at once; the reporter can still flag the discussion", async () => {
+    const thread = await publishDiscussion();
+    const r = await postReply(veteran, thread.id, reply("Spam spam spam.", veteranOrg.id));
+    const readers = [await trustedReader(pb, moderator), await trustedReader(pb, moderator), await trustedReader(pb, moderator)];
+    expect(await flagReply(readers[0]!, r.id, "spam")).toEqual({ hidden: false });
+    expect(await flagReply(readers[1]!, r.id, "spam")).toEqual({ hidden: false });
+    await expect(flagReply(readers[1]!, r.id, "spam")).rejects.toBeInstanceOf(ValidationError);
+    expect(await flagReply(readers[2]!, r.id, "spam")).toEqual({ hidden: true });
+    expect((await pb.collection("replies").getOne(r.id)).status).toBe("hidden");
+    expect((await pb.collection("posts").getOne(thread.id)).status).toBe("published");
+    expect((await events(r.id)).map((e) => e.action)).toEqual(["reply_published", "auto_hide_reply"]);
+    // A flag on a reply is not a flag on the discussion.
+    await expect(flagPost(readers[0]!, thread.id, "other", "About the question itself")).resolves.toEqual({ hidden: false });
+    await expect(flagReply(veteran, r.id, "spam")).rejects.toBeInstanceOf(ForbiddenError);
+
+    const leak = await postReply(veteran, thread.id, reply("Room 12 patient was confused.", veteranOrg.id));
+    expect(await flagReply(readers[0]!, leak.id, "patient_data")).toEqual({ hidden: true });
+    expect((await pb.collection("replies").getOne(leak.id)).status).toBe("hidden");
+  }, 30_000);
 });

@@ -59,7 +59,7 @@ export async function flagPost(actor: Actor | null, postId: string, reason: stri
   assertCan(actor, "post.flag", postSubject(post));
   if (!(FLAG_REASONS as readonly string[]).includes(reason)) throw new ValidationError("reason", say("domain.flag.reason"));
   const pb = await getPocketBase();
-  const already = await pb.collection("flags").getList(1, 1, { filter: pb.filter("post = {:p} && reporter = {:r}", { p: post.id, r: actor.id }) });
+  const already = await pb.collection("flags").getList(1, 1, { filter: pb.filter("post = {:p} && reply = '' && reporter = {:r}", { p: post.id, r: actor.id }) });
   if (already.totalItems > 0) throw new ValidationError("reason", say("domain.flag.already"));
   const dayAgo = new Date(Date.now() - DAY_MS);
   if ((await countSince("reporter = {:r} && created >= {:since}", { r: actor.id, since: dayAgo })) >= FLAGS_PER_DAY) {
@@ -86,7 +86,8 @@ export async function flagPost(actor: Actor | null, postId: string, reason: stri
   // The hide allowance counts the posts this account's flags hid in the last day.
   if ((await countSince("reporter = {:r} && hid = true && created >= {:since}", { r: actor.id, since: dayAgo })) >= HIDES_PER_DAY) return { hidden: false };
   if (reason === "patient_data") return hideFor(post, flag, "Hidden automatically: a trusted reader reported patient data.");
-  const trustedOpen = await countSince("post = {:p} && status = 'open' && trusted = true", { p: post.id });
+  // Flags on the post itself: a discussion's replies are flagged (and hidden) one by one (replies.ts).
+  const trustedOpen = await countSince("post = {:p} && reply = '' && status = 'open' && trusted = true", { p: post.id });
   if (trustedOpen >= FLAGS_TO_HIDE) return hideFor(post, flag, `Hidden automatically: ${trustedOpen} trusted readers flagged it.`);
   return { hidden: false };
 }
@@ -102,7 +103,7 @@ async function hideFor(post: RecordModel, flag: RecordModel, why: string): Promi
 export async function listReportedPosts(actor: Actor | null): Promise<ReportedPost[]> {
   assertCan(actor, "post.hide");
   const pb = await getPocketBase();
-  const flags = await pb.collection("flags").getFullList({ filter: "status = 'open'", sort: "created", expand: "post,post.organization" });
+  const flags = await pb.collection("flags").getFullList({ filter: "status = 'open' && reply = ''", sort: "created", expand: "post,post.organization" });
   const byPost = new Map<string, ReportedPost>();
   for (const f of flags) {
     const post = f.expand?.post;
