@@ -12,6 +12,7 @@ import { PRIVATE_PAGE_CACHE, pageCacheHeaders, withEtag } from "./lib/server/pag
 import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
 import { ensureMailWorker } from "./lib/server/mailoutbox.ts";
 import { ensureDigestScheduler } from "./lib/server/digests.ts";
+import { ensureReminderScheduler } from "./lib/server/roundtables/reminders.ts";
 import { clientIp } from "./lib/server/guard.ts";
 import { getConfig } from "./lib/server/config.ts";
 import { allowedHosts, applySecurityHeaders, isAllowedHost } from "./lib/server/headers.ts";
@@ -95,6 +96,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   ensureSearchWorker();
   ensureMailWorker();
   ensureDigestScheduler();
+  ensureReminderScheduler();
   ensureSessionSweeper();
   // Prefixed paths that could be read as another host or reach the API get the site's 404 page.
   const response = await (route.kind === "plain" ? next() : next(route.kind === "prefixed" ? pageUrl : new URL("/404", context.url)));

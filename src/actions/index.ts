@@ -48,6 +48,7 @@ import { rememberParsedForms } from "../lib/server/forms.ts";
 import { setLanguageCookie } from "../lib/server/language.ts";
 import { followActions } from "./follows.ts";
 import { noticeActions } from "./notifications.ts";
+import { roundTableActions } from "./roundtables.ts";
 import { replyActions } from "./replies.ts";
 import { summaryActions } from "./summaries.ts";
 import {
@@ -86,6 +87,7 @@ const DELETE_WORDS = new Set(LOCALES.map((locale) => t(locale, "account.delete.w
 export const server = rememberParsedForms({
   ...followActions,
   ...noticeActions,
+  ...roundTableActions,
   ...replyActions,
   ...summaryActions,
   signUp: defineAction({

@@ -24,6 +24,8 @@ export const ACTION_BODY_LIMITS: Readonly<Record<string, number>> = {
   savePost: MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + FORM_TEXT_BYTES,
   importDecisions: MAX_CSV_BYTES + FORM_TEXT_BYTES,
   requestOrganization: MAX_LOGO_BYTES + FORM_TEXT_BYTES,
+  // A round table's preparation message carries attachments under the posts' rules (issue 14 §3).
+  postPreparation: MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + FORM_TEXT_BYTES,
 };
 
 /** The largest body any request may have: the server-wide limit (adapter and Actions). */

@@ -4,6 +4,8 @@ import { ACTIONS, can, type Action, type Subject } from "../../src/lib/server/ca
 import type { Actor } from "../../src/lib/server/users.ts";
 
 const ORG = { id: "org000000000001", verified: true };
+// Another organisation, hosting a round table ORG is invited to.
+const OTHER_HOST = "host00000000001";
 const PENDING_ORG = { id: "org000000000002", verified: false, requestedBy: "requester000001" };
 
 function actor(id: string, role: Actor["role"], orgRole?: Actor["memberships"][number]["role"], verified = true): Actor {
@@ -72,11 +74,17 @@ const SUBJECT: Record<Action, (who: string) => Subject> = {
   "reply.withdraw": (who) => ({ reply: { authorId: ACTORS[who]?.id ?? "someone0000001", organizationId: null, status: "pending" } }),
   "reply.moderate": () => ({ reply: { authorId: "replier00000001", organizationId: "org000000000009", status: "pending" } }),
   "reply.flag": () => ({ reply: { authorId: "replier00000001", organizationId: "org000000000009", status: "published" } }),
-  "roundtable.host": () => ({}),
-  "roundtable.manage": () => ({}),
-  "roundtable.respond": () => ({}),
-  "roundtable.view_preparation": () => ({}),
-  "roundtable.post_preparation": () => ({}),
+  // Issue 14 §3: ORG hosts (host, manage) or is invited to another's round table (respond), or
+  // accepted one (the preparation space, whose participants are ORG's members of any role).
+  "roundtable.host": () => ({ organization: ORG }),
+  "roundtable.manage": () => ({ organization: ORG, roundTable: { hostId: ORG.id, status: "open", sessionEnded: false } }),
+  "roundtable.respond": () => ({
+    organization: ORG,
+    participant: { organizationId: ORG.id, status: "invited" },
+    roundTable: { hostId: OTHER_HOST, status: "planned", sessionEnded: false },
+  }),
+  "roundtable.view_preparation": () => ({ roundTable: { hostId: OTHER_HOST, status: "open", sessionEnded: false, acceptedOrganizationIds: [ORG.id] } }),
+  "roundtable.post_preparation": () => ({ roundTable: { hostId: OTHER_HOST, status: "open", sessionEnded: false, acceptedOrganizationIds: [ORG.id] } }),
   // Issue 14 §4: ORG hosts a round table whose session has ended; ORG took part (accepted) in another one.
   "summary.write": () => ({ organization: ORG, roundTable: { hostId: ORG.id, status: "open", sessionEnded: true } }),
   "summary.consent": () => ({ organization: ORG, participant: { organizationId: ORG.id, status: "accepted" } }),
@@ -131,11 +139,11 @@ const TABLE: Record<Action, string> = {
   "reply.withdraw": ".    Y   Y   Y    Y   Y    Y    Y   Y",
   "reply.moderate": ".    .   .   .    .   .    .    Y   Y",
   "reply.flag": ".    .   Y   Y    Y   Y    Y    Y   Y",
-  "roundtable.host": ".    .   .   .    .   .    .    .   .",
-  "roundtable.manage": ".    .   .   .    .   .    .    .   .",
-  "roundtable.respond": ".    .   .   .    .   .    .    .   .",
-  "roundtable.view_preparation": ".    .   .   .    .   .    .    .   .",
-  "roundtable.post_preparation": ".    .   .   .    .   .    .    .   .",
+  "roundtable.host": ".    .   .   .    Y   .    Y    .   .",
+  "roundtable.manage": ".    .   .   .    Y   .    Y    .   .",
+  "roundtable.respond": ".    .   .   .    .   .    Y    .   .",
+  "roundtable.view_preparation": ".    .   .   Y    Y   Y    Y    .   .",
+  "roundtable.post_preparation": ".    .   .   Y    Y   Y    Y    .   .",
   "summary.write": ".    .   .   .    Y   .    Y    .   .",
   "summary.consent": ".    .   .   .    .   .    Y    .   .",
 };
@@ -962,6 +970,128 @@ describe("can() on round-table summaries", () => {
       subject: { organization: ORG, participant: { organizationId: ORG.id, status: "accepted" } },
       allowed: false,
     },
+  ];
+  it.each(rows)("$name: $allowed", ({ actor: who, action, subject, allowed }) => {
+    expect(can(who, action, subject)).toBe(allowed);
+  });
+});
+
+describe("can() on round tables (issue 14 §3)", () => {
+  const MEMBER = ACTORS.org_member!;
+  const EDITOR = ACTORS.org_editor!;
+  const ADMIN = ACTORS.org_admin!;
+  const hosted = (extra: Partial<{ hostId: string; status: string }> = {}): Subject => ({
+    organization: ORG,
+    roundTable: { hostId: ORG.id, status: "open", sessionEnded: false, ...extra },
+  });
+  const invited = (status: string, tableStatus = "open", participantOrg = ORG.id): Subject => ({
+    organization: ORG,
+    participant: { organizationId: participantOrg, status },
+    roundTable: { hostId: OTHER_HOST, status: tableStatus, sessionEnded: false },
+  });
+  const space = (accepted: string[], status = "open", hostId = OTHER_HOST): Subject => ({
+    roundTable: { hostId, status, sessionEnded: false, acceptedOrganizationIds: accepted },
+  });
+  const rows: { name: string; actor: Actor | null; action: Action; subject: Subject; allowed: boolean }[] = [
+    {
+      name: "an editor hosts for a pending organisation",
+      actor: EDITOR,
+      action: "roundtable.host",
+      subject: { organization: { ...ORG, verified: false } },
+      allowed: false,
+    },
+    { name: "a plain member hosts", actor: MEMBER, action: "roundtable.host", subject: { organization: ORG }, allowed: false },
+    {
+      name: "ORG's editor manages another host's round table",
+      actor: EDITOR,
+      action: "roundtable.manage",
+      subject: hosted({ hostId: OTHER_HOST }),
+      allowed: false,
+    },
+    {
+      name: "the host's admin manages a closed one (to reopen it)",
+      actor: ADMIN,
+      action: "roundtable.manage",
+      subject: hosted({ status: "closed" }),
+      allowed: true,
+    },
+    {
+      name: "an admin answers for an organisation whose participation this is not",
+      actor: ADMIN,
+      action: "roundtable.respond",
+      subject: invited("invited", "open", "org000000000009"),
+      allowed: false,
+    },
+    { name: "an admin changes an accepted answer", actor: ADMIN, action: "roundtable.respond", subject: invited("accepted"), allowed: true },
+    {
+      name: "an admin answers once the round table is closed",
+      actor: ADMIN,
+      action: "roundtable.respond",
+      subject: invited("invited", "closed"),
+      allowed: false,
+    },
+    {
+      name: "the host's admin answers an invitation of its own round table",
+      actor: ADMIN,
+      action: "roundtable.respond",
+      subject: {
+        organization: ORG,
+        participant: { organizationId: ORG.id, status: "invited" },
+        roundTable: { hostId: ORG.id, status: "open", sessionEnded: false },
+      },
+      allowed: false,
+    },
+    { name: "an editor (not admin) answers", actor: EDITOR, action: "roundtable.respond", subject: invited("invited"), allowed: false },
+    {
+      name: "a member of an organisation invited but not yet answering sees the space",
+      actor: MEMBER,
+      action: "roundtable.view_preparation",
+      subject: space([]),
+      allowed: false,
+    },
+    {
+      name: "a member of an organisation that declined sees the space",
+      actor: ADMIN,
+      action: "roundtable.view_preparation",
+      subject: space(["org000000000009"]),
+      allowed: false,
+    },
+    {
+      name: "a plain member of the host sees the space",
+      actor: MEMBER,
+      action: "roundtable.view_preparation",
+      subject: space([], "open", ORG.id),
+      allowed: true,
+    },
+    {
+      name: "a platform moderator (no membership) sees the space",
+      actor: ACTORS.moderator!,
+      action: "roundtable.view_preparation",
+      subject: space([ORG.id]),
+      allowed: false,
+    },
+    {
+      name: "a participant writes once the round table is closed",
+      actor: MEMBER,
+      action: "roundtable.post_preparation",
+      subject: space([ORG.id], "closed"),
+      allowed: false,
+    },
+    {
+      name: "a participant reads once the round table is summarised",
+      actor: MEMBER,
+      action: "roundtable.view_preparation",
+      subject: space([ORG.id], "summarised"),
+      allowed: true,
+    },
+    {
+      name: "a participant with an unverified address writes",
+      actor: { ...MEMBER, verified: false },
+      action: "roundtable.post_preparation",
+      subject: space([ORG.id]),
+      allowed: false,
+    },
+    { name: "anyone sees a space without its round table", actor: MEMBER, action: "roundtable.view_preparation", subject: {}, allowed: false },
   ];
   it.each(rows)("$name: $allowed", ({ actor: who, action, subject, allowed }) => {
     expect(can(who, action, subject)).toBe(allowed);

@@ -221,11 +221,32 @@ export function can(actor: Actor | null, action: Action, subject: Subject = {}):
     }
     // Issue 14, round tables and summaries (each decided below as it is built).
     case "roundtable.host":
-    case "roundtable.manage":
-    case "roundtable.respond":
+      // Editors and admins of a verified organisation host round tables for it (issue 14 §3).
+      return Boolean(actor?.verified && org?.verified && (membership?.role === "editor" || membership?.role === "admin"));
+    case "roundtable.manage": {
+      // Sessions, invitations and status: the host's editors and admins, on their own round table only.
+      const table = subject.roundTable;
+      if (!actor?.verified || !org?.verified || !table || table.hostId !== org.id) return false;
+      return membership?.role === "editor" || membership?.role === "admin";
+    }
+    case "roundtable.respond": {
+      // An invited organisation's admins answer for it (and may change their answer) while the round table is not over.
+      const table = subject.roundTable;
+      const participant = subject.participant;
+      if (!actor?.verified || !org || !table || !participant || participant.organizationId !== org.id || table.hostId === org.id) return false;
+      return membership?.role === "admin" && (table.status === "planned" || table.status === "open");
+    }
     case "roundtable.view_preparation":
-    case "roundtable.post_preparation":
-      return false;
+    case "roundtable.post_preparation": {
+      // Participants only: active members (any role) of the host or of an organisation that
+      // accepted — never one invited but not yet answering, one that declined, nor moderators as such.
+      const table = subject.roundTable;
+      if (!actor || !table) return false;
+      const taking = actor.memberships.some((m) => m.organizationId === table.hostId || (table.acceptedOrganizationIds ?? []).includes(m.organizationId));
+      if (action === "roundtable.view_preparation") return taking;
+      // Writing needs a verified address, and stops once the round table is closed or summarised.
+      return taking && actor.verified && (table.status === "planned" || table.status === "open");
+    }
     case "summary.write": {
       // The host's editors and admins report on their own round table once a session has
       // ended (or it is closed), and only until it is summarised (issue 14 §4).
@@ -284,7 +305,13 @@ export type Subject = {
     locked?: boolean;
   };
   /** The round table a summary reports on (issue 14 §4): its host, status, whether a session has ended. */
-  roundTable?: { hostId: string; status: string; sessionEnded: boolean };
+  roundTable?: {
+    hostId: string;
+    status: string;
+    sessionEnded: boolean;
+    /** Organisations that accepted the invitation (participants with the host, issue 14 §3). */
+    acceptedOrganizationIds?: string[];
+  };
   /** An organisation's participation in a round table (naming consent). */
   participant?: { organizationId: string; status: string };
   /** A reply to a discussion (issue 14 §2). */

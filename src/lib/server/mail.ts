@@ -43,6 +43,10 @@ export const MAIL_KINDS = {
   reply_held: ["title", "link"],
   reply_decision: ["title", "decision", "note", "link"],
   reply_published: ["title", "link"],
+  // Round tables (issue 14 §3): an invitation to the invited admins, an answer to the host's admins, a session reminder to attendees.
+  roundtable_invitation: ["title", "host", "link"],
+  roundtable_answer: ["title", "org", "answer", "link"],
+  roundtable_reminder: ["title", "when", "link"],
 } as const satisfies Record<string, readonly string[]>;
 
 let smtp: { url: string; transport: Transporter } | undefined;
@@ -618,8 +622,75 @@ const replyTemplates = {
   },
 } satisfies Record<"reply_held" | "reply_decision" | "reply_published", Record<Language, Template>>;
 
+// Round tables (issue 14 §3). An answer is worded per language here.
+const ROUND_TABLE_ANSWERS: Record<Language, Record<string, string>> = {
+  en: { accepted: "accepted", declined: "declined" },
+  fr: { accepted: "a accepté", declined: "a décliné" },
+  nl: { accepted: "heeft aanvaard", declined: "heeft afgeslagen" },
+};
+const roundTableTemplates = {
+  roundtable_invitation: {
+    en: {
+      subject: (v) => `Casebook: ${v.host} invites your organisation to the round table "${v.title}"`,
+      body: (v) =>
+        `${v.host} invites your organisation to the round table "${v.title}". Accept or decline for your organisation, and name who attends, here:\n\n${v.link}`,
+      why: () => "You receive this because you are an administrator of an invited organisation on Casebook.",
+    },
+    fr: {
+      subject: (v) => `Casebook : ${v.host} invite votre organisation à la table ronde « ${v.title} »`,
+      body: (v) =>
+        `${v.host} invite votre organisation à la table ronde « ${v.title} ». Acceptez ou déclinez au nom de votre organisation, et indiquez qui y participe, ici :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous êtes administrateur d'une organisation invitée sur Casebook.",
+    },
+    nl: {
+      subject: (v) => `Casebook: ${v.host} nodigt uw organisatie uit voor de rondetafel "${v.title}"`,
+      body: (v) =>
+        `${v.host} nodigt uw organisatie uit voor de rondetafel "${v.title}". Aanvaard of sla af namens uw organisatie, en geef aan wie deelneemt, hier:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u beheerder bent van een uitgenodigde organisatie op Casebook.",
+    },
+  },
+  roundtable_answer: {
+    en: {
+      subject: (v) => `Casebook: ${v.org} answered your invitation to "${v.title}"`,
+      body: (v) => `${v.org} ${ROUND_TABLE_ANSWERS.en[String(v.answer)] ?? v.answer} your invitation to the round table "${v.title}".\n\n${v.link}`,
+      why: () => "You receive this because you are an administrator of the host organisation on Casebook.",
+    },
+    fr: {
+      subject: (v) => `Casebook : ${v.org} a répondu à votre invitation à « ${v.title} »`,
+      body: (v) => `${v.org} ${ROUND_TABLE_ANSWERS.fr[String(v.answer)] ?? v.answer} votre invitation à la table ronde « ${v.title} ».\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous êtes administrateur de l'organisation hôte sur Casebook.",
+    },
+    nl: {
+      subject: (v) => `Casebook: ${v.org} antwoordde op uw uitnodiging voor "${v.title}"`,
+      body: (v) => `${v.org} ${ROUND_TABLE_ANSWERS.nl[String(v.answer)] ?? v.answer} uw uitnodiging voor de rondetafel "${v.title}".\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u beheerder bent van de organiserende organisatie op Casebook.",
+    },
+  },
+  roundtable_reminder: {
+    en: {
+      subject: (v) => `Casebook: the round table "${v.title}" is tomorrow`,
+      body: (v) =>
+        `A reminder: a session of the round table "${v.title}" takes place ${v.when}. The place, the link and the agenda are on its page:\n\n${v.link}`,
+      why: () => "You receive this because your organisation named you as an attendee on Casebook.",
+    },
+    fr: {
+      subject: (v) => `Casebook : la table ronde « ${v.title} » a lieu demain`,
+      body: (v) =>
+        `Pour rappel : une séance de la table ronde « ${v.title} » a lieu ${v.when}. Le lieu, le lien et l'ordre du jour sont sur sa page :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que votre organisation vous a désigné comme participant sur Casebook.",
+    },
+    nl: {
+      subject: (v) => `Casebook: de rondetafel "${v.title}" is morgen`,
+      body: (v) =>
+        `Ter herinnering: een sessie van de rondetafel "${v.title}" vindt plaats op ${v.when}. De plaats, de link en de agenda staan op de pagina:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat uw organisatie u als deelnemer opgaf op Casebook.",
+    },
+  },
+} satisfies Record<"roundtable_invitation" | "roundtable_answer" | "roundtable_reminder", Record<Language, Template>>;
+
 const templates: Record<MailKind, Record<Language, Template>> = {
   ...noticeTemplates,
+  ...roundTableTemplates,
   ...followTemplates,
   ...replyTemplates,
   verify_email: {

@@ -37,6 +37,11 @@ export const NOTICE_TABLE = {
   reply_held: { to: "moderators", mail: "reply_held", category: "moderation", cadence: "choice", excludeAuthor: true },
   reply_decision: { to: "author", mail: "reply_decision", category: "my_posts", cadence: "immediate", excludeAuthor: false },
   reply_published: { to: "author", mail: "reply_published", category: "my_posts", cadence: "immediate", excludeAuthor: true },
+  // Issue 14 §3 (roundtables/): an invitation is the invited organisation's admins' turn; the host's
+  // admins hear each answer; each attendee is reminded the day before a session (reminders.ts).
+  roundtable_invitation: { to: "organization_admins", mail: "roundtable_invitation", category: "organisation", cadence: "immediate", excludeAuthor: false },
+  roundtable_answer: { to: "organization_admins", mail: "roundtable_answer", category: "organisation", cadence: "immediate", excludeAuthor: false },
+  roundtable_reminder: { to: "invitee", mail: "roundtable_reminder", category: "organisation", cadence: "immediate", excludeAuthor: false },
 } as const satisfies Record<
   string,
   { to: RecipientRole; mail: MailKind | null; category: MailCategory; cadence: "immediate" | "choice"; excludeAuthor: boolean }
