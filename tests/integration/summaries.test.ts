@@ -189,7 +189,9 @@ describe("a round table's summary", () => {
     expect(hit).toBeDefined();
     expect(leaks(JSON.stringify(hit))).toBe(false);
     expect(leaks(JSON.stringify(await loadSearchDocument(id)))).toBe(false);
-    // Searching for the refusing organisation's name never finds the summary.
+    // The document names the consenting participant (its name finds the summary), never the refusing one.
+    expect((await loadSearchDocument(id))?.body).toContain(consenting.org.name);
+    expect((await search(consenting.org.name.split(" ").pop()!)).hits.map((h) => h.id)).toContain(id);
     expect((await search(refusing.org.name.split(" ").pop()!)).hits.map((h) => h.id)).not.toContain(id);
 
     for (const format of ["atom", "json"] as const) {

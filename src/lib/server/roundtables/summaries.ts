@@ -358,6 +358,29 @@ export async function namedParticipantsText(roundTableId: string): Promise<strin
     .join(" ");
 }
 
+/**
+ * For search documents: per summary record (id, kind, round_table), the names of the participants
+ * its page names — those that consented, never one shown by its descriptor. One query for all.
+ */
+export async function namedParticipantsTexts(records: readonly { id: string; kind?: string; round_table?: string }[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const summaries = records.filter((r) => r.kind === "round_table_summary" && r.round_table);
+  const tables = [...new Set(summaries.map((r) => r.round_table as string))];
+  if (tables.length === 0) return found;
+  const pb = await getPocketBase();
+  const params = Object.fromEntries(tables.map((id, i) => [`r${i}`, id]));
+  const rows = await pb.collection("round_table_participants").getFullList({
+    filter: pb.filter(`status = 'accepted' && named_in_summary = 'granted' && (${tables.map((_, i) => `round_table = {:r${i}}`).join(" || ")})`, params),
+    expand: "organization",
+    fields: "round_table,expand.organization.name",
+  });
+  for (const r of summaries) {
+    const names = rows.filter((p) => p.round_table === r.round_table).map((p) => String(p.expand?.organization?.name ?? ""));
+    if (names.length > 0) found.set(r.id, names.filter(Boolean).join(" "));
+  }
+  return found;
+}
+
 /** The published summary of a round table (for /round-tables' past entries), or null. */
 export async function publishedSummaryFor(roundTableId: string): Promise<{ slug: string; title: string; language: string } | null> {
   if (!/^[a-z0-9]{15}$/.test(roundTableId)) return null;

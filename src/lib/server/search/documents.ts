@@ -9,6 +9,7 @@ import { markdownToPlainText, renderedHtmlToPlainText } from "../markdown.ts";
 import { descriptorNamesKind, renderDescriptor } from "../anonymity.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { publishedReplyText } from "../discussions/replytext.ts";
+import { namedParticipantsTexts } from "../roundtables/summaries.ts";
 import { fingerprintOf } from "./embedded.ts";
 import type { SearchDocument } from "./engine.ts";
 
@@ -46,6 +47,8 @@ const POST_FIELDS = [
   "decided_on",
   "rejection_reasons",
   "amount_requested",
+  // A round table's summary: its consenting participants' names are indexed with it (summaries.ts).
+  "round_table",
 ];
 const EXPAND_FIELDS = [
   "expand.organization.name",
@@ -188,6 +191,11 @@ export function buildCallSearchDocument(record: RecordModel): SearchDocument | n
   };
 }
 
+// The public text indexed with a post besides its own: its replies, a summary's named participants.
+function joinText(...parts: (string | undefined)[]): string {
+  return parts.filter(Boolean).join(" ");
+}
+
 /** The search document of one post by id: null when it does not exist or is not published. */
 export async function loadSearchDocument(id: string): Promise<SearchDocument | null> {
   return (await loadSearchDocuments([id])).get(id) ?? null;
@@ -211,8 +219,9 @@ export async function loadSearchDocuments(ids: readonly string[], collection: In
   });
   // Issue 14 §5: a discussion's (or summary's) published replies are indexed with it.
   const replyText = posts ? await publishedReplyText(records) : new Map<string, string>();
+  const named = posts ? await namedParticipantsTexts(records) : new Map<string, string>();
   for (const record of records) {
-    const doc = posts ? buildSearchDocument(record, replyText.get(record.id)) : buildCallSearchDocument(record);
+    const doc = posts ? buildSearchDocument(record, joinText(replyText.get(record.id), named.get(record.id))) : buildCallSearchDocument(record);
     if (doc) found.set(doc.id, doc);
   }
   return found;
@@ -241,8 +250,9 @@ export async function* loadAllSearchDocuments(batchSize = 500): AsyncGenerator<S
     next?.catch(() => undefined);
     const docs: SearchDocument[] = [];
     const replyText = await publishedReplyText(page.items);
+    const named = await namedParticipantsTexts(page.items);
     for (let i = 0; i < page.items.length; i++) {
-      const doc = buildSearchDocument(page.items[i]!, replyText.get(page.items[i]!.id));
+      const doc = buildSearchDocument(page.items[i]!, joinText(replyText.get(page.items[i]!.id), named.get(page.items[i]!.id)));
       if (doc) docs.push(doc);
       // Markdown to text costs ~1–3 ms a post: yield now and then so a rebuild inside the
       // server never holds the event loop for long.
