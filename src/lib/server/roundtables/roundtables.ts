@@ -205,7 +205,7 @@ export async function loadRoundTable(slugOrId: string): Promise<RoundTable | nul
     hostContact: record.host_contact ?? "",
     status: record.status,
     chathamHouse: Boolean(record.chatham_house),
-    host: { id: record.host, name: host?.name ?? "", slug: host?.slug ?? "", verified: host?.status === "verified" },
+    host: { id: record.host, name: host?.name ?? "", slug: host?.slug ?? "", verified: host?.verified === true },
     sessions: sessions.map(toSession),
     participants: participants.map((p) => {
       const org = p.expand?.organization as RecordModel | undefined;
@@ -265,7 +265,7 @@ export async function invitableOrganizations(hostId: string): Promise<{ id: stri
   const pb = await getPocketBase();
   const rows = await pb
     .collection("organizations")
-    .getFullList({ filter: pb.filter("status = 'verified' && id != {:h}", { h: hostId }), fields: "id,name", sort: "name" });
+    .getFullList({ filter: pb.filter("verified = true && id != {:h}", { h: hostId }), fields: "id,name", sort: "name" });
   return rows.map((r) => ({ id: r.id, name: r.name }));
 }
 
@@ -508,7 +508,7 @@ export function isPast(item: Pick<RoundTableListItem, "status" | "sessions">, at
 /** Every round table of verified hosts, split into upcoming (soonest first) and past (latest first). */
 export async function listRoundTables(): Promise<{ upcoming: RoundTableListItem[]; past: RoundTableListItem[] }> {
   const pb = await getPocketBase();
-  const records = await pb.collection("round_tables").getFullList({ filter: "host.status = 'verified'", expand: "host", sort: "-created" });
+  const records = await pb.collection("round_tables").getFullList({ filter: "host.verified = true", expand: "host", sort: "-created" });
   const items = await listItems(records);
   const first = (i: RoundTableListItem) => i.sessions[0]?.startsAt ?? "";
   const last = (i: RoundTableListItem) => i.sessions.at(-1)?.startsAt ?? "";
