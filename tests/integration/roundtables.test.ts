@@ -83,7 +83,7 @@ beforeAll(async () => {
   await createOrganization(pb, [{ userId: o, role: "admin" }]);
   [hostEditor, hostAdmin, hostMember, acceptAdmin, acceptMember, declineAdmin, silentAdmin, outsider] = (await Promise.all(
     [e, ha, hm, aa, am, da, sa, o].map((id) => loadActor(id)),
-  )) as Actor[];
+  )) as [Actor, Actor, Actor, Actor, Actor, Actor, Actor, Actor];
 });
 
 describe("hosting and invitations", () => {
