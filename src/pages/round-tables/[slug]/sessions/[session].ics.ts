@@ -5,10 +5,17 @@ import { siteLink } from "../../../../lib/server/links.ts";
 import { sessionIcs } from "../../../../lib/server/roundtables/ics.ts";
 import { isParticipant, loadRoundTable } from "../../../../lib/server/roundtables/roundtables.ts";
 
-export const GET: APIRoute = async ({ params, locals }) => {
-  const table = await loadRoundTable(params.slug ?? "");
-  const session = table?.host.verified ? table.sessions.find((s) => s.id === params.session) : undefined;
-  if (!table || !session) return new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+const NOT_FOUND = { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } };
+
+export const GET: APIRoute = async ({ params, url, locals }) => {
+  // Astro leaves `params` empty for a route whose file name carries an extension after the
+  // parameter ([session].ics), so both are read from the path (with a prefixed language too).
+  const match = /\/round-tables\/([a-z0-9-]+)\/sessions\/([a-z0-9]{15})\.ics$/.exec(url.pathname);
+  const slug = params.slug ?? match?.[1] ?? "";
+  const sessionId = params.session ?? match?.[2] ?? "";
+  const table = await loadRoundTable(slug);
+  const session = table?.host.verified ? table.sessions.find((s) => s.id === sessionId) : undefined;
+  if (!table || !session) return new Response("Not found", NOT_FOUND);
   const participant = isParticipant(locals.user, table);
   const body = sessionIcs(table, session, siteLink(locals.locale, `/round-tables/${table.slug}`), participant);
   return new Response(body, {
