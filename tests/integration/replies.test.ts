@@ -27,6 +27,7 @@ import { getPocketBase } from "../../src/lib/server/pocketbase.ts";
 import { loadSearchDocument } from "../../src/lib/server/search/documents.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { flagPost } from "../../src/lib/server/flags.ts";
+import { follow, listFollows } from "../../src/lib/server/follows.ts";
 import { drainAll, outboxRows, search, trustedReader, useEmbeddedSearch, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
@@ -310,4 +311,30 @@ describe("flags on replies", () => {
     expect(await flagReply(readers[0]!, leak.id, "patient_data")).toEqual({ hidden: true });
     expect((await pb.collection("replies").getOne(leak.id)).status).toBe("hidden");
   }, 30_000);
+});
+
+describe("following a discussion", () => {
+  it("its followers and its author hear of each published reply, never the replier; a held reply tells nobody but the moderators", async () => {
+    const thread = await publishDiscussion();
+    await follow(newcomer, { kind: "discussion", value: thread.slug }, "daily");
+    await follow(veteran, { kind: "discussion", value: thread.slug }, "immediate");
+    expect((await listFollows(newcomer)).find((f) => f.kind === "discussion")).toMatchObject({
+      target: thread.id,
+      href: `/posts/${thread.slug}`,
+      public: true,
+    });
+    const before = { newcomer: (await notices(newcomer.id, "reply_published")).length, asker: (await notices(asker.id, "reply_published")).length };
+    await postReply(veteran, thread.id, reply("A published reply for the followers.", veteranOrg.id));
+    expect(await notices(newcomer.id, "reply_published")).toHaveLength(before.newcomer + 1);
+    expect(await notices(asker.id, "reply_published")).toHaveLength(before.asker + 1);
+    expect(await notices(veteran.id, "reply_published")).toEqual([]);
+    // The newcomer's own (held) reply: no one but the moderators is told; once approved, the veteran (a follower) and the asker are.
+    const held = await postReply(newcomer, thread.id, reply("Held for now.", newcomerOrg.id));
+    expect(await notices(veteran.id, "reply_published")).toEqual([]);
+    await approveReply(moderator, held.id);
+    expect(await notices(veteran.id, "reply_published")).toHaveLength(1);
+    expect(await notices(newcomer.id, "reply_published")).toHaveLength(before.newcomer + 1);
+    // A draft or a case study is not a discussion one can follow.
+    await expect(follow(newcomer, { kind: "discussion", value: "no-such-discussion" })).rejects.toBeInstanceOf(ValidationError);
+  });
 });

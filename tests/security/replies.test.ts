@@ -77,7 +77,8 @@ beforeAll(async () => {
   ]);
   replierOrg = await createOrganization(pb, [{ userId: r.id, role: "member" }], { kind: "care_home", region: "brussels", name: `Résidence Mirabelle ${u}` });
   await createOrganization(pb, [{ userId: o.id, role: "member" }]);
-  [asker, replier, other] = (await Promise.all([a, r, o].map((x) => loadActor(x.id)))) as Actor[];
+  const actors = (await Promise.all([a, r, o].map((x) => loadActor(x.id)))) as Actor[];
+  [asker, replier, other] = [actors[0]!, actors[1]!, actors[2]!];
   const editor = (await loadActor(e.id))!;
   thread = await publish(asker, discussion(askerOrg.id, `Who signs off ${u}?`));
   hiddenThread = await publish(asker, discussion(askerOrg.id, `Soon hidden ${u}`));

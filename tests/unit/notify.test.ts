@@ -33,6 +33,10 @@ describe("NOTICE_TABLE: event × role → recipients, channel", () => {
     ["consent_request", "applicant_admins", "app + mail (+ reminder 7 days before the deadline)", "organisation"],
     ["post_decision", "author", "app + mail", "my_posts"],
     ["post_flagged", "author", "app + mail", "my_posts"],
+    // Issue 14 §2: replies (the thread's author and its followers are given by replies.ts, never the replier).
+    ["reply_held", "moderators", "app + mail (each moderator: immediate or hourly)", "moderation"],
+    ["reply_decision", "author", "app + mail", "my_posts"],
+    ["reply_published", "author", "app + mail", "my_posts"],
   ];
   it("has exactly these rows", () => {
     expect(Object.keys(NOTICE_TABLE).sort()).toEqual(expected.map(([event]) => event).sort());

@@ -3,6 +3,7 @@
 
 /** English. */
 export const repliesEn = {
+  "follow.kind.discussion": "Discussion",
   "reply.heading": "{count, plural, =0 {Replies} one {# reply} other {# replies}}",
   "reply.none": "No replies yet.",
   "reply.accepted_heading": "Accepted answer",
@@ -74,10 +75,10 @@ export const repliesEn = {
   "reply.status.hidden": "Hidden",
   "notice.reply_held": "A reply to “{title}” waits for a moderator.",
   "notice.reply_decision":
-    "{decision, select, approved {Your reply to “{title}” is published.} rejected {Your reply to “{title}” was not accepted.} hidden {Your reply to “{title}” was hidden by a moderator.} restored {Your reply to “{title}” is online again.} other {There is news about your reply to “{title}”.}}",
-  "notice.reply_published": "There is a new reply to your discussion “{title}”.",
+    "{decision, select, published {Your reply to “{title}” is published.} rejected {Your reply to “{title}” was not accepted.} hidden {Your reply to “{title}” was hidden by a moderator.} restored {Your reply to “{title}” is online again.} other {There is news about your reply to “{title}”.}}",
+  "notice.reply_published": "There is a new reply to the discussion “{title}”.",
   "domain.reply.body_empty": "Write your reply before posting it.",
-  "domain.reply.body_long": "A reply can be at most {max, number} characters long.",
+  "domain.reply.body_long": "A reply can be at most {max, plural, one {# character} other {# characters}} long.",
   "domain.reply.language": "Choose the language of your reply.",
   "domain.reply.no_thread": "This discussion does not take replies: it is not published.",
   "domain.reply.not_found": "That reply does not exist.",
@@ -96,13 +97,14 @@ export const repliesEn = {
   "domain.reply.reason_needed": "Give the reason (at least 5 characters): its author reads it.",
   "domain.reply.hide_published_only": "Only a published reply can be hidden.",
   "domain.reply.restore_hidden_only": "Only a hidden reply can be put back online.",
-  "domain.reply.slow_mode_range": "Slow mode is a whole number of minutes from 0 (off) to {max, number}.",
+  "domain.reply.slow_mode_range": "Slow mode is a whole number of minutes from 0 (off) up to {max, plural, one {# minute} other {# minutes}}.",
   "domain.reply.answer_unknown": "Only a published reply to this discussion can be its answer.",
   "domain.reply.decision": "Choose publish, refuse, hide or put back online.",
 } as const;
 
 /** French (Belgium). */
 export const repliesFr = {
+  "follow.kind.discussion": "Discussion",
   "reply.heading": "{count, plural, =0 {Réponses} one {# réponse} other {# réponses}}",
   "reply.none": "Pas encore de réponse.",
   "reply.accepted_heading": "Réponse retenue",
@@ -178,10 +180,10 @@ export const repliesFr = {
   "reply.status.hidden": "Masquée",
   "notice.reply_held": "Une réponse à « {title} » attend un modérateur.",
   "notice.reply_decision":
-    "{decision, select, approved {Votre réponse à « {title} » est publiée.} rejected {Votre réponse à « {title} » n'a pas été acceptée.} hidden {Votre réponse à « {title} » a été masquée par un modérateur.} restored {Votre réponse à « {title} » est de nouveau en ligne.} other {Il y a du nouveau pour votre réponse à « {title} ».}}",
-  "notice.reply_published": "Il y a une nouvelle réponse à votre discussion « {title} ».",
+    "{decision, select, published {Votre réponse à « {title} » est publiée.} rejected {Votre réponse à « {title} » n'a pas été acceptée.} hidden {Votre réponse à « {title} » a été masquée par un modérateur.} restored {Votre réponse à « {title} » est de nouveau en ligne.} other {Il y a du nouveau pour votre réponse à « {title} ».}}",
+  "notice.reply_published": "Il y a une nouvelle réponse à la discussion « {title} ».",
   "domain.reply.body_empty": "Rédigez votre réponse avant de la publier.",
-  "domain.reply.body_long": "Une réponse compte au plus {max, number} caractères.",
+  "domain.reply.body_long": "Une réponse compte au plus {max, plural, one {# caractère} other {# caractères}}.",
   "domain.reply.language": "Choisissez la langue de votre réponse.",
   "domain.reply.no_thread": "Cette discussion n'accepte pas de réponses : elle n'est pas publiée.",
   "domain.reply.not_found": "Cette réponse n'existe pas.",
@@ -201,13 +203,14 @@ export const repliesFr = {
   "domain.reply.reason_needed": "Indiquez le motif (au moins 5 caractères) : son auteur le lira.",
   "domain.reply.hide_published_only": "Seule une réponse publiée peut être masquée.",
   "domain.reply.restore_hidden_only": "Seule une réponse masquée peut être remise en ligne.",
-  "domain.reply.slow_mode_range": "Le mode lent est un nombre entier de minutes, de 0 (désactivé) à {max, number}.",
+  "domain.reply.slow_mode_range": "Le mode lent est un nombre entier de minutes, de 0 (désactivé) à {max, plural, one {# minute} other {# minutes}}.",
   "domain.reply.answer_unknown": "Seule une réponse publiée dans cette discussion peut être retenue.",
   "domain.reply.decision": "Choisissez publier, refuser, masquer ou remettre en ligne.",
 } as const satisfies Record<keyof typeof repliesEn, string>;
 
 /** Dutch (Flanders). */
 export const repliesNl = {
+  "follow.kind.discussion": "Discussie",
   "reply.heading": "{count, plural, =0 {Reacties} one {# reactie} other {# reacties}}",
   "reply.none": "Nog geen reacties.",
   "reply.accepted_heading": "Aanvaard antwoord",
@@ -249,7 +252,7 @@ export const repliesNl = {
   "reply.speak_as": "Wie reageert",
   "reply.organization": "Namens de organisatie",
   "reply.anonymous": "Onder pseudoniem reageren, met de omschrijving van de organisatie",
-  "reply.anonymous_hint": "Lezers zien dan alleen een omschrijving zoals 'een ziekenhuis in Vlaanderen', nooit de organisatie of uw naam.",
+  "reply.anonymous_hint": "Lezers zien dan alleen een omschrijving zoals “een ziekenhuis in Vlaanderen”, nooit de organisatie of uw naam.",
   "reply.own_name": "U bent geen lid van een geverifieerde organisatie: uw reactie verschijnt onder uw naam, {name}, nadat een moderator ze gelezen heeft.",
   "reply.submit": "Reactie plaatsen",
   "reply.sign_in": "Meld u aan om te reageren",
@@ -266,7 +269,7 @@ export const repliesNl = {
     "Reacties die op een moderator wachten, en verborgen reacties die lezers meldden. Uw eigen reacties en die van uw organisatie krijgt u niet te zien.",
   "reply.queue.empty": "Er wacht geen reactie op een moderator.",
   "reply.queue.link": "Reacties die op moderatie wachten",
-  "reply.queue.on": "Bij '{title}'",
+  "reply.queue.on": "Bij “{title}”",
   "reply.queue.author":
     "Door {author}{organization, select, none {} other { namens {organization}}}{anonymous, select, yes { (getoond onder pseudoniem)} other {}}",
   "reply.queue.reasons": "Waarom ze wacht",
@@ -279,12 +282,12 @@ export const repliesNl = {
   "reply.status.published": "Gepubliceerd",
   "reply.status.pending": "Wacht op een moderator",
   "reply.status.hidden": "Verborgen",
-  "notice.reply_held": "Een reactie op '{title}' wacht op een moderator.",
+  "notice.reply_held": "Een reactie op “{title}” wacht op een moderator.",
   "notice.reply_decision":
-    "{decision, select, approved {Uw reactie op '{title}' is gepubliceerd.} rejected {Uw reactie op '{title}' werd niet aanvaard.} hidden {Uw reactie op '{title}' werd verborgen door een moderator.} restored {Uw reactie op '{title}' staat weer online.} other {Er is nieuws over uw reactie op '{title}'.}}",
-  "notice.reply_published": "Er is een nieuwe reactie op uw discussie '{title}'.",
+    "{decision, select, published {Uw reactie op “{title}” is gepubliceerd.} rejected {Uw reactie op “{title}” werd niet aanvaard.} hidden {Uw reactie op “{title}” werd verborgen door een moderator.} restored {Uw reactie op “{title}” staat weer online.} other {Er is nieuws over uw reactie op “{title}”.}}",
+  "notice.reply_published": "Er is een nieuwe reactie op de discussie “{title}”.",
   "domain.reply.body_empty": "Schrijf uw reactie voor u ze plaatst.",
-  "domain.reply.body_long": "Een reactie telt hoogstens {max, number} tekens.",
+  "domain.reply.body_long": "Een reactie telt hoogstens {max, plural, one {# teken} other {# tekens}}.",
   "domain.reply.language": "Kies de taal van uw reactie.",
   "domain.reply.no_thread": "Op deze discussie kan niet gereageerd worden: ze is niet gepubliceerd.",
   "domain.reply.not_found": "Die reactie bestaat niet.",
@@ -303,7 +306,7 @@ export const repliesNl = {
   "domain.reply.reason_needed": "Geef de reden (minstens 5 tekens): de auteur leest ze.",
   "domain.reply.hide_published_only": "Alleen een gepubliceerde reactie kan verborgen worden.",
   "domain.reply.restore_hidden_only": "Alleen een verborgen reactie kan terug online gezet worden.",
-  "domain.reply.slow_mode_range": "De trage modus is een geheel aantal minuten, van 0 (uit) tot {max, number}.",
+  "domain.reply.slow_mode_range": "De trage modus is een geheel aantal minuten, van 0 (uit) tot {max, plural, one {# minuut} other {# minuten}}.",
   "domain.reply.answer_unknown": "Alleen een gepubliceerde reactie in deze discussie kan het antwoord zijn.",
   "domain.reply.decision": "Kies publiceren, weigeren, verbergen of terug online zetten.",
 } as const satisfies Record<keyof typeof repliesEn, string>;

@@ -21,8 +21,8 @@ import { toPublicPost, type PublicPost } from "./posts.ts";
 import { parseSearchParams, searchQueryToParams } from "./search/engine.ts";
 import type { Actor } from "./users.ts";
 
-/** What can be followed now (discussions and round tables come with their features). */
-export const FOLLOW_KINDS = ["tag", "care_setting", "ai_type", "organization", "funder", "call", "saved_search"] as const;
+/** What can be followed now (round tables come with their feature); a discussion is followed for its replies (issue 14 §2). */
+export const FOLLOW_KINDS = ["tag", "care_setting", "ai_type", "organization", "funder", "call", "discussion", "saved_search"] as const;
 /** How often a member hears of what they follow; `off` = no mail (the private feed still lists it). */
 export const CADENCES = ["immediate", "daily", "weekly", "off"] as const;
 /** The cadence of a new follow, and of the defaults. */
@@ -80,6 +80,19 @@ async function resolveRef(locale: Locale, ref: FollowRef): Promise<Resolved> {
         .catch((error) => (isNotFound(error) ? null : Promise.reject(error)));
       if (!call) throw gone();
       return { target: call.id, label: call.title, href: `/calls/${call.slug}` };
+    }
+    case "discussion": {
+      // A published discussion or round-table summary, by slug: its followers hear of each new reply (replies.ts).
+      if (!SLUG.test(value) || value.length > 160) throw gone();
+      const pb = await getPocketBase();
+      const post = await pb
+        .collection("posts")
+        .getFirstListItem(pb.filter("slug = {:s} && status = 'published' && (kind = 'discussion' || kind = 'round_table_summary')", { s: value }), {
+          fields: "id,slug,title",
+        })
+        .catch((error) => (isNotFound(error) ? null : Promise.reject(error)));
+      if (!post) throw gone();
+      return { target: post.id, label: post.title, href: `/posts/${post.slug}` };
     }
     case "saved_search": {
       const target = canonicalSearch(value);
@@ -232,9 +245,10 @@ export async function listFollows(actor: Actor | null): Promise<Follow[]> {
   const records = await pb.collection("follows").getFullList({ filter: pb.filter("user = {:u}", { u: actor.id }), sort: "kind,created" });
   const ids = (kind: string) => records.filter((r) => r.kind === kind).map((r) => r.target as string);
   const orgIds = [...ids("organization"), ...ids("funder")];
-  const [orgs, calls] = await Promise.all([
+  const [orgs, calls, threads] = await Promise.all([
     recordsById("organizations", orgIds, "id,slug,name,verified"),
     recordsById("funding_calls", ids("call"), "id,slug,title,status"),
+    recordsById("posts", ids("discussion"), "id,slug,title,status"),
   ]);
   return records.map((r) => {
     const kind = r.kind as FollowKind;
@@ -249,6 +263,11 @@ export async function listFollows(actor: Actor | null): Promise<Follow[]> {
       const call = calls.get(target);
       const visible = Boolean(call && call.status !== "draft");
       return { ...base, label: visible ? call!.title : t(actor.locale, "follows.gone"), href: visible ? `/calls/${call!.slug}` : null, public: visible };
+    }
+    if (kind === "discussion") {
+      const post = threads.get(target);
+      const visible = post?.status === "published";
+      return { ...base, label: visible ? post!.title : t(actor.locale, "follows.gone"), href: visible ? `/posts/${post!.slug}` : null, public: visible };
     }
     if (kind === "saved_search") return { ...base, label: searchLabel(actor.locale, target), href: `/search?${target}`, public: true };
     const path = { tag: "tags", care_setting: "care-settings", ai_type: "ai-types" }[kind];
@@ -356,6 +375,11 @@ export async function postsFollowed(
       case "call":
         params[p] = f.target;
         clauses.push(`call = {:${p}}`);
+        break;
+      case "discussion":
+        // The followed thread itself (its replies are told of one by one, replies.ts).
+        params[p] = f.target;
+        clauses.push(`id = {:${p}}`);
         break;
       case "saved_search":
         for (const slug of await savedSearchSlugs(f.target, limit)) slugs.add(slug);

@@ -550,14 +550,14 @@ const followTemplates = {
 
 // Replies (issue 14 §2). A decision is worded per language here, as the few words it takes.
 const REPLY_DECISIONS: Record<Language, Record<string, string>> = {
-  en: { approved: "it is published", rejected: "it was not accepted", hidden: "it was hidden by a moderator", restored: "it is online again" },
+  en: { published: "it is published", rejected: "it was not accepted", hidden: "it was hidden by a moderator", restored: "it is online again" },
   fr: {
-    approved: "elle est publiée",
+    published: "elle est publiée",
     rejected: "elle n'a pas été acceptée",
     hidden: "elle a été masquée par un modérateur",
     restored: "elle est de nouveau en ligne",
   },
-  nl: { approved: "ze is gepubliceerd", rejected: "ze werd niet aanvaard", hidden: "ze werd verborgen door een moderator", restored: "ze staat weer online" },
+  nl: { published: "ze is gepubliceerd", rejected: "ze werd niet aanvaard", hidden: "ze werd verborgen door een moderator", restored: "ze staat weer online" },
 };
 const replyTemplates = {
   reply_held: {
@@ -606,18 +606,18 @@ const replyTemplates = {
   reply_published: {
     en: {
       subject: (v) => `Casebook: a new reply to "${v.title}"`,
-      body: (v) => `Someone replied to your discussion "${v.title}". Read the reply here:\n\n${v.link}`,
-      why: () => "You receive this because you started this discussion on Casebook.",
+      body: (v) => `There is a new reply to the discussion "${v.title}". Read it here:\n\n${v.link}`,
+      why: () => "You receive this because you started or follow this discussion on Casebook.",
     },
     fr: {
       subject: (v) => `Casebook : une nouvelle réponse à « ${v.title} »`,
-      body: (v) => `Quelqu'un a répondu à votre discussion « ${v.title} ». Lire la réponse ici :\n\n${v.link}`,
-      why: () => "Vous recevez ce message parce que vous avez lancé cette discussion sur Casebook.",
+      body: (v) => `Il y a une nouvelle réponse à la discussion « ${v.title} ». La lire ici :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous avez lancé ou suivez cette discussion sur Casebook.",
     },
     nl: {
       subject: (v) => `Casebook: een nieuwe reactie op "${v.title}"`,
-      body: (v) => `Iemand reageerde op uw discussie "${v.title}". Lees de reactie hier:\n\n${v.link}`,
-      why: () => "U ontvangt dit bericht omdat u deze discussie startte op Casebook.",
+      body: (v) => `Er is een nieuwe reactie op de discussie "${v.title}". Lees ze hier:\n\n${v.link}`,
+      why: () => "U ontvangt dit bericht omdat u deze discussie startte of volgt op Casebook.",
     },
   },
 } satisfies Record<"reply_held" | "reply_decision" | "reply_published", Record<Language, Template>>;

@@ -249,7 +249,7 @@ export async function approveReply(actor: Actor | null, replyId: string, note = 
   assertCan(actor, "reply.moderate", replySubject(reply));
   if (reply.status !== "pending") throw new ValidationError("reply", say("domain.reply.not_pending"));
   const post = reply.expand?.post as RecordModel;
-  const notices = [...(await decisionNotices(reply, actor, "approved", note)), ...(await publishedNotices(post, actor, reply.id, reply.author))];
+  const notices = [...(await decisionNotices(reply, actor, "published", note)), ...(await publishedNotices(post, actor, reply.id, reply.author))];
   const pb = await getPocketBase();
   const batch = pb.createBatch();
   batch.collection("replies").update(reply.id, { status: "published", published_at: reply.published_at || currentDate().toISOString() });
@@ -522,8 +522,8 @@ export async function listMyReplies(actor: Actor): Promise<MyReply[]> {
   }));
 }
 
-// Notices. Moderators hear of a held reply; its author of a decision; the thread's author of a
-// new published reply — never the replier themself (routeNotice leaves the actor out, and the
+// Notices. Moderators hear of a held reply; its author of a decision; the thread's author and its
+// followers of a new published reply — never the replier themself (routeNotice leaves the actor out, and the
 // replier is left out again when a moderator's approval publishes their reply).
 async function heldNotices(post: RecordModel, actor: Actor | null, replyId: string): Promise<PlannedNotice[]> {
   return prepareNotices("reply_held", { actorId: actor?.id ?? null, authorId: actor?.id ?? null }, () => ({
@@ -536,14 +536,21 @@ async function decisionNotices(reply: RecordModel, actor: Actor | null, decision
   const post = reply.expand?.post as RecordModel;
   return prepareNotices("reply_decision", { userId: reply.author, actorId: actor?.id ?? null, authorId: reply.author }, () => ({
     params: { title: String(post.title), decision, note: note.trim() },
-    path: decision === "approved" || decision === "restored" ? `/posts/${post.slug}#reply-${reply.id}` : "/dashboard",
+    path: decision === "published" || decision === "restored" ? `/posts/${post.slug}#reply-${reply.id}` : "/dashboard",
   }));
 }
 
 async function publishedNotices(post: RecordModel, actor: Actor | null, replyId: string, replierId?: string): Promise<PlannedNotice[]> {
   const replier = replierId ?? actor?.id ?? null;
-  if (!post.author || post.author === replier) return [];
-  const people = await loadPeople([post.author]);
+  // The thread's author and the members who follow it (any cadence but off: a reply is told as it comes).
+  const pb = await getPocketBase();
+  const followers = await pb.collection("follows").getFullList({
+    filter: pb.filter("kind = 'discussion' && target = {:p} && cadence != 'off'", { p: post.id }),
+    fields: "user",
+    sort: "created",
+  });
+  const people = await loadPeople([post.author, ...followers.map((f) => String(f.user))].filter((id) => id && id !== replier));
+  if (people.length === 0) return [];
   return planNotices("reply_published", routeNotice("reply_published", people, { actorId: actor?.id ?? null, authorId: replier }), () => ({
     params: { title: String(post.title) },
     path: `/posts/${post.slug}#reply-${replyId}`,
