@@ -124,6 +124,15 @@ describe("replying to a discussion", () => {
     const waiting = "Chez nous, le DPO relit le protocole avant le comité d'éthique.";
     const newcomerPage = await signedInPage(browser, baseUrl, newcomer.email, newcomer.password);
     await newcomerPage.goto(`${baseUrl}/en/posts/${thread.slug}`);
+    // They follow the discussion first: each new reply is told as it comes, no digest to choose.
+    await newcomerPage.getByRole("button", { name: "Follow this discussion" }).click();
+    await newcomerPage.waitForLoadState();
+    await expect(newcomerPage.getByRole("status").filter({ hasText: "You follow this discussion" }).count()).resolves.toBe(1);
+    expect(
+      await pb
+        .collection("follows")
+        .getFullList({ filter: pb.filter("user = {:u} && kind = 'discussion' && target = {:t}", { u: newcomer.id, t: thread.id }) }),
+    ).toHaveLength(1);
     await newcomerPage.getByRole("link", { name: "Reply to this" }).first().click();
     await expect(newcomerPage.locator("#reply-form blockquote").textContent()).resolves.toContain("Wij betrekken onze DPO");
     await newcomerPage.getByRole("textbox", { name: "Your reply" }).fill(waiting);

@@ -3,6 +3,8 @@
 
 /** English. */
 export const repliesEn = {
+  "reply.follow": "Follow this discussion",
+  "reply.following": "You follow this discussion: you hear of each new reply.",
   "follow.kind.discussion": "Discussion",
   "reply.heading": "{count, plural, =0 {Replies} one {# reply} other {# replies}}",
   "reply.none": "No replies yet.",
@@ -104,6 +106,8 @@ export const repliesEn = {
 
 /** French (Belgium). */
 export const repliesFr = {
+  "reply.follow": "Suivre cette discussion",
+  "reply.following": "Vous suivez cette discussion : vous êtes prévenu de chaque nouvelle réponse.",
   "follow.kind.discussion": "Discussion",
   "reply.heading": "{count, plural, =0 {Réponses} one {# réponse} other {# réponses}}",
   "reply.none": "Pas encore de réponse.",
@@ -210,6 +214,8 @@ export const repliesFr = {
 
 /** Dutch (Flanders). */
 export const repliesNl = {
+  "reply.follow": "Deze discussie volgen",
+  "reply.following": "U volgt deze discussie: u hoort van elke nieuwe reactie.",
   "follow.kind.discussion": "Discussie",
   "reply.heading": "{count, plural, =0 {Reacties} one {# reactie} other {# reacties}}",
   "reply.none": "Nog geen reacties.",
