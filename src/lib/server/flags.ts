@@ -59,7 +59,9 @@ export async function flagPost(actor: Actor | null, postId: string, reason: stri
   assertCan(actor, "post.flag", postSubject(post));
   if (!(FLAG_REASONS as readonly string[]).includes(reason)) throw new ValidationError("reason", say("domain.flag.reason"));
   const pb = await getPocketBase();
-  const already = await pb.collection("flags").getList(1, 1, { filter: pb.filter("post = {:p} && reply = '' && reporter = {:r}", { p: post.id, r: actor.id }) });
+  const already = await pb
+    .collection("flags")
+    .getList(1, 1, { filter: pb.filter("post = {:p} && reply = '' && reporter = {:r}", { p: post.id, r: actor.id }) });
   if (already.totalItems > 0) throw new ValidationError("reason", say("domain.flag.already"));
   const dayAgo = new Date(Date.now() - DAY_MS);
   if ((await countSince("reporter = {:r} && created >= {:since}", { r: actor.id, since: dayAgo })) >= FLAGS_PER_DAY) {
