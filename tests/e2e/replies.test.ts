@@ -189,4 +189,26 @@ describe("replying to a discussion", () => {
     }
     await visitorContext.close();
   }, 120_000);
+
+  it("the demo threads read as seeded: replies in order, a pseudonymous one by its descriptor only (quoted the same way), the French question's accepted answer under it", async () => {
+    const context = await browser.newContext();
+    await preferEnglish(context, baseUrl);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/en/posts/how-do-you-involve-your-dpo-in-ai-pilots`);
+    const replies = page.locator("ol.replies > li");
+    await expect(replies.count()).resolves.toBe(3);
+    const texts = await replies.allTextContents();
+    expect(texts[0]).toContain("idea sheet");
+    expect(texts[0]).not.toContain("AZ Heidebloem");
+    expect(texts[1]).toContain("Klaroog Analytics");
+    // The home-care reply quotes the pseudonymous one: by its descriptor, never the hospital's name.
+    const descriptor = texts[0]!.split(" · ")[0]!.trim();
+    expect(descriptor).toMatch(/^an? /);
+    expect(texts[2]).toContain(`In reply to ${descriptor}`);
+    expect(texts[2]).not.toContain("AZ Heidebloem");
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.goto(`${baseUrl}/en/posts/mesurer-le-temps-gagne-par-un-outil-ia`);
+    await expect(page.getByRole("region", { name: "Accepted answer" }).textContent()).resolves.toContain("Woonzorggroep Linde");
+    await context.close();
+  });
 });

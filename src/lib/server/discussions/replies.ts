@@ -416,7 +416,7 @@ export async function listReplies(locale: Locale, post: RecordModel, viewer: Act
   const filter = viewer
     ? pb.filter("post = {:p} && (status = 'published' || (author = {:u} && status = 'pending'))", { p: post.id, u: viewer.id })
     : pb.filter("post = {:p} && status = 'published'", { p: post.id });
-  const rows = await pb.collection("replies").getFullList({ filter, sort: "created", expand: "organization,author", batch: 500 });
+  const rows = await pb.collection("replies").getFullList({ filter, sort: "created,@rowid", expand: "organization,author", batch: 500 });
   const published = new Map(rows.filter((r) => r.status === "published").map((r) => [r.id, r]));
   // A quoted reply that is no longer published shows as gone, whoever wrote it.
   const quotedIds = [...new Set(rows.map((r) => r.in_reply_to).filter((id: string) => id && !published.has(id)))];
