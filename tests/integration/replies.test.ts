@@ -14,6 +14,7 @@ import {
   hideReply,
   listMyReplies,
   listReplies,
+  listRepliesToModerate,
   markAnswer,
   postReply,
   rejectReply,
@@ -311,6 +312,23 @@ describe("flags on replies", () => {
     expect(await flagReply(readers[0]!, leak.id, "patient_data")).toEqual({ hidden: true });
     expect((await pb.collection("replies").getOne(leak.id)).status).toBe("hidden");
   }, 30_000);
+});
+
+describe("the moderators' queue of replies", () => {
+  it("lists pending replies with why, and a live reply a fresh account reported; hiding and restoring take it through and out", async () => {
+    const thread = await publishDiscussion();
+    const held = await postReply(newcomer, thread.id, reply("Please wait for me.", newcomerOrg.id));
+    const live = await postReply(veteran, thread.id, reply("Live, then reported.", veteranOrg.id));
+    expect(await flagReply(newcomer, live.id, "offensive", "Rude")).toEqual({ hidden: false });
+    const queue = await listRepliesToModerate(moderator);
+    expect(queue.find((q) => q.id === held.id)).toMatchObject({ status: "pending", holdReasons: ["new_account"], postSlug: thread.slug });
+    expect(queue.find((q) => q.id === live.id)).toMatchObject({ status: "published", flags: ["offensive"] });
+    await hideReply(moderator, live.id, "Rude to another member");
+    expect((await listRepliesToModerate(moderator)).find((q) => q.id === live.id)?.status).toBe("hidden");
+    await restoreReply(moderator, live.id, "It was fair criticism");
+    expect((await listRepliesToModerate(moderator)).some((q) => q.id === live.id)).toBe(false);
+    await expect(listRepliesToModerate(newcomer)).rejects.toBeInstanceOf(ForbiddenError);
+  });
 });
 
 describe("following a discussion", () => {

@@ -472,21 +472,32 @@ export function toPublicReply(locale: Locale, r: RecordModel, quoted: RecordMode
   };
 }
 
-/** Pending and reported replies for the moderators' queue (those the moderator may decide on), oldest first. */
+/** Pending replies (oldest first), then replies readers reported (live or hidden), for the moderators' queue: those the moderator may decide on. */
 export async function listRepliesToModerate(actor: Actor | null): Promise<QueuedReply[]> {
   assertCan(actor, "post.hide");
   const pb = await getPocketBase();
-  const rows = await pb.collection("replies").getFullList({
-    filter: "status = 'pending' || status = 'hidden'",
-    sort: "created",
-    expand: "post,organization,author",
-    batch: 500,
-  });
-  const flags = await pb.collection("flags").getFullList({ filter: "reply != '' && status = 'open'", fields: "reply,reason" });
+  const expand = "post,organization,author";
+  const pending = await pb.collection("replies").getFullList({ filter: "status = 'pending'", sort: "created", expand, batch: 500 });
+  const flags = await pb.collection("flags").getFullList({ filter: "reply != '' && status = 'open'", fields: "reply,reason", sort: "created" });
   const reported = new Map<string, string[]>();
   for (const f of flags) reported.set(f.reply, [...(reported.get(f.reply) ?? []), f.reason]);
+  const reportedIds = [...reported.keys()].filter((id) => !pending.some((r) => r.id === id));
+  const reportedRows: RecordModel[] = [];
+  for (let i = 0; i < reportedIds.length; i += 50) {
+    const chunk = reportedIds.slice(i, i + 50);
+    const params = Object.fromEntries(chunk.map((id, k) => [`r${k}`, id]));
+    reportedRows.push(
+      ...(await pb.collection("replies").getFullList({
+        filter: pb.filter(`(status = 'published' || status = 'hidden') && (${chunk.map((_, k) => `id = {:r${k}}`).join(" || ")})`, params),
+        expand,
+      })),
+    );
+  }
+  // A patient-data report first, as for posts.
+  reportedRows.sort((a, b) => Number(reported.get(b.id)?.includes("patient_data")) - Number(reported.get(a.id)?.includes("patient_data")));
+  const rows = [...pending, ...reportedRows];
   return rows
-    .filter((r) => can(actor, "reply.moderate", replySubject(r)) && (r.status === "pending" || reported.has(r.id)))
+    .filter((r) => can(actor, "reply.moderate", replySubject(r)))
     .map((r) => ({
       id: r.id,
       status: r.status,
