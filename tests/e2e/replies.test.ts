@@ -154,6 +154,7 @@ describe("replying to a discussion", () => {
     const item = moderatorPage.getByRole("article").filter({ hasText: waiting });
     await expect(item.textContent()).resolves.toContain("Your first three replies are read by a moderator first.");
     expect(await seriousViolations(moderatorPage)).toEqual([]);
+    await shoot(moderatorPage, "moderation-replies", 1280);
     await item.getByRole("button", { name: "Publish" }).click();
     await moderatorPage.waitForLoadState();
     await expect(moderatorPage.getByRole("article").filter({ hasText: waiting }).count()).resolves.toBe(0);

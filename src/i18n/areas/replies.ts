@@ -60,7 +60,7 @@ export const repliesEn = {
   "reply.reject": "Refuse",
   "reply.restore": "Put back online",
   "reply.queue.title": "Replies to moderate",
-  "reply.queue.intro": "Replies waiting for a moderator, and hidden replies readers reported. Your own replies and your organisation's are not shown to you.",
+  "reply.queue.intro": "Replies waiting for a moderator, then replies readers reported (patient data first). Your own replies and your organisation's are not shown to you.",
   "reply.queue.empty": "No reply waits for a moderator.",
   "reply.queue.link": "Replies waiting for moderation",
   "reply.queue.on": "On “{title}”",
@@ -166,7 +166,7 @@ export const repliesFr = {
   "reply.restore": "Remettre en ligne",
   "reply.queue.title": "Réponses à modérer",
   "reply.queue.intro":
-    "Les réponses qui attendent un modérateur, et les réponses masquées signalées par des lecteurs. Vos propres réponses et celles de votre organisation ne vous sont pas montrées.",
+    "Les réponses qui attendent un modérateur, puis celles que des lecteurs ont signalées (données de patients d'abord). Vos propres réponses et celles de votre organisation ne vous sont pas montrées.",
   "reply.queue.empty": "Aucune réponse n'attend de modérateur.",
   "reply.queue.link": "Réponses en attente de modération",
   "reply.queue.on": "Sur « {title} »",
@@ -272,7 +272,7 @@ export const repliesNl = {
   "reply.restore": "Terug online zetten",
   "reply.queue.title": "Te modereren reacties",
   "reply.queue.intro":
-    "Reacties die op een moderator wachten, en verborgen reacties die lezers meldden. Uw eigen reacties en die van uw organisatie krijgt u niet te zien.",
+    "Reacties die op een moderator wachten, daarna reacties die lezers meldden (patiëntgegevens eerst). Uw eigen reacties en die van uw organisatie krijgt u niet te zien.",
   "reply.queue.empty": "Er wacht geen reactie op een moderator.",
   "reply.queue.link": "Reacties die op moderatie wachten",
   "reply.queue.on": "Bij “{title}”",
