@@ -285,6 +285,10 @@ describe("the author's own reply and the accepted answer", () => {
     await withdrawReply(veteran, two.id);
     post = await pb.collection("posts").getOne(thread.id);
     expect(post.accepted_reply).toBe("");
+    // A hidden answer no longer answers either.
+    await markAnswer(asker, thread.id, one.id);
+    await hideReply(moderator, one.id, "Wrong and misleading");
+    expect((await pb.collection("posts").getOne(thread.id)).accepted_reply).toBe("");
     // A reply of another thread is never this one's answer.
     const other = await publishDiscussion();
     const elsewhere = await postReply(veteran, other.id, reply("Elsewhere.", veteranOrg.id));

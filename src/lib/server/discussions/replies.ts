@@ -288,6 +288,8 @@ async function hideInBatch(reply: RecordModel, actor: Actor | null, action: stri
   const pb = await getPocketBase();
   const batch = pb.createBatch();
   batch.collection("replies").update(reply.id, { status: "hidden" });
+  // A hidden answer no longer answers: the discussion is listed as unanswered until the asker marks another.
+  if (reply.expand?.post?.accepted_reply === reply.id) batch.collection("posts").update(reply.post, { accepted_reply: "" });
   event(batch, reply, actor, action, "published", "hidden", note);
   reindex(batch, reply.post);
   writeNotices(batch, notices);
