@@ -60,7 +60,8 @@ export const repliesEn = {
   "reply.reject": "Refuse",
   "reply.restore": "Put back online",
   "reply.queue.title": "Replies to moderate",
-  "reply.queue.intro": "Replies waiting for a moderator, then replies readers reported (patient data first). Your own replies and your organisation's are not shown to you.",
+  "reply.queue.intro":
+    "Replies waiting for a moderator, then replies readers reported (patient data first). Your own replies and your organisation's are not shown to you.",
   "reply.queue.empty": "No reply waits for a moderator.",
   "reply.queue.link": "Replies waiting for moderation",
   "reply.queue.on": "On “{title}”",
