@@ -9,7 +9,7 @@
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/lib/server/errors.ts";
-import { approvePost, claimPost, dpoReview, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { answerNamingRequest } from "../../src/lib/server/roundtables/summaries.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, useTestPocketBase } from "../integration/setup.ts";

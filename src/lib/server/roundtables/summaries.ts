@@ -155,6 +155,16 @@ export async function summaryTarget(
   };
 }
 
+/** Whether a round table already has a summary under way or published (one per round table). */
+export async function hasSummary(roundTableId: string): Promise<boolean> {
+  const pb = await getPocketBase();
+  const found = await pb.collection("posts").getList(1, 1, {
+    filter: pb.filter("round_table = {:r} && kind = 'round_table_summary' && status != 'rejected' && status != 'withdrawn'", { r: roundTableId }),
+    fields: "id",
+  });
+  return found.totalItems > 0;
+}
+
 /**
  * Checks a summary as it is saved (moderation.saveDraft) and returns the round table's id to
  * store: on creation the actor may write one (summary.write) for the host it writes as, and the
@@ -173,12 +183,7 @@ export async function checkSummaryDraft(
   if (!existing) {
     assertCan(actor, "summary.write", summarySubject(table, await sessionsOf(table.id)));
     if (table.host !== input.organization) throw new ValidationError("organization", say("domain.summary.host_only"));
-    const pb = await getPocketBase();
-    const other = await pb.collection("posts").getList(1, 1, {
-      filter: pb.filter("round_table = {:r} && kind = 'round_table_summary' && status != 'rejected' && status != 'withdrawn'", { r: table.id }),
-      fields: "id",
-    });
-    if (other.totalItems > 0) throw new ValidationError("round_table", say("domain.summary.exists"));
+    if (await hasSummary(table.id)) throw new ValidationError("round_table", say("domain.summary.exists"));
   }
   if (table.chatham_house) {
     const named = mentionedNames(
