@@ -3,11 +3,13 @@ import { discussionsEn } from "./areas/discussions.ts";
 import { repliesEn } from "./areas/replies.ts";
 import { roundtablesEn } from "./areas/roundtables.ts";
 import { summariesEn } from "./areas/summaries.ts";
+import { factsEn } from "./areas/facts.ts";
 export const en = {
   ...discussionsEn,
   ...repliesEn,
   ...roundtablesEn,
   ...summariesEn,
+  ...factsEn,
   "site.name": "Casebook",
   "site.tagline": "What healthcare learned from AI projects — failures included",
   "site.description":

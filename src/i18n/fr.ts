@@ -3,6 +3,7 @@ import { discussionsFr } from "./areas/discussions.ts";
 import { repliesFr } from "./areas/replies.ts";
 import { roundtablesFr } from "./areas/roundtables.ts";
 import { summariesFr } from "./areas/summaries.ts";
+import { factsFr } from "./areas/facts.ts";
 import type { MessageKey } from "./en.ts";
 
 export const fr = {
@@ -10,6 +11,7 @@ export const fr = {
   ...repliesFr,
   ...roundtablesFr,
   ...summariesFr,
+  ...factsFr,
   "site.name": "Casebook",
   "site.tagline": "Ce que les soins de santé ont appris des projets d’IA — échecs compris",
   "site.description":

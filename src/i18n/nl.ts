@@ -3,6 +3,7 @@ import { discussionsNl } from "./areas/discussions.ts";
 import { repliesNl } from "./areas/replies.ts";
 import { roundtablesNl } from "./areas/roundtables.ts";
 import { summariesNl } from "./areas/summaries.ts";
+import { factsNl } from "./areas/facts.ts";
 import type { MessageKey } from "./en.ts";
 
 export const nl = {
@@ -10,6 +11,7 @@ export const nl = {
   ...repliesNl,
   ...roundtablesNl,
   ...summariesNl,
+  ...factsNl,
   "site.name": "Casebook",
   "site.tagline": "Wat de zorg leerde uit AI-projecten — ook uit wat mislukte",
   "site.description":

@@ -129,3 +129,50 @@ export const MODERATION_REJECTION_REASONS = [
 export const FLAG_REASONS = ["patient_data", "confidential", "inaccurate", "spam", "offensive", "other"] as const;
 export type ModerationRejectionReason = (typeof MODERATION_REJECTION_REASONS)[number];
 export type FlagReason = (typeof FLAG_REASONS)[number];
+
+// Governance and data facts of a case study (issue 17 §1). Each list ends with "unknown"
+// ("not known"), which an author may choose; a fact left empty was not answered.
+/** Who checks an AI system's outputs before they act on a patient. */
+export const HUMAN_OVERSIGHT = ["every_output", "sampled", "exceptions", "none", "not_applicable", "unknown"] as const;
+/**
+ * When the data protection officer was first involved. `involved` (stage not known) is what
+ * the old yes/no `dpo_involved` said, so no stored "yes" is lost (migration 1765000330).
+ */
+export const DPO_INVOLVEMENT = ["from_idea", "before_pilot", "before_go_live", "after_go_live", "involved", "not_involved", "unknown"] as const;
+/** Whether a data protection impact assessment was done. */
+export const DPIA_STATUSES = ["yes", "no", "in_progress", "unknown"] as const;
+/** A plain answer, with "not known". */
+export const YES_NO_UNKNOWN = ["yes", "no", "unknown"] as const;
+/** Where the data lived while the AI used it. */
+export const DATA_LOCATIONS = ["at_source", "central_platform", "vendor_cloud_eu", "outside_eu", "unknown"] as const;
+/** Data shared with other organisations. */
+export const DATA_SHARING = ["none", "bilateral", "network", "unknown"] as const;
+/** The share of records usable as found, in bands (80–85 % is typical). */
+export const DATA_QUALITY_BANDS = ["below_50", "50_to_69", "70_to_84", "85_to_94", "95_plus", "unknown"] as const;
+/** Medical-device status under the MDR. */
+export const MEDICAL_DEVICE_STATUSES = ["not_device", "class_i", "class_iia", "class_iib", "class_iii", "under_assessment", "unknown"] as const;
+/** AI Act risk category, as assessed by the organisation. */
+export const AI_ACT_RISKS = ["minimal", "limited", "high", "not_assessed", "unknown"] as const;
+/** Roles whose work changed (several may apply; none chosen means not known). */
+export const STAFF_ROLES = ["physicians", "nurses", "allied_health", "lab_staff", "pharmacists", "administrative", "it_staff", "management", "other"] as const;
+
+/** The single-valued controlled facts of a case study: field name → its list (labels: `code.<field>.<value>`). */
+export const CASE_FACTS = {
+  human_oversight: HUMAN_OVERSIGHT,
+  dpo_involvement: DPO_INVOLVEMENT,
+  dpia: DPIA_STATUSES,
+  ethics_review: YES_NO_UNKNOWN,
+  data_location: DATA_LOCATIONS,
+  data_sharing: DATA_SHARING,
+  data_quality: DATA_QUALITY_BANDS,
+  coding_corrected: YES_NO_UNKNOWN,
+  medical_device: MEDICAL_DEVICE_STATUSES,
+  ai_act_risk: AI_ACT_RISKS,
+  nis2: YES_NO_UNKNOWN,
+} as const;
+/** A single-valued controlled fact's field name. */
+export type CaseFact = keyof typeof CASE_FACTS;
+/** The single-valued controlled facts, in the order of the canvas. */
+export const CASE_FACT_FIELDS = Object.keys(CASE_FACTS) as CaseFact[];
+/** The multi-valued controlled facts of a case study (stored as JSON arrays). */
+export const CASE_FACT_LISTS = { changed_roles: STAFF_ROLES } as const;

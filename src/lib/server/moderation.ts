@@ -4,7 +4,7 @@
 // post as it was. A published post's edit waits as a pending revision (its own review
 // state in `revision_status`) while the live version stays.
 import type { RecordModel } from "pocketbase";
-import { MODERATION_REJECTION_REASONS } from "../codelists.ts";
+import { CASE_FACT_FIELDS, MODERATION_REJECTION_REASONS } from "../codelists.ts";
 import { attachmentFindings, prepareAttachments, updateAttachments } from "./attachments.ts";
 import { ForbiddenError, assertCan, can, type Subject } from "./can.ts";
 import { ValidationError } from "./errors.ts";
@@ -89,9 +89,11 @@ export async function renderContent(
     lifecycle_stage: caseStudy ? input.lifecycle_stage : "",
     started_on: caseStudy ? (input.started_on ?? "") : "",
     ended_on: caseStudy ? (input.ended_on ?? "") : "",
-    dpo_involved: caseStudy ? input.dpo_involved : false,
+    // The old yes/no follows "when the DPO was involved" once that is answered (issue 17 §1).
+    dpo_involved: caseStudy ? dpoInvolved(input) : false,
     data_sources: caseStudy ? input.data_sources : "",
     cost_eur: caseStudy ? (input.cost_eur ?? 0) : 0,
+    ...caseFacts(input, caseStudy),
     lessons_md: caseStudy ? input.lessons_md : "",
     lessons_html: lessonsHtml,
     funder_name: funding ? input.funder_name : "",
@@ -109,6 +111,30 @@ export async function renderContent(
     privacy_findings: findings,
     privacy_dismissals: dismissals,
   };
+}
+
+/** The governance and data facts of a case study as stored (issue 17 §1): empty for other kinds; 0 for a number not given. */
+export function caseFacts(input: PostInput, caseStudy: boolean): Record<string, unknown> {
+  const code = (v: string | null) => (caseStudy && v ? v : "");
+  const amount = (v: number | null) => (caseStudy ? (v ?? 0) : 0);
+  return {
+    ...Object.fromEntries(CASE_FACT_FIELDS.map((f) => [f, code(input[f])])),
+    changed_roles: caseStudy ? input.changed_roles : [],
+    training_hours: amount(input.training_hours),
+    staff_view: caseStudy ? input.staff_view : "",
+    process_change: caseStudy ? input.process_change : "",
+    cost_yearly_eur: amount(input.cost_yearly_eur),
+    savings_eur: amount(input.savings_eur),
+    savings_method: caseStudy ? input.savings_method : "",
+    payback_months: amount(input.payback_months),
+  };
+}
+
+// A chosen stage means involved and "not involved" means not; otherwise the old checkbox (imports, older forms) decides.
+function dpoInvolved(input: PostInput): boolean {
+  const when = input.dpo_involvement;
+  if (!when || when === "unknown") return input.dpo_involved;
+  return when !== "not_involved";
 }
 
 // How a refusal names each Markdown field ("The formatting of the story is too complex…").

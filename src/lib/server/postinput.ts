@@ -2,7 +2,7 @@
 // top), with per-kind requirements checked in superRefine so each problem is reported
 // on its own field.
 import { z } from "zod";
-import { AI_TYPES, CARE_SETTINGS, DECISIONS, LANGUAGES, LIFECYCLE_STAGES, OUTCOMES, REJECTION_REASONS } from "../codelists.ts";
+import { AI_TYPES, CASE_FACTS, CASE_FACT_LISTS, CARE_SETTINGS, DECISIONS, LANGUAGES, LIFECYCLE_STAGES, OUTCOMES, REJECTION_REASONS } from "../codelists.ts";
 import { issueMessage, say } from "../../i18n/domain.ts";
 
 // Astro gives null for empty form fields; the domain is also called with plain objects.
@@ -24,6 +24,22 @@ const optionalAmount = z.preprocess(
     .max(1e10, { error: say("domain.amount.too_large") })
     .nullable(),
 );
+// A controlled fact: one value of its list, or null when not answered.
+function optionalCode<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.preprocess((v) => v || null, z.enum(values, { error: say("domain.facts.choice") }).nullable());
+}
+// A whole number of hours or months, or null when not known.
+function optionalCount(max: number) {
+  return z.preprocess(
+    (v) => (v == null || v === "" ? null : typeof v === "string" ? Number(v.trim().replace(",", ".")) : v),
+    z
+      .number({ error: say("domain.facts.whole_number") })
+      .int({ error: say("domain.facts.whole_number") })
+      .min(0, { error: say("domain.facts.whole_number") })
+      .max(max, { error: say("domain.facts.too_large", { max }) })
+      .nullable(),
+  );
+}
 const flag = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "yes", z.boolean());
 
 /** The post form's fields, both kinds in one object (refined by postFormSchema). */
@@ -92,6 +108,29 @@ export const postFieldsSchema = z.object({
   dpo_involved: flag,
   data_sources: text(5000, say("domain.post.data_sources_max", { max: 5000 })),
   cost_eur: optionalAmount,
+  // Governance and data facts (issue 17 §1), each optional; "" is "not answered".
+  human_oversight: optionalCode(CASE_FACTS.human_oversight),
+  dpo_involvement: optionalCode(CASE_FACTS.dpo_involvement),
+  dpia: optionalCode(CASE_FACTS.dpia),
+  ethics_review: optionalCode(CASE_FACTS.ethics_review),
+  data_location: optionalCode(CASE_FACTS.data_location),
+  data_sharing: optionalCode(CASE_FACTS.data_sharing),
+  data_quality: optionalCode(CASE_FACTS.data_quality),
+  coding_corrected: optionalCode(CASE_FACTS.coding_corrected),
+  medical_device: optionalCode(CASE_FACTS.medical_device),
+  ai_act_risk: optionalCode(CASE_FACTS.ai_act_risk),
+  nis2: optionalCode(CASE_FACTS.nis2),
+  changed_roles: z.preprocess(
+    (v) => (Array.isArray(v) ? v : typeof v === "string" && v ? [v] : []),
+    z.array(z.enum(CASE_FACT_LISTS.changed_roles)).default([]),
+  ),
+  training_hours: optionalCount(100_000),
+  staff_view: text(5000, say("domain.post.data_sources_max", { max: 5000 })),
+  process_change: text(5000, say("domain.post.data_sources_max", { max: 5000 })),
+  cost_yearly_eur: optionalAmount,
+  savings_eur: optionalAmount,
+  savings_method: text(5000, say("domain.post.data_sources_max", { max: 5000 })),
+  payback_months: optionalCount(600),
   lessons_md: text(50_000, say("domain.post.lessons_max", { max: 50_000 })),
   // funding application (the applicant's side)
   funder_name: text(300, say("domain.post.funder_name_max", { max: 300 })),
@@ -189,7 +228,7 @@ export const postFormSchema = postFieldsSchema.superRefine((v, ctx) => {
 export function submissionProblems(stored: Record<string, unknown>, post: { kind: string; organization: string }): Record<string, string> {
   const data: Record<string, unknown> = { ...stored, kind: post.kind, organization: post.organization };
   for (const f of ["started_on", "ended_on", "submitted_on", "decided_on"]) if (typeof data[f] === "string") data[f] = (data[f] as string).slice(0, 10);
-  for (const f of ["amount_requested", "amount_awarded", "cost_eur"]) if (data[f] === 0) data[f] = null;
+  for (const f of ["amount_requested", "amount_awarded", "cost_eur", "cost_yearly_eur", "savings_eur"]) if (data[f] === 0) data[f] = null;
   if (Array.isArray(data.tags)) data.tags = data.tags.join(",");
   const parsed = postFormSchema.safeParse(data);
   const problems: Record<string, string> = {};
@@ -213,7 +252,19 @@ export function dismissalProblems(ids: string[], reasons: string[], clicked?: st
 }
 
 /** The text fields the privacy guard scans, with the names it reports. */
-export const SCANNED_FIELDS = ["title", "summary", "body_md", "lessons_md", "data_sources", "funder_feedback_md", "reflection_md", "funder_name"] as const;
+export const SCANNED_FIELDS = [
+  "title",
+  "summary",
+  "body_md",
+  "lessons_md",
+  "data_sources",
+  "staff_view",
+  "process_change",
+  "savings_method",
+  "funder_feedback_md",
+  "reflection_md",
+  "funder_name",
+] as const;
 
 /** Fields of a post that a revision snapshots and that moderation can change. */
 export const CONTENT_FIELDS = [
@@ -234,6 +285,25 @@ export const CONTENT_FIELDS = [
   "dpo_involved",
   "data_sources",
   "cost_eur",
+  "human_oversight",
+  "dpo_involvement",
+  "dpia",
+  "ethics_review",
+  "data_location",
+  "data_sharing",
+  "data_quality",
+  "coding_corrected",
+  "medical_device",
+  "ai_act_risk",
+  "nis2",
+  "changed_roles",
+  "training_hours",
+  "staff_view",
+  "process_change",
+  "cost_yearly_eur",
+  "savings_eur",
+  "savings_method",
+  "payback_months",
   "lessons_md",
   "lessons_html",
   "funder_name",

@@ -5,7 +5,7 @@
 // Anonymity: every post of a group belongs to one organisation and is either anonymous or
 // named, never a mix — a link from a named post to an anonymous one would unmask it.
 import type { RecordModel } from "pocketbase";
-import { LANGUAGES, type Language } from "../codelists.ts";
+import { CASE_FACT_FIELDS, LANGUAGES, type Language } from "../codelists.ts";
 import { assertCan, can } from "./can.ts";
 import { ValidationError } from "./errors.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
@@ -147,6 +147,13 @@ export async function translationDraft(
     ended_on: date(source.ended_on),
     dpo_involved: Boolean(source.dpo_involved),
     cost_eur: amount(source.cost_eur),
+    // Issue 17 §1: the controlled and numeric governance facts (free-text ones are words to translate).
+    ...Object.fromEntries(CASE_FACT_FIELDS.map((f) => [f, typeof source[f] === "string" ? source[f] : ""])),
+    changed_roles: list(source.changed_roles),
+    training_hours: amount(source.training_hours),
+    cost_yearly_eur: amount(source.cost_yearly_eur),
+    savings_eur: amount(source.savings_eur),
+    payback_months: amount(source.payback_months),
     funder_name: source.funder_name ?? "",
     call: source.call ?? "",
     amount_requested: amount(source.amount_requested),
