@@ -137,7 +137,7 @@ export const factsFr = {
   "facts.not_answered": "Pas de réponse",
   "facts.panel.governance": "Gouvernance et données",
   "facts.hours": "{count, plural, one {# heure} other {# heures}}",
-  "facts.months": "{count, number} mois",
+  "facts.months": "{count, plural, one {un mois} other {# mois}}",
   "facts.per_year": "{amount} par an",
   "facts.canvas.intro":
     "Le formulaire suit le canevas de projet que les hôpitaux utilisent pour planifier un projet d’IA : répondez à ce que vous savez, choisissez « Inconnu » quand personne ne le sait, laissez le reste vide.",
@@ -267,7 +267,7 @@ export const factsFr = {
 export const factsNl = {
   "facts.not_answered": "Niet ingevuld",
   "facts.panel.governance": "Governance en gegevens",
-  "facts.hours": "{count, number} uur",
+  "facts.hours": "{count, plural, one {één uur} other {# uur}}",
   "facts.months": "{count, plural, one {# maand} other {# maanden}}",
   "facts.per_year": "{amount} per jaar",
   "facts.canvas.intro":
