@@ -37,6 +37,12 @@ describe("NOTICE_TABLE: event × role → recipients, channel", () => {
     ["reply_held", "moderators", "app + mail (each moderator: immediate or hourly)", "moderation"],
     ["reply_decision", "author", "app + mail", "my_posts"],
     ["reply_published", "author", "app + mail", "my_posts"],
+    // Issue 14 §3, §4: round tables (invitation to the invited organisation's admins, its answer to the
+    // host's admins, the day-before reminder to each attendee) and the summary's naming consent.
+    ["roundtable_invitation", "organization_admins", "app + mail", "organisation"],
+    ["roundtable_answer", "organization_admins", "app + mail", "organisation"],
+    ["roundtable_reminder", "invitee", "app + mail", "organisation"],
+    ["summary_consent", "organization_admins", "app + mail", "organisation"],
   ];
   it("has exactly these rows", () => {
     expect(Object.keys(NOTICE_TABLE).sort()).toEqual(expected.map(([event]) => event).sort());
