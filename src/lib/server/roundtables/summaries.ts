@@ -401,7 +401,7 @@ export async function publishedSummaryFor(roundTableId: string): Promise<{ slug:
 /** The published summaries that name this organisation as a participant (it consented), newest first: "Round tables it took part in". */
 export async function summariesNaming(
   organizationId: string,
-): Promise<{ slug: string; title: string; language: string; roundTable: string; publishedAt: string }[]> {
+): Promise<{ slug: string; title: string; language: string; roundTable: string; roundTableLanguage: string; publishedAt: string }[]> {
   if (!/^[a-z0-9]{15}$/.test(organizationId)) return [];
   const pb = await getPocketBase();
   const rows = await pb.collection("round_table_participants").getFullList({
@@ -413,7 +413,7 @@ export async function summariesNaming(
   const posts = await pb.collection("posts").getFullList({
     filter: pb.filter(`kind = 'round_table_summary' && status = 'published' && (${rows.map((_, i) => `round_table = {:r${i}}`).join(" || ")})`, params),
     expand: "round_table",
-    fields: "slug,title,language,published_at,expand.round_table.title",
+    fields: "slug,title,language,published_at,expand.round_table.title,expand.round_table.languages",
     sort: "-published_at",
   });
   return posts.map((p) => ({
@@ -421,6 +421,8 @@ export async function summariesNaming(
     title: p.title,
     language: p.language,
     roundTable: String(p.expand?.round_table?.title ?? ""),
+    // A round table's title is written in its first language (the form lists the main one first).
+    roundTableLanguage: String(p.expand?.round_table?.languages?.[0] ?? p.language),
     publishedAt: p.published_at,
   }));
 }
