@@ -34,7 +34,12 @@ describe("public site", () => {
   it("home lists the published demo posts, anonymous ones without their organisation", async () => {
     await page.goto(baseUrl);
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain("Lessons from healthcare AI projects");
-    expect(await page.getByRole("listitem").filter({ has: page.getByRole("heading", { level: 3 }) }).count()).toBeGreaterThanOrEqual(12);
+    expect(
+      await page
+        .getByRole("listitem")
+        .filter({ has: page.getByRole("heading", { level: 3 }) })
+        .count(),
+    ).toBeGreaterThanOrEqual(12);
     await homePageListing("A sepsis early-warning model that drowned our nurses in alerts");
     const cards = page.getByRole("listitem").filter({ has: page.getByRole("heading", { level: 3 }) });
     const sepsis = cards.filter({ hasText: "A sepsis early-warning model that drowned our nurses in alerts" });
