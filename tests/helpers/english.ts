@@ -47,7 +47,11 @@ export async function interfaceTexts(page: Page, lang: string): Promise<{ texts:
         const tagged = el.closest("[lang]");
         return tagged !== null && tagged !== document.documentElement && !(tagged.getAttribute("lang") ?? "").startsWith(pageLang);
       };
-      const out: string[] = [document.title];
+      // The document title repeats the page's heading; a heading in another language (a round
+      // table's or a post's own title, marked with lang) is content there too, not interface.
+      const heading = document.querySelector("h1");
+      const headingText = heading && foreign(heading) ? (heading.textContent ?? "").trim() : "";
+      const out: string[] = [headingText ? document.title.replace(headingText, "") : document.title];
       const chrome: string[] = [];
       const messages: string[] = [];
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
