@@ -138,6 +138,21 @@ describe("what the demo shows, and to whom", () => {
     expect(text).toContain("Nulmeting van twee weken");
   });
 
+  it("/insights shows the topics discussed: the demo's DPO question and its summary both count under “dpo”", async () => {
+    await visitor.setViewportSize({ width: 1280, height: 900 });
+    await visitor.goto(`${baseUrl}/en/insights`);
+    const table = visitor.locator("table:has(#cap-topics)");
+    await expect(table.locator("caption").textContent()).resolves.toBe("Topics discussed");
+    const row = table.getByRole("row").filter({ has: visitor.getByRole("link", { name: "dpo", exact: true }) });
+    await expect(row.count()).resolves.toBe(1);
+    await expect(row.getByRole("link", { name: "dpo", exact: true }).getAttribute("href")).resolves.toBe("/en/tags/dpo");
+    // Tag, discussions, summaries, replies: the demo has one of each kind under "dpo", and the DPO question's replies.
+    const cells = (await row.getByRole("cell").allTextContents()).map((c) => c.trim());
+    expect(Number(cells[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(cells[2])).toBeGreaterThanOrEqual(1);
+    expect(Number(cells[3])).toBeGreaterThanOrEqual(2);
+  });
+
   it("/round-tables lists the upcoming round table and the past one with its summary", async () => {
     await visitor.goto(`${baseUrl}/en/round-tables`);
     await expect(visitor.getByRole("link", { name: "Rondetafel: wanneer stoppen we een AI-pilot, en wie beslist dat?" }).count()).resolves.toBeGreaterThan(0);

@@ -24,6 +24,8 @@ import {
 } from "../../src/lib/server/discussions/replies.ts";
 import { ValidationError } from "../../src/lib/server/errors.ts";
 import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { loadTopicThreads } from "../../src/lib/server/discussions/discussions.ts";
+import { topicsDiscussed } from "../../src/lib/server/insights.ts";
 import { getPocketBase } from "../../src/lib/server/pocketbase.ts";
 import { loadSearchDocument } from "../../src/lib/server/search/documents.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
@@ -43,14 +45,14 @@ let askerOrg: { id: string; slug: string; name: string };
 let veteranOrg: { id: string; slug: string; name: string };
 let newcomerOrg: { id: string; slug: string; name: string };
 
-async function publishDiscussion(marker = word()): Promise<{ id: string; slug: string }> {
+async function publishDiscussion(marker = word(), tags = "dpo"): Promise<{ id: string; slug: string }> {
   const { id } = await saveDraft(asker, {
     kind: "discussion",
     organization: askerOrg.id,
     title: `How do you involve your DPO ${marker}?`,
     body_md: `We start an AI pilot. When does the DPO come in? ${marker}`,
     language: "en",
-    tags: "dpo",
+    tags,
     anonymous: false,
     care_settings: ["hospital"],
     ai_types: ["llm"],
@@ -156,6 +158,20 @@ describe("holding rules", () => {
     // A member of a verified organisation must speak for one (never as a private person beside it).
     await expect(postReply(veteran, thread.id, reply("Personally…"))).rejects.toThrow(/Choose the organisation/);
     await expect(postReply(veteran, thread.id, reply("For them…", askerOrg.id))).rejects.toThrow(/active member/);
+  });
+});
+
+describe("insights", () => {
+  it("the topics discussed count a thread under each of its tags with its published replies only; a hidden reply stops counting", async () => {
+    const topic = `topic-${word()}`;
+    const thread = await publishDiscussion(word(), `${topic}, dpo`);
+    const live = await postReply(veteran, thread.id, reply("We ask the DPO at the idea stage.", veteranOrg.id));
+    await postReply(veteran, thread.id, reply("Letters went to Kerkstraat 12, 9000 Gent by mistake.", veteranOrg.id));
+    await postReply(newcomer, thread.id, reply("New here: we never asked.", newcomerOrg.id));
+    const row = () => loadTopicThreads().then((threads) => topicsDiscussed(threads, 10_000).find((r) => r.tag === topic));
+    expect(await row()).toEqual({ tag: topic, discussions: 1, summaries: 0, replies: 1 });
+    await hideReply(moderator, live.id, "off topic");
+    expect(await row()).toEqual({ tag: topic, discussions: 1, summaries: 0, replies: 0 });
   });
 });
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { AI_TYPES, CARE_SETTINGS, OUTCOMES, REJECTION_REASONS } from "../../src/lib/codelists.ts";
-import { availableFunders, availableYears, filterDecisions, reasonsBy, rejectionReasonFrequency, successRates } from "../../src/lib/server/insights.ts";
-import type { InsightCase, InsightDecision } from "../../src/lib/server/insights.ts";
+import {
+  availableFunders,
+  availableYears,
+  filterDecisions,
+  reasonsBy,
+  rejectionReasonFrequency,
+  successRates,
+  topicsDiscussed,
+} from "../../src/lib/server/insights.ts";
+import type { InsightCase, InsightDecision, InsightThread } from "../../src/lib/server/insights.ts";
 
 // Every statistic is compared with a direct count written out below with plain loops, over
 // a seeded random data set, so that a bug in the module cannot hide in a shared helper.
@@ -371,5 +379,43 @@ describe("filter options", () => {
     ]);
     expect(availableFunders([])).toEqual([]);
     expect(availableFunders(filterDecisions(DECISIONS, { funder: "vlaio" }))).toEqual([{ slug: "vlaio", name: "VLAIO" }]);
+  });
+});
+
+describe("topics discussed", () => {
+  const thread = (kind: InsightThread["kind"], tags: string[], replies = 0): InsightThread => ({
+    id: `t${tags.join()}${replies}`,
+    kind,
+    tags,
+    replies,
+    year: 2026,
+  });
+
+  it("counts each thread once per tag, discussions and summaries apart, with their replies", () => {
+    const rows = topicsDiscussed([
+      thread("discussion", ["dpo", "dpo", "sepsis"], 3),
+      thread("discussion", ["dpo"], 1),
+      thread("round_table_summary", ["dpo", "governance"], 0),
+      thread("discussion", [], 9),
+    ]);
+    expect(rows).toEqual([
+      { tag: "dpo", discussions: 2, summaries: 1, replies: 4 },
+      { tag: "sepsis", discussions: 1, summaries: 0, replies: 3 },
+      { tag: "governance", discussions: 0, summaries: 1, replies: 0 },
+    ]);
+  });
+
+  it("orders ties on threads by replies, then by tag; keeps at most `limit` rows", () => {
+    const threads = [
+      thread("discussion", ["b"], 1),
+      thread("discussion", ["a"], 1),
+      thread("discussion", ["c"], 5),
+      thread("discussion", ["d"], 0),
+      thread("discussion", ["d"], 0),
+    ];
+    expect(topicsDiscussed(threads).map((r) => r.tag)).toEqual(["d", "c", "a", "b"]);
+    expect(topicsDiscussed(threads, 2).map((r) => r.tag)).toEqual(["d", "c"]);
+    expect(topicsDiscussed(threads, 0)).toEqual([]);
+    expect(topicsDiscussed([])).toEqual([]);
   });
 });

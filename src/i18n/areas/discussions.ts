@@ -50,6 +50,13 @@ export const discussionsEn = {
   "domain.discussion.about_own_anonymous":
     "A pseudonymous discussion cannot be about your own organisation's posts, nor can any discussion be about its pseudonymous ones: together they would tell who wrote them.",
   "domain.discussion.question_short": "Ask your question in at least {min} characters.",
+  "insights.topics.title": "Topics discussed",
+  "insights.topics.intro": "The tags of published discussions and round-table summaries, the most discussed first.",
+  "insights.topics.tag": "Topic",
+  "insights.topics.discussions": "Discussions",
+  "insights.topics.summaries": "Round-table summaries",
+  "insights.topics.replies": "Replies",
+  "insights.topics.threads": "Discussions and summaries",
 } as const;
 
 /** French (Belgium). */
@@ -102,6 +109,13 @@ export const discussionsFr = {
   "domain.discussion.about_own_anonymous":
     "Une discussion sous pseudonyme ne peut pas porter sur les publications de votre propre organisation, et aucune discussion ne peut porter sur ses publications sous pseudonyme : ensemble, elles révéleraient qui les a écrites.",
   "domain.discussion.question_short": "Posez votre question en au moins {min} caractères.",
+  "insights.topics.title": "Sujets discutés",
+  "insights.topics.intro": "Les mots-clés des discussions et des synthèses de tables rondes publiées, les plus discutés d’abord.",
+  "insights.topics.tag": "Sujet",
+  "insights.topics.discussions": "Discussions",
+  "insights.topics.summaries": "Synthèses de tables rondes",
+  "insights.topics.replies": "Réponses",
+  "insights.topics.threads": "Discussions et synthèses",
 } as const satisfies Record<keyof typeof discussionsEn, string>;
 
 /** Dutch (Flanders). */
@@ -154,4 +168,11 @@ export const discussionsNl = {
   "domain.discussion.about_own_anonymous":
     "Een discussie onder pseudoniem kan niet over bijdragen van je eigen organisatie gaan, en geen enkele discussie kan over haar bijdragen onder pseudoniem gaan: samen zouden ze verraden wie ze schreef.",
   "domain.discussion.question_short": "Stel je vraag in minstens {min} tekens.",
+  "insights.topics.title": "Besproken onderwerpen",
+  "insights.topics.intro": "De tags van gepubliceerde discussies en samenvattingen van rondetafels, de meest besproken eerst.",
+  "insights.topics.tag": "Onderwerp",
+  "insights.topics.discussions": "Discussies",
+  "insights.topics.summaries": "Samenvattingen van rondetafels",
+  "insights.topics.replies": "Reacties",
+  "insights.topics.threads": "Discussies en samenvattingen",
 } as const satisfies Record<keyof typeof discussionsEn, string>;

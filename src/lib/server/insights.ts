@@ -127,6 +127,31 @@ export function successRates(decisions: readonly InsightDecision[], cases: reado
   });
 }
 
+/**
+ * What peers discuss: for each tag, the published discussions and round-table summaries that
+ * carry it, and the published replies under them. A thread with a tag listed twice counts
+ * once. Sorted by threads (discussions + summaries), then replies, then tag; `limit` rows at
+ * most, so that one long tail of single-use tags does not bury the topics that recur.
+ */
+export function topicsDiscussed(threads: readonly InsightThread[], limit = 12): TopicRow[] {
+  const rows = new Map<string, TopicRow>();
+  for (const thread of threads) {
+    for (const tag of new Set(thread.tags)) {
+      let row = rows.get(tag);
+      if (!row) {
+        row = { tag, discussions: 0, summaries: 0, replies: 0 };
+        rows.set(tag, row);
+      }
+      if (thread.kind === "discussion") row.discussions += 1;
+      else row.summaries += 1;
+      row.replies += thread.replies;
+    }
+  }
+  return [...rows.values()]
+    .sort((a, b) => b.discussions + b.summaries - (a.discussions + a.summaries) || b.replies - a.replies || compareCodes(a.tag, b.tag))
+    .slice(0, Math.max(0, limit));
+}
+
 /** The years that have decisions, newest first, for the year filter (decisions without a year are left out). */
 export function availableYears(decisions: readonly InsightDecision[]): number[] {
   const years = new Set<number>();
@@ -198,6 +223,12 @@ export type InsightCase = {
   aiTypes: string[];
   year: number | null;
 };
+
+/** One published discussion or round-table summary, with its count of published replies. */
+export type InsightThread = { id: string; kind: "discussion" | "round_table_summary"; tags: string[]; replies: number; year: number | null };
+
+/** One tag's threads and replies (see topicsDiscussed). */
+export type TopicRow = { tag: string; discussions: number; summaries: number; replies: number };
 
 /** Filters for filterDecisions; the funder is a slug. */
 export type DecisionFilter = { year?: number; funder?: string };

@@ -13,6 +13,7 @@ import { ValidationError } from "../errors.ts";
 import { TAG_PATTERN } from "../listings.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { hidesSomeone, toPublicPost, type PublicPost, type PublicPostPage } from "../posts.ts";
+import type { InsightThread } from "../insights.ts";
 import type { Actor } from "../users.ts";
 
 const PUBLIC_EXPAND = "organization,about";
@@ -181,3 +182,26 @@ export async function listMyDiscussions(actor: Actor): Promise<MyDiscussion[]> {
 
 /** A discussion on its author's dashboard. */
 export type MyDiscussion = { id: string; slug: string; title: string; status: string; answered: boolean; anonymous: boolean; updated: string };
+
+/** Every published discussion and round-table summary with its count of published replies, for the insights' "topics discussed". */
+export async function loadTopicThreads(): Promise<InsightThread[]> {
+  const pb = await getPocketBase();
+  const [threads, replies] = await Promise.all([
+    pb.collection("posts").getFullList({
+      filter: "status = 'published' && (kind = 'discussion' || kind = 'round_table_summary')",
+      fields: "id,kind,tags,published_at",
+      batch: 1000,
+    }),
+    // Only the thread of each reply is read: the insights show counts, never a reply's words.
+    pb.collection("replies").getFullList({ filter: "status = 'published'", fields: "post", batch: 1000 }),
+  ]);
+  const counts = new Map<string, number>();
+  for (const reply of replies) counts.set(reply.post, (counts.get(reply.post) ?? 0) + 1);
+  return threads.map((r) => ({
+    id: r.id,
+    kind: r.kind === "discussion" ? "discussion" : "round_table_summary",
+    tags: Array.isArray(r.tags) ? r.tags.filter((x: unknown): x is string => typeof x === "string") : [],
+    replies: counts.get(r.id) ?? 0,
+    year: typeof r.published_at === "string" && r.published_at.length >= 4 ? Number(r.published_at.slice(0, 4)) : null,
+  }));
+}
