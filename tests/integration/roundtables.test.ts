@@ -119,7 +119,8 @@ describe("hosting and invitations", () => {
       .collection("organizations")
       .create({ name: `Pending ${word()}`, slug: `pending-${word().slice(1)}`, kind: "hospital", verified: false, verification_status: "pending" });
     await expect(createRoundTable(hostEditor, host.id, form({ invite: [pending.id] }))).rejects.toMatchObject({ field: "invite" });
-    await expect(createRoundTable(hostEditor, host.id, form({ invite: [host.id, accepting.id] }))).resolves.toBeTruthy();
+    const valid = await createRoundTable(hostEditor, host.id, form({ invite: [host.id, accepting.id] }));
+    expect((await loadRoundTable(valid.slug))?.participants.map((p) => p.organizationId)).toEqual([accepting.id]);
     await expect(createRoundTable(hostEditor, host.id, form({ s0_url: "javascript:alert(1)" }))).rejects.toMatchObject({ field: "s0_url" });
     await expect(createRoundTable(hostEditor, host.id, form({ s0_end: "13:00" }))).rejects.toMatchObject({ field: "s0_end" });
     // Only the one valid creation above happened (the host was dropped from its own invitations).
