@@ -8,6 +8,7 @@ import { chooseDescriptor } from "../../src/lib/server/anonymity.ts";
 import { getConfig } from "../../src/lib/server/config.ts";
 import { randomRecordId } from "../../src/lib/server/ids.ts";
 import { renderMarkdown } from "../../src/lib/server/markdown.ts";
+import { zonedToUtc } from "../../src/lib/server/roundtables/time.ts";
 
 /** The password of every demo account (printed by `npm start`; demo data only). */
 export const DEMO_PASSWORD = "casebook-demo-2026";
@@ -124,28 +125,11 @@ export function demoAccounts(): string[] {
   });
 }
 
-// Minutes `zone` is ahead of UTC at the instant `ms`.
-function zoneOffsetMinutes(zone: string, ms: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).formatToParts(new Date(ms));
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return Math.round((Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute")) - Math.floor(ms / 60000) * 60000) / 60000);
-}
-
-/** The UTC instant (ISO) of a wall-clock date and time in a zone. */
+/** The UTC instant (ISO) of a demo session's wall-clock date and time in its zone; a malformed one stops the seed. */
 export function demoSessionInstant(date: string, time: string, zone: string): string {
-  const [y, mo, d] = date.split("-").map(Number) as [number, number, number];
-  const [h, mi] = time.split(":").map(Number) as [number, number];
-  const wall = Date.UTC(y, mo - 1, d, h, mi);
-  const first = wall - zoneOffsetMinutes(zone, wall) * 60000;
-  return new Date(wall - zoneOffsetMinutes(zone, first) * 60000).toISOString();
+  const instant = zonedToUtc(date, time, zone);
+  if (!instant) throw new Error(`demo session ${date} ${time} ${zone} is not a valid date, time and zone`);
+  return instant.toISOString();
 }
 
 async function findId(pb: PocketBase, collection: string, field: string, value: string): Promise<string | null> {
