@@ -4,7 +4,6 @@ import { repliesNl } from "./areas/replies.ts";
 import { roundtablesNl } from "./areas/roundtables.ts";
 import { summariesNl } from "./areas/summaries.ts";
 import { factsNl } from "./areas/facts.ts";
-import { searchfactsNl } from "./areas/searchfacts.ts";
 import type { MessageKey } from "./en.ts";
 
 export const nl = {
@@ -13,7 +12,6 @@ export const nl = {
   ...roundtablesNl,
   ...summariesNl,
   ...factsNl,
-  ...searchfactsNl,
   "site.name": "Casebook",
   "site.tagline": "Wat de zorg leerde uit AI-projecten — ook uit wat mislukte",
   "site.description":

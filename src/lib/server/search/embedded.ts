@@ -403,11 +403,9 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     async save() {
       if (!snapshotPath) throw new Error("embedded search: no snapshotPath configured");
       const snapshot: Snapshot = {
-        // 4: documents carry the governance and data facts (issue 17), so a format-3 snapshot,
-        // whose documents have none, is rebuilt rather than loaded with empty fact facets.
         // 3: stem families beside the index (analysis.ts). Format 2 indexed stem tokens and
         // format 1 had no stems: both are rebuilt.
-        format: 4,
+        format: 3,
         savedAt: new Date().toISOString(),
         fingerprint: fingerprint(),
         index: mini.toJSON(),
@@ -436,7 +434,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       }
       try {
         const snapshot = JSON.parse(text) as Partial<Snapshot>;
-        if (snapshot?.format !== 4 || !Array.isArray(snapshot.docs) || typeof snapshot.index !== "object") {
+        if (snapshot?.format !== 3 || !Array.isArray(snapshot.docs) || typeof snapshot.index !== "object") {
           return false;
         }
         const loadedFamilies = StemFamilies.fromJSON(snapshot.stems);
@@ -840,8 +838,7 @@ function looksLikeDocument(doc: unknown): doc is SearchDocument {
     Array.isArray(d.tags) &&
     Array.isArray(d.care_settings) &&
     Array.isArray(d.ai_types) &&
-    Array.isArray(d.rejection_reasons) &&
-    Array.isArray(d.changed_roles)
+    Array.isArray(d.rejection_reasons)
   );
 }
 
@@ -858,7 +855,7 @@ export type EmbeddedEngine = SearchEngine & {
 
 /** The on-disk snapshot. */
 export type Snapshot = {
-  format: 4;
+  format: 3;
   savedAt: string;
   fingerprint: string;
   index: AsPlainObject;
