@@ -4,12 +4,16 @@ import { repliesEn } from "./areas/replies.ts";
 import { roundtablesEn } from "./areas/roundtables.ts";
 import { summariesEn } from "./areas/summaries.ts";
 import { factsEn } from "./areas/facts.ts";
+import { comparisonEn } from "./areas/comparison.ts";
+import { searchfactsEn } from "./areas/searchfacts.ts";
 export const en = {
   ...discussionsEn,
   ...repliesEn,
   ...roundtablesEn,
   ...summariesEn,
   ...factsEn,
+  ...comparisonEn,
+  ...searchfactsEn,
   "site.name": "Casebook",
   "site.tagline": "What healthcare learned from AI projects — failures included",
   "site.description":

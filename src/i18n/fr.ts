@@ -4,6 +4,8 @@ import { repliesFr } from "./areas/replies.ts";
 import { roundtablesFr } from "./areas/roundtables.ts";
 import { summariesFr } from "./areas/summaries.ts";
 import { factsFr } from "./areas/facts.ts";
+import { comparisonFr } from "./areas/comparison.ts";
+import { searchfactsFr } from "./areas/searchfacts.ts";
 import type { MessageKey } from "./en.ts";
 
 export const fr = {
@@ -12,6 +14,8 @@ export const fr = {
   ...roundtablesFr,
   ...summariesFr,
   ...factsFr,
+  ...comparisonFr,
+  ...searchfactsFr,
   "site.name": "Casebook",
   "site.tagline": "Ce que les soins de santé ont appris des projets d’IA — échecs compris",
   "site.description":

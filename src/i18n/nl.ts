@@ -4,6 +4,8 @@ import { repliesNl } from "./areas/replies.ts";
 import { roundtablesNl } from "./areas/roundtables.ts";
 import { summariesNl } from "./areas/summaries.ts";
 import { factsNl } from "./areas/facts.ts";
+import { comparisonNl } from "./areas/comparison.ts";
+import { searchfactsNl } from "./areas/searchfacts.ts";
 import type { MessageKey } from "./en.ts";
 
 export const nl = {
@@ -12,6 +14,8 @@ export const nl = {
   ...roundtablesNl,
   ...summariesNl,
   ...factsNl,
+  ...comparisonNl,
+  ...searchfactsNl,
   "site.name": "Casebook",
   "site.tagline": "Wat de zorg leerde uit AI-projecten — ook uit wat mislukte",
   "site.description":

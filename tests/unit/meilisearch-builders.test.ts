@@ -59,6 +59,13 @@ describe("buildFilterExpression", () => {
       '(care_settings = "hospital") AND (rejection_reasons = "data_governance" OR rejection_reasons = "regulatory")',
     );
   });
+
+  it("filters governance facts by their document field, the multi-valued changed_roles included", () => {
+    const parsed = parseSearchParams(new URLSearchParams("changed_role=nurses&dpo_involvement=from_idea&dpo_involvement=before_pilot&outcome=failure"));
+    expect(parsed.ok && buildFilterExpression(parsed.query.filters)).toBe(
+      '(outcome = "failure") AND (dpo_involvement = "from_idea" OR dpo_involvement = "before_pilot") AND (changed_roles = "nurses")',
+    );
+  });
 });
 
 describe("toMeiliSearchParams", () => {
@@ -172,6 +179,8 @@ describe("highlight escaping", () => {
 describe("MEILI_SETTINGS", () => {
   it("makes every facet filterable", () => {
     for (const facet of FACETS) expect(MEILI_SETTINGS.filterableAttributes).toContain(facet);
+    // The governance facts of issue 17, by name, so dropping them from FACETS fails here too.
+    for (const fact of ["dpo_involvement", "data_location", "human_oversight", "changed_roles"]) expect(MEILI_SETTINGS.filterableAttributes).toContain(fact);
   });
 
   it("searches every text field, ranked like the embedded boosts", () => {

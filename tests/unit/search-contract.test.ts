@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSnippet, createEmbeddedEngine, fingerprintOf, queryTerms, tokenize } from "../../src/lib/server/search/embedded.ts";
-import { DEFAULT_PER_PAGE, FACETS, makeQuery, parseSearchParams, searchQueryToParams } from "../../src/lib/server/search/engine.ts";
+import { CASE_FACT_FIELDS, CASE_FACT_LISTS, CASE_FACTS } from "../../src/lib/codelists.ts";
+import { DEFAULT_PER_PAGE, FACET_PARAMS, FACETS, makeQuery, parseSearchParams, searchQueryToParams } from "../../src/lib/server/search/engine.ts";
 import type { SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
 import { buildFacetQueries, createMeilisearchEngine, toMeiliSearchParams } from "../../src/lib/server/search/meilisearch.ts";
 import type { MeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
@@ -67,7 +68,7 @@ describe("embedded engine specifics", () => {
       expect(comparable(await restored.search(makeQuery(probe)))).toEqual(comparable(await original.search(makeQuery(probe))));
     }
     const saved = JSON.parse(await readFile(file, "utf8")) as { format: number; fingerprint: string; savedAt: string };
-    expect(saved.format).toBe(3);
+    expect(saved.format).toBe(4);
     expect(saved.fingerprint).toBe(original.fingerprint());
     expect(Number.isNaN(Date.parse(saved.savedAt))).toBe(false);
   });
@@ -81,7 +82,7 @@ describe("embedded engine specifics", () => {
     await writeFile(file, "{ this is not json");
     expect(await engine.load()).toBe(false);
 
-    await writeFile(file, JSON.stringify({ format: 3, docs: [], index: {} }));
+    await writeFile(file, JSON.stringify({ format: 4, docs: [], index: {} }));
     expect(await engine.load()).toBe(false);
 
     const good = createEmbeddedEngine({ snapshotPath: file });
@@ -99,6 +100,17 @@ describe("embedded engine specifics", () => {
     expect(await engine.load()).toBe(false);
 
     await writeFile(file, saved.slice(0, saved.length / 2)); // truncated write
+    expect(await engine.load()).toBe(false);
+
+    // A snapshot from before the governance facts (format 3, documents without them) would
+    // serve empty fact facets until the next reindex: it is rebuilt instead.
+    const beforeFacts = JSON.parse(saved) as { format: number; docs: Record<string, unknown>[] };
+    beforeFacts.format = 3;
+    for (const doc of beforeFacts.docs) delete doc.changed_roles;
+    await writeFile(file, JSON.stringify(beforeFacts));
+    expect(await engine.load()).toBe(false);
+    beforeFacts.format = 4;
+    await writeFile(file, JSON.stringify(beforeFacts));
     expect(await engine.load()).toBe(false);
 
     expect(await engine.count()).toBe(3);
@@ -400,9 +412,55 @@ describe("parseSearchParams", () => {
     expect(searchQueryToParams(makeQuery()).toString()).toBe("");
   });
 
-  it("offers the facets the search page promises, funding ones included", () => {
+  it("offers the facets the search page promises, funding ones and every controlled governance fact included", () => {
     expect([...FACETS].sort()).toEqual(
-      ["kind", "outcome", "care_settings", "ai_types", "org_kind", "language", "year", "funder_name", "call_title", "decision", "rejection_reasons"].sort(),
+      [
+        "kind",
+        "outcome",
+        "care_settings",
+        "ai_types",
+        "org_kind",
+        "language",
+        "year",
+        "funder_name",
+        "call_title",
+        "decision",
+        "rejection_reasons",
+        ...CASE_FACT_FIELDS,
+        ...Object.keys(CASE_FACT_LISTS),
+      ].sort(),
     );
+  });
+
+  it("reads each governance fact from its own singular parameter, with the code list's values", () => {
+    const result = parse("dpo_involvement=from_idea&dpo_involvement=before_pilot&changed_role=nurses&ai_act_risk=unknown&nis2=yes&data_quality=85_to_94");
+    expect(result).toEqual({
+      ok: true,
+      query: makeQuery({
+        filters: {
+          dpo_involvement: ["from_idea", "before_pilot"],
+          data_quality: ["85_to_94"],
+          ai_act_risk: ["unknown"],
+          nis2: ["yes"],
+          changed_roles: ["nurses"],
+        },
+      }),
+    });
+    for (const field of CASE_FACT_FIELDS) {
+      const all = parse(CASE_FACTS[field].map((v) => `${FACET_PARAMS[field]}=${v}`).join("&"));
+      expect(all.ok && all.query.filters[field], field).toEqual([...CASE_FACTS[field]]);
+    }
+    const query = makeQuery({ filters: { human_oversight: ["every_output"], changed_roles: ["it_staff", "management"] } });
+    expect(searchQueryToParams(query).toString()).toBe("human_oversight=every_output&changed_role=it_staff&changed_role=management");
+    expect(parseSearchParams(searchQueryToParams(query))).toEqual({ ok: true, query });
+  });
+
+  it.each([
+    ["dpo_involvement=yes", "dpo_involvement"],
+    ["changed_role=surgeons", "changed_role"],
+    ["data_location=mars", "data_location"],
+    ["nis2=maybe", "nis2"],
+  ])("the fact filter %s is rejected, naming %s", (qs, param) => {
+    expect(parse(qs)).toMatchObject({ ok: false, param });
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isStopWord, tokenize } from "../../src/lib/server/search/analysis.ts";
-import { FACETS, facetKey, facetValues, makeQuery } from "../../src/lib/server/search/engine.ts";
+import { FACETS, FACT_FACETS, facetKey, facetValues, makeQuery } from "../../src/lib/server/search/engine.ts";
 import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
 
 /** The fixture corpus (34 fictional posts in EN/FR/NL). */
@@ -140,6 +140,9 @@ export function runSearchContract(
         ["array facets", { care_settings: ["care_home", "home_care"], ai_types: ["computer_vision"] }],
         ["years as numbers", { year: ["2022", "2025"] }],
         ["funder names", { funder_name: ["Zorginnovatiefonds Vlaanderen"], decision: ["rejected"] }],
+        ["governance facts", { dpo_involvement: ["from_idea", "before_pilot"], data_location: ["at_source", "vendor_cloud_eu"] }],
+        ["a multi-valued fact with a single-valued one", { changed_roles: ["nurses", "pharmacists"], human_oversight: ["every_output"] }],
+        ["a fact's “not known” answer", { ai_act_risk: ["unknown"] }],
         ["no match", { language: ["nl"], kind: ["funding_call"] }],
       ];
       it.each(cases)("%s", async (_label, filters) => {
@@ -157,6 +160,8 @@ export function runSearchContract(
         { outcome: ["failure", "abandoned"], language: ["fr", "nl"] },
         { kind: ["funding_application"], decision: ["rejected"], rejection_reasons: ["data_governance"] },
         { care_settings: ["hospital"], year: ["2024"], ai_types: ["llm", "speech"] },
+        { dpo_involvement: ["from_idea", "after_go_live"], changed_roles: ["physicians"], outcome: ["success", "failure"] },
+        { data_location: ["at_source"], medical_device: ["class_iia", "class_iib"], nis2: ["yes"] },
       ];
       it.each(cases)("equal a direct count over the corpus for %j", async (filters) => {
         const result = await search({ filters });
@@ -171,6 +176,54 @@ export function runSearchContract(
         const sum = (facet: FacetName) => result.facets[facet].reduce((n, f) => n + f.count, 0);
         expect(sum("kind")).toBe(result.total);
         expect(sum("language")).toBe(result.total);
+      });
+    });
+
+    describe("governance and data facts (issue 17)", () => {
+      // Written out by hand from the fixture, so a fact wrongly indexed by both the engine and
+      // facetValues() would still be caught.
+      it("a reader filtering on “DPO involved from the idea” finds exactly those case studies", async () => {
+        const result = await search({ filters: { dpo_involvement: ["from_idea"] }, perPage: 50 });
+        expect(result.hits.map((h) => h.id).sort()).toEqual(
+          [
+            "en-homecare-scheduling",
+            "en-mental-health-nlp",
+            "en-sepsis-ews-success",
+            "fr-eval-radiologie",
+            "fr-lettres-sortie-llm",
+            "nl-sepsis-ziekenhuis",
+          ].sort(),
+        );
+        // The facet's own counts ignore its selection; another fact counts within it.
+        expect(result.facets.dpo_involvement.find((f) => f.value === "after_go_live")?.count).toBe(5);
+        expect(result.facets.data_location).toEqual([
+          { value: "at_source", count: 4 },
+          { value: "central_platform", count: 2 },
+        ]);
+        expect(result.facets.changed_roles.find((f) => f.value === "physicians")?.count).toBe(5);
+      });
+
+      it("anonymous case studies keep their facts and are found by them, still without an organisation", async () => {
+        const result = await search({ filters: { dpo_involvement: ["after_go_live", "not_involved"] }, perPage: 50 });
+        const anonymous = result.hits.filter((h) => h.organization_name === null).map((h) => h.id);
+        expect(anonymous.sort()).toEqual(
+          ["en-chatbot-failure", "en-fall-camera", "en-sepsis-vendor-failure", "fr-chatbot-abandon", "fr-sante-mentale-abandon"].sort(),
+        );
+      });
+
+      it("count only answered facts: “not known” is a value, an unanswered question and other kinds are none", async () => {
+        const result = await search({ perPage: 1 });
+        const caseStudies = corpus.filter((d) => d.kind === "case_study");
+        for (const facet of FACT_FACETS) {
+          const values = result.facets[facet].map((f) => f.value);
+          expect(values, facet).not.toContain("");
+          expect(values, facet).not.toContain("null");
+        }
+        // One case study answered nothing and two more left the data quality empty.
+        expect(result.facets.data_quality.reduce((n, f) => n + f.count, 0)).toBe(caseStudies.length - 3);
+        expect(result.facets.data_quality.find((f) => f.value === "unknown")?.count).toBe(3);
+        const funding = await search({ filters: { kind: ["funding_application", "funding_call", "discussion"] }, perPage: 1 });
+        for (const facet of FACT_FACETS) expect(funding.facets[facet], facet).toEqual([]);
       });
     });
 

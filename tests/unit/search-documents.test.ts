@@ -59,7 +59,59 @@ describe("buildSearchDocument", () => {
       year: 2026,
       published_at: "2026-03-04T05:06:07.000Z",
       published_ts: Date.parse("2026-03-04T05:06:07.000Z"),
+      // A case study that answered none of the governance questions has no fact values.
+      human_oversight: null,
+      dpo_involvement: null,
+      dpia: null,
+      ethics_review: null,
+      data_location: null,
+      data_sharing: null,
+      data_quality: null,
+      coding_corrected: null,
+      medical_device: null,
+      ai_act_risk: null,
+      nis2: null,
+      changed_roles: [],
     });
+  });
+
+  const FACTS = {
+    human_oversight: "every_output",
+    dpo_involvement: "from_idea",
+    dpia: "in_progress",
+    ethics_review: "unknown",
+    data_location: "at_source",
+    data_sharing: "network",
+    data_quality: "70_to_84",
+    coding_corrected: "yes",
+    medical_device: "class_iia",
+    ai_act_risk: "high",
+    nis2: "no",
+    changed_roles: ["nurses", "physicians"],
+  };
+
+  it("indexes a case study's governance and data facts as the author answered them, “not known” included", () => {
+    expect(buildSearchDocument(post(FACTS))).toMatchObject(FACTS);
+  });
+
+  it("an anonymous case study keeps every fact", () => {
+    const doc = buildSearchDocument(post({ ...FACTS, anonymous: true, public_descriptor: "hospital@r:flanders" }))!;
+    expect(doc).toMatchObject({ ...FACTS, organization_name: null });
+  });
+
+  it("a fact not answered (empty) or outside its code list is no value; roles keep only known ones, once", () => {
+    const doc = buildSearchDocument(
+      post({ ...FACTS, dpo_involvement: "", data_location: "on the moon", nis2: null, changed_roles: ["nurses", "", "surgeons", "nurses", 4] }),
+    )!;
+    expect(doc).toMatchObject({ dpo_involvement: null, data_location: null, nis2: null, human_oversight: "every_output", changed_roles: ["nurses"] });
+    expect(buildSearchDocument(post({ changed_roles: "nurses" }))!.changed_roles).toEqual([]);
+  });
+
+  it.each(["funding_application", "discussion", "round_table_summary"])("a %s has no governance facts, even if the record holds some", (kind) => {
+    const doc = buildSearchDocument(post({ ...FACTS, kind }))!;
+    expect(doc.dpo_involvement).toBeNull();
+    expect(doc.human_oversight).toBeNull();
+    expect(doc.changed_roles).toEqual([]);
   });
 
   it.each(["draft", "pending", "in_review", "hidden", "withdrawn", "rejected", "", undefined])("never indexes a post whose status is %j", (status) => {
@@ -153,7 +205,10 @@ describe("buildSearchDocument", () => {
     const fields = SEARCH_DOCUMENT_FIELDS.split(",");
     for (const secret of ["author", "attachments", "privacy_findings", "applicant_name", "moderation_note", "expand.author.name"])
       expect(fields).not.toContain(secret);
-    for (const needed of ["title", "public_descriptor", "anonymous", "expand.organization.name", "body_html"]) expect(fields).toContain(needed);
+    for (const needed of ["title", "public_descriptor", "anonymous", "expand.organization.name", "body_html", "dpo_involvement", "nis2", "changed_roles"])
+      expect(fields).toContain(needed);
+    // Only the controlled facts are facets; the free-text ones (what the staff thought) are not fetched.
+    for (const free of ["staff_view", "process_change", "savings_method"]) expect(fields).not.toContain(free);
   });
 });
 
@@ -272,6 +327,9 @@ describe("search documents at their edges", () => {
       care_settings: [],
       ai_types: [],
       rejection_reasons: [],
+      dpo_involvement: null,
+      data_location: null,
+      changed_roles: [],
     });
   });
 

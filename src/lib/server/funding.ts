@@ -5,7 +5,7 @@
 import { optionalHttpUrl, safeHref } from "./urls.ts";
 import type { RecordModel } from "pocketbase";
 import { z } from "zod";
-import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
+import { AI_TYPES, CARE_SETTINGS, CASE_FACT_FIELDS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../codelists.ts";
 import type { Locale } from "../../i18n/index.ts";
 import { chooseDescriptor, loadCrowd, previewDescriptors, pseudonymousSubject } from "./anonymity.ts";
 import { assertCan, can } from "./can.ts";
@@ -809,8 +809,7 @@ export async function loadInsightData(): Promise<{ decisions: InsightDecision[];
   const pb = await getPocketBase();
   const records = await pb.collection("posts").getFullList({
     filter: "status = 'published' && (kind = 'funding_application' || kind = 'case_study')",
-    fields:
-      "id,kind,published_by,counterpart,call,organization,applicant_organization,decision,decided_on,published_at,rejection_reasons,care_settings,ai_types,outcome,funder_name,expand.funder.slug,expand.funder.name,expand.call.slug,expand.call.title",
+    fields: `id,kind,published_by,counterpart,call,organization,applicant_organization,decision,decided_on,published_at,rejection_reasons,care_settings,ai_types,outcome,funder_name,${CASE_FACT_FIELDS.join(",")},changed_roles,expand.funder.slug,expand.funder.name,expand.call.slug,expand.call.title`,
     expand: "funder,call",
     batch: 1000,
   });
@@ -833,7 +832,16 @@ export async function loadInsightData(): Promise<{ decisions: InsightDecision[];
   }));
   const cases = records
     .filter((r) => r.kind === "case_study" && r.outcome)
-    .map((r) => ({ id: r.id, outcome: r.outcome, careSettings: list(r.care_settings), aiTypes: list(r.ai_types), year: yearOf(r.published_at) }));
+    .map((r) => ({
+      id: r.id,
+      outcome: r.outcome,
+      careSettings: list(r.care_settings),
+      aiTypes: list(r.ai_types),
+      year: yearOf(r.published_at),
+      // Facts stay as stored: "" (not answered) is kept out by outcomesByFact, "unknown" is an answer.
+      facts: Object.fromEntries(CASE_FACT_FIELDS.map((field) => [field, typeof r[field] === "string" ? r[field] : ""])),
+      changedRoles: list(r.changed_roles),
+    }));
   return { decisions, cases };
 }
 

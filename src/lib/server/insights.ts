@@ -1,8 +1,9 @@
 // Aggregate statistics for the insights page: why funding applications are refused, and
-// how often projects succeed per care setting and AI technique. Pure functions over arrays
+// how often projects succeed per care setting and AI technique, and how the outcomes of case
+// studies differ with their governance and data facts (issue 17 §4). Pure functions over arrays
 // of public records so that the numbers can be checked against a direct count in tests;
 // the caller loads published records from PocketBase and maps them to these shapes.
-import { AI_TYPES, CARE_SETTINGS, REJECTION_REASONS } from "../codelists.ts";
+import { AI_TYPES, CASE_FACTS, CASE_FACT_LISTS, CARE_SETTINGS, REJECTION_REASONS, type CaseFact } from "../codelists.ts";
 
 // Outcomes that count as a case study having ended well, and the ones that count as final
 // at all; "ongoing" projects have no verdict yet and are left out of success rates.
@@ -152,6 +153,154 @@ export function topicsDiscussed(threads: readonly InsightThread[], limit = 12): 
     .slice(0, Math.max(0, limit));
 }
 
+/**
+ * The smallest group whose outcomes are compared (issue 17 §4): below it a group shows how
+ * many projects it holds and "too few to compare", never a share, a breakdown or a chart bar.
+ * One or two projects make a share meaningless (1 of 1 is "100 %"), and with facts as
+ * specific as these a breakdown of a tiny group would tell the outcome of a known project.
+ */
+export const MIN_GROUP_SIZE = 5;
+
+/** The controlled facts compared on the outcomes page, in the order of the canvas; changed_roles last. */
+export const COMPARED_FACTS: readonly ComparedFact[] = [...(Object.keys(CASE_FACTS) as CaseFact[]), "changed_roles"];
+
+/** Keeps the case studies of one care setting and/or one AI technique (by code); an absent option does not filter. */
+export function filterCases(cases: readonly InsightCase[], filter: CaseFilter = {}): InsightCase[] {
+  return cases.filter(
+    (c) =>
+      (filter.careSetting === undefined || c.careSettings.includes(filter.careSetting)) && (filter.aiType === undefined || c.aiTypes.includes(filter.aiType)),
+  );
+}
+
+/**
+ * What separates successes from failures for one controlled fact: for each answer, the case
+ * studies that gave it and how they ended. Outcomes mean what they mean in successRates:
+ * success and partial ended well, failure and abandoned did not, and ongoing projects have
+ * no verdict yet — they are counted apart (`ongoing`) and never in `projects` or a share.
+ *
+ * How answers are grouped, and why:
+ * - one row per value of the fact's codelist, in codelist order, then any unknown code found
+ *   in the data (by code), so that tables and exports keep a stable shape;
+ * - "not known" (`unknown`) is an answer — nobody knew when the DPO came in — and a telling
+ *   one, so it keeps its own row, flagged `notKnown`, listed last; pages show it in the table
+ *   but draw no bar for it, because the chart compares situations and "not known" is none;
+ * - a question left unanswered says nothing about the project, so it gets no row: only
+ *   `unanswered` counts such projects (with a final outcome, like `projects`), for the reader
+ *   to judge how much of the set a comparison covers;
+ * - changed_roles takes several values: a project counts once under each role it ticked, so
+ *   rows do not add up; ticking none is the list's "not answered".
+ *
+ * A row with fewer than MIN_GROUP_SIZE projects is `tooFew`: its successes, failures and
+ * shares are null, whatever the caller does with them (pages and exports alike).
+ * `overall` is the same figures over every case study given, answered or not: the baseline.
+ */
+export function outcomesByFact(cases: readonly InsightCase[], fact: ComparedFact): FactComparison {
+  const codelist: readonly string[] = fact === "changed_roles" ? CASE_FACT_LISTS.changed_roles : CASE_FACTS[fact];
+  const tallies = new Map<string, Tally>();
+  const tallyFor = (value: string) => {
+    let tally = tallies.get(value);
+    if (!tally) {
+      tally = { successes: 0, failures: 0, ongoing: 0 };
+      tallies.set(value, tally);
+    }
+    return tally;
+  };
+  for (const value of codelist) tallyFor(value);
+  const overall: Tally = { successes: 0, failures: 0, ongoing: 0 };
+  let unanswered = 0;
+
+  for (const caseStudy of cases) {
+    const kind = outcomeKind(caseStudy.outcome);
+    if (kind === null) continue;
+    count(overall, kind);
+    const values = factValues(caseStudy, fact);
+    if (values.length === 0 && kind !== "ongoing") unanswered += 1;
+    for (const value of values) count(tallyFor(value), kind);
+  }
+
+  const known = new Set(codelist);
+  const extra = [...tallies.keys()].filter((value) => !known.has(value)).sort(compareCodes);
+  const ordered = [...codelist.filter((value) => value !== "unknown"), ...extra, ...(known.has("unknown") ? ["unknown"] : [])];
+  return {
+    fact,
+    rows: ordered.map((value) => ({ value, notKnown: value === "unknown", ...figures(tallyFor(value)) })),
+    unanswered,
+    overall: figures(overall),
+  };
+}
+
+/** outcomesByFact for every compared fact, in COMPARED_FACTS order. */
+export function outcomesByFacts(cases: readonly InsightCase[]): FactComparison[] {
+  return COMPARED_FACTS.map((fact) => outcomesByFact(cases, fact));
+}
+
+/**
+ * The widest gap in failure share within each fact, between two answers that can both be
+ * compared (not "not known", at least MIN_GROUP_SIZE projects): the answer whose projects
+ * failed least and the one whose projects failed most. Facts with fewer than two such answers
+ * are left out. Sorted by gap, widest first, then in COMPARED_FACTS order; ties inside a fact
+ * go to the answer listed first in the codelist.
+ */
+export function largestContrasts(comparisons: readonly FactComparison[]): FactContrast[] {
+  const contrasts: (FactContrast & { order: number })[] = [];
+  for (const comparison of comparisons) {
+    const comparable = comparison.rows.filter((row): row is OutcomeRow & { failureShare: number } => !row.notKnown && row.failureShare !== null);
+    if (comparable.length < 2) continue;
+    let lowest = comparable[0]!;
+    let highest = comparable[0]!;
+    for (const row of comparable) {
+      if (row.failureShare < lowest.failureShare) lowest = row;
+      if (row.failureShare > highest.failureShare) highest = row;
+    }
+    if (lowest === highest) highest = comparable[1]!;
+    const order = COMPARED_FACTS.indexOf(comparison.fact);
+    contrasts.push({
+      fact: comparison.fact,
+      lowest,
+      highest,
+      gap: highest.failureShare - lowest.failureShare,
+      order: order === -1 ? Number.POSITIVE_INFINITY : order,
+    });
+  }
+  return contrasts.sort((a, b) => b.gap - a.gap || a.order - b.order).map(({ order: _order, ...contrast }) => contrast);
+}
+
+type Tally = { successes: number; failures: number; ongoing: number };
+
+// "success" and "failure" here are the two halves of a final outcome (see SUCCESS_OUTCOMES).
+function outcomeKind(outcome: string): "success" | "failure" | "ongoing" | null {
+  if (SUCCESS_OUTCOMES.has(outcome)) return "success";
+  if (FINAL_OUTCOMES.has(outcome)) return "failure";
+  return outcome === "ongoing" ? "ongoing" : null;
+}
+
+function count(tally: Tally, kind: "success" | "failure" | "ongoing"): void {
+  if (kind === "success") tally.successes += 1;
+  else if (kind === "failure") tally.failures += 1;
+  else tally.ongoing += 1;
+}
+
+// A case study's answers to one fact; an empty string or list is "not answered".
+function factValues(caseStudy: InsightCase, fact: ComparedFact): string[] {
+  if (fact === "changed_roles") return [...new Set((caseStudy.changedRoles ?? []).filter((role) => role !== ""))];
+  const value = caseStudy.facts?.[fact] ?? "";
+  return value === "" ? [] : [value];
+}
+
+function figures(tally: Tally): OutcomeFigures {
+  const projects = tally.successes + tally.failures;
+  const tooFew = projects < MIN_GROUP_SIZE;
+  return {
+    projects,
+    ongoing: tally.ongoing,
+    tooFew,
+    successes: tooFew ? null : tally.successes,
+    failures: tooFew ? null : tally.failures,
+    successShare: tooFew ? null : tally.successes / projects,
+    failureShare: tooFew ? null : tally.failures / projects,
+  };
+}
+
 /** The years that have decisions, newest first, for the year filter (decisions without a year are left out). */
 export function availableYears(decisions: readonly InsightDecision[]): number[] {
   const years = new Set<number>();
@@ -222,6 +371,45 @@ export type InsightCase = {
   careSettings: string[];
   aiTypes: string[];
   year: number | null;
+  /** Its single-valued governance and data facts; an absent or empty value was not answered. */
+  facts?: Partial<Record<CaseFact, string>>;
+  /** The roles whose work changed; empty when not answered. */
+  changedRoles?: string[];
+};
+
+/** A fact compared on the outcomes page: a single-valued case fact, or changed_roles. */
+export type ComparedFact = CaseFact | "changed_roles";
+
+/** Filters for filterCases, by code. */
+export type CaseFilter = { careSetting?: string; aiType?: string };
+
+/**
+ * How a group of case studies ended. `projects` have a final outcome (`successes` +
+ * `failures`); `ongoing` ones are counted apart. When `tooFew` (projects < MIN_GROUP_SIZE)
+ * the breakdown and shares are null.
+ */
+export type OutcomeFigures = {
+  projects: number;
+  ongoing: number;
+  tooFew: boolean;
+  successes: number | null;
+  failures: number | null;
+  successShare: number | null;
+  failureShare: number | null;
+};
+
+/** One answer to a fact and the outcomes of the case studies that gave it; `notKnown` for the answer "not known". */
+export type OutcomeRow = OutcomeFigures & { value: string; notKnown: boolean };
+
+/** Result of outcomesByFact. */
+export type FactComparison = { fact: ComparedFact; rows: OutcomeRow[]; unanswered: number; overall: OutcomeFigures };
+
+/** The widest gap in failure share within one fact (see largestContrasts). */
+export type FactContrast = {
+  fact: ComparedFact;
+  lowest: OutcomeRow & { failureShare: number };
+  highest: OutcomeRow & { failureShare: number };
+  gap: number;
 };
 
 /** One published discussion or round-table summary, with its count of published replies. */

@@ -1,5 +1,6 @@
 // Open data: the public funding decisions and calls as CSV, JSON and a 360Giving Data
-// Standard package, under CC BY 4.0 (docs/open-data.md documents every file and field).
+// Standard package, and the outcomes of case studies by governance and data fact (issue 17
+// §4), under CC BY 4.0 (docs/open-data.md documents every file and field).
 //
 // Inputs are already public (PublicDecision, PublicCall), but every exporter still builds
 // its output field by field from them — never by spreading — so a field added to the input
@@ -9,6 +10,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { codeLabel } from "../../i18n/index.ts";
+import { AI_TYPES, CARE_SETTINGS } from "../codelists.ts";
+import { MIN_GROUP_SIZE, type FactComparison, type OutcomeFigures } from "./insights.ts";
 
 /** The licence of every export. */
 export const OPEN_DATA_LICENCE = { name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/" } as const;
@@ -59,6 +62,20 @@ export const CALLS_CSV_COLUMNS = [
   "url",
   "funder_slug",
   "funder_name",
+] as const;
+
+/** Columns of outcomes.csv, in file order: one line per answer to each compared fact. */
+export const OUTCOMES_CSV_COLUMNS = [
+  "fact",
+  "value",
+  "not_known",
+  "projects",
+  "successes",
+  "failures",
+  "failure_share",
+  "ongoing",
+  "too_few",
+  "fact_unanswered",
 ] as const;
 
 const isoDate = z.iso.date();
@@ -112,6 +129,130 @@ export const decisionsExportSchema = z
 export const callsExportSchema = z
   .strictObject({ ...envelope, items: z.array(callItemSchema) })
   .refine((data) => data.count === data.items.length, { message: "count must equal the number of items", path: ["count"] });
+
+const outcomeFiguresSchema = {
+  projects: z.number().int().nonnegative(),
+  ongoing: z.number().int().nonnegative(),
+  tooFew: z.boolean(),
+  successes: z.number().int().nonnegative().nullable(),
+  failures: z.number().int().nonnegative().nullable(),
+  successShare: z.number().min(0).max(1).nullable(),
+  failureShare: z.number().min(0).max(1).nullable(),
+};
+const outcomesItemSchema = z.strictObject({
+  fact: z.string().min(1),
+  unanswered: z.number().int().nonnegative(),
+  rows: z.array(z.strictObject({ value: z.string().min(1), notKnown: z.boolean(), ...outcomeFiguresSchema })),
+});
+
+/** The documented schema of /open-data/outcomes.json. */
+export const outcomesExportSchema = z
+  .strictObject({
+    licence: envelope.licence,
+    generatedAt: isoDateTime,
+    source: z.url(),
+    filter: z.strictObject({ careSetting: z.string().nullable(), aiType: z.string().nullable() }),
+    minGroupSize: z.literal(MIN_GROUP_SIZE),
+    outcomes: z.strictObject({ succeeded: z.array(z.string()), failed: z.array(z.string()), leftOut: z.array(z.string()) }),
+    overall: z.strictObject(outcomeFiguresSchema),
+    facts: z.array(outcomesItemSchema),
+  })
+  .refine(
+    (data) =>
+      [data.overall, ...data.facts.flatMap((f) => f.rows)].every((r) => r.tooFew === r.projects < MIN_GROUP_SIZE && (!r.tooFew || r.failureShare === null)),
+    {
+      message: "groups under minGroupSize must carry no breakdown",
+      path: ["facts"],
+    },
+  );
+
+/**
+ * outcomes.csv: RFC 4180, UTF-8 with BOM, fixed columns (OUTCOMES_CSV_COLUMNS), codes not
+ * labels. A group of fewer than MIN_GROUP_SIZE projects has empty successes, failures and
+ * failure_share (too_few = 1). `fact_unanswered` repeats on every line of a fact: how many
+ * case studies left that question unanswered (they are in no line).
+ */
+export function outcomesToCsv(comparisons: readonly FactComparison[], _meta: OutcomesExportMeta): string {
+  const rows = comparisons.flatMap((comparison) =>
+    comparison.rows.map((input) => {
+      const r = outcomeFigures(input);
+      const row: Record<(typeof OUTCOMES_CSV_COLUMNS)[number], CsvValue> = {
+        fact: comparison.fact,
+        value: input.value,
+        not_known: input.notKnown ? 1 : 0,
+        projects: r.projects,
+        successes: r.successes,
+        failures: r.failures,
+        // Four decimals: enough to recompute the count, short enough to read.
+        failure_share: r.failureShare === null ? null : Math.round(r.failureShare * 10000) / 10000,
+        ongoing: r.ongoing,
+        too_few: r.tooFew ? 1 : 0,
+        fact_unanswered: comparison.unanswered,
+      };
+      return OUTCOMES_CSV_COLUMNS.map((column) => row[column]);
+    }),
+  );
+  return toCsv([[...OUTCOMES_CSV_COLUMNS], ...rows]);
+}
+
+/** outcomes.json: licence, generation time, source, the filter and every fact's outcomes by answer (outcomesExportSchema). */
+export function outcomesToJson(comparisons: readonly FactComparison[], overall: OutcomeFigures, meta: OutcomesExportMeta): OutcomesExport {
+  return {
+    licence: { name: OPEN_DATA_LICENCE.name, url: OPEN_DATA_LICENCE.url },
+    generatedAt: isoTimestamp(meta.generatedAt),
+    source: `${baseUrl(meta.publicUrl)}/`,
+    filter: { careSetting: meta.filter?.careSetting ?? null, aiType: meta.filter?.aiType ?? null },
+    minGroupSize: MIN_GROUP_SIZE,
+    outcomes: { succeeded: ["success", "partial"], failed: ["failure", "abandoned"], leftOut: ["ongoing"] },
+    overall: outcomeFigures(overall),
+    facts: comparisons.map((comparison) => ({
+      fact: comparison.fact,
+      unanswered: comparison.unanswered,
+      rows: comparison.rows.map((row) => ({ value: row.value, notKnown: row.notKnown, ...outcomeFigures(row) })),
+    })),
+  };
+}
+
+/** Reads `?care_setting=` and `?ai_type=` of the outcomes exports and page; codes of their lists only, anything else is refused. */
+export function readOutcomesFilter(params: URLSearchParams): { ok: true; filter: OutcomesFilter } | { ok: false; message: string } {
+  const filter: OutcomesFilter = {};
+  const careSetting = params.get("care_setting");
+  if (careSetting) {
+    if (!(CARE_SETTINGS as readonly string[]).includes(careSetting)) return { ok: false, message: '"care_setting" must be a care-setting code.' };
+    filter.careSetting = careSetting;
+  }
+  const aiType = params.get("ai_type");
+  if (aiType) {
+    if (!(AI_TYPES as readonly string[]).includes(aiType)) return { ok: false, message: '"ai_type" must be an AI-type code.' };
+    filter.aiType = aiType;
+  }
+  return { ok: true, filter };
+}
+
+/** Response headers of an outcomes export: as openDataHeaders, the download name carrying the filter. */
+export function outcomesHeaders(file: "outcomes.csv" | "outcomes.json", meta: OutcomesExportMeta): Record<string, string> {
+  const [stem, extension] = file.split(".");
+  const suffix = `${meta.filter?.careSetting ? `-${meta.filter.careSetting}` : ""}${meta.filter?.aiType ? `-${meta.filter.aiType}` : ""}`.replace(/_/g, "-");
+  return {
+    ...openDataHeaders(file, { publicUrl: meta.publicUrl, generatedAt: meta.generatedAt }),
+    "Content-Disposition": `inline; filename="casebook-${stem}${suffix}.${extension}"`,
+  };
+}
+
+// Built field by field, and suppression enforced once more: a group under MIN_GROUP_SIZE
+// never leaves with a breakdown, whatever the figures passed in say.
+function outcomeFigures(f: OutcomeFigures): OutcomeFigures {
+  const tooFew = f.projects < MIN_GROUP_SIZE;
+  return {
+    projects: f.projects,
+    ongoing: f.ongoing,
+    tooFew,
+    successes: tooFew ? null : f.successes,
+    failures: tooFew ? null : f.failures,
+    successShare: tooFew ? null : f.successShare,
+    failureShare: tooFew ? null : f.failureShare,
+  };
+}
 
 /** decisions.csv: RFC 4180, UTF-8 with BOM, fixed columns (DECISIONS_CSV_COLUMNS). */
 export function decisionsToCsv(decisions: readonly PublicDecision[], _meta: ExportMeta): string {
@@ -464,7 +605,13 @@ export type ExportMeta = {
   filter?: OpenDataFilter;
 };
 /** The files under /open-data/. */
-export type OpenDataFile = "decisions.csv" | "decisions.json" | "calls.csv" | "calls.json" | "360giving.json";
+export type OpenDataFile = "decisions.csv" | "decisions.json" | "calls.csv" | "calls.json" | "360giving.json" | "outcomes.csv" | "outcomes.json";
+/** Restricts the outcomes exports to the case studies of one care setting and/or one AI technique (codes). */
+export type OutcomesFilter = { careSetting?: string; aiType?: string };
+/** What the outcomes exports need besides their data. */
+export type OutcomesExportMeta = { publicUrl: string; generatedAt: Date | string; filter?: OutcomesFilter };
+/** The body of outcomes.json. */
+export type OutcomesExport = z.infer<typeof outcomesExportSchema>;
 /** A value of a CSV cell; null is an empty cell. */
 export type CsvValue = string | number | null | undefined;
 /** One decision in decisions.json. */

@@ -5,8 +5,8 @@
 import { codeLabel, formatMoney, formatNumber, isMessageKey, pluralCategory, t as translate, type Locale, type MessageKey } from "../../i18n/index.ts";
 import { localeHref } from "../../i18n/routing.ts";
 import { AI_TYPES, CARE_SETTINGS, DECISIONS, LANGUAGES, ORG_KINDS, OUTCOMES, REJECTION_REASONS } from "../codelists.ts";
-import { FACETS, SEARCH_KINDS, searchQueryToParams } from "./search/engine.ts";
-import type { FacetName, SearchQuery, SearchResult } from "./search/engine.ts";
+import { FACETS, FACT_FACET_VALUES, FACT_FACETS, SEARCH_KINDS, searchQueryToParams } from "./search/engine.ts";
+import type { FacetName, FactFacet, SearchQuery, SearchResult } from "./search/engine.ts";
 
 /** Where a search UI lives and what it fixes: /search fixes nothing; a /failures tab fixes its filter set. */
 export type SearchScope = {
@@ -25,7 +25,8 @@ export type SearchScope = {
 /** The whole search page: every published post and call, nothing fixed. */
 export const SEARCH_SCOPE: SearchScope = { path: "/search", amount: true };
 
-// Facet values are codes (translated) except years and funder names (shown as stored).
+// Facet values are codes (translated) except years and funder names (shown as stored). A
+// governance fact's codes are labelled under its own field name (`code.dpo_involvement.from_idea`).
 const CODE_LISTS: Partial<Record<FacetName, string>> = {
   outcome: "outcome",
   care_settings: "care_setting",
@@ -34,7 +35,14 @@ const CODE_LISTS: Partial<Record<FacetName, string>> = {
   language: "language",
   decision: "decision",
   rejection_reasons: "rejection_reason",
+  ...Object.fromEntries(FACT_FACETS.map((fact) => [fact, fact])),
 };
+
+const FACTS = new Set<FacetName>(FACT_FACETS);
+/** Whether a facet is a governance and data fact (issue 17): the search page groups those in one folding panel. */
+export function isFactFacet(facet: FacetName): facet is FactFacet {
+  return FACTS.has(facet);
+}
 
 // Facets over a code list show every value of the list, those with no matching post greyed
 // with 0, so a reader tells "none" from "not offered". Open lists (years, funders, calls)
@@ -48,6 +56,7 @@ const ALL_VALUES: Partial<Record<FacetName, readonly string[]>> = {
   language: LANGUAGES,
   decision: DECISIONS,
   rejection_reasons: REJECTION_REASONS,
+  ...FACT_FACET_VALUES,
 };
 const VISIBLE_VALUES = 8;
 
@@ -75,7 +84,8 @@ export function buildSearchView(locale: Locale, scope: SearchScope, query: Searc
   const fixed = new Set(scope.fixed ?? []);
   const offered = FACETS.filter((facet) => !fixed.has(facet));
   const valueLabel = (facet: FacetName, value: string) => facetValueLabel(locale, facet, value);
-  const facetTitle = (facet: FacetName) => t(`searchpage.facet.${facet}` as MessageKey);
+  // A fact is titled as on the post page and the writing form (facts.label.*).
+  const facetTitle = (facet: FacetName) => t((isFactFacet(facet) ? `facts.label.${facet}` : `searchpage.facet.${facet}`) as MessageKey);
   // Every link is the current search with one change, back on page 1 unless it is paging.
   const hrefFor = (next: SearchQuery) => scopeHref(locale, scope, next);
   const withFilter = (q: SearchQuery, facet: FacetName, values: string[]): SearchQuery => {
@@ -107,7 +117,7 @@ export function buildSearchView(locale: Locale, scope: SearchScope, query: Searc
     const current = query.filters[facet] ?? [];
     return hrefFor(withFilter(query, facet, selected ? current.filter((v) => v !== value) : [...current, value]));
   };
-  const facetGroups = result
+  const allGroups = result
     ? offered
         .map((facet) => {
           const selected = new Set(query.filters[facet] ?? []);
@@ -131,6 +141,16 @@ export function buildSearchView(locale: Locale, scope: SearchScope, query: Searc
         })
         .filter((g) => g.visible.length > 0)
     : [];
+  // Twelve fact boxes would swamp the other filters: they fold into one panel, open while one of
+  // them is chosen. Only case studies have facts, so a result set without any (funding
+  // applications, say) shows no panel rather than twelve lists of zeros.
+  const factGroups = allGroups.filter((g) => isFactFacet(g.facet));
+  const factsOpen = factGroups.some((g) => g.selectedCount > 0);
+  const factPanel =
+    factsOpen || factGroups.some((g) => g.visible.some((e) => e.count > 0))
+      ? { title: t("facts.panel.governance"), groups: factGroups, open: factsOpen }
+      : null;
+  const facetGroups = allGroups.filter((g) => !isFactFacet(g.facet));
   const activeFilters = offered.reduce((n, f) => n + (query.filters[f]?.length ?? 0), 0) + (query.amount ? 1 : 0);
 
   // "No results" first; then the language's own rule picks singular or plural (French "many" reads as other).
@@ -159,6 +179,7 @@ export function buildSearchView(locale: Locale, scope: SearchScope, query: Searc
     chips,
     clearAll,
     facetGroups,
+    factPanel,
     activeFilters,
     countText,
     amountChip,

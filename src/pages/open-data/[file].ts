@@ -1,9 +1,11 @@
 // Open data: CSV, JSON and 360Giving exports of public calls and decisions (anonymity
-// respected), filterable by ?call= and ?funder=; plus the CSV import template.
+// respected), filterable by ?call= and ?funder=; the outcomes of case studies by governance and
+// data fact (issue 17 §4), filterable by ?care_setting= and ?ai_type=; plus the CSV import template.
 import type { APIRoute } from "astro";
 import { getConfig } from "../../lib/server/config.ts";
 import { decisionsCsvTemplate } from "../../lib/server/fundingcsv.ts";
-import { listPublicCalls, loadPublicDecisions } from "../../lib/server/funding.ts";
+import { listPublicCalls, loadInsightData, loadPublicDecisions } from "../../lib/server/funding.ts";
+import { filterCases, outcomesByFacts } from "../../lib/server/insights.ts";
 import {
   callsToCsv,
   callsToJson,
@@ -11,7 +13,11 @@ import {
   decisionsToCsv,
   decisionsToJson,
   openDataHeaders,
+  outcomesHeaders,
+  outcomesToCsv,
+  outcomesToJson,
   readOpenDataFilter,
+  readOutcomesFilter,
   selectCalls,
   selectDecisions,
   type OpenDataFile,
@@ -25,6 +31,16 @@ export const GET: APIRoute = async ({ params, url }) => {
     return new Response(decisionsCsvTemplate(), {
       headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="casebook-decisions-template.csv"' },
     });
+  }
+  if (file === "outcomes.csv" || file === "outcomes.json") {
+    const chosen = readOutcomesFilter(url.searchParams);
+    if (!chosen.ok)
+      return new Response(JSON.stringify({ error: chosen.message }), { status: 400, headers: { "content-type": "application/json; charset=utf-8" } });
+    const meta = { publicUrl: getConfig().publicUrl, generatedAt: new Date(), filter: chosen.filter };
+    const comparisons = outcomesByFacts(filterCases((await loadInsightData()).cases, chosen.filter));
+    const body =
+      file === "outcomes.csv" ? outcomesToCsv(comparisons, meta) : JSON.stringify(outcomesToJson(comparisons, comparisons[0]!.overall, meta), null, 2);
+    return new Response(body, { headers: { ...outcomesHeaders(file, meta), "cache-control": "public, max-age=60" } });
   }
   if (!FILES.has(file as OpenDataFile)) return new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
   const parsed = readOpenDataFilter(url.searchParams);

@@ -4,7 +4,7 @@
 // posts and non-draft calls, no author, and for anonymous posts no organisation name or
 // slug — only the pseudonymous descriptor.
 import type { RecordModel } from "pocketbase";
-import { LANGUAGES, POST_KINDS } from "../../codelists.ts";
+import { CASE_FACT_FIELDS, CASE_FACT_LISTS, CASE_FACTS, LANGUAGES, POST_KINDS } from "../../codelists.ts";
 import { markdownToPlainText, renderedHtmlToPlainText } from "../markdown.ts";
 import { descriptorNamesKind, renderDescriptor } from "../anonymity.ts";
 import { getPocketBase } from "../pocketbase.ts";
@@ -49,6 +49,9 @@ const POST_FIELDS = [
   "amount_requested",
   // A round table's summary: its consenting participants' names are indexed with it (summaries.ts).
   "round_table",
+  // A case study's governance and data facts (issue 17), the controlled ones only: facets.
+  ...CASE_FACT_FIELDS,
+  ...Object.keys(CASE_FACT_LISTS),
 ];
 const EXPAND_FIELDS = [
   "expand.organization.name",
@@ -144,7 +147,30 @@ export function buildSearchDocument(record: RecordModel, extraText = ""): Search
     year: published.getUTCFullYear(),
     published_at: published.toISOString(),
     published_ts: published.getTime(),
+    // Facts never name an organisation by themselves: an anonymous case study keeps them all.
+    ...(kind === "case_study" ? factsOf(record) : noFacts()),
   };
+}
+
+type FactFields = Pick<SearchDocument, (typeof CASE_FACT_FIELDS)[number] | keyof typeof CASE_FACT_LISTS>;
+
+// The fact fields of a document that has none (every kind but a case study); a fresh object
+// each time, so no two documents share one array.
+function noFacts(): FactFields {
+  return { ...(Object.fromEntries(CASE_FACT_FIELDS.map((field) => [field, null])) as Record<(typeof CASE_FACT_FIELDS)[number], null>), changed_roles: [] };
+}
+
+// "" is "not answered", which is no facet value; a code outside its list (a record written
+// before a list shrank) is dropped rather than offered as a value nobody can choose.
+function factsOf(record: RecordModel): FactFields {
+  const facts = noFacts();
+  for (const field of CASE_FACT_FIELDS) {
+    const value = record[field];
+    facts[field] = typeof value === "string" && (CASE_FACTS[field] as readonly string[]).includes(value) ? value : null;
+  }
+  const roles: readonly string[] = CASE_FACT_LISTS.changed_roles;
+  facts.changed_roles = [...new Set(list(record.changed_roles).filter((role) => roles.includes(role)))];
+  return facts;
 }
 
 // Calls are public once they leave draft (funding.ts getPublicCall). They have no language
@@ -188,6 +214,7 @@ export function buildCallSearchDocument(record: RecordModel): SearchDocument | n
     year: published.getUTCFullYear(),
     published_at: published.toISOString(),
     published_ts: published.getTime(),
+    ...noFacts(),
   };
 }
 

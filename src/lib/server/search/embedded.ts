@@ -403,9 +403,11 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     async save() {
       if (!snapshotPath) throw new Error("embedded search: no snapshotPath configured");
       const snapshot: Snapshot = {
+        // 4: documents carry the governance and data facts (issue 17), so a format-3 snapshot,
+        // whose documents have none, is rebuilt rather than loaded with empty fact facets.
         // 3: stem families beside the index (analysis.ts). Format 2 indexed stem tokens and
         // format 1 had no stems: both are rebuilt.
-        format: 3,
+        format: 4,
         savedAt: new Date().toISOString(),
         fingerprint: fingerprint(),
         index: mini.toJSON(),
@@ -434,7 +436,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       }
       try {
         const snapshot = JSON.parse(text) as Partial<Snapshot>;
-        if (snapshot?.format !== 3 || !Array.isArray(snapshot.docs) || typeof snapshot.index !== "object") {
+        if (snapshot?.format !== 4 || !Array.isArray(snapshot.docs) || typeof snapshot.index !== "object") {
           return false;
         }
         const loadedFamilies = StemFamilies.fromJSON(snapshot.stems);
@@ -838,7 +840,8 @@ function looksLikeDocument(doc: unknown): doc is SearchDocument {
     Array.isArray(d.tags) &&
     Array.isArray(d.care_settings) &&
     Array.isArray(d.ai_types) &&
-    Array.isArray(d.rejection_reasons)
+    Array.isArray(d.rejection_reasons) &&
+    Array.isArray(d.changed_roles)
   );
 }
 
@@ -855,7 +858,7 @@ export type EmbeddedEngine = SearchEngine & {
 
 /** The on-disk snapshot. */
 export type Snapshot = {
-  format: 3;
+  format: 4;
   savedAt: string;
   fingerprint: string;
   index: AsPlainObject;

@@ -5,10 +5,45 @@
 // engine answered. tests/unit/search-contract.ts holds both engines to the same behaviour.
 
 import { z } from "zod";
-import { AI_TYPES, CARE_SETTINGS, DECISIONS, LANGUAGES, ORG_KINDS, OUTCOMES, POST_KINDS, REJECTION_REASONS } from "../../codelists.ts";
+import {
+  AI_TYPES,
+  CARE_SETTINGS,
+  CASE_FACT_LISTS,
+  CASE_FACTS,
+  DECISIONS,
+  LANGUAGES,
+  ORG_KINDS,
+  OUTCOMES,
+  POST_KINDS,
+  REJECTION_REASONS,
+  type CaseFact,
+} from "../../codelists.ts";
 
 /** Kinds of searchable document: the moderated post kinds plus funding calls. */
 export const SEARCH_KINDS = [...POST_KINDS, "funding_call"] as const;
+
+/**
+ * The governance and data facts of a case study that are facets (issue 17 §3), in the canvas's
+ * order: the single-valued facts of CASE_FACTS, then the multi-valued changed_roles. Each is a
+ * document field of the same name; a fact not answered has no facet value.
+ */
+export const FACT_FACETS = [
+  "human_oversight",
+  "dpo_involvement",
+  "dpia",
+  "ethics_review",
+  "data_location",
+  "data_sharing",
+  "data_quality",
+  "coding_corrected",
+  "medical_device",
+  "ai_act_risk",
+  "nis2",
+  "changed_roles",
+] as const satisfies readonly (CaseFact | keyof typeof CASE_FACT_LISTS)[];
+
+/** Each fact facet's code list (the values a filter accepts and the search page lists). */
+export const FACT_FACET_VALUES: Record<FactFacet, readonly string[]> = { ...CASE_FACTS, ...CASE_FACT_LISTS };
 
 /** The facet names, in the order the search page displays them. */
 export const FACETS = [
@@ -23,6 +58,7 @@ export const FACETS = [
   "call_title",
   "decision",
   "rejection_reasons",
+  ...FACT_FACETS,
 ] as const;
 
 /** The URL parameter that carries each facet's filter values (singular, as users type them). */
@@ -38,6 +74,18 @@ export const FACET_PARAMS = {
   call_title: "call",
   decision: "decision",
   rejection_reasons: "reason",
+  human_oversight: "human_oversight",
+  dpo_involvement: "dpo_involvement",
+  dpia: "dpia",
+  ethics_review: "ethics_review",
+  data_location: "data_location",
+  data_sharing: "data_sharing",
+  data_quality: "data_quality",
+  coding_corrected: "coding_corrected",
+  medical_device: "medical_device",
+  ai_act_risk: "ai_act_risk",
+  nis2: "nis2",
+  changed_roles: "changed_role",
 } as const satisfies Record<FacetName, string>;
 
 /** Largest page size a client may ask for. */
@@ -186,6 +234,18 @@ const rawQuerySchema = z.object({
   call: z.array(z.string().max(MAX_FUNDER_LENGTH, { error: `call must be at most ${MAX_FUNDER_LENGTH} characters` })).default([]),
   decision: multi("decision", DECISIONS),
   reason: multi("reason", REJECTION_REASONS),
+  human_oversight: multi("human_oversight", CASE_FACTS.human_oversight),
+  dpo_involvement: multi("dpo_involvement", CASE_FACTS.dpo_involvement),
+  dpia: multi("dpia", CASE_FACTS.dpia),
+  ethics_review: multi("ethics_review", CASE_FACTS.ethics_review),
+  data_location: multi("data_location", CASE_FACTS.data_location),
+  data_sharing: multi("data_sharing", CASE_FACTS.data_sharing),
+  data_quality: multi("data_quality", CASE_FACTS.data_quality),
+  coding_corrected: multi("coding_corrected", CASE_FACTS.coding_corrected),
+  medical_device: multi("medical_device", CASE_FACTS.medical_device),
+  ai_act_risk: multi("ai_act_risk", CASE_FACTS.ai_act_risk),
+  nis2: multi("nis2", CASE_FACTS.nis2),
+  changed_role: multi("changed_role", CASE_FACT_LISTS.changed_roles),
   amount_min: amountParam("amount_min"),
   amount_max: amountParam("amount_max"),
   // The interface language the query was typed in (the search page passes its own); not a
@@ -298,13 +358,27 @@ export function facetValues(doc: SearchDocument, facet: FacetName): string[] {
       return doc.ai_types;
     case "rejection_reasons":
       return doc.rejection_reasons;
+    // A document indexed before the facts existed (an old Meilisearch document) has none.
+    case "changed_roles":
+      return doc.changed_roles ?? [];
     case "outcome":
     case "org_kind":
     case "funder_name":
     case "call_title":
-    case "decision": {
+    case "decision":
+    case "human_oversight":
+    case "dpo_involvement":
+    case "dpia":
+    case "ethics_review":
+    case "data_location":
+    case "data_sharing":
+    case "data_quality":
+    case "coding_corrected":
+    case "medical_device":
+    case "ai_act_risk":
+    case "nis2": {
       const value = doc[facet];
-      return value === null ? [] : [value];
+      return value === null || value === undefined ? [] : [value];
     }
   }
 }
@@ -439,6 +513,12 @@ export type SearchDocument = {
   published_at: string;
   /** Milliseconds since the epoch, for sorting. */
   published_ts: number;
+} & {
+  /** A case study's governance and data fact (a code of its list, "unknown" included); null when not answered and for other kinds. */
+  [F in CaseFact]: string | null;
+} & {
+  /** The roles whose work changed (a case study's only multi-valued fact); empty when not answered. */
+  changed_roles: string[];
 };
 
 /** A validated search request. */
@@ -464,6 +544,9 @@ export function inAmountRange(doc: Pick<SearchDocument, "amount_requested">, amo
 
 /** A facet name (also the document field it counts). */
 export type FacetName = (typeof FACETS)[number];
+
+/** A governance and data fact that is a facet. */
+export type FactFacet = (typeof FACT_FACETS)[number];
 
 /** A kind of searchable document. */
 export type SearchKind = (typeof SEARCH_KINDS)[number];
