@@ -34,6 +34,7 @@ const PAGES: { name: string; path: () => string; role: Role; narrow?: boolean }[
   { name: "search", path: () => "/search?q=sepsis", role: "visitor", narrow: true },
   { name: "post", path: () => "/posts/sepsis-early-warning-alert-fatigue", role: "visitor" },
   { name: "insights", path: () => "/insights", role: "visitor" },
+  { name: "outcomes comparison", path: () => "/insights/outcomes", role: "visitor", narrow: true },
   { name: "calls", path: () => "/calls", role: "visitor" },
   { name: "call", path: () => "/calls/ai-in-everyday-care-2024", role: "visitor" },
   { name: "open-data", path: () => "/open-data", role: "visitor" },
