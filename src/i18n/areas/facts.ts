@@ -130,6 +130,11 @@ export const factsEn = {
   "domain.facts.choice": "Choose one of the listed answers.",
   "domain.facts.whole_number": "Give a whole number, like 12.",
   "domain.facts.too_large": "That is more than {max}; check the number.",
+  "facts.show.savings": "Measured gains",
+  "facts.show.payback": "Payback",
+  "facts.show.training": "Training per person",
+  "facts.show.savings_method": "How the gains were measured",
+  "facts.show.one_off_and_yearly": "{once} once, then {yearly}",
 } as const;
 
 /** French (Belgium). */
@@ -261,6 +266,11 @@ export const factsFr = {
   "domain.facts.choice": "Choisissez une des réponses proposées.",
   "domain.facts.whole_number": "Indiquez un nombre entier, par exemple 12.",
   "domain.facts.too_large": "C’est plus que {max} ; vérifiez le nombre.",
+  "facts.show.savings": "Gains mesurés",
+  "facts.show.payback": "Retour sur investissement",
+  "facts.show.training": "Formation par personne",
+  "facts.show.savings_method": "Comment les gains ont été mesurés",
+  "facts.show.one_off_and_yearly": "{once} une fois, puis {yearly}",
 } as const satisfies Record<keyof typeof factsEn, string>;
 
 /** Dutch (Flanders). */
@@ -392,4 +402,9 @@ export const factsNl = {
   "domain.facts.choice": "Kies een van de voorgestelde antwoorden.",
   "domain.facts.whole_number": "Geef een geheel getal, bijvoorbeeld 12.",
   "domain.facts.too_large": "Dat is meer dan {max}; kijk het getal na.",
+  "facts.show.savings": "Gemeten winst",
+  "facts.show.payback": "Terugverdientijd",
+  "facts.show.training": "Opleiding per persoon",
+  "facts.show.savings_method": "Hoe de winst gemeten werd",
+  "facts.show.one_off_and_yearly": "{once} eenmalig, daarna {yearly}",
 } as const satisfies Record<keyof typeof factsEn, string>;

@@ -120,10 +120,8 @@ export const postFieldsSchema = z.object({
   medical_device: optionalCode(CASE_FACTS.medical_device),
   ai_act_risk: optionalCode(CASE_FACTS.ai_act_risk),
   nis2: optionalCode(CASE_FACTS.nis2),
-  changed_roles: z.preprocess(
-    (v) => (Array.isArray(v) ? v : typeof v === "string" && v ? [v] : []),
-    z.array(z.enum(CASE_FACT_LISTS.changed_roles)).default([]),
-  ),
+  // A plain array, as care_settings: Astro reads every value of a form field only for a z.array.
+  changed_roles: z.array(z.enum(CASE_FACT_LISTS.changed_roles)).default([]),
   training_hours: optionalCount(100_000),
   staff_view: text(5000, say("domain.post.data_sources_max", { max: 5000 })),
   process_change: text(5000, say("domain.post.data_sources_max", { max: 5000 })),

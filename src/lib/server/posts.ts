@@ -2,6 +2,7 @@
 // selects public fields explicitly and hides the organisation of anonymous posts
 // (DESIGN.md §5 invariant 1).
 import type { RecordModel } from "pocketbase";
+import { CASE_FACTS, CASE_FACT_FIELDS, CASE_FACT_LISTS, type CaseFact } from "../codelists.ts";
 import type { Locale } from "../../i18n/index.ts";
 import { renderDescriptor } from "./anonymity.ts";
 import { describeOrganization, type OrganizationRecord } from "./orgs.ts";
@@ -71,6 +72,58 @@ export async function getPublishedPostRef(slug: string): Promise<{ id: string; a
   }
 }
 
+/** A case study's answered governance and data facts: codes by field, the roles whose work changed, numbers (null when not given) and the author's words. */
+export type PublicCaseFacts = {
+  codes: Partial<Record<CaseFact, string>>;
+  changedRoles: string[];
+  trainingHours: number | null;
+  staffView: string | null;
+  processChange: string | null;
+  costYearlyEur: number | null;
+  savingsEur: number | null;
+  savingsMethod: string | null;
+  paybackMonths: number | null;
+};
+
+// Stored 0 and "" mean "not given" (migration 1765000330); a code outside its list (an older
+// record, a list changed since) is left out rather than shown raw.
+// An anonymous case study's amounts are shown to two significant figures: an exact cost can be
+// matched to a published tender or budget line and name the organisation (issue 17 §3).
+function publicCaseFacts(record: RecordModel): PublicCaseFacts {
+  const positive = (v: unknown) => (typeof v === "number" && v > 0 ? v : null);
+  const amount = (v: unknown) => {
+    const n = positive(v);
+    return n !== null && record.anonymous ? roughly(n) : n;
+  };
+  const words = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : null);
+  const codes: Partial<Record<CaseFact, string>> = {};
+  for (const field of CASE_FACT_FIELDS) {
+    const value = record[field];
+    if (typeof value === "string" && (CASE_FACTS[field] as readonly string[]).includes(value)) codes[field] = value;
+  }
+  const roles: readonly string[] = CASE_FACT_LISTS.changed_roles;
+  return {
+    codes,
+    changedRoles: Array.isArray(record.changed_roles)
+      ? record.changed_roles.filter((r: unknown): r is string => typeof r === "string" && roles.includes(r))
+      : [],
+    trainingHours: positive(record.training_hours),
+    staffView: words(record.staff_view),
+    processChange: words(record.process_change),
+    costYearlyEur: amount(record.cost_yearly_eur),
+    savingsEur: amount(record.savings_eur),
+    savingsMethod: words(record.savings_method),
+    paybackMonths: positive(record.payback_months),
+  };
+}
+
+/** An amount to two significant figures (123,456 → 120,000; 9,450 → 9,500). */
+export function roughly(amount: number): number {
+  if (amount <= 0) return amount;
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(amount)) - 1);
+  return Math.round(amount / step) * step;
+}
+
 /** The public projection of a post record. Anonymous posts carry no organisation or author. */
 export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
   const org = record.expand?.organization as OrganizationRecord | undefined;
@@ -103,7 +156,8 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
     endedOn: text(record.ended_on),
     dpoInvolved: record.kind === "case_study" ? Boolean(record.dpo_involved) : null,
     dataSources: text(record.data_sources),
-    costEur: record.kind === "case_study" ? num(record.cost_eur) : null,
+    costEur: record.kind === "case_study" ? (anonymous && num(record.cost_eur) ? roughly(num(record.cost_eur)!) : num(record.cost_eur)) : null,
+    caseFacts: record.kind === "case_study" ? publicCaseFacts(record) : null,
     lessonsHtml: text(record.lessons_html),
     discussion:
       record.kind === "discussion"
@@ -205,6 +259,8 @@ export type PublicPost = {
   dpoInvolved: boolean | null;
   dataSources: string | null;
   costEur: number | null;
+  /** A case study's governance and data facts (issue 17 §1); null for other kinds. */
+  caseFacts: PublicCaseFacts | null;
   lessonsHtml: string | null;
   /** A discussion's public facts (issue 14): what it is about, whether an answer was accepted, pinned, locked. */
   discussion: { about: { slug: string; title: string; kind: string }[]; answered: boolean; pinned: boolean; locked: boolean } | null;
