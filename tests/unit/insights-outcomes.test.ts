@@ -1,6 +1,7 @@
 // "What separates successes from failures" (issue 17 §4): outcomesByFact and friends against a
 // direct count written out below with plain loops over a seeded random set of case studies,
 // small-group suppression at its boundary, and the open-data exports of the same figures.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { AI_TYPES, CARE_SETTINGS, CASE_FACTS, OUTCOMES, STAFF_ROLES } from "../../src/lib/codelists.ts";
 import {
@@ -305,5 +306,18 @@ describe("outcomes open data", () => {
     expect(headers["Content-Disposition"]).toBe('inline; filename="casebook-outcomes-home-care-llm.csv"');
     expect(headers["Content-Type"]).toMatch(/^text\/csv/);
     expect(headers["X-Casebook-Licence"]).toContain("CC BY 4.0");
+  });
+});
+
+describe("docs/open-data.md documents the outcomes files", () => {
+  const doc = readFileSync(new URL("../../docs/open-data.md", import.meta.url), "utf8");
+  it.each(["/open-data/outcomes.csv", "/open-data/outcomes.json", "?care_setting=", "ai_type=", "minGroupSize", "tooFew", "notKnown", "unanswered", "overall"])(
+    "mentions %s",
+    (text) => {
+      expect(doc).toContain(text);
+    },
+  );
+  it.each([...OUTCOMES_CSV_COLUMNS])("documents the CSV column %s", (name) => {
+    expect(doc).toMatch(new RegExp(`\\| \`${name}\` \\|`));
   });
 });
