@@ -2,11 +2,14 @@
 // organisations would change the crowd, and so the descriptors, of the shared run's tests):
 // two public discussions with replies (one answered, one pseudonymous reply), an upcoming round
 // table with its preparation thread, a past one with a published summary naming only the
-// organisations that consented; a second seed creates nothing.
+// organisations that consented; a second seed creates nothing. And the governance and data facts
+// of the demo case studies (issue 17 §5), stored as written and split into comparable groups.
+import { readFileSync } from "node:fs";
 import type PocketBase from "pocketbase";
 import type { RecordModel } from "pocketbase";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "../../scripts/lib/seed.ts";
+import { CASE_FACT_FIELDS } from "../../src/lib/codelists.ts";
 import { connectAsSuperuser, setPocketBase } from "../../src/lib/server/pocketbase.ts";
 import { listReplies } from "../../src/lib/server/discussions/replies.ts";
 import { toPublicPost } from "../../src/lib/server/posts.ts";
@@ -195,5 +198,46 @@ describe("demo content of discussions and round tables", () => {
     const below = await replies(summary.id);
     expect(below.length).toBe(2);
     expect(below.every((r) => r.status === "published" && !r.anonymous)).toBe(true);
+  });
+});
+
+describe("demo case studies carry the governance and data facts (issue 17 §5)", () => {
+  const FACT_FIELDS = [...CASE_FACT_FIELDS, "changed_roles", "training_hours", "cost_eur", "cost_yearly_eur", "savings_eur", "payback_months"] as const;
+  const TEXT_FIELDS = ["staff_view", "process_change", "savings_method"] as const;
+  const caseStudies = () => pb.collection("posts").getFullList({ filter: "kind = 'case_study' && status = 'published'", sort: "slug" });
+
+  it("every fact of content/demo/posts.json is stored on its post as written, and dpo_involved agrees with dpo_involvement", async () => {
+    const demo = (JSON.parse(readFileSync("content/demo/posts.json", "utf8")) as Record<string, unknown>[]).filter((p) => p.kind === "case_study");
+    const stored = new Map((await caseStudies()).map((r) => [r.slug as string, r]));
+    expect([...stored.keys()].sort()).toEqual(demo.map((p) => p.slug).sort());
+    for (const post of demo) {
+      const record = stored.get(post.slug as string)!;
+      for (const field of [...FACT_FIELDS, ...TEXT_FIELDS]) expect(record[field], `${post.slug}.${field}`).toEqual(post[field]);
+      expect(record.dpo_involved, String(post.slug)).toBe(record.dpo_involvement !== "not_involved");
+    }
+    // Written like real authors: most facts answered, some left open or "not known".
+    const records = [...stored.values()];
+    expect(records.every((r) => CASE_FACT_FIELDS.filter((f) => r[f] !== "").length >= 8)).toBe(true);
+    expect(records.some((r) => CASE_FACT_FIELDS.some((f) => r[f] === ""))).toBe(true);
+    expect(records.some((r) => CASE_FACT_FIELDS.some((f) => r[f] === "unknown"))).toBe(true);
+  });
+
+  it("the facts the insights compare split the demo into groups of at least five whose outcomes differ", async () => {
+    const records = await caseStudies();
+    const ended = (r: RecordModel) => r.outcome === "failure" || r.outcome === "abandoned";
+    const group = (field: string, value: string) => records.filter((r) => r[field] === value);
+    for (const [field, good, bad] of [
+      ["dpo_involvement", "from_idea", "after_go_live"],
+      ["human_oversight", "every_output", "exceptions"],
+      ["data_location", "at_source", "vendor_cloud_eu"],
+    ] as const) {
+      const [a, b] = [group(field, good), group(field, bad)];
+      expect(a.length, `${field}=${good}`).toBeGreaterThanOrEqual(5);
+      expect(b.length, `${field}=${bad}`).toBeGreaterThanOrEqual(5);
+      // The share of failed or abandoned projects is lower in the first group than in the second.
+      expect(a.filter(ended).length / a.length, field).toBeLessThan(b.filter(ended).length / b.length);
+    }
+    expect(new Set(records.map((r) => r.outcome))).toEqual(new Set(["success", "partial", "failure", "abandoned", "ongoing"]));
+    expect(new Set(records.map((r) => r.language))).toEqual(new Set(["en", "fr", "nl"]));
   });
 });
