@@ -56,7 +56,7 @@ export function localeHref(locale: Locale, path: string): string {
   const segments = pathname.split("/");
   if (UNPREFIXED_SEGMENTS.has((segments[1] ?? "").toLowerCase()) || segments[1] === "language") return path;
   // Data files and downloads are the same in every language.
-  if (/\.[a-z0-9]+$/i.test(segments.at(-1) ?? "")) return path;
+  if (/\.[a-z0-9]+$/i.test(segments.at(-1) ?? "") || DOWNLOAD_PATHS.some((pattern) => pattern.test(pathname))) return path;
   return localePath(locale, path);
 }
 
@@ -73,7 +73,10 @@ export function chooseLocale(input: { prefix?: Locale | null; cookie?: string | 
 // Unprefixed paths that are files or endpoints, the same in every language: never redirected.
 // (Attachments are served under a prefix too, since page links pass through localeHref, but
 // old links to them must keep downloading; /account/export is a JSON download.)
-const UNREDIRECTED_PATHS = [/^\/language(\/|$)/, /^\/account\/export\/?$/, /^\/(posts|dashboard\/posts)\/[^/]+\/attachments(\/|$)/];
+// Downloads (attachments of posts and of round tables' preparation messages) are the same in
+// every language: linked, and answered, without a prefix.
+const DOWNLOAD_PATHS = [/^\/(posts|dashboard\/posts)\/[^/]+\/attachments(\/|$)/, /^\/round-tables\/[^/]+\/preparation\/[^/]+\/[^/]+$/];
+const UNREDIRECTED_PATHS = [/^\/language(\/|$)/, /^\/account\/export\/?$/, ...DOWNLOAD_PATHS];
 
 /**
  * Where a GET or HEAD of an old unprefixed page URL goes: the same path and query under the

@@ -101,6 +101,21 @@ beforeAll(async () => {
   expect(slug).not.toBe("");
 }, 60_000);
 
+describe("the attachment links a post page shows", () => {
+  it.each(["en", "fr", "nl"])("on the /%s/ page serve the file, and so does the link with the page's prefix", async (lang) => {
+    const client = new Client();
+    const page = await (await client.fetch(`/${lang}/posts/${slug}`)).text();
+    const href = /href="([^"]*\/attachments\/1)"/.exec(page)?.[1] ?? "";
+    expect(href).toBe(`/posts/${slug}/attachments/1`);
+    for (const path of [href, `/${lang}${href}`]) {
+      const res = await client.fetch(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-security-policy"), path).toContain("sandbox");
+      expect(res.headers.get("content-disposition"), path).toMatch(/^attachment/);
+    }
+  });
+});
+
 describe("finding 3: attachment metadata reaches anonymous visitors", () => {
   it.each(scenarios)("$name: downloaded without any of it", async ({ request, expected }) => {
     const res = await new Client().fetch(`/posts/${slug}/attachments/${request.n}`);

@@ -114,8 +114,10 @@ describe("the preparation space, place and link stay with the participants", () 
     const res = await (await as(who)).fetch(`/en/round-tables/${table.slug}`);
     expect(res.status).toBe(200);
     const body = await res.text();
-    for (const secret of [MARKER, PLACE, LINK, messageId, orgs.accepting.name, orgs.declining.name, orgs.silent.name])
-      expect(body, secret).not.toContain(secret);
+    // An invited admin sees the answer form for their own organisation, and nobody else's name.
+    const own = who === "silentAdmin" ? orgs.silent.name : who === "declineAdmin" ? orgs.declining.name : null;
+    const others = [orgs.accepting.name, orgs.declining.name, orgs.silent.name].filter((name) => name !== own);
+    for (const secret of [MARKER, PLACE, LINK, messageId, ...others]) expect(body, secret).not.toContain(secret);
   });
 
   it.each(PARTICIPANTS)("%s (a participant): the page shows the message, the place and the link", async (who) => {
@@ -223,7 +225,7 @@ describe("what an attacker tries", () => {
 
   it.each([
     ["a slug that closes the filter's quote", `/en/round-tables/${encodeURIComponent("x' || slug != '")}`],
-    ["a slug that is an id wildcard", `/en/round-tables/${encodeURIComponent("%")}`],
+    ["a slug of PocketBase filter operators", `/en/round-tables/${encodeURIComponent('x" ~ "')}`],
     ["a session id that closes the quote", () => `/en/round-tables/${table.slug}/sessions/${encodeURIComponent("x' || id != '")}.ics`],
     ["a message id that closes the quote", () => `/en/round-tables/${table.slug}/preparation/${encodeURIComponent("x' || id != '")}/1`],
     ["another round table's message under this slug", () => `/en/round-tables/${encodeURIComponent("nope")}/preparation/${messageId}/1`],

@@ -121,6 +121,13 @@ describe("localeHref (links and redirects in the page language)", () => {
     ["/api/search", "/api/search"],
     ["/_astro/app.css", "/_astro/app.css"],
     ["/language/nl?next=%2F", "/language/nl?next=%2F"],
+    // Downloads: a post's attachments, a draft's, a preparation message's.
+    ["/posts/sepsis-alerts/attachments/1", "/posts/sepsis-alerts/attachments/1"],
+    ["/dashboard/posts/abcdefghijklmno/attachments/2", "/dashboard/posts/abcdefghijklmno/attachments/2"],
+    ["/round-tables/ai-in-care/preparation/abcdefghijklmno/1", "/round-tables/ai-in-care/preparation/abcdefghijklmno/1"],
+    // … but not the pages around them.
+    ["/posts/sepsis-alerts", "/fr/posts/sepsis-alerts"],
+    ["/round-tables/ai-in-care", "/fr/round-tables/ai-in-care"],
     ["//evil.example/x", "//evil.example/x"],
     ["https://example.org/", "https://example.org/"],
     ["#main", "#main"],

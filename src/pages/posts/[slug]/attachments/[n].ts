@@ -1,9 +1,11 @@
 // A published post's attachment, under a neutral file name.
 import type { APIRoute } from "astro";
 import { attachmentResponse } from "../../../../lib/server/attachments.ts";
+import { endpointParams } from "../../../../lib/server/endpointpath.ts";
 import { getPublishedRecord } from "../../../../lib/server/posts.ts";
 
-export const GET: APIRoute = async ({ params }) => {
-  const post = await getPublishedRecord(params.slug ?? "");
-  return attachmentResponse(post, params.n ?? "", `casebook-${params.slug}`);
+export const GET: APIRoute = async ({ params, url }) => {
+  const [slug, n] = endpointParams(params, url, /\/posts\/([^/]+)\/attachments\/([^/]+)$/, ["slug", "n"]);
+  const post = await getPublishedRecord(slug!);
+  return attachmentResponse(post, n!, `casebook-${slug}`);
 };

@@ -1,6 +1,7 @@
 // A session's calendar invitation: the same event for everyone (stable UID), with the place,
 // online link and agenda for participants only.
 import type { APIRoute } from "astro";
+import { endpointParams } from "../../../../lib/server/endpointpath.ts";
 import { siteLink } from "../../../../lib/server/links.ts";
 import { sessionIcs } from "../../../../lib/server/roundtables/ics.ts";
 import { isParticipant, loadRoundTable } from "../../../../lib/server/roundtables/roundtables.ts";
@@ -8,11 +9,10 @@ import { isParticipant, loadRoundTable } from "../../../../lib/server/roundtable
 const NOT_FOUND = { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } };
 
 export const GET: APIRoute = async ({ params, url, locals }) => {
-  // Astro leaves `params` empty for a route whose file name carries an extension after the
-  // parameter ([session].ics), so both are read from the path (with a prefixed language too).
-  const match = /\/round-tables\/([a-z0-9-]+)\/sessions\/([a-z0-9]{15})\.ics$/.exec(url.pathname);
-  const slug = params.slug ?? match?.[1] ?? "";
-  const sessionId = params.session ?? match?.[2] ?? "";
+  const [slug, sessionId] = endpointParams(params, url, /\/round-tables\/([a-z0-9-]+)\/sessions\/([a-z0-9]{15})\.ics$/, ["slug", "session"]) as [
+    string,
+    string,
+  ];
   const table = await loadRoundTable(slug);
   const session = table?.host.verified ? table.sessions.find((s) => s.id === sessionId) : undefined;
   if (!table || !session) return new Response("Not found", NOT_FOUND);
