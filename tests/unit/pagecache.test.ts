@@ -96,6 +96,9 @@ describe("isPublicPagePath", () => {
     "/failures",
     "/discussions",
     "/insights",
+    "/insights/outcomes",
+    "/round-tables",
+    "/round-tables/ai-in-care",
     "/open-data",
     "/calls",
     "/calls/ai-in-care-2026",
@@ -138,6 +141,9 @@ describe("isPublicPagePath", () => {
     "/500",
     "/search/",
     "/posts/x/attachments/1",
+    "/round-tables/new",
+    "/round-tables/ai-in-care/preparation/abcdefghijklmno/1",
+    "/round-tables/ai-in-care/sessions/abcdefghijklmno.ics",
   ])("%s is not", (path) => {
     expect(isPublicPagePath(path)).toBe(false);
   });

@@ -23,7 +23,10 @@ export const PUBLIC_PAGE_CACHE = "public, max-age=0, s-maxage=60";
 // Page paths (behind the language prefix) whose anonymous view is public data only.
 const PUBLIC_PAGES: readonly RegExp[] = [
   /^\/$/,
-  /^\/(search|failures|discussions|insights|open-data|calls|organizations)$/,
+  /^\/(search|failures|discussions|insights|open-data|calls|organizations|round-tables)$/,
+  /^\/insights\/outcomes$/,
+  // A round table's anonymous view holds no participant-only detail (place, link, preparation).
+  /^\/round-tables\/(?!new$)[^/]+$/,
   /^\/(about|guidelines|moderation-policy|privacy)$/,
   /^\/posts\/[^/]+$/,
   /^\/calls\/(?!new$)[^/]+$/,
