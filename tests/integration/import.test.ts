@@ -94,3 +94,42 @@ describe("import", () => {
     expect(outbox.totalItems).toBe(1);
   });
 });
+
+describe("import of governance and data facts (issue 17 §5)", () => {
+  it("stores a case study's facts as given, and names the field of a bad one", async () => {
+    const facts = {
+      dpo_involvement: "before_pilot",
+      human_oversight: "sampled",
+      data_location: "vendor_cloud_eu",
+      changed_roles: ["administrative"],
+      training_hours: 3,
+      cost_yearly_eur: 12000,
+      payback_months: 18,
+      staff_view: "The secretaries liked the drafts.",
+    };
+    const good = post(facts);
+    const refused = await validateImport(pb, [good, post({ ...facts, data_location: "cloud" }), post({ ...facts, payback_months: -1 })]);
+    expect(refused).toMatchObject({
+      ok: false,
+      errors: [
+        { index: 1, field: "data_location" },
+        { index: 2, field: "payback_months" },
+      ],
+    });
+    const result = await validateImport(pb, [good]);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    await writeImport(pb, result.rows);
+    const stored = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: good.title }));
+    expect([
+      stored.dpo_involvement,
+      stored.human_oversight,
+      stored.data_location,
+      stored.changed_roles,
+      stored.training_hours,
+      stored.cost_yearly_eur,
+      stored.payback_months,
+      stored.staff_view,
+      stored.dpo_involved,
+    ]).toEqual(["before_pilot", "sampled", "vendor_cloud_eu", ["administrative"], 3, 12000, 18, "The secretaries liked the drafts.", true]);
+  });
+});
