@@ -102,6 +102,15 @@ describe("following", () => {
     expect(row).toMatchObject({ kind: "saved_search", target: "outcome=failure&q=sepsis", href: "/search?outcome=failure&q=sepsis" });
   });
 
+  it("names a saved search's filters in words, the refusal reasons and the changed roles included", async () => {
+    const reader = await member();
+    await follow(reader, { kind: "saved_search", value: "?reason=budget_or_roi&changed_role=nurses&dpo_involvement=from_idea" });
+    const [row] = await listFollows(reader);
+    for (const code of ["budget_or_roi", "nurses", "from_idea"]) expect(row?.label).not.toContain(code);
+    expect(row?.label).toContain("From the idea");
+    expect(row?.label).toContain("Nurses");
+  });
+
   it(`stops at ${MAX_FOLLOWS} follows per member`, async () => {
     const reader = await member();
     const batch = pb.createBatch();

@@ -115,11 +115,14 @@ export function canonicalSearch(query: string): string | null {
   return text === "" || text.length > 600 ? null : text;
 }
 
+// Search parameters whose codelist has another name than the parameter.
+const PARAM_LISTS: Readonly<Record<string, string>> = { reason: "rejection_reason", changed_role: "changed_roles" };
+
 function searchLabel(locale: Locale, target: string): string {
   const params = new URLSearchParams(target);
   const q = params.get("q");
   // Filter values are codes; those of a codelist (outcome, decision…) read in the member's language.
-  const filters = [...params.entries()].filter(([name]) => name !== "q").map(([name, value]) => codeLabel(locale, name, value));
+  const filters = [...params.entries()].filter(([name]) => name !== "q").map(([name, value]) => codeLabel(locale, PARAM_LISTS[name] ?? name, value));
   return t(locale, "follow.search_label", { query: [q, ...filters].filter(Boolean).join(" · ") || t(locale, "follow.search_all") });
 }
 
