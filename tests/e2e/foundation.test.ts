@@ -50,6 +50,19 @@ describe("public site", () => {
     await expect(sepsis.textContent()).resolves.toContain("Failure");
   });
 
+  it("home keeps discussions and round-table summaries in a list of their own, apart from the stories", async () => {
+    await page.goto(`${baseUrl}/en/`);
+    const kinds = (section: string) => page.locator(`section[aria-labelledby=${section}] .post-list > li .badge-kind`).allTextContents();
+    const stories = await kinds("latest");
+    expect(stories.length).toBeGreaterThan(0);
+    for (const kind of stories) expect(["Case study", "Funding application"]).toContain(kind.trim());
+    const discussions = await kinds("discussions-h");
+    // The demo has two discussions and a published summary.
+    expect(discussions.length).toBeGreaterThanOrEqual(3);
+    for (const kind of discussions) expect(["Discussion", "Round-table summary"]).toContain(kind.trim());
+    await expect(page.getByRole("link", { name: "All discussions" }).getAttribute("href")).resolves.toBe("/en/discussions");
+  });
+
   it("a post page renders its title, facts and sanitized body", async () => {
     await findInListing("/en/tags/chest-x-ray", "Chest X-ray triage: reordering the radiology worklist");
     await page.getByRole("link", { name: "Chest X-ray triage: reordering the radiology worklist" }).click();

@@ -57,6 +57,9 @@ export const discussionsEn = {
   "insights.topics.summaries": "Round-table summaries",
   "insights.topics.replies": "Replies",
   "insights.topics.threads": "Discussions and summaries",
+  "home.discussions": "Latest discussions and round-table summaries",
+  "home.all_discussions": "All discussions",
+  "home.all_round_tables": "All round tables",
 } as const;
 
 /** French (Belgium). */
@@ -116,6 +119,9 @@ export const discussionsFr = {
   "insights.topics.summaries": "Synthèses de tables rondes",
   "insights.topics.replies": "Réponses",
   "insights.topics.threads": "Discussions et synthèses",
+  "home.discussions": "Dernières discussions et synthèses de tables rondes",
+  "home.all_discussions": "Toutes les discussions",
+  "home.all_round_tables": "Toutes les tables rondes",
 } as const satisfies Record<keyof typeof discussionsEn, string>;
 
 /** Dutch (Flanders). */
@@ -175,4 +181,7 @@ export const discussionsNl = {
   "insights.topics.summaries": "Samenvattingen van rondetafels",
   "insights.topics.replies": "Reacties",
   "insights.topics.threads": "Discussies en samenvattingen",
+  "home.discussions": "Recente discussies en samenvattingen van rondetafels",
+  "home.all_discussions": "Alle discussies",
+  "home.all_round_tables": "Alle rondetafels",
 } as const satisfies Record<keyof typeof discussionsEn, string>;

@@ -12,12 +12,25 @@ import { renderedHtmlToPlainText } from "./markdown.ts";
 // `about`: what a discussion is about (only its published entries are ever shown, aboutOf).
 const PUBLIC_EXPAND = "organization,call,funder,applicant_organization,counterpart,about";
 
-/** Published posts, newest first. */
-export async function listPublishedPosts(locale: Locale, options: { page?: number; perPage?: number; storiesOnly?: boolean } = {}): Promise<PublicPostPage> {
+/** Published posts, newest first; `kinds` keeps only those kinds (all when absent). */
+export async function listPublishedPosts(
+  locale: Locale,
+  options: { page?: number; perPage?: number; storiesOnly?: boolean; kinds?: readonly string[] } = {},
+): Promise<PublicPostPage> {
   const pb = await getPocketBase();
-  const result = await pb.collection("posts").getList(options.page ?? 1, options.perPage ?? 20, {
+  const kinds = options.kinds ?? [];
+  const params: Record<string, string> = { status: "published" };
+  kinds.forEach((kind, i) => {
+    params[`k${i}`] = kind;
+  });
+  const clauses = [
+    "status = {:status}",
     // storiesOnly: without funders' decision records, which a bulk import would make flood a list (issue 11 §16).
-    filter: pb.filter(options.storiesOnly ? "status = {:status} && published_by != 'funder'" : "status = {:status}", { status: "published" }),
+    ...(options.storiesOnly ? ["published_by != 'funder'"] : []),
+    ...(kinds.length > 0 ? [`(${kinds.map((_, i) => `kind = {:k${i}}`).join(" || ")})`] : []),
+  ];
+  const result = await pb.collection("posts").getList(options.page ?? 1, options.perPage ?? 20, {
+    filter: pb.filter(clauses.join(" && "), params),
     sort: "-published_at",
     expand: PUBLIC_EXPAND,
   });
