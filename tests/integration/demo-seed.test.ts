@@ -222,8 +222,9 @@ describe("demo case studies carry the governance and data facts (issue 17 §5)",
     expect(records.some((r) => CASE_FACT_FIELDS.some((f) => r[f] === "unknown"))).toBe(true);
   });
 
-  it("the facts the insights compare split the demo into groups of at least five whose outcomes differ", async () => {
-    const records = await caseStudies();
+  it("the facts the insights compare split the demo's finished projects into groups of at least five whose outcomes differ", async () => {
+    // The insights compare projects with a final outcome: an ongoing one is in no group.
+    const records = (await caseStudies()).filter((r) => r.outcome !== "ongoing");
     const ended = (r: RecordModel) => r.outcome === "failure" || r.outcome === "abandoned";
     const group = (field: string, value: string) => records.filter((r) => r[field] === value);
     for (const [field, good, bad] of [
@@ -237,7 +238,7 @@ describe("demo case studies carry the governance and data facts (issue 17 §5)",
       // The share of failed or abandoned projects is lower in the first group than in the second.
       expect(a.filter(ended).length / a.length, field).toBeLessThan(b.filter(ended).length / b.length);
     }
-    expect(new Set(records.map((r) => r.outcome))).toEqual(new Set(["success", "partial", "failure", "abandoned", "ongoing"]));
+    expect(new Set(records.map((r) => r.outcome))).toEqual(new Set(["success", "partial", "failure", "abandoned"]));
     expect(new Set(records.map((r) => r.language))).toEqual(new Set(["en", "fr", "nl"]));
   });
 });
