@@ -174,5 +174,21 @@ export const CASE_FACTS = {
 export type CaseFact = keyof typeof CASE_FACTS;
 /** The single-valued controlled facts, in the order of the canvas. */
 export const CASE_FACT_FIELDS = Object.keys(CASE_FACTS) as CaseFact[];
+/**
+ * The facts that apply to a funding application too (issue 17 §1, "where they apply"): how the
+ * plan was governed — oversight, the DPO, DPIA, ethics review, where the data would live and be
+ * shared, device and AI Act status. Data quality, staff changes, training, gains and payback
+ * are learned by running a project, so they stay with case studies.
+ */
+export const FUNDING_FACT_FIELDS: readonly CaseFact[] = [
+  "human_oversight",
+  "dpo_involvement",
+  "dpia",
+  "ethics_review",
+  "data_location",
+  "data_sharing",
+  "medical_device",
+  "ai_act_risk",
+];
 /** The multi-valued controlled facts of a case study (stored as JSON arrays). */
 export const CASE_FACT_LISTS = { changed_roles: STAFF_ROLES } as const;

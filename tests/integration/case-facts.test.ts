@@ -137,7 +137,7 @@ describe("a case study's facts", () => {
     for (const secret of [org.name, org.slug, org.id, editor.name]) expect(json).not.toContain(secret);
   });
 
-  it("are not stored on a funding application, even when sent", async () => {
+  it("on a funding application are those of its plan only", async () => {
     const { id } = await saveDraft(editor, {
       kind: "funding_application",
       organization: org.id,
@@ -154,6 +154,20 @@ describe("a case study's facts", () => {
       ...FACTS,
     });
     const stored = await pb.collection("posts").getOne(id);
-    expect([stored.human_oversight, stored.dpo_involvement, stored.changed_roles, stored.training_hours, stored.staff_view]).toEqual(["", "", [], 0, ""]);
+    // The plan's governance is kept; what is learned by running a project is not.
+    expect([stored.human_oversight, stored.dpo_involvement, stored.data_location, stored.ai_act_risk]).toEqual([
+      "every_output",
+      "from_idea",
+      "at_source",
+      "high",
+    ]);
+    expect([stored.data_quality, stored.nis2, stored.changed_roles, stored.training_hours, stored.staff_view, stored.savings_eur]).toEqual([
+      "",
+      "",
+      [],
+      0,
+      "",
+      0,
+    ]);
   });
 });

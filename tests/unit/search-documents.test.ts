@@ -107,7 +107,13 @@ describe("buildSearchDocument", () => {
     expect(buildSearchDocument(post({ changed_roles: "nurses" }))!.changed_roles).toEqual([]);
   });
 
-  it.each(["funding_application", "discussion", "round_table_summary"])("a %s has no governance facts, even if the record holds some", (kind) => {
+  it("a funding application keeps the facts of its plan, not those learned by running a project", () => {
+    const doc = buildSearchDocument(post({ ...FACTS, kind: "funding_application" }))!;
+    expect(doc).toMatchObject({ dpo_involvement: "from_idea", human_oversight: "every_output", data_location: "at_source", ai_act_risk: "high" });
+    expect([doc.data_quality, doc.coding_corrected, doc.nis2, doc.changed_roles]).toEqual([null, null, null, []]);
+  });
+
+  it.each(["discussion", "round_table_summary"])("a %s has no governance facts, even if the record holds some", (kind) => {
     const doc = buildSearchDocument(post({ ...FACTS, kind }))!;
     expect(doc.dpo_involvement).toBeNull();
     expect(doc.human_oversight).toBeNull();

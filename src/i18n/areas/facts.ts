@@ -135,6 +135,7 @@ export const factsEn = {
   "facts.show.training": "Training per person",
   "facts.show.savings_method": "How the gains were measured",
   "facts.show.one_off_and_yearly": "{once} once, then {yearly}",
+  "facts.funding_intro": "How the project was to be governed, as planned in the application. Answer what you know; leave the rest empty.",
 } as const;
 
 /** French (Belgium). */
@@ -271,6 +272,7 @@ export const factsFr = {
   "facts.show.training": "Formation par personne",
   "facts.show.savings_method": "Comment les gains ont été mesurés",
   "facts.show.one_off_and_yearly": "{once} une fois, puis {yearly}",
+  "facts.funding_intro": "Comment le projet devait être encadré, tel que prévu dans la demande. Répondez à ce que vous savez, laissez le reste vide.",
 } as const satisfies Record<keyof typeof factsEn, string>;
 
 /** Dutch (Flanders). */
@@ -407,4 +409,5 @@ export const factsNl = {
   "facts.show.training": "Opleiding per persoon",
   "facts.show.savings_method": "Hoe de winst gemeten werd",
   "facts.show.one_off_and_yearly": "{once} eenmalig, daarna {yearly}",
+  "facts.funding_intro": "Hoe het project bestuurd zou worden, zoals gepland in de aanvraag. Beantwoord wat je weet en laat de rest leeg.",
 } as const satisfies Record<keyof typeof factsEn, string>;

@@ -4,7 +4,7 @@
 // post as it was. A published post's edit waits as a pending revision (its own review
 // state in `revision_status`) while the live version stays.
 import type { RecordModel } from "pocketbase";
-import { CASE_FACT_FIELDS, MODERATION_REJECTION_REASONS } from "../codelists.ts";
+import { CASE_FACT_FIELDS, FUNDING_FACT_FIELDS, MODERATION_REJECTION_REASONS, type CaseFact } from "../codelists.ts";
 import { attachmentFindings, prepareAttachments, updateAttachments } from "./attachments.ts";
 import { ForbiddenError, assertCan, can, type Subject } from "./can.ts";
 import { ValidationError } from "./errors.ts";
@@ -93,7 +93,7 @@ export async function renderContent(
     dpo_involved: caseStudy ? dpoInvolved(input) : false,
     data_sources: caseStudy ? input.data_sources : "",
     cost_eur: caseStudy ? (input.cost_eur ?? 0) : 0,
-    ...caseFacts(input, caseStudy),
+    ...caseFacts(input, input.kind),
     lessons_md: caseStudy ? input.lessons_md : "",
     lessons_html: lessonsHtml,
     funder_name: funding ? input.funder_name : "",
@@ -113,12 +113,17 @@ export async function renderContent(
   };
 }
 
-/** The governance and data facts of a case study as stored (issue 17 §1): empty for other kinds; 0 for a number not given. */
-export function caseFacts(input: PostInput, caseStudy: boolean): Record<string, unknown> {
-  const code = (v: string | null) => (caseStudy && v ? v : "");
+/**
+ * The governance and data facts as stored (issue 17 §1): all of them on a case study, the ones
+ * that apply to a plan on a funding application (FUNDING_FACT_FIELDS), none on other kinds;
+ * "" for a code and 0 for a number not given.
+ */
+export function caseFacts(input: PostInput, kind: string): Record<string, unknown> {
+  const caseStudy = kind === "case_study";
+  const applies = (field: CaseFact) => caseStudy || (kind === "funding_application" && FUNDING_FACT_FIELDS.includes(field));
   const amount = (v: number | null) => (caseStudy ? (v ?? 0) : 0);
   return {
-    ...Object.fromEntries(CASE_FACT_FIELDS.map((f) => [f, code(input[f])])),
+    ...Object.fromEntries(CASE_FACT_FIELDS.map((f) => [f, applies(f) ? (input[f] ?? "") : ""])),
     changed_roles: caseStudy ? input.changed_roles : [],
     training_hours: amount(input.training_hours),
     staff_view: caseStudy ? input.staff_view : "",

@@ -170,7 +170,8 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
     dpoInvolved: record.kind === "case_study" ? Boolean(record.dpo_involved) : null,
     dataSources: text(record.data_sources),
     costEur: record.kind === "case_study" ? (anonymous && num(record.cost_eur) ? roughly(num(record.cost_eur)!) : num(record.cost_eur)) : null,
-    caseFacts: record.kind === "case_study" ? publicCaseFacts(record) : null,
+    // A funding application carries the facts of its plan (FUNDING_FACT_FIELDS); a funder's own record has none.
+    caseFacts: record.kind === "case_study" || record.kind === "funding_application" ? publicCaseFacts(record) : null,
     lessonsHtml: text(record.lessons_html),
     discussion:
       record.kind === "discussion"
@@ -272,7 +273,7 @@ export type PublicPost = {
   dpoInvolved: boolean | null;
   dataSources: string | null;
   costEur: number | null;
-  /** A case study's governance and data facts (issue 17 §1); null for other kinds. */
+  /** The governance and data facts of a case study or a funding application (issue 17 §1); null for other kinds. */
   caseFacts: PublicCaseFacts | null;
   lessonsHtml: string | null;
   /** A discussion's public facts (issue 14): what it is about, whether an answer was accepted, pinned, locked. */

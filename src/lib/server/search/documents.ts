@@ -4,7 +4,7 @@
 // posts and non-draft calls, no author, and for anonymous posts no organisation name or
 // slug — only the pseudonymous descriptor.
 import type { RecordModel } from "pocketbase";
-import { CASE_FACT_FIELDS, CASE_FACT_LISTS, CASE_FACTS, LANGUAGES, POST_KINDS } from "../../codelists.ts";
+import { CASE_FACT_FIELDS, CASE_FACT_LISTS, CASE_FACTS, type CaseFact, FUNDING_FACT_FIELDS, LANGUAGES, POST_KINDS } from "../../codelists.ts";
 import { markdownToPlainText, renderedHtmlToPlainText } from "../markdown.ts";
 import { descriptorNamesKind, renderDescriptor } from "../anonymity.ts";
 import { getPocketBase } from "../pocketbase.ts";
@@ -148,28 +148,33 @@ export function buildSearchDocument(record: RecordModel, extraText = ""): Search
     published_at: published.toISOString(),
     published_ts: published.getTime(),
     // Facts never name an organisation by themselves: an anonymous case study keeps them all.
-    ...(kind === "case_study" ? factsOf(record) : noFacts()),
+    ...(kind === "case_study"
+      ? factsOf(record, CASE_FACT_FIELDS, true)
+      : kind === "funding_application"
+        ? factsOf(record, FUNDING_FACT_FIELDS, false)
+        : noFacts()),
   };
 }
 
 type FactFields = Pick<SearchDocument, (typeof CASE_FACT_FIELDS)[number] | keyof typeof CASE_FACT_LISTS>;
 
-// The fact fields of a document that has none (every kind but a case study); a fresh object
+// The fact fields of a document that has none (discussions, summaries, calls); a fresh object
 // each time, so no two documents share one array.
 function noFacts(): FactFields {
   return { ...(Object.fromEntries(CASE_FACT_FIELDS.map((field) => [field, null])) as Record<(typeof CASE_FACT_FIELDS)[number], null>), changed_roles: [] };
 }
 
 // "" is "not answered", which is no facet value; a code outside its list (a record written
-// before a list shrank) is dropped rather than offered as a value nobody can choose.
-function factsOf(record: RecordModel): FactFields {
+// before a list shrank) is dropped rather than offered as a value nobody can choose. A funding
+// application has only the facts of a plan (FUNDING_FACT_FIELDS), and no changed roles.
+function factsOf(record: RecordModel, fields: readonly CaseFact[], roles: boolean): FactFields {
   const facts = noFacts();
-  for (const field of CASE_FACT_FIELDS) {
+  for (const field of fields) {
     const value = record[field];
     facts[field] = typeof value === "string" && (CASE_FACTS[field] as readonly string[]).includes(value) ? value : null;
   }
-  const roles: readonly string[] = CASE_FACT_LISTS.changed_roles;
-  facts.changed_roles = [...new Set(list(record.changed_roles).filter((role) => roles.includes(role)))];
+  const known: readonly string[] = CASE_FACT_LISTS.changed_roles;
+  if (roles) facts.changed_roles = [...new Set(list(record.changed_roles).filter((role) => known.includes(role)))];
   return facts;
 }
 
