@@ -9,6 +9,8 @@ export default defineConfig({
           name: "unit",
           include: ["tests/unit/**/*.test.ts"],
           environment: "node",
+          // A Meilisearch for the contract suite when MEILI_URL, MEILI_BIN or PATH gives one.
+          globalSetup: ["tests/helpers/meili-setup.ts"],
         },
       },
       {

@@ -9,6 +9,9 @@ import { countAdmins, ensureAdmin, startupAdvice } from "../src/lib/server/admin
 import { connectAsSuperuser } from "../src/lib/server/pocketbase.ts";
 import { isBuildStale, outDir, sourceHash, stampPath } from "./lib/build-stamp.ts";
 import { bringUpPocketBase } from "./lib/platform.ts";
+import { locateMeilisearch, newMasterKey, startMeilisearch } from "./lib/meilisearch-process.ts";
+import { freePort } from "./lib/pocketbase-process.ts";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { DEMO_PASSWORD, seedDemo } from "./lib/seed.ts";
 
 // Everything this command and its children (PocketBase, the site) create is the owner's only
@@ -96,8 +99,33 @@ try {
     writeFileSync(stampPath(root), sourceHash(root));
   }
 
+  // MEILI_BIN (and no MEILI_URL): this command runs Meilisearch too, on loopback, with its data
+  // and a master key kept under DATA_DIR so a restart finds its index again.
+  const meiliEnv: Record<string, string> = {};
+  if (!config.meili && process.env.MEILI_BIN) {
+    const source = locateMeilisearch({ MEILI_BIN: process.env.MEILI_BIN });
+    if (source.kind !== "bin") await shutdown(1, source.kind === "none" ? source.reason : "MEILI_BIN is not usable");
+    const meiliDir = path.join(config.dataDir, "meilisearch");
+    mkdirSync(meiliDir, { recursive: true, mode: 0o700 });
+    const keyFile = path.join(meiliDir, "master-key");
+    if (!existsSync(keyFile)) writeFileSync(keyFile, newMasterKey(), { mode: 0o600 });
+    const masterKey = readFileSync(keyFile, "utf8").trim();
+    const bin = (source as { bin: string }).bin;
+    log(`Meilisearch: starting ${bin} on loopback, data in ${meiliDir}`);
+    const meili = await startMeilisearch({ bin, dataDir: meiliDir, port: await freePort(), masterKey });
+    children.push({ name: "meilisearch", stop: meili.stop });
+    void meili.exited.then((code) => {
+      if (!stopping) void shutdown(1, `Meilisearch stopped unexpectedly (exit code ${code}); stopping.`);
+    });
+    meiliEnv.MEILI_URL = meili.url;
+    meiliEnv.MEILI_MASTER_KEY = masterKey;
+  } else if (config.meili) {
+    log(`Meilisearch: using ${config.meili.url}`);
+  }
+
   const env = {
     ...process.env,
+    ...meiliEnv,
     HOST: config.host,
     PORT: String(config.port),
     DATA_DIR: config.dataDir,

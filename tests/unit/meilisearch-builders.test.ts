@@ -6,12 +6,19 @@ import { describe, expect, it } from "vitest";
 import { FACETS, HIT_FIELDS, STOP_WORDS, makeQuery, parseSearchParams, searchQueryToParams } from "../../src/lib/server/search/engine.ts";
 import type { SearchDocument } from "../../src/lib/server/search/engine.ts";
 import { EMBEDDED_BOOSTS } from "../../src/lib/server/search/embedded.ts";
+import { stemOf } from "../../src/lib/server/search/analysis.ts";
 import {
   HIGHLIGHT_POST,
   HIGHLIGHT_PRE,
   MEILI_SETTINGS,
+  STEMS_FIELD,
+  STEM_WEIGHT,
   buildFacetQueries,
+  buildFederatedSearch,
   buildFilterExpression,
+  siteKeySpecs,
+  stemQueries,
+  toMeiliDocument,
   createMeilisearchEngine,
   placeholdersToHtml,
   snippetFromFormatted,
@@ -187,7 +194,8 @@ describe("MEILI_SETTINGS", () => {
     const byBoost = Object.entries(EMBEDDED_BOOSTS)
       .sort((a, b) => b[1] - a[1])
       .map(([field]) => field);
-    expect(MEILI_SETTINGS.searchableAttributes).toEqual(byBoost);
+    // The stemmed copy of the text comes after every field as written.
+    expect(MEILI_SETTINGS.searchableAttributes).toEqual([...byBoost, STEMS_FIELD]);
     const textFields: (keyof SearchDocument)[] = [
       "title",
       "summary",
@@ -199,7 +207,7 @@ describe("MEILI_SETTINGS", () => {
       "funder_name",
       "call_title",
     ];
-    expect([...MEILI_SETTINGS.searchableAttributes].sort()).toEqual([...textFields].sort());
+    expect([...MEILI_SETTINGS.searchableAttributes].filter((f) => f !== STEMS_FIELD).sort()).toEqual([...textFields].sort());
   });
 
   it("never makes internal fields searchable", () => {
@@ -259,5 +267,102 @@ describe("amount range", () => {
     expect(parseSearchParams(new URLSearchParams("amount_min=-5"))).toMatchObject({ ok: false, param: "amount_min" });
     expect(parseSearchParams(new URLSearchParams("amount_min=10&amount_max=5"))).toMatchObject({ ok: false, param: "amount_max" });
     expect(searchQueryToParams(ok.ok ? ok.query : makeQuery()).toString()).toBe("amount_min=50000&amount_max=200000");
+  });
+});
+
+describe("stemming for an engine without it", () => {
+  const doc = (over: Partial<SearchDocument>): SearchDocument => ({ ...(corpusDoc as SearchDocument), ...over });
+  const corpusDoc = {
+    id: "x",
+    kind: "case_study",
+    slug: "x",
+    url: "/posts/x",
+    title: "Stopping the pilot",
+    summary: "",
+    body: "Nurses detected falls earlier",
+    lessons: "",
+    tags: ["triage"],
+    language: "en",
+    call_title: null,
+  } as unknown as SearchDocument;
+
+  it("sends each document with its words stemmed in its own language only", () => {
+    expect(toMeiliDocument(doc({})).stems.split(" ")).toEqual(expect.arrayContaining(["stop", "pilot", "nurs", "detect", "fall", "earlier", "triag"]));
+    const french = toMeiliDocument(doc({ language: "fr", title: "Chutes détectées", body: "", tags: [] })).stems.split(" ");
+    expect(french).toEqual([stemOf("chutes", "fr"), stemOf("detectees", "fr")]);
+    expect(french).not.toContain("chutes");
+    expect(french).not.toContain(stemOf("chutes", "en")); // stemmed as French, not as English
+    // Stop words stay out, the document's own fields are untouched.
+    expect(toMeiliDocument(doc({})).stems.split(" ")).not.toContain("the");
+    expect(toMeiliDocument(doc({})).title).toBe("Stopping the pilot");
+  });
+
+  it("stems a query in each language, and has nothing to stem without words", () => {
+    expect(stemQueries("Stopping AI")).toEqual([
+      { lang: "en", q: "stop ai" },
+      { lang: "fr", q: expect.any(String) },
+      { lang: "nl", q: expect.any(String) },
+    ]);
+    expect(stemQueries("chutes")).toContainEqual({ lang: "fr", q: "chut" });
+    expect(stemQueries("  the  ")).toEqual([]);
+  });
+
+  it("federates the query as written with its stem queries, each confined to its language's posts", () => {
+    const params = buildFederatedSearch(makeQuery({ q: "stopping", filters: { outcome: ["failure"] }, page: 2, perPage: 5 }), {
+      indexUid: "posts",
+      facets: FACETS,
+      withHits: true,
+    });
+    expect(params.federation).toEqual({ offset: 5, limit: 5, facetsByIndex: { posts: [...FACETS] } });
+    const [written, ...stems] = params.queries;
+    expect(written).toMatchObject({ q: "stopping", filter: '(outcome = "failure")', federationOptions: { weight: 1 } });
+    expect(written?.attributesToSearchOn).toBeUndefined();
+    expect(stems.map((q) => q.filter)).toEqual([
+      '((outcome = "failure")) AND language = "en"',
+      '((outcome = "failure")) AND language = "fr"',
+      '((outcome = "failure")) AND language = "nl"',
+    ]);
+    for (const q of stems) {
+      expect(q.attributesToSearchOn).toEqual([STEMS_FIELD]);
+      expect(q.federationOptions).toEqual({ weight: STEM_WEIGHT });
+      expect(q.attributesToHighlight).toEqual(["summary", "body"]);
+    }
+    expect(STEM_WEIGHT).toBeLessThan(1);
+  });
+
+  it("counts a filtered facet without its own filter and without hits", () => {
+    const params = buildFederatedSearch(makeQuery({ q: "falls", filters: { outcome: ["failure"], language: ["en"] } }), {
+      facets: ["outcome"],
+      exceptFacet: "outcome",
+      withHits: false,
+    });
+    expect(params.federation).toEqual({ offset: 0, limit: 0, facetsByIndex: { posts: ["outcome"] } });
+    expect(params.queries[0]?.filter).toBe('(language = "en")');
+    expect(params.queries[1]?.filter).toBe('((language = "en")) AND language = "en"');
+    expect(params.queries[0]?.attributesToRetrieve).toEqual(["id"]);
+  });
+});
+
+describe("the site's scoped keys", () => {
+  it("lets the search key only search the public index, the write key only write its documents", () => {
+    const [search, write] = siteKeySpecs("posts");
+    expect(search).toMatchObject({ role: "search", actions: ["search"], indexes: ["posts"], expiresAt: null });
+    expect(write?.role).toBe("write");
+    expect(write?.actions.sort()).toEqual(["documents.add", "documents.delete", "stats.get", "tasks.get"]);
+    expect(write?.indexes).toEqual(["posts", "posts_reindex_*"]);
+    // Neither may manage an index, read keys, or search with the other's rights.
+    for (const key of [search, write]) {
+      for (const action of ["*", "settings.update", "indexes.create", "indexes.delete", "indexes.swap", "keys.get", "keys.create", "dumps.create"]) {
+        expect(key?.actions).not.toContain(action);
+      }
+    }
+    expect(write?.actions).not.toContain("search");
+  });
+
+  it("derives stable, distinct UUID uids from the index name, so every process finds the same keys", () => {
+    const uids = [...siteKeySpecs("posts"), ...siteKeySpecs("other")].map((k) => k.uid);
+    expect(new Set(uids).size).toBe(4);
+    for (const uid of uids) expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(siteKeySpecs("posts").map((k) => k.uid)).toEqual(uids.slice(0, 2));
   });
 });

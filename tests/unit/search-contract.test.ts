@@ -1,11 +1,11 @@
 // Runs the shared search contract against the embedded engine (always) and Meilisearch (when
-// MEILI_URL points at a live server), plus what only the embedded engine does: snapshots,
+// MEILI_URL, MEILI_BIN or PATH gives one), plus what only the embedded engine does: snapshots,
 // suggestions, snippets, tokenising; and the URL parsing both engines rely on.
 
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildSnippet, createEmbeddedEngine, fingerprintOf, queryTerms, tokenize } from "../../src/lib/server/search/embedded.ts";
 import { CASE_FACT_FIELDS, CASE_FACT_LISTS, CASE_FACTS } from "../../src/lib/codelists.ts";
 import { DEFAULT_PER_PAGE, FACET_PARAMS, FACETS, makeQuery, parseSearchParams, searchQueryToParams } from "../../src/lib/server/search/engine.ts";
@@ -17,22 +17,68 @@ import { chunk, corpus, runSearchContract } from "./search-contract.ts";
 
 runSearchContract("embedded", async () => createEmbeddedEngine());
 
-const meiliUrl = process.env.MEILI_URL;
-if (!meiliUrl) {
-  console.warn("Meilisearch contract skipped: MEILI_URL is not set (set MEILI_URL and MEILI_MASTER_KEY to run it against a live server)");
-}
-describe.skipIf(!meiliUrl)("meilisearch", () => {
+// The unit project's global setup (tests/helpers/meili-setup.ts) finds or starts a server.
+const provided = inject("meili") ?? { skip: "no Meilisearch global setup in this vitest configuration" };
+if ("skip" in provided) console.warn(`Meilisearch contract skipped: ${provided.skip}`);
+// Registered either way, so a skipped run counts (and names) the skipped tests.
+const meili = "skip" in provided ? { url: "http://127.0.0.1:9", apiKey: undefined, origin: "none" } : provided;
+describe.skipIf("skip" in provided)("meilisearch", () => {
   runSearchContract(
     "meilisearch",
     async () =>
       createMeilisearchEngine({
-        url: meiliUrl!,
-        apiKey: process.env.MEILI_MASTER_KEY,
+        url: meili.url,
+        apiKey: meili.apiKey,
         // One index per engine so the suite never touches real data or its own other tests.
         indexUid: `casebook_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`,
       }),
     { dispose: (engine) => (engine as MeilisearchEngine).dropIndex(), timeout: 60_000 },
   );
+
+  describe("the site's keys", () => {
+    const indexUid = `casebook_keys_${Date.now().toString(36)}`;
+    let engine: MeilisearchEngine;
+    const call = (key: string, method: string, route: string, body?: unknown) =>
+      fetch(`${meili.url}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    beforeAll(async () => {
+      engine = createMeilisearchEngine({ url: meili.url, apiKey: meili.apiKey, indexUid });
+      await engine.ensureIndex();
+      await engine.upsert(corpus.slice(0, 3));
+    }, 60_000);
+    afterAll(async () => {
+      await engine?.dropIndex();
+    }, 60_000);
+
+    it.skipIf(!meili.apiKey)("a leaked search key can only search; the write key cannot search or manage the index", async () => {
+      const keys = engine.keys!;
+      expect(keys.search).not.toBe(meili.apiKey);
+      expect((await call(keys.search, "POST", `/indexes/${indexUid}/search`, { q: "" })).status).toBe(200);
+      for (const [method, route, body] of [
+        ["POST", `/indexes/${indexUid}/documents`, [{ id: "planted", title: "planted" }]],
+        ["DELETE", `/indexes/${indexUid}/documents/${corpus[0]!.id}`, undefined],
+        ["PATCH", `/indexes/${indexUid}/settings`, { searchableAttributes: ["organization_slug"] }],
+        ["GET", "/keys", undefined],
+        ["POST", "/indexes/posts_elsewhere/search", { q: "" }],
+        ["DELETE", `/indexes/${indexUid}`, undefined],
+      ] as const) {
+        expect((await call(keys.search, method, route, body)).status, `${method} ${route}`).toBe(403);
+      }
+      expect((await call(keys.write, "POST", `/indexes/${indexUid}/search`, { q: "" })).status).toBe(403);
+      expect((await call(keys.write, "PATCH", `/indexes/${indexUid}/settings`, { searchableAttributes: ["id"] })).status).toBe(403);
+      expect((await call(keys.write, "DELETE", `/indexes/${indexUid}`)).status).toBe(403);
+      // The engine itself searches and writes through them.
+      await engine.upsert(corpus.slice(3, 4));
+      expect((await engine.search(makeQuery({ q: "" }))).total).toBe(4);
+      // A second engine (another process, a restart) finds the same keys.
+      const again = createMeilisearchEngine({ url: meili.url, apiKey: meili.apiKey, indexUid });
+      await again.ensureIndex();
+      expect(again.keys).toEqual(keys);
+    });
+  });
 });
 
 describe("embedded engine specifics", () => {

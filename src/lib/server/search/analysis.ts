@@ -58,6 +58,17 @@ export function stemOf(term: string, lang: StemLanguage): string | null {
 }
 
 /**
+ * A text's distinct terms with each replaced by its stem in `lang` (a term without one, such as
+ * a number or a short word, stays as it is). An engine without stemming of its own (Meilisearch)
+ * indexes this beside the text and matches a query's terms stemmed the same way.
+ */
+export function stemmedTerms(text: string, lang: StemLanguage): string[] {
+  const out = new Set<string>();
+  for (const term of tokenize(text)) if (!STOP.has(term)) out.add(stemOf(term, lang) ?? term);
+  return [...out];
+}
+
+/**
  * The words an index holds, grouped by their stem in the language of the posts using them, so a
  * query word can be widened to the other forms of it that exist ("chutes" → "chute", "chuter").
  * Widening the query instead of indexing a stem beside every word keeps the index at its size

@@ -7,19 +7,25 @@
 // tolerance already finds what a suggestion would have proposed. The query's language
 // (language.ts: the page's, or the one the words clearly are in) goes out as `locales`.
 
+import { createHash } from "node:crypto";
 import { Meilisearch } from "meilisearch";
 import type {
   EnqueuedTask,
   EnqueuedTaskPromise,
   FacetDistribution,
+  FederatedMultiSearchParams,
   Hit,
+  KeyCreation,
   MatchingStrategies,
   MultiSearchParams,
   MultiSearchQuery,
+  MultiSearchQueryWithFederation,
   SearchParams,
   Settings,
   Task,
 } from "meilisearch";
+import { STEM_LANGUAGES, isStemLanguage, queryTerms, stemOf, stemmedTerms } from "./analysis.ts";
+import type { StemLanguage } from "./analysis.ts";
 import { FACETS, HIT_FIELDS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, sortFacetCounts, toHit } from "./engine.ts";
 import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
 import { meiliSynonyms } from "./glossary.ts";
@@ -35,10 +41,34 @@ export const CROP_WORDS = 28;
 
 const LOCALIZED_TEXT_FIELDS = ["title", "tags", "summary", "lessons", "body", "call_title"];
 
+/**
+ * Meilisearch does no stemming, so each document carries its words stemmed in its own language
+ * (analysis.ts, the same stemmers as the embedded engine) in this field, and a text search also
+ * runs the query's words stemmed in each language against it, confined to that language's posts
+ * (federated search merges the hits, each document once, and counts facets over the union).
+ */
+export const STEMS_FIELD = "stems";
+/** Weight of a stem match against a match on the words as written (federated ranking). */
+export const STEM_WEIGHT = 0.9;
+
+/** The document as sent to Meilisearch: the search document plus its stems. */
+export function toMeiliDocument(doc: SearchDocument): SearchDocument & { [STEMS_FIELD]: string } {
+  const text = [doc.title, doc.tags.join(" "), doc.summary, doc.lessons, doc.body, doc.call_title ?? ""].join(" ");
+  return { ...doc, [STEMS_FIELD]: isStemLanguage(doc.language) ? stemmedTerms(text, doc.language).join(" ") : "" };
+}
+
+/** The query's words stemmed in each stemmed language (a word without a stem stays as written); empty without words. */
+export function stemQueries(q: string): { lang: StemLanguage; q: string }[] {
+  const terms = queryTerms(q);
+  if (terms.length === 0) return [];
+  return STEM_LANGUAGES.map((lang) => ({ lang, q: terms.map((term) => stemOf(term, lang) ?? term).join(" ") }));
+}
+
 /** The index settings, declared once; ensureIndex() and reindex() apply exactly this. */
 export const MEILI_SETTINGS = {
   // Ranked: earlier attributes weigh more (title ≫ tags > … > body), as EMBEDDED_BOOSTS.
-  searchableAttributes: ["title", "tags", "organization_name", "funder_name", "call_title", "summary", "lessons", "public_descriptor", "body"],
+  // `stems` last: a match on another form of a word ranks below a match on the word itself.
+  searchableAttributes: ["title", "tags", "organization_name", "funder_name", "call_title", "summary", "lessons", "public_descriptor", "body", STEMS_FIELD],
   filterableAttributes: [...FACETS, "amount_requested"],
   sortableAttributes: ["published_ts"],
   stopWords: [...STOP_WORDS],
@@ -120,6 +150,68 @@ export function buildFacetQueries(query: SearchQuery, indexUid = "posts", matchi
   return queries;
 }
 
+/**
+ * A text search as one federated multi-search: the query as written plus its stem queries, the
+ * hits of a page merged with each document once, and `facets` counted over all of them.
+ * `exceptFacet` drops that facet's own filter (a disjunctive count); `withHits` false asks for counts only.
+ */
+export function buildFederatedSearch(
+  query: SearchQuery,
+  options: { indexUid?: string; matchingStrategy?: MatchingStrategies; facets: readonly FacetName[]; exceptFacet?: FacetName; withHits: boolean },
+): FederatedMultiSearchParams {
+  const indexUid = options.indexUid ?? "posts";
+  const matchingStrategy = options.matchingStrategy ?? "all";
+  const filters: SearchQuery["filters"] = { ...query.filters };
+  if (options.exceptFacet) delete filters[options.exceptFacet];
+  const filter = buildFilterExpression(filters, query.amount);
+  const shown: SearchParams = options.withHits
+    ? {
+        attributesToRetrieve: [...HIT_FIELDS],
+        attributesToCrop: ["summary", "body"],
+        cropLength: CROP_WORDS,
+        cropMarker: "…",
+        attributesToHighlight: ["summary", "body"],
+        highlightPreTag: HIGHLIGHT_PRE,
+        highlightPostTag: HIGHLIGHT_POST,
+      }
+    : { attributesToRetrieve: ["id"] };
+  const sort = query.sort === "newest" ? { sort: ["published_ts:desc"] } : {};
+  const locales = queryLocales(query);
+  const queries: MultiSearchQueryWithFederation[] = [
+    {
+      indexUid,
+      q: query.q,
+      matchingStrategy,
+      ...shown,
+      ...sort,
+      ...(filter === null ? {} : { filter }),
+      ...(locales ? { locales } : {}),
+      federationOptions: { weight: 1 },
+    },
+  ];
+  for (const stem of stemQueries(query.q)) {
+    const language = `language = ${quote(stem.lang)}`;
+    queries.push({
+      indexUid,
+      q: stem.q,
+      matchingStrategy,
+      attributesToSearchOn: [STEMS_FIELD],
+      ...shown,
+      ...sort,
+      filter: filter === null ? language : `(${filter}) AND ${language}`,
+      federationOptions: { weight: STEM_WEIGHT },
+    });
+  }
+  return {
+    federation: {
+      offset: options.withHits ? (query.page - 1) * query.perPage : 0,
+      limit: options.withHits ? query.perPage : 0,
+      facetsByIndex: { [indexUid]: [...options.facets] },
+    },
+    queries,
+  };
+}
+
 // Meilisearch analyses the query as written in these languages (same as the embedded
 // engine's suggestion language); undefined lets it detect among the index's three.
 /** The query `locales` parameter for a query: its language as ISO 639-3, when one is known. */
@@ -162,12 +254,51 @@ export function snippetFromFormatted(formatted: { summary?: unknown; body?: unkn
   return placeholdersToHtml(best.trim());
 }
 
+/**
+ * The two API keys the site works with, made with the master key when the index is ensured: one
+ * that can only search the public index (all a request handler needs), one that can only write
+ * its documents (the outbox worker, a reindex's staging index included). The master key itself
+ * only manages indexes (create, settings, swap, delete). A key's uid is derived from the index
+ * name, and Meilisearch derives the key from uid and master key, so every process and restart
+ * finds the same keys.
+ */
+export function siteKeySpecs(indexUid: string): (KeyCreation & { uid: string; role: "search" | "write" })[] {
+  const spec = (role: "search" | "write", actions: string[], indexes: string[]) => ({
+    role,
+    uid: uuidFrom(`casebook:${role}:${indexUid}`),
+    name: `casebook-${role}-${indexUid}`,
+    description: role === "search" ? `Casebook site: search ${indexUid} only` : `Casebook site: write the documents of ${indexUid}`,
+    actions,
+    indexes,
+    expiresAt: null,
+  });
+  return [
+    spec("search", ["search"], [indexUid]),
+    spec("write", ["documents.add", "documents.delete", "tasks.get", "stats.get"], [indexUid, `${indexUid}_reindex_*`]),
+  ];
+}
+
+// A v4-shaped UUID from a name (Meilisearch key uids must be UUIDs).
+function uuidFrom(name: string): string {
+  const b = createHash("sha256").update(name).digest();
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = b.subarray(0, 16).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** Creates the Meilisearch-backed engine. */
 export function createMeilisearchEngine(options: MeilisearchEngineOptions): MeilisearchEngine {
   const indexUid = options.indexUid ?? "posts";
   const waitOptions = { timeout: options.taskTimeoutMs ?? 120_000, interval: 50 };
-  const client = new Meilisearch({ host: options.url, apiKey: options.apiKey, timeout: options.requestTimeoutMs ?? 10_000 });
-  const index = client.index<SearchDocument>(indexUid);
+  const connect = (apiKey: string | undefined) => new Meilisearch({ host: options.url, apiKey, timeout: options.requestTimeoutMs ?? 10_000 });
+  // The master key's client manages indexes; searches and document writes move to the scoped
+  // keys once ensureIndex() has made them (a server without a master key has no keys to make).
+  const client = connect(options.apiKey);
+  let searchClient = client;
+  let writeClient = client;
+  let index = client.index<SearchDocument>(indexUid);
+  let keys: { search: string; write: string } | null = null;
   // Reindexes in progress in this process. Writes made meanwhile are journaled and replayed
   // into the staging index after its batches (so they win over older batch copies), then
   // written to both indexes until the swap, so the swap cannot lose them.
@@ -189,7 +320,30 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
 
   async function ensureIndex(): Promise<void> {
     await createIndexIfMissing(indexUid);
-    await settle(index.updateSettings(MEILI_SETTINGS), `settings of ${indexUid}`);
+    await settle(client.index(indexUid).updateSettings(MEILI_SETTINGS), `settings of ${indexUid}`);
+    if (options.apiKey && options.scopedKeys !== false) await useScopedKeys();
+  }
+
+  // Creates the site's keys, or finds them; one whose rights drifted is made again (same uid, same key).
+  async function useScopedKeys(): Promise<void> {
+    const made: Record<string, string> = {};
+    for (const { role, ...spec } of siteKeySpecs(indexUid)) {
+      let key = await client.getKey(spec.uid).catch((error: unknown) => {
+        if (apiErrorCode(error) === "api_key_not_found") return null;
+        throw error;
+      });
+      if (key && (!sameSet(key.actions, spec.actions) || !sameSet(key.indexes, spec.indexes))) {
+        console.warn(`[search] Meilisearch key ${spec.name} had other rights; making it again`);
+        await client.deleteKey(spec.uid);
+        key = null;
+      }
+      key ??= await client.createKey(spec);
+      made[role] = key.key;
+    }
+    keys = { search: made.search!, write: made.write! };
+    searchClient = connect(keys.search);
+    writeClient = connect(keys.write);
+    index = writeClient.index<SearchDocument>(indexUid);
   }
 
   // Sends documents in request-sized chunks; returns the enqueued tasks (not yet awaited).
@@ -200,7 +354,7 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
     for (let i = 0; i < docs.length; i += UPLOAD_CHUNK) {
       // Awaiting the enqueue (not the task) keeps uploads pipelined without leaving a
       // rejected promise unobserved.
-      enqueued.push(await client.index<SearchDocument>(uid).addDocuments(docs.slice(i, i + UPLOAD_CHUNK), { primaryKey: "id" }));
+      enqueued.push(await writeClient.index(uid).addDocuments(docs.slice(i, i + UPLOAD_CHUNK).map(toMeiliDocument), { primaryKey: "id" }));
     }
     return enqueued;
   }
@@ -217,7 +371,7 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
   // Enqueues one write on an index; returns its tasks, not yet awaited.
   async function enqueueWrite(uid: string, op: Write): Promise<EnqueuedTask[]> {
     if ("upsert" in op) return enqueueDocuments(uid, op.upsert);
-    return [await client.index(uid).deleteDocuments(op.remove)];
+    return [await writeClient.index(uid).deleteDocuments(op.remove)];
   }
 
   async function write(op: Write): Promise<void> {
@@ -231,13 +385,74 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
 
   async function runSearch(query: SearchQuery, strategy: MatchingStrategies) {
     const params: MultiSearchParams = { queries: buildFacetQueries(query, indexUid, strategy) };
-    return (await client.multiSearch<MultiSearchParams, SearchDocument>(params)).results;
+    return (await searchClient.multiSearch<MultiSearchParams, SearchDocument>(params)).results;
+  }
+
+  // No words: one multi-search (filters and facets only; stemming has nothing to add).
+  async function browse(query: SearchQuery): Promise<Omit<SearchResult, "tookMs">> {
+    const results = await runSearch(query, "all");
+    const main = results[0];
+    if (!main) throw new Error("Meilisearch multi-search returned no results");
+    const facets = emptyFacets();
+    const filtered = filteredFacets(query);
+    for (const facet of FACETS) {
+      const source = filtered.includes(facet) ? results[1 + filtered.indexOf(facet)] : main;
+      facets[facet] = distributionOf(source?.facetDistribution, facet);
+    }
+    const total = main.totalHits ?? 0;
+    return {
+      hits: main.hits.map((hit: Hit<SearchDocument>) => toHit(hit, snippetFromFormatted(hit._formatted))),
+      total,
+      page: query.page,
+      perPage: query.perPage,
+      totalPages: main.totalPages ?? Math.ceil(total / query.perPage),
+      facets,
+      suggestion: null,
+    };
+  }
+
+  // Words: federated searches (as written + stemmed), one for the hits and every unfiltered
+  // facet, one more per filtered facet for its disjunctive counts, sent together.
+  async function textSearch(query: SearchQuery): Promise<Omit<SearchResult, "tookMs">> {
+    const run = async (strategy: MatchingStrategies) => {
+      const filtered = filteredFacets(query);
+      const requests = [
+        buildFederatedSearch(query, { indexUid, matchingStrategy: strategy, facets: FACETS, withHits: true }),
+        ...filtered.map((facet) => buildFederatedSearch(query, { indexUid, matchingStrategy: strategy, facets: [facet], exceptFacet: facet, withHits: false })),
+      ];
+      const responses = await Promise.all(requests.map((params) => searchClient.multiSearch<FederatedMultiSearchParams, SearchDocument>(params)));
+      return { responses, filtered };
+    };
+    let { responses, filtered } = await run("all");
+    // AND first; if nothing matches every word, let Meilisearch drop words from the end.
+    if ((responses[0]?.estimatedTotalHits ?? 0) === 0 && wordCount(query.q) > 1) ({ responses, filtered } = await run("last"));
+    const main = responses[0];
+    if (!main) throw new Error("Meilisearch federated search returned no result");
+    const facets = emptyFacets();
+    for (const facet of FACETS) {
+      const source = filtered.includes(facet) ? responses[1 + filtered.indexOf(facet)] : main;
+      facets[facet] = distributionOf(source?.facetsByIndex?.[indexUid]?.distribution, facet);
+    }
+    // A local federated search counts its candidates exactly (the union of its queries' hits).
+    const total = main.estimatedTotalHits ?? 0;
+    return {
+      hits: main.hits.map((hit: Hit<SearchDocument>) => toHit(hit, snippetFromFormatted(hit._formatted))),
+      total,
+      page: query.page,
+      perPage: query.perPage,
+      totalPages: Math.ceil(total / query.perPage),
+      facets,
+      suggestion: null,
+    };
   }
 
   return {
     name: "meilisearch",
     indexUid,
     ensureIndex,
+    get keys() {
+      return keys;
+    },
 
     async upsert(docs) {
       if (docs.length === 0) return;
@@ -252,29 +467,8 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
 
     async search(query) {
       const started = performance.now();
-      let results = await runSearch(query, "all");
-      // AND first; if nothing matches every word, let Meilisearch drop words from the end.
-      if ((results[0]?.totalHits ?? 0) === 0 && wordCount(query.q) > 1) results = await runSearch(query, "last");
-      const main = results[0];
-      if (!main) throw new Error("Meilisearch multi-search returned no results");
-
-      const facets = emptyFacets();
-      const filtered = filteredFacets(query);
-      for (const facet of FACETS) {
-        const source = filtered.includes(facet) ? results[1 + filtered.indexOf(facet)] : main;
-        facets[facet] = distributionOf(source?.facetDistribution, facet);
-      }
-      const total = main.totalHits ?? 0;
-      return {
-        hits: main.hits.map((hit: Hit<SearchDocument>) => toHit(hit, snippetFromFormatted(hit._formatted))),
-        total,
-        page: query.page,
-        perPage: query.perPage,
-        totalPages: main.totalPages ?? Math.ceil(total / query.perPage),
-        facets,
-        suggestion: null,
-        tookMs: Math.round((performance.now() - started) * 100) / 100,
-      };
+      const result = queryTerms(query.q).length > 0 ? await textSearch(query) : await browse(query);
+      return { ...result, tookMs: Math.round((performance.now() - started) * 100) / 100 };
     },
 
     async health() {
@@ -349,6 +543,10 @@ function distributionOf(distribution: FacetDistribution | undefined, facet: Face
   return sortFacetCounts(Object.entries(values).map(([value, count]) => ({ value, count })));
 }
 
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
 function countMarks(text: string): number {
   let n = 0;
   for (const c of text) if (c === HIGHLIGHT_PRE) n++;
@@ -387,6 +585,8 @@ export type MeilisearchEngineOptions = {
   taskTimeoutMs?: number;
   /** HTTP timeout per request (default 10 s). */
   requestTimeoutMs?: number;
+  /** False keeps every request on the given key (default: search and writes move to scoped keys). */
+  scopedKeys?: boolean;
 };
 
 /** The Meilisearch engine: the shared contract plus index housekeeping. */
@@ -395,4 +595,6 @@ export type MeilisearchEngine = SearchEngine & {
   readonly indexUid: string;
   /** Deletes the whole index (test teardown, decommissioning). */
   dropIndex(): Promise<void>;
+  /** The scoped keys in use (search only, documents only); null before ensureIndex() or without a master key. */
+  readonly keys: { search: string; write: string } | null;
 };
