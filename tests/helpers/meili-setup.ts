@@ -10,6 +10,11 @@ import { freePort } from "../../scripts/lib/pocketbase-process.ts";
 import { locateMeilisearch, newMasterKey, startMeilisearch } from "../../scripts/lib/meilisearch-process.ts";
 
 export default async function setup(project: TestProject) {
+  return provideMeilisearch(project);
+}
+
+/** Finds or starts a Meilisearch and provides it as `meili` (or why there is none); returns the teardown. */
+export async function provideMeilisearch(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const source = locateMeilisearch();
   if (source.kind === "none") {
     project.provide("meili", { skip: source.reason });

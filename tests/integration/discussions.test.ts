@@ -14,11 +14,11 @@ import { approvePost, claimPost, dpoReview, saveDraft, submitPost } from "../../
 import { loadPublishedPost } from "../../src/lib/server/posts.ts";
 import { loadSearchDocument } from "../../src/lib/server/search/documents.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { caseStudyInput, drainAll, moderationEvents, outboxRows, publishThroughModeration, search, useEmbeddedSearch, word } from "./search-helpers.ts";
+import { caseStudyInput, drainAll, moderationEvents, outboxRows, publishThroughModeration, search, useTestSearch, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
-let engine: ReturnType<typeof useEmbeddedSearch>;
+let engine: ReturnType<typeof useTestSearch>;
 let member: Actor;
 let dpo: Actor;
 let editor: Actor;
@@ -54,7 +54,7 @@ async function publishDiscussion(input: Record<string, unknown>): Promise<string
 
 beforeAll(async () => {
   pb = await useTestPocketBase();
-  engine = useEmbeddedSearch();
+  engine = useTestSearch();
   const [m, d, e, mod] = await Promise.all([createUser(pb), createUser(pb), createUser(pb), createUser(pb, { role: "moderator" })]);
   askingOrg = await createOrganization(
     pb,

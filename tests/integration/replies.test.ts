@@ -31,11 +31,11 @@ import { loadSearchDocument } from "../../src/lib/server/search/documents.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { flagPost } from "../../src/lib/server/flags.ts";
 import { follow, listFollows } from "../../src/lib/server/follows.ts";
-import { drainAll, outboxRows, search, trustedReader, useEmbeddedSearch, word } from "./search-helpers.ts";
+import { drainAll, outboxRows, search, trustedReader, useTestSearch, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
-let engine: ReturnType<typeof useEmbeddedSearch>;
+let engine: ReturnType<typeof useTestSearch>;
 let asker: Actor;
 let veteran: Actor;
 let newcomer: Actor;
@@ -72,7 +72,7 @@ const notices = (user: string, kind: string) =>
 
 beforeAll(async () => {
   pb = await useTestPocketBase();
-  engine = useEmbeddedSearch();
+  engine = useTestSearch();
   const [a, v, n, l, mod] = await Promise.all([
     createUser(pb),
     createUser(pb),

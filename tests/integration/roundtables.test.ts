@@ -24,7 +24,7 @@ import {
 } from "../../src/lib/server/roundtables/roundtables.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { NATIONAL_NUMBER, PLANTED, pdfWithMetadata } from "../helpers/files.ts";
-import { drainAll, search, useEmbeddedSearch, word } from "./search-helpers.ts";
+import { drainAll, search, useTestSearch, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
@@ -236,7 +236,7 @@ describe("the preparation space", () => {
   });
 
   it("is never public: not through PocketBase's API, not in search or its outbox, feeds or listings", async () => {
-    const engine = useEmbeddedSearch();
+    const engine = useTestSearch();
     try {
       // PocketBase's own API refuses a visitor (the collection is superuser-only).
       const res = await fetch(`${pb.baseURL}/api/collections/preparation_messages/records`);
@@ -259,7 +259,7 @@ describe("the preparation space", () => {
       expect(listed).not.toContain(declining.name);
       expect(listed).not.toContain("meet.example.org");
     } finally {
-      engine.dispose();
+      await engine.dispose();
     }
   });
 

@@ -22,11 +22,11 @@ import {
 import { makeQuery } from "../../src/lib/server/search/engine.ts";
 import { searchPosts } from "../../src/lib/server/search/index.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { caseStudyInput as input, drainAll, trustedReader, useEmbeddedSearch, word } from "./search-helpers.ts";
+import { caseStudyInput as input, drainAll, trustedReader, useTestSearch, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
-let search: ReturnType<typeof useEmbeddedSearch>;
+let search: ReturnType<typeof useTestSearch>;
 type World = { editor: Actor; dpo: Actor; admin: Actor; moderator: Actor; orgId: string; dpoOrgId: string };
 let w: World;
 
@@ -112,7 +112,7 @@ const cases = Object.keys(STATES).flatMap((state) => Object.keys(TRANSITIONS).ma
 
 beforeAll(async () => {
   pb = await useTestPocketBase();
-  search = useEmbeddedSearch();
+  search = useTestSearch();
   const [editor, dpo, admin, mod] = await Promise.all([createUser(pb), createUser(pb), createUser(pb), createUser(pb, { role: "moderator" })]);
   const members = [
     { userId: editor.id, role: "editor" },

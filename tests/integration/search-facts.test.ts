@@ -10,14 +10,14 @@ import { loadSearchDocument } from "../../src/lib/server/search/documents.ts";
 import type { SearchResult } from "../../src/lib/server/search/engine.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { GET } from "../../src/pages/api/search.ts";
-import { caseStudyInput, drainAll, publishThroughModeration, search, useEmbeddedSearch, word } from "./search-helpers.ts";
+import { caseStudyInput, drainAll, publishThroughModeration, search, useTestSearch, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 let editor: Actor;
 let moderator: Actor;
 let org: { id: string; slug: string; name: string };
-let dispose: () => void;
+let dispose: () => Promise<void>;
 const marker = word();
 const ids: Record<"named" | "anonymous" | "late" | "silent", string> = { named: "", anonymous: "", late: "", silent: "" };
 let forms: Record<string, Record<string, unknown>> = {};
@@ -37,7 +37,7 @@ beforeAll(async () => {
   org = await createOrganization(pb, [{ userId: e.id, role: "editor" }]);
   editor = (await loadActor(e.id))!;
   moderator = (await loadActor(m.id))!;
-  ({ dispose } = useEmbeddedSearch());
+  ({ dispose } = useTestSearch());
   // Rows other files left behind are applied first (to this fresh engine), then ours.
   await drainAll();
   forms = {

@@ -6,8 +6,10 @@ import os from "node:os";
 import path from "node:path";
 import type PocketBase from "pocketbase";
 import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
-import { createEmbeddedEngine, type EmbeddedEngine } from "../../src/lib/server/search/embedded.ts";
-import { makeQuery, type SearchQuery } from "../../src/lib/server/search/engine.ts";
+import { inject } from "vitest";
+import { createEmbeddedEngine } from "../../src/lib/server/search/embedded.ts";
+import { makeQuery, type SearchEngine, type SearchQuery } from "../../src/lib/server/search/engine.ts";
+import { createMeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
 import { searchPosts, setSearchEngine } from "../../src/lib/server/search/index.ts";
 import { drainOutbox } from "../../src/lib/server/search/outbox.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
@@ -59,16 +61,48 @@ export async function drainAll(now?: Date): Promise<{ processed: number; failed:
 /** Searches the app's engine for one term, 50 hits a page. */
 export const search = (q: string, partial: Partial<SearchQuery> = {}) => searchPosts(makeQuery({ q, perPage: 50, ...partial }));
 
-/** A fresh embedded engine under its own temporary folder, made the app's engine; `dispose` removes both. */
-export function useEmbeddedSearch(): { engine: EmbeddedEngine; file: string; dispose: () => void } {
+/**
+ * A fresh search engine made the app's engine; `dispose` forgets it and removes what it made.
+ * The embedded engine under its own temporary folder, or, with CASEBOOK_TEST_ENGINE=meilisearch,
+ * an index of its own on the Meilisearch the global setup started (scoped keys and all).
+ */
+export function useTestSearch(): { engine: SearchEngine; dispose: () => Promise<void> } {
+  if (process.env.CASEBOOK_TEST_ENGINE === "meilisearch") {
+    const meili = inject("meili");
+    if (!meili || "skip" in meili) throw new Error(`CASEBOOK_TEST_ENGINE=meilisearch without a Meilisearch: ${meili?.skip ?? "not provided"}`);
+    const engine = createMeilisearchEngine({
+      url: meili.url,
+      apiKey: meili.apiKey,
+      indexUid: `casebook_it_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`,
+    });
+    const ready = engine.ensureIndex();
+    // setSearchEngine takes a ready engine: every call waits for the index and keys first.
+    const waiting = new Proxy(engine, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function" || prop === "ensureIndex") return value;
+        return async (...args: unknown[]) => {
+          await ready;
+          return value.apply(target, args);
+        };
+      },
+    });
+    setSearchEngine(waiting);
+    return {
+      engine: waiting,
+      dispose: async () => {
+        setSearchEngine(null);
+        await ready.catch(() => undefined);
+        await engine.dropIndex();
+      },
+    };
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), "casebook-search-it-"));
-  const file = path.join(dir, "index.json");
-  const engine = createEmbeddedEngine({ snapshotPath: file });
+  const engine = createEmbeddedEngine({ snapshotPath: path.join(dir, "index.json") });
   setSearchEngine(engine);
   return {
     engine,
-    file,
-    dispose: () => {
+    dispose: async () => {
       setSearchEngine(null);
       rmSync(dir, { recursive: true, force: true });
     },

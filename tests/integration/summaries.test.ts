@@ -21,11 +21,11 @@ import {
 } from "../../src/lib/server/roundtables/summaries.ts";
 import { loadSearchDocument } from "../../src/lib/server/search/documents.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { drainAll, moderationEvents, outboxRows, search, useEmbeddedSearch, word } from "./search-helpers.ts";
+import { drainAll, moderationEvents, outboxRows, search, useTestSearch, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
-let engine: ReturnType<typeof useEmbeddedSearch>;
+let engine: ReturnType<typeof useTestSearch>;
 let editor: Actor;
 let dpo: Actor;
 let moderator: Actor;
@@ -79,7 +79,7 @@ function summaryInput(table: { slug: string }, marker: string, overrides: Record
 
 beforeAll(async () => {
   pb = await useTestPocketBase();
-  engine = useEmbeddedSearch();
+  engine = useTestSearch();
   const [e, d, mod, a1, a2] = await Promise.all([createUser(pb), createUser(pb), createUser(pb, { role: "moderator" }), createUser(pb), createUser(pb)]);
   host = await createOrganization(
     pb,

@@ -29,13 +29,13 @@ import {
   publishThroughModeration,
   search,
   trustedReader,
-  useEmbeddedSearch,
+  useTestSearch,
   word,
 } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
-let engine: ReturnType<typeof useEmbeddedSearch>;
+let engine: ReturnType<typeof useTestSearch>;
 type World = { editor: Actor; dpo: Actor; admin: Actor; moderator: Actor; funder: Actor; orgId: string; orgSlug: string; dpoOrgId: string; funderId: string };
 let w: World;
 
@@ -435,7 +435,7 @@ const CALLS: CallRow[] = [
 
 beforeAll(async () => {
   pb = await useTestPocketBase();
-  engine = useEmbeddedSearch();
+  engine = useTestSearch();
   const [editor, dpo, admin, mod, funder, platformAdmin] = await Promise.all([
     createUser(pb),
     createUser(pb),
