@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { countAdmins, ensureAdmin, startupAdvice } from "../src/lib/server/admin.ts";
 import { connectAsSuperuser } from "../src/lib/server/pocketbase.ts";
 import { isBuildStale, outDir, sourceHash, stampPath } from "./lib/build-stamp.ts";
+import { applyBackupSchedule } from "./lib/backups.ts";
 import { bringUpPocketBase } from "./lib/platform.ts";
 import { locateMeilisearch, newMasterKey, startMeilisearch } from "./lib/meilisearch-process.ts";
 import { freePort } from "./lib/pocketbase-process.ts";
@@ -75,6 +76,7 @@ try {
   }
 
   const client = await connectAsSuperuser(pb.url, pb.credentials);
+  await applyBackupSchedule(client, log);
   if (config.adminEmail) {
     const password = randomBytes(12).toString("base64url");
     const admin = await ensureAdmin(client, config.adminEmail, "Administrator", password);
