@@ -2,7 +2,7 @@
 // backups API so that the zip is the one its dashboard makes and restores: `npm run backup`,
 // `npm run restore` and the daily backup schedule that `npm start` applies.
 import { createWriteStream, existsSync, openAsBlob, realpathSync } from "node:fs";
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -270,6 +270,7 @@ export async function restoreBackup(
   // Only a folder this command made itself is removed again if the restore fails.
   const madePbData = !existsSync(pbData);
   const madeSecrets = !existsSync(secretsPath(config.dataDir));
+  const madeDataDir = !existsSync(config.dataDir);
   let keptAside: string | undefined;
   if (holdsData(config.dataDir)) {
     if (!options.force) {
@@ -291,6 +292,7 @@ export async function restoreBackup(
       await rm(pbData, { recursive: true, force: true });
       if (keptAside) await rename(keptAside, pbData);
       if (madeSecrets) await rm(secretsPath(config.dataDir), { force: true });
+      if (madeDataDir) await rmdir(config.dataDir).catch(() => undefined);
       throw new BackupError(`${reason}\nDATA_DIR was put back as it was before the restore.`);
     }
     throw new BackupError(`${reason}\n${pbData} may now hold an empty database; check it before running the restore again with --force.`);

@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { crc32 } from "node:zlib";
 import type PocketBase from "pocketbase";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyBackupSchedule, createBackup, restoreBackup } from "../../scripts/lib/backups.ts";
+import { applyBackupSchedule, createBackup, pocketBasesOn, restoreBackup } from "../../scripts/lib/backups.ts";
 import { ensurePocketBaseBinary } from "../../scripts/lib/pocketbase-binary.ts";
 import { freePort, type RunningPocketBase, startPocketBase } from "../../scripts/lib/pocketbase-process.ts";
 import { type Config, ConfigError, parseConfig } from "../../src/lib/server/config.ts";
@@ -55,12 +55,12 @@ async function fingerprint(dir: string): Promise<Record<string, string>> {
 }
 
 // A well-formed zip (one stored entry) that is not a PocketBase backup.
-function zipOf(name: string, content: Buffer): Buffer {
+function zipOf(name: string, content: Buffer, crc = crc32(content)): Buffer {
   const n = Buffer.from(name);
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);
   local.writeUInt16LE(20, 4);
-  local.writeUInt32LE(crc32(content), 14);
+  local.writeUInt32LE(crc, 14);
   local.writeUInt32LE(content.length, 18);
   local.writeUInt32LE(content.length, 22);
   local.writeUInt16LE(n.length, 26);
@@ -68,7 +68,7 @@ function zipOf(name: string, content: Buffer): Buffer {
   central.writeUInt32LE(0x02014b50, 0);
   central.writeUInt16LE(20, 4);
   central.writeUInt16LE(20, 6);
-  central.writeUInt32LE(crc32(content), 16);
+  central.writeUInt32LE(crc, 16);
   central.writeUInt32LE(content.length, 20);
   central.writeUInt32LE(content.length, 24);
   central.writeUInt16LE(n.length, 28);
@@ -135,6 +135,22 @@ describe("backup and restore", () => {
     expect(original.length).toBe(result.size);
     expect((await stat(result.copy!)).mode & 0o777).toBe(0o600);
     backupFile = result.copy!;
+  });
+
+  it("backs up a stopped platform through a PocketBase it starts on DATA_DIR and stops afterwards", async () => {
+    const stopped = path.join(base, "stopped");
+    const first = await restoreBackup(configFor(stopped, await freePort()), backupFile, { force: false, log: quiet });
+    expect(first.keptAside).toBeUndefined();
+    const port = await freePort();
+    const result = await createBackup(configFor(stopped, port), { log: quiet });
+    expect(result.file).toBe(path.join(stopped, "pb_data", "backups", result.key));
+    expect((await stat(result.file!)).size).toBe(result.size);
+    const health = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+      () => "answers",
+      () => "stopped",
+    );
+    expect(health).toBe("stopped");
+    expect(await pocketBasesOn(stopped)).toEqual([]);
   });
 
   it("refuses a copy folder inside DATA_DIR before making any backup", async () => {
@@ -246,6 +262,17 @@ describe("backup and restore", () => {
       /damaged\.zip.*\n(.*\n)*DATA_DIR was put back as it was before the restore\./,
     );
     expect(await fingerprint(fresh)).toEqual(before);
+  });
+
+  it("a backup PocketBase cannot unpack fails the restore with PocketBase's reason and leaves a new data folder as it was", async () => {
+    const corrupt = path.join(base, "corrupt.zip");
+    const data = Buffer.from("SQLite format 3\0 but damaged on the way\n");
+    await writeFile(corrupt, zipOf("data.db", data, (crc32(data) + 1) >>> 0));
+    const folder = path.join(base, "new-machine");
+    await expect(restoreBackup(configFor(folder, await freePort()), corrupt, { force: false, log: quiet })).rejects.toThrow(
+      /PocketBase could not restore .*corrupt\.zip: .*checksum.*\nDATA_DIR was put back as it was before the restore\./s,
+    );
+    expect(existsSync(folder)).toBe(false);
   });
 
   it("the restore command says what is wrong and exits 1 when the file is not there", async () => {
