@@ -1,11 +1,12 @@
 // The multilingual glossary (issue 12 §5): well-formed data, matching of query stretches, and
-// both engines using it — Meilisearch through its synonyms setting, the embedded engine by
+// both engines using it — Meilisearch through federated glossary queries, the embedded engine by
 // widening queries (its ranking is held by the relevance table in the search contract).
 import { describe, expect, it } from "vitest";
 import { queryTerms } from "../../src/lib/server/search/analysis.ts";
 import { buildQuery } from "../../src/lib/server/search/embedded.ts";
-import { GLOSSARY, GLOSSARY_LANGUAGES, glossaryMatches, meiliSynonyms, parseGlossary } from "../../src/lib/server/search/glossary.ts";
-import { MEILI_SETTINGS } from "../../src/lib/server/search/meilisearch.ts";
+import { GLOSSARY, GLOSSARY_LANGUAGES, glossaryMatches, parseGlossary } from "../../src/lib/server/search/glossary.ts";
+import { GLOSSARY_WEIGHT, MEILI_SETTINGS, STEM_WEIGHT, buildFederatedSearch, glossaryQueries } from "../../src/lib/server/search/meilisearch.ts";
+import { makeQuery } from "../../src/lib/server/search/engine.ts";
 
 const row = (id: string, en: string[], fr: string[], nl: string[]) => ({ id, en, fr, nl });
 
@@ -68,16 +69,22 @@ describe("glossary matches in a query", () => {
 });
 
 describe("both engines use the glossary", () => {
-  it("Meilisearch's synonyms relate every name of a concept to every other, both ways", () => {
-    const synonyms = meiliSynonyms();
-    expect(MEILI_SETTINGS.synonyms).toEqual(synonyms);
-    expect(synonyms.chute).toEqual(expect.arrayContaining(["fall", "val"]));
-    expect(synonyms.fall).toEqual(expect.arrayContaining(["chute", "val"]));
-    expect(synonyms.dpo).toEqual(expect.arrayContaining(["data protection officer", "dpd", "fg"]));
-    for (const [word, others] of Object.entries(synonyms)) {
-      expect(others).not.toContain(word);
-      for (const other of others) expect(synonyms[other], `${other} → ${word}`).toContain(word);
-    }
+  it("Meilisearch gets the glossary as queries of their own, every other name of the concept in place of the one typed, and no index synonyms", () => {
+    // Synonyms would rank a post naming the concept in another language like one using the word typed.
+    expect(MEILI_SETTINGS.synonyms).toEqual({});
+    expect(glossaryQueries("chute")).toEqual(expect.arrayContaining(["fall", "val"]));
+    expect(glossaryQueries("fall")).toEqual(expect.arrayContaining(["chute", "val"]));
+    expect(glossaryQueries("fall")).not.toContain("fall");
+    // The rest of the query stays as typed around the replaced concept.
+    expect(glossaryQueries("DPO pilot")).toEqual(expect.arrayContaining(["data protection officer pilot", "dpd pilot", "fg pilot"]));
+    expect(glossaryQueries("xylophone lactate")).toEqual([]);
+    // The federated search sends them at the glossary weight, below the words typed.
+    const params = buildFederatedSearch(makeQuery({ q: "chute" }), { facets: ["outcome"], withHits: false });
+    expect(params.queries[0]).toMatchObject({ q: "chute", federationOptions: { weight: 1 } });
+    const fall = params.queries.filter((q) => q.q === "fall");
+    expect(fall.map((q) => q.federationOptions?.weight)).toEqual([GLOSSARY_WEIGHT]);
+    expect(fall[0]?.attributesToSearchOn).toBeUndefined();
+    expect(GLOSSARY_WEIGHT).toBeLessThan(STEM_WEIGHT);
   });
 
   it("the embedded engine widens a query only when it names a concept, and never with typo tolerance on the alternatives", () => {

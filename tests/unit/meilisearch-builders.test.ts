@@ -11,11 +11,13 @@ import {
   HIGHLIGHT_POST,
   HIGHLIGHT_PRE,
   MEILI_SETTINGS,
+  OTHER_LANGUAGE_WEIGHT,
   STEMS_FIELD,
   STEM_WEIGHT,
   buildFacetQueries,
   buildFederatedSearch,
   buildFilterExpression,
+  preferredLanguage,
   siteKeySpecs,
   stemQueries,
   toMeiliDocument,
@@ -364,5 +366,22 @@ describe("the site's scoped keys", () => {
     expect(new Set(uids).size).toBe(4);
     for (const uid of uids) expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(siteKeySpecs("posts").map((k) => k.uid)).toEqual(uids.slice(0, 2));
+  });
+});
+
+describe("language preference", () => {
+  it("weighs other languages' posts down when the words are clearly in one language, and not otherwise", () => {
+    expect(preferredLanguage("septicémie")).toBe("fr");
+    expect(preferredLanguage("sepsis")).toBeNull();
+    const params = buildFederatedSearch(makeQuery({ q: "septicémie" }), { facets: ["outcome"], withHits: false, prefer: "fr" });
+    const typed = params.queries.filter((q) => q.q === "septicémie");
+    expect(typed.map((q) => [q.filter, q.federationOptions?.weight])).toEqual([
+      ['language = "fr"', 1],
+      ['language != "fr"', OTHER_LANGUAGE_WEIGHT],
+    ]);
+    expect(OTHER_LANGUAGE_WEIGHT).toBeLessThan(1);
+    // Without a preference, one query over every language.
+    const plain = buildFederatedSearch(makeQuery({ q: "sepsis" }), { facets: ["outcome"], withHits: false });
+    expect(plain.queries.filter((q) => q.q === "sepsis" && !q.attributesToSearchOn)).toHaveLength(1);
   });
 });

@@ -2,8 +2,8 @@
 // used in Belgium) and Dutch (as used in Flanders), kept as data in glossary.json. Search
 // uses it so that a query in one language finds posts written in another ("chute" finds
 // "fall" and "val"), and acronyms find their long forms ("DPO" ↔ "data protection officer").
-// It is engine-independent: the embedded engine expands queries with glossaryAlternatives(),
-// Meilisearch receives the same relation through meiliSynonyms().
+// It is engine-independent: both engines widen a query with glossaryMatches() — the embedded
+// engine inside its query tree, Meilisearch as federated queries of their own (meilisearch.ts).
 
 import { z } from "zod";
 import rows from "./glossary.json" with { type: "json" };
@@ -109,17 +109,4 @@ export function glossaryMatches(terms: readonly string[]): GlossaryMatch[] {
     i += hit.terms.length;
   }
   return matches;
-}
-
-/** Meilisearch `synonyms` setting: each variant maps to every other variant of its concept. */
-export function meiliSynonyms(): Record<string, string[]> {
-  const synonyms: Record<string, string[]> = {};
-  for (const concept of GLOSSARY) {
-    const all = [...new Set(conceptVariants(concept).map((v) => v.text.toLowerCase()))];
-    for (const variant of all) {
-      const others = all.filter((v) => v !== variant);
-      if (others.length > 0) synonyms[variant] = [...new Set([...(synonyms[variant] ?? []), ...others])];
-    }
-  }
-  return synonyms;
 }

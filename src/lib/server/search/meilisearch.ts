@@ -28,7 +28,7 @@ import { STEM_LANGUAGES, isStemLanguage, queryTerms, stemOf, stemmedTerms } from
 import type { StemLanguage } from "./analysis.ts";
 import { FACETS, HIT_FIELDS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, sortFacetCounts, toHit } from "./engine.ts";
 import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
-import { meiliSynonyms } from "./glossary.ts";
+import { glossaryMatches } from "./glossary.ts";
 import { MEILI_LOCALE, queryLanguage } from "./language.ts";
 
 /** Placeholder highlight tags: private-use characters no post text plausibly contains. */
@@ -57,6 +57,36 @@ export function toMeiliDocument(doc: SearchDocument): SearchDocument & { [STEMS_
   return { ...doc, [STEMS_FIELD]: isStemLanguage(doc.language) ? stemmedTerms(text, doc.language).join(" ") : "" };
 }
 
+/** Weight of a match found only through the glossary (another name of the concept, often in another language). */
+export const GLOSSARY_WEIGHT = 0.5;
+/** Factor on a match in a post of another language than the one the query's words are clearly in. */
+export const OTHER_LANGUAGE_WEIGHT = 0.8;
+// Bounds the federated queries a long query naming many concepts can add.
+const MAX_GLOSSARY_QUERIES = 12;
+
+/** The query with one named concept replaced by each of its other names (glossary.ts), one query text each. */
+export function glossaryQueries(q: string): string[] {
+  const terms = queryTerms(q);
+  const out: string[] = [];
+  for (const match of glossaryMatches(terms)) {
+    for (const alternative of match.alternatives) {
+      out.push([...terms.slice(0, match.start), ...alternative, ...terms.slice(match.start + match.terms.length)].join(" "));
+    }
+  }
+  return [...new Set(out)].slice(0, MAX_GLOSSARY_QUERIES);
+}
+
+/**
+ * The language whose posts a text search prefers: the one the words are clearly written in
+ * ("septicémie", "ziekenhuis"), else none. The embedded engine's scoring already puts a post
+ * in that language first (its words as typed and their stems); Meilisearch ranks a prefix or
+ * glossary match in another language as high, so other languages' matches weigh less.
+ */
+export function preferredLanguage(q: string): StemLanguage | null {
+  const lang = queryLanguage(q);
+  return lang !== null && isStemLanguage(lang) ? lang : null;
+}
+
 /** The query's words stemmed in each stemmed language (a word without a stem stays as written); empty without words. */
 export function stemQueries(q: string): { lang: StemLanguage; q: string }[] {
   const terms = queryTerms(q);
@@ -71,9 +101,16 @@ export const MEILI_SETTINGS = {
   searchableAttributes: ["title", "tags", "organization_name", "funder_name", "call_title", "summary", "lessons", "public_descriptor", "body", STEMS_FIELD],
   filterableAttributes: [...FACETS, "amount_requested"],
   sortableAttributes: ["published_ts"],
+  // "sort" first: sort=newest means newest first among the matches (as in the embedded engine),
+  // and it also lets a federated search merge its queries' hits by date. Without a sort
+  // parameter the rule does nothing, and relevance is Meilisearch's default order.
+  rankingRules: ["sort", "words", "typo", "proximity", "attribute", "exactness"],
   stopWords: [...STOP_WORDS],
-  // The multilingual glossary, so "chute" also finds "fall" and "val" (as the embedded engine does).
-  synonyms: meiliSynonyms(),
+  // No synonyms: the multilingual glossary ("chute" also finds "fall" and "val") is applied per
+  // query (glossaryQueries), so that, as in the embedded engine, posts found by the words typed
+  // rank before those found only through another language's name of the concept. Synonyms
+  // would rank both alike. An empty list also clears synonyms an older version had set.
+  synonyms: {},
   // Same typo budget as the embedded engine: none up to 3 letters, 1 from 4, 2 from 8.
   typoTolerance: { enabled: true, minWordSizeForTypos: { oneTypo: 4, twoTypos: 8 } },
   // Count order so truncation to maxValuesPerFacet keeps the most frequent values.
@@ -151,19 +188,39 @@ export function buildFacetQueries(query: SearchQuery, indexUid = "posts", matchi
 }
 
 /**
- * A text search as one federated multi-search: the query as written plus its stem queries, the
+ * A text search as one federated multi-search: the query as written, its stem queries and its
+ * glossary alternatives (in that order of weight), the
  * hits of a page merged with each document once, and `facets` counted over all of them.
  * `exceptFacet` drops that facet's own filter (a disjunctive count); `withHits` false asks for counts only.
  */
 export function buildFederatedSearch(
   query: SearchQuery,
-  options: { indexUid?: string; matchingStrategy?: MatchingStrategies; facets: readonly FacetName[]; exceptFacet?: FacetName; withHits: boolean },
+  options: {
+    indexUid?: string;
+    matchingStrategy?: MatchingStrategies;
+    facets: readonly FacetName[];
+    exceptFacet?: FacetName;
+    withHits: boolean;
+    /** Posts in this language rank first among equals; see preferredLanguage(). */
+    prefer?: StemLanguage | null;
+  },
 ): FederatedMultiSearchParams {
   const indexUid = options.indexUid ?? "posts";
   const matchingStrategy = options.matchingStrategy ?? "all";
   const filters: SearchQuery["filters"] = { ...query.filters };
   if (options.exceptFacet) delete filters[options.exceptFacet];
   const filter = buildFilterExpression(filters, query.amount);
+  const prefer = options.prefer ?? null;
+  const and = (extra: string) => (filter === null ? extra : `(${filter}) AND ${extra}`);
+  // A query over every language becomes two when one is preferred: its posts at full weight,
+  // the others' at OTHER_LANGUAGE_WEIGHT.
+  const split = (q: MultiSearchQueryWithFederation, weight: number): MultiSearchQueryWithFederation[] =>
+    prefer === null
+      ? [{ ...q, ...(filter === null ? {} : { filter }), federationOptions: { weight } }]
+      : [
+          { ...q, filter: and(`language = ${quote(prefer)}`), federationOptions: { weight } },
+          { ...q, filter: and(`language != ${quote(prefer)}`), federationOptions: { weight: weight * OTHER_LANGUAGE_WEIGHT } },
+        ];
   const shown: SearchParams = options.withHits
     ? {
         attributesToRetrieve: [...HIT_FIELDS],
@@ -177,20 +234,8 @@ export function buildFederatedSearch(
     : { attributesToRetrieve: ["id"] };
   const sort = query.sort === "newest" ? { sort: ["published_ts:desc"] } : {};
   const locales = queryLocales(query);
-  const queries: MultiSearchQueryWithFederation[] = [
-    {
-      indexUid,
-      q: query.q,
-      matchingStrategy,
-      ...shown,
-      ...sort,
-      ...(filter === null ? {} : { filter }),
-      ...(locales ? { locales } : {}),
-      federationOptions: { weight: 1 },
-    },
-  ];
+  const queries: MultiSearchQueryWithFederation[] = split({ indexUid, q: query.q, matchingStrategy, ...shown, ...sort, ...(locales ? { locales } : {}) }, 1);
   for (const stem of stemQueries(query.q)) {
-    const language = `language = ${quote(stem.lang)}`;
     queries.push({
       indexUid,
       q: stem.q,
@@ -198,9 +243,12 @@ export function buildFederatedSearch(
       attributesToSearchOn: [STEMS_FIELD],
       ...shown,
       ...sort,
-      filter: filter === null ? language : `(${filter}) AND ${language}`,
-      federationOptions: { weight: STEM_WEIGHT },
+      filter: and(`language = ${quote(stem.lang)}`),
+      federationOptions: { weight: STEM_WEIGHT * (prefer === null || stem.lang === prefer ? 1 : OTHER_LANGUAGE_WEIGHT) },
     });
+  }
+  for (const alternative of glossaryQueries(query.q)) {
+    queries.push(...split({ indexUid, q: alternative, matchingStrategy, ...shown, ...sort }, GLOSSARY_WEIGHT));
   }
   return {
     federation: {
@@ -411,21 +459,23 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
     };
   }
 
-  // Words: federated searches (as written + stemmed), one for the hits and every unfiltered
-  // facet, one more per filtered facet for its disjunctive counts, sent together.
+  // Words: federated searches (as written, stemmed, glossary), one for the hits and every
+  // unfiltered facet, one more per filtered facet for its disjunctive counts, sent together.
   async function textSearch(query: SearchQuery): Promise<Omit<SearchResult, "tookMs">> {
-    const run = async (strategy: MatchingStrategies) => {
-      const filtered = filteredFacets(query);
-      const requests = [
-        buildFederatedSearch(query, { indexUid, matchingStrategy: strategy, facets: FACETS, withHits: true }),
-        ...filtered.map((facet) => buildFederatedSearch(query, { indexUid, matchingStrategy: strategy, facets: [facet], exceptFacet: facet, withHits: false })),
-      ];
-      const responses = await Promise.all(requests.map((params) => searchClient.multiSearch<FederatedMultiSearchParams, SearchDocument>(params)));
-      return { responses, filtered };
-    };
-    let { responses, filtered } = await run("all");
+    const prefer = preferredLanguage(query.q);
+    const filtered = filteredFacets(query);
+    const run = (strategy: MatchingStrategies) =>
+      Promise.all(
+        [
+          buildFederatedSearch(query, { indexUid, matchingStrategy: strategy, facets: FACETS, withHits: true, prefer }),
+          ...filtered.map((facet) =>
+            buildFederatedSearch(query, { indexUid, matchingStrategy: strategy, facets: [facet], exceptFacet: facet, withHits: false, prefer }),
+          ),
+        ].map((params) => searchClient.multiSearch<FederatedMultiSearchParams, SearchDocument>(params)),
+      );
+    let responses = await run("all");
     // AND first; if nothing matches every word, let Meilisearch drop words from the end.
-    if ((responses[0]?.estimatedTotalHits ?? 0) === 0 && wordCount(query.q) > 1) ({ responses, filtered } = await run("last"));
+    if ((responses[0]?.estimatedTotalHits ?? 0) === 0 && wordCount(query.q) > 1) responses = await run("last");
     const main = responses[0];
     if (!main) throw new Error("Meilisearch federated search returned no result");
     const facets = emptyFacets();
