@@ -18,6 +18,7 @@ import {
   buildFederatedSearch,
   buildFilterExpression,
   preferredLanguage,
+  settingsDrift,
   siteKeySpecs,
   stemQueries,
   toMeiliDocument,
@@ -383,5 +384,19 @@ describe("language preference", () => {
     // Without a preference, one query over every language.
     const plain = buildFederatedSearch(makeQuery({ q: "sepsis" }), { facets: ["outcome"], withHits: false });
     expect(plain.queries.filter((q) => q.q === "sepsis" && !q.attributesToSearchOn)).toHaveLength(1);
+  });
+});
+
+describe("settingsDrift", () => {
+  it("finds nothing in the declaration itself and names each setting that differs", () => {
+    expect(settingsDrift(MEILI_SETTINGS)).toEqual([]);
+    // Meilisearch answers with more fields than declared, and sets in its own order.
+    const answered = { ...MEILI_SETTINGS, filterableAttributes: [...MEILI_SETTINGS.filterableAttributes].reverse(), distinctAttribute: null };
+    expect(settingsDrift(answered)).toEqual([]);
+    expect(settingsDrift({ ...MEILI_SETTINGS, typoTolerance: { enabled: false } })).toEqual(["typoTolerance"]);
+    expect(settingsDrift({ ...MEILI_SETTINGS, searchableAttributes: ["organization_slug"], synonyms: { a: ["b"] } })).toEqual([
+      "searchableAttributes",
+      "synonyms",
+    ]);
   });
 });

@@ -10,7 +10,7 @@ import { buildSnippet, createEmbeddedEngine, fingerprintOf, queryTerms, tokenize
 import { CASE_FACT_FIELDS, CASE_FACT_LISTS, CASE_FACTS } from "../../src/lib/codelists.ts";
 import { DEFAULT_PER_PAGE, FACET_PARAMS, FACETS, makeQuery, parseSearchParams, searchQueryToParams } from "../../src/lib/server/search/engine.ts";
 import type { SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
-import { buildFacetQueries, createMeilisearchEngine, toMeiliSearchParams } from "../../src/lib/server/search/meilisearch.ts";
+import { MEILI_SETTINGS, buildFacetQueries, createMeilisearchEngine, toMeiliSearchParams } from "../../src/lib/server/search/meilisearch.ts";
 import type { MeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
 import { queryLanguage } from "../../src/lib/server/search/language.ts";
 import { chunk, corpus, runSearchContract } from "./search-contract.ts";
@@ -34,6 +34,58 @@ describe.skipIf("skip" in provided)("meilisearch", () => {
       }),
     { dispose: (engine) => (engine as MeilisearchEngine).dropIndex(), timeout: 60_000 },
   );
+
+  describe("settings drift and outdated documents", () => {
+    const indexUid = `casebook_drift_${Date.now().toString(36)}`;
+    const admin = (method: string, route: string, body?: unknown) =>
+      fetch(`${meili.url}${route}`, {
+        method,
+        headers: { ...(meili.apiKey ? { authorization: `Bearer ${meili.apiKey}` } : {}), "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const waitFor = async (res: Response) => {
+      const { taskUid } = (await res.json()) as { taskUid: number };
+      for (let i = 0; i < 200; i++) {
+        const task = (await (await admin("GET", `/tasks/${taskUid}`)).json()) as { status: string };
+        if (task.status === "succeeded" || task.status === "failed") return task.status;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return "timeout";
+    };
+    afterAll(async () => {
+      await createMeilisearchEngine({ url: meili.url, apiKey: meili.apiKey, indexUid }).dropIndex();
+    }, 60_000);
+
+    it("a setting changed by hand is named and put back at the next start", async () => {
+      const first = createMeilisearchEngine({ url: meili.url, apiKey: meili.apiKey, indexUid });
+      await first.ensureIndex();
+      expect(first.settingsDrift).toEqual([]);
+      const again = createMeilisearchEngine({ url: meili.url, apiKey: meili.apiKey, indexUid });
+      await again.ensureIndex();
+      expect(again.settingsDrift).toEqual([]);
+      // Someone makes the organisation slug searchable and turns typos off.
+      expect(
+        await waitFor(
+          await admin("PATCH", `/indexes/${indexUid}/settings`, { searchableAttributes: ["organization_slug"], typoTolerance: { enabled: false } }),
+        ),
+      ).toBe("succeeded");
+      const restarted = createMeilisearchEngine({ url: meili.url, apiKey: meili.apiKey, indexUid });
+      await restarted.ensureIndex();
+      expect(restarted.settingsDrift).toEqual(expect.arrayContaining(["searchableAttributes", "typoTolerance"]));
+      const settings = (await (await admin("GET", `/indexes/${indexUid}/settings`)).json()) as { searchableAttributes: string[] };
+      expect(settings.searchableAttributes).toEqual([...MEILI_SETTINGS.searchableAttributes]);
+    });
+
+    it("documents written without stems (an older version) are reported, and a reindex clears that", async () => {
+      const engine = createMeilisearchEngine({ url: meili.url, apiKey: meili.apiKey, indexUid });
+      await engine.ensureIndex();
+      expect(await engine.outdatedDocuments()).toBe(false);
+      expect(await waitFor(await admin("POST", `/indexes/${indexUid}/documents`, [{ ...corpus[0]! }]))).toBe("succeeded");
+      expect(await engine.outdatedDocuments()).toBe(true);
+      await engine.reindex(chunk(corpus.slice(0, 5), 5));
+      expect(await engine.outdatedDocuments()).toBe(false);
+    });
+  });
 
   describe("the site's keys", () => {
     const indexUid = `casebook_keys_${Date.now().toString(36)}`;

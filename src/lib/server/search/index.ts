@@ -117,9 +117,12 @@ function startMeilisearch(): Service {
     await engine.ensureIndex();
     // Meilisearch persists its own index; only a count that disagrees with PocketBase
     // (a new server, a wiped volume) calls for a full rebuild.
-    const [indexed, published] = await Promise.all([engine.count(), countSearchableDocuments()]);
-    if (indexed !== published) {
-      service.detail = `rebuilding from PocketBase (${indexed} indexed, ${published} published)`;
+    const [indexed, published, outdated] = await Promise.all([engine.count(), countSearchableDocuments(), engine.outdatedDocuments()]);
+    if (indexed !== published || outdated) {
+      service.detail = outdated
+        ? "rebuilding from PocketBase (the index holds documents of an older format)"
+        : `rebuilding from PocketBase (${indexed} indexed, ${published} published)`;
+      console.warn(`[search] Meilisearch: ${service.detail}`);
       await rebuildSearchIndex(engine);
     }
     service.status = "ready";

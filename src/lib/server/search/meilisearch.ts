@@ -347,6 +347,7 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
   let writeClient = client;
   let index = client.index<SearchDocument>(indexUid);
   let keys: { search: string; write: string } | null = null;
+  let lastDrift: string[] = [];
   // Reindexes in progress in this process. Writes made meanwhile are journaled and replayed
   // into the staging index after its batches (so they win over older batch copies), then
   // written to both indexes until the swap, so the swap cannot lose them.
@@ -359,15 +360,22 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
     return done;
   }
 
-  async function createIndexIfMissing(uid: string): Promise<void> {
+  // True when the index was made now.
+  async function createIndexIfMissing(uid: string): Promise<boolean> {
     const done = await client.createIndex(uid, { primaryKey: "id" }).waitTask(waitOptions);
     if (done.status !== "succeeded" && done.error?.code !== "index_already_exists") {
       throw taskError(done, `creating index ${uid}`);
     }
+    return done.status === "succeeded";
   }
 
   async function ensureIndex(): Promise<void> {
-    await createIndexIfMissing(indexUid);
+    const created = await createIndexIfMissing(indexUid);
+    // Verified before applying, so a drift (a setting changed by hand, an older version's
+    // settings) is named in the log; applying the declaration corrects it either way.
+    const drift = created ? [] : settingsDrift(await client.index(indexUid).getSettings());
+    if (drift.length > 0) console.warn(`[search] Meilisearch index ${indexUid}: correcting settings that differ from the declaration: ${drift.join(", ")}`);
+    lastDrift = drift;
     await settle(client.index(indexUid).updateSettings(MEILI_SETTINGS), `settings of ${indexUid}`);
     if (options.apiKey && options.scopedKeys !== false) await useScopedKeys();
   }
@@ -503,6 +511,22 @@ export function createMeilisearchEngine(options: MeilisearchEngineOptions): Meil
     get keys() {
       return keys;
     },
+    get settingsDrift() {
+      return lastDrift;
+    },
+
+    async outdatedDocuments() {
+      // Documents written before `stems` existed cannot be found by their stems: one sample
+      // tells, since every write since then and every reindex carries the field.
+      try {
+        const page = await client.index(indexUid).getDocuments({ limit: 1, fields: ["id", STEMS_FIELD] });
+        const first = page.results[0] as Record<string, unknown> | undefined;
+        return first !== undefined && typeof first[STEMS_FIELD] !== "string";
+      } catch (error) {
+        if (apiErrorCode(error) === "index_not_found") return false;
+        throw error;
+      }
+    },
 
     async upsert(docs) {
       if (docs.length === 0) return;
@@ -593,6 +617,39 @@ function distributionOf(distribution: FacetDistribution | undefined, facet: Face
   return sortFacetCounts(Object.entries(values).map(([value, count]) => ({ value, count })));
 }
 
+/** The names of the declared settings that `current` does not match (order kept where it ranks). */
+export function settingsDrift(current: Settings): string[] {
+  const drift: string[] = [];
+  const declared = MEILI_SETTINGS as Record<string, unknown>;
+  const got = current as Record<string, unknown>;
+  const unordered = new Set(["filterableAttributes", "sortableAttributes", "stopWords"]);
+  for (const key of Object.keys(declared)) {
+    const want = declared[key];
+    const have = got[key];
+    const same =
+      unordered.has(key) && Array.isArray(want) && Array.isArray(have)
+        ? sameSet(
+            want.map(String),
+            have.map((v) => (typeof v === "string" ? v : JSON.stringify(v))),
+          )
+        : typeof want === "object" && want !== null && !Array.isArray(want)
+          ? contains(have, want)
+          : JSON.stringify(have) === JSON.stringify(want);
+    if (!same) drift.push(key);
+  }
+  return drift;
+}
+
+// True when every field of `want` is in `have` with the same value (Meilisearch returns more).
+function contains(have: unknown, want: unknown): boolean {
+  if (typeof want !== "object" || want === null) return JSON.stringify(have) === JSON.stringify(want);
+  if (Array.isArray(want)) return JSON.stringify(have) === JSON.stringify(want);
+  if (typeof have !== "object" || have === null) return false;
+  // An empty declaration (no synonyms) means exactly that, not "anything".
+  if (Object.keys(want).length === 0) return Object.keys(have).length === 0;
+  return Object.entries(want).every(([k, v]) => contains((have as Record<string, unknown>)[k], v));
+}
+
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
@@ -645,6 +702,10 @@ export type MeilisearchEngine = SearchEngine & {
   readonly indexUid: string;
   /** Deletes the whole index (test teardown, decommissioning). */
   dropIndex(): Promise<void>;
+  /** The settings ensureIndex() found different from MEILI_SETTINGS (and corrected), by name. */
+  readonly settingsDrift: string[];
+  /** True when the index holds documents written without `stems` (an older version): rebuild it. */
+  outdatedDocuments(): Promise<boolean>;
   /** The scoped keys in use (search only, documents only); null before ensureIndex() or without a master key. */
   readonly keys: { search: string; write: string } | null;
 };
