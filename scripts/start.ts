@@ -7,7 +7,7 @@ import { ConfigError, parseConfig } from "../src/lib/server/config.ts";
 import { randomBytes } from "node:crypto";
 import { countAdmins, ensureAdmin, startupAdvice } from "../src/lib/server/admin.ts";
 import { connectAsSuperuser } from "../src/lib/server/pocketbase.ts";
-import { isBuildStale, outDir, sourceHash, stampPath } from "./lib/build-stamp.ts";
+import { isBuildStale, sourceHash, stampPath } from "./lib/build-stamp.ts";
 import { applyBackupSchedule } from "./lib/backups.ts";
 import { bringUpPocketBase } from "./lib/platform.ts";
 import { locateMeilisearch, newMasterKey, startMeilisearch } from "./lib/meilisearch-process.ts";
@@ -51,12 +51,14 @@ async function shutdown(code: number, message?: string): Promise<never> {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
-function stopChild(child: ChildProcess): () => Promise<void> {
+// The site finishes its requests and outbox work first (scripts/serve.ts, up to its own
+// timeouts), so it gets longer than PocketBase before it is killed.
+function stopChild(child: ChildProcess, graceMs: number): () => Promise<void> {
   return async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const done = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
     await done;
     clearTimeout(timer);
   };
@@ -140,9 +142,9 @@ try {
   };
   const args = dev
     ? [path.join(root, "node_modules/astro/bin/astro.mjs"), "dev", "--host", config.host, "--port", String(config.port)]
-    : [path.join(outDir(root), "server/entry.mjs")];
+    : [path.join(root, "scripts/serve.ts")];
   const server = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
-  children.push({ name: "site", stop: stopChild(server) });
+  children.push({ name: "site", stop: stopChild(server, 60_000) });
   server.on("exit", (code) => {
     if (!stopping) void shutdown(code ?? 1, `The site server stopped (exit code ${code}).`);
   });

@@ -47,7 +47,7 @@ export async function startSite(
   env: Record<string, string>,
 ): Promise<{ baseUrl: string; child: ChildProcess; stop: () => Promise<void>; output: () => string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(outDir(root), "server/entry.mjs")], {
+  const child = spawn(process.execPath, [path.join(root, "scripts/serve.ts")], {
     cwd: root,
     env: { ...process.env, ...env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],

@@ -2,10 +2,14 @@
 // something (issue 9, finding 15), the revealing part is done once the answer is sent.
 // A failure is logged (without the task's data) and never reaches the visitor.
 
+import { SHUTDOWN_ORDER, onShutdown } from "./shutdown.ts";
+
 const pending = new Set<Promise<void>>();
 
 /** Runs `task` after the current request's response is on its way; errors are logged by label. */
 export function runInBackground(label: string, task: () => Promise<unknown>): void {
+  // A task started by an answered request is part of that request's work: finish it before exiting.
+  if (pending.size === 0) onShutdown("work after responses", SHUTDOWN_ORDER.background, settleBackground);
   const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
     .then(task)
     .then(

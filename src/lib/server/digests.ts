@@ -19,6 +19,7 @@ import { enqueueMail, loadPeople, type Person, type PlannedMail } from "./notify
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { toPublicPost, type PublicPost } from "./posts.ts";
 import { loadActor } from "./users.ts";
+import { SHUTDOWN_ORDER, onShutdown, untilIdle } from "./shutdown.ts";
 
 /** The two digest cadences. */
 export const DIGEST_CADENCES = ["daily", "weekly"] as const;
@@ -273,6 +274,11 @@ export function ensureDigestScheduler(): void {
     );
   }
   setTimeout(() => runDueDigests().catch(report), 5_000).unref();
+  onShutdown("digest schedule", SHUTDOWN_ORDER.schedules, async () => {
+    const jobs = [...state.jobs];
+    stopDigestScheduler();
+    await untilIdle(jobs);
+  });
 }
 
 /** Stops the schedule (tests and shutdown). */

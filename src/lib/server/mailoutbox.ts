@@ -10,6 +10,7 @@ import { getPocketBase } from "./pocketbase.ts";
 import { signToken } from "./tokens.ts";
 import { MAIL_CATEGORIES } from "./notify.ts";
 import { type DrainLoopState, startDrainLoop, stopDrainLoop } from "./drainloop.ts";
+import { SHUTDOWN_ORDER, onShutdown } from "./shutdown.ts";
 
 /** Attempts after which a row is given up (status `failed`, kept with its last error). */
 export const MAX_MAIL_ATTEMPTS = 12;
@@ -220,6 +221,8 @@ export function ensureMailWorker(): void {
   worker.ensured = true;
   if (process.env.CASEBOOK_MAIL_WORKER === "0") return;
   startMailWorker();
+  // The message being sent is finished and marked; the rest waits for the next start.
+  onShutdown("mail outbox worker", SHUTDOWN_ORDER.workers, stopMailWorker);
 }
 
 function messageOf(error: unknown): string {

@@ -9,6 +9,7 @@ import type { Locale } from "../../../i18n/index.ts";
 import { prepareNotices, type PlannedNotice, writeNotices } from "../notify.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { formatSessionSpan } from "./time.ts";
+import { SHUTDOWN_ORDER, onShutdown, untilIdle } from "../shutdown.ts";
 
 /** How long before a session its reminder goes. */
 export const REMINDER_LEAD_MS = 24 * 60 * 60 * 1000;
@@ -86,6 +87,11 @@ export function ensureReminderScheduler(): void {
   // protect: a run still going when the next tick comes is not started twice.
   state.job = new Cron(REMINDER_SCHEDULE, { protect: true, unref: true, catch: report }, async () => {
     await runSessionReminders();
+  });
+  onShutdown("round-table reminders", SHUTDOWN_ORDER.schedules, async () => {
+    const job = state.job;
+    stopReminderScheduler();
+    await untilIdle(job ? [job] : []);
   });
 }
 

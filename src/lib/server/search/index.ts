@@ -6,6 +6,7 @@ import { open, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { getConfig } from "../config.ts";
 import { getPocketBase } from "../pocketbase.ts";
+import { SHUTDOWN_ORDER, onShutdown } from "../shutdown.ts";
 import { countSearchableDocuments, loadAllSearchDocuments, loadPublishedFingerprint } from "./documents.ts";
 import { createEmbeddedEngine } from "./embedded.ts";
 import type { EmbeddedEngine } from "./embedded.ts";
@@ -211,25 +212,18 @@ async function saveSnapshot(snapshot: SnapshotState): Promise<void> {
   return snapshot.saving;
 }
 
-// Best effort: a snapshot saved at shutdown spares the next start a rebuild. The signal is
-// re-raised afterwards so the process still ends the way the signal asks.
+// Best effort: a snapshot saved at shutdown spares the next start a rebuild. It runs after
+// the outbox workers have stopped (shutdown.ts order), so it holds everything they applied.
 function registerShutdownSave(): void {
-  if (state.shutdownRegistered) return;
-  state.shutdownRegistered = true;
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
-    const exit = () => process.kill(process.pid, signal);
-    setTimeout(exit, 30_000).unref();
+  onShutdown("search snapshot", SHUTDOWN_ORDER.save, async () => {
     // Whichever engine serves at that moment (tests may have replaced the first one).
     const snapshot = state.service?.status === "ready" ? state.service.snapshot : null;
-    if (!snapshot) return exit();
+    if (!snapshot) return;
     if (snapshot.timer) clearTimeout(snapshot.timer);
-    const pending = snapshot.saving ?? (snapshot.dirty ? saveSnapshot(snapshot) : Promise.resolve());
-    void pending.finally(exit);
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+    snapshot.timer = null;
+    if (snapshot.saving) await snapshot.saving;
+    if (snapshot.dirty) await saveSnapshot(snapshot);
+  });
 }
 
 // The snapshot is written by JSON.stringify with `format` and `savedAt` first, so the time
@@ -312,5 +306,4 @@ export type SearchStart = { from: "snapshot" } | { from: "pocketbase"; reason: "
 type ServiceState = {
   service: Service | null;
   lastFailure: { at: number; error: Error } | null;
-  shutdownRegistered?: boolean;
 };

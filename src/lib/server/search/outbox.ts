@@ -10,6 +10,7 @@ import type { IndexedCollection } from "./documents.ts";
 import type { SearchDocument, SearchEngine } from "./engine.ts";
 import { OUTBOX_RETENTION_MS, getSearchEngine } from "./index.ts";
 import { type DrainLoopState, startDrainLoop, stopDrainLoop } from "../drainloop.ts";
+import { SHUTDOWN_ORDER, onShutdown } from "../shutdown.ts";
 
 /** Rows handled per drain when the caller does not say. */
 export const DEFAULT_DRAIN_LIMIT = 100;
@@ -248,6 +249,9 @@ export function ensureSearchWorker(): void {
   worker.ensured = true;
   if (process.env.CASEBOOK_SEARCH_WORKER === "0") return;
   startOutboxWorker();
+  // At shutdown the worker finishes the batch it is applying; rows not reached stay in the
+  // outbox for the next start (nothing is lost, nothing is applied twice at once).
+  onShutdown("search outbox worker", SHUTDOWN_ORDER.workers, stopOutboxWorker);
 }
 
 function isIndexed(collection: string): collection is IndexedCollection {
