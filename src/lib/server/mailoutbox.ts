@@ -10,6 +10,7 @@ import { getPocketBase } from "./pocketbase.ts";
 import { signToken } from "./tokens.ts";
 import { MAIL_CATEGORIES } from "./notify.ts";
 import { type DrainLoopState, startDrainLoop, stopDrainLoop } from "./drainloop.ts";
+import { type LeaseKeeper, createLeaseKeeper } from "./leases.ts";
 import { SHUTDOWN_ORDER, onShutdown } from "./shutdown.ts";
 
 /** Attempts after which a row is given up (status `failed`, kept with its last error). */
@@ -199,21 +200,29 @@ export async function getMailBacklog(): Promise<number> {
 
 /** Starts the in-process loop that drains the mail outbox every `intervalMs` (no-op when running). */
 export function startMailWorker(options: { intervalMs?: number; backoffBaseMs?: number } = {}): void {
+  worker.lease ??= createLeaseKeeper("outbox:mail", MAIL_LEASE_MS);
+  const lease = worker.lease;
   startDrainLoop(worker, {
     label: "mail",
     intervalMs: options.intervalMs ?? 500,
     errorDelayMs: 5000,
     drain: async () => {
+      // One process sends at a time (leases.ts): two would send the same mail twice.
+      if (!(await lease.hold())) return false;
       const result = await drainMailOutbox({ backoffBaseMs: options.backoffBaseMs });
       return result.sent + result.skipped >= DEFAULT_LIMIT;
     },
   });
 }
 
-/** Stops the worker loop and waits for its current drain to finish. */
+/** Stops the worker loop, waits for its current drain to finish, and hands the mail lease back. */
 export async function stopMailWorker(): Promise<void> {
   await stopDrainLoop(worker);
+  await worker.lease?.release();
 }
+
+/** How long a process keeps the right to send the mail outbox before another may take over. */
+export const MAIL_LEASE_MS = 15_000;
 
 /** Starts the mail worker once per process, unless CASEBOOK_MAIL_WORKER=0. */
 export function ensureMailWorker(): void {
@@ -243,4 +252,9 @@ type OutboxRow = Pick<RecordModel, "id"> & {
   attempts: number;
   next_attempt_at: string;
 };
-type WorkerState = DrainLoopState & { draining: Promise<MailDrainResult> | null; wake: (() => void) | null; ensured: boolean };
+type WorkerState = DrainLoopState & {
+  draining: Promise<MailDrainResult> | null;
+  wake: (() => void) | null;
+  ensured: boolean;
+  lease?: LeaseKeeper;
+};

@@ -9,6 +9,7 @@ import type { Locale } from "../../../i18n/index.ts";
 import { prepareNotices, type PlannedNotice, writeNotices } from "../notify.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { formatSessionSpan } from "./time.ts";
+import { claimPeriod } from "../leases.ts";
 import { SHUTDOWN_ORDER, onShutdown, untilIdle } from "../shutdown.ts";
 
 /** How long before a session its reminder goes. */
@@ -78,6 +79,15 @@ async function runOnce(at: Date): Promise<ReminderRunResult> {
   return result;
 }
 
+/**
+ * The scheduled run for the hour of `at`: with several site processes each one's timer fires,
+ * and only the process that claims the hour runs it (leases.ts); the others return null.
+ */
+export async function runScheduledReminders(at: Date = new Date()): Promise<ReminderRunResult | null> {
+  if (!(await claimPeriod("round-table-reminders", at.toISOString().slice(0, 13)))) return null;
+  return runSessionReminders(at);
+}
+
 /** Starts the hourly reminder run once per process; off with CASEBOOK_REMINDERS=0 (or CASEBOOK_DIGESTS=0, which turns scheduled mail off). */
 export function ensureReminderScheduler(): void {
   if (state.ensured) return;
@@ -86,7 +96,7 @@ export function ensureReminderScheduler(): void {
   const report = (error: unknown) => console.error(`[round-table reminders] ${error instanceof Error ? error.message : String(error)}`);
   // protect: a run still going when the next tick comes is not started twice.
   state.job = new Cron(REMINDER_SCHEDULE, { protect: true, unref: true, catch: report }, async () => {
-    await runSessionReminders();
+    await runScheduledReminders();
   });
   onShutdown("round-table reminders", SHUTDOWN_ORDER.schedules, async () => {
     const job = state.job;

@@ -10,8 +10,11 @@ import type { IndexedCollection } from "./documents.ts";
 import type { SearchDocument, SearchEngine } from "./engine.ts";
 import { OUTBOX_RETENTION_MS, getSearchEngine } from "./index.ts";
 import { type DrainLoopState, startDrainLoop, stopDrainLoop } from "../drainloop.ts";
+import { type LeaseKeeper, createLeaseKeeper } from "../leases.ts";
 import { SHUTDOWN_ORDER, onShutdown } from "../shutdown.ts";
 
+/** How long a process keeps the right to drain the outbox before another may take over (it renews while alive). */
+export const OUTBOX_LEASE_MS = 15_000;
 /** Rows handled per drain when the caller does not say. */
 export const DEFAULT_DRAIN_LIMIT = 100;
 /** First retry delay; doubled on each further failure. */
@@ -226,11 +229,17 @@ export async function getOutboxBacklog(): Promise<number> {
 /** Starts the in-process loop that drains the outbox every `intervalMs` (no-op when running). */
 export function startOutboxWorker(options: { intervalMs?: number; limit?: number } = {}): void {
   const limit = options.limit ?? DEFAULT_DRAIN_LIMIT;
+  worker.lease ??= createLeaseKeeper("outbox:search", OUTBOX_LEASE_MS);
+  const lease = worker.lease;
   startDrainLoop(worker, {
     label: "search",
     intervalMs: options.intervalMs ?? 250,
     errorDelayMs: WORKER_ERROR_DELAY_MS,
     drain: async () => {
+      // Several site processes on one PocketBase (and Meilisearch): one drains at a time, so two
+      // never apply the same row at once and a record's rows stay in order; a crashed holder's
+      // lease runs out and another process takes over (leases.ts).
+      if (!(await lease.hold())) return false;
       const result = await drainOutbox({ limit });
       // A full batch means more is waiting: go on at once.
       return result.processed + result.failed >= limit;
@@ -238,9 +247,10 @@ export function startOutboxWorker(options: { intervalMs?: number; limit?: number
   });
 }
 
-/** Stops the worker loop and waits for its current drain to finish. */
+/** Stops the worker loop, waits for its current drain to finish, and hands the outbox lease back. */
 export async function stopOutboxWorker(): Promise<void> {
   await stopDrainLoop(worker);
+  await worker.lease?.release();
 }
 
 /** Starts the outbox worker once per process, unless CASEBOOK_SEARCH_WORKER=0. */
@@ -271,4 +281,5 @@ type WorkerState = DrainLoopState & {
   draining: Promise<DrainResult> | null;
   lastPrune: number;
   ensured: boolean;
+  lease?: LeaseKeeper;
 };
