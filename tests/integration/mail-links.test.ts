@@ -2,7 +2,7 @@
 // (or the sign-up/invitation page's language) gives the /fr/, /nl/ or /en/ prefix of every link;
 // a mail to a reader of unknown language links to the unprefixed page, where their browser decides.
 import type PocketBase from "pocketbase";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getConfig } from "../../src/lib/server/config.ts";
 import { findLatestMail } from "../../src/lib/server/mail.ts";
 import { drainMailOutbox } from "../../src/lib/server/mailoutbox.ts";
@@ -10,20 +10,25 @@ import { siteLink } from "../../src/lib/server/links.ts";
 import { claimPost, requestChanges, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { inviteMember } from "../../src/lib/server/orgs.ts";
 import { loadActor, requestPasswordReset, sendVerificationMail, signUp, signUpSchema, type Actor } from "../../src/lib/server/users.ts";
-import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
+import { createOrganization, createUser, unique, useOwnPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
+let stopOwn: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   // These tests read the .eml drop: no SMTP_URL left behind in this worker by the files that
   // run a real SMTP server (notifications, digests) may send their mail elsewhere.
   delete process.env.SMTP_URL;
-  pb = await useTestPocketBase();
-  // The outbox is shared with every integration file before this one (each submit notifies the
-  // moderators those files created): drain that backlog here, under the hook's timeout, so each
-  // test below drains only its own mail.
-  while ((await drainMailOutbox({ limit: 500 })).sent > 0);
-}, 300_000); // the backlog of a full run: minutes of mail on two cores
+  // A PocketBase of this file's own: on the run's shared one, the mail outbox holds every earlier
+  // file's notifications, and draining them (minutes of mail) would be most of this file's time.
+  const own = await useOwnPocketBase();
+  pb = own.pb;
+  stopOwn = own.stop;
+}, 60_000);
+
+afterAll(async () => {
+  await stopOwn?.();
+});
 
 const actor = async (id: string): Promise<Actor> => (await loadActor(id))!;
 

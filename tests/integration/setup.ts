@@ -2,7 +2,7 @@
 import { inject } from "vitest";
 import type PocketBase from "pocketbase";
 import { connectAsSuperuser, setPocketBase } from "../../src/lib/server/pocketbase.ts";
-import { TEST_SUPERUSER } from "../helpers/pocketbase.ts";
+import { TEST_SUPERUSER, startTestPocketBase } from "../helpers/pocketbase.ts";
 
 /** Connects to the test PocketBase and makes it the app's shared client. */
 export async function useTestPocketBase(): Promise<PocketBase> {
@@ -17,6 +17,29 @@ export async function useTestPocketBase(): Promise<PocketBase> {
   const pb = await connectAsSuperuser(url, TEST_SUPERUSER);
   setPocketBase(pb);
   return pb;
+}
+
+/**
+ * Starts a PocketBase of this file's own (migrations applied, nothing else) and makes it the app's
+ * client: for tests that drain a whole outbox or count rows, which on the run's shared PocketBase
+ * would also meet every earlier file's rows (issue 10 §6). `stop` in afterAll.
+ */
+export async function useOwnPocketBase(): Promise<{ pb: PocketBase; stop: () => Promise<void> }> {
+  const own = await startTestPocketBase();
+  process.env.POCKETBASE_URL = own.url;
+  process.env.PB_SUPERUSER_EMAIL = TEST_SUPERUSER.email;
+  process.env.PB_SUPERUSER_PASSWORD = TEST_SUPERUSER.password;
+  process.env.CASEBOOK_SECRET ??= "integration-test-signing-secret-0123456789";
+  process.env.DATA_DIR = inject("dataDir");
+  process.env.PUBLIC_URL ??= "http://127.0.0.1:4321";
+  const pb = await connectAsSuperuser(own.url, TEST_SUPERUSER);
+  setPocketBase(pb);
+  return {
+    pb,
+    stop: async () => {
+      await own.stop();
+    },
+  };
 }
 
 /** A short unique suffix so each test creates its own data. */
