@@ -42,7 +42,7 @@ import {
 import { dismissalProblems, postFieldsSchema, refinePost } from "../lib/server/postinput.ts";
 import { answerConsent, callFieldsSchema, importDecisionsCsv, recordDecisions, refineCall, saveCall } from "../lib/server/funding.ts";
 import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../lib/codelists.ts";
-import { limits, signInThrottle } from "../lib/server/ratelimit.ts";
+import { siteLimits } from "../lib/server/sharedlimits.ts";
 import { MAX_CSV_BYTES, MAX_LOGO_BYTES, megabytes } from "../lib/limits.ts";
 import { rememberParsedForms } from "../lib/server/forms.ts";
 import { setLanguageCookie } from "../lib/server/language.ts";
@@ -94,7 +94,7 @@ export const server = rememberParsedForms({
     accept: "form",
     input: signUpSchema,
     handler: async (input, context) => {
-      enforceLimits(context, [[limits.signUpPerIp, clientKey(context)]]);
+      await enforceLimits(context, [[siteLimits().signUpPerIp, clientKey(context)]]);
       const result = signUpInBackground(input, context.locals.locale);
       if (!result.ok) {
         throw new ActionError({ code: "BAD_REQUEST", message: passwordProblem(result.reasons) });
@@ -109,11 +109,12 @@ export const server = rememberParsedForms({
     handler: async (input, context) => {
       // Only failures count, per (account, address) with growing waits (ratelimit.ts).
       const address = clientIp(context);
-      const verdict = signInThrottle.check(input.email, address);
+      const throttle = siteLimits().signIn;
+      const verdict = await throttle.check(input.email, address);
       if (!verdict.allowed) refuseTooMany(context, verdict.retryAfterSeconds);
       const result = await signIn(input);
-      if (result.ok) signInThrottle.recordSuccess(input.email, address);
-      else if (result.reason === "invalid") signInThrottle.recordFailure(input.email, address);
+      if (result.ok) await throttle.recordSuccess(input.email, address);
+      else if (result.reason === "invalid") await throttle.recordFailure(input.email, address);
       if (!result.ok) {
         throw new ActionError({
           code: "UNAUTHORIZED",
@@ -146,9 +147,9 @@ export const server = rememberParsedForms({
         .toLowerCase(),
     }),
     handler: async (input, context) => {
-      enforceLimits(context, [
-        [limits.resetPerIp, clientKey(context)],
-        [limits.resetPerAccount, input.email],
+      await enforceLimits(context, [
+        [siteLimits().resetPerIp, clientKey(context)],
+        [siteLimits().resetPerAccount, input.email],
       ]);
       requestPasswordResetInBackground(input.email);
       return { email: input.email };
@@ -159,7 +160,7 @@ export const server = rememberParsedForms({
     accept: "form",
     input: z.object({ token: z.string().min(10).max(300), password: z.string().min(1, { error: say("domain.password.choose_new") }) }),
     handler: async (input, context) => {
-      enforceLimits(context, [[limits.resetPerIp, clientKey(context)]]);
+      await enforceLimits(context, [[siteLimits().resetPerIp, clientKey(context)]]);
       const result = await resetPassword(input.token, input.password);
       if (!result.ok) {
         if (result.reason === "weak") throw new ActionError({ code: "BAD_REQUEST", message: passwordProblem(result.reasons) });

@@ -40,6 +40,12 @@ describe("parseConfig", () => {
     expect(parseConfig({ CASEBOOK_ADMIN_EMAIL: "admin@example.org", CONTACT_EMAIL: "moderation@example.org" }).contactEmail).toBe("moderation@example.org");
   });
 
+  it("keeps rate-limit counts in memory unless told to share them through PocketBase (issue 16 §7)", () => {
+    expect(parseConfig({}).rateLimits).toBe("memory");
+    expect(parseConfig({ CASEBOOK_RATE_LIMITS: "pocketbase" }).rateLimits).toBe("pocketbase");
+    expect(() => parseConfig({ CASEBOOK_RATE_LIMITS: "redis" })).toThrow(/CASEBOOK_RATE_LIMITS must be memory .* or pocketbase/);
+  });
+
   it("treats empty variables as unset and honours overrides", () => {
     const config = parseConfig({
       PORT: "",

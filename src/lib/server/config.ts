@@ -63,6 +63,11 @@ const envSchema = z.object({
     .min(2, { error: "CASEBOOK_ANONYMITY_K must be at least 2: a descriptor shared by one organisation is its name" })
     .max(1000, { error: "CASEBOOK_ANONYMITY_K must be at most 1000" })
     .default(5),
+  CASEBOOK_RATE_LIMITS: z
+    .enum(["memory", "pocketbase"], {
+      error: "CASEBOOK_RATE_LIMITS must be memory (one site process) or pocketbase (several site processes share the counts)",
+    })
+    .default("memory"),
 });
 
 /** Thrown when the environment is invalid; its message names each variable and the fix. */
@@ -108,6 +113,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       .map((h) => h.trim())
       .filter(Boolean),
     anonymityK: e.CASEBOOK_ANONYMITY_K,
+    rateLimits: e.CASEBOOK_RATE_LIMITS,
   };
 }
 
@@ -173,4 +179,6 @@ export type Config = {
   allowedHosts: string[];
   /** How many verified organisations must share a public descriptor before it is used. */
   anonymityK: number;
+  /** Where the rate limits keep their counts: this process's memory, or PocketBase (shared by every site process). */
+  rateLimits: "memory" | "pocketbase";
 };

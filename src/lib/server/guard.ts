@@ -5,7 +5,7 @@ import { ActionError } from "astro:actions";
 import type { ActionAPIContext } from "astro:actions";
 import { ForbiddenError } from "./can.ts";
 import { RateLimitedError, ValidationError } from "./errors.ts";
-import { checkLimits, type RateLimiter } from "./ratelimit.ts";
+import { type AnyRateLimiter, checkAnyLimits } from "./ratelimit.ts";
 import type { Actor } from "./users.ts";
 import { addressKey, proxyMatcher, resolveClientIp } from "./addresses.ts";
 import { getConfig } from "./config.ts";
@@ -23,8 +23,8 @@ export function requireActor(context: ActionAPIContext): Actor {
 }
 
 /** Consumes the given rate limits; over a limit, remembers Retry-After for the page and throws 429. */
-export function enforceLimits(context: ActionAPIContext, entries: [RateLimiter, string][]): void {
-  const verdict = checkLimits(entries);
+export async function enforceLimits(context: ActionAPIContext, entries: [AnyRateLimiter, string][]): Promise<void> {
+  const verdict = await checkAnyLimits(entries);
   if (!verdict.allowed) refuseTooMany(context, verdict.retryAfterSeconds);
 }
 

@@ -1,11 +1,11 @@
 // Rate limits for sign-in, sign-up, password reset and e-mail verification: they slow
 // down password guessing and stop us from becoming a mail cannon.
 //
-// Token buckets kept in this process's memory. Casebook runs as one Node process next to
-// PocketBase, so memory is the simplest correct store, and losing the counts on restart
-// is harmless. Running several app processes (or containers) behind a load balancer would
-// give each its own buckets and multiply the allowance: that setup needs a shared store
-// (e.g. a PocketBase collection or Redis) behind the same interface.
+// Token buckets kept in this process's memory. One site process next to PocketBase is the
+// default, where memory is the simplest correct store and losing the counts on restart is
+// harmless. Several site processes behind a load balancer would each have their own buckets
+// and multiply the allowance: they run with CASEBOOK_RATE_LIMITS=pocketbase, which books with
+// the same arithmetic (the pure functions below) into PocketBase (sharedlimits.ts).
 //
 // A bucket holds `limit` tokens and refills continuously at `limit` per `windowMs`, so a
 // burst of `limit` is allowed, then one attempt per `windowMs / limit`. Unlike a fixed
@@ -24,11 +24,6 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   if (options.maxKeys !== undefined && !(options.maxKeys >= 1)) throw new RangeError(`maxKeys must be at least 1, got ${options.maxKeys}`);
   const now = options.now ?? (() => performance.now());
   const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
-  // Bookkeeping as in GCRA: instead of a token count, each key stores the time at which
-  // its bucket will be full again ("full at"). One attempt pushes that time `interval`
-  // further; an attempt is refused if that would put it more than `windowMs` ahead.
-  // Working in milliseconds keeps Retry-After exact, where fractional tokens round badly.
-  const interval = windowMs / limit;
   // Map iteration follows insertion order; re-inserting a key on every use makes the
   // first entry the least recently used, which is the one to evict.
   const fullAt = new Map<string, number>();
@@ -45,17 +40,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     consume(key) {
       const time = now();
       if (time - lastPrune >= windowMs) prune(time);
-      const current = fullAt.get(key);
-      const next = Math.max(current ?? time, time) + interval;
-      if (current !== undefined && next - time > windowMs) {
-        // Refused attempts take nothing: otherwise someone hammering a victim's account
-        // would keep it locked for as long as they keep trying. They do count as use, so
-        // the locked key is not the next one evicted.
-        fullAt.delete(key);
-        fullAt.set(key, current);
-        const retryAfterSeconds = Math.max(1, Math.ceil((next - windowMs - time) / 1000));
-        return { allowed: false, remaining: 0, retryAfterSeconds };
-      }
+      const { result, fullAt: next } = bucketConsume(fullAt.get(key), time, limit, windowMs);
+      // A refused attempt counts as use too, so the locked key is not the next one evicted.
       fullAt.delete(key);
       fullAt.set(key, next);
       while (fullAt.size > maxKeys) {
@@ -63,8 +49,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         if (oldest === undefined) break;
         fullAt.delete(oldest);
       }
-      // The epsilon absorbs float error when windowMs is not a multiple of limit.
-      return { allowed: true, remaining: Math.floor((windowMs - (next - time)) / interval + 1e-9), retryAfterSeconds: 0 };
+      return result;
     },
     reset(key) {
       fullAt.delete(key);
@@ -75,19 +60,91 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 }
 
+/**
+ * One attempt on a token bucket, as GCRA books it: instead of a token count, a key stores the
+ * time at which its bucket is full again (`fullAt`, undefined when full). One attempt pushes
+ * that time `windowMs / limit` further; it is refused if that would put it more than `windowMs`
+ * ahead. Milliseconds keep Retry-After exact, where fractional tokens round badly. Pure: the
+ * in-memory limiter and the shared one (sharedlimits.ts) both book with it.
+ */
+export function bucketConsume(fullAt: number | undefined, time: number, limit: number, windowMs: number): { result: RateLimitResult; fullAt: number } {
+  const interval = windowMs / limit;
+  const next = Math.max(fullAt ?? time, time) + interval;
+  if (fullAt !== undefined && next - time > windowMs) {
+    // Refused attempts take nothing: otherwise someone hammering a victim's account would
+    // keep it locked for as long as they keep trying.
+    const retryAfterSeconds = Math.max(1, Math.ceil((next - windowMs - time) / 1000));
+    return { result: { allowed: false, remaining: 0, retryAfterSeconds }, fullAt };
+  }
+  // The epsilon absorbs float error when windowMs is not a multiple of limit.
+  return { result: { allowed: true, remaining: Math.floor((windowMs - (next - time)) / interval + 1e-9), retryAfterSeconds: 0 }, fullAt: next };
+}
+
+/** How long until one more event fits a leaky counter full again at `fullAt` (0: now). */
+export function counterWaitMs(fullAt: number | undefined, time: number, limit: number, windowMs: number): number {
+  if (fullAt === undefined || fullAt <= time) return 0;
+  return Math.max(0, fullAt + windowMs / limit - time - windowMs);
+}
+
+/** A leaky counter's `fullAt` after one more event at `time`. */
+export function counterAdd(fullAt: number | undefined, time: number, limit: number, windowMs: number): number {
+  return Math.min(Math.max(fullAt ?? time, time) + windowMs / limit, time + windowMs);
+}
+
+/** What the sign-in throttle remembers of one (account, address) pair. */
+export type PairState = { failures: number; lastFailure: number; blockedUntil: number };
+
+/** A pair's state after one more wrong password at `time`: blocked from the `freeFailures`-th on, the wait doubling. */
+export function pairAfterFailure(
+  state: PairState | undefined,
+  time: number,
+  settings: { freeFailures: number; baseDelayMs: number; maxDelayMs: number },
+): PairState {
+  const next = { failures: (state?.failures ?? 0) + 1, lastFailure: time, blockedUntil: state?.blockedUntil ?? 0 };
+  if (next.failures >= settings.freeFailures) {
+    next.blockedUntil = time + Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (next.failures - settings.freeFailures));
+  }
+  return next;
+}
+
+/** The sign-in verdict from a pair's state and the two wider brakes' waits. */
+export function signInVerdict(state: PairState | undefined, time: number, addressWaitMs: number, accountWaitMs: number): LimitCheck {
+  const wait = Math.max(state && state.blockedUntil > time ? state.blockedUntil - time : 0, addressWaitMs, state && state.failures > 0 ? accountWaitMs : 0);
+  return wait > 0 ? { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) } : { allowed: true };
+}
+
+/** The sign-in throttle's settings with their defaults filled in. */
+export function signInSettings(options: SignInThrottleOptions = {}) {
+  return {
+    freeFailures: options.freeFailures ?? 5,
+    baseDelayMs: options.baseDelayMs ?? MINUTE,
+    maxDelayMs: options.maxDelayMs ?? HOUR,
+    forgetAfterMs: options.forgetAfterMs ?? 24 * HOUR,
+    addressFailures: options.addressFailures ?? 30,
+    addressWindowMs: options.addressWindowMs ?? 15 * MINUTE,
+    accountFailures: options.accountFailures ?? 50,
+    accountWindowMs: options.accountWindowMs ?? HOUR,
+  };
+}
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 // Callers normalise account keys (trimmed, lower-cased e-mail, or the user id) so that
 // "A@x.be" and "a@x.be" share a bucket.
-/** The application's ready-made limiters, one per action and key kind. */
-export const limits = {
-  signUpPerIp: createRateLimiter({ limit: 5, windowMs: HOUR }),
-  resetPerIp: createRateLimiter({ limit: 5, windowMs: HOUR }),
-  resetPerAccount: createRateLimiter({ limit: 3, windowMs: HOUR }),
-  verifyPerIp: createRateLimiter({ limit: 10, windowMs: HOUR }),
-  verifyPerAccount: createRateLimiter({ limit: 5, windowMs: HOUR }),
-} as const satisfies Record<string, RateLimiter>;
+/** The application's limits, one per action and key kind (in memory here, in PocketBase in sharedlimits.ts). */
+export const LIMIT_SETTINGS = {
+  signUpPerIp: { limit: 5, windowMs: HOUR },
+  resetPerIp: { limit: 5, windowMs: HOUR },
+  resetPerAccount: { limit: 3, windowMs: HOUR },
+  verifyPerIp: { limit: 10, windowMs: HOUR },
+  verifyPerAccount: { limit: 5, windowMs: HOUR },
+} as const satisfies Record<string, { limit: number; windowMs: number }>;
+
+/** The application's ready-made limiters for one process, one per action and key kind. */
+export const limits = Object.fromEntries(Object.entries(LIMIT_SETTINGS).map(([name, settings]) => [name, createRateLimiter(settings)])) as {
+  [K in keyof typeof LIMIT_SETTINGS]: RateLimiter;
+};
 
 /** Consumes one attempt from every (limiter, key) pair; refused if any is exhausted, with the longest wait. */
 export function checkLimits(entries: ReadonlyArray<readonly [RateLimiter, string]>): LimitCheck {
@@ -97,6 +154,23 @@ export function checkLimits(entries: ReadonlyArray<readonly [RateLimiter, string
   let allowed = true;
   for (const [limiter, key] of entries) {
     const result = limiter.consume(key);
+    if (!result.allowed) {
+      allowed = false;
+      retryAfterSeconds = Math.max(retryAfterSeconds, result.retryAfterSeconds);
+    }
+  }
+  return allowed ? { allowed: true } : { allowed: false, retryAfterSeconds };
+}
+
+/** A limiter whose counts may live elsewhere (sharedlimits.ts): consume may answer later. */
+export type AnyRateLimiter = { consume(key: string): RateLimitResult | Promise<RateLimitResult> };
+
+/** checkLimits for limiters in memory or in PocketBase: every pair is booked, refused if any is exhausted. */
+export async function checkAnyLimits(entries: ReadonlyArray<readonly [AnyRateLimiter, string]>): Promise<LimitCheck> {
+  let retryAfterSeconds = 0;
+  let allowed = true;
+  for (const [limiter, key] of entries) {
+    const result = await limiter.consume(key);
     if (!result.allowed) {
       allowed = false;
       retryAfterSeconds = Math.max(retryAfterSeconds, result.retryAfterSeconds);
@@ -119,14 +193,12 @@ export function checkLimits(entries: ReadonlyArray<readonly [RateLimiter, string
  */
 export function createSignInThrottle(options: SignInThrottleOptions = {}): SignInThrottle {
   const now = options.now ?? (() => performance.now());
-  const freeFailures = options.freeFailures ?? 5;
-  const baseDelayMs = options.baseDelayMs ?? MINUTE;
-  const maxDelayMs = options.maxDelayMs ?? HOUR;
-  const forgetAfterMs = options.forgetAfterMs ?? 24 * HOUR;
+  const settings = signInSettings(options);
+  const forgetAfterMs = settings.forgetAfterMs;
   const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
-  const perAddress = createCounter(options.addressFailures ?? 30, options.addressWindowMs ?? 15 * MINUTE, now, maxKeys);
-  const perAccount = createCounter(options.accountFailures ?? 50, options.accountWindowMs ?? HOUR, now, maxKeys);
-  const pairs = new Map<string, { failures: number; lastFailure: number; blockedUntil: number }>();
+  const perAddress = createCounter(settings.addressFailures, settings.addressWindowMs, now, maxKeys);
+  const perAccount = createCounter(settings.accountFailures, settings.accountWindowMs, now, maxKeys);
+  const pairs = new Map<string, PairState>();
   const pairKey = (account: string, address: string) => `${account}\n${addressKey(address)}`;
 
   function pair(key: string, time: number) {
@@ -142,23 +214,12 @@ export function createSignInThrottle(options: SignInThrottleOptions = {}): SignI
     check(account, address) {
       const time = now();
       const state = pair(pairKey(account, address), time);
-      const waits = [
-        state && state.blockedUntil > time ? state.blockedUntil - time : 0,
-        perAddress.waitMs(addressKey(address)),
-        state && state.failures > 0 ? perAccount.waitMs(account) : 0,
-      ];
-      const wait = Math.max(...waits);
-      return wait > 0 ? { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) } : { allowed: true };
+      return signInVerdict(state, time, perAddress.waitMs(addressKey(address)), perAccount.waitMs(account));
     },
     recordFailure(account, address) {
       const time = now();
       const key = pairKey(account, address);
-      const state = pair(key, time) ?? { failures: 0, lastFailure: time, blockedUntil: 0 };
-      state.failures += 1;
-      state.lastFailure = time;
-      if (state.failures >= freeFailures) {
-        state.blockedUntil = time + Math.min(maxDelayMs, baseDelayMs * 2 ** (state.failures - freeFailures));
-      }
+      const state = pairAfterFailure(pair(key, time), time, settings);
       pairs.delete(key);
       pairs.set(key, state);
       while (pairs.size > maxKeys) {
@@ -179,22 +240,17 @@ export function createSignInThrottle(options: SignInThrottleOptions = {}): SignI
 // A leaky counter (GCRA, as in createRateLimiter) that can be asked without consuming:
 // `waitMs` is how long until one more event fits; `add` records one event.
 function createCounter(limit: number, windowMs: number, now: () => number, maxKeys: number) {
-  const interval = windowMs / limit;
   const fullAt = new Map<string, number>();
   return {
     waitMs(key: string): number {
       const full = fullAt.get(key);
-      if (full === undefined) return 0;
       const time = now();
-      if (full <= time) {
-        fullAt.delete(key);
-        return 0;
-      }
-      return Math.max(0, full + interval - time - windowMs);
+      if (full !== undefined && full <= time) fullAt.delete(key);
+      return counterWaitMs(full, time, limit, windowMs);
     },
     add(key: string): void {
       const time = now();
-      const full = Math.min(Math.max(fullAt.get(key) ?? time, time) + interval, time + windowMs);
+      const full = counterAdd(fullAt.get(key), time, limit, windowMs);
       fullAt.delete(key);
       fullAt.set(key, full);
       while (fullAt.size > maxKeys) {
