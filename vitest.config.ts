@@ -1,6 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 // Four projects, one per layer of real components plus the security suite (DESIGN.md §7).
+// Request and job log lines (CASEBOOK_LOG) are off in every test process and in the site
+// processes tests start (they inherit it); tests/security/observability.test.ts turns them on.
+const env = { CASEBOOK_LOG: "off" };
+
 export default defineConfig({
   test: {
     projects: [
@@ -9,6 +13,7 @@ export default defineConfig({
           name: "unit",
           include: ["tests/unit/**/*.test.ts"],
           environment: "node",
+          env,
           // A Meilisearch for the contract suite when MEILI_URL, MEILI_BIN or PATH gives one.
           globalSetup: ["tests/helpers/meili-setup.ts"],
         },
@@ -18,6 +23,7 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
+          env,
           globalSetup: ["tests/integration/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 120_000,
@@ -29,6 +35,7 @@ export default defineConfig({
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
           environment: "node",
+          env,
           globalSetup: ["tests/e2e/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 300_000,
@@ -41,6 +48,7 @@ export default defineConfig({
           name: "security",
           include: ["tests/security/**/*.test.ts"],
           environment: "node",
+          env,
           globalSetup: ["tests/security/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 300_000,

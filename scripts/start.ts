@@ -12,6 +12,7 @@ import { applyBackupSchedule } from "./lib/backups.ts";
 import { bringUpPocketBase } from "./lib/platform.ts";
 import { locateMeilisearch, newMasterKey, startMeilisearch } from "./lib/meilisearch-process.ts";
 import { freePort } from "./lib/pocketbase-process.ts";
+import { multiProcessProblem, parseProcesses } from "./lib/processes.ts";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { DEMO_PASSWORD, seedDemo } from "./lib/seed.ts";
 
@@ -35,6 +36,19 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
+}
+
+// `--processes N`: N site processes on one port (scripts/serve.ts), checked before anything starts.
+let processes = 1;
+try {
+  processes = parseProcesses(process.argv.slice(2));
+} catch (error) {
+  fail((error as Error).message);
+}
+if (processes > 1) {
+  if (dev) fail("--processes runs the built site; `npm run dev` is one process. Use npm start -- --processes N.");
+  const problem = multiProcessProblem(process.env);
+  if (problem) fail(problem);
 }
 
 const children: { name: string; stop: () => Promise<void> }[] = [];
@@ -137,6 +151,9 @@ try {
     PB_SUPERUSER_EMAIL: pb.credentials.email,
     PB_SUPERUSER_PASSWORD: pb.credentials.password,
     CASEBOOK_ROLE: "server",
+    CASEBOOK_PROCESSES: String(processes),
+    // Several processes book sign-in attempts into the same counts (sharedlimits.ts).
+    ...(processes > 1 ? { CASEBOOK_RATE_LIMITS: "pocketbase" } : {}),
     // Only `npm run dev` may print mailed links to the console (src/lib/server/mail.ts).
     CASEBOOK_DEV: dev ? "1" : "",
   };
@@ -157,7 +174,7 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  log(`ready in ${seconds} s → ${config.publicUrl}`);
+  log(`ready in ${seconds} s → ${config.publicUrl}${processes > 1 ? ` (${processes} site processes)` : ""}`);
   if (config.demo) {
     log(`demo accounts (password "${DEMO_PASSWORD}"):`);
     for (const account of (await import("./lib/seed.ts")).demoAccounts()) log(`  ${account}`);

@@ -8,5 +8,7 @@ declare namespace App {
     user: import("./lib/server/users.ts").Actor | null;
     /** The current session, or null. */
     session: { id: string; expiresAt: Date } | null;
+    /** The route pattern that answered (`/posts/[slug]`), language prefix resolved; for the request log. */
+    routePattern?: string;
   }
 }

@@ -6,7 +6,8 @@
 // to the unprefixed page with that language; a GET of an old unprefixed page URL (`/` included)
 // redirects to the visitor's language. Anonymous views of public pages may then be cached per URL
 // (lib/server/pagecache.ts); everything else stays `private, no-store`.
-import { defineMiddleware } from "astro:middleware";
+import type { APIContext, MiddlewareNext } from "astro";
+import { defineMiddleware, sequence } from "astro:middleware";
 import { LANGUAGE_COOKIE, chooseLocale, routeLocale, unprefixedRedirect } from "./i18n/routing.ts";
 import { PRIVATE_PAGE_CACHE, pageCacheHeaders, withEtag } from "./lib/server/pagecache.ts";
 import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
@@ -19,6 +20,7 @@ import { allowedHosts, applySecurityHeaders, isAllowedHost } from "./lib/server/
 import { crossSiteRefusal } from "./lib/server/csrf.ts";
 import { oversizeBody, tooLargeResponse } from "./lib/server/bodylimit.ts";
 import { SESSION_COOKIE, deleteSessionCookie, ensureSessionSweeper, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
+import { recordRequest, requestIdOf } from "./lib/server/observability.ts";
 
 let hosts: Set<string> | undefined;
 
@@ -34,7 +36,36 @@ function refuse(status: number, text: string): Response {
   return response;
 }
 
-export const onRequest = defineMiddleware(async (context, next) => {
+// Every request answered here is counted and logged once (lib/server/observability.ts), under its
+// id (X-Request-Id on the response) and the pattern of the page that answered. A language-prefixed
+// URL is a rewrite (next(pageUrl) in `handle`): Astro's sequence() resolves it before the next
+// handler, so `notePattern` sees the page's pattern where `observe` alone would see the prefix's.
+const observe = defineMiddleware(async (context, next) => {
+  if (routedRequests.has(context.locals) && context.url.pathname === "/404") return next();
+  const started = performance.now();
+  const id = requestIdOf(context.request);
+  const method = context.request.method;
+  const routeOf = () => context.locals.routePattern ?? (context.routePattern || "unmatched");
+  let response: Response;
+  try {
+    response = await next();
+  } catch (error) {
+    recordRequest({ id, method, route: routeOf(), status: 500, ms: performance.now() - started });
+    throw error;
+  }
+  recordRequest({ id, method, route: routeOf(), status: response.status, ms: performance.now() - started });
+  response.headers.set("x-request-id", id);
+  return response;
+});
+
+const notePattern = defineMiddleware((context, next) => {
+  context.locals.routePattern ??= context.routePattern;
+  return next();
+});
+
+export const onRequest = sequence(observe, defineMiddleware(handle), notePattern);
+
+async function handle(context: APIContext, next: MiddlewareNext): Promise<Response> {
   if (routedRequests.has(context.locals) && context.url.pathname === "/404") return next();
   // DNS rebinding: a page on another domain that resolves to this machine sends its own
   // Host header; answer only to this site's own names (PUBLIC_URL, loopback, ALLOWED_HOSTS).
@@ -118,4 +149,4 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   applySecurityHeaders(answer.headers);
   return answer;
-});
+}

@@ -12,7 +12,7 @@ export const LANGUAGE_COOKIE = "casebook_lang";
 export const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = { en: "English", fr: "Français", nl: "Nederlands" };
 
 // First path segments that are never prefixed: assets, Astro internals, the API and the health check.
-const UNPREFIXED_SEGMENTS = new Set(["api", "healthz", "_astro", "_actions", "_image", "_server-islands", ...LOCALES]);
+const UNPREFIXED_SEGMENTS = new Set(["api", "healthz", "metrics", "_astro", "_actions", "_image", "_server-islands", ...LOCALES]);
 
 /** True for a supported interface language code. */
 export function isLocale(value: unknown): value is Locale {

@@ -64,7 +64,7 @@ describe("sendMail without SMTP", () => {
     // The console says where the mail is, and (outside `npm run dev`) not the link.
     expect(log).toHaveBeenCalledTimes(1);
     const printed = String(log.mock.calls[0]?.[0]);
-    expect(printed).toBe(`[mail] to zoe@example.be: ${mail.subject} → ${file}`);
+    expect(printed).toBe(`[mail] ${mail.subject} → ${file}`);
     expect(printed).not.toContain("token=");
   });
 
@@ -72,12 +72,13 @@ describe("sendMail without SMTP", () => {
     const mail = composeMail("password_reset", "en", { name: "Zoë", link: longLink });
     const message = { to: "zoe@example.be", ...mail };
     const quiet = mailDropNotice(message, "/data/mail/x.eml", false);
-    expect(quiet).toBe(`[mail] to zoe@example.be: ${mail.subject} → /data/mail/x.eml`);
+    expect(quiet).toBe(`[mail] ${mail.subject} → /data/mail/x.eml`);
     expect(quiet).not.toContain("token=");
+    expect(quiet).not.toContain("zoe@");
     expect(quiet).not.toMatch(/https?:/);
-    // Under `npm run dev`, the developer gets the link to click (once, not per language).
+    // Under `npm run dev`, the developer gets the recipient and the link to click (once, not per language).
     const dev = mailDropNotice(message, "/data/mail/x.eml", true);
-    expect(dev.split("\n")).toEqual([quiet, `  ${longLink}`]);
+    expect(dev.split("\n")).toEqual([`[mail] to zoe@example.be: ${mail.subject} → /data/mail/x.eml`, `  ${longLink}`]);
   });
 
   it("shows the link only when scripts/start.ts --dev says so (CASEBOOK_DEV=1)", async () => {

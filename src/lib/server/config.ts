@@ -68,6 +68,11 @@ const envSchema = z.object({
       error: "CASEBOOK_RATE_LIMITS must be memory (one site process) or pocketbase (several site processes share the counts)",
     })
     .default("memory"),
+  CASEBOOK_LOG: z.enum(["json", "off"], { error: "CASEBOOK_LOG must be json (one JSON line per request and job on stdout) or off" }).default("json"),
+  CASEBOOK_METRICS_TOKEN: z
+    .string()
+    .min(24, { error: "CASEBOOK_METRICS_TOKEN must be at least 24 characters: it is the only thing between /metrics and anybody" })
+    .optional(),
 });
 
 /** Thrown when the environment is invalid; its message names each variable and the fix. */
@@ -114,6 +119,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       .filter(Boolean),
     anonymityK: e.CASEBOOK_ANONYMITY_K,
     rateLimits: e.CASEBOOK_RATE_LIMITS,
+    log: e.CASEBOOK_LOG,
+    metricsToken: e.CASEBOOK_METRICS_TOKEN,
   };
 }
 
@@ -181,4 +188,8 @@ export type Config = {
   anonymityK: number;
   /** Where the rate limits keep their counts: this process's memory, or PocketBase (shared by every site process). */
   rateLimits: "memory" | "pocketbase";
+  /** Request and job log lines on stdout: JSON, or none. */
+  log: "json" | "off";
+  /** The bearer token /metrics asks for; without one /metrics answers 404. */
+  metricsToken: string | undefined;
 };

@@ -17,6 +17,7 @@ import { followersOfPost, listFollows, postsFollowed, type Follow, type FollowKi
 import { siteLink } from "./links.ts";
 import { enqueueMail, loadPeople, type Person, type PlannedMail } from "./notify.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
+import { timedJob } from "./observability.ts";
 import { toPublicPost, type PublicPost } from "./posts.ts";
 import { loadActor } from "./users.ts";
 import { SHUTDOWN_ORDER, onShutdown, untilIdle } from "./shutdown.ts";
@@ -269,16 +270,28 @@ export function ensureDigestScheduler(): void {
     // protect: a run still going when the next tick comes is not started twice.
     state.jobs.push(
       new Cron(DIGEST_SCHEDULE[cadence], { timezone: DIGEST_TIMEZONE, protect: true, unref: true, catch: report }, async () => {
-        await runDigests(cadence);
+        await timedJob(`digest-${cadence}`, () => runDigests(cadence), digestCounts);
       }),
     );
   }
-  setTimeout(() => runDueDigests().catch(report), 5_000).unref();
+  const catchUp = () => runDueDigests();
+  setTimeout(() => timedJob("digest-catch-up", catchUp, (runs) => sumCounts(runs.map(digestCounts))).catch(report), 5_000).unref();
   onShutdown("digest schedule", SHUTDOWN_ORDER.schedules, async () => {
     const jobs = [...state.jobs];
     stopDigestScheduler();
     await untilIdle(jobs);
   });
+}
+
+// A run's counts for its job log line (observability.ts): how many members, never who.
+function digestCounts(run: DigestRunResult): Record<string, number> {
+  return { queued: run.queued, empty: run.empty, skipped: run.skipped };
+}
+
+function sumCounts(all: Record<string, number>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const counts of all) for (const [key, n] of Object.entries(counts)) sum[key] = (sum[key] ?? 0) + n;
+  return sum;
 }
 
 /** Stops the schedule (tests and shutdown). */

@@ -109,12 +109,13 @@ export async function sendMail(message: MailMessage, options: { dataDir?: string
 
 /**
  * The console line for a dropped mail: where the file is. Only under `npm run dev` does it
- * also show the links — elsewhere the console is a log, and reset, verification and
- * invitation links in a log are a way into someone's account (issue 9, finding 19).
+ * also show the recipient and the links — elsewhere the console is a log, which holds nothing
+ * personal (issue 16 §12), and reset, verification and invitation links in a log are a way
+ * into someone's account (issue 9, finding 19).
  */
 export function mailDropNotice(message: MailMessage, file: string, withLinks: boolean): string {
+  if (!withLinks) return `[mail] ${message.subject} → ${file}`;
   const head = `[mail] to ${message.to}: ${message.subject} → ${file}`;
-  if (!withLinks) return head;
   const links = [...new Set(message.text.match(LINK) ?? [])].map((link) => `  ${trimLink(link)}`);
   return [head, ...links].join("\n");
 }

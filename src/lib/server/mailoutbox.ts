@@ -12,6 +12,7 @@ import { MAIL_CATEGORIES } from "./notify.ts";
 import { type DrainLoopState, startDrainLoop, stopDrainLoop } from "./drainloop.ts";
 import { type LeaseKeeper, createLeaseKeeper } from "./leases.ts";
 import { SHUTDOWN_ORDER, onShutdown } from "./shutdown.ts";
+import { registerBacklog } from "./observability.ts";
 
 /** Attempts after which a row is given up (status `failed`, kept with its last error). */
 export const MAX_MAIL_ATTEMPTS = 12;
@@ -208,9 +209,9 @@ export function startMailWorker(options: { intervalMs?: number; backoffBaseMs?: 
     errorDelayMs: 5000,
     drain: async () => {
       // One process sends at a time (leases.ts): two would send the same mail twice.
-      if (!(await lease.hold())) return false;
+      if (!(await lease.hold())) return null;
       const result = await drainMailOutbox({ backoffBaseMs: options.backoffBaseMs });
-      return result.sent + result.skipped >= DEFAULT_LIMIT;
+      return { more: result.sent + result.skipped >= DEFAULT_LIMIT, counts: result };
     },
   });
 }
@@ -228,6 +229,7 @@ export const MAIL_LEASE_MS = 15_000;
 export function ensureMailWorker(): void {
   if (worker.ensured) return;
   worker.ensured = true;
+  registerBacklog("mail", getMailBacklog);
   if (process.env.CASEBOOK_MAIL_WORKER === "0") return;
   startMailWorker();
   // The message being sent is finished and marked; the rest waits for the next start.

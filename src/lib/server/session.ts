@@ -8,6 +8,7 @@ import { currentDate, now as clockNow } from "./clock.ts";
 import { getConfig } from "./config.ts";
 import { randomRecordId } from "./ids.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
+import { timedJob } from "./observability.ts";
 import { loadActor, privilegeStamp, toSessionUser, type Actor } from "./users.ts";
 
 /** How long a session lives without being used. */
@@ -162,7 +163,11 @@ export function ensureSessionSweeper(intervalMs = SESSION_SWEEP_INTERVAL_MS): vo
   if (sweeper) return;
   let reported = false;
   const sweep = () => {
-    deleteExpiredSessions().then(
+    timedJob(
+      "session-sweep",
+      () => deleteExpiredSessions(),
+      (deleted) => ({ deleted }),
+    ).then(
       () => (reported = false),
       (error: unknown) => {
         // PocketBase down: say so once, try again at the next tick.

@@ -11,6 +11,7 @@ import { getPocketBase } from "../pocketbase.ts";
 import { formatSessionSpan } from "./time.ts";
 import { claimPeriod } from "../leases.ts";
 import { SHUTDOWN_ORDER, onShutdown, untilIdle } from "../shutdown.ts";
+import { recordJob } from "../observability.ts";
 
 /** How long before a session its reminder goes. */
 export const REMINDER_LEAD_MS = 24 * 60 * 60 * 1000;
@@ -96,7 +97,13 @@ export function ensureReminderScheduler(): void {
   const report = (error: unknown) => console.error(`[round-table reminders] ${error instanceof Error ? error.message : String(error)}`);
   // protect: a run still going when the next tick comes is not started twice.
   state.job = new Cron(REMINDER_SCHEDULE, { protect: true, unref: true, catch: report }, async () => {
-    await runScheduledReminders();
+    // Another process claimed this hour: no job ran here, so nothing is logged.
+    const started = performance.now();
+    const result = await runScheduledReminders().catch((error: unknown) => {
+      recordJob("round-table-reminders", { ok: false, ms: performance.now() - started, error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    });
+    if (result) recordJob("round-table-reminders", { ok: true, ms: performance.now() - started, details: result });
   });
   onShutdown("round-table reminders", SHUTDOWN_ORDER.schedules, async () => {
     const job = state.job;

@@ -7,6 +7,7 @@ import path from "node:path";
 import { getConfig } from "../config.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { SHUTDOWN_ORDER, onShutdown } from "../shutdown.ts";
+import { recordSearch } from "../observability.ts";
 import { countSearchableDocuments, loadAllSearchDocuments, loadPublishedFingerprint } from "./documents.ts";
 import { createEmbeddedEngine } from "./embedded.ts";
 import type { EmbeddedEngine } from "./embedded.ts";
@@ -66,7 +67,10 @@ export function searchStartedFrom(): SearchStart | null {
 export async function searchPosts(query: SearchQuery): Promise<SearchResult> {
   // A first rebuild of a large index takes minutes: better a prompt "try again" than a hung page.
   const engine = await withTimeout(getSearchEngine(), SEARCH_WAIT_MS, "the search index is still being built");
-  return engine.search(query);
+  const started = performance.now();
+  const result = await engine.search(query);
+  recordSearch(engine.name, performance.now() - started);
+  return result;
 }
 
 /** The engine's health without waiting for it to start (for /healthz). */

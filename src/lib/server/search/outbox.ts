@@ -12,6 +12,7 @@ import { OUTBOX_RETENTION_MS, getSearchEngine } from "./index.ts";
 import { type DrainLoopState, startDrainLoop, stopDrainLoop } from "../drainloop.ts";
 import { type LeaseKeeper, createLeaseKeeper } from "../leases.ts";
 import { SHUTDOWN_ORDER, onShutdown } from "../shutdown.ts";
+import { registerBacklog } from "../observability.ts";
 
 /** How long a process keeps the right to drain the outbox before another may take over (it renews while alive). */
 export const OUTBOX_LEASE_MS = 15_000;
@@ -239,10 +240,10 @@ export function startOutboxWorker(options: { intervalMs?: number; limit?: number
       // Several site processes on one PocketBase (and Meilisearch): one drains at a time, so two
       // never apply the same row at once and a record's rows stay in order; a crashed holder's
       // lease runs out and another process takes over (leases.ts).
-      if (!(await lease.hold())) return false;
+      if (!(await lease.hold())) return null;
       const result = await drainOutbox({ limit });
       // A full batch means more is waiting: go on at once.
-      return result.processed + result.failed >= limit;
+      return { more: result.processed + result.failed >= limit, counts: result };
     },
   });
 }
@@ -257,6 +258,7 @@ export async function stopOutboxWorker(): Promise<void> {
 export function ensureSearchWorker(): void {
   if (worker.ensured) return;
   worker.ensured = true;
+  registerBacklog("search", getOutboxBacklog);
   if (process.env.CASEBOOK_SEARCH_WORKER === "0") return;
   startOutboxWorker();
   // At shutdown the worker finishes the batch it is applying; rows not reached stay in the

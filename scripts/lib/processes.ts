@@ -1,0 +1,25 @@
+// Several site processes (issue 16 §5): what `npm start -- --processes N` accepts, and what a
+// deployment of several processes needs before it may start.
+
+/** The number after `--processes` (or `--processes=N`), 1 without one; an Error naming the fix otherwise. */
+export function parseProcesses(argv: readonly string[]): number {
+  const index = argv.findIndex((a) => a === "--processes" || a.startsWith("--processes="));
+  if (index === -1) return 1;
+  const raw = argv[index]!.includes("=") ? argv[index]!.slice("--processes=".length) : argv[index + 1];
+  const n = Number(raw);
+  if (raw === undefined || !/^\d+$/.test(raw) || n < 1 || n > 64) {
+    throw new Error(`--processes needs a whole number of site processes from 1 to 64, e.g. --processes 2 (got ${raw === undefined ? "nothing" : `"${raw}"`})`);
+  }
+  return n;
+}
+
+/** Why N > 1 site processes cannot run with this environment, or null when they can. */
+export function multiProcessProblem(env: NodeJS.ProcessEnv): string | null {
+  if (!env.MEILI_URL && !env.MEILI_BIN) {
+    return "Several site processes need Meilisearch: the embedded search engine keeps its index inside one process, so each process would search its own copy and only one would see new posts. Set MEILI_BIN=/path/to/meilisearch (npm start runs it) or MEILI_URL, or run one process.";
+  }
+  if (env.CASEBOOK_RATE_LIMITS && env.CASEBOOK_RATE_LIMITS !== "pocketbase") {
+    return `Several site processes need CASEBOOK_RATE_LIMITS=pocketbase (it is "${env.CASEBOOK_RATE_LIMITS}"): with counts in each process's memory, a guesser whose requests are spread over N processes gets N times the sign-in tries. Unset it, and npm start shares the counts.`;
+  }
+  return null;
+}
