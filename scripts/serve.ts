@@ -6,8 +6,8 @@
 // exits 0. PocketBase is stopped by `npm start` only after this process has exited.
 //
 // CASEBOOK_PROCESSES=N (set by `npm start -- --processes N`, issue 16 §5): this process becomes
-// a supervisor that runs N site processes sharing one port (Node's cluster module: connections
-// are spread over them), restarts one that dies, and on SIGTERM stops them all gracefully. They
+// a supervisor that runs N site processes sharing one port (Node's cluster module; each accepts
+// from the shared socket), restarts one that dies, and on SIGTERM stops them all gracefully. They
 // share PocketBase, Meilisearch, the rate limits' counts and the outbox leases; the embedded
 // search engine, which lives inside one process, is refused.
 import cluster from "node:cluster";
@@ -48,6 +48,12 @@ if (processes > 1 && cluster.isPrimary) {
 async function supervise(count: number): Promise<void> {
   let stopping = false;
   const recentDeaths: number[] = [];
+  // Each process accepts from the shared socket itself (the kernel spreads the connections)
+  // rather than Node's default round robin through this process: with round robin, a
+  // connection handed to a process at the instant it dies is never answered nor closed (the
+  // hand-off waits for a reply that cannot come), so its client hangs; with the shared socket it
+  // stays queued for a living process. Found by tests/security/processes.test.ts.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < count; i++) cluster.fork();
   log(`${count} site processes sharing port ${process.env.PORT ?? 4321}`);
   // A scrape of /metrics reaches one process; it asks here, and the answer sums every process's
@@ -61,7 +67,10 @@ async function supervise(count: number): Promise<void> {
       (error: Error) => worker.isConnected() && worker.send({ type: METRICS_RESPONSE, id: message.id, error: error.message }),
     );
   });
+  const listening = new Set<number>();
+  cluster.on("listening", (worker) => listening.add(worker.id));
   cluster.on("exit", (worker, code, signal) => {
+    listening.delete(worker.id);
     if (stopping) return;
     const now = Date.now();
     recentDeaths.push(now);
@@ -78,9 +87,19 @@ async function supervise(count: number): Promise<void> {
     if (stopping) return;
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    log(`${signal}: stopping ${workers.length} site processes`);
     const exits = workers.map((w) => new Promise<number>((resolve) => w.once("exit", (c) => resolve(c ?? 1))));
-    // Each worker finishes its requests and its part of the outbox work (see serve() below).
-    for (const w of workers) w.process.kill(signal === "SIGINT" ? "SIGTERM" : signal);
+    // Each worker finishes its requests and its part of the outbox work (see serve() below). One
+    // started a moment ago (a replacement) is told once it listens: before its handlers are in
+    // place, SIGTERM would end it abruptly.
+    for (const [i, w] of workers.entries()) {
+      const tell = () => w.process.kill("SIGTERM");
+      if (listening.has(w.id)) tell();
+      else {
+        w.once("listening", tell);
+        void exits[i]!.then(() => w.off("listening", tell));
+      }
+    }
     const codes = await Promise.all(exits);
     log(`all ${workers.length} site processes stopped`);
     process.exit(code || (codes.some((c) => c !== 0) ? 1 : 0));
@@ -91,10 +110,23 @@ async function supervise(count: number): Promise<void> {
 
 async function serve(): Promise<void> {
   coordinateShutdown();
+  // A stop asked for while the bundle loads (a process the supervisor just started, stopped with
+  // the rest) is honoured once it has loaded, without listening: the default handler would end
+  // the process with the signal instead of exit code 0.
+  let early: NodeJS.Signals | null = null;
+  let handle: (signal: NodeJS.Signals) => void = (signal) => {
+    early ??= signal;
+  };
+  process.on("SIGTERM", (signal) => handle(signal));
+  process.on("SIGINT", (signal) => handle(signal));
   process.env.ASTRO_NODE_AUTOSTART = "disabled";
   const entry = (await import(pathToFileURL(path.join(outDir(root), "server", "entry.mjs")).href)) as {
     startServer: () => { server: { server: Server } };
   };
+  if (early) {
+    log(`${early} while starting: stopped before taking requests`);
+    process.exit(0);
+  }
   const server = entry.startServer().server.server;
 
   let inFlight = 0;
@@ -133,6 +165,5 @@ async function serve(): Promise<void> {
     log(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s (${steps.map((s) => s.name).join(", ") || "nothing to finish"})`);
     process.exit(steps.some((s) => s.error) ? 1 : 0);
   }
-  process.on("SIGTERM", (signal) => void stop(signal));
-  process.on("SIGINT", (signal) => void stop(signal));
+  handle = (signal) => void stop(signal);
 }
