@@ -21,6 +21,7 @@ import { crossSiteRefusal } from "./lib/server/csrf.ts";
 import { oversizeBody, tooLargeResponse } from "./lib/server/bodylimit.ts";
 import { SESSION_COOKIE, deleteSessionCookie, ensureSessionSweeper, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
 import { recordRequest, requestIdOf } from "./lib/server/observability.ts";
+import { isPocketBaseHealthy } from "./lib/server/pocketbase.ts";
 
 let hosts: Set<string> | undefined;
 
@@ -28,6 +29,10 @@ let hosts: Set<string> | undefined;
 // path with the same locals: identity, language and checks were settled on the first pass, and
 // `/404` must neither redirect nor lose the language of the URL that was asked for.
 const routedRequests = new WeakSet<object>();
+
+function safeMethodOf(request: Request): boolean {
+  return request.method === "GET" || request.method === "HEAD";
+}
 
 /** A short plain-text refusal that still carries the security headers. */
 function refuse(status: number, text: string): Response {
@@ -46,12 +51,15 @@ const observe = defineMiddleware(async (context, next) => {
   const id = requestIdOf(context.request);
   const method = context.request.method;
   const routeOf = () => context.locals.routePattern ?? (context.routePattern || "unmatched");
-  let response: Response;
-  try {
-    response = await next();
-  } catch (error) {
-    recordRequest({ id, method, route: routeOf(), status: 500, ms: performance.now() - started });
-    throw error;
+  // A failure thrown here is answered by Astro's error page, which comes through this middleware
+  // again (route /500) and is counted then.
+  let response = await next();
+  // A server error while PocketBase cannot be reached is an outage, not a bug: 503 with the same
+  // friendly page and when to come back, so that load balancers and crawlers retry.
+  if (response.status === 500 && !(await isPocketBaseHealthy())) {
+    const headers = new Headers(response.headers);
+    headers.set("retry-after", "10");
+    response = new Response(response.body, { status: 503, headers });
   }
   recordRequest({ id, method, route: routeOf(), status: response.status, ms: performance.now() - started });
   response.headers.set("x-request-id", id);
@@ -84,13 +92,21 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
   const token = context.cookies.get(SESSION_COOKIE)?.value;
   if (token && !context.url.pathname.startsWith("/_astro/")) {
     const meta = { userAgent: context.request.headers.get("user-agent"), ip: clientIp(context) };
-    const result = await validateSessionToken(token, meta).catch(() => null);
+    // PocketBase unreachable (undefined): the visitor is anonymous for this request, but keeps the
+    // cookie — an outage must not sign everybody out. Only a session that does not exist or has
+    // expired (null) loses its cookie.
+    const result = await validateSessionToken(token, meta).catch(() => undefined);
     if (result) {
       context.locals.user = result.actor;
       context.locals.session = result.session;
       if (result.newToken) setSessionCookie(context.cookies, context.url, result.newToken, result.session.expiresAt);
-    } else {
+    } else if (result === null) {
       deleteSessionCookie(context.cookies, context.url);
+    } else if (safeMethodOf(context.request) && context.routePattern !== "/500") {
+      // A member's page cannot be shown without PocketBase, and "please sign in" would be a lie:
+      // the error page answers instead (503, see `observe`). A form posted meanwhile goes on as
+      // anonymous and is refused by its action, which keeps what was typed.
+      throw new Error("PocketBase cannot be reached to check the session");
     }
   }
   context.locals.locale = chooseLocale({
@@ -104,7 +120,7 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
   // neither a browser nor a shared cache may keep it (private, no-store, Vary on what decided it);
   // GET and HEAD only, so a form posted to an old URL still reaches its action (302 would turn it
   // into a GET). Error pages that Astro renders for an unknown path (route /404, /500) stay put.
-  const safeMethod = context.request.method === "GET" || context.request.method === "HEAD";
+  const safeMethod = safeMethodOf(context.request);
   const target =
     safeMethod && route.kind === "plain" && !["/404", "/500"].includes(context.routePattern) ? unprefixedRedirect(context.url, context.locals.locale) : null;
   if (target !== null) {
@@ -130,7 +146,10 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
   ensureReminderScheduler();
   ensureSessionSweeper();
   // Prefixed paths that could be read as another host or reach the API get the site's 404 page.
-  const response = await (route.kind === "plain" ? next() : next(route.kind === "prefixed" ? pageUrl : new URL("/404", context.url)));
+  // Astro's rendering of the error page after a failure (route /500, same URL) renders that page
+  // itself: rewriting to the page that failed would fail again and lose this middleware's headers.
+  const errorPage = context.routePattern === "/500";
+  const response = await (route.kind === "plain" || errorPage ? next() : next(route.kind === "prefixed" ? pageUrl : new URL("/404", context.url)));
   // Routes that chose their own caching (API, files) keep it. Pages: an anonymous view of a public
   // page under a language prefix may be shared per URL; anything else depends on the visitor.
   let answer = response;

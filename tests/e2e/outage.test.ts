@@ -28,9 +28,10 @@ describe("PocketBase down", () => {
     expect(await res.json()).toMatchObject({ status: "unavailable", pocketbase: { reachable: false } });
   });
 
-  it("a page shows the 500 page, without internals", async () => {
-    const res = await fetch(`${site.baseUrl}/`);
-    expect(res.status).toBe(500);
+  it("a page answers 503 with the friendly error page and when to retry, without internals", async () => {
+    const res = await fetch(`${site.baseUrl}/en/`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("10");
     const html = await res.text();
     expect(html).toContain("Something went wrong on our side");
     expect(html).not.toMatch(/ECONNREFUSED|at async|node_modules|ClientResponseError/);
