@@ -102,10 +102,10 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
       if (result.newToken) setSessionCookie(context.cookies, context.url, result.newToken, result.session.expiresAt);
     } else if (result === null) {
       deleteSessionCookie(context.cookies, context.url);
-    } else if (safeMethodOf(context.request) && context.routePattern !== "/500") {
-      // A member's page cannot be shown without PocketBase, and "please sign in" would be a lie:
-      // the error page answers instead (503, see `observe`). A form posted meanwhile goes on as
-      // anonymous and is refused by its action, which keeps what was typed.
+    } else if (context.routePattern !== "/500") {
+      // A member's page or form cannot be served without PocketBase, and "please sign in" would
+      // be a lie (and a form sent to the sign-in page loses what was typed): the error page
+      // answers instead (503, see `observe`); the browser's Back button still holds the form.
       throw new Error("PocketBase cannot be reached to check the session");
     }
   }
