@@ -10,5 +10,7 @@ declare namespace App {
     session: { id: string; expiresAt: Date } | null;
     /** The route pattern that answered (`/posts/[slug]`), language prefix resolved; for the request log. */
     routePattern?: string;
+    /** The path the visitor asked for, language prefix included (endpoints see the rewritten URL). */
+    requestPath?: string;
   }
 }

@@ -84,6 +84,7 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
   const crossSite = crossSiteRefusal(context.request, getConfig().publicUrl);
   if (crossSite) return refuse(403, crossSite);
   const route = routeLocale(context.url.pathname);
+  context.locals.requestPath = context.url.pathname;
   // The page the request is for, without its language prefix (same query); what body limits and pages see.
   const pageUrl = new URL(context.url);
   if (route.kind === "prefixed") pageUrl.pathname = route.path;

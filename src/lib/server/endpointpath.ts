@@ -1,6 +1,7 @@
-// Astro leaves an endpoint's `params` empty when the middleware rewrites a language-prefixed URL
-// (/en/posts/x/attachments/1) to it, and for a route whose file name has an extension after the
-// parameter ([session].ics): such endpoints read their segments from the path instead.
+// Astro left an endpoint's `params` empty when the middleware rewrote a language-prefixed URL
+// (/en/posts/x/attachments/1) to it (the rewrite now goes through sequence(), which sets them),
+// and still does for a route whose file name has an extension after the parameter
+// ([session].ics): such endpoints read their segments from the path instead.
 
 /** An endpoint's dynamic segments, in `names` order: Astro's params, else the groups of `pattern` on the path, else "". */
 export function endpointParams(params: Record<string, string | undefined>, url: URL, pattern: RegExp, names: readonly string[]): string[] {

@@ -11,11 +11,12 @@ import { feedResponse, loadFeed, parseFeedPath, renderFeed, type FeedFormat } fr
 import { loadPrivateFeed } from "../../lib/server/follows.ts";
 
 export const GET: APIRoute = async (context) => {
-  // From the URL, not params: behind the middleware's language rewrite an endpoint sees the
-  // prefixed URL and an empty rest parameter.
-  const route = routeLocale(context.url.pathname);
+  // The language is in the path that was asked for: the middleware's rewrite of /fr/feeds/… hands
+  // this endpoint the unprefixed URL, and keeps the path asked for in locals.
+  const asked = context.locals.requestPath ?? context.url.pathname;
+  const route = routeLocale(asked);
   const urlLocale: Locale | null = route.kind === "prefixed" ? route.locale : null;
-  const path = /^\/feeds\/(.+)$/.exec(route.kind === "prefixed" ? route.path : context.url.pathname)?.[1] ?? "";
+  const path = /^\/feeds\/(.+)$/.exec(route.kind === "prefixed" ? route.path : asked)?.[1] ?? "";
   const secret = /^private\/([^/]+)\.(atom|json)$/.exec(path);
   if (secret) {
     const format = secret[2] as FeedFormat;
