@@ -1,7 +1,7 @@
 // Sessions as the Lucia guide describes: create, validate, renew, expire, revoke, and a
 // new session when privileges change.
 import type PocketBase from "pocketbase";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   SESSION_LIFETIME_MS,
   SESSION_SWEEP_INTERVAL_MS,
@@ -14,6 +14,7 @@ import {
   listUserSessions,
   validateSessionToken,
 } from "../../src/lib/server/session.ts";
+import { setClock } from "../../src/lib/server/clock.ts";
 import { createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
@@ -134,5 +135,92 @@ describe("sessions", () => {
     const session = await createSession(user.id);
     await pb.collection("users").delete(user.id);
     expect(await validateSessionToken(session.token)).toBeNull();
+  });
+});
+
+// Found by the integration mutation run over session.ts (issue 10 §7): what the account page
+// lists, where a session ends to the millisecond, the sweep past its first page, the session a
+// privilege change hands back. Equivalent survivors, left as they are: the id pattern's anchors,
+// `!id || !secret`, the 64-character secret cap and the hash-length guard (each only saves a
+// PocketBase request or a hash: the answer is null either way); `if (!actor)` after a found
+// session (deleting a user deletes its sessions, so it is unreachable but for a race); `fields`
+// and `skipTotal` (what PocketBase sends back, not what is answered). A PocketBase that cannot
+// be reached during validation is an error, not "no session" (the middleware then keeps the
+// cookie): tests/security/outage.test.ts, which this run does not execute.
+describe("sessions, to the detail", () => {
+  afterEach(() => setClock(null));
+
+  it("end at their expiry instant: valid a millisecond before, gone at it", async () => {
+    const user = await createUser(pb);
+    const session = await createSession(user.id);
+    // Ten minutes from now, too soon after its last use for a renewal to move it.
+    const at = Date.now() + 10 * 60 * 1000 + 123;
+    await pb.collection("sessions").update(session.id, { expires_at: new Date(at).toISOString(), last_verified_at: new Date().toISOString() });
+    setClock(() => at - 1);
+    expect((await validateSessionToken(session.token))?.session.id).toBe(session.id);
+    setClock(() => at);
+    expect(await validateSessionToken(session.token)).toBeNull();
+    await expect(pb.collection("sessions").getOne(session.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("keep the browser and address they were opened from, cut to 500 and 64 characters, empty when unknown", async () => {
+    const user = await createUser(pb);
+    const long = await createSession(user.id, { userAgent: `Mozilla/5.0 ${"x".repeat(600)}`, ip: `2001:db8::${"1".repeat(70)}` });
+    const unknown = await createSession(user.id);
+    const stored = await pb.collection("sessions").getOne(long.id);
+    expect(stored.user_agent).toBe(`Mozilla/5.0 ${"x".repeat(600)}`.slice(0, 500));
+    expect(stored.ip).toBe(`2001:db8::${"1".repeat(70)}`.slice(0, 64));
+    const bare = await pb.collection("sessions").getOne(unknown.id);
+    expect([bare.user_agent, bare.ip]).toEqual(["", ""]);
+  });
+
+  it("are listed for their owner live only, most recently used first, with browser, address and last use", async () => {
+    const user = await createUser(pb);
+    const older = await createSession(user.id, { userAgent: "Firefox/140.0", ip: "203.0.113.7" });
+    const newer = await createSession(user.id, { userAgent: "Safari/18.0", ip: "198.51.100.9" });
+    const expired = await createSession(user.id, { userAgent: "Edge/120.0", ip: "192.0.2.1" });
+    const hourAgo = new Date(Date.now() - 60 * 60 * 1000).toISOString();
+    await pb.collection("sessions").update(older.id, { last_verified_at: new Date(Date.now() - 2 * 60 * 60 * 1000).toISOString() });
+    await pb.collection("sessions").update(newer.id, { last_verified_at: hourAgo });
+    // Expired a minute ago: later the same day than a filter that lost its date/time separator would see.
+    await pb.collection("sessions").update(expired.id, { expires_at: new Date(Date.now() - 60_000).toISOString() });
+    const listed = await listUserSessions(user.id);
+    expect(listed.map((s) => [s.id, s.userAgent, s.ip])).toEqual([
+      [newer.id, "Safari/18.0", "198.51.100.9"],
+      [older.id, "Firefox/140.0", "203.0.113.7"],
+    ]);
+    expect(Date.parse(listed[0]!.lastSeen.replace(" ", "T"))).toBe(Date.parse(hourAgo));
+  });
+
+  it("are swept past the first 200 expired ones, and one expiring later the same day stays", async () => {
+    const user = await createUser(pb);
+    const live = await createSession(user.id);
+    // Expires in a minute: still today, after `now` by the clock but before it as text if the
+    // filter's date and time ran together.
+    await pb.collection("sessions").update(live.id, { expires_at: new Date(Date.now() + 60_000).toISOString() });
+    const past = new Date(Date.now() - 60 * 60 * 1000).toISOString();
+    const ids: string[] = [];
+    for (let chunk = 0; chunk < 205; chunk += 41) {
+      const created = await Promise.all(
+        Array.from({ length: 41 }, () =>
+          pb.collection("sessions").create({ secret_hash: "0".repeat(64), user: user.id, expires_at: past, last_verified_at: past, privilege_stamp: "" }),
+        ),
+      );
+      ids.push(...created.map((r) => r.id));
+    }
+    expect(await deleteExpiredSessions()).toBeGreaterThanOrEqual(205);
+    const left = await pb.collection("sessions").getFullList({ filter: pb.filter("user = {:user}", { user: user.id }), fields: "id" });
+    expect(left.map((r) => r.id)).toEqual([live.id]);
+  });
+
+  it("replaced for new privileges answer with the new session's id and a full lifetime", async () => {
+    const user = await createUser(pb);
+    const session = await createSession(user.id);
+    await pb.collection("users").update(user.id, { role: "moderator" });
+    const started = Date.now();
+    const valid = await validateSessionToken(session.token);
+    expect(valid?.session.id).toBe(valid?.newToken?.split(".")[0]);
+    expect(valid?.session.id).not.toBe(session.id);
+    expect(valid!.session.expiresAt.getTime()).toBeGreaterThanOrEqual(started + SESSION_LIFETIME_MS - 1000);
   });
 });
