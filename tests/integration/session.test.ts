@@ -180,7 +180,10 @@ describe("sessions, to the detail", () => {
     const newer = await createSession(user.id, { userAgent: "Safari/18.0", ip: "198.51.100.9" });
     const expired = await createSession(user.id, { userAgent: "Edge/120.0", ip: "192.0.2.1" });
     const hourAgo = new Date(Date.now() - 60 * 60 * 1000).toISOString();
-    await pb.collection("sessions").update(older.id, { last_verified_at: new Date(Date.now() - 2 * 60 * 60 * 1000).toISOString() });
+    // Used two hours ago and ending in a minute: still live, and later today than now.
+    await pb
+      .collection("sessions")
+      .update(older.id, { last_verified_at: new Date(Date.now() - 2 * 60 * 60 * 1000).toISOString(), expires_at: new Date(Date.now() + 60_000).toISOString() });
     await pb.collection("sessions").update(newer.id, { last_verified_at: hourAgo });
     // Expired a minute ago: later the same day than a filter that lost its date/time separator would see.
     await pb.collection("sessions").update(expired.id, { expires_at: new Date(Date.now() - 60_000).toISOString() });
