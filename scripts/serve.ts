@@ -16,7 +16,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { beginShutdown, coordinateShutdown, runShutdownHooks } from "../src/lib/server/shutdown.ts";
 import { outDir } from "./lib/build-stamp.ts";
-import { METRICS_REQUEST, METRICS_RESPONSE } from "../src/lib/server/observability.ts";
+import { METRICS_REQUEST, METRICS_RESPONSE, startMetrics } from "../src/lib/server/observability.ts";
 import { multiProcessProblem } from "./lib/processes.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -127,6 +127,7 @@ async function serve(): Promise<void> {
     log(`${early} while starting: stopped before taking requests`);
     process.exit(0);
   }
+  if (cluster.isWorker) startMetrics();
   const server = entry.startServer().server.server;
 
   let inFlight = 0;

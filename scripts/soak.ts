@@ -196,6 +196,23 @@ function caseStudy(organization: string, title: string): Record<string, string> 
   };
 }
 
+/** One post written and submitted through the form; booked in the ledger when the site confirmed it. */
+async function submit(browser: Browser, organization: string, title: string, ledger: Ledger): Promise<{ id: string } | { refused: string }> {
+  ledger.writes++;
+  try {
+    const res = await browser.form("/write?_action=savePost", caseStudy(organization, title));
+    await res.arrayBuffer();
+    const id = /\/dashboard\/posts\/([a-z0-9]{15})\?submitted=1$/.exec(res.headers.get("location") ?? "")?.[1];
+    if (res.status === 303 && id) {
+      ledger.submitted.set(id, title);
+      return { id };
+    }
+    return { refused: `${res.status} ${res.headers.get("location") ?? ""}`.trim() };
+  } catch (error) {
+    return { refused: describeError(error) };
+  }
+}
+
 /**
  * Members write and submit, the moderator claims and approves, until `until()` says stop and the
  * moderator has caught up (or `drainMs` passed). `outage()` tells whether a refusal is expected.
@@ -207,7 +224,6 @@ async function writingPhase(options: {
   seconds: number;
   outage?: () => boolean;
   pauseMs?: number;
-  maxPerMember?: number;
   moderatorTabs?: number;
   drainMs?: number;
 }): Promise<void> {
@@ -224,20 +240,11 @@ async function writingPhase(options: {
 
   const writers = options.members.map(async (m, i) => {
     const browser = await new Browser(base, `198.51.100.${i + 1}`).signIn(m.email);
-    for (let n = 0; Date.now() < deadline && n < (options.maxPerMember ?? Number.POSITIVE_INFINITY); n++) {
+    for (let n = 0; Date.now() < deadline; n++) {
       const title = `Soak ${ledger.tag} m${i} n${n}`;
-      ledger.writes++;
-      try {
-        const res = await browser.form("/write?_action=savePost", caseStudy(m.org, title));
-        await res.arrayBuffer();
-        const id = /\/dashboard\/posts\/([a-z0-9]{15})\?submitted=1$/.exec(res.headers.get("location") ?? "")?.[1];
-        if (res.status === 303 && id) {
-          ledger.submitted.set(id, title);
-          queue.push(id);
-        } else refuse("save and submit", `${res.status} ${res.headers.get("location") ?? ""}`.trim());
-      } catch (error) {
-        refuse("save and submit", describeError(error));
-      }
+      const outcome = await submit(browser, m.org, title, ledger);
+      if ("id" in outcome) queue.push(outcome.id);
+      else refuse("save and submit", outcome.refused);
       if (options.pauseMs) await sleep(options.pauseMs);
     }
   });
@@ -664,14 +671,9 @@ async function prepareSubmissions(base: string, members: { email: string; org: s
       const browser = await new Browser(base, `198.51.100.${i + 101}`).signIn(m.email);
       for (let n = 0; n < perMember; n++) {
         const title = `Soak ${ledger.tag} m${i} n${n}`;
-        ledger.writes++;
-        const res = await browser.form("/write?_action=savePost", caseStudy(m.org, title));
-        await res.arrayBuffer();
-        const id = /\/dashboard\/posts\/([a-z0-9]{15})\?submitted=1$/.exec(res.headers.get("location") ?? "")?.[1];
-        if (res.status === 303 && id) {
-          ledger.submitted.set(id, title);
-          ids.push(id);
-        } else ledger.problems.push(`save and submit → ${res.status}`);
+        const outcome = await submit(browser, m.org, title, ledger);
+        if ("id" in outcome) ids.push(outcome.id);
+        else ledger.problems.push(`save and submit → ${outcome.refused}`);
       }
     }),
   );

@@ -30,6 +30,9 @@ let hosts: Set<string> | undefined;
 // `/404` must neither redirect nor lose the language of the URL that was asked for.
 const routedRequests = new WeakSet<object>();
 
+// Endpoints whose answer does not depend on who asks.
+const VISITOR_INDEPENDENT = /^\/(api|healthz|metrics)(\/|$)/;
+
 function safeMethodOf(request: Request): boolean {
   return request.method === "GET" || request.method === "HEAD";
 }
@@ -103,10 +106,11 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
       if (result.newToken) setSessionCookie(context.cookies, context.url, result.newToken, result.session.expiresAt);
     } else if (result === null) {
       deleteSessionCookie(context.cookies, context.url);
-    } else if (context.routePattern !== "/500") {
+    } else if (context.routePattern !== "/500" && !VISITOR_INDEPENDENT.test(context.url.pathname)) {
       // A member's page or form cannot be served without PocketBase, and "please sign in" would
       // be a lie (and a form sent to the sign-in page loses what was typed): the error page
       // answers instead (503, see `observe`); the browser's Back button still holds the form.
+      // The JSON API, /healthz and /metrics answer the same to everybody: they go on anonymous.
       throw new Error("PocketBase cannot be reached to check the session");
     }
   }

@@ -78,6 +78,13 @@ describe("PocketBase killed and restarted under a running site", () => {
     }
     const health = await fetch(`${site!.baseUrl}/healthz`);
     expect(health.status).toBe(503);
+    // Endpoints that answer everybody alike go on for the member too: JSON, not the error page.
+    const memberHealth = await member.fetch("/healthz");
+    expect(memberHealth.status).toBe(503);
+    expect(await memberHealth.json()).toMatchObject({ status: "unavailable", pocketbase: { reachable: false } });
+    const memberSearch = await member.fetch("/api/search?q=pilot");
+    expect(memberSearch.status).toBe(200);
+    expect(memberSearch.headers.get("content-type")).toMatch(/^application\/json/);
     // The outage did not sign the member out: the browser still holds the same session cookie.
     expect([...member.cookies].join(";")).toBe(cookieBefore);
 

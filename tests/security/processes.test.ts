@@ -157,6 +157,13 @@ describe.skipIf(skip !== null)("two site processes on Meilisearch", () => {
       return now.length === 2 && !now.includes(victim!);
     }, "a new process replaced the killed one");
     expect(site!.output()).toMatch(new RegExp(`site process ${victim} stopped \\(SIGKILL\\); starting another`));
+    // The replacement answers the supervisor's metrics collection before it has served anything:
+    // every scrape succeeds, whichever process takes it.
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${site!.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: "close" } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("casebook_http_requests_total");
+    }
   });
 
   it("all stop on SIGTERM, each finishing its work, and the supervisor exits 0", async () => {

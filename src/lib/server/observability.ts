@@ -100,6 +100,14 @@ function metrics(): Metrics {
   return made;
 }
 
+/**
+ * Sets the metrics up now rather than at the first request: a site process of several must answer
+ * the supervisor's collection from its start, or a scrape waits for one that has served nothing yet.
+ */
+export function startMetrics(): void {
+  metrics();
+}
+
 /** Registers how an outbox's backlog is read at scrape time (the outbox modules do, at load). */
 export function registerBacklog(outbox: string, read: () => Promise<number>): void {
   metrics().backlogReaders.set(outbox, read);
