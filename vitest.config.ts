@@ -3,7 +3,10 @@ import { defineConfig } from "vitest/config";
 // Four projects, one per layer of real components plus the security suite (DESIGN.md §7).
 // Request and job log lines (CASEBOOK_LOG) are off in every test process and in the site
 // processes tests start (they inherit it); tests/security/observability.test.ts turns them on.
-const env = { CASEBOOK_LOG: "off" };
+// The projection cache (projections.ts) is off too: fixtures write to PocketBase from outside the
+// site, and its realtime event reaching the site a moment after the next page request would make
+// tests flaky; tests/security/projections.test.ts and tests/integration/projections.test.ts turn it on.
+const env = { CASEBOOK_LOG: "off", CASEBOOK_PROJECTION_CACHE: "off" };
 
 export default defineConfig({
   test: {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --posts N --duration S --samples N --heap-mb MB]`: measures Casebook against the
+// `npm run bench [-- --posts N --duration S --samples N --heap-mb MB --hold]`: measures Casebook against the
 // budgets of DESIGN.md §8 on this machine. Seeds a throwaway PocketBase with N synthetic
 // published posts (Zipf-distributed EN/FR/NL vocabulary, bodies of 300–1,500 words), starts
 // the built site with the embedded engine on loopback, and measures: bulk index time and
@@ -44,6 +44,7 @@ const SEED = flag("seed", 20260101);
 // far past the live data under load; --heap-mb caps the server's old space as a deployment would.
 const HEAP_MB = args.includes("--heap-mb") ? flag("heap-mb", 0) : null;
 const BUDGET_POSTS = 20_000;
+const HOLD = args.includes("--hold");
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -637,6 +638,8 @@ try {
     MEILI_URL: "",
     MEILI_MASTER_KEY: "",
     CASEBOOK_SEARCH_WORKER: "1",
+    // As deployed: public pages read through the projection cache (issue 15 §2).
+    CASEBOOK_PROJECTION_CACHE: "on",
     ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
   });
   // Cleanup runs last-in first-out: the site stops before PocketBase and its data go.
@@ -675,6 +678,11 @@ try {
   const snapshotMB = existsSync(snapshot) ? round(statSync(snapshot).size / 1024 / 1024, 1) : NaN;
   await getJson(`${baseUrl}/healthz`);
   log(`snapshot written (${snapshotMB} MB) ~${round(snapshotSeconds)} s after the index was ready`);
+  if (HOLD) {
+    // --hold: keep the seeded platform up for profiling by hand; Ctrl-C cleans up.
+    log(`holding: site ${baseUrl}, PocketBase ${pbServer.url} (superuser ${TEST_SUPERUSER.email}); Ctrl-C to stop`);
+    await new Promise(() => undefined);
+  }
 
   // Let the garbage left by the save be collected before anything is timed.
   await new Promise((r) => setTimeout(r, 3000));

@@ -373,6 +373,8 @@ async function runDeployment(kind: "embedded" | "meilisearch"): Promise<Row[]> {
       TRUSTED_PROXIES: "127.0.0.1,::1",
       CASEBOOK_DIGESTS: "0",
       CASEBOOK_LOG: "off",
+      // As deployed: public pages read through the projection cache.
+      CASEBOOK_PROJECTION_CACHE: "on",
       NODE_ENV: "production",
       ...(meili
         ? { CASEBOOK_PROCESSES: "2", MEILI_URL: meili.url, MEILI_MASTER_KEY: masterKey }

@@ -11,6 +11,7 @@ import { defineMiddleware, sequence } from "astro:middleware";
 import { LANGUAGE_COOKIE, chooseLocale, routeLocale, unprefixedRedirect } from "./i18n/routing.ts";
 import { PRIVATE_PAGE_CACHE, pageCacheHeaders, withEtag } from "./lib/server/pagecache.ts";
 import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
+import { startProjectionInvalidation } from "./lib/server/projections.ts";
 import { ensureMailWorker } from "./lib/server/mailoutbox.ts";
 import { ensureDigestScheduler } from "./lib/server/digests.ts";
 import { ensureReminderScheduler } from "./lib/server/roundtables/reminders.ts";
@@ -150,6 +151,7 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
   ensureDigestScheduler();
   ensureReminderScheduler();
   ensureSessionSweeper();
+  startProjectionInvalidation();
   // Prefixed paths that could be read as another host or reach the API get the site's 404 page.
   // Astro's rendering of the error page after a failure (route /500, same URL) renders that page
   // itself: rewriting to the page that failed would fail again and lose this middleware's headers.

@@ -49,7 +49,8 @@ export async function startSite(
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, "scripts/serve.ts")], {
     cwd: root,
-    env: { ...process.env, ...env, HOST: "127.0.0.1", PORT: String(port) },
+    // The projection cache is off unless the caller or the environment turns it on (vitest.config.ts says why).
+    env: { ...process.env, CASEBOOK_PROJECTION_CACHE: process.env.CASEBOOK_PROJECTION_CACHE ?? "off", ...env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

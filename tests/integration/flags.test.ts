@@ -10,10 +10,10 @@ import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { FLAGS_TO_HIDE, TRUST_MEMBERSHIP_DAYS, flagPost, isTrustedReporter, listFlags, listReportedPosts } from "../../src/lib/server/flags.ts";
-import { approvePost, claimPost, restorePost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { restorePost } from "../../src/lib/server/moderation.ts";
 import { leaveOrganization } from "../../src/lib/server/orgs.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
+import { createOrganization, createUser, publishedCaseStudy, trustedReaderActor, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 let moderator: Actor;
@@ -26,59 +26,9 @@ beforeAll(async () => {
 
 const actorOf = async (id: string): Promise<Actor> => (await loadActor(id))!;
 
-async function publishedPost(): Promise<{ id: string; orgName: string; title: string }> {
-  const editor = await createUser(pb);
-  const org = await createOrganization(pb, [{ userId: editor.id, role: "editor" }]);
-  const actor = await actorOf(editor.id);
-  const title = `Flag target ${unique("t")}`;
-  const { id } = await saveDraft(actor, {
-    kind: "case_study",
-    organization: org.id,
-    title,
-    summary: "A triage model we stopped after a pilot in the emergency department.",
-    body_md:
-      "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
-    language: "en",
-    tags: "triage",
-    anonymous: false,
-    outcome: "failure",
-    care_settings: ["hospital"],
-    ai_types: ["predictive_model"],
-    lifecycle_stage: "stopped",
-    lessons_md: "- Involve the nurses first.",
-  });
-  await submitPost(actor, id);
-  await claimPost(moderator, id);
-  await approvePost(moderator, id);
-  return { id, orgName: org.name, title };
-}
-
+const publishedPost = () => publishedCaseStudy(pb, moderator);
 // Trusted: the author of a published post of a verified organisation.
-async function trustedReader(name = "Trusted Reader"): Promise<Actor> {
-  const user = await createUser(pb, { name });
-  const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
-  const editor = await actorOf(user.id);
-  const { id } = await saveDraft(editor, {
-    kind: "case_study",
-    organization: org.id,
-    title: `Reader's own ${unique("t")}`,
-    summary: "A triage model we stopped after a pilot in the emergency department.",
-    body_md:
-      "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
-    language: "en",
-    tags: "triage",
-    anonymous: false,
-    outcome: "failure",
-    care_settings: ["hospital"],
-    ai_types: ["predictive_model"],
-    lifecycle_stage: "stopped",
-    lessons_md: "- Involve the nurses first.",
-  });
-  await submitPost(editor, id);
-  await claimPost(moderator, id);
-  await approvePost(moderator, id);
-  return actorOf(user.id);
-}
+const trustedReader = (name = "Trusted Reader") => trustedReaderActor(pb, moderator, name);
 
 const statusOf = async (id: string) => (await pb.collection("posts").getOne(id)).status as string;
 const hideEvents = async (id: string) =>

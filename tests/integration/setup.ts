@@ -3,6 +3,8 @@ import { inject } from "vitest";
 import type PocketBase from "pocketbase";
 import { connectAsSuperuser, setPocketBase } from "../../src/lib/server/pocketbase.ts";
 import { TEST_SUPERUSER, startTestPocketBase } from "../helpers/pocketbase.ts";
+import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { type Actor, loadActor } from "../../src/lib/server/users.ts";
 
 /** Connects to the test PocketBase and makes it the app's shared client. */
 export async function useTestPocketBase(): Promise<PocketBase> {
@@ -70,4 +72,69 @@ export async function createOrganization(
     .create({ name, slug, kind: "hospital", region: "flanders", country: "BE", verified: true, verification_status: "verified", ...overrides });
   for (const m of members) await pb.collection("memberships").create({ user: m.userId, organization: org.id, role: m.role, status: "active" });
   return { id: org.id, slug: org.slug, name: org.name };
+}
+
+async function loadActorOrFail(id: string): Promise<Actor> {
+  const actor = await loadActor(id);
+  if (!actor) throw new Error(`no account ${id}`);
+  return actor;
+}
+
+/** A case study published through the domain (draft, submit, claim, approve by `moderator`), with its organisation's name. */
+export async function publishedCaseStudy(
+  pb: PocketBase,
+  moderator: Actor,
+  title = `Flag target ${unique("t")}`,
+): Promise<{ id: string; slug: string; orgName: string; title: string }> {
+  const editor = await createUser(pb);
+  const org = await createOrganization(pb, [{ userId: editor.id, role: "editor" }]);
+  const actor = await loadActorOrFail(editor.id);
+  const { id } = await saveDraft(actor, {
+    kind: "case_study",
+    organization: org.id,
+    title,
+    summary: "A triage model we stopped after a pilot in the emergency department.",
+    body_md:
+      "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
+    language: "en",
+    tags: "triage",
+    anonymous: false,
+    outcome: "failure",
+    care_settings: ["hospital"],
+    ai_types: ["predictive_model"],
+    lifecycle_stage: "stopped",
+    lessons_md: "- Involve the nurses first.",
+  });
+  await submitPost(actor, id);
+  await claimPost(moderator, id);
+  await approvePost(moderator, id);
+  const { slug } = await pb.collection("posts").getOne(id, { fields: "slug" });
+  return { id, slug, orgName: org.name, title };
+}
+
+/** A reader whose flags count as trusted: the author of a published post of a verified organisation. */
+export async function trustedReaderActor(pb: PocketBase, moderator: Actor, name = "Trusted Reader"): Promise<Actor> {
+  const user = await createUser(pb, { name });
+  const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
+  const editor = await loadActorOrFail(user.id);
+  const { id } = await saveDraft(editor, {
+    kind: "case_study",
+    organization: org.id,
+    title: `Reader's own ${unique("t")}`,
+    summary: "A triage model we stopped after a pilot in the emergency department.",
+    body_md:
+      "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
+    language: "en",
+    tags: "triage",
+    anonymous: false,
+    outcome: "failure",
+    care_settings: ["hospital"],
+    ai_types: ["predictive_model"],
+    lifecycle_stage: "stopped",
+    lessons_md: "- Involve the nurses first.",
+  });
+  await submitPost(editor, id);
+  await claimPost(moderator, id);
+  await approvePost(moderator, id);
+  return loadActorOrFail(user.id);
 }

@@ -20,6 +20,7 @@ import { renderUntrustedMarkdown } from "./markdown.ts";
 import { randomRecordId } from "./ids.ts";
 import { slugify } from "./orgs.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
+import { projection } from "./projections.ts";
 import { scanFields, hasBlockingFindings } from "./privacy.ts";
 import type { Actor } from "./users.ts";
 import { issueMessage, say } from "../../i18n/domain.ts";
@@ -668,7 +669,12 @@ function onePerApplication(records: RecordModel[]): RecordModel[] {
  * Funders' published decisions grouped per call, the call with the latest publication first
  * (the home page shows these groups instead of one card per decision, issue 11 §16).
  */
-export async function listDecisionGroups(limit = 6): Promise<DecisionGroup[]> {
+export function listDecisionGroups(limit = 6): Promise<DecisionGroup[]> {
+  // A call's status depends on the day (closes_on): the day is part of the key.
+  return projection(`decision-groups:${limit}:${brusselsToday()}`, () => loadDecisionGroups(limit));
+}
+
+async function loadDecisionGroups(limit: number): Promise<DecisionGroup[]> {
   const pb = await getPocketBase();
   // The latest thousand records are plenty to find the few most recent calls.
   const records = await pb.collection("posts").getList(1, 1000, {
@@ -805,7 +811,11 @@ export async function importDecisionsCsv(actor: Actor | null, callId: string, fi
 }
 
 /** Every public funding record (one per application) and case study, shaped for the insights. */
-export async function loadInsightData(): Promise<{ decisions: InsightDecision[]; cases: InsightCase[] }> {
+export function loadInsightData(): Promise<{ decisions: InsightDecision[]; cases: InsightCase[] }> {
+  return projection("insights:data", loadInsightDataUncached);
+}
+
+async function loadInsightDataUncached(): Promise<{ decisions: InsightDecision[]; cases: InsightCase[] }> {
   const pb = await getPocketBase();
   const records = await pb.collection("posts").getFullList({
     filter: "status = 'published' && (kind = 'funding_application' || kind = 'case_study')",

@@ -6,6 +6,7 @@ import type { Locale } from "../../i18n/index.ts";
 import { AI_TYPES, CARE_SETTINGS, DECISIONS, OUTCOMES, type Outcome } from "../codelists.ts";
 import { ValidationError } from "./errors.ts";
 import { getPocketBase } from "./pocketbase.ts";
+import { projection } from "./projections.ts";
 import { toPublicPost, type PublicPostPage } from "./posts.ts";
 import { say } from "../../i18n/domain.ts";
 
@@ -46,8 +47,12 @@ export function isListableTag(tag: string): boolean {
 export async function listPublishedPostsBy(locale: Locale, query: ListingQuery): Promise<PublicPostPage> {
   const parsed = FACET_VALUES[query.facet]?.safeParse(query.value);
   if (!parsed?.success) throw new ValidationError(query.facet, say("domain.listing.invalid", { facet: query.facet, value: JSON.stringify(query.value) }));
+  const key = JSON.stringify([query.facet, parsed.data, query.page ?? 1, query.perPage ?? null]);
+  return projection(`listing:${locale}:${key}`, () => loadListing(locale, query, parsed.data));
+}
+
+async function loadListing(locale: Locale, query: ListingQuery, value: string): Promise<PublicPostPage> {
   const pb = await getPocketBase();
-  const value = parsed.data;
   const quoted = `"${value}"`;
   const filters: Record<ListingFacet, string> = {
     outcome: pb.filter("status = 'published' && outcome = {:v}", { v: value }),

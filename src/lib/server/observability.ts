@@ -14,6 +14,7 @@ import cluster from "node:cluster";
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import client from "prom-client";
 import { getConfig } from "./config.ts";
+import { projectionCounts } from "./projections.ts";
 
 /** Where a log line comes from. */
 export type LogKind = "request" | "job";
@@ -25,6 +26,7 @@ type Metrics = {
   searchSeconds: client.Histogram<"engine">;
   jobs: client.Counter<"job" | "status">;
   jobSeconds: client.Histogram<"job">;
+  pocketbaseRequests: client.Counter<"method">;
   backlogReaders: Map<string, () => Promise<number>>;
 };
 
@@ -74,8 +76,24 @@ function metrics(): Metrics {
       buckets: SECONDS_BUCKETS,
       registers: [registry],
     }),
+    pocketbaseRequests: new client.Counter({
+      name: "casebook_pocketbase_requests_total",
+      help: "Requests the site sent to PocketBase, by method (what a page costs PocketBase: issue 15)",
+      labelNames: ["method"],
+      registers: [registry],
+    }),
     backlogReaders,
   };
+  new client.Gauge({
+    name: "casebook_projection_cache",
+    help: "Public projection cache since the process started: hits, misses, loads while not caching (bypass), invalidations by cause (writes of this process, realtime events, connections) and entries held",
+    labelNames: ["result"],
+    registers: [registry],
+    collect() {
+      const counts = projectionCounts();
+      for (const result of ["hit", "miss", "bypass", "writes", "events", "connections", "entries"] as const) this.set({ result }, counts[result]);
+    },
+  });
   new client.Gauge({
     name: "casebook_outbox_backlog",
     help: "Rows waiting in an outbox (read from PocketBase when scraped; absent while it cannot be read)",
@@ -139,6 +157,11 @@ export function recordRequest(entry: { id: string; method: string; route: string
   m.requests.inc({ method: entry.method, route: entry.route, status: String(entry.status) });
   m.requestSeconds.observe({ method: entry.method, route: entry.route }, entry.ms / 1000);
   logLine("request", { id: entry.id, method: entry.method, route: entry.route, status: entry.status, duration_ms: Math.round(entry.ms * 10) / 10 });
+}
+
+/** Counts one request the site sends to PocketBase. */
+export function recordPocketBaseRequest(method: string): void {
+  metrics().pocketbaseRequests.inc({ method: method.toUpperCase() });
 }
 
 /** Records one search's engine time. */

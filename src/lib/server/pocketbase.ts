@@ -1,7 +1,10 @@
 // The one seam to PocketBase. The app talks to it as a superuser over loopback; every
 // collection rule is superuser-only (DESIGN.md §1).
 import PocketBase from "pocketbase";
+import type { SendOptions } from "pocketbase";
 import { getConfig, getSuperuserCredentials } from "./config.ts";
+import { noteWrite } from "./projections.ts";
+import { recordPocketBaseRequest } from "./observability.ts";
 
 let client: PocketBase | undefined;
 let authenticating: Promise<void> | undefined;
@@ -21,7 +24,7 @@ export async function getPocketBase(): Promise<PocketBase> {
   if (!authenticating) {
     authenticating = (async () => {
       const config = getConfig();
-      client = await connectAsSuperuser(config.pocketbaseUrl, getSuperuserCredentials(config));
+      client = watchWrites(await connectAsSuperuser(config.pocketbaseUrl, getSuperuserCredentials(config)));
     })().finally(() => {
       authenticating = undefined;
     });
@@ -32,7 +35,51 @@ export async function getPocketBase(): Promise<PocketBase> {
 
 /** Replaces the shared client (tests point the domain at their own PocketBase). */
 export function setPocketBase(pb: PocketBase): void {
-  client = pb;
+  client = watchWrites(pb);
+}
+
+const COLLECTION_PATH = /\/api\/collections\/([^/?]+)\/records/;
+
+/** The collections a request to PocketBase writes to: none for reads; a batch's from its requests. */
+export function writtenCollections(url: string, options: Pick<SendOptions, "method" | "body">): string[] {
+  const method = (options.method ?? "GET").toUpperCase();
+  if (method === "GET" || method === "HEAD") return [];
+  if (/\/api\/batch(\?|$)/.test(url)) {
+    const requests = batchRequests(options.body);
+    // A batch whose body cannot be read could write anything: count it as a write everywhere.
+    if (!Array.isArray(requests)) return ["*"];
+    return requests.map((r) => COLLECTION_PATH.exec(r.url ?? "")?.[1] ?? "*");
+  }
+  // Record writes only: auth flows (auth-with-password and the like) are POSTs outside /records.
+  const name = COLLECTION_PATH.exec(url)?.[1];
+  if (name) return [decodeURIComponent(name)];
+  return [];
+}
+
+// The SDK sends a batch as FormData whose "@jsonPayload" field holds {requests: [{method, url, body}]}.
+function batchRequests(body: unknown): { url?: string }[] | undefined {
+  try {
+    const payload = body instanceof FormData ? JSON.parse(String(body.get("@jsonPayload"))) : body;
+    return (payload as { requests?: { url?: string }[] } | undefined)?.requests;
+  } catch {
+    return undefined;
+  }
+}
+
+// Every write the site sends tells the projection cache (projections.ts) once PocketBase has
+// answered, so the writer's next page and every visitor's already see the change.
+function watchWrites(pb: PocketBase): PocketBase {
+  // The SDK types the hook as an overload of a 2- and a 3-argument function; it always passes the options.
+  const afterSend = (response: Response, data: unknown, options?: SendOptions) => {
+    if (response.ok) noteWrite(writtenCollections(response.url, options ?? {}));
+    return data;
+  };
+  pb.afterSend = afterSend as NonNullable<PocketBase["afterSend"]>;
+  pb.beforeSend = (url, options) => {
+    recordPocketBaseRequest(options.method ?? "GET");
+    return { url, options };
+  };
+  return pb;
 }
 
 /** A fresh, unauthenticated client: for password checks, which must never touch the shared one. */

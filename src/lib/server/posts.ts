@@ -7,15 +7,24 @@ import type { Locale } from "../../i18n/index.ts";
 import { renderDescriptor } from "./anonymity.ts";
 import { describeOrganization, type OrganizationRecord } from "./orgs.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
+import { projection } from "./projections.ts";
 import { renderedHtmlToPlainText } from "./markdown.ts";
 
 // `about`: what a discussion is about (only its published entries are ever shown, aboutOf).
 const PUBLIC_EXPAND = "organization,call,funder,applicant_organization,counterpart,about";
 
 /** Published posts, newest first; `kinds` keeps only those kinds (all when absent). */
-export async function listPublishedPosts(
+export function listPublishedPosts(
   locale: Locale,
   options: { page?: number; perPage?: number; storiesOnly?: boolean; kinds?: readonly string[] } = {},
+): Promise<PublicPostPage> {
+  const key = JSON.stringify([options.page ?? 1, options.perPage ?? 20, Boolean(options.storiesOnly), options.kinds ?? []]);
+  return projection(`posts:${locale}:${key}`, () => loadPublishedPosts(locale, options));
+}
+
+async function loadPublishedPosts(
+  locale: Locale,
+  options: { page?: number; perPage?: number; storiesOnly?: boolean; kinds?: readonly string[] },
 ): Promise<PublicPostPage> {
   const pb = await getPocketBase();
   const kinds = options.kinds ?? [];
@@ -50,16 +59,18 @@ export async function getPublishedPost(locale: Locale, slug: string): Promise<Pu
 /** A published post's public projection with the record it came from, for server-side lookups that would load it again (never render the record). */
 export async function loadPublishedPost(locale: Locale, slug: string): Promise<{ post: PublicPost; record: RecordModel } | null> {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) || slug.length > 160) return null;
-  const pb = await getPocketBase();
-  try {
-    const record = await pb
-      .collection("posts")
-      .getFirstListItem(pb.filter("slug = {:slug} && status = {:status}", { slug, status: "published" }), { expand: PUBLIC_EXPAND });
-    return { post: toPublicPost(locale, record), record };
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
+  return projection(`post:${locale}:${slug}`, async () => {
+    const pb = await getPocketBase();
+    try {
+      const record = await pb
+        .collection("posts")
+        .getFirstListItem(pb.filter("slug = {:slug} && status = {:status}", { slug, status: "published" }), { expand: PUBLIC_EXPAND });
+      return { post: toPublicPost(locale, record), record };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  });
 }
 
 /** A published post's record, for serving its attachments; null unless published. */

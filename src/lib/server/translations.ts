@@ -9,6 +9,7 @@ import { CASE_FACT_FIELDS, LANGUAGES, type Language } from "../codelists.ts";
 import { assertCan, can } from "./can.ts";
 import { ValidationError } from "./errors.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
+import { projection } from "./projections.ts";
 import type { Actor } from "./users.ts";
 
 // Posts that no longer speak for the group: their language may be written again.
@@ -200,6 +201,13 @@ export async function publishedTranslations(slug: string): Promise<{ slug: strin
 
 /** publishedTranslations() of a published post's record already loaded (the post page has it): one query, not two. */
 export async function translationsOfRecord(
+  post: Pick<RecordModel, "id"> & { translation_of?: string; anonymous?: boolean; organization?: string; language?: string },
+): Promise<{ slug: string; language: string }[]> {
+  const key = JSON.stringify([post.id, post.translation_of ?? "", Boolean(post.anonymous), post.organization ?? "", post.language ?? ""]);
+  return projection(`translations:${key}`, () => loadTranslationsOf(post));
+}
+
+async function loadTranslationsOf(
   post: Pick<RecordModel, "id"> & { translation_of?: string; anonymous?: boolean; organization?: string; language?: string },
 ): Promise<{ slug: string; language: string }[]> {
   // Most posts have no translation: one indexed query says so.

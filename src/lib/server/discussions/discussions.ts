@@ -12,6 +12,7 @@ import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS } from "../../codelists.t
 import { ValidationError } from "../errors.ts";
 import { TAG_PATTERN } from "../listings.ts";
 import { getPocketBase } from "../pocketbase.ts";
+import { projection } from "../projections.ts";
 import { hidesSomeone, toPublicPost, type PublicPost, type PublicPostPage } from "../posts.ts";
 import type { InsightThread } from "../insights.ts";
 import type { Actor } from "../users.ts";
@@ -79,13 +80,17 @@ export async function aboutPreview(slugs: readonly string[]): Promise<{ slug: st
 /** Published discussions about a post ("Discussed in …"), newest first; each as the public sees it (an anonymous one by its descriptor). */
 export async function listDiscussionsAbout(locale: Locale, postId: string): Promise<PublicPost[]> {
   if (!/^[a-z0-9]{15}$/.test(postId)) return [];
-  const pb = await getPocketBase();
-  const records = await pb.collection("posts").getList(1, 50, {
-    filter: pb.filter("kind = 'discussion' && status = 'published' && about ~ {:id}", { id: postId }),
-    sort: "-published_at",
-    expand: PUBLIC_EXPAND,
+  return projection(`about:${locale}:${postId}`, async () => {
+    const pb = await getPocketBase();
+    const records = await pb.collection("posts").getList(1, 50, {
+      filter: pb.filter("kind = 'discussion' && status = 'published' && about ~ {:id}", { id: postId }),
+      sort: "-published_at",
+      expand: PUBLIC_EXPAND,
+      // The page lists them; it never says how many there are beyond these.
+      skipTotal: true,
+    });
+    return records.items.map((r) => toPublicPost(locale, r));
   });
-  return records.items.map((r) => toPublicPost(locale, r));
 }
 
 const optionalCode = <T extends readonly [string, ...string[]]>(values: T) =>
@@ -184,7 +189,11 @@ export async function listMyDiscussions(actor: Actor): Promise<MyDiscussion[]> {
 export type MyDiscussion = { id: string; slug: string; title: string; status: string; answered: boolean; anonymous: boolean; updated: string };
 
 /** Every published discussion and round-table summary with its count of published replies, for the insights' "topics discussed". */
-export async function loadTopicThreads(): Promise<InsightThread[]> {
+export function loadTopicThreads(): Promise<InsightThread[]> {
+  return projection("insights:threads", loadTopicThreadsUncached);
+}
+
+async function loadTopicThreadsUncached(): Promise<InsightThread[]> {
   const pb = await getPocketBase();
   const [threads, replies] = await Promise.all([
     pb.collection("posts").getFullList({

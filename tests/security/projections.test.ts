@@ -1,0 +1,187 @@
+// Issue 15 §2: with the public projection cache on (projections.ts), a post taken offline must not
+// live on in any process's cache. A trusted reader's patient-data flag, posted through the real
+// form, hides a post whose page, home list and outcome listing every process had cached: the
+// process that took the flag shows it gone on the very next request; another process learns it
+// from PocketBase's realtime events (milliseconds; polled here with a deadline, never timed). Two
+// site processes need Meilisearch: skipped with the reason printed where this machine has none.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type PocketBase from "pocketbase";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { locateMeilisearch, newMasterKey, type RunningMeilisearch, startMeilisearch } from "../../scripts/lib/meilisearch-process.ts";
+import { freePort } from "../../scripts/lib/pocketbase-process.ts";
+import { restorePost } from "../../src/lib/server/moderation.ts";
+import { connectAsSuperuser, setPocketBase } from "../../src/lib/server/pocketbase.ts";
+import { type Actor, loadActor } from "../../src/lib/server/users.ts";
+import { TEST_SUPERUSER, startTestPocketBase } from "../helpers/pocketbase.ts";
+import { startSite } from "../helpers/site.ts";
+import { createUser, publishedCaseStudy, trustedReaderActor } from "../integration/setup.ts";
+import { Client } from "./scenarios.ts";
+
+const SECRET = "projections-test-signing-secret-0123456789abcdef";
+const METRICS_TOKEN = "projections-metrics-token-0123456789";
+// createUser's password (tests/integration/setup.ts).
+const PASSWORD = "a perfectly long passphrase 42";
+
+type World = { pocket: Awaited<ReturnType<typeof startTestPocketBase>>; pb: PocketBase; moderator: Actor; dirs: string[] };
+
+async function world(): Promise<World> {
+  const pocket = await startTestPocketBase();
+  process.env.POCKETBASE_URL = pocket.url;
+  process.env.PB_SUPERUSER_EMAIL = TEST_SUPERUSER.email;
+  process.env.PB_SUPERUSER_PASSWORD = TEST_SUPERUSER.password;
+  process.env.CASEBOOK_SECRET ??= SECRET;
+  process.env.PUBLIC_URL ??= "http://127.0.0.1:4321";
+  const dirs = [mkdtempSync(path.join(os.tmpdir(), "casebook-projections-"))];
+  process.env.DATA_DIR = dirs[0]!;
+  // The fixtures are written through the domain from this process, as another process would.
+  const pb = await connectAsSuperuser(pocket.url, TEST_SUPERUSER);
+  setPocketBase(pb);
+  const moderator = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
+  return { pocket, pb, moderator, dirs };
+}
+
+function siteEnv(w: World, extra: Record<string, string>): Record<string, string> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "casebook-projections-site-"));
+  w.dirs.push(dataDir);
+  return {
+    POCKETBASE_URL: w.pocket.url,
+    PB_SUPERUSER_EMAIL: TEST_SUPERUSER.email,
+    PB_SUPERUSER_PASSWORD: TEST_SUPERUSER.password,
+    DATA_DIR: dataDir,
+    CASEBOOK_SECRET: SECRET,
+    CASEBOOK_PROJECTION_CACHE: "on",
+    CASEBOOK_DIGESTS: "0",
+    CASEBOOK_METRICS_TOKEN: METRICS_TOKEN,
+    TRUSTED_PROXIES: "127.0.0.1,::1",
+    ...extra,
+  };
+}
+
+// A new connection per request: with several processes, whichever the kernel wakes answers it.
+async function page(base: string, pathname: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${base}${pathname}`, { headers: { connection: "close" } });
+  return { status: res.status, body: await res.text() };
+}
+
+async function cacheHits(base: string): Promise<number> {
+  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: "close" } });
+  const line = (await res.text()).split("\n").find((l) => l.startsWith('casebook_projection_cache{result="hit"}'));
+  return Number(line?.split(" ").pop() ?? Number.NaN);
+}
+
+// What a visitor sees of the post on its page, the home page and the failures listing.
+async function seen(base: string, post: { slug: string; title: string }) {
+  const [postPage, home, failures] = await Promise.all([page(base, `/en/posts/${post.slug}`), page(base, "/en/"), page(base, "/en/outcomes/failure")]);
+  return { page: postPage.status, home: home.body.includes(post.title), failures: failures.body.includes(post.title) };
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) {
+      if (!done(value)) throw new Error(`timed out waiting until ${what}: last ${JSON.stringify(value)}`);
+      return value;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function flagAsPatientData(base: string, reader: Actor, postId: string, slug: string): Promise<number> {
+  const client = await new Client(base).signIn(reader.email, PASSWORD);
+  const res = await client.form(`/en/posts/${slug}?_action=flagPost`, { postId, reason: "patient_data", note: "A birth date and initials" });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe("one site process with the projection cache", () => {
+  let w: World;
+  let site: Awaited<ReturnType<typeof startSite>> | undefined;
+
+  beforeAll(async () => {
+    w = await world();
+    site = await startSite(siteEnv(w, { MEILI_URL: "", MEILI_MASTER_KEY: "" }));
+  }, 120_000);
+
+  afterAll(async () => {
+    await site?.stop();
+    await w?.pocket.stop();
+    for (const dir of w?.dirs ?? []) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("serves a post hidden by a reader's flag on none of its pages from the very next request, and shows it again when a moderator elsewhere restores it", async () => {
+    const post = await publishedCaseStudy(w.pb, w.moderator, `Cached story ${Date.now().toString(36)}`);
+    const reader = await trustedReaderActor(w.pb, w.moderator);
+    const base = site!.baseUrl;
+    // Twice: the second time from the cache (the hit counter says so).
+    expect(await seen(base, post)).toEqual({ page: 200, home: true, failures: true });
+    const hits = await cacheHits(base);
+    expect(await seen(base, post)).toEqual({ page: 200, home: true, failures: true });
+    expect(await cacheHits(base)).toBeGreaterThanOrEqual(hits + 3);
+
+    expect(await flagAsPatientData(base, reader, post.id, post.slug)).toBe(303);
+    expect(await seen(base, post)).toEqual({ page: 404, home: false, failures: false });
+
+    // Restored by a moderator working in another process (here: this test's): the event reaches the site.
+    await restorePost(w.moderator, post.id, "Checked: no patient data.");
+    expect(
+      await until(
+        () => seen(base, post),
+        (s) => s.page === 200 && s.home && s.failures,
+        "the restored post is back",
+      ),
+    ).toEqual({
+      page: 200,
+      home: true,
+      failures: true,
+    });
+  });
+});
+
+// A server of its own: the site writes its fixed index, which must not be one a shared MEILI_URL holds.
+const source = locateMeilisearch({ ...process.env, MEILI_URL: "" });
+const skip = source.kind === "bin" ? null : source.kind === "none" ? source.reason : "needs a Meilisearch binary";
+if (skip) console.warn(`Projection cache over two site processes skipped: ${skip}`);
+
+describe.skipIf(skip !== null)("two site processes with the projection cache", () => {
+  let w: World;
+  let meili: RunningMeilisearch | undefined;
+  let site: Awaited<ReturnType<typeof startSite>> | undefined;
+
+  beforeAll(async () => {
+    w = await world();
+    const meiliDir = mkdtempSync(path.join(os.tmpdir(), "casebook-projections-meili-"));
+    w.dirs.push(meiliDir);
+    meili = await startMeilisearch({ bin: (source as { bin: string }).bin, dataDir: meiliDir, port: await freePort(), masterKey: newMasterKey() });
+    site = await startSite(siteEnv(w, { CASEBOOK_PROCESSES: "2", MEILI_URL: meili.url, MEILI_MASTER_KEY: meili.masterKey }));
+  }, 120_000);
+
+  afterAll(async () => {
+    await site?.stop();
+    await meili?.stop();
+    await w?.pocket.stop();
+    for (const dir of w?.dirs ?? []) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a post hidden through one process is gone from every page of both, cached as they were", async () => {
+    const post = await publishedCaseStudy(w.pb, w.moderator, `Shared story ${Date.now().toString(36)}`);
+    const reader = await trustedReaderActor(w.pb, w.moderator);
+    const base = site!.baseUrl;
+    // Enough new connections that both processes load and then reuse their cached copies.
+    for (let i = 0; i < 12; i++) expect(await seen(base, post)).toEqual({ page: 200, home: true, failures: true });
+    // Summed over both processes; at least 3 hits per process that answered a second time.
+    expect(await cacheHits(base)).toBeGreaterThanOrEqual(12);
+
+    expect(await flagAsPatientData(base, reader, post.id, post.slug)).toBe(303);
+    // The other process learns it from PocketBase's realtime event: once both have, twenty visits
+    // in a row on new connections (either process) never show the post again.
+    await until(
+      () => seen(base, post),
+      (s) => s.page === 404 && !s.home && !s.failures,
+      "the hidden post is gone",
+    );
+    for (let i = 0; i < 20; i++) expect(await seen(base, post), `visit ${i + 1} after the flag`).toEqual({ page: 404, home: false, failures: false });
+  });
+});
