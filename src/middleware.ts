@@ -9,9 +9,10 @@
 import type { APIContext, MiddlewareNext } from "astro";
 import { defineMiddleware, sequence } from "astro:middleware";
 import { LANGUAGE_COOKIE, chooseLocale, routeLocale, unprefixedRedirect } from "./i18n/routing.ts";
-import { PRIVATE_PAGE_CACHE, pageCacheHeaders, withEtag } from "./lib/server/pagecache.ts";
+import { PRIVATE_PAGE_CACHE, PUBLIC_PAGE_CACHE, etagMatches, pageCacheHeaders, versionEtag, withEtag } from "./lib/server/pagecache.ts";
 import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
-import { startProjectionInvalidation } from "./lib/server/projections.ts";
+import { projectionVersion, startProjectionInvalidation } from "./lib/server/projections.ts";
+import { brusselsToday } from "./lib/server/funding.ts";
 import { ensureMailWorker } from "./lib/server/mailoutbox.ts";
 import { ensureDigestScheduler } from "./lib/server/digests.ts";
 import { ensureReminderScheduler } from "./lib/server/roundtables/reminders.ts";
@@ -156,6 +157,20 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
   // Astro's rendering of the error page after a failure (route /500, same URL) renders that page
   // itself: rewriting to the page that failed would fail again and lose this middleware's headers.
   const errorPage = context.routePattern === "/500";
+  // An anonymous visitor's conditional request for a public page that has not changed since
+  // (same version of public content, day, URL and cookies) is answered 304 before rendering.
+  const version = token === undefined && safeMethod && route.kind === "prefixed" ? projectionVersion() : null;
+  const etag = version
+    ? versionEtag({ path: pageUrl.pathname, url: context.url, cookie: context.request.headers.get("cookie"), version: version.tag, day: brusselsToday() })
+    : null;
+  if (version && etag && etagMatches(context.request.headers.get("if-none-match"), etag)) {
+    const notModified = new Response(null, {
+      status: 304,
+      headers: { etag, "last-modified": version.changedAt.toUTCString(), "cache-control": PUBLIC_PAGE_CACHE, vary: "Cookie" },
+    });
+    applySecurityHeaders(notModified.headers);
+    return notModified;
+  }
   const response = await (route.kind === "plain" || errorPage ? next() : next(route.kind === "prefixed" ? pageUrl : new URL("/404", context.url)));
   // Routes that chose their own caching (API, files) keep it. Pages: an anonymous view of a public
   // page under a language prefix may be shared per URL; anything else depends on the visitor.
@@ -171,7 +186,9 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
       setsCookies: response.headers.has("set-cookie") || [...context.cookies.headers()].length > 0,
     });
     for (const [name, value] of Object.entries(shareable)) response.headers.set(name, value);
-    if (shareable["cache-control"] !== PRIVATE_PAGE_CACHE && context.request.method === "GET") answer = await withEtag(response, context.request);
+    // The version's validator only if nothing public changed while the page was rendered.
+    const stillCurrent = version && etag && projectionVersion()?.tag === version.tag ? { etag, changedAt: version.changedAt } : undefined;
+    if (shareable["cache-control"] !== PRIVATE_PAGE_CACHE && context.request.method === "GET") answer = await withEtag(response, context.request, stillCurrent);
   }
   applySecurityHeaders(answer.headers);
   return answer;

@@ -65,6 +65,15 @@ async function page(base: string, pathname: string): Promise<{ status: number; b
   return { status: res.status, body: await res.text() };
 }
 
+// Reads of public projections (hits, misses and uncached loads): a rendered page makes some.
+async function projectionReads(base: string): Promise<number> {
+  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: "close" } });
+  return (await res.text())
+    .split("\n")
+    .filter((l) => /^casebook_projection_cache\{result="(hit|miss|bypass)"\}/.test(l))
+    .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+}
+
 async function cacheHits(base: string): Promise<number> {
   const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: "close" } });
   const line = (await res.text()).split("\n").find((l) => l.startsWith('casebook_projection_cache{result="hit"}'));
@@ -137,6 +146,55 @@ describe("one site process with the projection cache", () => {
       home: true,
       failures: true,
     });
+  });
+
+  it("answers an anonymous conditional request for an unchanged public page 304 without rendering it, and the changed page once anything public changes", async () => {
+    const post = await publishedCaseStudy(w.pb, w.moderator, `Validated story ${Date.now().toString(36)}`);
+    const base = site!.baseUrl;
+    const url = `${base}/en/posts/${post.slug}`;
+    const first = await fetch(url);
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+    const etag = first.headers.get("etag")!;
+    expect(etag).toMatch(/^W\/"v-[\w-]{27}"$/);
+    expect(Date.parse(first.headers.get("last-modified") ?? "")).not.toBeNaN();
+    expect(first.headers.get("cache-control")).toBe("public, max-age=0, s-maxage=60");
+
+    const before = await projectionReads(base);
+    const again = await fetch(url, { headers: { "if-none-match": etag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+    expect(again.headers.get("etag")).toBe(etag);
+    expect(again.headers.get("vary")).toBe("Cookie");
+    expect(again.headers.get("x-content-type-options")).toBe("nosniff");
+    // Nothing was rendered: the page's projections were not even read from the cache.
+    expect(await projectionReads(base)).toBe(before);
+
+    // Other URLs, other cookies: other validators.
+    const otherPage = await fetch(`${base}/en/outcomes/failure`, { headers: { "if-none-match": etag } });
+    expect(otherPage.status).toBe(200);
+    await otherPage.arrayBuffer();
+    const withCookie = await fetch(url, { headers: { "if-none-match": etag, cookie: "casebook_lang=fr" } });
+    expect(withCookie.status).toBe(200);
+    await withCookie.arrayBuffer();
+    // A member (session cookie) never gets the anonymous validator's 304, nor a shareable page.
+    const member = await fetch(url, { headers: { "if-none-match": etag, cookie: "casebook_session=not-a-real-session" } });
+    expect(member.status).toBe(200);
+    expect(member.headers.get("cache-control")).toBe("private, no-store");
+    await member.arrayBuffer();
+    // The search page follows the index, not the records: validated by its body only.
+    const search = await fetch(`${base}/en/search?q=triage`);
+    await search.arrayBuffer();
+    expect(search.headers.get("etag")).not.toMatch(/^W\/"v-/);
+
+    // Anything public changes (here: another post published elsewhere): the old validator no longer matches.
+    await publishedCaseStudy(w.pb, w.moderator);
+    const after = await until(
+      async () => (await fetch(url, { headers: { "if-none-match": etag } })).status,
+      (status) => status === 200,
+      "the validator changes",
+    );
+    expect(after).toBe(200);
   });
 });
 

@@ -2,7 +2,16 @@
 // what never redirects, and which page responses a shared cache may keep.
 import { describe, expect, it } from "vitest";
 import { unprefixedRedirect } from "../../src/i18n/routing.ts";
-import { PRIVATE_PAGE_CACHE, PUBLIC_PAGE_CACHE, etagMatches, isPublicPagePath, pageCacheHeaders, pageEtag, withEtag } from "../../src/lib/server/pagecache.ts";
+import {
+  PRIVATE_PAGE_CACHE,
+  PUBLIC_PAGE_CACHE,
+  etagMatches,
+  isPublicPagePath,
+  pageCacheHeaders,
+  pageEtag,
+  versionEtag,
+  withEtag,
+} from "../../src/lib/server/pagecache.ts";
 
 const ORIGIN = "https://casebook.example";
 const redirectOf = (pathAndQuery: string, locale: "en" | "fr" | "nl" = "fr") => unprefixedRedirect(new URL(pathAndQuery, ORIGIN), locale);
@@ -203,5 +212,36 @@ describe("ETag", () => {
     expect(again.headers.get("etag")).toBe(etag);
     expect(again.headers.get("cache-control")).toBe(PUBLIC_PAGE_CACHE);
     expect(await again.text()).toBe("");
+  });
+});
+
+describe("versionEtag", () => {
+  const base = { path: "/posts/a-story", url: new URL("http://x/en/posts/a-story"), cookie: null, version: "b00t.7", day: "2026-12-04" };
+  const tag = versionEtag(base)!;
+
+  it("is a weak validator, the same for the same version, day, URL and cookies", () => {
+    expect(tag).toMatch(/^W\/"v-[\w-]{27}"$/);
+    expect(versionEtag({ ...base, url: new URL("http://x/en/posts/a-story") })).toBe(tag);
+  });
+
+  it.each([
+    ["another version", { version: "b00t.8" }],
+    ["another process start", { version: "b11t.7" }],
+    ["another day (calls close by date)", { day: "2026-12-05" }],
+    ["another language", { url: new URL("http://x/fr/posts/a-story") }],
+    ["another query string", { url: new URL("http://x/en/posts/a-story?page=2") }],
+    ["a cookie", { cookie: "casebook_lang=fr" }],
+  ])("changes with %s", (_, change) => {
+    expect(versionEtag({ ...base, ...change })).not.toBe(tag);
+  });
+
+  it.each([
+    ["no version (the cache is not live)", { version: null }],
+    ["a page that is not public", { path: "/dashboard", url: new URL("http://x/en/dashboard") }],
+    ["the search page (it follows the index)", { path: "/search", url: new URL("http://x/en/search?q=a") }],
+    ["round tables (they follow the clock)", { path: "/round-tables/a-table", url: new URL("http://x/en/round-tables/a-table") }],
+    ["the round tables list", { path: "/round-tables", url: new URL("http://x/en/round-tables") }],
+  ])("is null for %s", (_, change) => {
+    expect(versionEtag({ ...base, ...change })).toBeNull();
   });
 });

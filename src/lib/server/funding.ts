@@ -559,7 +559,8 @@ export function effectiveCallStatus(status: string, closesOn: string | null, tod
 }
 
 // Calls close at the end of their closing day in Brussels, whatever UTC says.
-function brusselsToday(): string {
+/** Today's date in Brussels (YYYY-MM-DD): the day calls close by. */
+export function brusselsToday(): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(now()));
 }
 

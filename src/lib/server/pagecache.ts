@@ -68,6 +68,23 @@ export function pageCacheHeaders(facts: PageResponseFacts): Record<string, strin
   return shareable ? { "cache-control": PUBLIC_PAGE_CACHE, vary: "Cookie" } : { "cache-control": PRIVATE_PAGE_CACHE };
 }
 
+// Public pages whose anonymous view depends on more than public records, the URL and the day:
+// search results follow the index (updated after a write, by the outbox), round tables the hour.
+// They are validated by their body (pageEtag) only.
+const BODY_VALIDATED: readonly RegExp[] = [/^\/search$/, /^\/round-tables(\/|$)/];
+
+/**
+ * The validator of an anonymous view of a public page at a version of public content (issue 15 §3):
+ * the same version, day (Brussels: calls close by date), URL and cookies give the same page, so a
+ * conditional request that names it is answered 304 before anything is rendered. Null where the page
+ * depends on more (BODY_VALIDATED) or while there is no version (projections.ts not caching).
+ */
+export function versionEtag(input: { path: string; url: URL; cookie: string | null; version: string | null; day: string }): string | null {
+  if (input.version === null || !isPublicPagePath(input.path) || BODY_VALIDATED.some((p) => p.test(input.path))) return null;
+  const hash = createHash("sha256").update(JSON.stringify([input.version, input.day, input.url.pathname, input.url.search, input.cookie ?? ""]));
+  return `W/"v-${hash.digest("base64url").slice(0, 27)}"`;
+}
+
 /** A weak validator for a page body (weak: the same page may be compressed differently on the way). */
 export function pageEtag(body: ArrayBuffer): string {
   return `W/"${createHash("sha256").update(new Uint8Array(body)).digest("base64url").slice(0, 27)}"`;
@@ -80,12 +97,13 @@ export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
   return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || bare(tag) === bare(etag));
 }
 
-/** The shareable page response with an ETag, or a 304 when the request already holds that version. */
-export async function withEtag(response: Response, request: Request): Promise<Response> {
+/** The shareable page response with an ETag (the version's when given, else the body's), or a 304 when the request already holds it. */
+export async function withEtag(response: Response, request: Request, version?: { etag: string; changedAt: Date }): Promise<Response> {
   const body = await response.arrayBuffer();
-  const etag = pageEtag(body);
+  const etag = version?.etag ?? pageEtag(body);
   const headers = new Headers(response.headers);
   headers.set("etag", etag);
+  if (version) headers.set("last-modified", version.changedAt.toUTCString());
   if (etagMatches(request.headers.get("if-none-match"), etag)) {
     for (const name of ["content-length", "content-type", "content-encoding"]) headers.delete(name);
     return new Response(null, { status: 304, headers });
