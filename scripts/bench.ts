@@ -334,7 +334,12 @@ try {
   // rather than let it land in the middle of a latency run.
   const snapshot = path.join(dataDir, "search", "embedded.json");
   const saveDeadline = Date.now() + 10 * 60_000;
-  while (!existsSync(snapshot) && Date.now() < saveDeadline) await new Promise((r) => setTimeout(r, 200));
+  while (!existsSync(snapshot) && Date.now() < saveDeadline) {
+    if (site.child.exitCode !== null || site.child.signalCode !== null) {
+      throw new Error(`the site stopped (${site.child.exitCode ?? site.child.signalCode}) before its snapshot was written:\n${site.output().slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const snapshotSeconds = (performance.now() - siteStarted) / 1000 - indexSeconds;
   const snapshotMB = existsSync(snapshot) ? round(statSync(snapshot).size / 1024 / 1024, 1) : NaN;
   await getJson(`${baseUrl}/healthz`);

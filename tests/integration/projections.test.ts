@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { flagPost } from "../../src/lib/server/flags.ts";
 import { loadInsightData } from "../../src/lib/server/funding.ts";
 import { listPublishedPostsBy } from "../../src/lib/server/listings.ts";
+import { listDiscussionsAbout } from "../../src/lib/server/discussions/discussions.ts";
 import { restorePost } from "../../src/lib/server/moderation.ts";
 import { connectAsSuperuser } from "../../src/lib/server/pocketbase.ts";
 import { listPublishedPosts, loadPublishedPost } from "../../src/lib/server/posts.ts";
@@ -131,6 +132,32 @@ describe("public projections", () => {
     await batch.send();
     expect(projectionCounts().writes).toBe(writes + 2);
     expect((await loadPublishedPost("en", post.slug))!.post.title).toBe(post.title);
+  });
+
+  it("'discussed in' comes from one index of every discussion, kept until something public changes", async () => {
+    const post = await publishedCaseStudy(pb, moderator);
+    const author = await createUser(pb);
+    const slug = unique("about");
+    const discussion = await pb.collection("posts").create({
+      kind: "discussion",
+      status: "published",
+      slug,
+      title: "What did you ask your DPO first?",
+      summary: "A question about the case study.",
+      body_md: "Which question came first?",
+      language: "en",
+      author: author.id,
+      anonymous: false,
+      about: [post.id],
+      published_at: new Date().toISOString(),
+    });
+    expect((await listDiscussionsAbout("en", post.id)).map((d) => d.slug)).toEqual([slug]);
+    const { miss } = projectionCounts();
+    expect((await listDiscussionsAbout("en", post.id)).map((d) => d.slug)).toEqual([slug]);
+    expect(await listDiscussionsAbout("en", "000000000000000")).toEqual([]);
+    expect(projectionCounts().miss).toBe(miss);
+    await pb.collection("posts").update(discussion.id, { status: "hidden" });
+    expect(await listDiscussionsAbout("en", post.id)).toEqual([]);
   });
 
   it("a failed load is not kept: the next read asks again", async () => {

@@ -83,6 +83,8 @@ const state = holder[STATE];
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
+    // A frozen Map can still be changed through set(): its values at least are frozen.
+    if (value instanceof Map) for (const item of value.values()) deepFreeze(item);
     for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
   }
   return value;
