@@ -212,7 +212,10 @@ function fts5Engine(file: string) {
         const run = (joiner: string) => db.prepare("SELECT rowid AS n FROM fts WHERE fts MATCH ?").all(clauses.join(joiner)) as { n: number }[];
         joined = " AND ";
         matched = run(joined);
-        if (matched.length === 0 && clauses.length > 1) matched = run((joined = " OR "));
+        if (matched.length === 0 && clauses.length > 1) {
+          joined = " OR ";
+          matched = run(joined);
+        }
       }
       // Filters (OR within a facet, AND across) and disjunctive counts, over the typed arrays.
       const wanted = FACETS.map((facet, fi) => {
