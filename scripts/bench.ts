@@ -304,7 +304,9 @@ try {
   const rssSamples: number[] = [];
   const sampler = setInterval(() => {
     try {
-      rssSamples.push(rssOf(pid).rssMB);
+      const { rssMB } = rssOf(pid);
+      // A process that is exiting has no VmRSS line any more.
+      if (Number.isFinite(rssMB)) rssSamples.push(rssMB);
     } catch {
       // between a stop and the next start
     }
