@@ -45,6 +45,16 @@ afterAll(async () => {
   process.env.CASEBOOK_PROJECTION_CACHE = "off";
 });
 
+// The realtime events of the fixtures' own writes arrive a moment after the writes; each empties
+// the cache. Before counting hits and misses, wait until they have stopped arriving.
+async function settled(): Promise<void> {
+  let last = -1;
+  while (projectionCounts().events !== last) {
+    last = projectionCounts().events;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
 // What each public surface shows of a post, read through the cache as the pages read it.
 async function surfaces(slug: string, id: string) {
   const page = await loadPublishedPost("en", slug);
@@ -62,6 +72,7 @@ async function surfaces(slug: string, id: string) {
 describe("public projections", () => {
   it("come from the cache while nothing public changes, frozen so that no page can alter the next visitor's copy", async () => {
     const post = await publishedCaseStudy(pb, moderator);
+    await settled();
     const first = await loadPublishedPost("en", post.slug);
     const { hit } = projectionCounts();
     const second = await loadPublishedPost("en", post.slug);
@@ -79,6 +90,7 @@ describe("public projections", () => {
   it("a post hidden by a reader's patient-data flag is gone from its page, the home list, its outcome listing and the insights at once", async () => {
     const post = await publishedCaseStudy(pb, moderator, `Cached target ${unique("c")}`);
     const reader = await trustedReaderActor(pb, moderator);
+    await settled();
     expect(await surfaces(post.slug, post.id)).toEqual({ page: post.slug, home: true, failures: true, insights: true });
     // Cached now: a second read asks PocketBase nothing.
     const before = projectionCounts();
@@ -114,6 +126,7 @@ describe("public projections", () => {
 
   it("a write to a private collection (outboxes) keeps the cache; one to a public collection, single or batched, empties it", async () => {
     const post = await publishedCaseStudy(pb, moderator);
+    await settled();
     await loadPublishedPost("en", post.slug);
     const version = projectionVersion()!.tag;
     const { writes } = projectionCounts();
@@ -151,6 +164,7 @@ describe("public projections", () => {
       about: [post.id],
       published_at: new Date().toISOString(),
     });
+    await settled();
     expect((await listDiscussionsAbout("en", post.id)).map((d) => d.slug)).toEqual([slug]);
     const { miss } = projectionCounts();
     expect((await listDiscussionsAbout("en", post.id)).map((d) => d.slug)).toEqual([slug]);

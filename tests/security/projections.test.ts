@@ -74,6 +74,19 @@ async function projectionReads(base: string): Promise<number> {
     .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
 }
 
+// The site's count of realtime events: the fixtures' writes reach it a moment after they were made.
+async function settled(base: string): Promise<void> {
+  const events = async () => {
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: "close" } });
+    return (await res.text()).split("\n").find((l) => l.startsWith('casebook_projection_cache{result="events"}')) ?? "";
+  };
+  let last = "";
+  for (let now = await events(); now !== last; now = await events()) {
+    last = now;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
 async function cacheHits(base: string): Promise<number> {
   const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: "close" } });
   const line = (await res.text()).split("\n").find((l) => l.startsWith('casebook_projection_cache{result="hit"}'));
@@ -124,6 +137,7 @@ describe("one site process with the projection cache", () => {
     const post = await publishedCaseStudy(w.pb, w.moderator, `Cached story ${Date.now().toString(36)}`);
     const reader = await trustedReaderActor(w.pb, w.moderator);
     const base = site!.baseUrl;
+    await settled(base);
     // Twice: the second time from the cache (the hit counter says so).
     expect(await seen(base, post)).toEqual({ page: 200, home: true, failures: true });
     const hits = await cacheHits(base);
@@ -227,6 +241,7 @@ describe.skipIf(skip !== null)("two site processes with the projection cache", (
     const post = await publishedCaseStudy(w.pb, w.moderator, `Shared story ${Date.now().toString(36)}`);
     const reader = await trustedReaderActor(w.pb, w.moderator);
     const base = site!.baseUrl;
+    await settled(base);
     // Enough new connections that both processes load and then reuse their cached copies.
     for (let i = 0; i < 12; i++) expect(await seen(base, post)).toEqual({ page: 200, home: true, failures: true });
     // Summed over both processes; at least 3 hits per process that answered a second time.
