@@ -300,6 +300,25 @@ async function measure(candidate: Candidate): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `casebook-engine-${candidate}-`));
   try {
     const baseline = rss().rssMB;
+    // The same figures for every candidate: its build, then the three query pools one at a time.
+    const report = async (
+      search: (q: SearchQuery) => unknown,
+      built: { indexSeconds: number; saveSeconds: number; openSeconds: number; diskBytes: number; rssAfterIndexMB: number },
+    ) => ({
+      candidate,
+      meanWords,
+      indexSeconds: round(built.indexSeconds, 2),
+      saveSeconds: round(built.saveSeconds, 2),
+      openSeconds: round(built.openSeconds, 2),
+      diskMB: round(built.diskBytes / 1024 / 1024, 1),
+      rssAfterIndexMB: built.rssAfterIndexMB,
+      corpusMB: baseline,
+      plain: await latencies(search, queries.plain),
+      typo: await latencies(search, queries.typo),
+      faceted: await latencies(search, queries.faceted),
+      rssEndMB: rss().rssMB,
+      peakMB: rss().hwmMB,
+    });
     if (candidate === "minisearch") {
       const file = path.join(dir, "embedded.json");
       const engine = createEmbeddedEngine({ snapshotPath: file });
@@ -318,22 +337,13 @@ async function measure(candidate: Candidate): Promise<Record<string, unknown>> {
       t0 = performance.now();
       if (!(await fresh.load())) throw new Error("the snapshot did not load");
       const loadSeconds = (performance.now() - t0) / 1000;
-      const search = (q: SearchQuery) => fresh.search(q);
-      return {
-        candidate,
-        meanWords,
-        indexSeconds: round(indexSeconds, 2),
-        saveSeconds: round(saveSeconds, 2),
-        openSeconds: round(loadSeconds, 2),
-        diskMB: round((await stat(file)).size / 1024 / 1024, 1),
+      return report((q) => fresh.search(q), {
+        indexSeconds,
+        saveSeconds,
+        openSeconds: loadSeconds,
+        diskBytes: (await stat(file)).size,
         rssAfterIndexMB: afterIndex.rssMB,
-        corpusMB: baseline,
-        plain: await latencies(search, queries.plain),
-        typo: await latencies(search, queries.typo),
-        faceted: await latencies(search, queries.faceted),
-        rssEndMB: rss().rssMB,
-        peakMB: rss().hwmMB,
-      };
+      });
     }
     const file = path.join(dir, "search.db");
     const writer = fts5Engine(file);
@@ -347,23 +357,14 @@ async function measure(candidate: Candidate): Promise<Record<string, unknown>> {
     t0 = performance.now();
     engine.open();
     const openSeconds = (performance.now() - t0) / 1000;
-    const search = (q: SearchQuery) => engine.search(q);
     const size = async (f: string) => (await stat(f).catch(() => ({ size: 0 }))).size;
-    return {
-      candidate,
-      meanWords,
-      indexSeconds: round(indexSeconds, 2),
+    return report((q) => engine.search(q), {
+      indexSeconds,
       saveSeconds: 0,
-      openSeconds: round(openSeconds, 2),
-      diskMB: round(((await size(file)) + (await size(`${file}-wal`))) / 1024 / 1024, 1),
+      openSeconds,
+      diskBytes: (await size(file)) + (await size(`${file}-wal`)),
       rssAfterIndexMB: afterIndex.rssMB,
-      corpusMB: baseline,
-      plain: await latencies(search, queries.plain),
-      typo: await latencies(search, queries.typo),
-      faceted: await latencies(search, queries.faceted),
-      rssEndMB: rss().rssMB,
-      peakMB: rss().hwmMB,
-    };
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,8 @@
 // `npm run bench:engines` so that every candidate is measured on the same posts and queries.
 // Not test data: nothing here is imported by the site or the tests.
 
+import { REJECTION_REASONS } from "../../src/lib/codelists.ts";
+
 /** References a synthetic post points at (created in PocketBase by the bench, or made up). */
 export type CorpusRefs = { orgs: string[]; funders: string[]; funderNames: string[]; calls: string[]; author: string };
 
@@ -246,20 +248,7 @@ export function benchCorpus(seed: number) {
   const AI_TYPES = ["computer_vision", "nlp", "llm", "predictive_model", "speech", "optimisation", "recommender", "rules_based", "robotics"];
   const STAGES = ["idea", "pilot", "production", "scaled", "stopped"];
   const DECISIONS = ["awarded", "rejected", "rejected", "withdrawn", "pending"];
-  const REASONS = [
-    "eligibility",
-    "data_quality",
-    "data_governance",
-    "clinical_value",
-    "budget_or_roi",
-    "evaluation_plan",
-    "integration_or_scalability",
-    "team_capacity",
-    "regulatory",
-    "out_of_scope",
-    "competition",
-    "other",
-  ];
+  const REASONS = REJECTION_REASONS;
   const ORG_KINDS = [
     "hospital",
     "hospital",

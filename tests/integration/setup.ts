@@ -88,26 +88,7 @@ export async function publishedCaseStudy(
 ): Promise<{ id: string; slug: string; orgName: string; title: string }> {
   const editor = await createUser(pb);
   const org = await createOrganization(pb, [{ userId: editor.id, role: "editor" }]);
-  const actor = await loadActorOrFail(editor.id);
-  const { id } = await saveDraft(actor, {
-    kind: "case_study",
-    organization: org.id,
-    title,
-    summary: "A triage model we stopped after a pilot in the emergency department.",
-    body_md:
-      "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
-    language: "en",
-    tags: "triage",
-    anonymous: false,
-    outcome: "failure",
-    care_settings: ["hospital"],
-    ai_types: ["predictive_model"],
-    lifecycle_stage: "stopped",
-    lessons_md: "- Involve the nurses first.",
-  });
-  await submitPost(actor, id);
-  await claimPost(moderator, id);
-  await approvePost(moderator, id);
+  const id = await publishAs(moderator, editor.id, org.id, title);
   const { slug } = await pb.collection("posts").getOne(id, { fields: "slug" });
   return { id, slug, orgName: org.name, title };
 }
@@ -116,11 +97,17 @@ export async function publishedCaseStudy(
 export async function trustedReaderActor(pb: PocketBase, moderator: Actor, name = "Trusted Reader"): Promise<Actor> {
   const user = await createUser(pb, { name });
   const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
-  const editor = await loadActorOrFail(user.id);
+  await publishAs(moderator, user.id, org.id, `Reader's own ${unique("t")}`);
+  return loadActorOrFail(user.id);
+}
+
+// A failure case study written by an editor of `organizationId` and approved by `moderator`; its id.
+async function publishAs(moderator: Actor, editorId: string, organizationId: string, title: string): Promise<string> {
+  const editor = await loadActorOrFail(editorId);
   const { id } = await saveDraft(editor, {
     kind: "case_study",
-    organization: org.id,
-    title: `Reader's own ${unique("t")}`,
+    organization: organizationId,
+    title,
     summary: "A triage model we stopped after a pilot in the emergency department.",
     body_md:
       "## Context\n\nA triage model in the emergency department, piloted for six months.\n\n## What happened\n\nNurses did not trust its scores and stopped using it.",
@@ -136,5 +123,5 @@ export async function trustedReaderActor(pb: PocketBase, moderator: Actor, name 
   await submitPost(editor, id);
   await claimPost(moderator, id);
   await approvePost(moderator, id);
-  return loadActorOrFail(user.id);
+  return id;
 }

@@ -67,31 +67,28 @@ async function page(base: string, pathname: string): Promise<{ status: number; b
 
 // Reads of public projections (hits, misses and uncached loads): a rendered page makes some.
 async function projectionReads(base: string): Promise<number> {
+  const counts = await Promise.all(["hit", "miss", "bypass"].map((result) => metric(base, `casebook_projection_cache{result="${result}"}`)));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+// One series of the site's /metrics (summed over every site process by the supervisor).
+async function metric(base: string, series: string): Promise<number> {
   const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: "close" } });
-  return (await res.text())
-    .split("\n")
-    .filter((l) => /^casebook_projection_cache\{result="(hit|miss|bypass)"\}/.test(l))
-    .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+  const line = (await res.text()).split("\n").find((l) => l.startsWith(series));
+  return Number(line?.split(" ").pop() ?? Number.NaN);
 }
 
 // The site's count of realtime events: the fixtures' writes reach it a moment after they were made.
 async function settled(base: string): Promise<void> {
-  const events = async () => {
-    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: "close" } });
-    return (await res.text()).split("\n").find((l) => l.startsWith('casebook_projection_cache{result="events"}')) ?? "";
-  };
-  let last = "";
+  const events = () => metric(base, 'casebook_projection_cache{result="events"}');
+  let last = -1;
   for (let now = await events(); now !== last; now = await events()) {
     last = now;
     await new Promise((r) => setTimeout(r, 150));
   }
 }
 
-async function cacheHits(base: string): Promise<number> {
-  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, connection: "close" } });
-  const line = (await res.text()).split("\n").find((l) => l.startsWith('casebook_projection_cache{result="hit"}'));
-  return Number(line?.split(" ").pop() ?? Number.NaN);
-}
+const cacheHits = (base: string) => metric(base, 'casebook_projection_cache{result="hit"}');
 
 // What a visitor sees of the post on its page, the home page and the failures listing.
 async function seen(base: string, post: { slug: string; title: string }) {
