@@ -1,8 +1,10 @@
 // `npm run bench:engines [-- --posts N --seed N]`: the candidate embedded search engines of issue 15
 // §1, side by side on the same synthetic corpus (scripts/lib/bench-corpus.ts) and the same query
 // pools as `npm run bench`, each in a process of its own so that its memory is its own:
-//   minisearch — the embedded engine Casebook ships today (src/lib/server/search/embedded.ts),
-//                measured through its real API (reindex, search, save, load);
+//   embedded   — the embedded engine Casebook ships (src/lib/server/search/embedded.ts: typed-array
+//                postings, MiniSearch's ranking; it replaced MiniSearch itself, whose figures from
+//                this script are in issue 15's notes), measured through its real API (reindex,
+//                search, save, load);
 //   fts5       — a prototype of SQLite FTS5 through Node's built-in node:sqlite: the index on disk,
 //                the shared analysis (tokenize, stop words, Snowball stems in a column of
 //                language-prefixed stems), typo and prefix expansion from the index's own
@@ -44,7 +46,7 @@ const option = (name: string, fallback: number) => {
 };
 const POSTS = option("posts", 20_000);
 const SEED = option("seed", 20260101);
-const CANDIDATES = ["minisearch", "fts5"] as const;
+const CANDIDATES = ["embedded", "fts5"] as const;
 type Candidate = (typeof CANDIDATES)[number];
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -319,8 +321,8 @@ async function measure(candidate: Candidate): Promise<Record<string, unknown>> {
       rssEndMB: rss().rssMB,
       peakMB: rss().hwmMB,
     });
-    if (candidate === "minisearch") {
-      const file = path.join(dir, "embedded.json");
+    if (candidate === "embedded") {
+      const file = path.join(dir, "embedded.index");
       const engine = createEmbeddedEngine({ snapshotPath: file });
       let t0 = performance.now();
       await engine.reindex(

@@ -334,7 +334,7 @@ try {
 
   // The snapshot save blocks the server's event loop for seconds: wait for it to finish
   // rather than let it land in the middle of a latency run.
-  const snapshot = path.join(dataDir, "search", "embedded.json");
+  const snapshot = path.join(dataDir, "search", "embedded.index");
   const saveDeadline = Date.now() + 10 * 60_000;
   while (!existsSync(snapshot) && Date.now() < saveDeadline) {
     if (site.child.exitCode !== null || site.child.signalCode !== null) {

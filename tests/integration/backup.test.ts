@@ -166,7 +166,7 @@ describe("backup and restore", () => {
     expect(backupFile, "the backup test above must run first").toBeTruthy();
     // A search snapshot left in the folder describes other data: the restore removes it.
     await mkdir(path.join(fresh, "search"), { recursive: true });
-    await writeFile(path.join(fresh, "search", "embedded.json"), "{}");
+    await writeFile(path.join(fresh, "search", "embedded.index"), "{}");
     const result = await restoreBackup(configFor(fresh, await freePort()), backupFile, { force: false, log: quiet });
     expect(result).toEqual({ keptAside: undefined, searchRemoved: true });
     expect(existsSync(path.join(fresh, "search"))).toBe(false);

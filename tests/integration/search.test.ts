@@ -111,10 +111,12 @@ const slugOf = async (id: string) => (await pb.collection("posts").getOne(id)).s
 const later = (ms: number) => new Date(Date.now() + ms);
 
 // The documents an embedded engine holds, read back from its snapshot.
+// The documents an engine holds, read back from the snapshot it saves (what the next start loads).
 async function documentsOf(engine: EmbeddedEngine, file: string): Promise<Map<string, SearchDocument>> {
   await engine.save();
-  const snapshot = JSON.parse(readFileSync(file, "utf8")) as { docs: SearchDocument[] };
-  return new Map(snapshot.docs.map((d) => [d.id, d]));
+  const saved = createEmbeddedEngine({ snapshotPath: file });
+  if (!(await saved.load())) throw new Error(`the snapshot ${file} did not load`);
+  return new Map([...saved.documents()].map((d) => [d.id, d]));
 }
 
 function tempFile(name: string): string {

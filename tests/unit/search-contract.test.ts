@@ -152,7 +152,7 @@ describe("embedded engine specifics", () => {
   const comparable = ({ tookMs: _took, ...rest }: SearchResult) => rest;
 
   it("a snapshot saved and loaded into a fresh engine gives identical results", async () => {
-    const file = path.join(dir, "snap", "index.json");
+    const file = path.join(dir, "snap", "embedded.index");
     const original = createEmbeddedEngine({ snapshotPath: file });
     await original.reindex(chunk(corpus, 8));
     await original.remove(["en-call-lab-2025"]); // discarded-but-not-vacuumed state must survive too
@@ -165,14 +165,36 @@ describe("embedded engine specifics", () => {
     for (const probe of probes) {
       expect(comparable(await restored.search(makeQuery(probe)))).toEqual(comparable(await original.search(makeQuery(probe))));
     }
-    const saved = JSON.parse(await readFile(file, "utf8")) as { format: number; fingerprint: string; savedAt: string };
-    expect(saved.format).toBe(4);
+    const saved = header(await readFile(file));
+    expect(saved.format).toBe(5);
     expect(saved.fingerprint).toBe(original.fingerprint());
     expect(Number.isNaN(Date.parse(saved.savedAt))).toBe(false);
+
+    // The loaded index takes writes like a built one, and saves them again.
+    const extra = { ...corpus[0]!, id: "after-load", title: "Zeppelin maintenance forecasting", slug: "after-load" };
+    await restored.upsert([extra]);
+    await restored.remove([corpus[1]!.id]);
+    expect((await restored.search(makeQuery({ q: "zeppelin" }))).hits.map((h) => h.id)).toEqual(["after-load"]);
+    await restored.save();
+    const again = createEmbeddedEngine({ snapshotPath: file });
+    expect(await again.load()).toBe(true);
+    expect(again.fingerprint()).toBe(restored.fingerprint());
+    for (const probe of [...probes, { q: "zeppelin" }]) {
+      expect(comparable(await again.search(makeQuery(probe)))).toEqual(comparable(await restored.search(makeQuery(probe))));
+    }
   });
 
+  // The snapshot's first line: its JSON header.
+  const header = (file: Buffer) =>
+    JSON.parse(file.subarray(0, file.indexOf(0x0a)).toString("utf8")) as {
+      format: number;
+      fingerprint: string;
+      savedAt: string;
+      sections: Record<string, [number, number]>;
+    };
+
   it("load() returns false for a missing, corrupt or inconsistent snapshot and keeps the index", async () => {
-    const file = path.join(dir, "bad.json");
+    const file = path.join(dir, "bad.index");
     const engine = createEmbeddedEngine({ snapshotPath: file });
     await engine.upsert(corpus.slice(0, 3));
     expect(await engine.load()).toBe(false); // missing
@@ -180,39 +202,48 @@ describe("embedded engine specifics", () => {
     await writeFile(file, "{ this is not json");
     expect(await engine.load()).toBe(false);
 
-    await writeFile(file, JSON.stringify({ format: 4, docs: [], index: {} }));
+    // The MiniSearch JSON snapshot of earlier versions (format 4) is rebuilt, not read.
+    await writeFile(file, JSON.stringify({ format: 4, savedAt: new Date().toISOString(), docs: [], index: {} }));
     expect(await engine.load()).toBe(false);
 
     const good = createEmbeddedEngine({ snapshotPath: file });
     await good.upsert(corpus.slice(0, 5));
     await good.save();
-    const saved = await readFile(file, "utf8");
-    const tampered = JSON.parse(saved) as { docs: { id: string }[] };
-    tampered.docs[0]!.id = "someone-elses-post";
-    await writeFile(file, JSON.stringify(tampered));
+    const saved = await readFile(file);
+    const first = corpus[0]!.id;
+
+    // Another post's id in the entries: the fingerprint no longer matches.
+    const at = saved.indexOf(`"${first}"`);
+    expect(at).toBeGreaterThan(0);
+    const tampered = Buffer.from(saved);
+    tampered.write(`"${"x".repeat(first.length)}"`, at, "utf8");
+    await writeFile(file, tampered);
     expect(await engine.load()).toBe(false);
 
-    const brokenIndex = JSON.parse(saved) as { index: unknown };
-    brokenIndex.index = { serializationVersion: 2, documentIds: {}, index: "nope" };
-    await writeFile(file, JSON.stringify(brokenIndex));
+    // Postings offsets that no longer add up.
+    const [offsetsAt] = header(saved).sections.offsets!;
+    const base = saved.indexOf(0x0a) + 1;
+    const brokenOffsets = Buffer.from(saved);
+    brokenOffsets.writeInt32LE(1_000_000, base + ((8 - (base % 8)) % 8) + offsetsAt + 4);
+    await writeFile(file, brokenOffsets);
     expect(await engine.load()).toBe(false);
 
-    await writeFile(file, saved.slice(0, saved.length / 2)); // truncated write
+    await writeFile(file, saved.subarray(0, saved.length / 2)); // truncated write
     expect(await engine.load()).toBe(false);
 
-    // A snapshot from before the governance facts (format 3, documents without them) would
-    // serve empty fact facets until the next reindex: it is rebuilt instead.
-    const beforeFacts = JSON.parse(saved) as { format: number; docs: Record<string, unknown>[] };
-    beforeFacts.format = 3;
-    for (const doc of beforeFacts.docs) delete doc.changed_roles;
-    await writeFile(file, JSON.stringify(beforeFacts));
+    // A header of another format, or of another set of fields, is not read.
+    const text = saved.toString("latin1");
+    await writeFile(file, Buffer.from(text.replace('"format":5', '"format":6'), "latin1"));
     expect(await engine.load()).toBe(false);
-    beforeFacts.format = 4;
-    await writeFile(file, JSON.stringify(beforeFacts));
+    await writeFile(file, Buffer.from(text.replace('"title"', '"titre"'), "latin1"));
     expect(await engine.load()).toBe(false);
 
     expect(await engine.count()).toBe(3);
     expect((await engine.search(makeQuery())).total).toBe(3);
+    // The untouched file still loads.
+    await writeFile(file, saved);
+    expect(await engine.load()).toBe(true);
+    expect(await engine.count()).toBe(5);
   });
 
   it("save() without a snapshot path throws", async () => {

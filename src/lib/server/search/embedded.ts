@@ -1,21 +1,26 @@
-// The embedded search engine: MiniSearch in the server process, so a small Casebook needs
-// no search server at all. MiniSearch does the text matching and ranking; filters, disjunctive
-// facet counts, sorting and paging run over our own Map of raw documents (their facet values
-// packed into typed arrays), in one tight loop over the matched set. The index can be
-// snapshotted to disk so a restart need not rebuild it from PocketBase (the fingerprint tells
-// the caller whether a snapshot is stale). Call load() before serving writes: it replaces
-// the index wholesale.
+// The embedded search engine: an inverted index in the server process (postings.ts: flat typed
+// arrays, MiniSearch's radix tree for the vocabulary), so a small Casebook needs no search
+// server at all. Ranking is MiniSearch's BM25+ with its typo and prefix weights; filters,
+// disjunctive facet counts, sorting and paging run over the documents' facet values packed
+// into typed arrays, in one tight loop over the matched set. Documents are kept deflated
+// (snippets and hits need only the page's twenty), and the whole index is written to disk as
+// arrays, so a restart reads it back in a second instead of rebuilding it from PocketBase (the
+// fingerprint tells the caller whether a snapshot is stale). Call load() before serving
+// writes: it replaces the index wholesale.
 
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import MiniSearch from "minisearch";
-import type { AsPlainObject, Options, Query } from "minisearch";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { FACETS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, facetKey, facetValues, inAmountRange, sortFacetCounts, toHit } from "./engine.ts";
 import type { Language, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
 import { StemFamilies, isStemLanguage, isStopWord, normalizeText, queryTerms, tokenize } from "./analysis.ts";
+import type { StemLanguage } from "./analysis.ts";
 import { glossaryMatches } from "./glossary.ts";
 import { queryLanguage } from "./language.ts";
+import { Accumulator, NO_MATCHES, PostingsBuilder, PostingsIndex, intersect, union } from "./postings.ts";
+import type { Matches } from "./postings.ts";
 
 // Analysis moved to analysis.ts (engine-independent); re-exported for existing callers.
 export { normalizeText, queryTerms, tokenize };
@@ -36,17 +41,18 @@ export const EMBEDDED_BOOSTS = {
 /** Approximate snippet length in characters. */
 export const SNIPPET_WIDTH = 160;
 
-const SEARCH_FIELDS = Object.keys(EMBEDDED_BOOSTS);
+const SEARCH_FIELDS = Object.keys(EMBEDDED_BOOSTS) as (keyof typeof EMBEDDED_BOOSTS)[];
+const BOOSTS = Float64Array.from(SEARCH_FIELDS.map((f) => EMBEDDED_BOOSTS[f]));
 const MIN_PREFIX = 3;
 const RECENT_RESULTS = 128;
+// MiniSearch's weights for words found by a prefix or a typo (the ranking kept from it).
+const PREFIX_WEIGHT = 0.375;
+const FUZZY_WEIGHT = 0.45;
+// Past this many documents written since the last compaction, the delta is folded in.
+const COMPACT_AFTER = 2000;
 const STOP = new Set(STOP_WORDS);
 // Original (unnormalised) text may hold decomposed accents: marks belong to the word.
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
-
-// Tokens arrive already normalised from tokenize(); only stop words are dropped here.
-function processTerm(term: string): string | null {
-  return term === "" || STOP.has(term) ? null : term;
-}
 
 // Posts found only with the help of a glossary alternative ("fall" for the query "chute") rank
 // after the posts using the words typed (in practice, the query's own language), at most this
@@ -57,52 +63,52 @@ const CROSS_LANGUAGE_WEIGHT = 0.5;
 // word finds their other forms. Names (of organisations, funders, calls) and descriptors do
 // not: a stem would only blur them.
 const STEMMED_FIELDS = new Set(["title", "tags", "summary", "lessons", "body"]);
-// extractField() puts the post's language before a stemmed field's text, for the tokenizer.
-const LANGUAGE_MARK = "\u0000";
 
-// Text of a document field as MiniSearch indexes it.
-function extractField(doc: SearchDocument, field: string): string {
+// Text of a document field as the index reads it.
+function fieldText(doc: SearchDocument, field: string): string {
   const value = field === "tags" ? doc.tags.join(" ") : (doc as unknown as Record<string, unknown>)[field];
-  const text = typeof value === "string" ? value : "";
-  return STEMMED_FIELDS.has(field) && isStemLanguage(doc.language) ? `${LANGUAGE_MARK}${doc.language}${LANGUAGE_MARK}${text}` : text;
+  return typeof value === "string" ? value : "";
 }
 
-// MiniSearch's tokenizer for one index: the words of a marked field text also join that
-// index's stem families; anything else (other fields, and query strings) is just split.
-function indexTokenizer(families: StemFamilies): (text: string) => string[] {
-  return (text) => {
-    if (text.startsWith(LANGUAGE_MARK)) {
-      const end = text.indexOf(LANGUAGE_MARK, 1);
-      const lang = text.slice(1, end);
-      const terms = tokenize(text.slice(end + 1));
-      if (isStemLanguage(lang)) for (const term of terms) families.add(term, lang);
-      return terms;
-    }
-    return tokenize(text);
-  };
-}
+/**
+ * A query tree: words (strings) and subtrees combined with AND or OR. Options apply to the
+ * words below them: `fuzzy: false` turns typo tolerance off, `prefix` says whether a word also
+ * matches as the start of longer words (by default only a last word of 3+ letters does),
+ * `verbatim` looks words up as given (already index words), and `language` limits the
+ * matches to posts in that language.
+ */
+export type Query = {
+  combineWith: "AND" | "OR";
+  queries: (Query | string)[];
+  fuzzy?: boolean;
+  prefix?: boolean;
+  verbatim?: boolean;
+  language?: StemLanguage;
+};
+
+type LeafOptions = Pick<Query, "fuzzy" | "prefix" | "verbatim" | "language" | "combineWith">;
 
 // A leaf that looks up index words as they are: no tokenising, no typos, no prefix; with
-// `onlyIn`, only in the posts that boost does not zero (MiniSearch skips a zero boost).
-const exactWords = (words: string[], onlyIn?: (id: string) => number): Query => ({
+// `language`, only in the posts written in it.
+const exactWords = (words: string[], language?: StemLanguage): Query => ({
   queries: words,
-  ...(onlyIn ? { boostDocument: onlyIn } : {}),
   combineWith: "OR",
-  tokenize: (t: string) => [t],
-  processTerm: (t: string) => t,
+  verbatim: true,
   fuzzy: false,
   prefix: false,
+  ...(language ? { language } : {}),
 });
 
 /**
- * The MiniSearch query for a query text. Each word matches as typed (with the typo and prefix
- * rules of miniOptions()) or, given the index's stem `families`, by the indexed words sharing
- * its stem in any of the three languages ("chutes" finds "chute"). With `glossary`, each stretch naming a glossary concept may also be matched by the
- * concept's other names in any language; those match exactly (no typos, no prefix): a typo
- * budget on "fall" would find "call", and the typed word already carries the typo tolerance.
- * Null when there is nothing to search, or (with `glossary`) when the query names no concept.
+ * The query tree for a query text. Each word matches as typed (with the typo and prefix
+ * rules of typoBudget() and MIN_PREFIX) or, given the index's stem `families`, by the indexed
+ * words sharing its stem in any of the three languages ("chutes" finds "chute"). With
+ * `glossary`, each stretch naming a glossary concept may also be matched by the concept's other
+ * names in any language; those match exactly (no typos, no prefix): a typo budget on "fall"
+ * would find "call", and the typed word already carries the typo tolerance. Null when there is
+ * nothing to search, or (with `glossary`) when the query names no concept.
  */
-export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glossary: boolean; stems?: StemLookup }): Query | null {
+export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glossary: boolean; stems?: StemFamilies }): Query | null {
   const terms = queryTerms(q);
   if (terms.length === 0) return null;
   const matches = options.glossary ? glossaryMatches(terms) : [];
@@ -110,11 +116,9 @@ export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glos
   const last = terms.length - 1;
   const typed = (term: string, i: number): Query => {
     const asTyped: Query = { queries: [term], combineWith: "AND", prefix: i === last && term.length >= MIN_PREFIX };
-    const stems = options.stems;
-    const relatives = stems?.families.relatives(term) ?? [];
-    if (stems === undefined || relatives.length === 0) return asTyped;
-    const inLanguage = (lang: string) => (id: string) => (stems.languageOf(id) === lang ? 1 : 0);
-    return { combineWith: "OR", queries: [asTyped, ...relatives.map((r) => exactWords(r.words, inLanguage(r.lang)))] };
+    const relatives = options.stems?.relatives(term) ?? [];
+    if (relatives.length === 0) return asTyped;
+    return { combineWith: "OR", queries: [asTyped, ...relatives.map((r) => exactWords(r.words, r.lang))] };
   };
   const nodes: Query[] = [];
   for (let i = 0; i < terms.length; ) {
@@ -132,20 +136,142 @@ export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glos
   return { combineWith, queries: nodes };
 }
 
+/** Typo budget by term length: none up to 3 characters, 1 up to 7, 2 beyond (as in MEILI_SETTINGS). */
+export function typoBudget(term: string): number {
+  return term.length <= 3 ? 0 : term.length <= 7 ? 1 : 2;
+}
+
+// One scored document of a search pass, and the index words that pass looked up (to mark
+// the ones a hit holds in its snippet).
+type Scored = { doc: number; score: number; pass: Expansion[] };
+type Expansion = { id: number; language: StemLanguage | undefined };
+
+/**
+ * Runs query trees against the index, MiniSearch's way: a word's score is the BM25+ of the
+ * word itself plus its prefix and typo forms (weighted down), AND keeps documents matching
+ * every branch, OR any, scores add up, and a document's final score is multiplied by the
+ * number of distinct query words it matched.
+ */
+class Searcher {
+  readonly #index: PostingsIndex;
+  readonly #languageOf: (doc: number) => string | undefined;
+  readonly #acc: Accumulator;
+  readonly #bits = new Map<string, number>();
+  readonly expansions: Expansion[] = [];
+
+  constructor(index: PostingsIndex, acc: Accumulator, languageOf: (doc: number) => string | undefined) {
+    this.#index = index;
+    this.#acc = acc;
+    this.#languageOf = languageOf;
+    acc.reserve(index.docSpace);
+  }
+
+  run(query: Query): Scored[] {
+    const matches = this.#node(query, { combineWith: query.combineWith });
+    const out: Scored[] = [];
+    for (let i = 0; i < matches.docs.length; i++) {
+      out.push({ doc: matches.docs[i]!, score: matches.scores[i]! * popcount(matches.masks[i]!), pass: this.expansions });
+    }
+    // Highest score first; equal scores keep document order (breakScoreTies orders them later).
+    return out.sort((a, b) => b.score - a.score);
+  }
+
+  #node(query: Query, inherited: LeafOptions): Matches {
+    const options: LeafOptions = { ...inherited, ...stripQueries(query) };
+    const parts = query.queries.map((child) => (typeof child === "string" ? this.#string(child, options) : this.#node(child, options)));
+    return combine(parts, query.combineWith);
+  }
+
+  #string(text: string, options: LeafOptions): Matches {
+    const terms = options.verbatim ? [text] : queryTerms(text);
+    const parts = terms.map((term, i) =>
+      this.#term(
+        term,
+        options.fuzzy === false ? 0 : typoBudget(term),
+        options.prefix ?? (i === terms.length - 1 && term.length >= MIN_PREFIX),
+        options.language,
+      ),
+    );
+    return combine(parts, options.combineWith ?? "OR");
+  }
+
+  #term(term: string, maxTypos: number, prefix: boolean, language: StemLanguage | undefined): Matches {
+    const index = this.#index;
+    const bit = this.#bit(term);
+    const allow = language === undefined ? null : (doc: number) => this.#languageOf(doc) === language;
+    const use = (id: number, weight: number) => {
+      this.expansions.push({ id, language });
+      index.score(id, weight, BOOSTS, this.#acc, bit, allow);
+    };
+    const exact = index.termId(term);
+    if (exact !== undefined) use(exact, 1);
+    const byPrefix = new Set<string>();
+    if (prefix) {
+      for (const [word, id] of index.vocabulary.atPrefix(term)) {
+        const distance = word.length - term.length;
+        if (distance === 0) continue;
+        byPrefix.add(word);
+        use(id, (PREFIX_WEIGHT * word.length) / (word.length + 0.3 * distance));
+      }
+    }
+    if (maxTypos > 0) {
+      for (const [word, [id, distance]] of index.vocabulary.fuzzyGet(term, maxTypos)) {
+        if (distance === 0 || byPrefix.has(word)) continue;
+        use(id, (FUZZY_WEIGHT * word.length) / (word.length + distance));
+      }
+    }
+    return this.#acc.drain();
+  }
+
+  // Each distinct query word gets a bit; the number of bits a document collects is the
+  // "quality" its score is multiplied by. Past 32 words, the last bit is shared.
+  #bit(term: string): number {
+    let bit = this.#bits.get(term);
+    if (bit === undefined) {
+      bit = 2 ** Math.min(this.#bits.size, 31);
+      this.#bits.set(term, bit);
+    }
+    return bit >>> 0;
+  }
+}
+
+function stripQueries(query: Query): LeafOptions {
+  const { queries: _, ...options } = query;
+  return options;
+}
+
+function combine(parts: Matches[], combineWith: "AND" | "OR"): Matches {
+  if (parts.length === 0) return NO_MATCHES;
+  return parts.reduce((a, b) => (combineWith === "AND" ? intersect(a, b) : union(a, b)));
+}
+
+function popcount(mask: number): number {
+  let n = 0;
+  for (let m = mask >>> 0; m !== 0; m &= m - 1) n++;
+  return n;
+}
+
 /**
  * Searches the words typed and, when they name glossary concepts, the widened query too. Posts
  * the typed words find keep their score and order; posts only the widened query finds follow.
  */
-function searchWithGlossary(mini: MiniSearch<SearchDocument>, stems: StemLookup, q: string, combineWith: "AND" | "OR"): SearchResultOf[] {
-  const query = buildQuery(q, combineWith, { glossary: false, stems });
+function searchWithGlossary(
+  index: PostingsIndex,
+  acc: Accumulator,
+  families: StemFamilies,
+  languageOf: (doc: number) => string | undefined,
+  q: string,
+  combineWith: "AND" | "OR",
+): Scored[] {
+  const query = buildQuery(q, combineWith, { glossary: false, stems: families });
   if (query === null) return [];
-  const typed = mini.search(query, { combineWith });
-  const widened = buildQuery(q, combineWith, { glossary: true, stems });
+  const typed = new Searcher(index, acc, languageOf).run(query);
+  const widened = buildQuery(q, combineWith, { glossary: true, stems: families });
   if (widened === null) return typed;
-  const seen = new Set(typed.map((r) => r.id));
-  const extra = mini.search(widened, { combineWith }).filter((r) => !seen.has(r.id));
+  const seen = new Set(typed.map((r) => r.doc));
+  const extra = new Searcher(index, acc, languageOf).run(widened).filter((r) => !seen.has(r.doc));
   if (extra.length === 0) return typed;
-  // MiniSearch multiplies a score by the number of query terms matched, so a post saying "fall",
+  // A score is multiplied by the number of query words matched, so a post saying "fall",
   // "falls" and "val" would outscore the post saying "chute": the widened scores are not
   // comparable with the typed ones. Posts the typed words find come first; the others follow
   // in their own score order, rescaled below the lowest typed score.
@@ -155,46 +281,42 @@ function searchWithGlossary(mini: MiniSearch<SearchDocument>, stems: StemLookup,
   return [...typed, ...extra];
 }
 
-/** What buildQuery() needs to widen words by stem: the index's families and each post's language. */
-export type StemLookup = { families: StemFamilies; languageOf: (id: string) => string | undefined };
-
-type SearchResultOf = ReturnType<MiniSearch<SearchDocument>["search"]>[number];
-
-/** Typo budget by term length: none up to 3 characters, 1 up to 7, 2 beyond (as in MEILI_SETTINGS). */
-export function typoBudget(term: string): number {
-  return term.length <= 3 ? 0 : term.length <= 7 ? 1 : 2;
+// The words of each indexed field of a document (stop words dropped) and the field's length
+// (distinct tokens, stop words included: MiniSearch's measure). Words of stemmed fields join
+// the stem families of the post's language.
+function analyse(doc: SearchDocument, families: StemFamilies): { terms: string[][]; lengths: number[] } {
+  const stem = isStemLanguage(doc.language) ? doc.language : null;
+  const terms: string[][] = [];
+  const lengths: number[] = [];
+  for (const field of SEARCH_FIELDS) {
+    const tokens = tokenize(fieldText(doc, field));
+    lengths.push(new Set(tokens).size);
+    const words = tokens.filter((t) => !STOP.has(t));
+    if (stem !== null && STEMMED_FIELDS.has(field)) for (const word of words) families.add(word, stem);
+    terms.push(words);
+  }
+  return { terms, lengths };
 }
 
-// MiniSearch's options for an index whose words feed `families`.
-const miniOptions = (families: StemFamilies): Options<SearchDocument> => ({
-  idField: "id",
-  fields: SEARCH_FIELDS,
-  storeFields: [],
-  extractField,
-  tokenize: indexTokenizer(families),
-  processTerm,
-  searchOptions: {
-    boost: { ...EMBEDDED_BOOSTS },
-    fuzzy: (term) => typoBudget(term),
-    maxFuzzy: 2,
-    // Prefix only on the last word (the one being typed), and only from 3 letters: shorter
-    // prefixes expand to thousands of terms (a 2-letter prefix cost ~0.5 s on 20,000 posts).
-    prefix: (term, i, terms) => i === terms.length - 1 && term.length >= MIN_PREFIX,
-    combineWith: "AND",
-  },
-});
+// Documents are kept as deflated JSON: 20,000 posts of ~745 words are ~120 MB as strings and
+// ~35 MB deflated, and a search inflates only the hits of its page.
+function pack(doc: SearchDocument): Buffer {
+  return deflateRawSync(JSON.stringify(doc), { level: 6 });
+}
+
+function unpack(blob: Buffer): SearchDocument {
+  return JSON.parse(inflateRawSync(blob).toString("utf8")) as SearchDocument;
+}
 
 /** Creates the embedded engine; `snapshotPath` enables save()/load(). */
 export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): EmbeddedEngine {
   const snapshotPath = options.snapshotPath;
-  let families = new StemFamilies();
-  let mini = new MiniSearch<SearchDocument>(miniOptions(families));
-  let entries = new Map<string, Entry>();
+  let state = emptyState();
+  const acc = new Accumulator();
   // Facet values as small integers, so filtering and counting are typed-array lookups.
   const dictionary = newDictionary();
   // Derived state, rebuilt lazily after writes.
   let view: View | null = null;
-  let shortIdDocuments: ((shortId: number) => SearchDocument | undefined) | null = null;
   let fingerprintCache: string | null = null;
   // Recent results: the landing page and popular facet clicks repeat; any write clears it.
   const recent = new Map<string, SearchResult>();
@@ -202,28 +324,19 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
   // a post published during a rebuild is not lost (nor a removed one resurrected).
   const journals = new Set<Write[]>();
 
-  // The language of an indexed post, for stem lookups confined to one language.
-  const languageOf = (id: string): string | undefined => entries.get(id)?.doc.language;
-
   function changed(): void {
     view = null;
-    shortIdDocuments = null;
     fingerprintCache = null;
     recent.clear();
   }
 
   function fingerprint(): string {
-    fingerprintCache ??= fingerprintOf([...entries.values()].map((e) => e.doc));
+    fingerprintCache ??= fingerprintOf([...state.entries.values()].map((e) => ({ id: e.id, published_at: e.publishedAt })));
     return fingerprintCache;
   }
 
-  function documentOfShortId(): (shortId: number) => SearchDocument | undefined {
-    shortIdDocuments ??= documentsByShortId(mini, entries);
-    return shortIdDocuments;
-  }
-
   function currentView(): View {
-    view ??= buildView([...entries.values()].sort(byNewest));
+    view ??= buildView([...state.entries.values()].sort(byNewest));
     return view;
   }
 
@@ -244,46 +357,51 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
   }
 
   function compute(query: SearchQuery, started: number): SearchResult {
+    const s = state;
     const v = currentView();
     const filters = compileFilters(query.filters, dictionary);
     const terms = queryTerms(query.q);
+    const languageOf = (doc: number) => s.byNum[doc]?.language;
     // Candidates are view slots in rank order; slot order is newest-first order.
     let candidates: Int32Array;
     let scores: Float64Array | null = null;
-    let matchedTerms: string[][] | null = null;
+    let passes: Expansion[][] | null = null;
+    let docs: Int32Array | null = null;
     let evaluation: Evaluation;
 
     // The amount range narrows the candidates for every facet alike, like the text does.
-    const inRange = (slot: number) => inAmountRange(v.ordered[slot]!.doc, query.amount);
+    const inRange = (entry: Entry) => inAmountRange({ amount_requested: entry.amount }, query.amount);
     if (terms.length === 0) {
       // Browse (or a query of stop words only): everything, newest first.
-      candidates = query.amount ? v.all.filter(inRange) : v.all;
+      candidates = query.amount ? v.all.filter((slot) => inRange(v.ordered[slot]!)) : v.all;
       evaluation = evaluate(candidates, filters, v, dictionary);
     } else {
       const run = (combineWith: "AND" | "OR") => {
-        const results = searchWithGlossary(mini, { families, languageOf }, query.q, combineWith);
+        const results = searchWithGlossary(s.index, acc, s.families, languageOf, query.q, combineWith);
         const slots = new Int32Array(results.length);
-        const s = new Float64Array(results.length);
-        const m: string[][] = [];
+        const nums = new Int32Array(results.length);
+        const sc = new Float64Array(results.length);
+        const p: Expansion[][] = [];
         let n = 0;
         for (const r of results) {
-          const entry = entries.get(r.id as string);
-          if (!entry || (query.amount && !inRange(entry.slot))) continue;
+          const entry = s.byNum[r.doc];
+          if (!entry || (query.amount && !inRange(entry))) continue;
           slots[n] = entry.slot;
-          s[n] = r.score;
-          // The index words the post matched (typo, prefix and stem forms included), to mark in its snippet.
-          m[n] = Object.keys(r.match);
+          nums[n] = r.doc;
+          sc[n] = r.score;
+          p[n] = r.pass;
           n++;
         }
         const c = slots.subarray(0, n);
-        return { c, s, m, e: evaluate(c, filters, v, dictionary) };
+        return { c, sc, p, nums, e: evaluate(c, filters, v, dictionary) };
       };
       let attempt = run("AND");
       // AND first; if nothing survives (text and filters), accept any of the words.
       if (attempt.e.matched.length === 0 && terms.length > 1) attempt = run("OR");
       candidates = attempt.c;
-      scores = attempt.s;
-      matchedTerms = attempt.m;
+      scores = attempt.sc;
+      passes = attempt.p;
+      docs = attempt.nums;
       evaluation = attempt.e;
     }
 
@@ -296,9 +414,18 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     const total = order.length;
     const from = (query.page - 1) * query.perPage;
     const hits = [...order.subarray(from, from + query.perPage)].map((i) => {
-      const doc = v.ordered[candidates[i]!]!.doc;
-      const termSet = new Set(matchedTerms?.[i] ?? []);
-      return toHit(doc, buildSnippet([doc.summary, doc.body], termSet, SNIPPET_WIDTH));
+      const entry = v.ordered[candidates[i]!]!;
+      const doc = s.document(entry.num);
+      // The index words the post holds among those its pass looked up (typo, prefix and stem forms included), to mark in its snippet.
+      const matched = new Set<string>();
+      if (passes !== null && docs !== null) {
+        for (const x of passes[i]!) {
+          if (x.language !== undefined && entry.language !== x.language) continue;
+          const word = s.index.term(x.id);
+          if (!matched.has(word) && s.index.holds(x.id, docs[i]!)) matched.add(word);
+        }
+      }
+      return toHit(doc, buildSnippet([doc.summary, doc.body], matched, SNIPPET_WIDTH));
     });
 
     const facets = emptyFacets();
@@ -317,28 +444,22 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       perPage: query.perPage,
       totalPages: Math.ceil(total / query.perPage),
       facets,
-      suggestion: terms.length > 0 ? suggest(mini, families, query.q, queryLanguage(query.q, query.locale), documentOfShortId()) : null,
+      suggestion: terms.length > 0 ? suggest(s, query.q, queryLanguage(query.q, query.locale)) : null,
       tookMs: elapsed(started),
     };
   }
 
-  function apply(write: Write, target: { mini: MiniSearch<SearchDocument>; entries: Map<string, Entry> } = { mini, entries }): void {
+  function apply(write: Write, target: State): void {
     if ("upsert" in write) {
-      for (const doc of write.upsert) {
-        if (target.mini.has(doc.id)) target.mini.discard(doc.id);
-        target.mini.add(doc);
-        target.entries.set(doc.id, toEntry(doc, dictionary));
-      }
+      for (const doc of write.upsert) target.put(doc, dictionary);
     } else {
-      for (const id of write.remove) {
-        if (target.mini.has(id)) target.mini.discard(id);
-        target.entries.delete(id);
-      }
+      for (const id of write.remove) target.delete(id);
     }
+    if (target.index.deltaDocs > COMPACT_AFTER) target.compact();
   }
 
   function write(op: Write): void {
-    apply(op);
+    apply(op, state);
     for (const journal of journals) journal.push(op);
     changed();
   }
@@ -347,7 +468,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     name: "embedded",
 
     async ensureIndex() {
-      // The index exists from construction; settings are code (miniOptions()).
+      // The index exists from construction; settings are code.
     },
 
     async upsert(docs) {
@@ -363,7 +484,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     search,
 
     async health() {
-      return { ok: true, documents: entries.size };
+      return { ok: true, documents: state.entries.size };
     },
 
     async reindex(batches) {
@@ -371,54 +492,77 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       const journal: Write[] = [];
       journals.add(journal);
       try {
-        const byId = new Map<string, SearchDocument>();
+        // Built in one go (PostingsBuilder), the documents streamed through: a batch is
+        // analysed, deflated and dropped, never all held at once.
+        const families = new StemFamilies();
+        const builder = new PostingsBuilder(SEARCH_FIELDS.length);
+        const entries = new Map<string, Entry>();
+        const byNum: (Entry | undefined)[] = [];
+        const blobs: (Buffer | undefined)[] = [];
+        const replaced: number[] = [];
+        let n = 0;
         for await (const batch of batches) {
           assertValidDocuments(batch);
-          for (const doc of batch) byId.set(doc.id, doc);
+          for (const doc of batch) {
+            const { terms, lengths } = analyse(doc, families);
+            const num = builder.add(terms, lengths);
+            // Last version wins, as in Meilisearch.
+            const old = entries.get(doc.id);
+            if (old) {
+              replaced.push(old.num);
+              byNum[old.num] = undefined;
+              blobs[old.num] = undefined;
+            }
+            const entry = toEntry(doc, num, dictionary);
+            entries.set(doc.id, entry);
+            byNum[num] = entry;
+            blobs[num] = pack(doc);
+            // Yield now and then, so a large rebuild does not freeze the server still serving searches.
+            if (++n % 200 === 0) await yieldToEventLoop();
+          }
         }
-        const nextFamilies = new StemFamilies();
-        const next = { mini: new MiniSearch<SearchDocument>(miniOptions(nextFamilies)), entries: new Map<string, Entry>() };
-        // Async so a large rebuild does not freeze the server that is still serving searches.
-        await next.mini.addAllAsync([...byId.values()], { chunkSize: 200 });
-        for (const doc of byId.values()) next.entries.set(doc.id, toEntry(doc, dictionary));
+        const index = builder.build();
+        for (const num of replaced) index.remove(num);
+        const next = stateOf(index, families, entries, byNum, blobs);
         // Replay and swap synchronously: no write can slip in between.
         for (const op of journal) apply(op, next);
-        mini = next.mini;
-        families = nextFamilies;
-        entries = next.entries;
+        next.compact();
+        state = next;
         changed();
         currentView(); // now, rather than in the first search after the swap
-        return { count: entries.size };
+        return { count: state.entries.size };
       } finally {
         journals.delete(journal);
       }
     },
 
     async count() {
-      return entries.size;
+      return state.entries.size;
     },
 
     fingerprint,
 
+    *documents() {
+      const s = state;
+      for (const entry of s.entries.values()) yield s.document(entry.num);
+    },
+
     async save() {
       if (!snapshotPath) throw new Error("embedded search: no snapshotPath configured");
-      const snapshot: Snapshot = {
-        // 4: documents carry the governance and data facts (issue 17), so a format-3 snapshot,
-        // whose documents have none, is rebuilt rather than loaded with empty fact facets.
-        // 3: stem families beside the index (analysis.ts). Format 2 indexed stem tokens and
-        // format 1 had no stems: both are rebuilt.
-        format: 4,
-        savedAt: new Date().toISOString(),
-        fingerprint: fingerprint(),
-        index: mini.toJSON(),
-        stems: families.toJSON(),
-        docs: [...entries.values()].map((e) => e.doc),
-      };
+      state.compact();
+      changed();
+      const parts = serialize(state, fingerprint(), dictionary);
       await mkdir(path.dirname(snapshotPath), { recursive: true, mode: 0o700 });
       // Temp file + rename: a crash mid-write leaves the previous snapshot intact.
       const temp = `${snapshotPath}.${process.pid}.${randomUUID()}.tmp`;
       try {
-        await writeFile(temp, JSON.stringify(snapshot), { mode: 0o600 });
+        const handle = await open(temp, "w", 0o600);
+        try {
+          for (const part of parts) await handle.write(part);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
         await rename(temp, snapshotPath);
       } catch (error) {
         await rm(temp, { force: true });
@@ -428,42 +572,90 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
 
     async load() {
       if (!snapshotPath) return false;
-      let text: string;
+      let file: Buffer;
       try {
-        text = await readFile(snapshotPath, "utf8");
+        file = await readFile(snapshotPath);
       } catch {
         return false;
       }
-      try {
-        const snapshot = JSON.parse(text) as Partial<Snapshot>;
-        if (snapshot?.format !== 4 || !Array.isArray(snapshot.docs) || typeof snapshot.index !== "object") {
-          return false;
-        }
-        const loadedFamilies = StemFamilies.fromJSON(snapshot.stems);
-        if (loadedFamilies === null) return false;
-        const docs = snapshot.docs;
-        if (!docs.every(looksLikeDocument)) return false;
-        // A snapshot whose docs do not hash to its own fingerprint was damaged or hand-edited.
-        if (fingerprintOf(docs) !== snapshot.fingerprint) return false;
-        // Async: yields every 1,000 terms, so a large load does not stall the server for seconds.
-        const loaded = await MiniSearch.loadJSAsync<SearchDocument>(snapshot.index as AsPlainObject, miniOptions(loadedFamilies));
-        if (loaded.documentCount !== docs.length) return false;
-        const nextEntries = new Map<string, Entry>();
-        for (const doc of docs) {
-          if (!loaded.has(doc.id)) return false;
-          nextEntries.set(doc.id, toEntry(doc, dictionary));
-        }
-        mini = loaded;
-        families = loadedFamilies;
-        entries = nextEntries;
-        changed();
-        currentView();
-        return true;
-      } catch {
-        return false;
-      }
+      const loaded = deserialize(file, dictionary);
+      if (loaded === null) return false;
+      state = loaded;
+      changed();
+      currentView();
+      return true;
     },
   };
+}
+
+/** An index and the documents in it. */
+type State = {
+  index: PostingsIndex;
+  families: StemFamilies;
+  entries: Map<string, Entry>;
+  /** Entry by document number (holes for removed documents). */
+  byNum: (Entry | undefined)[];
+  blobs: (Buffer | undefined)[];
+  put(doc: SearchDocument, dictionary: FacetDictionary): void;
+  delete(id: string): void;
+  document(num: number): SearchDocument;
+  compact(): void;
+};
+
+function emptyState(): State {
+  return stateOf(new PostingsIndex(SEARCH_FIELDS.length), new StemFamilies(), new Map(), [], []);
+}
+
+function stateOf(
+  index: PostingsIndex,
+  families: StemFamilies,
+  entries: Map<string, Entry>,
+  byNum: (Entry | undefined)[],
+  blobs: (Buffer | undefined)[],
+): State {
+  const state: State = {
+    index,
+    families,
+    entries,
+    byNum,
+    blobs,
+    put(doc, dictionary) {
+      state.delete(doc.id);
+      const { terms, lengths } = analyse(doc, state.families);
+      const num = state.index.add(terms, lengths);
+      const entry = toEntry(doc, num, dictionary);
+      state.entries.set(doc.id, entry);
+      state.byNum[num] = entry;
+      state.blobs[num] = pack(doc);
+    },
+    delete(id) {
+      const entry = state.entries.get(id);
+      if (!entry) return;
+      state.index.remove(entry.num);
+      state.entries.delete(id);
+      state.byNum[entry.num] = undefined;
+      state.blobs[entry.num] = undefined;
+    },
+    document(num) {
+      return unpack(state.blobs[num]!);
+    },
+    compact() {
+      if (state.index.deltaDocs === 0 && state.index.docSpace === state.entries.size) return;
+      const renumber = state.index.compact();
+      const byNum: (Entry | undefined)[] = [];
+      const blobs: (Buffer | undefined)[] = [];
+      renumber.forEach((to, from) => {
+        if (to < 0) return;
+        const entry = state.byNum[from]!;
+        entry.num = to;
+        byNum[to] = entry;
+        blobs[to] = state.blobs[from];
+      });
+      state.byNum = byNum;
+      state.blobs = blobs;
+    },
+  };
+  return state;
 }
 
 // Same query, same key: filters in FACETS order, values sorted (OR is order-insensitive).
@@ -624,13 +816,16 @@ function cutEnd(text: string, to: number, limit: number): number {
   return to;
 }
 
-// A document with its facet values as dictionary ids (values compared by facetKey; the
-// first spelling seen is the one displayed, as Meilisearch does).
-function toEntry(doc: SearchDocument, dictionary: FacetDictionary): Entry {
+// A document's entry: what filtering, facets, sorting and the fingerprint need, with its facet
+// values as dictionary ids (values compared by facetKey; the first spelling seen is the one
+// displayed, as Meilisearch does). The text stays in the deflated blob.
+function toEntry(doc: SearchDocument, num: number, dictionary: FacetDictionary): Entry {
   const ids = FACETS.map((facet, fi) => {
+    const values = facetValues(doc, facet);
+    if (values.length === 0) return NO_IDS;
     const known = dictionary.ids[fi]!;
     const labels = dictionary.labels[fi]!;
-    return facetValues(doc, facet).map((value) => {
+    return values.map((value) => {
       const key = facetKey(value);
       let id = known.get(key);
       if (id === undefined) {
@@ -641,8 +836,11 @@ function toEntry(doc: SearchDocument, dictionary: FacetDictionary): Entry {
       return id;
     });
   });
-  return { doc, ids, slot: -1 };
+  return { id: doc.id, num, publishedAt: doc.published_at, ts: doc.published_ts, amount: doc.amount_requested, language: doc.language, ids, slot: -1 };
 }
+
+// Most facets of most documents are empty: one shared array for them.
+const NO_IDS: readonly number[] = Object.freeze([]);
 
 function newDictionary(): FacetDictionary {
   return { ids: FACETS.map(() => new Map()), labels: FACETS.map(() => []) };
@@ -731,7 +929,7 @@ function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], vi
 }
 
 function byNewest(a: Entry, b: Entry): number {
-  return b.doc.published_ts - a.doc.published_ts || (a.doc.id < b.doc.id ? -1 : a.doc.id > b.doc.id ? 1 : 0);
+  return b.ts - a.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 // MiniSearch orders by score; equal scores are put newest first so pages are deterministic.
@@ -753,15 +951,9 @@ function breakScoreTies(order: Int32Array, scores: Float64Array, candidates: Int
 // the postings already name their documents, so this costs a lookup per posting, not a
 // vocabulary per language. With no language (an API call without locale, nothing to tell),
 // every post counts. Null when every word is known or no correction is found.
-function suggest(
-  mini: MiniSearch<SearchDocument>,
-  families: StemFamilies,
-  q: string,
-  lang: Language | null,
-  docOf: (shortId: number) => SearchDocument | undefined,
-): string | null {
-  const vocab = vocabularyOf(mini);
-  if (!vocab) return null;
+function suggest(state: State, q: string, lang: Language | null): string | null {
+  const { index, families } = state;
+  const vocabulary = index.vocabulary;
   const words = q.match(WORD) ?? [];
   const normalized = words.map(normalizeText);
   let last = -1;
@@ -771,21 +963,26 @@ function suggest(
   let corrected = false;
   const out = words.map((word, i) => {
     const term = normalized[i]!;
-    if (term.length < 3 || STOP.has(term) || vocab.has(term)) return word;
+    const known = index.termId(term);
+    if (term.length < 3 || STOP.has(term) || (known !== undefined && index.anyLive(known))) return word;
     if (families.isInflection(term)) return word;
-    if (i === last && !vocab.atPrefix(term).keys().next().done) return word;
+    if (i === last && !vocabulary.atPrefix(term).keys().next().done) return word;
     const maxDistance = term.length <= 4 ? 1 : term.length <= 7 ? 2 : 3;
     let best: { term: string; distance: number; docs: number; example: number } | null = null;
-    for (const [candidate, [data, distance]] of vocab.fuzzyGet(term, maxDistance)) {
+    for (const [candidate, [id, distance]] of vocabulary.fuzzyGet(term, maxDistance)) {
       let docs = 0;
       let example = -1;
-      for (const postings of data.values()) {
+      for (let f = 0; f < index.fields; f++) {
         let inLanguage = 0;
-        for (const shortId of postings.keys()) {
-          if (lang !== null && docOf(shortId)?.language !== lang) continue;
-          inLanguage++;
-          example = shortId;
-        }
+        index.postings(id, f, (p) => {
+          for (let k = p.from; k < p.to; k++) {
+            const doc = p.docs[k]!;
+            const entry = state.byNum[doc];
+            if (!entry || !index.isLive(doc) || (lang !== null && entry.language !== lang)) continue;
+            inLanguage++;
+            example = doc;
+          }
+        });
         docs = Math.max(docs, inLanguage);
       }
       if (docs === 0) continue;
@@ -795,19 +992,9 @@ function suggest(
     }
     if (best === null) return word;
     corrected = true;
-    return spelledAsIn(best.term, docOf(best.example));
+    return spelledAsIn(best.term, best.example >= 0 ? state.document(best.example) : undefined);
   });
   return corrected ? out.join(" ") : null;
-}
-
-// Each indexed document by MiniSearch's internal short id (a dense array of references,
-// rebuilt after writes): the postings that suggest() walks name documents by short id.
-function documentsByShortId(mini: MiniSearch<SearchDocument>, entries: ReadonlyMap<string, Entry>): (shortId: number) => SearchDocument | undefined {
-  const ids = (mini as unknown as { _documentIds?: Map<number, string> })._documentIds;
-  if (!(ids instanceof Map)) return () => undefined;
-  const docs: (SearchDocument | undefined)[] = [];
-  for (const [shortId, id] of ids) docs[shortId] = entries.get(id)?.doc;
-  return (shortId) => docs[shortId];
 }
 
 // The index holds accent-folded terms; a suggestion reads "échec", not "echec", so it takes
@@ -820,29 +1007,162 @@ function spelledAsIn(term: string, doc: SearchDocument | undefined): string {
   return term;
 }
 
-// MiniSearch 7 keeps its term radix tree in the protected `_index` (loadJS always builds a
-// plain MiniSearch, so a subclass cannot expose it). Read-only use; if a future version
-// renames it, suggestions quietly become null rather than breaking search.
-function vocabularyOf(mini: MiniSearch<SearchDocument>): Vocabulary | null {
-  const index = (mini as unknown as { _index?: Partial<Vocabulary> })._index;
-  return index && typeof index.fuzzyGet === "function" && typeof index.atPrefix === "function" ? (index as Vocabulary) : null;
+// The snapshot file: one line of JSON (format, savedAt — first, so index.ts can read how old
+// it is from the first bytes — fingerprint, and where each section lies), then the sections:
+// the index's arrays as they are in memory, the documents' deflated blobs, and JSON for the
+// vocabulary, the entries and the stem families. Reading it back is copying arrays, not
+// parsing 200 MB of JSON or re-tokenising 15 million words.
+const SNAPSHOT_FORMAT = 5;
+
+type SectionName = "terms" | "offsets" | "docs" | "tfs" | "lengths" | "live" | "blobOffsets" | "blobs" | "entries" | "stems";
+type SnapshotHeader = {
+  format: typeof SNAPSHOT_FORMAT;
+  savedAt: string;
+  fingerprint: string;
+  documents: number;
+  fields: string[];
+  sections: Record<SectionName, [offset: number, length: number]>;
+};
+
+function serialize(state: State, fingerprint: string, dictionary: FacetDictionary): Buffer[] {
+  const p = state.index.toSections();
+  const count = p.live.length;
+  const blobOffsets = new Int32Array(count + 1);
+  let size = 0;
+  for (let num = 0; num < count; num++) {
+    blobOffsets[num] = size;
+    size += state.blobs[num]!.length;
+  }
+  blobOffsets[count] = size;
+  // Facet values as text: dictionary ids are this process's own.
+  const entries = state.byNum
+    .slice(0, count)
+    .map((e) => [e!.id, e!.publishedAt, e!.ts, e!.amount, e!.language, e!.ids.map((ids, fi) => ids.map((id) => dictionary.labels[fi]![id]))]);
+  const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const sections: [SectionName, Buffer[]][] = [
+    ["terms", [Buffer.from(p.terms.join("\n"), "utf8")]],
+    ["offsets", [bytes(p.offsets)]],
+    ["docs", [bytes(p.docs)]],
+    ["tfs", [bytes(p.tfs)]],
+    ["lengths", [bytes(p.lengths)]],
+    ["live", [bytes(p.live)]],
+    ["blobOffsets", [bytes(blobOffsets)]],
+    ["blobs", state.blobs.slice(0, count) as Buffer[]],
+    ["entries", [Buffer.from(JSON.stringify(entries), "utf8")]],
+    ["stems", [Buffer.from(JSON.stringify(state.families.toJSON()), "utf8")]],
+  ];
+  const layout = {} as SnapshotHeader["sections"];
+  let offset = 0;
+  for (const [name, parts] of sections) {
+    const length = parts.reduce((n, b) => n + b.length, 0);
+    layout[name] = [offset, length];
+    // Sections start on 8-byte boundaries, so arrays can be read back in place.
+    offset += length + ((8 - (length % 8)) % 8);
+  }
+  const header: SnapshotHeader = {
+    format: SNAPSHOT_FORMAT,
+    savedAt: new Date().toISOString(),
+    fingerprint,
+    documents: count,
+    fields: SEARCH_FIELDS,
+    sections: layout,
+  };
+  const out: Buffer[] = [Buffer.from(`${JSON.stringify(header)}\n`, "utf8")];
+  const headerLength = out[0]!.length;
+  const pad = (n: number) => Buffer.alloc((8 - (n % 8)) % 8);
+  out.push(pad(headerLength));
+  for (const [, parts] of sections) {
+    out.push(...parts);
+    out.push(pad(parts.reduce((n, b) => n + b.length, 0)));
+  }
+  return out;
 }
 
-function looksLikeDocument(doc: unknown): doc is SearchDocument {
-  const d = doc as Partial<SearchDocument> | null;
-  return (
-    typeof d === "object" &&
-    d !== null &&
-    typeof d.id === "string" &&
-    typeof d.title === "string" &&
-    typeof d.published_at === "string" &&
-    typeof d.published_ts === "number" &&
-    Array.isArray(d.tags) &&
-    Array.isArray(d.care_settings) &&
-    Array.isArray(d.ai_types) &&
-    Array.isArray(d.rejection_reasons) &&
-    Array.isArray(d.changed_roles)
-  );
+// The state a snapshot holds, or null when it is not a snapshot of this format or its parts
+// do not fit together (a damaged or hand-edited file is rebuilt, never half-loaded).
+function deserialize(file: Buffer, dictionary: FacetDictionary): State | null {
+  try {
+    const newline = file.indexOf(0x0a);
+    if (newline < 0) return null;
+    const header = JSON.parse(file.subarray(0, newline).toString("utf8")) as Partial<SnapshotHeader>;
+    if (header.format !== SNAPSHOT_FORMAT || JSON.stringify(header.fields) !== JSON.stringify(SEARCH_FIELDS) || typeof header.sections !== "object")
+      return null;
+    const base = newline + 1 + ((8 - ((newline + 1) % 8)) % 8);
+    const section = (name: SectionName): Buffer => {
+      const [offset, length] = header.sections![name];
+      if (!Number.isInteger(offset) || !Number.isInteger(length) || base + offset + length > file.length) throw new Error(`section ${name} out of range`);
+      return file.subarray(base + offset, base + offset + length);
+    };
+    // Copied out of the file buffer: each array then owns exactly its bytes.
+    const array = <T>(name: SectionName, Kind: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T => {
+      const b = section(name);
+      if (b.length % Kind.BYTES_PER_ELEMENT !== 0) throw new Error(`section ${name} is not whole`);
+      return new Kind(b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer);
+    };
+    const termText = section("terms").toString("utf8");
+    const index = PostingsIndex.fromSections({
+      fields: SEARCH_FIELDS.length,
+      terms: termText === "" ? [] : termText.split("\n"),
+      offsets: array("offsets", Int32Array),
+      docs: array("docs", Int32Array),
+      tfs: array("tfs", Uint16Array),
+      lengths: array("lengths", Uint16Array),
+      live: array("live", Uint8Array),
+    });
+    const families = StemFamilies.fromJSON(JSON.parse(section("stems").toString("utf8")));
+    if (families === null) return null;
+    const rows = JSON.parse(section("entries").toString("utf8")) as unknown[];
+    const count = index.docSpace;
+    if (!Array.isArray(rows) || rows.length !== count || header.documents !== count) return null;
+    const blobOffsets = array("blobOffsets", Int32Array);
+    const blobData = Buffer.from(section("blobs"));
+    if (blobOffsets.length !== count + 1 || blobOffsets[count] !== blobData.length) return null;
+    const entries = new Map<string, Entry>();
+    const byNum: Entry[] = [];
+    const blobs: Buffer[] = [];
+    for (let num = 0; num < count; num++) {
+      const entry = entryOfRow(rows[num], num, dictionary);
+      if (entry === null || entries.has(entry.id) || !index.isLive(num)) return null;
+      const from = blobOffsets[num]!;
+      const to = blobOffsets[num + 1]!;
+      if (to < from) return null;
+      entries.set(entry.id, entry);
+      byNum.push(entry);
+      blobs.push(blobData.subarray(from, to));
+    }
+    // A snapshot whose entries do not hash to its own fingerprint was damaged or hand-edited.
+    if (fingerprintOf([...entries.values()].map((e) => ({ id: e.id, published_at: e.publishedAt }))) !== header.fingerprint) return null;
+    return stateOf(index, families, entries, byNum, blobs);
+  } catch {
+    return null;
+  }
+}
+
+// An entry row written by serialize(): [id, published_at, published_ts, amount, language, facet
+// values as text per facet], its values given this process's dictionary ids.
+function entryOfRow(row: unknown, num: number, dictionary: FacetDictionary): Entry | null {
+  if (!Array.isArray(row) || row.length !== 6) return null;
+  const [id, publishedAt, ts, amount, language, labels] = row as unknown[];
+  if (typeof id !== "string" || typeof publishedAt !== "string" || typeof ts !== "number" || (amount !== null && typeof amount !== "number")) return null;
+  if (typeof language !== "string" || !Array.isArray(labels) || labels.length !== FACETS.length) return null;
+  const ids = FACETS.map((_, fi) => {
+    const values = labels[fi] as unknown;
+    if (!Array.isArray(values) || values.length === 0) return NO_IDS;
+    const known = dictionary.ids[fi]!;
+    const names = dictionary.labels[fi]!;
+    return values.map((value) => {
+      if (typeof value !== "string") throw new Error("facet value is not text");
+      const key = facetKey(value);
+      let vid = known.get(key);
+      if (vid === undefined) {
+        vid = names.length;
+        known.set(key, vid);
+        names.push(value);
+      }
+      return vid;
+    });
+  });
+  return { id, num, publishedAt, ts, amount: amount as number | null, language: language as Language, ids, slot: -1 };
 }
 
 /** The embedded engine: the shared contract plus snapshot persistence. */
@@ -850,33 +1170,27 @@ export type EmbeddedEngine = SearchEngine & {
   readonly name: "embedded";
   /** Hash of the indexed (id, published_at) pairs; see {@link fingerprintOf}. */
   fingerprint(): string;
-  /** Writes the snapshot atomically (serialising takes seconds at 20,000 posts); throws without a snapshotPath. */
+  /** The indexed documents as they were given (unpacked one at a time). */
+  documents(): IterableIterator<SearchDocument>;
+  /** Writes the snapshot atomically (temp file, then rename); throws without a snapshotPath. */
   save(): Promise<void>;
   /** Replaces the index with the snapshot; false (never a throw) if missing, corrupt or inconsistent. */
   load(): Promise<boolean>;
 };
 
-/** The on-disk snapshot. */
-export type Snapshot = {
-  format: 4;
-  savedAt: string;
-  fingerprint: string;
-  index: AsPlainObject;
-  /** The stem families' words per language (StemFamilies.toJSON()). */
-  stems: unknown;
-  docs: SearchDocument[];
+type Entry = {
+  id: string;
+  num: number;
+  publishedAt: string;
+  ts: number;
+  amount: number | null;
+  language: Language;
+  ids: readonly number[][] | (readonly number[])[];
+  slot: number;
 };
-
-type Entry = { doc: SearchDocument; ids: number[][]; slot: number };
 type Write = { upsert: SearchDocument[] } | { remove: string[] };
 type View = { ordered: Entry[]; start: Int32Array; vals: Int32Array; all: Int32Array };
 type FacetDictionary = { ids: Map<string, number>[]; labels: string[][] };
 type CompiledFilter = { facet: number; selected: Uint8Array };
 type Evaluation = { matched: Int32Array; counts: Uint32Array[] };
 type Range = { start: number; end: number; term: string };
-type Postings = Map<number, Map<number, number>>;
-type Vocabulary = {
-  has(term: string): boolean;
-  atPrefix(prefix: string): { keys(): Iterator<string> };
-  fuzzyGet(term: string, maxDistance: number): Map<string, [Postings, number]>;
-};

@@ -111,7 +111,7 @@ export async function rebuildSearchIndex(
 
 /** Path of the embedded engine's snapshot under DATA_DIR. */
 export function snapshotPathOf(dataDir = getConfig().dataDir): string {
-  return path.join(dataDir, "search", "embedded.json");
+  return path.join(dataDir, "search", "embedded.index");
 }
 
 function startMeilisearch(): Service {
@@ -165,6 +165,8 @@ function startEmbedded(): Service {
   const service: Service = { engine, ready: null!, status: "starting", snapshot, detail: "loading the search snapshot", started: null };
   service.ready = (async () => {
     await removeStaleTempFiles(snapshotPath);
+    // The MiniSearch JSON snapshot of earlier versions (~200 MB at 20,000 posts) is never read again.
+    await rm(path.join(path.dirname(snapshotPath), "embedded.json"), { force: true });
     const savedAt = await readSnapshotSavedAt(snapshotPath);
     const loaded = savedAt !== null && Date.now() - savedAt.getTime() < OUTBOX_RETENTION_MS && (await inner.load());
     // Trust a snapshot only if it holds exactly the published set and no outbox change was
