@@ -15,7 +15,7 @@
 // Prints a table and writes bench/results/engines-<time>.json. Not part of `npm test`.
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -339,13 +339,17 @@ async function measure(candidate: Candidate): Promise<Record<string, unknown>> {
       t0 = performance.now();
       if (!(await fresh.load())) throw new Error("the snapshot did not load");
       const loadSeconds = (performance.now() - t0) / 1000;
-      return report((q) => fresh.search(q), {
-        indexSeconds,
-        saveSeconds,
-        openSeconds: loadSeconds,
-        diskBytes: (await stat(file)).size,
-        rssAfterIndexMB: afterIndex.rssMB,
-      });
+      const opened = await openInChild(file);
+      return {
+        ...(await report((q) => fresh.search(q), {
+          indexSeconds,
+          saveSeconds,
+          openSeconds: loadSeconds,
+          diskBytes: (await stat(file)).size,
+          rssAfterIndexMB: afterIndex.rssMB,
+        })),
+        opened,
+      };
     }
     const file = path.join(dir, "search.db");
     const writer = fts5Engine(file);
@@ -375,6 +379,16 @@ async function measure(candidate: Candidate): Promise<Record<string, unknown>> {
 // ---------------------------------------------------------------------------------------
 // The comparison: each candidate in a child process, one table
 
+// A server's view: a fresh process that only loads the snapshot, after a garbage collection.
+async function openInChild(file: string): Promise<Record<string, number>> {
+  const child = spawn(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--open", file], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  if (code !== 0) throw new Error(`--open: exit ${code}`);
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
 async function runChild(candidate: Candidate): Promise<Record<string, unknown>> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--candidate", candidate, "--posts", String(POSTS), "--seed", String(SEED)], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -387,7 +401,36 @@ async function runChild(candidate: Candidate): Promise<Record<string, unknown>> 
 }
 
 const only = args.indexOf("--candidate");
-if (only !== -1) {
+const opening = args.indexOf("--open");
+if (opening !== -1) {
+  const before = rss().rssMB;
+  const engine = createEmbeddedEngine({ snapshotPath: args[opening + 1]! });
+  const t0 = performance.now();
+  if (!(await engine.load())) throw new Error("the snapshot did not load");
+  const seconds = round((performance.now() - t0) / 1000, 2);
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  const after = rss();
+  const mb = (n: number) => Math.round(n / 1024 / 1024);
+  // The snapshot's sections (its first line says where each lies), for where the memory goes.
+  const head = Buffer.alloc(4096);
+  const fd = openSync(args[opening + 1]!, "r");
+  readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  const layout = (JSON.parse(head.toString("utf8").split("\n")[0]!) as { sections: Record<string, [number, number]> }).sections;
+  const sections = Object.fromEntries(Object.entries(layout).map(([k, [, n]]) => [k, round(n / 1024 / 1024)]));
+  console.log(
+    JSON.stringify({
+      seconds,
+      rssBeforeMB: before,
+      rssMB: after.rssMB,
+      heapMB: mb(m.heapUsed),
+      externalMB: mb(m.external),
+      peakMB: after.hwmMB,
+      sectionsMB: sections,
+    }),
+  );
+} else if (only !== -1) {
   const candidate = args[only + 1] as Candidate;
   if (!CANDIDATES.includes(candidate)) throw new Error(`--candidate: one of ${CANDIDATES.join(", ")}`);
   console.log(JSON.stringify(await measure(candidate)));
@@ -406,6 +449,13 @@ if (only !== -1) {
     ["on disk (MB)", (r) => String(r.diskMB)],
     ["RSS after indexing (MB, corpus held too)", (r) => `${r.rssAfterIndexMB} (corpus ${r.corpusMB})`],
     ["RSS peak (MB)", (r) => String(r.peakMB)],
+    [
+      "fresh process, index loaded: RSS (heap + external) MB",
+      (r) => {
+        const o = r.opened as Record<string, number> | undefined;
+        return o ? `${o.rssMB} (${o.heapMB} + ${o.externalMB}), ${o.seconds} s` : "—";
+      },
+    ],
     ...(["plain", "typo", "faceted"] as const).map((k): [string, (r: Row) => string] => [
       `${k}: p50 / p95 ms, queries/s`,
       (r) => `${r[k].p50} / ${r[k].p95}, ${r[k].qps}`,

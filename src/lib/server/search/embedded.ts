@@ -9,7 +9,8 @@
 // writes: it replaces the index wholesale.
 
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
@@ -498,7 +499,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
         const builder = new PostingsBuilder(SEARCH_FIELDS.length);
         const entries = new Map<string, Entry>();
         const byNum: (Entry | undefined)[] = [];
-        const blobs: (Buffer | undefined)[] = [];
+        const blobs: (Blob | undefined)[] = [];
         const replaced: number[] = [];
         let n = 0;
         for await (const batch of batches) {
@@ -527,7 +528,9 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
         // Replay and swap synchronously: no write can slip in between.
         for (const op of journal) apply(op, next);
         next.compact();
+        const old = state;
         state = next;
+        old.close();
         changed();
         currentView(); // now, rather than in the first search after the swap
         return { count: state.entries.size };
@@ -549,9 +552,11 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
 
     async save() {
       if (!snapshotPath) throw new Error("embedded search: no snapshotPath configured");
-      state.compact();
+      const s = state;
+      s.compact();
       changed();
-      const parts = serialize(state, fingerprint(), dictionary);
+      const generation = s.generation;
+      const { parts, blobsAt } = serialize(s, fingerprint(), dictionary);
       await mkdir(path.dirname(snapshotPath), { recursive: true, mode: 0o700 });
       // Temp file + rename: a crash mid-write leaves the previous snapshot intact.
       const temp = `${snapshotPath}.${process.pid}.${randomUUID()}.tmp`;
@@ -568,24 +573,46 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
         await rm(temp, { force: true });
         throw error;
       }
+      // The documents are now on disk in the new file: read them from there and free the
+      // memory of those written since the last save — unless the numbering moved meanwhile.
+      if (state === s && s.generation === generation) s.attach(openSync(snapshotPath, "r"), blobsAt);
     },
 
     async load() {
       if (!snapshotPath) return false;
-      let file: Buffer;
+      let fd: number;
       try {
-        file = await readFile(snapshotPath);
+        fd = openSync(snapshotPath, "r");
       } catch {
         return false;
       }
-      const loaded = deserialize(file, dictionary);
-      if (loaded === null) return false;
+      const loaded = deserialize(fd, dictionary);
+      if (loaded === null) {
+        closeSync(fd);
+        return false;
+      }
+      const old = state;
       state = loaded;
+      old.close();
       changed();
       currentView();
       return true;
     },
   };
+}
+
+// A document's deflated JSON: in memory, or where it lies in the snapshot file (read on use:
+// a search unpacks only the hits of its page).
+type Blob = Buffer | { file: SnapshotFile; at: number; length: number };
+type SnapshotFile = { fd: number; open: boolean };
+
+function readBlob(blob: Blob): Buffer {
+  if (Buffer.isBuffer(blob)) return blob;
+  if (!blob.file.open) throw new Error("embedded search: the snapshot file was closed");
+  const out = Buffer.allocUnsafe(blob.length);
+  if (readSync(blob.file.fd, out, 0, blob.length, blob.at) !== blob.length)
+    throw new Error("embedded search: the snapshot file is shorter than its index says");
+  return out;
 }
 
 /** An index and the documents in it. */
@@ -595,11 +622,17 @@ type State = {
   entries: Map<string, Entry>;
   /** Entry by document number (holes for removed documents). */
   byNum: (Entry | undefined)[];
-  blobs: (Buffer | undefined)[];
+  blobs: (Blob | undefined)[];
+  /** Bumped by every compaction (document numbers change). */
+  generation: number;
   put(doc: SearchDocument, dictionary: FacetDictionary): void;
   delete(id: string): void;
   document(num: number): SearchDocument;
   compact(): void;
+  /** Reads the documents numbered below blobsAt.length - 1 from `fd` from now on (a file just saved). */
+  attach(fd: number, blobsAt: Float64Array): void;
+  /** Closes the snapshot file it reads documents from. */
+  close(): void;
 };
 
 function emptyState(): State {
@@ -611,7 +644,8 @@ function stateOf(
   families: StemFamilies,
   entries: Map<string, Entry>,
   byNum: (Entry | undefined)[],
-  blobs: (Buffer | undefined)[],
+  blobs: (Blob | undefined)[],
+  file: SnapshotFile | null = null,
 ): State {
   const state: State = {
     index,
@@ -619,6 +653,7 @@ function stateOf(
     entries,
     byNum,
     blobs,
+    generation: 0,
     put(doc, dictionary) {
       state.delete(doc.id);
       const { terms, lengths } = analyse(doc, state.families);
@@ -637,13 +672,14 @@ function stateOf(
       state.blobs[entry.num] = undefined;
     },
     document(num) {
-      return unpack(state.blobs[num]!);
+      return unpack(readBlob(state.blobs[num]!));
     },
     compact() {
       if (state.index.deltaDocs === 0 && state.index.docSpace === state.entries.size) return;
       const renumber = state.index.compact();
       const byNum: (Entry | undefined)[] = [];
-      const blobs: (Buffer | undefined)[] = [];
+      const blobs: (Blob | undefined)[] = [];
+      state.generation++;
       renumber.forEach((to, from) => {
         if (to < 0) return;
         const entry = state.byNum[from]!;
@@ -653,6 +689,20 @@ function stateOf(
       });
       state.byNum = byNum;
       state.blobs = blobs;
+    },
+    attach(fd, blobsAt) {
+      const next: SnapshotFile = { fd, open: true };
+      for (let num = 0; num + 1 < blobsAt.length; num++) {
+        if (state.blobs[num] !== undefined) state.blobs[num] = { file: next, at: blobsAt[num]!, length: blobsAt[num + 1]! - blobsAt[num]! };
+      }
+      state.close();
+      file = next;
+    },
+    close() {
+      if (file?.open) {
+        file.open = false;
+        closeSync(file.fd);
+      }
     },
   };
   return state;
@@ -820,27 +870,48 @@ function cutEnd(text: string, to: number, limit: number): number {
 // values as dictionary ids (values compared by facetKey; the first spelling seen is the one
 // displayed, as Meilisearch does). The text stays in the deflated blob.
 function toEntry(doc: SearchDocument, num: number, dictionary: FacetDictionary): Entry {
-  const ids = FACETS.map((facet, fi) => {
-    const values = facetValues(doc, facet);
-    if (values.length === 0) return NO_IDS;
-    const known = dictionary.ids[fi]!;
-    const labels = dictionary.labels[fi]!;
-    return values.map((value) => {
-      const key = facetKey(value);
-      let id = known.get(key);
-      if (id === undefined) {
-        id = labels.length;
-        known.set(key, id);
-        labels.push(value);
-      }
-      return id;
-    });
-  });
-  return { id: doc.id, num, publishedAt: doc.published_at, ts: doc.published_ts, amount: doc.amount_requested, language: doc.language, ids, slot: -1 };
+  const ids = FACETS.map((facet, fi) => facetValues(doc, facet).map((value) => dictionaryId(dictionary, fi, value)));
+  return {
+    id: doc.id,
+    num,
+    publishedAt: doc.published_at,
+    ts: doc.published_ts,
+    amount: doc.amount_requested,
+    language: doc.language,
+    facets: packFacets(ids),
+    slot: -1,
+  };
 }
 
-// Most facets of most documents are empty: one shared array for them.
-const NO_IDS: readonly number[] = Object.freeze([]);
+// The id of a facet value, added to the dictionary when new.
+function dictionaryId(dictionary: FacetDictionary, fi: number, value: string): number {
+  const key = facetKey(value);
+  let id = dictionary.ids[fi]!.get(key);
+  if (id === undefined) {
+    const labels = dictionary.labels[fi]!;
+    id = labels.length;
+    dictionary.ids[fi]!.set(key, id);
+    labels.push(value);
+  }
+  return id;
+}
+
+// A document's facet ids in one small array (a JavaScript array per facet and document was
+// 460,000 arrays at 20,000 posts): F + 1 offsets, then the ids; facet f's ids are
+// packed[packed[f] .. packed[f + 1]).
+function packFacets(ids: readonly (readonly number[])[]): Int32Array {
+  const F = ids.length;
+  let total = 0;
+  for (const values of ids) total += values.length;
+  const packed = new Int32Array(F + 1 + total);
+  let at = F + 1;
+  for (let f = 0; f < F; f++) {
+    packed[f] = at;
+    for (const id of ids[f]!) packed[at++] = id;
+  }
+  packed[F] = at;
+  return packed;
+}
 
 function newDictionary(): FacetDictionary {
   return { ids: FACETS.map(() => new Map()), labels: FACETS.map(() => []) };
@@ -852,7 +923,7 @@ function newDictionary(): FacetDictionary {
 function buildView(ordered: Entry[]): View {
   const width = FACETS.length;
   let total = 0;
-  for (const entry of ordered) for (const ids of entry.ids) total += ids.length;
+  for (const entry of ordered) total += entry.facets.length - width - 1;
   const start = new Int32Array(ordered.length * width + 1);
   const vals = new Int32Array(total);
   let p = 0;
@@ -860,7 +931,7 @@ function buildView(ordered: Entry[]): View {
     entry.slot = slot;
     for (let f = 0; f < width; f++) {
       start[slot * width + f] = p;
-      for (const id of entry.ids[f]!) vals[p++] = id;
+      for (let k = entry.facets[f]!, end = entry.facets[f + 1]!; k < end; k++) vals[p++] = entry.facets[k]!;
     }
   });
   start[ordered.length * width] = p;
@@ -1024,20 +1095,27 @@ type SnapshotHeader = {
   sections: Record<SectionName, [offset: number, length: number]>;
 };
 
-function serialize(state: State, fingerprint: string, dictionary: FacetDictionary): Buffer[] {
+// The file's parts in order, and where each document's blob will lie in it (blobsAt[num] to
+// blobsAt[num + 1]), so the engine can read them from the new file once it is in place.
+function serialize(state: State, fingerprint: string, dictionary: FacetDictionary): { parts: Buffer[]; blobsAt: Float64Array } {
   const p = state.index.toSections();
   const count = p.live.length;
+  const blobs = state.blobs.slice(0, count).map((b) => readBlob(b!));
   const blobOffsets = new Int32Array(count + 1);
   let size = 0;
   for (let num = 0; num < count; num++) {
     blobOffsets[num] = size;
-    size += state.blobs[num]!.length;
+    size += blobs[num]!.length;
   }
   blobOffsets[count] = size;
-  // Facet values as text: dictionary ids are this process's own.
-  const entries = state.byNum
-    .slice(0, count)
-    .map((e) => [e!.id, e!.publishedAt, e!.ts, e!.amount, e!.language, e!.ids.map((ids, fi) => ids.map((id) => dictionary.labels[fi]![id]))]);
+  // Facet ids are this process's own: the dictionary's labels go with them.
+  const F = FACETS.length;
+  const entries = {
+    labels: dictionary.labels,
+    rows: state.byNum
+      .slice(0, count)
+      .map((e) => [e!.id, e!.publishedAt, e!.ts, e!.amount, e!.language, [...e!.facets.subarray(F + 1)], [...e!.facets.subarray(0, F)]]),
+  };
   const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   const sections: [SectionName, Buffer[]][] = [
     ["terms", [Buffer.from(p.terms.join("\n"), "utf8")]],
@@ -1047,7 +1125,7 @@ function serialize(state: State, fingerprint: string, dictionary: FacetDictionar
     ["lengths", [bytes(p.lengths)]],
     ["live", [bytes(p.live)]],
     ["blobOffsets", [bytes(blobOffsets)]],
-    ["blobs", state.blobs.slice(0, count) as Buffer[]],
+    ["blobs", blobs],
     ["entries", [Buffer.from(JSON.stringify(entries), "utf8")]],
     ["stems", [Buffer.from(JSON.stringify(state.families.toJSON()), "utf8")]],
   ];
@@ -1056,8 +1134,7 @@ function serialize(state: State, fingerprint: string, dictionary: FacetDictionar
   for (const [name, parts] of sections) {
     const length = parts.reduce((n, b) => n + b.length, 0);
     layout[name] = [offset, length];
-    // Sections start on 8-byte boundaries, so arrays can be read back in place.
-    offset += length + ((8 - (length % 8)) % 8);
+    offset += aligned(length);
   }
   const header: SnapshotHeader = {
     format: SNAPSHOT_FORMAT,
@@ -1068,36 +1145,54 @@ function serialize(state: State, fingerprint: string, dictionary: FacetDictionar
     sections: layout,
   };
   const out: Buffer[] = [Buffer.from(`${JSON.stringify(header)}\n`, "utf8")];
-  const headerLength = out[0]!.length;
-  const pad = (n: number) => Buffer.alloc((8 - (n % 8)) % 8);
-  out.push(pad(headerLength));
+  const base = aligned(out[0]!.length);
+  out.push(Buffer.alloc(base - out[0]!.length));
   for (const [, parts] of sections) {
+    const length = parts.reduce((n, b) => n + b.length, 0);
     out.push(...parts);
-    out.push(pad(parts.reduce((n, b) => n + b.length, 0)));
+    out.push(Buffer.alloc(aligned(length) - length));
   }
-  return out;
+  const blobsAt = Float64Array.from(blobOffsets, (offset) => base + layout.blobs[0] + offset);
+  return { parts: out, blobsAt };
+}
+
+// Sections start on 8-byte boundaries.
+function aligned(n: number): number {
+  return n + ((8 - (n % 8)) % 8);
 }
 
 // The state a snapshot holds, or null when it is not a snapshot of this format or its parts
-// do not fit together (a damaged or hand-edited file is rebuilt, never half-loaded).
-function deserialize(file: Buffer, dictionary: FacetDictionary): State | null {
+// do not fit together (a damaged or hand-edited file is rebuilt, never half-loaded). Each
+// section is read into an array of its own; the documents stay in the file, read on use.
+function deserialize(fd: number, dictionary: FacetDictionary): State | null {
   try {
-    const newline = file.indexOf(0x0a);
+    const size = fstatSync(fd).size;
+    const read = (at: number, length: number): Buffer => {
+      const out = Buffer.alloc(length);
+      if (readSync(fd, out, 0, length, at) !== length) throw new Error("short read");
+      return out;
+    };
+    const first = read(0, Math.min(size, 64 * 1024));
+    const newline = first.indexOf(0x0a);
     if (newline < 0) return null;
-    const header = JSON.parse(file.subarray(0, newline).toString("utf8")) as Partial<SnapshotHeader>;
+    const header = JSON.parse(first.subarray(0, newline).toString("utf8")) as Partial<SnapshotHeader>;
     if (header.format !== SNAPSHOT_FORMAT || JSON.stringify(header.fields) !== JSON.stringify(SEARCH_FIELDS) || typeof header.sections !== "object")
       return null;
-    const base = newline + 1 + ((8 - ((newline + 1) % 8)) % 8);
-    const section = (name: SectionName): Buffer => {
+    const base = aligned(newline + 1);
+    const where = (name: SectionName): [number, number] => {
       const [offset, length] = header.sections![name];
-      if (!Number.isInteger(offset) || !Number.isInteger(length) || base + offset + length > file.length) throw new Error(`section ${name} out of range`);
-      return file.subarray(base + offset, base + offset + length);
+      if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || base + offset + length > size) {
+        throw new Error(`section ${name} out of range`);
+      }
+      return [base + offset, length];
     };
-    // Copied out of the file buffer: each array then owns exactly its bytes.
+    const section = (name: SectionName): Buffer => read(...where(name));
     const array = <T>(name: SectionName, Kind: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T => {
-      const b = section(name);
-      if (b.length % Kind.BYTES_PER_ELEMENT !== 0) throw new Error(`section ${name} is not whole`);
-      return new Kind(b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer);
+      const [at, length] = where(name);
+      if (length % Kind.BYTES_PER_ELEMENT !== 0) throw new Error(`section ${name} is not whole`);
+      const bytes = new ArrayBuffer(length);
+      if (readSync(fd, new Uint8Array(bytes), 0, length, at) !== length) throw new Error("short read");
+      return new Kind(bytes);
     };
     const termText = section("terms").toString("utf8");
     const index = PostingsIndex.fromSections({
@@ -1111,58 +1206,68 @@ function deserialize(file: Buffer, dictionary: FacetDictionary): State | null {
     });
     const families = StemFamilies.fromJSON(JSON.parse(section("stems").toString("utf8")));
     if (families === null) return null;
-    const rows = JSON.parse(section("entries").toString("utf8")) as unknown[];
+    const saved = JSON.parse(section("entries").toString("utf8")) as { labels?: unknown; rows?: unknown };
+    const rows = saved.rows;
     const count = index.docSpace;
     if (!Array.isArray(rows) || rows.length !== count || header.documents !== count) return null;
+    const translate = translation(saved.labels, dictionary);
     const blobOffsets = array("blobOffsets", Int32Array);
-    const blobData = Buffer.from(section("blobs"));
-    if (blobOffsets.length !== count + 1 || blobOffsets[count] !== blobData.length) return null;
+    const [blobsAt, blobsLength] = where("blobs");
+    if (blobOffsets.length !== count + 1 || blobOffsets[count] !== blobsLength) return null;
+    const file: SnapshotFile = { fd, open: true };
     const entries = new Map<string, Entry>();
     const byNum: Entry[] = [];
-    const blobs: Buffer[] = [];
+    const blobs: Blob[] = [];
     for (let num = 0; num < count; num++) {
-      const entry = entryOfRow(rows[num], num, dictionary);
+      const entry = entryOfRow(rows[num], num, translate);
       if (entry === null || entries.has(entry.id) || !index.isLive(num)) return null;
       const from = blobOffsets[num]!;
       const to = blobOffsets[num + 1]!;
       if (to < from) return null;
       entries.set(entry.id, entry);
       byNum.push(entry);
-      blobs.push(blobData.subarray(from, to));
+      blobs.push({ file, at: blobsAt + from, length: to - from });
     }
     // A snapshot whose entries do not hash to its own fingerprint was damaged or hand-edited.
     if (fingerprintOf([...entries.values()].map((e) => ({ id: e.id, published_at: e.publishedAt }))) !== header.fingerprint) return null;
-    return stateOf(index, families, entries, byNum, blobs);
+    return stateOf(index, families, entries, byNum, blobs, file);
   } catch {
     return null;
   }
 }
 
-// An entry row written by serialize(): [id, published_at, published_ts, amount, language, facet
-// values as text per facet], its values given this process's dictionary ids.
-function entryOfRow(row: unknown, num: number, dictionary: FacetDictionary): Entry | null {
-  if (!Array.isArray(row) || row.length !== 6) return null;
-  const [id, publishedAt, ts, amount, language, labels] = row as unknown[];
-  if (typeof id !== "string" || typeof publishedAt !== "string" || typeof ts !== "number" || (amount !== null && typeof amount !== "number")) return null;
-  if (typeof language !== "string" || !Array.isArray(labels) || labels.length !== FACETS.length) return null;
-  const ids = FACETS.map((_, fi) => {
-    const values = labels[fi] as unknown;
-    if (!Array.isArray(values) || values.length === 0) return NO_IDS;
-    const known = dictionary.ids[fi]!;
-    const names = dictionary.labels[fi]!;
-    return values.map((value) => {
-      if (typeof value !== "string") throw new Error("facet value is not text");
-      const key = facetKey(value);
-      let vid = known.get(key);
-      if (vid === undefined) {
-        vid = names.length;
-        known.set(key, vid);
-        names.push(value);
-      }
-      return vid;
-    });
+// Saved facet ids → this process's dictionary ids, per facet (the saved labels looked up).
+function translation(labels: unknown, dictionary: FacetDictionary): Int32Array[] {
+  if (!Array.isArray(labels) || labels.length !== FACETS.length) throw new Error("facet labels do not match the facets");
+  return labels.map((values: unknown, fi) => {
+    if (!Array.isArray(values) || !values.every((v) => typeof v === "string")) throw new Error("facet labels are not text");
+    return Int32Array.from(values as string[], (value) => dictionaryId(dictionary, fi, value));
   });
-  return { id, num, publishedAt, ts, amount: amount as number | null, language: language as Language, ids, slot: -1 };
+}
+
+// An entry row written by serialize(): [id, published_at, published_ts, amount, language, facet
+// ids, where each facet's ids start], its ids translated to this process's dictionary.
+function entryOfRow(row: unknown, num: number, translate: Int32Array[]): Entry | null {
+  const F = FACETS.length;
+  if (!Array.isArray(row) || row.length !== 7) return null;
+  const [id, publishedAt, ts, amount, language, ids, starts] = row as unknown[];
+  if (typeof id !== "string" || typeof publishedAt !== "string" || typeof ts !== "number" || (amount !== null && typeof amount !== "number")) return null;
+  if (typeof language !== "string" || !Array.isArray(ids) || !Array.isArray(starts) || starts.length !== F) return null;
+  const facets = new Int32Array(F + 1 + ids.length);
+  for (let f = 0; f < F; f++) facets[f] = starts[f] as number;
+  facets[F] = F + 1 + ids.length;
+  for (let f = 0; f < F; f++) {
+    const from = facets[f]!;
+    const to = facets[f + 1]!;
+    if (from < F + 1 || to < from || to > facets.length) return null;
+    for (let k = from; k < to; k++) {
+      const saved = ids[k - F - 1];
+      const mine = typeof saved === "number" ? translate[f]![saved] : undefined;
+      if (mine === undefined) return null;
+      facets[k] = mine;
+    }
+  }
+  return { id, num, publishedAt, ts, amount: amount as number | null, language: language as Language, facets, slot: -1 };
 }
 
 /** The embedded engine: the shared contract plus snapshot persistence. */
@@ -1185,7 +1290,8 @@ type Entry = {
   ts: number;
   amount: number | null;
   language: Language;
-  ids: readonly number[][] | (readonly number[])[];
+  /** Facet ids, packed by packFacets(). */
+  facets: Int32Array;
   slot: number;
 };
 type Write = { upsert: SearchDocument[] } | { remove: string[] };
