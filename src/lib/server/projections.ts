@@ -207,7 +207,11 @@ async function subscribe(): Promise<void> {
   client.autoCancellation(false);
   const credentials = getSuperuserCredentials(config);
   await client.collection("_superusers").authWithPassword(credentials.email, credentials.password);
-  const collections = (await client.collections.getFullList({ fields: "name" })).map((c) => c.name as string).filter(isPublicCollection);
+  // Views have no writes of their own (their tables' events cover them).
+  const collections = (await client.collections.getFullList({ fields: "name,type" }))
+    .filter((c) => c.type !== "view")
+    .map((c) => c.name as string)
+    .filter(isPublicCollection);
   rt.client = client;
   client.realtime.onDisconnect = () => {
     if (rt.client !== client) return;
