@@ -302,8 +302,40 @@ function analyse(doc: SearchDocument, families: StemFamilies): { terms: string[]
 // Documents are kept as deflated JSON: 20,000 posts of ~745 words are ~120 MB as strings and
 // ~35 MB deflated, and a search inflates only the hits of its page.
 function pack(doc: SearchDocument): Buffer {
-  return deflateRawSync(JSON.stringify(doc), { level: 6 });
+  return blobArena.keep(deflateRawSync(JSON.stringify(doc), { level: 6 }));
 }
+
+/**
+ * Keeps small buffers packed side by side in large chunks of their own. zlib returns a view of
+ * its output chunk, and a copy made with Buffer.from() lands in Node's shared 64 KB pool beside
+ * zlib's next (garbage) chunk: either way each ~3 KB document kept a 64 KB block alive (600 MB
+ * at 20,000 posts, measured). A chunk is freed once no document in it is referenced (after a
+ * save, documents are read from the snapshot file instead).
+ */
+class BlobArena {
+  static readonly CHUNK = 4 * 1024 * 1024;
+  #chunk = Buffer.allocUnsafeSlow(0);
+  #used = 0;
+
+  /** A copy of `data` in the arena. */
+  keep(data: Uint8Array): Buffer {
+    if (data.length > BlobArena.CHUNK / 4) {
+      const own = Buffer.allocUnsafeSlow(data.length);
+      own.set(data);
+      return own;
+    }
+    if (this.#used + data.length > this.#chunk.length) {
+      this.#chunk = Buffer.allocUnsafeSlow(BlobArena.CHUNK);
+      this.#used = 0;
+    }
+    const out = this.#chunk.subarray(this.#used, this.#used + data.length);
+    out.set(data);
+    this.#used += data.length;
+    return out;
+  }
+}
+
+const blobArena = new BlobArena();
 
 function unpack(blob: Buffer): SearchDocument {
   return JSON.parse(inflateRawSync(blob).toString("utf8")) as SearchDocument;
