@@ -9,7 +9,7 @@
 import type { APIContext, MiddlewareNext } from "astro";
 import { defineMiddleware, sequence } from "astro:middleware";
 import { LANGUAGE_COOKIE, chooseLocale, routeLocale, unprefixedRedirect } from "./i18n/routing.ts";
-import { PRIVATE_PAGE_CACHE, PUBLIC_PAGE_CACHE, etagMatches, pageCacheHeaders, versionEtag, withEtag } from "./lib/server/pagecache.ts";
+import { PRIVATE_PAGE_CACHE, PUBLIC_PAGE_CACHE, etagMatches, pageCacheHeaders, storePage, storedPage, versionEtag, withEtag } from "./lib/server/pagecache.ts";
 import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
 import { projectionVersion, startProjectionInvalidation } from "./lib/server/projections.ts";
 import { brusselsToday } from "./lib/server/funding.ts";
@@ -171,6 +171,12 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
     applySecurityHeaders(notModified.headers);
     return notModified;
   }
+  // The same anonymous view rendered before at this version: served as it was (pagecache.ts).
+  const stored = version && etag ? storedPage(etag, context.request.method) : null;
+  if (stored) {
+    applySecurityHeaders(stored.headers);
+    return stored;
+  }
   const response = await (route.kind === "plain" || errorPage ? next() : next(route.kind === "prefixed" ? pageUrl : new URL("/404", context.url)));
   // Routes that chose their own caching (API, files) keep it. Pages: an anonymous view of a public
   // page under a language prefix may be shared per URL; anything else depends on the visitor.
@@ -188,7 +194,11 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
     for (const [name, value] of Object.entries(shareable)) response.headers.set(name, value);
     // The version's validator only if nothing public changed while the page was rendered.
     const stillCurrent = version && etag && projectionVersion()?.tag === version.tag ? { etag, changedAt: version.changedAt } : undefined;
-    if (shareable["cache-control"] !== PRIVATE_PAGE_CACHE && context.request.method === "GET") answer = await withEtag(response, context.request, stillCurrent);
+    if (shareable["cache-control"] !== PRIVATE_PAGE_CACHE && context.request.method === "GET") {
+      answer = await withEtag(response, context.request, stillCurrent);
+      // Kept for the next anonymous visitor only if rendered wholly at the version it is filed under.
+      if (stillCurrent && answer.status === 200) await storePage(stillCurrent.etag, answer);
+    }
   }
   applySecurityHeaders(answer.headers);
   return answer;

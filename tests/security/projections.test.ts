@@ -88,7 +88,11 @@ async function settled(base: string): Promise<void> {
   }
 }
 
-const cacheHits = (base: string) => metric(base, 'casebook_projection_cache{result="hit"}');
+// Pages served from what a cache held: projections read from the projection cache, or whole pages
+// from the rendered-page cache (which then reads no projection at all).
+const cacheHits = async (base: string) =>
+  (await metric(base, 'casebook_projection_cache{result="hit"}')) + (await metric(base, 'casebook_page_cache{result="hit"}'));
+const pageHits = (base: string) => metric(base, 'casebook_page_cache{result="hit"}');
 
 // What a visitor sees of the post on its page, the home page and the failures listing.
 async function seen(base: string, post: { slug: string; title: string }) {
@@ -157,6 +161,41 @@ describe("one site process with the projection cache", () => {
       home: true,
       failures: true,
     });
+  });
+
+  it("serves an anonymous visitor's repeat view from the rendered-page cache, never to a member nor a member's view to anyone, and not once the post is hidden", async () => {
+    const post = await publishedCaseStudy(w.pb, w.moderator, `Page-cached story ${Date.now().toString(36)}`);
+    const reader = await trustedReaderActor(w.pb, w.moderator);
+    const base = site!.baseUrl;
+    await settled(base);
+    const first = await page(base, `/en/posts/${post.slug}`);
+    expect(first.status).toBe(200);
+    const [hits, reads] = [await pageHits(base), await projectionReads(base)];
+    const again = await page(base, `/en/posts/${post.slug}`);
+    expect(again).toEqual(first);
+    expect(await pageHits(base)).toBe(hits + 1);
+    // Served whole: not a projection was read.
+    expect(await projectionReads(base)).toBe(reads);
+
+    // A signed-in member gets the page rendered for them, private, and the anonymous copy is not theirs.
+    const member = await createUser(w.pb);
+    const client = await new Client(base).signIn(member.email, PASSWORD);
+    const theirs = await client.fetch(`/en/posts/${post.slug}`);
+    expect(theirs.headers.get("cache-control")).toBe("private, no-store");
+    // Their own menu (account, sign out), not the visitor's sign-in link.
+    const theirBody = await theirs.text();
+    expect(theirBody).toContain('href="/en/account"');
+    expect(theirBody).not.toContain('href="/en/signin"');
+    expect(await pageHits(base)).toBe(hits + 1);
+    // …and nothing of their view reaches the next anonymous visitor.
+    const anonymous = await page(base, `/en/posts/${post.slug}`);
+    expect(anonymous.body).not.toContain('href="/en/account"');
+    expect(anonymous).toEqual(first);
+
+    // Hidden by a reader's flag: the very next anonymous view is the 404, not the stored page.
+    expect(await flagAsPatientData(base, reader, post.id, post.slug)).toBe(303);
+    expect((await page(base, `/en/posts/${post.slug}`)).status).toBe(404);
+    expect((await page(base, "/en/")).body).not.toContain(post.title);
   });
 
   it("answers an anonymous conditional request for an unchanged public page 304 without rendering it, and the changed page once anything public changes", async () => {
@@ -241,7 +280,7 @@ describe.skipIf(skip !== null)("two site processes with the projection cache", (
     await settled(base);
     // Enough new connections that both processes load and then reuse their cached copies.
     for (let i = 0; i < 12; i++) expect(await seen(base, post)).toEqual({ page: 200, home: true, failures: true });
-    // Summed over both processes; at least 3 hits per process that answered a second time.
+    // Summed over both processes (projection and page hits); at least 3 per process that answered a second time.
     expect(await cacheHits(base)).toBeGreaterThanOrEqual(12);
 
     expect(await flagAsPatientData(base, reader, post.id, post.slug)).toBe(303);

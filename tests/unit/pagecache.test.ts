@@ -1,6 +1,6 @@
 // Old unprefixed URLs and per-URL caching (issue 12 §3): where an unprefixed page URL redirects,
 // what never redirects, and which page responses a shared cache may keep.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { unprefixedRedirect } from "../../src/i18n/routing.ts";
 import {
   PRIVATE_PAGE_CACHE,
@@ -8,7 +8,10 @@ import {
   etagMatches,
   isPublicPagePath,
   pageCacheHeaders,
+  pageCacheCounts,
   pageEtag,
+  storePage,
+  storedPage,
   versionEtag,
   withEtag,
 } from "../../src/lib/server/pagecache.ts";
@@ -243,5 +246,65 @@ describe("versionEtag", () => {
     ["the round tables list", { path: "/round-tables", url: new URL("http://x/en/round-tables") }],
   ])("is null for %s", (_, change) => {
     expect(versionEtag({ ...base, ...change })).toBeNull();
+  });
+});
+
+describe("rendered-page cache", () => {
+  const shareable = (body: string, extra: Record<string, string> = {}) =>
+    new Response(body, { status: 200, headers: { "cache-control": PUBLIC_PAGE_CACHE, vary: "Cookie", etag: 'W/"v-x"', "content-type": "text/html", ...extra } });
+  const key = () => `W/"v-${Math.random().toString(36).slice(2)}"`;
+  afterEach(() => {
+    delete process.env.CASEBOOK_PAGE_CACHE_MB;
+  });
+
+  it("serves a stored page again, whole, with its headers; HEAD without the body", async () => {
+    const etag = key();
+    expect(storedPage(etag, "GET")).toBeNull();
+    await storePage(etag, shareable("<p>Une page publique</p>"));
+    const hit = storedPage(etag, "GET")!;
+    expect(hit.status).toBe(200);
+    expect(await hit.text()).toBe("<p>Une page publique</p>");
+    expect(hit.headers.get("cache-control")).toBe(PUBLIC_PAGE_CACHE);
+    expect(hit.headers.get("etag")).toBe('W/"v-x"');
+    // Each hit is a copy: a caller consuming or changing it leaves the stored page intact.
+    expect(await storedPage(etag, "GET")!.text()).toBe("<p>Une page publique</p>");
+    const head = storedPage(etag, "HEAD")!;
+    expect(await head.text()).toBe("");
+    expect(head.headers.get("content-type")).toBe("text/html");
+  });
+
+  it("never stores what a shared cache may not keep: private pages, cookies set, other statuses", async () => {
+    const cases = [
+      new Response("<p>Mon tableau de bord</p>", { status: 200, headers: { "cache-control": PRIVATE_PAGE_CACHE } }),
+      shareable("<p>Bienvenue</p>", { "set-cookie": "casebook_flash=hello; Path=/" }),
+      new Response("<p>Introuvable</p>", { status: 404, headers: { "cache-control": PUBLIC_PAGE_CACHE } }),
+      new Response("<p>Sans en-tête</p>", { status: 200 }),
+    ];
+    for (const response of cases) {
+      const etag = key();
+      await storePage(etag, response);
+      expect(storedPage(etag, "GET"), await response.clone().text()).toBeNull();
+    }
+  });
+
+  it("keeps to its size in bytes, dropping the least recently used pages first", async () => {
+    process.env.CASEBOOK_PAGE_CACHE_MB = "1";
+    const page = "x".repeat(100 * 1024);
+    const keys = Array.from({ length: 12 }, key);
+    for (const etag of keys.slice(0, 10)) await storePage(etag, shareable(page));
+    // The first page is used again, so the second is the oldest when room is needed.
+    expect(storedPage(keys[0]!, "GET")).not.toBeNull();
+    for (const etag of keys.slice(10)) await storePage(etag, shareable(page));
+    expect(storedPage(keys[0]!, "GET")).not.toBeNull();
+    expect(storedPage(keys[1]!, "GET")).toBeNull();
+    expect(storedPage(keys[11]!, "GET")).not.toBeNull();
+    expect(pageCacheCounts().bytes).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it("stores nothing when turned off", async () => {
+    process.env.CASEBOOK_PAGE_CACHE_MB = "0";
+    const etag = key();
+    await storePage(etag, shareable("<p>Page</p>"));
+    expect(storedPage(etag, "GET")).toBeNull();
   });
 });

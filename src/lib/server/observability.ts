@@ -15,6 +15,7 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import client from "prom-client";
 import { getConfig } from "./config.ts";
 import { projectionCounts } from "./projections.ts";
+import { pageCacheCounts } from "./pagecache.ts";
 
 /** Where a log line comes from. */
 export type LogKind = "request" | "job";
@@ -92,6 +93,16 @@ function metrics(): Metrics {
     collect() {
       const counts = projectionCounts();
       for (const result of ["hit", "miss", "bypass", "writes", "events", "connections", "entries"] as const) this.set({ result }, counts[result]);
+    },
+  });
+  new client.Gauge({
+    name: "casebook_page_cache",
+    help: "Rendered-page cache of anonymous public pages since the process started: hits, misses, pages stored and evicted, pages and bytes held",
+    labelNames: ["result"],
+    registers: [registry],
+    collect() {
+      const counts = pageCacheCounts();
+      for (const result of ["hit", "miss", "stored", "evicted", "pages", "bytes"] as const) this.set({ result }, counts[result]);
     },
   });
   new client.Gauge({

@@ -110,3 +110,74 @@ export async function withEtag(response: Response, request: Request, version?: {
   }
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rendered pages (issue 15 §3): the anonymous view of a public page, kept under its version
+// validator. That validator already names everything the page depends on (version of public
+// content, Brussels day, URL, cookies), so a stored page can only be served for the same inputs,
+// and any public write (a hidden post, a new comment) moves the version: the old copies are never
+// served again and fall out of the LRU. Only what pageCacheHeaders() allows a shared cache to
+// keep is stored (200, anonymous, no session cookie, no Set-Cookie), so nothing here holds a
+// member's page. Bounded by bytes; CASEBOOK_PAGE_CACHE_MB=0 turns it off.
+
+/** A stored page: what the response said, without its body's per-request headers. */
+type StoredPage = { status: number; headers: [string, string][]; body: Uint8Array };
+
+// On globalThis, as projections.ts: Astro and scripts/serve.ts may evaluate this module twice
+// (the metrics of a process of several are collected through the scripts' copy), and all must
+// share one cache and one count.
+const PAGES = Symbol.for("casebook.pages");
+type PageState = { pages: Map<string, StoredPage>; bytes: number; counts: { hit: number; miss: number; stored: number; evicted: number } };
+const pageHolder = globalThis as { [PAGES]?: PageState };
+pageHolder[PAGES] ??= { pages: new Map(), bytes: 0, counts: { hit: 0, miss: 0, stored: 0, evicted: 0 } };
+const pageState: PageState = pageHolder[PAGES];
+const pages = pageState.pages;
+const pageCounts = pageState.counts;
+
+// Read per call so tests and the bench can set it for a process they start.
+function pageCacheLimit(): number {
+  const raw = process.env.CASEBOOK_PAGE_CACHE_MB;
+  const mb = raw === undefined || raw === "" ? 24 : Number(raw);
+  return Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : 0;
+}
+
+/** The page stored under a version validator, as a fresh Response (GET: with its body; HEAD: without). */
+export function storedPage(etag: string, method: string): Response | null {
+  const page = pages.get(etag);
+  if (!page) {
+    pageCounts.miss++;
+    return null;
+  }
+  pageCounts.hit++;
+  // Most recently used last.
+  pages.delete(etag);
+  pages.set(etag, page);
+  return new Response(method === "HEAD" ? null : page.body.slice(), { status: page.status, headers: page.headers });
+}
+
+/** Stores a shareable 200 GET answer under its version validator (a no-op when the cache is off or the page too large). */
+export async function storePage(etag: string, response: Response): Promise<void> {
+  const limit = pageCacheLimit();
+  if (limit === 0 || response.status !== 200 || response.headers.get("cache-control") !== PUBLIC_PAGE_CACHE || response.headers.has("set-cookie")) return;
+  const body = new Uint8Array(await response.clone().arrayBuffer());
+  if (body.length > limit / 8) return;
+  const old = pages.get(etag);
+  if (old) {
+    pages.delete(etag);
+    pageState.bytes -= old.body.length;
+  }
+  pages.set(etag, { status: 200, headers: [...response.headers], body });
+  pageState.bytes += body.length;
+  pageCounts.stored++;
+  for (const [key, page] of pages) {
+    if (pageState.bytes <= limit) break;
+    pages.delete(key);
+    pageState.bytes -= page.body.length;
+    pageCounts.evicted++;
+  }
+}
+
+/** Rendered-page cache counts since the process started, for /metrics and the bench. */
+export function pageCacheCounts(): { hit: number; miss: number; stored: number; evicted: number; pages: number; bytes: number } {
+  return { ...pageCounts, pages: pages.size, bytes: pageState.bytes };
+}
