@@ -466,6 +466,15 @@ try {
   };
   const hitRate = round((cache.hits / Math.max(1, cache.hits + cache.misses + cache.bypass)) * 100, 1);
   log(`projection cache: ${cache.hits} hits, ${cache.misses} misses, ${cache.bypass} uncached loads (${hitRate} % hits)`);
+  // Whole anonymous pages served without a render (pagecache.ts): the page figures above depend on it.
+  const pages = {
+    hits: await metric(baseUrl, "casebook_page_cache", 'result="hit"'),
+    misses: await metric(baseUrl, "casebook_page_cache", 'result="miss"'),
+    evicted: await metric(baseUrl, "casebook_page_cache", 'result="evicted"'),
+    megabytes: round((await metric(baseUrl, "casebook_page_cache", 'result="bytes"')) / 1024 / 1024, 1),
+  };
+  const pageHitRate = round((pages.hits / Math.max(1, pages.hits + pages.misses)) * 100, 1);
+  log(`rendered-page cache: ${pages.hits} hits, ${pages.misses} misses (${pageHitRate} % hits), ${pages.evicted} evicted, ${pages.megabytes} MB held`);
 
   // Cold start with the index the first start built: stop (the snapshot is saved at shutdown) and
   // start again on the same data folder, until the search answers with every document.
@@ -541,6 +550,7 @@ try {
       `${v.first} first visit, ${v.repeat} repeat`,
     ]),
     ["projection cache", `${cache.hits} hits, ${cache.misses} misses, ${cache.bypass} uncached (${hitRate} % hits)`],
+    ["rendered-page cache", `${pages.hits} hits, ${pages.misses} misses (${pageHitRate} % hits), ${pages.evicted} evicted, ${pages.megabytes} MB`],
     ["RSS after the restart with an index", `${afterRestart.rssMB} MB`],
     ["RSS: sampled peak, VmHWM of the first process", `${sampledPeakMB} MB, ${final.hwmMB} MB`],
   ];
@@ -592,6 +602,7 @@ try {
     start: { withoutIndexSeconds: round(indexSeconds), withIndexSeconds: warmStartSeconds },
     pocketbaseRequestsPerPage: pocketbasePerPage,
     projectionCache: { ...cache, hitRatePercent: hitRate },
+    pageCache: { ...pages, hitRatePercent: pageHitRate },
     search: searchRuns,
     ssr: {
       ...ssr,
