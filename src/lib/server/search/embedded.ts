@@ -144,7 +144,7 @@ export function typoBudget(term: string): number {
 
 // One scored document of a search pass, and the index words that pass looked up (to mark
 // the ones a hit holds in its snippet).
-type Scored = { doc: number; score: number; pass: Expansion[] };
+type Scored = { docs: Int32Array; scores: Float64Array; pass: Uint8Array; expansions: Expansion[][] };
 type Expansion = { id: number; language: StemLanguage | undefined };
 
 /**
@@ -167,14 +167,12 @@ class Searcher {
     acc.reserve(index.docSpace);
   }
 
-  run(query: Query): Scored[] {
+  /** The documents matched (ascending numbers) and their final scores. */
+  run(query: Query): { docs: Int32Array; scores: Float64Array } {
     const matches = this.#node(query, { combineWith: query.combineWith });
-    const out: Scored[] = [];
-    for (let i = 0; i < matches.docs.length; i++) {
-      out.push({ doc: matches.docs[i]!, score: matches.scores[i]! * popcount(matches.masks[i]!), pass: this.expansions });
-    }
-    // Highest score first; equal scores keep document order (breakScoreTies orders them later).
-    return out.sort((a, b) => b.score - a.score);
+    const scores = new Float64Array(matches.docs.length);
+    for (let i = 0; i < scores.length; i++) scores[i] = matches.scores[i]! * popcount(matches.masks[i]!);
+    return { docs: matches.docs, scores };
   }
 
   #node(query: Query, inherited: LeafOptions): Matches {
@@ -263,23 +261,47 @@ function searchWithGlossary(
   languageOf: (doc: number) => string | undefined,
   q: string,
   combineWith: "AND" | "OR",
-): Scored[] {
+): Scored {
+  const none: Scored = { docs: new Int32Array(0), scores: new Float64Array(0), pass: new Uint8Array(0), expansions: [] };
   const query = buildQuery(q, combineWith, { glossary: false, stems: families });
-  if (query === null) return [];
-  const typed = new Searcher(index, acc, languageOf).run(query);
+  if (query === null) return none;
+  const first = new Searcher(index, acc, languageOf);
+  const typed = first.run(query);
+  const alone: Scored = { ...typed, pass: new Uint8Array(typed.docs.length), expansions: [first.expansions] };
   const widened = buildQuery(q, combineWith, { glossary: true, stems: families });
-  if (widened === null) return typed;
-  const seen = new Set(typed.map((r) => r.doc));
-  const extra = new Searcher(index, acc, languageOf).run(widened).filter((r) => !seen.has(r.doc));
-  if (extra.length === 0) return typed;
+  if (widened === null) return alone;
+  const second = new Searcher(index, acc, languageOf);
+  const wide = second.run(widened);
+  // Both lists are in ascending document order: the widened matches the typed words missed.
+  const extra: number[] = [];
+  for (let i = 0, j = 0; i < wide.docs.length; i++) {
+    while (j < typed.docs.length && typed.docs[j]! < wide.docs[i]!) j++;
+    if (j >= typed.docs.length || typed.docs[j] !== wide.docs[i]) extra.push(i);
+  }
+  if (extra.length === 0) return alone;
   // A score is multiplied by the number of query words matched, so a post saying "fall",
   // "falls" and "val" would outscore the post saying "chute": the widened scores are not
   // comparable with the typed ones. Posts the typed words find come first; the others follow
   // in their own score order, rescaled below the lowest typed score.
-  const floor = typed.length > 0 ? Math.min(...typed.map((r) => r.score)) : 1;
-  const top = Math.max(...extra.map((r) => r.score));
-  for (const r of extra) r.score = floor * CROSS_LANGUAGE_WEIGHT * (r.score / top);
-  return [...typed, ...extra];
+  let floor = typed.docs.length > 0 ? Number.POSITIVE_INFINITY : 1;
+  for (const score of typed.scores) floor = Math.min(floor, score);
+  let top = 0;
+  for (const i of extra) top = Math.max(top, wide.scores[i]!);
+  const n = typed.docs.length;
+  const out: Scored = {
+    docs: new Int32Array(n + extra.length),
+    scores: new Float64Array(n + extra.length),
+    pass: new Uint8Array(n + extra.length),
+    expansions: [first.expansions, second.expansions],
+  };
+  out.docs.set(typed.docs);
+  out.scores.set(typed.scores);
+  extra.forEach((i, k) => {
+    out.docs[n + k] = wide.docs[i]!;
+    out.scores[n + k] = floor * CROSS_LANGUAGE_WEIGHT * (wide.scores[i]! / top);
+    out.pass[n + k] = 1;
+  });
+  return out;
 }
 
 // The words of each indexed field of a document (stop words dropped) and the field's length
@@ -395,11 +417,11 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     const filters = compileFilters(query.filters, dictionary);
     const terms = queryTerms(query.q);
     const languageOf = (doc: number) => s.byNum[doc]?.language;
-    // Candidates are view slots in rank order; slot order is newest-first order.
+    // Candidates are view slots (slot order is newest-first order).
     let candidates: Int32Array;
-    let scores: Float64Array | null = null;
-    let passes: Expansion[][] | null = null;
-    let docs: Int32Array | null = null;
+    let found: Scored | null = null;
+    // For each candidate, its index in `found`.
+    let at: Int32Array | null = null;
     let evaluation: Evaluation;
 
     // The amount range narrows the candidates for every facet alike, like the text does.
@@ -411,51 +433,45 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     } else {
       const run = (combineWith: "AND" | "OR") => {
         const results = searchWithGlossary(s.index, acc, s.families, languageOf, query.q, combineWith);
-        const slots = new Int32Array(results.length);
-        const nums = new Int32Array(results.length);
-        const sc = new Float64Array(results.length);
-        const p: Expansion[][] = [];
+        const slots = new Int32Array(results.docs.length);
+        const index = new Int32Array(results.docs.length);
         let n = 0;
-        for (const r of results) {
-          const entry = s.byNum[r.doc];
+        for (let i = 0; i < results.docs.length; i++) {
+          const entry = s.byNum[results.docs[i]!];
           if (!entry || (query.amount && !inRange(entry))) continue;
           slots[n] = entry.slot;
-          nums[n] = r.doc;
-          sc[n] = r.score;
-          p[n] = r.pass;
-          n++;
+          index[n++] = i;
         }
         const c = slots.subarray(0, n);
-        return { c, sc, p, nums, e: evaluate(c, filters, v, dictionary) };
+        return { c, results, index: index.subarray(0, n), e: evaluate(c, filters, v, dictionary) };
       };
       let attempt = run("AND");
       // AND first; if nothing survives (text and filters), accept any of the words.
       if (attempt.e.matched.length === 0 && terms.length > 1) attempt = run("OR");
       candidates = attempt.c;
-      scores = attempt.sc;
-      passes = attempt.p;
-      docs = attempt.nums;
+      found = attempt.results;
+      at = attempt.index;
       evaluation = attempt.e;
     }
 
-    const order = evaluation.matched;
-    if (scores !== null) {
-      if (query.sort === "newest") order.sort((a, b) => candidates[a]! - candidates[b]!);
-      else breakScoreTies(order, scores, candidates);
-    }
-
-    const total = order.length;
+    const total = evaluation.matched.length;
     const from = (query.page - 1) * query.perPage;
+    // Only the pages up to this one are put in order: best score first (ties: newest first), or
+    // newest first; browsing is already in newest-first order.
+    const scoreOf = found && at ? (i: number) => found.scores[at[i]!]! : null;
+    const order =
+      scoreOf === null ? evaluation.matched : firstInOrder(evaluation.matched, from + query.perPage, candidates, query.sort === "newest" ? null : scoreOf);
     const hits = [...order.subarray(from, from + query.perPage)].map((i) => {
       const entry = v.ordered[candidates[i]!]!;
       const doc = s.document(entry.num);
       // The index words the post holds among those its pass looked up (typo, prefix and stem forms included), to mark in its snippet.
       const matched = new Set<string>();
-      if (passes !== null && docs !== null) {
-        for (const x of passes[i]!) {
+      if (found !== null && at !== null) {
+        const k = at[i]!;
+        for (const x of found.expansions[found.pass[k]!]!) {
           if (x.language !== undefined && entry.language !== x.language) continue;
           const word = s.index.term(x.id);
-          if (!matched.has(word) && s.index.holds(x.id, docs[i]!)) matched.add(word);
+          if (!matched.has(word) && s.index.holds(x.id, found.docs[k]!)) matched.add(word);
         }
       }
       return toHit(doc, buildSnippet([doc.summary, doc.body], matched, SNIPPET_WIDTH));
@@ -1035,15 +1051,30 @@ function byNewest(a: Entry, b: Entry): number {
   return b.ts - a.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-// MiniSearch orders by score; equal scores are put newest first so pages are deterministic.
-function breakScoreTies(order: Int32Array, scores: Float64Array, candidates: Int32Array): void {
-  let from = 0;
-  while (from < order.length) {
-    let to = from + 1;
-    while (to < order.length && scores[order[to]!] === scores[order[from]!]) to++;
-    if (to - from > 1) order.subarray(from, to).sort((a, b) => candidates[a]! - candidates[b]!);
-    from = to;
+/**
+ * The first `k` of `matched` (indexes into `candidates`) in result order: by score, highest first
+ * and equal scores newest first (so pages are deterministic), or without `scoreOf`, newest first.
+ * Only what can be on those pages is sorted: the k-th best value is found with a numeric sort of
+ * the plain values, and only the candidates at least that good are compared in full.
+ */
+function firstInOrder(matched: Int32Array, k: number, candidates: Int32Array, scoreOf: ((i: number) => number) | null): Int32Array {
+  const n = matched.length;
+  if (n === 0 || k <= 0) return new Int32Array(0);
+  // Newest first is ascending slot; best score first is descending score.
+  const key = scoreOf === null ? (i: number) => candidates[i]! : (i: number) => -scoreOf(i);
+  let chosen = matched;
+  if (k < n) {
+    const keys = new Float64Array(n);
+    for (let j = 0; j < n; j++) keys[j] = key(matched[j]!);
+    const cut = keys.slice().sort()[k - 1]!;
+    const kept: number[] = [];
+    for (let j = 0; j < n; j++) if (keys[j]! <= cut) kept.push(matched[j]!);
+    chosen = Int32Array.from(kept);
+  } else {
+    chosen = matched.slice();
   }
+  chosen.sort((a, b) => key(a) - key(b) || candidates[a]! - candidates[b]!);
+  return chosen.subarray(0, Math.min(k, chosen.length));
 }
 
 // "Did you mean": each query word that is not in the vocabulary (nor, for the last word, a
