@@ -251,7 +251,10 @@ describe("versionEtag", () => {
 
 describe("rendered-page cache", () => {
   const shareable = (body: string, extra: Record<string, string> = {}) =>
-    new Response(body, { status: 200, headers: { "cache-control": PUBLIC_PAGE_CACHE, vary: "Cookie", etag: 'W/"v-x"', "content-type": "text/html", ...extra } });
+    new Response(body, {
+      status: 200,
+      headers: { "cache-control": PUBLIC_PAGE_CACHE, vary: "Cookie", etag: 'W/"v-x"', "content-type": "text/html", ...extra },
+    });
   const key = () => `W/"v-${Math.random().toString(36).slice(2)}"`;
   afterEach(() => {
     delete process.env.CASEBOOK_PAGE_CACHE_MB;
