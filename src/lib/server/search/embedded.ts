@@ -45,7 +45,6 @@ export const SNIPPET_WIDTH = 160;
 const SEARCH_FIELDS = Object.keys(EMBEDDED_BOOSTS) as (keyof typeof EMBEDDED_BOOSTS)[];
 const BOOSTS = Float64Array.from(SEARCH_FIELDS.map((f) => EMBEDDED_BOOSTS[f]));
 const MIN_PREFIX = 3;
-const RECENT_RESULTS = 128;
 // MiniSearch's weights for words found by a prefix or a typo (the ranking kept from it).
 const PREFIX_WEIGHT = 0.375;
 const FUZZY_WEIGHT = 0.45;
@@ -373,8 +372,6 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
   // Derived state, rebuilt lazily after writes.
   let view: View | null = null;
   let fingerprintCache: string | null = null;
-  // Recent results: the landing page and popular facet clicks repeat; any write clears it.
-  const recent = new Map<string, SearchResult>();
   // Writes made while a reindex is building, replayed onto the new index before the swap so
   // a post published during a rebuild is not lost (nor a removed one resurrected).
   const journals = new Set<Write[]>();
@@ -382,7 +379,6 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
   function changed(): void {
     view = null;
     fingerprintCache = null;
-    recent.clear();
   }
 
   function fingerprint(): string {
@@ -395,20 +391,10 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     return view;
   }
 
+  // No cache of results: every search is computed (a repeated query costs what a new one does,
+  // so the benchmark's figures are the engine's).
   async function search(query: SearchQuery): Promise<SearchResult> {
-    const started = performance.now();
-    const key = cacheKey(query);
-    const cached = recent.get(key);
-    if (cached) {
-      recent.delete(key);
-      recent.set(key, cached);
-      // A copy, so a caller mutating its result cannot corrupt the next one.
-      return { ...structuredClone(cached), tookMs: elapsed(started) };
-    }
-    const result = compute(query, started);
-    recent.set(key, structuredClone(result));
-    if (recent.size > RECENT_RESULTS) recent.delete(recent.keys().next().value!);
-    return result;
+    return compute(query, performance.now());
   }
 
   function compute(query: SearchQuery, started: number): SearchResult {
@@ -754,12 +740,6 @@ function stateOf(
     },
   };
   return state;
-}
-
-// Same query, same key: filters in FACETS order, values sorted (OR is order-insensitive).
-function cacheKey(query: SearchQuery): string {
-  const filters = FACETS.map((facet) => [...(query.filters[facet] ?? [])].sort());
-  return JSON.stringify([query.q, filters, query.amount ?? null, query.sort, query.page, query.perPage, query.locale ?? null]);
 }
 
 function elapsed(started: number): number {
