@@ -5,7 +5,14 @@ import { describe, expect, it } from "vitest";
 import { queryTerms } from "../../src/lib/server/search/analysis.ts";
 import { buildQuery } from "../../src/lib/server/search/embedded.ts";
 import { GLOSSARY, GLOSSARY_LANGUAGES, glossaryMatches, parseGlossary } from "../../src/lib/server/search/glossary.ts";
-import { GLOSSARY_WEIGHT, MEILI_SETTINGS, STEM_WEIGHT, buildFederatedSearch, glossaryQueries } from "../../src/lib/server/search/meilisearch.ts";
+import {
+  GLOSSARY_FIELDS,
+  GLOSSARY_WEIGHT,
+  MEILI_SETTINGS,
+  STEM_WEIGHT,
+  buildFederatedSearch,
+  glossaryQueries,
+} from "../../src/lib/server/search/meilisearch.ts";
 import { makeQuery } from "../../src/lib/server/search/engine.ts";
 
 const row = (id: string, en: string[], fr: string[], nl: string[]) => ({ id, en, fr, nl });
@@ -83,7 +90,9 @@ describe("both engines use the glossary", () => {
     expect(params.queries[0]).toMatchObject({ q: "chute", federationOptions: { weight: 1 } });
     const fall = params.queries.filter((q) => q.q === "fall");
     expect(fall.map((q) => q.federationOptions?.weight)).toEqual([GLOSSARY_WEIGHT]);
-    expect(fall[0]?.attributesToSearchOn).toBeUndefined();
+    // In the posts' text only, not in the names of organisations, funders or calls.
+    expect(fall[0]?.attributesToSearchOn).toEqual([...GLOSSARY_FIELDS]);
+    expect(GLOSSARY_FIELDS).not.toContain("organization_name");
     expect(GLOSSARY_WEIGHT).toBeLessThan(STEM_WEIGHT);
   });
 

@@ -289,6 +289,31 @@ describe("embedded engine specifics", () => {
       expect(await suggestionFor("")).toBeNull();
     });
 
+    it("are null for a word the glossary knows, even where no post in its language uses it", async () => {
+      // Found on the demo: "chutes nocturnes" on /fr/ offered "courtes nocturnes", because no
+      // French post said "chute" — yet the glossary finds the posts about falls in English.
+      const small = createEmbeddedEngine();
+      const base = corpus.find((d) => d.language === "en")!;
+      const french = corpus.find((d) => d.language === "fr")!;
+      await small.upsert([
+        {
+          ...base,
+          id: "night-falls",
+          title: "Night-time falls in a care home",
+          summary: "Sensors for falls at night.",
+          body: "Falls at night.",
+          lessons: "",
+          tags: [],
+        },
+        { ...french, id: "short-nights", title: "Des nuits courtes", summary: "Des tournées courtes.", body: "Des visites courtes.", lessons: "", tags: [] },
+      ]);
+      const result = await small.search(makeQuery({ q: "chutes", locale: "fr" }));
+      expect(result.suggestion).toBeNull();
+      expect(result.hits.map((h) => h.id)).toEqual(["night-falls"]);
+      // A typo of that word is still corrected when a French post has the word.
+      expect(await suggestionFor("chutte", "fr")).toBe("chute");
+    });
+
     it("are null for a word known only through its stem (hits are not a typo's)", async () => {
       expect(await suggestionFor("détectés", "fr")).toBeNull();
       expect(await suggestionFor("evaluations", "fr")).toBeNull();

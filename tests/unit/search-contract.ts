@@ -94,6 +94,38 @@ export function runSearchContract(
       expect(all.hits.map((h) => h.id).sort()).toEqual([a.id, c.id].sort());
     });
 
+    it("looks for a concept's other names in the posts' text, not inside proper names", async () => {
+      // "chutes" also finds "val" (Dutch for a fall): in a post's text, not in the name of an
+      // organisation that happens to be "Soins à Domicile Val-de-Meuse".
+      const e = await fresh();
+      const [en, fr] = [corpus.find((d) => d.language === "en")!, corpus.find((d) => d.language === "fr")!];
+      await e.upsert([
+        {
+          ...en,
+          id: "night-falls",
+          title: "Night-time falls in a care home",
+          summary: "Sensors for falls at night.",
+          body: "Falls at night.",
+          lessons: "",
+          tags: [],
+        },
+        {
+          ...fr,
+          id: "rounds-planning",
+          organization_name: "Soins à Domicile Val-de-Meuse",
+          title: "Planifier les tournées",
+          summary: "Des tournées plus courtes.",
+          body: "Les tournées du soir.",
+          lessons: "",
+          tags: [],
+        },
+      ]);
+      const found = await e.search(makeQuery({ q: "chutes", locale: "fr" }));
+      expect(found.hits.map((h) => h.id)).toEqual(["night-falls"]);
+      // The name itself still finds its posts.
+      expect((await e.search(makeQuery({ q: "Val-de-Meuse" }))).hits.map((h) => h.id)).toEqual(["rounds-planning"]);
+    });
+
     it("rejects document ids that are not [A-Za-z0-9_-]", async () => {
       const e = await fresh();
       await expect(e.upsert([{ ...corpus[0]!, id: "not allowed!" }])).rejects.toThrow(/invalid search document id/);

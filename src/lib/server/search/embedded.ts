@@ -63,6 +63,8 @@ const CROSS_LANGUAGE_WEIGHT = 0.5;
 // word finds their other forms. Names (of organisations, funders, calls) and descriptors do
 // not: a stem would only blur them.
 const STEMMED_FIELDS = new Set(["title", "tags", "summary", "lessons", "body"]);
+// The boosts of the stemmed text fields only (a query leaf with `textOnly`).
+const TEXT_BOOSTS = Float64Array.from(SEARCH_FIELDS.map((f) => (STEMMED_FIELDS.has(f) ? EMBEDDED_BOOSTS[f] : 0)));
 
 // Text of a document field as the index reads it.
 function fieldText(doc: SearchDocument, field: string): string {
@@ -84,9 +86,11 @@ export type Query = {
   prefix?: boolean;
   verbatim?: boolean;
   language?: StemLanguage;
+  /** Only in the stemmed text fields (title, tags, summary, lessons, body), not in names. */
+  textOnly?: boolean;
 };
 
-type LeafOptions = Pick<Query, "fuzzy" | "prefix" | "verbatim" | "language" | "combineWith">;
+type LeafOptions = Pick<Query, "fuzzy" | "prefix" | "verbatim" | "language" | "combineWith" | "textOnly">;
 
 // A leaf that looks up index words as they are: no tokenising, no typos, no prefix; with
 // `language`, only in the posts written in it.
@@ -129,7 +133,9 @@ export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glos
       continue;
     }
     const phrase: Query = { combineWith: "AND", queries: match.terms.map((t, k) => typed(t, i + k)) };
-    const alternatives: Query[] = match.alternatives.map((alt) => ({ combineWith: "AND", queries: alt, fuzzy: false, prefix: false }));
+    // Only in the posts' text: another language's name of a concept inside a proper name is a
+    // false friend ("val", Dutch for a fall, in "Soins à Domicile Val-de-Meuse").
+    const alternatives: Query[] = match.alternatives.map((alt) => ({ combineWith: "AND", queries: alt, fuzzy: false, prefix: false, textOnly: true }));
     nodes.push({ combineWith: "OR", queries: [phrase, ...alternatives] });
     i += match.terms.length;
   }
@@ -188,18 +194,19 @@ class Searcher {
         options.fuzzy === false ? 0 : typoBudget(term),
         options.prefix ?? (i === terms.length - 1 && term.length >= MIN_PREFIX),
         options.language,
+        options.textOnly ? TEXT_BOOSTS : BOOSTS,
       ),
     );
     return combine(parts, options.combineWith ?? "OR");
   }
 
-  #term(term: string, maxTypos: number, prefix: boolean, language: StemLanguage | undefined): Matches {
+  #term(term: string, maxTypos: number, prefix: boolean, language: StemLanguage | undefined, boosts: Float64Array): Matches {
     const index = this.#index;
     const bit = this.#bit(term);
     const allow = language === undefined ? null : (doc: number) => this.#languageOf(doc) === language;
     const use = (id: number, weight: number) => {
       this.expansions.push({ id, language });
-      index.score(id, weight, BOOSTS, this.#acc, bit, allow);
+      index.score(id, weight, boosts, this.#acc, bit, allow);
     };
     const exact = index.termId(term);
     if (exact !== undefined) use(exact, 1);
@@ -1074,11 +1081,14 @@ function suggest(state: State, q: string, lang: Language | null): string | null 
   normalized.forEach((t, i) => {
     if (!STOP.has(t)) last = i;
   });
+  // A word the glossary knows ("chutes") is a name of a concept, found in other languages' posts
+  // through its other names: not a typo, even where no post in its own language uses it.
+  const glossaryWords = new Set(glossaryMatches(queryTerms(q)).flatMap((m) => m.terms));
   let corrected = false;
   const out = words.map((word, i) => {
     const term = normalized[i]!;
     const known = index.termId(term);
-    if (term.length < 3 || STOP.has(term) || (known !== undefined && index.anyLive(known))) return word;
+    if (term.length < 3 || STOP.has(term) || glossaryWords.has(term) || (known !== undefined && index.anyLive(known))) return word;
     if (families.isInflection(term)) return word;
     if (i === last && !vocabulary.atPrefix(term).keys().next().done) return word;
     const maxDistance = term.length <= 4 ? 1 : term.length <= 7 ? 2 : 3;

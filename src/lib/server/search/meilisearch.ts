@@ -64,6 +64,9 @@ export const OTHER_LANGUAGE_WEIGHT = 0.8;
 // Bounds the federated queries a long query naming many concepts can add.
 const MAX_GLOSSARY_QUERIES = 12;
 
+/** The fields a glossary alternative is looked for in: the posts' text, not the names of organisations, funders or calls. */
+export const GLOSSARY_FIELDS = ["title", "tags", "summary", "lessons", "body"] as const;
+
 /** The query with one named concept replaced by each of its other names (glossary.ts), one query text each. */
 export function glossaryQueries(q: string): string[] {
   const terms = queryTerms(q);
@@ -247,8 +250,10 @@ export function buildFederatedSearch(
       federationOptions: { weight: STEM_WEIGHT * (prefer === null || stem.lang === prefer ? 1 : OTHER_LANGUAGE_WEIGHT) },
     });
   }
+  // Only in the posts' text, as in the embedded engine: another language's name of a concept
+  // inside a proper name is a false friend ("val" in "Soins à Domicile Val-de-Meuse").
   for (const alternative of glossaryQueries(query.q)) {
-    queries.push(...split({ indexUid, q: alternative, matchingStrategy, ...shown, ...sort }, GLOSSARY_WEIGHT));
+    queries.push(...split({ indexUid, q: alternative, matchingStrategy, attributesToSearchOn: [...GLOSSARY_FIELDS], ...shown, ...sort }, GLOSSARY_WEIGHT));
   }
   return {
     federation: {
