@@ -13,7 +13,7 @@ import type { SearchQuery, SearchResult } from "../../src/lib/server/search/engi
 import { MEILI_SETTINGS, buildFacetQueries, createMeilisearchEngine, toMeiliSearchParams } from "../../src/lib/server/search/meilisearch.ts";
 import type { MeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
 import { queryLanguage } from "../../src/lib/server/search/language.ts";
-import { chunk, corpus, runSearchContract } from "./search-contract.ts";
+import { chunk, corpus, nightFallsPost, runSearchContract } from "./search-contract.ts";
 
 runSearchContract("embedded", async () => createEmbeddedEngine());
 
@@ -293,18 +293,9 @@ describe("embedded engine specifics", () => {
       // Found on the demo: "chutes nocturnes" on /fr/ offered "courtes nocturnes", because no
       // French post said "chute" — yet the glossary finds the posts about falls in English.
       const small = createEmbeddedEngine();
-      const base = corpus.find((d) => d.language === "en")!;
       const french = corpus.find((d) => d.language === "fr")!;
       await small.upsert([
-        {
-          ...base,
-          id: "night-falls",
-          title: "Night-time falls in a care home",
-          summary: "Sensors for falls at night.",
-          body: "Falls at night.",
-          lessons: "",
-          tags: [],
-        },
+        nightFallsPost(),
         { ...french, id: "short-nights", title: "Des nuits courtes", summary: "Des tournées courtes.", body: "Des visites courtes.", lessons: "", tags: [] },
       ]);
       const result = await small.search(makeQuery({ q: "chutes", locale: "fr" }));

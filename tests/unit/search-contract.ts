@@ -15,6 +15,20 @@ export const corpus: SearchDocument[] = JSON.parse(readFileSync(new URL("../fixt
 /** The relevance table: queries and the posts they must surface. */
 export const relevanceCases: RelevanceCase[] = JSON.parse(readFileSync(new URL("../fixtures/search-queries.json", import.meta.url), "utf8")) as RelevanceCase[];
 
+/** An English post about falls at night, and nothing else: what the glossary's "chutes" should find. */
+export function nightFallsPost(): SearchDocument {
+  const en = corpus.find((d) => d.language === "en")!;
+  return {
+    ...en,
+    id: "night-falls",
+    title: "Night-time falls in a care home",
+    summary: "Sensors for falls at night.",
+    body: "Falls at night.",
+    lessons: "",
+    tags: [],
+  };
+}
+
 /** Runs the shared contract against engines made by `makeEngine` (one per mutating test). */
 export function runSearchContract(
   name: string,
@@ -98,17 +112,9 @@ export function runSearchContract(
       // "chutes" also finds "val" (Dutch for a fall): in a post's text, not in the name of an
       // organisation that happens to be "Soins à Domicile Val-de-Meuse".
       const e = await fresh();
-      const [en, fr] = [corpus.find((d) => d.language === "en")!, corpus.find((d) => d.language === "fr")!];
+      const fr = corpus.find((d) => d.language === "fr")!;
       await e.upsert([
-        {
-          ...en,
-          id: "night-falls",
-          title: "Night-time falls in a care home",
-          summary: "Sensors for falls at night.",
-          body: "Falls at night.",
-          lessons: "",
-          tags: [],
-        },
+        nightFallsPost(),
         {
           ...fr,
           id: "rounds-planning",

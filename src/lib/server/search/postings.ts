@@ -156,8 +156,11 @@ export class PostingsIndex {
   liveCount(id: number, f: number): number {
     let n = 0;
     const live = this.#live;
+    // Nothing removed since the last compaction (the usual case): every posting counts, no walk.
+    const allLive = this.#liveCount === this.#next;
     this.postings(id, f, (p) => {
-      for (let i = p.from; i < p.to; i++) n += live[p.docs[i]!]!;
+      if (allLive) n += p.to - p.from;
+      else for (let i = p.from; i < p.to; i++) n += live[p.docs[i]!]!;
     });
     return n;
   }
@@ -424,10 +427,7 @@ export type Matches = { docs: Int32Array; scores: Float64Array; masks: Uint32Arr
 
 /** Matches in `a` and `b` (scores summed, words merged): MiniSearch's AND. */
 export function intersect(a: Matches, b: Matches): Matches {
-  const n = Math.min(a.docs.length, b.docs.length);
-  const docs = new Int32Array(n);
-  const scores = new Float64Array(n);
-  const masks = new Uint32Array(n);
+  const { docs, scores, masks } = allocate(Math.min(a.docs.length, b.docs.length));
   let i = 0;
   let j = 0;
   let k = 0;
@@ -442,15 +442,12 @@ export function intersect(a: Matches, b: Matches): Matches {
       masks[k++] = a.masks[i++]! | b.masks[j++]!;
     }
   }
-  return { docs: docs.subarray(0, k), scores: scores.subarray(0, k), masks: masks.subarray(0, k) };
+  return first({ docs, scores, masks }, k);
 }
 
 /** Matches in `a` or `b` (scores summed where both): MiniSearch's OR. */
 export function union(a: Matches, b: Matches): Matches {
-  const n = a.docs.length + b.docs.length;
-  const docs = new Int32Array(n);
-  const scores = new Float64Array(n);
-  const masks = new Uint32Array(n);
+  const { docs, scores, masks } = allocate(a.docs.length + b.docs.length);
   let i = 0;
   let j = 0;
   let k = 0;
@@ -471,11 +468,21 @@ export function union(a: Matches, b: Matches): Matches {
       masks[k++] = a.masks[i++]! | b.masks[j++]!;
     }
   }
-  return { docs: docs.subarray(0, k), scores: scores.subarray(0, k), masks: masks.subarray(0, k) };
+  return first({ docs, scores, masks }, k);
+}
+
+// Room for up to n matches.
+function allocate(n: number): Matches {
+  return { docs: new Int32Array(n), scores: new Float64Array(n), masks: new Uint32Array(n) };
+}
+
+// The first k matches of m.
+function first(m: Matches, k: number): Matches {
+  return { docs: m.docs.subarray(0, k), scores: m.scores.subarray(0, k), masks: m.masks.subarray(0, k) };
 }
 
 /** No matches. */
-export const NO_MATCHES: Matches = { docs: new Int32Array(0), scores: new Float64Array(0), masks: new Uint32Array(0) };
+export const NO_MATCHES: Matches = allocate(0);
 
 /**
  * Builds a base segment in one go (a reindex): postings are appended to fixed-size chunks of
