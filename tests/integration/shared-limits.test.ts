@@ -5,7 +5,7 @@
 // they book at the same moment. The two-process sign-in scenario over HTTP is in
 // tests/security/shared-limits.test.ts.
 import type PocketBase from "pocketbase";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRateLimiter, createSignInThrottle } from "../../src/lib/server/ratelimit.ts";
 import { createSharedRateLimiter, createSharedSignInThrottle } from "../../src/lib/server/sharedlimits.ts";
 import { unique, useTestPocketBase } from "./setup.ts";
@@ -13,6 +13,10 @@ import { unique, useTestPocketBase } from "./setup.ts";
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 let pb: PocketBase;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 beforeAll(async () => {
   pb = await useTestPocketBase();
@@ -54,6 +58,49 @@ describe("a shared token bucket", () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => processes[i % 4]!.consume("198.51.100.9")));
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
     expect(results.filter((r) => !r.allowed).every((r) => r.retryAfterSeconds > 0)).toBe(true);
+  });
+
+  // The race behind six of twenty in one CI run: a process read the count, others booked on
+  // top and deleted the version it had read, and its write of the next version — deleted by
+  // then — went through on the stale count.
+  it("refuses a slow process's attempt when others used up the allowance between its read and its write", async () => {
+    const name = unique("bucket");
+    const fast = createSharedRateLimiter(name, { limit: 2, windowMs: HOUR });
+    const fastResults: boolean[] = [];
+    let paused = false;
+    const slow = createSharedRateLimiter(name, {
+      limit: 2,
+      windowMs: HOUR,
+      async pauseBeforeWrite() {
+        if (paused) return;
+        paused = true;
+        for (let i = 0; i < 3; i++) fastResults.push((await fast.consume("198.51.100.10")).allowed);
+      },
+    });
+    const slowResult = await slow.consume("198.51.100.10");
+    expect(fastResults).toEqual([true, true, false]);
+    expect(slowResult.allowed).toBe(false);
+  });
+
+  it("books again, rather than let through, an attempt whose write came more than half a minute after its read", async () => {
+    const name = unique("bucket");
+    const fast = createSharedRateLimiter(name, { limit: 2, windowMs: HOUR });
+    let paused = false;
+    const slow = createSharedRateLimiter(name, {
+      limit: 2,
+      windowMs: HOUR,
+      async pauseBeforeWrite() {
+        if (paused) return;
+        paused = true;
+        // The slow process stalls for eleven minutes: long enough for the versions it could
+        // collide with to be deleted as old.
+        vi.useFakeTimers({ toFake: ["Date"] });
+        vi.setSystemTime(Date.now() + 11 * MINUTE);
+        expect((await fast.consume("198.51.100.11")).allowed).toBe(true);
+        expect((await fast.consume("198.51.100.11")).allowed).toBe(true);
+      },
+    });
+    expect((await slow.consume("198.51.100.11")).allowed).toBe(false);
   });
 
   it("keeps separate keys apart and stores neither the key nor the address in the table", async () => {

@@ -8,7 +8,10 @@
 // The atomic increment: a key's state is changed by creating its next version under a unique
 // index (rate_limits: key, version). Of two processes changing a key at once, one creates the
 // version and the other is refused, reads the new state and books again on top of it, so no
-// attempt is lost. Keys are HMACs under the app secret: the table holds no address or e-mail.
+// attempt is lost. Superseded versions are deleted only once they are KEEP_MS old, and a write
+// that returns more than STALE_READ_MS after its read books again: see update() for why that
+// keeps a slow process from recreating a deleted version on a stale count. Keys are HMACs
+// under the app secret: the table holds no address or e-mail.
 import { createHmac } from "node:crypto";
 import type { RecordModel } from "pocketbase";
 import { addressKey } from "./addresses.ts";
@@ -62,6 +65,12 @@ export function siteLimits(): SiteLimits {
 
 /** Attempts to write a key's next version before giving up (each retry means another process just wrote it). */
 const MAX_RETRIES = 30;
+/** How long a superseded or expired row is kept before it may be deleted. */
+const KEEP_MS = 10 * 60_000;
+/** A write returning later than this after its read is booked again (far inside KEEP_MS, whatever the clocks' skew). */
+const STALE_READ_MS = 30_000;
+/** Tests only: runs between an attempt's read and its write, standing for a slow process. */
+type PauseBeforeWrite = () => Promise<void>;
 
 /** A limiter whose buckets live in PocketBase; the same answers as createRateLimiter's. */
 export type SharedRateLimiter = { consume(key: string): Promise<RateLimitResult> };
@@ -73,18 +82,25 @@ export type SharedSignInThrottle = {
 };
 
 /** A token bucket named `name` (part of every key) with `limit` attempts per `windowMs`, shared by every process. */
-export function createSharedRateLimiter(name: string, options: { limit: number; windowMs: number; now?: () => number }): SharedRateLimiter {
+export function createSharedRateLimiter(
+  name: string,
+  options: { limit: number; windowMs: number; now?: () => number; pauseBeforeWrite?: PauseBeforeWrite },
+): SharedRateLimiter {
   const now = options.now ?? clockNow;
   return {
     async consume(key) {
       let result: RateLimitResult | undefined;
       try {
-        await update(`bucket\n${name}\n${key}`, (fullAt: number | undefined) => {
-          const time = now();
-          const booked = bucketConsume(fullAt !== undefined && fullAt > time ? fullAt : undefined, time, options.limit, options.windowMs);
-          result = booked.result;
-          return { state: booked.fullAt, expires: booked.fullAt };
-        });
+        await update(
+          `bucket\n${name}\n${key}`,
+          (fullAt: number | undefined) => {
+            const time = now();
+            const booked = bucketConsume(fullAt !== undefined && fullAt > time ? fullAt : undefined, time, options.limit, options.windowMs);
+            result = booked.result;
+            return { state: booked.fullAt, expires: booked.fullAt };
+          },
+          options.pauseBeforeWrite,
+        );
       } catch (error) {
         // So many processes booking this key at once is itself a burst: refuse rather than let it through uncounted.
         if (error instanceof ContentionError) return { allowed: false, remaining: 0, retryAfterSeconds: 1 };
@@ -180,17 +196,31 @@ async function readMany<T extends unknown[]>(keys: string[]): Promise<{ [K in ke
  * Changes one key's state: `change` gets the current state (undefined when none or expired)
  * and returns the next one and when it stops mattering. Retried on top of another process's
  * write when that process wrote the same version first.
+ *
+ * Why a write that succeeds was booked on the latest state: say this attempt read version v
+ * (or none) at time t. Any later version v+1 was created after t, and rows are deleted only
+ * once KEEP_MS old (forget), so until t + KEEP_MS the unique index refuses this attempt's
+ * v+1 whenever another process wrote one. The attempt's write returned before
+ * t + STALE_READ_MS, or it books again on what it reads then (counting the attempt twice at
+ * worst, never letting one through uncounted).
  */
-async function update<S>(key: string, change: (state: S | undefined) => { state: S | null; expires: number }): Promise<void> {
+async function update<S>(
+  key: string,
+  change: (state: S | undefined) => { state: S | null; expires: number },
+  pauseBeforeWrite?: PauseBeforeWrite,
+): Promise<void> {
   const pb = await getPocketBase();
   const hashed = hashKey(key);
   for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
     // Another process wrote first: wait a little (longer each time, with jitter) before reading again.
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+    // Date.now, not the domain clock: this is about real elapsed time, as PocketBase's `created` is.
+    const readAt = Date.now();
     const current = await latest(hashed);
     const live = current && Date.parse(current.expires) > clockNow() ? ((current.state ?? undefined) as S | undefined) : undefined;
     const next = change(live);
     const version = current ? current.version + 1 : 0;
+    await pauseBeforeWrite?.();
     try {
       await pb.collection("rate_limits").create({ key: hashed, version, state: next.state, expires: new Date(next.expires).toISOString() });
     } catch (error) {
@@ -199,6 +229,7 @@ async function update<S>(key: string, change: (state: S | undefined) => { state:
       if (winner && winner.version >= version) continue;
       throw error;
     }
+    if (Date.now() - readAt > STALE_READ_MS) continue;
     if (current) await forget(hashed, version);
     return;
   }
@@ -208,16 +239,18 @@ async function update<S>(key: string, change: (state: S | undefined) => { state:
 /** A key changed by so many processes at once that this one could not book its attempt. */
 class ContentionError extends Error {}
 
-// Earlier versions of a key, and rows of any key that no longer say anything, are deleted;
-// best effort (another process may have deleted them first).
+// Earlier versions of a key, and rows of any key that no longer say anything, are deleted once
+// KEEP_MS old (update() says why they are kept that long); best effort (another process may
+// have deleted them first).
 async function forget(hashed: string, version: number): Promise<void> {
   try {
     const pb = await getPocketBase();
     const old = await pb.collection("rate_limits").getList(1, 50, {
-      filter: pb.filter("(key = {:key} && version < {:version}) || expires < {:cutoff}", {
+      filter: pb.filter("(key = {:key} && version < {:version} && created < {:kept}) || expires < {:cutoff}", {
         key: hashed,
         version,
-        cutoff: new Date(clockNow() - 60_000),
+        kept: new Date(Date.now() - KEEP_MS),
+        cutoff: new Date(clockNow() - KEEP_MS),
       }),
       fields: "id",
       skipTotal: true,
