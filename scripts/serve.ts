@@ -11,7 +11,7 @@
 // share PocketBase, Meilisearch, the rate limits' counts and the outbox leases; the embedded
 // search engine, which lives inside one process, is refused.
 import cluster from "node:cluster";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { beginShutdown, coordinateShutdown, runShutdownHooks } from "../src/lib/server/shutdown.ts";
@@ -108,6 +108,26 @@ async function supervise(count: number): Promise<void> {
   process.on("SIGINT", (signal) => void stopAll(signal));
 }
 
+// A page the rendered-page cache holds is answered before Astro (src/lib/server/fastpages.ts,
+// registered on globalThis by the bundle's middleware): the same answer the middleware would
+// give, without building a Web Request and Response around it. Everything else goes to Astro.
+function answerStoredPagesFirst(server: Server): void {
+  const astro = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners("request");
+  const answer = Symbol.for("casebook.answerStoredPage");
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const stored = (globalThis as { [answer]?: (req: IncomingMessage, res: ServerResponse) => boolean })[answer];
+    try {
+      if (stored?.(req, res)) return;
+    } catch (error) {
+      // A fault here must cost one answer from the cache, not the process.
+      console.error(`[casebook] answering ${req.method} from stored pages failed: ${(error as Error).stack ?? error}`);
+      if (res.headersSent) return void res.destroy();
+    }
+    for (const listener of astro) listener.call(server, req, res);
+  });
+}
+
 async function serve(): Promise<void> {
   coordinateShutdown();
   // A stop asked for while the bundle loads (a process the supervisor just started, stopped with
@@ -129,6 +149,7 @@ async function serve(): Promise<void> {
   }
   if (cluster.isWorker) startMetrics();
   const server = entry.startServer().server.server;
+  answerStoredPagesFirst(server);
 
   let inFlight = 0;
   let drained: (() => void) | null = null;

@@ -24,6 +24,8 @@ import { oversizeBody, tooLargeResponse } from "./lib/server/bodylimit.ts";
 import { SESSION_COOKIE, deleteSessionCookie, ensureSessionSweeper, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
 import { recordRequest, requestIdOf } from "./lib/server/observability.ts";
 import { isPocketBaseHealthy } from "./lib/server/pocketbase.ts";
+// Registers the answer from stored pages that scripts/serve.ts tries before Astro.
+import "./lib/server/fastpages.ts";
 
 let hosts: Set<string> | undefined;
 
@@ -197,7 +199,7 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
     if (shareable["cache-control"] !== PRIVATE_PAGE_CACHE && context.request.method === "GET") {
       answer = await withEtag(response, context.request, stillCurrent);
       // Kept for the next anonymous visitor only if rendered wholly at the version it is filed under.
-      if (stillCurrent && answer.status === 200) await storePage(stillCurrent.etag, answer);
+      if (stillCurrent && answer.status === 200) await storePage(stillCurrent.etag, answer, context.locals.routePattern ?? context.routePattern);
     }
   }
   applySecurityHeaders(answer.headers);

@@ -5,6 +5,7 @@
 // from PocketBase's realtime events (milliseconds; polled here with a deadline, never timed). Two
 // site processes need Meilisearch: skipped with the reason printed where this machine has none.
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type PocketBase from "pocketbase";
@@ -63,6 +64,20 @@ function siteEnv(w: World, extra: Record<string, string>): Record<string, string
 async function page(base: string, pathname: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`${base}${pathname}`, { headers: { connection: "close" } });
   return { status: res.status, body: await res.text() };
+}
+
+// A GET as sent, byte for byte (fetch would set its own Host and resolve dot segments).
+function rawGet(base: string, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: pathname, headers: { connection: "close", ...headers } }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 // Reads of public projections (hits, misses and uncached loads): a rendered page makes some.
@@ -196,6 +211,46 @@ describe("one site process with the projection cache", () => {
     expect(await flagAsPatientData(base, reader, post.id, post.slug)).toBe(303);
     expect((await page(base, `/en/posts/${post.slug}`)).status).toBe(404);
     expect((await page(base, "/en/")).body).not.toContain(post.title);
+  });
+
+  // Stored pages are answered before Astro (scripts/serve.ts, src/lib/server/fastpages.ts): the
+  // checks the middleware makes must hold there too.
+  it("answers a stored page before the framework only as the middleware would: foreign host refused, session cookie private, headers, id and count kept", async () => {
+    const post = await publishedCaseStudy(w.pb, w.moderator, `Stored story ${Date.now().toString(36)}`);
+    const base = site!.baseUrl;
+    const url = `${base}/en/posts/${post.slug}`;
+    await settled(base);
+    const first = await page(base, `/en/posts/${post.slug}`);
+    expect(first.status).toBe(200);
+    const hits = await pageHits(base);
+    const series = 'casebook_http_requests_total{method="GET",route="/posts/[slug]",status="200"}';
+    const counted = await metric(base, series);
+
+    const stored = await fetch(url, { headers: { "x-request-id": "stored-page-request-0001" } });
+    expect(await stored.text()).toBe(first.body);
+    expect(await pageHits(base)).toBe(hits + 1);
+    expect(stored.headers.get("x-request-id")).toBe("stored-page-request-0001");
+    expect(stored.headers.get("content-security-policy")).toContain("script-src 'none'");
+    expect(stored.headers.get("x-frame-options")).toBe("DENY");
+    expect(stored.headers.get("cache-control")).toBe("public, max-age=0, s-maxage=60");
+    expect(stored.headers.get("set-cookie")).toBeNull();
+    expect(await metric(base, series)).toBe(counted + 1);
+
+    // DNS rebinding: another site's name never gets the stored page.
+    const foreign = await rawGet(base, `/en/posts/${post.slug}`, { host: `rebind.example:${new URL(base).port}` });
+    expect(foreign.status).toBe(421);
+    expect(foreign.body).not.toContain(post.title);
+    // A session cookie, even one that is not valid any more, never gets the anonymous copy.
+    const stale = await fetch(url, { headers: { cookie: "casebook_lang=en; casebook_session=expired-or-forged" } });
+    expect(stale.headers.get("cache-control")).toBe("private, no-store");
+    expect(stale.headers.get("set-cookie")).toContain("casebook_session=");
+    await stale.arrayBuffer();
+    // HEAD: the headers without the body.
+    const head = await fetch(url, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("etag")).toBe(stored.headers.get("etag"));
+    expect(await head.text()).toBe("");
+    expect(await pageHits(base)).toBe(hits + 2);
   });
 
   it("answers an anonymous conditional request for an unchanged public page 304 without rendering it, and the changed page once anything public changes", async () => {

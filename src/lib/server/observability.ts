@@ -158,8 +158,12 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /** The request's id: a well-formed incoming X-Request-Id, else a new random one. */
 export function requestIdOf(request: Request): string {
-  const given = request.headers.get("x-request-id");
-  return given !== null && REQUEST_ID.test(given) ? given : randomUUID();
+  return requestIdFrom(request.headers.get("x-request-id"));
+}
+
+/** The id for a request whose X-Request-Id header is `given` (a Node request's header, fastpages.ts). */
+export function requestIdFrom(given: string | string[] | null | undefined): string {
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** Counts and logs one answered request; `route` is the route pattern, never the path. */

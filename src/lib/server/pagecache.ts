@@ -8,6 +8,7 @@
 // token (CSRF is refused by Origin/Sec-Fetch-Site, lib/server/csrf.ts), so a public page's search
 // or flag form is the same HTML for everybody.
 import { createHash } from "node:crypto";
+import { applySecurityHeaders } from "./headers.ts";
 
 /** What every page that is not shareable sends. */
 export const PRIVATE_PAGE_CACHE = "private, no-store";
@@ -120,8 +121,12 @@ export async function withEtag(response: Response, request: Request, version?: {
 // keep is stored (200, anonymous, no session cookie, no Set-Cookie), so nothing here holds a
 // member's page. Bounded by bytes; CASEBOOK_PAGE_CACHE_MB=0 turns it off.
 
-/** A stored page: what the response said, without its body's per-request headers. */
-type StoredPage = { status: number; headers: [string, string][]; body: Uint8Array };
+/**
+ * A stored page: what the response said (security headers included, nothing per request), the
+ * same as one list for Node's writeHead with its length (fastpages.ts), and the route pattern
+ * its requests are counted under.
+ */
+export type StoredPage = { status: number; headers: [string, string][]; wire: string[]; body: Uint8Array; route: string };
 
 // On globalThis, as projections.ts: Astro and scripts/serve.ts may evaluate this module twice
 // (the metrics of a process of several are collected through the scripts' copy), and all must
@@ -141,22 +146,32 @@ function pageCacheLimit(): number {
   return Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : 0;
 }
 
-/** The page stored under a version validator, as a fresh Response (GET: with its body; HEAD: without). */
-export function storedPage(etag: string, method: string): Response | null {
+/** The page stored under a version validator, counted as a hit when there is one (a miss is counted by storedPage). */
+export function takeStoredPage(etag: string): StoredPage | null {
   const page = pages.get(etag);
-  if (!page) {
-    pageCounts.miss++;
-    return null;
-  }
+  if (!page) return null;
   pageCounts.hit++;
   // Most recently used last.
   pages.delete(etag);
   pages.set(etag, page);
+  return page;
+}
+
+/** The page stored under a version validator, as a fresh Response (GET: with its body; HEAD: without). */
+export function storedPage(etag: string, method: string): Response | null {
+  const page = takeStoredPage(etag);
+  if (!page) {
+    pageCounts.miss++;
+    return null;
+  }
   return new Response(method === "HEAD" ? null : page.body.slice(), { status: page.status, headers: page.headers });
 }
 
-/** Stores a shareable 200 GET answer under its version validator (a no-op when the cache is off or the page too large). */
-export async function storePage(etag: string, response: Response): Promise<void> {
+// Headers that belong to one response and are set again for each answer.
+const PER_RESPONSE = new Set(["content-length", "x-request-id", "date", "connection", "keep-alive", "transfer-encoding"]);
+
+/** Stores a shareable 200 GET answer under its version validator (a no-op when the cache is off or the page too large); `route` is its route pattern, for the metrics. */
+export async function storePage(etag: string, response: Response, route = "unmatched"): Promise<void> {
   const limit = pageCacheLimit();
   if (limit === 0 || response.status !== 200 || response.headers.get("cache-control") !== PUBLIC_PAGE_CACHE || response.headers.has("set-cookie")) return;
   const body = new Uint8Array(await response.clone().arrayBuffer());
@@ -166,7 +181,11 @@ export async function storePage(etag: string, response: Response): Promise<void>
     pages.delete(etag);
     pageState.bytes -= old.body.length;
   }
-  pages.set(etag, { status: 200, headers: [...response.headers], body });
+  const headers = new Headers(response.headers);
+  applySecurityHeaders(headers);
+  const kept = [...headers].filter(([name]) => !PER_RESPONSE.has(name));
+  const wire = [...kept.flat(), "content-length", String(body.length)];
+  pages.set(etag, { status: 200, headers: kept, wire, body, route });
   pageState.bytes += body.length;
   pageCounts.stored++;
   for (const [key, page] of pages) {
