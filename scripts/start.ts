@@ -12,7 +12,7 @@ import { applyBackupSchedule } from "./lib/backups.ts";
 import { bringUpPocketBase } from "./lib/platform.ts";
 import { locateMeilisearch, newMasterKey, startMeilisearch } from "./lib/meilisearch-process.ts";
 import { freePort } from "./lib/pocketbase-process.ts";
-import { multiProcessProblem, parseProcesses } from "./lib/processes.ts";
+import { multiProcessProblem, parseProcesses, siteProcessArgs, siteProcessEnv } from "./lib/processes.ts";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { DEMO_PASSWORD, seedDemo } from "./lib/seed.ts";
 
@@ -159,8 +159,8 @@ try {
   };
   const args = dev
     ? [path.join(root, "node_modules/astro/bin/astro.mjs"), "dev", "--host", config.host, "--port", String(config.port)]
-    : [path.join(root, "scripts/serve.ts")];
-  const server = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+    : siteProcessArgs(path.join(root, "scripts/serve.ts"));
+  const server = spawn(process.execPath, args, { cwd: root, env: siteProcessEnv(env), stdio: ["ignore", "inherit", "inherit"] });
   children.push({ name: "site", stop: stopChild(server, 60_000) });
   server.on("exit", (code) => {
     if (!stopping) void shutdown(code ?? 1, `The site server stopped (exit code ${code}).`);

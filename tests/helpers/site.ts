@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isBuildStale, outDir, sourceHash, stampPath } from "../../scripts/lib/build-stamp.ts";
 import { freePort } from "../../scripts/lib/pocketbase-process.ts";
+import { siteProcessArgs, siteProcessEnv } from "../../scripts/lib/processes.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -47,10 +48,17 @@ export async function startSite(
   env: Record<string, string>,
 ): Promise<{ baseUrl: string; child: ChildProcess; stop: () => Promise<void>; output: () => string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, "scripts/serve.ts")], {
+  // Started as npm start starts it (scripts/lib/processes.ts).
+  const child = spawn(process.execPath, siteProcessArgs(path.join(root, "scripts/serve.ts")), {
     cwd: root,
     // The projection cache is off unless the caller or the environment turns it on (vitest.config.ts says why).
-    env: { ...process.env, CASEBOOK_PROJECTION_CACHE: process.env.CASEBOOK_PROJECTION_CACHE ?? "off", ...env, HOST: "127.0.0.1", PORT: String(port) },
+    env: siteProcessEnv({
+      ...process.env,
+      CASEBOOK_PROJECTION_CACHE: process.env.CASEBOOK_PROJECTION_CACHE ?? "off",
+      ...env,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+    }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

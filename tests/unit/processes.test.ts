@@ -1,7 +1,7 @@
 // Issue 16 §5: what `npm start -- --processes N` accepts, and what it refuses before starting
 // anything (scripts/lib/processes.ts); the running processes are tests/security/processes.test.ts.
 import { describe, expect, it } from "vitest";
-import { multiProcessProblem, parseProcesses } from "../../scripts/lib/processes.ts";
+import { multiProcessProblem, parseProcesses, siteProcessArgs, siteProcessEnv } from "../../scripts/lib/processes.ts";
 
 describe("parseProcesses", () => {
   it("reads --processes N and --processes=N, and is 1 without it", () => {
@@ -30,5 +30,14 @@ describe("multiProcessProblem", () => {
   it("accepts Meilisearch (a server or a binary npm start runs) with shared or default counts", () => {
     expect(multiProcessProblem({ MEILI_URL: "http://127.0.0.1:7700" })).toBeNull();
     expect(multiProcessProblem({ MEILI_BIN: "/opt/meilisearch", CASEBOOK_RATE_LIMITS: "pocketbase" })).toBeNull();
+  });
+});
+
+describe("how a site process is started", () => {
+  it("exposes gc() and has glibc return large freed blocks, unless the environment chose otherwise", () => {
+    expect(siteProcessArgs("/srv/casebook/scripts/serve.ts")).toEqual(["--expose-gc", "/srv/casebook/scripts/serve.ts"]);
+    const env = siteProcessEnv({ PORT: "4321" });
+    expect(env).toEqual({ PORT: "4321", MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072" });
+    expect(siteProcessEnv({ MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "65536" })).toEqual({ MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "65536" });
   });
 });

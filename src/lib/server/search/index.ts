@@ -5,6 +5,7 @@
 import { open, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { getConfig } from "../config.ts";
+import { releaseMemory } from "../memory.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { SHUTDOWN_ORDER, onShutdown } from "../shutdown.ts";
 import { recordSearch } from "../observability.ts";
@@ -17,9 +18,6 @@ import { createMeilisearchEngine } from "./meilisearch.ts";
 /** How long processed outbox rows are kept, and how old a snapshot may be and still be trusted. */
 export const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
-// Let in-flight responses finish before a save blocks the event loop (measured ~15 s and
-// +500 MB of heap for 20,000 posts of ~740 words).
-const SAVE_DELAY_MS = 2000;
 // A failed start (PocketBase down) is retried by the next caller, at most this often.
 const RETRY_AFTER_MS = 2000;
 const HEALTH_TIMEOUT_MS = 2000;
@@ -51,9 +49,6 @@ export function getSearchEngine(): Promise<SearchEngine> {
 
 /** Replaces the engine of this process (tests); null forgets it so the next use starts the configured one. */
 export function setSearchEngine(engine: SearchEngine | null): void {
-  // A save scheduled by the engine being replaced must not overwrite a newer snapshot.
-  const pending = state.service?.snapshot?.timer;
-  if (pending) clearTimeout(pending);
   state.lastFailure = null;
   state.service = engine ? { engine, ready: Promise.resolve(engine), status: "ready", snapshot: null, detail: null, started: null } : null;
 }
@@ -140,7 +135,7 @@ function startMeilisearch(): Service {
 function startEmbedded(): Service {
   const snapshotPath = snapshotPathOf();
   const inner = createEmbeddedEngine({ snapshotPath });
-  const snapshot: SnapshotState = { path: snapshotPath, dirty: false, saving: null, timer: null, inner };
+  const snapshot: SnapshotState = { path: snapshotPath, dirty: false, saving: null, inner };
   // Writes mark the snapshot dirty, so shutdown saves only when there is something to save.
   const engine: SearchEngine = {
     name: "embedded",
@@ -179,7 +174,11 @@ function startEmbedded(): Service {
       console.log(
         `[search] embedded index rebuilt from PocketBase: ${count} documents in ${seconds(started)} s (${loaded ? "snapshot out of date" : "no usable snapshot"})`,
       );
-      scheduleSave(snapshot);
+      // Saved before taking searches (under a second at 20,000 posts): a crash now does not cost
+      // another rebuild, and the saved documents are then read from the file, so their memory and
+      // the rebuild's garbage can be given back (memory.ts) before the index is used.
+      await saveSnapshot(snapshot);
+      releaseMemory();
       service.started = { from: "pocketbase", reason: loaded ? "snapshot out of date" : "no usable snapshot" };
     } else {
       console.log(`[search] embedded index loaded from ${snapshotPath}: ${await inner.count()} documents`);
@@ -191,16 +190,6 @@ function startEmbedded(): Service {
     return engine;
   })();
   return service;
-}
-
-// Off the request path: after a short delay, and once at a time.
-function scheduleSave(snapshot: SnapshotState): void {
-  if (snapshot.timer) return;
-  snapshot.timer = setTimeout(() => {
-    snapshot.timer = null;
-    void saveSnapshot(snapshot);
-  }, SAVE_DELAY_MS);
-  snapshot.timer.unref();
 }
 
 async function saveSnapshot(snapshot: SnapshotState): Promise<void> {
@@ -225,8 +214,6 @@ function registerShutdownSave(): void {
     // Whichever engine serves at that moment (tests may have replaced the first one).
     const snapshot = state.service?.status === "ready" ? state.service.snapshot : null;
     if (!snapshot) return;
-    if (snapshot.timer) clearTimeout(snapshot.timer);
-    snapshot.timer = null;
     if (snapshot.saving) await snapshot.saving;
     if (snapshot.dirty) await saveSnapshot(snapshot);
   });
@@ -291,7 +278,6 @@ type SnapshotState = {
   /** Writes applied since the last save began. */
   dirty: boolean;
   saving: Promise<void> | null;
-  timer: NodeJS.Timeout | null;
   inner: EmbeddedEngine;
 };
 
