@@ -2,7 +2,7 @@
 // exactly nothing — the scores of the others are those of an index that never held it, before
 // and after compaction — and arrays read back must fit together.
 import { describe, expect, it } from "vitest";
-import { Accumulator, PostingsIndex } from "../../src/lib/server/search/postings.ts";
+import { Accumulator, PostingsBuilder, PostingsIndex } from "../../src/lib/server/search/postings.ts";
 
 const FIELDS = 2;
 const BOOSTS = Float64Array.from([2, 1]);
@@ -73,5 +73,33 @@ describe("PostingsIndex", () => {
     expect(() => PostingsIndex.fromSections(badDoc)).toThrow(/out of range/);
     const badOffsets = { ...sections, offsets: sections.offsets.map((o, i) => (i === 1 ? sections.docs.length + 5 : o)) };
     expect(() => PostingsIndex.fromSections(badOffsets)).toThrow(/out of order/);
+  });
+});
+
+describe("PostingsBuilder", () => {
+  it("builds, across its chunks and past documents without words, the index that adding one by one and compacting gives", () => {
+    // 1,101 documents of 1,000 distinct body words: past the builder's 1,048,576-entry chunk.
+    const docs = Array.from({ length: 1101 }, (_, d) => {
+      if (d === 500 || d === 1100) return { terms: [[], []], lengths: [0, 0] };
+      const body = Array.from({ length: 1000 }, (_, k) => `w${(d * 7 + k) % 5000}`);
+      const title = [`t${d % 13}`, "falls"];
+      return { terms: [title, body], lengths: [title.length, body.length] };
+    });
+    const builder = new PostingsBuilder(FIELDS);
+    const incremental = new PostingsIndex(FIELDS);
+    for (const d of docs) expect(builder.add(d.terms, d.lengths)).toBe(incremental.add(d.terms, d.lengths));
+    incremental.compact();
+    const built = builder.build().toSections();
+    const expected = incremental.toSections();
+    expect(built.docs.length).toBeGreaterThan(PostingsBuilder.CHUNK);
+    expect(built.terms).toEqual(expected.terms);
+    for (const key of ["offsets", "docs", "tfs", "lengths", "live"] as const)
+      expect(
+        Buffer.from(built[key].buffer, built[key].byteOffset, built[key].byteLength).equals(
+          Buffer.from(expected[key].buffer, expected[key].byteOffset, expected[key].byteLength),
+        ),
+        key,
+      ).toBe(true);
+    expect(() => builder.build()).toThrow(/already/);
   });
 });

@@ -18,6 +18,10 @@ import { createMeilisearchEngine } from "./meilisearch.ts";
 /** How long processed outbox rows are kept, and how old a snapshot may be and still be trusted. */
 export const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
+// Documents indexed between two collections during a full rebuild. Measured at 20,000 posts
+// (npm run bench -- --hold, RSS polled): every 4,000 the process peaked at 529 MB, every 1,000 at
+// 432 MB, for a rebuild of 22.7 s instead of 19.9 s (each collection ~0.1 s).
+const RELEASE_EVERY = 1000;
 // A failed start (PocketBase down) is retried by the next caller, at most this often.
 const RETRY_AFTER_MS = 2000;
 const HEALTH_TIMEOUT_MS = 2000;
@@ -96,9 +100,13 @@ export async function rebuildSearchIndex(
   const pages = loadAllSearchDocuments(options.batchSize ?? 500);
   async function* counted() {
     for await (const page of pages) {
+      const before = done;
       done += page.length;
       options.onProgress?.({ done, total: Math.max(total, done) });
       yield page;
+      // The pages read and analysed so far are garbage: given back now and then, so that the
+      // rebuild's peak is what the index holds, not what it read (memory.ts).
+      if (Math.floor(done / RELEASE_EVERY) > Math.floor(before / RELEASE_EVERY)) releaseMemory();
     }
   }
   return engine.reindex(counted());

@@ -495,10 +495,15 @@ export class PostingsBuilder {
   readonly fields: number;
   readonly #ids = new Map<string, number>();
   readonly #terms: string[] = [];
-  readonly #chunks: { keys: Int32Array; docs: Int32Array; tfs: Uint16Array }[] = [];
+  // Entries in the order added: (term, field) key and count; the document is implicit, since
+  // documents are added one after the other (#ends[d]: entries added up to document d's last).
+  // 6 bytes an entry instead of 10 with the document in each: ~14 M entries at 20,000 posts.
+  readonly #chunks: ({ keys: Int32Array; tfs: Uint16Array } | null)[] = [];
   #n = 0;
+  #ends = new Int32Array(1 << 10);
   #lengths = new Uint16Array(1 << 10);
   #next = 0;
+  #built = false;
 
   constructor(fields: number) {
     this.fields = fields;
@@ -506,6 +511,7 @@ export class PostingsBuilder {
 
   /** Adds the next document (as PostingsIndex.add) and returns its number. */
   add(fieldTerms: readonly (readonly string[])[], fieldLengths: readonly number[]): number {
+    if (this.#built) throw new Error("postings: build() was called; start a new builder");
     const F = this.fields;
     const doc = this.#next++;
     if (this.#next * F > this.#lengths.length) {
@@ -524,14 +530,22 @@ export class PostingsBuilder {
           this.#terms.push(term);
           this.#ids.set(term, id);
         }
-        this.#push(id * F + f, doc, Math.min(tf, MAX_TF));
+        this.#push(id * F + f, Math.min(tf, MAX_TF));
       }
     }
+    if (doc >= this.#ends.length) {
+      const ends = new Int32Array(this.#ends.length * 2);
+      ends.set(this.#ends);
+      this.#ends = ends;
+    }
+    this.#ends[doc] = this.#n;
     return doc;
   }
 
-  /** The index of everything added (all documents live). */
+  /** The index of everything added (all documents live); once per builder, whose entries it frees as it goes. */
   build(): PostingsIndex {
+    if (this.#built) throw new Error("postings: build() was called already");
+    this.#built = true;
     const F = this.fields;
     const slots = this.#terms.length * F;
     const offsets = new Int32Array(slots + 1);
@@ -547,7 +561,7 @@ export class PostingsBuilder {
       const at = fill[key]!++;
       docs[at] = doc;
       tfs[at] = tf;
-    });
+    }, true);
     const count = this.#next;
     return PostingsIndex.fromSections({
       fields: F,
@@ -560,24 +574,27 @@ export class PostingsBuilder {
     });
   }
 
-  #each(visit: (key: number, doc: number, tf: number) => void): void {
-    let left = this.#n;
-    for (const chunk of this.#chunks) {
-      const n = Math.min(left, PostingsBuilder.CHUNK);
-      for (let i = 0; i < n; i++) visit(chunk.keys[i]!, chunk.docs[i]!, chunk.tfs[i]!);
-      left -= n;
+  // Every entry in the order added; `release` drops each chunk once read (the last pass).
+  #each(visit: (key: number, doc: number, tf: number) => void, release = false): void {
+    const ends = this.#ends;
+    let doc = 0;
+    let i = 0;
+    for (let c = 0; c < this.#chunks.length; c++) {
+      const chunk = this.#chunks[c]!;
+      const n = Math.min(this.#n - c * PostingsBuilder.CHUNK, PostingsBuilder.CHUNK);
+      for (let j = 0; j < n; j++, i++) {
+        while (ends[doc]! <= i) doc++;
+        visit(chunk.keys[j]!, doc, chunk.tfs[j]!);
+      }
+      if (release) this.#chunks[c] = null;
     }
   }
 
-  #push(key: number, doc: number, tf: number): void {
+  #push(key: number, tf: number): void {
     const i = this.#n % PostingsBuilder.CHUNK;
-    if (i === 0) {
-      const size = PostingsBuilder.CHUNK;
-      this.#chunks.push({ keys: new Int32Array(size), docs: new Int32Array(size), tfs: new Uint16Array(size) });
-    }
+    if (i === 0) this.#chunks.push({ keys: new Int32Array(PostingsBuilder.CHUNK), tfs: new Uint16Array(PostingsBuilder.CHUNK) });
     const chunk = this.#chunks[this.#chunks.length - 1]!;
     chunk.keys[i] = key;
-    chunk.docs[i] = doc;
     chunk.tfs[i] = tf;
     this.#n++;
   }
