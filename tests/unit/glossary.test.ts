@@ -9,6 +9,7 @@ import {
   GLOSSARY_FIELDS,
   GLOSSARY_WEIGHT,
   MEILI_SETTINGS,
+  OTHER_LANGUAGE_WEIGHT,
   STEM_WEIGHT,
   buildFederatedSearch,
   glossaryQueries,
@@ -69,9 +70,21 @@ describe("glossary matches in a query", () => {
 
   it("offers every other name of the concept, in every language, but not the one typed", () => {
     const [match] = glossaryMatches(queryTerms("DPO"));
-    const alternatives = match!.alternatives.map((a) => a.join(" "));
+    const alternatives = match!.alternatives.map((a) => a.terms.join(" "));
     expect(alternatives).toEqual(expect.arrayContaining(["data protection officer", "dpd", "fg", "functionaris gegevensbescherming"]));
     expect(alternatives).not.toContain("dpo");
+  });
+
+  it("says which languages name the concept so: an alternative is for their posts only", () => {
+    const [chute] = glossaryMatches(queryTerms("chute"));
+    const languagesOf = (text: string) => chute!.alternatives.find((a) => a.terms.join(" ") === text)?.languages;
+    expect(languagesOf("val")).toEqual(["nl"]);
+    expect(languagesOf("fall")).toEqual(["en"]);
+    // Every alternative is named by at least one language, and none is listed twice.
+    for (const alternative of chute!.alternatives) {
+      expect(alternative.languages.length).toBeGreaterThan(0);
+      expect(new Set(alternative.languages).size).toBe(alternative.languages.length);
+    }
   });
 });
 
@@ -79,19 +92,31 @@ describe("both engines use the glossary", () => {
   it("Meilisearch gets the glossary as queries of their own, every other name of the concept in place of the one typed, and no index synonyms", () => {
     // Synonyms would rank a post naming the concept in another language like one using the word typed.
     expect(MEILI_SETTINGS.synonyms).toEqual({});
-    expect(glossaryQueries("chute")).toEqual(expect.arrayContaining(["fall", "val"]));
-    expect(glossaryQueries("fall")).toEqual(expect.arrayContaining(["chute", "val"]));
-    expect(glossaryQueries("fall")).not.toContain("fall");
+    const texts = (q: string) => glossaryQueries(q).map((g) => g.q);
+    expect(texts("chute")).toEqual(expect.arrayContaining(["fall", "val"]));
+    expect(texts("fall")).toEqual(expect.arrayContaining(["chute", "val"]));
+    expect(texts("fall")).not.toContain("fall");
     // The rest of the query stays as typed around the replaced concept.
-    expect(glossaryQueries("DPO pilot")).toEqual(expect.arrayContaining(["data protection officer pilot", "dpd pilot", "fg pilot"]));
-    expect(glossaryQueries("xylophone lactate")).toEqual([]);
+    expect(texts("DPO pilot")).toEqual(expect.arrayContaining(["data protection officer pilot", "dpd pilot", "fg pilot"]));
+    expect(texts("xylophone lactate")).toEqual([]);
+    // Each for the posts of the languages that name the concept so.
+    expect(glossaryQueries("chute").find((g) => g.q === "val")?.languages).toEqual(["nl"]);
     // The federated search sends them at the glossary weight, below the words typed.
     const params = buildFederatedSearch(makeQuery({ q: "chute" }), { facets: ["outcome"], withHits: false });
     expect(params.queries[0]).toMatchObject({ q: "chute", federationOptions: { weight: 1 } });
     const fall = params.queries.filter((q) => q.q === "fall");
     expect(fall.map((q) => q.federationOptions?.weight)).toEqual([GLOSSARY_WEIGHT]);
-    // In the posts' text only, not in the names of organisations, funders or calls.
+    // In the posts' text only, not in the names of organisations, funders or calls, and in English posts only.
     expect(fall[0]?.attributesToSearchOn).toEqual([...GLOSSARY_FIELDS]);
+    expect(fall[0]?.filter).toBe('language IN ["en"]');
+    // A preferred language: its posts at the glossary weight, the others' below it.
+    const preferring = buildFederatedSearch(makeQuery({ q: "chute" }), { facets: ["outcome"], withHits: false, prefer: "nl" });
+    expect(preferring.queries.filter((q) => q.q === "val").map((q) => [q.filter, q.federationOptions?.weight])).toEqual([
+      ['language IN ["nl"]', GLOSSARY_WEIGHT],
+    ]);
+    expect(preferring.queries.filter((q) => q.q === "fall").map((q) => [q.filter, q.federationOptions?.weight])).toEqual([
+      ['language IN ["en"]', GLOSSARY_WEIGHT * OTHER_LANGUAGE_WEIGHT],
+    ]);
     expect(GLOSSARY_FIELDS).not.toContain("organization_name");
     expect(GLOSSARY_WEIGHT).toBeLessThan(STEM_WEIGHT);
   });

@@ -108,11 +108,13 @@ export function runSearchContract(
       expect(all.hits.map((h) => h.id).sort()).toEqual([a.id, c.id].sort());
     });
 
-    it("looks for a concept's other names in the posts' text, not inside proper names", async () => {
-      // "chutes" also finds "val" (Dutch for a fall): in a post's text, not in the name of an
-      // organisation that happens to be "Soins à Domicile Val-de-Meuse".
+    it("looks for a concept's other names in the posts' text, and only in posts of the languages that name it so", async () => {
+      // "chutes" also finds "val" (Dutch for a fall): in a Dutch post's text, not in the name
+      // of an organisation that happens to be "Soins à Domicile Val-de-Meuse", nor in a French
+      // post that names it in its text.
       const e = await fresh();
       const fr = corpus.find((d) => d.language === "fr")!;
+      const nl = corpus.find((d) => d.language === "nl")!;
       await e.upsert([
         nightFallsPost(),
         {
@@ -121,13 +123,23 @@ export function runSearchContract(
           organization_name: "Soins à Domicile Val-de-Meuse",
           title: "Planifier les tournées",
           summary: "Des tournées plus courtes.",
-          body: "Les tournées du soir.",
+          body: "Les tournées du soir chez Soins à Domicile Val-de-Meuse.",
+          lessons: "",
+          tags: [],
+        },
+        {
+          ...nl,
+          id: "nacht-val",
+          organization_name: "Thuiszorg Noord",
+          title: "Een val in de nacht",
+          summary: "Sensoren in de kamer.",
+          body: "Na een val in de nacht kwam de melding te laat.",
           lessons: "",
           tags: [],
         },
       ]);
       const found = await e.search(makeQuery({ q: "chutes", locale: "fr" }));
-      expect(found.hits.map((h) => h.id)).toEqual(["night-falls"]);
+      expect(found.hits.map((h) => h.id).sort()).toEqual(["nacht-val", "night-falls"]);
       // The name itself still finds its posts.
       expect((await e.search(makeQuery({ q: "Val-de-Meuse" }))).hits.map((h) => h.id)).toEqual(["rounds-planning"]);
     });

@@ -133,9 +133,13 @@ export function buildQuery(q: string, combineWith: "AND" | "OR", options: { glos
       continue;
     }
     const phrase: Query = { combineWith: "AND", queries: match.terms.map((t, k) => typed(t, i + k)) };
-    // Only in the posts' text: another language's name of a concept inside a proper name is a
-    // false friend ("val", Dutch for a fall, in "Soins à Domicile Val-de-Meuse").
-    const alternatives: Query[] = match.alternatives.map((alt) => ({ combineWith: "AND", queries: alt, fuzzy: false, prefix: false, textOnly: true }));
+    // Only in the posts' text, and only in posts of the languages that name the concept so: in
+    // another language, or inside a proper name, the same letters are a false friend ("val",
+    // Dutch for a fall, in the French "Soins à Domicile Val-de-Meuse").
+    const alternatives: Query[] = match.alternatives.map((alt) => {
+      const inLanguage = (language: StemLanguage): Query => ({ combineWith: "AND", queries: alt.terms, fuzzy: false, prefix: false, textOnly: true, language });
+      return alt.languages.length === 1 ? inLanguage(alt.languages[0]!) : { combineWith: "OR", queries: alt.languages.map(inLanguage) };
+    });
     nodes.push({ combineWith: "OR", queries: [phrase, ...alternatives] });
     i += match.terms.length;
   }

@@ -81,9 +81,16 @@ export interface GlossaryMatch {
   terms: string[];
   /** The concept they name. */
   concept: GlossaryConcept;
-  /** The other ways to say it (term sequences), every language, without the matched one. */
-  alternatives: string[][];
+  /** The other ways to say it, every language, without the matched one. */
+  alternatives: GlossaryAlternative[];
 }
+
+/**
+ * Another name of a concept and the languages that name it so: it is looked for in posts of
+ * those languages only, since in another language the same letters may be a word of its own or
+ * part of a name ("val", Dutch for a fall, in the French "Soins à Domicile Val-de-Meuse").
+ */
+export type GlossaryAlternative = { terms: string[]; languages: GlossaryLanguage[] };
 
 /** Finds the glossary concepts a query names (longest match first, no overlaps), given its terms. */
 export function glossaryMatches(terms: readonly string[]): GlossaryMatch[] {
@@ -96,15 +103,16 @@ export function glossaryMatches(terms: readonly string[]): GlossaryMatch[] {
       i += 1;
       continue;
     }
-    const key = hit.terms.join(" ");
-    const seen = new Set([key]);
-    const alternatives: string[][] = [];
-    for (const { terms: alt } of conceptVariants(hit.concept)) {
-      const altKey = alt.join(" ");
-      if (seen.has(altKey)) continue;
-      seen.add(altKey);
-      alternatives.push(alt);
+    const typed = hit.terms.join(" ");
+    const byKey = new Map<string, GlossaryAlternative>();
+    for (const { lang, terms: alt } of conceptVariants(hit.concept)) {
+      const key = alt.join(" ");
+      if (key === typed) continue;
+      const known = byKey.get(key);
+      if (!known) byKey.set(key, { terms: alt, languages: [lang] });
+      else if (!known.languages.includes(lang)) known.languages.push(lang);
     }
+    const alternatives = [...byKey.values()];
     matches.push({ start: i, terms: hit.terms, concept: hit.concept, alternatives });
     i += hit.terms.length;
   }

@@ -28,7 +28,7 @@ import { STEM_LANGUAGES, isStemLanguage, queryTerms, stemOf, stemmedTerms } from
 import type { StemLanguage } from "./analysis.ts";
 import { FACETS, HIT_FIELDS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, sortFacetCounts, toHit } from "./engine.ts";
 import type { FacetName, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
-import { glossaryMatches } from "./glossary.ts";
+import { type GlossaryLanguage, glossaryMatches } from "./glossary.ts";
 import { MEILI_LOCALE, queryLanguage } from "./language.ts";
 
 /** Placeholder highlight tags: private-use characters no post text plausibly contains. */
@@ -67,16 +67,19 @@ const MAX_GLOSSARY_QUERIES = 12;
 /** The fields a glossary alternative is looked for in: the posts' text, not the names of organisations, funders or calls. */
 export const GLOSSARY_FIELDS = ["title", "tags", "summary", "lessons", "body"] as const;
 
-/** The query with one named concept replaced by each of its other names (glossary.ts), one query text each. */
-export function glossaryQueries(q: string): string[] {
+/** The query with one named concept replaced by each of its other names (glossary.ts), one query text each, with the languages whose posts it is for. */
+export function glossaryQueries(q: string): { q: string; languages: GlossaryLanguage[] }[] {
   const terms = queryTerms(q);
-  const out: string[] = [];
+  const out = new Map<string, GlossaryLanguage[]>();
   for (const match of glossaryMatches(terms)) {
     for (const alternative of match.alternatives) {
-      out.push([...terms.slice(0, match.start), ...alternative, ...terms.slice(match.start + match.terms.length)].join(" "));
+      const text = [...terms.slice(0, match.start), ...alternative.terms, ...terms.slice(match.start + match.terms.length)].join(" ");
+      const languages = out.get(text) ?? [];
+      for (const lang of alternative.languages) if (!languages.includes(lang)) languages.push(lang);
+      out.set(text, languages);
     }
   }
-  return [...new Set(out)].slice(0, MAX_GLOSSARY_QUERIES);
+  return [...out].slice(0, MAX_GLOSSARY_QUERIES).map(([text, languages]) => ({ q: text, languages }));
 }
 
 /**
@@ -250,10 +253,19 @@ export function buildFederatedSearch(
       federationOptions: { weight: STEM_WEIGHT * (prefer === null || stem.lang === prefer ? 1 : OTHER_LANGUAGE_WEIGHT) },
     });
   }
-  // Only in the posts' text, as in the embedded engine: another language's name of a concept
-  // inside a proper name is a false friend ("val" in "Soins à Domicile Val-de-Meuse").
+  // As in the embedded engine: in the posts' text, and in posts of the languages that name the
+  // concept so (elsewhere the same letters are a false friend: "val" in "Soins à Domicile
+  // Val-de-Meuse"); those in the preferred language at the full glossary weight.
+  const inLanguages = (languages: readonly string[]) => `language IN [${languages.map(quote).join(", ")}]`;
   for (const alternative of glossaryQueries(query.q)) {
-    queries.push(...split({ indexUid, q: alternative, matchingStrategy, attributesToSearchOn: [...GLOSSARY_FIELDS], ...shown, ...sort }, GLOSSARY_WEIGHT));
+    const base = { indexUid, q: alternative.q, matchingStrategy, attributesToSearchOn: [...GLOSSARY_FIELDS], ...shown, ...sort };
+    const preferred = prefer !== null && alternative.languages.includes(prefer) ? [prefer] : [];
+    const others = alternative.languages.filter((lang) => lang !== prefer);
+    if (preferred.length > 0) queries.push({ ...base, filter: and(inLanguages(preferred)), federationOptions: { weight: GLOSSARY_WEIGHT } });
+    if (others.length > 0) {
+      const weight = prefer === null ? GLOSSARY_WEIGHT : GLOSSARY_WEIGHT * OTHER_LANGUAGE_WEIGHT;
+      queries.push({ ...base, filter: and(inLanguages(others)), federationOptions: { weight } });
+    }
   }
   return {
     federation: {
