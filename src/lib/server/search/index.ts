@@ -203,8 +203,10 @@ function startEmbedded(): Service {
 async function saveSnapshot(snapshot: SnapshotState): Promise<void> {
   if (snapshot.saving) return snapshot.saving;
   snapshot.dirty = false;
+  const started = performance.now();
   snapshot.saving = snapshot.inner
     .save()
+    .then(() => console.log(`[search] snapshot saved to ${snapshot.path} in ${seconds(started)} s`))
     .catch((error: unknown) => {
       snapshot.dirty = true;
       console.error(`[search] could not save the snapshot ${snapshot.path}: ${messageOf(error)}`);
