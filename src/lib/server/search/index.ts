@@ -202,6 +202,10 @@ function startEmbedded(): Service {
 
 async function saveSnapshot(snapshot: SnapshotState): Promise<void> {
   if (snapshot.saving) return snapshot.saving;
+  // A save allocates tens of MB (the vocabulary, the entries); at shutdown it came on top of a
+  // heap grown by the requests just served and was the process's peak (bench: 522 MB against
+  // 491 before the stop). Saves are rare: the garbage goes first (memory.ts).
+  releaseMemory();
   snapshot.dirty = false;
   const started = performance.now();
   snapshot.saving = snapshot.inner
