@@ -164,15 +164,15 @@ type Expansion = { id: number; language: StemLanguage | undefined };
  */
 class Searcher {
   readonly #index: PostingsIndex;
-  readonly #languageOf: (doc: number) => string | undefined;
+  readonly #languages: Languages;
   readonly #acc: Accumulator;
   readonly #bits = new Map<string, number>();
   readonly expansions: Expansion[] = [];
 
-  constructor(index: PostingsIndex, acc: Accumulator, languageOf: (doc: number) => string | undefined) {
+  constructor(index: PostingsIndex, acc: Accumulator, languages: Languages) {
     this.#index = index;
     this.#acc = acc;
-    this.#languageOf = languageOf;
+    this.#languages = languages;
     acc.reserve(index.docSpace);
   }
 
@@ -207,7 +207,10 @@ class Searcher {
   #term(term: string, maxTypos: number, prefix: boolean, language: StemLanguage | undefined, boosts: Float64Array): Matches {
     const index = this.#index;
     const bit = this.#bit(term);
-    const allow = language === undefined ? null : (doc: number) => this.#languageOf(doc) === language;
+    // Called for every posting of the term: a typed-array read, not a look-up of the post.
+    const of = this.#languages.of;
+    const code = language === undefined ? 0 : (this.#languages.codes.get(language) ?? -1);
+    const allow = language === undefined ? null : (doc: number) => of[doc] === code;
     const use = (id: number, weight: number) => {
       this.expansions.push({ id, language });
       index.score(id, weight, boosts, this.#acc, bit, allow);
@@ -268,19 +271,19 @@ function searchWithGlossary(
   index: PostingsIndex,
   acc: Accumulator,
   families: StemFamilies,
-  languageOf: (doc: number) => string | undefined,
+  languages: Languages,
   q: string,
   combineWith: "AND" | "OR",
 ): Scored {
   const none: Scored = { docs: new Int32Array(0), scores: new Float64Array(0), pass: new Uint8Array(0), expansions: [] };
   const query = buildQuery(q, combineWith, { glossary: false, stems: families });
   if (query === null) return none;
-  const first = new Searcher(index, acc, languageOf);
+  const first = new Searcher(index, acc, languages);
   const typed = first.run(query);
   const alone: Scored = { ...typed, pass: new Uint8Array(typed.docs.length), expansions: [first.expansions] };
   const widened = buildQuery(q, combineWith, { glossary: true, stems: families });
   if (widened === null) return alone;
-  const second = new Searcher(index, acc, languageOf);
+  const second = new Searcher(index, acc, languages);
   const wide = second.run(widened);
   // Both lists are in ascending document order: the widened matches the typed words missed.
   const extra: number[] = [];
@@ -416,7 +419,6 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     const v = currentView();
     const filters = compileFilters(query.filters, dictionary);
     const terms = queryTerms(query.q);
-    const languageOf = (doc: number) => s.byNum[doc]?.language;
     // Candidates are view slots (slot order is newest-first order).
     let candidates: Int32Array;
     let found: Scored | null = null;
@@ -432,7 +434,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       evaluation = evaluate(candidates, filters, v, dictionary);
     } else {
       const run = (combineWith: "AND" | "OR") => {
-        const results = searchWithGlossary(s.index, acc, s.families, languageOf, query.q, combineWith);
+        const results = searchWithGlossary(s.index, acc, s.families, v.languages, query.q, combineWith);
         const slots = new Int32Array(results.docs.length);
         const index = new Int32Array(results.docs.length);
         let n = 0;
@@ -995,7 +997,16 @@ function buildView(ordered: Entry[]): View {
   start[ordered.length * width] = p;
   const all = new Int32Array(ordered.length);
   for (let slot = 0; slot < all.length; slot++) all[slot] = slot;
-  return { ordered, start, vals, all };
+  // Each live document's language as a small code (0: none, e.g. a removed number).
+  let space = 0;
+  for (const entry of ordered) space = Math.max(space, entry.num + 1);
+  const languages: Languages = { of: new Uint8Array(space), codes: new Map() };
+  for (const entry of ordered) {
+    let code = languages.codes.get(entry.language);
+    if (code === undefined) languages.codes.set(entry.language, (code = languages.codes.size + 1));
+    languages.of[entry.num] = code;
+  }
+  return { ordered, start, vals, all, languages };
 }
 
 function compileFilters(filters: SearchQuery["filters"], dictionary: FacetDictionary): CompiledFilter[] {
@@ -1373,7 +1384,9 @@ type Entry = {
   slot: number;
 };
 type Write = { upsert: SearchDocument[] } | { remove: string[] };
-type View = { ordered: Entry[]; start: Int32Array; vals: Int32Array; all: Int32Array };
+type View = { ordered: Entry[]; start: Int32Array; vals: Int32Array; all: Int32Array; languages: Languages };
+/** Documents' languages by number, as codes (for language-restricted query words). */
+type Languages = { of: Uint8Array; codes: Map<string, number> };
 type FacetDictionary = { ids: Map<string, number>[]; labels: string[][] };
 type CompiledFilter = { facet: number; selected: Uint8Array };
 type Evaluation = { matched: Int32Array; counts: Uint32Array[] };
