@@ -1002,9 +1002,8 @@ function buildView(ordered: Entry[]): View {
   for (const entry of ordered) space = Math.max(space, entry.num + 1);
   const languages: Languages = { of: new Uint8Array(space), codes: new Map() };
   for (const entry of ordered) {
-    let code = languages.codes.get(entry.language);
-    if (code === undefined) languages.codes.set(entry.language, (code = languages.codes.size + 1));
-    languages.of[entry.num] = code;
+    if (!languages.codes.has(entry.language)) languages.codes.set(entry.language, languages.codes.size + 1);
+    languages.of[entry.num] = languages.codes.get(entry.language)!;
   }
   return { ordered, start, vals, all, languages };
 }
