@@ -127,6 +127,10 @@ describe("isPublicPagePath", () => {
     "/ai-types/llm",
     "/tags/sepsis",
     "/decisions/rejected",
+    // Slugs that merely begin like a form's path.
+    "/round-tables/new-ways-of-working",
+    "/calls/new-digital-health-2027",
+    "/organizations/newco-care",
   ])("%s is public", (path) => {
     expect(isPublicPagePath(path)).toBe(true);
   });
@@ -156,6 +160,22 @@ describe("isPublicPagePath", () => {
     "/round-tables/new",
     "/round-tables/ai-in-care/preparation/abcdefghijklmno/1",
     "/round-tables/ai-in-care/sessions/abcdefghijklmno.ics",
+    // A public page's name under a private one, or with more after it, is not that page.
+    "/admin/search",
+    "/dashboard/failures",
+    "/account/insights/outcomes",
+    "/insights/outcomes/raw",
+    "/moderation/round-tables/ai-in-care",
+    "/admin/about",
+    "/about/staff",
+    "/dashboard/calls/ai-in-care-2026",
+    "/calls/ai-in-care-2026/applications",
+    "/calls/ai-in-care-2026/decisions/private",
+    "/admin/calls/ai-in-care-2026/decisions",
+    "/admin/organizations/az-groeninge",
+    "/organizations/az-groeninge/members",
+    "/moderation/outcomes/failure",
+    "/tags/sepsis/subscribers",
   ])("%s is not", (path) => {
     expect(isPublicPagePath(path)).toBe(false);
   });
