@@ -27,6 +27,18 @@ export default defineConfig({
   // Every stylesheet is a file: the CSP allows `style-src 'self'` only (no inline <style>).
   build: { inlineStylesheets: "never" },
   vite: {
-    build: { sourcemap: false },
+    build: {
+      sourcemap: false,
+      rolldownOptions: {
+        output: {
+          codeSplitting: {
+            // The search hit thread (src/lib/server/search/hitpool.ts) imports its own chunk by
+            // URL: this group keeps the snippet code (and what it imports) out of the server's
+            // search chunk, so the thread loads neither the PocketBase client nor the index code.
+            groups: [{ name: "search-hits", test: /src\/lib\/server\/search\/(snippets|hitworker)\.ts$/ }],
+          },
+        },
+      },
+    },
   },
 });

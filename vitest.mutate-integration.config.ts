@@ -13,7 +13,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, ...(process.env.CASEBOOK_MUTATE_EXCLUDE?.split(",").filter(Boolean) ?? [])],
     environment: "node",
     globalSetup: ["tests/integration/global-setup.ts"],
-    env: { CASEBOOK_MUTATION_RUN: "1" },
+    // Hits built on the test's own thread: Stryker cannot switch mutants on in a hit thread.
+    env: { CASEBOOK_MUTATION_RUN: "1", CASEBOOK_SEARCH_THREADS: "0" },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     fileParallelism: false,

@@ -10,7 +10,8 @@ export default defineConfig({
     include: process.env.CASEBOOK_MUTATE_TESTS?.split(",").filter(Boolean) ?? ["tests/unit/**/*.test.ts"],
     environment: "node",
     // Lets timing checks allow for the slower, instrumented code (tests/unit/privacy.test.ts).
-    env: { CASEBOOK_MUTATION_RUN: "1" },
+    // Hits built on the test's own thread: Stryker cannot switch mutants on in a hit thread.
+    env: { CASEBOOK_MUTATION_RUN: "1", CASEBOOK_SEARCH_THREADS: "0" },
     testTimeout: 60_000,
   },
 });

@@ -12,10 +12,22 @@ import { DEFAULT_PER_PAGE, FACET_PARAMS, FACETS, makeQuery, parseSearchParams, s
 import type { SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
 import { MEILI_SETTINGS, buildFacetQueries, createMeilisearchEngine, toMeiliSearchParams } from "../../src/lib/server/search/meilisearch.ts";
 import type { MeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
+import { HitPool } from "../../src/lib/server/search/hitpool.ts";
 import { queryLanguage } from "../../src/lib/server/search/language.ts";
 import { chunk, corpus, nightFallsPost, runSearchContract } from "./search-contract.ts";
 
-runSearchContract("embedded", async () => createEmbeddedEngine());
+// Hits built on the request thread, and on a hit thread (the default wherever there are two cores).
+runSearchContract("embedded", async () => createEmbeddedEngine({ hits: new HitPool(0) }));
+const hitThread = new HitPool(1);
+afterAll(() => hitThread.close());
+runSearchContract(
+  "embedded",
+  async () => {
+    if ((await hitThread.warm()) !== 1) throw new Error("the hit thread did not start");
+    return createEmbeddedEngine({ hits: hitThread });
+  },
+  { variant: "hits on a thread" },
+);
 
 // The unit project's global setup (tests/helpers/meili-setup.ts) finds or starts a server.
 const provided = inject("meili") ?? { skip: "no Meilisearch global setup in this vitest configuration" };
@@ -447,6 +459,10 @@ describe("embedded engine specifics", () => {
       expect(buildSnippet(["Évaluer l'évaluation, réévaluation"], new Set(["evaluation"]))).toBe("Évaluer l&#39;<mark>évaluation</mark>, réévaluation");
       // Decomposed accents and œ change the text's length when folded: the offsets must still be right.
       expect(buildSnippet(["Une e\u0301valuation du cœur"], new Set(["evaluation", "coeur"]))).toBe("Une <mark>e\u0301valuation</mark> du <mark>cœur</mark>");
+      // Each on its own, with the match after it (an offset shifted by folding would mark the wrong letters).
+      expect(buildSnippet(["Le cœur de l'évaluation"], new Set(["evaluation"]))).toBe("Le cœur de l&#39;<mark>évaluation</mark>");
+      expect(buildSnippet(["Een ex æquo, dan de evaluatie"], new Set(["evaluatie"]))).toBe("Een ex æquo, dan de <mark>evaluatie</mark>");
+      expect(buildSnippet(["Re\u0301sume\u0301 de l'évaluation"], new Set(["evaluation"]))).toBe("Re\u0301sume\u0301 de l&#39;<mark>évaluation</mark>");
       expect(buildSnippet(["chute, chuter et chutes"], new Set(["chuter", "chutes"]))).toBe("chute, <mark>chuter</mark> et <mark>chutes</mark>");
     });
 

@@ -33,9 +33,9 @@ export function nightFallsPost(): SearchDocument {
 export function runSearchContract(
   name: string,
   makeEngine: () => Promise<SearchEngine>,
-  options: { dispose?: (engine: SearchEngine) => Promise<void>; timeout?: number } = {},
+  options: { dispose?: (engine: SearchEngine) => Promise<void>; timeout?: number; variant?: string } = {},
 ): void {
-  describe(`search contract: ${name}`, { timeout: options.timeout ?? 5_000 }, () => {
+  describe(`search contract: ${name}${options.variant ? `, ${options.variant}` : ""}`, { timeout: options.timeout ?? 5_000 }, () => {
     const made: SearchEngine[] = [];
     let engine: SearchEngine;
 

@@ -68,6 +68,12 @@ const envSchema = z.object({
       error: "CASEBOOK_RATE_LIMITS must be memory (one site process) or pocketbase (several site processes share the counts)",
     })
     .default("memory"),
+  CASEBOOK_SEARCH_THREADS: z.coerce
+    .number({ error: "CASEBOOK_SEARCH_THREADS must be a whole number of threads, e.g. CASEBOOK_SEARCH_THREADS=1 (0: none)" })
+    .int({ error: "CASEBOOK_SEARCH_THREADS must be a whole number, e.g. 1" })
+    .min(0, { error: "CASEBOOK_SEARCH_THREADS must be 0 (hits built on the request thread) or more" })
+    .max(16, { error: "CASEBOOK_SEARCH_THREADS must be at most 16" })
+    .optional(),
   CASEBOOK_LOG: z.enum(["json", "off"], { error: "CASEBOOK_LOG must be json (one JSON line per request and job on stdout) or off" }).default("json"),
   CASEBOOK_METRICS_TOKEN: z
     .string()
@@ -121,6 +127,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     rateLimits: e.CASEBOOK_RATE_LIMITS,
     log: e.CASEBOOK_LOG,
     metricsToken: e.CASEBOOK_METRICS_TOKEN,
+    searchThreads: e.CASEBOOK_SEARCH_THREADS,
   };
 }
 
@@ -192,4 +199,6 @@ export type Config = {
   log: "json" | "off";
   /** The bearer token /metrics asks for; without one /metrics answers 404. */
   metricsToken: string | undefined;
+  /** Threads that build search hits (embedded engine); undefined: one per core beyond the first. */
+  searchThreads: number | undefined;
 };

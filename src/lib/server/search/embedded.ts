@@ -13,18 +13,21 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { FACETS, STOP_WORDS, assertValidDocuments, emptyFacets, escapeHtml, facetKey, facetValues, inAmountRange, sortFacetCounts, toHit } from "./engine.ts";
+import { deflateRawSync } from "node:zlib";
+import { FACETS, STOP_WORDS, assertValidDocuments, emptyFacets, facetKey, facetValues, inAmountRange, sortFacetCounts } from "./engine.ts";
 import type { Language, SearchDocument, SearchEngine, SearchQuery, SearchResult } from "./engine.ts";
-import { StemFamilies, isStemLanguage, isStopWord, normalizeText, queryTerms, tokenize } from "./analysis.ts";
+import { StemFamilies, isStemLanguage, normalizeText, queryTerms, tokenize } from "./analysis.ts";
 import type { StemLanguage } from "./analysis.ts";
 import { glossaryMatches } from "./glossary.ts";
 import { queryLanguage } from "./language.ts";
+import { type HitPool, sharedHitPool } from "./hitpool.ts";
 import { Accumulator, NO_MATCHES, PostingsBuilder, PostingsIndex, intersect, union } from "./postings.ts";
 import type { Matches } from "./postings.ts";
+import { type HitBatch, unpack } from "./snippets.ts";
 
 // Analysis moved to analysis.ts (engine-independent); re-exported for existing callers.
 export { normalizeText, queryTerms, tokenize };
+export { SNIPPET_WIDTH, buildSnippet } from "./snippets.ts";
 
 /** Field boosts: title ≫ tags > summary > lessons > body; names of orgs/funders/calls in between. */
 export const EMBEDDED_BOOSTS = {
@@ -38,9 +41,6 @@ export const EMBEDDED_BOOSTS = {
   public_descriptor: 1.2,
   body: 1,
 } as const;
-
-/** Approximate snippet length in characters. */
-export const SNIPPET_WIDTH = 160;
 
 const SEARCH_FIELDS = Object.keys(EMBEDDED_BOOSTS) as (keyof typeof EMBEDDED_BOOSTS)[];
 const BOOSTS = Float64Array.from(SEARCH_FIELDS.map((f) => EMBEDDED_BOOSTS[f]));
@@ -375,13 +375,10 @@ const blobArena = new BlobArena();
 // Bytes gathered before each write of a save.
 const WRITE_BATCH_BYTES = 1 << 20;
 
-function unpack(blob: Buffer): SearchDocument {
-  return JSON.parse(inflateRawSync(blob).toString("utf8")) as SearchDocument;
-}
-
-/** Creates the embedded engine; `snapshotPath` enables save()/load(). */
-export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): EmbeddedEngine {
+/** Creates the embedded engine; `snapshotPath` enables save()/load(), `hits` names the threads that build hits (default: the process's). */
+export function createEmbeddedEngine(options: { snapshotPath?: string; hits?: HitPool } = {}): EmbeddedEngine {
   const snapshotPath = options.snapshotPath;
+  const hitPool = options.hits ?? sharedHitPool();
   let state = emptyState();
   const acc = new Accumulator();
   // Facet values as small integers, so filtering and counting are typed-array lookups.
@@ -410,15 +407,21 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
 
   // No cache of results: every search is computed (a repeated query costs what a new one does,
   // so the benchmark's figures are the engine's).
+  // The query runs here, on the index; the page's hits (inflate, parse, snippet: half of a
+  // search's time, profiled) are built from copies of their documents on a hit thread, so
+  // two cores serve searches under load (hitpool.ts).
   async function search(query: SearchQuery): Promise<SearchResult> {
-    return compute(query, performance.now());
+    const started = performance.now();
+    const { batch, ...rest } = compute(query);
+    const hits = await hitPool.build(batch);
+    return { ...rest, hits, tookMs: elapsed(started) };
   }
 
-  function compute(query: SearchQuery, started: number): SearchResult {
+  function compute(query: SearchQuery): Omit<SearchResult, "hits" | "tookMs"> & { batch: HitBatch } {
     const s = state;
     const v = currentView();
     const filters = compileFilters(query.filters, dictionary);
-    const terms = queryTerms(query.q);
+    const queryWords = queryTerms(query.q);
     // Candidates are view slots (slot order is newest-first order).
     let candidates: Int32Array;
     let found: Scored | null = null;
@@ -428,7 +431,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
 
     // The amount range narrows the candidates for every facet alike, like the text does.
     const inRange = (entry: Entry) => inAmountRange({ amount_requested: entry.amount }, query.amount);
-    if (terms.length === 0) {
+    if (queryWords.length === 0) {
       // Browse (or a query of stop words only): everything, newest first.
       candidates = query.amount ? v.all.filter((slot) => inRange(v.ordered[slot]!)) : v.all;
       evaluation = evaluate(candidates, filters, v, dictionary);
@@ -449,7 +452,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
       };
       let attempt = run("AND");
       // AND first; if nothing survives (text and filters), accept any of the words.
-      if (attempt.e.matched.length === 0 && terms.length > 1) attempt = run("OR");
+      if (attempt.e.matched.length === 0 && queryWords.length > 1) attempt = run("OR");
       candidates = attempt.c;
       found = attempt.results;
       at = attempt.index;
@@ -463,9 +466,10 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     const scoreOf = found && at ? (i: number) => found.scores[at[i]!]! : null;
     const order =
       scoreOf === null ? evaluation.matched : firstInOrder(evaluation.matched, from + query.perPage, candidates, query.sort === "newest" ? null : scoreOf);
-    const hits = [...order.subarray(from, from + query.perPage)].map((i) => {
+    const page = order.subarray(from, from + query.perPage);
+    const nums = Array.from(page, (i) => v.ordered[candidates[i]!]!.num);
+    const terms = Array.from(page, (i) => {
       const entry = v.ordered[candidates[i]!]!;
-      const doc = s.document(entry.num);
       // The index words the post holds among those its pass looked up (typo, prefix and stem forms included), to mark in its snippet.
       const matched = new Set<string>();
       if (found !== null && at !== null) {
@@ -476,8 +480,10 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
           if (!matched.has(word) && s.index.holds(x.id, found.docs[k]!)) matched.add(word);
         }
       }
-      return toHit(doc, buildSnippet([doc.summary, doc.body], matched, SNIPPET_WIDTH));
+      return [...matched];
     });
+    // Copied now: a save or a compaction after this call may move or replace the blobs.
+    const batch = s.copyBlobs(nums, terms);
 
     const facets = emptyFacets();
     FACETS.forEach((facet, fi) => {
@@ -489,14 +495,13 @@ export function createEmbeddedEngine(options: { snapshotPath?: string } = {}): E
     });
 
     return {
-      hits,
+      batch,
       total,
       page: query.page,
       perPage: query.perPage,
       totalPages: Math.ceil(total / query.perPage),
       facets,
-      suggestion: terms.length > 0 ? suggest(s, query.q, queryLanguage(query.q, query.locale)) : null,
-      tookMs: elapsed(started),
+      suggestion: queryWords.length > 0 ? suggest(s, query.q, queryLanguage(query.q, query.locale)) : null,
     };
   }
 
@@ -674,11 +679,20 @@ type SnapshotFile = { fd: number; open: boolean };
 
 function readBlob(blob: Blob): Buffer {
   if (Buffer.isBuffer(blob)) return blob;
-  if (!blob.file.open) throw new Error("embedded search: the snapshot file was closed");
   const out = Buffer.allocUnsafe(blob.length);
-  if (readSync(blob.file.fd, out, 0, blob.length, blob.at) !== blob.length)
-    throw new Error("embedded search: the snapshot file is shorter than its index says");
+  readBlobInto(blob, out, 0);
   return out;
+}
+
+// Copies a document's blob into `target` at `at`, from memory or the snapshot file.
+function readBlobInto(blob: Blob, target: Uint8Array, at: number): void {
+  if (Buffer.isBuffer(blob)) {
+    target.set(blob, at);
+    return;
+  }
+  if (!blob.file.open) throw new Error("embedded search: the snapshot file was closed");
+  if (readSync(blob.file.fd, target, at, blob.length, blob.at) !== blob.length)
+    throw new Error("embedded search: the snapshot file is shorter than its index says");
 }
 
 /** An index and the documents in it. */
@@ -694,6 +708,8 @@ type State = {
   put(doc: SearchDocument, dictionary: FacetDictionary): void;
   delete(id: string): void;
   document(num: number): SearchDocument;
+  /** The blobs of documents `nums`, copied side by side, with the words to mark in each. */
+  copyBlobs(nums: readonly number[], terms: string[][]): HitBatch;
   compact(): void;
   /** Reads the documents numbered below blobsAt.length - 1 from `fd` from now on (a file just saved). */
   attach(fd: number, blobsAt: Float64Array): void;
@@ -739,6 +755,19 @@ function stateOf(
     },
     document(num) {
       return unpack(readBlob(state.blobs[num]!));
+    },
+    copyBlobs(nums, terms) {
+      const ends = new Int32Array(nums.length);
+      let size = 0;
+      nums.forEach((num, i) => {
+        size += state.blobs[num]!.length;
+        ends[i] = size;
+      });
+      const bytes = new Uint8Array(size);
+      nums.forEach((num, i) => {
+        readBlobInto(state.blobs[num]!, bytes, i === 0 ? 0 : ends[i - 1]!);
+      });
+      return { bytes, ends, terms };
     },
     compact() {
       if (state.index.deltaDocs === 0 && state.index.docSpace === state.entries.size) return;
@@ -788,142 +817,6 @@ export function fingerprintOf(docs: Iterable<Pick<SearchDocument, "id" | "publis
   const hash = createHash("sha256");
   for (const pair of pairs) hash.update(pair).update("\n");
   return `${pairs.length}-${hash.digest("hex").slice(0, 24)}`;
-}
-
-// The window with the most distinct query terms wins (summary before body on ties); the
-// text is escaped piece by piece so only our own <mark> tags are markup. Without matches,
-// the start of the first non-empty text.
-/** Snippet HTML: the best ~160-character window of the texts, HTML-escaped, matches in <mark>. */
-export function buildSnippet(texts: string[], terms: ReadonlySet<string>, width = SNIPPET_WIDTH): string {
-  let best: { text: string; ranges: Range[]; from: number; to: number; score: number } | null = null;
-  if (terms.size > 0) {
-    for (const text of texts) {
-      const ranges = findMatches(text, terms);
-      if (ranges.length === 0) continue;
-      const window = bestWindow(ranges, width);
-      if (best === null || window.score > best.score) best = { text, ranges, ...window };
-    }
-  }
-  if (best === null) {
-    const text = texts.find((t) => t.trim() !== "") ?? "";
-    const to = cutEnd(text, Math.min(text.length, width), 0);
-    return escapeHtml(text.slice(0, to).trimEnd()) + (to < text.length ? "…" : "");
-  }
-  const { text, ranges } = best;
-  // Centre the matched span, leaning left so the match is read in context.
-  const span = best.to - best.from;
-  let from = Math.max(0, best.from - Math.floor(Math.max(0, width - span) / 3));
-  let to = Math.min(text.length, Math.max(from + width, best.to));
-  if (to - from < width) from = Math.min(best.from, Math.max(0, to - width));
-  from = cutStart(text, from, best.from);
-  to = cutEnd(text, to, best.to);
-  let html = from > 0 ? "…" : "";
-  let pos = from;
-  for (const r of ranges) {
-    if (r.start < from || r.end > to) continue;
-    html += escapeHtml(text.slice(pos, r.start)) + "<mark>" + escapeHtml(text.slice(r.start, r.end)) + "</mark>";
-    pos = r.end;
-  }
-  html += escapeHtml(text.slice(pos, to));
-  return html.trim() + (to < text.length ? "…" : "");
-}
-
-// Words of `text` whose normalised form is one of `terms` (MiniSearch names the index words a
-// post matched, other forms found by stem included), with their offsets, in text order.
-// This runs over every hit's body on every search, so rather than normalising each word it
-// folds the text once, keeping offsets, and lets indexOf find each term; a text that folding
-// would lengthen or shorten (decomposed accents, œ, æ) takes the word-by-word way.
-function findMatches(text: string, terms: ReadonlySet<string>): Range[] {
-  // A stop word is never a match worth showing, whatever the caller's term set holds.
-  const wanted = [...terms].filter((term) => term !== "" && !isStopWord(term));
-  if (wanted.length === 0) return [];
-  const folded = foldKeepingOffsets(text);
-  if (folded === null) return findMatchesWordByWord(text, new Set(wanted));
-  const ranges: Range[] = [];
-  for (const term of wanted) {
-    for (let at = folded.indexOf(term); at !== -1; at = folded.indexOf(term, at + 1)) {
-      const end = at + term.length;
-      if (!isTermChar(folded, at - 1) && !isTermChar(folded, end)) ranges.push({ start: at, end, term });
-    }
-  }
-  return ranges.sort((a, b) => a.start - b.start);
-}
-
-const TERM_CHAR = /[\p{L}\p{N}]/u;
-const LENGTH_CHANGING = /[\p{M}œæ]/u;
-const foldedChars = new Map<string, string>();
-
-// True when text[i] belongs to a term (tokenize() splits on anything else).
-function isTermChar(text: string, i: number): boolean {
-  return i >= 0 && i < text.length && TERM_CHAR.test(text[i]!);
-}
-
-// normalizeText() with the offsets of the original kept, or null when they cannot be.
-function foldKeepingOffsets(text: string): string | null {
-  const lower = text.toLowerCase();
-  if (lower.length !== text.length) return null;
-  if (!/[^\u0000-\u007f]/.test(lower)) return lower;
-  if (LENGTH_CHANGING.test(lower)) return null;
-  let failed = false;
-  const folded = lower.replace(/[^\u0000-\u007f]/g, (c) => {
-    let f = foldedChars.get(c);
-    if (f === undefined) {
-      f = normalizeText(c);
-      if (foldedChars.size < 4096) foldedChars.set(c, f);
-    }
-    if (f.length !== 1) failed = true;
-    return f;
-  });
-  return failed ? null : folded;
-}
-
-// The word-by-word way of findMatches().
-function findMatchesWordByWord(text: string, terms: ReadonlySet<string>): Range[] {
-  const ranges: Range[] = [];
-  for (const m of text.matchAll(WORD)) {
-    const term = normalizeText(m[0]);
-    if (terms.has(term)) ranges.push({ start: m.index, end: m.index + m[0].length, term });
-  }
-  return ranges;
-}
-
-// Sliding window over the match offsets: most distinct terms first, then most matches.
-function bestWindow(ranges: Range[], width: number): { from: number; to: number; score: number } {
-  let best = { from: ranges[0]!.start, to: ranges[0]!.end, score: 0 };
-  const inWindow = new Map<string, number>();
-  let j = 0;
-  for (let i = 0; i < ranges.length; i++) {
-    while (j < ranges.length && ranges[j]!.end - ranges[i]!.start <= width) {
-      const t = ranges[j]!.term;
-      inWindow.set(t, (inWindow.get(t) ?? 0) + 1);
-      j++;
-    }
-    if (j === i) {
-      // A single word longer than the window still counts on its own.
-      inWindow.set(ranges[i]!.term, 1);
-      j = i + 1;
-    }
-    const score = inWindow.size * 1000 + (j - i);
-    if (score > best.score) best = { from: ranges[i]!.start, to: ranges[j - 1]!.end, score };
-    const t = ranges[i]!.term;
-    const n = inWindow.get(t)! - 1;
-    if (n === 0) inWindow.delete(t);
-    else inWindow.set(t, n);
-  }
-  return best;
-}
-
-// Moves a cut start forward to the start of a word, at most to `limit` (a match start).
-function cutStart(text: string, from: number, limit: number): number {
-  for (let k = from; k < limit; k++) if (k === 0 || /\s/.test(text[k - 1]!)) return k;
-  return limit;
-}
-
-// Moves a cut end back to the end of a word, never before `limit` (a match end).
-function cutEnd(text: string, to: number, limit: number): number {
-  if (to >= text.length) return text.length;
-  for (let k = to; k > limit; k--) if (/\s/.test(text[k]!)) return k;
-  return to;
 }
 
 // A document's entry: what filtering, facets, sorting and the fingerprint need, with its facet
@@ -1389,4 +1282,3 @@ type Languages = { of: Uint8Array; codes: Map<string, number> };
 type FacetDictionary = { ids: Map<string, number>[]; labels: string[][] };
 type CompiledFilter = { facet: number; selected: Uint8Array };
 type Evaluation = { matched: Int32Array; counts: Uint32Array[] };
-type Range = { start: number; end: number; term: string };
