@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { buildSnippet, createEmbeddedEngine, fingerprintOf, queryTerms, tokenize } from "../../src/lib/server/search/embedded.ts";
+import { buildSnippet, createEmbeddedEngine, fingerprintOf, kthSmallest, queryTerms, tokenize } from "../../src/lib/server/search/embedded.ts";
 import { CASE_FACT_FIELDS, CASE_FACT_LISTS, CASE_FACTS } from "../../src/lib/codelists.ts";
 import { DEFAULT_PER_PAGE, FACET_PARAMS, FACETS, makeQuery, parseSearchParams, searchQueryToParams } from "../../src/lib/server/search/engine.ts";
 import type { SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
@@ -441,6 +441,20 @@ describe("embedded engine specifics", () => {
     it("drops stop words from queries", () => {
       expect(queryTerms("lettres de sortie")).toEqual(["lettres", "sortie"]);
       expect(queryTerms("the")).toEqual([]);
+    });
+  });
+
+  describe("kthSmallest (the cut of a page of best hits)", () => {
+    it("is the k-th value of the sorted keys, ties and negative scores included", () => {
+      let seed = 7;
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+      for (let round = 0; round < 200; round++) {
+        const n = 1 + Math.floor(random() * 300);
+        // Few distinct values, so ties are common; scores are negated for best-first order.
+        const keys = Float64Array.from({ length: n }, () => -Math.floor(random() * 20) / 4);
+        const sorted = keys.slice().sort();
+        for (const k of new Set([1, Math.min(2, n), Math.ceil(n / 2), n])) expect(kthSmallest(keys, k), `n=${n} k=${k}`).toBe(sorted[k - 1]);
+      }
     });
   });
 
