@@ -8,7 +8,16 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildSnippet, createEmbeddedEngine, fingerprintOf, kthSmallest, queryTerms, tokenize } from "../../src/lib/server/search/embedded.ts";
 import { CASE_FACT_FIELDS, CASE_FACT_LISTS, CASE_FACTS } from "../../src/lib/codelists.ts";
-import { DEFAULT_PER_PAGE, FACET_PARAMS, FACETS, makeQuery, parseSearchParams, searchQueryToParams } from "../../src/lib/server/search/engine.ts";
+import {
+  DEFAULT_PER_PAGE,
+  FACET_PARAMS,
+  FACETS,
+  facetKey,
+  facetValues,
+  makeQuery,
+  parseSearchParams,
+  searchQueryToParams,
+} from "../../src/lib/server/search/engine.ts";
 import type { SearchQuery, SearchResult } from "../../src/lib/server/search/engine.ts";
 import { MEILI_SETTINGS, buildFacetQueries, createMeilisearchEngine, toMeiliSearchParams } from "../../src/lib/server/search/meilisearch.ts";
 import type { MeilisearchEngine } from "../../src/lib/server/search/meilisearch.ts";
@@ -441,6 +450,36 @@ describe("embedded engine specifics", () => {
     it("drops stop words from queries", () => {
       expect(queryTerms("lettres de sortie")).toEqual(["lettres", "sortie"]);
       expect(queryTerms("the")).toEqual([]);
+    });
+  });
+
+  describe("facet counts", () => {
+    // The counts of a result are those of the posts it holds, whichever way the engine counts
+    // them (a result holding most of the index is counted from the posts left out).
+    it("are the facet values of exactly the posts found, for results of every size", async () => {
+      const engine = createEmbeddedEngine({ hits: new HitPool(0) });
+      await engine.reindex(chunk(corpus, 10));
+      // Words by the number of posts whose text holds them, most common first.
+      const postsWith = new Map<string, number>();
+      for (const doc of corpus)
+        for (const word of new Set(tokenize(`${doc.title} ${doc.summary} ${doc.body}`))) postsWith.set(word, (postsWith.get(word) ?? 0) + 1);
+      const common = [...postsWith].filter(([w]) => w.length > 3).sort((a, b) => b[1] - a[1]);
+      const queries = ["", common[0]![0], common[3]![0], common[Math.floor(common.length / 2)]![0]];
+      const sizes = new Set<string>();
+      for (const q of queries) {
+        const ids: string[] = [];
+        let result = await engine.search(makeQuery({ q, perPage: 50 }));
+        for (let page = 2; ids.push(...result.hits.map((h) => h.id)) < result.total; page++) result = await engine.search(makeQuery({ q, perPage: 50, page }));
+        sizes.add(ids.length > corpus.length / 2 ? "most" : "few");
+        const found = corpus.filter((d) => ids.includes(d.id));
+        for (const facet of FACETS) {
+          const expected = new Map<string, number>();
+          for (const doc of found) for (const value of new Set(facetValues(doc, facet).map(facetKey))) expected.set(value, (expected.get(value) ?? 0) + 1);
+          const actual = new Map(result.facets[facet].map((c) => [facetKey(c.value), c.count]));
+          expect(actual, `${facet} for "${q}"`).toEqual(expected);
+        }
+      }
+      expect([...sizes].sort()).toEqual(["few", "most"]);
     });
   });
 

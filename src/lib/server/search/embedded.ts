@@ -928,6 +928,9 @@ function compileFilters(filters: SearchQuery["filters"], dictionary: FacetDictio
 // faceting: a facet's counts ignore its own selection); failing two or more, it counts nowhere.
 // Returns the indexes (into `candidates`) of the hits, in candidate order.
 function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], view: View, dictionary: FacetDictionary): Evaluation {
+  // Without filters every candidate is matched; when they are most of the view, the counts are
+  // the view's totals less those of the documents left out, which are fewer to count.
+  if (filters.length === 0 && candidates.length > view.all.length / 2) return evaluateMost(candidates, view, dictionary);
   const counts = dictionary.labels.map((labels) => new Uint32Array(labels.length));
   const matched = new Int32Array(candidates.length);
   let hits = 0;
@@ -965,6 +968,42 @@ function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], vi
     }
   }
   return { matched: matched.subarray(0, hits), counts };
+}
+
+// evaluate() without filters for candidates that are most of the view (a common word, browsing).
+function evaluateMost(candidates: Int32Array, view: View, dictionary: FacetDictionary): Evaluation {
+  const width = FACETS.length;
+  const { start, vals } = view;
+  view.totals ??= countSlots(view.all, view, dictionary);
+  const counts = view.totals.map((c) => c.slice());
+  const inCandidates = new Uint8Array(view.all.length);
+  for (let i = 0; i < candidates.length; i++) inCandidates[candidates[i]!] = 1;
+  for (let slot = 0; slot < inCandidates.length; slot++) {
+    if (inCandidates[slot] === 1) continue;
+    const base = slot * width;
+    for (let fi = 0; fi < width; fi++) {
+      const c = counts[fi]!;
+      for (let k = start[base + fi]!, end = start[base + fi + 1]!; k < end; k++) c[vals[k]!]!--;
+    }
+  }
+  const matched = new Int32Array(candidates.length);
+  for (let i = 0; i < matched.length; i++) matched[i] = i;
+  return { matched, counts };
+}
+
+// Facet value counts over `slots` (the view's totals when they are all of them).
+function countSlots(slots: Int32Array, view: View, dictionary: FacetDictionary): Uint32Array[] {
+  const width = FACETS.length;
+  const { start, vals } = view;
+  const counts = dictionary.labels.map((labels) => new Uint32Array(labels.length));
+  for (let i = 0; i < slots.length; i++) {
+    const base = slots[i]! * width;
+    for (let fi = 0; fi < width; fi++) {
+      const c = counts[fi]!;
+      for (let k = start[base + fi]!, end = start[base + fi + 1]!; k < end; k++) c[vals[k]!]!++;
+    }
+  }
+  return counts;
 }
 
 function byNewest(a: Entry, b: Entry): number {
@@ -1318,7 +1357,16 @@ type Entry = {
   slot: number;
 };
 type Write = { upsert: SearchDocument[] } | { remove: string[] };
-type View = { ordered: Entry[]; start: Int32Array; vals: Int32Array; all: Int32Array; languages: Languages; slotOf: Int32Array };
+type View = {
+  ordered: Entry[];
+  start: Int32Array;
+  vals: Int32Array;
+  all: Int32Array;
+  languages: Languages;
+  slotOf: Int32Array;
+  /** Facet value counts over the whole view, made on first use. */
+  totals?: Uint32Array[];
+};
 /** Documents' languages by number, as codes (for language-restricted query words). */
 type Languages = { of: Uint8Array; codes: Map<string, number> };
 type FacetDictionary = { ids: Map<string, number>[]; labels: string[][] };
