@@ -486,7 +486,10 @@ describe("embedded engine specifics", () => {
   describe("kthSmallest (the cut of a page of best hits)", () => {
     it("is the k-th value of the sorted keys, ties and negative scores included", () => {
       let seed = 7;
-      const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+      };
       for (let round = 0; round < 200; round++) {
         const n = 1 + Math.floor(random() * 300);
         // Few distinct values, so ties are common; scores are negated for best-first order.
