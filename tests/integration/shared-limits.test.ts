@@ -7,7 +7,7 @@
 import type PocketBase from "pocketbase";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRateLimiter, createSignInThrottle } from "../../src/lib/server/ratelimit.ts";
-import { createSharedRateLimiter, createSharedSignInThrottle } from "../../src/lib/server/sharedlimits.ts";
+import { type SharedRateLimiter, createSharedRateLimiter, createSharedSignInThrottle } from "../../src/lib/server/sharedlimits.ts";
 import { unique, useTestPocketBase } from "./setup.ts";
 
 const MINUTE = 60_000;
@@ -64,18 +64,9 @@ describe("a shared token bucket", () => {
   // top and deleted the version it had read, and its write of the next version — deleted by
   // then — went through on the stale count.
   it("refuses a slow process's attempt when others used up the allowance between its read and its write", async () => {
-    const name = unique("bucket");
-    const fast = createSharedRateLimiter(name, { limit: 2, windowMs: HOUR });
     const fastResults: boolean[] = [];
-    let paused = false;
-    const slow = createSharedRateLimiter(name, {
-      limit: 2,
-      windowMs: HOUR,
-      async pauseBeforeWrite() {
-        if (paused) return;
-        paused = true;
-        for (let i = 0; i < 3; i++) fastResults.push((await fast.consume("198.51.100.10")).allowed);
-      },
+    const { slow } = slowBehind(async (fast) => {
+      for (let i = 0; i < 3; i++) fastResults.push((await fast.consume("198.51.100.10")).allowed);
     });
     const slowResult = await slow.consume("198.51.100.10");
     expect(fastResults).toEqual([true, true, false]);
@@ -83,22 +74,13 @@ describe("a shared token bucket", () => {
   });
 
   it("books again, rather than let through, an attempt whose write came more than half a minute after its read", async () => {
-    const name = unique("bucket");
-    const fast = createSharedRateLimiter(name, { limit: 2, windowMs: HOUR });
-    let paused = false;
-    const slow = createSharedRateLimiter(name, {
-      limit: 2,
-      windowMs: HOUR,
-      async pauseBeforeWrite() {
-        if (paused) return;
-        paused = true;
-        // The slow process stalls for eleven minutes: long enough for the versions it could
-        // collide with to be deleted as old.
-        vi.useFakeTimers({ toFake: ["Date"] });
-        vi.setSystemTime(Date.now() + 11 * MINUTE);
-        expect((await fast.consume("198.51.100.11")).allowed).toBe(true);
-        expect((await fast.consume("198.51.100.11")).allowed).toBe(true);
-      },
+    const { slow } = slowBehind(async (fast) => {
+      // The slow process stalls for eleven minutes: long enough for the versions it could
+      // collide with to be deleted as old.
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(Date.now() + 11 * MINUTE);
+      expect((await fast.consume("198.51.100.11")).allowed).toBe(true);
+      expect((await fast.consume("198.51.100.11")).allowed).toBe(true);
     });
     expect((await slow.consume("198.51.100.11")).allowed).toBe(false);
   });
@@ -156,3 +138,21 @@ describe("the shared sign-in throttle", () => {
     expect(verdict.allowed).toBe(false);
   });
 });
+
+// Two processes sharing one limit of two per hour: `slow` pauses once between its read and its
+// write, and `duringPause` runs then (with the other, `fast`).
+function slowBehind(duringPause: (fast: SharedRateLimiter) => Promise<void>): { fast: SharedRateLimiter; slow: SharedRateLimiter } {
+  const name = unique("bucket");
+  const fast = createSharedRateLimiter(name, { limit: 2, windowMs: HOUR });
+  let paused = false;
+  const slow = createSharedRateLimiter(name, {
+    limit: 2,
+    windowMs: HOUR,
+    async pauseBeforeWrite() {
+      if (paused) return;
+      paused = true;
+      await duringPause(fast);
+    },
+  });
+  return { fast, slow };
+}

@@ -186,6 +186,10 @@ function startEmbedded(): Service {
       // another rebuild, and the saved documents are then read from the file, so their memory and
       // the rebuild's garbage can be given back (memory.ts) before the index is used.
       await saveSnapshot(snapshot);
+      // The second collection of this start, and not the same as the first (in saveSnapshot):
+      // that one clears the rebuild's garbage before the save allocates on top of it, this one
+      // frees the documents the save moved to the file. Each measured to matter, ~0.1 s at
+      // 20,000 posts, at start only.
       releaseMemory();
       service.started = { from: "pocketbase", reason: loaded ? "snapshot out of date" : "no usable snapshot" };
     } else {
