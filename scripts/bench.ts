@@ -477,6 +477,16 @@ try {
   };
   const pageHitRate = round((pages.hits / Math.max(1, pages.hits + pages.misses)) * 100, 1);
   log(`rendered-page cache: ${pages.hits} hits, ${pages.misses} misses (${pageHitRate} % hits), ${pages.evicted} evicted, ${pages.megabytes} MB held`);
+  // Where the search pages' hits were built (src/lib/server/search/hitpool.ts).
+  const hitPages = {
+    thread: await metric(baseUrl, "casebook_search_hit_pages", 'where="thread"'),
+    request: await metric(baseUrl, "casebook_search_hit_pages", 'where="request"'),
+    rebuilt: await metric(baseUrl, "casebook_search_hit_pages", 'where="rebuilt"'),
+    threadsReady: await metric(baseUrl, "casebook_search_hit_pages", 'where="threads_ready"'),
+  };
+  log(
+    `search hit pages: ${hitPages.thread} built on a hit thread, ${hitPages.request} on the request thread, ${hitPages.rebuilt} rebuilt after a thread stopped (${hitPages.threadsReady} thread(s) ready)`,
+  );
 
   // Cold start with the index the first start built: stop (the snapshot is saved at shutdown) and
   // start again on the same data folder, until the search answers with every document.
@@ -605,6 +615,7 @@ try {
     pocketbaseRequestsPerPage: pocketbasePerPage,
     projectionCache: { ...cache, hitRatePercent: hitRate },
     pageCache: { ...pages, hitRatePercent: pageHitRate },
+    searchHitPages: hitPages,
     search: searchRuns,
     ssr: {
       ...ssr,

@@ -65,6 +65,8 @@ beforeAll(async () => {
     CASEBOOK_LOG: "json",
     CASEBOOK_METRICS_TOKEN: TOKEN,
     CASEBOOK_DIGESTS: "0",
+    // One hit thread whatever the machine's cores (the default on two).
+    CASEBOOK_SEARCH_THREADS: "1",
   });
 }, 120_000);
 
@@ -168,6 +170,27 @@ describe("/metrics", () => {
     // Route patterns only: no searched words, no paths.
     expect(after).not.toContain("robot");
     expect(after).not.toContain(SEARCHED_NAME.split(" ")[1]);
+  });
+});
+
+describe("search hit threads", () => {
+  // The thread imports its own chunk of the built site by URL: only the metric tells a thread
+  // that never started (its pages then built on the request thread) from one that works.
+  it("build the built site's search pages on a hit thread, and say so in /metrics", async () => {
+    const metrics = async () => (await fetch(`${site!.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    let text = await metrics();
+    for (let i = 0; i < 50 && (sample(text, "casebook_search_hit_pages", { where: "thread" }) ?? 0) === 0; i++) {
+      const res = await fetch(`${site!.baseUrl}/api/search?per_page=5`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { hits: { id: string; snippet: string }[] };
+      expect(body.hits.length).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 100));
+      text = await metrics();
+    }
+    expect(sample(text, "casebook_search_hit_pages", { where: "thread" })).toBeGreaterThan(0);
+    expect(sample(text, "casebook_search_hit_pages", { where: "threads_ready" })).toBe(1);
+    expect(sample(text, "casebook_search_hit_pages", { where: "rebuilt" })).toBe(0);
+    expect(site!.output()).not.toContain("hit thread");
   });
 });
 

@@ -16,6 +16,7 @@ import client from "prom-client";
 import { getConfig } from "./config.ts";
 import { projectionCounts } from "./projections.ts";
 import { pageCacheCounts } from "./pagecache.ts";
+import { sharedHitPool } from "./search/hitpool.ts";
 
 /** Where a log line comes from. */
 export type LogKind = "request" | "job";
@@ -103,6 +104,20 @@ function metrics(): Metrics {
     collect() {
       const counts = pageCacheCounts();
       for (const result of ["hit", "miss", "stored", "evicted", "pages", "bytes"] as const) this.set({ result }, counts[result]);
+    },
+  });
+  new client.Gauge({
+    name: "casebook_search_hit_pages",
+    help: "Embedded search pages of hits since the process started, by where they were built: on a hit thread, on the request thread (no thread ready), rebuilt on the request thread after their thread stopped; and the hit threads ready now",
+    labelNames: ["where"],
+    registers: [registry],
+    collect() {
+      const pool = sharedHitPool();
+      const counts = pool.counts();
+      this.set({ where: "thread" }, counts.thread);
+      this.set({ where: "request" }, counts.inline);
+      this.set({ where: "rebuilt" }, counts.rebuilt);
+      this.set({ where: "threads_ready" }, pool.readyThreads());
     },
   });
   new client.Gauge({
