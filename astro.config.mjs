@@ -35,7 +35,7 @@ export default defineConfig({
             // The search hit thread (src/lib/server/search/hitpool.ts) imports its own chunk by
             // URL: this group keeps the snippet code (and what it imports) out of the server's
             // search chunk, so the thread loads neither the PocketBase client nor the index code.
-            groups: [{ name: "search-hits", test: /src\/lib\/server\/search\/(snippets|hitworker)\.ts$/ }],
+            groups: [{ name: "search-hits", test: /src\/lib\/server\/search\/(snippets|hitworker|words)\.ts$/ }],
           },
         },
       },

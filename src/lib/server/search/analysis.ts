@@ -8,33 +8,20 @@
 import { stemmer as stemDutch } from "@orama/stemmers/dutch";
 import { stemmer as stemEnglish } from "@orama/stemmers/english";
 import { stemmer as stemFrench } from "@orama/stemmers/french";
-import { STOP_WORDS } from "./engine.ts";
+import { isStopWord, normalizeText } from "./words.ts";
 
-const STOP = new Set(STOP_WORDS);
+export { isStopWord, normalizeText };
+
 const TERM = /[\p{L}\p{N}]+/gu;
-const MARKS = /\p{M}+/gu;
-
-/** Lowercases and strips diacritics, so "Évaluation" and "evaluation" are the same term. */
-export function normalizeText(text: string): string {
-  const lower = text.toLowerCase();
-  // Fast path: most text is ASCII, and NFD over megabytes of it is the indexing hot spot.
-  if (!/[^\u0000-\u007f]/.test(lower)) return lower;
-  return lower.normalize("NFD").replace(MARKS, "").replace(/œ/g, "oe").replace(/æ/g, "ae");
-}
 
 /** Splits text into normalised terms (the same for documents and queries). */
 export function tokenize(text: string): string[] {
   return normalizeText(text).match(TERM) ?? [];
 }
 
-/** True for a normalised term that both engines ignore. */
-export function isStopWord(term: string): boolean {
-  return STOP.has(term);
-}
-
 /** The terms of a query as the index sees them (normalised, stop words removed). */
 export function queryTerms(q: string): string[] {
-  return tokenize(q).filter((t) => !STOP.has(t));
+  return tokenize(q).filter((t) => !isStopWord(t));
 }
 
 /** The languages whose words are stemmed (a post's language; a query word is stemmed in all three). */
@@ -53,7 +40,7 @@ export function isStemLanguage(lang: string): lang is StemLanguage {
 
 /** The stem of a normalised term in a language ("chutes", fr → "chut"), or null for a short word, a number or a stop word. */
 export function stemOf(term: string, lang: StemLanguage): string | null {
-  if (!STEMMABLE.test(term) || STOP.has(term)) return null;
+  if (!STEMMABLE.test(term) || isStopWord(term)) return null;
   return STEMMERS[lang](term);
 }
 
@@ -64,7 +51,7 @@ export function stemOf(term: string, lang: StemLanguage): string | null {
  */
 export function stemmedTerms(text: string, lang: StemLanguage): string[] {
   const out = new Set<string>();
-  for (const term of tokenize(text)) if (!STOP.has(term)) out.add(stemOf(term, lang) ?? term);
+  for (const term of tokenize(text)) if (!isStopWord(term)) out.add(stemOf(term, lang) ?? term);
   return [...out];
 }
 

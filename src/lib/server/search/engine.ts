@@ -99,80 +99,7 @@ export const MAX_FUNDER_LENGTH = 200;
 /** Publication years accepted in filters. */
 export const YEAR_RANGE = { min: 1990, max: 2100 } as const;
 
-// Kept short on purpose: only articles/prepositions so frequent in EN/FR/NL that requiring
-// them under AND matching would make posts unfindable by a query phrased in another language.
-/** Words ignored by both engines, in documents and queries. */
-export const STOP_WORDS: readonly string[] = [
-  // en
-  "a",
-  "an",
-  "the",
-  "and",
-  "or",
-  "of",
-  "in",
-  "on",
-  "for",
-  "to",
-  "with",
-  "by",
-  "at",
-  "from",
-  "is",
-  "are",
-  "was",
-  "were",
-  "be",
-  "it",
-  "its",
-  "this",
-  "that",
-  "as",
-  // fr
-  "le",
-  "la",
-  "les",
-  "un",
-  "une",
-  "des",
-  "du",
-  "de",
-  "d",
-  "l",
-  "et",
-  "ou",
-  "en",
-  "au",
-  "aux",
-  "pour",
-  "par",
-  "sur",
-  "dans",
-  "avec",
-  "est",
-  "sont",
-  "ce",
-  "cette",
-  "qui",
-  "que",
-  // nl
-  "het",
-  "een",
-  "van",
-  "op",
-  "voor",
-  "met",
-  "door",
-  "aan",
-  "bij",
-  "zijn",
-  "werd",
-  "dat",
-  "die",
-  "dit",
-  "te",
-  "om",
-];
+export { STOP_WORDS } from "./words.ts";
 
 const multi = <T extends readonly [string, ...string[]]>(param: string, values: T) =>
   z
@@ -400,48 +327,7 @@ export function emptyFacets(): Record<FacetName, { value: string; count: number 
   return Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<FacetName, { value: string; count: number }[]>;
 }
 
-/** The document fields a {@link SearchHit} copies (what Meilisearch is asked to retrieve). */
-export const HIT_FIELDS = [
-  "id",
-  "kind",
-  "slug",
-  "url",
-  "title",
-  "summary",
-  "language",
-  "outcome",
-  "organization_name",
-  "public_descriptor",
-  "descriptor_code",
-  "funder_name",
-  "decision",
-  "decided_on",
-  "published_at",
-  "year",
-] as const satisfies readonly (keyof SearchDocument & keyof SearchHit)[];
-
-/** Builds a hit from a document (or the retrieved part of one) and its snippet HTML. */
-export function toHit(doc: Pick<SearchDocument, (typeof HIT_FIELDS)[number]>, snippet: string): SearchHit {
-  return {
-    id: doc.id,
-    kind: doc.kind,
-    slug: doc.slug,
-    url: doc.url,
-    title: doc.title,
-    summary: doc.summary,
-    snippet,
-    language: doc.language,
-    outcome: doc.outcome ?? null,
-    organization_name: doc.organization_name ?? null,
-    public_descriptor: doc.public_descriptor ?? null,
-    descriptor_code: doc.descriptor_code ?? null,
-    funder_name: doc.funder_name ?? null,
-    decision: doc.decision ?? null,
-    decided_on: doc.decided_on ?? null,
-    published_at: doc.published_at,
-    year: doc.year,
-  };
-}
+export { HIT_FIELDS, escapeHtml, toHit } from "./snippets.ts";
 
 // Meilisearch's rule for document ids; enforced by both engines so a document accepted by
 // the embedded engine in development is never refused by Meilisearch in production.
@@ -454,11 +340,6 @@ export function assertValidDocuments(docs: readonly SearchDocument[]): void {
       throw new Error(`invalid search document id ${JSON.stringify(doc?.id)}: use 1-511 of A-Z a-z 0-9 - _`);
     }
   }
-}
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 /** A search engine holding published posts; both implementations satisfy the same contract. */

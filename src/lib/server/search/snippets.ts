@@ -5,15 +5,62 @@
 // its hit threads (hitpool.ts) or, without one, on the request's own thread.
 
 import { inflateRawSync } from "node:zlib";
-import { isStopWord, normalizeText } from "./analysis.ts";
-import { escapeHtml, toHit } from "./engine.ts";
 import type { SearchDocument, SearchHit } from "./engine.ts";
+import { isStopWord, normalizeText } from "./words.ts";
 
 /** Approximate snippet length in characters. */
 export const SNIPPET_WIDTH = 160;
 
 // Original (unnormalised) text may hold decomposed accents: marks belong to the word.
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+
+/** The document fields a {@link SearchHit} copies (what Meilisearch is asked to retrieve). */
+export const HIT_FIELDS = [
+  "id",
+  "kind",
+  "slug",
+  "url",
+  "title",
+  "summary",
+  "language",
+  "outcome",
+  "organization_name",
+  "public_descriptor",
+  "descriptor_code",
+  "funder_name",
+  "decision",
+  "decided_on",
+  "published_at",
+  "year",
+] as const satisfies readonly (keyof SearchDocument & keyof SearchHit)[];
+
+/** Builds a hit from a document (or the retrieved part of one) and its snippet HTML. */
+export function toHit(doc: Pick<SearchDocument, (typeof HIT_FIELDS)[number]>, snippet: string): SearchHit {
+  return {
+    id: doc.id,
+    kind: doc.kind,
+    slug: doc.slug,
+    url: doc.url,
+    title: doc.title,
+    summary: doc.summary,
+    snippet,
+    language: doc.language,
+    outcome: doc.outcome ?? null,
+    organization_name: doc.organization_name ?? null,
+    public_descriptor: doc.public_descriptor ?? null,
+    descriptor_code: doc.descriptor_code ?? null,
+    funder_name: doc.funder_name ?? null,
+    decision: doc.decision ?? null,
+    decided_on: doc.decided_on ?? null,
+    published_at: doc.published_at,
+    year: doc.year,
+  };
+}
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
 
 /** A stored document: its JSON, deflated (the embedded engine's blobs). */
 export function unpack(blob: Uint8Array): SearchDocument {
