@@ -41,8 +41,11 @@ export function siteProcessArgs(serveScript: string): string[] {
  * blocks to the system (unless `env` says otherwise). By default glibc raises its mmap threshold
  * to the largest block freed so far, so after a rebuild the index's arrays of several MB came
  * from the heap and their memory stayed with the process when they were freed (measured at
- * 20,000 posts: 462 MB after the rebuild and a full collection, 290 MB with these two).
+ * 20,000 posts: 462 MB after the rebuild and a full collection, 290 MB with these two). One
+ * arena, not two: since search hits are built on a thread (search/hitpool.ts), that thread's
+ * inflates and message copies filled a second arena of their own — the bench's RSS peak was
+ * 515–541 MB with two arenas, 486 MB with one (throughput within the runs' spread).
  */
 export function siteProcessEnv<T extends Record<string, string | undefined>>(env: T): T & { MALLOC_ARENA_MAX: string; MALLOC_MMAP_THRESHOLD_: string } {
-  return { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX || "2", MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ || "131072" };
+  return { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX || "1", MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ || "131072" };
 }
