@@ -187,7 +187,7 @@ export class HitPool {
 }
 
 /** The number of hit threads: CASEBOOK_SEARCH_THREADS, else one per core beyond the first (at most 4). */
-export function defaultHitThreads(configured = getConfig().searchThreads, cores = os.availableParallelism()): number {
+export function defaultHitThreads(configured: number | undefined, cores = os.availableParallelism()): number {
   return configured ?? Math.max(0, Math.min(4, cores - 1));
 }
 
@@ -195,6 +195,6 @@ let shared: HitPool | null = null;
 
 /** The process's hit pool (embedded engines share it). */
 export function sharedHitPool(): HitPool {
-  shared ??= new HitPool(defaultHitThreads());
+  shared ??= new HitPool(defaultHitThreads(getConfig().searchThreads));
   return shared;
 }
