@@ -836,7 +836,6 @@ function toEntry(doc: SearchDocument, num: number, dictionary: FacetDictionary):
     amount: doc.amount_requested,
     language: doc.language,
     facets: packFacets(ids),
-    slot: -1,
   };
 }
 
@@ -884,8 +883,12 @@ function buildView(ordered: Entry[]): View {
   const start = new Int32Array(ordered.length * width + 1);
   const vals = new Int32Array(total);
   let p = 0;
+  let space = 0;
+  for (const entry of ordered) space = Math.max(space, entry.num + 1);
+  // Each live document's slot + 1 (0: not in the view).
+  const slotOf = new Int32Array(space);
   ordered.forEach((entry, slot) => {
-    entry.slot = slot;
+    slotOf[entry.num] = slot + 1;
     for (let f = 0; f < width; f++) {
       start[slot * width + f] = p;
       for (let k = entry.facets[f]!, end = entry.facets[f + 1]!; k < end; k++) vals[p++] = entry.facets[k]!;
@@ -895,15 +898,10 @@ function buildView(ordered: Entry[]): View {
   const all = new Int32Array(ordered.length);
   for (let slot = 0; slot < all.length; slot++) all[slot] = slot;
   // Each live document's language as a small code (0: none, e.g. a removed number).
-  let space = 0;
-  for (const entry of ordered) space = Math.max(space, entry.num + 1);
   const languages: Languages = { of: new Uint8Array(space), codes: new Map() };
-  // Each live document's slot + 1 (0: not in the view).
-  const slotOf = new Int32Array(space);
   for (const entry of ordered) {
     if (!languages.codes.has(entry.language)) languages.codes.set(entry.language, languages.codes.size + 1);
     languages.of[entry.num] = languages.codes.get(entry.language)!;
-    slotOf[entry.num] = entry.slot + 1;
   }
   return { ordered, start, vals, all, languages, slotOf };
 }
@@ -958,10 +956,7 @@ function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], vi
     }
     if (fails === 0) {
       matched[hits++] = i;
-      for (let fi = 0; fi < width; fi++) {
-        const c = counts[fi]!;
-        for (let k = start[base + fi]!, end = start[base + fi + 1]!; k < end; k++) c[vals[k]!]!++;
-      }
+      countSlot(counts, view, candidates[i]!, 1);
     } else if (fails === 1) {
       const c = counts[failed]!;
       for (let k = start[base + failed]!, end = start[base + failed + 1]!; k < end; k++) c[vals[k]!]!++;
@@ -972,19 +967,12 @@ function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], vi
 
 // evaluate() without filters for candidates that are most of the view (a common word, browsing).
 function evaluateMost(candidates: Int32Array, view: View, dictionary: FacetDictionary): Evaluation {
-  const width = FACETS.length;
-  const { start, vals } = view;
   view.totals ??= countSlots(view.all, view, dictionary);
   const counts = view.totals.map((c) => c.slice());
   const inCandidates = new Uint8Array(view.all.length);
   for (let i = 0; i < candidates.length; i++) inCandidates[candidates[i]!] = 1;
   for (let slot = 0; slot < inCandidates.length; slot++) {
-    if (inCandidates[slot] === 1) continue;
-    const base = slot * width;
-    for (let fi = 0; fi < width; fi++) {
-      const c = counts[fi]!;
-      for (let k = start[base + fi]!, end = start[base + fi + 1]!; k < end; k++) c[vals[k]!]!--;
-    }
+    if (inCandidates[slot] !== 1) countSlot(counts, view, slot, -1);
   }
   const matched = new Int32Array(candidates.length);
   for (let i = 0; i < matched.length; i++) matched[i] = i;
@@ -993,17 +981,20 @@ function evaluateMost(candidates: Int32Array, view: View, dictionary: FacetDicti
 
 // Facet value counts over `slots` (the view's totals when they are all of them).
 function countSlots(slots: Int32Array, view: View, dictionary: FacetDictionary): Uint32Array[] {
+  const counts = dictionary.labels.map((labels) => new Uint32Array(labels.length));
+  for (let i = 0; i < slots.length; i++) countSlot(counts, view, slots[i]!, 1);
+  return counts;
+}
+
+// Adds `step` to the count of each facet value of the document in `slot`.
+function countSlot(counts: Uint32Array[], view: View, slot: number, step: 1 | -1): void {
   const width = FACETS.length;
   const { start, vals } = view;
-  const counts = dictionary.labels.map((labels) => new Uint32Array(labels.length));
-  for (let i = 0; i < slots.length; i++) {
-    const base = slots[i]! * width;
-    for (let fi = 0; fi < width; fi++) {
-      const c = counts[fi]!;
-      for (let k = start[base + fi]!, end = start[base + fi + 1]!; k < end; k++) c[vals[k]!]!++;
-    }
+  const base = slot * width;
+  for (let fi = 0; fi < width; fi++) {
+    const c = counts[fi]!;
+    for (let k = start[base + fi]!, end = start[base + fi + 1]!; k < end; k++) c[vals[k]!]! += step;
   }
-  return counts;
 }
 
 function byNewest(a: Entry, b: Entry): number {
@@ -1329,7 +1320,7 @@ function entryOfRow(row: unknown, num: number, translate: Int32Array[]): Entry |
       facets[k] = mine;
     }
   }
-  return { id, num, publishedAt, ts, amount: amount as number | null, language: language as Language, facets, slot: -1 };
+  return { id, num, publishedAt, ts, amount: amount as number | null, language: language as Language, facets };
 }
 
 /** The embedded engine: the shared contract plus snapshot persistence. */
@@ -1354,7 +1345,6 @@ type Entry = {
   language: Language;
   /** Facet ids, packed by packFacets(). */
   facets: Int32Array;
-  slot: number;
 };
 type Write = { upsert: SearchDocument[] } | { remove: string[] };
 type View = {
