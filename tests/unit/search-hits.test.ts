@@ -3,6 +3,7 @@
 // that cannot be read costs no wrong answer, and how many threads a process gets. The whole
 // search contract also runs on a warmed thread (search-contract.test.ts).
 
+import { spawn } from "node:child_process";
 import { deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/lib/server/config.ts";
@@ -104,6 +105,38 @@ describe("search hits on a thread", () => {
     expect(pool.counts().inline).toBe(1);
     expect(pool.readyThreads()).toBe(0);
   });
+});
+
+describe("a process with hit threads", () => {
+  // A script that searched (bench:engines, reindex) must end when its work does: an idle hit
+  // thread holds nothing up. (Adding the 'message' listener refs a worker: it once kept every
+  // such script running for ever.)
+  it("ends when its work is done, the thread started and idle", async () => {
+    const pool = new URL("../../src/lib/server/search/hitpool.ts", import.meta.url).href;
+    const script = `
+      const { HitPool } = await import(${JSON.stringify(pool)});
+      const pool = new HitPool(1);
+      // As in a script that searches before its thread is ready: the page is built here, the
+      // thread starts, and no page ever goes through it.
+      await pool.build({ bytes: new Uint8Array(0), ends: new Int32Array(0), terms: [] });
+      if ((await pool.warm()) !== 1) process.exit(2);
+      console.log("done", JSON.stringify(pool.counts()));`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | string>((resolve) => {
+      const stuck = setTimeout(() => {
+        child.kill();
+        resolve("still running 20 s after its work");
+      }, 20_000);
+      child.on("exit", (c) => {
+        clearTimeout(stuck);
+        resolve(c ?? "killed");
+      });
+    });
+    expect(code).toBe(0);
+    expect(out).toContain('done {"thread":0,"inline":1,"rebuilt":0}');
+  }, 30_000);
 });
 
 describe("how many hit threads", () => {

@@ -117,7 +117,6 @@ export class HitPool {
           // A page's documents are ~150 KB of JSON: a thread needs little, and its memory is the server's.
           resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
         });
-        worker.unref();
         const slot: Slot = { worker, ready: false, pending: new Map() };
         this.#slots.push(slot);
         const timer = setTimeout(() => void worker.terminate(), START_TIMEOUT_MS);
@@ -125,6 +124,10 @@ export class HitPool {
         worker.on("message", (reply: HitReply) => {
           if ("ready" in reply) {
             clearTimeout(timer);
+            // Kept up while starting (so that warm() can be awaited), idle from now on: an idle
+            // thread must not keep a script or a test run alive. Not unref'd at creation: adding
+            // the 'message' listener refs the worker again.
+            if (slot.pending.size === 0) worker.unref();
             slot.ready = true;
             this.#starting = false;
             this.#changed();
