@@ -7,7 +7,9 @@ import { configDefaults, defineConfig } from "vitest/config";
 // that relies on an earlier test of its file would fail alone and count as a kill: tests own their data.
 export default defineConfig({
   test: {
-    include: ["tests/integration/**/*.test.ts"],
+    // CASEBOOK_MUTATE_TESTS=tests/integration/x.test.ts,… narrows the run to the files that test the mutated module:
+    // code every publish runs (the outbox) is covered by most files, and each mutant would run them all.
+    include: process.env.CASEBOOK_MUTATE_TESTS?.split(",").filter(Boolean) ?? ["tests/integration/**/*.test.ts"],
     // Stryker needs a green initial run: CASEBOOK_MUTATE_EXCLUDE=tests/integration/x.test.ts,… leaves out files
     // that fail at the moment (say which in the score you report).
     exclude: [...configDefaults.exclude, ...(process.env.CASEBOOK_MUTATE_EXCLUDE?.split(",").filter(Boolean) ?? [])],
