@@ -72,7 +72,9 @@ const source = locateMeilisearch({ ...process.env, MEILI_URL: "" });
 const skip = source.kind === "bin" ? null : source.kind === "none" ? source.reason : "needs a Meilisearch binary";
 if (skip) console.warn(`Several site processes on Meilisearch skipped: ${skip}`);
 
-describe.skipIf(skip !== null)("two site processes on Meilisearch", () => {
+// Its last test stops the supervisor and both processes the others talk to, so the tests keep
+// their order under --sequence.shuffle (the files still shuffle).
+describe.skipIf(skip !== null)("two site processes on Meilisearch", { shuffle: false }, () => {
   let pocket: Awaited<ReturnType<typeof startTestPocketBase>> | undefined;
   let meili: RunningMeilisearch | undefined;
   let site: Awaited<ReturnType<typeof startSite>> | undefined;
