@@ -1,5 +1,9 @@
-// `npm test`: every vitest project (unit, integration, e2e), then one summary line
+// `npm test`: every vitest project (unit, integration, e2e, security), then one summary line
 // `N passed, M failed[, K skipped]` counting every test that ran.
+// Files, and the tests in each file, run in a random order every time (issue 10 §6: no test may
+// lean on another having run first; a describe that is one story in steps says `{ shuffle: false }`
+// and why). The order's seed is printed before the summary: `npm test -- --sequence.seed=N` replays
+// it, `npm test -- --sequence.shuffle=false` runs in file order.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -10,11 +14,15 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), "casebook-test-report-"));
 const report = path.join(dir, "report.json");
 const extra = process.argv.slice(2);
+const given = extra.find((a) => a.startsWith("--sequence.seed="))?.split("=")[1];
+const inOrder = extra.includes("--sequence.shuffle=false");
+const seed = given ?? String(Date.now());
+const order = inOrder ? [] : ["--sequence.shuffle", ...(given ? [] : [`--sequence.seed=${seed}`])];
 
 const code = await new Promise<number>((resolve) => {
   const child = spawn(
     process.execPath,
-    [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...extra],
+    [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...order, ...extra],
     { cwd: root, stdio: "inherit", env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" } },
   );
   child.on("exit", (c) => resolve(c ?? 1));
@@ -42,5 +50,6 @@ try {
 }
 rmSync(dir, { recursive: true, force: true });
 if (code !== 0 && failed === 0) failed = 1;
+console.log(inOrder ? "Test order: file order" : `Test order: seed ${seed} (npm test -- --sequence.seed=${seed} runs it again)`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(code === 0 && failed === 0 ? 0 : 1);
