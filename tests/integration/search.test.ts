@@ -419,6 +419,15 @@ describe("search fed by the outbox", () => {
   });
 });
 
+// Mutation run of outbox.ts against this file, leases and transitions (issue 10; CASEBOOK_MUTATE_TESTS=…
+// npm run mutate:integration -- --mutate src/lib/server/search/outbox.ts). Survivors left, as equivalent:
+// the early return on an empty queue, `wanted.length === 0`, `subset.length === 0`, the single-change
+// branch of applyChanges, the loading of documents for delete rows, `fields`, `skipTotal` and `sort`
+// (they only save requests or bytes: the same rows end in the same state); the 50-record chunk and
+// 50-row batch arithmetic (only differs past 50 records or rows in one drain); the prune interval's
+// arithmetic (a prune only runs more often); the module's state symbol name and initial flags. Not
+// reached from here: the worker loop's `more` and interval (startOutboxWorker: leases.test.ts starts it,
+// timing is the benchmark's), ensureSearchWorker (the site's start, e2e) and the prune's error log.
 describe("the outbox worker's bookkeeping", () => {
   it("waits 1 s after a first failure, doubles the wait after each further one, and never waits more than 5 minutes", () => {
     expect(BACKOFF_BASE_MS).toBe(1000);
@@ -443,6 +452,31 @@ describe("the outbox worker's bookkeeping", () => {
     refusing.clear();
     await drainAll(later(10 * 60_000));
     expect((await search(w)).hits.map((h) => h.id)).toEqual([id]);
+    // Applied at last: the row no longer shows the old error.
+    expect((await outboxRows(id))[0]).toMatchObject({ last_error: "", attempts: 1 });
+  });
+
+  it("settles all of a record's due rows with one write, takes no more rows than asked, and two drains at once never apply a row twice", async () => {
+    const f = await fixture();
+    const w = word();
+    // Published then hidden before any drain: two rows of one record, due together.
+    const hidden = await publish(f, { title: `Settled ${w} hidden` });
+    await hidePost(moderator, hidden, "Checking a complaint.");
+    const rows = await outboxRows(hidden);
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    const first = await drainOutbox({ limit: 100 });
+    expect(first).toEqual({ processed: rows.length, failed: 0 });
+    expect((await outboxRows(hidden)).every((r) => r.processed_at !== "")).toBe(true);
+    expect((await search(w)).total).toBe(0);
+
+    const a = await publish(f, { title: `Settled ${w} alpha` });
+    const b = await publish(f, { title: `Settled ${w} bravo` });
+    const due = (await outboxRows(a)).length + (await outboxRows(b)).length;
+    expect(await drainOutbox({ limit: 1 })).toEqual({ processed: 1, failed: 0 });
+    expect(await getOutboxBacklog()).toBe(due - 1);
+    const both = await Promise.all([drainOutbox(), drainOutbox()]);
+    expect(both[0].processed + both[1].processed).toBe(due - 1);
+    expect((await search(w)).hits.map((h) => h.id).sort()).toEqual([a, b].sort());
   });
 
   it("a row for a collection that is not indexed waits, says why, and holds back nothing else", async () => {
