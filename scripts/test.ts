@@ -17,7 +17,9 @@ const extra = process.argv.slice(2);
 const given = extra.find((a) => a.startsWith("--sequence.seed="))?.split("=")[1];
 const inOrder = extra.includes("--sequence.shuffle=false");
 const seed = given ?? String(Date.now());
-const order = inOrder ? [] : ["--sequence.shuffle", ...(given ? [] : [`--sequence.seed=${seed}`])];
+// vitest refuses an option given twice: a caller's own --sequence.shuffle… is left as given.
+const shuffleGiven = extra.some((a) => a.startsWith("--sequence.shuffle"));
+const order = [...(shuffleGiven ? [] : ["--sequence.shuffle"]), ...(given || inOrder ? [] : [`--sequence.seed=${seed}`])];
 
 const code = await new Promise<number>((resolve) => {
   const child = spawn(
