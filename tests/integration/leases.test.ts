@@ -6,8 +6,10 @@
 import type PocketBase from "pocketbase";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setClock } from "../../src/lib/server/clock.ts";
-import { PROCESS_ID, acquireLease, claimPeriod, leaseHolder, releaseLease } from "../../src/lib/server/leases.ts";
-import { OUTBOX_LEASE_MS, getOutboxBacklog, startOutboxWorker, stopOutboxWorker } from "../../src/lib/server/search/outbox.ts";
+import { PROCESS_ID, acquireLease, claimPeriod, createLeaseKeeper, leaseHolder, releaseLease } from "../../src/lib/server/leases.ts";
+import { metricsText } from "../../src/lib/server/observability.ts";
+import { OUTBOX_LEASE_MS, ensureSearchWorker, getOutboxBacklog, startOutboxWorker, stopOutboxWorker } from "../../src/lib/server/search/outbox.ts";
+import { resetShutdownForTests, runShutdownHooks } from "../../src/lib/server/shutdown.ts";
 import { runScheduledReminders } from "../../src/lib/server/roundtables/reminders.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { caseStudyInput, drainAll, publishThroughModeration, search, useTestSearch, word } from "./search-helpers.ts";
@@ -102,6 +104,27 @@ describe("acquireLease", () => {
   });
 });
 
+describe("createLeaseKeeper", () => {
+  it("looks again at another process's lease only every third of it, but at once after being stopped and started", async () => {
+    start = Date.now();
+    at(0);
+    const name = unique("keeper");
+    const other = (await acquireLease(name, 15 * SECOND, "host-b:2:bb"))!;
+    const keeper = createLeaseKeeper(name, 15 * SECOND);
+    expect(await keeper.hold()).toBe(false);
+    await releaseLease(other);
+    at(SECOND);
+    // Free now, but the keeper does not ask PocketBase again until a third of the lease has passed…
+    expect(await keeper.hold()).toBe(false);
+    // …unless its loop was stopped in between: a worker started again takes a free lease at once.
+    await keeper.release();
+    expect(await keeper.hold()).toBe(true);
+    expect(await leaseHolder(name)).toBe(PROCESS_ID);
+    await keeper.release();
+    expect(await leaseHolder(name)).toBeNull();
+  });
+});
+
 describe("claimPeriod", () => {
   it("lets one of eight processes run a scheduled job's period, and only once", async () => {
     const job = unique("job");
@@ -170,5 +193,49 @@ describe("the search outbox worker under a lease", () => {
 
     await stopOutboxWorker();
     expect(await leaseHolder("outbox:search")).toBeNull();
+  });
+
+  it("works through a backlog larger than one batch at once, not one batch per round", async () => {
+    const words = [word(), word(), word()];
+    const ids = [];
+    for (const w of words) ids.push(await publishThroughModeration(editor, moderator, caseStudyInput(orgId, w)));
+    // One row per drain and a minute between rounds: only going on at once after a full batch
+    // makes the three posts searchable within the poll below.
+    startOutboxWorker({ intervalMs: 60 * SECOND, limit: 1 });
+    try {
+      const found = async () => (await Promise.all(words.map(async (w) => (await search(w)).hits.map((h) => h.id)))).flat();
+      await expect.poll(found, { timeout: 20 * SECOND, interval: 100 }).toEqual(ids);
+    } finally {
+      await stopOutboxWorker();
+    }
+  });
+
+  it("ensureSearchWorker (the site's start) makes published posts searchable on its own, reports its backlog and stops at shutdown", async () => {
+    const before = process.env.CASEBOOK_SEARCH_WORKER;
+    delete process.env.CASEBOOK_SEARCH_WORKER;
+    resetShutdownForTests();
+    try {
+      ensureSearchWorker();
+      const w = word();
+      const id = await publishThroughModeration(editor, moderator, caseStudyInput(orgId, w));
+      await expect.poll(async () => (await search(w)).hits.map((h) => h.id), { timeout: 20 * SECOND, interval: 100 }).toEqual([id]);
+      expect((await metricsText()).body).toMatch(/casebook_outbox_backlog\{[^}]*outbox="search"[^}]*\} 0/);
+      expect(await leaseHolder("outbox:search")).toBe(PROCESS_ID);
+
+      const steps = await runShutdownHooks();
+      expect(steps).toContainEqual(expect.objectContaining({ name: "search outbox worker" }));
+      expect(steps.every((s) => s.error === undefined)).toBe(true);
+      // Stopped: the lease is handed back and a new post stays in the outbox.
+      expect(await leaseHolder("outbox:search")).toBeNull();
+      const later = word();
+      await publishThroughModeration(editor, moderator, caseStudyInput(orgId, later));
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await search(later)).total).toBe(0);
+    } finally {
+      await stopOutboxWorker();
+      resetShutdownForTests();
+      if (before === undefined) delete process.env.CASEBOOK_SEARCH_WORKER;
+      else process.env.CASEBOOK_SEARCH_WORKER = before;
+    }
   });
 });

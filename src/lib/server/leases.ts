@@ -110,6 +110,8 @@ export function createLeaseKeeper(name: string, durationMs: number): LeaseKeeper
     async release() {
       const held = lease;
       lease = null;
+      // A keeper started again after a stop asks at once, not after a wait left from before.
+      lookAgainAt = 0;
       if (held) await releaseLease(held);
     },
     held: () => lease,
