@@ -5,25 +5,40 @@
 // open findings refused; the author answers a request for changes and the moderator reads
 // it with the resubmission; the approval note reaches the dashboard.
 import type PocketBase from "pocketbase";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { setClock } from "../../src/lib/server/clock.ts";
 import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { ValidationError } from "../../src/lib/server/errors.ts";
 import { answerConsent, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
 import {
   approveDecisions,
   approvePost,
+  autoHidePost,
   claimPost,
   dismissFinding,
   dpoReview,
+  hidePost,
+  loadPost,
+  rejectPost,
   replyToFeedback,
   requestChanges,
+  restorePost,
   saveDraft,
   submitPost,
 } from "../../src/lib/server/moderation.ts";
-import { getPrivatePost, listDpoQueue, listModerationQueue, listMyPosts, listPendingDecisions, listReviewerNotes } from "../../src/lib/server/queues.ts";
-import { setRequiresDpoReview } from "../../src/lib/server/orgs.ts";
+import {
+  getPrivatePost,
+  getReviewPost,
+  listDpoQueue,
+  listHiddenPosts,
+  listModerationQueue,
+  listMyPosts,
+  listPendingDecisions,
+  listReviewerNotes,
+} from "../../src/lib/server/queues.ts";
+import { leaveOrganization, setRequiresDpoReview } from "../../src/lib/server/orgs.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { caseStudyInput, moderationEvents, outboxRows, word } from "./search-helpers.ts";
+import { caseStudyInput, moderationEvents, outboxRows, publishThroughModeration, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
@@ -277,5 +292,296 @@ describe("the DPO's sign-off list and review (issue 11 §7, §8)", () => {
     const [record] = await decisions([awarded(`Named award ${word()}`)]);
     const view = await getPrivatePost(w.moderator, record!);
     expect(view?.identity).toMatchObject({ publishedBy: "funder", applicant: { name: expect.stringMatching(/^Outside Lab /), consent: "not_needed" } });
+  });
+});
+
+// Each line of each queue, asserted whole (issue 10: the queues' surviving mutants): the pages
+// show these fields as they are, so a wrong one is a wrong dashboard, queue or review.
+describe("what each queue says (issue 10)", () => {
+  let mona: Actor;
+  let org: { id: string; slug: string; name: string };
+  const person = async (name: string, role = "member") => (await loadActor((await createUser(pb, { name, role })).id))!;
+  /** A new author, editor of `org` (and of the organisations given). */
+  const author = async (name: string, ...others: string[]) => {
+    const a = await person(name);
+    for (const id of [org.id, ...others]) await pb.collection("memberships").create({ user: a.id, organization: id, role: "editor", status: "active" });
+    return (await loadActor(a.id))!;
+  };
+  const submitted = async (who: Actor, input: Record<string, unknown>) => {
+    const { id } = await saveDraft(who, input);
+    await submitPost(who, id);
+    return id;
+  };
+
+  beforeAll(async () => {
+    mona = await person("Mona Reviewer", "moderator");
+    org = await createOrganization(pb);
+  });
+  afterEach(() => {
+    setClock(null);
+    vi.useRealTimers();
+  });
+
+  it("the author's dashboard: their own posts in organisations they still belong to, newest change first, each line saying where it stands", async () => {
+    const left = await createOrganization(pb);
+    let ada = await author("Ada Author", left.id);
+    const draft = await saveDraft(ada, caseStudyInput(org.id, word(), undefined, { language: "fr" }));
+    await saveDraft(ada, caseStudyInput(left.id, word()));
+    await saveDraft(await author("Colin Colleague"), caseStudyInput(org.id, word()));
+    const title = `Sent for review ${word()}`;
+    const sent = await submitted(ada, caseStudyInput(org.id, word(), title));
+    await claimPost(mona, sent);
+    await leaveOrganization(ada, left.id);
+    ada = (await loadActor(ada.id))!;
+
+    const items = await listMyPosts(ada);
+    expect(items.map((i) => i.id)).toEqual([sent, draft.id]);
+    expect(items[0]).toEqual({
+      id: sent,
+      slug: expect.any(String),
+      kind: "case_study",
+      title,
+      language: "en",
+      status: "in_review",
+      reviewState: "in_review",
+      isRevision: false,
+      organization: org.name,
+      organizationId: org.id,
+      author: null,
+      anonymous: false,
+      submittedAt: expect.stringMatching(/^\d{4}-/),
+      updated: expect.stringMatching(/^\d{4}-/),
+      feedback: "",
+      openFindings: 0,
+      dismissedFindings: [],
+      consent: "not_needed",
+      publishedBy: "applicant",
+      claimedBy: "Mona Reviewer",
+      claimedById: mona.id,
+    });
+    expect(items[1]).toMatchObject({ status: "draft", reviewState: "draft", language: "fr", submittedAt: null, claimedBy: null, claimedById: null });
+    expect(await listMyPosts(null)).toEqual([]);
+  });
+
+  it("an open finding counts as open, not as dismissed", async () => {
+    const ada = await author("Ada Author");
+    const { id } = await saveDraft(ada, caseStudyInput(org.id, word(), undefined, { body_md: "## Context\n\nDr. Peeters led the pilot on the ward." }));
+    const [line] = (await listMyPosts(ada)).filter((i) => i.id === id);
+    expect(line).toMatchObject({ openFindings: 1, dismissedFindings: [] });
+  });
+
+  it("a published post's pending edit shows the edit's title and language, marked as an edit, with a word diff against the live version", async () => {
+    const ada = await author("Ada Author");
+    const [m1, m2] = [word(), word()];
+    const before = `Discharge letters as published ${m1}`;
+    const id = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word(), before));
+    const after = `Discharge letters, revised after a year ${m2}`;
+    await saveDraft(ada, caseStudyInput(org.id, word(), after, { language: "nl" }), id);
+    await submitPost(ada, id);
+    const line = (await listModerationQueue(mona)).find((i) => i.id === id);
+    expect(line).toMatchObject({ title: after, language: "nl", isRevision: true, status: "published", reviewState: "submitted" });
+    const view = (await getPrivatePost(mona, id))!;
+    expect(view.live?.title).toBe(before);
+    expect(view.data.title).toBe(after);
+    const titleDiff = view.diff.find((d) => d.field === "title")!;
+    expect(titleDiff.parts).toEqual([
+      { text: "Discharge letters", change: "same" },
+      { text: ` as published ${m1}`, change: "removed" },
+      { text: `, revised after a year ${m2}`, change: "added" },
+    ]);
+    // An untouched field is not in the diff; a post without an edit has none.
+    expect(view.diff.map((d) => d.field)).not.toContain("summary");
+    const plain = await submitted(ada, caseStudyInput(org.id, word()));
+    expect((await getPrivatePost(mona, plain))!.diff).toEqual([]);
+    expect((await getPrivatePost(mona, plain))!.live).toBeNull();
+  });
+
+  it("the author's reviewer notes: a request for changes while it stands, the note of an approval and of a rejection, for a post and for an edit", async () => {
+    const ada = await author("Ada Author");
+    const claimed = async (input: Record<string, unknown>, id?: string) => {
+      const saved = id ? (await saveDraft(ada, input, id)).id : (await saveDraft(ada, input)).id;
+      await submitPost(ada, saved);
+      await claimPost(mona, saved);
+      return saved;
+    };
+    const changes = await claimed(caseStudyInput(org.id, word()));
+    await requestChanges(mona, changes, "Say how many letters were checked.");
+    const answered = await claimed(caseStudyInput(org.id, word()));
+    await requestChanges(mona, answered, "Say how many letters were checked.");
+    await submitPost(ada, answered);
+    const rejected = await claimed(caseStudyInput(org.id, word()));
+    await rejectPost(mona, rejected, "not_about_ai", "This one is about a spreadsheet, not AI.");
+    const editApproved = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word()));
+    await claimed(caseStudyInput(org.id, word(), `Edited and approved ${word()}`), editApproved);
+    await approvePost(mona, editApproved, "The edit reads well.");
+    const editRejected = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word()));
+    await claimed(caseStudyInput(org.id, word(), `Edited and refused ${word()}`), editRejected);
+    await rejectPost(mona, editRejected, "not_about_ai", "The edit removed what the post was about.");
+
+    const notes = await listReviewerNotes(ada);
+    expect(Object.fromEntries(notes.map((n) => [n.item.id, n.kind]))).toEqual({
+      [changes]: "changes",
+      [rejected]: "rejected",
+      [editApproved]: "approved",
+      [editRejected]: "rejected",
+    });
+    expect(notes.find((n) => n.item.id === changes)).toMatchObject({ canReply: true, reply: null, item: { feedback: "Say how many letters were checked." } });
+    expect(await listReviewerNotes(await author("Colin Colleague"))).toEqual([]);
+    expect(await listReviewerNotes(null)).toEqual([]);
+  });
+
+  it("the DPO's sign-off list holds only their own organisations' posts waiting for it, oldest first, with the author's name", async () => {
+    const [dpo, eve, admin, otherAdmin, otherEditor] = await Promise.all([
+      person("Dora Dpo"),
+      person("Eve Editor"),
+      person("Alma Admin"),
+      person("Otto Admin"),
+      person("Olga Editor"),
+    ]);
+    const mine = await createOrganization(pb, [
+      { userId: dpo.id, role: "dpo" },
+      { userId: eve.id, role: "editor" },
+      { userId: admin.id, role: "admin" },
+    ]);
+    // Where Dora is only an editor, its posts waiting for its own DPO are not hers to sign off.
+    const theirs = await createOrganization(pb, [
+      { userId: dpo.id, role: "editor" },
+      { userId: otherEditor.id, role: "editor" },
+      { userId: otherAdmin.id, role: "admin" },
+    ]);
+    await setRequiresDpoReview((await loadActor(admin.id))!, mine.id, true);
+    await setRequiresDpoReview((await loadActor(otherAdmin.id))!, theirs.id, true);
+    const editor = (await loadActor(eve.id))!;
+    const first = await submitted(editor, caseStudyInput(mine.id, word()));
+    const second = await submitted(editor, caseStudyInput(mine.id, word()));
+    await submitted((await loadActor(otherEditor.id))!, caseStudyInput(theirs.id, word()));
+    const queue = await listDpoQueue((await loadActor(dpo.id))!);
+    expect(queue.map((i) => i.id)).toEqual([first, second]);
+    expect(queue[0]).toMatchObject({ author: "Eve Editor", status: "dpo_review", organization: mine.name });
+    expect(await listDpoQueue(editor)).toEqual([]);
+    expect(await listDpoQueue(null)).toEqual([]);
+  });
+
+  it("the moderation queue's filters: by kind, by organisation, and waiting longer than so many hours", async () => {
+    const ada = await author("Ada Author");
+    const own = await createOrganization(pb, [{ userId: ada.id, role: "editor" }]);
+    const me = (await loadActor(ada.id))!;
+    const { id: early } = await saveDraft(me, caseStudyInput(own.id, word()));
+    // Submitted three hours ago (the submission's time is the site's clock).
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() - 3 * 3600_000);
+    await submitPost(me, early);
+    vi.useRealTimers();
+    const late = await submitted(me, caseStudyInput(own.id, word()));
+    const elsewhere = await submitted(ada, caseStudyInput(org.id, word()));
+    const [record] = await decisions([awarded(`Queued award ${word()}`)]);
+    const ids = async (filters: Parameters<typeof listModerationQueue>[1]) => (await listModerationQueue(mona, filters)).map((i) => i.id);
+
+    expect(await ids({ organization: own.id })).toEqual([early, late]);
+    expect(await ids({ organization: own.id, minWaitHours: 2 })).toEqual([early]);
+    expect(await ids({ organization: own.id, minWaitHours: 4 })).toEqual([]);
+    const funding = await ids({ kind: "funding_application" });
+    expect(funding).toContain(record);
+    expect(funding).not.toContain(early);
+    expect(await ids({ kind: "case_study" })).not.toContain(record);
+    expect(await ids({})).toEqual(expect.arrayContaining([early, late, elsewhere, record]));
+    await expect(listModerationQueue(me)).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("funders' records waiting for a moderator name their applicant, and one another moderator holds is not offered for bulk approval", async () => {
+    const other = await person("Omar Reviewer", "moderator");
+    const applicantOrg = await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:s}", { s: w.orgSlug }));
+    const outsideTitle = `Outside award ${word()}`;
+    const [outside, onPlatform] = await decisions([
+      awarded(outsideTitle),
+      awarded(`Platform award ${word()}`, { applicantType: "platform", applicant: w.orgSlug }),
+    ]);
+    await claimPost(other, outside!);
+    const pending = async (who: Actor) => new Map((await listPendingDecisions(who, "en")).map((d) => [d.item.id, d]));
+    const forMona = await pending(mona);
+    expect(forMona.get(outside!)).toMatchObject({
+      applicant: `Outside Lab ${outsideTitle}`,
+      approvable: false,
+      item: { publishedBy: "funder", claimedBy: "Omar Reviewer" },
+    });
+    expect(forMona.get(onPlatform!)).toMatchObject({ applicant: applicantOrg.name, approvable: true, post: { publishedAt: null } });
+    expect((await pending(other)).get(outside!)?.approvable).toBe(true);
+  });
+
+  it("the hidden list holds hidden posts only, for moderators only", async () => {
+    const ada = await author("Ada Author");
+    const hidden = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word()));
+    const shown = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word()));
+    await hidePost(mona, hidden, "It names a ward nurse.");
+    const list = await listHiddenPosts(mona);
+    expect(list.find((i) => i.id === hidden)).toMatchObject({ status: "hidden", organization: org.name });
+    expect(list.map((i) => i.id)).not.toContain(shown);
+    await expect(listHiddenPosts(ada)).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("a moderator's private view has the whole history with who did what, and the author's name; the organisation's admin sees neither", async () => {
+    const ada = await author("Ada Author");
+    const adminUser = await person("Alma Admin");
+    await pb.collection("memberships").create({ user: adminUser.id, organization: org.id, role: "admin", status: "active" });
+    const admin = (await loadActor(adminUser.id))!;
+    const id = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word()));
+    await hidePost(mona, id, "It names a ward nurse.");
+    await restorePost(mona, id, "The name was the project lead's.");
+    await autoHidePost(await loadPost(id), "Hidden automatically: a trusted reader reported patient data.");
+
+    const view = (await getPrivatePost(mona, id))!;
+    expect(view.history.map((h) => [h.action, h.from, h.to, h.actor])).toEqual([
+      ["create", "", "draft", "Ada Author"],
+      ["submit", "draft", "submitted", "Ada Author"],
+      ["claim", "submitted", "in_review", "Mona Reviewer"],
+      ["approve", "in_review", "published", "Mona Reviewer"],
+      ["hide", "published", "hidden", "Mona Reviewer"],
+      ["restore", "hidden", "published", "Mona Reviewer"],
+      ["auto_hide", "published", "hidden", "system"],
+    ]);
+    expect(view.history[4]).toMatchObject({ note: "It names a ward nurse.", at: expect.stringMatching(/^\d{4}-/) });
+    expect(view.authorName).toBe("Ada Author");
+    const adminView = (await getPrivatePost(admin, id))!;
+    expect(adminView.history).toEqual([]);
+    expect(adminView.authorName).toBeNull();
+    expect(await getPrivatePost(mona, "nosuchpost00000")).toBeNull();
+  });
+
+  it("the review rendering is the post as the public will see it, under its pseudonym, and only for those who review it", async () => {
+    const ada = await author("Ada Author");
+    const title = `Anonymous account for review ${word()}`;
+    const id = await submitted(ada, caseStudyInput(org.id, word(), title, { anonymous: true }));
+    const seen = (await getReviewPost(mona, "en", id))!;
+    expect(seen).toMatchObject({ title, anonymous: true, organization: null, publishedAt: null });
+    expect(seen.byline).not.toBe(org.name);
+    expect(seen.byline).not.toBe("");
+    expect(await getReviewPost(await person("Nora Nobody"), "en", id)).toBeNull();
+    expect(await getReviewPost(null, "en", id)).toBeNull();
+    expect(await getReviewPost(mona, "en", "nosuchpost00000")).toBeNull();
+  });
+
+  it("the review of a funder's record names its applicant as it will be shown, and says when the applicant's consent lapsed", async () => {
+    const [id] = await decisions([
+      {
+        title: `Refused triage pilot ${word()}`,
+        applicantType: "platform",
+        applicant: w.orgSlug,
+        amountRequested: 90_000,
+        decision: "rejected",
+        decidedOn: "2025-06-30",
+        language: "en",
+        rejectionReasons: ["data_governance"],
+      },
+    ]);
+    const applicantOrg = await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:s}", { s: w.orgSlug }));
+    const identity = (await getPrivatePost(mona, id!))!.identity;
+    expect(identity).toMatchObject({ publishedBy: "funder", applicant: { name: applicantOrg.name, consent: "requested" } });
+    const deadline = Date.parse((await pb.collection("posts").getOne(id!)).consent_deadline);
+    setClock(() => deadline + 24 * 3600_000);
+    expect((await getPrivatePost(mona, id!))!.identity.applicant?.consent).toBe("lapsed");
+    expect((await listModerationQueue(mona)).find((i) => i.id === id)?.consent).toBe("lapsed");
+    // A case study names no applicant and no publisher.
+    const story = await submitted(w.editor, caseStudyInput(w.orgId, word()));
+    expect((await getPrivatePost(mona, story))!.identity).toMatchObject({ publishedBy: null, applicant: null, organization: expect.stringMatching(/^Org /) });
   });
 });
