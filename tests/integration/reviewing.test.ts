@@ -36,7 +36,7 @@ import {
   listPendingDecisions,
   listReviewerNotes,
 } from "../../src/lib/server/queues.ts";
-import { leaveOrganization, setRequiresDpoReview } from "../../src/lib/server/orgs.ts";
+import { changeMemberRole, leaveOrganization, setRequiresDpoReview } from "../../src/lib/server/orgs.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { caseStudyInput, moderationEvents, outboxRows, publishThroughModeration, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
@@ -288,6 +288,9 @@ describe("the DPO's sign-off list and review (issue 11 §7, §8)", () => {
     expect(dpoView?.authorReply?.note).toBe("Ward names removed; the wards are now numbered.");
     expect(dpoView?.history).toEqual([]);
     expect((await getPrivatePost(editor, id))?.authorReply).toBeNull();
+    // Returned again: the earlier answer no longer answers anything.
+    await dpoReview(dpo, id, "return", "Remove the dates as well.");
+    expect((await listReviewerNotes(editor)).find((n) => n.item.id === id)).toMatchObject({ kind: "changes", reply: null, canReply: true });
 
     const [record] = await decisions([awarded(`Named award ${word()}`)]);
     const view = await getPrivatePost(w.moderator, record!);
@@ -368,6 +371,8 @@ describe("what each queue says (issue 10)", () => {
     const { id } = await saveDraft(ada, caseStudyInput(org.id, word(), undefined, { body_md: "## Context\n\nDr. Peeters led the pilot on the ward." }));
     const [line] = (await listMyPosts(ada)).filter((i) => i.id === id);
     expect(line).toMatchObject({ openFindings: 1, dismissedFindings: [] });
+    await submitPost(ada, id);
+    expect((await listModerationQueue(mona, { withFindings: true })).find((i) => i.id === id)).toMatchObject({ openFindings: 1 });
   });
 
   it("a published post's pending edit shows the edit's title and language, marked as an edit, with a word diff against the live version", async () => {
@@ -376,13 +381,15 @@ describe("what each queue says (issue 10)", () => {
     const before = `Discharge letters as published ${m1}`;
     const id = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word(), before));
     const after = `Discharge letters, revised after a year ${m2}`;
-    await saveDraft(ada, caseStudyInput(org.id, word(), after, { language: "nl" }), id);
+    await saveDraft(ada, caseStudyInput(org.id, word(), after, { language: "nl", anonymous: true }), id);
     await submitPost(ada, id);
     const line = (await listModerationQueue(mona)).find((i) => i.id === id);
     expect(line).toMatchObject({ title: after, language: "nl", isRevision: true, status: "published", reviewState: "submitted" });
     const view = (await getPrivatePost(mona, id))!;
     expect(view.live?.title).toBe(before);
     expect(view.data.title).toBe(after);
+    // The edit would publish it under a pseudonym: the review says so, though the live version is signed.
+    expect(view.identity.anonymous).toBe(true);
     const titleDiff = view.diff.find((d) => d.field === "title")!;
     expect(titleDiff.parts).toEqual([
       { text: "Discharge letters", change: "same" },
@@ -397,7 +404,8 @@ describe("what each queue says (issue 10)", () => {
   });
 
   it("the author's reviewer notes: a request for changes while it stands, the note of an approval and of a rejection, for a post and for an edit", async () => {
-    const ada = await author("Ada Author");
+    const left = await createOrganization(pb);
+    let ada = await author("Ada Author", left.id);
     const claimed = async (input: Record<string, unknown>, id?: string) => {
       const saved = id ? (await saveDraft(ada, input, id)).id : (await saveDraft(ada, input)).id;
       await submitPost(ada, saved);
@@ -413,7 +421,17 @@ describe("what each queue says (issue 10)", () => {
     await rejectPost(mona, rejected, "not_about_ai", "This one is about a spreadsheet, not AI.");
     const editApproved = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word()));
     await claimed(caseStudyInput(org.id, word(), `Edited and approved ${word()}`), editApproved);
+    await requestChanges(mona, editApproved, "Keep the original figures in the edit.");
+    // Answered by resubmitting the edit: the request no longer stands (an edit keeps its feedback meanwhile).
+    await submitPost(ada, editApproved);
+    expect((await listReviewerNotes(ada)).map((n) => n.item.id)).not.toContain(editApproved);
+    await claimPost(mona, editApproved);
     await approvePost(mona, editApproved, "The edit reads well.");
+    // A rejection in an organisation the author has since left is no longer theirs to read.
+    const elsewhere = await claimed(caseStudyInput(left.id, word()));
+    await rejectPost(mona, elsewhere, "not_about_ai", "This one is about a spreadsheet, not AI.");
+    await leaveOrganization(ada, left.id);
+    ada = (await loadActor(ada.id))!;
     const editRejected = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word()));
     await claimed(caseStudyInput(org.id, word(), `Edited and refused ${word()}`), editRejected);
     await rejectPost(mona, editRejected, "not_about_ai", "The edit removed what the post was about.");
@@ -460,6 +478,10 @@ describe("what each queue says (issue 10)", () => {
     expect(queue[0]).toMatchObject({ author: "Eve Editor", status: "dpo_review", organization: mine.name });
     expect(await listDpoQueue(editor)).toEqual([]);
     expect(await listDpoQueue(null)).toEqual([]);
+    // Eve becomes a DPO too: her own two posts are not hers to sign off.
+    const membership = await pb.collection("memberships").getFirstListItem(pb.filter("user = {:u} && organization = {:o}", { u: eve.id, o: mine.id }));
+    await changeMemberRole((await loadActor(admin.id))!, membership.id, "dpo");
+    expect(await listDpoQueue((await loadActor(eve.id))!)).toEqual([]);
   });
 
   it("the moderation queue's filters: by kind, by organisation, and waiting longer than so many hours", async () => {
@@ -506,6 +528,8 @@ describe("what each queue says (issue 10)", () => {
     });
     expect(forMona.get(onPlatform!)).toMatchObject({ applicant: applicantOrg.name, approvable: true, post: { publishedAt: null } });
     expect((await pending(other)).get(outside!)?.approvable).toBe(true);
+    // An applicant outside the platform, given without region or kind, is named without them.
+    expect((await getPrivatePost(mona, outside!))!.identity.applicant).toMatchObject({ name: `Outside Lab ${outsideTitle}`, region: null, kind: null });
   });
 
   it("the hidden list holds hidden posts only, for moderators only", async () => {
@@ -541,6 +565,9 @@ describe("what each queue says (issue 10)", () => {
     ]);
     expect(view.history[4]).toMatchObject({ note: "It names a ward nurse.", at: expect.stringMatching(/^\d{4}-/) });
     expect(view.authorName).toBe("Ada Author");
+    // The platform's admin reads it as the moderators do.
+    const platformAdmin = await person("Pia Platform", "admin");
+    expect((await getPrivatePost(platformAdmin, id))!).toMatchObject({ authorName: "Ada Author", history: view.history });
     const adminView = (await getPrivatePost(admin, id))!;
     expect(adminView.history).toEqual([]);
     expect(adminView.authorName).toBeNull();
@@ -575,7 +602,10 @@ describe("what each queue says (issue 10)", () => {
     ]);
     const applicantOrg = await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:s}", { s: w.orgSlug }));
     const identity = (await getPrivatePost(mona, id!))!.identity;
-    expect(identity).toMatchObject({ publishedBy: "funder", applicant: { name: applicantOrg.name, consent: "requested" } });
+    expect(identity).toMatchObject({
+      publishedBy: "funder",
+      applicant: { name: applicantOrg.name, region: "flanders", kind: "hospital", consent: "requested" },
+    });
     const deadline = Date.parse((await pb.collection("posts").getOne(id!)).consent_deadline);
     setClock(() => deadline + 24 * 3600_000);
     expect((await getPrivatePost(mona, id!))!.identity.applicant?.consent).toBe("lapsed");

@@ -32,6 +32,34 @@ describe("diffContent", () => {
     ]);
   });
 
+  it("compares list fields as comma-separated text, a missing value as empty, and leaves unchanged fields out", () => {
+    expect(
+      diffContent(
+        { title: "Same title", tags: ["triage", "nlp"], outcome: null, anonymous: false },
+        { title: "Same title", tags: ["triage"], outcome: "stopped", anonymous: false },
+      ),
+    ).toEqual([
+      { field: "outcome", parts: [{ text: "stopped", change: "added" }] },
+      {
+        field: "tags",
+        parts: [
+          { text: "triage", change: "same" },
+          { text: ", nlp", change: "removed" },
+        ],
+      },
+    ]);
+    expect(diffContent({ summary: null, decision: undefined }, {})).toEqual([]);
+    expect(diffContent({ anonymous: false }, { anonymous: true })).toEqual([
+      {
+        field: "anonymous",
+        parts: [
+          { text: "false", change: "removed" },
+          { text: "true", change: "added" },
+        ],
+      },
+    ]);
+  });
+
   it("shows a long field emptied as one removed part", () => {
     const long = words(16_000, "a");
     expect(diffContent({ lessons_md: long }, { lessons_md: "" })[0]?.parts).toEqual([{ text: long, change: "removed" }]);
