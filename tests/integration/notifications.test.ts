@@ -251,6 +251,29 @@ describe("each 'your turn' event writes its notices and mails with the change", 
     expect((await mails(moderator.id)).filter((m) => m.template === "patient_data_flag" && m.params.title === post.title)).toHaveLength(1);
   });
 
+  it("other reports wait in the queue without a notice, and a moderator is not told of their own patient-data report", async () => {
+    const author = await createUser(pb);
+    const org = await createOrganization(pb, [{ userId: author.id, role: "editor" }]);
+    const editor = await actorOf(author.id);
+    const publish = async () => {
+      const post = await draft(editor, org.id);
+      await submitPost(editor, post.id);
+      await claimPost(moderator, post.id);
+      await approvePost(moderator, post.id);
+      return post;
+    };
+    const told = async (who: string, title: string) => (await notices(who)).filter((n) => n.kind === "patient_data_flag" && n.params.title === title);
+    const spam = await publish();
+    await flagPost(await actorOf((await createUser(pb)).id), spam.id, "spam", "Advertises a product.");
+    expect(await told(moderator.id, spam.title)).toEqual([]);
+
+    const colleague = await actorOf((await createUser(pb, { role: "moderator", name: "Omar Moderator" })).id);
+    const reported = await publish();
+    await flagPost(colleague, reported.id, "patient_data", "A patient's name in the results.");
+    expect(await told(colleague.id, reported.title)).toEqual([]);
+    expect(await told(moderator.id, reported.title)).toHaveLength(1);
+  });
+
   it("an unverified member gets the notice in the app but no mail", async () => {
     const { org, editorActor } = await dpoOrganization();
     const unverified = await createUser(pb, { verified: false });
