@@ -26,7 +26,9 @@ import {
   saveDraft,
   submitPost,
 } from "../../src/lib/server/moderation.ts";
+import { getPublishedPost } from "../../src/lib/server/posts.ts";
 import {
+  getPreviewPost,
   getPrivatePost,
   getReviewPost,
   listDpoQueue,
@@ -470,11 +472,22 @@ describe("what each queue says (issue 10)", () => {
     await setRequiresDpoReview((await loadActor(admin.id))!, mine.id, true);
     await setRequiresDpoReview((await loadActor(otherAdmin.id))!, theirs.id, true);
     const editor = (await loadActor(eve.id))!;
+    const { id: second } = await saveDraft(editor, caseStudyInput(mine.id, word()));
     const first = await submitted(editor, caseStudyInput(mine.id, word()));
-    const second = await submitted(editor, caseStudyInput(mine.id, word()));
+    await submitPost(editor, second);
     await submitted((await loadActor(otherEditor.id))!, caseStudyInput(theirs.id, word()));
     const queue = await listDpoQueue((await loadActor(dpo.id))!);
     expect(queue.map((i) => i.id)).toEqual([first, second]);
+    // DPO of a second organisation as well: both organisations' posts, in one list.
+    const [thirdAdmin, thirdEditor] = await Promise.all([person("Tom Admin"), person("Tess Editor")]);
+    const third = await createOrganization(pb, [
+      { userId: dpo.id, role: "dpo" },
+      { userId: thirdEditor.id, role: "editor" },
+      { userId: thirdAdmin.id, role: "admin" },
+    ]);
+    await setRequiresDpoReview((await loadActor(thirdAdmin.id))!, third.id, true);
+    const fromThird = await submitted((await loadActor(thirdEditor.id))!, caseStudyInput(third.id, word()));
+    expect((await listDpoQueue((await loadActor(dpo.id))!)).map((i) => i.id)).toEqual([first, second, fromThird]);
     expect(queue[0]).toMatchObject({ author: "Eve Editor", status: "dpo_review", organization: mine.name });
     expect(await listDpoQueue(editor)).toEqual([]);
     expect(await listDpoQueue(null)).toEqual([]);
@@ -488,13 +501,15 @@ describe("what each queue says (issue 10)", () => {
     const ada = await author("Ada Author");
     const own = await createOrganization(pb, [{ userId: ada.id, role: "editor" }]);
     const me = (await loadActor(ada.id))!;
+    // Written first, submitted last: the queue is in order of submission, not of writing.
+    const { id: late } = await saveDraft(me, caseStudyInput(own.id, word()));
     const { id: early } = await saveDraft(me, caseStudyInput(own.id, word()));
     // Submitted three hours ago (the submission's time is the site's clock).
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() - 3 * 3600_000);
     await submitPost(me, early);
     vi.useRealTimers();
-    const late = await submitted(me, caseStudyInput(own.id, word()));
+    await submitPost(me, late);
     const elsewhere = await submitted(ada, caseStudyInput(org.id, word()));
     const [record] = await decisions([awarded(`Queued award ${word()}`)]);
     const ids = async (filters: Parameters<typeof listModerationQueue>[1]) => (await listModerationQueue(mona, filters)).map((i) => i.id);
@@ -528,6 +543,9 @@ describe("what each queue says (issue 10)", () => {
     });
     expect(forMona.get(onPlatform!)).toMatchObject({ applicant: applicantOrg.name, approvable: true, post: { publishedAt: null } });
     expect((await pending(other)).get(outside!)?.approvable).toBe(true);
+    // A case study waiting in the same queue is not a funder's record.
+    const story = await submitted(w.editor, caseStudyInput(w.orgId, word()));
+    expect((await pending(mona)).has(story)).toBe(false);
     // An applicant outside the platform, given without region or kind, is named without them.
     expect((await getPrivatePost(mona, outside!))!.identity.applicant).toMatchObject({ name: `Outside Lab ${outsideTitle}`, region: null, kind: null });
   });
@@ -582,6 +600,15 @@ describe("what each queue says (issue 10)", () => {
     expect(seen).toMatchObject({ title, anonymous: true, organization: null, publishedAt: null });
     expect(seen.byline).not.toBe(org.name);
     expect(seen.byline).not.toBe("");
+    // Under the descriptor approval publishes it under, not the placeholder stored until then.
+    await claimPost(mona, id);
+    await approvePost(mona, id);
+    const slug = (await pb.collection("posts").getOne(id)).slug;
+    expect((await getPublishedPost("en", slug))?.byline).toBe(seen.byline);
+    // A signed post's preview and review carry its organisation, as its page will.
+    const signed = await submitted(ada, caseStudyInput(org.id, word()));
+    expect((await getReviewPost(mona, "en", signed))?.organization).toMatchObject({ name: org.name, slug: org.slug });
+    expect((await getPreviewPost(ada, "en", signed))?.organization).toMatchObject({ name: org.name, slug: org.slug });
     expect(await getReviewPost(await person("Nora Nobody"), "en", id)).toBeNull();
     expect(await getReviewPost(null, "en", id)).toBeNull();
     expect(await getReviewPost(mona, "en", "nosuchpost00000")).toBeNull();
