@@ -111,6 +111,18 @@ async function decisions(rows: Record<string, unknown>[]): Promise<string[]> {
   return rows.map((r) => posts.find((p) => p.title === r.title)!.id);
 }
 
+/** A refusal of an application by the platform's organisation `w`: its admins are asked for consent to publish it. */
+const refusedOnPlatform = () => ({
+  title: `Refused triage pilot ${word()}`,
+  applicantType: "platform",
+  applicant: w.orgSlug,
+  amountRequested: 90_000,
+  decision: "rejected",
+  decidedOn: "2025-06-30",
+  language: "en",
+  rejectionReasons: ["data_governance"],
+});
+
 const awarded = (title: string, extra: Record<string, unknown> = {}) => ({
   title,
   applicantType: "outside",
@@ -147,18 +159,7 @@ describe("the moderation queue (issue 11 §10)", () => {
   });
 
   it("a funder's record waiting for the applicant's consent shows that state and cannot be claimed until answered", async () => {
-    const [id] = await decisions([
-      {
-        title: `Refused triage pilot ${word()}`,
-        applicantType: "platform",
-        applicant: w.orgSlug,
-        amountRequested: 90_000,
-        decision: "rejected",
-        decidedOn: "2025-06-30",
-        language: "en",
-        rejectionReasons: ["data_governance"],
-      },
-    ]);
+    const [id] = await decisions([refusedOnPlatform()]);
     const item = (await listModerationQueue(w.moderator)).find((i) => i.id === id!);
     expect(item?.consent).toBe("requested");
     const before = await pb.collection("posts").getOne(id!);
@@ -615,18 +616,7 @@ describe("what each queue says (issue 10)", () => {
   });
 
   it("the review of a funder's record names its applicant as it will be shown, and says when the applicant's consent lapsed", async () => {
-    const [id] = await decisions([
-      {
-        title: `Refused triage pilot ${word()}`,
-        applicantType: "platform",
-        applicant: w.orgSlug,
-        amountRequested: 90_000,
-        decision: "rejected",
-        decidedOn: "2025-06-30",
-        language: "en",
-        rejectionReasons: ["data_governance"],
-      },
-    ]);
+    const [id] = await decisions([refusedOnPlatform()]);
     const applicantOrg = await pb.collection("organizations").getFirstListItem(pb.filter("slug = {:s}", { s: w.orgSlug }));
     const identity = (await getPrivatePost(mona, id!))!.identity;
     expect(identity).toMatchObject({
