@@ -8,6 +8,7 @@ import { answerConsent, recordDecisions, reviewAnonymity, saveCall } from "../..
 import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { requestOrganization, reviewOrganization } from "../../src/lib/server/orgs.ts";
 import { getPublishedPost } from "../../src/lib/server/posts.ts";
+import { getPrivatePost } from "../../src/lib/server/queues.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
 
@@ -133,6 +134,10 @@ describe("counterparts (issue 9 §1)", () => {
     expect((await reviewAnonymity(moderator, "en", own.id)).related).toEqual([]);
     await publish(own.id);
     expect((await getPublishedPost("en", own.slug))?.funding?.counterpartSlug).toBe(record.slug);
+    // Whoever reviews the funder's record later (an edit, a flag) sees which account it is linked to.
+    const ownTitle = (await pb.collection("posts").getOne(own.id)).title;
+    expect((await getPrivatePost(moderator, record.id))?.identity.counterpart).toEqual({ id: own.id, title: ownTitle, status: "published" });
+    expect((await getPrivatePost(moderator, own.id))?.identity.counterpart).toMatchObject({ id: record.id, status: "published" });
   });
 });
 

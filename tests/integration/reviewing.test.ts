@@ -540,7 +540,8 @@ describe("what each queue says (issue 10)", () => {
     expect(forMona.get(outside!)).toMatchObject({
       applicant: `Outside Lab ${outsideTitle}`,
       approvable: false,
-      item: { publishedBy: "funder", claimedBy: "Omar Reviewer" },
+      // Its applicant was never asked for consent (outside the platform): nothing lapsed.
+      item: { publishedBy: "funder", claimedBy: "Omar Reviewer", consent: "not_needed" },
     });
     expect(forMona.get(onPlatform!)).toMatchObject({ applicant: applicantOrg.name, approvable: true, post: { publishedAt: null } });
     expect((await pending(other)).get(outside!)?.approvable).toBe(true);
