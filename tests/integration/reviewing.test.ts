@@ -25,6 +25,7 @@ import {
   restorePost,
   saveDraft,
   submitPost,
+  unclaimPost,
 } from "../../src/lib/server/moderation.ts";
 import { getPublishedPost } from "../../src/lib/server/posts.ts";
 import {
@@ -631,5 +632,101 @@ describe("what each queue says (issue 10)", () => {
     // A case study names no applicant and no publisher.
     const story = await submitted(w.editor, caseStudyInput(w.orgId, word()));
     expect((await getPrivatePost(mona, story))!.identity).toMatchObject({ publishedBy: null, applicant: null, organization: expect.stringMatching(/^Org /) });
+  });
+});
+
+// The moderation survivors (issue 10): decisions on a post another moderator holds, reasons
+// outside the list, and the author's dismissal of a finding, each refused with its message and
+// leaving the post, its events and its findings as they were.
+describe("what a decision refuses (issue 10)", () => {
+  let org: { id: string; slug: string; name: string };
+  let ada: Actor;
+  const moderator = async (name: string) => (await loadActor((await createUser(pb, { name, role: "moderator" })).id))!;
+  const state = async (id: string) => {
+    const p = await pb.collection("posts").getOne(id);
+    return { status: p.status, claimed_by: p.claimed_by, feedback: p.feedback, events: (await moderationEvents(pb, id)).length };
+  };
+
+  beforeAll(async () => {
+    org = await createOrganization(pb);
+    const user = await createUser(pb, { name: "Ada Author" });
+    await pb.collection("memberships").create({ user: user.id, organization: org.id, role: "editor", status: "active" });
+    ada = (await loadActor(user.id))!;
+  });
+
+  it("a post one moderator holds cannot be claimed, returned, rejected, approved or given back by another; the refusal names who holds it", async () => {
+    const [mona, omar] = [await moderator(`Mona ${word()}`), await moderator(`Omar ${word()}`)];
+    const { id } = await saveDraft(ada, caseStudyInput(org.id, word()));
+    await submitPost(ada, id);
+    await claimPost(mona, id);
+    const before = await state(id);
+    const held = new RegExp(`${mona.name} is (already )?reviewing this post`);
+    await expect(claimPost(omar, id)).rejects.toThrow(held);
+    await expect(requestChanges(omar, id, "Please remove the ward names.")).rejects.toThrow(held);
+    await expect(rejectPost(omar, id, "not_about_ai", "This is not about an AI project.")).rejects.toThrow(held);
+    await expect(approvePost(omar, id)).rejects.toThrow(held);
+    await expect(unclaimPost(omar, id)).rejects.toThrow(held);
+    expect(await state(id)).toEqual(before);
+    // The one who holds it may give it back; then anyone may take it.
+    await unclaimPost(mona, id);
+    expect(await state(id)).toMatchObject({ status: "submitted", claimed_by: "", events: before.events + 1 });
+    await claimPost(omar, id);
+    expect((await pb.collection("posts").getOne(id)).claimed_by).toBe(omar.id);
+  });
+
+  it("the author (not a moderator) is refused as forbidden, and a post not yet claimed must be claimed first", async () => {
+    const mona = await moderator(`Mona ${word()}`);
+    const { id } = await saveDraft(ada, caseStudyInput(org.id, word()));
+    await submitPost(ada, id);
+    await expect(requestChanges(mona, id, "Please remove the ward names.")).rejects.toThrow("Claim the post");
+    await expect(rejectPost(mona, id, "not_about_ai", "This is not about an AI project.")).rejects.toThrow("Claim the post");
+    await claimPost(mona, id);
+    const before = await state(id);
+    await expect(requestChanges(ada, id, "Please remove the ward names.")).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(rejectPost(ada, id, "not_about_ai", "This is not about an AI project.")).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(unclaimPost(ada, id)).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await state(id)).toEqual(before);
+  });
+
+  it("a rejection needs a reason from the list and an explanation; a return needs a note; nothing changes otherwise", async () => {
+    const mona = await moderator(`Mona ${word()}`);
+    const { id } = await saveDraft(ada, caseStudyInput(org.id, word()));
+    await submitPost(ada, id);
+    await claimPost(mona, id);
+    const before = await state(id);
+    await expect(rejectPost(mona, id, "because", "This is not about an AI project.")).rejects.toThrow("Choose a reason from the list.");
+    await expect(rejectPost(mona, id, "not_about_ai", "  no  ")).rejects.toThrow("Explain the decision to the author");
+    await expect(requestChanges(mona, id, "  fix ")).rejects.toThrow(ValidationError);
+    expect(await state(id)).toEqual(before);
+    // Five characters are enough, and the note is stored trimmed.
+    await requestChanges(mona, id, "  Fix it  ");
+    expect(await state(id)).toMatchObject({ status: "changes_requested", claimed_by: "", feedback: "Fix it" });
+  });
+
+  it("the author's dismissal of a finding needs a reason, a finding that still exists, and is never allowed for a national number", async () => {
+    const { id, findings } = await saveDraft(
+      ada,
+      caseStudyInput(org.id, word(), undefined, { body_md: "## Context\n\nDr. Peeters led the pilot on the ward, then it was stopped." }),
+    );
+    const name = findings.find((f) => f.kind === "titled_name")!;
+    const stored = async () => (await pb.collection("posts").getOne(id)).privacy_dismissals;
+    await expect(dismissFinding(ada, id, name.id, " lead ")).rejects.toThrow("at least 5 characters");
+    await expect(dismissFinding(ada, id, "nosuchfinding", "Dr. Peeters is our project lead.")).rejects.toThrow("That finding no longer exists");
+    expect(await stored()).toEqual([]);
+    // Dismissed twice (a second reason replaces the first), stored trimmed.
+    await dismissFinding(ada, id, name.id, "  Our project lead.  ");
+    await dismissFinding(ada, id, name.id, "Dr. Peeters is our project lead, not a patient.");
+    expect(await stored()).toEqual([{ id: name.id, reason: "Dr. Peeters is our project lead, not a patient." }]);
+    expect((await pb.collection("posts").getOne(id)).privacy_findings.find((f: { id: string }) => f.id === name.id)).toMatchObject({
+      dismissed: { reason: "Dr. Peeters is our project lead, not a patient." },
+    });
+    // A national register number is never "not personal data".
+    const nrn = await saveDraft(
+      ada,
+      caseStudyInput(org.id, word(), undefined, { body_md: "## Context\n\nThe export still carried 85.07.30-033.28 in one of its rows." }),
+    );
+    const number = nrn.findings.find((f) => f.blocking)!;
+    await expect(dismissFinding(ada, nrn.id, number.id, "It is a test number, not a patient's.")).rejects.toThrow("can never be published");
+    expect((await pb.collection("posts").getOne(nrn.id)).privacy_dismissals).toEqual([]);
   });
 });
