@@ -219,9 +219,44 @@ describe("bulk approval of imported decisions (issue 11 §10)", () => {
     expect((await pb.collection("posts").getOne(id!)).status).toBe("submitted");
     const { id: story } = await saveDraft(w.editor, caseStudyInput(w.orgId, word()));
     await submitPost(w.editor, story);
+    const onlyFunders = "Only funders' decision records are approved together; review this post on its own.";
     const [result] = await approveDecisions(w.moderator, [story]);
-    expect(result).toMatchObject({ id: story, approved: false });
+    expect(result).toMatchObject({ id: story, approved: false, message: onlyFunders });
     expect((await pb.collection("posts").getOne(story)).status).toBe("submitted");
+    // Nor is an applicant's own account of its application: it is not a funder's record.
+    const own = await saveDraft(w.editor, {
+      kind: "funding_application",
+      organization: w.orgId,
+      funder_name: "Fonds Zorginnovatie",
+      title: `Our own application ${word()}`,
+      summary: "Why our application was refused, and what we changed afterwards.",
+      body_md: "## Context\n\nWe applied for a triage assistant for our outpatient service and were refused.",
+      language: "en",
+      tags: "",
+      anonymous: false,
+      decision: "rejected",
+      rejection_reasons: ["data_governance"],
+      amount_requested: "87654",
+    });
+    await submitPost(w.editor, own.id);
+    expect(await approveDecisions(w.moderator, [own.id])).toEqual([
+      { id: own.id, title: expect.stringContaining("Our own application"), approved: false, message: onlyFunders },
+    ]);
+    expect((await pb.collection("posts").getOne(own.id)).status).toBe("submitted");
+  });
+
+  it("a record the moderator already holds is approved in bulk as it is; one another moderator holds is refused with who holds it", async () => {
+    const omar = (await loadActor((await createUser(pb, { name: `Omar ${word()}`, role: "moderator" })).id))!;
+    const [mine, theirs] = await decisions([awarded(`Held award ${word()}`), awarded(`Other award ${word()}`)]);
+    await claimPost(w.moderator, mine!);
+    await claimPost(omar, theirs!);
+    const results = await approveDecisions(w.moderator, [mine!, theirs!, mine!]);
+    expect(results.map((r) => [r.id, r.approved, r.message])).toEqual([
+      [mine, true, null],
+      [theirs, false, `${omar.name} is reviewing this post.`],
+    ]);
+    expect((await pb.collection("posts").getOne(mine!)).status).toBe("published");
+    expect((await pb.collection("posts").getOne(theirs!)).status).toBe("in_review");
   });
 });
 
@@ -234,6 +269,14 @@ describe("answering the reviewer (issue 11 §11)", () => {
     await claimPost(w.moderator, id);
     await requestChanges(w.moderator, id, "Say how many letters were checked.");
     await expect(replyToFeedback(w.editor, id, " ")).rejects.toBeInstanceOf(ValidationError);
+    // The answer is measured trimmed: one letter is too short, two are enough; past 5,000 characters it is refused.
+    const replies = async () => (await moderationEvents(pb, id)).filter((e) => e.action === "author_reply").length;
+    await expect(replyToFeedback(w.editor, id, "   a   ")).rejects.toThrow("Write your answer to the reviewer.");
+    await expect(replyToFeedback(w.editor, id, "x".repeat(5001))).rejects.toThrow(/under 5,000 characters/);
+    expect(await replies()).toBe(0);
+    await replyToFeedback(w.editor, id, "ok");
+    await replyToFeedback(w.editor, id, ` ${"x".repeat(5000)} `);
+    expect((await moderationEvents(pb, id)).filter((e) => e.action === "author_reply").map((e) => e.note.length)).toEqual([2, 5000]);
     // Someone of another organisation, and a plain member who did not write it, may not answer.
     await expect(replyToFeedback(w.outsider, id, "Not mine to answer.")).rejects.toBeInstanceOf(ForbiddenError);
     await expect(replyToFeedback(w.colleague, id, "Not mine to answer.")).rejects.toBeInstanceOf(ForbiddenError);
