@@ -328,6 +328,12 @@ describe("the DPO's sign-off list and review (issue 11 §7, §8)", () => {
     expect(queue.map((q) => q.id)).toEqual([id]);
     expect(queue[0]!.author).toBe("Test Person");
     // The DPO returns it; the author answers and resubmits; the DPO reads the answer (not the whole history).
+    // A return needs a note of five characters or more; it reaches the author trimmed.
+    await expect(dpoReview(dpo, id, "return", "  fix  ")).rejects.toThrow("Tell the author what to change");
+    expect((await pb.collection("posts").getOne(id)).status).toBe("dpo_review");
+    await dpoReview(dpo, id, "return", "  Names ");
+    expect(await pb.collection("posts").getOne(id)).toMatchObject({ status: "changes_requested", feedback: "Names" });
+    await submitPost(editor, id);
     await dpoReview(dpo, id, "return", "Remove the ward names first.");
     await replyToFeedback(editor, id, "Ward names removed; the wards are now numbered.");
     await submitPost(editor, id);
@@ -771,5 +777,63 @@ describe("what a decision refuses (issue 10)", () => {
     const number = nrn.findings.find((f) => f.blocking)!;
     await expect(dismissFinding(ada, nrn.id, number.id, "It is a test number, not a patient's.")).rejects.toThrow("can never be published");
     expect((await pb.collection("posts").getOne(nrn.id)).privacy_dismissals).toEqual([]);
+  });
+});
+
+describe("what hiding and an edit's decision change (issue 10)", () => {
+  let org: { id: string; slug: string; name: string };
+  let ada: Actor;
+  let mona: Actor;
+
+  beforeAll(async () => {
+    org = await createOrganization(pb);
+    const user = await createUser(pb, { name: "Ada Author" });
+    await pb.collection("memberships").create({ user: user.id, organization: org.id, role: "editor", status: "active" });
+    ada = (await loadActor(user.id))!;
+    mona = (await loadActor((await createUser(pb, { name: "Mona Reviewer", role: "moderator" })).id))!;
+  });
+
+  it("only a published post is hidden, with a reason of five characters or more; a post in review is not taken out of it", async () => {
+    const { id } = await saveDraft(ada, caseStudyInput(org.id, word()));
+    await submitPost(ada, id);
+    await expect(hidePost(mona, id, "It names a ward nurse.")).rejects.toThrow("Only a published post can be hidden.");
+    expect((await pb.collection("posts").getOne(id)).status).toBe("submitted");
+    const live = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word()));
+    const events = (await moderationEvents(pb, live)).length;
+    await expect(hidePost(mona, live, "  ward ")).rejects.toThrow("Say why the post is hidden");
+    await expect(restorePost(mona, live)).rejects.toThrow("Only a hidden post can be restored.");
+    expect((await pb.collection("posts").getOne(live)).status).toBe("published");
+    expect(await moderationEvents(pb, live)).toHaveLength(events);
+    await hidePost(mona, live, "Names");
+    expect((await pb.collection("posts").getOne(live)).status).toBe("hidden");
+  });
+
+  it("an edit approved or refused marks its revision so, and the live post carries the moderator's trimmed note", async () => {
+    const edit = async (id: string, title: string) => {
+      await saveDraft(ada, caseStudyInput(org.id, word(), title), id);
+      await submitPost(ada, id);
+      await claimPost(mona, id);
+      return (await pb.collection("posts").getOne(id)).pending_revision as string;
+    };
+    const id = await publishThroughModeration(ada, mona, caseStudyInput(org.id, word()));
+    const refused = await edit(id, `A refused edit ${word()}`);
+    await rejectPost(mona, id, "not_about_ai", "  The new version is not about the AI project.  ");
+    expect((await pb.collection("revisions").getOne(refused)).status).toBe("rejected");
+    expect(await pb.collection("posts").getOne(id)).toMatchObject({
+      status: "published",
+      pending_revision: "",
+      feedback: "The new version is not about the AI project.",
+    });
+    const title = `An approved edit ${word()}`;
+    const approved = await edit(id, title);
+    await approvePost(mona, id, "  Thank you for the clearer results.  ");
+    expect((await pb.collection("revisions").getOne(approved)).status).toBe("approved");
+    expect(await pb.collection("posts").getOne(id)).toMatchObject({
+      status: "published",
+      title,
+      pending_revision: "",
+      feedback: "Thank you for the clearer results.",
+    });
+    expect((await moderationEvents(pb, id)).at(-1)).toMatchObject({ action: "approve_revision", note: "  Thank you for the clearer results.  " });
   });
 });
