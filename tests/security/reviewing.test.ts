@@ -2,7 +2,9 @@
 // them, and a refusal changes nothing (re-read through PocketBase as a superuser): answering
 // someone else's request for changes, bulk-approving funders' records without being a
 // moderator (or as one with a stake in the applicant), signing off as someone other than the
-// organisation's DPO, rejecting without a reason, and reading a sign-off page from outside.
+// organisation's DPO, rejecting without a reason, reading a sign-off page from outside, a second
+// moderator taking over or deciding a post a colleague holds, and hiding then restoring a post in
+// review to publish it without approval (issue 10).
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
@@ -15,13 +17,13 @@ import { Client, type Scenario } from "./scenarios.ts";
 const RUN = Math.random().toString(36).slice(2, 10);
 /** In every unpublished post: must never reach someone who may not see it. */
 const MARKER = `zqreview${RUN}`;
-const WHO = ["anonymous", "plain", "orgMember", "otherEditor", "editor", "dpo", "orgAdmin", "funder", "moderator", "stakeModerator"] as const;
+const WHO = ["anonymous", "plain", "orgMember", "otherEditor", "editor", "dpo", "orgAdmin", "funder", "moderator", "stakeModerator", "otherModerator"] as const;
 type Who = (typeof WHO)[number];
 
 let pb: PocketBase;
 const clients = {} as Record<Who, Client>;
 const actors = {} as Record<Exclude<Who, "anonymous">, Actor>;
-const w = {} as { orgId: string; changes: string; dpoPost: string; inReview: string; records: string[]; stakeRecord: string };
+const w = {} as { orgId: string; changes: string; dpoPost: string; inReview: string; inReviewSlug: string; records: string[]; stakeRecord: string };
 
 function story(orgId: string, title: string) {
   return {
@@ -46,7 +48,10 @@ beforeAll(async () => {
   const ids = {} as Record<Exclude<Who, "anonymous">, { id: string; email: string; password: string }>;
   for (const who of WHO) {
     if (who === "anonymous") continue;
-    ids[who] = await createUser(pb, { name: `Person ${who} ${RUN}`, role: who === "moderator" || who === "stakeModerator" ? "moderator" : "member" });
+    ids[who] = await createUser(pb, {
+      name: `Person ${who} ${RUN}`,
+      role: who === "moderator" || who === "stakeModerator" || who === "otherModerator" ? "moderator" : "member",
+    });
   }
   const org = await createOrganization(pb, [
     { userId: ids.orgMember.id, role: "member" },
@@ -68,6 +73,7 @@ beforeAll(async () => {
   w.inReview = (await saveDraft(editor, story(org.id, `In review ${MARKER}`))).id;
   await submitPost(editor, w.inReview);
   await claimPost(moderator, w.inReview);
+  w.inReviewSlug = (await pb.collection("posts").getOne(w.inReview, { fields: "slug" })).slug;
   await setRequiresDpoReview(orgAdmin, org.id, true);
   w.dpoPost = (await saveDraft(editor, story(org.id, `Sign-off ${MARKER}`))).id;
   await submitPost(editor, w.dpoPost);
@@ -229,6 +235,92 @@ describe("reviewing: who may do what (issue 11 §7–§11)", () => {
       ],
       () => state(w.dpoPost),
     );
+  });
+
+  it("a post one moderator holds cannot be taken over or decided by another (moderatePost)", async () => {
+    const decide = (decision: string, extra: Record<string, string> = {}): Req => ({
+      path: `/moderation/posts/${w.inReview}?_action=moderatePost`,
+      form: { postId: w.inReview, decision, note: `A second opinion ${RUN}.`, ...extra },
+    });
+    // The refusal names who holds the post, so the second moderator knows whom to ask.
+    const holder = `Person moderator ${RUN}`;
+    await run(
+      [
+        {
+          name: "a second moderator claims it",
+          actor: "otherModerator",
+          request: decide("claim"),
+          expected: { status: 400, contains: [`${holder} is already reviewing this post.`], changes: false },
+        },
+        {
+          name: "a second moderator gives it back to the queue",
+          actor: "otherModerator",
+          request: decide("unclaim"),
+          expected: { status: 400, contains: [`${holder} is reviewing this post.`], changes: false },
+        },
+        {
+          name: "a second moderator approves it",
+          actor: "otherModerator",
+          request: decide("approve"),
+          expected: { status: 400, contains: [`${holder} is reviewing this post.`], changes: false },
+        },
+        {
+          name: "a second moderator asks for changes",
+          actor: "otherModerator",
+          request: decide("request_changes"),
+          expected: { status: 400, contains: [`${holder} is reviewing this post.`], changes: false },
+        },
+        {
+          name: "a second moderator rejects it",
+          actor: "otherModerator",
+          request: decide("reject", { reason_code: "not_about_ai" }),
+          expected: { status: 400, contains: [`${holder} is reviewing this post.`], changes: false },
+        },
+      ],
+      () => state(w.inReview),
+    );
+    // Still unpublished: nobody outside reads it.
+    const page = await clients.anonymous.fetch(`/posts/${w.inReviewSlug}`);
+    expect(page.status).toBe(404);
+    expect((await page.text()).includes(MARKER)).toBe(false);
+  });
+
+  it("hiding and restoring never publish a post that was not approved (moderatePost hide/restore)", async () => {
+    const decide = (post: string, decision: string): Req => ({
+      path: `/moderation/posts/${post}?_action=moderatePost`,
+      form: { postId: post, decision, note: `Back online ${RUN}.` },
+    });
+    // Hide-then-restore would be a way round approval: hidden is only ever a published post's state.
+    await run(
+      [
+        {
+          name: "the holder hides a post in review",
+          actor: "moderator",
+          request: decide(w.inReview, "hide"),
+          expected: { status: 400, contains: ["Only a published post can be hidden."], changes: false },
+        },
+        {
+          name: "the holder restores a post in review",
+          actor: "moderator",
+          request: decide(w.inReview, "restore"),
+          expected: { status: 400, contains: ["Only a hidden post can be restored."], changes: false },
+        },
+      ],
+      () => state(w.inReview),
+    );
+    await run(
+      [
+        {
+          name: "a moderator restores a post waiting for changes",
+          actor: "otherModerator",
+          request: decide(w.changes, "restore"),
+          expected: { status: 400, contains: ["Only a hidden post can be restored."], changes: false },
+        },
+      ],
+      () => state(w.changes),
+    );
+    const page = await clients.anonymous.fetch(`/posts/${w.inReviewSlug}`);
+    expect(page.status).toBe(404);
   });
 
   it("a rejection without a reason changes nothing and says so next to the field", async () => {
