@@ -839,6 +839,9 @@ describe("what hiding and an edit's decision change (issue 10)", () => {
       pending_revision: "",
       feedback: "Thank you for the clearer results.",
     });
-    expect((await moderationEvents(pb, id)).at(-1)).toMatchObject({ action: "approve_revision", note: "  Thank you for the clearer results.  " });
+    // The history keeps the note as the author was sent it, trimmed, for the refusal as for the approval.
+    const history = await moderationEvents(pb, id);
+    expect(history.at(-1)).toMatchObject({ action: "approve_revision", note: "Thank you for the clearer results." });
+    expect(history.filter((e) => e.note === "The new version is not about the AI project.")).toHaveLength(1);
   });
 });

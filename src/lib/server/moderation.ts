@@ -177,9 +177,10 @@ async function uniquePostSlug(title: string): Promise<string> {
 }
 
 function event(batch: Batch, post: string, actor: Actor | null, action: string, from: string, to: string, extra: { reason_code?: string; note?: string } = {}) {
+  // Trimmed here, as the author's feedback is: the history shows the note the author was sent.
   batch
     .collection("moderation_events")
-    .create({ post, actor: actor?.id ?? "", action, from_status: from, to_status: to, reason_code: extra.reason_code ?? "", note: extra.note ?? "" });
+    .create({ post, actor: actor?.id ?? "", action, from_status: from, to_status: to, reason_code: extra.reason_code ?? "", note: (extra.note ?? "").trim() });
 }
 
 function outbox(batch: Batch, post: string, op: "upsert" | "delete") {
