@@ -3,7 +3,8 @@
 // batch that publishes it; the daily digest lists it by its public projection (an anonymous
 // post by its descriptor, never its organisation); a run interrupted midway and restarted
 // queues each member's digest exactly once; a period missed while the site was down is caught
-// up once; unverified addresses and members who unsubscribed get nothing.
+// up once; unverified addresses and members who unsubscribed get nothing; an approved edit of a
+// published post is not sent again as news.
 import type PocketBase from "pocketbase";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderDescriptor } from "../../src/lib/server/anonymity.ts";
@@ -167,6 +168,21 @@ describe("digests", () => {
     expect(digestsTo(weekly.email)).toHaveLength(0);
     expect(digestsTo(unsubscriber.email)).toHaveLength(0);
     expect(digestsTo(immediate.email)).toHaveLength(0);
+  });
+
+  it("an approved edit is not news: an immediate follower hears of a post once", async () => {
+    const EDIT_TAG = tag("ed");
+    const follower = await reader([[EDIT_TAG, "immediate"]]);
+    const followMails = () => pb.collection("mail_outbox").getFullList({ filter: pb.filter("template = 'follow_post' && user = {:u}", { u: follower.id }) });
+    const post = await publish(caseStudyInput(org.id, EDIT_TAG, `First version ${EDIT_TAG}`, { tags: EDIT_TAG }));
+    expect(await followMails()).toHaveLength(1);
+    const title = `Second version ${EDIT_TAG}`;
+    await saveDraft(editor, caseStudyInput(org.id, EDIT_TAG, title, { tags: EDIT_TAG }), post.id);
+    await submitPost(editor, post.id);
+    await claimPost(moderator, post.id);
+    await approvePost(moderator, post.id);
+    expect((await pb.collection("posts").getOne(post.id)).title).toBe(title);
+    expect(await followMails()).toHaveLength(1);
   });
 
   it("nothing new → no mail, and the period is still closed", async () => {
