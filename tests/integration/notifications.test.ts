@@ -110,8 +110,21 @@ describe("each 'your turn' event writes its notices and mails with the change", 
     expect(mail).toMatchObject({ to: dpo.email, template: "dpo_signoff", locale: "fr", category: "reviews", status: "pending", attempts: 0 });
     expect(mail!.params.link).toBe(`http://127.0.0.1:4321/fr/dashboard/signoff/${post.id}`);
     expect(await notices(editor.id)).toEqual([]);
+    // Not the moderators' turn yet: nothing reaches them before the DPO signs off.
+    expect((await notices(moderator.id)).filter((n) => n.params.title === post.title)).toEqual([]);
     // The DPO's header count is the live number of posts waiting on them.
     expect((await countTodo(await actorOf(dpo.id))).signoff).toBe(1);
+  });
+
+  it("without a DPO sign-off, a submission goes straight to the moderators' queue", async () => {
+    const author = await createUser(pb);
+    const org = await createOrganization(pb, [{ userId: author.id, role: "editor" }]);
+    const editor = await actorOf(author.id);
+    const post = await draft(editor, org.id);
+    await submitPost(editor, post.id);
+    const mine = (await notices(moderator.id)).filter((n) => n.params.title === post.title);
+    expect(mine.map((n) => [n.kind, n.link])).toEqual([["post_in_queue", `/moderation/posts/${post.id}`]]);
+    expect(await notices(author.id)).toEqual([]);
   });
 
   it("the DPO's sign-off puts the post in the moderators' queue (one mail each, or an hourly group) and tells the author", async () => {
