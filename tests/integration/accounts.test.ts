@@ -104,6 +104,17 @@ describe("password reset", () => {
     expect(await resetPassword(token, "another fine passphrase here")).toMatchObject({ ok: false, reason: "invalid" });
   });
 
+  it("the link proves the address: an unverified account is verified by it, and its owner is told the password changed", async () => {
+    const user = await createUser(pb, { verified: false });
+    // Typed with spaces and capitals, the address still finds its account.
+    await requestPasswordReset(`  ${user.email.toUpperCase()} `);
+    const token = new URL(linkIn((await findLatestMail(user.email))!.text, "/reset")).searchParams.get("token")!;
+    expect(await resetPassword(token, "copper meadow violin tundra")).toMatchObject({ ok: true });
+    expect(await signIn({ email: user.email, password: "copper meadow violin tundra" })).toMatchObject({ ok: true });
+    // Someone else holding a reset link would change the password; the owner hears of it.
+    expect((await findLatestMail(user.email))?.subject).toBe("Your Casebook password was changed");
+  });
+
   it("sends nothing for an unknown address, without saying so", async () => {
     const email = `${unique("ghost")}@example.test`;
     await expect(requestPasswordReset(email)).resolves.toBeUndefined();
