@@ -80,6 +80,14 @@ async function hidden(marker: string): Promise<Subject> {
   await hidePost(w.moderator, s.id, "Checking a complaint.");
   return s;
 }
+/** A post published by an account of its own (to be deleted), hidden afterwards if asked; `extra.user` is the account. */
+async function ownPublishedPost(marker: string, { hide = false } = {}): Promise<Subject> {
+  const user = await createUser(pb);
+  const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
+  const id = await publishThroughModeration((await loadActor(user.id))!, w.moderator, caseStudyInput(org.id, marker));
+  if (hide) await hidePost(w.moderator, id, "Names a ward nurse.");
+  return { id, marker, collection: "posts", extra: { user: user.id } };
+}
 /** A published post whose edit (a new title with its own marker) waits in review. */
 async function revisionInReview(marker: string): Promise<Subject> {
   const s = await published(marker);
@@ -337,13 +345,7 @@ const ROWS: Row[] = [
   },
   {
     name: "account deletion, published posts withdrawn",
-    arrange: async (marker) => {
-      const user = await createUser(pb);
-      const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
-      const author = (await loadActor(user.id))!;
-      const id = await publishThroughModeration(author, w.moderator, caseStudyInput(org.id, marker));
-      return { id, marker, collection: "posts", extra: { user: user.id } };
-    },
+    arrange: (marker) => ownPublishedPost(marker),
     act: async (s) => expect(await deleteAccount(s.extra!.user!, "withdraw")).toEqual({ ok: true, kept: 0, withdrawn: 1, deleted: 0 }),
     expected: () => ({
       post: { status: "withdrawn", author: "" },
@@ -356,14 +358,29 @@ const ROWS: Row[] = [
   },
   {
     name: "account deletion, published posts kept as a former member's",
-    arrange: async (marker) => {
-      const user = await createUser(pb);
-      const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
-      const id = await publishThroughModeration((await loadActor(user.id))!, w.moderator, caseStudyInput(org.id, marker));
-      return { id, marker, collection: "posts", extra: { user: user.id } };
-    },
+    arrange: (marker) => ownPublishedPost(marker),
     act: async (s) => expect(await deleteAccount(s.extra!.user!, "keep")).toEqual({ ok: true, kept: 1, withdrawn: 0, deleted: 0 }),
     expected: () => ({ post: { status: "published", author: "" }, events: [], outbox: [], searchable: true }),
+  },
+  {
+    // A hidden post was public: it is the author's published work, kept offline or withdrawn, never deleted with the drafts.
+    name: "account deletion, a hidden post withdrawn with the published ones",
+    arrange: (marker) => ownPublishedPost(marker, { hide: true }),
+    act: async (s) => expect(await deleteAccount(s.extra!.user!, "withdraw")).toEqual({ ok: true, kept: 0, withdrawn: 1, deleted: 0 }),
+    expected: () => ({
+      post: { status: "withdrawn", author: "" },
+      events: [
+        { actor: "", action: "withdraw", from_status: "hidden", to_status: "withdrawn", note: "Author deleted their account and withdrew their posts." },
+      ],
+      outbox: ["delete"],
+      searchable: false,
+    }),
+  },
+  {
+    name: "account deletion, a hidden post kept (still hidden) as a former member's",
+    arrange: (marker) => ownPublishedPost(marker, { hide: true }),
+    act: async (s) => expect(await deleteAccount(s.extra!.user!, "keep")).toEqual({ ok: true, kept: 1, withdrawn: 0, deleted: 0 }),
+    expected: () => ({ post: { status: "hidden", author: "" }, events: [], outbox: [], searchable: false }),
   },
   {
     name: "consent granted by the applicant's admin (record still in moderation)",
