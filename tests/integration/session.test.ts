@@ -15,7 +15,7 @@ import {
   validateSessionToken,
 } from "../../src/lib/server/session.ts";
 import { setClock } from "../../src/lib/server/clock.ts";
-import { createUser, useTestPocketBase } from "./setup.ts";
+import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 beforeAll(async () => {
@@ -128,6 +128,24 @@ describe("sessions", () => {
     expect(valid?.newToken).not.toBe(session.token);
     expect(await validateSessionToken(session.token)).toBeNull();
     expect(await validateSessionToken(valid!.newToken!)).not.toBeNull();
+  });
+
+  it("replaces the session when a membership's role, the account's or the organisation's verification changes", async () => {
+    const user = await createUser(pb, { verified: false });
+    const org = await createOrganization(pb, [{ userId: user.id, role: "member" }], { verified: false, verification_status: "pending" });
+    const membership = await pb.collection("memberships").getFirstListItem(pb.filter("user = {:u}", { u: user.id }));
+    const changes: [string, () => Promise<unknown>][] = [
+      ["made the organisation's admin", () => pb.collection("memberships").update(membership.id, { role: "admin" })],
+      ["organisation verified", () => pb.collection("organizations").update(org.id, { verified: true, verification_status: "verified" })],
+      ["address verified", () => pb.collection("users").update(user.id, { verified: true })],
+    ];
+    for (const [name, change] of changes) {
+      const session = await createSession(user.id);
+      await change();
+      const valid = await validateSessionToken(session.token);
+      expect(valid?.newToken, name).toMatch(/^[a-z0-9]{15}\.[\w-]{32}$/);
+      expect(await validateSessionToken(session.token), name).toBeNull();
+    }
   });
 
   it("ends with the account: deleting the user deletes its sessions", async () => {
