@@ -3,19 +3,25 @@
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { settleBackground } from "../../src/lib/server/background.ts";
+import { flagPost } from "../../src/lib/server/flags.ts";
 import { findLatestMail, listMailDrop } from "../../src/lib/server/mail.ts";
 import { createSession, validateSessionToken } from "../../src/lib/server/session.ts";
 import {
   deleteAccount,
   exportMyData,
+  loadActor,
+  profileSchema,
   requestPasswordReset,
   requestPasswordResetInBackground,
   resetPassword,
   signIn,
+  signInSchema,
   signUp,
+  signUpSchema,
   signUpInBackground,
   verifyEmail,
 } from "../../src/lib/server/users.ts";
+import { caseStudyInput, publishThroughModeration } from "./search-helpers.ts";
 import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
@@ -41,6 +47,18 @@ describe("sign-up and verification", () => {
     expect(await verifyEmail(token.slice(0, -2) + "xx")).toMatchObject({ ok: false });
     expect(await verifyEmail(token)).toMatchObject({ ok: true });
     expect(await signIn({ email, password })).toMatchObject({ ok: true });
+  });
+
+  it("an address is one account whatever its capitals: the forms store and look it up in lower case", async () => {
+    const email = `${unique("case")}@example.test`;
+    const password = "lantern orchard gravel synonym";
+    expect(await signUp(signUpSchema.parse({ name: "Case Person", email: email.toUpperCase(), password }))).toEqual({ ok: true });
+    const found = await pb.collection("users").getFullList({ filter: pb.filter("email = {:e}", { e: email }), fields: "email" });
+    expect(found.map((u) => u.email)).toEqual([email]);
+    // Found (not "invalid"): only the verification is missing.
+    expect(await signIn(signInSchema.parse({ email: email.toUpperCase(), password }))).toEqual({ ok: false, reason: "unverified" });
+    // The profile form asks for a real name, as sign-up does.
+    expect(profileSchema.safeParse({ name: " A ", locale: "en" }).error?.issues[0]?.message).toBe("Enter your name (at least 2 characters).");
   });
 
   it("refuses weak passwords and creates nothing", async () => {
@@ -130,11 +148,18 @@ describe("export and deletion", () => {
     await pb
       .collection("posts")
       .create({ kind: "case_study", slug: unique("p"), title: "My draft", language: "en", status: "draft", author: user.id, organization: org.id });
+    const moderator = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
+    const writer = await createUser(pb);
+    const writersOrg = await createOrganization(pb, [{ userId: writer.id, role: "editor" }]);
+    const reported = await publishThroughModeration((await loadActor(writer.id))!, moderator, caseStudyInput(writersOrg.id, unique("flagged")));
+    await flagPost((await loadActor(user.id))!, reported, "other", "Reads like an advert for the vendor.");
     const data = await exportMyData(user.id);
     expect(data).toMatchObject({ account: { email: user.email, name: "Export Person" } });
     expect(JSON.stringify(data.memberships)).toContain(org.name);
     expect(JSON.stringify(data.posts)).toContain("My draft");
     expect(JSON.stringify(data.sessions)).toContain("TestAgent/1.0");
+    // What they reported is theirs too.
+    expect(data.flags).toEqual([expect.objectContaining({ post: reported, reason: "other", note: "Reads like an advert for the vendor." })]);
     expect(JSON.stringify(data)).not.toMatch(/secret_hash|password/);
   });
 
@@ -180,5 +205,15 @@ describe("export and deletion", () => {
     const org = await createOrganization(pb, [{ userId: user.id, role: "admin" }]);
     expect(await deleteAccount(user.id, "keep")).toEqual({ ok: false, reason: "last_admin", organizations: [org.name] });
     expect((await pb.collection("users").getOne(user.id)).id).toBe(user.id);
+    // An admin who has left, or one not yet confirmed, does not run the organisation.
+    for (const status of ["left", "pending"]) {
+      const other = await createUser(pb);
+      await pb.collection("memberships").create({ user: other.id, organization: org.id, role: "admin", status });
+      expect(await deleteAccount(user.id, "keep"), status).toEqual({ ok: false, reason: "last_admin", organizations: [org.name] });
+    }
+    // A second active admin does.
+    const second = await createUser(pb);
+    await pb.collection("memberships").create({ user: second.id, organization: org.id, role: "admin", status: "active" });
+    expect(await deleteAccount(user.id, "keep")).toMatchObject({ ok: true });
   });
 });
