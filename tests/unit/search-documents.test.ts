@@ -1,6 +1,6 @@
 // What the search index holds for a record (DESIGN.md §5 invariant 1: never more than the public
 // page shows). buildSearchDocument and buildCallSearchDocument are pure; loading from PocketBase is
-// covered by tests/integration/search.test.ts.
+// covered by tests/integration/search.test.ts and tests/integration/search-loading.test.ts.
 import { describe, expect, it } from "vitest";
 import { buildCallSearchDocument, buildSearchDocument, SEARCH_DOCUMENT_FIELDS } from "../../src/lib/server/search/documents.ts";
 
@@ -187,6 +187,22 @@ describe("buildSearchDocument", () => {
     expect(buildSearchDocument(post({ decided_on: "2026-03-15 00:00:00.000Z" }))!.decided_on).toBeNull();
   });
 
+  it("a decision date that is not a whole day at the start is no date", () => {
+    for (const decided_on of ["on 2026-03-15", "2026-03-1", "15/03/2026"])
+      expect(buildSearchDocument(post({ kind: "funding_application", decided_on }))!.decided_on, decided_on).toBeNull();
+  });
+
+  it("only a discussion stands the start of its question for a missing summary", () => {
+    const body_html = "<p>How did you get the nurses to trust the alerts?</p>";
+    expect(buildSearchDocument(post({ kind: "discussion", summary: "", body_html }))!.summary).toBe("How did you get the nurses to trust the alerts?");
+    expect(buildSearchDocument(post({ kind: "case_study", summary: "", body_html }))!.summary).toBe("");
+  });
+
+  it("public text indexed with a post (its replies) follows the body as words of their own", () => {
+    const doc = buildSearchDocument(post({ kind: "discussion", body_html: "<p>Who validated the model</p>" }), "  Our ethics board did. ")!;
+    expect(doc.body).toBe("Who validated the model Our ethics board did.");
+  });
+
   it("an amount is indexed only for a funding application, and only as a number", () => {
     expect(buildSearchDocument(post({ amount_requested: 5 }))!.amount_requested).toBeNull();
     expect(buildSearchDocument(post({ kind: "funding_application", amount_requested: "5" }))!.amount_requested).toBeNull();
@@ -353,6 +369,17 @@ describe("search documents at their edges", () => {
     expect(language("Call", "Funding for the care of patients, with the Stichting van het Ziekenhuis.")).toBe("en");
     expect(language("AI", "Research with the Huis van het Kind.")).toBe("en");
   });
+
+  // The function words each language is recognised by, restated from documents.ts ("de" and "en" are both French and Dutch).
+  const WORDS = {
+    en: ["the", "and", "of", "for", "with", "to", "is", "are", "be"],
+    fr: ["le", "la", "les", "des", "du", "et", "pour", "avec", "est", "une", "sur"],
+    nl: ["het", "een", "van", "voor", "met", "zijn", "op", "aan", "bij", "wordt"],
+  };
+  it.each(WORDS.fr.map((w) => [w]))("“%s” alone files a call under French", (w) => expect(language("AI", `Zorg ${w} santé`)).toBe("fr"));
+  it.each(WORDS.nl.map((w) => [w]))("“%s” alone files a call under Dutch", (w) => expect(language("AI", `Zorg ${w} santé`)).toBe("nl"));
+  // One English word against one French one: a tie stays English, so each English word must count.
+  it.each(WORDS.en.map((w) => [w]))("“%s” holds a call in English against one French word", (w) => expect(language("AI", `Zorg ${w} le santé`)).toBe("en"));
 
   it("keeps a Dutch call Dutch when it names a French foundation", () => {
     expect(language("Oproep", "Financiering van een project voor het ziekenhuis, met steun van de Fondation pour la Santé.")).toBe("nl");
