@@ -46,6 +46,13 @@ afterAll(async () => {
 
 const actorOf = async (id: string): Promise<Actor> => (await loadActor(id))!;
 
+/** A member who edits for an organisation of their own (no DPO sign-off). */
+async function newAuthor(): Promise<{ author: { id: string; email: string }; org: { id: string; slug: string; name: string }; editor: Actor }> {
+  const author = await createUser(pb);
+  const org = await createOrganization(pb, [{ userId: author.id, role: "editor" }]);
+  return { author, org, editor: await actorOf(author.id) };
+}
+
 async function draft(editor: Actor, organization: string, title = `Sepsis alerts ${unique("t")}`): Promise<{ id: string; title: string }> {
   const { id } = await saveDraft(editor, {
     kind: "case_study",
@@ -117,9 +124,7 @@ describe("each 'your turn' event writes its notices and mails with the change", 
   });
 
   it("without a DPO sign-off, a submission goes straight to the moderators' queue", async () => {
-    const author = await createUser(pb);
-    const org = await createOrganization(pb, [{ userId: author.id, role: "editor" }]);
-    const editor = await actorOf(author.id);
+    const { author, org, editor } = await newAuthor();
     const post = await draft(editor, org.id);
     await submitPost(editor, post.id);
     const mine = (await notices(moderator.id)).filter((n) => n.params.title === post.title);
@@ -249,9 +254,7 @@ describe("each 'your turn' event writes its notices and mails with the change", 
   });
 
   it("a patient-data report tells the moderators at once", async () => {
-    const author = await createUser(pb);
-    const org = await createOrganization(pb, [{ userId: author.id, role: "editor" }]);
-    const editor = await actorOf(author.id);
+    const { org, editor } = await newAuthor();
     const post = await draft(editor, org.id);
     await submitPost(editor, post.id);
     await claimPost(moderator, post.id);
@@ -265,9 +268,7 @@ describe("each 'your turn' event writes its notices and mails with the change", 
   });
 
   it("other reports wait in the queue without a notice, and a moderator is not told of their own patient-data report", async () => {
-    const author = await createUser(pb);
-    const org = await createOrganization(pb, [{ userId: author.id, role: "editor" }]);
-    const editor = await actorOf(author.id);
+    const { org, editor } = await newAuthor();
     const publish = async () => {
       const post = await draft(editor, org.id);
       await submitPost(editor, post.id);
@@ -406,9 +407,7 @@ describe("the mail outbox and a real SMTP server", () => {
   it("sends an hourly moderator's notices as one summary once the hour has come", async () => {
     const hourly = await actorOf((await createUser(pb, { role: "moderator", name: "Hana Hourly" })).id);
     await saveMailPreferences(hourly, { enabled: ["moderation"], cadence: "hourly" });
-    const author = await createUser(pb);
-    const org = await createOrganization(pb, [{ userId: author.id, role: "editor" }]);
-    const editor = await actorOf(author.id);
+    const { org, editor } = await newAuthor();
     const titles: string[] = [];
     for (let i = 0; i < 3; i++) {
       const post = await draft(editor, org.id);

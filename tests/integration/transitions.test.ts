@@ -80,6 +80,15 @@ async function hidden(marker: string): Promise<Subject> {
   await hidePost(w.moderator, s.id, "Checking a complaint.");
   return s;
 }
+/** What deleting an account that withdraws its published posts leaves on one of them (`from`: its status before). */
+function withdrawnWithAccount(from: "published" | "hidden"): Expected {
+  return {
+    post: { status: "withdrawn", author: "" },
+    events: [{ actor: "", action: "withdraw", from_status: from, to_status: "withdrawn", note: "Author deleted their account and withdrew their posts." }],
+    outbox: ["delete"],
+    searchable: false,
+  };
+}
 /** A post published by an account of its own (to be deleted), hidden afterwards if asked; `extra.user` is the account. */
 async function ownPublishedPost(marker: string, { hide = false } = {}): Promise<Subject> {
   const user = await createUser(pb);
@@ -347,14 +356,7 @@ const ROWS: Row[] = [
     name: "account deletion, published posts withdrawn",
     arrange: (marker) => ownPublishedPost(marker),
     act: async (s) => expect(await deleteAccount(s.extra!.user!, "withdraw")).toEqual({ ok: true, kept: 0, withdrawn: 1, deleted: 0 }),
-    expected: () => ({
-      post: { status: "withdrawn", author: "" },
-      events: [
-        { actor: "", action: "withdraw", from_status: "published", to_status: "withdrawn", note: "Author deleted their account and withdrew their posts." },
-      ],
-      outbox: ["delete"],
-      searchable: false,
-    }),
+    expected: () => withdrawnWithAccount("published"),
   },
   {
     name: "account deletion, published posts kept as a former member's",
@@ -367,14 +369,7 @@ const ROWS: Row[] = [
     name: "account deletion, a hidden post withdrawn with the published ones",
     arrange: (marker) => ownPublishedPost(marker, { hide: true }),
     act: async (s) => expect(await deleteAccount(s.extra!.user!, "withdraw")).toEqual({ ok: true, kept: 0, withdrawn: 1, deleted: 0 }),
-    expected: () => ({
-      post: { status: "withdrawn", author: "" },
-      events: [
-        { actor: "", action: "withdraw", from_status: "hidden", to_status: "withdrawn", note: "Author deleted their account and withdrew their posts." },
-      ],
-      outbox: ["delete"],
-      searchable: false,
-    }),
+    expected: () => withdrawnWithAccount("hidden"),
   },
   {
     name: "account deletion, a hidden post kept (still hidden) as a former member's",
