@@ -14,7 +14,7 @@
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { say } from "../../src/i18n/domain.ts";
-import { RateLimitedError, ValidationError } from "../../src/lib/server/errors.ts";
+import { RateLimitedError } from "../../src/lib/server/errors.ts";
 import { composeMail, findLatestMail } from "../../src/lib/server/mail.ts";
 import {
   acceptInvitation,
@@ -40,7 +40,7 @@ import {
   toPublicOrganization,
 } from "../../src/lib/server/orgs.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
+import { createOrganization, createUser, refusal, unique, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 let moderator: Actor;
@@ -67,16 +67,6 @@ async function orgWithAdmin(adminOverrides: Record<string, unknown> = {}, orgOve
 
 const membershipOf = (userId: string, orgId: string) =>
   pb.collection("memberships").getFirstListItem(pb.filter("user = {:u} && organization = {:o}", { u: userId, o: orgId }));
-
-/** The message a rejected promise carries, checked to be of the given error class. */
-async function refusal(promise: Promise<unknown>, kind: new (...args: never[]) => Error = ValidationError): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(kind);
-  return (error as Error).message;
-}
 
 const request = (name: string, extra: Record<string, unknown> = {}) =>
   organizationRequestSchema.parse({ name, kind: "home_care", region: "wallonia", website: "", description: "Home care in the Ardennes.", ...extra });

@@ -1,5 +1,6 @@
 // Points the domain modules at the run's PocketBase, as a superuser.
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
+import { ValidationError } from "../../src/lib/server/errors.ts";
 import type PocketBase from "pocketbase";
 import { connectAsSuperuser, setPocketBase } from "../../src/lib/server/pocketbase.ts";
 import { TEST_SUPERUSER, startTestPocketBase } from "../helpers/pocketbase.ts";
@@ -124,4 +125,14 @@ async function publishAs(moderator: Actor, editorId: string, organizationId: str
   await claimPost(moderator, id);
   await approvePost(moderator, id);
   return id;
+}
+
+/** The message a rejected promise carries, checked to be of the given error class (a ValidationError unless told). */
+export async function refusal(promise: Promise<unknown>, kind: new (...args: never[]) => Error = ValidationError): Promise<string> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(kind);
+  return (error as Error).message;
 }
