@@ -9,7 +9,7 @@ import { submissionProblems } from "../../src/lib/server/postinput.ts";
 import { getPreviewPost, getPrivatePost } from "../../src/lib/server/queues.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { storyTemplate } from "../../src/lib/templates.ts";
-import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
+import { createOrganization, createUser, titleBreakingAt, unique, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 let editor: Actor;
@@ -88,6 +88,14 @@ describe("a draft saves with whatever is there", () => {
     const again = await saveDraft(editor, { kind: "case_study", organization: orgId, language: "en", title }, saved.id);
     expect(again.slug.startsWith("wound-photos-classified-at-home")).toBe(true);
     expect((await pb.collection("posts").getOne(saved.id)).slug).toBe(again.slug);
+  });
+
+  it("a long title whose words break where the address is cut saves, under an address without a trailing hyphen", async () => {
+    const { title, slug } = titleBreakingAt(80);
+    const saved = await saveDraft(editor, { ...complete(), title });
+    expect(saved.slug).toBe(slug);
+    const twice = await saveDraft(editor, { ...complete(), title });
+    expect(twice.slug).toBe(`${slug}-2`);
   });
 });
 

@@ -8,7 +8,7 @@ import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { ValidationError } from "../../src/lib/server/errors.ts";
 import { getPublicCall, listFunderCalls, listPublicCalls, saveCall } from "../../src/lib/server/funding.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { createOrganization, createUser, refusal, unique, useTestPocketBase } from "./setup.ts";
+import { createOrganization, createUser, refusal, titleBreakingAt, unique, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 beforeAll(async () => {
@@ -92,6 +92,12 @@ describe("a funding call as readers see it", () => {
     expect(b.slug).not.toBe(a.slug);
     expect(b.slug.startsWith(`${a.slug}-`)).toBe(true);
     expect((await getPublicCall(b.slug))?.title).toBe(title);
+  });
+
+  it("a long title whose words break where the address is cut gives an address without a trailing hyphen", async () => {
+    const f = await funder();
+    const { title, slug } = titleBreakingAt(90);
+    expect((await saveCall(f.editor, f.id, minimal(title))).slug).toBe(slug);
   });
 });
 

@@ -136,3 +136,10 @@ export async function refusal(promise: Promise<unknown>, kind: new (...args: nev
   expect(error).toBeInstanceOf(kind);
   return (error as Error).message;
 }
+
+/** A unique lower-case title whose words break exactly after `length - 1` characters: its address, cut at `length`, would end on a hyphen. */
+export function titleBreakingAt(length: number): { title: string; slug: string } {
+  const head = `${unique("t")} continuous glucose monitoring with alerts for the night shift in home care and hospitals`.slice(0, length - 1).trimEnd();
+  const padded = `${head}${"s".repeat(length - 1 - head.length)}`;
+  return { title: `${padded} and what the nurses made of it`, slug: padded.replaceAll(" ", "-") };
+}

@@ -17,7 +17,7 @@ import type { PublicDecision } from "./opendata.ts";
 import { hidesSomeone, toPublicPost, type PublicPost } from "./posts.ts";
 import { ValidationError } from "./errors.ts";
 import { renderUntrustedMarkdown } from "./markdown.ts";
-import { randomRecordId } from "./ids.ts";
+import { randomRecordId, slugifyText } from "./ids.ts";
 import { slugify } from "./orgs.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { projection } from "./projections.ts";
@@ -157,7 +157,7 @@ export async function saveCall(actor: Actor | null, funderId: string, raw: unkno
     batch.collection("funding_calls").update(call.id, data);
     slug = call.slug;
   } else {
-    slug = slugify(parsed.data.title).slice(0, 90);
+    slug = slugify(parsed.data.title, 90);
     const taken = await pb.collection("funding_calls").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }) });
     if (taken.totalItems > 0) slug = `${slug}-${Date.now().toString(36)}`;
     id = randomRecordId();
@@ -212,9 +212,9 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
     if (consent === "requested") consentRequests++;
     const findings = scanFields({ title: d.title, reason_text: d.reasonText, funder_feedback_md: d.feedback });
     if (hasBlockingFindings(findings)) throw new ValidationError("privacy", say("domain.privacy.nrn_record", { title: d.title }));
-    let slug = slugify(`${d.title}`).slice(0, 80);
+    let slug = slugify(d.title, 80);
     while (usedSlugs.has(slug) || (await pb.collection("posts").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }), fields: "id" })).totalItems > 0)
-      slug = `${slug.slice(0, 70)}-${randomRecordId().slice(0, 6)}`;
+      slug = `${slugifyText(slug, 70)}-${randomRecordId().slice(0, 6)}`;
     usedSlugs.add(slug);
     const id = randomRecordId();
     const consentDeadline = consent === "requested" ? new Date(now() + CONSENT_DAYS * DAY_MS).toISOString().replace("T", " ") : "";

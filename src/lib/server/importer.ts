@@ -93,7 +93,7 @@ export async function validateImport(
       errors.push({ index, field: findings.find((f) => f.blocking)!.field, message: "contains a Belgian national register number" });
       continue;
     }
-    let slug = rec.slug ?? slugify(input.title).slice(0, 80);
+    let slug = rec.slug ?? slugify(input.title, 80);
     if (slugs.has(slug)) {
       errors.push({ index, field: "slug", message: `slug "${slug}" appears twice in the file` });
       continue;

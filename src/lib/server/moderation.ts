@@ -167,7 +167,7 @@ async function withCall(content: Record<string, unknown>, input: PostInput): Pro
 async function uniquePostSlug(title: string): Promise<string> {
   const pb = await getPocketBase();
   // A draft may have no title yet; its slug is chosen again once it has one (saveDraft).
-  const base = slugify(title || "draft").slice(0, 80);
+  const base = slugify(title || "draft", 80);
   for (let i = 0; i < 50; i++) {
     const slug = i === 0 ? base : `${base}-${i + 1}`;
     const found = await pb.collection("posts").getList(1, 1, { filter: pb.filter("slug = {:slug}", { slug }), fields: "id" });
@@ -274,7 +274,7 @@ export async function saveDraft(
     }
   } else {
     // A never-published post's address follows its title (drafts start without one).
-    if (!post.published_at && !post.slug.startsWith(slugify(input.title || "draft").slice(0, 80))) slug = await uniquePostSlug(input.title);
+    if (!post.published_at && !post.slug.startsWith(slugify(input.title || "draft", 80))) slug = await uniquePostSlug(input.title);
     batch.collection("posts").update(post.id, { ...content, slug });
     event(batch, post.id, actor, "save", post.status, post.status);
   }

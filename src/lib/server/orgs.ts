@@ -149,9 +149,9 @@ export const organizationRequestSchema = z.object({
   description_language: z.preprocess((v) => v || undefined, z.enum(LANGUAGES, { error: "Choose a language from the list." }).optional()).optional(),
 });
 
-/** Turns a name into a URL slug, e.g. "AZ Sint-Jan Brugge" → "az-sint-jan-brugge". */
-export function slugify(text: string): string {
-  return slugifyText(text, 100) || "organisation";
+/** Turns a name into a URL slug of at most `max` characters, never ending on a hyphen, e.g. "AZ Sint-Jan Brugge" → "az-sint-jan-brugge". */
+export function slugify(text: string, max = 100): string {
+  return slugifyText(text, max) || "organisation";
 }
 
 async function uniqueSlug(base: string): Promise<string> {

@@ -1,0 +1,480 @@
+// A funder's decisions as recordDecisions writes them (issue 10 §1/§7, survivors of the mutation run over funding.ts):
+// every field of the record for each kind of applicant and decision, its moderation event, the consent request and
+// its deadline, the descriptor an unnamed applicant gets, slugs within one batch, and the message of each refusal —
+// naming its row when there are several — with nothing written. The file has its own PocketBase, so the crowd that
+// descriptors are chosen from is exactly the organisations made here.
+import type PocketBase from "pocketbase";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ForbiddenError } from "../../src/lib/server/can.ts";
+import { setClock } from "../../src/lib/server/clock.ts";
+import { getConfig } from "../../src/lib/server/config.ts";
+import { ValidationError } from "../../src/lib/server/errors.ts";
+import { renderDescriptor } from "../../src/lib/server/anonymity.ts";
+import { CONSENT_DAYS, answerConsent, listConsentRequests, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
+import { approvePost, claimPost, hidePost, rejectPost, withdrawPost } from "../../src/lib/server/moderation.ts";
+import { loadActor, type Actor } from "../../src/lib/server/users.ts";
+import { createOrganization, createUser, refusal, titleBreakingAt, unique, useOwnPocketBase } from "./setup.ts";
+
+let pb: PocketBase;
+let stop: () => Promise<void>;
+let editor: Actor;
+let dpoFunderEditor: Actor;
+let funder: { id: string; name: string };
+let dpoFunder: { id: string };
+let hospital: { id: string; slug: string; name: string };
+let hospitalAdmin: Actor;
+let luxembourger: { id: string; name: string };
+
+beforeAll(async () => {
+  const own = await useOwnPocketBase();
+  pb = own.pb;
+  stop = own.stop;
+  const k = getConfig().anonymityK;
+  const [fe, de, ha] = await Promise.all([createUser(pb, { locale: "nl" }), createUser(pb), createUser(pb)]);
+  funder = await createOrganization(pb, [{ userId: fe.id, role: "editor" }], { kind: "funder", region: "brussels", name: `Fonds ${unique("f")}` });
+  dpoFunder = await createOrganization(pb, [{ userId: de.id, role: "editor" }], { kind: "funder", region: "brussels", requires_dpo_review: true });
+  // The crowd: k hospitals in Flanders, k mental-health services in Wallonia, k other organisations in Luxembourg.
+  hospital = await createOrganization(pb, [{ userId: ha.id, role: "admin" }], { kind: "hospital", region: "flanders", name: `AZ ${unique("h")}` });
+  luxembourger = await createOrganization(pb, [], { kind: "other", region: "other", country: "LU", name: `Lux ${unique("l")}` });
+  for (let i = 1; i < k; i++) {
+    await createOrganization(pb, [], { kind: "hospital", region: "flanders" });
+    await createOrganization(pb, [], { kind: "other", region: "other", country: "LU" });
+  }
+  for (let i = 0; i < k; i++) await createOrganization(pb, [], { kind: "mental_health", region: "wallonia" });
+  [editor, dpoFunderEditor, hospitalAdmin] = (await Promise.all([fe, de, ha].map((u) => loadActor(u.id)))) as [Actor, Actor, Actor];
+}, 60_000);
+
+afterAll(async () => {
+  await stop();
+});
+
+afterEach(() => setClock(null));
+
+async function newCall(actor: Actor, funderId: string, opensOn = ""): Promise<string> {
+  const { slug } = await saveCall(actor, funderId, {
+    title: `Remote monitoring call ${unique("c")}`,
+    description: "A call for AI projects in remote monitoring at home.",
+    status: "closed",
+    opens_on: opensOn,
+  });
+  return (await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }))).id;
+}
+
+const row = (overrides: Record<string, unknown> = {}) => ({
+  title: `Fall detection at home ${unique("d")}`,
+  applicantType: "outside",
+  applicant: "Thuiszorg Zuid vzw",
+  amountRequested: 90000,
+  decision: "rejected",
+  decidedOn: "2026-03-31",
+  rejectionReasons: ["eligibility"],
+  ...overrides,
+});
+
+const recordsOf = (callId: string) => pb.collection("posts").getFullList({ filter: pb.filter("call = {:c}", { c: callId }), sort: "title" });
+const eventsOf = (postId: string) => pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: postId }) });
+
+/** The ValidationError a call is refused with, as its field and message. */
+async function refused(promise: Promise<unknown>): Promise<{ field: string; message: string }> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ValidationError);
+  return { field: (error as ValidationError).field, message: (error as ValidationError).message };
+}
+
+describe("what a recorded decision holds", () => {
+  it("each applicant type and decision: who is named, who is anonymised, what consent is asked, and the batch's counts", async () => {
+    const callId = await newCall(editor, funder.id);
+    const at = Date.parse("2026-11-02T09:30:00.000Z");
+    setClock(() => at);
+    const result = await recordDecisions(editor, callId, [
+      row({
+        title: "A awarded platform applicant",
+        applicantType: "platform",
+        applicant: hospital.slug,
+        decision: "awarded",
+        amountAwarded: 60000,
+        rejectionReasons: [],
+      }),
+      row({ title: "B refused platform applicant", applicantType: "platform", applicant: hospital.name, reasonText: "No evaluation plan." }),
+      row({ title: "C refused outside applicant", applicantKind: "mental_health", applicantRegion: "wallonia" }),
+      row({ title: "D refused outside applicant who consented", applicant: "Zorgnet Oost", consentObtained: true }),
+      row({ title: "E refused anonymous applicant", applicantType: "anonymous", applicant: "" }),
+      row({ title: "F withdrawn outside applicant", decision: "withdrawn", rejectionReasons: [] }),
+    ]);
+    expect(result).toEqual({ created: 6, consentRequests: 1 });
+    const [a, b, c, d, e, f] = await recordsOf(callId);
+    for (const r of [a, b, c, d, e, f]) {
+      expect(r).toMatchObject({
+        kind: "funding_application",
+        status: "submitted",
+        published_by: "funder",
+        organization: funder.id,
+        funder: funder.id,
+        call: callId,
+        author: editor.id,
+        anonymous: false,
+        body_md: "",
+        body_html: "",
+        language: "nl",
+        amount_requested: 90000,
+        currency: "EUR",
+        decided_on: expect.stringMatching(/^2026-03-31/),
+      });
+    }
+    const deadline = new Date(at + CONSENT_DAYS * 86_400_000).toISOString().replace("T", " ");
+    expect(a).toMatchObject({
+      applicant_organization: hospital.id,
+      applicant_name: "",
+      applicant_anonymous: false,
+      consent: "not_needed",
+      consent_deadline: "",
+      amount_awarded: 60000,
+    });
+    expect(b).toMatchObject({
+      applicant_organization: hospital.id,
+      applicant_name: "",
+      applicant_anonymous: false,
+      consent: "requested",
+      consent_deadline: deadline,
+      amount_awarded: 0,
+    });
+    expect(b!.summary).toBe("No evaluation plan.");
+    expect(b!.rejection_note).toBe("No evaluation plan.");
+    expect(c).toMatchObject({
+      applicant_organization: "",
+      applicant_name: "Thuiszorg Zuid vzw",
+      applicant_anonymous: true,
+      consent: "refused",
+      consent_deadline: "",
+    });
+    expect(d).toMatchObject({ applicant_name: "Zorgnet Oost", applicant_anonymous: false, consent: "granted", consent_deadline: "" });
+    expect(e).toMatchObject({ applicant_name: "", applicant_anonymous: true, consent: "not_needed" });
+    expect(f).toMatchObject({ applicant_name: "Thuiszorg Zuid vzw", applicant_anonymous: true, consent: "refused", decision: "withdrawn" });
+    expect(c!.summary).toBe("");
+
+    const notes = await Promise.all([a, b, c, d, e, f].map(async (r) => eventsOf(r!.id)));
+    for (const events of notes) {
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ actor: editor.id, action: "record_decision", from_status: "", to_status: "submitted" });
+    }
+    expect(notes.map((events) => events[0]!.note)).toEqual([
+      "Recorded by the funder (consent not_needed).",
+      "Recorded by the funder (consent requested).",
+      "Recorded by the funder (consent refused).",
+      "Recorded by the funder (consent granted).",
+      "Recorded by the funder (consent not_needed).",
+      "Recorded by the funder (consent refused).",
+    ]);
+
+    // Only the refusal that names a platform applicant asks that applicant's admins.
+    const ids = new Set([a, b, c, d, e, f].map((r) => r!.id));
+    const asked = await pb.collection("notifications").getFullList({ filter: pb.filter("user = {:u}", { u: hospitalAdmin.id }) });
+    expect(asked.filter((n) => ids.has(String(n.link).split("consent-")[1] ?? "")).map((n) => [n.kind, n.link])).toEqual([
+      ["consent_request", `/dashboard#consent-${b!.id}`],
+    ]);
+  });
+
+  it("the applicant's kind and place come from its organisation when it is on the platform, from the row otherwise; the descriptor follows", async () => {
+    const callId = await newCall(editor, funder.id);
+    await recordDecisions(editor, callId, [
+      row({
+        title: "A platform hospital, row says otherwise",
+        applicantType: "platform",
+        applicant: hospital.slug,
+        applicantKind: "mental_health",
+        applicantRegion: "wallonia",
+      }),
+      row({ title: "B platform organisation in Luxembourg", applicantType: "platform", applicant: luxembourger.name }),
+      row({ title: "C outside mental-health service", applicantKind: "mental_health", applicantRegion: "wallonia" }),
+      row({ title: "D outside applicant, nothing known" }),
+    ]);
+    const [a, b, c, d] = await recordsOf(callId);
+    expect(a).toMatchObject({ applicant_kind: "hospital", applicant_region: "flanders", public_descriptor: "hospital@r:flanders" });
+    expect(b).toMatchObject({ applicant_kind: "other", applicant_region: "other", public_descriptor: "organisation@c:LU" });
+    expect(c).toMatchObject({ applicant_kind: "mental_health", applicant_region: "wallonia", public_descriptor: "mental_health@r:wallonia" });
+    expect(d).toMatchObject({ applicant_kind: "", applicant_region: "", public_descriptor: "organisation" });
+  });
+
+  it("a funder that asks its DPO sends the records to DPO review; the event says so", async () => {
+    const callId = await newCall(dpoFunderEditor, dpoFunder.id);
+    await recordDecisions(dpoFunderEditor, callId, [row({ language: "fr" })]);
+    const [record] = await recordsOf(callId);
+    expect(record).toMatchObject({ status: "dpo_review", language: "fr", organization: dpoFunder.id });
+    expect((await eventsOf(record!.id))[0]).toMatchObject({ from_status: "", to_status: "dpo_review" });
+  });
+
+  it("keeps the first 1000 characters of the reason as the summary and renders the feedback", async () => {
+    const callId = await newCall(editor, funder.id);
+    const reason = `${"The budget exceeds the ceiling. ".repeat(40)}`.trim();
+    await recordDecisions(editor, callId, [row({ reasonText: reason, feedback: "### Next round\n\nAsk for **less** next time." })]);
+    const [record] = await recordsOf(callId);
+    expect(record!.summary).toBe(reason.slice(0, 1000));
+    expect(record!.rejection_note).toBe(reason);
+    expect(record!.funder_feedback_md).toBe("### Next round\n\nAsk for **less** next time.");
+    // The feedback's highest heading sits under the record's title, whatever level the funder typed.
+    expect(record!.funder_feedback_html).toContain("<h2>Next round</h2>");
+    expect(record!.funder_feedback_html).toContain("<strong>less</strong>");
+  });
+
+  it("two rows of one title get two addresses, and a title already taken by a post gets a new one", async () => {
+    const callId = await newCall(editor, funder.id);
+    const title = `Sepsis alert on the ward ${unique("s")}`;
+    await recordDecisions(editor, callId, [row({ title })]);
+    const [first] = await recordsOf(callId);
+    expect(first!.slug).toBe(title.toLowerCase().replaceAll(" ", "-"));
+    await recordDecisions(editor, callId, [row({ title }), row({ title })]);
+    const slugs = (await recordsOf(callId)).map((r) => r.slug);
+    expect(new Set(slugs).size).toBe(3);
+    for (const slug of slugs) expect(slug.startsWith(first!.slug)).toBe(true);
+  });
+
+  it("a long title's address is cut to 80 characters, also when two rows of a new title share it", async () => {
+    const callId = await newCall(editor, funder.id);
+    const { title, slug } = titleBreakingAt(80);
+    await recordDecisions(editor, callId, [row({ title }), row({ title })]);
+    const slugs = (await recordsOf(callId)).map((r) => r.slug);
+    expect(new Set(slugs).size).toBe(2);
+    for (const each of slugs) expect(each.length).toBeLessThanOrEqual(80);
+    expect(slugs).toContain(slug);
+  });
+
+  it("the second of two rows of one title gets a suffix after the title's first 70 characters, without a doubled hyphen", async () => {
+    const callId = await newCall(editor, funder.id);
+    const { title, slug } = titleBreakingAt(70);
+    await recordDecisions(editor, callId, [row({ title }), row({ title })]);
+    const slugs = (await recordsOf(callId)).map((r) => r.slug);
+    expect(slugs).toHaveLength(2);
+    expect(slugs.find((s) => s.length === 76)).toMatch(new RegExp(`^${slug}-[a-z0-9]{6}$`));
+  });
+});
+
+describe("what a funder is told, with nothing written", () => {
+  it("an unknown call", async () => {
+    expect(await refused(recordDecisions(editor, "nosuchcall12345", [row()]))).toEqual({ field: "call", message: "Unknown call." });
+  });
+
+  it("someone who does not edit for the funder", async () => {
+    const callId = await newCall(editor, funder.id);
+    expect(await refusal(recordDecisions(hospitalAdmin, callId, [row()]), ForbiddenError)).toBeTruthy();
+    expect(await recordsOf(callId)).toEqual([]);
+  });
+
+  it("a row the form refuses is named by its number, alone or among others", async () => {
+    const callId = await newCall(editor, funder.id);
+    expect(await refused(recordDecisions(editor, callId, [row({ title: "Short" })]))).toEqual({
+      field: "row 1",
+      message: "Row 1: Give a title of at least 8 characters.",
+    });
+    expect(await refused(recordDecisions(editor, callId, [row(), row(), row({ amountRequested: -1 })]))).toEqual({
+      field: "row 3",
+      message: "Row 3: An amount cannot be negative.",
+    });
+    expect(await recordsOf(callId)).toEqual([]);
+  });
+
+  it("a decision before the call opened: the dates alone for one row, with the row's number among several", async () => {
+    const callId = await newCall(editor, funder.id, "2026-04-01");
+    const dates = "The decision date 2026-03-31 is before the call opened (2026-04-01); check the date, or record it on the right call.";
+    expect(await refused(recordDecisions(editor, callId, [row()]))).toEqual({ field: "decidedOn", message: dates });
+    expect(await refused(recordDecisions(editor, callId, [row({ decidedOn: "2026-04-01" }), row()]))).toEqual({
+      field: "decidedOn",
+      message: `Row 2: ${dates}`,
+    });
+    expect(await recordsOf(callId)).toEqual([]);
+    await recordDecisions(editor, callId, [row({ decidedOn: "2026-04-01" })]);
+    expect(await recordsOf(callId)).toHaveLength(1);
+  });
+
+  it("a national register number in any row's text refuses the whole batch, naming the record", async () => {
+    const callId = await newCall(editor, funder.id);
+    const title = `Readmission risk model ${unique("r")}`;
+    const { field, message } = await refused(
+      recordDecisions(editor, callId, [
+        row(),
+        row({ title, applicantType: "platform", applicant: hospital.slug, reasonText: "Patient 85.07.30-033.28 was named in the annex." }),
+      ]),
+    );
+    expect({ field, message }).toEqual({ field: "privacy", message: `"${title}" contains a national register number; remove it.` });
+    expect(await recordsOf(callId)).toEqual([]);
+    expect(await pb.collection("notifications").getFullList({ filter: pb.filter("link ~ {:l}", { l: "consent-" }) })).not.toContainEqual(
+      expect.objectContaining({ params: expect.objectContaining({ title }) }),
+    );
+  });
+});
+
+describe("consent requests as the applicant's admins see and answer them", () => {
+  it("lists what would be published, in the admin's language, to the applicant's admins only; overdue from the deadline's instant", async () => {
+    // Organisations of this test's own (joining the crowd's hospitals and Luxembourg organisations), so that other
+    // tests' requests are not in its lists.
+    const [first_, second, member, both] = await Promise.all([createUser(pb), createUser(pb, { name: "Second Admin" }), createUser(pb), createUser(pb)]);
+    const clinic = await createOrganization(
+      pb,
+      [
+        { userId: first_.id, role: "admin" },
+        { userId: second.id, role: "admin" },
+        { userId: member.id, role: "editor" },
+        { userId: both.id, role: "admin" },
+      ],
+      { kind: "hospital", region: "flanders" },
+    );
+    const lux = await createOrganization(pb, [{ userId: both.id, role: "admin" }], { kind: "other", region: "other", country: "LU" });
+    const [clinicAdmin, secondAdmin, editorOfHospital, adminOfBoth] = (await Promise.all([first_, second, member, both].map((u) => loadActor(u.id)))) as [
+      Actor,
+      Actor,
+      Actor,
+      Actor,
+    ];
+    const callId = await newCall(editor, funder.id);
+    const callTitle = (await pb.collection("funding_calls").getOne(callId)).title;
+    const at = Date.parse("2026-10-05T08:00:00.000Z");
+    setClock(() => at);
+    const [one, two, three] = [`A refused remote triage ${unique("a")}`, `B withdrawn remote triage ${unique("b")}`, `C Luxembourg triage ${unique("c")}`];
+    await recordDecisions(editor, callId, [
+      row({
+        title: one,
+        applicantType: "platform",
+        applicant: clinic.slug,
+        reasonText: "No evaluation plan.",
+        feedback: "Add an *evaluation* plan.",
+        rejectionReasons: ["evaluation_plan", "eligibility"],
+      }),
+    ]);
+    setClock(() => at + 1000);
+    await recordDecisions(editor, callId, [
+      row({
+        title: two,
+        applicantType: "platform",
+        applicant: clinic.slug,
+        decision: "withdrawn",
+        rejectionReasons: [],
+        amountAwarded: 5000,
+        currency: "CHF",
+        language: "fr",
+      }),
+    ]);
+    await recordDecisions(editor, callId, [row({ title: three, applicantType: "platform", applicant: lux.slug })]);
+    const deadline = new Date(at + CONSENT_DAYS * 86_400_000).toISOString().replace("T", " ");
+    const [first, second2] = await listConsentRequests(clinicAdmin, "fr");
+    expect(first).toEqual({
+      id: expect.any(String),
+      title: one,
+      funder: funder.name,
+      call: callTitle,
+      decision: "rejected",
+      decidedOn: "2026-03-31",
+      reasons: ["evaluation_plan", "eligibility"],
+      reasonText: "No evaluation plan.",
+      feedbackHtml: expect.stringContaining("<em>evaluation</em>"),
+      amountRequested: 90000,
+      amountAwarded: null,
+      currency: "EUR",
+      language: "nl",
+      applicant: clinic.name,
+      descriptor: renderDescriptor("fr", "hospital@r:flanders"),
+      consent: "requested",
+      deadline,
+      overdue: false,
+      answers: [],
+    });
+    expect(second2).toMatchObject({
+      title: two,
+      decision: "withdrawn",
+      reasons: [],
+      reasonText: "",
+      feedbackHtml: "",
+      amountAwarded: 5000,
+      currency: "CHF",
+      language: "fr",
+    });
+    expect((await listConsentRequests(clinicAdmin, "fr")).map((r) => r.title)).toEqual([one, two]);
+    expect((await listConsentRequests(adminOfBoth, "en")).map((r) => r.title)).toEqual([one, two, three]);
+    expect((await listConsentRequests(adminOfBoth, "en"))[2]!.descriptor).toBe(renderDescriptor("en", "organisation@c:LU"));
+    expect(await listConsentRequests(editorOfHospital, "en")).toEqual([]);
+    expect(await listConsentRequests(null, "en")).toEqual([]);
+    expect(await listConsentRequests(editor, "en")).toEqual([]);
+
+    const deadlineAt = Date.parse(deadline.replace(" ", "T"));
+    setClock(() => deadlineAt - 1);
+    expect((await listConsentRequests(clinicAdmin))[0]!.overdue).toBe(false);
+    setClock(() => deadlineAt);
+    expect((await listConsentRequests(clinicAdmin))[0]!.overdue).toBe(true);
+
+    // Answers, with who gave them; an answered request is no longer overdue.
+    await answerConsent(clinicAdmin, first!.id, "grant");
+    await answerConsent(secondAdmin, first!.id, "anonymise");
+    const [answered] = await listConsentRequests(clinicAdmin);
+    expect(answered).toMatchObject({ consent: "refused", overdue: false });
+    expect(answered!.answers.map((a) => [a.answer, a.by])).toEqual([
+      ["grant", clinicAdmin.name],
+      ["anonymise", "Second Admin"],
+    ]);
+    expect((await listConsentRequests(clinicAdmin))[1]!.answers).toEqual([]);
+  });
+
+  it("answering writes the answer and its event; every refusal says why and changes nothing", async () => {
+    const moderator = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
+    const callId = await newCall(editor, funder.id);
+    const titles = ["A asked", "B awarded", "C outside", "D to reject", "E to publish", "F to withdraw"].map((t) => `${t} ${unique("t")}`);
+    setClock(() => Date.parse("2026-01-05T08:00:00.000Z"));
+    await recordDecisions(editor, callId, [
+      row({ title: titles[0], applicantType: "platform", applicant: hospital.slug }),
+      row({ title: titles[1], applicantType: "platform", applicant: hospital.slug, decision: "awarded", amountAwarded: 1000, rejectionReasons: [] }),
+      row({ title: titles[2] }),
+      row({ title: titles[3], applicantType: "platform", applicant: hospital.slug }),
+      row({ title: titles[4], applicantType: "platform", applicant: hospital.slug }),
+      row({ title: titles[5], applicantType: "platform", applicant: hospital.slug }),
+    ]);
+    setClock(null);
+    const [asked, awarded, outside, toReject, toPublish, toWithdraw] = await recordsOf(callId);
+    const consentOf = async (id: string) => {
+      const p = await pb.collection("posts").getOne(id);
+      return [p.consent, p.applicant_anonymous, (await eventsOf(id)).length];
+    };
+
+    expect(await answerConsent(hospitalAdmin, asked!.id, "grant")).toEqual({ title: titles[0], answer: "grant" });
+    expect(await consentOf(asked!.id)).toEqual(["granted", false, 2]);
+    expect((await eventsOf(asked!.id)).find((e) => e.action === "consent_granted")).toMatchObject({
+      actor: hospitalAdmin.id,
+      from_status: "submitted",
+      to_status: "submitted",
+    });
+    await answerConsent(hospitalAdmin, asked!.id, "anonymise");
+    expect(await consentOf(asked!.id)).toEqual(["refused", true, 3]);
+
+    const gone = { field: "post", message: "This consent request no longer exists." };
+    expect(await refused(answerConsent(hospitalAdmin, "nosuchpost12345", "grant"))).toEqual(gone);
+    expect(await refused(answerConsent(hospitalAdmin, outside!.id, "grant"))).toEqual(gone);
+    expect(await refused(answerConsent(hospitalAdmin, awarded!.id, "anonymise"))).toEqual({
+      field: "consent",
+      message: "This record does not need your consent.",
+    });
+    expect(await consentOf(awarded!.id)).toEqual(["not_needed", false, 1]);
+    for (const who of [null, editor, moderator]) expect(await refusal(answerConsent(who, toReject!.id, "anonymise"), ForbiddenError)).toBeTruthy();
+    expect(await consentOf(toReject!.id)).toEqual(["requested", false, 1]);
+
+    // Closed records: nothing left to answer. Published or hidden ones: too late.
+    await claimPost(moderator, toReject!.id);
+    await rejectPost(moderator, toReject!.id, "duplicate", "Recorded twice by mistake.");
+    await withdrawPost(editor, toWithdraw!.id);
+    const notPublished = { field: "consent", message: "This record will not be published; there is nothing to answer." };
+    expect(await refused(answerConsent(hospitalAdmin, toReject!.id, "grant"))).toEqual(notPublished);
+    expect(await refused(answerConsent(hospitalAdmin, toWithdraw!.id, "grant"))).toEqual(notPublished);
+    await answerConsent(hospitalAdmin, toPublish!.id, "grant");
+    await claimPost(moderator, toPublish!.id);
+    await approvePost(moderator, toPublish!.id);
+    const tooLate = {
+      field: "consent",
+      message: "This record is already published; the answer can no longer be changed. Flag the record if it names you wrongly.",
+    };
+    expect(await refused(answerConsent(hospitalAdmin, toPublish!.id, "anonymise"))).toEqual(tooLate);
+    await hidePost(moderator, toPublish!.id, "Checking a complaint.");
+    expect(await refused(answerConsent(hospitalAdmin, toPublish!.id, "anonymise"))).toEqual(tooLate);
+    expect(await consentOf(toPublish!.id)).toEqual(["granted", false, expect.any(Number)]);
+    const listed = (await listConsentRequests(hospitalAdmin)).map((r) => r.title);
+    expect(listed).toContain(titles[0]);
+    for (const closed of titles.slice(3)) expect(listed).not.toContain(closed);
+  });
+});
