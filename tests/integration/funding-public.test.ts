@@ -4,6 +4,7 @@
 // exactly what is published here.
 import type PocketBase from "pocketbase";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { getConfig } from "../../src/lib/server/config.ts";
 import {
   answerConsent,
@@ -12,8 +13,10 @@ import {
   loadInsightData,
   loadPublicDecisions,
   recordDecisions,
+  reviewAnonymity,
   saveCall,
 } from "../../src/lib/server/funding.ts";
+import { getPublishedPost } from "../../src/lib/server/posts.ts";
 import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, unique, useOwnPocketBase } from "./setup.ts";
@@ -24,7 +27,7 @@ let moderator: Actor;
 let funder: { id: string; slug: string; name: string };
 let hospital: { id: string; slug: string; name: string };
 let careHome: { id: string; slug: string; name: string };
-const calls: Record<"one" | "two" | "three", { id: string; slug: string; title: string }> = {} as never;
+const calls: Record<"one" | "two" | "three" | "four", { id: string; slug: string; title: string }> = {} as never;
 /** Every post published here, by label: its id, slug and title. */
 const posts: Record<string, { id: string; slug: string; title: string }> = {};
 
@@ -42,7 +45,14 @@ beforeAll(async () => {
   const own = await useOwnPocketBase();
   pb = own.pb;
   stop = own.stop;
-  const [fe, ha, he, ce, mod] = await Promise.all([createUser(pb), createUser(pb), createUser(pb), createUser(pb), createUser(pb, { role: "moderator" })]);
+  const [fe, ha, he, ce, ca, mod] = await Promise.all([
+    createUser(pb),
+    createUser(pb),
+    createUser(pb),
+    createUser(pb),
+    createUser(pb),
+    createUser(pb, { role: "moderator" }),
+  ]);
   funder = await createOrganization(pb, [{ userId: fe.id, role: "editor" }], { kind: "funder", region: "brussels", name: `Fonds Zorg ${unique("f")}` });
   hospital = await createOrganization(
     pb,
@@ -52,14 +62,24 @@ beforeAll(async () => {
     ],
     { kind: "hospital", region: "flanders", name: `AZ Noord ${unique("h")}` },
   );
-  careHome = await createOrganization(pb, [{ userId: ce.id, role: "editor" }], { kind: "care_home", region: "wallonia", name: `Résidence ${unique("r")}` });
-  const [funderEditor, hospitalAdmin, hospitalEditor, careHomeEditor] = (await Promise.all([fe, ha, he, ce].map((u) => loadActor(u.id)))) as Actor[];
+  careHome = await createOrganization(
+    pb,
+    [
+      { userId: ce.id, role: "editor" },
+      { userId: ca.id, role: "admin" },
+    ],
+    { kind: "care_home", region: "wallonia", name: `Résidence ${unique("r")}` },
+  );
+  const [funderEditor, hospitalAdmin, hospitalEditor, careHomeEditor, careHomeAdmin] = (await Promise.all(
+    [fe, ha, he, ce, ca].map((u) => loadActor(u.id)),
+  )) as Actor[];
   moderator = (await loadActor(mod.id))!;
 
   for (const [key, status, closesOn] of [
     ["one", "closed", ""],
     ["two", "open", "2026-01-31"],
     ["three", "open", "2099-12-31"],
+    ["four", "closed", ""],
   ] as const) {
     const title = `Call ${key} ${unique("c")}`;
     const { slug } = await saveCall(funderEditor!, funder.id, {
@@ -151,6 +171,22 @@ beforeAll(async () => {
   await recordDecisions(funderEditor!, calls.three.id, [
     { ...base, title: "Unpublished award", applicantType: "outside", applicant: "Somebody", decision: "awarded", amountAwarded: 10 },
   ]);
+
+  // Call four: the care home's own account is published first, the funder's named record of it after.
+  await account(careHomeEditor!, careHome.id, calls.four.id, "The care home's account of call four", false);
+  await recordDecisions(funderEditor!, calls.four.id, [
+    {
+      ...base,
+      title: "Named refusal of the care home",
+      applicantType: "platform",
+      applicant: careHome.slug,
+      decision: "rejected",
+      rejectionReasons: ["eligibility"],
+    },
+  ]);
+  posts["Named refusal of the care home"] = await byTitle("Named refusal of the care home");
+  await answerConsent(careHomeAdmin!, posts["Named refusal of the care home"]!.id, "grant");
+  await publish(posts["Named refusal of the care home"]!.id);
 }, 120_000);
 
 afterAll(async () => {
@@ -176,9 +212,25 @@ describe("one record per application", () => {
     expect(await listCallDecisions("en", calls.three.id)).toEqual([]);
   });
 
+  it("an account published before the funder's named record of it is linked to it when the record is published, both ways", async () => {
+    expect(slugsOf(await listCallDecisions("en", calls.four.id))).toEqual([slug("Named refusal of the care home")]);
+    const record = await getPublishedPost("en", slug("Named refusal of the care home"));
+    const account = await getPublishedPost("en", slug("The care home's account of call four"));
+    expect(record?.funding?.counterpartSlug).toBe(slug("The care home's account of call four"));
+    expect(account?.funding?.counterpartSlug).toBe(slug("Named refusal of the care home"));
+    // The named refusal of the hospital was linked from the other side (the account came after it).
+    expect((await getPublishedPost("en", slug("Named refusal of the hospital")))?.funding?.counterpartSlug).toBe(slug("The hospital's own account"));
+    // Nothing links a record that hides its applicant.
+    expect((await getPublishedPost("en", slug("Anonymised refusal of the hospital")))?.funding?.counterpartSlug).toBeNull();
+  });
+
   it("the insights and the open data count each application once", async () => {
     const { decisions } = await loadInsightData();
-    const dropped = [posts["The hospital's own account"]!.id, posts["The hospital's pseudonymous account"]!.id];
+    const dropped = [
+      posts["The hospital's own account"]!.id,
+      posts["The hospital's pseudonymous account"]!.id,
+      posts["The care home's account of call four"]!.id,
+    ];
     expect(decisions.map((d) => d.id).sort()).toEqual(
       Object.entries(posts)
         .filter(([, p]) => !dropped.includes(p.id))
@@ -187,6 +239,7 @@ describe("one record per application", () => {
     );
     expect((await loadPublicDecisions()).map((d) => d.slug)).toEqual([
       slug("Award to an outside applicant"),
+      slug("Named refusal of the care home"),
       slug("Anonymised refusal of the hospital"),
       slug("The care home's own account"),
       slug("Named refusal of the hospital"),
@@ -251,6 +304,13 @@ describe("what each list says of a record", () => {
     const groups = await listDecisionGroups();
     expect(groups).toEqual([
       {
+        call: { slug: calls.four.slug, title: calls.four.title, status: "closed" },
+        funder: funder.name,
+        latest: expect.stringMatching(/^20\d\d-/),
+        total: 1,
+        byDecision: { rejected: 1 },
+      },
+      {
         call: { slug: calls.two.slug, title: calls.two.title, status: "closed" },
         funder: funder.name,
         latest: expect.stringMatching(/^20\d\d-/),
@@ -265,7 +325,44 @@ describe("what each list says of a record", () => {
         byDecision: { rejected: 1, awarded: 1, withdrawn: 1 },
       },
     ]);
+    expect(groups[2]!.latest < groups[1]!.latest).toBe(true);
     expect(groups[1]!.latest < groups[0]!.latest).toBe(true);
-    expect(await listDecisionGroups(1)).toEqual([groups[0]]);
+    expect(await listDecisionGroups(2)).toEqual(groups.slice(0, 2));
+  });
+});
+
+describe("what a moderator is shown before publishing a record that hides someone", () => {
+  const review = (label: string) => reviewAnonymity(moderator, "en", posts[label]!.id);
+
+  it("the other records of the same application that readers could match with it, from either side", async () => {
+    const anonymised = await review("Anonymised refusal of the hospital");
+    expect(anonymised.related).toEqual([
+      {
+        id: posts["The hospital's pseudonymous account"]!.id,
+        slug: slug("The hospital's pseudonymous account"),
+        title: "The hospital's pseudonymous account",
+        status: "published",
+        publishedBy: "applicant",
+        hides: true,
+      },
+    ]);
+    expect((await review("The hospital's pseudonymous account")).related).toEqual([
+      expect.objectContaining({ id: posts["Anonymised refusal of the hospital"]!.id, publishedBy: "funder", hides: true }),
+    ]);
+    // Named on both sides: nothing to warn about.
+    expect((await review("Named refusal of the hospital")).related).toEqual([]);
+    expect((await review("The hospital's own account")).related).toEqual([]);
+    // No record of the other side, or no applicant organisation to match by.
+    expect((await review("The care home's own account")).related).toEqual([]);
+    expect((await review("Withdrawal by an anonymous applicant")).related).toEqual([]);
+  });
+
+  it("the descriptor it would be published under, only when it hides someone", async () => {
+    const { descriptor } = await review("Anonymised refusal of the hospital");
+    expect(descriptor).toEqual({ text: expect.any(String), shared: expect.any(Number), k: getConfig().anonymityK });
+    expect(descriptor!.text).not.toContain(hospital.name);
+    expect((await review("Named refusal of the hospital")).descriptor).toBeNull();
+    expect(await reviewAnonymity(moderator, "en", "nosuchpost12345")).toEqual({ descriptor: null, related: [] });
+    await expect(reviewAnonymity(null, "en", posts["Anonymised refusal of the hospital"]!.id)).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

@@ -469,7 +469,9 @@ export async function answerConsent(
 
 // Only two named records are ever linked: a link from an anonymous account to the funder's
 // record that names its applicant (or the reverse) would unmask it (issue 9 §1).
-const NAMED_APPLICANT_ACCOUNT = "published_by = 'applicant' && anonymous = false";
+// An applicant's account is any funding application not recorded by a funder: the form leaves published_by empty
+// (only imported content says "applicant"), so the filters never ask for "applicant".
+const NAMED_APPLICANT_ACCOUNT = "kind = 'funding_application' && published_by != 'funder' && anonymous = false";
 const NAMED_FUNDER_RECORD = "published_by = 'funder' && applicant_anonymous = false && consent != 'requested' && consent != 'refused'";
 
 /** The other side's published record of the same application (same call and applicant), if any — never when either side hides someone. */
@@ -505,11 +507,14 @@ export async function findUnlinkableRecords(
   const pb = await getPocketBase();
   const filter =
     post.published_by === "funder"
-      ? pb.filter("call = {:c} && published_by = 'applicant' && organization = {:o} && id != {:id} && status != 'withdrawn' && status != 'rejected'", {
-          c: post.call,
-          o: applicantOrg,
-          id: post.id,
-        })
+      ? pb.filter(
+          "call = {:c} && kind = 'funding_application' && published_by != 'funder' && organization = {:o} && id != {:id} && status != 'withdrawn' && status != 'rejected'",
+          {
+            c: post.call,
+            o: applicantOrg,
+            id: post.id,
+          },
+        )
       : pb.filter("call = {:c} && published_by = 'funder' && applicant_organization = {:o} && id != {:id} && status != 'withdrawn' && status != 'rejected'", {
           c: post.call,
           o: applicantOrg,
@@ -523,7 +528,14 @@ export async function findUnlinkableRecords(
   const mine = hidesSomeone(post);
   return others
     .filter((o) => mine || hidesSomeone(o))
-    .map((o) => ({ id: o.id, slug: o.slug, title: o.title, status: o.status, publishedBy: o.published_by, hides: hidesSomeone(o) }));
+    .map((o) => ({
+      id: o.id,
+      slug: o.slug,
+      title: o.title,
+      status: o.status,
+      publishedBy: o.published_by === "funder" ? "funder" : "applicant",
+      hides: hidesSomeone(o),
+    }));
 }
 
 /**
