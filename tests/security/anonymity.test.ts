@@ -465,6 +465,30 @@ describe("what authors and moderators are told before publication (issue 9 §1, 
     expect((await new Client().fetch(`/posts/${own.slug}`)).status).toBe(404);
   });
 
+  it("the moderator reviewing a funder's record that anonymises its applicant sees the applicant's own named account", async () => {
+    // A second refusal of Q's application, anonymised at Q's request, waiting for moderation: Q's own account of the
+    // same application is named and published, so publishing this one would let readers match the two.
+    const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: callSlug }));
+    const title = `Second refusal of home sensors ${TOKEN} eight`;
+    await recordDecisions(funderEditor, call.id, [
+      {
+        title,
+        applicantType: "platform",
+        applicant: Q.org.slug,
+        amountRequested: 54321,
+        decision: "rejected",
+        decidedOn: "2025-06-30",
+        rejectionReasons: ["budget_or_roi"],
+      },
+    ]);
+    const record = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: title }));
+    await answerConsent(Q.admin, record.id, "anonymise");
+    const mod = await new Client().signIn(moderatorLogin.email, moderatorLogin.password);
+    const html = await (await mod.fetch(`/moderation/posts/${record.id}`)).text();
+    expect(html).toContain("Another record of this application");
+    expect(html).toContain(`/moderation/posts/${posts["Q named applicant account"]!.id}`);
+  });
+
   it("the writing form shows the author the descriptor, how many share it, and that call, amounts and dates identify", async () => {
     const editor = await new Client().signIn(S.editorEmail, "a perfectly long passphrase 42");
     const res = await editor.fetch("/write?kind=funding_application");
