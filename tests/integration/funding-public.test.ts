@@ -127,11 +127,11 @@ beforeAll(async () => {
 
   // The applicants' own accounts of call one: the hospital's (the same application as the funder's record) and the
   // care home's (which the funder did not record).
-  const account = async (actor: Actor, org: string, callId: string, title: string, anonymous: boolean) => {
+  const account = async (actor: Actor, org: string, callId: string, title: string, anonymous: boolean, funderName = "") => {
     const { id } = await saveDraft(actor, {
       kind: "funding_application",
       organization: org,
-      call: callId,
+      ...(callId ? { call: callId } : { funder_name: funderName }),
       title,
       summary: "Why our application was refused, and what we changed since.",
       body_md: "## Context\n\nWe applied for a night-time monitoring pilot in two of our wards, with the vendor.",
@@ -141,7 +141,7 @@ beforeAll(async () => {
       decision: "rejected",
       rejection_reasons: ["eligibility"],
       amount_requested: "100000",
-      decided_on: "2026-02-01",
+      decided_on: callId ? "2026-02-01" : "2025-12-01",
       reflection_md: "We would read the eligibility rules twice.",
     });
     await submitPost(actor, id);
@@ -187,6 +187,9 @@ beforeAll(async () => {
   posts["Named refusal of the care home"] = await byTitle("Named refusal of the care home");
   await answerConsent(careHomeAdmin!, posts["Named refusal of the care home"]!.id, "grant");
   await publish(posts["Named refusal of the care home"]!.id);
+
+  // An account of an application to a funder that is not on Casebook: no call, the funder named by the applicant.
+  await account(careHomeEditor!, careHome.id, "", "The care home's account of an outside funder", false, "Fondation Roi Baudouin");
 }, 120_000);
 
 afterAll(async () => {
@@ -244,6 +247,7 @@ describe("one record per application", () => {
       slug("The care home's own account"),
       slug("Named refusal of the hospital"),
       slug("Withdrawal by an anonymous applicant"),
+      slug("The care home's account of an outside funder"),
     ]);
   });
 });
@@ -270,6 +274,14 @@ describe("what each list says of a record", () => {
       decision: "rejected",
     });
     expect(cases).toEqual([]);
+    // A funder that is not on Casebook: named as the applicant wrote it, with an address made from that name.
+    expect(decisions.find((d) => d.id === posts["The care home's account of an outside funder"]!.id)).toMatchObject({
+      funderSlug: "fondation-roi-baudouin",
+      funderName: "Fondation Roi Baudouin",
+      callSlug: null,
+      callTitle: null,
+      year: 2025,
+    });
   });
 
   it("the open data: every field of a named refusal, and no name where the applicant is anonymised", async () => {
@@ -298,6 +310,11 @@ describe("what each list says of a record", () => {
     expect(anonymised!.call).toEqual({ slug: calls.two.slug, title: calls.two.title, programme: null });
     expect(JSON.stringify(anonymised)).not.toContain(hospital.name);
     expect(JSON.stringify(all)).not.toContain("Unpublished award");
+    expect(all.find((d) => d.slug === slug("The care home's account of an outside funder"))).toMatchObject({
+      call: null,
+      funder: { slug: "fondation-roi-baudouin", name: "Fondation Roi Baudouin" },
+      decidedOn: expect.stringMatching(/^2025-12-01/),
+    });
   });
 
   it("the home page's groups: one per call, the latest publication first, counted per decision, capped at the limit", async () => {

@@ -414,6 +414,33 @@ describe("consent requests as the applicant's admins see and answer them", () =>
     expect((await listConsentRequests(clinicAdmin))[1]!.answers).toEqual([]);
   });
 
+  it("the request mail lists what would be published: every reason, or no reasons line for a withdrawal", async () => {
+    const admin = await createUser(pb);
+    const org = await createOrganization(pb, [{ userId: admin.id, role: "admin" }], { kind: "hospital", region: "flanders" });
+    const callId = await newCall(editor, funder.id);
+    const callTitle = (await pb.collection("funding_calls").getOne(callId)).title;
+    const [refused, withdrawn] = [`Refused twice over ${unique("r")}`, `Withdrawn application ${unique("w")}`];
+    await recordDecisions(editor, callId, [
+      row({ title: refused, applicantType: "platform", applicant: org.slug, rejectionReasons: ["eligibility", "budget_or_roi"] }),
+      row({ title: withdrawn, applicantType: "platform", applicant: org.slug, decision: "withdrawn", rejectionReasons: [] }),
+    ]);
+    const mails = await pb.collection("mail_outbox").getFullList({ filter: pb.filter("user = {:u} && template = 'consent_request'", { u: admin.id }) });
+    const published = (title: string) => String(mails.find((m) => m.params.title === title)?.params.published).split("\n");
+    expect(published(refused)).toEqual([
+      `- Title: ${refused}`,
+      `- Funder and call: ${funder.name} — ${callTitle}`,
+      "- Decision: Refused",
+      "- Reasons for refusal: Eligibility, Budget or return on investment",
+      `- Applicant, named as: ${org.name}`,
+    ]);
+    expect(published(withdrawn)).toEqual([
+      `- Title: ${withdrawn}`,
+      `- Funder and call: ${funder.name} — ${callTitle}`,
+      "- Decision: Withdrawn",
+      `- Applicant, named as: ${org.name}`,
+    ]);
+  });
+
   it("answering writes the answer and its event; every refusal says why and changes nothing", async () => {
     const moderator = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
     const callId = await newCall(editor, funder.id);
