@@ -8,12 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { setClock } from "../../src/lib/server/clock.ts";
 import { getConfig } from "../../src/lib/server/config.ts";
-import { ValidationError } from "../../src/lib/server/errors.ts";
 import { renderDescriptor } from "../../src/lib/server/anonymity.ts";
 import { CONSENT_DAYS, answerConsent, listConsentRequests, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
 import { approvePost, claimPost, hidePost, rejectPost, withdrawPost } from "../../src/lib/server/moderation.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { createOrganization, createUser, refusal, titleBreakingAt, unique, useOwnPocketBase } from "./setup.ts";
+import { createOrganization, createUser, refusal, refusalIn, titleBreakingAt, unique, useOwnPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 let stop: () => Promise<void>;
@@ -73,16 +72,6 @@ const row = (overrides: Record<string, unknown> = {}) => ({
 
 const recordsOf = (callId: string) => pb.collection("posts").getFullList({ filter: pb.filter("call = {:c}", { c: callId }), sort: "title" });
 const eventsOf = (postId: string) => pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: postId }) });
-
-/** The ValidationError a call is refused with, as its field and message. */
-async function refused(promise: Promise<unknown>): Promise<{ field: string; message: string }> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ValidationError);
-  return { field: (error as ValidationError).field, message: (error as ValidationError).message };
-}
 
 describe("what a recorded decision holds", () => {
   it("each applicant type and decision: who is named, who is anonymised, what consent is asked, and the batch's counts", async () => {
@@ -253,7 +242,7 @@ describe("what a recorded decision holds", () => {
 
 describe("what a funder is told, with nothing written", () => {
   it("an unknown call", async () => {
-    expect(await refused(recordDecisions(editor, "nosuchcall12345", [row()]))).toEqual({ field: "call", message: "Unknown call." });
+    expect(await refusalIn(recordDecisions(editor, "nosuchcall12345", [row()]))).toEqual({ field: "call", message: "Unknown call." });
   });
 
   it("someone who does not edit for the funder", async () => {
@@ -264,11 +253,11 @@ describe("what a funder is told, with nothing written", () => {
 
   it("a row the form refuses is named by its number, alone or among others", async () => {
     const callId = await newCall(editor, funder.id);
-    expect(await refused(recordDecisions(editor, callId, [row({ title: "Short" })]))).toEqual({
+    expect(await refusalIn(recordDecisions(editor, callId, [row({ title: "Short" })]))).toEqual({
       field: "row 1",
       message: "Row 1: Give a title of at least 8 characters.",
     });
-    expect(await refused(recordDecisions(editor, callId, [row(), row(), row({ amountRequested: -1 })]))).toEqual({
+    expect(await refusalIn(recordDecisions(editor, callId, [row(), row(), row({ amountRequested: -1 })]))).toEqual({
       field: "row 3",
       message: "Row 3: An amount cannot be negative.",
     });
@@ -278,8 +267,8 @@ describe("what a funder is told, with nothing written", () => {
   it("a decision before the call opened: the dates alone for one row, with the row's number among several", async () => {
     const callId = await newCall(editor, funder.id, "2026-04-01");
     const dates = "The decision date 2026-03-31 is before the call opened (2026-04-01); check the date, or record it on the right call.";
-    expect(await refused(recordDecisions(editor, callId, [row()]))).toEqual({ field: "decidedOn", message: dates });
-    expect(await refused(recordDecisions(editor, callId, [row({ decidedOn: "2026-04-01" }), row()]))).toEqual({
+    expect(await refusalIn(recordDecisions(editor, callId, [row()]))).toEqual({ field: "decidedOn", message: dates });
+    expect(await refusalIn(recordDecisions(editor, callId, [row({ decidedOn: "2026-04-01" }), row()]))).toEqual({
       field: "decidedOn",
       message: `Row 2: ${dates}`,
     });
@@ -291,7 +280,7 @@ describe("what a funder is told, with nothing written", () => {
   it("a national register number in any row's text refuses the whole batch, naming the record", async () => {
     const callId = await newCall(editor, funder.id);
     const title = `Readmission risk model ${unique("r")}`;
-    const { field, message } = await refused(
+    const { field, message } = await refusalIn(
       recordDecisions(editor, callId, [
         row(),
         row({ title, applicantType: "platform", applicant: hospital.slug, reasonText: "Patient 85.07.30-033.28 was named in the annex." }),
@@ -472,9 +461,9 @@ describe("consent requests as the applicant's admins see and answer them", () =>
     expect(await consentOf(asked!.id)).toEqual(["refused", true, 3]);
 
     const gone = { field: "post", message: "This consent request no longer exists." };
-    expect(await refused(answerConsent(hospitalAdmin, "nosuchpost12345", "grant"))).toEqual(gone);
-    expect(await refused(answerConsent(hospitalAdmin, outside!.id, "grant"))).toEqual(gone);
-    expect(await refused(answerConsent(hospitalAdmin, awarded!.id, "anonymise"))).toEqual({
+    expect(await refusalIn(answerConsent(hospitalAdmin, "nosuchpost12345", "grant"))).toEqual(gone);
+    expect(await refusalIn(answerConsent(hospitalAdmin, outside!.id, "grant"))).toEqual(gone);
+    expect(await refusalIn(answerConsent(hospitalAdmin, awarded!.id, "anonymise"))).toEqual({
       field: "consent",
       message: "This record does not need your consent.",
     });
@@ -487,8 +476,8 @@ describe("consent requests as the applicant's admins see and answer them", () =>
     await rejectPost(moderator, toReject!.id, "duplicate", "Recorded twice by mistake.");
     await withdrawPost(editor, toWithdraw!.id);
     const notPublished = { field: "consent", message: "This record will not be published; there is nothing to answer." };
-    expect(await refused(answerConsent(hospitalAdmin, toReject!.id, "grant"))).toEqual(notPublished);
-    expect(await refused(answerConsent(hospitalAdmin, toWithdraw!.id, "grant"))).toEqual(notPublished);
+    expect(await refusalIn(answerConsent(hospitalAdmin, toReject!.id, "grant"))).toEqual(notPublished);
+    expect(await refusalIn(answerConsent(hospitalAdmin, toWithdraw!.id, "grant"))).toEqual(notPublished);
     await answerConsent(hospitalAdmin, toPublish!.id, "grant");
     await claimPost(moderator, toPublish!.id);
     await approvePost(moderator, toPublish!.id);
@@ -496,9 +485,9 @@ describe("consent requests as the applicant's admins see and answer them", () =>
       field: "consent",
       message: "This record is already published; the answer can no longer be changed. Flag the record if it names you wrongly.",
     };
-    expect(await refused(answerConsent(hospitalAdmin, toPublish!.id, "anonymise"))).toEqual(tooLate);
+    expect(await refusalIn(answerConsent(hospitalAdmin, toPublish!.id, "anonymise"))).toEqual(tooLate);
     await hidePost(moderator, toPublish!.id, "Checking a complaint.");
-    expect(await refused(answerConsent(hospitalAdmin, toPublish!.id, "anonymise"))).toEqual(tooLate);
+    expect(await refusalIn(answerConsent(hospitalAdmin, toPublish!.id, "anonymise"))).toEqual(tooLate);
     expect(await consentOf(toPublish!.id)).toEqual(["granted", false, expect.any(Number)]);
     const listed = (await listConsentRequests(hospitalAdmin)).map((r) => r.title);
     expect(listed).toContain(titles[0]);

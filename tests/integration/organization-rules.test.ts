@@ -40,7 +40,7 @@ import {
   toPublicOrganization,
 } from "../../src/lib/server/orgs.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { createOrganization, createUser, refusal, unique, useTestPocketBase } from "./setup.ts";
+import { createOrganization, createUser, refusal, refusalIn, unique, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 let moderator: Actor;
@@ -187,11 +187,11 @@ describe("reviewing a request", () => {
 
   it("a refusal needs five characters of reason, spaces not counted, and says so", async () => {
     const { org } = await pending();
-    expect(await refusal(reviewOrganization(moderator, org.id, "refuse", "  abcd  "))).toBe(say("domain.org.refuse_reason"));
+    expect(await refusalIn(reviewOrganization(moderator, org.id, "refuse", "  abcd  "))).toEqual({ field: "reason", message: say("domain.org.refuse_reason") });
     expect((await pb.collection("organizations").getOne(org.id)).verification_status).toBe("pending");
     await reviewOrganization(moderator, org.id, "refuse", "  abcde  ");
     expect(await pb.collection("organizations").getOne(org.id)).toMatchObject({ verification_status: "refused", refusal_reason: "abcde" });
-    expect(await refusal(reviewOrganization(moderator, org.id, "verify"))).toBe(say("domain.org.already_reviewed"));
+    expect(await refusalIn(reviewOrganization(moderator, org.id, "verify"))).toEqual({ field: "organization", message: say("domain.org.already_reviewed") });
   });
 
   it("the requester is told in their language: verified, or refused with the reason", async () => {
@@ -281,7 +281,10 @@ describe("joining", () => {
   it("a message of up to 1000 characters goes to the admins; a longer one is refused with its length", async () => {
     const { org, admin } = await orgWithAdmin();
     const long = await person();
-    expect(await refusal(requestToJoin(long, org.id, "m".repeat(1001)))).toBe(say("domain.org.join_message_max", { max: 1000, length: 1001 }));
+    expect(await refusalIn(requestToJoin(long, org.id, "m".repeat(1001)))).toEqual({
+      field: "message",
+      message: say("domain.org.join_message_max", { max: 1000, length: 1001 }),
+    });
     await requestToJoin(long, org.id, ` ${"m".repeat(1000)} `);
     const listed = (await listJoinRequestsFor(admin)).filter((r) => r.organization.slug === org.slug);
     expect(listed).toEqual([expect.objectContaining({ message: "m".repeat(1000), organization: { name: org.name, slug: org.slug } })]);
@@ -291,7 +294,7 @@ describe("joining", () => {
     const { org } = await orgWithAdmin();
     const stale = await person();
     await pb.collection("memberships").create({ user: stale.id, organization: org.id, role: "editor", status: "active" });
-    expect(await refusal(requestToJoin(stale, org.id, "let me in"))).toBe(say("domain.org.already_member"));
+    expect(await refusalIn(requestToJoin(stale, org.id, "let me in"))).toEqual({ field: "organization", message: say("domain.org.already_member") });
     expect(await membershipOf(stale.id, org.id)).toMatchObject({ status: "active", role: "editor", message: "" });
   });
 
@@ -300,11 +303,11 @@ describe("joining", () => {
     const joiner = await person({ locale: "nl", name: "Noor" });
     await requestToJoin(joiner, org.id);
     const m = await membershipOf(joiner.id, org.id);
-    expect(await refusal(decideJoinRequest(admin, m.id, "approve", "owner"))).toBe(say("domain.membership.role"));
+    expect(await refusalIn(decideJoinRequest(admin, m.id, "approve", "owner"))).toEqual({ field: "role", message: say("domain.membership.role") });
     expect(await decideJoinRequest(admin, m.id, "reject")).toEqual({ decision: "reject", name: "Noor", organization: org.name });
     expect((await membershipOf(joiner.id, org.id)).status).toBe("rejected");
     expect((await findLatestMail(joiner.email))?.subject).toBe(composeMail("membership_rejected", "nl", { org: org.name }).subject);
-    expect(await refusal(decideJoinRequest(admin, m.id, "approve"))).toBe(say("domain.membership.answered"));
+    expect(await refusalIn(decideJoinRequest(admin, m.id, "approve"))).toEqual({ field: "membership", message: say("domain.membership.answered") });
   });
 
   it("an approved person learns their role in their language", async () => {
@@ -330,16 +333,16 @@ describe("members and roles", () => {
     expect(await removeMember(admin, m.id)).toEqual({ name: "Mies", organization: org.name });
     expect(await membershipOf(member.id, org.id)).toMatchObject({ status: "removed", removed_by: admin.id });
     expect((await findLatestMail(member.email))?.subject).toBe(composeMail("membership_removed", "nl", { org: org.name }).subject);
-    expect(await refusal(removeMember(admin, left.id))).toBe(say("domain.membership.not_member"));
+    expect(await refusalIn(removeMember(admin, left.id))).toEqual({ field: "membership", message: say("domain.membership.not_member") });
     expect((await pb.collection("memberships").getOne(left.id)).status).toBe("left");
   });
 
   it("a role must be one of the four; the last admin may stay admin but not step down", async () => {
     const { org, admin } = await orgWithAdmin();
     const mine = await membershipOf(admin.id, org.id);
-    expect(await refusal(changeMemberRole(admin, mine.id, "owner"))).toBe(say("domain.membership.role"));
+    expect(await refusalIn(changeMemberRole(admin, mine.id, "owner"))).toEqual({ field: "role", message: say("domain.membership.role") });
     await changeMemberRole(admin, mine.id, "admin");
-    expect(await refusal(changeMemberRole(admin, mine.id, "editor"))).toBe(say("domain.membership.last_admin"));
+    expect(await refusalIn(changeMemberRole(admin, mine.id, "editor"))).toEqual({ field: "role", message: say("domain.membership.last_admin") });
     expect((await membershipOf(admin.id, org.id)).role).toBe("admin");
   });
 });
@@ -371,8 +374,8 @@ describe("invitations", () => {
 
   it("refuses a bad address or role with its message and writes nothing", async () => {
     const { org, admin } = await orgWithAdmin();
-    expect(await refusal(inviteMember(admin, org.id, "not an address", "member"))).toBe(say("domain.email.invalid_short"));
-    expect(await refusal(inviteMember(admin, org.id, "ok@example.test", "owner"))).toBe(say("domain.membership.role"));
+    expect(await refusalIn(inviteMember(admin, org.id, "not an address", "member"))).toEqual({ field: "email", message: say("domain.email.invalid_short") });
+    expect(await refusalIn(inviteMember(admin, org.id, "ok@example.test", "owner"))).toEqual({ field: "role", message: say("domain.membership.role") });
     expect((await pb.collection("invitations").getList(1, 1, { filter: pb.filter("organization = {:o}", { o: org.id }) })).totalItems).toBe(0);
   });
 
@@ -387,10 +390,10 @@ describe("invitations", () => {
   it("a revoked or accepted invitation cannot be revoked again, each with its reason", async () => {
     const a = await invited();
     await revokeInvitation(a.admin, a.record.id);
-    expect(await refusal(revokeInvitation(a.admin, a.record.id))).toBe(say("domain.invitation.revoked_already"));
+    expect(await refusalIn(revokeInvitation(a.admin, a.record.id))).toEqual({ field: "invitation", message: say("domain.invitation.revoked_already") });
     const b = await invited();
     await acceptInvitation(b.invitee, { token: b.token });
-    expect(await refusal(revokeInvitation(b.admin, b.record.id))).toBe(say("domain.invitation.accepted_already"));
+    expect(await refusalIn(revokeInvitation(b.admin, b.record.id))).toEqual({ field: "invitation", message: say("domain.invitation.accepted_already") });
     expect((await pb.collection("invitations").getOne(b.record.id)).revoked_at).toBe("");
   });
 
@@ -413,29 +416,32 @@ describe("invitations", () => {
 
   it("accepting says exactly why a link does not work", async () => {
     const a = await invited();
-    expect(await refusal(acceptInvitation(null, { token: a.token }))).toBe(say("domain.invitation.sign_in"));
-    expect(await refusal(acceptInvitation(a.invitee, { token: "bad token!" }))).toBe(say("domain.invitation.invalid"));
-    expect(await refusal(acceptInvitation(a.invitee, { token: "A".repeat(43) }))).toBe(say("domain.invitation.invalid"));
+    expect(await refusalIn(acceptInvitation(null, { token: a.token }))).toEqual({ field: "account", message: say("domain.invitation.sign_in") });
+    expect(await refusalIn(acceptInvitation(a.invitee, { token: "bad token!" }))).toEqual({ field: "token", message: say("domain.invitation.invalid") });
+    expect(await refusalIn(acceptInvitation(a.invitee, { token: "A".repeat(43) }))).toEqual({ field: "token", message: say("domain.invitation.invalid") });
     const stranger = await person();
-    expect(await refusal(acceptInvitation(stranger, { token: a.token }))).toBe(say("domain.invitation.other_address", { email: a.invitee.email }));
+    expect(await refusalIn(acceptInvitation(stranger, { token: a.token }))).toEqual({
+      field: "account",
+      message: say("domain.invitation.other_address", { email: a.invitee.email }),
+    });
     expect(await acceptInvitation(a.invitee, { token: a.token })).toEqual({ slug: a.org.slug });
-    expect(await refusal(acceptInvitation(a.invitee, { token: a.token }))).toBe(say("domain.invitation.used"));
+    expect(await refusalIn(acceptInvitation(a.invitee, { token: a.token }))).toEqual({ field: "token", message: say("domain.invitation.used") });
 
     const b = await invited();
     await revokeInvitation(b.admin, b.record.id);
-    expect(await refusal(acceptInvitation(b.invitee, { token: b.token }))).toBe(say("domain.invitation.withdrawn"));
+    expect(await refusalIn(acceptInvitation(b.invitee, { token: b.token }))).toEqual({ field: "token", message: say("domain.invitation.withdrawn") });
 
     const c = await invited();
     await pb.collection("invitations").update(c.record.id, { expires_at: "2020-01-01 00:00:00.000Z" });
-    expect(await refusal(acceptInvitation(c.invitee, { token: c.token }))).toBe(say("domain.invitation.expired"));
+    expect(await refusalIn(acceptInvitation(c.invitee, { token: c.token }))).toEqual({ field: "token", message: say("domain.invitation.expired") });
 
     const d = await invited();
     await pb.collection("organizations").update(d.org.id, { verified: false });
-    expect(await refusal(acceptInvitation(d.invitee, { token: d.token }))).toBe(say("domain.invitation.org_unverified"));
+    expect(await refusalIn(acceptInvitation(d.invitee, { token: d.token }))).toEqual({ field: "token", message: say("domain.invitation.org_unverified") });
 
     const e = await invited();
     await pb.collection("memberships").update((await membershipOf(e.admin.id, e.org.id)).id, { role: "member" });
-    expect(await refusal(acceptInvitation(e.invitee, { token: e.token }))).toBe(say("domain.invitation.inviter_not_admin"));
+    expect(await refusalIn(acceptInvitation(e.invitee, { token: e.token }))).toEqual({ field: "token", message: say("domain.invitation.inviter_not_admin") });
   });
 
   it("an invitation from a platform admin works without their being a member", async () => {
@@ -451,7 +457,7 @@ describe("invitations", () => {
   it("an existing member is told so; a pending request becomes the invited membership; a membership ended after the invitation wins", async () => {
     const a = await invited();
     await pb.collection("memberships").create({ user: a.invitee.id, organization: a.org.id, role: "member", status: "active" });
-    expect(await refusal(acceptInvitation(a.invitee, { token: a.token }))).toBe(say("domain.invitation.member_already"));
+    expect(await refusalIn(acceptInvitation(a.invitee, { token: a.token }))).toEqual({ field: "account", message: say("domain.invitation.member_already") });
 
     const b = await invited({ role: "editor" });
     await requestToJoin(b.invitee, b.org.id, "hello");
@@ -474,6 +480,9 @@ describe("invitations", () => {
     // Left after it was sent: the later choice stands.
     const c = await invited();
     await pb.collection("memberships").create({ user: c.invitee.id, organization: c.org.id, role: "member", status: "left" });
-    expect(await refusal(acceptInvitation(c.invitee, { token: c.token }))).toBe(say("domain.invitation.membership_changed"));
+    expect(await refusalIn(acceptInvitation(c.invitee, { token: c.token }))).toEqual({
+      field: "account",
+      message: say("domain.invitation.membership_changed"),
+    });
   });
 });

@@ -143,3 +143,13 @@ export function titleBreakingAt(length: number): { title: string; slug: string }
   const padded = `${head}${"s".repeat(length - 1 - head.length)}`;
   return { title: `${padded} and what the nurses made of it`, slug: padded.replaceAll(" ", "-") };
 }
+
+/** The field and message a rejected promise's ValidationError carries: where the form shows it, and what it says. */
+export async function refusalIn(promise: Promise<unknown>): Promise<{ field: string; message: string }> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ValidationError);
+  return { field: (error as ValidationError).field, message: (error as ValidationError).message };
+}
