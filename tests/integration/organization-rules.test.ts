@@ -204,7 +204,15 @@ describe("reviewing a request", () => {
     await reviewOrganization(moderator, b.org.id, "refuse", "  Not in the KBO register.  ");
     const mail = await findLatestMail(b.requester.email);
     expect(mail?.subject).toBe(composeMail("org_refused", "nl", { org: b.name, reason: "Not in the KBO register." }).subject);
-    expect(mail?.text).toContain("Not in the KBO register.");
+    expect(mail?.text).toBe(composeMail("org_refused", "nl", { org: b.name, reason: "Not in the KBO register." }).text);
+  });
+
+  it("verifies an organisation that nobody requested (entered by the platform), with no membership and no mail", async () => {
+    const org = await createOrganization(pb, [], { verified: false, verification_status: "pending" });
+    expect(await reviewOrganization(moderator, org.id, "verify")).toEqual({ name: org.name, slug: org.slug });
+    expect(await pb.collection("organizations").getOne(org.id)).toMatchObject({ verified: true, verification_status: "verified" });
+    expect((await pb.collection("memberships").getList(1, 1, { filter: pb.filter("organization = {:o}", { o: org.id }) })).totalItems).toBe(0);
+    expect((await pb.collection("mail_outbox").getList(1, 1, { filter: pb.filter("params ~ {:n}", { n: org.name }) })).totalItems).toBe(0);
   });
 
   it("verifies a requested organisation whose requester no longer waits as a member", async () => {
@@ -217,6 +225,20 @@ describe("reviewing a request", () => {
 });
 
 describe("the organisation page", () => {
+  it("the last admin among several members can neither leave nor be removed; with a second admin, either can", async () => {
+    const { org, admin } = await orgWithAdmin();
+    for (const role of ["editor", "editor"])
+      await pb.collection("memberships").create({ user: (await person()).id, organization: org.id, role, status: "active" });
+    let page = (await getOrganizationPage(admin, org.slug))!;
+    expect(page.canLeave).toBe(false);
+    expect(page.members.find((m) => m.userId === admin.id)?.removable).toBe(false);
+    const second = await person();
+    await pb.collection("memberships").create({ user: second.id, organization: org.id, role: "admin", status: "active" });
+    page = (await getOrganizationPage(await actorOf(admin.id), org.slug))!;
+    expect(page.canLeave).toBe(true);
+    expect(page.members.find((m) => m.userId === second.id)?.removable).toBe(true);
+  });
+
   it("its admins see the active members, the requests and the invitations; others see none of them", async () => {
     const { org, admin } = await orgWithAdmin({ name: "Ada Admin" });
     const editor = await person({ name: "Ed Editor" });
