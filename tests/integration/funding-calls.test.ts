@@ -8,7 +8,7 @@ import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { ValidationError } from "../../src/lib/server/errors.ts";
 import { getPublicCall, listFunderCalls, listPublicCalls, saveCall } from "../../src/lib/server/funding.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { createOrganization, createUser, refusal, titleBreakingAt, unique, useTestPocketBase } from "./setup.ts";
+import { createOrganization, createUser, refusalIn, titleBreakingAt, unique, useTestPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 beforeAll(async () => {
@@ -112,11 +112,17 @@ describe("refusals when saving a call", () => {
 
   it("an unknown organisation is named as such; another funder's call is not editable", async () => {
     const f = await funder();
-    expect(await refusal(saveCall(f.editor, "nosuchorg000000", minimal(`Nowhere ${unique("c")}`)))).toBe(say("domain.funding.unknown_org"));
+    expect(await refusalIn(saveCall(f.editor, "nosuchorg000000", minimal(`Nowhere ${unique("c")}`)))).toEqual({
+      field: "organization",
+      message: say("domain.funding.unknown_org"),
+    });
     const other = await funder();
     const { slug } = await saveCall(other.editor, other.id, minimal(`Theirs ${unique("c")}`));
     const theirs = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }));
-    expect(await refusal(saveCall(f.editor, f.id, minimal("Taken over call title"), theirs.id))).toBe(say("domain.funding.call_other_funder"));
+    expect(await refusalIn(saveCall(f.editor, f.id, minimal("Taken over call title"), theirs.id))).toEqual({
+      field: "call",
+      message: say("domain.funding.call_other_funder"),
+    });
     expect((await getPublicCall(slug))?.title).toBe(theirs.title);
   });
 });

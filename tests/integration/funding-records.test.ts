@@ -9,7 +9,7 @@ import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { setClock } from "../../src/lib/server/clock.ts";
 import { getConfig } from "../../src/lib/server/config.ts";
 import { renderDescriptor } from "../../src/lib/server/anonymity.ts";
-import { CONSENT_DAYS, answerConsent, listConsentRequests, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
+import { CONSENT_DAYS, answerConsent, listApplicantChoices, listConsentRequests, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
 import { approvePost, claimPost, hidePost, rejectPost, withdrawPost } from "../../src/lib/server/moderation.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, refusal, refusalIn, titleBreakingAt, unique, useOwnPocketBase } from "./setup.ts";
@@ -277,6 +277,21 @@ describe("what a funder is told, with nothing written", () => {
     expect(await recordsOf(callId)).toHaveLength(1);
   });
 
+  it("an applicant named by a name two verified organisations share, or by one nobody has", async () => {
+    const callId = await newCall(editor, funder.id);
+    const name = `Zorggroep Twin ${unique("z")}`;
+    await createOrganization(pb, [], { name, kind: "care_home", region: "flanders" });
+    await createOrganization(pb, [], { name, kind: "care_home", region: "wallonia" });
+    expect(await refusalIn(recordDecisions(editor, callId, [row({ applicantType: "platform", applicant: name })]))).toEqual({
+      field: "applicant",
+      message: `Several organisations are called "${name}"; use the slug in its page address.`,
+    });
+    expect((await refusalIn(recordDecisions(editor, callId, [row({ applicantType: "platform", applicant: `Nobody ${unique("n")}` })]))).field).toBe(
+      "applicant",
+    );
+    expect(await recordsOf(callId)).toEqual([]);
+  });
+
   it("a national register number in any row's text refuses the whole batch, naming the record", async () => {
     const callId = await newCall(editor, funder.id);
     const title = `Readmission risk model ${unique("r")}`;
@@ -492,5 +507,18 @@ describe("consent requests as the applicant's admins see and answer them", () =>
     const listed = (await listConsentRequests(hospitalAdmin)).map((r) => r.title);
     expect(listed).toContain(titles[0]);
     for (const closed of titles.slice(3)) expect(listed).not.toContain(closed);
+  });
+});
+
+describe("the applicant picker", () => {
+  it("offers the verified organisations by name, each with its slug, and no organisation still waiting", async () => {
+    const waiting = await createOrganization(pb, [], { name: `Aaa waiting ${unique("w")}`, verified: false, verification_status: "pending" });
+    const choices = await listApplicantChoices();
+    expect(choices).toContainEqual({ name: hospital.name, slug: hospital.slug });
+    expect(choices).toContainEqual({ name: luxembourger.name, slug: (await pb.collection("organizations").getOne(luxembourger.id)).slug });
+    expect(choices.map((c) => c.slug)).not.toContain(waiting.slug);
+    for (const choice of choices) expect(Object.keys(choice).sort()).toEqual(["name", "slug"]);
+    const names = choices.map((c) => c.name);
+    expect(names).toEqual([...names].sort());
   });
 });
