@@ -82,9 +82,9 @@ describe("a refused file: one message, every problem on its own line, nothing wr
   it("an unknown call, or someone who does not edit for the funder", async () => {
     expect(await refusal(importDecisionsCsv(editor, "nosuchcall12345", file()))).toBe("Unknown call.");
     const callId = await newCall();
-    expect(
-      await refusal(importDecisionsCsv(outsider, callId, file(`Fine title ${unique("t")},anonymous,,1000,,withdrawn,2026-05-01,,,,no`)), ForbiddenError),
-    ).toBeTruthy();
+    await expect(importDecisionsCsv(outsider, callId, file(`Fine title ${unique("t")},anonymous,,1000,,withdrawn,2026-05-01,,,,no`))).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     expect(await recordsOf(callId)).toEqual([]);
   });
 

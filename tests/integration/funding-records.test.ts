@@ -12,7 +12,7 @@ import { renderDescriptor } from "../../src/lib/server/anonymity.ts";
 import { CONSENT_DAYS, answerConsent, listApplicantChoices, listConsentRequests, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
 import { approvePost, claimPost, hidePost, rejectPost, withdrawPost } from "../../src/lib/server/moderation.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
-import { createOrganization, createUser, refusal, refusalIn, titleBreakingAt, unique, useOwnPocketBase } from "./setup.ts";
+import { createOrganization, createUser, refusalIn, titleBreakingAt, unique, useOwnPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 let stop: () => Promise<void>;
@@ -247,7 +247,7 @@ describe("what a funder is told, with nothing written", () => {
 
   it("someone who does not edit for the funder", async () => {
     const callId = await newCall(editor, funder.id);
-    expect(await refusal(recordDecisions(hospitalAdmin, callId, [row()]), ForbiddenError)).toBeTruthy();
+    await expect(recordDecisions(hospitalAdmin, callId, [row()])).rejects.toBeInstanceOf(ForbiddenError);
     expect(await recordsOf(callId)).toEqual([]);
   });
 
@@ -483,7 +483,7 @@ describe("consent requests as the applicant's admins see and answer them", () =>
       message: "This record does not need your consent.",
     });
     expect(await consentOf(awarded!.id)).toEqual(["not_needed", false, 1]);
-    for (const who of [null, editor, moderator]) expect(await refusal(answerConsent(who, toReject!.id, "anonymise"), ForbiddenError)).toBeTruthy();
+    for (const who of [null, editor, moderator]) await expect(answerConsent(who, toReject!.id, "anonymise")).rejects.toBeInstanceOf(ForbiddenError);
     expect(await consentOf(toReject!.id)).toEqual(["requested", false, 1]);
 
     // Closed records: nothing left to answer. Published or hidden ones: too late.
