@@ -12,7 +12,7 @@ import os from "node:os";
 import { Worker } from "node:worker_threads";
 import { getConfig } from "../config.ts";
 import type { SearchHit } from "./engine.ts";
-import type { HitReply, HitRequest } from "./hitworker.ts";
+import type { HitReply, HitRequest, HitWorkerData } from "./hitworker.ts";
 import { type HitBatch, buildHits } from "./snippets.ts";
 
 // Loading the snippet code is not a search's cost, but a thread that never answers must be given up.
@@ -20,9 +20,11 @@ const START_TIMEOUT_MS = 30_000;
 // After a thread fails or dies, none is started sooner than this: a broken build must not
 // start a thread per search.
 const RESTART_AFTER_MS = 5_000;
+// A thread asked to stop leaves after the page it is building; one that has not left by then is terminated.
+const STOP_TIMEOUT_MS = 5_000;
 
 type Pending = { batch: HitBatch; resolve: (hits: SearchHit[]) => void; reject: (error: Error) => void };
-type Slot = { worker: Worker; ready: boolean; pending: Map<number, Pending> };
+type Slot = { worker: Worker; ready: boolean; pending: Map<number, Pending>; stop: Int32Array };
 
 /** Where the hits of each page were built since the pool was made. */
 export type HitCounts = { thread: number; inline: number; rebuilt: number };
@@ -84,13 +86,29 @@ export class HitPool {
   /** Stops every thread; pages in flight are built here. The pool builds everything here from now on. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#slots.map((slot) => slot.worker.terminate()));
+    await Promise.all(this.#slots.map((slot) => this.#stop(slot, 0)));
   }
 
-  /** Tests: ends a thread abruptly, as a crash would. */
+  /** Tests: ends a thread with its pages in flight unanswered, as a crash would. */
   async killThreadForTests(): Promise<void> {
     const slot = this.#slots.find((s) => s.ready);
-    if (slot) await slot.worker.terminate();
+    if (slot) await this.#stop(slot, 1);
+  }
+
+  // Asks a thread to exit with `code` before its next page and waits until it has. Not
+  // worker.terminate() first: terminating a thread inside a page (in zlib's inflate) aborted the
+  // whole process in Node 24 ("close before init" in node_zlib.cc, seen once in CI); terminate()
+  // is kept for a thread that does not leave.
+  async #stop(slot: Slot, code: number): Promise<void> {
+    let late: NodeJS.Timeout | undefined;
+    const exited = new Promise<void>((resolve) => {
+      slot.worker.once("exit", () => resolve());
+      late = setTimeout(() => void slot.worker.terminate().then(() => resolve()), STOP_TIMEOUT_MS);
+    });
+    Atomics.store(slot.stop, 0, code + 1);
+    slot.worker.postMessage({ stop: true } satisfies HitRequest);
+    await exited;
+    clearTimeout(late);
   }
 
   // The ready thread with the fewest pages in flight, or null; starts a thread when one is missing.
@@ -111,13 +129,14 @@ export class HitPool {
           this.#changed();
           return;
         }
+        const stop = new SharedArrayBuffer(4);
         const worker = new Worker(`import(${JSON.stringify(HIT_WORKER_URL)});`, {
           eval: true,
-          workerData: HIT_WORKER_TAG,
+          workerData: { tag: HIT_WORKER_TAG, stop } satisfies HitWorkerData,
           // A page's documents are ~150 KB of JSON: a thread needs little, and its memory is the server's.
           resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
         });
-        const slot: Slot = { worker, ready: false, pending: new Map() };
+        const slot: Slot = { worker, ready: false, pending: new Map(), stop: new Int32Array(stop) };
         this.#slots.push(slot);
         const timer = setTimeout(() => void worker.terminate(), START_TIMEOUT_MS);
         timer.unref();

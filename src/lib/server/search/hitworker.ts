@@ -9,20 +9,30 @@ import { type HitBatch, buildHits } from "./snippets.ts";
 /** What a hit thread is started with, so that importing this module elsewhere does nothing. */
 export const HIT_WORKER_TAG = "casebook-search-hits";
 
+/** A thread's start data: the tag, and a flag the pool sets to the exit code the thread must leave with. */
+export type HitWorkerData = { tag: typeof HIT_WORKER_TAG; stop: SharedArrayBuffer };
+
 /** This module's URL, for the thread to import. */
 export const HIT_WORKER_URL = import.meta.url;
 
-/** A page of hits to build. */
-export type HitRequest = { id: number; batch: HitBatch };
+/** A page of hits to build, or a wake-up to read the stop flag. */
+export type HitRequest = { id: number; batch: HitBatch } | { stop: true };
 
 /** The thread's answers: ready once loaded, then one per request. */
 export type HitReply = { ready: true } | { id: number; hits: SearchHit[] } | { id: number; error: string };
 
 // Stryker disable all: this block runs only in the hit thread, where Stryker cannot switch mutants on
 // (its switch is a global of the test's thread); tests/unit/search-hits.test.ts exercises it through a pool.
-if (!isMainThread && workerData === HIT_WORKER_TAG && parentPort) {
+const data = workerData as HitWorkerData | undefined;
+if (!isMainThread && data?.tag === HIT_WORKER_TAG && parentPort) {
   const port = parentPort;
+  const stop = new Int32Array(data.stop);
   port.on("message", (request: HitRequest) => {
+    // Read before each page, so that a stop skips the pages queued behind it: the thread leaves
+    // between pages, never inside one (see HitPool.#stop).
+    const code = Atomics.load(stop, 0);
+    if (code !== 0) process.exit(code - 1);
+    if ("stop" in request) return;
     try {
       port.postMessage({ id: request.id, hits: buildHits(request.batch) } satisfies HitReply);
     } catch (error) {
