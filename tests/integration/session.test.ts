@@ -244,4 +244,90 @@ describe("sessions, to the detail", () => {
     expect(valid?.session.id).not.toBe(session.id);
     expect(valid!.session.expiresAt.getTime()).toBeGreaterThanOrEqual(started + SESSION_LIFETIME_MS - 1000);
   });
+
+  it("are swept up to the given instant and counted exactly: none expired deletes nothing, a second sweep finds none", async () => {
+    // Instants in 1999–2000, before any session another test leaves in the shared PocketBase.
+    const cutoff = new Date("2000-01-01T00:00:00.000Z");
+    expect(await deleteExpiredSessions(cutoff)).toBe(0);
+    const user = await createUser(pb);
+    const make = (expires: string) =>
+      pb.collection("sessions").create({ secret_hash: "0".repeat(64), user: user.id, expires_at: expires, last_verified_at: expires, privilege_stamp: "" });
+    await Promise.all(["1999-06-01T00:00:00.000Z", "1999-12-31T23:59:58.000Z", "1999-12-31T23:59:59.999Z"].map(make));
+    const after = await make("2000-01-01T00:00:01.000Z");
+    expect(await deleteExpiredSessions(cutoff)).toBe(3);
+    expect(await deleteExpiredSessions(cutoff)).toBe(0);
+    const left = await pb.collection("sessions").getFullList({ filter: pb.filter("user = {:user}", { user: user.id }), fields: "id" });
+    expect(left.map((r) => r.id)).toEqual([after.id]);
+  });
+
+  it("are swept by one timer per process however often the sweeper is asked for, each sweep counted as a job", async () => {
+    // A fresh copy of the module: the process's sweeper may already run from another test. Job
+    // log lines on (they are off in tests), read from stdout.
+    vi.stubEnv("CASEBOOK_LOG", "json");
+    vi.resetModules();
+    const fresh = await import("../../src/lib/server/session.ts");
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array, ...rest: never[]) => {
+      if (String(chunk).includes('"session-sweep"')) lines.push(String(chunk));
+      return write(chunk, ...rest);
+    });
+    const user = await createUser(pb);
+    const expired = await createSession(user.id);
+    await pb.collection("sessions").update(expired.id, { expires_at: new Date(Date.now() - 1000).toISOString() });
+    const { metricsText } = await import("../../src/lib/server/observability.ts");
+    const sweeps = async () => Number(/^casebook_jobs_total\{job="session-sweep",status="ok"\} (\d+)$/m.exec((await metricsText()).body)?.[1] ?? 0);
+    const before = await sweeps();
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      // The middleware asks on every request.
+      fresh.ensureSessionSweeper(60_000);
+      fresh.ensureSessionSweeper(60_000);
+      fresh.ensureSessionSweeper(60_000);
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.waitFor(async () => expect(await sweeps()).toBe(before + 1));
+      // The job's log line says how many it deleted: at least the one expired above.
+      const first = JSON.parse(lines[0]!) as { kind: string; job: string; status: string; deleted: number };
+      expect(first).toMatchObject({ kind: "job", job: "session-sweep", status: "ok" });
+      expect(first.deleted).toBeGreaterThanOrEqual(1);
+      await expect(pb.collection("sessions").getOne(expired.id)).rejects.toMatchObject({ status: 404 });
+      vi.advanceTimersByTime(60_000);
+      await vi.waitFor(async () => expect(await sweeps()).toBe(before + 2));
+      expect(JSON.parse(lines[1]!)).toMatchObject({ job: "session-sweep", status: "ok", deleted: 0 });
+    } finally {
+      vi.clearAllTimers();
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it("say once that sweeping failed while PocketBase is down, however many sweeps fail", async () => {
+    // A fresh module pointed at a port nobody listens on.
+    vi.stubEnv("POCKETBASE_URL", "http://127.0.0.1:9");
+    vi.resetModules();
+    const fresh = await import("../../src/lib/server/session.ts");
+    const { metricsText } = await import("../../src/lib/server/observability.ts");
+    const failed = async () => Number(/^casebook_jobs_total\{job="session-sweep",status="error"\} (\d+)$/m.exec((await metricsText()).body)?.[1] ?? 0);
+    const before = await failed();
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const said = () => errors.mock.calls.filter((c) => String(c[0]).startsWith("[sessions] sweeping expired sessions failed: "));
+      fresh.ensureSessionSweeper(60_000);
+      await vi.waitFor(async () => expect(await failed()).toBe(before + 1));
+      for (let tick = 2; tick <= 4; tick++) {
+        vi.advanceTimersByTime(60_000);
+        await vi.waitFor(async () => expect(await failed()).toBe(before + tick));
+      }
+      // The job's own handler has run by the time the next one is counted: wait for the last's.
+      await vi.waitFor(() => expect(said().length).toBeGreaterThanOrEqual(1));
+      expect(said()).toHaveLength(1);
+    } finally {
+      vi.clearAllTimers();
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+    }
+  });
 });
