@@ -267,10 +267,10 @@ describe("sessions, to the detail", () => {
     vi.resetModules();
     const fresh = await import("../../src/lib/server/session.ts");
     const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array, ...rest: never[]) => {
-      if (String(chunk).includes('"session-sweep"')) lines.push(String(chunk));
-      return write(chunk, ...rest);
+    const write = process.stdout.write;
+    vi.spyOn(process.stdout, "write").mockImplementation(function (this: NodeJS.WriteStream, ...args: Parameters<typeof write>) {
+      if (String(args[0]).includes('"session-sweep"')) lines.push(String(args[0]));
+      return write.apply(this, args);
     });
     const user = await createUser(pb);
     const expired = await createSession(user.id);
