@@ -1,6 +1,7 @@
 // Sessions as the Lucia guide describes: create, validate, renew, expire, revoke, and a
 // new session when privileges change.
-import type PocketBase from "pocketbase";
+import PocketBase from "pocketbase";
+import type { AstroCookies } from "astro";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   SESSION_LIFETIME_MS,
@@ -278,12 +279,14 @@ describe("sessions, to the detail", () => {
     const { metricsText } = await import("../../src/lib/server/observability.ts");
     const sweeps = async () => Number(/^casebook_jobs_total\{job="session-sweep",status="ok"\} (\d+)$/m.exec((await metricsText()).body)?.[1] ?? 0);
     const before = await sweeps();
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    // Date too: the next sweep's time is read from the fake clock.
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
     try {
       // The middleware asks on every request.
-      fresh.ensureSessionSweeper(60_000);
-      fresh.ensureSessionSweeper(60_000);
-      fresh.ensureSessionSweeper(60_000);
+      fresh.ensureSessionSweeper();
+      const started = Date.now();
+      fresh.ensureSessionSweeper();
+      fresh.ensureSessionSweeper();
       expect(vi.getTimerCount()).toBe(1);
       await vi.waitFor(async () => expect(await sweeps()).toBe(before + 1));
       // The job's log line says how many it deleted: at least the one expired above.
@@ -291,9 +294,12 @@ describe("sessions, to the detail", () => {
       expect(first).toMatchObject({ kind: "job", job: "session-sweep", status: "ok" });
       expect(first.deleted).toBeGreaterThanOrEqual(1);
       await expect(pb.collection("sessions").getOne(expired.id)).rejects.toMatchObject({ status: 404 });
-      vi.advanceTimersByTime(60_000);
+      // Hourly (vi.waitFor moves the fake clock too: measured from the start).
+      vi.advanceTimersToNextTimer();
+      expect(Date.now() - started).toBe(60 * 60 * 1000);
       await vi.waitFor(async () => expect(await sweeps()).toBe(before + 2));
-      expect(JSON.parse(lines[1]!)).toMatchObject({ job: "session-sweep", status: "ok", deleted: 0 });
+      // An hour on, sessions other tests left to expire within the hour may go too: a count, whatever it is.
+      expect(JSON.parse(lines[1]!)).toMatchObject({ job: "session-sweep", status: "ok", deleted: expect.any(Number) });
     } finally {
       vi.clearAllTimers();
       vi.useRealTimers();
@@ -302,14 +308,24 @@ describe("sessions, to the detail", () => {
     }
   });
 
-  it("say once that sweeping failed while PocketBase is down, however many sweeps fail", async () => {
+  it("say once that sweeping failed while PocketBase is down, however many sweeps fail, and again after it came back", async () => {
     // A fresh module pointed at a port nobody listens on.
     vi.stubEnv("POCKETBASE_URL", "http://127.0.0.1:9");
     vi.resetModules();
     const fresh = await import("../../src/lib/server/session.ts");
+    const { setPocketBase } = await import("../../src/lib/server/pocketbase.ts");
     const { metricsText } = await import("../../src/lib/server/observability.ts");
-    const failed = async () => Number(/^casebook_jobs_total\{job="session-sweep",status="error"\} (\d+)$/m.exec((await metricsText()).body)?.[1] ?? 0);
+    const jobs = async (status: string) =>
+      Number(new RegExp(`^casebook_jobs_total\\{job="session-sweep",status="${status}"\\} (\\d+)$`, "m").exec((await metricsText()).body)?.[1] ?? 0);
+    const failed = () => jobs("error");
     const before = await failed();
+    // Clients of the fresh module's own (the test's client keeps its hooks): signed in, to PocketBase or to nobody.
+    const client = (url: string) => {
+      const c = new PocketBase(url);
+      c.autoCancellation(false);
+      c.authStore.save(pb.authStore.token, pb.authStore.record);
+      return c;
+    };
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     try {
@@ -323,11 +339,50 @@ describe("sessions, to the detail", () => {
       // The job's own handler has run by the time the next one is counted: wait for the last's.
       await vi.waitFor(() => expect(said().length).toBeGreaterThanOrEqual(1));
       expect(said()).toHaveLength(1);
+      // Back up: a sweep succeeds; down again: said again.
+      const succeeded = await jobs("ok");
+      setPocketBase(client(pb.baseURL));
+      vi.advanceTimersByTime(60_000);
+      await vi.waitFor(async () => expect(await jobs("ok")).toBe(succeeded + 1));
+      setPocketBase(client("http://127.0.0.1:9"));
+      vi.advanceTimersByTime(60_000);
+      await vi.waitFor(() => expect(said()).toHaveLength(2));
     } finally {
       vi.clearAllTimers();
       vi.useRealTimers();
       vi.restoreAllMocks();
       vi.unstubAllEnvs();
+    }
+  });
+
+  it("last 30 days, are renewed once used after an hour, and travel in the casebook_session cookie", async () => {
+    // A fresh copy of the module, so that these figures are read as the module states them.
+    vi.resetModules();
+    const fresh = await import("../../src/lib/server/session.ts");
+    const clock = await import("../../src/lib/server/clock.ts");
+    const DAY = 24 * 60 * 60 * 1000;
+    const user = await createUser(pb);
+    const t0 = Date.now();
+    clock.setClock(() => t0);
+    try {
+      const session = await fresh.createSession(user.id);
+      expect(session.expiresAt.getTime()).toBe(t0 + 30 * DAY);
+      clock.setClock(() => t0 + 59 * 60 * 1000);
+      expect((await fresh.validateSessionToken(session.token))?.newToken).toBeNull();
+      clock.setClock(() => t0 + 61 * 60 * 1000);
+      const renewed = await fresh.validateSessionToken(session.token);
+      expect(renewed?.newToken).toBe(session.token);
+      expect(renewed?.session.expiresAt.getTime()).toBe(t0 + 61 * 60 * 1000 + 30 * DAY);
+      const set: string[] = [];
+      fresh.setSessionCookie(
+        { set: (name: string) => set.push(name) } as unknown as AstroCookies,
+        new URL("https://casebook.example.org/"),
+        session.token,
+        session.expiresAt,
+      );
+      expect(set).toEqual(["casebook_session"]);
+    } finally {
+      clock.setClock(null);
     }
   });
 });
