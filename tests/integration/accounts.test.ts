@@ -4,9 +4,10 @@ import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { settleBackground } from "../../src/lib/server/background.ts";
 import { flagPost } from "../../src/lib/server/flags.ts";
-import { findLatestMail, listMailDrop } from "../../src/lib/server/mail.ts";
+import { composeMail, findLatestMail, listMailDrop } from "../../src/lib/server/mail.ts";
 import { createSession, validateSessionToken } from "../../src/lib/server/session.ts";
 import {
+  checkResetToken,
   deleteAccount,
   exportMyData,
   loadActor,
@@ -19,6 +20,7 @@ import {
   signUp,
   signUpSchema,
   signUpInBackground,
+  updateProfile,
   verifyEmail,
 } from "../../src/lib/server/users.ts";
 import { caseStudyInput, publishThroughModeration } from "./search-helpers.ts";
@@ -215,5 +217,106 @@ describe("export and deletion", () => {
     const second = await createUser(pb);
     await pb.collection("memberships").create({ user: second.id, organization: org.id, role: "admin", status: "active" });
     expect(await deleteAccount(user.id, "keep")).toMatchObject({ ok: true });
+  });
+});
+
+describe("accounts, to the detail", () => {
+  const password = "lantern orchard gravel synonym";
+  const tokenIn = (text: string, path: string) => new URL(linkIn(text, path)).searchParams.get("token")!;
+
+  it("a sign-up stores a plain member whose address PocketBase keeps hidden, in the chosen language", async () => {
+    const email = `${unique("stored")}@example.test`;
+    expect(await signUp({ name: "Stored Person", email, password, locale: "nl" })).toEqual({ ok: true });
+    const [user] = await pb.collection("users").getFullList({ filter: pb.filter("email = {:e}", { e: email }) });
+    expect(user).toMatchObject({ name: "Stored Person", role: "member", locale: "nl", verified: false, emailVisibility: false });
+  });
+
+  it("refuses a password made of the person's own address, at sign-up and at reset, that would pass for anyone else", async () => {
+    // Random letters: strong for a stranger, guessed at once from the address it is taken from.
+    const local = `vkzqwrtplmxj${Math.floor(Math.random() * 1e6)}`;
+    const email = `${local}@example.test`;
+    expect(await signUp({ name: "Own Address", email, password: local, locale: "en" })).toMatchObject({ ok: false, field: "password" });
+    expect((await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:e}", { e: email }) })).totalItems).toBe(0);
+    // The same letters from another address are accepted.
+    expect(await signUp({ name: "Other Person", email: `${unique("other")}@example.test`, password: local, locale: "en" })).toEqual({ ok: true });
+    const user = await createUser(pb, { email });
+    await requestPasswordReset(email);
+    const token = tokenIn((await findLatestMail(email))!.text, "/reset");
+    expect(await resetPassword(token, local)).toMatchObject({ ok: false, reason: "weak" });
+    expect(await signIn({ email, password: user.password })).toMatchObject({ ok: true });
+  });
+
+  it("a malformed link, or one whose account is gone, is invalid (verification and reset alike)", async () => {
+    for (const garbage of ["", "nonsense", "a.b.c", "%%%"]) {
+      expect(await verifyEmail(garbage)).toEqual({ ok: false, reason: "invalid" });
+      expect(await checkResetToken(garbage)).toEqual({ ok: false, reason: "invalid" });
+    }
+    const email = `${unique("gone")}@example.test`;
+    await signUp({ name: "Gone Person", email, password, locale: "en" });
+    const verify = tokenIn((await findLatestMail(email))!.text, "/verify");
+    const [user] = await pb.collection("users").getFullList({ filter: pb.filter("email = {:e}", { e: email }), fields: "id" });
+    await requestPasswordReset(email);
+    const reset = tokenIn((await findLatestMail(email))!.text, "/reset");
+    await pb.collection("users").delete(user!.id);
+    expect(await verifyEmail(verify)).toEqual({ ok: false, reason: "invalid" });
+    expect(await checkResetToken(reset)).toEqual({ ok: false, reason: "invalid" });
+    expect(await resetPassword(reset, "copper meadow violin tundra")).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("following the verification link again changes nothing: a reset link mailed in between keeps working", async () => {
+    const email = `${unique("twice")}@example.test`;
+    await signUp({ name: "Twice Person", email, password, locale: "en" });
+    const verify = tokenIn((await findLatestMail(email))!.text, "/verify");
+    const first = await verifyEmail(verify);
+    expect(first).toMatchObject({ ok: true });
+    await requestPasswordReset(email);
+    const reset = tokenIn((await findLatestMail(email))!.text, "/reset");
+    expect(await verifyEmail(verify)).toEqual(first);
+    expect(await checkResetToken(reset)).toEqual({ ok: true, userId: (first as { userId: string }).userId });
+  });
+
+  it("tells the owner of a changed password in the account's language", async () => {
+    const user = await createUser(pb, { locale: "fr", name: "Amélie Test" });
+    await requestPasswordReset(user.email);
+    const token = tokenIn((await findLatestMail(user.email))!.text, "/reset");
+    expect(await resetPassword(token, "copper meadow violin tundra")).toMatchObject({ ok: true });
+    const mail = await findLatestMail(user.email);
+    expect(mail?.subject).toBe(composeMail("password_changed", "fr", { name: "Amélie Test" }).subject);
+    expect(mail?.subject).not.toBe("Your Casebook password was changed");
+  });
+
+  it("the profile form changes the name and the interface language, and nothing else", async () => {
+    const user = await createUser(pb, { name: "Before Name", locale: "en" });
+    await updateProfile(user.id, profileSchema.parse({ name: "  After Name ", locale: "nl" }));
+    const actor = await loadActor(user.id);
+    expect(actor).toMatchObject({ name: "After Name", locale: "nl", email: user.email, role: "member", verified: true });
+  });
+
+  it("exports the person's own records only, in its named format", async () => {
+    const [me, other] = [await createUser(pb), await createUser(pb)];
+    const mine = await createOrganization(pb, [{ userId: me.id, role: "editor" }]);
+    await createOrganization(pb, [
+      { userId: other.id, role: "admin" },
+      { userId: me.id, role: "member" },
+    ]);
+    await createOrganization(pb, [{ userId: other.id, role: "editor" }]);
+    await Promise.all([createSession(me.id), createSession(me.id), createSession(other.id), createSession(other.id), createSession(other.id)]);
+    for (const [author, title] of [
+      [me.id, "Mine"],
+      [other.id, "Theirs"],
+    ] as const)
+      await pb.collection("posts").create({ kind: "case_study", slug: unique("p"), title, language: "en", status: "draft", author, organization: mine.id });
+    const data = await exportMyData(me.id);
+    expect(data.format).toBe("casebook-account-export/1");
+    expect(data.memberships).toHaveLength(2);
+    expect(data.sessions).toHaveLength(2);
+    expect((data.posts as { title: string }[]).map((p) => p.title)).toEqual(["Mine"]);
+    expect((data.memberships as { organizationSlug: string }[]).map((m) => m.organizationSlug)).toContain(mine.slug);
+  });
+
+  it("deleting an account that is already gone reports nothing deleted", async () => {
+    const user = await createUser(pb);
+    await pb.collection("users").delete(user.id);
+    expect(await deleteAccount(user.id, "keep")).toEqual({ ok: true, kept: 0, withdrawn: 0, deleted: 0 });
   });
 });

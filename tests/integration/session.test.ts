@@ -16,7 +16,21 @@ import {
   validateSessionToken,
 } from "../../src/lib/server/session.ts";
 import { setClock } from "../../src/lib/server/clock.ts";
+import { getConfig } from "../../src/lib/server/config.ts";
+import { metricsText } from "../../src/lib/server/observability.ts";
+import { setPocketBase } from "../../src/lib/server/pocketbase.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
+
+// A fresh copy of session.ts alone (its constants and the process's sweeper, evaluated anew), over the
+// modules every test shares: a query makes it another module. Not vi.resetModules(), which would
+// load users.ts and the rest again too, inside a test.
+let copies = 0;
+async function freshSessionModule(): Promise<typeof import("../../src/lib/server/session.ts")> {
+  copies++;
+  return (await import(
+    `${new URL("../../src/lib/server/session.ts", import.meta.url).href}?copy=${copies}`
+  )) as typeof import("../../src/lib/server/session.ts");
+}
 
 let pb: PocketBase;
 beforeAll(async () => {
@@ -263,10 +277,11 @@ describe("sessions, to the detail", () => {
 
   it("are swept by one timer per process however often the sweeper is asked for, each sweep counted as a job", async () => {
     // A fresh copy of the module: the process's sweeper may already run from another test. Job
-    // log lines on (they are off in tests), read from stdout.
-    vi.stubEnv("CASEBOOK_LOG", "json");
-    vi.resetModules();
-    const fresh = await import("../../src/lib/server/session.ts");
+    // log lines on for this test (they are off in tests), read from stdout.
+    const config = getConfig();
+    const logWas = config.log;
+    config.log = "json";
+    const fresh = await freshSessionModule();
     const lines: string[] = [];
     const write = process.stdout.write;
     vi.spyOn(process.stdout, "write").mockImplementation(function (this: NodeJS.WriteStream, ...args: Parameters<typeof write>) {
@@ -276,7 +291,6 @@ describe("sessions, to the detail", () => {
     const user = await createUser(pb);
     const expired = await createSession(user.id);
     await pb.collection("sessions").update(expired.id, { expires_at: new Date(Date.now() - 1000).toISOString() });
-    const { metricsText } = await import("../../src/lib/server/observability.ts");
     const sweeps = async () => Number(/^casebook_jobs_total\{job="session-sweep",status="ok"\} (\d+)$/m.exec((await metricsText()).body)?.[1] ?? 0);
     const before = await sweeps();
     // Date too: the next sweep's time is read from the fake clock.
@@ -304,17 +318,12 @@ describe("sessions, to the detail", () => {
       vi.clearAllTimers();
       vi.useRealTimers();
       vi.restoreAllMocks();
-      vi.unstubAllEnvs();
+      config.log = logWas;
     }
   });
 
   it("say once that sweeping failed while PocketBase is down, however many sweeps fail, and again after it came back", async () => {
-    // A fresh module pointed at a port nobody listens on.
-    vi.stubEnv("POCKETBASE_URL", "http://127.0.0.1:9");
-    vi.resetModules();
-    const fresh = await import("../../src/lib/server/session.ts");
-    const { setPocketBase } = await import("../../src/lib/server/pocketbase.ts");
-    const { metricsText } = await import("../../src/lib/server/observability.ts");
+    const fresh = await freshSessionModule();
     const jobs = async (status: string) =>
       Number(new RegExp(`^casebook_jobs_total\\{job="session-sweep",status="${status}"\\} (\\d+)$`, "m").exec((await metricsText()).body)?.[1] ?? 0);
     const failed = () => jobs("error");
@@ -328,6 +337,8 @@ describe("sessions, to the detail", () => {
     };
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    // The domain's client pointed at a port nobody listens on.
+    setPocketBase(client("http://127.0.0.1:9"));
     try {
       const said = () => errors.mock.calls.filter((c) => String(c[0]).startsWith("[sessions] sweeping expired sessions failed: "));
       fresh.ensureSessionSweeper(60_000);
@@ -351,25 +362,23 @@ describe("sessions, to the detail", () => {
       vi.clearAllTimers();
       vi.useRealTimers();
       vi.restoreAllMocks();
-      vi.unstubAllEnvs();
+      setPocketBase(pb);
     }
   });
 
   it("last 30 days, are renewed once used after an hour, and travel in the casebook_session cookie", async () => {
     // A fresh copy of the module, so that these figures are read as the module states them.
-    vi.resetModules();
-    const fresh = await import("../../src/lib/server/session.ts");
-    const clock = await import("../../src/lib/server/clock.ts");
+    const fresh = await freshSessionModule();
     const DAY = 24 * 60 * 60 * 1000;
     const user = await createUser(pb);
     const t0 = Date.now();
-    clock.setClock(() => t0);
+    setClock(() => t0);
     try {
       const session = await fresh.createSession(user.id);
       expect(session.expiresAt.getTime()).toBe(t0 + 30 * DAY);
-      clock.setClock(() => t0 + 59 * 60 * 1000);
+      setClock(() => t0 + 59 * 60 * 1000);
       expect((await fresh.validateSessionToken(session.token))?.newToken).toBeNull();
-      clock.setClock(() => t0 + 61 * 60 * 1000);
+      setClock(() => t0 + 61 * 60 * 1000);
       const renewed = await fresh.validateSessionToken(session.token);
       expect(renewed?.newToken).toBe(session.token);
       expect(renewed?.session.expiresAt.getTime()).toBe(t0 + 61 * 60 * 1000 + 30 * DAY);
@@ -382,7 +391,7 @@ describe("sessions, to the detail", () => {
       );
       expect(set).toEqual(["casebook_session"]);
     } finally {
-      clock.setClock(null);
+      setClock(null);
     }
   });
 });
