@@ -143,6 +143,18 @@ describe("search documents loaded from PocketBase (issue 10 §7)", () => {
   });
 
   it("a full reindex reads every published post and public call once, in pages no larger than asked and never empty", async () => {
+    // Three calls: pages of one and of three end exactly at the last call, pages of two do not.
+    for (const size of [1, 3]) {
+      const sized: SearchDocument[][] = [];
+      for await (const page of loadAllSearchDocuments(size)) sized.push(page);
+      expect(sized.map((page) => page.length).filter((n) => n < 1 || n > size)).toEqual([]);
+      expect(
+        sized
+          .flat()
+          .map((d) => d.id)
+          .sort(),
+      ).toEqual([...ids.posts, ...ids.calls].sort());
+    }
     const pages: SearchDocument[][] = [];
     for await (const page of loadAllSearchDocuments(2)) pages.push(page);
     for (const page of pages) expect(page.length).toBeGreaterThanOrEqual(1);
