@@ -37,6 +37,11 @@ function linkIn(text: string, path: string): string {
   return match[0];
 }
 
+// The token of the mail's link to `path`.
+function tokenIn(text: string, path: string): string {
+  return new URL(linkIn(text, path)).searchParams.get("token")!;
+}
+
 describe("sign-up and verification", () => {
   it("creates an unverified account, mails a link that verifies it, then allows sign-in", async () => {
     const email = `${unique("new")}@example.test`;
@@ -45,7 +50,7 @@ describe("sign-up and verification", () => {
     expect(await signIn({ email, password })).toEqual({ ok: false, reason: "unverified" });
     const mail = await findLatestMail(email);
     expect(mail?.subject).toMatch(/adresse|address/i);
-    const token = new URL(linkIn(mail!.text, "/verify")).searchParams.get("token")!;
+    const token = tokenIn(mail!.text, "/verify");
     expect(await verifyEmail(token.slice(0, -2) + "xx")).toMatchObject({ ok: false });
     expect(await verifyEmail(token)).toMatchObject({ ok: true });
     expect(await signIn({ email, password })).toMatchObject({ ok: true });
@@ -113,7 +118,7 @@ describe("password reset", () => {
     const s2 = await createSession(user.id);
     await requestPasswordReset(user.email);
     const mail = await findLatestMail(user.email);
-    const token = new URL(linkIn(mail!.text, "/reset")).searchParams.get("token")!;
+    const token = tokenIn(mail!.text, "/reset");
     expect(await resetPassword(token, "short")).toMatchObject({ ok: false, reason: "weak" });
     expect(await resetPassword(token, "copper meadow violin tundra")).toMatchObject({ ok: true });
     expect(await validateSessionToken(s1.token)).toBeNull();
@@ -128,7 +133,7 @@ describe("password reset", () => {
     const user = await createUser(pb, { verified: false });
     // Typed with spaces and capitals, the address still finds its account.
     await requestPasswordReset(`  ${user.email.toUpperCase()} `);
-    const token = new URL(linkIn((await findLatestMail(user.email))!.text, "/reset")).searchParams.get("token")!;
+    const token = tokenIn((await findLatestMail(user.email))!.text, "/reset");
     expect(await resetPassword(token, "copper meadow violin tundra")).toMatchObject({ ok: true });
     expect(await signIn({ email: user.email, password: "copper meadow violin tundra" })).toMatchObject({ ok: true });
     // Someone else holding a reset link would change the password; the owner hears of it.
@@ -222,7 +227,6 @@ describe("export and deletion", () => {
 
 describe("accounts, to the detail", () => {
   const password = "lantern orchard gravel synonym";
-  const tokenIn = (text: string, path: string) => new URL(linkIn(text, path)).searchParams.get("token")!;
 
   it("a sign-up stores a plain member whose address PocketBase keeps hidden, in the chosen language", async () => {
     const email = `${unique("stored")}@example.test`;

@@ -32,6 +32,12 @@ async function freshSessionModule(): Promise<typeof import("../../src/lib/server
   )) as typeof import("../../src/lib/server/session.ts");
 }
 
+// How many `session-sweep` jobs this process has counted with `status` (ok or error).
+async function sweepJobs(status: "ok" | "error"): Promise<number> {
+  const line = new RegExp(`^casebook_jobs_total\\{job="session-sweep",status="${status}"\\} (\\d+)$`, "m");
+  return Number(line.exec((await metricsText()).body)?.[1] ?? 0);
+}
+
 let pb: PocketBase;
 beforeAll(async () => {
   pb = await useTestPocketBase();
@@ -291,7 +297,7 @@ describe("sessions, to the detail", () => {
     const user = await createUser(pb);
     const expired = await createSession(user.id);
     await pb.collection("sessions").update(expired.id, { expires_at: new Date(Date.now() - 1000).toISOString() });
-    const sweeps = async () => Number(/^casebook_jobs_total\{job="session-sweep",status="ok"\} (\d+)$/m.exec((await metricsText()).body)?.[1] ?? 0);
+    const sweeps = () => sweepJobs("ok");
     const before = await sweeps();
     // Date too: the next sweep's time is read from the fake clock.
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
@@ -324,11 +330,9 @@ describe("sessions, to the detail", () => {
 
   it("say once that sweeping failed while PocketBase is down, however many sweeps fail, and again after it came back", async () => {
     const fresh = await freshSessionModule();
-    const jobs = async (status: string) =>
-      Number(new RegExp(`^casebook_jobs_total\\{job="session-sweep",status="${status}"\\} (\\d+)$`, "m").exec((await metricsText()).body)?.[1] ?? 0);
-    const failed = () => jobs("error");
+    const failed = () => sweepJobs("error");
     const before = await failed();
-    // Clients of the fresh module's own (the test's client keeps its hooks): signed in, to PocketBase or to nobody.
+    // New clients for the domain, signed in, to PocketBase or to nobody (the test's own client is left as it is).
     const client = (url: string) => {
       const c = new PocketBase(url);
       c.autoCancellation(false);
@@ -351,10 +355,10 @@ describe("sessions, to the detail", () => {
       await vi.waitFor(() => expect(said().length).toBeGreaterThanOrEqual(1));
       expect(said()).toHaveLength(1);
       // Back up: a sweep succeeds; down again: said again.
-      const succeeded = await jobs("ok");
+      const succeeded = await sweepJobs("ok");
       setPocketBase(client(pb.baseURL));
       vi.advanceTimersByTime(60_000);
-      await vi.waitFor(async () => expect(await jobs("ok")).toBe(succeeded + 1));
+      await vi.waitFor(async () => expect(await sweepJobs("ok")).toBe(succeeded + 1));
       setPocketBase(client("http://127.0.0.1:9"));
       vi.advanceTimersByTime(60_000);
       await vi.waitFor(() => expect(said()).toHaveLength(2));

@@ -9,7 +9,7 @@ import { type HitBatch, buildHits } from "./snippets.ts";
 /** What a hit thread is started with, so that importing this module elsewhere does nothing. */
 export const HIT_WORKER_TAG = "casebook-search-hits";
 
-/** A thread's start data: the tag, and a flag the pool sets to the exit code the thread must leave with. */
+/** A thread's start data: the tag, and a stop flag (0: carry on; else one more than the exit code to leave with). */
 export type HitWorkerData = { tag: typeof HIT_WORKER_TAG; stop: SharedArrayBuffer };
 
 /** This module's URL, for the thread to import. */
