@@ -17,6 +17,16 @@ import { say } from "../../i18n/domain.ts";
 const VERIFY_TTL_MS = 48 * 60 * 60 * 1000;
 const RESET_TTL_MS = 60 * 60 * 1000;
 
+/** An e-mail address as people paste it: trimmed and lower-cased before it is checked (zod runs a format check
+ * before a later `.trim()`, so " name@example.org " was refused), with one message for every way it can be wrong. */
+function addressField(message: string) {
+  return z
+    .string({ error: message })
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: message }).max(254, { error: message }));
+}
+
 /** Sign-up form. */
 export const signUpSchema = z.object({
   name: z
@@ -24,21 +34,14 @@ export const signUpSchema = z.object({
     .trim()
     .min(2, { error: say("domain.signup.name") })
     .max(120, { error: say("domain.signup.name_long") }),
-  email: z
-    .email({ error: say("domain.email.invalid") })
-    .trim()
-    .toLowerCase()
-    .max(254),
+  email: addressField(say("domain.email.invalid")),
   password: z.string().min(1, { error: say("domain.password.choose") }),
   // Absent when the form did not offer a choice: then the sign-up page's language is kept.
   locale: z.enum(["en", "fr", "nl"]).optional(),
 });
 /** Sign-in form. */
 export const signInSchema = z.object({
-  email: z
-    .email({ error: say("domain.signin.email") })
-    .trim()
-    .toLowerCase(),
+  email: addressField(say("domain.signin.email")),
   password: z
     .string()
     .min(1, { error: say("domain.signin.password") })
