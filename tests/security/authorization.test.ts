@@ -51,7 +51,7 @@ type Family = { name: string; request: (who: Who) => Req; expected: Partial<Reco
 // Redirects keep the page language's prefix (issue 12 §3): /en/signin for an English request.
 const SIGNIN: Expected = { status: 303, location: "(/(en|fr|nl))?/signin", refused: true };
 const no = (status: number, lacks: string[] = []): Expected => ({ status, lacks, refused: true });
-const yes = (status: number, contains: string[] = []): Expected => ({ status, contains, refused: false });
+const yes = (status: number, contains: string[] = [], lacks: string[] = []): Expected => ({ status, contains, lacks, refused: false });
 const deny = (status: number): Expected => ({ status, refused: true, reads: true });
 /** Allowed, and the family's subject must show the change (so the request is one the site acts on). */
 const did = (status: number, contains: string[] = []): Expected => ({ status, contains, refused: false, changes: true });
@@ -297,7 +297,11 @@ async function check(family: Family): Promise<void> {
       for (const text of [...privateContent(row.actor as Who, row.expected.reads), ...(row.expected.lacks ?? [])])
         expect.soft(body.includes(text), `${label} leaks ${JSON.stringify(text)}`).toBe(false);
       if (family.snapshot) expect.soft(await family.snapshot(), `${label} changed something`).toEqual(before);
-    } else if (row.expected.changes) {
+    } else {
+      // What an allowed answer must still not hold (someone else's data in one's own export).
+      for (const text of row.expected.lacks ?? []) expect.soft(body.includes(text), `${label} leaks ${JSON.stringify(text)}`).toBe(false);
+    }
+    if (!row.expected.refused && row.expected.changes) {
       expect(family.snapshot, `${row.name} needs a snapshot`).toBeDefined();
       expect.soft(await family.snapshot!(), `${label} changed nothing`).not.toEqual(before);
     }
@@ -466,7 +470,14 @@ const FAMILIES: Family[] = [
   {
     name: "the account export",
     request: () => ({ path: "/account/export" }),
-    expected: { anonymous: no(401), plain: yes(200, [EMAIL.plain]), editor: yes(200, [EMAIL.editor]), platformAdmin: yes(200, [EMAIL.platformAdmin]) },
+    // Each person's export holds their own records only: not a colleague's drafts nor anyone else's address.
+    expected: {
+      anonymous: no(401),
+      plain: yes(200, [EMAIL.plain], [MARKER, PHONE, EMAIL.editor, EMAIL.orgMember]),
+      orgMember: yes(200, [EMAIL.orgMember, ORG_A_NAME], [MARKER, PHONE, EMAIL.editor, EMAIL.orgAdmin, EMAIL.dpo]),
+      editor: yes(200, [EMAIL.editor, MARKER], [EMAIL.orgMember, EMAIL.orgAdmin, EMAIL.dpo, EMAIL.modAuthor]),
+      platformAdmin: yes(200, [EMAIL.platformAdmin], [MARKER, PHONE, EMAIL.editor, EMAIL.orgMember]),
+    },
   },
   {
     name: "a funder's new-call page",
