@@ -1,0 +1,135 @@
+// What an author cannot do by editing or submitting, and what an edit writes (issue 10, moderation.ts):
+// each refusal names its field with the message the form shows, and changes nothing.
+import type PocketBase from "pocketbase";
+import { beforeAll, describe, expect, it } from "vitest";
+import { say } from "../../src/i18n/domain.ts";
+import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { loadActor, type Actor } from "../../src/lib/server/users.ts";
+import { createOrganization, createUser, refusalIn, unique, useTestPocketBase } from "./setup.ts";
+
+let pb: PocketBase;
+let editor: Actor;
+let moderator: Actor;
+let orgId: string;
+let otherOrgId: string;
+
+beforeAll(async () => {
+  pb = await useTestPocketBase();
+  const [e, m] = await Promise.all([createUser(pb), createUser(pb, { role: "moderator" })]);
+  orgId = (await createOrganization(pb, [{ userId: e.id, role: "editor" }])).id;
+  otherOrgId = (await createOrganization(pb, [{ userId: e.id, role: "editor" }])).id;
+  editor = (await loadActor(e.id))!;
+  moderator = (await loadActor(m.id))!;
+});
+
+const complete = (overrides: Record<string, unknown> = {}) => ({
+  kind: "case_study",
+  organization: orgId,
+  title: `Night-shift fall prediction ${unique("t")}`,
+  summary: "A fall-risk model for the night shift that the nurses stopped using after two months.",
+  body_md: "## Context\n\nTwo geriatric wards tried a fall-risk score at night.\n\n## What happened\n\nThe alerts came too late to help.",
+  language: "en",
+  outcome: "failure",
+  lifecycle_stage: "stopped",
+  care_settings: ["hospital"],
+  ai_types: ["predictive_model"],
+  ...overrides,
+});
+
+/** The post's stored state an edit could change, and its moderation history. */
+async function state(id: string) {
+  const post = await pb.collection("posts").getOne(id);
+  const events = await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p}", { p: id }), fields: "action" });
+  const revisions = await pb.collection("revisions").getFullList({ filter: pb.filter("post = {:p}", { p: id }), fields: "id,version,status,note" });
+  return {
+    post: { title: post.title, slug: post.slug, kind: post.kind, organization: post.organization, status: post.status, updated: post.updated },
+    events: events.map((e) => e.action),
+    revisions,
+  };
+}
+
+describe("refused edits change nothing", () => {
+  it("a draft for an organisation that does not exist is refused and nothing is created", async () => {
+    const count = async () => (await pb.collection("posts").getList(1, 1, { filter: pb.filter("author = {:a}", { a: editor.id }) })).totalItems;
+    const before = await count();
+    expect(await refusalIn(saveDraft(editor, complete({ organization: "abcdefghij12345" })))).toEqual({
+      field: "organization",
+      message: say("domain.post.organization"),
+    });
+    expect(await count()).toBe(before);
+  });
+
+  it("an edit cannot move a post to another organisation of its editor, nor change its kind", async () => {
+    const { id } = await saveDraft(editor, complete());
+    const before = await state(id);
+    expect(await refusalIn(saveDraft(editor, complete({ organization: otherOrgId, title: "Moved elsewhere entirely" }), id))).toEqual({
+      field: "organization",
+      message: say("domain.post.move_org"),
+    });
+    expect(await refusalIn(saveDraft(editor, complete({ kind: "funding_application", title: "Now an application" }), id))).toEqual({
+      field: "kind",
+      message: say("domain.post.change_kind"),
+    });
+    expect(await state(id)).toEqual(before);
+  });
+
+  it("a submission names how many fields need attention and stays a draft", async () => {
+    const { id } = await saveDraft(editor, { kind: "case_study", organization: orgId, title: "Half", language: "en", summary: "Short." });
+    const before = await state(id);
+    const refused = await refusalIn(submitPost(editor, id));
+    expect(refused.message).toMatch(/^7 fields need your attention before you submit: /);
+    expect(await state(id)).toEqual(before);
+    const { id: nearly } = await saveDraft(editor, complete({ outcome: undefined }));
+    expect((await refusalIn(submitPost(editor, nearly))).message).toMatch(/^One field needs your attention before you submit: /);
+  });
+
+  it("a text holding a national register number cannot be submitted, and the draft stays as it was", async () => {
+    const { id } = await saveDraft(editor, complete({ body_md: "## Context\n\nThe export still carried 85.07.30-033.28 in one of its rows." }));
+    const before = await state(id);
+    expect(await refusalIn(submitPost(editor, id))).toEqual({ field: "privacy", message: say("domain.privacy.nrn_post") });
+    expect(await state(id)).toEqual(before);
+  });
+});
+
+describe("what an edit writes", () => {
+  it("a never-published draft's address follows its title; a published post's address stays", async () => {
+    const first = await saveDraft(editor, complete({ title: `Wound photos sorted at home ${unique("a")}` }));
+    const renamed = await saveDraft(editor, complete({ title: "Pressure ulcer photos classified by a model" }), first.id);
+    expect(renamed.slug).toMatch(/^pressure-ulcer-photos-classified-by-a-model/);
+    // Saving again under the same title keeps the address it has.
+    expect((await saveDraft(editor, complete({ title: "Pressure ulcer photos classified by a model" }), first.id)).slug).toBe(renamed.slug);
+    await submitPost(editor, first.id);
+    await claimPost(moderator, first.id);
+    await approvePost(moderator, first.id);
+    const edit = await saveDraft(editor, complete({ title: "A wholly different title for the edit" }), first.id);
+    expect(edit.slug).toBe(renamed.slug);
+    expect((await pb.collection("posts").getOne(first.id)).slug).toBe(renamed.slug);
+  });
+
+  it("the first edit of a published post opens one pending revision; later edits update it", async () => {
+    const { id } = await saveDraft(editor, complete());
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id);
+    const published = await state(id);
+    expect(published.revisions).toHaveLength(1);
+    await saveDraft(editor, complete({ summary: "First edit: the alerts came too late and too often for the night nurses." }), id);
+    const once = await state(id);
+    const post = await pb.collection("posts").getOne(id, { expand: "pending_revision" });
+    expect(post.status).toBe("published");
+    expect(post.revision_status).toBe("draft");
+    expect(post.expand?.pending_revision).toMatchObject({ version: 2, status: "pending", note: "Edit of the published version", author: editor.id });
+    expect(post.expand?.pending_revision.data.summary).toBe("First edit: the alerts came too late and too often for the night nurses.");
+    expect(once.events.filter((a) => a === "revision_start")).toHaveLength(1);
+    expect(once.revisions).toHaveLength(2);
+
+    await saveDraft(editor, complete({ summary: "Second edit: the alerts came too late for the night nurses to act on." }), id);
+    const twice = await state(id);
+    expect(twice.revisions).toHaveLength(2);
+    expect(twice.events.filter((a) => a === "revision_start")).toHaveLength(1);
+    const revision = await pb.collection("revisions").getOne(post.pending_revision);
+    expect(revision.data.summary).toBe("Second edit: the alerts came too late for the night nurses to act on.");
+    // The public version is untouched by either edit.
+    expect((await pb.collection("posts").getOne(id)).summary).toBe(complete().summary);
+  });
+});
