@@ -14,7 +14,8 @@ import { getPrivatePost } from "../../src/lib/server/queues.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { MAX_ATTACHMENT_BYTES } from "../../src/lib/limits.ts";
 import { NATIONAL_NUMBER, PLANTED, jpegWithMetadata, pdfWithMetadata, pngWithText } from "../helpers/files.ts";
-import { createOrganization, createUser, unique, useTestPocketBase } from "./setup.ts";
+import { say } from "../../src/i18n/domain.ts";
+import { createOrganization, createUser, refusalIn, unique, useTestPocketBase } from "./setup.ts";
 
 const PDF_HEAD = new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37, 0x0a, 0x25, 0x25, 0x45, 0x4f, 0x46]);
 const PNG_HEAD = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
@@ -198,7 +199,8 @@ describe("attachments", () => {
     expect(attachmentReports(record)[0]!.findings).toEqual(
       expect.arrayContaining([expect.objectContaining({ field: "attachment.text", kind: "national_number", match: NATIONAL_NUMBER, blocking: true })]),
     );
-    await expect(submitPost(actor, saved.id)).rejects.toThrow(/attachment contains a Belgian national register number/);
+    expect(await refusalIn(submitPost(actor, saved.id))).toEqual({ field: "privacy", message: say("domain.privacy.nrn_attachment") });
+    expect(say("domain.privacy.nrn_attachment")).toMatch(/attachment contains a Belgian national register number/);
     expect((await pb.collection("posts").getOne(saved.id)).status).toBe("draft");
 
     await saveDraft(actor, input, saved.id, { remove: record.attachments });

@@ -3,7 +3,10 @@
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { say } from "../../src/i18n/domain.ts";
-import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { MAX_ATTACHMENTS } from "../../src/lib/server/attachments.ts";
+import { approvePost, claimPost, dismissFinding, requestChanges, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import type { PrivacyFinding } from "../../src/lib/server/privacy.ts";
+import { pngWithText } from "../helpers/files.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, refusalIn, unique, useTestPocketBase } from "./setup.ts";
 
@@ -131,5 +134,135 @@ describe("what an edit writes", () => {
     expect(revision.data.summary).toBe("Second edit: the alerts came too late for the night nurses to act on.");
     // The public version is untouched by either edit.
     expect((await pb.collection("posts").getOne(id)).summary).toBe(complete().summary);
+  });
+});
+
+/** A draft whose body names two people by title (two findings an author may dismiss). */
+async function draftWithNames() {
+  const saved = await saveDraft(editor, complete({ body_md: "## Context\n\nDr. Peeters led the pilot with Dr. Janssens on the ward, then it was stopped." }));
+  const names = saved.findings.filter((f) => f.kind === "titled_name");
+  expect(names).toHaveLength(2);
+  return { id: saved.id, names: names as [PrivacyFinding, PrivacyFinding] };
+}
+
+const dismissalsOf = async (id: string) => (await pb.collection("posts").getOne(id)).privacy_dismissals;
+
+async function published(): Promise<string> {
+  const { id } = await saveDraft(editor, complete());
+  await submitPost(editor, id);
+  await claimPost(moderator, id);
+  await approvePost(moderator, id);
+  return id;
+}
+
+describe("'not personal data' declarations", () => {
+  it("need five characters (trimmed), name their field, and are kept trimmed and at most 500 characters", async () => {
+    const { id, names } = await draftWithNames();
+    expect(await refusalIn(dismissFinding(editor, id, names[0].id, " lead "))).toEqual({ field: "reason", message: say("domain.privacy.dismiss_reason") });
+    expect(await refusalIn(dismissFinding(editor, id, "nosuchfinding", "Our project lead."))).toEqual({
+      field: "finding",
+      message: say("domain.privacy.finding_gone"),
+    });
+    expect(await dismissalsOf(id)).toEqual([]);
+    await dismissFinding(editor, id, names[0].id, "  lead.  ");
+    await dismissFinding(editor, id, names[1].id, `${"A colleague, not a patient. ".repeat(30)}`);
+    const stored = await dismissalsOf(id);
+    // Both kept: dismissing the second finding does not drop the first.
+    expect(stored.map((d: { id: string }) => d.id)).toEqual([names[0].id, names[1].id]);
+    expect(stored[0].reason).toBe("lead.");
+    expect(stored[1].reason).toHaveLength(500);
+  });
+
+  it("a national register number is never dismissed (field 'finding')", async () => {
+    const { id, findings } = await saveDraft(editor, complete({ body_md: "## Context\n\nThe export still carried 85.07.30-033.28 in one of its rows." }));
+    const number = findings.find((f) => f.blocking)!;
+    expect(await refusalIn(dismissFinding(editor, id, number.id, "A test number only."))).toEqual({
+      field: "finding",
+      message: say("domain.privacy.nrn_never"),
+    });
+  });
+
+  it("declarations made with a save stay through later saves, and a new one for the same finding replaces the old", async () => {
+    const { id, names } = await draftWithNames();
+    await saveDraft(editor, complete({ body_md: "## Context\n\nDr. Peeters led the pilot with Dr. Janssens on the ward, then it was stopped." }), id, {}, [
+      { id: names[0].id, reason: "Our project lead." },
+    ]);
+    // A later save without declarations keeps the first one.
+    await saveDraft(editor, complete({ body_md: "## Context\n\nDr. Peeters led the pilot with Dr. Janssens on the ward, then it was stopped." }), id);
+    expect(await dismissalsOf(id)).toEqual([{ id: names[0].id, reason: "Our project lead." }]);
+    await saveDraft(editor, complete({ body_md: "## Context\n\nDr. Peeters led the pilot with Dr. Janssens on the ward, then it was stopped." }), id, {}, [
+      { id: names[0].id, reason: "Our project lead, named with her consent." },
+      { id: names[1].id, reason: "The ward's head nurse." },
+    ]);
+    expect(await dismissalsOf(id)).toEqual([
+      { id: names[0].id, reason: "Our project lead, named with her consent." },
+      { id: names[1].id, reason: "The ward's head nurse." },
+    ]);
+  });
+
+  it("on an edit of a published post, a declaration goes to the pending revision, not the live post", async () => {
+    const id = await published();
+    await saveDraft(editor, complete({ body_md: "## Context\n\nDr. Peeters led the pilot with Dr. Janssens on the ward, then it was stopped." }), id);
+    const post = await pb.collection("posts").getOne(id, { expand: "pending_revision" });
+    const name = (post.expand?.pending_revision.data.privacy_findings as PrivacyFinding[]).find((f) => f.kind === "titled_name")!;
+    await dismissFinding(editor, id, name.id, "Our project lead.");
+    const after = await pb.collection("posts").getOne(id, { expand: "pending_revision" });
+    expect(after.expand?.pending_revision.data.privacy_dismissals).toEqual([{ id: name.id, reason: "Our project lead." }]);
+    expect(after.privacy_dismissals).toEqual([]);
+  });
+});
+
+describe("what a submission writes", () => {
+  it("the first submission keeps the submitted version; a resubmission clears the moderator's earlier feedback", async () => {
+    const { id } = await saveDraft(editor, complete());
+    await submitPost(editor, id);
+    const [version] = (await state(id)).revisions;
+    expect(version).toMatchObject({ version: 1, status: "superseded", note: "Submitted version" });
+    await claimPost(moderator, id);
+    await requestChanges(moderator, id, "Say how many patients were involved.");
+    expect((await pb.collection("posts").getOne(id)).feedback).toBe("Say how many patients were involved.");
+    await submitPost(editor, id);
+    const post = await pb.collection("posts").getOne(id);
+    expect(post).toMatchObject({ status: "submitted", feedback: "", claimed_by: "" });
+  });
+
+  it("submitting an edit of a published post puts the revision (with its findings) up for review", async () => {
+    const id = await published();
+    await saveDraft(editor, complete({ body_md: "## Context\n\nDr. Peeters led the pilot, then it was stopped." }), id);
+    await submitPost(editor, id);
+    const post = await pb.collection("posts").getOne(id, { expand: "pending_revision" });
+    expect(post.status).toBe("published");
+    expect(post.revision_status).toBe("submitted");
+    expect(post.expand?.pending_revision.status).toBe("pending");
+    expect((post.expand?.pending_revision.data.privacy_findings as PrivacyFinding[]).map((f) => f.kind)).toContain("titled_name");
+  });
+});
+
+describe("attachments through an edit", () => {
+  const png = async (name: string) => new File([await pngWithText()], name, { type: "image/png" });
+
+  it("an empty file field (no file chosen) adds nothing; at the limit, removing one makes room for one", async () => {
+    const files = await Promise.all(Array.from({ length: MAX_ATTACHMENTS }, (_, i) => png(`chart-${i}.png`)));
+    const { id } = await saveDraft(editor, complete(), undefined, { add: files });
+    const stored = (await pb.collection("posts").getOne(id)).attachments as string[];
+    expect(stored).toHaveLength(MAX_ATTACHMENTS);
+    await saveDraft(editor, complete(), id, { add: [new File([], "", { type: "application/octet-stream" })] });
+    expect((await pb.collection("posts").getOne(id)).attachments).toEqual(stored);
+    expect((await refusalIn(saveDraft(editor, complete(), id, { add: [await png("one-more.png")] }))).field).toBe("attachments");
+    await saveDraft(editor, complete(), id, { add: [await png("replacement.png")], remove: [stored[0]!] });
+    const after = (await pb.collection("posts").getOne(id)).attachments as string[];
+    expect(after).toHaveLength(MAX_ATTACHMENTS);
+    expect(after).not.toContain(stored[0]);
+  });
+
+  it("an edit of a published post neither adds nor removes the live post's files unreviewed", async () => {
+    const { id } = await saveDraft(editor, complete(), undefined, { add: [await png("chart.png")] });
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id);
+    const live = (await pb.collection("posts").getOne(id)).attachments as string[];
+    expect(live).toHaveLength(1);
+    await saveDraft(editor, complete(), id, { add: [await png("late-chart.png")], remove: live });
+    expect((await pb.collection("posts").getOne(id)).attachments).toEqual(live);
   });
 });

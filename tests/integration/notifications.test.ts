@@ -15,7 +15,8 @@ import { inviteMember, requestToJoin } from "../../src/lib/server/orgs.ts";
 import { getPocketBase } from "../../src/lib/server/pocketbase.ts";
 import { type Actor, loadActor } from "../../src/lib/server/users.ts";
 import { startSmtpServer, type TestSmtpServer } from "../helpers/smtp.ts";
-import { createOrganization, createUser, unique, useOwnPocketBase } from "./setup.ts";
+import { say } from "../../src/i18n/domain.ts";
+import { createOrganization, createUser, refusalIn, unique, useOwnPocketBase } from "./setup.ts";
 
 let pb: PocketBase;
 let stopOwn: (() => Promise<void>) | undefined;
@@ -154,6 +155,19 @@ describe("each 'your turn' event writes its notices and mails with the change", 
     expect(new Date(grouped[0]!.next_attempt_at.replace(" ", "T")).getTime()).toBeGreaterThanOrEqual(nextHour(before).getTime());
     const [decision] = await notices(editor.id);
     expect(decision).toMatchObject({ kind: "post_decision", params: { title: post.title, decision: "dpo_approved", note: "Fine for me." } });
+  });
+
+  it("the DPO's return reaches the author with the DPO's note; a return without a note is refused and tells nobody", async () => {
+    const { org, editor, editorActor, dpoActor } = await dpoOrganization();
+    const post = await draft(editorActor, org.id);
+    await submitPost(editorActor, post.id);
+    expect(await refusalIn(dpoReview(dpoActor, post.id, "return", " no "))).toEqual({ field: "note", message: say("domain.review.return_note") });
+    expect(await notices(editor.id)).toEqual([]);
+    await dpoReview(dpoActor, post.id, "return", "Remove the ward's name, please.");
+    const mine = (await notices(editor.id)).filter((n) => n.params.title === post.title);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ kind: "post_decision", params: { title: post.title, decision: "dpo_returned", note: "Remove the ward's name, please." } });
+    expect(await pb.collection("posts").getOne(post.id)).toMatchObject({ status: "changes_requested", feedback: "Remove the ward's name, please." });
   });
 
   it("decisions reach the author: published with the public link, changes with the note, rejected with the reason", async () => {
