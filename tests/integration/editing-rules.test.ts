@@ -204,7 +204,7 @@ describe("'not personal data' declarations", () => {
     const id = await published();
     await saveDraft(editor, complete({ body_md: "## Context\n\nDr. Peeters led the pilot with Dr. Janssens on the ward, then it was stopped." }), id);
     const post = await pb.collection("posts").getOne(id, { expand: "pending_revision" });
-    const name = (post.expand?.pending_revision.data.privacy_findings as PrivacyFinding[]).find((f) => f.kind === "titled_name")!;
+    const name = (post.expand!.pending_revision.data.privacy_findings as PrivacyFinding[]).find((f) => f.kind === "titled_name")!;
     await dismissFinding(editor, id, name.id, "Our project lead.");
     const after = await pb.collection("posts").getOne(id, { expand: "pending_revision" });
     expect(after.expand?.pending_revision.data.privacy_dismissals).toEqual([{ id: name.id, reason: "Our project lead." }]);
@@ -234,7 +234,7 @@ describe("what a submission writes", () => {
     expect(post.status).toBe("published");
     expect(post.revision_status).toBe("submitted");
     expect(post.expand?.pending_revision.status).toBe("pending");
-    expect((post.expand?.pending_revision.data.privacy_findings as PrivacyFinding[]).map((f) => f.kind)).toContain("titled_name");
+    expect((post.expand!.pending_revision.data.privacy_findings as PrivacyFinding[]).map((f) => f.kind)).toContain("titled_name");
   });
 });
 
