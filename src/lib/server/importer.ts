@@ -79,7 +79,7 @@ export async function validateImport(
     const input = form.data;
     let content: Record<string, unknown>;
     try {
-      content = await renderContent(input, org, []);
+      content = await renderContent(input, []);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       errors.push({ index, field: error.field, message: error.message });

@@ -56,12 +56,8 @@ export function reviewState(post: RecordModel): string {
   return post.pending_revision ? post.revision_status || "draft" : post.status;
 }
 
-/** The stored fields of a post form: rendered, sanitized Markdown, descriptor and privacy findings (drafts and imports alike); Markdown over budget is refused with a ValidationError on its field. */
-export async function renderContent(
-  input: PostInput,
-  org: { kind: string; region?: string | null },
-  dismissals: PrivacyDismissal[],
-): Promise<Record<string, unknown>> {
+/** The stored fields of a post form: rendered, sanitized Markdown and privacy findings (drafts and imports alike); Markdown over budget is refused with a ValidationError on its field. The public descriptor is not among them: it is computed at approval, from the crowd of that day. */
+export async function renderContent(input: PostInput, dismissals: PrivacyDismissal[]): Promise<Record<string, unknown>> {
   const caseStudy = input.kind === "case_study";
   // A discussion (issue 14) keeps neither a case study's nor a funding application's fields.
   const funding = input.kind === "funding_application";
@@ -225,7 +221,7 @@ export async function saveDraft(
     const roundTable = input.kind === "round_table_summary" ? await checkSummaryDraft(actor, input, null) : "";
     const translationOf =
       input.kind === "discussion" || input.kind === "round_table_summary" ? "" : await checkTranslation(actor, input, null, input.translation_of ?? null);
-    const content = await withAbout(await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismiss), input), input);
+    const content = await withAbout(await withCall(await renderContent(input, dismiss), input), input);
     const id = randomRecordId();
     // Checked before anything is written, so a bad file leaves no half-created draft.
     const uploads = await prepareAttachments(files.add ?? [], 0);
@@ -257,7 +253,7 @@ export async function saveDraft(
   await checkTranslation(actor, input, post, null);
   const stored = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
   const dismissals = [...stored.filter((d) => !dismiss.some((n) => n.id === d.id)), ...dismiss];
-  const content = await withAbout(await withCall(await renderContent(input, { kind: org.kind, region: org.region }, dismissals), input), input);
+  const content = await withAbout(await withCall(await renderContent(input, dismissals), input), input);
   let slug: string = post.slug;
   const batch = pb.createBatch();
   if (post.status === "published") {
