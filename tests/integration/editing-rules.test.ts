@@ -266,3 +266,15 @@ describe("attachments through an edit", () => {
     expect((await pb.collection("posts").getOne(id)).attachments).toEqual(live);
   });
 });
+
+describe("claiming", () => {
+  it("only a submitted post is claimed, and one another moderator holds names them; the form shows both on the post", async () => {
+    const { id } = await saveDraft(editor, complete());
+    expect(await refusalIn(claimPost(moderator, id))).toEqual({ field: "post", message: say("domain.review.claim_submitted_only") });
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    const other = (await loadActor((await createUser(pb, { role: "moderator", name: "Olga Other" })).id))!;
+    expect(await refusalIn(claimPost(other, id))).toEqual({ field: "post", message: say("domain.review.claimed_by", { name: moderator.name }) });
+    expect((await pb.collection("posts").getOne(id)).claimed_by).toBe(moderator.id);
+  });
+});
