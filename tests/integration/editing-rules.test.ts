@@ -276,5 +276,13 @@ describe("claiming", () => {
     const other = (await loadActor((await createUser(pb, { role: "moderator", name: "Olga Other" })).id))!;
     expect(await refusalIn(claimPost(other, id))).toEqual({ field: "post", message: say("domain.review.claimed_by", { name: moderator.name }) });
     expect((await pb.collection("posts").getOne(id)).claimed_by).toBe(moderator.id);
+    expect(await refusalIn(approvePost(other, id))).toEqual({ field: "post", message: say("domain.review.reviewing_by", { name: moderator.name }) });
+  });
+
+  it("a post nobody claimed is not approved: the moderator is asked to claim it first", async () => {
+    const { id } = await saveDraft(editor, complete());
+    await submitPost(editor, id);
+    expect(await refusalIn(approvePost(moderator, id))).toEqual({ field: "post", message: say("domain.review.claim_first") });
+    expect((await pb.collection("posts").getOne(id)).status).toBe("submitted");
   });
 });
