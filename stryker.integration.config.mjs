@@ -20,6 +20,10 @@ const config = {
   incrementalFile: ".cache/stryker/integration-incremental.json",
   htmlReporter: { fileName: ".cache/stryker/integration.html" },
   jsonReporter: { fileName: ".cache/stryker/integration.json" },
+  // Each mutant's result as it is known (read with `npm run mutate:survivors -- .cache/stryker/events`): a run of
+  // hours that has to stop early keeps what it found; the folder is emptied when a run starts.
+  reporters: [...base.reporters, "event-recorder"],
+  eventReporter: { baseDir: ".cache/stryker/events" },
   tempDirName: ".cache/stryker/tmp-integration",
   // A mutant's tests talk to PocketBase over HTTP; allow for a slow shared machine before calling it a timeout.
   timeoutMS: 30_000,
