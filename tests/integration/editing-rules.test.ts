@@ -286,3 +286,23 @@ describe("claiming", () => {
     expect((await pb.collection("posts").getOne(id)).status).toBe("submitted");
   });
 });
+
+describe("approval notes", () => {
+  it("a moderator's note on an approval (and on an edit's approval) is kept trimmed as the author's feedback", async () => {
+    const { id } = await saveDraft(editor, complete());
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id, "  Clear and useful.  ");
+    expect((await pb.collection("posts").getOne(id)).feedback).toBe("Clear and useful.");
+    await saveDraft(editor, complete({ summary: "An edit: the alerts came too late for the night nurses to act on them." }), id);
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id, "\tThanks for the update.\n");
+    expect(await pb.collection("posts").getOne(id)).toMatchObject({
+      feedback: "Thanks for the update.",
+      summary: "An edit: the alerts came too late for the night nurses to act on them.",
+      pending_revision: "",
+      revision_status: "",
+    });
+  });
+});
