@@ -4,7 +4,7 @@ import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { say } from "../../src/i18n/domain.ts";
 import { MAX_ATTACHMENTS } from "../../src/lib/server/attachments.ts";
-import { approvePost, claimPost, dismissFinding, requestChanges, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { approvePost, claimPost, dismissFinding, rejectPost, replyToFeedback, requestChanges, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import type { PrivacyFinding } from "../../src/lib/server/privacy.ts";
 import { pngWithText } from "../helpers/files.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
@@ -304,5 +304,44 @@ describe("approval notes", () => {
       pending_revision: "",
       revision_status: "",
     });
+  });
+});
+
+describe("what a moderator and an author must write", () => {
+  async function claimed(): Promise<string> {
+    const { id } = await saveDraft(editor, complete());
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    return id;
+  }
+
+  it("a return needs five characters (trimmed), on the note's field; five are enough", async () => {
+    const id = await claimed();
+    expect(await refusalIn(requestChanges(moderator, id, "  Fixe  "))).toEqual({ field: "note", message: say("domain.review.return_note") });
+    expect((await pb.collection("posts").getOne(id)).status).toBe("in_review");
+    await requestChanges(moderator, id, " Why?! ");
+    expect(await pb.collection("posts").getOne(id)).toMatchObject({ status: "changes_requested", feedback: "Why?!" });
+  });
+
+  it("a refusal needs a reason from the list and an explanation of five characters, each on its field", async () => {
+    const id = await claimed();
+    expect(await refusalIn(rejectPost(moderator, id, "too_boring", "Nothing new in it."))).toEqual({
+      field: "reason_code",
+      message: say("domain.review.reason_list"),
+    });
+    expect(await refusalIn(rejectPost(moderator, id, "not_about_ai", " Nope "))).toEqual({ field: "note", message: say("domain.review.explain") });
+    expect((await pb.collection("posts").getOne(id)).status).toBe("in_review");
+    await rejectPost(moderator, id, "not_about_ai", "Nope.");
+    expect((await pb.collection("posts").getOne(id)).status).toBe("rejected");
+  });
+
+  it("an author's answer to feedback is 2 to 5,000 characters, on the answer's field", async () => {
+    const id = await claimed();
+    await requestChanges(moderator, id, "Say how many patients were involved.");
+    expect(await refusalIn(replyToFeedback(editor, id, "  a "))).toEqual({ field: "reply", message: say("domain.review.reply_empty") });
+    expect(await refusalIn(replyToFeedback(editor, id, "x".repeat(5001)))).toEqual({ field: "reply", message: say("domain.review.reply_max", { max: 5000 }) });
+    await replyToFeedback(editor, id, "ok");
+    const events = await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p} && action = 'author_reply'", { p: id }) });
+    expect(events.map((e) => e.note)).toEqual(["ok"]);
   });
 });
