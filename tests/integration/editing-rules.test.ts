@@ -4,7 +4,18 @@ import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { say } from "../../src/i18n/domain.ts";
 import { MAX_ATTACHMENTS } from "../../src/lib/server/attachments.ts";
-import { approvePost, claimPost, dismissFinding, rejectPost, replyToFeedback, requestChanges, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import {
+  approvePost,
+  claimPost,
+  dismissFinding,
+  hidePost,
+  rejectPost,
+  replyToFeedback,
+  requestChanges,
+  restorePost,
+  saveDraft,
+  submitPost,
+} from "../../src/lib/server/moderation.ts";
 import type { PrivacyFinding } from "../../src/lib/server/privacy.ts";
 import { pngWithText } from "../helpers/files.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
@@ -343,5 +354,39 @@ describe("what a moderator and an author must write", () => {
     await replyToFeedback(editor, id, "ok");
     const events = await pb.collection("moderation_events").getFullList({ filter: pb.filter("post = {:p} && action = 'author_reply'", { p: id }) });
     expect(events.map((e) => e.note)).toEqual(["ok"]);
+  });
+});
+
+describe("hiding and restoring", () => {
+  const decisions = async (title: string) =>
+    (await pb.collection("notifications").getFullList({ filter: pb.filter("user = {:u} && kind = 'post_decision'", { u: editor.id }), sort: "created,@rowid" }))
+      .filter((n) => n.params.title === title)
+      .map((n) => ({ decision: n.params.decision, note: n.params.note, link: n.link }));
+
+  it("only a published post is hidden, with a note of five characters; the author is told why, and of the restoration", async () => {
+    const input = complete();
+    const { id, slug } = await saveDraft(editor, input);
+    expect(await refusalIn(hidePost(moderator, id, "Named a patient."))).toEqual({ field: "post", message: say("domain.review.hide_published_only") });
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id);
+    expect(await refusalIn(restorePost(moderator, id))).toEqual({ field: "post", message: say("domain.review.restore_hidden_only") });
+    expect(await refusalIn(hidePost(moderator, id, " Why "))).toEqual({ field: "note", message: say("domain.review.hide_note") });
+    expect((await pb.collection("posts").getOne(id)).status).toBe("published");
+    await hidePost(moderator, id, "  It names a ward and a date.  ");
+    await restorePost(moderator, id, "Checked: no patient can be recognised.");
+    const told = (await decisions(input.title)).filter((n) => n.decision === "hidden" || n.decision === "restored");
+    expect(told).toEqual([
+      { decision: "hidden", note: "It names a ward and a date.", link: `/dashboard/posts/${id}` },
+      { decision: "restored", note: "Checked: no patient can be recognised.", link: `/posts/${slug}` },
+    ]);
+  });
+
+  it("a refusal's explanation is kept trimmed as the author's feedback", async () => {
+    const { id } = await saveDraft(editor, complete());
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    await rejectPost(moderator, id, "not_about_ai", "  This is about billing, not care.  ");
+    expect((await pb.collection("posts").getOne(id)).feedback).toBe("This is about billing, not care.");
   });
 });
