@@ -4,6 +4,7 @@ import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { say } from "../../src/i18n/domain.ts";
 import { MAX_ATTACHMENTS } from "../../src/lib/server/attachments.ts";
+import { flagPost } from "../../src/lib/server/flags.ts";
 import {
   approvePost,
   claimPost,
@@ -380,6 +381,18 @@ describe("hiding and restoring", () => {
       { decision: "hidden", note: "It names a ward and a date.", link: `/dashboard/posts/${id}` },
       { decision: "restored", note: "Checked: no patient can be recognised.", link: `/posts/${slug}` },
     ]);
+  });
+
+  it("restoring a post dismisses its own open flags and no other post's", async () => {
+    const reader = (await loadActor((await createUser(pb, { name: "Rita Reader" })).id))!;
+    const [hidden, other] = [await published(), await published()];
+    await flagPost(reader, hidden, "spam");
+    await flagPost(reader, other, "spam");
+    await hidePost(moderator, hidden, "Looks like an advert.");
+    await restorePost(moderator, hidden, "It is not an advert.");
+    const flagOf = async (post: string) => (await pb.collection("flags").getFirstListItem(pb.filter("post = {:p}", { p: post }))).status;
+    expect(await flagOf(hidden)).toBe("dismissed");
+    expect(await flagOf(other)).toBe("open");
   });
 
   it("a refusal's explanation is kept trimmed as the author's feedback", async () => {
