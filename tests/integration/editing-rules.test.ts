@@ -7,6 +7,7 @@ import { MAX_ATTACHMENTS } from "../../src/lib/server/attachments.ts";
 import { flagPost } from "../../src/lib/server/flags.ts";
 import {
   approvePost,
+  autoHidePost,
   claimPost,
   dismissFinding,
   hidePost,
@@ -393,6 +394,35 @@ describe("hiding and restoring", () => {
     const flagOf = async (post: string) => (await pb.collection("flags").getFirstListItem(pb.filter("post = {:p}", { p: post }))).status;
     expect(await flagOf(hidden)).toBe("dismissed");
     expect(await flagOf(other)).toBe("open");
+  });
+
+  it("hiding by the system (flags) applies to a published post only, and tells its author where to look", async () => {
+    const input = complete();
+    const { id } = await saveDraft(editor, input);
+    await autoHidePost(await pb.collection("posts").getOne(id), "Three readers flagged it.");
+    expect((await pb.collection("posts").getOne(id)).status).toBe("draft");
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id);
+    await autoHidePost(await pb.collection("posts").getOne(id), "Three readers flagged it.");
+    expect((await pb.collection("posts").getOne(id)).status).toBe("hidden");
+    const flagged = await pb.collection("notifications").getFullList({ filter: pb.filter("user = {:u} && kind = 'post_flagged'", { u: editor.id }) });
+    expect(flagged.filter((n) => n.params.title === input.title).map((n) => n.link)).toEqual([`/dashboard/posts/${id}`]);
+  });
+
+  it("the author's notice of a published edit links to the public page", async () => {
+    const input = complete();
+    const id = await published();
+    const { slug } = await pb.collection("posts").getOne(id);
+    await saveDraft(editor, { ...input, title: (await pb.collection("posts").getOne(id)).title, summary: "An edit of the summary, long enough to pass." }, id);
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id);
+    const title = (await pb.collection("posts").getOne(id)).title;
+    const told = (await pb.collection("notifications").getFullList({ filter: pb.filter("user = {:u} && kind = 'post_decision'", { u: editor.id }) }))
+      .filter((n) => n.params.title === title && n.params.decision === "revision_published")
+      .map((n) => n.link);
+    expect(told).toEqual([`/posts/${slug}`]);
   });
 
   it("a refusal's explanation is kept trimmed as the author's feedback", async () => {
