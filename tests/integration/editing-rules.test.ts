@@ -114,9 +114,7 @@ describe("what an edit writes", () => {
     expect(renamed.slug).toMatch(/^pressure-ulcer-photos-classified-by-a-model/);
     // Saving again under the same title keeps the address it has.
     expect((await saveDraft(editor, complete({ title: "Pressure ulcer photos classified by a model" }), first.id)).slug).toBe(renamed.slug);
-    await submitPost(editor, first.id);
-    await claimPost(moderator, first.id);
-    await approvePost(moderator, first.id);
+    await publish(first.id);
     const edit = await saveDraft(editor, complete({ title: "A wholly different title for the edit" }), first.id);
     expect(edit.slug).toBe(renamed.slug);
     expect((await pb.collection("posts").getOne(first.id)).slug).toBe(renamed.slug);
@@ -124,9 +122,7 @@ describe("what an edit writes", () => {
 
   it("the first edit of a published post opens one pending revision; later edits update it", async () => {
     const { id } = await saveDraft(editor, complete());
-    await submitPost(editor, id);
-    await claimPost(moderator, id);
-    await approvePost(moderator, id);
+    await publish(id);
     const published = await state(id);
     expect(published.revisions).toHaveLength(1);
     await saveDraft(editor, complete({ summary: "First edit: the alerts came too late and too often for the night nurses." }), id);
@@ -160,11 +156,21 @@ async function draftWithNames() {
 
 const dismissalsOf = async (id: string) => (await pb.collection("posts").getOne(id)).privacy_dismissals;
 
-async function published(): Promise<string> {
-  const { id } = await saveDraft(editor, complete());
+/** Submits a saved post and has the moderator claim it. */
+async function review(id: string): Promise<void> {
   await submitPost(editor, id);
   await claimPost(moderator, id);
+}
+
+/** Takes a saved post through review to publication. */
+async function publish(id: string): Promise<void> {
+  await review(id);
   await approvePost(moderator, id);
+}
+
+async function published(): Promise<string> {
+  const { id } = await saveDraft(editor, complete());
+  await publish(id);
   return id;
 }
 
@@ -270,9 +276,7 @@ describe("attachments through an edit", () => {
 
   it("an edit of a published post neither adds nor removes the live post's files unreviewed", async () => {
     const { id } = await saveDraft(editor, complete(), undefined, { add: [await png("chart.png")] });
-    await submitPost(editor, id);
-    await claimPost(moderator, id);
-    await approvePost(moderator, id);
+    await publish(id);
     const live = (await pb.collection("posts").getOne(id)).attachments as string[];
     expect(live).toHaveLength(1);
     await saveDraft(editor, complete(), id, { add: [await png("late-chart.png")], remove: live });
@@ -284,8 +288,7 @@ describe("claiming", () => {
   it("only a submitted post is claimed, and one another moderator holds names them; the form shows both on the post", async () => {
     const { id } = await saveDraft(editor, complete());
     expect(await refusalIn(claimPost(moderator, id))).toEqual({ field: "post", message: say("domain.review.claim_submitted_only") });
-    await submitPost(editor, id);
-    await claimPost(moderator, id);
+    await review(id);
     const other = (await loadActor((await createUser(pb, { role: "moderator", name: "Olga Other" })).id))!;
     expect(await refusalIn(claimPost(other, id))).toEqual({ field: "post", message: say("domain.review.claimed_by", { name: moderator.name }) });
     expect((await pb.collection("posts").getOne(id)).claimed_by).toBe(moderator.id);
@@ -303,13 +306,11 @@ describe("claiming", () => {
 describe("approval notes", () => {
   it("a moderator's note on an approval (and on an edit's approval) is kept trimmed as the author's feedback", async () => {
     const { id } = await saveDraft(editor, complete());
-    await submitPost(editor, id);
-    await claimPost(moderator, id);
+    await review(id);
     await approvePost(moderator, id, "  Clear and useful.  ");
     expect((await pb.collection("posts").getOne(id)).feedback).toBe("Clear and useful.");
     await saveDraft(editor, complete({ summary: "An edit: the alerts came too late for the night nurses to act on them." }), id);
-    await submitPost(editor, id);
-    await claimPost(moderator, id);
+    await review(id);
     await approvePost(moderator, id, "\tThanks for the update.\n");
     expect(await pb.collection("posts").getOne(id)).toMatchObject({
       feedback: "Thanks for the update.",
@@ -323,8 +324,7 @@ describe("approval notes", () => {
 describe("what a moderator and an author must write", () => {
   async function claimed(): Promise<string> {
     const { id } = await saveDraft(editor, complete());
-    await submitPost(editor, id);
-    await claimPost(moderator, id);
+    await review(id);
     return id;
   }
 
@@ -369,9 +369,7 @@ describe("hiding and restoring", () => {
     const input = complete();
     const { id, slug } = await saveDraft(editor, input);
     expect(await refusalIn(hidePost(moderator, id, "Named a patient."))).toEqual({ field: "post", message: say("domain.review.hide_published_only") });
-    await submitPost(editor, id);
-    await claimPost(moderator, id);
-    await approvePost(moderator, id);
+    await publish(id);
     expect(await refusalIn(restorePost(moderator, id))).toEqual({ field: "post", message: say("domain.review.restore_hidden_only") });
     expect(await refusalIn(hidePost(moderator, id, " Why "))).toEqual({ field: "note", message: say("domain.review.hide_note") });
     expect((await pb.collection("posts").getOne(id)).status).toBe("published");
@@ -401,9 +399,7 @@ describe("hiding and restoring", () => {
     const { id } = await saveDraft(editor, input);
     await autoHidePost(await pb.collection("posts").getOne(id), "Three readers flagged it.");
     expect((await pb.collection("posts").getOne(id)).status).toBe("draft");
-    await submitPost(editor, id);
-    await claimPost(moderator, id);
-    await approvePost(moderator, id);
+    await publish(id);
     await autoHidePost(await pb.collection("posts").getOne(id), "Three readers flagged it.");
     expect((await pb.collection("posts").getOne(id)).status).toBe("hidden");
     const flagged = await pb.collection("notifications").getFullList({ filter: pb.filter("user = {:u} && kind = 'post_flagged'", { u: editor.id }) });
@@ -411,14 +407,10 @@ describe("hiding and restoring", () => {
   });
 
   it("the author's notice of a published edit links to the public page", async () => {
-    const input = complete();
     const id = await published();
-    const { slug } = await pb.collection("posts").getOne(id);
-    await saveDraft(editor, { ...input, title: (await pb.collection("posts").getOne(id)).title, summary: "An edit of the summary, long enough to pass." }, id);
-    await submitPost(editor, id);
-    await claimPost(moderator, id);
-    await approvePost(moderator, id);
-    const title = (await pb.collection("posts").getOne(id)).title;
+    const { slug, title } = await pb.collection("posts").getOne(id);
+    await saveDraft(editor, complete({ title, summary: "An edit of the summary, long enough to pass." }), id);
+    await publish(id);
     const told = (await pb.collection("notifications").getFullList({ filter: pb.filter("user = {:u} && kind = 'post_decision'", { u: editor.id }) }))
       .filter((n) => n.params.title === title && n.params.decision === "revision_published")
       .map((n) => n.link);
@@ -427,8 +419,7 @@ describe("hiding and restoring", () => {
 
   it("a refusal's explanation is kept trimmed as the author's feedback", async () => {
     const { id } = await saveDraft(editor, complete());
-    await submitPost(editor, id);
-    await claimPost(moderator, id);
+    await review(id);
     await rejectPost(moderator, id, "not_about_ai", "  This is about billing, not care.  ");
     expect((await pb.collection("posts").getOne(id)).feedback).toBe("This is about billing, not care.");
   });
