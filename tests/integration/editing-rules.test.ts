@@ -394,6 +394,16 @@ describe("hiding and restoring", () => {
     expect(await flagOf(other)).toBe("open");
   });
 
+  it("a restoration without a note records none and tells the author without one", async () => {
+    const id = await published();
+    const { title } = await pb.collection("posts").getOne(id);
+    await hidePost(moderator, id, "Looks like an advert.");
+    await restorePost(moderator, id);
+    const restore = await pb.collection("moderation_events").getFirstListItem(pb.filter("post = {:p} && action = 'restore'", { p: id }));
+    expect(restore.note).toBe("");
+    expect((await decisions(title)).filter((n) => n.decision === "restored").map((n) => n.note)).toEqual([""]);
+  });
+
   it("hiding by the system (flags) applies to a published post only, and tells its author where to look", async () => {
     const input = complete();
     const { id } = await saveDraft(editor, input);

@@ -124,6 +124,14 @@ describe("each 'your turn' event writes its notices and mails with the change", 
     expect((await countTodo(await actorOf(dpo.id))).signoff).toBe(1);
   });
 
+  it("a post submitted by the organisation's admin tells the DPO who wrote it, not who sent it", async () => {
+    const { org, dpo, editorActor, adminActor } = await dpoOrganization();
+    const post = await draft(editorActor, org.id);
+    await submitPost(adminActor, post.id);
+    const [notice] = await notices(dpo.id);
+    expect(notice!.params).toMatchObject({ title: post.title, author: "Eddy Editor" });
+  });
+
   it("without a DPO sign-off, a submission goes straight to the moderators' queue", async () => {
     const { author, org, editor } = await newAuthor();
     const post = await draft(editor, org.id);

@@ -255,6 +255,20 @@ describe("bulk approval of imported decisions (issue 11 §10)", () => {
     expect((await pb.collection("posts").getOne(own.id)).status).toBe("submitted");
   });
 
+  it("a record the moderator has a stake in, or an address that is no record, is refused with its reason, and nothing is written", async () => {
+    const insider = await person(`Ines ${word()}`, "moderator");
+    await pb.collection("memberships").create({ user: insider.id, organization: w.funderId, role: "member", status: "active" });
+    const [ours] = await decisions([awarded(`Insider award ${word()}`)]);
+    const eventsBefore = (await moderationEvents(pb, ours!)).length;
+    const results = await approveDecisions(await loadActor(insider.id), [ours!, "not-a-record"]);
+    expect(results).toEqual([
+      { id: ours, title: expect.stringContaining("Insider award"), approved: false, message: "You cannot decide on this record." },
+      { id: "not-a-record", title: "", approved: false, message: "This post does not exist." },
+    ]);
+    expect((await pb.collection("posts").getOne(ours!)).status).toBe("submitted");
+    expect(await moderationEvents(pb, ours!)).toHaveLength(eventsBefore);
+  });
+
   it("a record the moderator already holds is approved in bulk as it is; one another moderator holds is refused with who holds it", async () => {
     const omar = await person(`Omar ${word()}`, "moderator");
     const [mine, theirs] = await decisions([awarded(`Held award ${word()}`), awarded(`Other award ${word()}`)]);
