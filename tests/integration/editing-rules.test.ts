@@ -255,6 +255,23 @@ describe("what a submission writes", () => {
     expect(post.expand?.pending_revision.status).toBe("pending");
     expect((post.expand!.pending_revision.data.privacy_findings as PrivacyFinding[]).map((f) => f.kind)).toContain("titled_name");
   });
+
+  it("a submission scans again: a finding the saved version lacks (saved before a rule existed) is stored with it, for a draft and for an edit", async () => {
+    const names = "## Context\n\nDr. Peeters led the pilot, then it was stopped.";
+    const kinds = (findings: unknown) => (findings as PrivacyFinding[]).map((f) => f.kind);
+    const { id: draft } = await saveDraft(editor, complete({ body_md: names }));
+    await pb.collection("posts").update(draft, { privacy_findings: [] });
+    await submitPost(editor, draft);
+    expect(kinds((await pb.collection("posts").getOne(draft)).privacy_findings)).toContain("titled_name");
+
+    const live = await published();
+    await saveDraft(editor, complete({ body_md: names }), live);
+    const { pending_revision: revisionId } = await pb.collection("posts").getOne(live);
+    const revision = await pb.collection("revisions").getOne(revisionId);
+    await pb.collection("revisions").update(revisionId, { data: { ...revision.data, privacy_findings: [] } });
+    await submitPost(editor, live);
+    expect(kinds((await pb.collection("revisions").getOne(revisionId)).data.privacy_findings)).toContain("titled_name");
+  });
 });
 
 describe("attachments through an edit", () => {

@@ -174,7 +174,10 @@ describe("the moderation queue (issue 11 §10)", () => {
     const item = (await listModerationQueue(w.moderator)).find((i) => i.id === id!);
     expect(item?.consent).toBe("requested");
     const before = await pb.collection("posts").getOne(id!);
-    await expect(claimPost(w.moderator, id!)).rejects.toThrow(/consent/);
+    await expect(claimPost(w.moderator, id!)).rejects.toMatchObject({
+      field: "consent",
+      message: "The applicant organisation has not yet answered the consent request; this record can be reviewed once it has.",
+    });
     const after = await pb.collection("posts").getOne(id!);
     expect(after.status).toBe("submitted");
     expect(after.updated).toBe(before.updated);
