@@ -140,6 +140,7 @@ describe("what an edit writes", () => {
     expect(twice.revisions).toHaveLength(2);
     expect(twice.events.filter((a) => a === "revision_start")).toHaveLength(1);
     const revision = await pb.collection("revisions").getOne(post.pending_revision);
+    expect(revision).toMatchObject({ status: "pending", author: editor.id });
     expect(revision.data.summary).toBe("Second edit: the alerts came too late for the night nurses to act on.");
     // The public version is untouched by either edit.
     expect((await pb.collection("posts").getOne(id)).summary).toBe(complete().summary);
@@ -216,6 +217,14 @@ describe("'not personal data' declarations", () => {
     expect(await dismissalsOf(id)).toEqual([
       { id: names[0].id, reason: "Our project lead, named with her consent." },
       { id: names[1].id, reason: "The ward's head nurse." },
+    ]);
+    // Declaring one finding again leaves the other's declaration as it was.
+    await saveDraft(editor, complete({ body_md: "## Context\n\nDr. Peeters led the pilot with Dr. Janssens on the ward, then it was stopped." }), id, {}, [
+      { id: names[1].id, reason: "The ward's head nurse, since retired." },
+    ]);
+    expect(await dismissalsOf(id)).toEqual([
+      { id: names[0].id, reason: "Our project lead, named with her consent." },
+      { id: names[1].id, reason: "The ward's head nurse, since retired." },
     ]);
   });
 
