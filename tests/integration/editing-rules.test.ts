@@ -105,6 +105,16 @@ describe("refused edits change nothing", () => {
     expect(await refusalIn(submitPost(editor, id))).toEqual({ field: "privacy", message: say("domain.privacy.nrn_post") });
     expect(await state(id)).toEqual(before);
   });
+
+  it("an address that is not a post's id (one character more, capitals) is refused as a post that does not exist", async () => {
+    const { id } = await saveDraft(editor, complete());
+    const before = await state(id);
+    const notFound = { field: "post", message: say("domain.post.not_found") };
+    expect(await refusalIn(submitPost(editor, `${id}0`))).toEqual(notFound);
+    expect(await refusalIn(saveDraft(editor, complete(), `${id}0`))).toEqual(notFound);
+    expect(await refusalIn(submitPost(editor, `A${id.slice(1)}`))).toEqual(notFound);
+    expect(await state(id)).toEqual(before);
+  });
 });
 
 describe("what an edit writes", () => {

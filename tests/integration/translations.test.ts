@@ -6,6 +6,7 @@ import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { ValidationError } from "../../src/lib/server/errors.ts";
+import { recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
 import { approvePost, claimPost, dpoReview, hidePost, saveDraft, submitPost, withdrawPost } from "../../src/lib/server/moderation.ts";
 import { getPublishedPost } from "../../src/lib/server/posts.ts";
 import {
@@ -230,5 +231,49 @@ describe("writing a translation", () => {
     await expect(saveDraft(c.editor, caseStudy(c.orgId, { ...dutch, translation_of: draftId }))).rejects.toBeInstanceOf(ForbiddenError);
     const missing = await refusal(saveDraft(c.editor, caseStudy(c.orgId, { ...dutch, translation_of: "zzzzzzzzzzzzzzz" })));
     expect(missing.field).toBe("translation_of");
+  });
+
+  it("is refused for a funder's published record, whose applicant consented to it as written", async () => {
+    const [funderUser, moderatorUser] = await Promise.all([createUser(pb), createUser(pb, { role: "moderator" })]);
+    const funderOrg = await createOrganization(pb, [{ userId: funderUser.id, role: "editor" }], { kind: "funder", region: "brussels" });
+    const [funder, moderator] = [(await loadActor(funderUser.id))!, (await loadActor(moderatorUser.id))!];
+    const { slug: callSlug } = await saveCall(funder, funderOrg.id, {
+      title: `Everyday AI ${unique("c")}`,
+      description: "A call for AI projects in everyday care, this year's round.",
+      opens_on: "2025-01-01",
+      closes_on: "2025-03-31",
+      status: "closed",
+    });
+    const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: callSlug }));
+    const title = `Sepsis alerts award ${unique("t")}`;
+    await recordDecisions(funder, call.id, [
+      {
+        title,
+        applicantType: "outside",
+        applicant: "Outside Lab",
+        amountRequested: 80_000,
+        amountAwarded: 60_000,
+        decision: "awarded",
+        decidedOn: "2025-06-30",
+        language: "en",
+      },
+    ]);
+    const record = await pb.collection("posts").getFirstListItem(pb.filter("call = {:c}", { c: call.id }));
+    await claimPost(moderator, record.id);
+    await approvePost(moderator, record.id);
+    expect((await pb.collection("posts").getOne(record.id)).status).toBe("published");
+
+    await expect(translationDraft(funder, record.id)).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await translatableId(funder, record.slug)).toBeNull();
+    const dutchRecord = {
+      kind: "funding_application",
+      organization: funderOrg.id,
+      funder_name: funderOrg.name,
+      decision: "awarded",
+      ...dutch,
+      translation_of: record.id,
+    };
+    await expect(saveDraft(funder, dutchRecord)).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await pb.collection("posts").getList(1, 1, { filter: pb.filter("translation_of = {:id}", { id: record.id }) })).totalItems).toBe(0);
   });
 });
