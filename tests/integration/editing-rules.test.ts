@@ -117,6 +117,38 @@ describe("refused edits change nothing", () => {
   });
 });
 
+describe("what a draft stores", () => {
+  it("headings start at the second level whatever the author began with, and a field left empty renders to nothing", async () => {
+    const { id } = await saveDraft(editor, complete({ body_md: "### Context\n\nTwo wards.\n\n#### Details\n\nAt night.", lessons_md: "" }));
+    const post = await pb.collection("posts").getOne(id);
+    expect(post.body_html).toMatch(/^<h2[^>]*>Context<\/h2>/);
+    expect(post.body_html).toMatch(/<h3[^>]*>Details<\/h3>/);
+    expect(post).toMatchObject({ lessons_html: "", funder_feedback_html: "", reflection_html: "" });
+    const application = await saveDraft(editor, {
+      kind: "funding_application",
+      organization: orgId,
+      funder_name: "Fonds Zorginnovatie",
+      title: `Our refused application ${unique("t")}`,
+      summary: "Why our application was refused, and what we changed afterwards.",
+      body_md: "## Context\n\nWe applied for a triage assistant and were refused.",
+      language: "en",
+      decision: "rejected",
+      rejection_reasons: ["data_governance"],
+      reflection_md: "We had not asked our DPO early enough.",
+    });
+    const stored = await pb.collection("posts").getOne(application.id);
+    expect(stored).toMatchObject({ lessons_html: "", funder_feedback_html: "" });
+    expect(stored.reflection_html).toContain("asked our DPO");
+  });
+
+  it("an anonymous draft stores the coarsest public descriptor until publication; a named one none", async () => {
+    const anonymous = await saveDraft(editor, complete({ anonymous: true }));
+    expect((await pb.collection("posts").getOne(anonymous.id)).public_descriptor).toBe("organisation");
+    const named = await saveDraft(editor, complete({ anonymous: false }));
+    expect((await pb.collection("posts").getOne(named.id)).public_descriptor).toBe("");
+  });
+});
+
 describe("what an edit writes", () => {
   it("a never-published draft's address follows its title; a published post's address stays", async () => {
     const first = await saveDraft(editor, complete({ title: `Wound photos sorted at home ${unique("a")}` }));
