@@ -141,6 +141,69 @@ describe("what a draft stores", () => {
     expect(stored.reflection_html).toContain("asked our DPO");
   });
 
+  it("each kind stores its own facts and none of another kind's, whatever the form sent", async () => {
+    const applicationFacts = {
+      funder_name: "Fonds Zorginnovatie",
+      amount_requested: "87654",
+      amount_awarded: "60000",
+      submitted_on: "2025-01-15",
+      decided_on: "2025-06-30",
+      decision: "awarded",
+      funder_feedback_md: "A clear plan; the evaluation was thin.",
+      reflection_md: "We had not asked our DPO early enough.",
+    };
+    const caseStudyFacts = {
+      started_on: "2024-01-01",
+      ended_on: "2024-06-01",
+      dpo_involved: true,
+      data_sources: "Nursing notes from the electronic record.",
+      lessons_md: "- Agree on an alarm budget first.",
+      cost_eur: "12000",
+      training_hours: "12",
+    };
+    const story = await saveDraft(editor, complete({ ...caseStudyFacts, ...applicationFacts }));
+    expect(await pb.collection("posts").getOne(story.id)).toMatchObject({
+      data_sources: caseStudyFacts.data_sources,
+      dpo_involved: true,
+      cost_eur: 12000,
+      training_hours: 12,
+      funder_name: "",
+      amount_requested: 0,
+      amount_awarded: 0,
+      submitted_on: "",
+      decided_on: "",
+      decision: "",
+      funder_feedback_md: "",
+      funder_feedback_html: "",
+      reflection_md: "",
+      reflection_html: "",
+    });
+    const application = await saveDraft(editor, {
+      ...complete({ ...caseStudyFacts, ...applicationFacts }),
+      kind: "funding_application",
+      title: `Our awarded application ${unique("t")}`,
+    });
+    const stored = await pb.collection("posts").getOne(application.id);
+    expect(stored).toMatchObject({
+      funder_name: "Fonds Zorginnovatie",
+      amount_requested: 87654,
+      amount_awarded: 60000,
+      decision: "awarded",
+      funder_feedback_md: applicationFacts.funder_feedback_md,
+      started_on: "",
+      ended_on: "",
+      dpo_involved: false,
+      data_sources: "",
+      lessons_md: "",
+      lessons_html: "",
+      outcome: "",
+      lifecycle_stage: "",
+      cost_eur: 0,
+      training_hours: 0,
+    });
+    expect([stored.submitted_on.slice(0, 10), stored.decided_on.slice(0, 10)]).toEqual(["2025-01-15", "2025-06-30"]);
+  });
+
   it("an anonymous draft stores the coarsest public descriptor until publication; a named one none", async () => {
     const anonymous = await saveDraft(editor, complete({ anonymous: true }));
     expect((await pb.collection("posts").getOne(anonymous.id)).public_descriptor).toBe("organisation");
