@@ -160,6 +160,9 @@ describe("what a draft stores", () => {
       lessons_md: "- Agree on an alarm budget first.",
       cost_eur: "12000",
       training_hours: "12",
+      // A governance fact applies to a plan too; data quality is learned by running a project.
+      ai_act_risk: "high",
+      data_quality: "70_to_84",
     };
     const story = await saveDraft(editor, complete({ ...caseStudyFacts, ...applicationFacts }));
     expect(await pb.collection("posts").getOne(story.id)).toMatchObject({
@@ -167,6 +170,8 @@ describe("what a draft stores", () => {
       dpo_involved: true,
       cost_eur: 12000,
       training_hours: 12,
+      ai_act_risk: "high",
+      data_quality: "70_to_84",
       funder_name: "",
       amount_requested: 0,
       amount_awarded: 0,
@@ -200,6 +205,8 @@ describe("what a draft stores", () => {
       lifecycle_stage: "",
       cost_eur: 0,
       training_hours: 0,
+      ai_act_risk: "high",
+      data_quality: "",
     });
     expect([stored.submitted_on.slice(0, 10), stored.decided_on.slice(0, 10)]).toEqual(["2025-01-15", "2025-06-30"]);
   });
