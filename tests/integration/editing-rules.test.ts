@@ -160,6 +160,9 @@ describe("what a draft stores", () => {
       lessons_md: "- Agree on an alarm budget first.",
       cost_eur: "12000",
       training_hours: "12",
+      staff_view: "The night nurses found the alerts too late to act on.",
+      process_change: "Rounds moved to the start of the shift.",
+      savings_method: "Hours of nursing time counted over three months.",
       // A governance fact applies to a plan too; data quality is learned by running a project.
       ai_act_risk: "high",
       data_quality: "70_to_84",
@@ -172,6 +175,9 @@ describe("what a draft stores", () => {
       training_hours: 12,
       ai_act_risk: "high",
       data_quality: "70_to_84",
+      staff_view: caseStudyFacts.staff_view,
+      process_change: caseStudyFacts.process_change,
+      savings_method: caseStudyFacts.savings_method,
       funder_name: "",
       amount_requested: 0,
       amount_awarded: 0,
@@ -207,6 +213,9 @@ describe("what a draft stores", () => {
       training_hours: 0,
       ai_act_risk: "high",
       data_quality: "",
+      staff_view: "",
+      process_change: "",
+      savings_method: "",
     });
     expect([stored.submitted_on.slice(0, 10), stored.decided_on.slice(0, 10)]).toEqual(["2025-01-15", "2025-06-30"]);
   });
