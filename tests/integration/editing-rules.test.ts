@@ -568,9 +568,7 @@ describe("hiding and restoring", () => {
     const { slug, title } = await pb.collection("posts").getOne(id);
     await saveDraft(editor, complete({ title, summary: "An edit of the summary, long enough to pass." }), id);
     await publish(id);
-    const told = (await pb.collection("notifications").getFullList({ filter: pb.filter("user = {:u} && kind = 'post_decision'", { u: editor.id }) }))
-      .filter((n) => n.params.title === title && n.params.decision === "revision_published")
-      .map((n) => n.link);
+    const told = (await decisions(title)).filter((n) => n.decision === "revision_published").map((n) => n.link);
     expect(told).toEqual([`/posts/${slug}`]);
   });
 

@@ -186,4 +186,27 @@ describe("funding decisions", () => {
     expect(mine?.funding?.counterpartSlug).toBe(record.slug);
     expect((await getPublishedPost("en", record.slug))?.funding?.counterpartSlug).toBe(own.slug);
   });
+
+  it("an applicant who takes the call off a draft application unlinks the call and its funder, and keeps the funder name typed", async () => {
+    const call = await newCall();
+    const input = {
+      kind: "funding_application",
+      organization: applicant.id,
+      title: `Wrong call ${unique("wc")}`,
+      summary: "Our application, first filed under the wrong call by mistake.",
+      body_md: "## Context\n\nWe applied for a fall-detection pilot.",
+      language: "en",
+      tags: "",
+      anonymous: false,
+      decision: "pending",
+      amount_requested: "80000",
+    };
+    const draft = await saveDraft(applicantEditor, { ...input, call: call.id });
+    const linked = await pb.collection("posts").getOne(draft.id);
+    const funderName = (await pb.collection("organizations").getOne(funderId)).name;
+    expect([linked.call, linked.funder, linked.funder_name]).toEqual([call.id, funderId, funderName]);
+    await saveDraft(applicantEditor, { ...input, call: "", funder_name: "Regional care fund" }, draft.id);
+    const unlinked = await pb.collection("posts").getOne(draft.id);
+    expect([unlinked.call, unlinked.funder, unlinked.funder_name]).toEqual(["", "", "Regional care fund"]);
+  });
 });

@@ -285,6 +285,19 @@ describe("bulk approval of imported decisions (issue 11 §10)", () => {
     expect((await pb.collection("posts").getOne(mine!)).status).toBe("published");
     expect((await pb.collection("posts").getOne(theirs!)).status).toBe("in_review");
   });
+
+  it("a post held by a moderator whose account has no name is refused to another without an empty name in the message", async () => {
+    const nameless = await person("", "moderator");
+    const [held] = await decisions([awarded(`Nameless hold ${word()}`)]);
+    await claimPost(nameless, held!);
+    await expect(claimPost(w.moderator, held!)).rejects.toThrow(/^Another moderator is already reviewing this post\.$/);
+    await expect(approvePost(w.moderator, held!)).rejects.toThrow(/^Another moderator is reviewing this post\.$/);
+    expect(await approveDecisions(w.moderator, [held!])).toEqual([
+      { id: held, title: expect.stringContaining("Nameless hold"), approved: false, message: "Another moderator is reviewing this post." },
+    ]);
+    const post = await pb.collection("posts").getOne(held!);
+    expect([post.status, post.claimed_by]).toEqual(["in_review", nameless.id]);
+  });
 });
 
 describe("answering the reviewer (issue 11 §11)", () => {
