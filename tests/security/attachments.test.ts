@@ -2,10 +2,13 @@
 // photo, a chart and a report that carry their name, their camera, GPS position, software
 // and company; once the post is approved, an anonymous visitor downloads each attachment
 // and must find none of it. The author and the moderator are shown what was removed.
+import { createHash } from "node:crypto";
 import sharp from "sharp";
 import { PDFDocument, PDFName } from "pdf-lib";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { SECURITY_HEADERS } from "../../src/lib/server/headers.ts";
+import { connectAsSuperuser } from "../../src/lib/server/pocketbase.ts";
+import { TEST_SUPERUSER } from "../helpers/pocketbase.ts";
 import { NATIONAL_NUMBER, PLANTED, jpegWithMetadata, pdfWithMetadata, pngWithText } from "../helpers/files.ts";
 import { Client, type Scenario } from "./scenarios.ts";
 
@@ -73,13 +76,14 @@ function caseStudy(organization: string, title: string): Record<string, string> 
 
 let slug = "";
 let postId = "";
+let title = "";
 let editor: Client;
 let moderator: Client;
 
 beforeAll(async () => {
   editor = await new Client().signIn(EDITOR);
   moderator = await new Client().signIn(MODERATOR);
-  const title = `Attachment metadata probe ${Date.now().toString(36)}`;
+  title = `Attachment metadata probe ${Date.now().toString(36)}`;
   const res = await editor.form(
     "/write?_action=savePost",
     multipart(caseStudy(await organizationId(editor), title), [
@@ -182,6 +186,53 @@ describe("finding 3: attachment metadata reaches anonymous visitors", () => {
     const page = await (await editor.fetch(location)).text();
     expect(page).toContain("Draft");
     expect(page).toContain(NATIONAL_NUMBER);
+  });
+});
+
+// An editor may edit a published post; the edit is reviewed before it is public. Files are not part
+// of an edit (the form offers none), so a forged edit that removes a live file and adds another
+// must change no public download, before the edit's review or after its approval: otherwise an
+// unreviewed file, one that could hold patient data, would go public without a moderator.
+describe("an edit of a published post cannot swap its files past review", () => {
+  const downloads = () =>
+    Promise.all(
+      [1, 2, 3, 4].map(async (n) => {
+        const res = await new Client().fetch(`/posts/${slug}/attachments/${n}`);
+        return `${res.status} ${createHash("sha256")
+          .update(Buffer.from(await res.arrayBuffer()))
+          .digest("hex")
+          .slice(0, 16)}`;
+      }),
+    );
+
+  it("an editor's forged edit removing one file and adding one leaves every public download as it was", async () => {
+    const pb = await connectAsSuperuser(inject("pocketbaseUrl"), TEST_SUPERUSER);
+    const stored = (await pb.collection("posts").getOne(postId)).attachments as string[];
+    expect(stored).toHaveLength(3);
+    const before = await downloads();
+    expect(before.map((d) => d.slice(0, 3))).toEqual(["200", "200", "200", "404"]);
+    const edit = multipart({ ...caseStudy(await organizationId(editor), title), postId, summary: "An edit of a published pilot, sent with a new file." }, [
+      { name: "swap.pdf", bytes: await pdfWithMetadata("A report swapped in without review."), type: "application/pdf" },
+    ]);
+    edit.append("removeAttachments", stored[0]!);
+    const res = await editor.form("/write?_action=savePost", edit);
+    expect(res.status).toBe(303);
+    const post = await pb.collection("posts").getOne(postId, { expand: "pending_revision" });
+    expect([post.status, post.revision_status, post.expand?.pending_revision?.data?.summary]).toEqual([
+      "published",
+      "submitted",
+      "An edit of a published pilot, sent with a new file.",
+    ]);
+    expect(post.attachments).toEqual(stored);
+    expect(await downloads()).toEqual(before);
+    for (const decision of ["claim", "approve"]) {
+      const decided = await moderator.form(`/moderation/posts/${postId}?_action=moderatePost`, { postId, decision, note: "" });
+      expect(decided.status, `moderator ${decision}`).toBe(303);
+    }
+    const approved = await pb.collection("posts").getOne(postId);
+    expect([approved.summary, approved.pending_revision]).toEqual(["An edit of a published pilot, sent with a new file.", ""]);
+    expect(approved.attachments).toEqual(stored);
+    expect(await downloads()).toEqual(before);
   });
 });
 
