@@ -375,6 +375,59 @@ describe("§13 flags", () => {
     ];
     for (const s of scenarios) await run(s);
   });
+
+  it("a post a moderator put back online is not taken offline again by the flags that hid it, nor by one more", async () => {
+    const author = await account();
+    const post = await publish(await author.client(), (await organization([{ userId: author.id, role: "editor" }])).id, `Restored target ${word()}`);
+    // Trusted readers: each has published a post of their own organisation.
+    const readers: Client[] = [];
+    for (let i = 0; i < 4; i++) {
+      const reader = await account();
+      const client = await reader.client();
+      await publish(client, (await organization([{ userId: reader.id, role: "editor" }])).id, `Reader's own post ${word()}`);
+      readers.push(client);
+    }
+    const flag = (client: Client, name: string): Step => ({
+      name,
+      actor: "trusted reader",
+      client,
+      request: { path: `/posts/${post.slug}?_action=flagPost`, form: { postId: post.id, reason: "spam", note: "This reads like an advert." } },
+      expected: { status: 200, contains: ["A moderator will look at your report."] },
+    });
+    const online = (expected: boolean) => async () => {
+      expect((await new Client().fetch(`/posts/${post.slug}`)).status).toBe(expected ? 200 : 404);
+      expect((await pb.collection("posts").getOne(post.id)).status).toBe(expected ? "published" : "hidden");
+    };
+    const scenarios: Step[] = [
+      { ...flag(readers[0]!, "the first of three trusted readers flags it"), after: online(true) },
+      { ...flag(readers[1]!, "the second flags it"), after: online(true) },
+      // The page the reader was on is gone: they are sent on (303) rather than shown a 404.
+      { ...flag(readers[2]!, "the third flags it: the post goes offline at once"), expected: { status: 303 }, after: online(false) },
+      {
+        name: "a moderator restores it",
+        actor: "moderator",
+        client: await new Client().signIn("moderator@casebook.example"),
+        request: {
+          path: `/moderation/posts/${post.id}?_action=moderatePost`,
+          form: { postId: post.id, decision: "restore", note: "Not an advert: a report of a failed pilot." },
+        },
+        expected: { status: 303 },
+        after: online(true),
+      },
+      {
+        name: "a reader whose flag was dismissed flags it again",
+        actor: "trusted reader",
+        client: readers[0]!,
+        request: flag(readers[0]!, "").request,
+        expected: { status: [200, 400], contains: ["You have already flagged this post"] },
+        after: online(true),
+      },
+      { ...flag(readers[3]!, "a fourth trusted reader flags it: one open flag, not three"), after: online(true) },
+    ];
+    for (const s of scenarios) await run(s);
+    const flags = await pb.collection("flags").getFullList({ filter: pb.filter("post = {:p}", { p: post.id }), sort: "created,@rowid" });
+    expect(flags.map((f) => f.status)).toEqual(["dismissed", "dismissed", "dismissed", "open"]);
+  });
 });
 
 describe("§20 organisation requests and invitations are limited; nobody reviews their own request", () => {
