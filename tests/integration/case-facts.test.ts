@@ -81,6 +81,23 @@ describe("a case study's facts", () => {
     expect((await pb.collection("posts").getOne(id)).dpo_involved).toBe(true);
   });
 
+  it("the old DPO yes/no follows the stage when one is chosen, and the checkbox when the stage is left open or unknown", async () => {
+    const rows: [string | undefined, boolean, boolean][] = [
+      ["before_pilot", false, true],
+      ["not_involved", true, false],
+      [undefined, true, true],
+      [undefined, false, false],
+      ["unknown", true, true],
+      ["unknown", false, false],
+    ];
+    const stored: boolean[] = [];
+    for (const [stage, checked] of rows) {
+      const { id } = await saveDraft(editor, caseStudyInput(org.id, word(), undefined, { dpo_involvement: stage, dpo_involved: checked ? "on" : "" }));
+      stored.push((await pb.collection("posts").getOne(id)).dpo_involved);
+    }
+    expect(stored).toEqual(rows.map(([, , involved]) => involved));
+  });
+
   it("left unanswered are absent, not “no” or 0", async () => {
     const id = await publishThroughModeration(editor, moderator, caseStudyInput(org.id, word()));
     const post = await getPublishedPost("en", await slugOf(id));
