@@ -249,6 +249,27 @@ describe("a round table's summary", () => {
     // Without names it is accepted.
     const { id } = await saveDraft(editor, summaryInput(table, marker));
     expect((await pb.collection("posts").getOne(id)).round_table).toBe(table.id);
+    // An edit of the draft that names a participant is refused too, and the draft stays as it was.
+    const edit = await saveDraft(editor, summaryInput(table, marker, { summary: `Thanks to ${consenting.org.name} for the figures.` }), id).catch(
+      (e: unknown) => e,
+    );
+    expect([(edit as ValidationError).field, (edit as Error).message]).toEqual(["body_md", expect.stringContaining("Chatham House")]);
+    expect((await pb.collection("posts").getOne(id)).summary).toBe(summaryInput(table, marker).summary);
+  });
+
+  it("a summary's draft stays with its round table: an edit naming another is refused and nothing is written", async () => {
+    const [table, other] = [await roundTable(), await roundTable()];
+    const marker = word();
+    const { id } = await saveDraft(editor, summaryInput(table, marker));
+    const moved = await saveDraft(editor, summaryInput(other, marker, { title: `Moved summary ${marker}` }), id).catch((e: unknown) => e);
+    expect(moved).toBeInstanceOf(ValidationError);
+    expect((moved as ValidationError).field).toBe("round_table");
+    const stored = await pb.collection("posts").getOne(id);
+    expect([stored.round_table, stored.title]).toEqual([table.id, summaryInput(table, marker).title]);
+    // Naming its own round table, by address or by id, is an ordinary edit.
+    await saveDraft(editor, summaryInput(table, marker, { title: `Renamed summary ${marker}` }), id);
+    await saveDraft(editor, summaryInput(table, marker, { title: `Renamed again ${marker}`, round_table: table.id }), id);
+    expect((await pb.collection("posts").getOne(id)).title).toBe(`Renamed again ${marker}`);
   });
 
   it("is written by the host's editors only, after a session, once per round table", async () => {
