@@ -80,12 +80,12 @@ async function funderRecord(callId: string, overrides: Record<string, unknown> =
   return { id: r.id, slug: r.slug };
 }
 
-async function applicantAccount(callId: string, anonymous: boolean): Promise<{ id: string; slug: string }> {
-  const own = await saveDraft(applicantEditor, {
+function applicantInput(callId: string, anonymous: boolean, title = `Our refused application ${unique("own")}`) {
+  return {
     kind: "funding_application",
     organization: applicant.id,
     call: callId,
-    title: `Our refused application ${unique("own")}`,
+    title,
     summary: "Why our application was refused, and what we changed afterwards.",
     body_md: "## Context\n\nWe applied for a triage assistant for our outpatient mental-health service and were refused.",
     language: "en",
@@ -94,7 +94,11 @@ async function applicantAccount(callId: string, anonymous: boolean): Promise<{ i
     decision: "rejected",
     rejection_reasons: ["data_governance"],
     amount_requested: "87654",
-  });
+  };
+}
+
+async function applicantAccount(callId: string, anonymous: boolean): Promise<{ id: string; slug: string }> {
+  const own = await saveDraft(applicantEditor, applicantInput(callId, anonymous));
   await submitPost(applicantEditor, own.id);
   return own;
 }
@@ -138,6 +142,30 @@ describe("counterparts (issue 9 §1)", () => {
     const ownTitle = (await pb.collection("posts").getOne(own.id)).title;
     expect((await getPrivatePost(moderator, record.id))?.identity.counterpart).toEqual({ id: own.id, title: ownTitle, status: "published" });
     expect((await getPrivatePost(moderator, own.id))?.identity.counterpart).toMatchObject({ id: record.id, status: "published" });
+  });
+
+  it("an approved edit that makes a linked account anonymous undoes the link on both sides, and the funder's record is indexed again", async () => {
+    const call = await newCall();
+    const record = await funderRecord(call);
+    await answerConsent(applicantAdmin, record.id, "grant");
+    await publish(record.id);
+    const own = await applicantAccount(call, false);
+    await publish(own.id);
+    expect((await pb.collection("posts").getOne(record.id)).counterpart).toBe(own.id);
+    const { title } = await pb.collection("posts").getOne(own.id);
+    await saveDraft(applicantEditor, applicantInput(call, true, title), own.id);
+    await submitPost(applicantEditor, own.id);
+    // Until the edit is approved the published version, named, keeps its link.
+    expect((await getPublishedPost("en", record.slug))?.funding?.counterpartSlug).toBe(own.slug);
+    const since = new Date().toISOString().replace("T", " ");
+    await publish(own.id);
+    for (const id of [own.id, record.id]) expect((await pb.collection("posts").getOne(id)).counterpart).toBe("");
+    const pub = [await getPublishedPost("en", own.slug), await getPublishedPost("en", record.slug)];
+    expect(pub.map((p) => p?.funding?.counterpartSlug)).toEqual([null, null]);
+    expect(JSON.stringify(pub[0])).not.toContain(applicant.name);
+    expect(JSON.stringify(pub[1])).not.toContain(own.slug);
+    const queued = await pb.collection("search_outbox").getFullList({ filter: pb.filter("record = {:r} && created >= {:s}", { r: record.id, s: since }) });
+    expect(queued.map((r) => r.op)).toContain("upsert");
   });
 });
 
