@@ -429,6 +429,17 @@ describe("attachments through an edit", () => {
     await saveDraft(editor, complete(), id, { add: [await png("late-chart.png")], remove: live });
     expect((await pb.collection("posts").getOne(id)).attachments).toEqual(live);
   });
+
+  it("files sent with an edit of a published post are not even read: one a draft would refuse does not stop the edit", async () => {
+    const { id } = await saveDraft(editor, complete());
+    await publish(id);
+    const notAnImage = new File([new TextEncoder().encode("MZ\x90 not an image at all")], "chart.png", { type: "image/png" });
+    // The same file on a draft is refused for what it is.
+    await expect(saveDraft(editor, complete(), undefined, { add: [notAnImage] })).rejects.toThrow(/“chart.png” is not a PDF, PNG or JPEG/);
+    await saveDraft(editor, complete({ summary: "An edit sent along with a file that is not an image." }), id, { add: [notAnImage] });
+    const post = await pb.collection("posts").getOne(id, { expand: "pending_revision" });
+    expect([post.attachments, post.expand?.pending_revision?.data?.summary]).toEqual([[], "An edit sent along with a file that is not an image."]);
+  });
 });
 
 describe("claiming", () => {
