@@ -108,21 +108,24 @@ async function supervise(count: number): Promise<void> {
   process.on("SIGINT", (signal) => void stopAll(signal));
 }
 
-// A page the rendered-page cache holds is answered before Astro (src/lib/server/fastpages.ts,
-// registered on globalThis by the bundle's middleware): the same answer the middleware would
-// give, without building a Web Request and Response around it. Everything else goes to Astro.
-function answerStoredPagesFirst(server: Server): void {
+// Some requests are answered before Astro (src/lib/server/earlyanswers.ts: a page the
+// rendered-page cache holds, fastpages.ts; the search API, fastsearch.ts — registered on
+// globalThis by the bundle's middleware): the same answer the middleware and route would give,
+// without building a Web Request and Response around it. Everything else goes to Astro.
+function answerEarlyFirst(server: Server): void {
   const astro = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners("request");
-  const answer = Symbol.for("casebook.answerStoredPage");
+  const registry = Symbol.for("casebook.earlyAnswers");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const stored = (globalThis as { [answer]?: (req: IncomingMessage, res: ServerResponse) => boolean })[answer];
-    try {
-      if (stored?.(req, res)) return;
-    } catch (error) {
-      // A fault here must cost one answer from the cache, not the process.
-      console.error(`[casebook] answering ${req.method} from stored pages failed: ${(error as Error).stack ?? error}`);
-      if (res.headersSent) return void res.destroy();
+    const answers = (globalThis as { [registry]?: Map<string, (req: IncomingMessage, res: ServerResponse) => boolean> })[registry];
+    for (const [name, answer] of answers ?? []) {
+      try {
+        if (answer(req, res)) return;
+      } catch (error) {
+        // A fault here must cost one early answer, not the process.
+        console.error(`[casebook] answering ${req.method} from ${name} failed: ${(error as Error).stack ?? error}`);
+        if (res.headersSent) return void res.destroy();
+      }
     }
     for (const listener of astro) listener.call(server, req, res);
   });
@@ -149,7 +152,7 @@ async function serve(): Promise<void> {
   }
   if (cluster.isWorker) startMetrics();
   const server = entry.startServer().server.server;
-  answerStoredPagesFirst(server);
+  answerEarlyFirst(server);
 
   let inFlight = 0;
   let drained: (() => void) | null = null;

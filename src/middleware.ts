@@ -10,22 +10,20 @@ import type { APIContext, MiddlewareNext } from "astro";
 import { defineMiddleware, sequence } from "astro:middleware";
 import { LANGUAGE_COOKIE, chooseLocale, routeLocale, unprefixedRedirect } from "./i18n/routing.ts";
 import { PRIVATE_PAGE_CACHE, PUBLIC_PAGE_CACHE, etagMatches, pageCacheHeaders, storePage, storedPage, versionEtag, withEtag } from "./lib/server/pagecache.ts";
-import { ensureSearchWorker } from "./lib/server/search/outbox.ts";
-import { projectionVersion, startProjectionInvalidation } from "./lib/server/projections.ts";
+import { projectionVersion } from "./lib/server/projections.ts";
 import { brusselsToday } from "./lib/server/funding.ts";
-import { ensureMailWorker } from "./lib/server/mailoutbox.ts";
-import { ensureDigestScheduler } from "./lib/server/digests.ts";
-import { ensureReminderScheduler } from "./lib/server/roundtables/reminders.ts";
 import { clientIp } from "./lib/server/guard.ts";
 import { getConfig } from "./lib/server/config.ts";
 import { allowedHosts, applySecurityHeaders, isAllowedHost } from "./lib/server/headers.ts";
 import { crossSiteRefusal } from "./lib/server/csrf.ts";
 import { oversizeBody, tooLargeResponse } from "./lib/server/bodylimit.ts";
-import { SESSION_COOKIE, deleteSessionCookie, ensureSessionSweeper, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
+import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from "./lib/server/session.ts";
+import { startBackgroundWork } from "./lib/server/workers.ts";
 import { recordRequest, requestIdOf } from "./lib/server/observability.ts";
 import { isPocketBaseHealthy } from "./lib/server/pocketbase.ts";
-// Registers the answer from stored pages that scripts/serve.ts tries before Astro.
+// Register the answers scripts/serve.ts tries before Astro: stored pages, the search API.
 import "./lib/server/fastpages.ts";
+import "./lib/server/fastsearch.ts";
 
 let hosts: Set<string> | undefined;
 
@@ -148,13 +146,8 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
     applySecurityHeaders(response.headers);
     return response;
   }
-  // Astro standalone has no server-start hook: the first request starts the search outbox worker (once).
-  ensureSearchWorker();
-  ensureMailWorker();
-  ensureDigestScheduler();
-  ensureReminderScheduler();
-  ensureSessionSweeper();
-  startProjectionInvalidation();
+  // Astro standalone has no server-start hook: the first request starts the background work (once).
+  startBackgroundWork();
   // Prefixed paths that could be read as another host or reach the API get the site's 404 page.
   // Astro's rendering of the error page after a failure (route /500, same URL) renders that page
   // itself: rewriting to the page that failed would fail again and lose this middleware's headers.

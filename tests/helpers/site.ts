@@ -1,6 +1,7 @@
 // Builds (when stale) and starts the real site against a real PocketBase, for e2e and security tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isBuildStale, outDir, sourceHash, stampPath } from "../../scripts/lib/build-stamp.ts";
@@ -43,9 +44,14 @@ export async function buildIfStale(): Promise<void> {
   }
 }
 
-/** Starts the built server on a free port and waits until /healthz answers. */
+/**
+ * Starts the built server on a free port and waits until /healthz answers, or, with
+ * `ready: "port"`, only until the port takes connections (so that a test chooses the first
+ * request the site answers).
+ */
 export async function startSite(
   env: Record<string, string>,
+  options: { ready?: "healthz" | "port" } = {},
 ): Promise<{ baseUrl: string; child: ChildProcess; stop: () => Promise<void>; output: () => string }> {
   const port = await freePort();
   // Started as npm start starts it (scripts/lib/processes.ts).
@@ -68,8 +74,7 @@ export async function startSite(
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    const res = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
-    if (res) break;
+    if (options.ready === "port" ? await accepts(port) : await fetch(`${baseUrl}/healthz`).catch(() => undefined)) break;
     await new Promise((r) => setTimeout(r, 150));
   }
   if (child.exitCode !== null) throw new Error(`the site did not start:\n${output}`);
@@ -84,4 +89,16 @@ export async function startSite(
       await done;
     },
   };
+}
+
+// Whether something accepts TCP connections on the loopback port (the connection is closed unused).
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }

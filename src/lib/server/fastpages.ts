@@ -13,11 +13,11 @@
 //   - the version validator the middleware would compute (projections live, same version, day,
 //     URL and cookies) names a stored page.
 // The answer is counted and logged as the middleware's `observe` does, under the page's route.
-// Registered on globalThis at load: serve.ts runs the built bundle, whose copy of the modules
-// holds the cache.
+// Registered at load as an answer before Astro (earlyanswers.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { routeLocale } from "../../i18n/routing.ts";
 import { getConfig } from "./config.ts";
+import { registerEarlyAnswer } from "./earlyanswers.ts";
 import { brusselsToday } from "./funding.ts";
 import { SECURITY_HEADERS, allowedHosts, isAllowedHost } from "./headers.ts";
 import { recordRequest, requestIdFrom } from "./observability.ts";
@@ -79,6 +79,4 @@ export function answerStoredPage(req: IncomingMessage, res: ServerResponse): boo
   return true;
 }
 
-/** The key under which scripts/serve.ts finds answerStoredPage. */
-export const STORED_PAGE_ANSWER = Symbol.for("casebook.answerStoredPage");
-(globalThis as { [STORED_PAGE_ANSWER]?: typeof answerStoredPage })[STORED_PAGE_ANSWER] = answerStoredPage;
+registerEarlyAnswer("stored pages", answerStoredPage);
