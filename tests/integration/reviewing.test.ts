@@ -225,6 +225,14 @@ describe("bulk approval of imported decisions (issue 11 §10)", () => {
     expect(await outboxRows(pb, withFinding!)).toHaveLength(0);
   });
 
+  it("records approved in bulk without a note carry none, as feedback or on their approval", async () => {
+    const [id] = await decisions([awarded(`Unannotated award ${word()}`)]);
+    expect(await approveDecisions(w.moderator, [id!])).toEqual([{ id, title: expect.stringContaining("Unannotated award"), approved: true, message: null }]);
+    const post = await pb.collection("posts").getOne(id!);
+    expect([post.status, post.feedback]).toEqual(["published", ""]);
+    expect((await moderationEvents(pb, id!)).filter((e) => e.action === "approve").map((e) => e.note)).toEqual([""]);
+  });
+
   it("a non-moderator approves nothing, and a case study is never approved in bulk", async () => {
     const [id] = await decisions([awarded(`Wound photos award ${word()}`)]);
     await expect(approveDecisions(w.funder, [id!])).rejects.toBeInstanceOf(ForbiddenError);

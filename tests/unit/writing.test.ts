@@ -78,6 +78,15 @@ describe("drafts and submissions", () => {
     expect(submissionProblems({ ...stored, amount_requested: 120000 }, { kind: "funding_application", organization: ORG })).toEqual({});
   });
 
+  it("reads a JSON field PocketBase never wrote (null) as left out, not as an invalid answer", () => {
+    // A funder's recorded decision has no changed_roles: sent back and submitted again, it is
+    // judged on the fields its author can see, not refused on a field of another kind's form.
+    expect(submissionProblems({ ...full, changed_roles: null }, { kind: "case_study", organization: ORG })).toEqual({});
+    expect(submissionProblems({ ...full, changed_roles: null, summary: null }, { kind: "case_study", organization: ORG })).toEqual({
+      summary: "Summarise the story in at least 20 characters.",
+    });
+  });
+
   it("a story of template headings only is no story, however long the headings", () => {
     const template = storyTemplate("case_study", "en");
     expect(withoutHeadings(template)).toBe("");

@@ -225,6 +225,9 @@ export const postFormSchema = postFieldsSchema.superRefine((v, ctx) => {
  */
 export function submissionProblems(stored: Record<string, unknown>, post: { kind: string; organization: string }): Record<string, string> {
   const data: Record<string, unknown> = { ...stored, kind: post.kind, organization: post.organization };
+  // PocketBase answers null for a JSON field never written (changed_roles on a funder's recorded
+  // decision): that is an answer left out, as the form would send it, not an invalid one.
+  for (const [field, value] of Object.entries(data)) if (value === null) delete data[field];
   for (const f of ["started_on", "ended_on", "submitted_on", "decided_on"]) if (typeof data[f] === "string") data[f] = (data[f] as string).slice(0, 10);
   for (const f of ["amount_requested", "amount_awarded", "cost_eur", "cost_yearly_eur", "savings_eur"]) if (data[f] === 0) data[f] = null;
   if (Array.isArray(data.tags)) data.tags = data.tags.join(",");
