@@ -187,6 +187,37 @@ describe("funding decisions", () => {
     expect((await getPublishedPost("en", record.slug))?.funding?.counterpartSlug).toBe(own.slug);
   });
 
+  it("a call that does not exist, or one the funder has not published, is refused on the call field and nothing is written", async () => {
+    const { slug } = await saveCall(funderEditor, funderId, {
+      title: `Unpublished call ${unique("uc")}`,
+      description: "A call its funder is still writing.",
+      status: "draft",
+      currency: "EUR",
+      budget: "100000",
+    });
+    const draftCall = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }));
+    const title = `Refused call ${unique("rc")}`;
+    const input = (call: string) => ({
+      kind: "funding_application",
+      organization: applicant.id,
+      call,
+      title,
+      summary: "An application filed under a call that readers cannot see.",
+      body_md: "## Context\n\nWe applied for a fall-detection pilot.",
+      language: "en",
+      tags: "",
+      anonymous: false,
+      decision: "pending",
+      amount_requested: "80000",
+    });
+    for (const call of [draftCall.id, "abcdefghij12345"]) {
+      const refused = await saveDraft(applicantEditor, input(call)).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ValidationError);
+      expect([(refused as ValidationError).field, (refused as Error).message]).toEqual(["call", "Choose a call from the list."]);
+    }
+    expect((await pb.collection("posts").getList(1, 1, { filter: pb.filter("title = {:t}", { t: title }) })).totalItems).toBe(0);
+  });
+
   it("an applicant who takes the call off a draft application unlinks the call and its funder, and keeps the funder name typed", async () => {
     const call = await newCall();
     const input = {
