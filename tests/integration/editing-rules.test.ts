@@ -235,10 +235,18 @@ describe("what an edit writes", () => {
     expect(renamed.slug).toMatch(/^pressure-ulcer-photos-classified-by-a-model/);
     // Saving again under the same title keeps the address it has.
     expect((await saveDraft(editor, complete({ title: "Pressure ulcer photos classified by a model" }), first.id)).slug).toBe(renamed.slug);
+    // A title cleared from a draft takes its words out of the address too (drafts may have none).
+    const untitled = await saveDraft(editor, complete({ title: "" }), first.id);
+    expect(untitled.slug).toMatch(/^draft(-[a-z0-9]+)?$/);
+    // Saved again still without a title, it keeps that address.
+    expect((await saveDraft(editor, complete({ title: "" }), first.id)).slug).toBe(untitled.slug);
+    await saveDraft(editor, complete({ title: "Pressure ulcer photos classified by a model" }), first.id);
     await publish(first.id);
+    const { slug } = await pb.collection("posts").getOne(first.id);
+    expect(slug).toMatch(/^pressure-ulcer-photos-classified-by-a-model/);
     const edit = await saveDraft(editor, complete({ title: "A wholly different title for the edit" }), first.id);
-    expect(edit.slug).toBe(renamed.slug);
-    expect((await pb.collection("posts").getOne(first.id)).slug).toBe(renamed.slug);
+    expect(edit.slug).toBe(slug);
+    expect((await pb.collection("posts").getOne(first.id)).slug).toBe(slug);
   });
 
   it("the first edit of a published post opens one pending revision; later edits update it", async () => {
