@@ -58,6 +58,21 @@ async function newCall(): Promise<{ id: string; slug: string }> {
   return { id: call.id, slug };
 }
 
+/** An applicant's own account of an application still awaiting its decision, as the form sends it. */
+const pendingApplication = (overrides: Record<string, unknown>) => ({
+  kind: "funding_application",
+  organization: applicant.id,
+  title: `Fall detection application ${unique("a")}`,
+  summary: "Our application for a fall-detection pilot, and why we filed it.",
+  body_md: "## Context\n\nWe applied for a fall-detection pilot.",
+  language: "en",
+  tags: "",
+  anonymous: false,
+  decision: "pending",
+  amount_requested: "80000",
+  ...overrides,
+});
+
 const decision = (overrides: Record<string, unknown>) => ({
   title: `Night-time acoustic monitoring ${unique("d")}`,
   applicantType: "platform",
@@ -197,21 +212,8 @@ describe("funding decisions", () => {
     });
     const draftCall = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: slug }));
     const title = `Refused call ${unique("rc")}`;
-    const input = (call: string) => ({
-      kind: "funding_application",
-      organization: applicant.id,
-      call,
-      title,
-      summary: "An application filed under a call that readers cannot see.",
-      body_md: "## Context\n\nWe applied for a fall-detection pilot.",
-      language: "en",
-      tags: "",
-      anonymous: false,
-      decision: "pending",
-      amount_requested: "80000",
-    });
     for (const call of [draftCall.id, "abcdefghij12345"]) {
-      const refused = await saveDraft(applicantEditor, input(call)).catch((e: unknown) => e);
+      const refused = await saveDraft(applicantEditor, pendingApplication({ call, title })).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(ValidationError);
       expect([(refused as ValidationError).field, (refused as Error).message]).toEqual(["call", "Choose a call from the list."]);
     }
@@ -220,18 +222,7 @@ describe("funding decisions", () => {
 
   it("an applicant who takes the call off a draft application unlinks the call and its funder, and keeps the funder name typed", async () => {
     const call = await newCall();
-    const input = {
-      kind: "funding_application",
-      organization: applicant.id,
-      title: `Wrong call ${unique("wc")}`,
-      summary: "Our application, first filed under the wrong call by mistake.",
-      body_md: "## Context\n\nWe applied for a fall-detection pilot.",
-      language: "en",
-      tags: "",
-      anonymous: false,
-      decision: "pending",
-      amount_requested: "80000",
-    };
+    const input = pendingApplication({ title: `Wrong call ${unique("wc")}` });
     const draft = await saveDraft(applicantEditor, { ...input, call: call.id });
     const linked = await pb.collection("posts").getOne(draft.id);
     const funderName = (await pb.collection("organizations").getOne(funderId)).name;
