@@ -14,7 +14,7 @@ import { getConfig } from "./config.ts";
 import { registerEarlyAnswer } from "./earlyanswers.ts";
 import { SECURITY_HEADERS, allowedHosts, isAllowedHost } from "./headers.ts";
 import { recordRequest, requestIdFrom } from "./observability.ts";
-import { SEARCH_API_TYPE, searchApiAnswer } from "./search/api.ts";
+import { SEARCH_API_FAILED, SEARCH_API_TYPE, searchApiAnswer } from "./search/api.ts";
 import { SESSION_COOKIE } from "./session.ts";
 import { startBackgroundWork } from "./workers.ts";
 
@@ -57,7 +57,7 @@ export function answerSearchApi(req: IncomingMessage, res: ServerResponse): bool
       // searchApiAnswer answers the search's own failures (503); anything else is a bug.
       console.error(`[search] /api/search failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (res.headersSent) res.destroy();
-      else send(500, JSON.stringify({ error: "Something went wrong on our side." }), "no-store");
+      else send(500, SEARCH_API_FAILED, "no-store");
     },
   );
   return true;

@@ -20,5 +20,8 @@ export async function searchApiAnswer(params: URLSearchParams): Promise<{ status
   return { status: 200, body: JSON.stringify({ hits, total, page, perPage, totalPages, facets, suggestion }), cacheControl: "public, max-age=30" };
 }
 
+/** The body of an /api/search answer that failed for a reason of ours (a bug): the JSON API speaks English, as its other errors. */
+export const SEARCH_API_FAILED = JSON.stringify({ error: "Something went wrong on our side." });
+
 /** The Content-Type of every /api/search answer. */
 export const SEARCH_API_TYPE = "application/json; charset=utf-8";
