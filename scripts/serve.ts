@@ -15,6 +15,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { beginShutdown, coordinateShutdown, runShutdownHooks } from "../src/lib/server/shutdown.ts";
+import { EARLY_ANSWERS, type EarlyAnswer } from "../src/lib/server/earlyanswers.ts";
 import { outDir } from "./lib/build-stamp.ts";
 import { METRICS_REQUEST, METRICS_RESPONSE, startMetrics } from "../src/lib/server/observability.ts";
 import { multiProcessProblem } from "./lib/processes.ts";
@@ -115,9 +116,9 @@ async function supervise(count: number): Promise<void> {
 function answerEarlyFirst(server: Server): void {
   const astro = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners("request");
-  const registry = Symbol.for("casebook.earlyAnswers");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const answers = (globalThis as { [registry]?: Map<string, (req: IncomingMessage, res: ServerResponse) => boolean> })[registry];
+    // The registry lives on globalThis: the bundle's own copy of earlyanswers.ts fills it.
+    const answers = (globalThis as { [EARLY_ANSWERS]?: Map<string, EarlyAnswer> })[EARLY_ANSWERS];
     for (const [name, answer] of answers ?? []) {
       try {
         if (answer(req, res)) return;

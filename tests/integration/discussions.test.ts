@@ -178,6 +178,17 @@ describe("a discussion's lifecycle", () => {
     expect((await pb.collection("posts").getList(1, 1, { filter: pb.filter("body_md ~ {:m}", { m: marker }) })).totalItems).toBe(0);
   });
 
+  it("a question keeps no translation link and no plan's facts, and a case study no 'about', whatever the form sent", async () => {
+    const first = await publishDiscussion(discussionInput(askingOrg.id, word()));
+    // A discussion is never a translation (issue 12 §4 is for stories) nor carries a governance fact of a plan.
+    const sent = { language: "nl", translation_of: first, ai_act_risk: "high", funder_name: "Fonds Zorginnovatie", amount_requested: "5000" };
+    const { id } = await saveDraft(member, discussionInput(askingOrg.id, word(), sent));
+    expect(await pb.collection("posts").getOne(id)).toMatchObject({ translation_of: "", ai_act_risk: "", funder_name: "", amount_requested: 0 });
+    // Only a discussion links to what it is about; a case study sent with that field links to nothing.
+    const story = await saveDraft(editor, caseStudyInput(caseOrg.id, word(), undefined, { about: caseStudy.slug }));
+    expect((await pb.collection("posts").getOne(story.id)).about).toEqual([]);
+  });
+
   it("a pseudonymous discussion cannot be about its own organisation's post, nor a named one about its own pseudonymous post", async () => {
     const own = await publishThroughModeration(editor, moderator, caseStudyInput(caseOrg.id, word()));
     const ownSlug = (await pb.collection("posts").getOne(own)).slug;

@@ -231,4 +231,11 @@ describe("funding decisions", () => {
     const unlinked = await pb.collection("posts").getOne(draft.id);
     expect([unlinked.call, unlinked.funder, unlinked.funder_name]).toEqual(["", "", "Regional care fund"]);
   });
+
+  it("a case study sent with a call links to neither the call nor its funder (only an application answers a call)", async () => {
+    const call = await newCall();
+    const story = await saveDraft(applicantEditor, pendingApplication({ kind: "case_study", title: `Not an application ${unique("na")}`, call: call.id }));
+    const stored = await pb.collection("posts").getOne(story.id);
+    expect([stored.call, stored.funder, stored.funder_name]).toEqual(["", "", ""]);
+  });
 });

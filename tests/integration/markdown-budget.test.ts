@@ -49,11 +49,15 @@ async function postsTitled(title: string): Promise<number> {
 }
 
 describe("Markdown budget in the domain", () => {
+  // Each Markdown field names itself in the refusal; an application's two are only rendered on its kind.
+  const application = { kind: "funding_application", funder_name: "A regional fund", decision: "rejected" };
   it.each([
-    ["body_md", SLOW_100K, "The formatting of the story is too complex"],
-    ["lessons_md", SLOW_50K, "The formatting of the lessons learned is too complex"],
-  ])("a draft with slow %s is refused by field and not created", async (field, markdown, message) => {
-    const input = draft({ [field]: markdown });
+    ["body_md", SLOW_100K, "The formatting of the story is too complex", {}],
+    ["lessons_md", SLOW_50K, "The formatting of the lessons learned is too complex", {}],
+    ["funder_feedback_md", SLOW_50K, "The formatting of what the funder said is too complex", application],
+    ["reflection_md", SLOW_50K, "The formatting of what you would do differently is too complex", application],
+  ])("a draft with slow %s is refused by field and not created", async (field, markdown, message, kind) => {
+    const input = draft({ ...kind, [field]: markdown });
     await expect(saveDraft(editor, input)).rejects.toMatchObject({ name: "ValidationError", field, message: expect.stringContaining(message) });
     expect(await postsTitled(input.title as string)).toBe(0);
   });

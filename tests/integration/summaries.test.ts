@@ -280,7 +280,9 @@ describe("a round table's summary", () => {
     await expect(saveDraft(consenting.admin, summaryInput(table, word()))).rejects.toBeInstanceOf(ForbiddenError);
     await expect(saveDraft(consenting.admin, summaryInput(table, word(), { organization: consenting.org.id }))).rejects.toBeInstanceOf(ForbiddenError);
     await expect(saveDraft(dpo, summaryInput(table, word()))).rejects.toBeInstanceOf(ForbiddenError);
-    await saveDraft(editor, summaryInput(table, word()));
+    // A summary is never a translation: a link sent with it is dropped, not even looked up.
+    const first = await saveDraft(editor, summaryInput(table, word(), { translation_of: "a".repeat(15) }));
+    expect((await pb.collection("posts").getOne(first.id)).translation_of).toBe("");
     const second = await saveDraft(editor, summaryInput(table, word())).catch((e: unknown) => e);
     expect((second as ValidationError).field).toBe("round_table");
     const unknown = await saveDraft(editor, summaryInput({ slug: "no-such-round-table" }, word())).catch((e: unknown) => e);
