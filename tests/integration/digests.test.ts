@@ -8,6 +8,7 @@
 import type PocketBase from "pocketbase";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderDescriptor } from "../../src/lib/server/anonymity.ts";
+import { getConfig } from "../../src/lib/server/config.ts";
 import { digestPeriod, nextDigestTime, runDigests } from "../../src/lib/server/digests.ts";
 import { follow } from "../../src/lib/server/follows.ts";
 import { drainMailOutbox } from "../../src/lib/server/mailoutbox.ts";
@@ -47,6 +48,9 @@ beforeAll(async () => {
   moderator = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
   const user = await createUser(pb, { name: "Eddy Editor" });
   org = await createOrganization(pb, [{ userId: user.id, role: "editor" }], { name: `Secret Hospital ${unique("h")}` });
+  // A crowd of K verified Flemish hospitals, so that an anonymous post is published under a descriptor finer than
+  // "an organisation" — the one its mails must show, chosen at publication.
+  for (let i = 1; i < getConfig().anonymityK; i++) await createOrganization(pb);
   editor = (await loadActor(user.id))!;
 });
 
@@ -103,6 +107,7 @@ describe("digests", () => {
     const record = await pb.collection("posts").getOne(post.id);
     // A descriptor code (anonymity.ts), which the digests must render, never the organisation.
     expect(record.public_descriptor).toMatch(/^[a-z_]+(@[a-z]:[a-z_]+)?$/);
+    expect(renderDescriptor("en", record.public_descriptor)).not.toBe(renderDescriptor("en", "organisation"));
 
     // "Immediate": the mail rows were written with the publication; the author gets none.
     const immediateRows = (await pb.collection("mail_outbox").getFullList({ filter: "template = 'follow_post'" })).filter((r) =>
@@ -113,6 +118,7 @@ describe("digests", () => {
     const [now] = smtp.to(immediate.email);
     expect(now?.parsed.subject).toBe(`Casebook: new in what you follow — Anonymous ${TAG}`);
     expect(now?.parsed.text).toContain(`/en/posts/${post.slug}`);
+    expect(now?.parsed.text).toContain(renderDescriptor("en", record.public_descriptor));
     expect(now?.parsed.text).not.toContain(org.name);
     expect(now?.parsed.html).not.toContain(org.name);
     // The author hears of the decision (post_decision), not of their own post as a follower would.

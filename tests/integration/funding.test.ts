@@ -180,7 +180,7 @@ describe("funding decisions", () => {
     const record = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: title }));
     await answerConsent(applicantAdmin, record.id, "grant");
     await publishById(record.id);
-    const own = await saveDraft(applicantEditor, {
+    const ownInput = {
       kind: "funding_application",
       organization: applicant.id,
       call: call.id,
@@ -194,12 +194,27 @@ describe("funding decisions", () => {
       rejection_reasons: ["data_governance"],
       amount_requested: "120000",
       reflection_md: "We would involve our DPO from day one.",
-    });
+    };
+    const own = await saveDraft(applicantEditor, ownInput);
     await submitPost(applicantEditor, own.id);
     await publishById(own.id);
     const mine = await getPublishedPost("en", own.slug);
     expect(mine?.funding?.counterpartSlug).toBe(record.slug);
     expect((await getPublishedPost("en", record.slug))?.funding?.counterpartSlug).toBe(own.slug);
+
+    // A second record of the same call and applicant, published later, finds both accounts taken; an approved
+    // edit of the applicant's account keeps the link it has rather than moving to the free record.
+    const secondTitle = `Funder side, second round ${unique("fs2")}`;
+    await recordDecisions(funderEditor, call.id, [decision({ title: secondTitle })]);
+    const second = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: secondTitle }));
+    await answerConsent(applicantAdmin, second.id, "grant");
+    await publishById(second.id);
+    await saveDraft(applicantEditor, { ...ownInput, summary: `${ownInput.summary} Updated after the second round.` }, own.id);
+    await submitPost(applicantEditor, own.id);
+    await publishById(own.id);
+    expect((await getPublishedPost("en", own.slug))?.funding?.counterpartSlug).toBe(record.slug);
+    expect((await getPublishedPost("en", record.slug))?.funding?.counterpartSlug).toBe(own.slug);
+    expect((await getPublishedPost("en", second.slug))?.funding?.counterpartSlug ?? null).toBeNull();
   });
 
   it("a call that does not exist, or one the funder has not published, is refused on the call field and nothing is written", async () => {
