@@ -326,6 +326,19 @@ describe("embedded engine specifics", () => {
       expect(await suggestionFor("chutte", "fr")).toBe("chute");
     });
 
+    it("offer the nearest word in use, however many more posts use a farther one, and a farther one when nothing nearer is in use", async () => {
+      const english = corpus.find((d) => d.language === "en")!;
+      const post = (id: string, word: string) => ({ ...english, id, title: `A ${word}`, summary: `The ${word}.`, body: `One ${word}.`, lessons: "", tags: [] });
+      const small = createEmbeddedEngine();
+      // "sensos": "sensor" is one edit away (one post), "census" two (three posts).
+      await small.upsert([post("sensor", "sensor"), post("census-1", "census"), post("census-2", "census"), post("census-3", "census")]);
+      const suggestion = async () => (await small.search(makeQuery({ q: "sensos quickly", locale: "en" }))).suggestion;
+      expect(await suggestion()).toBe("sensor quickly");
+      // Once no post says "sensor", the word two edits away is offered.
+      await small.remove(["sensor"]);
+      expect(await suggestion()).toBe("census quickly");
+    });
+
     it("are null for a word known only through its stem (hits are not a typo's)", async () => {
       expect(await suggestionFor("détectés", "fr")).toBeNull();
       expect(await suggestionFor("evaluations", "fr")).toBeNull();

@@ -408,7 +408,14 @@ export class Accumulator {
 
   /** The touched documents in ascending order with their scores and word masks; resets. */
   drain(): Matches {
-    const docs = this.#touched.slice(0, this.#count).sort();
+    let docs: Int32Array;
+    if (this.#count * 16 > this.#seen.length) {
+      // Many documents (a common word, its typo and prefix forms): one pass over the marks gives
+      // them in order, cheaper than sorting them (profiled: the sort was most of drain's time).
+      docs = new Int32Array(this.#count);
+      const seen = this.#seen;
+      for (let doc = 0, k = 0; k < docs.length; doc++) if (seen[doc] === 1) docs[k++] = doc;
+    } else docs = this.#touched.slice(0, this.#count).sort();
     const scores = new Float64Array(docs.length);
     const masks = new Uint32Array(docs.length);
     for (let i = 0; i < docs.length; i++) {
