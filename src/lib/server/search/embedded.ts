@@ -434,7 +434,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string; hits?: Hi
     if (queryWords.length === 0) {
       // Browse (or a query of stop words only): everything, newest first.
       candidates = query.amount ? v.all.filter((slot) => inRange(v.ordered[slot]!)) : v.all;
-      evaluation = evaluate(candidates, filters, v, dictionary);
+      evaluation = evaluate(candidates, filters, v);
     } else {
       const run = (combineWith: "AND" | "OR") => {
         const results = searchWithGlossary(s.index, acc, s.families, v.languages, query.q, combineWith);
@@ -452,7 +452,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string; hits?: Hi
           index[n++] = i;
         }
         const c = slots.subarray(0, n);
-        return { c, results, index: index.subarray(0, n), e: evaluate(c, filters, v, dictionary) };
+        return { c, results, index: index.subarray(0, n), e: evaluate(c, filters, v) };
       };
       let attempt = run("AND");
       // AND first; if nothing survives (text and filters), accept any of the words.
@@ -937,7 +937,7 @@ function compileFilters(filters: SearchQuery["filters"], dictionary: FacetDictio
 // facet; one failing exactly one filter counts only for that filter's facet (disjunctive
 // faceting: a facet's counts ignore its own selection); failing two or more, it counts nowhere.
 // Returns the indexes (into `candidates`) of the hits, in candidate order.
-function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], view: View, dictionary: FacetDictionary): Evaluation {
+function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], view: View): Evaluation {
   // Without filters every candidate is matched; when they are most of the view, the counts are
   // the view's totals less those of the documents left out, which are fewer to count.
   if (filters.length === 0 && candidates.length > view.all.length / 2) return evaluateMost(candidates, view);
