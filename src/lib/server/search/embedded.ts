@@ -23,6 +23,7 @@ import { queryLanguage } from "./language.ts";
 import { type HitPool, sharedHitPool } from "./hitpool.ts";
 import { Accumulator, NO_MATCHES, PostingsBuilder, PostingsIndex, intersect, union } from "./postings.ts";
 import type { Matches } from "./postings.ts";
+import { Scratch } from "./scratch.ts";
 import { type HitBatch, unpack } from "./snippets.ts";
 
 // Analysis moved to analysis.ts (engine-independent); re-exported for existing callers.
@@ -166,20 +167,22 @@ class Searcher {
   readonly #index: PostingsIndex;
   readonly #languages: Languages;
   readonly #acc: Accumulator;
+  readonly #scratch: Scratch;
   readonly #bits = new Map<string, number>();
   readonly expansions: Expansion[] = [];
 
-  constructor(index: PostingsIndex, acc: Accumulator, languages: Languages) {
+  constructor(index: PostingsIndex, acc: Accumulator, languages: Languages, scratch: Scratch) {
     this.#index = index;
     this.#acc = acc;
     this.#languages = languages;
+    this.#scratch = scratch;
     acc.reserve(index.docSpace);
   }
 
   /** The documents matched (ascending numbers) and their final scores. */
   run(query: Query): { docs: Int32Array; scores: Float64Array } {
     const matches = this.#node(query, { combineWith: query.combineWith });
-    const scores = new Float64Array(matches.docs.length);
+    const scores = this.#scratch.float64(matches.docs.length);
     for (let i = 0; i < scores.length; i++) scores[i] = matches.scores[i]! * popcount(matches.masks[i]!);
     return { docs: matches.docs, scores };
   }
@@ -187,7 +190,7 @@ class Searcher {
   #node(query: Query, inherited: LeafOptions): Matches {
     const options: LeafOptions = { ...inherited, ...stripQueries(query) };
     const parts = query.queries.map((child) => (typeof child === "string" ? this.#string(child, options) : this.#node(child, options)));
-    return combine(parts, query.combineWith);
+    return combine(parts, query.combineWith, this.#scratch);
   }
 
   #string(text: string, options: LeafOptions): Matches {
@@ -201,7 +204,7 @@ class Searcher {
         options.textOnly ? TEXT_BOOSTS : BOOSTS,
       ),
     );
-    return combine(parts, options.combineWith ?? "OR");
+    return combine(parts, options.combineWith ?? "OR", this.#scratch);
   }
 
   #term(term: string, maxTypos: number, prefix: boolean, language: StemLanguage | undefined, boosts: Float64Array): Matches {
@@ -232,7 +235,7 @@ class Searcher {
         use(id, (FUZZY_WEIGHT * word.length) / (word.length + distance));
       }
     }
-    return this.#acc.drain();
+    return this.#acc.drain(this.#scratch);
   }
 
   // Each distinct query word gets a bit; the number of bits a document collects is the
@@ -252,9 +255,9 @@ function stripQueries(query: Query): LeafOptions {
   return options;
 }
 
-function combine(parts: Matches[], combineWith: "AND" | "OR"): Matches {
+function combine(parts: Matches[], combineWith: "AND" | "OR", scratch: Scratch): Matches {
   if (parts.length === 0) return NO_MATCHES;
-  return parts.reduce((a, b) => (combineWith === "AND" ? intersect(a, b) : union(a, b)));
+  return parts.reduce((a, b) => (combineWith === "AND" ? intersect(a, b, scratch) : union(a, b, scratch)));
 }
 
 function popcount(mask: number): number {
@@ -272,18 +275,19 @@ function searchWithGlossary(
   acc: Accumulator,
   families: StemFamilies,
   languages: Languages,
+  scratch: Scratch,
   q: string,
   combineWith: "AND" | "OR",
 ): Scored {
   const none: Scored = { docs: new Int32Array(0), scores: new Float64Array(0), pass: new Uint8Array(0), expansions: [] };
   const query = buildQuery(q, combineWith, { glossary: false, stems: families });
   if (query === null) return none;
-  const first = new Searcher(index, acc, languages);
+  const first = new Searcher(index, acc, languages, scratch);
   const typed = first.run(query);
-  const alone: Scored = { ...typed, pass: new Uint8Array(typed.docs.length), expansions: [first.expansions] };
+  const alone: Scored = { ...typed, pass: scratch.uint8(typed.docs.length).fill(0), expansions: [first.expansions] };
   const widened = buildQuery(q, combineWith, { glossary: true, stems: families });
   if (widened === null) return alone;
-  const second = new Searcher(index, acc, languages);
+  const second = new Searcher(index, acc, languages, scratch);
   const wide = second.run(widened);
   // Both lists are in ascending document order: the widened matches the typed words missed.
   const extra: number[] = [];
@@ -302,9 +306,9 @@ function searchWithGlossary(
   for (const i of extra) top = Math.max(top, wide.scores[i]!);
   const n = typed.docs.length;
   const out: Scored = {
-    docs: new Int32Array(n + extra.length),
-    scores: new Float64Array(n + extra.length),
-    pass: new Uint8Array(n + extra.length),
+    docs: scratch.int32(n + extra.length),
+    scores: scratch.float64(n + extra.length),
+    pass: scratch.uint8(n + extra.length).fill(0),
     expansions: [first.expansions, second.expansions],
   };
   out.docs.set(typed.docs);
@@ -381,6 +385,8 @@ export function createEmbeddedEngine(options: { snapshotPath?: string; hits?: Hi
   const hitPool = options.hits ?? sharedHitPool();
   let state = emptyState();
   const acc = new Accumulator();
+  // Working memory of compute(), reused by every search (scratch.ts).
+  const scratch = new Scratch();
   // Facet values as small integers, so filtering and counting are typed-array lookups.
   const dictionary = newDictionary();
   // Derived state, rebuilt lazily after writes.
@@ -418,6 +424,9 @@ export function createEmbeddedEngine(options: { snapshotPath?: string; hits?: Hi
   }
 
   function compute(query: SearchQuery): Omit<SearchResult, "hits" | "tookMs"> & { batch: HitBatch } {
+    // Synchronous from here to the return, whose values are all copies: the previous search's
+    // arrays are no longer in use.
+    scratch.reset();
     const s = state;
     const v = currentView();
     const filters = compileFilters(query.filters, dictionary);
@@ -434,12 +443,12 @@ export function createEmbeddedEngine(options: { snapshotPath?: string; hits?: Hi
     if (queryWords.length === 0) {
       // Browse (or a query of stop words only): everything, newest first.
       candidates = query.amount ? v.all.filter((slot) => inRange(v.ordered[slot]!)) : v.all;
-      evaluation = evaluate(candidates, filters, v);
+      evaluation = evaluate(candidates, filters, v, scratch);
     } else {
       const run = (combineWith: "AND" | "OR") => {
-        const results = searchWithGlossary(s.index, acc, s.families, v.languages, query.q, combineWith);
-        const slots = new Int32Array(results.docs.length);
-        const index = new Int32Array(results.docs.length);
+        const results = searchWithGlossary(s.index, acc, s.families, v.languages, scratch, query.q, combineWith);
+        const slots = scratch.int32(results.docs.length);
+        const index = scratch.int32(results.docs.length);
         let n = 0;
         // A typed-array read per matched document, not a visit to its entry object: a common
         // word matches most of the corpus (profiled: the entry reads were 3 of 12 s under load).
@@ -452,7 +461,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string; hits?: Hi
           index[n++] = i;
         }
         const c = slots.subarray(0, n);
-        return { c, results, index: index.subarray(0, n), e: evaluate(c, filters, v) };
+        return { c, results, index: index.subarray(0, n), e: evaluate(c, filters, v, scratch) };
       };
       let attempt = run("AND");
       // AND first; if nothing survives (text and filters), accept any of the words.
@@ -469,7 +478,9 @@ export function createEmbeddedEngine(options: { snapshotPath?: string; hits?: Hi
     // newest first; browsing is already in newest-first order.
     const scoreOf = found && at ? (i: number) => found.scores[at[i]!]! : null;
     const order =
-      scoreOf === null ? evaluation.matched : firstInOrder(evaluation.matched, from + query.perPage, candidates, query.sort === "newest" ? null : scoreOf);
+      scoreOf === null
+        ? evaluation.matched
+        : firstInOrder(evaluation.matched, from + query.perPage, candidates, query.sort === "newest" ? null : scoreOf, scratch);
     const page = order.subarray(from, from + query.perPage);
     const nums = Array.from(page, (i) => v.ordered[candidates[i]!]!.num);
     const terms = Array.from(page, (i) => {
@@ -937,12 +948,12 @@ function compileFilters(filters: SearchQuery["filters"], dictionary: FacetDictio
 // facet; one failing exactly one filter counts only for that filter's facet (disjunctive
 // faceting: a facet's counts ignore its own selection); failing two or more, it counts nowhere.
 // Returns the indexes (into `candidates`) of the hits, in candidate order.
-function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], view: View): Evaluation {
+function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], view: View, scratch: Scratch): Evaluation {
   // Without filters every candidate is matched; when they are most of the view, the counts are
   // the view's totals less those of the documents left out, which are fewer to count.
-  if (filters.length === 0 && candidates.length > view.all.length / 2) return evaluateMost(candidates, view);
-  const counts = new Uint32Array(view.offsets[FACETS.length]!);
-  const matched = new Int32Array(candidates.length);
+  if (filters.length === 0 && candidates.length > view.all.length / 2) return evaluateMost(candidates, view, scratch);
+  const counts = scratch.uint32(view.offsets[FACETS.length]!).fill(0);
+  const matched = scratch.int32(candidates.length);
   let hits = 0;
   const width = FACETS.length;
   const { start, vals, global } = view;
@@ -977,15 +988,16 @@ function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], vi
 }
 
 // evaluate() without filters for candidates that are most of the view (a common word, browsing).
-function evaluateMost(candidates: Int32Array, view: View): Evaluation {
+function evaluateMost(candidates: Int32Array, view: View, scratch: Scratch): Evaluation {
   view.totals ??= countSlots(view.all, view);
-  const counts = view.totals.slice();
-  const inCandidates = new Uint8Array(view.all.length);
+  const counts = scratch.uint32(view.totals.length);
+  counts.set(view.totals);
+  const inCandidates = scratch.uint8(view.all.length).fill(0);
   for (let i = 0; i < candidates.length; i++) inCandidates[candidates[i]!] = 1;
   for (let slot = 0; slot < inCandidates.length; slot++) {
     if (inCandidates[slot] !== 1) countSlot(counts, view, slot, -1);
   }
-  const matched = new Int32Array(candidates.length);
+  const matched = scratch.int32(candidates.length);
   for (let i = 0; i < matched.length; i++) matched[i] = i;
   return { matched, counts };
 }
@@ -1015,21 +1027,22 @@ function byNewest(a: Entry, b: Entry): number {
  * Only what can be on those pages is sorted: the k-th best value is found with a numeric sort of
  * the plain values, and only the candidates at least that good are compared in full.
  */
-function firstInOrder(matched: Int32Array, k: number, candidates: Int32Array, scoreOf: ((i: number) => number) | null): Int32Array {
+function firstInOrder(matched: Int32Array, k: number, candidates: Int32Array, scoreOf: ((i: number) => number) | null, scratch: Scratch): Int32Array {
   const n = matched.length;
   if (n === 0 || k <= 0) return new Int32Array(0);
   // Newest first is ascending slot; best score first is descending score.
   const key = scoreOf === null ? (i: number) => candidates[i]! : (i: number) => -scoreOf(i);
   let chosen = matched;
   if (k < n) {
-    const keys = new Float64Array(n);
+    const keys = scratch.float64(n);
     for (let j = 0; j < n; j++) keys[j] = key(matched[j]!);
     const cut = kthSmallest(keys, k);
     const kept: number[] = [];
     for (let j = 0; j < n; j++) if (keys[j]! <= cut) kept.push(matched[j]!);
     chosen = Int32Array.from(kept);
   } else {
-    chosen = matched.slice();
+    chosen = scratch.int32(n);
+    chosen.set(matched);
   }
   chosen.sort((a, b) => key(a) - key(b) || candidates[a]! - candidates[b]!);
   return chosen.subarray(0, Math.min(k, chosen.length));

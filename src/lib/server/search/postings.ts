@@ -14,6 +14,7 @@
 // distinct words; averages over live documents) so rankings do not change with the layout.
 
 import SearchableMap from "minisearch/SearchableMap";
+import type { Scratch } from "./scratch.ts";
 
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
 const MAX_TF = 0xffff;
@@ -406,18 +407,18 @@ export class Accumulator {
     this.#masks[doc]! |= bit;
   }
 
-  /** The touched documents in ascending order with their scores and word masks; resets. */
-  drain(): Matches {
-    let docs: Int32Array;
+  /** The touched documents in ascending order with their scores and word masks (in `scratch`'s memory when given); resets. */
+  drain(scratch?: Scratch): Matches {
+    const { docs, scores, masks } = allocate(this.#count, scratch);
     if (this.#count * 16 > this.#seen.length) {
       // Many documents (a common word, its typo and prefix forms): one pass over the marks gives
       // them in order, cheaper than sorting them (profiled: the sort was most of drain's time).
-      docs = new Int32Array(this.#count);
       const seen = this.#seen;
       for (let doc = 0, k = 0; k < docs.length; doc++) if (seen[doc] === 1) docs[k++] = doc;
-    } else docs = this.#touched.slice(0, this.#count).sort();
-    const scores = new Float64Array(docs.length);
-    const masks = new Uint32Array(docs.length);
+    } else {
+      docs.set(this.#touched.subarray(0, this.#count));
+      docs.sort();
+    }
     for (let i = 0; i < docs.length; i++) {
       const doc = docs[i]!;
       scores[i] = this.#scores[doc]!;
@@ -433,8 +434,8 @@ export class Accumulator {
 export type Matches = { docs: Int32Array; scores: Float64Array; masks: Uint32Array };
 
 /** Matches in `a` and `b` (scores summed, words merged): MiniSearch's AND. */
-export function intersect(a: Matches, b: Matches): Matches {
-  const { docs, scores, masks } = allocate(Math.min(a.docs.length, b.docs.length));
+export function intersect(a: Matches, b: Matches, scratch?: Scratch): Matches {
+  const { docs, scores, masks } = allocate(Math.min(a.docs.length, b.docs.length), scratch);
   let i = 0;
   let j = 0;
   let k = 0;
@@ -453,8 +454,8 @@ export function intersect(a: Matches, b: Matches): Matches {
 }
 
 /** Matches in `a` or `b` (scores summed where both): MiniSearch's OR. */
-export function union(a: Matches, b: Matches): Matches {
-  const { docs, scores, masks } = allocate(a.docs.length + b.docs.length);
+export function union(a: Matches, b: Matches, scratch?: Scratch): Matches {
+  const { docs, scores, masks } = allocate(a.docs.length + b.docs.length, scratch);
   let i = 0;
   let j = 0;
   let k = 0;
@@ -478,8 +479,9 @@ export function union(a: Matches, b: Matches): Matches {
   return first({ docs, scores, masks }, k);
 }
 
-// Room for up to n matches.
-function allocate(n: number): Matches {
+// Room for up to n matches (contents undefined).
+function allocate(n: number, scratch?: Scratch): Matches {
+  if (scratch) return { docs: scratch.int32(n), scores: scratch.float64(n), masks: scratch.uint32(n) };
   return { docs: new Int32Array(n), scores: new Float64Array(n), masks: new Uint32Array(n) };
 }
 

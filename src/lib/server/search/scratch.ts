@@ -1,0 +1,62 @@
+// Working memory for one search of the embedded engine. A search builds a dozen typed arrays as
+// long as its matches (20,000 entries for a common word): allocated anew, that was hundreds of
+// MB a second of short-lived buffers under load, outside the JavaScript heap, and the server's
+// memory climbed past its budget while the collector caught up (issue 15, measured). The arrays
+// are carved from one buffer that is kept and reused, and handed out again once the search is
+// over: nothing taken from it may outlive the search that took it (engine results are copies).
+
+/** A bump allocator of typed arrays, emptied by reset() at the start of each search. */
+export class Scratch {
+  #buffer: ArrayBuffer;
+  #at = 0;
+
+  constructor(bytes = 1 << 20) {
+    this.#buffer = new ArrayBuffer(bytes);
+  }
+
+  /** Hands everything out again: call only once no array taken since the last reset is in use. */
+  reset(): void {
+    this.#at = 0;
+  }
+
+  /** Bytes held (the largest search's working memory so far, rounded up). */
+  get size(): number {
+    return this.#buffer.byteLength;
+  }
+
+  /** An Int32Array of `n` entries, contents undefined. */
+  int32(n: number): Int32Array {
+    const [buffer, at] = this.#take(n * 4);
+    return new Int32Array(buffer, at, n);
+  }
+
+  /** A Uint32Array of `n` entries, contents undefined. */
+  uint32(n: number): Uint32Array {
+    const [buffer, at] = this.#take(n * 4);
+    return new Uint32Array(buffer, at, n);
+  }
+
+  /** A Float64Array of `n` entries, contents undefined. */
+  float64(n: number): Float64Array {
+    const [buffer, at] = this.#take(n * 8);
+    return new Float64Array(buffer, at, n);
+  }
+
+  /** A Uint8Array of `n` entries, contents undefined. */
+  uint8(n: number): Uint8Array {
+    const [buffer, at] = this.#take(n);
+    return new Uint8Array(buffer, at, n);
+  }
+
+  #take(bytes: number): [ArrayBuffer, number] {
+    // 8-byte aligned, as a Float64Array needs.
+    let at = (this.#at + 7) & ~7;
+    if (at + bytes > this.#buffer.byteLength) {
+      // A larger buffer from here on; arrays already taken keep the old one alive until dropped.
+      this.#buffer = new ArrayBuffer(Math.max(this.#buffer.byteLength * 2, (at + bytes) * 2));
+      at = 0;
+    }
+    this.#at = at + bytes;
+    return [this.#buffer, at];
+  }
+}
