@@ -34,6 +34,18 @@ describe("Scratch", () => {
     expect(scratch.size).toBe(1024);
   });
 
+  it("gives back a buffer an unusual search grew past 16 MB", () => {
+    const scratch = new Scratch(1024);
+    scratch.float64(3 * 1024 * 1024); // 24 MB
+    expect(scratch.size).toBeGreaterThan(16 * 1024 * 1024);
+    scratch.reset();
+    expect(scratch.size).toBe(1024);
+    // Below the limit, it is kept.
+    scratch.float64(1024 * 1024);
+    scratch.reset();
+    expect(scratch.size).toBeGreaterThan(8 * 1024 * 1024);
+  });
+
   it("gives the accumulator's matches the same contents as fresh arrays", () => {
     const scratch = new Scratch(16);
     const acc = new Accumulator();

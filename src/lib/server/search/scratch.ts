@@ -5,18 +5,25 @@
 // are carved from one buffer that is kept and reused, and handed out again once the search is
 // over: nothing taken from it may outlive the search that took it (engine results are copies).
 
+// A buffer grown past this by an unusual search (dozens of words, each matching most posts) is
+// given back at the next reset rather than held for the life of the process.
+const KEEP_AT_MOST = 16 * 1024 * 1024;
+
 /** A bump allocator of typed arrays, emptied by reset() at the start of each search. */
 export class Scratch {
+  readonly #initial: number;
   #buffer: ArrayBuffer;
   #at = 0;
 
   constructor(bytes = 1 << 20) {
+    this.#initial = bytes;
     this.#buffer = new ArrayBuffer(bytes);
   }
 
   /** Hands everything out again: call only once no array taken since the last reset is in use. */
   reset(): void {
     this.#at = 0;
+    if (this.#buffer.byteLength > KEEP_AT_MOST) this.#buffer = new ArrayBuffer(this.#initial);
   }
 
   /** Bytes held (the largest search's working memory so far, rounded up). */
