@@ -429,7 +429,7 @@ export function createEmbeddedEngine(options: { snapshotPath?: string; hits?: Hi
     scratch.reset();
     const s = state;
     const v = currentView();
-    const filters = compileFilters(query.filters, dictionary);
+    const filters = compileFilters(query.filters, dictionary, v);
     const queryWords = queryTerms(query.q);
     // Candidates are view slots (slot order is newest-first order).
     let candidates: Int32Array;
@@ -887,14 +887,13 @@ function newDictionary(): FacetDictionary {
 }
 
 // Packs every document's facet ids into two flat arrays, documents in newest-first order:
-// the values of facet f of the document in slot s are vals[start[s*F+f] .. start[s*F+f+1]).
+// the values of facet f of the document in slot s are global[start[s*F+f] .. start[s*F+f+1]).
 // Walking 20,000 scattered little arrays was cache-miss bound (~15 ms); this is ~1 ms.
 function buildView(ordered: Entry[], dictionary: FacetDictionary): View {
   const width = FACETS.length;
   let total = 0;
   for (const entry of ordered) total += entry.facets.length - width - 1;
   const start = new Int32Array(ordered.length * width + 1);
-  const vals = new Int32Array(total);
   // Every facet's values numbered in one range (facet f's from offsets[f]), so a document's
   // counts are one loop over its values, not one per facet (profiled: the per-facet loops were
   // a sixth of a search's time). The dictionary may grow later (a rebuild aside): the view
@@ -912,7 +911,6 @@ function buildView(ordered: Entry[], dictionary: FacetDictionary): View {
     for (let f = 0; f < width; f++) {
       start[slot * width + f] = p;
       for (let k = entry.facets[f]!, end = entry.facets[f + 1]!; k < end; k++) {
-        vals[p] = entry.facets[k]!;
         global[p++] = offsets[f]! + entry.facets[k]!;
       }
     }
@@ -926,18 +924,19 @@ function buildView(ordered: Entry[], dictionary: FacetDictionary): View {
     if (!languages.codes.has(entry.language)) languages.codes.set(entry.language, languages.codes.size + 1);
     languages.of[entry.num] = languages.codes.get(entry.language)!;
   }
-  return { ordered, start, vals, global, offsets, all, languages, slotOf };
+  return { ordered, start, global, offsets, all, languages, slotOf };
 }
 
-function compileFilters(filters: SearchQuery["filters"], dictionary: FacetDictionary): CompiledFilter[] {
+function compileFilters(filters: SearchQuery["filters"], dictionary: FacetDictionary, view: View): CompiledFilter[] {
   const compiled: CompiledFilter[] = [];
   FACETS.forEach((facet, fi) => {
     const values = filters[facet];
     if (!values || values.length === 0) return;
-    const selected = new Uint8Array(dictionary.labels[fi]!.length);
+    // In the view's numbering across facets; a value newer than the view is held by none of its documents.
+    const selected = new Uint8Array(view.offsets[FACETS.length]!);
     for (const value of values) {
       const id = dictionary.ids[fi]!.get(facetKey(value));
-      if (id !== undefined) selected[id] = 1;
+      if (id !== undefined && view.offsets[fi]! + id < view.offsets[fi + 1]!) selected[view.offsets[fi]! + id] = 1;
     }
     compiled.push({ facet: fi, selected });
   });
@@ -956,7 +955,7 @@ function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], vi
   const matched = scratch.int32(candidates.length);
   let hits = 0;
   const width = FACETS.length;
-  const { start, vals, global } = view;
+  const { start, global } = view;
   for (let i = 0; i < candidates.length; i++) {
     const base = candidates[i]! * width;
     let fails = 0;
@@ -967,7 +966,7 @@ function evaluate(candidates: Int32Array, filters: readonly CompiledFilter[], vi
       const at = base + filter.facet;
       let hit = false;
       for (let k = start[at]!, end = start[at + 1]!; k < end; k++) {
-        if (selected[vals[k]!] === 1) {
+        if (selected[global[k]!] === 1) {
           hit = true;
           break;
         }
@@ -1380,8 +1379,7 @@ type Write = { upsert: SearchDocument[] } | { remove: string[] };
 type View = {
   ordered: Entry[];
   start: Int32Array;
-  vals: Int32Array;
-  /** The same values numbered across facets (facet f's value id + offsets[f]), for counting. */
+  /** The documents' facet values, numbered across facets (facet f's value id + offsets[f]). */
   global: Int32Array;
   /** Where each facet's values start in the numbering across facets (and, last, their total). */
   offsets: Int32Array;
@@ -1394,6 +1392,7 @@ type View = {
 /** Documents' languages by number, as codes (for language-restricted query words). */
 type Languages = { of: Uint8Array; codes: Map<string, number> };
 type FacetDictionary = { ids: Map<string, number>[]; labels: string[][] };
+/** A facet's filter: `selected` is indexed by the view's numbering across facets. */
 type CompiledFilter = { facet: number; selected: Uint8Array };
 /** The candidates matched, and facet value counts numbered across facets (View.offsets). */
 type Evaluation = { matched: Int32Array; counts: Uint32Array };

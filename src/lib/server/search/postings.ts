@@ -479,7 +479,7 @@ export function union(a: Matches, b: Matches, scratch?: Scratch): Matches {
   return first({ docs, scores, masks }, k);
 }
 
-// Room for up to n matches (contents undefined).
+// Room for up to n matches (contents not cleared).
 function allocate(n: number, scratch?: Scratch): Matches {
   if (scratch) return { docs: scratch.int32(n), scores: scratch.float64(n), masks: scratch.uint32(n) };
   return { docs: new Int32Array(n), scores: new Float64Array(n), masks: new Uint32Array(n) };

@@ -1,9 +1,10 @@
 // Working memory for one search of the embedded engine. A search builds a dozen typed arrays as
-// long as its matches (20,000 entries for a common word): allocated anew, that was hundreds of
-// MB a second of short-lived buffers under load, outside the JavaScript heap, and the server's
-// memory climbed past its budget while the collector caught up (issue 15, measured). The arrays
-// are carved from one buffer that is kept and reused, and handed out again once the search is
-// over: nothing taken from it may outlive the search that took it (engine results are copies).
+// long as its matches (20,000 entries for a common word): allocated anew, each beyond 128 KB was
+// an mmap and fresh zeroed pages (the site runs with MALLOC_MMAP_THRESHOLD_=131072), hundreds of
+// MB a second under load. The arrays are carved from one buffer that is kept and reused (issue 15:
+// +17–27 % searches a second at 16 connections, measured; the server's memory peak did not move),
+// and handed out again once the search is over: nothing taken from it may outlive the search that
+// took it (engine results are copies).
 
 // A buffer grown past this by an unusual search (dozens of words, each matching most posts) is
 // given back at the next reset rather than held for the life of the process.
@@ -26,30 +27,30 @@ export class Scratch {
     if (this.#buffer.byteLength > KEEP_AT_MOST) this.#buffer = new ArrayBuffer(this.#initial);
   }
 
-  /** Bytes held (the largest search's working memory so far, rounded up). */
+  /** Bytes held now (grown to the largest search's needs, given back past KEEP_AT_MOST). */
   get size(): number {
     return this.#buffer.byteLength;
   }
 
-  /** An Int32Array of `n` entries, contents undefined. */
+  /** An Int32Array of `n` entries, contents left over from earlier searches. */
   int32(n: number): Int32Array {
     const [buffer, at] = this.#take(n * 4);
     return new Int32Array(buffer, at, n);
   }
 
-  /** A Uint32Array of `n` entries, contents undefined. */
+  /** A Uint32Array of `n` entries, contents left over from earlier searches. */
   uint32(n: number): Uint32Array {
     const [buffer, at] = this.#take(n * 4);
     return new Uint32Array(buffer, at, n);
   }
 
-  /** A Float64Array of `n` entries, contents undefined. */
+  /** A Float64Array of `n` entries, contents left over from earlier searches. */
   float64(n: number): Float64Array {
     const [buffer, at] = this.#take(n * 8);
     return new Float64Array(buffer, at, n);
   }
 
-  /** A Uint8Array of `n` entries, contents undefined. */
+  /** A Uint8Array of `n` entries, contents left over from earlier searches. */
   uint8(n: number): Uint8Array {
     const [buffer, at] = this.#take(n);
     return new Uint8Array(buffer, at, n);
