@@ -231,6 +231,27 @@ async function metric(baseUrl: string, name: string, labels = ""): Promise<numbe
 }
 const pocketbaseRequests = (baseUrl: string) => metric(baseUrl, "casebook_pocketbase_requests_total{");
 
+/** Asks for each path once, `inFlight` at a time: how long all took and the slowest page. */
+async function firstVisits(baseUrl: string, paths: string[], inFlight: number): Promise<{ wallMs: number; slowestMs: number; slowestPath: string }> {
+  const started = performance.now();
+  let next = 0;
+  let slowest = { ms: 0, path: "" };
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < paths.length) {
+        const p = paths[next++]!;
+        const t = performance.now();
+        const res = await fetch(`${baseUrl}${p}`, { signal: AbortSignal.timeout(120_000) });
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`${p}: HTTP ${res.status}`);
+        const ms = performance.now() - t;
+        if (ms > slowest.ms) slowest = { ms, path: p };
+      }
+    }),
+  );
+  return { wallMs: round(performance.now() - started, 0), slowestMs: round(slowest.ms, 0), slowestPath: slowest.path };
+}
+
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
@@ -302,11 +323,17 @@ try {
   const baseUrl = site.baseUrl;
   // RSS sampled through the whole run (VmHWM gives the peak too, but only since the process started).
   const rssSamples: number[] = [];
+  // The peak of each phase, so a peak over budget says which load set it.
+  let phase = "indexing";
+  const phasePeaks: Record<string, number> = {};
   const sampler = setInterval(() => {
     try {
       const { rssMB } = rssOf(pid);
       // A process that is exiting has no VmRSS line any more.
-      if (Number.isFinite(rssMB)) rssSamples.push(rssMB);
+      if (Number.isFinite(rssMB)) {
+        rssSamples.push(rssMB);
+        phasePeaks[phase] = Math.max(phasePeaks[phase] ?? 0, rssMB);
+      }
     } catch {
       // between a stop and the next start
     }
@@ -328,6 +355,7 @@ try {
   const rebuiltLine = /\[search\] embedded index rebuilt[^\n]*/.exec(serverLog)?.[0] ?? "";
   const serverIndexSeconds = Number(/in ([\d.]+) s/.exec(rebuiltLine)?.[1] ?? NaN);
   const afterIndex = rssOf(pid);
+  phase = "snapshot save";
   log(
     `indexed ${health.search.documents} documents: ${round(indexSeconds)} s from server start (server says: ${rebuiltLine || "n/a"}); RSS ${afterIndex.rssMB} MB`,
   );
@@ -357,6 +385,7 @@ try {
   // Let the garbage left by the save be collected before anything is timed.
   await new Promise((r) => setTimeout(r, 3000));
   // Warm-up: JIT, connection pools, PocketBase caches.
+  phase = "warm-up";
   await load(baseUrl, [...apiPaths.plain.slice(0, 50), ...apiPaths.faceted.slice(0, 50), "/en/search?q=model", `/en/posts/${seeded.slugs[0]}`], 4, 3);
   const afterWarmup = rssOf(pid);
 
@@ -364,6 +393,7 @@ try {
   for (const kind of ["plain", "typo", "faceted"] as const) {
     searchRuns[kind] = {};
     for (const connections of [1, 16]) {
+      phase = `search API ${kind} c=${connections}`;
       const result = await load(baseUrl, apiPaths[kind], connections);
       searchRuns[kind]![`c${connections}`] = result;
       log(
@@ -387,6 +417,7 @@ try {
   const pagePaths = { post: postPaths, discussion: discussionPaths, search: searchPagePaths, home: ["/en/", "/fr/", "/nl/"], listing: listingPaths };
   // What a page costs PocketBase: requests the site sent, per page, on a first visit and on a repeat.
   const pocketbasePerPage: Record<string, { first: number; repeat: number }> = {};
+  phase = "first page visits";
   for (const [name, paths] of Object.entries(pagePaths)) {
     const sample = [...new Set(paths)].slice(0, 10);
     const visit = async () => {
@@ -401,13 +432,33 @@ try {
       .map(([k, v]) => `${k} ${v.first} / ${v.repeat}`)
       .join(", ")}`,
   );
+  // Listings after a public change: any change to public content drops every projection, so the
+  // next visitors to each listing wait on PocketBase. A record of a public collection is saved
+  // unchanged (PocketBase still sends the event), then every listing page is asked for at once,
+  // 16 in flight, as visitors would after a publish. This also leaves every listing path warm
+  // for the throughput run below, as the other page runs are.
+  phase = "listings after a change";
+  const eventsBefore = await metric(baseUrl, "casebook_projection_cache", 'result="events"');
+  const someOrganization = await pb.collection("organizations").getFirstListItem("", { fields: "id" });
+  await pb.collection("organizations").update(someOrganization.id, {});
+  const eventDeadline = Date.now() + 10_000;
+  while ((await metric(baseUrl, "casebook_projection_cache", 'result="events"')) === eventsBefore) {
+    if (Date.now() > eventDeadline) throw new Error("the site was not told of a change to public content within 10 s");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const coldListings = await firstVisits(baseUrl, listingPaths, 16);
+  log(`listings after a change: ${listingPaths.length} pages in ${coldListings.wallMs} ms, slowest ${coldListings.slowestMs} ms (${coldListings.slowestPath})`);
+  const ssrLoad = (name: string, paths: string[]) => {
+    phase = `${name} page c=16`;
+    return load(baseUrl, paths, 16);
+  };
   const ssr = {
-    static: await load(baseUrl, ["/favicon.svg"], 16),
-    post: await load(baseUrl, postPaths, 16),
-    discussion: await load(baseUrl, discussionPaths, 16),
-    home: await load(baseUrl, pagePaths.home, 16),
-    listing: await load(baseUrl, listingPaths, 16),
-    search: await load(baseUrl, searchPagePaths, 16),
+    static: await ssrLoad("static", ["/favicon.svg"]),
+    post: await ssrLoad("post", postPaths),
+    discussion: await ssrLoad("discussion", discussionPaths),
+    home: await ssrLoad("home", pagePaths.home),
+    listing: await ssrLoad("listing", listingPaths),
+    search: await ssrLoad("search", searchPagePaths),
   };
   const ratio = (r: LoadResult) => round((r.rps / ssr.static.rps) * 100, 1);
   const postRatio = ratio(ssr.post);
@@ -422,6 +473,7 @@ try {
   // Publish → searchable: a post and its outbox row in one batch (as the app writes them),
   // then poll the API until the post is found.
   const publishLatencies: number[] = [];
+  phase = "publish → searchable";
   for (let s = 0; s < SAMPLES; s++) {
     const token = `zqpub${s}x${Math.random().toString(36).slice(2, 8).replace(/\d/g, "k")}`;
     const id = Array.from(crypto.getRandomValues(new Uint8Array(15)), (b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
@@ -490,6 +542,7 @@ try {
 
   // Cold start with the index the first start built: stop (the snapshot is saved at shutdown) and
   // start again on the same data folder, until the search answers with every document.
+  phase = "restart with the index";
   await site.stop();
   const restarted = performance.now();
   const again = await startSite({ ...siteEnvironment });
@@ -561,10 +614,17 @@ try {
       `PocketBase requests per ${name} page`,
       `${v.first} first visit, ${v.repeat} repeat`,
     ]),
+    ["listing pages after a public change", `${listingPaths.length} pages (16 in flight) in ${coldListings.wallMs} ms, slowest ${coldListings.slowestMs} ms`],
     ["projection cache", `${cache.hits} hits, ${cache.misses} misses, ${cache.bypass} uncached (${hitRate} % hits)`],
     ["rendered-page cache", `${pages.hits} hits, ${pages.misses} misses (${pageHitRate} % hits), ${pages.evicted} evicted, ${pages.megabytes} MB`],
     ["RSS after the restart with an index", `${afterRestart.rssMB} MB`],
     ["RSS: sampled peak, VmHWM of the first process", `${sampledPeakMB} MB, ${final.hwmMB} MB`],
+    [
+      "RSS peak by phase",
+      Object.entries(phasePeaks)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", "),
+    ],
   ];
   const width = Math.max(...rows.map((r) => r.what.length), ...info.map(([k]) => k.length)) + 2;
   console.log(
@@ -610,9 +670,10 @@ try {
       rss: afterIndex,
       snapshot: { seconds: round(snapshotSeconds), megabytes: snapshotMB },
     },
-    memory: { afterIndex, afterWarmup, final, afterRestart, sampledPeakMB, samples: rssSamples.length },
+    memory: { afterIndex, afterWarmup, final, afterRestart, sampledPeakMB, phasePeaksMB: phasePeaks, samples: rssSamples.length },
     start: { withoutIndexSeconds: round(indexSeconds), withIndexSeconds: warmStartSeconds },
     pocketbaseRequestsPerPage: pocketbasePerPage,
+    listingsAfterChange: { pages: listingPaths.length, inFlight: 16, ...coldListings },
     projectionCache: { ...cache, hitRatePercent: hitRate },
     pageCache: { ...pages, hitRatePercent: pageHitRate },
     searchHitPages: hitPages,
