@@ -35,11 +35,12 @@ import {
   requestChanges,
   restorePost,
   saveDraft,
+  saveRecordedDecision,
   submitPost,
   unclaimPost,
   withdrawPost,
 } from "../lib/server/moderation.ts";
-import { dismissalProblems, postFieldsSchema, refinePost } from "../lib/server/postinput.ts";
+import { decisionEditSchema, dismissalProblems, postFieldsSchema, refinePost } from "../lib/server/postinput.ts";
 import { answerConsent, callFieldsSchema, importDecisionsCsv, recordDecisions, refineCall, saveCall } from "../lib/server/funding.ts";
 import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../lib/codelists.ts";
 import { siteLimits } from "../lib/server/sharedlimits.ts";
@@ -358,6 +359,44 @@ export const server = rememberParsedForms({
             if (!(error instanceof ValidationError)) throw error;
             if (error.field === "privacy") blocked = true;
             else if (error.field in postFieldsSchema.shape) incomplete = true;
+            else throw error;
+          }
+        }
+        return { ...saved, intent, status, blocked, incomplete };
+      }),
+  }),
+
+  // A funder's recorded decision, edited on the dashboard (sent back for changes): its own
+  // form, so the call and applicant it was recorded with are kept (moderation.ts).
+  saveDecision: defineAction({
+    accept: "form",
+    input: decisionEditSchema
+      .extend({
+        postId: id,
+        intent: z.enum(["save", "submit", "preview"]).default("save"),
+        dismissIds: z.array(z.string().max(40)).default([]),
+        dismissReasons: z.array(z.string().max(500)).default([]),
+        dismiss: z.preprocess((v) => v || undefined, z.string().max(40).optional()),
+      })
+      .superRefine((v, ctx) => {
+        if (dismissalProblems(v.dismissIds, v.dismissReasons, v.dismiss).length > 0)
+          ctx.addIssue({ code: "custom", path: ["dismissReasons"], message: say("domain.privacy.dismiss_reason") });
+      }),
+    handler: async ({ postId, intent, dismissIds, dismissReasons, dismiss: _clicked, ...input }, context) =>
+      domainCall(async () => {
+        const dismissals = dismissIds.map((id, i) => ({ id, reason: (dismissReasons[i] ?? "").trim() })).filter((d) => d.reason);
+        const saved = await saveRecordedDecision(context.locals.user, postId, input, dismissals);
+        let status: string | null = null;
+        let blocked = false;
+        let incomplete = false;
+        if (intent === "submit") {
+          try {
+            status = (await submitPost(context.locals.user, saved.id)).status;
+          } catch (error) {
+            // Saved either way; the page then shows what blocks submission.
+            if (!(error instanceof ValidationError)) throw error;
+            if (error.field === "privacy") blocked = true;
+            else if (error.field in decisionEditSchema.shape) incomplete = true;
             else throw error;
           }
         }

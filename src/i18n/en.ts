@@ -659,6 +659,12 @@ export const en = {
   "calls.reason_text": "Reasons in your words",
   "calls.consent_obtained": "The applicant (outside Casebook) agreed to be named",
   "calls.record_one": "Record and send to moderation",
+  "calls.edit_heading": "Edit the recorded decision",
+  "calls.edit_fixed":
+    "The call, the applicant and the decision stay as recorded: {call} · {applicant} · {decision}. To change one of them, withdraw this record and record the decision again.",
+  "calls.edit_locked":
+    "This record names the applicant, who is asked to agree (or agreed) to exactly this text, so it is not edited here. To change it, withdraw it and record the decision again: the applicant is asked again.",
+  "calls.edit_applicant_unnamed": "not named",
   "consent.title": "Consent requests",
   "consent.intro":
     "A funder recorded a decision about your organisation. It names you only if you agree; otherwise the public sees only your organisation's description below. You can change your answer until a moderator publishes the record.",
@@ -1233,6 +1239,11 @@ export const en = {
   "domain.funding.applicant_name": "Name the applicant.",
   "domain.funding.refusal_reasons": "Choose at least one reason for the refusal.",
   "domain.funding.reasons_refusals_only": "Reasons apply to refusals only.",
+  "domain.funding.not_a_record": "This is not a decision recorded by a funder.",
+  "domain.funding.record_published": "This decision is published and can no longer be edited.",
+  "domain.funding.record_names_applicant":
+    "This record names the applicant on the text they were asked to agree to: withdraw it and record the decision again to change it.",
+  "domain.funding.record_own_form": "A funder’s recorded decision is edited in its own form, which keeps its call and applicant.",
   "domain.funding.unknown_org": "Unknown organisation.",
   "domain.funding.call_other_funder": "This call belongs to another funder.",
   "domain.funding.unknown_call": "Unknown call.",

@@ -678,6 +678,12 @@ export const fr = {
   "calls.reason_text": "Motifs, dans vos propres mots",
   "calls.consent_obtained": "Le demandeur (extérieur à Casebook) a accepté d’être nommé",
   "calls.record_one": "Enregistrer et transmettre à la modération",
+  "calls.edit_heading": "Modifier la décision enregistrée",
+  "calls.edit_fixed":
+    "L’appel, le demandeur et la décision restent tels qu’enregistrés : {call} · {applicant} · {decision}. Pour en changer un, retirez cet enregistrement et enregistrez à nouveau la décision.",
+  "calls.edit_locked":
+    "Cet enregistrement nomme le demandeur, à qui l’on demande d’accepter (ou qui a accepté) exactement ce texte : il ne se modifie donc pas ici. Pour le changer, retirez-le et enregistrez à nouveau la décision : le demandeur sera de nouveau consulté.",
+  "calls.edit_applicant_unnamed": "non nommé",
   "consent.title": "Demandes de consentement",
   "consent.intro":
     "Un financeur a enregistré une décision concernant votre organisation. Il ne vous nomme que si vous l’acceptez ; sinon, le public ne voit que la description de votre organisation ci-dessous. Vous pouvez modifier votre réponse jusqu’à ce qu’un modérateur publie la fiche.",
@@ -1270,6 +1276,11 @@ export const fr = {
   "domain.funding.applicant_name": "Indiquez le nom du demandeur.",
   "domain.funding.refusal_reasons": "Choisissez au moins une raison du refus.",
   "domain.funding.reasons_refusals_only": "Les raisons ne s’appliquent qu’aux refus.",
+  "domain.funding.not_a_record": "Ce n’est pas une décision enregistrée par un financeur.",
+  "domain.funding.record_published": "Cette décision est publiée et ne peut plus être modifiée.",
+  "domain.funding.record_names_applicant":
+    "Cet enregistrement nomme le demandeur sur le texte qu’on lui a demandé d’accepter : retirez-le et enregistrez à nouveau la décision pour le changer.",
+  "domain.funding.record_own_form": "La décision enregistrée par un financeur se modifie dans son propre formulaire, qui garde son appel et son demandeur.",
   "domain.funding.unknown_org": "Organisation inconnue.",
   "domain.funding.call_other_funder": "Cet appel appartient à un autre financeur.",
   "domain.funding.unknown_call": "Appel inconnu.",

@@ -676,6 +676,12 @@ export const nl = {
   "calls.reason_text": "Redenen in uw eigen woorden",
   "calls.consent_obtained": "De aanvrager (buiten Casebook) stemde ermee in genoemd te worden",
   "calls.record_one": "Registreren en naar de moderatie sturen",
+  "calls.edit_heading": "De geregistreerde beslissing bewerken",
+  "calls.edit_fixed":
+    "De oproep, de aanvrager en de beslissing blijven zoals geregistreerd: {call} · {applicant} · {decision}. Om er een te wijzigen, trekt u deze registratie in en registreert u de beslissing opnieuw.",
+  "calls.edit_locked":
+    "Deze registratie noemt de aanvrager, die gevraagd wordt in te stemmen (of instemde) met precies deze tekst; ze wordt daarom hier niet bewerkt. Om ze te wijzigen, trekt u ze in en registreert u de beslissing opnieuw: de aanvrager wordt dan opnieuw gevraagd.",
+  "calls.edit_applicant_unnamed": "niet genoemd",
   "consent.title": "Vragen om toestemming",
   "consent.intro":
     "Een financier registreerde een beslissing over uw organisatie. Uw naam wordt alleen vermeld als u daarmee instemt; anders ziet het publiek alleen de omschrijving van uw organisatie hieronder. U kunt uw antwoord wijzigen tot een moderator de registratie publiceert.",
@@ -1264,6 +1270,12 @@ export const nl = {
   "domain.funding.applicant_name": "Vul de naam van de aanvrager in.",
   "domain.funding.refusal_reasons": "Kies minstens één reden voor de weigering.",
   "domain.funding.reasons_refusals_only": "Redenen gelden alleen voor weigeringen.",
+  "domain.funding.not_a_record": "Dit is geen beslissing die een financier registreerde.",
+  "domain.funding.record_published": "Deze beslissing is gepubliceerd en kan niet meer worden bewerkt.",
+  "domain.funding.record_names_applicant":
+    "Deze registratie noemt de aanvrager op de tekst waarmee die moest instemmen: trek ze in en registreer de beslissing opnieuw om ze te wijzigen.",
+  "domain.funding.record_own_form":
+    "Een door een financier geregistreerde beslissing wordt in haar eigen formulier bewerkt, dat haar oproep en aanvrager bewaart.",
   "domain.funding.unknown_org": "Onbekende organisatie.",
   "domain.funding.call_other_funder": "Deze oproep hoort bij een andere financier.",
   "domain.funding.unknown_call": "Onbekende oproep.",

@@ -304,3 +304,74 @@ describe("funding journey (issue 11 §12–§18)", () => {
     expect(await page.locator('svg [aria-label="rect"]').count()).toBe(0);
   });
 });
+
+describe("a recorded decision sent back for changes", () => {
+  it("its funder edits it in its own form, in French, the call and applicant kept; a refused field keeps what was typed; then it goes back to moderation", async () => {
+    const stamp = Date.now();
+    const callTitle = `Falls at home ${stamp}`;
+    const title = `Capteurs de chute, refusé ${stamp}`;
+    const funder = await as("editor.funder@casebook.example");
+    await createCall(funder, { title: callTitle, opensOn: "2025-03-01", status: "closed" });
+    await funder.getByRole("link", { name: "Record decisions" }).click();
+    await funder.getByRole("textbox", { name: /^Title/ }).fill(title);
+    await funder.getByLabel("Applicant", { exact: true }).selectOption("anonymous");
+    await funder.getByLabel("Amount requested").fill("120000");
+    await funder.getByLabel("Decision", { exact: true }).selectOption("rejected");
+    await funder.getByLabel("Decided on").fill("2025-06-30");
+    await funder.getByLabel("Language of the texts").selectOption("fr");
+    await funder.getByLabel("Evaluation plan").check();
+    await funder.getByLabel("Reasons in your words").fill("Pas de plan d'évaluation ; appelez notre accueil au 02 555 12 34.");
+    await funder.getByRole("button", { name: "Record and send to moderation" }).click();
+    await expect(funder.getByRole("status").textContent()).resolves.toContain("1 decision recorded");
+
+    const moderator = await as("moderator@casebook.example");
+    await moderator.goto(`${baseUrl}/moderation`);
+    await moderator.getByRole("link", { name: title }).first().click();
+    const postUrl = moderator.url();
+    await moderator.getByRole("button", { name: "Claim for review" }).click();
+    await moderator.waitForLoadState();
+    await moderator.getByLabel("Message to the author").fill("Dites si ce numéro de téléphone est celui d'une personne, et ajoutez l'avis des évaluateurs.");
+    await moderator.getByRole("button", { name: "Request changes" }).click();
+    await moderator.waitForLoadState();
+
+    const id = postUrl
+      .split("/")
+      .pop()!
+      .replace(/[?#].*$/, "");
+    await funder.goto(`${baseUrl}/fr/dashboard/posts/${id}`);
+    await expect(funder.getByRole("heading", { name: "Modifier la décision enregistrée" }).isVisible()).resolves.toBe(true);
+    // Not the applicant's post form: no summary, no story; the call and the decision are named, not offered.
+    await expect(funder.locator('[name="summary"], [name="body_md"], [name="call"]').count()).resolves.toBe(0);
+    await expect(funder.locator("#edit-h + form .hint").first().textContent()).resolves.toContain(callTitle);
+    // The number is declared not personal data from the privacy panel, with the form.
+    await funder.getByLabel(/n’est pas une donnée personnelle, car/).fill("Le standard du financeur, pas une personne.");
+    await funder.getByRole("button", { name: "Indiquer que ce n’est pas une donnée personnelle" }).click();
+    await funder.waitForURL(/saved=1/);
+    await expect(funder.locator(".privacy-panel").textContent()).resolves.toContain("Le standard du financeur, pas une personne.");
+    // A title too short: said next to it; what was typed elsewhere stays.
+    await funder.getByLabel(/^Titre/).fill("Court");
+    await funder.getByLabel("Ce que le financeur a répondu").fill("Les évaluateurs demandent d'abord un pilote.");
+    await funder.getByRole("button", { name: "Enregistrer et soumettre à la relecture" }).click();
+    await expect(funder.getByLabel(/^Titre/).getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(funder.locator("#f-title-error").textContent()).resolves.toContain("au moins 8 caractères");
+    await expect(funder.getByLabel("Ce que le financeur a répondu").inputValue()).resolves.toBe("Les évaluateurs demandent d'abord un pilote.");
+    await expect(funder.getByLabel("Plan d’évaluation").isChecked()).resolves.toBe(true);
+    expect(await seriousViolations(funder)).toEqual([]);
+    for (const width of WIDTHS) {
+      await funder.setViewportSize({ width, height: 900 });
+      await shoot(funder, "decision-edit", width, funder.getByRole("heading", { name: "Modifier la décision enregistrée" }));
+      expect(await overflow(funder), `overflow at ${width}px`).toBeLessThanOrEqual(0);
+    }
+    await funder.setViewportSize({ width: 1280, height: 900 });
+    await funder.getByLabel(/^Titre/).fill(`${title} (modifié)`);
+    await funder.getByRole("button", { name: "Enregistrer et soumettre à la relecture" }).click();
+    await funder.waitForURL(/submitted=1/);
+
+    // Back in the moderators' queue under its new title, still on its call, the number marked with the funder's reason.
+    await moderator.goto(postUrl);
+    const review = await moderator.locator("main").textContent();
+    expect(review).toContain(`${title} (modifié)`);
+    expect(review).toContain(callTitle);
+    expect(review).toContain("Le standard du financeur, pas une personne.");
+  });
+});

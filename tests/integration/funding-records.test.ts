@@ -10,7 +10,18 @@ import { setClock } from "../../src/lib/server/clock.ts";
 import { getConfig } from "../../src/lib/server/config.ts";
 import { renderDescriptor } from "../../src/lib/server/anonymity.ts";
 import { CONSENT_DAYS, answerConsent, listApplicantChoices, listConsentRequests, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
-import { approvePost, claimPost, hidePost, rejectPost, withdrawPost } from "../../src/lib/server/moderation.ts";
+import {
+  approvePost,
+  claimPost,
+  dismissFinding,
+  hidePost,
+  rejectPost,
+  requestChanges,
+  saveDraft,
+  saveRecordedDecision,
+  submitPost,
+  withdrawPost,
+} from "../../src/lib/server/moderation.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, refusalIn, titleBreakingAt, unique, useOwnPocketBase } from "./setup.ts";
 
@@ -520,5 +531,126 @@ describe("the applicant picker", () => {
     for (const choice of choices) expect(Object.keys(choice).sort()).toEqual(["name", "slug"]);
     const names = choices.map((c) => c.name);
     expect(names).toEqual([...names].sort());
+  });
+});
+
+describe("a recorded decision sent back for changes", () => {
+  // The fields a funder's edit may never change: what the record is about and who it concerns.
+  const KEPT = [
+    "kind",
+    "call",
+    "funder",
+    "organization",
+    "published_by",
+    "decision",
+    "applicant_organization",
+    "applicant_name",
+    "applicant_anonymous",
+    "consent",
+  ];
+  const kept = (record: Record<string, unknown>) => Object.fromEntries(KEPT.map((f) => [f, record[f]]));
+  const edit = (overrides: Record<string, unknown> = {}) => ({
+    title: `Fall sensors, refused ${unique("e")}`,
+    amountRequested: "85.000",
+    decidedOn: "2026-04-02",
+    language: "en",
+    rejectionReasons: ["budget_or_roi", "evaluation_plan"],
+    reasonText: "The budget did not cover an evaluation.",
+    feedback: "Plan the **evaluation** first. <script>alert(1)</script>",
+    careSettings: ["home_care"],
+    aiTypes: ["computer_vision"],
+    ...overrides,
+  });
+
+  async function sentBack(rowOverrides: Record<string, unknown>, beforeReview?: (id: string) => Promise<unknown>): Promise<{ id: string; moderator: Actor }> {
+    const moderator = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
+    const callId = await newCall(editor, funder.id, "2026-01-15");
+    await recordDecisions(editor, callId, [row(rowOverrides)]);
+    const [record] = await recordsOf(callId);
+    await beforeReview?.(record!.id);
+    await claimPost(moderator, record!.id);
+    await requestChanges(moderator, record!.id, "Please say whether the phone number is a person's.");
+    return { id: record!.id, moderator };
+  }
+
+  it("is submitted again as it is, once its finding is declared not personal data", async () => {
+    const { id } = await sentBack({ applicantType: "anonymous", applicant: "", reasonText: "Call the coordinator on 0470 12 34 56 for the scoring grid." });
+    const record = await pb.collection("posts").getOne(id);
+    expect(record.status).toBe("changes_requested");
+    const phone = (record.privacy_findings as { id: string; kind: string }[]).find((f) => f.kind === "phone")!;
+    await dismissFinding(editor, id, phone.id, "The funder's switchboard, not a person.");
+    // The post form's rules (a summary, a story) are not a recorded decision's: it goes back as it was recorded.
+    expect(await submitPost(editor, id)).toEqual({ status: "submitted" });
+    const submitted = await pb.collection("posts").getOne(id);
+    expect(kept(submitted)).toEqual(kept(record));
+    // The declaration holds at submission: the moderator sees the number marked, with the funder's reason.
+    expect((submitted.privacy_findings as { kind: string; dismissed?: unknown }[]).filter((f) => f.kind === "phone")).toEqual([
+      expect.objectContaining({ id: phone.id, field: "rejection_note", dismissed: { reason: "The funder's switchboard, not a person." } }),
+    ]);
+  });
+
+  it("is edited in its own form: wording and facts change, its call, applicant and decision stay", async () => {
+    const { id } = await sentBack({ applicant: "Thuiszorg West vzw", applicantKind: "home_care", applicantRegion: "flanders" });
+    const before = await pb.collection("posts").getOne(id);
+    const changes = edit();
+    await saveRecordedDecision(editor, id, changes);
+    const after = await pb.collection("posts").getOne(id);
+    expect(kept(after)).toEqual(kept(before));
+    expect(after).toMatchObject({
+      title: changes.title,
+      amount_requested: 85000,
+      rejection_reasons: ["budget_or_roi", "evaluation_plan"],
+      rejection_note: changes.reasonText,
+      summary: changes.reasonText,
+      care_settings: ["home_care"],
+      ai_types: ["computer_vision"],
+      status: "changes_requested",
+    });
+    expect(after.decided_on.slice(0, 10)).toBe("2026-04-02");
+    expect(after.funder_feedback_html).toContain("<strong>evaluation</strong>");
+    expect(after.funder_feedback_html).not.toContain("<script");
+    expect(await submitPost(editor, id)).toEqual({ status: "submitted" });
+  });
+
+  it("refuses what would break it or change what consent was asked on, and changes nothing", async () => {
+    const { id } = await sentBack({});
+    const before = await pb.collection("posts").getOne(id);
+    const unchanged = async () => {
+      const now = await pb.collection("posts").getOne(id);
+      expect({ ...now, updated: null }).toEqual({ ...before, updated: null });
+    };
+    // A refusal keeps its reasons; a decision cannot predate its call; the post form would drop the call.
+    expect(await refusalIn(saveRecordedDecision(editor, id, edit({ rejectionReasons: [] })))).toEqual({
+      field: "rejectionReasons",
+      message: "Choose at least one reason for the refusal.",
+    });
+    expect((await refusalIn(saveRecordedDecision(editor, id, edit({ decidedOn: "2026-01-02" }))))?.field).toBe("decidedOn");
+    expect(await refusalIn(saveRecordedDecision(editor, id, edit({ title: "Short" })))).toEqual({
+      field: "title",
+      message: "Give a title of at least 8 characters.",
+    });
+    expect((await refusalIn(saveRecordedDecision(editor, id, edit({ reasonText: "Patient 85.07.30-033.28 was named in the annex." }))))?.field).toBe("privacy");
+    expect(
+      await refusalIn(
+        saveDraft(editor, { kind: "funding_application", organization: funder.id, title: "Rewritten in the applicant's form", language: "en" }, id),
+      ),
+    ).toEqual({ field: "post", message: "A funder’s recorded decision is edited in its own form, which keeps its call and applicant." });
+    // Only the funder's own editors; another funder's editor is refused.
+    await expect(saveRecordedDecision(dpoFunderEditor, id, edit())).rejects.toBeInstanceOf(ForbiddenError);
+    await unchanged();
+  });
+
+  it("is not edited when it names its applicant on the text they were asked to agree to", async () => {
+    // The hospital agreed to be named on this record as it was recorded.
+    const { id } = await sentBack({ applicantType: "platform", applicant: hospital.slug }, (record) => answerConsent(hospitalAdmin, record, "grant"));
+    const before = await pb.collection("posts").getOne(id);
+    expect(before.consent).toBe("granted");
+    expect(await refusalIn(saveRecordedDecision(editor, id, edit()))).toEqual({
+      field: "post",
+      message: "This record names the applicant on the text they were asked to agree to: withdraw it and record the decision again to change it.",
+    });
+    expect((await pb.collection("posts").getOne(id)).title).toBe(before.title);
+    // Its wording stays what the hospital agreed to; as it is, it goes back to moderation.
+    expect(await submitPost(editor, id)).toEqual({ status: "submitted" });
   });
 });

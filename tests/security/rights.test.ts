@@ -503,3 +503,99 @@ describe("§20 organisation requests and invitations are limited; nobody reviews
     }
   });
 });
+
+describe("a funder's recorded decision sent back for changes", () => {
+  it("is edited only by the funder's editors, never through the post form, and keeps its call and applicant", async () => {
+    const [funderEditor, stranger] = await Promise.all([account(), account()]);
+    const funderOrg = await organization([{ userId: funderEditor.id, role: "editor" }]);
+    await pb.collection("organizations").update(funderOrg.id, { kind: "funder" });
+    await organization([{ userId: stranger.id, role: "editor" }]);
+    const call = await pb.collection("funding_calls").create({
+      title: `Home monitoring call ${tag()}`,
+      slug: `h5-call-${tag()}`,
+      description: "A call for AI projects in home monitoring.",
+      status: "closed",
+      funder: funderOrg.id,
+    });
+    const fe = await funderEditor.client();
+    const title = `Refused: fall sensors at home ${tag()}`;
+    const recorded = await fe.form(`/calls/${call.slug}/decisions?_action=recordDecision`, {
+      callId: call.id,
+      title,
+      applicantType: "anonymous",
+      applicant: "",
+      amountRequested: "90000",
+      decision: "rejected",
+      decidedOn: "2026-03-31",
+      language: "en",
+      rejectionReasons: "evaluation_plan",
+      reasonText: "No evaluation plan.",
+    });
+    // The decisions page answers with its confirmation, not a redirect.
+    expect(recorded.status).toBe(200);
+    const record = await pb.collection("posts").getFirstListItem(pb.filter("call = {:c}", { c: call.id }));
+    const mod = await new Client().signIn("moderator@casebook.example");
+    for (const [decision, note] of [
+      ["claim", ""],
+      ["request_changes", "Please add the reviewers' feedback."],
+    ])
+      expect((await mod.form(`/moderation/posts/${record.id}?_action=moderatePost`, { postId: record.id, decision: decision!, note: note! })).status).toBe(303);
+    const links = async () => {
+      const r = await pb.collection("posts").getOne(record.id);
+      return { call: r.call, funder: r.funder, organization: r.organization, published_by: r.published_by, decision: r.decision, title: r.title };
+    };
+    const before = await links();
+    const edit = (changes: Record<string, string> = {}) => ({
+      postId: record.id,
+      title: `${title} (edited)`,
+      amountRequested: "90000",
+      decidedOn: "2026-03-31",
+      language: "en",
+      rejectionReasons: "evaluation_plan",
+      reasonText: "No evaluation plan.",
+      feedback: "Reviewers asked for a **pilot** first.",
+      intent: "save",
+      ...changes,
+    });
+    const scenarios: Step[] = [
+      {
+        name: "an editor of another organisation saves the funder's record",
+        actor: "stranger",
+        client: await stranger.client(),
+        request: { path: `/dashboard/posts/${record.id}?_action=saveDecision`, form: edit({ title: "Taken over by someone else" }) },
+        expected: { status: [403, 404] },
+        after: async () => expect(await links()).toEqual(before),
+      },
+      {
+        name: "the funder's editor saves the record through the applicant's post form",
+        actor: "funder editor",
+        client: fe,
+        request: {
+          path: `/dashboard/posts/${record.id}?_action=savePost`,
+          form: { ...postFields(funderOrg.id, "Rewritten as an application"), kind: "funding_application", postId: record.id },
+        },
+        expected: { status: 400, contains: ["edited in its own form"] },
+        after: async () => expect(await links()).toEqual(before),
+      },
+      {
+        name: "the funder's editor opens it",
+        actor: "funder editor",
+        client: fe,
+        request: { path: `/dashboard/posts/${record.id}` },
+        expected: { status: 200, contains: ["Edit the recorded decision", call.title], lacks: ['name="summary"'] },
+      },
+      {
+        name: "the funder's editor edits it in its own form and submits it",
+        actor: "funder editor",
+        client: fe,
+        request: { path: `/dashboard/posts/${record.id}?_action=saveDecision`, form: edit({ intent: "submit" }) },
+        expected: { status: 303 },
+        after: async () => {
+          expect(await links()).toEqual({ ...before, title: `${title} (edited)` });
+          expect((await pb.collection("posts").getOne(record.id)).status).toBe("submitted");
+        },
+      },
+    ];
+    for (const s of scenarios) await run(s);
+  });
+});

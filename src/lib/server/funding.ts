@@ -170,6 +170,24 @@ export async function saveCall(actor: Actor | null, funderId: string, raw: unkno
   return { slug };
 }
 
+/** What a recorded decision keeps when its funder edits it: the call's title and who applied (null when nobody is named or known). */
+export async function recordedDecisionFixed(data: Record<string, unknown>): Promise<{ call: string; applicant: string | null; named: boolean }> {
+  const pb = await getPocketBase();
+  const call = data.call
+    ? await pb
+        .collection("funding_calls")
+        .getOne(String(data.call), { fields: "title" })
+        .catch(() => null)
+    : null;
+  const org = data.applicant_organization
+    ? await pb
+        .collection("organizations")
+        .getOne(String(data.applicant_organization), { fields: "name" })
+        .catch(() => null)
+    : null;
+  return { call: call?.title ?? "", applicant: org?.name || String(data.applicant_name ?? "") || null, named: !data.applicant_anonymous };
+}
+
 /**
  * Records a funder's decisions on one call, all or nothing, and sends them to moderation.
  * A refused applicant on the platform gets a consent request; a refused outside
@@ -210,7 +228,7 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
     const refusedNamed = d.decision !== "awarded" && d.applicantType !== "anonymous";
     const consent = !refusedNamed ? "not_needed" : d.applicantType === "platform" ? "requested" : d.consentObtained ? "granted" : "refused";
     if (consent === "requested") consentRequests++;
-    const findings = scanFields({ title: d.title, reason_text: d.reasonText, funder_feedback_md: d.feedback });
+    const findings = scanFields({ title: d.title, rejection_note: d.reasonText, funder_feedback_md: d.feedback });
     if (hasBlockingFindings(findings)) throw new ValidationError("privacy", say("domain.privacy.nrn_record", { title: d.title }));
     let slug = slugify(d.title, 80);
     while (usedSlugs.has(slug) || (await pb.collection("posts").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }), fields: "id" })).totalItems > 0)

@@ -12,6 +12,7 @@ import { enqueueMail, prepareNotices, writeNotices, type PlannedNotice } from ".
 import { newPostMails } from "./digests.ts";
 import { renderUntrustedMarkdown } from "./markdown.ts";
 import { awaitsConsent, findCounterpart } from "./funding.ts";
+import { decidedBeforeOpening } from "./fundingcsv.ts";
 import { randomRecordId } from "./ids.ts";
 import { descriptorFor, loadCrowd } from "./anonymity.ts";
 import { slugify } from "./orgs.ts";
@@ -20,7 +21,17 @@ import { hidesSomeone } from "./posts.ts";
 import { resolveAbout } from "./discussions/discussions.ts";
 import { assertSummaryPublishable, checkSummaryDraft, namingRequests, writeNamingRequests, writeSummarised } from "./roundtables/summaries.ts";
 import { getPocketBase } from "./pocketbase.ts";
-import { CONTENT_FIELDS, SCANNED_FIELDS, draftFormSchema, submissionProblems, type PostInput } from "./postinput.ts";
+import {
+  CONTENT_FIELDS,
+  DECISION_SCANNED_FIELDS,
+  SCANNED_FIELDS,
+  decisionEditSchema,
+  scannedFieldsOf,
+  decisionRuleProblems,
+  draftFormSchema,
+  submissionProblems,
+  type PostInput,
+} from "./postinput.ts";
 import { localiseUntouchedTemplate } from "../templates.ts";
 import { applyDismissals, hasBlockingFindings, scanFields, type PrivacyDismissal, type PrivacyFinding } from "./privacy.ts";
 import type { Actor } from "./users.ts";
@@ -246,6 +257,8 @@ export async function saveDraft(
 
   const post = await loadPost(postId);
   assertCan(actor, "post.edit", postSubject(post));
+  // The post form has no call, funder or applicant: saved through it, a funder's record would lose them.
+  if (post.published_by === "funder") throw new ValidationError("post", say("domain.funding.record_own_form"));
   if (post.organization !== org.id) throw new ValidationError("organization", say("domain.post.move_org"));
   if (post.kind !== input.kind) throw new ValidationError("kind", say("domain.post.change_kind"));
   if (post.kind === "round_table_summary") await checkSummaryDraft(actor, input, post);
@@ -284,6 +297,60 @@ export async function saveDraft(
   return { id: post.id, slug, findings: content.privacy_findings as PrivacyFinding[] };
 }
 
+/**
+ * The funder edits a decision it recorded, before publication (sent back for changes, or before
+ * submitting it again): the wording and facts of decisionEditSchema. The call, funder, applicant
+ * and the decision itself stay as recorded; a record that names its applicant on what they were
+ * asked to agree to is not edited here (withdrawing it and recording it again asks them again).
+ */
+export async function saveRecordedDecision(actor: Actor | null, postId: string, raw: unknown, dismiss: PrivacyDismissal[] = []): Promise<{ id: string }> {
+  const post = await loadPost(postId);
+  assertCan(actor, "post.edit", postSubject(post));
+  if (post.published_by !== "funder") throw new ValidationError("post", say("domain.funding.not_a_record"));
+  if (post.status === "published") throw new ValidationError("post", say("domain.funding.record_published"));
+  if (post.consent === "requested" || post.consent === "granted") throw new ValidationError("post", say("domain.funding.record_names_applicant"));
+  const parsed = decisionEditSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValidationError(String(issue.path[0] ?? "post"), issueMessage(issue));
+  }
+  const edit = parsed.data;
+  const [ruleField, ruleProblem] = Object.entries(decisionRuleProblems(edit, post.decision))[0] ?? [];
+  if (ruleField) throw new ValidationError(ruleField, ruleProblem!);
+  const pb = await getPocketBase();
+  if (post.call) {
+    const call = await pb.collection("funding_calls").getOne(post.call, { fields: "opens_on" });
+    const opensOn = typeof call.opens_on === "string" ? call.opens_on.slice(0, 10) : "";
+    if (opensOn && edit.decidedOn < opensOn) throw new ValidationError("decidedOn", decidedBeforeOpening(edit.decidedOn, opensOn));
+  }
+  const fields: Record<string, unknown> = {
+    title: edit.title,
+    summary: edit.reasonText.slice(0, 1000),
+    rejection_note: edit.reasonText,
+    funder_feedback_md: edit.feedback,
+    amount_requested: edit.amountRequested,
+    amount_awarded: edit.amountAwarded ?? 0,
+    decided_on: edit.decidedOn,
+    rejection_reasons: edit.rejectionReasons,
+    care_settings: edit.careSettings,
+    ai_types: edit.aiTypes,
+    language: edit.language,
+  };
+  const dismissals = [...((post.privacy_dismissals ?? []) as PrivacyDismissal[]).filter((d) => !dismiss.some((n) => n.id === d.id)), ...dismiss];
+  // Scanned as submission will scan it, so what the funder sees here is what blocks it there.
+  const findings = applyDismissals(
+    scanFields(Object.fromEntries(DECISION_SCANNED_FIELDS.map((f) => [f, String({ ...post, ...fields }[f] ?? "")]))),
+    dismissals,
+  );
+  if (hasBlockingFindings(findings)) throw new ValidationError("privacy", say("domain.privacy.nrn_post"));
+  const feedbackHtml = edit.feedback ? await renderUntrustedMarkdown(edit.feedback, { field: "feedback", title: edit.title, headingOffset: "top" }) : "";
+  const batch = pb.createBatch();
+  batch.collection("posts").update(post.id, { ...fields, funder_feedback_html: feedbackHtml, privacy_findings: findings, privacy_dismissals: dismissals });
+  event(batch, post.id, actor, "save", post.status, post.status);
+  await batch.send();
+  return { id: post.id };
+}
+
 /** The author marks a privacy finding "not personal data", with a reason the moderator sees. */
 export async function dismissFinding(actor: Actor | null, postId: string, findingId: string, reason: string): Promise<void> {
   const post = await loadPost(postId);
@@ -319,7 +386,7 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
     throw new ValidationError(field, say("domain.post.fields_need", { count: problems.length, problem: message }));
   }
   const findings = applyDismissals(
-    scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(data[f] ?? "")]))),
+    scanFields(Object.fromEntries(scannedFieldsOf(post).map((f) => [f, String(data[f] ?? "")]))),
     (data.privacy_dismissals ?? []) as PrivacyDismissal[],
   );
   if (hasBlockingFindings(findings)) {

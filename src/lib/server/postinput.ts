@@ -224,6 +224,7 @@ export const postFormSchema = postFieldsSchema.superRefine((v, ctx) => {
  * empty when it may be. Stored dates carry a time and stored amounts 0 for "none".
  */
 export function submissionProblems(stored: Record<string, unknown>, post: { kind: string; organization: string }): Record<string, string> {
+  if (stored.published_by === "funder") return recordedDecisionProblems(stored);
   const data: Record<string, unknown> = { ...stored, kind: post.kind, organization: post.organization };
   // PocketBase answers null for a JSON field never written (changed_roles on a funder's recorded
   // decision): that is an answer left out, as the form would send it, not an invalid one.
@@ -239,6 +240,88 @@ export function submissionProblems(stored: Record<string, unknown>, post: { kind
     problems[field] ??= issueMessage(issue);
   }
   return problems;
+}
+
+// A list of codes from a form (one value or several) or from the domain (an array).
+const codeList = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess((v) => (v == null || v === "" ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(values, { error: say("domain.facts.choice") })));
+
+/**
+ * What a funder may change in a decision it recorded, before publication (dashboard): the wording
+ * and the facts. Not the call, the applicant nor the decision itself: the applicant's consent was
+ * asked on those, so changing them means withdrawing the record and recording it again.
+ */
+export const decisionEditSchema = z.object({
+  title: z.preprocess(
+    (v) => v ?? "",
+    z
+      .string()
+      .trim()
+      .min(8, { error: say("domain.post.title") })
+      .max(300, { error: say("domain.post.title_max", { max: 300 }) }),
+  ),
+  amountRequested: z.preprocess(
+    (v) => (v == null || v === "" ? undefined : typeof v === "string" ? Number(v.replace(/[\s.]/g, "").replace(",", ".")) : v),
+    z
+      .number({ error: say("domain.funding.amount_requested_digits") })
+      .finite({ error: say("domain.funding.amount_requested_digits") })
+      .min(0, { error: say("domain.amount.negative") })
+      .max(1e10, { error: say("domain.amount.too_large") }),
+  ),
+  amountAwarded: optionalAmount,
+  decidedOn: z.preprocess(
+    (v) => (typeof v === "string" ? v.slice(0, 10) : v),
+    z
+      .string({ error: say("domain.funding.decided_on") })
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { error: say("domain.funding.decided_on") })
+      .refine((d) => !Number.isNaN(Date.parse(d)), { error: say("domain.date.real") }),
+  ),
+  language: z.enum(LANGUAGES, { error: say("domain.funding.language") }),
+  rejectionReasons: codeList(REJECTION_REASONS),
+  reasonText: text(5000, say("domain.post.data_sources_max", { max: 5000 })),
+  feedback: text(50000, say("domain.post.funder_feedback_max", { max: 50000 })),
+  careSettings: codeList(CARE_SETTINGS),
+  aiTypes: codeList(AI_TYPES),
+});
+
+/** A recorded decision's editable fields, as decisionEditSchema reads them. */
+export type DecisionEdit = z.infer<typeof decisionEditSchema>;
+
+/** The rules that depend on the decision (which the edit cannot change), by field: a refusal gives its reasons, an award its amount. */
+export function decisionRuleProblems(edit: Pick<DecisionEdit, "rejectionReasons" | "amountAwarded">, decision: string): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (decision === "rejected" && edit.rejectionReasons.length === 0) problems.rejectionReasons = say("domain.funding.refusal_reasons");
+  if (decision !== "rejected" && edit.rejectionReasons.length > 0) problems.rejectionReasons = say("domain.funding.reasons_refusals_only");
+  if (decision === "awarded" && !(edit.amountAwarded && edit.amountAwarded > 0)) problems.amountAwarded = say("domain.post.amount_awarded");
+  return problems;
+}
+
+/** A stored recorded decision's fields under the edit form's names. */
+export function decisionEditValues(stored: Record<string, unknown>): Record<string, unknown> {
+  return {
+    title: stored.title ?? "",
+    amountRequested: stored.amount_requested ?? 0,
+    amountAwarded: stored.amount_awarded ? stored.amount_awarded : null,
+    decidedOn: typeof stored.decided_on === "string" ? stored.decided_on.slice(0, 10) : "",
+    language: stored.language ?? "",
+    rejectionReasons: stored.rejection_reasons ?? [],
+    reasonText: stored.rejection_note ?? "",
+    feedback: stored.funder_feedback_md ?? "",
+    careSettings: stored.care_settings ?? [],
+    aiTypes: stored.ai_types ?? [],
+  };
+}
+
+// A funder's recorded decision is judged by the decision rules (what recording it required),
+// not by the applicant's post form: it has no summary or story of its own.
+function recordedDecisionProblems(stored: Record<string, unknown>): Record<string, string> {
+  const parsed = decisionEditSchema.safeParse(decisionEditValues(stored));
+  if (!parsed.success) {
+    const problems: Record<string, string> = {};
+    for (const issue of parsed.error.issues) problems[String(issue.path[0] ?? "post")] ??= issueMessage(issue);
+    return problems;
+  }
+  return decisionRuleProblems(parsed.data, String(stored.decision ?? ""));
 }
 
 /**
@@ -266,6 +349,17 @@ export const SCANNED_FIELDS = [
   "reflection_md",
   "funder_name",
 ] as const;
+
+/**
+ * The text fields of a funder's recorded decision: its title, reasons and feedback (its summary is
+ * the first part of its reasons, so scanning both would report every finding twice).
+ */
+export const DECISION_SCANNED_FIELDS = ["title", "rejection_note", "funder_feedback_md"] as const;
+
+/** The fields the privacy guard scans in this post: a funder's recorded decision has its own. */
+export function scannedFieldsOf(post: Record<string, unknown>): readonly string[] {
+  return post.published_by === "funder" ? DECISION_SCANNED_FIELDS : SCANNED_FIELDS;
+}
 
 /** Fields of a post that a revision snapshots and that moderation can change. */
 export const CONTENT_FIELDS = [
