@@ -225,6 +225,16 @@ describe("bulk approval of imported decisions (issue 11 §10)", () => {
     expect(await outboxRows(pb, withFinding!)).toHaveLength(0);
   });
 
+  it("a record withdrawn since it was ticked is reported as gone; the others are still approved", async () => {
+    const [gone, kept] = await decisions([awarded(`Withdrawn award ${word()}`), awarded(`Kept award ${word()}`)]);
+    await pb.collection("posts").delete(gone!);
+    expect(await approveDecisions(w.moderator, [gone!, kept!])).toEqual([
+      { id: gone, title: "", approved: false, message: "This post does not exist." },
+      { id: kept, title: expect.stringContaining("Kept award"), approved: true, message: null },
+    ]);
+    expect((await pb.collection("posts").getOne(kept!)).status).toBe("published");
+  });
+
   it("records approved in bulk without a note carry none, as feedback or on their approval", async () => {
     const [id] = await decisions([awarded(`Unannotated award ${word()}`)]);
     expect(await approveDecisions(w.moderator, [id!])).toEqual([{ id, title: expect.stringContaining("Unannotated award"), approved: true, message: null }]);

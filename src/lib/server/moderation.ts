@@ -20,7 +20,7 @@ import { checkTranslation } from "./translations.ts";
 import { hidesSomeone } from "./posts.ts";
 import { resolveAbout } from "./discussions/discussions.ts";
 import { assertSummaryPublishable, checkSummaryDraft, namingRequests, writeNamingRequests, writeSummarised } from "./roundtables/summaries.ts";
-import { getPocketBase } from "./pocketbase.ts";
+import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import {
   CONTENT_FIELDS,
   DECISION_SCANNED_FIELDS,
@@ -568,7 +568,10 @@ export async function approveDecisions(actor: Actor | null, postIds: string[], n
   for (const id of [...new Set(postIds)]) {
     let title = "";
     try {
-      const post = await loadPost(id);
+      // Withdrawn (deleted) since the moderator ticked it: reported with the others, not the end of the run.
+      const post = await loadPost(id).catch((error: unknown) => {
+        throw isNotFound(error) ? new ValidationError("post", say("domain.post.not_found")) : error;
+      });
       title = post.title;
       assertModerator(actor, post);
       if (post.kind !== "funding_application" || post.published_by !== "funder") throw new ValidationError("post", say("domain.review.bulk_funder_only"));
