@@ -13,7 +13,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../scripts/lib/seed.ts";
 import { recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
-import { dismissFinding, dpoReview, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
+import { claimPost, dismissFinding, dpoReview, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { requestOrganization } from "../../src/lib/server/orgs.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { launchBrowser, signedInPage } from "../helpers/browser.ts";
@@ -405,5 +405,31 @@ describe("reviewing (issue 11 §7–§11)", () => {
       expect(post.status).toBe("published");
       await expect(moderator.getByRole("row").filter({ hasText: t }).count()).resolves.toBe(0);
     }
+  });
+});
+
+describe("a review left claimed", () => {
+  it("after a day another moderator sees the claim has lapsed, takes the review over, and the history says so", async () => {
+    const title = `Night-shift handover summaries ${Date.now()}`;
+    const id = await submittedStory(title);
+    await untilModerators(id);
+    await claimPost(await actor(MODERATOR), id);
+    const admin = await as("admin@casebook.example");
+    await admin.goto(`${baseUrl}/moderation/posts/${id}`);
+    const decide = admin.getByRole("region", { name: "Decision" });
+    await expect(decide.textContent()).resolves.toContain("is reviewing this post.");
+    await expect(admin.getByRole("button", { name: "Take over the review" }).count()).resolves.toBe(0);
+    // The moderator went on leave two days ago.
+    await pb.collection("posts").update(id, { claimed_at: new Date(Date.now() - 48 * 3_600_000).toISOString() });
+    await admin.reload();
+    await expect(decide.textContent()).resolves.toContain("Claimed more than 24 hours ago: you may take the review over.");
+    expect(await seriousViolations(admin)).toEqual([]);
+    await admin.getByRole("button", { name: "Take over the review" }).click();
+    await admin.waitForURL(new RegExp(`/moderation/posts/${id}\\?claimed=1$`));
+    await expect(admin.getByRole("status").textContent()).resolves.toContain("You are reviewing this post");
+    const lines = (await admin.getByRole("region", { name: "History" }).getByRole("listitem").allTextContents()).join("\n");
+    expect(lines).toMatch(/Claimed for review by Mira Lambrecq/);
+    expect(lines).toMatch(/Review taken over by/);
+    await expect(admin.getByRole("button", { name: "Request changes" }).count()).resolves.toBe(1);
   });
 });

@@ -318,6 +318,48 @@ describe("bulk approval of imported decisions (issue 11 §10)", () => {
   });
 });
 
+describe("a claim that lapsed", () => {
+  afterEach(() => setClock(null));
+
+  async function claimedBy(moderator: Actor): Promise<string> {
+    const { id } = await saveDraft(w.editor, caseStudyInput(w.orgId, word()));
+    await submitPost(w.editor, id);
+    await claimPost(moderator, id);
+    return id;
+  }
+
+  it("holds for a day; after that another moderator takes the review over, and the first may no longer decide", async () => {
+    const away = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
+    const start = Date.now();
+    setClock(() => start);
+    const id = await claimedBy(away);
+    setClock(() => start + 23 * 3_600_000);
+    expect((await getPrivatePost(w.moderator, id))?.item.claimLapsed).toBe(false);
+    await expect(claimPost(w.moderator, id)).rejects.toThrow(`${away.name} is already reviewing this post.`);
+    setClock(() => start + 25 * 3_600_000);
+    expect((await getPrivatePost(w.moderator, id))?.item.claimLapsed).toBe(true);
+    await claimPost(w.moderator, id);
+    const post = await pb.collection("posts").getOne(id);
+    expect([post.status, post.claimed_by]).toEqual(["in_review", w.moderator.id]);
+    const takeover = (await moderationEvents(pb, id)).at(-1)!;
+    expect([takeover.action, takeover.actor, takeover.from_status, takeover.to_status]).toEqual(["take_over", w.moderator.id, "in_review", "in_review"]);
+    await expect(approvePost(away, id)).rejects.toThrow(/is reviewing this post/);
+    await approvePost(w.moderator, id);
+    expect((await pb.collection("posts").getOne(id)).status).toBe("published");
+  });
+
+  it("is free at once when the moderator who claimed the post no longer has an account", async () => {
+    const leaving = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
+    const id = await claimedBy(leaving);
+    await pb.collection("users").delete(leaving.id);
+    const post = await pb.collection("posts").getOne(id);
+    expect([post.status, post.claimed_by]).toEqual(["in_review", ""]);
+    expect((await getPrivatePost(w.moderator, id))?.item.claimLapsed).toBe(true);
+    await claimPost(w.moderator, id);
+    expect((await pb.collection("posts").getOne(id)).claimed_by).toBe(w.moderator.id);
+  });
+});
+
 describe("answering the reviewer (issue 11 §11)", () => {
   it("the author answers a request for changes; the moderator reads it with the resubmission; a new request clears it", async () => {
     const { id } = await saveDraft(w.editor, caseStudyInput(w.orgId, word()));
@@ -471,8 +513,17 @@ describe("what each queue says (issue 10)", () => {
       publishedBy: "applicant",
       claimedBy: "Mona Reviewer",
       claimedById: mona.id,
+      claimLapsed: false,
     });
-    expect(items[1]).toMatchObject({ status: "draft", reviewState: "draft", language: "fr", submittedAt: null, claimedBy: null, claimedById: null });
+    expect(items[1]).toMatchObject({
+      status: "draft",
+      reviewState: "draft",
+      language: "fr",
+      submittedAt: null,
+      claimedBy: null,
+      claimedById: null,
+      claimLapsed: false,
+    });
     expect(await listMyPosts(null)).toEqual([]);
   });
 

@@ -21,6 +21,7 @@ import { hidesSomeone } from "./posts.ts";
 import { resolveAbout } from "./discussions/discussions.ts";
 import { assertSummaryPublishable, checkSummaryDraft, namingRequests, writeNamingRequests, writeSummarised } from "./roundtables/summaries.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
+import { now } from "./clock.ts";
 import {
   CONTENT_FIELDS,
   DECISION_SCANNED_FIELDS,
@@ -461,16 +462,32 @@ function assertModerator(actor: Actor | null, post: RecordModel): asserts actor 
   assertCan(actor, "post.moderate", postSubject(post));
 }
 
-/** A moderator takes a submitted post, so two moderators do not review the same one. */
+/** How long a claim holds before another moderator may take the review over (its moderator away, or gone). */
+export const CLAIM_HOLDS_HOURS = 24;
+
+/** True when another moderator may take over this post's review: nobody holds it (the account is gone) or the claim is older than CLAIM_HOLDS_HOURS. */
+export function claimLapsed(post: Record<string, unknown>, at = now()): boolean {
+  if (!post.claimed_by) return true;
+  const since = typeof post.claimed_at === "string" ? Date.parse(post.claimed_at.replace(" ", "T")) : Number.NaN;
+  return Number.isNaN(since) || at - since >= CLAIM_HOLDS_HOURS * 3_600_000;
+}
+
+/** A moderator takes a submitted post, so two moderators do not review the same one; or takes over a review whose claim lapsed. */
 export async function claimPost(actor: Actor | null, postId: string): Promise<void> {
   const post = await loadPost(postId);
   assertModerator(actor, post);
   const state = reviewState(post);
-  if (state === "in_review" && post.claimed_by && post.claimed_by !== actor.id) {
-    throw new ValidationError(
-      "post",
-      post.expand?.claimed_by?.name ? say("domain.review.claimed_by", { name: post.expand.claimed_by.name }) : say("domain.review.claimed_by_other"),
-    );
+  if (state === "in_review" && post.claimed_by !== actor.id) {
+    if (!claimLapsed(post)) {
+      throw new ValidationError(
+        "post",
+        post.expand?.claimed_by?.name ? say("domain.review.claimed_by", { name: post.expand.claimed_by.name }) : say("domain.review.claimed_by_other"),
+      );
+    }
+    // Without this a post whose moderator is away, or whose account was deleted, waits in review
+    // for ever. The history shows who claimed it before, and when.
+    await setReviewState(post, actor, "take_over", "in_review", { patch: { claimed_by: actor.id, claimed_at: new Date(now()).toISOString() } });
+    return;
   }
   if (state !== "submitted") throw new ValidationError("post", say("domain.review.claim_submitted_only"));
   // Nothing to decide until the applicant answers: approval would be refused anyway (issue 11 §10).
@@ -478,7 +495,7 @@ export async function claimPost(actor: Actor | null, postId: string): Promise<vo
   if (awaitsConsent(post)) {
     throw new ValidationError("consent", say("domain.review.consent_before_review"));
   }
-  await setReviewState(post, actor, "claim", "in_review", { patch: { claimed_by: actor.id, claimed_at: new Date().toISOString() } });
+  await setReviewState(post, actor, "claim", "in_review", { patch: { claimed_by: actor.id, claimed_at: new Date(now()).toISOString() } });
 }
 
 /** Gives a claimed post back to the queue. */

@@ -6,7 +6,7 @@ import { attachmentFindings, attachmentReports, type AttachmentReport } from "./
 import { assertCan, can } from "./can.ts";
 import { listFlags } from "./flags.ts";
 import { awaitsConsent } from "./funding.ts";
-import { canViewPrivately, loadPost, postSubject, reviewState } from "./moderation.ts";
+import { canViewPrivately, claimLapsed, loadPost, postSubject, reviewState } from "./moderation.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS } from "./postinput.ts";
 import type { Locale } from "../../i18n/index.ts";
@@ -46,6 +46,7 @@ function summary(post: RecordModel): QueueItem {
     publishedBy: post.published_by || "applicant",
     claimedBy: post.expand?.claimed_by?.name ?? null,
     claimedById: post.claimed_by || null,
+    claimLapsed: reviewState(post) === "in_review" && claimLapsed(post),
   };
 }
 
@@ -338,6 +339,8 @@ export type QueueItem = {
   publishedBy: string;
   claimedBy: string | null;
   claimedById: string | null;
+  /** In review under a claim another moderator may take over (moderation.ts claimLapsed). */
+  claimLapsed: boolean;
 };
 /** A reviewer's note on one of the author's posts. */
 export type ReviewerNote = { item: QueueItem; kind: "changes" | "approved" | "rejected"; reply: { note: string; at: string } | null; canReply: boolean };
