@@ -35,7 +35,12 @@ describe("multiProcessProblem", () => {
 
 describe("how a site process is started", () => {
   it("exposes gc(), caps the young generation and has glibc return large freed blocks, unless the environment chose otherwise", () => {
-    expect(siteProcessArgs("/srv/casebook/scripts/serve.ts")).toEqual(["--expose-gc", "--max-semi-space-size=16", "/srv/casebook/scripts/serve.ts"]);
+    expect(siteProcessArgs("/srv/casebook/scripts/serve.ts")).toEqual([
+      "--expose-gc",
+      "--max-semi-space-size=16",
+      "--heap-growing-percent=50",
+      "/srv/casebook/scripts/serve.ts",
+    ]);
     const env = siteProcessEnv({ PORT: "4321" });
     expect(env).toEqual({ PORT: "4321", MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "131072" });
     expect(siteProcessEnv({ MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "65536" })).toEqual({ MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "65536" });
