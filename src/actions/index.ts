@@ -70,6 +70,7 @@ import {
   signUpInBackground,
   signUpSchema,
   updateProfile,
+  type Actor,
 } from "../lib/server/users.ts";
 import { say } from "../i18n/domain.ts";
 import { LOCALES, t } from "../i18n/index.ts";
@@ -84,6 +85,50 @@ function passwordProblem(reasons: string[]): string {
 const id = z.string().regex(/^[a-z0-9]{15}$/, { error: say("domain.unknown_record") });
 // Account deletion is confirmed by typing a word: each language's own (the page shows it), DELETE always.
 const DELETE_WORDS = new Set(LOCALES.map((locale) => t(locale, "account.delete.word")));
+
+// A post's edit forms (the post form, a funder's decision form): which button was pressed, and the
+// "not personal data" declarations typed on the same page, saved with the form (issue 11 §1).
+const editFormFields = {
+  intent: z.enum(["save", "submit", "preview"]).default("save"),
+  dismissIds: z.array(z.string().max(40)).default([]),
+  dismissReasons: z.array(z.string().max(500)).default([]),
+  dismiss: z.preprocess((v) => v || undefined, z.string().max(40).optional()),
+};
+
+/** Marks the declaration whose reason is missing or too short. */
+function refineDismissals(v: { dismissIds: string[]; dismissReasons: string[]; dismiss?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (dismissalProblems(v.dismissIds, v.dismissReasons, v.dismiss).length > 0)
+    ctx.addIssue({ code: "custom", path: ["dismissReasons"], message: say("domain.privacy.dismiss_reason") });
+}
+
+/** The typed declarations that carry a reason. */
+function typedDismissals(ids: string[], reasons: string[]): { id: string; reason: string }[] {
+  return ids.map((id, i) => ({ id, reason: (reasons[i] ?? "").trim() })).filter((d) => d.reason);
+}
+
+/**
+ * "Save and submit" after the save: submits, and reports rather than throws what stops it — patient
+ * data (blocked) or a field the full rules still need (incomplete, a field of `form`) — since the
+ * post is saved either way and the page shows why.
+ */
+async function submitSaved(
+  actor: Actor | null,
+  postId: string,
+  intent: string,
+  form: Record<string, unknown>,
+): Promise<{ status: string | null; blocked: boolean; incomplete: boolean }> {
+  const outcome = { status: null as string | null, blocked: false, incomplete: false };
+  if (intent !== "submit") return outcome;
+  try {
+    outcome.status = (await submitPost(actor, postId)).status;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    if (error.field === "privacy") outcome.blocked = true;
+    else if (error.field in form) outcome.incomplete = true;
+    else throw error;
+  }
+  return outcome;
+}
 
 export const server = rememberParsedForms({
   ...followActions,
@@ -330,39 +375,19 @@ export const server = rememberParsedForms({
     input: postFieldsSchema
       .extend({
         postId: z.preprocess((v) => v || undefined, id.optional()),
-        intent: z.enum(["save", "submit", "preview"]).default("save"),
         attachments: z.array(z.instanceof(File)).default([]),
         removeAttachments: z.array(z.string().max(200)).default([]),
-        // "Not personal data" declarations typed on the same page, saved with the form (issue 11 §1).
-        dismissIds: z.array(z.string().max(40)).default([]),
-        dismissReasons: z.array(z.string().max(500)).default([]),
-        dismiss: z.preprocess((v) => v || undefined, z.string().max(40).optional()),
+        ...editFormFields,
       })
       .superRefine((v, ctx) => {
         refinePost(v, ctx);
-        if (dismissalProblems(v.dismissIds, v.dismissReasons, v.dismiss).length > 0)
-          ctx.addIssue({ code: "custom", path: ["dismissReasons"], message: say("domain.privacy.dismiss_reason") });
+        refineDismissals(v, ctx);
       }),
     handler: async ({ postId, intent, attachments, removeAttachments, dismissIds, dismissReasons, dismiss: _clicked, ...input }, context) =>
       domainCall(async () => {
-        const dismissals = dismissIds.map((id, i) => ({ id, reason: (dismissReasons[i] ?? "").trim() })).filter((d) => d.reason);
+        const dismissals = typedDismissals(dismissIds, dismissReasons);
         const saved = await saveDraft(context.locals.user, input, postId, { add: attachments, remove: removeAttachments }, dismissals);
-        let status: string | null = null;
-        let blocked = false;
-        let incomplete = false;
-        if (intent === "submit") {
-          try {
-            status = (await submitPost(context.locals.user, saved.id)).status;
-          } catch (error) {
-            // The draft is saved either way; the page then shows what blocks submission
-            // (patient data) or which fields still need the author (the full rules).
-            if (!(error instanceof ValidationError)) throw error;
-            if (error.field === "privacy") blocked = true;
-            else if (error.field in postFieldsSchema.shape) incomplete = true;
-            else throw error;
-          }
-        }
-        return { ...saved, intent, status, blocked, incomplete };
+        return { ...saved, intent, ...(await submitSaved(context.locals.user, saved.id, intent, postFieldsSchema.shape)) };
       }),
   }),
 
@@ -370,37 +395,11 @@ export const server = rememberParsedForms({
   // form, so the call and applicant it was recorded with are kept (moderation.ts).
   saveDecision: defineAction({
     accept: "form",
-    input: decisionEditSchema
-      .extend({
-        postId: id,
-        intent: z.enum(["save", "submit", "preview"]).default("save"),
-        dismissIds: z.array(z.string().max(40)).default([]),
-        dismissReasons: z.array(z.string().max(500)).default([]),
-        dismiss: z.preprocess((v) => v || undefined, z.string().max(40).optional()),
-      })
-      .superRefine((v, ctx) => {
-        if (dismissalProblems(v.dismissIds, v.dismissReasons, v.dismiss).length > 0)
-          ctx.addIssue({ code: "custom", path: ["dismissReasons"], message: say("domain.privacy.dismiss_reason") });
-      }),
+    input: decisionEditSchema.extend({ postId: id, ...editFormFields }).superRefine(refineDismissals),
     handler: async ({ postId, intent, dismissIds, dismissReasons, dismiss: _clicked, ...input }, context) =>
       domainCall(async () => {
-        const dismissals = dismissIds.map((id, i) => ({ id, reason: (dismissReasons[i] ?? "").trim() })).filter((d) => d.reason);
-        const saved = await saveRecordedDecision(context.locals.user, postId, input, dismissals);
-        let status: string | null = null;
-        let blocked = false;
-        let incomplete = false;
-        if (intent === "submit") {
-          try {
-            status = (await submitPost(context.locals.user, saved.id)).status;
-          } catch (error) {
-            // Saved either way; the page then shows what blocks submission.
-            if (!(error instanceof ValidationError)) throw error;
-            if (error.field === "privacy") blocked = true;
-            else if (error.field in decisionEditSchema.shape) incomplete = true;
-            else throw error;
-          }
-        }
-        return { ...saved, intent, status, blocked, incomplete };
+        const saved = await saveRecordedDecision(context.locals.user, postId, input, typedDismissals(dismissIds, dismissReasons));
+        return { ...saved, intent, ...(await submitSaved(context.locals.user, saved.id, intent, decisionEditSchema.shape)) };
       }),
   }),
 

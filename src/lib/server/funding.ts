@@ -228,6 +228,7 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
     const refusedNamed = d.decision !== "awarded" && d.applicantType !== "anonymous";
     const consent = !refusedNamed ? "not_needed" : d.applicantType === "platform" ? "requested" : d.consentObtained ? "granted" : "refused";
     if (consent === "requested") consentRequests++;
+    // Under the record's own field names (postinput.ts DECISION_SCANNED_FIELDS): a finding keeps its id, and a "not personal data" declaration its hold, through editing and submission.
     const findings = scanFields({ title: d.title, rejection_note: d.reasonText, funder_feedback_md: d.feedback });
     if (hasBlockingFindings(findings)) throw new ValidationError("privacy", say("domain.privacy.nrn_record", { title: d.title }));
     let slug = slugify(d.title, 80);
