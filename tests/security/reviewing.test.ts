@@ -3,8 +3,8 @@
 // someone else's request for changes, bulk-approving funders' records without being a
 // moderator (or as one with a stake in the applicant), signing off as someone other than the
 // organisation's DPO, rejecting without a reason, reading a sign-off page from outside, a second
-// moderator taking over or deciding a post a colleague holds, and hiding then restoring a post in
-// review to publish it without approval (issue 10).
+// moderator taking over or deciding a post a colleague holds (and who may take over a claim that
+// lapsed), and hiding then restoring a post in review to publish it without approval (issue 10).
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
@@ -283,6 +283,32 @@ describe("reviewing: who may do what (issue 11 §7–§11)", () => {
     const page = await clients.anonymous.fetch(`/posts/${w.inReviewSlug}`);
     expect(page.status).toBe(404);
     expect((await page.text()).includes(MARKER)).toBe(false);
+  });
+
+  it("a claim that lapsed is taken over only by another moderator without a stake in the post (moderatePost claim)", async () => {
+    const id = (await saveDraft(actors.editor, story(w.orgId, `Lapsed claim ${MARKER}`))).id;
+    await submitPost(actors.editor, id);
+    await claimPost(actors.moderator, id);
+    // Its moderator claimed it two days ago and went on leave.
+    await pb.collection("posts").update(id, { claimed_at: new Date(Date.now() - 48 * 3_600_000).toISOString() });
+    const claim: Req = { path: `/moderation/posts/${id}?_action=moderatePost`, form: { postId: id, decision: "claim", note: "" } };
+    await run(
+      [
+        { name: "a visitor takes the review over", actor: "anonymous", request: claim, expected: SIGNIN },
+        // Not moderators: the review page does not exist for them.
+        ...(["plain", "editor", "orgAdmin", "dpo", "funder"] as const).map((actor) => ({
+          name: "takes the review over",
+          actor,
+          request: claim,
+          expected: refused(404),
+        })),
+        // A moderator reads the post in review, but never decides on their own organisation's.
+        { name: "a moderator of the post's own organisation takes the review over", actor: "stakeModerator", request: claim, expected: { status: 403, changes: false } },
+        { name: "another moderator takes the review over", actor: "otherModerator", request: claim, expected: { status: 303, changes: true } },
+      ],
+      () => state(id),
+    );
+    expect((await pb.collection("posts").getOne(id)).claimed_by).toBe(actors.otherModerator.id);
   });
 
   it("hiding and restoring never publish a post that was not approved (moderatePost hide/restore)", async () => {
