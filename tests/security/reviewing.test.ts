@@ -303,7 +303,12 @@ describe("reviewing: who may do what (issue 11 §7–§11)", () => {
           expected: refused(404),
         })),
         // A moderator reads the post in review, but never decides on their own organisation's.
-        { name: "a moderator of the post's own organisation takes the review over", actor: "stakeModerator", request: claim, expected: { status: 403, changes: false } },
+        {
+          name: "a moderator of the post's own organisation takes the review over",
+          actor: "stakeModerator",
+          request: claim,
+          expected: { status: 403, changes: false },
+        },
         { name: "another moderator takes the review over", actor: "otherModerator", request: claim, expected: { status: 303, changes: true } },
       ],
       () => state(id),
