@@ -74,6 +74,69 @@ describe("PostingsIndex", () => {
     const badOffsets = { ...sections, offsets: sections.offsets.map((o, i) => (i === 1 ? sections.docs.length + 5 : o)) };
     expect(() => PostingsIndex.fromSections(badOffsets)).toThrow(/out of order/);
   });
+
+  // Typos counted as Meilisearch counts them: one on the first character counts as two.
+  it.each([
+    ["sensors", 1, { sensor: 1, sensoys: 1, sensors: 0 }],
+    ["monitoring", 2, { monitoring: 0, monitorign: 2, monitorin: 1, nonitoring: 2, onitoring: 2, amonitoring: 2, omnitoring: 2 }],
+  ])("finds the words within the typos %s allows, a first-character typo counting two", (term, budget, expected) => {
+    // Besides the expected words: first-character typos that need a second edit, or one typo where only one is allowed.
+    const others = ["censors", "ensors", "csensors", "esnsors", "nomitoring", "onitorign", "amonitorin"];
+    const index = indexOf([docOf([...Object.keys(expected), ...others].join(" "), "x")]);
+    const found = Object.fromEntries([...index.typoForms(term, budget)].map(([word, id, typos]) => [word, [typos, id === index.termId(word)]]));
+    expect(found).toEqual(Object.fromEntries(Object.entries(expected).map(([word, typos]) => [word, [typos, true]])));
+  });
+
+  it("finds with typoForms what the rule gives when every word of a vocabulary is compared by hand", () => {
+    // A deterministic vocabulary of near-spellings of a few words, each word checked against the
+    // rule directly: same first character, Levenshtein within the budget; another first
+    // character, one edit (or the first two swapped) and then it counts as two.
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const letters = "abcdeimnorst";
+    const edit = (w: string) => {
+      const i = Math.floor(random() * (w.length + 1));
+      const c = letters[Math.floor(random() * letters.length)]!;
+      const op = Math.floor(random() * 3);
+      return op === 0 ? w.slice(0, i) + c + w.slice(i + 1) : op === 1 ? w.slice(0, i) + c + w.slice(i) : w.slice(0, i) + w.slice(i + 1);
+    };
+    const vocabulary = new Set<string>();
+    for (const base of ["sensors", "monitoring", "triage", "dementia"]) {
+      for (let k = 0; k < 300; k++) {
+        let w = base;
+        for (let e = Math.floor(random() * 4); e > 0; e--) w = edit(w);
+        if (w.length > 0) vocabulary.add(w);
+      }
+    }
+    const index = indexOf([docOf([...vocabulary].join(" "), "x")]);
+    const levenshtein = (a: string, b: string) => {
+      let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+      for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        row = next;
+      }
+      return row[b.length]!;
+    };
+    const typos = (term: string, word: string) => {
+      if (word[0] === term[0]) return levenshtein(term, word);
+      const swapped = term.length > 1 && word === term[1]! + term[0]! + term.slice(2);
+      return levenshtein(term, word) === 1 || swapped ? 2 : Number.POSITIVE_INFINITY;
+    };
+    let compared = 0;
+    for (const term of ["sensors", "monitoring", "triage", "dementia", "esnsors", "nonitoring"]) {
+      for (const budget of [1, 2]) {
+        const found = new Map([...index.typoForms(term, budget)].map(([word, , n]) => [word, n]));
+        const expected = new Map([...vocabulary].map((word) => [word, typos(term, word)] as const).filter(([, n]) => n <= budget));
+        expect(found).toEqual(expected);
+        compared += expected.size;
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
 });
 
 describe("PostingsBuilder", () => {

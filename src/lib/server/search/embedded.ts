@@ -230,7 +230,7 @@ class Searcher {
       }
     }
     if (maxTypos > 0) {
-      for (const [word, [id, distance]] of index.vocabulary.fuzzyGet(term, maxTypos)) {
+      for (const [word, id, distance] of index.typoForms(term, maxTypos)) {
         if (distance === 0 || byPrefix.has(word)) continue;
         use(id, (FUZZY_WEIGHT * word.length) / (word.length + distance));
       }

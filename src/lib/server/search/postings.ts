@@ -40,6 +40,8 @@ export class PostingsIndex {
   readonly fields: number;
   #terms: string[] = [];
   #vocabulary = new SearchableMap<number>();
+  // The first characters of the vocabulary's words, for typoForms()' first-character typos.
+  #firsts = new Set<string>();
   // Base segment.
   #baseTerms = 0;
   #offsets: Int32Array = new Int32Array(1);
@@ -79,6 +81,41 @@ export class PostingsIndex {
   /** The vocabulary, for typo and prefix lookups (values are term ids). */
   get vocabulary(): SearchableMap<number> {
     return this.#vocabulary;
+  }
+
+  /**
+   * Index words within `maxTypos` typos of `term` (Levenshtein), with their term ids and typo
+   * counts, counted as Meilisearch counts them: a typo on the first character counts as two
+   * (its engine, milli, looks up one-typo words under the word's first character only).
+   * So with one typo allowed the first character must match, and with two a word that differs
+   * there matches only when the rest is exact. Besides matching what the Meilisearch engine
+   * finds, this is most of the speed of the lookup: a walk of the radix tree with the first
+   * character free visits every branch of the root (a fifth of a plain search's time, profiled);
+   * fixed, it walks one. The exact word itself (0 typos) is included.
+   */
+  *typoForms(term: string, maxTypos: number): Generator<[word: string, id: number, typos: number]> {
+    if (maxTypos <= 0 || term.length === 0) return;
+    const first = String.fromCodePoint(term.codePointAt(0)!);
+    const rest = term.slice(first.length);
+    // Same first character: the typos are in the rest, the words under that first character.
+    for (const [tail, [id, typos]] of this.#vocabulary.atPrefix(first).fuzzyGet(rest, maxTypos)) yield [first + tail, id, typos];
+    if (maxTypos < 2) return;
+    // The first character replaced, dropped, swapped with the second, or another one typed before
+    // it: two typos, the rest exact (Meilisearch's engine takes these as words one edit away whose
+    // first character differs). Only words with another first character: the others were found above.
+    const dropped = rest.length > 0 && !rest.startsWith(first) ? this.#vocabulary.get(rest) : undefined;
+    if (dropped !== undefined) yield [rest, dropped, 2];
+    const second = rest.length > 0 ? String.fromCodePoint(rest.codePointAt(0)!) : first;
+    const swappedWord = second + first + rest.slice(second.length);
+    const swapped = second !== first ? this.#vocabulary.get(swappedWord) : undefined;
+    if (swapped !== undefined) yield [swappedWord, swapped, 2];
+    for (const c of this.#firsts) {
+      if (c === first) continue;
+      const replaced = this.#vocabulary.get(c + rest);
+      if (replaced !== undefined) yield [c + rest, replaced, 2];
+      const added = this.#vocabulary.get(c + term);
+      if (added !== undefined) yield [c + term, added, 2];
+    }
   }
 
   /** True when `doc` is a live document number. */
@@ -316,7 +353,8 @@ export class PostingsIndex {
     const F = this.fields;
     this.#terms = s.terms;
     this.#vocabulary = new SearchableMap<number>();
-    for (let id = 0; id < s.terms.length; id++) this.#vocabulary.set(s.terms[id]!, id);
+    this.#firsts = new Set();
+    for (let id = 0; id < s.terms.length; id++) this.#remember(s.terms[id]!, id);
     this.#baseTerms = s.terms.length;
     this.#offsets = s.offsets;
     this.#docs = s.docs;
@@ -342,9 +380,15 @@ export class PostingsIndex {
     if (id === undefined) {
       id = this.#terms.length;
       this.#terms.push(term);
-      this.#vocabulary.set(term, id);
+      this.#remember(term, id);
     }
     return id;
+  }
+
+  #remember(term: string, id: number): void {
+    this.#vocabulary.set(term, id);
+    const first = term.codePointAt(0);
+    if (first !== undefined) this.#firsts.add(String.fromCodePoint(first));
   }
 
   #grow(size: number): void {
