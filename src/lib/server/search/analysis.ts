@@ -8,7 +8,7 @@
 import { stemmer as stemDutch } from "@orama/stemmers/dutch";
 import { stemmer as stemEnglish } from "@orama/stemmers/english";
 import { stemmer as stemFrench } from "@orama/stemmers/french";
-import { isStopWord, normalizeText } from "./words.ts";
+import { isStopWord, normalizeText, ownCopy } from "./words.ts";
 
 export { isStopWord, normalizeText };
 
@@ -71,12 +71,13 @@ export class StemFamilies {
   add(term: string, lang: StemLanguage): void {
     const seen = this.#seen[lang];
     if (seen.has(term)) return;
-    seen.add(term);
-    const stem = stemOf(term, lang);
+    const own = ownCopy(term);
+    seen.add(own);
+    const stem = stemOf(own, lang);
     if (stem === null) return;
     const family = this.#families[lang].get(stem);
-    if (family) family.push(term);
-    else this.#families[lang].set(stem, [term]);
+    if (family) family.push(own);
+    else this.#families[lang].set(stem, [own]);
   }
 
   /**

@@ -15,6 +15,7 @@
 
 import SearchableMap from "minisearch/SearchableMap";
 import type { Scratch } from "./scratch.ts";
+import { ownCopy } from "./words.ts";
 
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
 const MAX_TF = 0xffff;
@@ -379,8 +380,9 @@ export class PostingsIndex {
     let id = this.#vocabulary.get(term);
     if (id === undefined) {
       id = this.#terms.length;
-      this.#terms.push(term);
-      this.#remember(term, id);
+      const own = ownCopy(term);
+      this.#terms.push(own);
+      this.#remember(own, id);
     }
     return id;
   }
@@ -580,8 +582,9 @@ export class PostingsBuilder {
         let id = this.#ids.get(term);
         if (id === undefined) {
           id = this.#terms.length;
-          this.#terms.push(term);
-          this.#ids.set(term, id);
+          const own = ownCopy(term);
+          this.#terms.push(own);
+          this.#ids.set(own, id);
         }
         this.#push(id * F + f, Math.min(tf, MAX_TF));
       }
