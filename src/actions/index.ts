@@ -40,7 +40,7 @@ import {
   unclaimPost,
   withdrawPost,
 } from "../lib/server/moderation.ts";
-import { decisionEditSchema, dismissalProblems, postFieldsSchema, refinePost } from "../lib/server/postinput.ts";
+import { decisionEditSchema, dismissalProblems, postFieldsSchema, refinePost, requiredTitle } from "../lib/server/postinput.ts";
 import { answerConsent, callFieldsSchema, importDecisionsCsv, recordDecisions, refineCall, saveCall } from "../lib/server/funding.ts";
 import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS, REGIONS, REJECTION_REASONS } from "../lib/codelists.ts";
 import { siteLimits } from "../lib/server/sharedlimits.ts";
@@ -528,14 +528,7 @@ export const server = rememberParsedForms({
     accept: "form",
     input: z.object({
       callId: id,
-      title: z.preprocess(
-        (v) => v ?? "",
-        z
-          .string()
-          .trim()
-          .min(8, { error: say("domain.post.title") })
-          .max(300),
-      ),
+      title: requiredTitle,
       applicantType: z.enum(["platform", "outside", "anonymous"], { error: say("domain.funding.who_applied") }),
       applicant: z.preprocess((v) => v ?? "", z.string().trim().max(300)),
       applicantRegion: z.preprocess((v) => v || null, z.enum(REGIONS).nullable()),

@@ -16,6 +16,7 @@ import type { InsightCase, InsightDecision } from "./insights.ts";
 import type { PublicDecision } from "./opendata.ts";
 import { hidesSomeone, toPublicPost, type PublicPost } from "./posts.ts";
 import { ValidationError } from "./errors.ts";
+import { requiredTitle } from "./postinput.ts";
 import { renderUntrustedMarkdown } from "./markdown.ts";
 import { randomRecordId, slugifyText } from "./ids.ts";
 import { slugify } from "./orgs.ts";
@@ -38,14 +39,7 @@ const optionalDate = z.preprocess(
 
 /** The call form's fields. */
 export const callFieldsSchema = z.object({
-  title: z.preprocess(
-    (v) => v ?? "",
-    z
-      .string()
-      .trim()
-      .min(8, { error: say("domain.post.title") })
-      .max(300),
-  ),
+  title: requiredTitle,
   programme: z.preprocess((v) => v ?? "", z.string().trim().max(300)),
   description: z.preprocess(
     (v) => v ?? "",

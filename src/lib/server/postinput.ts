@@ -7,6 +7,16 @@ import { issueMessage, say } from "../../i18n/domain.ts";
 
 // Astro gives null for empty form fields; the domain is also called with plain objects.
 const text = (max: number, message: string) => z.preprocess((v) => (v == null ? "" : v), z.string().trim().max(max, { error: message }));
+
+/** A title the call, decision-recording and decision-editing forms require: 8 to 300 characters. */
+export const requiredTitle = z.preprocess(
+  (v) => v ?? "",
+  z
+    .string()
+    .trim()
+    .min(8, { error: say("domain.post.title") })
+    .max(300, { error: say("domain.post.title_max", { max: 300 }) }),
+);
 const optionalDate = z.preprocess(
   (v) => (v == null || v === "" ? null : v),
   z
@@ -252,14 +262,7 @@ const codeList = <const T extends readonly [string, ...string[]]>(values: T) =>
  * asked on those, so changing them means withdrawing the record and recording it again.
  */
 export const decisionEditSchema = z.object({
-  title: z.preprocess(
-    (v) => v ?? "",
-    z
-      .string()
-      .trim()
-      .min(8, { error: say("domain.post.title") })
-      .max(300, { error: say("domain.post.title_max", { max: 300 }) }),
-  ),
+  title: requiredTitle,
   amountRequested: z.preprocess(
     (v) => (v == null || v === "" ? undefined : typeof v === "string" ? Number(v.replace(/[\s.]/g, "").replace(",", ".")) : v),
     z

@@ -41,7 +41,8 @@ export class PostingsIndex {
   readonly fields: number;
   #terms: string[] = [];
   #vocabulary = new SearchableMap<number>();
-  // The first characters of the vocabulary's words, for typoForms()' first-character typos.
+  // The first characters of the vocabulary's words, for typoForms()' first-character typos (the
+  // radix tree holds them too, but only in its undocumented internals).
   #firsts = new Set<string>();
   // Base segment.
   #baseTerms = 0;
