@@ -9,8 +9,20 @@
 import type { APIContext, MiddlewareNext } from "astro";
 import { defineMiddleware, sequence } from "astro:middleware";
 import { LANGUAGE_COOKIE, chooseLocale, routeLocale, unprefixedRedirect } from "./i18n/routing.ts";
-import { PRIVATE_PAGE_CACHE, PUBLIC_PAGE_CACHE, etagMatches, pageCacheHeaders, storePage, storedPage, versionEtag, withEtag } from "./lib/server/pagecache.ts";
+import {
+  PRIVATE_PAGE_CACHE,
+  PUBLIC_PAGE_CACHE,
+  etagMatches,
+  isIndexBackedPath,
+  isStorablePagePath,
+  pageCacheHeaders,
+  storePage,
+  storedPage,
+  versionEtag,
+  withEtag,
+} from "./lib/server/pagecache.ts";
 import { projectionVersion } from "./lib/server/projections.ts";
+import { searchIndexVersion } from "./lib/server/search/index.ts";
 import { brusselsToday } from "./lib/server/funding.ts";
 import { clientIp } from "./lib/server/guard.ts";
 import { getConfig } from "./lib/server/config.ts";
@@ -155,8 +167,17 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
   // An anonymous visitor's conditional request for a public page that has not changed since
   // (same version of public content, day, URL and cookies) is answered 304 before rendering.
   const version = token === undefined && safeMethod && route.kind === "prefixed" ? projectionVersion() : null;
+  // Search results and the /failures tabs also follow the search index (pagecache.ts).
+  const indexVersion = version && isIndexBackedPath(pageUrl.pathname) ? searchIndexVersion() : null;
   const etag = version
-    ? versionEtag({ path: pageUrl.pathname, url: context.url, cookie: context.request.headers.get("cookie"), version: version.tag, day: brusselsToday() })
+    ? versionEtag({
+        path: pageUrl.pathname,
+        url: context.url,
+        cookie: context.request.headers.get("cookie"),
+        version: version.tag,
+        indexVersion,
+        day: brusselsToday(),
+      })
     : null;
   if (version && etag && etagMatches(context.request.headers.get("if-none-match"), etag)) {
     const notModified = new Response(null, {
@@ -187,12 +208,14 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
       setsCookies: response.headers.has("set-cookie") || [...context.cookies.headers()].length > 0,
     });
     for (const [name, value] of Object.entries(shareable)) response.headers.set(name, value);
-    // The version's validator only if nothing public changed while the page was rendered.
-    const stillCurrent = version && etag && projectionVersion()?.tag === version.tag ? { etag, changedAt: version.changedAt } : undefined;
+    // The version's validator only if nothing public (nor the index, for a page built on it) changed while the page was rendered.
+    const unchanged = projectionVersion()?.tag === version?.tag && (indexVersion === null || searchIndexVersion() === indexVersion);
+    const stillCurrent = version && etag && unchanged ? { etag, changedAt: version.changedAt } : undefined;
     if (shareable["cache-control"] !== PRIVATE_PAGE_CACHE && context.request.method === "GET") {
       answer = await withEtag(response, context.request, stillCurrent);
       // Kept for the next anonymous visitor only if rendered wholly at the version it is filed under.
-      if (stillCurrent && answer.status === 200) await storePage(stillCurrent.etag, answer, context.locals.routePattern ?? context.routePattern);
+      if (stillCurrent && answer.status === 200 && isStorablePagePath(pageUrl.pathname))
+        await storePage(stillCurrent.etag, answer, context.locals.routePattern ?? context.routePattern);
     }
   }
   applySecurityHeaders(answer.headers);

@@ -213,6 +213,25 @@ describe("one site process with the projection cache", () => {
     expect((await page(base, "/en/")).body).not.toContain(post.title);
   });
 
+  // /failures shows search results: its copy must follow the index, which learns of a hidden post
+  // from the outbox a moment after the write that changed the version of public content.
+  it("never keeps a copy of a page built on the search index (/failures) rendered before the index learned that a post was hidden", async () => {
+    const post = await publishedCaseStudy(w.pb, w.moderator, `Indexed story ${Date.now().toString(36)}`);
+    const reader = await trustedReaderActor(w.pb, w.moderator);
+    const base = site!.baseUrl;
+    await settled(base);
+    const listed = async () => (await page(base, "/en/failures")).body.includes(post.title);
+    await until(listed, (shown) => shown, "the post is in the failures list");
+    expect(await listed()).toBe(true);
+
+    expect(await flagAsPatientData(base, reader, post.id, post.slug)).toBe(303);
+    // Asked for at once and again, while the index may still hold the post, until it is gone…
+    await until(listed, (shown) => !shown, "the hidden post is gone from /failures");
+    // …and from then on never shown again: no copy rendered in between was kept.
+    for (let i = 0; i < 10; i++) expect(await listed(), `visit ${i + 1} after it was gone`).toBe(false);
+    expect((await page(base, `/en/search?q=${encodeURIComponent(post.title)}`)).body).not.toContain(`/en/posts/${post.slug}`);
+  });
+
   // Stored pages are answered before Astro (scripts/serve.ts, src/lib/server/fastpages.ts): the
   // checks the middleware makes must hold there too.
   it("answers a stored page before the framework only as the middleware would: foreign host refused, session cookie private, headers, id and count kept", async () => {
@@ -287,10 +306,22 @@ describe("one site process with the projection cache", () => {
     expect(member.status).toBe(200);
     expect(member.headers.get("cache-control")).toBe("private, no-store");
     await member.arrayBuffer();
-    // The search page follows the index, not the records: validated by its body only.
-    const search = await fetch(`${base}/en/search?q=triage`);
+    // The search page follows the index too: its validator also names the index's version. It is
+    // answered 304 like the others, but never kept whole: each new view searches again.
+    const searchUrl = `${base}/en/search?q=triage`;
+    const search = await fetch(searchUrl);
     await search.arrayBuffer();
-    expect(search.headers.get("etag")).not.toMatch(/^W\/"v-/);
+    const searchTag = search.headers.get("etag")!;
+    expect(searchTag).toMatch(/^W\/"v-[\w-]{27}"$/);
+    const stored = await pageHits(base);
+    const unchangedSearch = await fetch(searchUrl, { headers: { "if-none-match": searchTag } });
+    expect(unchangedSearch.status).toBe(304);
+    await unchangedSearch.arrayBuffer();
+    const searchAgain = await fetch(searchUrl);
+    expect(searchAgain.status).toBe(200);
+    expect(searchAgain.headers.get("etag")).toBe(searchTag);
+    await searchAgain.arrayBuffer();
+    expect(await pageHits(base)).toBe(stored);
 
     // Anything public changes (here: another post published elsewhere): the old validator no longer matches.
     await publishedCaseStudy(w.pb, w.moderator);

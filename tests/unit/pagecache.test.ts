@@ -14,6 +14,8 @@ import {
   storedPage,
   versionEtag,
   withEtag,
+  isIndexBackedPath,
+  isStorablePagePath,
 } from "../../src/lib/server/pagecache.ts";
 
 const ORIGIN = "https://casebook.example";
@@ -261,11 +263,59 @@ describe("versionEtag", () => {
   it.each([
     ["no version (the cache is not live)", { version: null }],
     ["a page that is not public", { path: "/dashboard", url: new URL("http://x/en/dashboard") }],
-    ["the search page (it follows the index)", { path: "/search", url: new URL("http://x/en/search?q=a") }],
+    ["the search page while the index has no version (Meilisearch, a write under way)", { path: "/search", url: new URL("http://x/en/search?q=a") }],
+    ["a /failures tab while the index has no version", { path: "/failures", url: new URL("http://x/en/failures?tab=refused"), indexVersion: null }],
     ["round tables (they follow the clock)", { path: "/round-tables/a-table", url: new URL("http://x/en/round-tables/a-table") }],
     ["the round tables list", { path: "/round-tables", url: new URL("http://x/en/round-tables") }],
   ])("is null for %s", (_, change) => {
     expect(versionEtag({ ...base, ...change })).toBeNull();
+  });
+});
+
+describe("versionEtag of a page built on the search index", () => {
+  const search = { path: "/search", url: new URL("http://x/en/search?q=triage"), cookie: null, version: "b00t.7", day: "2026-12-04", indexVersion: "ix01.3" };
+  const tag = versionEtag(search)!;
+
+  it("names the index's version as well as the version of public content", () => {
+    expect(tag).toMatch(/^W\/"v-[\w-]{27}"$/);
+    expect(versionEtag({ ...search })).toBe(tag);
+    expect(versionEtag({ ...search, indexVersion: "ix01.4" })).not.toBe(tag);
+    expect(versionEtag({ ...search, version: "b00t.8" })).not.toBe(tag);
+    const failures = { ...search, path: "/failures", url: new URL("http://x/en/failures") };
+    expect(versionEtag({ ...failures, indexVersion: "ix01.4" })).not.toBe(versionEtag(failures));
+  });
+
+  it("is not moved by the index on a page that does not read it", () => {
+    const post = { ...search, path: "/posts/a-story", url: new URL("http://x/en/posts/a-story") };
+    expect(versionEtag({ ...post, indexVersion: "ix01.4" })).toBe(versionEtag(post));
+    expect(versionEtag({ ...post, indexVersion: null })).toBe(versionEtag(post));
+  });
+
+  it("keeps search results out of the rendered-page cache, and the /failures tabs in it", () => {
+    expect(isIndexBackedPath("/search")).toBe(true);
+    expect(isIndexBackedPath("/failures")).toBe(true);
+    expect(isIndexBackedPath("/outcomes/failure")).toBe(false);
+    expect(isStorablePagePath("/search")).toBe(false);
+    expect(isStorablePagePath("/failures")).toBe(true);
+    expect(isStorablePagePath("/posts/a-story")).toBe(true);
+  });
+});
+
+describe("withEtag with a version validator", () => {
+  const version = { etag: 'W/"v-abc"', changedAt: new Date("2026-12-04T10:00:00Z") };
+  const page = () => new Response("<html>streamed</html>", { headers: { "content-type": "text/html", "cache-control": PUBLIC_PAGE_CACHE } });
+
+  it("sends the page with the version's ETag and Last-Modified, and 304 without a body when the browser holds it", async () => {
+    const first = await withEtag(page(), new Request(ORIGIN), version);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("etag")).toBe(version.etag);
+    expect(first.headers.get("last-modified")).toBe("Fri, 04 Dec 2026 10:00:00 GMT");
+    expect(await first.text()).toBe("<html>streamed</html>");
+    const again = await withEtag(page(), new Request(ORIGIN, { headers: { "if-none-match": version.etag } }), version);
+    expect(again.status).toBe(304);
+    expect(again.headers.get("etag")).toBe(version.etag);
+    expect(again.headers.get("content-type")).toBeNull();
+    expect(await again.text()).toBe("");
   });
 });
 

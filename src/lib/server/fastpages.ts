@@ -11,7 +11,7 @@
 //     middleware, which would sign the visitor out);
 //   - a Host the site answers to (a foreign one gets Astro's 421);
 //   - the version validator the middleware would compute (projections live, same version, day,
-//     URL and cookies) names a stored page.
+//     URL and cookies, and the search index's version for a page built on it) names a stored page.
 // The answer is counted and logged as the middleware's `observe` does, under the page's route.
 // Registered at load as an answer before Astro (earlyanswers.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -21,8 +21,9 @@ import { registerEarlyAnswer } from "./earlyanswers.ts";
 import { brusselsToday } from "./funding.ts";
 import { SECURITY_HEADERS, allowedHosts, isAllowedHost } from "./headers.ts";
 import { recordRequest, requestIdFrom } from "./observability.ts";
-import { PUBLIC_PAGE_CACHE, etagMatches, takeStoredPage, versionEtag } from "./pagecache.ts";
+import { PUBLIC_PAGE_CACHE, etagMatches, isIndexBackedPath, takeStoredPage, versionEtag } from "./pagecache.ts";
 import { projectionVersion } from "./projections.ts";
+import { searchIndexVersion } from "./search/index.ts";
 import { SESSION_COOKIE } from "./session.ts";
 
 // A language prefix, then segments of unreserved characters; any query without a fragment.
@@ -50,7 +51,8 @@ export function answerStoredPage(req: IncomingMessage, res: ServerResponse): boo
   const url = new URL(`http://casebook.invalid${raw}`);
   const route = routeLocale(url.pathname);
   if (route.kind !== "prefixed") return false;
-  const etag = versionEtag({ path: route.path, url, cookie, version: version.tag, day: brusselsToday() });
+  const indexVersion = isIndexBackedPath(route.path) ? searchIndexVersion() : null;
+  const etag = versionEtag({ path: route.path, url, cookie, version: version.tag, indexVersion, day: brusselsToday() });
   if (!etag) return false;
   const page = takeStoredPage(etag);
   if (!page) return false;

@@ -70,19 +70,48 @@ export function pageCacheHeaders(facts: PageResponseFacts): Record<string, strin
 }
 
 // Public pages whose anonymous view depends on more than public records, the URL and the day:
-// search results follow the index (updated after a write, by the outbox), round tables the hour.
-// They are validated by their body (pageEtag) only.
-const BODY_VALIDATED: readonly RegExp[] = [/^\/search$/, /^\/round-tables(\/|$)/];
+// round tables follow the hour. They are validated by their body (pageEtag) only.
+const BODY_VALIDATED: readonly RegExp[] = [/^\/round-tables(\/|$)/];
+
+// Public pages built on the search index (search results, the /failures tabs). The index learns of
+// a change from the outbox a moment after the write that moved the version of public content: a
+// copy rendered in between (a hidden post still listed) must not be filed under the new version.
+const INDEX_BACKED = /^\/(search|failures)$/;
+
+/** True for a page path (without language prefix) whose content comes from the search index: its validator needs the index's version too. */
+export function isIndexBackedPath(path: string): boolean {
+  return INDEX_BACKED.test(path);
+}
+
+/**
+ * True for a page path whose anonymous view may be kept in the rendered-page cache. Not search
+ * results: nearly every one is another URL, which would only push out the pages visitors come back
+ * to, and a search must cost what it costs even when repeated (issue 15: no result caches).
+ */
+export function isStorablePagePath(path: string): boolean {
+  return path !== "/search";
+}
 
 /**
  * The validator of an anonymous view of a public page at a version of public content (issue 15 §3):
- * the same version, day (Brussels: calls close by date), URL and cookies give the same page, so a
- * conditional request that names it is answered 304 before anything is rendered. Null where the page
- * depends on more (BODY_VALIDATED) or while there is no version (projections.ts not caching).
+ * the same version, day (Brussels: calls close by date), URL and cookies (and, for a page built on
+ * the search index, the index's version) give the same page, so a conditional request that names
+ * it is answered 304 before anything is rendered. Null where the page depends on more
+ * (BODY_VALIDATED), while there is no version (projections.ts not caching), and for a page built
+ * on the index while the index has none (search/index.ts: searchIndexVersion).
  */
-export function versionEtag(input: { path: string; url: URL; cookie: string | null; version: string | null; day: string }): string | null {
+export function versionEtag(input: {
+  path: string;
+  url: URL;
+  cookie: string | null;
+  version: string | null;
+  day: string;
+  indexVersion?: string | null;
+}): string | null {
   if (input.version === null || !isPublicPagePath(input.path) || BODY_VALIDATED.some((p) => p.test(input.path))) return null;
-  const hash = createHash("sha256").update(JSON.stringify([input.version, input.day, input.url.pathname, input.url.search, input.cookie ?? ""]));
+  const indexVersion = isIndexBackedPath(input.path) ? input.indexVersion : "";
+  if (!indexVersion && indexVersion !== "") return null;
+  const hash = createHash("sha256").update(JSON.stringify([input.version, indexVersion, input.day, input.url.pathname, input.url.search, input.cookie ?? ""]));
   return `W/"v-${hash.digest("base64url").slice(0, 27)}"`;
 }
 
@@ -100,16 +129,32 @@ export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
 
 /** The shareable page response with an ETag (the version's when given, else the body's), or a 304 when the request already holds it. */
 export async function withEtag(response: Response, request: Request, version?: { etag: string; changedAt: Date }): Promise<Response> {
+  if (version) {
+    // Known before the body: the page streams on as rendered (reading a 50 KB search page through
+    // the Web stream to hash it cost the search page ~15 % of its throughput at 16 connections).
+    if (etagMatches(request.headers.get("if-none-match"), version.etag)) {
+      await response.body?.cancel();
+      return notModified(response.headers, version);
+    }
+    response.headers.set("etag", version.etag);
+    response.headers.set("last-modified", version.changedAt.toUTCString());
+    return response;
+  }
   const body = await response.arrayBuffer();
-  const etag = version?.etag ?? pageEtag(body);
+  const etag = pageEtag(body);
+  if (etagMatches(request.headers.get("if-none-match"), etag)) return notModified(response.headers, { etag });
   const headers = new Headers(response.headers);
   headers.set("etag", etag);
-  if (version) headers.set("last-modified", version.changedAt.toUTCString());
-  if (etagMatches(request.headers.get("if-none-match"), etag)) {
-    for (const name of ["content-length", "content-type", "content-encoding"]) headers.delete(name);
-    return new Response(null, { status: 304, headers });
-  }
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}
+
+// A 304 carries the validators and caching headers of the page, not what describes a body.
+function notModified(pageHeaders: Headers, validator: { etag: string; changedAt?: Date }): Response {
+  const headers = new Headers(pageHeaders);
+  headers.set("etag", validator.etag);
+  if (validator.changedAt) headers.set("last-modified", validator.changedAt.toUTCString());
+  for (const name of ["content-length", "content-type", "content-encoding"]) headers.delete(name);
+  return new Response(null, { status: 304, headers });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // entry point for routes. Meilisearch when MEILI_URL is set; otherwise the embedded engine,
 // restored from its snapshot under DATA_DIR when that is provably current, else rebuilt from
 // PocketBase (the source of truth). The outbox worker (outbox.ts) keeps it current after that.
+import { randomUUID } from "node:crypto";
 import { open, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { getConfig } from "../config.ts";
@@ -54,7 +55,19 @@ export function getSearchEngine(): Promise<SearchEngine> {
 /** Replaces the engine of this process (tests); null forgets it so the next use starts the configured one. */
 export function setSearchEngine(engine: SearchEngine | null): void {
   state.lastFailure = null;
-  state.service = engine ? { engine, ready: Promise.resolve(engine), status: "ready", snapshot: null, detail: null, started: null } : null;
+  state.service = engine ? { engine, ready: Promise.resolve(engine), status: "ready", snapshot: null, detail: null, started: null, writes: null } : null;
+}
+
+/**
+ * The version of what the index holds, for the validators of pages built on it (pagecache.ts):
+ * changes with every write the embedded engine of this process applies, and is null while one is
+ * being applied, while the engine starts, and for engines whose version this process cannot know
+ * (Meilisearch, written by whichever process drains the outbox; an engine set by tests).
+ */
+export function searchIndexVersion(): string | null {
+  const writes = state.service?.status === "ready" ? state.service.writes : null;
+  if (!writes || writes.pending > 0) return null;
+  return `${writes.boot}.${writes.applied}`;
 }
 
 /** How the embedded engine of this process started (from its snapshot, or rebuilt from PocketBase and why); null while starting, for Meilisearch and for an engine set by tests. */
@@ -120,7 +133,7 @@ export function snapshotPathOf(dataDir = getConfig().dataDir): string {
 function startMeilisearch(): Service {
   const meili = getConfig().meili!;
   const engine = createMeilisearchEngine({ url: meili.url, apiKey: meili.apiKey });
-  const service: Service = { engine, ready: null!, status: "starting", snapshot: null, detail: "connecting to Meilisearch", started: null };
+  const service: Service = { engine, ready: null!, status: "starting", snapshot: null, detail: "connecting to Meilisearch", started: null, writes: null };
   service.ready = (async () => {
     await engine.ensureIndex();
     // Meilisearch persists its own index; only a count that disagrees with PocketBase
@@ -144,28 +157,30 @@ function startEmbedded(): Service {
   const snapshotPath = snapshotPathOf();
   const inner = createEmbeddedEngine({ snapshotPath });
   const snapshot: SnapshotState = { path: snapshotPath, dirty: false, saving: null, inner };
-  // Writes mark the snapshot dirty, so shutdown saves only when there is something to save.
+  const writes: IndexWrites = { boot: randomUUID().slice(0, 8), applied: 0, pending: 0 };
+  // Writes mark the snapshot dirty, so shutdown saves only when there is something to save, and
+  // move the index's version (searchIndexVersion), which has none while a write is under way.
+  const write = async <T>(apply: () => Promise<T>): Promise<T> => {
+    writes.pending++;
+    try {
+      return await apply();
+    } finally {
+      writes.applied++;
+      writes.pending--;
+      snapshot.dirty = true;
+    }
+  };
   const engine: SearchEngine = {
     name: "embedded",
     ensureIndex: () => inner.ensureIndex(),
     search: (query) => inner.search(query),
     health: () => inner.health(),
     count: () => inner.count(),
-    async upsert(docs) {
-      await inner.upsert(docs);
-      snapshot.dirty = true;
-    },
-    async remove(ids) {
-      await inner.remove(ids);
-      snapshot.dirty = true;
-    },
-    async reindex(batches) {
-      const result = await inner.reindex(batches);
-      snapshot.dirty = true;
-      return result;
-    },
+    upsert: (docs) => write(() => inner.upsert(docs)),
+    remove: (ids) => write(() => inner.remove(ids)),
+    reindex: (batches) => write(() => inner.reindex(batches)),
   };
-  const service: Service = { engine, ready: null!, status: "starting", snapshot, detail: "loading the search snapshot", started: null };
+  const service: Service = { engine, ready: null!, status: "starting", snapshot, detail: "loading the search snapshot", started: null, writes };
   service.ready = (async () => {
     await removeStaleTempFiles(snapshotPath);
     // The MiniSearch JSON snapshot of earlier versions (~200 MB at 20,000 posts) is never read again.
@@ -308,6 +323,17 @@ type Service = {
   snapshot: SnapshotState | null;
   /** Set once the embedded engine is ready: the path its start took. */
   started: SearchStart | null;
+  /** The embedded engine's writes, for its version; null for other engines. */
+  writes: IndexWrites | null;
+};
+
+type IndexWrites = {
+  /** Random per engine start, so versions of two starts never compare equal. */
+  boot: string;
+  /** Writes finished (or failed: a failed write may have changed part of the index). */
+  applied: number;
+  /** Writes under way. */
+  pending: number;
 };
 
 /** The path an embedded engine's start took. */
