@@ -53,7 +53,7 @@ const sharedFormatters: Formatters = {
 
 // Compiled messages per language and key: pages call t() hundreds of times, parsing is the
 // costly part. A message without arguments is stored as its final text. null = does not parse.
-type Compiled = { text: string } | { format: IntlMessageFormat } | null;
+type Compiled = { text: string } | { format: IntlMessageFormat; results: Map<string, string> } | null;
 const compiled = new Map<string, Compiled>();
 
 /** Parses a message of a language; exported for the catalogue tests. Throws on a syntax error. */
@@ -72,7 +72,7 @@ function compiledFor(locale: Locale, key: MessageKey): Compiled {
       try {
         const format = compileMessage(locale, message);
         const ast = format.getAst();
-        entry = ast.every(isLiteralElement) ? { text: String(format.format()) } : { format };
+        entry = ast.every(isLiteralElement) ? { text: String(format.format()) } : { format, results: new Map() };
       } catch (error) {
         warnOnce(cacheKey, error);
         entry = null;
@@ -90,12 +90,37 @@ function warnOnce(what: string, error: unknown): void {
   console.error(`i18n: message ${what} cannot be used: ${error instanceof Error ? error.message : String(error)}`);
 }
 
+// A message with arguments is formatted anew at each call, and formatting is the costly part of
+// a search page's ~100 counts ("12 posts"). Its text depends only on the arguments: kept per
+// message for arguments that are strings and numbers (a date may be any moment: not kept).
+const RESULTS_PER_MESSAGE = 256;
+function resultKey(params: MessageParams | undefined): string | null {
+  if (!params) return "";
+  let key = "";
+  for (const name in params) {
+    const value = params[name];
+    if (typeof value !== "number" && typeof value !== "string") return null;
+    // Lengths first, so that no two sets of arguments write the same key.
+    const text = String(value);
+    key += `${name.length}:${name}${typeof value === "number" ? "n" : "s"}${text.length}:${text}`;
+  }
+  return key;
+}
+
 function render(locale: Locale, key: MessageKey, params: MessageParams | undefined): string | null {
   const entry = compiledFor(locale, key);
   if (entry === null) return null;
   if ("text" in entry) return entry.text;
+  const argumentsKey = resultKey(params);
+  const known = argumentsKey === null ? undefined : entry.results.get(argumentsKey);
+  if (known !== undefined) return known;
   try {
-    return String(entry.format.format(params ?? {}));
+    const text = String(entry.format.format(params ?? {}));
+    if (argumentsKey !== null) {
+      if (entry.results.size >= RESULTS_PER_MESSAGE) entry.results.clear();
+      entry.results.set(argumentsKey, text);
+    }
+    return text;
   } catch (error) {
     warnOnce(`${locale}:${key}`, error);
     return null;

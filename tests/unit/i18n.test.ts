@@ -206,6 +206,13 @@ describe("t", () => {
     for (const [locale] of catalogues) expect(t(locale, "signoff.waiting", { count: 5 })).toBe(t(locale, "signoff.waiting", { count: 5 }));
   });
 
+  it("formats right from its kept results past the number it keeps per message, and keeps arguments apart", () => {
+    const expected = (n: number) => `${formatNumber("en", n)} published post${n === 1 ? "" : "s"}`;
+    for (let round = 0; round < 2; round++) for (let n = 0; n < 600; n++) expect(t("en", "home.count", { count: n })).toBe(expected(n));
+    expect(t("en", "auth.signup.check_mail", { email: "a@b.be" })).toContain("if a@b.be can be used");
+    expect(t("en", "auth.signup.check_mail", { email: "c@d.be" })).toContain("if c@d.be can be used");
+  });
+
   it("never throws: an unknown key shows the key, a missing argument shows the message as written", () => {
     expect(t("en", "no.such.key" as MessageKey)).toBe("no.such.key");
     expect(t("fr", "no.such.key" as MessageKey)).toBe("no.such.key");

@@ -257,6 +257,48 @@ export function searchQueryToParams(query: SearchQuery): URLSearchParams {
   return params;
 }
 
+/**
+ * The same text as `searchQueryToParams(query).toString()`, written without building a
+ * URLSearchParams: a search page links to its own search with one change ~100 times (every
+ * facet value), and building each link that way was a sixth of the page's rendering (issue 15).
+ */
+export function searchQueryString(query: SearchQuery): string {
+  const parts: string[] = [];
+  if (query.q) parts.push(`q=${formEncoded(query.q)}`);
+  for (const facet of FACETS) {
+    const values = query.filters[facet];
+    if (values) for (const value of values) parts.push(`${FACET_PARAMS[facet]}=${formEncoded(value)}`);
+  }
+  if (query.amount?.min != null) parts.push(`amount_min=${formEncoded(String(query.amount.min))}`);
+  if (query.amount?.max != null) parts.push(`amount_max=${formEncoded(String(query.amount.max))}`);
+  if (query.sort !== "relevance") parts.push(`sort=${formEncoded(query.sort)}`);
+  if (query.page !== 1) parts.push(`page=${query.page}`);
+  if (query.perPage !== DEFAULT_PER_PAGE) parts.push(`per_page=${query.perPage}`);
+  if (query.locale) parts.push(`locale=${query.locale}`);
+  return parts.join("&");
+}
+
+// Facet values repeat on every page (code lists, years, funders): encoded once each.
+const ENCODED_LIMIT = 4096;
+const encoded = new Map<string, string>();
+
+/** A name or value as URLSearchParams writes it (application/x-www-form-urlencoded: only letters, digits and *-._ as they are, a space as +). */
+export function formEncoded(text: string): string {
+  let found = encoded.get(text);
+  if (found === undefined) {
+    try {
+      // encodeURIComponent also leaves !'()~ alone.
+      found = encodeURIComponent(text).replace(/[!'()~]|%20/g, (c) => (c === "%20" ? "+" : `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+    } catch {
+      // A lone surrogate (encodeURIComponent refuses it; URLSearchParams writes U+FFFD).
+      found = new URLSearchParams([["", text]]).toString().slice(1);
+    }
+    if (encoded.size >= ENCODED_LIMIT) encoded.clear();
+    encoded.set(text, found);
+  }
+  return found;
+}
+
 /** A query with defaults filled in, for callers (and tests) that build queries in code. */
 export function makeQuery(partial: Partial<SearchQuery> = {}): SearchQuery {
   return {
