@@ -89,14 +89,24 @@ export function facetLinks(locale: Locale, scope: SearchScope, query: SearchQuer
   const path = localeHref(locale, scope.path);
   const pairs = (name: string, values: readonly string[]) => values.map((value) => `${name}=${formEncoded(value)}`).join("&");
   const own = scope.params ? Object.entries(scope.params).map(([key, value]) => `${formEncoded(key)}=${formEncoded(value)}`) : [];
-  const head = [...own, query.q ? `q=${formEncoded(query.q)}` : ""];
+  const head = own
+    .concat(query.q ? `q=${formEncoded(query.q)}` : "")
+    .filter((part) => part !== "")
+    .join("&");
   const facets = FACETS.map((facet) => pairs(FACET_PARAMS[facet], query.filters[facet] ?? []));
   // What follows the facets, as on page 1.
   const tail = searchQueryString({ ...query, q: "", filters: {}, page: 1 });
+  const joined = (parts: readonly string[]) => parts.filter((part) => part !== "").join("&");
+  // What comes before and after each facet's part, joined once per facet rather than per link.
+  const before = FACETS.map((_, i) => joined([head, ...facets.slice(0, i)]));
+  const after = FACETS.map((_, i) => joined([...facets.slice(i + 1), tail]));
   return (facet, values) => {
-    const parts = [...head, ...facets, tail];
-    parts[head.length + FACETS.indexOf(facet)] = pairs(FACET_PARAMS[facet], values);
-    const text = parts.filter((part) => part !== "").join("&");
+    const at = FACETS.indexOf(facet);
+    // Appended piece by piece: arrays per link were most of this function's garbage.
+    let text = before[at]!;
+    for (const value of values) text = text === "" ? `${FACET_PARAMS[facet]}=${formEncoded(value)}` : `${text}&${FACET_PARAMS[facet]}=${formEncoded(value)}`;
+    const rest = after[at]!;
+    if (rest !== "") text = text === "" ? rest : `${text}&${rest}`;
     return text ? `${path}?${text}` : path;
   };
 }
