@@ -54,7 +54,8 @@ const sharedFormatters: Formatters = {
 // Compiled messages per language and key: pages call t() hundreds of times, parsing is the
 // costly part. A message without arguments is stored as its final text. null = does not parse.
 type Compiled = { text: string } | { format: IntlMessageFormat; results: Map<string, string> } | null;
-const compiled = new Map<string, Compiled>();
+// One map per language: a page calls t() hundreds of times, and a key made of both was a string built per call.
+const compiled = new Map<Locale, Map<MessageKey, Compiled>>();
 
 /** Parses a message of a language; exported for the catalogue tests. Throws on a syntax error. */
 export function compileMessage(locale: Locale, message: string): IntlMessageFormat {
@@ -63,8 +64,12 @@ export function compileMessage(locale: Locale, message: string): IntlMessageForm
 }
 
 function compiledFor(locale: Locale, key: MessageKey): Compiled {
-  const cacheKey = `${locale}:${key}`;
-  let entry = compiled.get(cacheKey);
+  let messages = compiled.get(locale);
+  if (messages === undefined) {
+    messages = new Map();
+    compiled.set(locale, messages);
+  }
+  let entry = messages.get(key);
   if (entry === undefined) {
     const message = catalogues[locale]?.[key];
     if (message === undefined) entry = null;
@@ -74,11 +79,11 @@ function compiledFor(locale: Locale, key: MessageKey): Compiled {
         const ast = format.getAst();
         entry = ast.every(isLiteralElement) ? { text: String(format.format()) } : { format, results: new Map() };
       } catch (error) {
-        warnOnce(cacheKey, error);
+        warnOnce(`${locale}:${key}`, error);
         entry = null;
       }
     }
-    compiled.set(cacheKey, entry);
+    messages.set(key, entry);
   }
   return entry;
 }
