@@ -97,8 +97,10 @@ function warnOnce(what: string, error: unknown): void {
 
 // A message with arguments is formatted anew at each call, and formatting is the costly part of
 // a search page's ~100 counts ("12 posts"). Its text depends only on the arguments: kept per
-// message for arguments that are strings and numbers (a date may be any moment: not kept).
+// message for arguments that are strings and numbers (a date may be any moment: not kept), and
+// short ones only (a search's words, seen once, would only fill the map).
 const RESULTS_PER_MESSAGE = 256;
+const LONGEST_KEPT_ARGUMENTS = 128;
 function resultKey(params: MessageParams | undefined): string | null {
   if (!params) return "";
   let key = "";
@@ -121,7 +123,7 @@ function render(locale: Locale, key: MessageKey, params: MessageParams | undefin
   if (known !== undefined) return known;
   try {
     const text = String(entry.format.format(params ?? {}));
-    if (argumentsKey !== null) {
+    if (argumentsKey !== null && argumentsKey.length <= LONGEST_KEPT_ARGUMENTS) {
       if (entry.results.size >= RESULTS_PER_MESSAGE) entry.results.clear();
       entry.results.set(argumentsKey, text);
     }

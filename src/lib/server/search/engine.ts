@@ -278,8 +278,10 @@ export function searchQueryString(query: SearchQuery): string {
   return parts.join("&");
 }
 
-// Facet values repeat on every page (code lists, years, funders): encoded once each.
+// Facet values repeat on every page (code lists, years, funders): encoded once each. Long texts
+// (queries, most of them seen once) are not kept, so the map stays small whatever visitors type.
 const ENCODED_LIMIT = 4096;
+const ENCODED_LONGEST = 64;
 const encoded = new Map<string, string>();
 
 /** A name or value as URLSearchParams writes it (application/x-www-form-urlencoded: only letters, digits and *-._ as they are, a space as +). */
@@ -293,6 +295,7 @@ export function formEncoded(text: string): string {
       // A lone surrogate (encodeURIComponent refuses it; URLSearchParams writes U+FFFD).
       found = new URLSearchParams([["", text]]).toString().slice(1);
     }
+    if (text.length > ENCODED_LONGEST) return found;
     if (encoded.size >= ENCODED_LIMIT) encoded.clear();
     encoded.set(text, found);
   }
