@@ -368,6 +368,9 @@ describe.skipIf(skip !== null)("two site processes with the projection cache", (
     for (let i = 0; i < 12; i++) expect(await seen(base, post)).toEqual({ page: 200, home: true, failures: true });
     // Summed over both processes (projection and page hits); at least 3 per process that answered a second time.
     expect(await cacheHits(base)).toBeGreaterThanOrEqual(12);
+    // /failures lists search results: on Meilisearch, whose state neither process knows, it is never kept.
+    const onFailuresTab = async () => (await page(base, "/en/failures")).body.includes(post.title);
+    await until(onFailuresTab, (shown) => shown, "the post is in the failures list");
 
     expect(await flagAsPatientData(base, reader, post.id, post.slug)).toBe(303);
     // The other process learns it from PocketBase's realtime event: once both have, twenty visits
@@ -378,5 +381,7 @@ describe.skipIf(skip !== null)("two site processes with the projection cache", (
       "the hidden post is gone",
     );
     for (let i = 0; i < 20; i++) expect(await seen(base, post), `visit ${i + 1} after the flag`).toEqual({ page: 404, home: false, failures: false });
+    await until(onFailuresTab, (shown) => !shown, "the hidden post is gone from /failures");
+    for (let i = 0; i < 20; i++) expect(await onFailuresTab(), `/failures, visit ${i + 1} after it was gone`).toBe(false);
   });
 });
