@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { CASE_FACT_FIELDS, CASE_FACT_LISTS, CASE_FACTS } from "../../src/lib/codelists.ts";
 import { FACT_FACETS, emptyFacets, makeQuery, type SearchQuery, type SearchResult } from "../../src/lib/server/search/engine.ts";
-import { buildSearchView, SEARCH_SCOPE } from "../../src/lib/server/search-page.ts";
+import { codeLabel, t } from "../../src/i18n/index.ts";
+import { buildSearchView, facetValueLabel, SEARCH_SCOPE } from "../../src/lib/server/search-page.ts";
 
 function result(facets: Partial<SearchResult["facets"]>, total = 3): SearchResult {
   return { hits: [], total, page: 1, perPage: 20, totalPages: 1, facets: { ...emptyFacets(), ...facets }, suggestion: null, tookMs: 0 };
@@ -64,5 +65,28 @@ describe("the governance and data panel of the search page", () => {
     const nothing = view({ filters: { kind: ["funding_application"], nis2: ["yes"] } }, result({}, 0));
     expect(nothing.factPanel?.open).toBe(true);
     expect(nothing.factPanel!.groups.find((g) => g.facet === "nis2")!.visible.find((e) => e.value === "yes")).toMatchObject({ checked: true, count: 0 });
+  });
+});
+
+describe("facet value labels", () => {
+  it("are the code list's translation in each language, the same when asked again, and data values as written", () => {
+    const ask = () =>
+      (["en", "fr", "nl"] as const).map((locale) => [
+        facetValueLabel(locale, "outcome", "failure"),
+        facetValueLabel(locale, "kind", "funding_call"),
+        facetValueLabel(locale, "dpo_involvement", "from_idea"),
+        facetValueLabel(locale, "outcome", "not-a-code"),
+        facetValueLabel(locale, "funder_name", "Fonds <Santé>"),
+      ]);
+    const first = ask();
+    expect(first.map((labels) => labels[0])).toEqual([
+      codeLabel("en", "outcome", "failure"),
+      codeLabel("fr", "outcome", "failure"),
+      codeLabel("nl", "outcome", "failure"),
+    ]);
+    expect(new Set(first.map((labels) => labels[0])).size).toBe(3);
+    expect(first.map((labels) => labels[1])).toEqual(["en", "fr", "nl"].map((locale) => t(locale as "en", "searchpage.kind.funding_call")));
+    for (const labels of first) expect(labels.slice(3)).toEqual(["not-a-code", "Fonds <Santé>"]);
+    expect(ask()).toEqual(first);
   });
 });

@@ -60,8 +60,33 @@ const ALL_VALUES: Partial<Record<FacetName, readonly string[]>> = {
 };
 const VISIBLE_VALUES = 8;
 
+// Labels of code-list values, per language and facet: a search page asks for ~150 of them, and
+// each was a message key built and looked up anew. Bounded per facet (codes come from data).
+const LABELS_PER_FACET = 512;
+const labels = new Map<Locale, Map<FacetName, Map<string, string>>>();
+
 /** A facet value's label in the reader's language. */
 export function facetValueLabel(locale: Locale, facet: FacetName, value: string): string {
+  if (facet !== "kind" && CODE_LISTS[facet] === undefined) return value;
+  let byFacet = labels.get(locale);
+  if (byFacet === undefined) {
+    byFacet = new Map();
+    labels.set(locale, byFacet);
+  }
+  let byValue = byFacet.get(facet);
+  if (byValue === undefined) {
+    byValue = new Map();
+    byFacet.set(facet, byValue);
+  }
+  let label = byValue.get(value);
+  if (label === undefined) {
+    label = labelOf(locale, facet, value);
+    if (byValue.size < LABELS_PER_FACET) byValue.set(value, label);
+  }
+  return label;
+}
+
+function labelOf(locale: Locale, facet: FacetName, value: string): string {
   if (facet === "kind") {
     const key = value === "funding_call" ? "searchpage.kind.funding_call" : `post.kind.${value}`;
     return isMessageKey(key) ? translate(locale, key) : value;
