@@ -49,8 +49,11 @@ export function siteProcessArgs(serveScript: string): string[] {
  * 20,000 posts: 462 MB after the rebuild and a full collection, 290 MB with these two). One
  * arena, not two: since search hits are built on a thread (search/hitpool.ts), that thread's
  * inflates and message copies filled a second arena of their own — the bench's RSS peak was
- * 515–541 MB with two arenas, 486 MB with one (throughput within the runs' spread).
+ * 515–541 MB with two arenas, 486 MB with one (throughput within the runs' spread). Blocks from
+ * 64 KB up are mapped on their own (not 128 KB): with the faster search page the bench's peak was
+ * 469–545 MB over five runs at 128 KB, 478 and 493 at 64 KB with the same throughput; 32 KB gave
+ * 454–455 MB but a fifth less plain-search throughput (each socket read and zlib window an mmap).
  */
 export function siteProcessEnv<T extends Record<string, string | undefined>>(env: T): T & { MALLOC_ARENA_MAX: string; MALLOC_MMAP_THRESHOLD_: string } {
-  return { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX || "1", MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ || "131072" };
+  return { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX || "1", MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ || "65536" };
 }

@@ -42,7 +42,7 @@ describe("how a site process is started", () => {
       "/srv/casebook/scripts/serve.ts",
     ]);
     const env = siteProcessEnv({ PORT: "4321" });
-    expect(env).toEqual({ PORT: "4321", MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "131072" });
-    expect(siteProcessEnv({ MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "65536" })).toEqual({ MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "65536" });
+    expect(env).toEqual({ PORT: "4321", MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "65536" });
+    expect(siteProcessEnv({ MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "131072" })).toEqual({ MALLOC_ARENA_MAX: "8", MALLOC_MMAP_THRESHOLD_: "131072" });
   });
 });

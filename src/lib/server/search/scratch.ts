@@ -1,6 +1,6 @@
 // Working memory for one search of the embedded engine. A search builds a dozen typed arrays as
-// long as its matches (20,000 entries for a common word): allocated anew, each beyond 128 KB was
-// an mmap and fresh zeroed pages (the site runs with MALLOC_MMAP_THRESHOLD_=131072), hundreds of
+// long as its matches (20,000 entries for a common word): allocated anew, each beyond 64 KB was
+// an mmap and fresh zeroed pages (the site runs with MALLOC_MMAP_THRESHOLD_=65536), hundreds of
 // MB a second under load. The arrays are carved from one buffer that is kept and reused (issue 15:
 // +17–27 % searches a second at 16 connections, measured; the server's memory peak did not move),
 // and handed out again once the search is over: nothing taken from it may outlive the search that
