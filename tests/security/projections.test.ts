@@ -308,19 +308,27 @@ describe("one site process with the projection cache", () => {
     await member.arrayBuffer();
     // The search page follows the index too: its validator also names the index's version. It is
     // answered 304 like the others, but never kept whole: each new view searches again.
+    // (Earlier scenarios' outbox rows may still reach the index: asked again until nothing moved in between.)
     const searchUrl = `${base}/en/search?q=triage`;
-    const search = await fetch(searchUrl);
-    await search.arrayBuffer();
-    const searchTag = search.headers.get("etag")!;
-    expect(searchTag).toMatch(/^W\/"v-[\w-]{27}"$/);
+    const revalidated = await until(
+      async () => {
+        const search = await fetch(searchUrl);
+        await search.arrayBuffer();
+        const tag = search.headers.get("etag") ?? "";
+        const again = await fetch(searchUrl, { headers: { "if-none-match": tag } });
+        await again.arrayBuffer();
+        return { tag, status: again.status };
+      },
+      (r) => r.status === 304,
+      "the unchanged search page is answered 304",
+    );
+    expect(revalidated.tag).toMatch(/^W\/"v-[\w-]{27}"$/);
     const stored = await pageHits(base);
-    const unchangedSearch = await fetch(searchUrl, { headers: { "if-none-match": searchTag } });
-    expect(unchangedSearch.status).toBe(304);
-    await unchangedSearch.arrayBuffer();
-    const searchAgain = await fetch(searchUrl);
-    expect(searchAgain.status).toBe(200);
-    expect(searchAgain.headers.get("etag")).toBe(searchTag);
-    await searchAgain.arrayBuffer();
+    for (let i = 0; i < 3; i++) {
+      const searchAgain = await fetch(searchUrl);
+      expect(searchAgain.status).toBe(200);
+      await searchAgain.arrayBuffer();
+    }
     expect(await pageHits(base)).toBe(stored);
 
     // Anything public changes (here: another post published elsewhere): the old validator no longer matches.
