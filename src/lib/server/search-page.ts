@@ -95,9 +95,14 @@ function labelOf(locale: Locale, facet: FacetName, value: string): string {
   return list ? codeLabel(locale, list, value) : value;
 }
 
+// The scope's own parameters (a tab's), encoded, first in every link of the scope.
+function ownParams(scope: SearchScope): string[] {
+  return scope.params ? Object.entries(scope.params).map(([key, value]) => `${formEncoded(key)}=${formEncoded(value)}`) : [];
+}
+
 /** The link to this scope with a query (page-language prefix, the scope's own parameters first). */
 export function scopeHref(locale: Locale, scope: SearchScope, query: SearchQuery | null): string {
-  const own = scope.params ? Object.entries(scope.params).map(([key, value]) => `${formEncoded(key)}=${formEncoded(value)}`) : [];
+  const own = ownParams(scope);
   const text = [...own, ...(query ? [searchQueryString(query)] : [])].filter((part) => part !== "").join("&");
   // localeHref looks at the path only: prefixing it alone gives the same link.
   const path = localeHref(locale, scope.path);
@@ -113,7 +118,7 @@ export function scopeHref(locale: Locale, scope: SearchScope, query: SearchQuery
 export function facetLinks(locale: Locale, scope: SearchScope, query: SearchQuery): (facet: FacetName, values: readonly string[]) => string {
   const path = localeHref(locale, scope.path);
   const pairs = (name: string, values: readonly string[]) => values.map((value) => `${name}=${formEncoded(value)}`).join("&");
-  const own = scope.params ? Object.entries(scope.params).map(([key, value]) => `${formEncoded(key)}=${formEncoded(value)}`) : [];
+  const own = ownParams(scope);
   const head = own
     .concat(query.q ? `q=${formEncoded(query.q)}` : "")
     .filter((part) => part !== "")
