@@ -1244,7 +1244,6 @@ export const en = {
   "domain.funding.refusal_reasons": "Choose at least one reason for the refusal.",
   "domain.funding.reasons_refusals_only": "Reasons apply to refusals only.",
   "domain.funding.not_a_record": "This is not a decision recorded by a funder.",
-  "domain.funding.record_published": "This decision is published and can no longer be edited.",
   "domain.funding.record_names_applicant":
     "This record names the applicant on the text they were asked to agree to: withdraw it and record the decision again to change it.",
   "domain.funding.record_own_form": "A funder’s recorded decision is edited in its own form, which keeps its call and applicant.",

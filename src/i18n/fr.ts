@@ -1281,7 +1281,6 @@ export const fr = {
   "domain.funding.refusal_reasons": "Choisissez au moins une raison du refus.",
   "domain.funding.reasons_refusals_only": "Les raisons ne s’appliquent qu’aux refus.",
   "domain.funding.not_a_record": "Ce n’est pas une décision enregistrée par un financeur.",
-  "domain.funding.record_published": "Cette décision est publiée et ne peut plus être modifiée.",
   "domain.funding.record_names_applicant":
     "Cet enregistrement nomme le demandeur sur le texte qu’on lui a demandé d’accepter : retirez-le et enregistrez à nouveau la décision pour le changer.",
   "domain.funding.record_own_form": "La décision enregistrée par un financeur se modifie dans son propre formulaire, qui garde son appel et son demandeur.",

@@ -1275,7 +1275,6 @@ export const nl = {
   "domain.funding.refusal_reasons": "Kies minstens één reden voor de weigering.",
   "domain.funding.reasons_refusals_only": "Redenen gelden alleen voor weigeringen.",
   "domain.funding.not_a_record": "Dit is geen beslissing die een financier registreerde.",
-  "domain.funding.record_published": "Deze beslissing is gepubliceerd en kan niet meer worden bewerkt.",
   "domain.funding.record_names_applicant":
     "Deze registratie noemt de aanvrager op de tekst waarmee die moest instemmen: trek ze in en registreer de beslissing opnieuw om ze te wijzigen.",
   "domain.funding.record_own_form":

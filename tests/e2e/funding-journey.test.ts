@@ -306,7 +306,7 @@ describe("funding journey (issue 11 §12–§18)", () => {
 });
 
 describe("a recorded decision sent back for changes", () => {
-  it("its funder edits it in its own form, in French, the call and applicant kept; a refused field keeps what was typed; then it goes back to moderation", async () => {
+  it("its funder edits it in its own form, in French, the call and applicant kept; a refused field keeps what was typed; then it goes back to moderation; published, a correction waits for a moderator who sees what it changes", async () => {
     const stamp = Date.now();
     const callTitle = `Falls at home ${stamp}`;
     const title = `Capteurs de chute, refusé ${stamp}`;
@@ -373,5 +373,34 @@ describe("a recorded decision sent back for changes", () => {
     expect(review).toContain(`${title} (modifié)`);
     expect(review).toContain(callTitle);
     expect(review).toContain("Le standard du financeur, pas une personne.");
+
+    // Published, the funder corrects it in the same form; readers keep the approved version until a moderator approves the correction.
+    await moderate(moderator, `${title} (modifié)`);
+    await funder.goto(`${baseUrl}/fr/dashboard/posts/${id}`);
+    await expect(funder.getByText("La version publiée reste en ligne").isVisible()).resolves.toBe(true);
+    await shoot(funder, "decision-correction", 1280, funder.getByRole("heading", { name: "Modifier la décision enregistrée" }));
+    const publicUrl = `${baseUrl}${await funder.getByRole("link", { name: "Voir la page publique" }).getAttribute("href")}`;
+    await funder.getByLabel(/^Titre/).fill(`${title} (corrigé)`);
+    await funder.getByLabel("Montant demandé").fill("110000");
+    await funder.getByRole("button", { name: "Enregistrer et soumettre à la relecture" }).click();
+    await funder.waitForURL(/submitted=1/);
+    const reader = await browser.newPage();
+    onTestFinished(() => reader.close());
+    await reader.goto(publicUrl);
+    await expect(reader.locator("h1").textContent()).resolves.toBe(`${title} (modifié)`);
+
+    // The moderator sees what the correction changes, each field under its name, then approves it.
+    await moderator.goto(postUrl);
+    await moderator.getByRole("button", { name: "Claim for review" }).click();
+    await moderator.waitForLoadState();
+    const changes = moderator.getByRole("region", { name: "Proposed changes" });
+    await expect(changes.getByRole("heading", { level: 3 }).allTextContents()).resolves.toEqual(["Title", "Amount requested"]);
+    await expect(changes.locator("del").allTextContents()).resolves.toEqual(expect.arrayContaining(["120000"]));
+    await expect(changes.locator("ins").allTextContents()).resolves.toEqual(expect.arrayContaining(["110000"]));
+    await shoot(moderator, "decision-revision", 1280, changes);
+    await moderator.getByRole("button", { name: "Approve and publish" }).click();
+    await moderator.waitForLoadState();
+    await reader.goto(publicUrl);
+    await expect(reader.locator("h1").textContent()).resolves.toBe(`${title} (corrigé)`);
   });
 });

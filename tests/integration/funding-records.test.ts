@@ -22,6 +22,8 @@ import {
   submitPost,
   withdrawPost,
 } from "../../src/lib/server/moderation.ts";
+import { getPublishedPost } from "../../src/lib/server/posts.ts";
+import { getPrivatePost } from "../../src/lib/server/queues.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, refusalIn, titleBreakingAt, unique, useOwnPocketBase } from "./setup.ts";
 
@@ -534,34 +536,34 @@ describe("the applicant picker", () => {
   });
 });
 
-describe("a recorded decision sent back for changes", () => {
-  // The fields a funder's edit may never change: what the record is about and who it concerns.
-  const KEPT = [
-    "kind",
-    "call",
-    "funder",
-    "organization",
-    "published_by",
-    "decision",
-    "applicant_organization",
-    "applicant_name",
-    "applicant_anonymous",
-    "consent",
-  ];
-  const kept = (record: Record<string, unknown>) => Object.fromEntries(KEPT.map((f) => [f, record[f]]));
-  const edit = (overrides: Record<string, unknown> = {}) => ({
-    title: `Fall sensors, refused ${unique("e")}`,
-    amountRequested: "85.000",
-    decidedOn: "2026-04-02",
-    language: "en",
-    rejectionReasons: ["budget_or_roi", "evaluation_plan"],
-    reasonText: "The budget did not cover an evaluation.",
-    feedback: "Plan the **evaluation** first. <script>alert(1)</script>",
-    careSettings: ["home_care"],
-    aiTypes: ["computer_vision"],
-    ...overrides,
-  });
+// The fields a funder's edit may never change: what the record is about and who it concerns.
+const KEPT = [
+  "kind",
+  "call",
+  "funder",
+  "organization",
+  "published_by",
+  "decision",
+  "applicant_organization",
+  "applicant_name",
+  "applicant_anonymous",
+  "consent",
+];
+const kept = (record: Record<string, unknown>) => Object.fromEntries(KEPT.map((f) => [f, record[f]]));
+const edit = (overrides: Record<string, unknown> = {}) => ({
+  title: `Fall sensors, refused ${unique("e")}`,
+  amountRequested: "85.000",
+  decidedOn: "2026-04-02",
+  language: "en",
+  rejectionReasons: ["budget_or_roi", "evaluation_plan"],
+  reasonText: "The budget did not cover an evaluation.",
+  feedback: "Plan the **evaluation** first. <script>alert(1)</script>",
+  careSettings: ["home_care"],
+  aiTypes: ["computer_vision"],
+  ...overrides,
+});
 
+describe("a recorded decision sent back for changes", () => {
   async function sentBack(rowOverrides: Record<string, unknown>, beforeReview?: (id: string) => Promise<unknown>): Promise<{ id: string; moderator: Actor }> {
     const moderator = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
     const callId = await newCall(editor, funder.id, "2026-01-15");
@@ -652,5 +654,132 @@ describe("a recorded decision sent back for changes", () => {
     expect((await pb.collection("posts").getOne(id)).title).toBe(before.title);
     // Its wording stays what the hospital agreed to; as it is, it goes back to moderation.
     expect(await submitPost(editor, id)).toEqual({ status: "submitted" });
+  });
+});
+
+describe("a published recorded decision, edited by its funder", () => {
+  // Recorded, approved and public; returns its id and the moderator who reviews its edits.
+  async function published(
+    rowOverrides: Record<string, unknown> = {},
+    beforeReview?: (id: string) => Promise<unknown>,
+  ): Promise<{ id: string; moderator: Actor }> {
+    const moderator = (await loadActor((await createUser(pb, { role: "moderator" })).id))!;
+    const callId = await newCall(editor, funder.id, "2026-01-15");
+    await recordDecisions(editor, callId, [row({ reasonText: "Outside the call's scope.", ...rowOverrides })]);
+    const [record] = await recordsOf(callId);
+    await beforeReview?.(record!.id);
+    await claimPost(moderator, record!.id);
+    await approvePost(moderator, record!.id);
+    expect((await pb.collection("posts").getOne(record!.id)).status).toBe("published");
+    return { id: record!.id, moderator };
+  }
+  const publicView = async (id: string) => getPublishedPost("en", (await pb.collection("posts").getOne(id)).slug);
+
+  it("waits as a revision while the published record stays; approved, the record and its public page change and nothing else does", async () => {
+    const { id, moderator } = await published();
+    const before = await pb.collection("posts").getOne(id);
+    const publicBefore = await publicView(id);
+    const changes = edit();
+    await saveRecordedDecision(editor, id, changes);
+    // Nothing public moved: the record as approved is what readers see.
+    const waiting = await pb.collection("posts").getOne(id);
+    expect({ ...waiting, updated: null, pending_revision: null, revision_status: null }).toEqual({
+      ...before,
+      updated: null,
+      pending_revision: null,
+      revision_status: null,
+    });
+    expect(waiting.revision_status).toBe("draft");
+    expect(await publicView(id)).toEqual(publicBefore);
+    // Saved again before submitting: the same revision, not a second one.
+    await saveRecordedDecision(editor, id, { ...changes, reasonText: "The budget did not cover an evaluation plan." });
+    expect((await pb.collection("posts").getOne(id)).pending_revision).toBe(waiting.pending_revision);
+    expect(await pb.collection("revisions").getFullList({ filter: pb.filter("post = {:p} && status = 'pending'", { p: id }) })).toHaveLength(1);
+    // Submitted under the decision rules (a recorded decision has no summary or story to require).
+    expect(await submitPost(editor, id)).toEqual({ status: "submitted" });
+    // The moderator sees exactly what changes, field by field.
+    const review = (await getPrivatePost(moderator, id))!;
+    expect(review.live?.title).toBe(before.title);
+    expect(review.diff.map((d) => d.field).sort()).toEqual(
+      // The funder records in Dutch (its interface language); the edit says the reasons are in English.
+      [
+        "title",
+        "summary",
+        "rejection_note",
+        "rejection_reasons",
+        "amount_requested",
+        "decided_on",
+        "care_settings",
+        "ai_types",
+        "funder_feedback_md",
+        "language",
+      ].sort(),
+    );
+    await claimPost(moderator, id);
+    await approvePost(moderator, id, "Thanks for the correction.");
+    const after = await pb.collection("posts").getOne(id);
+    expect(kept(after)).toEqual(kept(before));
+    expect(after).toMatchObject({
+      title: changes.title,
+      amount_requested: 85000,
+      rejection_reasons: ["budget_or_roi", "evaluation_plan"],
+      rejection_note: "The budget did not cover an evaluation plan.",
+      status: "published",
+      pending_revision: "",
+      revision_status: "",
+      slug: before.slug,
+      published_at: before.published_at,
+    });
+    expect(after.funder_feedback_html).toContain("<strong>evaluation</strong>");
+    expect(after.funder_feedback_html).not.toContain("<script");
+    const publicAfter = (await publicView(id))!;
+    expect(publicAfter.title).toBe(changes.title);
+    expect(publicAfter.funding).toMatchObject({ amountRequested: 85000, reasonText: "The budget did not cover an evaluation plan.", decision: "rejected" });
+    // The search index is told, in the approval's batch.
+    const outboxRows = await pb.collection("search_outbox").getFullList({ filter: pb.filter("record = {:r}", { r: id }) });
+    expect(outboxRows.map((r) => r.op)).toContain("upsert");
+    expect((await eventsOf(id)).map((e) => e.action)).toEqual(expect.arrayContaining(["revision_start", "approve_revision"]));
+  });
+
+  it("refused by the moderator, leaves the published record as it was", async () => {
+    const { id, moderator } = await published();
+    const before = await pb.collection("posts").getOne(id);
+    await saveRecordedDecision(editor, id, edit({ amountRequested: "1" }));
+    await submitPost(editor, id);
+    await claimPost(moderator, id);
+    await rejectPost(moderator, id, "other", "The amount was right as published.");
+    const after = await pb.collection("posts").getOne(id);
+    expect({ ...after, updated: null, feedback: null, submitted_at: null }).toEqual({ ...before, updated: null, feedback: null, submitted_at: null });
+  });
+
+  it("refuses what it refuses before publication, and no revision is started", async () => {
+    const { id } = await published();
+    const before = await pb.collection("posts").getOne(id);
+    expect(await refusalIn(saveRecordedDecision(editor, id, edit({ rejectionReasons: [] })))).toEqual({
+      field: "rejectionReasons",
+      message: "Choose at least one reason for the refusal.",
+    });
+    expect((await refusalIn(saveRecordedDecision(editor, id, edit({ reasonText: "Patient 85.07.30-033.28 was named in the annex." }))))?.field).toBe("privacy");
+    await expect(saveRecordedDecision(dpoFunderEditor, id, edit())).rejects.toBeInstanceOf(ForbiddenError);
+    // The applicant's own post form would drop the call and applicant.
+    expect(
+      (
+        await refusalIn(
+          saveDraft(editor, { kind: "funding_application", organization: funder.id, title: "Rewritten in the applicant's form", language: "en" }, id),
+        )
+      ).field,
+    ).toBe("post");
+    const after = await pb.collection("posts").getOne(id);
+    expect({ ...after, updated: null }).toEqual({ ...before, updated: null });
+    expect(await pb.collection("revisions").getFullList({ filter: pb.filter("post = {:p} && status = 'pending'", { p: id }) })).toEqual([]);
+  });
+
+  it("is not edited when it names its applicant on what they agreed to", async () => {
+    const { id } = await published({ applicantType: "platform", applicant: hospital.slug }, (record) => answerConsent(hospitalAdmin, record, "grant"));
+    expect(await refusalIn(saveRecordedDecision(editor, id, edit()))).toEqual({
+      field: "post",
+      message: "This record names the applicant on the text they were asked to agree to: withdraw it and record the decision again to change it.",
+    });
+    expect((await pb.collection("posts").getOne(id)).pending_revision).toBe("");
   });
 });

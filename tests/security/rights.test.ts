@@ -505,7 +505,7 @@ describe("§20 organisation requests and invitations are limited; nobody reviews
 });
 
 describe("a funder's recorded decision sent back for changes", () => {
-  it("is edited only by the funder's editors, never through the post form, and keeps its call and applicant", async () => {
+  it("is edited only by the funder's editors, never through the post form, and keeps its call and applicant; published, its edits wait for a moderator", async () => {
     const [funderEditor, stranger] = await Promise.all([account(), account()]);
     const funderOrg = await organization([{ userId: funderEditor.id, role: "editor" }]);
     await pb.collection("organizations").update(funderOrg.id, { kind: "funder" });
@@ -597,5 +597,51 @@ describe("a funder's recorded decision sent back for changes", () => {
       },
     ];
     for (const s of scenarios) await run(s);
+
+    // Published, the record is edited the same way, but no edit reaches readers before a moderator approves it.
+    for (const decision of ["claim", "approve"])
+      expect((await mod.form(`/moderation/posts/${record.id}?_action=moderatePost`, { postId: record.id, decision, note: "" })).status).toBe(303);
+    const live = await pb.collection("posts").getOne(record.id);
+    expect(live.status).toBe("published");
+    const reader = new Client();
+    const publicPage = async () => (await reader.fetch(`/en/posts/${live.slug}`)).text();
+    const corrected = `${title} (corrected)`;
+    const published: Step[] = [
+      {
+        name: "an editor of another organisation saves the published record",
+        actor: "stranger",
+        client: await stranger.client(),
+        request: { path: `/dashboard/posts/${record.id}?_action=saveDecision`, form: edit({ title: corrected }) },
+        expected: { status: [403, 404] },
+        after: async () => expect((await pb.collection("posts").getOne(record.id)).pending_revision).toBe(""),
+      },
+      {
+        name: "the funder's editor opens the published record: its own form, saying the published version stays until approved",
+        actor: "funder editor",
+        client: fe,
+        request: { path: `/dashboard/posts/${record.id}` },
+        expected: { status: 200, contains: ["Edit the recorded decision", "The published version stays online", call.title], lacks: ['name="summary"'] },
+      },
+      {
+        name: "the funder's editor corrects it and submits: the public page still shows what was approved",
+        actor: "funder editor",
+        client: fe,
+        request: { path: `/dashboard/posts/${record.id}?_action=saveDecision`, form: edit({ title: corrected, amountRequested: "85000", intent: "submit" }) },
+        expected: { status: 303 },
+        after: async () => {
+          const now = await pb.collection("posts").getOne(record.id);
+          expect({ title: now.title, amount: now.amount_requested, status: now.status, revision: now.revision_status }).toEqual({
+            title: live.title,
+            amount: 90000,
+            status: "published",
+            revision: "submitted",
+          });
+          const page = await publicPage();
+          expect(page).toContain(live.title);
+          expect(page).not.toContain("(corrected)");
+        },
+      },
+    ];
+    for (const s of published) await run(s);
   });
 });

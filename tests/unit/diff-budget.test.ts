@@ -60,6 +60,19 @@ describe("diffContent", () => {
     ]);
   });
 
+  it("compares a decision date by its day, so a stored date and the form's value of the same day are no change", () => {
+    expect(diffContent({ decided_on: "2026-03-31 00:00:00.000Z" }, { decided_on: "2026-03-31" })).toEqual([]);
+    expect(diffContent({ decided_on: "2026-03-31 00:00:00.000Z" }, { decided_on: "2026-04-02" })).toEqual([
+      {
+        field: "decided_on",
+        parts: [
+          { text: "2026-03-31", change: "removed" },
+          { text: "2026-04-02", change: "added" },
+        ],
+      },
+    ]);
+  });
+
   it("shows a long field emptied as one removed part", () => {
     const long = words(16_000, "a");
     expect(diffContent({ lessons_md: long }, { lessons_md: "" })[0]?.parts).toEqual([{ text: long, change: "removed" }]);

@@ -45,11 +45,11 @@ describe("drafts and submissions", () => {
 
   it("a complete case study may be submitted", () => {
     expect(postFormSchema.safeParse(full).success).toBe(true);
-    expect(submissionProblems(full, { kind: "case_study", organization: ORG })).toEqual({});
+    expect(submissionProblems(full, { kind: "case_study", organization: ORG, publishedBy: null })).toEqual({});
   });
 
   it("names every missing field once, with its own message", () => {
-    const problems = submissionProblems({ language: "en", title: "Short" }, { kind: "case_study", organization: ORG });
+    const problems = submissionProblems({ language: "en", title: "Short" }, { kind: "case_study", organization: ORG, publishedBy: null });
     expect(problems).toEqual({
       title: "Give a title of at least 8 characters.",
       summary: "Summarise the story in at least 20 characters.",
@@ -74,15 +74,17 @@ describe("drafts and submissions", () => {
       decided_on: "2025-03-01 00:00:00.000Z",
       tags: ["triage", "nursing"],
     };
-    expect(submissionProblems(stored, { kind: "funding_application", organization: ORG })).toEqual({ amount_requested: "Enter the amount you asked for." });
-    expect(submissionProblems({ ...stored, amount_requested: 120000 }, { kind: "funding_application", organization: ORG })).toEqual({});
+    expect(submissionProblems(stored, { kind: "funding_application", organization: ORG, publishedBy: null })).toEqual({
+      amount_requested: "Enter the amount you asked for.",
+    });
+    expect(submissionProblems({ ...stored, amount_requested: 120000 }, { kind: "funding_application", organization: ORG, publishedBy: null })).toEqual({});
   });
 
   it("reads a JSON field PocketBase never wrote (null) as left out, not as an invalid answer", () => {
     // A funder's recorded decision has no changed_roles: sent back and submitted again, it is
     // judged on the fields its author can see, not refused on a field of another kind's form.
-    expect(submissionProblems({ ...full, changed_roles: null }, { kind: "case_study", organization: ORG })).toEqual({});
-    expect(submissionProblems({ ...full, changed_roles: null, summary: null }, { kind: "case_study", organization: ORG })).toEqual({
+    expect(submissionProblems({ ...full, changed_roles: null }, { kind: "case_study", organization: ORG, publishedBy: null })).toEqual({});
+    expect(submissionProblems({ ...full, changed_roles: null, summary: null }, { kind: "case_study", organization: ORG, publishedBy: null })).toEqual({
       summary: "Summarise the story in at least 20 characters.",
     });
   });
@@ -90,9 +92,11 @@ describe("drafts and submissions", () => {
   it("a story of template headings only is no story, however long the headings", () => {
     const template = storyTemplate("case_study", "en");
     expect(withoutHeadings(template)).toBe("");
-    expect(submissionProblems({ ...full, body_md: template }, { kind: "case_study", organization: ORG }).body_md).toMatch(/only headings/);
-    expect(submissionProblems({ ...full, body_md: `${template}It failed.` }, { kind: "case_study", organization: ORG }).body_md).toBeUndefined();
-    expect(submissionProblems({ ...full, body_md: "## Context\n\nIt failed." }, { kind: "case_study", organization: ORG }).body_md).toBe(
+    expect(submissionProblems({ ...full, body_md: template }, { kind: "case_study", organization: ORG, publishedBy: null }).body_md).toMatch(/only headings/);
+    expect(
+      submissionProblems({ ...full, body_md: `${template}It failed.` }, { kind: "case_study", organization: ORG, publishedBy: null }).body_md,
+    ).toBeUndefined();
+    expect(submissionProblems({ ...full, body_md: "## Context\n\nIt failed." }, { kind: "case_study", organization: ORG, publishedBy: null }).body_md).toBe(
       "Tell the story in at least 50 characters.",
     );
     expect(withoutHeadings("# One\n   ## Two\n####### not a heading\n#hashtag\nText")).toBe("####### not a heading\n#hashtag\nText");

@@ -165,8 +165,10 @@ export async function saveCall(actor: Actor | null, funderId: string, raw: unkno
 }
 
 /** What a recorded decision keeps when its funder edits it: the call's title and who applied (null when nobody is named or known). */
-export async function recordedDecisionFixed(data: Record<string, unknown>): Promise<{ call: string; applicant: string | null; named: boolean }> {
+export async function recordedDecisionFixed(postId: string): Promise<{ call: string; applicant: string | null; named: boolean }> {
   const pb = await getPocketBase();
+  // The record's own fields, not a pending revision's (which holds no applicant).
+  const data = await pb.collection("posts").getOne(postId, { fields: "call,applicant_organization,applicant_name,applicant_anonymous" });
   const call = data.call
     ? await pb
         .collection("funding_calls")

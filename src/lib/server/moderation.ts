@@ -271,17 +271,7 @@ export async function saveDraft(
   let slug: string = post.slug;
   const batch = pb.createBatch();
   if (post.status === "published") {
-    const revisionId = post.pending_revision || randomRecordId();
-    if (post.pending_revision) {
-      batch.collection("revisions").update(revisionId, { data: content, author: actor.id, status: "pending" });
-    } else {
-      const version = (await pb.collection("revisions").getList(1, 1, { filter: pb.filter("post = {:p}", { p: post.id }) })).totalItems + 1;
-      batch
-        .collection("revisions")
-        .create({ id: revisionId, post: post.id, version, data: content, author: actor.id, status: "pending", note: "Edit of the published version" });
-      batch.collection("posts").update(post.id, { pending_revision: revisionId, revision_status: "draft" });
-      event(batch, post.id, actor, "revision_start", "published", "published");
-    }
+    writeRevision(batch, post, actor, content, post.pending_revision ? null : await nextRevisionVersion(post.id));
   } else {
     // A never-published post's address follows its title (drafts start without one).
     if (!post.published_at && !post.slug.startsWith(slugify(input.title || "draft", 80))) slug = await uniquePostSlug(input.title);
@@ -299,16 +289,16 @@ export async function saveDraft(
 }
 
 /**
- * The funder edits a decision it recorded, before publication (sent back for changes, or before
- * submitting it again): the wording and facts of decisionEditSchema. The call, funder, applicant
- * and the decision itself stay as recorded; a record that names its applicant on what they were
- * asked to agree to is not edited here (withdrawing it and recording it again asks them again).
+ * The funder edits a decision it recorded: the wording and facts of decisionEditSchema. Before
+ * publication the record itself changes; once published the edit waits as a pending revision
+ * (reviewed as any post's revision) while the live record stays. The call, funder, applicant and
+ * the decision itself stay as recorded; a record that names its applicant on what they were asked
+ * to agree to is not edited here (withdrawing it and recording it again asks them again).
  */
 export async function saveRecordedDecision(actor: Actor | null, postId: string, raw: unknown, dismiss: PrivacyDismissal[] = []): Promise<{ id: string }> {
   const post = await loadPost(postId);
   assertCan(actor, "post.edit", postSubject(post));
   if (post.published_by !== "funder") throw new ValidationError("post", say("domain.funding.not_a_record"));
-  if (post.status === "published") throw new ValidationError("post", say("domain.funding.record_published"));
   if (post.consent === "requested" || post.consent === "granted") throw new ValidationError("post", say("domain.funding.record_names_applicant"));
   const parsed = decisionEditSchema.safeParse(raw);
   if (!parsed.success) {
@@ -337,7 +327,9 @@ export async function saveRecordedDecision(actor: Actor | null, postId: string, 
     ai_types: edit.aiTypes,
     language: edit.language,
   };
-  const dismissals = [...((post.privacy_dismissals ?? []) as PrivacyDismissal[]).filter((d) => !dismiss.some((n) => n.id === d.id)), ...dismiss];
+  const pending = post.expand?.pending_revision;
+  const stored = (pending?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
+  const dismissals = [...stored.filter((d) => !dismiss.some((n) => n.id === d.id)), ...dismiss];
   // Scanned as submission will scan it, so what the funder sees here is what blocks it there.
   const findings = applyDismissals(
     scanFields(Object.fromEntries(DECISION_SCANNED_FIELDS.map((f) => [f, String({ ...post, ...fields }[f] ?? "")]))),
@@ -345,11 +337,37 @@ export async function saveRecordedDecision(actor: Actor | null, postId: string, 
   );
   if (hasBlockingFindings(findings)) throw new ValidationError("privacy", say("domain.privacy.nrn_post"));
   const feedbackHtml = edit.feedback ? await renderUntrustedMarkdown(edit.feedback, { field: "feedback", title: edit.title, headingOffset: "top" }) : "";
+  const changed = { ...fields, funder_feedback_html: feedbackHtml, privacy_findings: findings, privacy_dismissals: dismissals };
   const batch = pb.createBatch();
-  batch.collection("posts").update(post.id, { ...fields, funder_feedback_html: feedbackHtml, privacy_findings: findings, privacy_dismissals: dismissals });
-  event(batch, post.id, actor, "save", post.status, post.status);
+  if (post.status === "published") {
+    // The whole record as it would be published (what approval applies and the review diffs), not only the edited fields.
+    const content = { ...Object.fromEntries(CONTENT_FIELDS.map((f) => [f, post[f]])), ...changed };
+    writeRevision(batch, post, actor, content, pending ? null : await nextRevisionVersion(post.id));
+  } else {
+    batch.collection("posts").update(post.id, changed);
+    event(batch, post.id, actor, "save", post.status, post.status);
+  }
   await batch.send();
   return { id: post.id };
+}
+
+async function nextRevisionVersion(postId: string): Promise<number> {
+  const pb = await getPocketBase();
+  return (await pb.collection("revisions").getList(1, 1, { filter: pb.filter("post = {:p}", { p: postId }) })).totalItems + 1;
+}
+
+// An edit of a published post: into its pending revision, or a new one (`version` given) that the post points to.
+function writeRevision(batch: Batch, post: RecordModel, actor: Actor, content: Record<string, unknown>, version: number | null): void {
+  if (version === null) {
+    batch.collection("revisions").update(post.pending_revision, { data: content, author: actor.id, status: "pending" });
+    return;
+  }
+  const revisionId = randomRecordId();
+  batch
+    .collection("revisions")
+    .create({ id: revisionId, post: post.id, version, data: content, author: actor.id, status: "pending", note: "Edit of the published version" });
+  batch.collection("posts").update(post.id, { pending_revision: revisionId, revision_status: "draft" });
+  event(batch, post.id, actor, "revision_start", "published", "published");
 }
 
 /** The author marks a privacy finding "not personal data", with a reason the moderator sees. */
@@ -381,7 +399,7 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
   if (post.status === "published" && !revision) throw new ValidationError("post", say("domain.post.already_published"));
   const data = (revision ? revision.data : post) as Record<string, unknown>;
   // Drafts save with whatever is there (saveDraft); the full rules apply here.
-  const problems = Object.entries(submissionProblems(data, { kind: post.kind, organization: post.organization }));
+  const problems = Object.entries(submissionProblems(data, { kind: post.kind, organization: post.organization, publishedBy: post.published_by || null }));
   if (problems.length > 0) {
     const [field, message] = problems[0]!;
     throw new ValidationError(field, say("domain.post.fields_need", { count: problems.length, problem: message }));

@@ -233,8 +233,12 @@ export const postFormSchema = postFieldsSchema.superRefine((v, ctx) => {
  * Field by field, what keeps a stored post (or pending revision) from being submitted;
  * empty when it may be. Stored dates carry a time and stored amounts 0 for "none".
  */
-export function submissionProblems(stored: Record<string, unknown>, post: { kind: string; organization: string }): Record<string, string> {
-  if (stored.published_by === "funder") return recordedDecisionProblems(stored);
+export function submissionProblems(
+  stored: Record<string, unknown>,
+  post: { kind: string; organization: string; publishedBy: string | null },
+): Record<string, string> {
+  // The post's, not `stored`'s: a revision's content has no `published_by`.
+  if (post.publishedBy === "funder") return recordedDecisionProblems(stored);
   const data: Record<string, unknown> = { ...stored, kind: post.kind, organization: post.organization };
   // PocketBase answers null for a JSON field never written (changed_roles on a funder's recorded
   // decision): that is an answer left out, as the form would send it, not an invalid one.
@@ -413,6 +417,7 @@ export const CONTENT_FIELDS = [
   "decided_on",
   "decision",
   "rejection_reasons",
+  "rejection_note",
   "funder_feedback_md",
   "funder_feedback_html",
   "reflection_md",

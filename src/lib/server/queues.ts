@@ -288,22 +288,34 @@ const DIFFED = [
   "care_settings",
   "ai_types",
   "anonymous",
+  // A funder's recorded decision: its reasons and figures are what an edit of it changes.
+  "rejection_note",
+  "rejection_reasons",
+  "amount_requested",
+  "amount_awarded",
+  "decided_on",
+  "language",
 ] as const;
+
+const DATE_FIELDS = new Set<string>(["decided_on"]);
 
 // Words and spaces count as separate tokens, so about 500 changed words per field.
 const DIFF_MAX_EDITS = 1000;
 
 /** A readable word diff between the live version and the proposed revision (a field rewritten wholesale shows as removed, then added). */
 export function diffContent(live: Record<string, unknown>, proposed: Record<string, unknown>): FieldDiff[] {
-  const asText = (v: unknown) => (Array.isArray(v) ? v.join(", ") : v === undefined || v === null ? "" : String(v));
+  // A stored date carries a time ("2026-03-31 00:00:00.000Z") that an edit's form value ("2026-03-31") does not: the day is what changes.
+  const asText = (v: unknown, field: string) =>
+    Array.isArray(v) ? v.join(", ") : v === undefined || v === null ? "" : DATE_FIELDS.has(field) ? String(v).slice(0, 10) : String(v);
   const out: FieldDiff[] = [];
   for (const field of DIFFED) {
-    const before = asText(live[field]);
-    const after = asText(proposed[field]);
+    const before = asText(live[field], field);
+    const after = asText(proposed[field], field);
     if (before === after) continue;
     // Myers' diff is O(N·D): two unrelated 100 KB bodies took 35 s on the server's thread.
     // Past DIFF_MAX_EDITS word edits the field is shown as replaced, which is what it is.
-    const changes = diffWords(before, after, { maxEditLength: DIFF_MAX_EDITS });
+    // A date is replaced whole: "2026-03-31" → "2026-04-02", not a diff of its digits.
+    const changes = DATE_FIELDS.has(field) ? undefined : diffWords(before, after, { maxEditLength: DIFF_MAX_EDITS });
     const parts: FieldDiff["parts"] = changes
       ? changes.map((p) => ({ text: p.value, change: p.added ? "added" : p.removed ? "removed" : "same" }))
       : [...(before ? [{ text: before, change: "removed" as const }] : []), ...(after ? [{ text: after, change: "added" as const }] : [])];
