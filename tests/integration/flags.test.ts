@@ -9,7 +9,16 @@
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../src/lib/server/can.ts";
-import { FLAGS_TO_HIDE, TRUST_MEMBERSHIP_DAYS, flagPost, isTrustedReporter, listFlags, listReportedPosts } from "../../src/lib/server/flags.ts";
+import {
+  FLAGS_PER_DAY,
+  FLAGS_TO_HIDE,
+  HIDES_PER_DAY,
+  TRUST_MEMBERSHIP_DAYS,
+  flagPost,
+  isTrustedReporter,
+  listFlags,
+  listReportedPosts,
+} from "../../src/lib/server/flags.ts";
 import { restorePost } from "../../src/lib/server/moderation.ts";
 import { leaveOrganization } from "../../src/lib/server/orgs.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
@@ -90,6 +99,41 @@ describe("flagging", () => {
     expect(await hideEvents(post.id)).toEqual([{ actor: "", from: "published", to: "hidden", note: "Hidden automatically: 3 trusted readers flagged it." }]);
     const hid = await pb.collection("flags").getFullList({ filter: pb.filter("post = {:p} && hid = true", { p: post.id }) });
     expect(hid.map((f) => f.reporter)).toEqual([readers[2]!.id]);
+  });
+});
+
+// One account sending its reports at once (parallel requests, or several site processes) spends its daily
+// allowances no faster than one report after another: each report's checks and its hide are one turn.
+describe("allowances, when one reader sends reports at once", () => {
+  const flagsBy = async (reporter: string) => pb.collection("flags").getFullList({ filter: pb.filter("reporter = {:r}", { r: reporter }) });
+
+  it(`a trusted reader's simultaneous patient-data reports hide ${HIDES_PER_DAY} posts, no more; every report is kept`, async () => {
+    const reader = await trustedReader();
+    const posts = [];
+    for (let i = 0; i < HIDES_PER_DAY + 3; i++) posts.push(await publishedPost());
+    const results = await Promise.all(posts.map((p) => flagPost(reader, p.id, "patient_data")));
+    expect(results.filter((r) => r.hidden)).toHaveLength(HIDES_PER_DAY);
+    const statuses = await Promise.all(posts.map((p) => statusOf(p.id)));
+    expect(statuses.filter((s) => s === "hidden")).toHaveLength(HIDES_PER_DAY);
+    const flags = await flagsBy(reader.id);
+    expect(flags).toHaveLength(posts.length);
+    expect(flags.filter((f) => f.hid)).toHaveLength(HIDES_PER_DAY);
+  });
+
+  it(`simultaneous reports past ${FLAGS_PER_DAY} a day: ${FLAGS_PER_DAY} are filed, the others refused; one post reported twice at once is filed once`, async () => {
+    const reader = await actorOf((await createUser(pb)).id);
+    const posts = [];
+    for (let i = 0; i < FLAGS_PER_DAY + 2; i++) posts.push(await publishedPost());
+    const twice = posts[0]!;
+    const outcomes = await Promise.allSettled([...posts, twice].map((p) => flagPost(reader, p.id, "spam")));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(FLAGS_PER_DAY);
+    const refusals = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as Error).message] : []));
+    // The post reported twice: once filed, once "already"; the posts past the allowance: refused.
+    expect(refusals.filter((m) => m === "You have already flagged this post; a moderator will look at it.")).toHaveLength(1);
+    expect(refusals.filter((m) => m.startsWith(`You have sent ${FLAGS_PER_DAY} reports in the last 24 hours`))).toHaveLength(2);
+    expect(refusals).toHaveLength(3);
+    expect(await flagsBy(reader.id)).toHaveLength(FLAGS_PER_DAY);
+    expect(await flagCount(twice.id)).toBe(1);
   });
 });
 

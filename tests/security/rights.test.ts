@@ -376,6 +376,30 @@ describe("§13 flags", () => {
     for (const s of scenarios) await run(s);
   });
 
+  it("a trusted reader's patient-data reports sent all at once take no more posts offline than one after another", async () => {
+    const [writer, reader] = [await account(), await account()];
+    const org = await organization([{ userId: writer.id, role: "editor" }]);
+    const readerOrg = await organization([{ userId: reader.id, role: "editor" }]);
+    const rc = await reader.client();
+    // The reader is trusted: they wrote a published post of a verified organisation.
+    await publish(rc, readerOrg.id, `The reader's own story ${word()}`);
+    const wc = await writer.client();
+    const posts: { id: string; slug: string }[] = [];
+    for (let i = 0; i < 6; i++) posts.push(await publish(wc, org.id, `Report target ${word()}`));
+    const answers = await Promise.all(
+      posts.map((p) => rc.form(`/posts/${p.slug}?_action=flagPost`, { postId: p.id, reason: "patient_data", note: "A birth date and initials." })),
+    );
+    await Promise.all(answers.map((a) => a.arrayBuffer()));
+    // Each report is taken (a post it hid answers with a redirect away from its page).
+    for (const a of answers) expect([200, 303]).toContain(a.status);
+    // Three a day, as one after another: the other reports wait for a moderator, their posts stay online.
+    const offline = [];
+    for (const p of posts) if ((await new Client().fetch(`/posts/${p.slug}`)).status !== 200) offline.push(p.id);
+    expect(offline).toHaveLength(3);
+    const hidden = await pb.collection("posts").getFullList({ filter: posts.map((p) => pb.filter("id = {:id}", { id: p.id })).join(" || "), fields: "status" });
+    expect(hidden.filter((p) => p.status === "hidden")).toHaveLength(3);
+  });
+
   it("a post a moderator put back online is not taken offline again by the flags that hid it, nor by one more", async () => {
     const author = await account();
     const post = await publish(await author.client(), (await organization([{ userId: author.id, role: "editor" }])).id, `Restored target ${word()}`);

@@ -14,7 +14,7 @@ import { describeAnonymously, renderDescriptor } from "../anonymity.ts";
 import { assertCan, can, type Subject } from "../can.ts";
 import { currentDate } from "../clock.ts";
 import { RateLimitedError, ValidationError } from "../errors.ts";
-import { FLAGS_PER_DAY, FLAGS_TO_HIDE, HIDES_PER_DAY, isTrustedReporter } from "../flags.ts";
+import { FLAGS_PER_DAY, FLAGS_TO_HIDE, HIDES_PER_DAY, inReporterTurn, isTrustedReporter } from "../flags.ts";
 import { randomRecordId } from "../ids.ts";
 import { renderUntrustedMarkdown, renderedHtmlToPlainText } from "../markdown.ts";
 import { loadPeople, planNotices, prepareNotices, routeNotice, writeNotices, type PlannedNotice } from "../notify.ts";
@@ -322,6 +322,11 @@ export async function flagReply(actor: Actor | null, replyId: string, reason: st
   const reply = await loadReply(replyId);
   assertCan(actor, "reply.flag", replySubject(reply));
   if (!(FLAG_REASONS as readonly string[]).includes(reason)) throw new ValidationError("reason", say("domain.flag.reason"));
+  // The allowances are shared with post flags, and spent in the same turn (flags.ts inReporterTurn).
+  return inReporterTurn(actor.id, () => fileReplyFlag(actor, reply, reason, note));
+}
+
+async function fileReplyFlag(actor: Actor, reply: RecordModel, reason: string, note: string): Promise<{ hidden: boolean }> {
   const pb = await getPocketBase();
   const count = async (filter: string, params: Record<string, unknown>) =>
     (await pb.collection("flags").getList(1, 1, { filter: pb.filter(filter, params), fields: "id" })).totalItems;
