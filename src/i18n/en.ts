@@ -392,6 +392,7 @@ export const en = {
   "write.preview_draft": "Not published: this is a preview of your draft.",
   "write.preview_submit": "Submit for review",
   "write.preview_incomplete": "Some fields need your attention before you can submit.",
+  "write.blocked_name": "Your draft is saved but cannot be submitted: it names who it is published without (see below). Remove the name, then submit again.",
   "write.blocked": "Your draft is saved but cannot be submitted: it contains a Belgian national register number (see below). Remove it, then submit again.",
   "write.fix_fields": "Some fields need your attention; they are marked below.",
   "write.findings": "Privacy check",
@@ -416,6 +417,7 @@ export const en = {
   "privacy.kind.birth_date": "Date of birth",
   "privacy.kind.titled_name": "A person's name",
   "privacy.kind.address": "Street address",
+  "privacy.kind.hidden_name": "A name this post keeps from readers",
   "privacy.kind.obfuscated_email": 'E-mail address written out ("name [at] domain [dot] be")',
   "dpo.title": "Your sign-off as data protection officer",
   "dpo.intro":
@@ -1151,6 +1153,10 @@ export const en = {
   "domain.privacy.dismiss_reason": "Say briefly why this is not personal data (at least 5 characters).",
   "domain.privacy.finding_gone": "That finding no longer exists; save the post again.",
   "domain.privacy.nrn_never": "A national register number can never be published; remove it.",
+  "domain.privacy.hidden_name_post":
+    "This text names who it keeps from readers (a pseudonymous post’s organisation, or an applicant the record does not name). Remove the name before submitting: readers would learn who is behind it.",
+  "domain.privacy.hidden_name_record": '"{title}" names the applicant it does not name publicly; remove the name from its title, reasons and feedback.',
+  "domain.privacy.hidden_name_never": "A name this post keeps from readers cannot be declared “not personal data”; remove it.",
   "domain.privacy.nrn_post": "This post contains a Belgian national register number. Remove it before submitting: it can never be published.",
   "domain.privacy.nrn_attachment":
     "An attachment contains a Belgian national register number. Remove the attachment (or the number from the document) before submitting: it can never be published.",

@@ -407,6 +407,8 @@ export const fr = {
   "write.preview_draft": "Non publié : ceci est un aperçu de votre brouillon.",
   "write.preview_submit": "Soumettre à la relecture",
   "write.preview_incomplete": "Certains champs demandent votre attention avant que vous puissiez soumettre.",
+  "write.blocked_name":
+    "Votre brouillon est enregistré mais ne peut pas être soumis : il nomme qui il ne montre pas aux lecteurs (voir ci-dessous). Retirez le nom, puis soumettez à nouveau.",
   "write.blocked":
     "Votre brouillon est enregistré mais ne peut pas être soumis : il contient un numéro de registre national belge (voir ci-dessous). Supprimez-le, puis soumettez à nouveau.",
   "write.fix_fields": "Certains champs demandent votre attention ; ils sont signalés ci-dessous.",
@@ -432,6 +434,7 @@ export const fr = {
   "privacy.kind.birth_date": "Date de naissance",
   "privacy.kind.titled_name": "Nom d’une personne",
   "privacy.kind.address": "Adresse postale",
+  "privacy.kind.hidden_name": "Un nom que cette publication cache aux lecteurs",
   "privacy.kind.obfuscated_email": "Adresse e-mail écrite en toutes lettres (« nom [at] domaine [point] be »)",
   "dpo.title": "Votre visa en tant que délégué à la protection des données",
   "dpo.intro":
@@ -1183,6 +1186,11 @@ export const fr = {
   "domain.privacy.dismiss_reason": "Expliquez brièvement pourquoi il ne s’agit pas de données personnelles (au moins 5 caractères).",
   "domain.privacy.finding_gone": "Ce signalement n’existe plus ; enregistrez à nouveau la publication.",
   "domain.privacy.nrn_never": "Un numéro de registre national ne peut jamais être publié ; supprimez-le.",
+  "domain.privacy.hidden_name_post":
+    "Ce texte nomme ce qu’il cache aux lecteurs (l’organisation d’une publication pseudonyme, ou un demandeur que l’enregistrement ne nomme pas). Retirez le nom avant de soumettre : les lecteurs sauraient qui est derrière.",
+  "domain.privacy.hidden_name_record":
+    "« {title} » nomme le demandeur qu’il ne nomme pas publiquement ; retirez le nom de son titre, de ses motifs et de ses commentaires.",
+  "domain.privacy.hidden_name_never": "Un nom que cette publication cache aux lecteurs ne peut pas être déclaré « pas une donnée personnelle » ; retirez-le.",
   "domain.privacy.nrn_post":
     "Cette publication contient un numéro de registre national belge. Supprimez-le avant de soumettre la publication : il ne peut jamais être publié.",
   "domain.privacy.nrn_attachment":

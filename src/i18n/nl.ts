@@ -405,6 +405,8 @@ export const nl = {
   "write.preview_draft": "Niet gepubliceerd: dit is een voorbeeld van uw concept.",
   "write.preview_submit": "Ter beoordeling indienen",
   "write.preview_incomplete": "Enkele velden vragen uw aandacht voordat u kunt indienen.",
+  "write.blocked_name":
+    "Uw concept is bewaard maar kan niet worden ingediend: het noemt wie het voor lezers verborgen houdt (zie hieronder). Haal de naam weg en dien opnieuw in.",
   "write.blocked":
     "Uw concept is opgeslagen maar kan niet ingediend worden: het bevat een rijksregisternummer (zie hieronder). Verwijder het en dien daarna opnieuw in.",
   "write.fix_fields": "Enkele velden vragen uw aandacht; ze zijn hieronder gemarkeerd.",
@@ -430,6 +432,7 @@ export const nl = {
   "privacy.kind.birth_date": "Geboortedatum",
   "privacy.kind.titled_name": "Naam van een persoon",
   "privacy.kind.address": "Adres",
+  "privacy.kind.hidden_name": "Een naam die deze bijdrage voor lezers verborgen houdt",
   "privacy.kind.obfuscated_email": "Uitgeschreven e-mailadres (“naam [at] domein [dot] be”)",
   "dpo.title": "Uw goedkeuring als functionaris voor gegevensbescherming",
   "dpo.intro":
@@ -1177,6 +1180,11 @@ export const nl = {
   "domain.privacy.dismiss_reason": "Leg kort uit waarom dit geen persoonsgegevens zijn (minstens 5 tekens).",
   "domain.privacy.finding_gone": "Die vaststelling bestaat niet meer; bewaar de bijdrage opnieuw.",
   "domain.privacy.nrn_never": "Een rijksregisternummer mag nooit gepubliceerd worden; verwijder het.",
+  "domain.privacy.hidden_name_post":
+    "Deze tekst noemt wat hij voor lezers verborgen houdt (de organisatie van een pseudonieme bijdrage, of een aanvrager die het verslag niet noemt). Haal de naam weg voor u indient: lezers zouden weten wie erachter zit.",
+  "domain.privacy.hidden_name_record": "“{title}” noemt de aanvrager die het publiek niet noemt; haal de naam uit de titel, de redenen en de feedback.",
+  "domain.privacy.hidden_name_never":
+    "Een naam die deze bijdrage voor lezers verborgen houdt, kan niet als “geen persoonsgegeven” worden aangeduid; haal ze weg.",
   "domain.privacy.nrn_post": "Deze bijdrage bevat een Belgisch rijksregisternummer. Verwijder het voor u indient: het mag nooit gepubliceerd worden.",
   "domain.privacy.nrn_attachment":
     "Een bijlage bevat een Belgisch rijksregisternummer. Verwijder de bijlage (of het nummer uit het document) voor u indient: het mag nooit gepubliceerd worden.",

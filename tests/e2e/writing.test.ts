@@ -251,6 +251,24 @@ describe("the funding application form keeps everything", () => {
 });
 
 describe("privacy findings on a draft", () => {
+  it("a pseudonymous story that names its own organisation is told, in Dutch, that this blocks submitting", async () => {
+    const page = await as("editor.carehome@casebook.example");
+    await page.goto(`${baseUrl}/nl/write?kind=case_study`);
+    await page.getByLabel("Titel", { exact: true }).fill(`Valdetectie 's nachts ${Date.now()}`);
+    await page.getByLabel("Het verhaal", { exact: true }).fill("## Context\n\nIn woonzorggroep linde - résidences tilleul liep de proef drie maanden.");
+    await page.locator("#f-anonymous").check();
+    await saveAndWait(page, "Concept opslaan");
+    const finding = page.locator(".findings li").first();
+    await expect(finding.locator("strong").first().textContent()).resolves.toBe("Een naam die deze bijdrage voor lezers verborgen houdt");
+    await expect(finding.locator("mark").textContent()).resolves.toBe("woonzorggroep linde - résidences tilleul");
+    await expect(finding.textContent()).resolves.toContain("Dit verhindert het indienen.");
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      expect(await overflow(page)).toBe(0);
+      await shoot(page, "hidden-name", width, page.getByRole("heading", { name: "Privacycontrole" }));
+    }
+  });
+
   it("say where they are, and marking one as not personal data keeps unsaved edits", async () => {
     const page = await as("editor.carehome@casebook.example");
     await page.goto(`${baseUrl}/write?kind=case_study`);

@@ -229,3 +229,63 @@ describe("descriptors from the crowd (issue 9 §2)", () => {
     expect(p?.funding?.applicant.name).toBeNull();
   });
 });
+
+// A pseudonymous text that names who it keeps from readers unmasks it, however carefully its byline was chosen.
+describe("names a post keeps from its readers", () => {
+  const refusalOf = async (promise: Promise<unknown>) => {
+    const error = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    return { field: (error as { field?: string }).field, message: (error as Error).message };
+  };
+  const NAMES_POST =
+    "This text names who it keeps from readers (a pseudonymous post’s organisation, or an applicant the record does not name). Remove the name before submitting: readers would learn who is behind it.";
+
+  it("a pseudonymous account naming its organisation is saved with a blocking finding and cannot be submitted; signed, the same text goes", async () => {
+    const callId = await newCall();
+    const body = `## Context\n\nAt **${applicant.name.toUpperCase()}** we applied for a triage assistant and were refused.`;
+    const hidden = await saveDraft(applicantEditor, { ...applicantInput(callId, true), body_md: body });
+    expect(hidden.findings.filter((f) => f.kind === "hidden_name")).toEqual([
+      expect.objectContaining({ field: "body_md", blocking: true, match: applicant.name.toUpperCase() }),
+    ]);
+    expect(await refusalOf(submitPost(applicantEditor, hidden.id))).toEqual({ field: "privacy", message: NAMES_POST });
+    expect((await pb.collection("posts").getOne(hidden.id)).status).toBe("draft");
+    const signed = await saveDraft(applicantEditor, { ...applicantInput(callId, false), body_md: body });
+    expect(signed.findings.filter((f) => f.kind === "hidden_name")).toEqual([]);
+    expect(await submitPost(applicantEditor, signed.id)).toEqual({ status: "submitted" });
+  });
+
+  it("an edit of a published pseudonymous post that adds the name is refused at submission; the live version stays", async () => {
+    const callId = await newCall();
+    const own = await applicantAccount(callId, true);
+    await publish(own.id);
+    const live = await pb.collection("posts").getOne(own.id);
+    await saveDraft(applicantEditor, { ...applicantInput(callId, true, live.title), summary: `What ${applicant.name} changed after the refusal.` }, own.id);
+    expect(await refusalOf(submitPost(applicantEditor, own.id))).toEqual({ field: "privacy", message: NAMES_POST });
+    const after = await pb.collection("posts").getOne(own.id);
+    expect({ summary: after.summary, status: after.status, revision: after.revision_status }).toEqual({
+      summary: live.summary,
+      status: "published",
+      revision: "draft",
+    });
+  });
+
+  it("a funder's record does not name an applicant it keeps unnamed (refused without consent, or still asked); it may name one it names", async () => {
+    const callId = await newCall();
+    const before = (await pb.collection("posts").getList(1, 1, { filter: pb.filter("call = {:c}", { c: callId }) })).totalItems;
+    const outside = { applicantType: "outside", applicant: "Zorg Oost vzw", reasonText: "Zorg Oost vzw had no evaluation plan." };
+    expect(await refusalOf(funderRecord(callId, outside))).toEqual({
+      field: "privacy",
+      message: expect.stringMatching(/^"Funder side .*" names the applicant it does not name publicly/),
+    });
+    // Still asked for consent: it may yet refuse, so its name stays out of the text.
+    expect((await refusalOf(funderRecord(callId, { feedback: `We told ${applicant.name} to start with a pilot.` }))).field).toBe("privacy");
+    expect((await pb.collection("posts").getList(1, 1, { filter: pb.filter("call = {:c}", { c: callId }) })).totalItems).toBe(before);
+    // Consent obtained by the funder, or an award (which names its applicant): the name may be written.
+    await funderRecord(callId, { ...outside, consentObtained: true });
+    await funderRecord(callId, { decision: "awarded", rejectionReasons: [], amountAwarded: 50000, reasonText: `${applicant.name} showed a sound plan.` });
+    expect((await pb.collection("posts").getList(1, 1, { filter: pb.filter("call = {:c}", { c: callId }) })).totalItems).toBe(before + 2);
+  });
+});

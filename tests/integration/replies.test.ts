@@ -215,6 +215,19 @@ describe("search", () => {
     const doc = await loadSearchDocument(thread.id);
     expect(JSON.stringify(doc)).not.toContain(veteranOrg.name);
   });
+
+  it("an anonymous reply that names its organisation is refused and not stored; signed, the same words are posted", async () => {
+    const thread = await publishDiscussion();
+    const text = `At ${veteranOrg.name.toLowerCase()} we tried this ${word("nm")}.`;
+    const count = async () => (await pb.collection("replies").getList(1, 1, { filter: pb.filter("post = {:p}", { p: thread.id }) })).totalItems;
+    await expect(postReply(veteran, thread.id, reply(text, veteranOrg.id, { anonymous: true }))).rejects.toMatchObject({
+      field: "body",
+      message: `Your reply is pseudonymous but names its organisation (“${veteranOrg.name.toLowerCase()}”). Remove the name, or reply under the organisation’s name.`,
+    });
+    expect(await count()).toBe(0);
+    expect((await postReply(veteran, thread.id, reply(text, veteranOrg.id))).status).toBe("published");
+    expect(await count()).toBe(1);
+  });
 });
 
 describe("moderation and thread settings", () => {

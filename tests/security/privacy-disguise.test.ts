@@ -6,7 +6,7 @@ import { Client, type Scenario } from "./scenarios.ts";
 
 const EDITOR = "editor.hospital@casebook.example";
 
-const scenarios: Scenario<{ body: string }, { location: RegExp; shows: string[] }>[] = [
+const scenarios: Scenario<{ body: string; anonymous?: boolean }, { location: RegExp; shows: string[] }>[] = [
   ...[
     ["Markdown bold", "85.07.**30**-033.28"],
     ["zero-width spaces", "85\u200B07\u200B30\u200B033\u200B28"],
@@ -31,6 +31,22 @@ const scenarios: Scenario<{ body: string }, { location: RegExp; shows: string[] 
       shows: ["Street address", "Kerkstraat 12, 9000 Gent", "E-mail address written out", "jan.peeters [at] azheide [dot] be"],
     },
   },
+  // A pseudonymous post's own organisation, named in its text, would tell readers who wrote it.
+  {
+    name: "a pseudonymous post naming its organisation, in capitals and bold",
+    actor: "editor",
+    request: { body: "## Context\n\nThe pilot ran on two wards of **AZ HEIDEBLOEM** for three months.", anonymous: true },
+    expected: {
+      location: /^(\/(en|fr|nl))?\/dashboard\/posts\/[a-z0-9]{15}\?blocked=1$/,
+      shows: ["A name this post keeps from readers", "AZ HEIDEBLOEM", "it names who it is published without"],
+    },
+  },
+  {
+    name: "the same words under the organisation's name",
+    actor: "editor",
+    request: { body: "## Context\n\nThe pilot ran on two wards of **AZ HEIDEBLOEM** for three months." },
+    expected: { location: /^(\/(en|fr|nl))?\/dashboard\/posts\/[a-z0-9]{15}\?submitted=1$/, shows: [] },
+  },
 ];
 
 async function organizationId(editor: Client): Promise<string> {
@@ -40,7 +56,7 @@ async function organizationId(editor: Client): Promise<string> {
   return id;
 }
 
-describe("finding 4: formatting does not get patient data past the privacy guard", () => {
+describe("finding 4: formatting does not get patient data (nor a pseudonymous post's own name) past the privacy guard", () => {
   it.each(scenarios)("$name", async ({ request, expected }) => {
     const editor = await new Client().signIn(EDITOR);
     const res = await editor.form("/write?_action=savePost", {
@@ -55,6 +71,7 @@ describe("finding 4: formatting does not get patient data past the privacy guard
       ai_types: "nlp",
       lifecycle_stage: "pilot",
       intent: "submit",
+      ...(request.anonymous ? { anonymous: "on" } : {}),
     });
     expect(res.status).toBe(303);
     const location = res.headers.get("location") ?? "";

@@ -93,6 +93,7 @@ export const repliesEn = {
   "domain.reply.choose_organization": "Choose the organisation you reply for.",
   "domain.reply.anonymous_needs_org": "Only a member of a verified organisation can reply pseudonymously, under its description.",
   "domain.reply.not_your_organization": "You can only reply for a verified organisation you are an active member of.",
+  "domain.reply.hidden_name": "Your reply is pseudonymous but names its organisation (“{match}”). Remove the name, or reply under the organisation’s name.",
   "domain.reply.patient_data":
     "Your reply contains what looks like a patient identifier (such as a national register number). Remove it and post again: patient data is never published.",
   "domain.reply.edit_closed": "A reply can be edited during the first 60 minutes after it was posted; withdraw it and write a new one instead.",
@@ -200,6 +201,7 @@ export const repliesFr = {
   "domain.reply.choose_organization": "Choisissez l'organisation au nom de laquelle vous répondez.",
   "domain.reply.anonymous_needs_org": "Seul un membre d'une organisation vérifiée peut répondre sous pseudonyme, avec sa description.",
   "domain.reply.not_your_organization": "Vous ne pouvez répondre qu'au nom d'une organisation vérifiée dont vous êtes membre actif.",
+  "domain.reply.hidden_name": "Votre réponse est pseudonyme mais nomme son organisation (« {match} »). Retirez le nom, ou répondez au nom de l’organisation.",
   "domain.reply.patient_data":
     "Votre réponse contient ce qui ressemble à un identifiant de patient (comme un numéro de registre national). Retirez-le et publiez à nouveau : les données de patients ne sont jamais publiées.",
   "domain.reply.edit_closed":
@@ -306,6 +308,8 @@ export const repliesNl = {
   "domain.reply.choose_organization": "Kies de organisatie namens wie u reageert.",
   "domain.reply.anonymous_needs_org": "Alleen een lid van een geverifieerde organisatie kan onder pseudoniem reageren, met haar omschrijving.",
   "domain.reply.not_your_organization": "U kunt alleen reageren namens een geverifieerde organisatie waarvan u actief lid bent.",
+  "domain.reply.hidden_name":
+    "Uw reactie is pseudoniem maar noemt haar organisatie (“{match}”). Haal de naam weg, of reageer onder de naam van de organisatie.",
   "domain.reply.patient_data":
     "Uw reactie bevat iets wat op een patiëntidentificatie lijkt (zoals een rijksregisternummer). Haal het weg en plaats ze opnieuw: patiëntgegevens worden nooit gepubliceerd.",
   "domain.reply.edit_closed": "Een reactie kan bewerkt worden tijdens de eerste 60 minuten na het plaatsen; trek ze liever in en schrijf een nieuwe.",

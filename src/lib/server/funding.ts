@@ -14,7 +14,7 @@ import { getConfig } from "./config.ts";
 import { decidedBeforeOpening, parseDecisionsCsv } from "./fundingcsv.ts";
 import type { InsightCase, InsightDecision } from "./insights.ts";
 import type { PublicDecision } from "./opendata.ts";
-import { hidesSomeone, toPublicPost, type PublicPost } from "./posts.ts";
+import { hidesSomeone, namesToHide, toPublicPost, type PublicPost } from "./posts.ts";
 import { ValidationError } from "./errors.ts";
 import { requiredTitle } from "./postinput.ts";
 import { renderUntrustedMarkdown } from "./markdown.ts";
@@ -22,7 +22,7 @@ import { randomRecordId, slugifyText } from "./ids.ts";
 import { slugify } from "./orgs.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { projection } from "./projections.ts";
-import { scanFields, hasBlockingFindings } from "./privacy.ts";
+import { scanFields, scanFieldsForNames, hasBlockingFindings } from "./privacy.ts";
 import type { Actor } from "./users.ts";
 import { issueMessage, say } from "../../i18n/domain.ts";
 import { codeLabel, formatDate, t } from "../../i18n/index.ts";
@@ -225,8 +225,23 @@ export async function recordDecisions(actor: Actor | null, callId: string, rows:
     const consent = !refusedNamed ? "not_needed" : d.applicantType === "platform" ? "requested" : d.consentObtained ? "granted" : "refused";
     if (consent === "requested") consentRequests++;
     // Under the record's own field names (postinput.ts DECISION_SCANNED_FIELDS): a finding keeps its id, and a "not personal data" declaration its hold, through editing and submission.
-    const findings = scanFields({ title: d.title, rejection_note: d.reasonText, funder_feedback_md: d.feedback });
-    if (hasBlockingFindings(findings)) throw new ValidationError("privacy", say("domain.privacy.nrn_record", { title: d.title }));
+    const scanned = { title: d.title, rejection_note: d.reasonText, funder_feedback_md: d.feedback };
+    // An applicant the record may not name (anonymised, or not yet consenting) is not named in its text either.
+    const hidden = namesToHide(
+      {
+        published_by: "funder",
+        consent,
+        applicant_anonymous: d.applicantType === "anonymous" || consent === "refused",
+        applicant_name: d.applicantType === "outside" ? d.applicant : "",
+      },
+      { applicant: applicantOrg?.name },
+    );
+    const findings = [...scanFields(scanned), ...scanFieldsForNames(scanned, hidden)];
+    if (hasBlockingFindings(findings))
+      throw new ValidationError(
+        "privacy",
+        say(findings.find((f) => f.blocking)!.kind === "hidden_name" ? "domain.privacy.hidden_name_record" : "domain.privacy.nrn_record", { title: d.title }),
+      );
     let slug = slugify(d.title, 80);
     while (usedSlugs.has(slug) || (await pb.collection("posts").getList(1, 1, { filter: pb.filter("slug = {:s}", { s: slug }), fields: "id" })).totalItems > 0)
       slug = `${slugifyText(slug, 70)}-${randomRecordId().slice(0, 6)}`;

@@ -11,6 +11,7 @@ import { randomRecordId } from "./ids.ts";
 import { renderContent } from "./moderation.ts";
 import { slugify } from "./orgs.ts";
 import { CONTENT_FIELDS, postFormSchema } from "./postinput.ts";
+import { namesToHide } from "./posts.ts";
 import { hasBlockingFindings, type PrivacyFinding } from "./privacy.ts";
 
 const recordSchema = z
@@ -79,7 +80,7 @@ export async function validateImport(
     const input = form.data;
     let content: Record<string, unknown>;
     try {
-      content = await renderContent(input, []);
+      content = await renderContent(input, [], namesToHide(input, { organization: org.name }));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       errors.push({ index, field: error.field, message: error.message });
@@ -90,7 +91,12 @@ export async function validateImport(
       : "";
     const findings = content.privacy_findings as PrivacyFinding[];
     if (hasBlockingFindings(findings)) {
-      errors.push({ index, field: findings.find((f) => f.blocking)!.field, message: "contains a Belgian national register number" });
+      const blocking = findings.find((f) => f.blocking)!;
+      errors.push({
+        index,
+        field: blocking.field,
+        message: blocking.kind === "hidden_name" ? "names the organisation it is published without" : "contains a Belgian national register number",
+      });
       continue;
     }
     let slug = rec.slug ?? slugify(input.title, 80);
@@ -170,7 +176,7 @@ export async function writeImport(
 async function findOrg(pb: PocketBase, slug: string) {
   const found = await pb.collection("organizations").getList(1, 1, { filter: pb.filter("slug = {:s} && verified = true", { s: slug }) });
   const o = found.items[0];
-  return o ? { id: o.id, kind: String(o.kind), region: String(o.region ?? ""), country: String(o.country || "BE") } : null;
+  return o ? { id: o.id, name: String(o.name), kind: String(o.kind), region: String(o.region ?? ""), country: String(o.country || "BE") } : null;
 }
 
 async function findUser(pb: PocketBase, email: string) {

@@ -17,7 +17,7 @@ import { randomRecordId } from "./ids.ts";
 import { descriptorFor, loadCrowd } from "./anonymity.ts";
 import { slugify } from "./orgs.ts";
 import { checkTranslation } from "./translations.ts";
-import { hidesSomeone } from "./posts.ts";
+import { hidesSomeone, namesToHide } from "./posts.ts";
 import { resolveAbout } from "./discussions/discussions.ts";
 import { assertSummaryPublishable, checkSummaryDraft, namingRequests, writeNamingRequests, writeSummarised } from "./roundtables/summaries.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
@@ -34,11 +34,21 @@ import {
   type PostInput,
 } from "./postinput.ts";
 import { localiseUntouchedTemplate } from "../templates.ts";
-import { applyDismissals, hasBlockingFindings, scanFields, type PrivacyDismissal, type PrivacyFinding } from "./privacy.ts";
+import { applyDismissals, hasBlockingFindings, scanFields, scanFieldsForNames, type PrivacyDismissal, type PrivacyFinding } from "./privacy.ts";
 import type { Actor } from "./users.ts";
 import { issueMessage, say } from "../../i18n/domain.ts";
 
 type Batch = ReturnType<Awaited<ReturnType<typeof getPocketBase>>["createBatch"]>;
+
+// The names `content` (a post record, or it with its pending edit) keeps from readers, with `post`'s organisations as loadPost expands them.
+function hiddenNamesOf(post: RecordModel, content: Record<string, unknown>): string[] {
+  return namesToHide(content, { organization: post.expand?.organization?.name, applicant: post.expand?.applicant_organization?.name });
+}
+
+// Why submission is refused: the first blocking finding's kind says which.
+function blockingMessage(findings: PrivacyFinding[]): string {
+  return findings.find((f) => f.blocking)?.kind === "hidden_name" ? say("domain.privacy.hidden_name_post") : say("domain.privacy.nrn_post");
+}
 
 /** Loads a post with its organisation, for a permission decision. */
 export async function loadPost(id: string): Promise<RecordModel> {
@@ -69,7 +79,7 @@ export function reviewState(post: RecordModel): string {
 }
 
 /** The stored fields of a post form: rendered, sanitized Markdown and privacy findings (drafts and imports alike); Markdown over budget is refused with a ValidationError on its field. The public descriptor is not among them: it is computed at approval, from the crowd of that day. */
-export async function renderContent(input: PostInput, dismissals: PrivacyDismissal[]): Promise<Record<string, unknown>> {
+export async function renderContent(input: PostInput, dismissals: PrivacyDismissal[], hiddenNames: readonly string[] = []): Promise<Record<string, unknown>> {
   const caseStudy = input.kind === "case_study";
   // A discussion (issue 14) keeps neither a case study's nor a funding application's fields.
   const funding = input.kind === "funding_application";
@@ -79,7 +89,8 @@ export async function renderContent(input: PostInput, dismissals: PrivacyDismiss
   const lessonsHtml = caseStudy ? await render("lessons_md", input.lessons_md) : "";
   const feedbackHtml = funding ? await render("funder_feedback_md", input.funder_feedback_md) : "";
   const reflectionHtml = funding ? await render("reflection_md", input.reflection_md) : "";
-  const findings = applyDismissals(scanFields(Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(input[f] ?? "")]))), dismissals);
+  const scanned = Object.fromEntries(SCANNED_FIELDS.map((f) => [f, String(input[f] ?? "")]));
+  const findings = applyDismissals([...scanFields(scanned), ...scanFieldsForNames(scanned, hiddenNames)], dismissals);
   return {
     title: input.title,
     summary: input.summary,
@@ -233,7 +244,7 @@ export async function saveDraft(
     const roundTable = input.kind === "round_table_summary" ? await checkSummaryDraft(actor, input, null) : "";
     const translationOf =
       input.kind === "discussion" || input.kind === "round_table_summary" ? "" : await checkTranslation(actor, input, null, input.translation_of ?? null);
-    const content = await withAbout(await withCall(await renderContent(input, dismiss), input), input);
+    const content = await withAbout(await withCall(await renderContent(input, dismiss, namesToHide(input, { organization: org.name })), input), input);
     const id = randomRecordId();
     // Checked before anything is written, so a bad file leaves no half-created draft.
     const uploads = await prepareAttachments(files.add ?? [], 0);
@@ -267,7 +278,7 @@ export async function saveDraft(
   await checkTranslation(actor, input, post, null);
   const stored = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
   const dismissals = [...stored.filter((d) => !dismiss.some((n) => n.id === d.id)), ...dismiss];
-  const content = await withAbout(await withCall(await renderContent(input, dismissals), input), input);
+  const content = await withAbout(await withCall(await renderContent(input, dismissals, namesToHide(input, { organization: org.name })), input), input);
   let slug: string = post.slug;
   const batch = pb.createBatch();
   if (post.status === "published") {
@@ -331,11 +342,9 @@ export async function saveRecordedDecision(actor: Actor | null, postId: string, 
   const stored = (pending?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
   const dismissals = [...stored.filter((d) => !dismiss.some((n) => n.id === d.id)), ...dismiss];
   // Scanned as submission will scan it, so what the funder sees here is what blocks it there.
-  const findings = applyDismissals(
-    scanFields(Object.fromEntries(DECISION_SCANNED_FIELDS.map((f) => [f, String({ ...post, ...fields }[f] ?? "")]))),
-    dismissals,
-  );
-  if (hasBlockingFindings(findings)) throw new ValidationError("privacy", say("domain.privacy.nrn_post"));
+  const scanned = Object.fromEntries(DECISION_SCANNED_FIELDS.map((f) => [f, String({ ...post, ...fields }[f] ?? "")]));
+  const findings = applyDismissals([...scanFields(scanned), ...scanFieldsForNames(scanned, hiddenNamesOf(post, post))], dismissals);
+  if (hasBlockingFindings(findings)) throw new ValidationError("privacy", blockingMessage(findings));
   const feedbackHtml = edit.feedback ? await renderUntrustedMarkdown(edit.feedback, { field: "feedback", title: edit.title, headingOffset: "top" }) : "";
   const changed = { ...fields, funder_feedback_html: feedbackHtml, privacy_findings: findings, privacy_dismissals: dismissals };
   const batch = pb.createBatch();
@@ -380,7 +389,8 @@ export async function dismissFinding(actor: Actor | null, postId: string, findin
   const data = (revision ? revision.data : post) as { privacy_findings?: PrivacyFinding[]; privacy_dismissals?: PrivacyDismissal[] };
   const finding = (data.privacy_findings ?? []).find((f) => f.id === findingId);
   if (!finding) throw new ValidationError("finding", say("domain.privacy.finding_gone"));
-  if (finding.blocking) throw new ValidationError("finding", say("domain.privacy.nrn_never"));
+  if (finding.blocking)
+    throw new ValidationError("finding", say(finding.kind === "hidden_name" ? "domain.privacy.hidden_name_never" : "domain.privacy.nrn_never"));
   const dismissals = [...(data.privacy_dismissals ?? []).filter((d) => d.id !== findingId), { id: findingId, reason: reason.trim().slice(0, 500) }];
   const findings = applyDismissals(data.privacy_findings ?? [], dismissals);
   if (revision)
@@ -404,12 +414,13 @@ export async function submitPost(actor: Actor | null, postId: string): Promise<{
     const [field, message] = problems[0]!;
     throw new ValidationError(field, say("domain.post.fields_need", { count: problems.length, problem: message }));
   }
+  const scanned = Object.fromEntries(scannedFieldsOf(post).map((f) => [f, String(data[f] ?? "")]));
   const findings = applyDismissals(
-    scanFields(Object.fromEntries(scannedFieldsOf(post).map((f) => [f, String(data[f] ?? "")]))),
+    [...scanFields(scanned), ...scanFieldsForNames(scanned, hiddenNamesOf(post, { ...post, ...data }))],
     (data.privacy_dismissals ?? []) as PrivacyDismissal[],
   );
   if (hasBlockingFindings(findings)) {
-    throw new ValidationError("privacy", say("domain.privacy.nrn_post"));
+    throw new ValidationError("privacy", blockingMessage(findings));
   }
   if (hasBlockingFindings(attachmentFindings(post))) {
     throw new ValidationError("privacy", say("domain.privacy.nrn_attachment"));

@@ -259,6 +259,20 @@ export function hidesSomeone(record: Record<string, unknown>): boolean {
   return !record.applicant_organization && !record.applicant_name;
 }
 
+/**
+ * The names a post record keeps from its readers, which its text may therefore not contain: its
+ * organisation's when it is pseudonymous, and in a funder's record the applicant's while the
+ * applicant is anonymised or has not consented (it may yet be). `names` are the record's
+ * organisation's and applicant organisation's, as loaded by the caller.
+ */
+export function namesToHide(record: Record<string, unknown>, names: { organization?: string | null; applicant?: string | null }): string[] {
+  const hidden: (string | null | undefined)[] = [];
+  if (record.anonymous) hidden.push(names.organization);
+  if (record.published_by === "funder" && (record.applicant_anonymous || record.consent === "requested" || record.consent === "refused"))
+    hidden.push(names.applicant, typeof record.applicant_name === "string" ? record.applicant_name : null);
+  return hidden.filter((n): n is string => typeof n === "string" && n.trim() !== "");
+}
+
 /** A post as the public may see it. */
 export type PublicPost = {
   slug: string;

@@ -32,6 +32,7 @@ export const PRIVACY_KINDS = [
   "titled_name",
   "address",
   "obfuscated_email",
+  "hidden_name",
 ] as const;
 
 /** Finds the patient identifiers in one text field, ordered by position. */
@@ -102,6 +103,90 @@ export function isValidIban(input: string): boolean {
     remainder = (remainder * (value >= 10 ? 100 : 10) + value) % 97;
   }
   return remainder === 1;
+}
+
+/**
+ * Finds, in one text field, the names a post keeps from its readers: its organisation's when it is
+ * published pseudonymously, the applicant's in a funder's record that does not name it
+ * (namesToHide in posts.ts). Read as a reader reads it — any case, accents, Markdown, entities,
+ * invisible characters and punctuation between words — and always blocking: the post would say
+ * who is behind it. A name shorter than four letters and digits is not looked for (it would be
+ * found inside ordinary words' company, "AZ" or "UZ" alone).
+ */
+export function scanNames(field: string, text: string, names: readonly string[]): PrivacyFinding[] {
+  const wanted = [...new Set(names.map((n) => foldName(n)).filter((n) => n.replaceAll(" ", "").length >= MIN_NAME_LENGTH))];
+  if (!text || wanted.length === 0) return [];
+  const spans: Span[] = [];
+  for (const view of normalisedViews(text)) {
+    const folded = foldView(view);
+    for (const name of wanted) {
+      for (let at = folded.text.indexOf(name); at >= 0; at = folded.text.indexOf(name, at + 1)) {
+        // Whole words only: "Sint-Jan" is not found in "Sint-Jansdal".
+        if (folded.text[at - 1] !== " " || folded.text[at + name.length] !== " ") continue;
+        spans.push({ start: folded.from[at]!, end: folded.to[at + name.length - 1]! });
+      }
+    }
+  }
+  const kept = resolveOverlaps(spans.map((span) => ({ ...span, kind: "hidden_name" as const }))).sort((a, b) => a.start - b.start);
+  const occurrences = new Map<string, number>();
+  return kept.map((c) => {
+    const match = text.slice(c.start, c.end);
+    const key = `${field}\u0000hidden_name\u0000${foldName(match)}`;
+    const index = occurrences.get(key) ?? 0;
+    occurrences.set(key, index + 1);
+    return {
+      id: shortHash(`${key}\u0000${index}`),
+      field,
+      kind: "hidden_name",
+      match,
+      excerpt: excerptAround(text, c.start, c.end),
+      sentence: sentenceAround(text, c.start, c.end),
+      start: c.start,
+      end: c.end,
+      blocking: true,
+    };
+  });
+}
+
+/** scanNames over every field of a post, in field order then position. */
+export function scanFieldsForNames(fields: Record<string, string | null | undefined>, names: readonly string[]): PrivacyFinding[] {
+  if (names.length === 0) return [];
+  return Object.entries(fields).flatMap(([field, text]) => (typeof text === "string" ? scanNames(field, text, names) : []));
+}
+
+const MIN_NAME_LENGTH = 4;
+
+// Lower case, without accents, every run of other characters than letters and digits one space.
+function foldName(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+// foldName over a view, keeping where each character came from; the text starts and ends with a space.
+function foldView(view: View): View {
+  const out = [" "];
+  const from = [0];
+  const to = [0];
+  let space = true;
+  for (let i = 0; i < view.text.length; i++) {
+    const folded = view.text[i]!.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+    for (const c of folded) {
+      const letter = /[\p{L}\p{N}]/u.test(c);
+      if (!letter && space) continue;
+      out.push(letter ? c : " ");
+      from.push(view.from[i]!);
+      to.push(view.to[i]!);
+      space = !letter;
+    }
+  }
+  out.push(" ");
+  from.push(view.text.length ? view.to[view.text.length - 1]! : 0);
+  to.push(from[from.length - 1]!);
+  return { text: out.join(""), from, to };
 }
 
 /** Whether any finding blocks submission; a dismissal never changes this. */
@@ -272,6 +357,7 @@ const PRIORITY: Record<PrivacyKind, number> = {
   titled_name: 6,
   obfuscated_email: 7,
   address: 8,
+  hidden_name: 9,
 };
 
 const DOI_RE = /\b10\.\d{4,9}\/[^\s"'<>[\]]+/g;

@@ -19,7 +19,7 @@ import { randomRecordId } from "../ids.ts";
 import { renderUntrustedMarkdown, renderedHtmlToPlainText } from "../markdown.ts";
 import { loadPeople, planNotices, prepareNotices, routeNotice, writeNotices, type PlannedNotice } from "../notify.ts";
 import { getPocketBase } from "../pocketbase.ts";
-import { hasBlockingFindings, scanFields, type PrivacyFinding } from "../privacy.ts";
+import { hasBlockingFindings, scanFields, scanNames, type PrivacyFinding } from "../privacy.ts";
 import type { Actor } from "../users.ts";
 import { editWindowOpen, holdReasons, quoteExcerpt, slowModeMinutesLeft, type HoldReason } from "./replyrules.ts";
 
@@ -113,7 +113,17 @@ async function speakerOf(actor: Actor, input: Pick<ReplyInput, "organization" | 
   return { organization: membership.organizationId, anonymous: true, public_descriptor: descriptor.code };
 }
 
-async function scanReply(body: string): Promise<{ html: string; findings: PrivacyFinding[] }> {
+// A pseudonymous reply's organisation, whose name the reply may not contain ([] for a named one).
+async function hiddenNames(speaker: { organization: string; anonymous: boolean }): Promise<string[]> {
+  if (!speaker.anonymous || !speaker.organization) return [];
+  const pb = await getPocketBase();
+  return [String((await pb.collection("organizations").getOne(speaker.organization, { fields: "name" })).name)];
+}
+
+async function scanReply(body: string, hidden: readonly string[]): Promise<{ html: string; findings: PrivacyFinding[] }> {
+  const names = scanNames("body_md", body, hidden);
+  // A pseudonymous reply naming its own organisation would say who wrote it: refused, never stored.
+  if (names.length > 0) throw new ValidationError("body", say("domain.reply.hidden_name", { match: names[0]!.match }));
   const findings = scanFields({ body_md: body });
   // Patient identifiers are refused outright, as in posts: they are never stored, not even pending.
   if (hasBlockingFindings(findings)) {
@@ -164,7 +174,7 @@ export async function postReply(actor: Actor | null, postId: string, raw: unknow
     if (!quoted || quoted.post !== post.id || quoted.status !== "published") throw new ValidationError("in_reply_to", say("domain.reply.quote_unknown"));
   }
   const speaker = await speakerOf(actor, input);
-  const { html, findings } = await scanReply(input.body);
+  const { html, findings } = await scanReply(input.body, await hiddenNames(speaker));
   const reasons = holdReasons({
     verifiedMember: speaker.organization !== "",
     publishedReplies: await publishedRepliesOf(actor.id),
@@ -205,7 +215,10 @@ export async function editReply(actor: Actor | null, replyId: string, body: stri
   if (!editWindowOpen(new Date(reply.created.replace(" ", "T")), now)) throw new ValidationError("body", say("domain.reply.edit_closed"));
   const text = replyInputSchema.shape.body.safeParse(body);
   if (!text.success) throw new ValidationError("body", text.error.issues[0]!.message);
-  const { html, findings } = await scanReply(text.data);
+  const { html, findings } = await scanReply(
+    text.data,
+    await hiddenNames({ organization: String(reply.organization ?? ""), anonymous: Boolean(reply.anonymous) }),
+  );
   const history = Array.isArray(reply.history) ? reply.history : [];
   const before = Array.isArray(reply.hold_reasons) ? (reply.hold_reasons as HoldReason[]) : [];
   const reasons: HoldReason[] = findings.length > 0 ? [...new Set<HoldReason>([...before, "privacy_finding"])] : before.filter((r) => r !== "privacy_finding");
