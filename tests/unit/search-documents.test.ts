@@ -283,6 +283,13 @@ describe("buildCallSearchDocument", () => {
     expect(summary.length).toBeLessThanOrEqual(301);
   });
 
+  it("files a call under the language its funder gave, whatever its words; the words decide when none was given", () => {
+    const french = { title: "Appel IA", description: "Un appel pour les hôpitaux et la recherche.", eligibility: "" };
+    expect(buildCallSearchDocument(call({ ...french, description_language: "nl" }))!.language).toBe("nl");
+    expect(buildCallSearchDocument(call({ ...french, description_language: "" }))!.language).toBe("fr");
+    expect(buildCallSearchDocument(call({ ...french, description_language: "de" }))!.language).toBe("fr");
+  });
+
   it("files a call under the language of its text, English when unsure", () => {
     expect(
       buildCallSearchDocument(call({ title: "IA", description: "Le financement des projets pour les hôpitaux et la santé.", eligibility: "" }))!.language,

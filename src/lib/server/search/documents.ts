@@ -73,6 +73,7 @@ export const CALL_DOCUMENT_FIELDS = [
   "programme",
   "description",
   "eligibility",
+  "description_language",
   "status",
   "opens_on",
   "created",
@@ -178,8 +179,9 @@ function factsOf(record: RecordModel, fields: readonly CaseFact[], roles: boolea
   return facts;
 }
 
-// Calls are public once they leave draft (funding.ts getPublicCall). They have no language
-// field; the text's own function words decide, English when unsure.
+// Calls are public once they leave draft (funding.ts getPublicCall). Filed under the language
+// their funder says the description is in; when it did not say, the text's own function words
+// decide, English when unsure.
 /** The search document of a funding call record (funder expanded), or null while it is a draft. */
 export function buildCallSearchDocument(record: RecordModel): SearchDocument | null {
   if (!record.status || record.status === "draft") return null;
@@ -200,7 +202,9 @@ export function buildCallSearchDocument(record: RecordModel): SearchDocument | n
     body: [description, eligibility].filter(Boolean).join(" "),
     lessons: "",
     tags: [],
-    language: guessLanguage(`${title} ${description} ${eligibility}`),
+    language: (LANGUAGES as readonly unknown[]).includes(record.description_language)
+      ? (record.description_language as SearchDocument["language"])
+      : guessLanguage(`${title} ${description} ${eligibility}`),
     outcome: null,
     care_settings: [],
     ai_types: [],
