@@ -419,6 +419,24 @@ describe("invitations", () => {
     expect((await pb.collection("invitations").getOne(b.record.id)).revoked_at).toBe("");
   });
 
+  it("accepted twice at once (a double click, two tabs): one membership, and no answer is an internal error", async () => {
+    const { token, invitee, org } = await invited();
+    const answers = await Promise.allSettled([acceptInvitation(invitee, { token }), acceptInvitation(invitee, { token })]);
+    // Both in at once: both land in the organisation. Otherwise the second is told why: the link was used, or it is a member already.
+    const told = [
+      { field: "token", message: say("domain.invitation.used") },
+      { field: "account", message: say("domain.invitation.member_already") },
+    ];
+    for (const answer of answers)
+      if (answer.status === "rejected") expect(told).toContainEqual({ field: answer.reason.field, message: answer.reason.message });
+      else expect(answer.value).toEqual({ slug: org.slug });
+    expect(answers.some((a) => a.status === "fulfilled")).toBe(true);
+    const memberships = await pb
+      .collection("memberships")
+      .getFullList({ filter: pb.filter("user = {:u} && organization = {:o}", { u: invitee.id, o: org.id }) });
+    expect(memberships.map((m) => m.status)).toEqual(["active"]);
+  });
+
   it("expires at its expiry time exactly, and reads as expired without one", () => {
     const now = new Date("2026-12-05T12:00:00Z");
     expect(invitationStatus({ expires_at: "2026-12-05 12:00:00.001Z" }, now)).toBe("pending");

@@ -536,6 +536,15 @@ export async function peekInvitation(token: string): Promise<{ email: string; or
   return { email: record.email, organization: record.expand?.organization?.name ?? "", role: record.role, status: invitationStatus(record) };
 }
 
+async function isActiveMember(userId: string, organizationId: string): Promise<boolean> {
+  const pb = await pbClient();
+  const found = await pb.collection("memberships").getList(1, 1, {
+    filter: pb.filter("user = {:u} && organization = {:o} && status = 'active'", { u: userId, o: organizationId }),
+    fields: "id",
+  });
+  return found.totalItems > 0;
+}
+
 /**
  * Accepts an invitation for the signed-in account whose address it was sent to. Checked
  * now, not when it was sent: unused, unrevoked, unexpired; the inviter still an active
@@ -586,7 +595,18 @@ export async function acceptInvitation(actor: Actor | null, params: { token: str
   batch.collection("invitations").update(invitation.id, { accepted_at: new Date().toISOString(), accepted_by: actor.id });
   if (existing) batch.collection("memberships").update(existing.id, { status: "active", role: invitation.role });
   else batch.collection("memberships").create({ user: actor.id, organization: org.id, role: invitation.role, status: "active" });
-  await batch.send();
+  try {
+    await batch.send();
+  } catch (error) {
+    // The same invitation accepted at once by this account (a double click, two tabs): the other
+    // request made the membership (the unique index refused a second), so this one has nothing left to do.
+    const accepted = await pb
+      .collection("invitations")
+      .getOne(invitation.id, { fields: "accepted_by" })
+      .catch(() => null);
+    if (accepted?.accepted_by === actor.id && (await isActiveMember(actor.id, org.id))) return { slug: org.slug };
+    throw error;
+  }
   return { slug: org.slug };
 }
 
