@@ -62,7 +62,9 @@ import {
 } from "../lib/server/session.ts";
 import {
   deleteAccount,
+  addressField,
   profileSchema,
+  resetRequestSchema,
   requestPasswordResetInBackground,
   resetPassword,
   signIn,
@@ -186,12 +188,7 @@ export const server = rememberParsedForms({
 
   requestReset: defineAction({
     accept: "form",
-    input: z.object({
-      email: z
-        .email({ error: say("domain.signin.email") })
-        .trim()
-        .toLowerCase(),
-    }),
+    input: resetRequestSchema,
     handler: async (input, context) => {
       await enforceLimits(context, [
         [siteLimits().resetPerIp, clientKey(context)],
@@ -348,10 +345,7 @@ export const server = rememberParsedForms({
     accept: "form",
     input: z.object({
       organizationId: id,
-      email: z
-        .email({ error: say("domain.email.invalid_short") })
-        .trim()
-        .toLowerCase(),
+      email: addressField(say("domain.email.invalid_short")),
       role: z.enum(MEMBERSHIP_ROLES),
     }),
     handler: async (input, context) =>

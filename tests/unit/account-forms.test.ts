@@ -1,17 +1,18 @@
-// The sign-up and sign-in forms accept an address as people paste it (spaces around it, capitals) and refuse a
+// The sign-up, sign-in and password-reset forms accept an address as people paste it (spaces around it, capitals) and refuse a
 // malformed one with the form's own message.
 import { describe, expect, it } from "vitest";
-import { signInSchema, signUpSchema } from "../../src/lib/server/users.ts";
+import { resetRequestSchema, signInSchema, signUpSchema } from "../../src/lib/server/users.ts";
 import { say } from "../../src/i18n/domain.ts";
 
 const password = "a long enough passphrase";
 
 describe("account forms", () => {
   it.each([" Jan.Peeters@AZ-Groeninge.be ", "\tjan.peeters@az-groeninge.be\n", "JAN.PEETERS@AZ-GROENINGE.BE"])(
-    "sign-up and sign-in take %j as jan.peeters@az-groeninge.be",
+    "sign-up, sign-in and the reset request take %j as jan.peeters@az-groeninge.be",
     (email) => {
       expect(signUpSchema.parse({ name: "Jan Peeters", email, password }).email).toBe("jan.peeters@az-groeninge.be");
       expect(signInSchema.parse({ email, password }).email).toBe("jan.peeters@az-groeninge.be");
+      expect(resetRequestSchema.parse({ email }).email).toBe("jan.peeters@az-groeninge.be");
     },
   );
 

@@ -19,7 +19,7 @@ const RESET_TTL_MS = 60 * 60 * 1000;
 
 /** An e-mail address as people paste it: trimmed and lower-cased before it is checked (zod runs a format check
  * before a later `.trim()`, so " name@example.org " was refused), with one message for every way it can be wrong. */
-function addressField(message: string) {
+export function addressField(message: string) {
   return z
     .string({ error: message })
     .trim()
@@ -39,6 +39,8 @@ export const signUpSchema = z.object({
   // Absent when the form did not offer a choice: then the sign-up page's language is kept.
   locale: z.enum(["en", "fr", "nl"]).optional(),
 });
+/** Password-reset request form. */
+export const resetRequestSchema = z.object({ email: addressField(say("domain.signin.email")) });
 /** Sign-in form. */
 export const signInSchema = z.object({
   email: addressField(say("domain.signin.email")),
