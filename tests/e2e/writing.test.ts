@@ -251,6 +251,16 @@ describe("the funding application form keeps everything", () => {
 });
 
 describe("privacy findings on a draft", () => {
+  it("an address hidden in a link's target is quoted as written, and marked", async () => {
+    const page = await as("editor.carehome@casebook.example");
+    await page.goto(`${baseUrl}/write?kind=case_study`);
+    await page.getByLabel("Title", { exact: true }).fill(`Night falls and the link ${Date.now()}`);
+    await page.getByLabel("The story", { exact: true }).fill("## Context\n\nQuestions? [Write to our nurse](mailto:an.claes@linde-tilleul.be) any time.");
+    await saveAndWait(page, "Save draft");
+    const finding = page.locator(".findings li").filter({ hasText: "E-mail address" }).first();
+    await expect(finding.locator("mark").textContent()).resolves.toBe("an.claes@linde-tilleul.be");
+  });
+
   it("a pseudonymous story that names its own organisation is told, in Dutch, that this blocks submitting", async () => {
     const page = await as("editor.carehome@casebook.example");
     await page.goto(`${baseUrl}/nl/write?kind=case_study`);
