@@ -262,7 +262,7 @@ export const server = rememberParsedForms({
     }),
     handler: async (input, context) => {
       const actor = requireActor(context);
-      const result = await deleteAccount(actor.id, input.publishedPosts);
+      const result = await deleteAccount(actor.id, input.publishedPosts, context.locals.locale);
       if (!result.ok) {
         throw new ActionError({ code: "CONFLICT", message: say("domain.account.last_admin", { organizations: result.organizations.join(", ") }) });
       }

@@ -170,6 +170,15 @@ describe("export and deletion", () => {
     expect(JSON.stringify(data)).not.toMatch(/secret_hash|password/);
   });
 
+  it("the confirmation is in the account's language, or in the page's when the account never chose one", async () => {
+    const dutch = await createUser(pb, { locale: "nl" });
+    await deleteAccount(dutch.id, "keep", "fr");
+    expect((await findLatestMail(dutch.email))?.subject).toBe(composeMail("account_deleted", "nl", { kept: "0", withdrawn: "0", deleted: "0" }).subject);
+    const unset = await createUser(pb, { locale: "" });
+    await deleteAccount(unset.id, "keep", "fr");
+    expect((await findLatestMail(unset.email))?.subject).toBe(composeMail("account_deleted", "fr", { kept: "0", withdrawn: "0", deleted: "0" }).subject);
+  });
+
   it("erases the person; published posts stay credited to a former member, drafts go", async () => {
     const user = await createUser(pb);
     const org = await createOrganization(pb, [{ userId: user.id, role: "editor" }]);
