@@ -903,7 +903,7 @@ export const en = {
   "code.region.flanders": "Flanders",
   "code.region.wallonia": "Wallonia",
   "code.region.brussels": "Brussels",
-  "code.region.other": "Belgium",
+  "code.region.other": "Elsewhere",
   "code.outcome.success": "Success",
   "code.outcome.partial": "Partial success",
   "code.outcome.failure": "Failure",

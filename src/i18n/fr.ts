@@ -928,7 +928,7 @@ export const fr = {
   "code.region.flanders": "Flandre",
   "code.region.wallonia": "Wallonie",
   "code.region.brussels": "Bruxelles",
-  "code.region.other": "Belgique",
+  "code.region.other": "Ailleurs",
   "code.outcome.success": "Réussite",
   "code.outcome.partial": "Réussite partielle",
   "code.outcome.failure": "Échec",

@@ -925,7 +925,7 @@ export const nl = {
   "code.region.flanders": "Vlaanderen",
   "code.region.wallonia": "Wallonië",
   "code.region.brussels": "Brussel",
-  "code.region.other": "België",
+  "code.region.other": "Elders",
   "code.outcome.success": "Geslaagd",
   "code.outcome.partial": "Gedeeltelijk geslaagd",
   "code.outcome.failure": "Mislukt",
