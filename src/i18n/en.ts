@@ -1197,6 +1197,7 @@ export const en = {
   "domain.file.too_large": "The file is larger than {megabytes} MB.",
   "domain.flag.reason": "Choose why you flag this post.",
   "domain.flag.already": "You have already flagged this post; a moderator will look at it.",
+  "domain.busy": "Your previous request is still being handled. Please try again in a moment.",
   "domain.flag.busy": "Your previous report is still being filed. Please try again in a moment.",
   "domain.flag.per_day":
     "You have sent {count, plural, one {# report} other {# reports}} in the last 24 hours, the most one account may send. Please try again tomorrow; moderators are already looking at your earlier reports.",

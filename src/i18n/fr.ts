@@ -1236,6 +1236,7 @@ export const fr = {
   "domain.file.too_large": "Le fichier dépasse {megabytes} Mo.",
   "domain.flag.reason": "Choisissez pourquoi vous signalez cette publication.",
   "domain.flag.already": "Vous avez déjà signalé cette publication ; un modérateur va l’examiner.",
+  "domain.busy": "Votre demande précédente est encore en cours de traitement. Réessayez dans un instant.",
   "domain.flag.busy": "Votre signalement précédent est encore en cours d’enregistrement. Réessayez dans un instant.",
   "domain.flag.per_day":
     "Vous avez envoyé {count, plural, one {# signalement} other {# signalements}} ces dernières 24 heures, le maximum pour un compte. Réessayez demain ; les modérateurs examinent déjà vos signalements précédents.",

@@ -1230,6 +1230,7 @@ export const nl = {
   "domain.file.too_large": "Het bestand is groter dan {megabytes} MB.",
   "domain.flag.reason": "Kies waarom u deze bijdrage meldt.",
   "domain.flag.already": "U hebt deze bijdrage al gemeld; een moderator bekijkt ze.",
+  "domain.busy": "Uw vorige aanvraag wordt nog verwerkt. Probeer het zo dadelijk opnieuw.",
   "domain.flag.busy": "Uw vorige melding wordt nog verwerkt. Probeer het zo dadelijk opnieuw.",
   "domain.flag.per_day":
     "U hebt de voorbije 24 uur {count, plural, one {# melding} other {# meldingen}} verstuurd, het maximum voor één account. Probeer het morgen opnieuw; de moderatoren bekijken uw eerdere meldingen al.",

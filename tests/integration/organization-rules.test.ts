@@ -164,6 +164,18 @@ describe("requesting an organisation", () => {
     expect((await pb.collection("organizations").getList(1, 1, { filter: pb.filter("name = {:n}", { n: name }) })).totalItems).toBe(0);
   });
 
+  it(`requests sent at once go no further than ${ORG_REQUESTS_PER_DAY} a day`, async () => {
+    const hasty = await person();
+    const answers = await Promise.allSettled(
+      Array.from({ length: ORG_REQUESTS_PER_DAY + 2 }, () => requestOrganization(hasty, request(`Hasty ${unique("h")}`))),
+    );
+    expect(answers.filter((a) => a.status === "fulfilled")).toHaveLength(ORG_REQUESTS_PER_DAY);
+    for (const a of answers) if (a.status === "rejected") expect(a.reason).toBeInstanceOf(RateLimitedError);
+    expect((await pb.collection("organizations").getList(1, 1, { filter: pb.filter("requested_by = {:u}", { u: hasty.id }) })).totalItems).toBe(
+      ORG_REQUESTS_PER_DAY,
+    );
+  });
+
   it("the moderators' list shows who asked, oldest first, and marks the moderator's own request", async () => {
     const requester = await person({ name: "Rita Requester" });
     const first = await requestOrganization(requester, request(`Pending ${unique("p")}`, { region: "brussels", description: "" }));
@@ -406,6 +418,18 @@ describe("invitations", () => {
     for (let i = 0; i < INVITATIONS_PER_DAY; i++) await inviteMember(admin, org.id, `${unique("inv")}@example.test`, "member");
     expect(await refusal(inviteMember(admin, org.id, "one-more@example.test", "member"), RateLimitedError)).toBe(
       say("domain.invitation.per_day", { count: INVITATIONS_PER_DAY }),
+    );
+  });
+
+  it(`invitations sent at once go no further than ${INVITATIONS_PER_DAY} a day`, async () => {
+    const { org, admin } = await orgWithAdmin();
+    const answers = await Promise.allSettled(
+      Array.from({ length: INVITATIONS_PER_DAY + 2 }, () => inviteMember(admin, org.id, `${unique("rush")}@example.test`, "member")),
+    );
+    expect(answers.filter((a) => a.status === "fulfilled")).toHaveLength(INVITATIONS_PER_DAY);
+    for (const a of answers) if (a.status === "rejected") expect(a.reason).toBeInstanceOf(RateLimitedError);
+    expect((await pb.collection("invitations").getList(1, 1, { filter: pb.filter("invited_by = {:u}", { u: admin.id }) })).totalItems).toBe(
+      INVITATIONS_PER_DAY,
     );
   });
 

@@ -11,7 +11,7 @@ import { RateLimitedError, ValidationError } from "./errors.ts";
 import { autoHidePost, loadPost, postSubject } from "./moderation.ts";
 import { getPocketBase } from "./pocketbase.ts";
 import { randomRecordId } from "./ids.ts";
-import { PROCESS_ID, acquireLease, releaseLease } from "./leases.ts";
+import { inTurn } from "./leases.ts";
 import { prepareNotices, writeNotices } from "./notify.ts";
 import type { Actor } from "./users.ts";
 import { say } from "../../i18n/domain.ts";
@@ -54,35 +54,14 @@ async function countSince(filter: string, params: Record<string, unknown>): Prom
   return (await pb.collection("flags").getList(1, 1, { filter: pb.filter(filter, params), fields: "id" })).totalItems;
 }
 
-/** How long one report's turn may hold its reporter's lease (a crashed process's turn runs out after this). */
-const TURN_LEASE_MS = 30_000;
-/** How long a report waits for the reporter's earlier reports to be filed before it is refused. */
-const TURN_WAIT_MS = 10_000;
-
 /**
  * Runs one report of `reporterId`, from its checks to its hide, while no other report of theirs
- * runs — in this process or another sharing PocketBase (a lease: its unique index lets exactly one
- * take each turn). The daily allowances are read before they are spent: two reports at once would
- * each read an unspent allowance, and a trusted reader's simultaneous reports would hide any number
- * of posts.
+ * runs (leases.ts inTurn): the daily allowances are read before they are spent, and two reports at
+ * once would each read an unspent allowance — a trusted reader's simultaneous reports would hide
+ * any number of posts.
  */
-export async function inReporterTurn<T>(reporterId: string, report: () => Promise<T>): Promise<T> {
-  const name = `flags:${reporterId}`;
-  // Each report is its own holder: reports of one process must not share a turn.
-  const holder = `${PROCESS_ID}:${randomRecordId()}`;
-  const giveUpAt = Date.now() + TURN_WAIT_MS;
-  for (;;) {
-    const lease = await acquireLease(name, TURN_LEASE_MS, holder);
-    if (lease) {
-      try {
-        return await report();
-      } finally {
-        await releaseLease(lease);
-      }
-    }
-    if (Date.now() > giveUpAt) throw new RateLimitedError(say("domain.flag.busy"));
-    await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
-  }
+export function inReporterTurn<T>(reporterId: string, report: () => Promise<T>): Promise<T> {
+  return inTurn(`flags:${reporterId}`, report, () => new RateLimitedError(say("domain.flag.busy")));
 }
 
 /** Flags a published post; returns whether the post was hidden as a result. */

@@ -118,6 +118,34 @@ export function createLeaseKeeper(name: string, durationMs: number): LeaseKeeper
   };
 }
 
+/** How long one turn may hold its lease (a crashed process's turn runs out after this). */
+const TURN_LEASE_MS = 30_000;
+/** How long a caller waits for the turns before its own. */
+const TURN_WAIT_MS = 10_000;
+
+/**
+ * Runs `work` while no other work under `name` runs, in this process or another sharing PocketBase:
+ * for a check that reads what the work then spends (a daily allowance), which two requests at once
+ * would each read unspent. Each call is its own holder, so calls of one process do not share a turn;
+ * one that cannot get its turn within TURN_WAIT_MS fails with `busy()`.
+ */
+export async function inTurn<T>(name: string, work: () => Promise<T>, busy: () => Error): Promise<T> {
+  const holder = `${PROCESS_ID}:${randomBytes(6).toString("hex")}`;
+  const giveUpAt = Date.now() + TURN_WAIT_MS;
+  for (;;) {
+    const lease = await acquireLease(name, TURN_LEASE_MS, holder);
+    if (lease) {
+      try {
+        return await work();
+      } finally {
+        await releaseLease(lease);
+      }
+    }
+    if (Date.now() > giveUpAt) throw busy();
+    await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+  }
+}
+
 /** Who holds `name` now, or null when nobody does (no lease, or it ran out). */
 export async function leaseHolder(name: string): Promise<string | null> {
   const current = await latest(name);

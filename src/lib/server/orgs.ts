@@ -16,6 +16,7 @@ import { getPocketBase as pbClient, isNotFound as notFound } from "./pocketbase.
 import type { Actor } from "./users.ts";
 import { RateLimitedError, ValidationError } from "./errors.ts";
 import { randomRecordId, slugifyText } from "./ids.ts";
+import { inTurn } from "./leases.ts";
 import { say } from "../../i18n/domain.ts";
 
 /** "a hospital in Flanders": what the public sees instead of an anonymous post's organisation. */
@@ -172,29 +173,37 @@ export async function requestOrganization(
 ): Promise<{ slug: string }> {
   assertCan(actor, "org.request");
   const pb = await pbClient();
-  const recent = await pb
-    .collection("organizations")
-    .getList(1, 1, { filter: pb.filter("requested_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(Date.now() - DAY_MS) }), fields: "id" });
-  if (recent.totalItems >= ORG_REQUESTS_PER_DAY) {
-    throw new RateLimitedError(say("domain.org.requests_per_day", { count: ORG_REQUESTS_PER_DAY }));
-  }
-  const slug = await uniqueSlug(slugify(input.name));
-  const orgId = randomRecordId();
-  const data: Record<string, unknown> = {
-    id: orgId,
-    ...input,
-    slug,
-    verified: false,
-    verification_status: "pending",
-    requires_dpo_review: false,
-    requested_by: actor.id,
-  };
-  const batch = pb.createBatch();
-  batch.collection("organizations").create(logo && logo.size > 0 ? { ...data, logo } : data);
-  // The requester's membership waits with the organisation: active once it is verified.
-  batch.collection("memberships").create({ user: actor.id, organization: orgId, role: "admin", status: "pending" });
-  await batch.send();
-  return { slug };
+  // The day's allowance is read, then spent: one request of this person at a time (leases.ts inTurn).
+  return inTurn(
+    `org-requests:${actor.id}`,
+    async () => {
+      const recent = await pb.collection("organizations").getList(1, 1, {
+        filter: pb.filter("requested_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(Date.now() - DAY_MS) }),
+        fields: "id",
+      });
+      if (recent.totalItems >= ORG_REQUESTS_PER_DAY) {
+        throw new RateLimitedError(say("domain.org.requests_per_day", { count: ORG_REQUESTS_PER_DAY }));
+      }
+      const slug = await uniqueSlug(slugify(input.name));
+      const orgId = randomRecordId();
+      const data: Record<string, unknown> = {
+        id: orgId,
+        ...input,
+        slug,
+        verified: false,
+        verification_status: "pending",
+        requires_dpo_review: false,
+        requested_by: actor.id,
+      };
+      const batch = pb.createBatch();
+      batch.collection("organizations").create(logo && logo.size > 0 ? { ...data, logo } : data);
+      // The requester's membership waits with the organisation: active once it is verified.
+      batch.collection("memberships").create({ user: actor.id, organization: orgId, role: "admin", status: "pending" });
+      await batch.send();
+      return { slug };
+    },
+    () => new RateLimitedError(say("domain.busy")),
+  );
 }
 
 /** Organisations waiting for a moderator, oldest first. */
@@ -464,39 +473,48 @@ export async function inviteMember(actor: Actor | null, organizationId: string, 
   if (!address.success) throw new ValidationError("email", say("domain.email.invalid_short"));
   const parsedRole = z.enum(MEMBERSHIP_ROLES).safeParse(role);
   if (!parsedRole.success) throw new ValidationError("role", say("domain.membership.role"));
-  const now = currentDate();
-  const sent = await pb
-    .collection("invitations")
-    .getList(1, 1, { filter: pb.filter("invited_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(now.getTime() - DAY_MS) }), fields: "id" });
-  if (sent.totalItems >= INVITATIONS_PER_DAY) {
-    throw new RateLimitedError(say("domain.invitation.per_day", { count: INVITATIONS_PER_DAY }));
-  }
-  const token = randomBytes(32).toString("base64url");
-  // An invitee who already has an account also sees it in the app; the mail itself goes
-  // directly (below): it carries the one-time token, which is never stored in clear.
-  const account = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:e}", { e: address.data }), fields: "id" });
-  const notices = account.items[0]
-    ? await prepareNotices("invitation", { userId: account.items[0].id, actorId: actor.id, authorId: null }, () => ({
-        params: { org: org.name, inviter: actor.name, role: parsedRole.data },
-        path: `/organizations/${org.slug}`,
-      }))
-    : [];
-  const pending = await pb.collection("invitations").getFullList({
-    filter: pb.filter("organization = {:o} && email = {:e} && accepted_at = '' && revoked_at = ''", { o: org.id, e: address.data }),
-    fields: "id",
-  });
-  const batch = pb.createBatch();
-  for (const old of pending) batch.collection("invitations").update(old.id, { revoked_at: now.toISOString(), revoked_by: actor.id });
-  batch.collection("invitations").create({
-    organization: org.id,
-    email: address.data,
-    role: parsedRole.data,
-    invited_by: actor.id,
-    token_hash: hashInvitationToken(token),
-    expires_at: new Date(now.getTime() + INVITE_TTL_MS).toISOString(),
-  });
-  writeNotices(batch, notices);
-  await batch.send();
+  // The day's allowance is read, then spent: one invitation of this admin at a time (leases.ts inTurn).
+  const token = await inTurn(
+    `invitations:${actor.id}`,
+    async () => {
+      const now = currentDate();
+      const sent = await pb.collection("invitations").getList(1, 1, {
+        filter: pb.filter("invited_by = {:u} && created >= {:since}", { u: actor.id, since: new Date(now.getTime() - DAY_MS) }),
+        fields: "id",
+      });
+      if (sent.totalItems >= INVITATIONS_PER_DAY) {
+        throw new RateLimitedError(say("domain.invitation.per_day", { count: INVITATIONS_PER_DAY }));
+      }
+      const token = randomBytes(32).toString("base64url");
+      // An invitee who already has an account also sees it in the app; the mail itself goes
+      // directly (below): it carries the one-time token, which is never stored in clear.
+      const account = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:e}", { e: address.data }), fields: "id" });
+      const notices = account.items[0]
+        ? await prepareNotices("invitation", { userId: account.items[0].id, actorId: actor.id, authorId: null }, () => ({
+            params: { org: org.name, inviter: actor.name, role: parsedRole.data },
+            path: `/organizations/${org.slug}`,
+          }))
+        : [];
+      const pending = await pb.collection("invitations").getFullList({
+        filter: pb.filter("organization = {:o} && email = {:e} && accepted_at = '' && revoked_at = ''", { o: org.id, e: address.data }),
+        fields: "id",
+      });
+      const batch = pb.createBatch();
+      for (const old of pending) batch.collection("invitations").update(old.id, { revoked_at: now.toISOString(), revoked_by: actor.id });
+      batch.collection("invitations").create({
+        organization: org.id,
+        email: address.data,
+        role: parsedRole.data,
+        invited_by: actor.id,
+        token_hash: hashInvitationToken(token),
+        expires_at: new Date(now.getTime() + INVITE_TTL_MS).toISOString(),
+      });
+      writeNotices(batch, notices);
+      await batch.send();
+      return token;
+    },
+    () => new RateLimitedError(say("domain.busy")),
+  );
   // In the invitee's language: their account's setting if they have one, else the language of the page the invitation was sent from.
   const invitee = await pb.collection("users").getList(1, 1, { filter: pb.filter("email = {:e}", { e: address.data }), fields: "locale" });
   const locale = mailLocale(invitee.items[0]?.locale, pageLocale);
