@@ -21,7 +21,8 @@ describe("scanNames", () => {
 
   it.each([
     ["inside a longer word", "Sint-Jansdal is another hospital.", ["Sint-Jan"]],
-    ["shorter than four letters", "UZ did well.", ["UZ"]],
+    ["shorter than three letters", "UZ did well.", ["UZ"]],
+    ["of three letters, inside a longer word", "The VUBA study.", ["VUB"]],
     ["absent", "Nothing names anyone here.", ["AZ Heidebloem"]],
     ["with no names to look for", "AZ Heidebloem", []],
   ])("finds nothing %s", (_how, text, names) => {

@@ -110,8 +110,8 @@ export function isValidIban(input: string): boolean {
  * published pseudonymously, the applicant's in a funder's record that does not name it
  * (namesToHide in posts.ts). Read as a reader reads it — any case, accents, Markdown, entities,
  * invisible characters and punctuation between words — and always blocking: the post would say
- * who is behind it. A name shorter than four letters and digits is not looked for (it would be
- * found inside ordinary words' company, "AZ" or "UZ" alone).
+ * who is behind it. A name shorter than three letters and digits is not looked for ("AZ" or "UZ"
+ * alone would be found wherever the abbreviation is used).
  */
 export function scanNames(field: string, text: string, names: readonly string[]): PrivacyFinding[] {
   const wanted = [...new Set(names.map((n) => foldName(n)).filter((n) => n.replaceAll(" ", "").length >= MIN_NAME_LENGTH))];
@@ -154,7 +154,7 @@ export function scanFieldsForNames(fields: Record<string, string | null | undefi
   return Object.entries(fields).flatMap(([field, text]) => (typeof text === "string" ? scanNames(field, text, names) : []));
 }
 
-const MIN_NAME_LENGTH = 4;
+const MIN_NAME_LENGTH = 3;
 
 // Lower case, without accents, every run of other characters than letters and digits one space.
 function foldName(name: string): string {

@@ -15,6 +15,7 @@ import { getConfig } from "../config.ts";
 import { ValidationError } from "../errors.ts";
 import { type PlannedNotice, prepareNotices } from "../notify.ts";
 import { getPocketBase } from "../pocketbase.ts";
+import { scanNames } from "../privacy.ts";
 import type { Actor } from "../users.ts";
 
 type Batch = ReturnType<Awaited<ReturnType<typeof getPocketBase>>["createBatch"]>;
@@ -59,24 +60,13 @@ export function participantDescriptor(row: Pick<ParticipantRow, "kind" | "region
   return chooseDescriptor({ kind: row.kind || null, region: row.region || null, country: row.country || null }, crowd, k).code;
 }
 
-// Names compared without case, accents or punctuation, as whole words: "AZ Sint-Jan" is found
-// in "…az sint jan said…" but "Jan" alone is not an organisation's name.
-function normalise(text: string): string {
-  return ` ${text
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim()} `;
-}
-
-/** The names (of those given) that a text mentions; names shorter than three characters are never matched. */
+/**
+ * The names (of those given) that a text mentions, read as the privacy guard reads a name a post
+ * keeps from readers (privacy.ts scanNames): without case, accents, punctuation or Markdown, as
+ * whole words — "AZ Sint-Jan" is found in "…az sint jan said…", "Jan" alone is no organisation's name.
+ */
 export function mentionedNames(text: string, names: readonly string[]): string[] {
-  const haystack = normalise(text);
-  return names.filter((name) => {
-    const needle = normalise(name);
-    return needle.trim().length >= 3 && haystack.includes(needle);
-  });
+  return names.filter((name) => scanNames("text", text, [name]).length > 0);
 }
 
 /**
