@@ -177,11 +177,17 @@ export async function organizationMembers(organizationId: string, roles: string[
   return loadPeople(rows.map((r) => r.user as string));
 }
 
-/** The platform's moderators (verified accounts only: an unverified one cannot moderate). */
+/**
+ * Who moderates the platform: its moderators — or, on a platform that has none yet (a fresh
+ * install run by its first administrator), its administrators, who moderate too: a patient-data
+ * report must reach someone. Verified accounts only: an unverified one cannot moderate.
+ */
 export async function moderators(): Promise<Person[]> {
   const pb = await getPocketBase();
   const rows = await pb.collection("users").getFullList({ filter: "role = 'moderator' && verified = true", fields: "id", sort: "created" });
-  return loadPeople(rows.map((r) => r.id));
+  const staff =
+    rows.length > 0 ? rows : await pb.collection("users").getFullList({ filter: "role = 'admin' && verified = true", fields: "id", sort: "created" });
+  return loadPeople(staff.map((r) => r.id));
 }
 
 /**
