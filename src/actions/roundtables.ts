@@ -5,7 +5,14 @@ import { say } from "../i18n/domain.ts";
 import { LANGUAGES } from "../lib/codelists.ts";
 import { domainCall } from "../lib/server/guard.ts";
 import { postPreparationMessage } from "../lib/server/roundtables/preparation.ts";
-import { createRoundTable, refineRoundTable, respondToInvitation, roundTableFieldsSchema, updateRoundTable } from "../lib/server/roundtables/roundtables.ts";
+import {
+  createRoundTable,
+  refineRoundTable,
+  respondToInvitation,
+  roundTableFieldsSchema,
+  updateRoundTable,
+  withdrawInvitation,
+} from "../lib/server/roundtables/roundtables.ts";
 
 const id = z.string().regex(/^[a-z0-9]{15}$/, { error: say("domain.unknown_record") });
 
@@ -39,6 +46,11 @@ export const roundTableActions = {
         .default([]),
     }),
     handler: async (input, context) => domainCall(() => respondToInvitation(context.locals.user, input.participantId, input.answer, input.attendees)),
+  }),
+  withdrawRoundTableInvitation: defineAction({
+    accept: "form",
+    input: z.object({ participantId: id }),
+    handler: async (input, context) => domainCall(() => withdrawInvitation(context.locals.user, input.participantId)),
   }),
   postPreparation: defineAction({
     accept: "form",

@@ -176,4 +176,42 @@ describe("a round table from creation to its preparation space", () => {
     expect(await outsiderIcs.text()).not.toContain("meet.example.org");
     await visitorContext.close();
   });
+
+  it("its host withdraws an invitation nobody has answered: gone from the list, and from the invited admin's dashboard", async () => {
+    const host = await page(editor);
+    await host.goto(`${baseUrl}/round-tables`);
+    await host.getByRole("link", { name: "Host a round table" }).first().click();
+    await host.waitForURL(/\/round-tables\/new\?host=/);
+    const title = `Who owns the model's errors? ${suffix}`;
+    await host.getByLabel(/^Topic/).fill(title);
+    await host.getByLabel(/^Description/).fill("A morning on liability when a model is wrong.");
+    const session = host.getByRole("group", { name: /^Session 1/ });
+    await session.getByLabel(/^Date/).fill("2031-05-12");
+    await session.getByLabel(/^Starts at/).fill("09:30");
+    await session.getByLabel(/^Ends at/).fill("12:00");
+    await host.getByLabel(names.declining).check();
+    await host.getByRole("button", { name: "Create the round table" }).click();
+    await host.waitForURL(/\/round-tables\/[a-z0-9-]+\?saved=1$/);
+    const invited = host.getByRole("complementary").getByRole("listitem").filter({ hasText: names.declining });
+    await expect(invited.textContent()).resolves.toContain("Invited, waiting for an answer");
+    for (const width of [1280, 390]) {
+      await host.setViewportSize({ width, height: 900 });
+      await shoot(host, "roundtable-withdraw", width);
+    }
+    await host.setViewportSize({ width: 1280, height: 900 });
+    await invited.getByRole("button", { name: "Withdraw the invitation" }).click();
+    await host.waitForURL(/\?withdrawn=1$/);
+    await expect(host.getByRole("status").textContent()).resolves.toContain("The invitation is withdrawn");
+    await expect(host.getByText("No organisation is invited yet.").count()).resolves.toBe(1);
+    const stored = await pb.collection("round_tables").getFirstListItem(pb.filter("title = {:t}", { t: title }));
+    expect(await pb.collection("round_table_participants").getFullList({ filter: pb.filter("round_table = {:r}", { r: stored.id }) })).toEqual([]);
+    const admin = await page(declineAdmin);
+    await admin.goto(`${baseUrl}/dashboard`);
+    await expect(
+      admin
+        .getByRole("link", { name: new RegExp(`invites ${names.declining}`) })
+        .filter({ hasText: title })
+        .count(),
+    ).resolves.toBe(0);
+  });
 });

@@ -20,6 +20,7 @@ import {
   respondToInvitation,
   roundTablesHostedBy,
   roundTablesOf,
+  withdrawInvitation,
   updateRoundTable,
 } from "../../src/lib/server/roundtables/roundtables.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
@@ -194,6 +195,39 @@ describe("hosting and invitations", () => {
       [accepting.id, "accepted"],
       [declining.id, "invited"],
     ]);
+  });
+});
+
+describe("withdrawing an invitation", () => {
+  const refusal = async (promise: Promise<unknown>): Promise<ValidationError> => {
+    const error = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    return error as ValidationError;
+  };
+  it("the host takes back one nobody answered: gone, and no longer answerable; an answered one, another's, or after the summary, stays", async () => {
+    const { slug } = await createRoundTable(hostEditor, host.id, form());
+    const table = (await loadRoundTable(slug))!;
+    const row = (org: string) => table.participants.find((p) => p.organizationId === org)!;
+    await respondToInvitation(acceptAdmin, row(accepting.id).id, "accepted", [acceptMember.id]);
+    const answered = await refusal(withdrawInvitation(hostEditor, row(accepting.id).id));
+    expect([answered.field, answered.message]).toEqual([
+      "participant",
+      "This organisation has already answered; only an invitation nobody has answered can be withdrawn.",
+    ]);
+    // Not the host's: the invited organisation's admin, a plain member of the host, an outsider.
+    for (const who of [silentAdmin, hostMember, outsider]) await expect(withdrawInvitation(who, row(silent.id).id)).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await loadRoundTable(slug))!.participants.map((p) => p.organizationId).sort()).toEqual([accepting.id, declining.id, silent.id].sort());
+
+    expect(await withdrawInvitation(hostEditor, row(silent.id).id)).toEqual({ slug });
+    expect((await loadRoundTable(slug))!.participants.map((p) => p.organizationId).sort()).toEqual([accepting.id, declining.id].sort());
+    expect((await invitationsToAnswer(silentAdmin)).map((i) => i.slug)).not.toContain(slug);
+    await expect(respondToInvitation(silentAdmin, row(silent.id).id, "accepted", [silentAdmin.id])).rejects.toBeTruthy();
+
+    await pb.collection("round_tables").update(table.id, { status: "summarised" });
+    expect((await refusal(withdrawInvitation(hostEditor, row(declining.id).id))).message).toBe("This round table is summarised and can no longer be changed.");
   });
 });
 

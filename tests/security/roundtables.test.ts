@@ -4,7 +4,7 @@
 //   invited, as a visitor, an outsider, an invited organisation that has not answered, one that
 //   declined, or a platform moderator (moderators are not participants): nothing of it is served;
 // - write in the preparation space without taking part, or after the round table is closed;
-// - answer an invitation for another organisation, or as a plain member;
+// - answer an invitation for another organisation, or as a plain member; withdraw one without being the host's editor;
 // - break out of the PocketBase filter through the slug, the session or message id, or the form.
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -221,6 +221,18 @@ describe("what an attacker tries", () => {
     expect(res.status).toBe(403);
     const after = await pb.collection("round_table_participants").getOne(participantId);
     expect([after.status, after.attendees, after.responded_by]).toEqual([before.status, before.attendees, before.responded_by]);
+  });
+
+  it.each([
+    { who: "silentAdmin", why: "the invited organisation's own admin" },
+    { who: "hostMember", why: "a plain member of the host" },
+    { who: "outsider", why: "an admin of an organisation that was not invited" },
+    { who: "acceptAdmin", why: "a guest organisation's admin" },
+  ] as const)("$why cannot withdraw an invitation: refused, the invitation stands", async ({ who }) => {
+    const participantId = table.participantOf(orgs.silent.id);
+    const res = await (await as(who)).form(`/en/round-tables/${table.slug}?_action=withdrawRoundTableInvitation`, { participantId });
+    expect(res.status).toBe(403);
+    expect((await pb.collection("round_table_participants").getOne(participantId)).status).toBe("invited");
   });
 
   it.each([

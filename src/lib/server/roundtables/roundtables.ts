@@ -451,6 +451,26 @@ export async function respondToInvitation(
   return { slug: table.slug };
 }
 
+/**
+ * The host takes back an invitation nobody has answered yet (the wrong organisation, or one no
+ * longer wanted): the invitation is gone, and the organisation can no longer answer it. One that
+ * was answered stays — an accepting organisation's people already see the preparation space.
+ */
+export async function withdrawInvitation(actor: Actor | null, participantId: string): Promise<{ slug: string }> {
+  const pb = await getPocketBase();
+  const row = await pb
+    .collection("round_table_participants")
+    .getOne(participantId)
+    .catch(() => null);
+  const table = row ? await loadRoundTable(row.round_table) : null;
+  if (!row || !table) throw new ValidationError("participant", say("domain.roundtable.unknown"));
+  assertCan(actor, "roundtable.manage", { organization: { id: table.host.id, verified: table.host.verified }, roundTable: roundTableSubject(table) });
+  if (table.status === "summarised") throw new ValidationError("participant", say("domain.roundtable.summarised"));
+  if (row.status !== "invited") throw new ValidationError("participant", say("domain.roundtable.withdraw_answered"));
+  await pb.collection("round_table_participants").delete(row.id);
+  return { slug: table.slug };
+}
+
 /** The active members of an organisation (id and name), for naming attendees. */
 export async function activeMembers(organizationId: string): Promise<{ id: string; name: string }[]> {
   const pb = await getPocketBase();
