@@ -6,7 +6,6 @@ import type PocketBase from "pocketbase";
 import type { RecordModel } from "pocketbase";
 import { z } from "zod";
 import type { Locale } from "../../i18n/index.ts";
-import { isLocale } from "../../i18n/routing.ts";
 import { composeMail, mailLocale, sendMail } from "./mail.ts";
 import { siteLink } from "./links.ts";
 import { runInBackground } from "./background.ts";
@@ -365,8 +364,7 @@ export async function deleteAccount(
   if (lastAdminOf.length) return { ok: false, reason: "last_admin", organizations: lastAdminOf };
 
   // The confirmation's language: the account's own, else the page's it was deleted from (loadActor reads a missing one as English).
-  const stored = (await pb.collection("users").getOne(userId, { fields: "locale" })).locale;
-  const mailLocale: Locale = isLocale(stored) ? stored : pageLocale;
+  const confirmationLocale = mailLocale((await pb.collection("users").getOne(userId, { fields: "locale" })).locale, pageLocale);
   const posts = await pb.collection("posts").getFullList({ filter: pb.filter("author = {:user}", { user: userId }), fields: "id,status" });
   const batch = pb.createBatch();
   for (const post of posts) {
@@ -398,7 +396,7 @@ export async function deleteAccount(
     deleted: posts.length - published,
   };
   // The confirmation goes to the address the account had: the person may not see the page.
-  const mail = composeMail("account_deleted", mailLocale, {
+  const mail = composeMail("account_deleted", confirmationLocale, {
     kept: String(summary.kept),
     withdrawn: String(summary.withdrawn),
     deleted: String(summary.deleted),
