@@ -8,6 +8,7 @@ import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { ValidationError } from "../../src/lib/server/errors.ts";
+import { say } from "../../src/i18n/domain.ts";
 import { loadFeed, renderFeed } from "../../src/lib/server/feeds.ts";
 import { listPreparationMessages, postPreparationMessage, preparationAttachmentResponse } from "../../src/lib/server/roundtables/preparation.ts";
 import { runSessionReminders } from "../../src/lib/server/roundtables/reminders.ts";
@@ -224,7 +225,9 @@ describe("withdrawing an invitation", () => {
     expect(await withdrawInvitation(hostEditor, row(silent.id).id)).toEqual({ slug });
     expect((await loadRoundTable(slug))!.participants.map((p) => p.organizationId).sort()).toEqual([accepting.id, declining.id].sort());
     expect((await invitationsToAnswer(silentAdmin)).map((i) => i.slug)).not.toContain(slug);
-    await expect(respondToInvitation(silentAdmin, row(silent.id).id, "accepted", [silentAdmin.id])).rejects.toBeTruthy();
+    expect((await refusal(respondToInvitation(silentAdmin, row(silent.id).id, "accepted", [silentAdmin.id]))).message).toBe(
+      say("domain.roundtable.invitation_gone"),
+    );
 
     await pb.collection("round_tables").update(table.id, { status: "summarised" });
     expect((await refusal(withdrawInvitation(hostEditor, row(declining.id).id))).message).toBe("This round table is summarised and can no longer be changed.");

@@ -415,7 +415,12 @@ export async function respondToInvitation(
   attendeeIds: string[],
 ): Promise<{ slug: string }> {
   const pb = await getPocketBase();
-  const row = await pb.collection("round_table_participants").getOne(participantId);
+  // Gone when its host withdrew it (withdrawInvitation): said as such, not PocketBase's 404.
+  const row = await pb
+    .collection("round_table_participants")
+    .getOne(participantId)
+    .catch(() => null);
+  if (!row) throw new ValidationError("answer", say("domain.roundtable.invitation_gone"));
   const table = await loadRoundTable(row.round_table);
   if (!table) throw new ValidationError("answer", say("domain.roundtable.unknown"));
   const membership = actor?.memberships.find((m) => m.organizationId === row.organization);
