@@ -139,4 +139,54 @@ describe("starting a discussion from a case study", () => {
     await expect(mine.getByRole("link", { name: title }).count()).resolves.toBe(1);
     await context.close();
   });
+
+  it("a plain member's question about their hospital's pseudonymous case study saves like any other; the moderator is told the link stays private, and the public page shows none", async () => {
+    const SECRET_CASE = "sepsis-early-warning-alert-fatigue";
+    const marker = unique("alerte").replace(/[^a-z0-9]/g, "");
+    const title = `Comment avez-vous réduit les fausses alertes sepsis ? ${marker}`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInOnPage(page, baseUrl, member.email, member.password);
+    await page.goto(`${baseUrl}/fr/posts/${SECRET_CASE}`);
+    await page.getByRole("link", { name: "Discuter de ce cas" }).click();
+    await page.getByLabel(/^Titre/).fill(title);
+    await page
+      .getByLabel(/Votre question ou affirmation/)
+      .fill("Nos infirmières reçoivent trop d'alertes sepsis. Qu'avez-vous changé pour qu'elles leur fassent à nouveau confiance ?");
+    await page.getByLabel("Mots-clés").fill("sepsis, alertes");
+    await page.getByLabel("Hôpital").check();
+    await page.getByRole("button", { name: "Enregistrer et soumettre à la relecture" }).click();
+    // Submitted as any question about another organisation's case would be: nothing tells whose this one is.
+    await page.waitForURL(/\/fr\/dashboard\/posts\/[a-z0-9]{15}\?submitted=1$/);
+    const id = /posts\/([a-z0-9]{15})/.exec(page.url())![1]!;
+    const secret = await pb.collection("posts").getFirstListItem(pb.filter("slug = {:s}", { s: SECRET_CASE }));
+    expect((await pb.collection("posts").getOne(id)).about).toEqual([secret.id]);
+    await context.close();
+
+    const dpoUser = await pb.collection("users").getFirstListItem(pb.filter("email = {:e}", { e: "dpo.hospital@casebook.example" }));
+    await dpoReview(await loadActor(dpoUser.id), id, "approve");
+    const moderator = await signedInPage(browser, baseUrl, "moderator@casebook.example", DEMO_PASSWORD);
+    await moderator.goto(`${baseUrl}/moderation/posts/${id}`);
+    const identity = moderator.getByRole("region", { name: "Who is behind it" });
+    await expect(identity.getByText("Not linked in public").count()).resolves.toBe(1);
+    await expect(identity.getByRole("link", { name: secret.title }).count()).resolves.toBe(1);
+    await expect(identity.textContent()).resolves.toContain("readers will not see that this discussion is about them");
+    // "As the public will see it": no "About:" line.
+    await expect(moderator.getByText("À propos de :").count()).resolves.toBe(0);
+    await identity.scrollIntoViewIfNeeded();
+    await shootViewport(moderator, "moderation-unlinked-about", 1280);
+    await moderator.getByRole("button", { name: "Claim for review" }).click();
+    await moderator.waitForURL(new RegExp(`/moderation/posts/${id}\\?claimed=1$`));
+    await moderator.getByRole("button", { name: "Approve and publish" }).click();
+    await moderator.waitForURL(new RegExp(`/moderation\\?done=approve&post=${id}$`));
+
+    const visitor = await (await browser.newContext()).newPage();
+    const slug = (await pb.collection("posts").getOne(id)).slug;
+    await visitor.goto(`${baseUrl}/fr/posts/${slug}`);
+    await expect(visitor.getByRole("heading", { level: 1 }).textContent()).resolves.toContain(marker);
+    await expect(visitor.getByText("À propos de :").count()).resolves.toBe(0);
+    await expect(visitor.locator(`a[href*="${SECRET_CASE}"]`).count()).resolves.toBe(0);
+    await visitor.goto(`${baseUrl}/fr/posts/${SECRET_CASE}`);
+    await expect(visitor.getByRole("link", { name: title }).count()).resolves.toBe(0);
+  });
 });

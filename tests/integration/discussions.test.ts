@@ -12,6 +12,7 @@ import { ValidationError } from "../../src/lib/server/errors.ts";
 import { loadFeed, renderFeed } from "../../src/lib/server/feeds.ts";
 import { approvePost, claimPost, dpoReview, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { loadPublishedPost } from "../../src/lib/server/posts.ts";
+import { getPreviewPost, getPrivatePost, getReviewPost } from "../../src/lib/server/queues.ts";
 import { loadSearchDocument } from "../../src/lib/server/search/documents.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { caseStudyInput, drainAll, moderationEvents, outboxRows, publishThroughModeration, search, useTestSearch, word } from "./search-helpers.ts";
@@ -189,21 +190,74 @@ describe("a discussion's lifecycle", () => {
     expect((await pb.collection("posts").getOne(story.id)).about).toEqual([]);
   });
 
-  it("a pseudonymous discussion cannot be about its own organisation's post, nor a named one about its own pseudonymous post", async () => {
+  it("a pseudonymous discussion cannot be about its own organisation's named post, nor a named one about its pseudonymous post when the writer knows it is theirs", async () => {
     const own = await publishThroughModeration(editor, moderator, caseStudyInput(caseOrg.id, word()));
     const ownSlug = (await pb.collection("posts").getOne(own)).slug;
     const caseMember = (await loadActor((await createUser(pb)).id))!;
     await pb.collection("memberships").create({ user: caseMember.id, organization: caseOrg.id, role: "member", status: "active" });
     const asker = (await loadActor(caseMember.id))!;
+    // Anyone can see whose a named post is: the refusal tells nothing.
     const anonymousAbout = await saveDraft(asker, discussionInput(caseOrg.id, word(), { about: ownSlug, anonymous: true })).catch((e: unknown) => e);
     expect((anonymousAbout as ValidationError).field).toBe("about");
+    // Its editor wrote (or may read) the pseudonymous case study: the refusal tells them nothing either.
     const hidden = await publishThroughModeration(editor, moderator, caseStudyInput(caseOrg.id, word(), undefined, { anonymous: true }));
     const hiddenSlug = (await pb.collection("posts").getOne(hidden)).slug;
-    const namedAbout = await saveDraft(asker, discussionInput(caseOrg.id, word(), { about: hiddenSlug })).catch((e: unknown) => e);
+    const namedAbout = await saveDraft(editor, discussionInput(caseOrg.id, word(), { about: hiddenSlug })).catch((e: unknown) => e);
     expect((namedAbout as ValidationError).field).toBe("about");
+    expect((namedAbout as Error).message).toContain("together they would tell who wrote them");
     // Another organisation may discuss the pseudonymous case study: nothing links the two.
     const { id } = await saveDraft(member, discussionInput(askingOrg.id, word(), { about: hiddenSlug }));
     expect((await pb.collection("posts").getOne(id)).about).toEqual([hidden]);
+  });
+
+  it("a plain member learns nothing of whose a pseudonymous post is: the draft saves as for anyone's, and the public never sees the link", async () => {
+    // DESIGN.md §5 invariant 6 without an oracle: refusing the plain member (who cannot see the
+    // organisation's posts) would tell them which pseudonymous post is their organisation's.
+    const hidden = await publishThroughModeration(editor, moderator, caseStudyInput(caseOrg.id, word(), undefined, { anonymous: true }));
+    const hiddenSlug = (await pb.collection("posts").getOne(hidden)).slug;
+    const caseMember = (await loadActor((await createUser(pb)).id))!;
+    await pb.collection("memberships").create({ user: caseMember.id, organization: caseOrg.id, role: "member", status: "active" });
+    const asker = (await loadActor(caseMember.id))!;
+    const saved = await saveDraft(asker, discussionInput(caseOrg.id, word(), { about: hiddenSlug }));
+    expect((await pb.collection("posts").getOne(saved.id)).about).toEqual([hidden]);
+    // The author's preview shows the link they made, like any other; the author's view says nothing of it.
+    expect((await getPreviewPost(asker, "en", saved.id))?.discussion?.about.map((a) => a.slug)).toEqual([hiddenSlug]);
+    expect((await getPrivatePost(asker, saved.id))?.identity.unlinked).toEqual([]);
+    await submitPost(asker, saved.id);
+    // Its reviewer is told the link will not be public.
+    const title = (await pb.collection("posts").getOne(hidden)).title;
+    expect((await getPrivatePost(moderator, saved.id))?.identity.unlinked).toEqual([{ id: hidden, title }]);
+    expect((await getReviewPost(moderator, "en", saved.id))?.discussion?.about).toEqual([]);
+    await claimPost(moderator, saved.id);
+    await approvePost(moderator, saved.id);
+    await drainAll();
+    const slug = (await pb.collection("posts").getOne(saved.id)).slug;
+    const page = await loadPublishedPost("en", slug);
+    expect(page?.post.discussion?.about).toEqual([]);
+    expect(JSON.stringify(page?.post)).not.toContain(hiddenSlug);
+    expect((await listDiscussionsAbout("en", hidden)).map((d) => d.slug)).not.toContain(slug);
+    // Another organisation's discussion of the same case study is linked both ways.
+    const other = await publishDiscussion(discussionInput(askingOrg.id, word(), { about: hiddenSlug }));
+    const otherSlug = (await pb.collection("posts").getOne(other)).slug;
+    expect((await loadPublishedPost("en", otherSlug))?.post.discussion?.about.map((a) => a.slug)).toEqual([hiddenSlug]);
+    expect((await listDiscussionsAbout("en", hidden)).map((d) => d.slug)).toContain(otherSlug);
+  });
+
+  it("a named post that turns pseudonymous after its own organisation discussed it is no longer linked to that discussion", async () => {
+    const named = await publishThroughModeration(editor, moderator, caseStudyInput(caseOrg.id, word()));
+    const namedSlug = (await pb.collection("posts").getOne(named)).slug;
+    const caseMember = (await loadActor((await createUser(pb)).id))!;
+    await pb.collection("memberships").create({ user: caseMember.id, organization: caseOrg.id, role: "member", status: "active" });
+    const asker = (await loadActor(caseMember.id))!;
+    const { id } = await saveDraft(asker, discussionInput(caseOrg.id, word(), { about: namedSlug }));
+    await submitPost(asker, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id);
+    const slug = (await pb.collection("posts").getOne(id)).slug;
+    expect((await listDiscussionsAbout("en", named)).map((d) => d.slug)).toContain(slug);
+    await pb.collection("posts").update(named, { anonymous: true });
+    expect((await listDiscussionsAbout("en", named)).map((d) => d.slug)).not.toContain(slug);
+    expect((await loadPublishedPost("en", slug))?.post.discussion?.about).toEqual([]);
   });
 });
 

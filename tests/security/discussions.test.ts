@@ -29,7 +29,7 @@ let M: {
   org: { id: string; slug: string; name: string };
   member: Actor;
   memberLogin: { email: string; password: string };
-  editorLogin: { email: string; password: string };
+  editorLogin: { id: string; email: string; password: string };
 };
 let C: { org: { id: string; slug: string; name: string }; editor: Actor; caseSlug: string; caseId: string };
 let anonymous: { id: string; slug: string };
@@ -212,6 +212,58 @@ describe("what an attacker tries", () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("is not a published case study or funding record");
     expect((await pb.collection("posts").getList(1, 1, { filter: pb.filter("title = {:t}", { t: "Our pseudonymous discussion, named" }) })).totalItems).toBe(0);
+  });
+
+  it("a plain member cannot find out which pseudonymous case study is their own organisation's through 'about', nor does the public see such a link", async () => {
+    // A pseudonymous case study of M (written by its editor; the plain member cannot see M's posts) and one of C.
+    const pseudonymousCase = async (author: Actor, orgId: string, title: string) =>
+      publish(author, {
+        kind: "case_study",
+        organization: orgId,
+        title,
+        summary: "A sepsis alert fired too often; the ward switched it off after two months.",
+        body_md: "## Context\n\nThe alert fired every hour.\n\n## What happened\n\nNurses ignored it.",
+        language: "en",
+        tags: "sepsis",
+        anonymous: true,
+        outcome: "failure",
+        care_settings: ["hospital"],
+        ai_types: ["predictive_model"],
+        lifecycle_stage: "pilot",
+      });
+    const u = letters(6);
+    const ours = await pseudonymousCase((await loadActor(M.editorLogin.id))!, M.org.id, `Sepsis alert switched off ${u}`);
+    const theirs = await pseudonymousCase(C.editor, C.org.id, `Sepsis alert ignored ${u}`);
+    const member = await new Client().signIn(M.memberLogin.email, M.memberLogin.password);
+    const ask = (about: string, title: string) =>
+      member.form("/en/write?_action=savePost", {
+        kind: "discussion",
+        organization: M.org.id,
+        title,
+        body_md: "How did you get the nurses to trust the alert again after the first weeks?",
+        language: "en",
+        about,
+        intent: "save",
+      });
+    const [a, b] = [await ask(ours.slug, `Probe ours ${u}`), await ask(theirs.slug, `Probe theirs ${u}`)];
+    // The same answer for both: saved, no refusal to tell them apart.
+    expect([a.status, b.status]).toEqual([b.status, a.status]);
+    expect(a.status).toBe(303);
+    const saved = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: `Probe ours ${u}` }));
+    expect(saved.about).toEqual([ours.id]);
+    // Approved (a moderator is told the link stays private), the public sees no link either way.
+    await submitPost(M.member, saved.id);
+    await claimPost(moderator, saved.id);
+    await approvePost(moderator, saved.id);
+    const visitor = new Client();
+    const page = await (await visitor.fetch(`/en/posts/${saved.slug}`)).text();
+    expect(page).toContain(`Probe ours ${u}`);
+    expect(page).not.toContain(ours.slug);
+    expect(page).not.toContain("Sepsis alert switched off");
+    const casePage = await (await visitor.fetch(`/en/posts/${ours.slug}`)).text();
+    expect(casePage).toContain("Sepsis alert switched off");
+    expect(casePage).not.toContain(saved.slug);
+    expect(await (await visitor.fetch(`/api/posts/${saved.slug}`)).text()).not.toContain(ours.slug);
   });
 
   // Parsed as a browser would: in a quoted attribute (the meta description) "<script>" is text, so the

@@ -1,10 +1,11 @@
 // Issue 14 §5: what /discussions accepts in its URL and the PocketBase filter it builds — values
 // bound through pb.filter (never concatenated), and the organisation-kind rule that never
 // narrows an anonymous discussion by its organisation's own kind.
-import PocketBase from "pocketbase";
+import PocketBase, { type RecordModel } from "pocketbase";
 import { describe, expect, it } from "vitest";
 import { discussionFilter, parseDiscussionFilters } from "../../src/lib/server/discussions/discussions.ts";
 import { aboutRef } from "../../src/lib/server/postinput.ts";
+import { aboutKeptPrivate, aboutLinkShown, aboutOf, toPublicPost } from "../../src/lib/server/posts.ts";
 
 const pb = new PocketBase("http://127.0.0.1:1");
 
@@ -63,5 +64,42 @@ describe("what an author types for 'about'", () => {
     ["  spaced-slug  ", "spaced-slug"],
   ])("%s → %s", (typed, slug) => {
     expect(aboutRef(typed)).toBe(slug);
+  });
+});
+
+describe("a discussion's link to what it is about, in public (aboutLinkShown, aboutOf)", () => {
+  const X = "orgxxxxxxxxxxxx";
+  const Y = "orgyyyyyyyyyyyy";
+  const caseStudy = (over: Record<string, unknown> = {}) => ({
+    id: "casexxxxxxxxxxx",
+    kind: "case_study",
+    status: "published",
+    slug: "c",
+    title: "C",
+    organization: X,
+    anonymous: false,
+    ...over,
+  });
+  // A funder Y's refusal of applicant X; hidden unless X consented (or the record names nobody at all).
+  const record = (over: Record<string, unknown> = {}) =>
+    caseStudy({ kind: "funding_application", organization: Y, published_by: "funder", applicant_organization: X, consent: "granted", ...over });
+  it.each([
+    ["another organisation's named discussion of a pseudonymous case", { organization: Y, anonymous: false }, caseStudy({ anonymous: true }), true],
+    ["another organisation's pseudonymous discussion of a named case", { organization: Y, anonymous: true }, caseStudy(), true],
+    ["its own organisation's named discussion of its named case", { organization: X, anonymous: false }, caseStudy(), true],
+    ["its own organisation's named discussion of its pseudonymous case", { organization: X, anonymous: false }, caseStudy({ anonymous: true }), false],
+    ["its own organisation's pseudonymous discussion of its named case", { organization: X, anonymous: true }, caseStudy(), false],
+    ["the applicant's discussion of a record that consented to name it", { organization: X, anonymous: false }, record(), true],
+    ["the applicant's discussion of a record that anonymises it", { organization: X, anonymous: false }, record({ applicant_anonymous: true }), false],
+    ["the applicant's discussion of a record still awaiting its consent", { organization: X, anonymous: false }, record({ consent: "requested" }), false],
+    ["the funder's discussion of its record hiding the applicant", { organization: Y, anonymous: false }, record({ consent: "refused" }), false],
+  ])("%s: shown = %s", (_name, discussion, about, shown) => {
+    expect(aboutLinkShown(discussion, about)).toBe(shown);
+    const stored = { ...discussion, kind: "discussion", expand: { about: [about] } } as unknown as RecordModel;
+    // The public projection leaves out exactly what may not be shown; the author's preview and reviewers see it.
+    expect(aboutOf(stored).map((a) => a.slug)).toEqual(shown ? ["c"] : []);
+    expect(aboutOf(stored, true).map((a) => a.slug)).toEqual(["c"]);
+    expect(aboutKeptPrivate(stored)).toEqual(shown ? [] : [{ id: "casexxxxxxxxxxx", title: "C" }]);
+    expect(toPublicPost("en", stored).discussion?.about.length).toBe(shown ? 1 : 0);
   });
 });

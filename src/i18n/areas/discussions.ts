@@ -21,6 +21,9 @@ export const discussionsEn = {
   "discussion.form.about_now": "It is now about:",
   "discussion.form.submit_hint": "“Save and submit for review” sends it to your organisation's DPO when it asks to sign off, then to a moderator.",
   "discussion.about": "About:",
+  "review.identity.unlinked": "Not linked in public",
+  "review.identity.unlinked_note":
+    "Posts of this organisation that hide it: readers will not see that this discussion is about them. Check that its text does not say so either.",
   "discussion.discussed_in": "Discussed in",
   "discussion.question": "The question",
   "discussion.answered": "Answered",
@@ -83,6 +86,9 @@ export const discussionsFr = {
   "discussion.form.submit_hint":
     "« Enregistrer et soumettre à la relecture » l’envoie au DPO de votre organisation quand celle-ci demande son accord, puis à un modérateur.",
   "discussion.about": "À propos de :",
+  "review.identity.unlinked": "Lien non public",
+  "review.identity.unlinked_note":
+    "Publications de cette organisation qui la masquent : les lecteurs ne verront pas que cette discussion en parle. Vérifiez que son texte ne le dit pas non plus.",
   "discussion.discussed_in": "Discuté dans",
   "discussion.question": "La question",
   "discussion.answered": "Résolue",
@@ -145,6 +151,9 @@ export const discussionsNl = {
   "discussion.form.submit_hint":
     "“Opslaan en ter beoordeling indienen” stuurt ze naar de DPO van je organisatie als die moet goedkeuren, daarna naar een moderator.",
   "discussion.about": "Over:",
+  "review.identity.unlinked": "Niet openbaar gekoppeld",
+  "review.identity.unlinked_note":
+    "Publicaties van deze organisatie die haar verbergen: lezers zien niet dat deze discussie erover gaat. Controleer dat de tekst dat ook niet verraadt.",
   "discussion.discussed_in": "Besproken in",
   "discussion.question": "De vraag",
   "discussion.answered": "Beantwoord",

@@ -166,9 +166,9 @@ function dpoInvolved(input: PostInput): boolean {
 type MarkdownField = "body_md" | "lessons_md" | "funder_feedback_md" | "reflection_md";
 
 /** A discussion links to the published case studies and funding records it is about (checked in discussions.ts); other posts to none. */
-async function withAbout(content: Record<string, unknown>, input: PostInput): Promise<Record<string, unknown>> {
+async function withAbout(content: Record<string, unknown>, input: PostInput, actor: Actor | null): Promise<Record<string, unknown>> {
   if (input.kind !== "discussion") return { ...content, about: [] };
-  return { ...content, about: await resolveAbout(input.about, { organization: input.organization, anonymous: input.anonymous }) };
+  return { ...content, about: await resolveAbout(input.about, { organization: input.organization, anonymous: input.anonymous }, actor) };
 }
 
 /** An applicant's account of a call links to the call and its funder. */
@@ -244,7 +244,7 @@ export async function saveDraft(
     const roundTable = input.kind === "round_table_summary" ? await checkSummaryDraft(actor, input, null) : "";
     const translationOf =
       input.kind === "discussion" || input.kind === "round_table_summary" ? "" : await checkTranslation(actor, input, null, input.translation_of ?? null);
-    const content = await withAbout(await withCall(await renderContent(input, dismiss, namesToHide(input, { organization: org.name })), input), input);
+    const content = await withAbout(await withCall(await renderContent(input, dismiss, namesToHide(input, { organization: org.name })), input), input, actor);
     const id = randomRecordId();
     // Checked before anything is written, so a bad file leaves no half-created draft.
     const uploads = await prepareAttachments(files.add ?? [], 0);
@@ -278,7 +278,7 @@ export async function saveDraft(
   await checkTranslation(actor, input, post, null);
   const stored = (post.expand?.pending_revision?.data?.privacy_dismissals ?? post.privacy_dismissals ?? []) as PrivacyDismissal[];
   const dismissals = [...stored.filter((d) => !dismiss.some((n) => n.id === d.id)), ...dismiss];
-  const content = await withAbout(await withCall(await renderContent(input, dismissals, namesToHide(input, { organization: org.name })), input), input);
+  const content = await withAbout(await withCall(await renderContent(input, dismissals, namesToHide(input, { organization: org.name })), input), input, actor);
   let slug: string = post.slug;
   const batch = pb.createBatch();
   if (post.status === "published") {

@@ -217,13 +217,42 @@ export function toPublicPost(locale: Locale, record: RecordModel): PublicPost {
   };
 }
 
-/** The published case studies and funding records a discussion is about (expand `about`): title and address only. */
-export function aboutOf(record: RecordModel): { slug: string; title: string; kind: string }[] {
+/**
+ * The published case studies and funding records a discussion is about (expand `about`): title
+ * and address only. Those it may not be linked to in public (aboutLinkShown) are left out unless
+ * `all` (its author's preview: showing the author the difference would tell them which
+ * pseudonymous posts are their own organisation's).
+ */
+export function aboutOf(record: RecordModel, all = false): { slug: string; title: string; kind: string }[] {
+  return aboutRecords(record)
+    .filter((a) => all || aboutLinkShown(record, a))
+    .map((a) => ({ slug: String(a.slug), title: String(a.title), kind: String(a.kind) }));
+}
+
+/** What a discussion is about but may not be linked to in public (aboutLinkShown), for its reviewers. */
+export function aboutKeptPrivate(record: RecordModel): { id: string; title: string }[] {
+  return aboutRecords(record)
+    .filter((a) => !aboutLinkShown(record, a))
+    .map((a) => ({ id: String(a.id), title: String(a.title) }));
+}
+
+function aboutRecords(record: RecordModel): RecordModel[] {
   const about = record.expand?.about;
   const items = (Array.isArray(about) ? about : about ? [about] : []) as RecordModel[];
-  return items
-    .filter((a) => a.status === "published" && (a.kind === "case_study" || a.kind === "funding_application"))
-    .map((a) => ({ slug: String(a.slug), title: String(a.title), kind: String(a.kind) }));
+  return items.filter((a) => a.status === "published" && (a.kind === "case_study" || a.kind === "funding_application"));
+}
+
+/**
+ * Whether the public may see that a discussion is about a record. Never when both are one
+ * organisation's (as publisher, or as a funder's record's applicant) and either hides it
+ * (DESIGN.md §5 invariant 6): a named discussion would name the pseudonymous record's
+ * organisation, a named record would name the pseudonymous discussion's. Decided on every public
+ * read, so a record that turns pseudonymous after a discussion linked it is unlinked too.
+ */
+export function aboutLinkShown(discussion: Record<string, unknown>, about: Record<string, unknown>): boolean {
+  const org = discussion.organization;
+  const ours = Boolean(org) && (about.organization === org || about.applicant_organization === org);
+  return !(ours && (Boolean(discussion.anonymous) || hidesSomeone(about)));
 }
 
 /**

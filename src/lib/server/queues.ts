@@ -11,7 +11,7 @@ import { getPocketBase } from "./pocketbase.ts";
 import { CONTENT_FIELDS } from "./postinput.ts";
 import type { Locale } from "../../i18n/index.ts";
 import { descriptorFor, loadCrowd } from "./anonymity.ts";
-import { hidesSomeone, toPublicPost, type PublicPost } from "./posts.ts";
+import { aboutKeptPrivate, aboutOf, hidesSomeone, toPublicPost, type PublicPost } from "./posts.ts";
 import type { PrivacyFinding } from "./privacy.ts";
 import type { Actor } from "./users.ts";
 
@@ -204,7 +204,7 @@ export async function getPrivatePost(actor: Actor | null, postId: string): Promi
     })),
     flags: moderatorView ? await listFlags(post.id) : [],
     authorName: moderatorView ? (post.expand?.author?.name ?? "former member") : null,
-    identity: await reviewIdentity(post, data),
+    identity: await reviewIdentity(post, data, moderatorView || dpoView),
     authorReply: latestReply(events),
   };
 }
@@ -220,7 +220,7 @@ function latestReply(events: RecordModel[]): { note: string; at: string } | null
 }
 
 /** Everything that names or could name who is behind a post, for those who review it (issue 11 §8). */
-async function reviewIdentity(post: RecordModel, data: Record<string, unknown>): Promise<ReviewIdentity> {
+async function reviewIdentity(post: RecordModel, data: Record<string, unknown>, reviewer: boolean): Promise<ReviewIdentity> {
   const applicantOrg = post.expand?.applicant_organization;
   const pb = await getPocketBase();
   const counterpart = post.counterpart
@@ -229,7 +229,15 @@ async function reviewIdentity(post: RecordModel, data: Record<string, unknown>):
         .getOne(post.counterpart, { fields: "id,title,status" })
         .catch(() => null)
     : null;
+  // Only its reviewers learn that a discussion is about a post of its own organisation that hides it
+  // (its author may not know whose that post is: discussions.ts resolveAbout).
+  const about = Array.isArray(data.about) ? (data.about as string[]) : [];
+  const unlinked =
+    reviewer && post.kind === "discussion" && about.length > 0
+      ? aboutKeptPrivate({ ...post, ...data, expand: { about: await aboutTargets(about) } } as unknown as RecordModel)
+      : [];
   return {
+    unlinked,
     organization: post.expand?.organization?.name ?? "",
     anonymous: Boolean(data.anonymous ?? post.anonymous),
     publishedBy: post.kind === "funding_application" ? post.published_by || "applicant" : null,
@@ -256,7 +264,11 @@ export async function getPreviewPost(actor: Actor | null, locale: Locale, postId
   const full = await pb.collection("posts").getOne(post.id, { expand: "organization,call,funder,about" });
   const revision = post.expand?.pending_revision;
   // Never "Published on <today>" for a draft (issue 11 §6): only a real publication date shows.
-  return toPublicPost(locale, { ...full, ...(revision?.data ?? {}), published_at: full.published_at || "" } as RecordModel);
+  const live = { ...full, ...(revision?.data ?? {}), published_at: full.published_at || "" } as RecordModel;
+  const shown = toPublicPost(locale, live);
+  // Every link its author made, even one the public will not see: showing them which are left out
+  // would tell a member which pseudonymous posts are their own organisation's (posts.ts aboutOf).
+  return shown.discussion ? { ...shown, discussion: { ...shown.discussion, about: aboutOf(live, true) } } : shown;
 }
 
 /** The post (or its pending revision) rendered as the public would see it, for its DPO and moderators: dated only if really published. */
@@ -384,4 +396,18 @@ export type ReviewIdentity = {
   publishedBy: string | null;
   applicant: { name: string | null; anonymised: boolean; region: string | null; kind: string | null; consent: string } | null;
   counterpart: { id: string; title: string; status: string } | null;
+  /** What a discussion is about that the public never sees it linked to (posts.ts aboutLinkShown): for its reviewers only. */
+  unlinked: { id: string; title: string }[];
 };
+
+// The records a discussion is about, with what aboutLinkShown needs.
+async function aboutTargets(ids: readonly string[]): Promise<RecordModel[]> {
+  const wanted = ids.filter((id) => /^[a-z0-9]{15}$/.test(id));
+  if (wanted.length === 0) return [];
+  const pb = await getPocketBase();
+  const params = Object.fromEntries(wanted.map((id, i) => [`i${i}`, id]));
+  return pb.collection("posts").getFullList({
+    filter: pb.filter(wanted.map((_, i) => `id = {:i${i}}`).join(" || "), params),
+    fields: "id,kind,status,title,organization,applicant_organization,anonymous,published_by,applicant_anonymous,consent,applicant_name",
+  });
+}

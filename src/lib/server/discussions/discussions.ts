@@ -9,11 +9,12 @@ import { z } from "zod";
 import type { Locale } from "../../../i18n/index.ts";
 import { say } from "../../../i18n/domain.ts";
 import { AI_TYPES, CARE_SETTINGS, LANGUAGES, ORG_KINDS } from "../../codelists.ts";
+import { can } from "../can.ts";
 import { ValidationError } from "../errors.ts";
 import { TAG_PATTERN } from "../listings.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { projection, projectionVersion } from "../projections.ts";
-import { hidesSomeone, toPublicPost, type PublicPost, type PublicPostPage } from "../posts.ts";
+import { aboutLinkShown, hidesSomeone, toPublicPost, type PublicPost, type PublicPostPage } from "../posts.ts";
 import type { InsightThread } from "../insights.ts";
 import type { Actor } from "../users.ts";
 
@@ -26,11 +27,15 @@ const ABOUT_KINDS = ["case_study", "funding_application"] as const;
 /**
  * The ids of the published case studies or funding records a discussion is about, from the
  * slugs (or stored ids) its author gave. Refused, on the `about` field: one that is not a
- * published case study or funding record; and, since nothing public may link an anonymous
- * record to a named one (DESIGN.md §5 invariant 6), a pseudonymous discussion about a post of
- * its own organisation, or any discussion of an organisation about one of its pseudonymous posts.
+ * published case study or funding record; a pseudonymous discussion about a named post of its
+ * own organisation (the public would match the two, DESIGN.md §5 invariant 6); and a discussion
+ * about a post of its organisation that hides it, when the writer may see that post's private
+ * side (its author, the organisation's editors, admins, DPO; moderators). For anyone else the
+ * refusal would say which pseudonymous posts are their own organisation's (a plain member could
+ * try every one): the link is stored, never shown in public (posts.ts aboutLinkShown), and its
+ * reviewers are told (queues.ts reviewIdentity).
  */
-export async function resolveAbout(refs: readonly string[], writer: { organization: string; anonymous: boolean }): Promise<string[]> {
+export async function resolveAbout(refs: readonly string[], writer: { organization: string; anonymous: boolean }, actor: Actor | null): Promise<string[]> {
   const pb = await getPocketBase();
   const ids: string[] = [];
   for (const ref of refs) {
@@ -39,16 +44,27 @@ export async function resolveAbout(refs: readonly string[], writer: { organizati
       .getFirstListItem(
         pb.filter("(slug = {:ref} || id = {:ref}) && status = 'published' && (kind = {:a} || kind = {:b})", { ref, a: ABOUT_KINDS[0], b: ABOUT_KINDS[1] }),
         {
-          fields: "id,organization,applicant_organization,anonymous,published_by,applicant_anonymous,consent,applicant_name",
+          fields: "id,kind,status,author,organization,applicant_organization,anonymous,published_by,applicant_anonymous,consent,applicant_name",
         },
       )
       .catch(() => null);
     if (!found) throw new ValidationError("about", say("domain.discussion.about_unknown", { ref }));
     const ours = found.organization === writer.organization || found.applicant_organization === writer.organization;
-    if (ours && (writer.anonymous || hidesSomeone(found))) throw new ValidationError("about", say("domain.discussion.about_own_anonymous"));
+    const hidden = hidesSomeone(found);
+    if (ours && ((writer.anonymous && !hidden) || (hidden && knowsItsOwn(actor, found)))) {
+      throw new ValidationError("about", say("domain.discussion.about_own_anonymous"));
+    }
     if (!ids.includes(found.id)) ids.push(found.id);
   }
   return ids;
+}
+
+// Whether the writer already knows whose the (pseudonymous) post is: it may see the post's private side.
+function knowsItsOwn(actor: Actor | null, post: RecordModel): boolean {
+  return can(actor, "post.view_private", {
+    organization: { id: post.organization, verified: true },
+    post: { kind: post.kind, authorId: post.author || null, status: post.status, revisionStatus: null },
+  });
 }
 
 /** The slugs of stored `about` ids, for the edit form (unpublished ones are dropped: they could no longer be saved). */
@@ -90,7 +106,14 @@ export async function listDiscussionsAbout(locale: Locale, postId: string): Prom
     // The page lists them; it never says how many there are beyond these.
     skipTotal: true,
   });
-  return records.items.map((r) => toPublicPost(locale, r));
+  return records.items.filter((r) => linkedInPublic(r, postId)).map((r) => toPublicPost(locale, r));
+}
+
+// A discussion is listed under what it is about only where the public may see that link (aboutLinkShown).
+function linkedInPublic(discussion: RecordModel, aboutId: string): boolean {
+  const about = discussion.expand?.about;
+  const target = (Array.isArray(about) ? (about as RecordModel[]) : []).find((a) => a.id === aboutId);
+  return !target || aboutLinkShown(discussion, target);
 }
 
 // Every published discussion that is about something, by the post it is about, newest first (at
@@ -109,6 +132,7 @@ function discussionsByAbout(locale: Locale): Promise<ReadonlyMap<string, PublicP
     for (const record of records) {
       const post = toPublicPost(locale, record);
       for (const id of Array.isArray(record.about) ? (record.about as string[]) : []) {
+        if (!linkedInPublic(record, id)) continue;
         const list = byAbout.get(id) ?? [];
         if (list.length < 50) list.push(post);
         byAbout.set(id, list);
