@@ -19,6 +19,7 @@ import {
   summariesNaming,
   summaryContext,
 } from "../../src/lib/server/roundtables/summaries.ts";
+import { respondToInvitation } from "../../src/lib/server/roundtables/roundtables.ts";
 import { loadSearchDocument } from "../../src/lib/server/search/documents.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { drainAll, moderationEvents, outboxRows, search, useTestSearch, word } from "./search-helpers.ts";
@@ -302,5 +303,56 @@ describe("a round table's summary", () => {
     await expect(answerNamingRequest(editor, row.id, "grant")).rejects.toBeInstanceOf(ForbiddenError);
     await expect(answerNamingRequest(moderator, row.id, "grant")).rejects.toBeInstanceOf(ForbiddenError);
     expect((await pb.collection("round_table_participants").getOne(row.id)).named_in_summary).toBe("requested");
+  });
+
+  it("an organisation that accepts while the summary is in review is asked at once, and the summary waits for its answer as for the others'", async () => {
+    const table = await roundTable();
+    const lateAdmin = (await loadActor((await createUser(pb)).id))!;
+    const lateOrg = await createOrganization(pb, [{ userId: lateAdmin.id, role: "admin" }], { name: `Woonzorg Laat ${word()}` });
+    const late = (await loadActor(lateAdmin.id))!;
+    const invited = await pb
+      .collection("round_table_participants")
+      .create({ round_table: table.id, organization: lateOrg.id, status: "invited", named_in_summary: "not_asked" });
+    const { id } = await saveDraft(editor, summaryInput(table, word()));
+    await submitPost(editor, id);
+    await dpoReview(dpo, id, "approve");
+    const asked = (await pb.collection("round_table_participants").getOne(invited.id)).named_in_summary;
+    expect(asked).toBe("not_asked");
+
+    await respondToInvitation(late, invited.id, "accepted", [late.id]);
+    expect(await pb.collection("round_table_participants").getOne(invited.id)).toMatchObject({ status: "accepted", named_in_summary: "requested" });
+    const notices = await pb.collection("notifications").getFullList({ filter: pb.filter("user = {:u} && kind = 'summary_consent'", { u: late.id }) });
+    expect(notices).toHaveLength(1);
+    expect(await countOpenNamingRequests(late)).toBe(1);
+    // The others answer; the summary still waits for the late one.
+    for (const p of [consenting, refusing]) {
+      const row = await pb
+        .collection("round_table_participants")
+        .getFirstListItem(pb.filter("round_table = {:r} && organization = {:o}", { r: table.id, o: p.org.id }));
+      await answerNamingRequest(p.admin, row.id, "grant");
+    }
+    await claimPost(moderator, id);
+    const refused = await approvePost(moderator, id).catch((e: unknown) => e);
+    expect((refused as ValidationError).field).toBe("consent");
+    await answerNamingRequest(late, invited.id, "grant");
+    await approvePost(moderator, id);
+    const record = await pb.collection("posts").getOne(id);
+    const names = (await summaryContext("en", record))?.participants.filter((x) => x.named).map((x) => (x.named ? x.name : ""));
+    expect(names).toContain(lateOrg.name);
+  });
+
+  it("an organisation that accepts before the summary is submitted is asked at its submission, not before", async () => {
+    const table = await roundTable();
+    const lateAdmin = (await loadActor((await createUser(pb)).id))!;
+    const lateOrg = await createOrganization(pb, [{ userId: lateAdmin.id, role: "admin" }], { name: `Woonzorg Vroeg ${word()}` });
+    const early = (await loadActor(lateAdmin.id))!;
+    const invited = await pb
+      .collection("round_table_participants")
+      .create({ round_table: table.id, organization: lateOrg.id, status: "invited", named_in_summary: "not_asked" });
+    const { id } = await saveDraft(editor, summaryInput(table, word()));
+    await respondToInvitation(early, invited.id, "accepted", [early.id]);
+    expect((await pb.collection("round_table_participants").getOne(invited.id)).named_in_summary).toBe("not_asked");
+    await submitPost(editor, id);
+    expect((await pb.collection("round_table_participants").getOne(invited.id)).named_in_summary).toBe("requested");
   });
 });

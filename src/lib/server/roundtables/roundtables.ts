@@ -16,6 +16,7 @@ import { renderUntrustedMarkdown } from "../markdown.ts";
 import { type PlannedNotice, prepareNotices, writeNotices } from "../notify.ts";
 import { getPocketBase, isNotFound } from "../pocketbase.ts";
 import type { Actor } from "../users.ts";
+import { lateNamingRequest, writeNamingRequests } from "./summaries.ts";
 import { isTimeZone, zonedToUtc } from "./time.ts";
 
 /** The statuses a host sets (summarised is set by the summary's publication). */
@@ -440,10 +441,17 @@ export async function respondToInvitation(
     if (attendees.some((id) => !active.has(id))) throw new ValidationError("attendees", say("domain.roundtable.attendee_not_member"));
     if (attendees.length > 20) throw new ValidationError("attendees", say("domain.roundtable.attendees"));
   }
+  // Accepting while the summary is in review: asked now whether it may be named, as those who accepted before were.
+  const naming =
+    answer === "accepted"
+      ? await lateNamingRequest(table.id, { id: row.id, organizationId: row.organization, named: row.named_in_summary || "not_asked" })
+      : { ask: [], notices: [] };
   const batch = pb.createBatch();
   batch
     .collection("round_table_participants")
     .update(row.id, { status: answer, attendees, responded_by: actor.id, responded_at: new Date(now()).toISOString() });
+  writeNamingRequests(batch, naming.ask);
+  writeNotices(batch, naming.notices);
   const orgName = membership?.organizationName ?? "";
   writeNotices(
     batch,

@@ -193,6 +193,38 @@ export async function namingRequests(post: RecordModel, actor: Actor | null): Pr
   const table = await findRoundTable(post.round_table);
   if (!table) throw new ValidationError("round_table", say("domain.summary.round_table"));
   const rows = (await loadParticipants(table.id)).filter((r) => r.status === "accepted" && r.named === "not_asked" && r.organizationId !== table.host);
+  return askToName(table, rows, actor);
+}
+
+/**
+ * An organisation that accepts once the summary is in review (its participants were asked when it
+ * was submitted) is asked at once too, as if it had accepted before: otherwise the summary would
+ * be published without asking it, and it could never be named. Returns what to add to the
+ * acceptance's batch (nothing while there is no summary under review, or when it was asked before).
+ */
+export async function lateNamingRequest(
+  roundTableId: string,
+  participant: { id: string; organizationId: string; named: string },
+): Promise<{ ask: string[]; notices: PlannedNotice[] }> {
+  const none = { ask: [], notices: [] };
+  if (participant.named !== "not_asked") return none;
+  const table = await findRoundTable(roundTableId);
+  if (!table || table.host === participant.organizationId) return none;
+  const pb = await getPocketBase();
+  const inReview = await pb.collection("posts").getList(1, 1, {
+    filter: pb.filter("round_table = {:r} && kind = 'round_table_summary' && (status = 'dpo_review' || status = 'submitted' || status = 'changes_requested')", {
+      r: table.id,
+    }),
+    fields: "id",
+  });
+  if (inReview.totalItems === 0) return none;
+  const row = (await loadParticipants(table.id)).find((r) => r.id === participant.id);
+  // Every admin is told, the one accepting too: whether to be named is a question they have not seen yet.
+  return row ? askToName(table, [row], null) : none;
+}
+
+// The requests and the admins' notices for these participants.
+async function askToName(table: RecordModel, rows: readonly ParticipantRow[], actor: Actor | null): Promise<{ ask: string[]; notices: PlannedNotice[] }> {
   const notices: PlannedNotice[] = [];
   for (const row of rows) {
     notices.push(
