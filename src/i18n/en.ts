@@ -700,6 +700,8 @@ export const en = {
   "notice.patient_data_flag": "A reader reported patient data in “{title}”.",
   "notice.join_request": "{member} asks to join {org}.",
   "notice.invitation": "{inviter} invites you to join {org}. Open the link in the e-mail we sent you to accept.",
+  "notice.record_published":
+    "{change, select, corrected {{funder} corrected its published decision on “{title}”} other {{funder} published its decision on “{title}”}}: {shown, select, named {the record names {org}} other {the record does not name {org}}}.",
   "notice.consent_request": "{funder} asks whether it may name {org} in “{title}”. Please answer by {deadline}.",
   "notice.post_decision":
     "{decision, select, published {“{title}” is published.} revision_published {Your changes to “{title}” are published.} changes_requested {Changes are requested on “{title}”.} rejected {“{title}” was not accepted.} hidden {“{title}” was hidden by a moderator.} restored {“{title}” is online again.} dpo_returned {Your DPO returned “{title}” with comments.} dpo_approved {Your DPO signed off “{title}”; it is now with the moderators.} other {There is news about “{title}”.}}",

@@ -722,6 +722,8 @@ export const fr = {
   "notice.patient_data_flag": "Un lecteur a signalé des données de patients dans « {title} ».",
   "notice.join_request": "{member} demande à rejoindre {org}.",
   "notice.invitation": "{inviter} vous invite à rejoindre {org}. Pour accepter, ouvrez le lien de l’e-mail que nous vous avons envoyé.",
+  "notice.record_published":
+    "{change, select, corrected {{funder} a corrigé sa décision publiée sur « {title} »} other {{funder} a publié sa décision sur « {title} »}} : {shown, select, named {la fiche nomme {org}} other {la fiche ne nomme pas {org}}}.",
   "notice.consent_request": "{funder} demande s’il peut nommer {org} dans « {title} ». Merci de répondre d’ici le {deadline}.",
   "notice.post_decision":
     "{decision, select, published {« {title} » est publiée.} revision_published {Vos modifications de « {title} » sont publiées.} changes_requested {Des modifications sont demandées pour « {title} ».} rejected {« {title} » n’a pas été acceptée.} hidden {« {title} » a été masquée par un modérateur.} restored {« {title} » est de nouveau en ligne.} dpo_returned {Votre DPO a renvoyé « {title} » avec des remarques.} dpo_approved {Votre DPO a validé « {title} » ; la publication est maintenant chez les modérateurs.} other {Il y a du nouveau pour « {title} ».}}",

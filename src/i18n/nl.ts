@@ -719,6 +719,8 @@ export const nl = {
   "notice.patient_data_flag": "Een lezer meldde patiëntgegevens in “{title}”.",
   "notice.join_request": "{member} vraagt om lid te worden van {org}.",
   "notice.invitation": "{inviter} nodigt u uit om lid te worden van {org}. Open de link in de e-mail die we u stuurden om te aanvaarden.",
+  "notice.record_published":
+    "{change, select, corrected {{funder} heeft zijn gepubliceerde beslissing over “{title}” verbeterd} other {{funder} heeft zijn beslissing over “{title}” gepubliceerd}}: {shown, select, named {de fiche vermeldt {org}} other {de fiche vermeldt {org} niet}}.",
   "notice.consent_request": "{funder} vraagt of het {org} mag vermelden in “{title}”. Antwoord uiterlijk op {deadline}.",
   "notice.post_decision":
     "{decision, select, published {“{title}” is gepubliceerd.} revision_published {Uw wijzigingen aan “{title}” zijn gepubliceerd.} changes_requested {Er zijn aanpassingen gevraagd voor “{title}”.} rejected {“{title}” werd niet aanvaard.} hidden {“{title}” werd verborgen door een moderator.} restored {“{title}” staat weer online.} dpo_returned {Uw DPO stuurde “{title}” terug met opmerkingen.} dpo_approved {Uw DPO keurde “{title}” goed; de bijdrage ligt nu bij de moderatoren.} other {Er is nieuws over “{title}”.}}",

@@ -741,6 +741,43 @@ describe("a published recorded decision, edited by its funder", () => {
     expect((await eventsOf(id)).map((e) => e.action)).toEqual(expect.arrayContaining(["revision_start", "approve_revision"]));
   });
 
+  it("the applicant on the platform is told when its record goes public and when a correction does, and whether the record names it", async () => {
+    const told = async (id: string) => {
+      const slug = (await pb.collection("posts").getOne(id)).slug;
+      const notices = await pb.collection("notifications").getFullList({
+        filter: pb.filter("user = {:u} && kind = 'record_published' && link = {:l}", { u: hospitalAdmin.id, l: `/posts/${slug}` }),
+        sort: "created,@rowid",
+      });
+      return notices.map((n) => [n.params.change, n.params.shown, n.params.org, n.params.funder]);
+    };
+    const mails = async () =>
+      (await pb.collection("mail_outbox").getFullList({ filter: pb.filter("user = {:u} && template = 'record_published'", { u: hospitalAdmin.id }) })).length;
+    const mailsBefore = await mails();
+    // A refusal the hospital asked to keep anonymous: published without its name, and it hears so.
+    const refused = await published({ applicantType: "platform", applicant: hospital.slug, reasonText: "No evaluation plan." }, (id) =>
+      answerConsent(hospitalAdmin, id, "anonymise"),
+    );
+    expect(await told(refused.id)).toEqual([["published", "unnamed", hospital.name, funder.name]]);
+    // The funder corrects it: the hospital hears of the correction once a moderator approved it, not before.
+    await saveRecordedDecision(editor, refused.id, edit());
+    await submitPost(editor, refused.id);
+    expect(await told(refused.id)).toHaveLength(1);
+    await claimPost(refused.moderator, refused.id);
+    await approvePost(refused.moderator, refused.id);
+    expect(await told(refused.id)).toEqual([
+      ["published", "unnamed", hospital.name, funder.name],
+      ["corrected", "unnamed", hospital.name, funder.name],
+    ]);
+    // An award names its applicant.
+    const awarded = await published({ applicantType: "platform", applicant: hospital.slug, decision: "awarded", amountAwarded: 60000, rejectionReasons: [] });
+    expect(await told(awarded.id)).toEqual([["published", "named", hospital.name, funder.name]]);
+    expect((await mails()) - mailsBefore).toBe(3);
+    // An applicant outside the platform has nobody to tell; the funder's own people are not told of their record either.
+    const outside = await published();
+    expect(await told(outside.id)).toEqual([]);
+    expect(await pb.collection("notifications").getFullList({ filter: pb.filter("user = {:u} && kind = 'record_published'", { u: editor.id }) })).toEqual([]);
+  });
+
   it("refused by the moderator, leaves the published record as it was", async () => {
     const { id, moderator } = await published();
     const before = await pb.collection("posts").getOne(id);

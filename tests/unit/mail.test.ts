@@ -223,6 +223,14 @@ describe("composeMail", () => {
       link: "https://casebook.example.org/dashboard",
     },
     summary_consent: { title: "Triage chatbots", host: "AZ Groeninge", org: "Thuiszorg Oost", link: "https://casebook.example.org/dashboard/summary-consent" },
+    record_published: {
+      title: "Sepsis alert pilot",
+      funder: "Fonds Zorginnovatie",
+      org: "AZ Heidebloem",
+      change: "corrected",
+      shown: "named",
+      link: "https://casebook.example.org/posts/sepsis-alert-pilot",
+    },
     digest_daily: {
       count: "2",
       items: "- Sepsis alerts — AZ Groeninge\n- Triage chatbot — A general hospital",
@@ -259,6 +267,8 @@ describe("composeMail", () => {
   const kinds = Object.keys(MAIL_KINDS) as MailKind[];
   const LOCALES = ["en", "fr", "nl"] as const;
   const rules = /\n\n-{10,} (?:English|Français|Nederlands) -{10,}\n\n/;
+  // Parameters that choose a wording rather than appear as given.
+  const coded = (kind: MailKind, key: string) => kind === "record_published" && (key === "change" || key === "shown");
   const whyLine = { en: /^You receive this because .+\.$/, fr: /^Vous recevez ce message parce qu(e |')\S.+\.$/, nl: /^U ontvangt dit bericht omdat .+\.$/ };
 
   it.each(kinds.flatMap((kind) => LOCALES.map((locale) => [kind, locale] as const)))(
@@ -277,7 +287,7 @@ describe("composeMail", () => {
       }
       // Codes (the decision, a round table's answer) are translated, not echoed; every other value appears as given.
       for (const [key, value] of Object.entries(params[kind]))
-        if (key !== "decision" && key !== "role" && !(kind === "roundtable_answer" && key === "answer"))
+        if (key !== "decision" && key !== "role" && !(kind === "roundtable_answer" && key === "answer") && !coded(kind, key))
           expect(mail.text).toContain(value.split("\n")[0]?.split(" ")[0]);
       if ("link" in params[kind]) expect(mail.text).toContain(`\n${params[kind].link}\n`);
     },
@@ -303,7 +313,8 @@ describe("composeMail", () => {
     Object.fromEntries(
       MAIL_KINDS[kind].map((key) => [key, key === "decision" ? "published" : key === "role" ? "dpo" : key === "link" ? `https://x.test/${key}-0` : `${key}-0`]),
     );
-  const used = (text: string, kind: MailKind) => MAIL_KINDS[kind].filter((key) => key !== "decision" && key !== "role" && text.includes(`${key}-0`));
+  const used = (text: string, kind: MailKind) =>
+    MAIL_KINDS[kind].filter((key) => key !== "decision" && key !== "role" && !coded(kind, key) && text.includes(`${key}-0`));
 
   it.each(kinds)("%s has en, fr and nl templates using the same placeholders in subject and body", (kind) => {
     const values = markers(kind);
@@ -313,7 +324,7 @@ describe("composeMail", () => {
       expect(used(mail!.text, kind)).toEqual(used(en!.text, kind));
     }
     // Every parameter the kind declares is shown somewhere (coded ones as their label).
-    expect(used(`${en!.subject}\n${en!.text}`, kind)).toEqual(MAIL_KINDS[kind].filter((key) => key !== "decision" && key !== "role"));
+    expect(used(`${en!.subject}\n${en!.text}`, kind)).toEqual(MAIL_KINDS[kind].filter((key) => key !== "decision" && key !== "role" && !coded(kind, key)));
     const labels = {
       en: { published: "published", dpo: "data protection officer" },
       fr: { published: "publiée", dpo: "délégué à la protection des données" },
@@ -326,6 +337,22 @@ describe("composeMail", () => {
       // An optional name greets the reader in every language.
       expect(composeMail(kind, locale, { ...values, name: "Zoë-0" }).text.split("\n")[0]).toContain("Zoë-0");
     });
+  });
+
+  it("says whether a funder's record was published or corrected, and whether it names the applicant, in each language", () => {
+    const texts = (locale: (typeof LOCALES)[number]) =>
+      ["published", "corrected"].flatMap((change) =>
+        ["named", "unnamed"].map((shown) => composeMail("record_published", locale, { ...params.record_published, change, shown })),
+      );
+    for (const locale of LOCALES) {
+      const [published, , corrected, correctedUnnamed] = texts(locale);
+      expect(new Set(texts(locale).map((m) => m.text)).size).toBe(4);
+      expect(published!.subject).not.toBe(corrected!.subject);
+      expect(corrected!.text).toContain("AZ Heidebloem");
+      expect(correctedUnnamed!.text).toMatch(
+        { en: /does not name AZ Heidebloem/, fr: /ne nomme pas AZ Heidebloem/, nl: /vermeldt AZ Heidebloem niet/ }[locale],
+      );
+    }
   });
 
   it("writes natural greetings and subjects", () => {

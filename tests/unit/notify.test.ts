@@ -31,6 +31,8 @@ describe("NOTICE_TABLE: event × role → recipients, channel", () => {
     ["join_request", "organization_admins", "app + mail", "organisation"],
     ["invitation", "invitee", "app (the mail with its one-time link is sent directly)", null],
     ["consent_request", "applicant_admins", "app + mail (+ reminder 7 days before the deadline)", "organisation"],
+    // A funder's record about an applicant on the platform (or its correction) went public.
+    ["record_published", "applicant_admins", "app + mail", "organisation"],
     ["post_decision", "author", "app + mail", "my_posts"],
     ["post_flagged", "author", "app + mail", "my_posts"],
     // Issue 14 §2: replies (the thread's author and its followers are given by replies.ts, never the replier).

@@ -35,6 +35,8 @@ export const MAIL_KINDS = {
   consent_reminder: ["title", "funder", "org", "deadline", "published", "link"],
   // A round table's host asks whether its summary may name a participant (issue 14 §4).
   summary_consent: ["title", "host", "org", "link"],
+  // A funder's record about an applicant on the platform, or its correction, was published: the applicant's admins hear of it.
+  record_published: ["title", "funder", "org", "change", "shown", "link"],
   // What members follow (issue 13 §4): the digests (items written in the reader's language by digests.ts) and "immediate" follows.
   digest_daily: ["count", "items", "link"],
   digest_weekly: ["count", "items", "link"],
@@ -476,6 +478,29 @@ const noticeTemplates = {
       subject: (v) => `Casebook: mag de samenvatting van "${v.title}" ${v.org} vermelden?`,
       body: (v) =>
         `${v.host} schreef de samenvatting van de rondetafel "${v.title}" en vraagt of ${v.org} daarin bij de deelnemers vermeld mag worden. Zonder uw toestemming staat ${v.org} er alleen met zijn omschrijving in (bijvoorbeeld "een ziekenhuis in Vlaanderen"). De samenvatting kan niet gepubliceerd worden voor u antwoordt.\n\nLees de samenvatting en antwoord hier:\n\n${v.link}`,
+      why: (v) => `U ontvangt dit bericht omdat u beheerder bent van ${v.org} op Casebook.`,
+    },
+  },
+  record_published: {
+    en: {
+      subject: (v) => `Casebook: ${v.funder} ${v.change === "corrected" ? "corrected" : "published"} its decision on "${v.title}"`,
+      body: (v) =>
+        `${v.funder} ${v.change === "corrected" ? "corrected its published decision" : "published its decision"} on the application "${v.title}" of ${v.org}, after review by Casebook's moderators. ` +
+        `${v.shown === "named" ? `The record names ${v.org}.` : `The record does not name ${v.org}: readers see only its description.`}\n\nRead it here:\n\n${v.link}`,
+      why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
+    },
+    fr: {
+      subject: (v) => `Casebook : ${v.funder} a ${v.change === "corrected" ? "corrigé" : "publié"} sa décision sur « ${v.title} »`,
+      body: (v) =>
+        `${v.funder} a ${v.change === "corrected" ? "corrigé sa décision publiée" : "publié sa décision"} sur la demande « ${v.title} » de ${v.org}, après relecture par les modérateurs de Casebook. ` +
+        `${v.shown === "named" ? `La fiche nomme ${v.org}.` : `La fiche ne nomme pas ${v.org} : les lecteurs n'en voient que la description.`}\n\nLa lire ici :\n\n${v.link}`,
+      why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
+    },
+    nl: {
+      subject: (v) => `Casebook: ${v.funder} heeft zijn beslissing over "${v.title}" ${v.change === "corrected" ? "verbeterd" : "gepubliceerd"}`,
+      body: (v) =>
+        `${v.funder} heeft ${v.change === "corrected" ? "zijn gepubliceerde beslissing verbeterd" : "zijn beslissing gepubliceerd"} over de aanvraag "${v.title}" van ${v.org}, na nazicht door de moderatoren van Casebook. ` +
+        `${v.shown === "named" ? `De fiche vermeldt ${v.org}.` : `De fiche vermeldt ${v.org} niet: lezers zien alleen de omschrijving.`}\n\nHier lezen:\n\n${v.link}`,
       why: (v) => `U ontvangt dit bericht omdat u beheerder bent van ${v.org} op Casebook.`,
     },
   },
@@ -1279,6 +1304,7 @@ type NoticeMailKind =
   | "join_request"
   | "consent_request"
   | "consent_reminder"
-  | "summary_consent";
+  | "summary_consent"
+  | "record_published";
 
 type RenderedParts = { subject: string; text: string; blocks: string[]; links: { label: string; href: string }[]; language: Language };

@@ -597,6 +597,7 @@ export async function approvePost(actor: Actor | null, postId: string, note = ""
   }
   outbox(batch, post.id, "upsert");
   writeNotices(batch, await authorNotices(post, actor, revision ? "revision_published" : "published", note));
+  writeNotices(batch, await applicantNotices(live, actor, revision ? "corrected" : "published"));
   // Members who follow what it is in and asked to hear of each new post at once (issue 13 §4); not for an edit.
   if (!revision) for (const mail of await newPostMails(post.id, { publicDescriptor: descriptor }, post.author)) enqueueMail(batch, mail);
   await batch.send();
@@ -750,6 +751,23 @@ async function authorNotices(post: RecordModel, actor: Actor | null, decision: s
   return prepareNotices("post_decision", { userId: post.author, actorId: actor?.id ?? null, authorId: post.author }, () => ({
     params: { title: post.title, decision, note: note.trim() },
     path: live ? `/posts/${post.slug}` : `/dashboard/posts/${post.id}`,
+  }));
+}
+
+// A funder's record about an applicant on the platform, or its correction, went public: the
+// applicant's admins learn it from Casebook, and whether it names them, not from a reader.
+async function applicantNotices(live: RecordModel, actor: Actor | null, change: "published" | "corrected"): Promise<PlannedNotice[]> {
+  if (live.published_by !== "funder" || !live.applicant_organization) return [];
+  const params = {
+    title: String(live.title),
+    funder: String(live.expand?.organization?.name ?? ""),
+    org: String(live.expand?.applicant_organization?.name ?? ""),
+    change,
+    shown: hidesSomeone(live) ? "unnamed" : "named",
+  };
+  return prepareNotices("record_published", { organizationId: live.applicant_organization, actorId: actor?.id ?? null, authorId: null }, () => ({
+    params,
+    path: `/posts/${live.slug}`,
   }));
 }
 

@@ -30,6 +30,8 @@ export const NOTICE_TABLE = {
   invitation: { to: "invitee", mail: null, category: "organisation", cadence: "immediate", excludeAuthor: false },
   consent_request: { to: "applicant_admins", mail: "consent_request", category: "organisation", cadence: "immediate", excludeAuthor: false },
   summary_consent: { to: "organization_admins", mail: "summary_consent", category: "organisation", cadence: "immediate", excludeAuthor: false },
+  // A funder's record about an applicant on the platform, or its correction, is published (moderation.ts approvePost).
+  record_published: { to: "applicant_admins", mail: "record_published", category: "organisation", cadence: "immediate", excludeAuthor: false },
   post_decision: { to: "author", mail: "post_decision", category: "my_posts", cadence: "immediate", excludeAuthor: false },
   post_flagged: { to: "author", mail: "post_flagged", category: "my_posts", cadence: "immediate", excludeAuthor: false },
   // Issue 14 §2 (replies.ts): a held reply is the moderators' turn; its author hears of the decision;
