@@ -22,6 +22,7 @@ let asker: { id: string; email: string; password: string };
 let answerer: { id: string; email: string; password: string };
 let newcomer: { id: string; email: string; password: string };
 let thread: { id: string; slug: string; title: string };
+let publishAs: (author: Actor, postId: string) => Promise<void>;
 
 async function member(name: string, orgSlug: string, locale: string) {
   const user = await createUser(pb, { name, locale });
@@ -50,12 +51,12 @@ beforeAll(async () => {
     .collection("memberships")
     .getFirstListItem(pb.filter("organization = {:o} && role = 'dpo' && status = 'active'", { o: a.organizationId }));
   const dpo = (await loadActor(dpoMembership.user)) as Actor;
-  const publish = async (author: Actor, postId: string) => {
+  const publish = (publishAs = async (author: Actor, postId: string) => {
     const { status } = await submitPost(author, postId);
     if (status === "dpo_review") await dpoReview(dpo, postId, "approve");
     await claimPost(moderator, postId);
     await approvePost(moderator, postId);
-  };
+  });
   const marker = unique("dpo").replace(/[^a-z0-9]/g, "");
   const title = `Comment associez-vous votre DPO aux pilotes d'IA ? ${marker}`;
   const { id } = await saveDraft(askerActor, {
@@ -211,5 +212,46 @@ describe("replying to a discussion", () => {
     await page.goto(`${baseUrl}/en/posts/mesurer-le-temps-gagne-par-un-outil-ia`);
     await expect(page.getByRole("region", { name: "Accepted answer" }).textContent()).resolves.toContain("Woonzorggroep Linde");
     await context.close();
+  });
+
+  it("the author of a pseudonymous question answers under it pseudonymously by default; unticked, the reply is refused and what was typed stays", async () => {
+    const askerActor = (await loadActor(asker.id)) as Actor;
+    const title = `Qui a fait accepter une alerte de chute la nuit ? ${unique("nuit").replace(/[^a-z0-9]/g, "")}`;
+    const { id } = await saveDraft(askerActor, {
+      kind: "discussion",
+      organization: (await pb.collection("organizations").getFirstListItem(pb.filter("slug = 'az-heidebloem'"))).id,
+      title,
+      body_md: "Nos équipes de nuit coupent les alertes de chute. Qu'est-ce qui a marché chez vous ?",
+      language: "fr",
+      tags: "alertes",
+      anonymous: true,
+      care_settings: ["hospital"],
+      ai_types: ["computer_vision"],
+      about: "",
+    });
+    await publishAs(askerActor, id);
+    const slug = (await pb.collection("posts").getOne(id)).slug;
+    const page = await signedInPage(browser, baseUrl, asker.email, asker.password);
+    await page.goto(`${baseUrl}/fr/posts/${slug}`);
+    const pseudonymous = page.getByLabel("Répondre sous pseudonyme, avec la description de l'organisation");
+    await expect(pseudonymous.isChecked()).resolves.toBe(true);
+    await expect(page.getByText("Vous avez publié ce fil sous pseudonyme").count()).resolves.toBe(1);
+    const text = "Merci à tous, nous allons essayer une alerte plus discrète la nuit.";
+    await page.locator("#reply-body").fill(text);
+    await pseudonymous.uncheck();
+    await page.getByRole("button", { name: "Publier la réponse" }).click();
+    await page.waitForLoadState();
+    await expect(page.getByText("Ce fil a été publié sous pseudonyme par votre organisation").count()).resolves.toBe(1);
+    await expect(page.locator("#reply-body").inputValue()).resolves.toBe(text);
+    await expect(pseudonymous.isChecked()).resolves.toBe(false);
+    expect((await pb.collection("replies").getList(1, 1, { filter: pb.filter("post = {:p}", { p: id }) })).totalItems).toBe(0);
+    await page.locator("#reply-form").scrollIntoViewIfNeeded();
+    await shoot(page, "reply-own-pseudonymous-refused", 1280);
+    await pseudonymous.check();
+    await page.getByRole("button", { name: "Publier la réponse" }).click();
+    await page.waitForLoadState();
+    const stored = await pb.collection("replies").getFirstListItem(pb.filter("post = {:p}", { p: id }));
+    expect(stored).toMatchObject({ anonymous: true, body_md: text });
+    await page.context().close();
   });
 });

@@ -228,6 +228,42 @@ describe("search", () => {
     expect((await postReply(veteran, thread.id, reply(text, veteranOrg.id))).status).toBe("published");
     expect(await count()).toBe(1);
   });
+
+  it("under its own organisation's pseudonymous thread, its author (or an editor) replies pseudonymously only; a plain member who cannot know whose it is is not told", async () => {
+    // The veteran's organisation asks pseudonymously (the veteran is its author).
+    const { id } = await saveDraft(veteran, {
+      kind: "discussion",
+      organization: veteranOrg.id,
+      title: `Did anyone get nurses to trust a fall alert ${word()}?`,
+      body_md: "Our night staff silence the fall alerts. What worked for you?",
+      language: "en",
+      tags: "alerts",
+      anonymous: true,
+      care_settings: ["home_care"],
+      ai_types: ["computer_vision"],
+      about: "",
+    });
+    await submitPost(veteran, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id);
+    const count = async () => (await pb.collection("replies").getList(1, 1, { filter: pb.filter("post = {:p}", { p: id }) })).totalItems;
+    const named = reply("Thanks, we will try a quieter alert at night.", veteranOrg.id);
+    const refused = await postReply(veteran, id, named).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect(refused).toMatchObject({ field: "anonymous", message: expect.stringContaining("a reply under its name would tell readers who wrote it") });
+    expect(await count()).toBe(0);
+    // Pseudonymously, the same words are posted (and its descriptor is all readers see).
+    expect((await postReply(veteran, id, { ...named, anonymous: true })).status).toBe("published");
+    // An editor of the organisation knows whose it is: the same rule.
+    const editor = (await loadActor((await createUser(pb)).id))!;
+    await pb.collection("memberships").create({ user: editor.id, organization: veteranOrg.id, role: "editor", status: "active" });
+    await expect(postReply((await loadActor(editor.id))!, id, named)).rejects.toMatchObject({ field: "anonymous" });
+    // A plain member does not know (and must not learn) that the thread is theirs: their named reply is taken as anyone's.
+    const member = (await loadActor((await createUser(pb)).id))!;
+    await pb.collection("memberships").create({ user: member.id, organization: veteranOrg.id, role: "member", status: "active" });
+    expect((await postReply((await loadActor(member.id))!, id, reply("We silenced ours too.", veteranOrg.id))).status).toBe("pending");
+    expect(await count()).toBe(2);
+  });
 });
 
 describe("moderation and thread settings", () => {

@@ -92,6 +92,9 @@ export const repliesEn = {
   "domain.reply.quote_unknown": "The reply you answer is not (or no longer) in this discussion.",
   "domain.reply.choose_organization": "Choose the organisation you reply for.",
   "domain.reply.anonymous_needs_org": "Only a member of a verified organisation can reply pseudonymously, under its description.",
+  "domain.reply.own_pseudonymous_thread":
+    "This thread was published pseudonymously by your organisation: a reply under its name would tell readers who wrote it. Tick “Reply pseudonymously”.",
+  "reply.own_pseudonymous_hint": "You published this thread pseudonymously: reply pseudonymously too, or readers would learn who asked.",
   "domain.reply.not_your_organization": "You can only reply for a verified organisation you are an active member of.",
   "domain.reply.hidden_name": "Your reply is pseudonymous but names its organisation (“{match}”). Remove the name, or reply under the organisation’s name.",
   "domain.reply.patient_data":
@@ -200,6 +203,10 @@ export const repliesFr = {
   "domain.reply.quote_unknown": "La réponse à laquelle vous répondez n'est pas (ou plus) dans cette discussion.",
   "domain.reply.choose_organization": "Choisissez l'organisation au nom de laquelle vous répondez.",
   "domain.reply.anonymous_needs_org": "Seul un membre d'une organisation vérifiée peut répondre sous pseudonyme, avec sa description.",
+  "domain.reply.own_pseudonymous_thread":
+    "Ce fil a été publié sous pseudonyme par votre organisation : une réponse sous son nom dirait aux lecteurs qui l’a écrit. Cochez « Répondre sous pseudonyme ».",
+  "reply.own_pseudonymous_hint":
+    "Vous avez publié ce fil sous pseudonyme : répondez aussi sous pseudonyme, sinon les lecteurs sauraient qui a posé la question.",
   "domain.reply.not_your_organization": "Vous ne pouvez répondre qu'au nom d'une organisation vérifiée dont vous êtes membre actif.",
   "domain.reply.hidden_name": "Votre réponse est pseudonyme mais nomme son organisation (« {match} »). Retirez le nom, ou répondez au nom de l’organisation.",
   "domain.reply.patient_data":
@@ -307,6 +314,9 @@ export const repliesNl = {
   "domain.reply.quote_unknown": "De reactie waarop u antwoordt, staat niet (meer) in deze discussie.",
   "domain.reply.choose_organization": "Kies de organisatie namens wie u reageert.",
   "domain.reply.anonymous_needs_org": "Alleen een lid van een geverifieerde organisatie kan onder pseudoniem reageren, met haar omschrijving.",
+  "domain.reply.own_pseudonymous_thread":
+    "Deze draad is onder pseudoniem gepubliceerd door uw organisatie: een reactie onder haar naam zou lezers vertellen wie hem schreef. Vink “Onder pseudoniem reageren” aan.",
+  "reply.own_pseudonymous_hint": "U publiceerde deze draad onder pseudoniem: reageer ook onder pseudoniem, anders weten lezers wie de vraag stelde.",
   "domain.reply.not_your_organization": "U kunt alleen reageren namens een geverifieerde organisatie waarvan u actief lid bent.",
   "domain.reply.hidden_name":
     "Uw reactie is pseudoniem maar noemt haar organisatie (“{match}”). Haal de naam weg, of reageer onder de naam van de organisatie.",

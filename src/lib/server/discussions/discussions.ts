@@ -51,7 +51,7 @@ export async function resolveAbout(refs: readonly string[], writer: { organizati
     if (!found) throw new ValidationError("about", say("domain.discussion.about_unknown", { ref }));
     const ours = found.organization === writer.organization || found.applicant_organization === writer.organization;
     const hidden = hidesSomeone(found);
-    if (ours && ((writer.anonymous && !hidden) || (hidden && knowsItsOwn(actor, found)))) {
+    if (ours && ((writer.anonymous && !hidden) || (hidden && knowsWhoseItIs(actor, found)))) {
       throw new ValidationError("about", say("domain.discussion.about_own_anonymous"));
     }
     if (!ids.includes(found.id)) ids.push(found.id);
@@ -59,8 +59,12 @@ export async function resolveAbout(refs: readonly string[], writer: { organizati
   return ids;
 }
 
-// Whether the writer already knows whose the (pseudonymous) post is: it may see the post's private side.
-function knowsItsOwn(actor: Actor | null, post: RecordModel): boolean {
+/**
+ * Whether someone already knows whose a (pseudonymous) post is: they may see its private side
+ * (its author, its organisation's editors, admins and DPO, moderators). Only they may be told
+ * "this is your organisation's" — to anyone else it would be news.
+ */
+export function knowsWhoseItIs(actor: Actor | null, post: RecordModel): boolean {
   return can(actor, "post.view_private", {
     organization: { id: post.organization, verified: true },
     post: { kind: post.kind, authorId: post.author || null, status: post.status, revisionStatus: null },

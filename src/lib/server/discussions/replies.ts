@@ -21,6 +21,7 @@ import { loadPeople, planNotices, prepareNotices, routeNotice, writeNotices, typ
 import { getPocketBase } from "../pocketbase.ts";
 import { hasBlockingFindings, scanFields, scanNames, type PrivacyFinding } from "../privacy.ts";
 import type { Actor } from "../users.ts";
+import { knowsWhoseItIs } from "./discussions.ts";
 import { editWindowOpen, holdReasons, quoteExcerpt, slowModeMinutesLeft, type HoldReason } from "./replyrules.ts";
 
 type Batch = ReturnType<Awaited<ReturnType<typeof getPocketBase>>["createBatch"]>;
@@ -174,6 +175,11 @@ export async function postReply(actor: Actor | null, postId: string, raw: unknow
     if (!quoted || quoted.post !== post.id || quoted.status !== "published") throw new ValidationError("in_reply_to", say("domain.reply.quote_unknown"));
   }
   const speaker = await speakerOf(actor, input);
+  // Under its own organisation's pseudonymous thread, one who knows whose it is (its author, the
+  // organisation's editors…) replies pseudonymously too: by name, "thanks, we will try that" says who asked.
+  if (post.anonymous && !speaker.anonymous && speaker.organization === post.organization && knowsWhoseItIs(actor, post)) {
+    throw new ValidationError("anonymous", say("domain.reply.own_pseudonymous_thread"));
+  }
   const { html, findings } = await scanReply(input.body, await hiddenNames(speaker));
   const reasons = holdReasons({
     verifiedMember: speaker.organization !== "",
