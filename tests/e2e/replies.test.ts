@@ -51,12 +51,13 @@ beforeAll(async () => {
     .collection("memberships")
     .getFirstListItem(pb.filter("organization = {:o} && role = 'dpo' && status = 'active'", { o: a.organizationId }));
   const dpo = (await loadActor(dpoMembership.user)) as Actor;
-  const publish = (publishAs = async (author: Actor, postId: string) => {
+  publishAs = async (author: Actor, postId: string) => {
     const { status } = await submitPost(author, postId);
     if (status === "dpo_review") await dpoReview(dpo, postId, "approve");
     await claimPost(moderator, postId);
     await approvePost(moderator, postId);
-  });
+  };
+  const publish = publishAs;
   const marker = unique("dpo").replace(/[^a-z0-9]/g, "");
   const title = `Comment associez-vous votre DPO aux pilotes d'IA ? ${marker}`;
   const { id } = await saveDraft(askerActor, {
