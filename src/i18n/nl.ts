@@ -1225,6 +1225,8 @@ export const nl = {
   "domain.attachment.unreadable_image": "‘{name}’ kon niet als afbeelding gelezen worden; exporteer het opnieuw als PNG of JPEG.",
   "domain.attachment.pdf_encrypted":
     "‘{name}’ is met een wachtwoord beveiligd of versleuteld en kan dus niet gecontroleerd worden; bewaar het zonder beveiliging.",
+  "domain.attachment.pdf_too_complex":
+    "Het nakijken van ‘{name}’ duurde te lang. Sla het opnieuw op als eenvoudigere PDF (bijvoorbeeld met ‘Afdrukken als PDF’) en voeg het opnieuw toe.",
   "domain.attachment.pdf_unreadable": "‘{name}’ kon niet als PDF gelezen worden; exporteer het opnieuw.",
   "domain.file.logo_too_large": "Het logo is groter dan {megabytes} MB.",
   "domain.file.csv_choose": "Kies een csv-bestand.",

@@ -22,11 +22,11 @@
 // server's own thread never waits on marked. `renderMarkdown` stays synchronous for
 // trusted text (the site's own pages) and for the worker itself.
 
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { Marked } from "marked";
 import sanitize from "sanitize-html";
 import type { Tokens } from "marked";
 import { ValidationError } from "./errors.ts";
+import { serveInThread, threadRunner } from "./offthread.ts";
 import { say } from "../../i18n/domain.ts";
 
 const LINK_REL = "ugc nofollow noopener";
@@ -75,11 +75,7 @@ export async function renderUntrustedMarkdown(markdown: string, options: Untrust
   if (markdown.length > MARKDOWN_BUDGET.maxChars) {
     throw new ValidationError(field, say("domain.markdown.too_long", { field, title, max: MARKDOWN_BUDGET.maxChars }));
   }
-  // One render at a time: the worker is one thread, and a timer must only count the
-  // render it guards, not time spent waiting behind another.
-  const run = renderQueue.then(() => renderInWorker(markdown, { headingOffset }));
-  renderQueue = run.catch(() => undefined);
-  const html = await run;
+  const html = await renderInWorker({ markdown, options: { headingOffset } });
   if (html === null) {
     throw new ValidationError(field, say("domain.markdown.too_complex", { field, title, seconds: MARKDOWN_BUDGET.timeoutMs / 1000 }));
   }
@@ -329,114 +325,18 @@ function truncateOnWord(text: string, maxChars: number): string {
 }
 
 // ---------------------------------------------------------------------------------------
-// The render worker. It loads this very module (by its own URL, which is the built chunk
-// in production and the source file under vitest and `astro dev`), so the worker renders
-// with exactly the renderer and sanitizer above; the block at the end of the file answers
-// its messages. Nothing else is shared between the threads.
+// The render thread (offthread.ts): it loads this very module, so it renders with exactly the
+// renderer and sanitizer above. A render that balloons memory is as much over budget as a slow one.
 
 const WORKER_TAG = "casebook-markdown-worker";
-// Loading marked and sanitize-html is not part of a render's budget, but a worker that
-// cannot start at all must fail the request rather than hang it.
-const WORKER_START_MS = 30_000;
-
-type RenderRequest = { id: number; markdown: string; options: RenderMarkdownOptions };
-type RenderReply = { ready: true } | { id: number; html: string } | { id: number; error: string };
-
-let renderQueue: Promise<unknown> = Promise.resolve();
-let renderWorker: Promise<Worker> | null = null;
-let nextRenderId = 1;
-
-function startWorker(): Promise<Worker> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(`import(${JSON.stringify(import.meta.url)});`, {
-      eval: true,
-      workerData: WORKER_TAG,
-      // A render that balloons memory is as much over budget as a slow one.
-      resourceLimits: { maxOldGenerationSizeMb: 256 },
-    });
-    // Idle, the worker must not keep a CLI (import, reindex) or a test run alive.
-    worker.unref();
-    // Permanent, so an idle worker that dies is replaced rather than crashing the server.
-    worker.on("error", () => forget(worker));
-    worker.on("exit", () => forget(worker));
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      reject(new Error("The Markdown render worker did not start."));
-    }, WORKER_START_MS);
-    const onExit = (code: number) => {
-      clearTimeout(timer);
-      reject(new Error(`The Markdown render worker exited (${code}) while starting.`));
-    };
-    worker.once("exit", onExit);
-    worker.once("message", (message: RenderReply) => {
-      clearTimeout(timer);
-      worker.off("exit", onExit);
-      if ("ready" in message) resolve(worker);
-      else reject(new Error("The Markdown render worker answered before it was ready."));
-    });
-  });
-}
-
-let currentWorker: Worker | null = null;
-
-function forget(worker: Worker): void {
-  if (currentWorker === worker) {
-    currentWorker = null;
-    renderWorker = null;
-  }
-}
-
-/** Resolves with the HTML, or null when the render ran over budget (the worker is then replaced). */
-async function renderInWorker(markdown: string, options: RenderMarkdownOptions): Promise<string | null> {
-  if (!renderWorker) {
-    renderWorker = startWorker();
-    renderWorker.then((w) => (currentWorker = w)).catch(() => (renderWorker = null));
-  }
-  const worker = await renderWorker;
-  currentWorker = worker;
-  const id = nextRenderId++;
-  return new Promise<string | null>((resolve, reject) => {
-    const finish = () => {
-      clearTimeout(timer);
-      worker.off("message", onMessage);
-      worker.off("exit", onExit);
-    };
-    // Over time, out of memory or crashed inside marked: the input is what broke it.
-    const overBudget = () => {
-      finish();
-      forget(worker);
-      void worker.terminate();
-      resolve(null);
-    };
-    const onExit = () => overBudget();
-    const onMessage = (message: RenderReply) => {
-      if (!("id" in message) || message.id !== id) return;
-      finish();
-      if ("html" in message) resolve(message.html);
-      else reject(new Error(message.error));
-    };
-    // This timer also keeps the event loop alive while a render is in flight.
-    const timer = setTimeout(overBudget, MARKDOWN_BUDGET.timeoutMs);
-    worker.on("message", onMessage);
-    worker.on("exit", onExit);
-    worker.postMessage({ id, markdown, options } satisfies RenderRequest);
-  });
-}
-
-// Stryker disable all: this block runs only in the render worker thread, where Stryker cannot switch mutants on
-// (its switch is a global of the test's thread); the budget tests exercise it through renderUntrustedMarkdown.
-if (!isMainThread && workerData === WORKER_TAG && parentPort) {
-  const port = parentPort;
-  port.on("message", (request: RenderRequest) => {
-    try {
-      port.postMessage({ id: request.id, html: renderMarkdown(request.markdown, request.options) } satisfies RenderReply);
-    } catch (error) {
-      port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies RenderReply);
-    }
-  });
-  port.postMessage({ ready: true } satisfies RenderReply);
-}
-// Stryker restore all
+type RenderRequest = { markdown: string; options: RenderMarkdownOptions };
+const renderInWorker = threadRunner<RenderRequest, string>({
+  tag: WORKER_TAG,
+  moduleUrl: import.meta.url,
+  timeoutMs: MARKDOWN_BUDGET.timeoutMs,
+  memoryMb: 256,
+});
+serveInThread<RenderRequest, string>(WORKER_TAG, (request) => renderMarkdown(request.markdown, request.options));
 
 /** Options for `renderUntrustedMarkdown`: the field to blame and how to name it in the message. */
 /** `field` selects the wording of the refusal (domain.markdown.*); `title` names a funder's record in it. */
