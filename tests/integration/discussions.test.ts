@@ -44,6 +44,13 @@ function discussionInput(orgId: string, marker: string, overrides: Record<string
   };
 }
 
+// A new plain member (neither editor nor DPO) of the organisation.
+async function plainMemberOf(organizationId: string): Promise<Actor> {
+  const user = await createUser(pb);
+  await pb.collection("memberships").create({ user: user.id, organization: organizationId, role: "member", status: "active" });
+  return (await loadActor(user.id))!;
+}
+
 async function publishDiscussion(input: Record<string, unknown>): Promise<string> {
   const { id } = await saveDraft(member, input);
   await submitPost(member, id);
@@ -193,9 +200,7 @@ describe("a discussion's lifecycle", () => {
   it("a pseudonymous discussion cannot be about its own organisation's named post, nor a named one about its pseudonymous post when the writer knows it is theirs", async () => {
     const own = await publishThroughModeration(editor, moderator, caseStudyInput(caseOrg.id, word()));
     const ownSlug = (await pb.collection("posts").getOne(own)).slug;
-    const caseMember = (await loadActor((await createUser(pb)).id))!;
-    await pb.collection("memberships").create({ user: caseMember.id, organization: caseOrg.id, role: "member", status: "active" });
-    const asker = (await loadActor(caseMember.id))!;
+    const asker = await plainMemberOf(caseOrg.id);
     // Anyone can see whose a named post is: the refusal tells nothing.
     const anonymousAbout = await saveDraft(asker, discussionInput(caseOrg.id, word(), { about: ownSlug, anonymous: true })).catch((e: unknown) => e);
     expect((anonymousAbout as ValidationError).field).toBe("about");
@@ -215,9 +220,7 @@ describe("a discussion's lifecycle", () => {
     // organisation's posts) would tell them which pseudonymous post is their organisation's.
     const hidden = await publishThroughModeration(editor, moderator, caseStudyInput(caseOrg.id, word(), undefined, { anonymous: true }));
     const hiddenSlug = (await pb.collection("posts").getOne(hidden)).slug;
-    const caseMember = (await loadActor((await createUser(pb)).id))!;
-    await pb.collection("memberships").create({ user: caseMember.id, organization: caseOrg.id, role: "member", status: "active" });
-    const asker = (await loadActor(caseMember.id))!;
+    const asker = await plainMemberOf(caseOrg.id);
     const saved = await saveDraft(asker, discussionInput(caseOrg.id, word(), { about: hiddenSlug }));
     expect((await pb.collection("posts").getOne(saved.id)).about).toEqual([hidden]);
     // The author's preview shows the link they made, like any other; the author's view says nothing of it.
@@ -246,9 +249,7 @@ describe("a discussion's lifecycle", () => {
   it("a named post that turns pseudonymous after its own organisation discussed it is no longer linked to that discussion", async () => {
     const named = await publishThroughModeration(editor, moderator, caseStudyInput(caseOrg.id, word()));
     const namedSlug = (await pb.collection("posts").getOne(named)).slug;
-    const caseMember = (await loadActor((await createUser(pb)).id))!;
-    await pb.collection("memberships").create({ user: caseMember.id, organization: caseOrg.id, role: "member", status: "active" });
-    const asker = (await loadActor(caseMember.id))!;
+    const asker = await plainMemberOf(caseOrg.id);
     const { id } = await saveDraft(asker, discussionInput(caseOrg.id, word(), { about: namedSlug }));
     await submitPost(asker, id);
     await claimPost(moderator, id);

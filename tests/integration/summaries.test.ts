@@ -61,6 +61,16 @@ async function roundTable(options: { chathamHouse?: boolean; future?: boolean } 
   return { id: table.id, slug, title };
 }
 
+/** A new organisation with one admin, invited to the round table and not yet answering. */
+async function invitedOrganisation(roundTableId: string, name: string) {
+  const user = await createUser(pb);
+  const org = await createOrganization(pb, [{ userId: user.id, role: "admin" }], { name });
+  const invitation = await pb
+    .collection("round_table_participants")
+    .create({ round_table: roundTableId, organization: org.id, status: "invited", named_in_summary: "not_asked" });
+  return { admin: (await loadActor(user.id))!, org, invitation };
+}
+
 function summaryInput(table: { slug: string }, marker: string, overrides: Record<string, unknown> = {}) {
   return {
     kind: "round_table_summary",
@@ -307,12 +317,7 @@ describe("a round table's summary", () => {
 
   it("an organisation that accepts while the summary is in review is asked at once, and the summary waits for its answer as for the others'", async () => {
     const table = await roundTable();
-    const lateAdmin = (await loadActor((await createUser(pb)).id))!;
-    const lateOrg = await createOrganization(pb, [{ userId: lateAdmin.id, role: "admin" }], { name: `Woonzorg Laat ${word()}` });
-    const late = (await loadActor(lateAdmin.id))!;
-    const invited = await pb
-      .collection("round_table_participants")
-      .create({ round_table: table.id, organization: lateOrg.id, status: "invited", named_in_summary: "not_asked" });
+    const { admin: late, org: lateOrg, invitation: invited } = await invitedOrganisation(table.id, `Woonzorg Laat ${word()}`);
     const { id } = await saveDraft(editor, summaryInput(table, word()));
     await submitPost(editor, id);
     await dpoReview(dpo, id, "approve");
@@ -343,12 +348,7 @@ describe("a round table's summary", () => {
 
   it("an organisation that accepts before the summary is submitted is asked at its submission, not before", async () => {
     const table = await roundTable();
-    const lateAdmin = (await loadActor((await createUser(pb)).id))!;
-    const lateOrg = await createOrganization(pb, [{ userId: lateAdmin.id, role: "admin" }], { name: `Woonzorg Vroeg ${word()}` });
-    const early = (await loadActor(lateAdmin.id))!;
-    const invited = await pb
-      .collection("round_table_participants")
-      .create({ round_table: table.id, organization: lateOrg.id, status: "invited", named_in_summary: "not_asked" });
+    const { admin: early, invitation: invited } = await invitedOrganisation(table.id, `Woonzorg Vroeg ${word()}`);
     const { id } = await saveDraft(editor, summaryInput(table, word()));
     await respondToInvitation(early, invited.id, "accepted", [early.id]);
     expect((await pb.collection("round_table_participants").getOne(invited.id)).named_in_summary).toBe("not_asked");
