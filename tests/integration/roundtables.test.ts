@@ -357,7 +357,16 @@ describe("session reminders", () => {
     const mails = await pb
       .collection("mail_outbox")
       .getFullList({ filter: pb.filter("user = {:u} && template = 'roundtable_reminder'", { u: acceptMember.id }) });
-    expect(mails.filter((m) => String(m.params.link).includes(slug))).toHaveLength(1);
+    const mail = mails.filter((m) => String(m.params.link).includes(slug));
+    expect(mail).toHaveLength(1);
+    // The mail says when in words; the notice keeps the session's instants, written when read (notifications.ts).
+    expect(String(mail[0]!.params.when)).toMatch(/\d{2}:\d{2}–\d{2}:\d{2} \(Europe\/Brussels\)$/);
+    const notice = (
+      await pb
+        .collection("notifications")
+        .getFullList({ filter: pb.filter("user = {:u} && kind = 'roundtable_reminder' && link = {:l}", { u: acceptMember.id, l: `/round-tables/${slug}` }) })
+    )[0]!;
+    expect(notice.params).toMatchObject({ starts_at: new Date(start).toISOString(), time_zone: "Europe/Brussels" });
     expect((await pb.collection("round_table_sessions").getOne(session.id)).reminder_sent_at).not.toBe("");
   });
 });

@@ -344,9 +344,10 @@ async function consentNotices(
       .map((line) => `- ${line}`)
       .join("\n");
   const content = (locale: Locale) => ({
-    params: { title: record.title, funder: record.funder, org: applicant.name, deadline: formatDate(locale, deadline) },
+    // The notice keeps the instant (written in its reader's language when shown, notifications.ts); the mail the date.
+    params: { title: record.title, funder: record.funder, org: applicant.name, deadline },
     path: `/dashboard#consent-${record.id}`,
-    mailParams: { published: published(locale) },
+    mailParams: { published: published(locale), deadline: formatDate(locale, deadline) },
   });
   return prepareNotices("consent_request", { organizationId: applicant.id, actorId: actor?.id ?? null, authorId: null }, content, {
     extraMail: (person, locale) =>
@@ -359,7 +360,7 @@ async function consentNotices(
               locale: person.locale ?? "",
               params: {
                 ...content(locale).params,
-                published: published(locale),
+                ...content(locale).mailParams,
                 name: person.name,
                 link: siteLink(person.locale, content(locale).path),
                 while_consent_requested: record.id,

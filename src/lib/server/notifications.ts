@@ -2,6 +2,9 @@
 // to-do count, mail preferences and the signed unsubscribe link. Notices themselves are
 // written by the transitions that cause them (notify.ts).
 import { z } from "astro/zod";
+import { type Locale, formatDate, isMessageKey, t } from "../../i18n/index.ts";
+import { say } from "../../i18n/domain.ts";
+import { formatSessionSpan } from "./roundtables/time.ts";
 import type { RecordModel } from "pocketbase";
 import { assertCan } from "./can.ts";
 import { ValidationError } from "./errors.ts";
@@ -24,6 +27,28 @@ export async function listNotifications(actor: Actor | null): Promise<NoticeItem
   return page.items.map(toItem);
 }
 
+/**
+ * A notice's sentence in the reader's language. Dates are stored as instants and written here,
+ * in the language of whoever reads the page (stored pre-written, a French reader's deadline read
+ * "5 janvier 2027" inside an English sentence once they switched language). Older notices that
+ * hold a written date keep it. A kind this version does not know still reads as something.
+ */
+export function noticeSentence(locale: Locale, notice: Pick<NoticeItem, "kind" | "params">): string {
+  const key = `notice.${notice.kind}`;
+  const params = { ...notice.params };
+  if (ISO_DATE.test(params.deadline ?? "")) params.deadline = formatDate(locale, params.deadline);
+  if (params.starts_at && params.ends_at && params.time_zone) {
+    params.when = formatSessionSpan(locale, new Date(params.starts_at), new Date(params.ends_at), params.time_zone);
+  }
+  try {
+    return isMessageKey(key) ? t(locale, key, params) : t(locale, "notice.unknown");
+  } catch {
+    return t(locale, "notice.unknown");
+  }
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?$/;
+
 /** Marks one of the member's notices read (someone else's is refused as if it did not exist). */
 export async function markNotificationRead(actor: Actor | null, id: string): Promise<void> {
   assertCan(actor, "notification.manage", { userId: actor?.id ?? "" });
@@ -32,7 +57,7 @@ export async function markNotificationRead(actor: Actor | null, id: string): Pro
     .collection("notifications")
     .getFirstListItem(pb.filter("id = {:id} && user = {:u}", { id, u: actor.id }))
     .catch(() => null);
-  if (!row) throw new ValidationError("notification", "This notice does not exist.");
+  if (!row) throw new ValidationError("notification", say("domain.notification.gone"));
   if (!row.read_at) await pb.collection("notifications").update(row.id, { read_at: new Date().toISOString() });
 }
 

@@ -7,6 +7,7 @@
 import type { RecordModel } from "pocketbase";
 import { CASE_FACT_FIELDS, LANGUAGES, type Language } from "../codelists.ts";
 import { assertCan, can } from "./can.ts";
+import { say } from "../../i18n/domain.ts";
 import { ValidationError } from "./errors.ts";
 import { getPocketBase, isNotFound } from "./pocketbase.ts";
 import { projection } from "./projections.ts";
@@ -103,7 +104,7 @@ async function loadSource(actor: Actor | null, sourceId: string): Promise<Record
           throw error;
         })
     : null;
-  if (!source) throw new ValidationError("translation_of", "The post to translate does not exist or is not published.");
+  if (!source) throw new ValidationError("translation_of", say("domain.translation.source"));
   const org = source.expand?.organization;
   assertCan(actor, "post.translate", {
     organization: org ? { id: org.id, verified: Boolean(org.verified) } : undefined,

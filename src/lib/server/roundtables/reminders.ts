@@ -65,8 +65,10 @@ async function runOnce(at: Date): Promise<ReminderRunResult> {
     for (const userId of people) {
       notices.push(
         ...(await prepareNotices("roundtable_reminder", { userId, actorId: null, authorId: null }, (locale: Locale) => ({
-          params: { title: String(table.title), when: formatSessionSpan(locale, start, end, zone) },
+          // The notice keeps the instants (written in its reader's language when shown, notifications.ts); the mail the words.
+          params: { title: String(table.title), starts_at: start.toISOString(), ends_at: end.toISOString(), time_zone: zone },
           path: `/round-tables/${table.slug}`,
+          mailParams: { when: formatSessionSpan(locale, start, end, zone) },
         }))),
       );
     }
