@@ -193,6 +193,7 @@ describe("funding journey (issue 11 §12–§18)", () => {
     await homecare.goto(`${baseUrl}/dashboard`);
     await expect(homecare.locator(".consent-card").filter({ hasText: refusal }).count()).resolves.toBe(0);
     // Its admins are told that the record is public, and that it names them.
+    await homecare.setViewportSize({ width: 1280, height: 900 });
     await homecare.goto(`${baseUrl}/notifications`);
     const told = homecare.locator(".notice-text").filter({ hasText: `Meridian Care Innovation Fund published its decision on “${refusal}”: the record names ${HOMECARE}.` });
     await expect(told.count()).resolves.toBe(1);
