@@ -526,6 +526,7 @@ export const en = {
   "history.consent_granted": "The applicant agreed to be named",
   "history.consent_anonymise": "The applicant asked to stay anonymous",
   "history.author_reply": "The author answered",
+  "history.former_member": "a former member",
   "history.system": "Casebook",
   "mod.done.approve": "“{title}” is published.",
   "mod.done.request_changes": "“{title}” went back to its author with your request for changes.",

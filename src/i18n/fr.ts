@@ -543,6 +543,7 @@ export const fr = {
   "history.consent_granted": "Le demandeur a accepté d’être nommé",
   "history.consent_anonymise": "Le demandeur a demandé à rester anonyme",
   "history.author_reply": "L’auteur a répondu",
+  "history.former_member": "un ancien membre",
   "history.system": "Casebook",
   "mod.done.approve": "La publication « {title} » est en ligne.",
   "mod.done.request_changes": "La publication « {title} » a été renvoyée à son auteur avec votre demande de modifications.",

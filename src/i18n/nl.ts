@@ -541,6 +541,7 @@ export const nl = {
   "history.consent_granted": "De aanvrager stemde ermee in genoemd te worden",
   "history.consent_anonymise": "De aanvrager vroeg anoniem te blijven",
   "history.author_reply": "De auteur antwoordde",
+  "history.former_member": "een voormalig lid",
   "history.system": "Casebook",
   "mod.done.approve": "“{title}” is gepubliceerd.",
   "mod.done.request_changes": "“{title}” ging terug naar de auteur met uw vraag om aanpassingen.",

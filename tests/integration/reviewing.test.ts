@@ -29,6 +29,7 @@ import {
 } from "../../src/lib/server/moderation.ts";
 import { getPublishedPost } from "../../src/lib/server/posts.ts";
 import {
+  type HistoryActor,
   getPreviewPost,
   getPrivatePost,
   getReviewPost,
@@ -40,7 +41,7 @@ import {
   listReviewerNotes,
 } from "../../src/lib/server/queues.ts";
 import { changeMemberRole, leaveOrganization, setRequiresDpoReview } from "../../src/lib/server/orgs.ts";
-import { loadActor, type Actor } from "../../src/lib/server/users.ts";
+import { deleteAccount, loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { caseStudyInput, moderationEvents, outboxRows, publishThroughModeration, word } from "./search-helpers.ts";
 import { createOrganization, createUser, useTestPocketBase } from "./setup.ts";
 
@@ -732,7 +733,8 @@ describe("what each queue says (issue 10)", () => {
     await autoHidePost(await loadPost(id), "Hidden automatically: a trusted reader reported patient data.");
 
     const view = (await getPrivatePost(mona, id))!;
-    expect(view.history.map((h) => [h.action, h.from, h.to, h.actor])).toEqual([
+    const who = (a: HistoryActor) => (a.kind === "person" ? a.name : a.kind);
+    expect(view.history.map((h) => [h.action, h.from, h.to, who(h.actor)])).toEqual([
       ["create", "", "draft", "Ada Author"],
       ["submit", "draft", "submitted", "Ada Author"],
       ["claim", "submitted", "in_review", "Mona Reviewer"],
@@ -750,6 +752,11 @@ describe("what each queue says (issue 10)", () => {
     expect(adminView.history).toEqual([]);
     expect(adminView.authorName).toBeNull();
     expect(await getPrivatePost(mona, "nosuchpost00000")).toBeNull();
+    // The author deletes their account, keeping the post: the moderator reads "a former member", in their language.
+    expect(await deleteAccount(ada.id, "keep")).toMatchObject({ ok: true });
+    const after = (await getPrivatePost(mona, id))!;
+    expect(after).toMatchObject({ authorName: null, authorGone: true });
+    expect(after.history.map((h) => who(h.actor))).toEqual(["former", "former", "Mona Reviewer", "Mona Reviewer", "Mona Reviewer", "Mona Reviewer", "system"]);
   });
 
   it("the review rendering is the post as the public will see it, under its pseudonym, and only for those who review it", async () => {

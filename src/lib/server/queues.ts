@@ -197,13 +197,14 @@ export async function getPrivatePost(actor: Actor | null, postId: string): Promi
       action: e.action,
       from: e.from_status,
       to: e.to_status,
-      actor: e.expand?.actor?.name ?? (e.actor ? "former member" : "system"),
+      actor: historyActor(e),
       reason: e.reason_code,
       note: e.note,
       at: e.created,
     })),
     flags: moderatorView ? await listFlags(post.id) : [],
-    authorName: moderatorView ? (post.expand?.author?.name ?? "former member") : null,
+    authorName: moderatorView ? (post.expand?.author?.name ?? null) : null,
+    authorGone: moderatorView && !post.expand?.author,
     identity: await reviewIdentity(post, data, moderatorView || dpoView),
     authorReply: latestReply(events),
   };
@@ -382,9 +383,12 @@ export type PrivatePost = {
   findings: PrivacyFinding[];
   /** What was stripped from each attachment and what the guard found in it. */
   attachmentReports: AttachmentReport[];
-  history: { action: string; from: string; to: string; actor: string; reason: string; note: string; at: string }[];
+  history: { action: string; from: string; to: string; actor: HistoryActor; reason: string; note: string; at: string }[];
   flags: Awaited<ReturnType<typeof listFlags>>;
+  /** The author's name, for moderators only (null otherwise, and when the account is gone: authorGone). */
   authorName: string | null;
+  /** For moderators: the author's account was deleted (shown as a former member). */
+  authorGone: boolean;
   identity: ReviewIdentity;
   /** The author's answer to the latest request for changes (moderators only). */
   authorReply: { note: string; at: string } | null;
@@ -411,3 +415,17 @@ async function aboutTargets(ids: readonly string[]): Promise<RecordModel[]> {
     fields: "id,kind,status,title,organization,applicant_organization,anonymous,published_by,applicant_anonymous,consent,applicant_name",
   });
 }
+
+// Steps Casebook takes itself (a trusted reader's report hiding a post, the demo's content): no actor.
+const SYSTEM_ACTIONS: ReadonlySet<string> = new Set(["auto_hide", "auto_hide_reply", "demo_import"]);
+
+// A person by name; for any other step without one, its person deleted their account since (PocketBase
+// empties the link): "a former member" — not Casebook, which took none of those steps.
+function historyActor(event: RecordModel): HistoryActor {
+  const name = event.expand?.actor?.name;
+  if (name) return { kind: "person", name: String(name) };
+  return SYSTEM_ACTIONS.has(String(event.action)) ? { kind: "system" } : { kind: "former" };
+}
+
+/** Who took a step in a post's history. */
+export type HistoryActor = { kind: "person"; name: string } | { kind: "former" } | { kind: "system" };
