@@ -195,11 +195,15 @@ describe("funding journey (issue 11 §12–§18)", () => {
     // Its admins are told that the record is public, and that it names them.
     await homecare.setViewportSize({ width: 1280, height: 900 });
     await homecare.goto(`${baseUrl}/notifications`);
-    const told = homecare.locator(".notice-text").filter({ hasText: `Meridian Care Innovation Fund published its decision on “${refusal}”: the record names ${HOMECARE}.` });
+    const told = homecare
+      .locator(".notice-text")
+      .filter({ hasText: `Meridian Care Innovation Fund published its decision on “${refusal}”: the record names ${HOMECARE}.` });
     await expect(told.count()).resolves.toBe(1);
     // The request before it, read in English by a French-speaking admin: its deadline in English too.
     const asked = homecare.locator(".notice-text").filter({ hasText: `asks whether it may name ${HOMECARE} in “${refusal}”` });
-    await expect(asked.textContent()).resolves.toMatch(/Please answer by \d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\.$/);
+    await expect(asked.textContent()).resolves.toMatch(
+      /Please answer by \d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\.$/,
+    );
     await shoot(homecare, "notice-record-published", 1280, homecare.locator("#notices-h"));
 
     // §16: the home page lists stories; the decisions come grouped per call.
