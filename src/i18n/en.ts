@@ -1193,7 +1193,8 @@ export const en = {
   "domain.attachment.pixels": "“{name}” has more than {millions, plural, one {one million pixels} other {# million pixels}}; export it at a lower resolution.",
   "domain.attachment.unreadable_image": "“{name}” could not be read as an image; export it again as PNG or JPEG.",
   "domain.attachment.pdf_encrypted": "“{name}” is password-protected or encrypted, so it cannot be checked; save it without protection.",
-  "domain.attachment.pdf_too_complex": "“{name}” took too long to check. Save it again as a simpler PDF (for example with “Print to PDF”) and attach it again.",
+  "domain.attachment.pdf_too_complex":
+    "“{name}” is too complex to check: reading it took too long or too much memory. Save it again as a simpler PDF (for example with “Print to PDF”) and attach it again.",
   "domain.attachment.pdf_unreadable": "“{name}” could not be read as a PDF; export it again.",
   "domain.file.logo_too_large": "The logo is larger than {megabytes} MB.",
   "domain.file.csv_choose": "Choose a CSV file.",

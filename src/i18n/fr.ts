@@ -1233,7 +1233,7 @@ export const fr = {
   "domain.attachment.unreadable_image": "« {name} » n’a pas pu être lu comme image ; exportez-le à nouveau en PNG ou JPEG.",
   "domain.attachment.pdf_encrypted": "« {name} » est protégé par un mot de passe ou chiffré et ne peut donc pas être vérifié ; enregistrez-le sans protection.",
   "domain.attachment.pdf_too_complex":
-    "La vérification de « {name} » a pris trop de temps. Enregistrez-le à nouveau comme PDF plus simple (par exemple avec « Imprimer en PDF ») et joignez-le à nouveau.",
+    "« {name} » est trop complexe à vérifier : sa lecture a pris trop de temps ou de mémoire. Enregistrez-le à nouveau comme PDF plus simple (par exemple avec « Imprimer en PDF ») et joignez-le à nouveau.",
   "domain.attachment.pdf_unreadable": "« {name} » n’a pas pu être lu comme PDF ; exportez-le à nouveau.",
   "domain.file.logo_too_large": "Le logo dépasse {megabytes} Mo.",
   "domain.file.csv_choose": "Choisissez un fichier CSV.",

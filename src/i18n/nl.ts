@@ -1227,7 +1227,7 @@ export const nl = {
   "domain.attachment.pdf_encrypted":
     "‘{name}’ is met een wachtwoord beveiligd of versleuteld en kan dus niet gecontroleerd worden; bewaar het zonder beveiliging.",
   "domain.attachment.pdf_too_complex":
-    "Het nakijken van ‘{name}’ duurde te lang. Sla het opnieuw op als eenvoudigere PDF (bijvoorbeeld met ‘Afdrukken als PDF’) en voeg het opnieuw toe.",
+    "‘{name}’ is te complex om na te kijken: het lezen ervan kostte te veel tijd of geheugen. Sla het opnieuw op als eenvoudigere PDF (bijvoorbeeld met ‘Afdrukken als PDF’) en voeg het opnieuw toe.",
   "domain.attachment.pdf_unreadable": "‘{name}’ kon niet als PDF gelezen worden; exporteer het opnieuw.",
   "domain.file.logo_too_large": "Het logo is groter dan {megabytes} MB.",
   "domain.file.csv_choose": "Kies een csv-bestand.",

@@ -2,8 +2,8 @@
 // a word processor would leave traces from (issue 9 §3): a JPEG with EXIF (camera, author,
 // software, GPS, orientation), XMP and a comment segment; a PNG with a tEXt chunk; a PDF
 // with Info fields, an XMP stream and a national register number in its text.
-import { crc32 } from "node:zlib";
-import { type PDFDict, PDFDocument, PDFName, PDFString, StandardFonts } from "pdf-lib";
+import { crc32, createDeflate } from "node:zlib";
+import { type PDFDict, PDFDocument, PDFName, PDFRawStream, PDFString, StandardFonts } from "pdf-lib";
 import sharp from "sharp";
 
 /** Strings planted in every file's metadata; none may survive an upload. */
@@ -73,5 +73,27 @@ export async function pdfWithMetadata(body = "Evaluation report of the triage pi
   doc.setSubject(`Contact: ${PLANTED.email}`);
   const xmp = doc.context.stream(XMP, { Type: "Metadata", Subtype: "XML" });
   doc.catalog.set(PDFName.of("Metadata"), doc.context.register(xmp));
+  return new Uint8Array(await doc.save({ useObjectStreams: false }));
+}
+
+/**
+ * A one-page PDF of about 1 MB whose page content is a Flate stream that inflates to `gigabytes`
+ * GB of spaces (a "decompression bomb"): compressed a megabyte at a time, so building it never
+ * holds the inflated text.
+ */
+export async function pdfInflatingTo(gigabytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const deflate = createDeflate({ level: 9 });
+  const parts: Buffer[] = [];
+  deflate.on("data", (chunk: Buffer) => parts.push(chunk));
+  const done = new Promise((resolve) => deflate.on("end", resolve));
+  const megabyte = Buffer.alloc(1024 * 1024, 0x20);
+  for (let i = 0; i < gigabytes * 1024; i++) if (!deflate.write(megabyte)) await new Promise((resolve) => deflate.once("drain", resolve));
+  deflate.end();
+  await done;
+  const packed = Buffer.concat(parts);
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  const page = doc.addPage([400, 300]);
+  const content = doc.context.register(PDFRawStream.of(doc.context.obj({ Filter: "FlateDecode", Length: packed.byteLength }), packed));
+  page.node.set(PDFName.of("Contents"), content);
   return new Uint8Array(await doc.save({ useObjectStreams: false }));
 }

@@ -4,7 +4,7 @@
 // The memory cap is not tested: Node enforces it on a best-effort basis only (see offthread.ts).
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/lib/server/errors.ts";
-import { run } from "../fixtures/offthread-jobs.ts";
+import { run, runInProcess } from "../fixtures/offthread-jobs.ts";
 
 describe("threadRunner", () => {
   it("runs the job in a worker thread and answers with its result", async () => {
@@ -51,5 +51,31 @@ describe("threadRunner", () => {
     const before = await run({ kind: "where" });
     await expect(run({ kind: "spin", ms: 60_000 })).resolves.toBeNull();
     expect(await run({ kind: "where" })).not.toBe(before);
+  });
+});
+
+describe("processRunner", () => {
+  it("runs the job in another process and answers with its result; a ValidationError crosses back", async () => {
+    const where = await runInProcess({ kind: "where" });
+    expect(where).toMatch(/^process \d+$/);
+    expect(where).not.toBe(`process ${process.pid}`);
+    await expect(runInProcess({ kind: "echo", value: "chute" })).resolves.toBe("echo chute");
+    await expect(runInProcess({ kind: "refuse", value: "y.pdf" }).catch((e: unknown) => e)).resolves.toMatchObject({
+      field: "attachments",
+      message: "refused y.pdf",
+    });
+  });
+
+  it("kills a job whose memory outside the JS heap passes the cap, answers null, and the next job gets a fresh process", async () => {
+    const before = await runInProcess({ kind: "where" });
+    await expect(runInProcess({ kind: "inflate" })).resolves.toBeNull();
+    const after = await runInProcess({ kind: "where" });
+    expect(after).toMatch(/^process \d+$/);
+    expect(after).not.toBe(before);
+  });
+
+  it("answers null for a job over its time budget", async () => {
+    await expect(runInProcess({ kind: "spin", ms: 60_000 })).resolves.toBeNull();
+    await expect(runInProcess({ kind: "echo", value: "after" })).resolves.toBe("echo after");
   });
 });

@@ -10,7 +10,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PD
 import sharp, { type Metadata } from "sharp";
 import { getDocumentProxy } from "unpdf";
 import { ValidationError } from "./errors.ts";
-import { serveInThread, threadRunner } from "./offthread.ts";
+import { processRunner, serveInProcess } from "./offthread.ts";
 import { say } from "../../i18n/domain.ts";
 
 /** Kinds of metadata reported to the author; the UI names each with `attachment.meta.<kind>`. */
@@ -42,29 +42,25 @@ const TEXT_BUDGET_MS = 10_000;
 
 /**
  * Removes the metadata of a PDF, PNG or JPEG; returns the clean bytes, what was removed and the
- * text that was in it. A PDF is read in a thread of its own (offthread.ts): parsing one built to
- * be slow held the server's thread for seconds (a 4.7 MB one-page PDF: 0.7 s at a stretch), and
- * one that runs over PDF_BUDGET is refused. Images are decoded by sharp off the thread already.
+ * text that was in it. A PDF is read in a process of its own (offthread.ts): on the server's
+ * thread a slow one held every request (a 4.7 MB one-page PDF: 0.7 s at a stretch), and a 1 MB
+ * one whose Flate streams inflate to a gigabyte took 3.9 GB. One over PDF_BUDGET is refused.
+ * Images are decoded by sharp, off the thread already and within MAX_PIXELS.
  */
 export async function scrubFile(bytes: Uint8Array, type: "application/pdf" | "image/png" | "image/jpeg", displayName: string): Promise<ScrubResult> {
   if (type !== "application/pdf") return scrubImage(bytes, type, displayName);
-  const copy = bytes.slice();
-  const result = await scrubPdfInThread({ bytes: copy, displayName }, [copy.buffer as ArrayBuffer]);
+  const result = await scrubPdfElsewhere({ bytes, displayName });
   if (!result) throw new ValidationError("attachments", say("domain.attachment.pdf_too_complex", { name: displayName }));
   return result;
 }
 
-/** What reading one PDF may take: wall time (text extraction stops at TEXT_BUDGET_MS of it) and memory. */
+/** What reading one PDF may take: wall time (text extraction stops at TEXT_BUDGET_MS of it) and resident memory. */
 export const PDF_BUDGET = { timeoutMs: 30_000, memoryMb: 1024 } as const;
-const PDF_TAG = "casebook-pdf-worker";
+const PDF_TAG = "casebook-pdf";
 type PdfJob = { bytes: Uint8Array; displayName: string };
-// The thread ends after a minute without a PDF: pdf-lib and pdf.js need not stay in memory.
-const scrubPdfInThread = threadRunner<PdfJob, ScrubResult>({ tag: PDF_TAG, moduleUrl: import.meta.url, ...PDF_BUDGET, idleMs: 60_000 });
-serveInThread<PdfJob, ScrubResult>(
-  PDF_TAG,
-  (job) => scrubPdf(job.bytes, job.displayName),
-  (result) => [result.bytes.buffer as ArrayBuffer],
-);
+// The process ends after a minute without a PDF: pdf-lib and pdf.js need not stay in memory.
+const scrubPdfElsewhere = processRunner<PdfJob, ScrubResult>({ tag: PDF_TAG, moduleUrl: import.meta.url, ...PDF_BUDGET, idleMs: 60_000 });
+serveInProcess<PdfJob, ScrubResult>(PDF_TAG, (job) => scrubPdf(job.bytes, job.displayName));
 
 async function scrubImage(bytes: Uint8Array, type: "image/png" | "image/jpeg", displayName: string): Promise<ScrubResult> {
   const removed: RemovedMetadata[] = [];

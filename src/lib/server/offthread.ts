@@ -1,107 +1,185 @@
-// Work on untrusted input that can take seconds (Markdown with pathological nesting, a PDF
-// built to be slow to parse) runs in a worker thread of its own, so the server's thread keeps
-// answering everyone else, and is cut off when it runs over its budget. Hand-written rather
-// than a pool library: each kind of job needs exactly one thread, one job at a time, a timer
-// that counts only the job it guards, a memory cap, and a thread that is replaced when a job
-// kills it — a few dozen lines on node:worker_threads.
+// Work on untrusted input that can take seconds or gigabytes (Markdown with pathological
+// nesting, a PDF built to be slow or to inflate) runs away from the server's thread, so it keeps
+// answering everyone else, and is cut off when it runs over its budget. Hand-written rather than
+// a pool library: each kind of job needs exactly one executor, one job at a time, a timer that
+// counts only the job it guards, a memory cap, and an executor that is replaced when a job
+// kills it — a few dozen lines on node:worker_threads and node:child_process.
 //
-// A module offers a job by calling `serveInThread(tag, handler)` at its top level and running
-// it through `threadRunner({ tag, moduleUrl: import.meta.url, … })`: the worker loads that very
-// module by its own URL (the built chunk in production, the source file under vitest and
-// `astro dev`), so the handler runs with exactly the code the server has.
+// Two kinds of executor:
+// - a worker thread (threadRunner): cheap to start; its heap cap is Node's best effort only —
+//   some allocation patterns abort the whole process instead (nodejs/node#47224), and
+//   ArrayBuffers are never counted. For work whose memory is bounded by its input (Markdown).
+// - a child process (processRunner): ~0.3 s to start; its resident memory is watched from here
+//   (Linux /proc) and the process killed over the cap, so a job that inflates a 1 MB file into
+//   gigabytes (measured: a PDF's Flate stream, 3.9 GB) takes down only itself.
+//
+// A module offers a job by calling `serveInThread(tag, handler)` or `serveInProcess(tag, handler)`
+// at its top level and running it through the matching runner with `moduleUrl: import.meta.url`:
+// the executor loads that very module by its own URL (the built chunk in production, the source
+// file under vitest and `astro dev`), so the handler runs with exactly the code the server has.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { ValidationError } from "./errors.ts";
 
-/** What a thread runs: its tag, the module that serves it, and its budget. */
+/** What an executor runs: its tag, the module that serves it, and its budget. */
 export type ThreadSpec = {
-  /** Tells the worker which job its module serves (workerData). */
+  /** Tells the executor which job its module serves. */
   tag: string;
-  /** The module that calls serveInThread with this tag: its import.meta.url. */
+  /** The module that serves this tag: its import.meta.url. */
   moduleUrl: string;
-  /** Wall time of one job; over it the thread is terminated and the job answers null. */
+  /** Wall time of one job; over it the executor is ended and the job answers null. */
   timeoutMs: number;
   /**
-   * Old-generation heap of the thread; a job that needs more usually dies alone and answers null.
-   * Usually: Node enforces it on a best-effort basis — some allocation patterns abort the whole
-   * process instead (nodejs/node#47224) — and never counts ArrayBuffers. Not a security boundary.
+   * Memory of the executor: for a thread its old-generation heap (best effort, see above), for a
+   * process its resident set (enforced where /proc exists). Over it the job answers null.
    */
   memoryMb: number;
-  /** Ends the thread after this long without a job (its libraries' memory back); unset: it stays. */
+  /** Ends the executor after this long without a job (its libraries' memory back); unset: it stays. */
   idleMs?: number;
 };
 
 type Request = { id: number; input: unknown };
 type Reply = { ready: true } | { id: number; output: unknown } | { id: number; error: string; field?: string };
 
-// Loading a job's libraries is not part of its budget, but a thread that cannot start at all
+// What the runner needs of a thread or a process.
+type Executor = {
+  post(request: Request, transfer: ArrayBuffer[]): void;
+  stop(): void;
+  // An exit listener ignores what it is given (an exit code).
+  on(event: "message" | "exit", listener: (reply: Reply) => void): void;
+  off(event: "message" | "exit", listener: (reply: Reply) => void): void;
+  /** Resident memory in bytes, where the platform tells it (a process on Linux); null otherwise. */
+  residentBytes(): number | null;
+};
+
+// Loading a job's libraries is not part of its budget, but an executor that cannot start at all
 // must fail the request rather than hang it.
 const START_MS = 30_000;
+// How often a process's resident memory is read while it works.
+const WATCH_MS = 50;
+const PROCESS_TAG_ENV = "CASEBOOK_OFFPROCESS_TAG";
 
 /**
- * A function that runs one job at a time in the thread: resolves with the handler's answer, or
- * null when the job ran over its budget (time, memory, or it crashed the thread, which is then
- * replaced). A ValidationError the handler throws is thrown again here, field and message kept.
+ * Runs one job at a time in a worker thread: resolves with the handler's answer, or null when
+ * the job ran over its budget (time, memory, or it crashed the thread, which is then replaced).
+ * A ValidationError the handler throws is thrown again here, field and message kept.
  */
 export function threadRunner<In, Out>(spec: ThreadSpec): (input: In, transfer?: ArrayBuffer[]) => Promise<Out | null> {
+  return runner<In, Out>(spec, () => {
+    const worker = new Worker(`import(${JSON.stringify(spec.moduleUrl)});`, {
+      eval: true,
+      workerData: spec.tag,
+      resourceLimits: { maxOldGenerationSizeMb: spec.memoryMb },
+    });
+    // Idle, the thread must not keep a CLI (import, reindex) or a test run alive.
+    worker.unref();
+    return {
+      post: (request, transfer) => worker.postMessage(request, transfer),
+      stop: () => void worker.terminate(),
+      on: (event, listener) => worker.on(event, listener),
+      off: (event, listener) => worker.off(event, listener),
+      residentBytes: () => null,
+      // Permanent, so an idle thread that dies is replaced rather than crashing the server.
+      onError: (listener: () => void) => worker.on("error", listener),
+    };
+  });
+}
+
+/**
+ * Runs one job at a time in a child process, as threadRunner does in a thread; the process is
+ * killed when its resident memory passes `memoryMb`, and ends with the server (its IPC channel).
+ */
+export function processRunner<In, Out>(spec: ThreadSpec): (input: In, transfer?: ArrayBuffer[]) => Promise<Out | null> {
+  return runner<In, Out>(spec, () => {
+    const child: ChildProcess = spawn(process.execPath, ["--input-type=module", "-e", `import(${JSON.stringify(spec.moduleUrl)});`], {
+      env: { ...process.env, [PROCESS_TAG_ENV]: spec.tag },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // Structured clone, so bytes travel as a Uint8Array rather than JSON.
+      serialization: "advanced",
+    });
+    child.unref();
+    child.channel?.unref();
+    return {
+      // A channel closed under a send ends the process: the job then answers null (its exit).
+      post: (request) => child.send(request, (error) => error && child.kill("SIGKILL")),
+      stop: () => void child.kill("SIGKILL"),
+      on: (event, listener) => child.on(event, listener),
+      off: (event, listener) => child.off(event, listener),
+      residentBytes: () => residentBytes(child.pid),
+      onError: (listener: () => void) => child.on("error", listener),
+    };
+  });
+}
+
+// A process's resident set from /proc (Linux); null where there is none.
+function residentBytes(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const pages = Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]);
+    return Number.isFinite(pages) ? pages * 4096 : null;
+  } catch {
+    return null;
+  }
+}
+
+function runner<In, Out>(spec: ThreadSpec, launch: () => Executor & { onError(listener: () => void): void }) {
   let queue: Promise<unknown> = Promise.resolve();
-  let starting: Promise<Worker> | null = null;
-  let current: Worker | null = null;
+  let starting: Promise<Executor> | null = null;
+  let current: Executor | null = null;
   let nextId = 1;
   let idle: ReturnType<typeof setTimeout> | null = null;
+  let pending = 0;
 
-  const forget = (worker: Worker) => {
-    if (current === worker) current = null;
+  const forget = (executor: Executor) => {
+    if (current === executor) current = null;
     if (current === null) starting = null;
   };
 
-  const start = (): Promise<Worker> =>
+  const start = (): Promise<Executor> =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(`import(${JSON.stringify(spec.moduleUrl)});`, {
-        eval: true,
-        workerData: spec.tag,
-        resourceLimits: { maxOldGenerationSizeMb: spec.memoryMb },
-      });
-      // Idle, the thread must not keep a CLI (import, reindex) or a test run alive.
-      worker.unref();
-      // Permanent, so an idle thread that dies is replaced rather than crashing the server.
-      worker.on("error", () => forget(worker));
-      worker.on("exit", () => forget(worker));
+      const executor = launch();
+      executor.onError(() => forget(executor));
+      executor.on("exit", () => forget(executor));
       const timer = setTimeout(() => {
-        void worker.terminate();
-        reject(new Error(`The ${spec.tag} thread did not start.`));
+        executor.stop();
+        reject(new Error(`The ${spec.tag} executor did not start.`));
       }, START_MS);
-      const onExit = (code: number) => {
+      const onExit = () => {
         clearTimeout(timer);
-        reject(new Error(`The ${spec.tag} thread exited (${code}) while starting.`));
+        reject(new Error(`The ${spec.tag} executor ended while starting.`));
       };
-      worker.once("exit", onExit);
-      worker.once("message", (message: Reply) => {
+      const onReady = (message: Reply) => {
         clearTimeout(timer);
-        worker.off("exit", onExit);
-        if ("ready" in message) resolve(worker);
-        else reject(new Error(`The ${spec.tag} thread answered before it was ready.`));
-      });
+        executor.off("exit", onExit);
+        executor.off("message", onReady);
+        if ("ready" in message) resolve(executor);
+        else reject(new Error(`The ${spec.tag} executor answered before it was ready.`));
+      };
+      executor.on("exit", onExit);
+      executor.on("message", onReady);
     });
 
   const runOne = async (input: In, transfer: ArrayBuffer[]): Promise<Out | null> => {
     if (!starting) {
       starting = start();
-      starting.then((w) => (current = w)).catch(() => (starting = null));
+      starting.then((e) => (current = e)).catch(() => (starting = null));
     }
-    const worker = await starting;
-    current = worker;
+    const executor = await starting;
+    current = executor;
     const id = nextId++;
     return new Promise<Out | null>((resolve, reject) => {
       const finish = () => {
         clearTimeout(timer);
-        worker.off("message", onMessage);
-        worker.off("exit", onExit);
+        clearInterval(watch);
+        executor.off("message", onMessage);
+        executor.off("exit", onExit);
       };
-      // Over time, out of memory or crashed inside the handler: the input is what broke it.
+      // Over time, over memory or crashed inside the handler: the input is what broke it.
       const overBudget = () => {
         finish();
-        forget(worker);
-        void worker.terminate();
+        forget(executor);
+        executor.stop();
         resolve(null);
       };
       const onExit = () => overBudget();
@@ -113,35 +191,50 @@ export function threadRunner<In, Out>(spec: ThreadSpec): (input: In, transfer?: 
       };
       // This timer also keeps the event loop alive while a job is in flight.
       const timer = setTimeout(overBudget, spec.timeoutMs);
-      worker.on("message", onMessage);
-      worker.on("exit", onExit);
-      worker.postMessage({ id, input } satisfies Request, transfer);
+      const cap = spec.memoryMb * 1024 * 1024;
+      const watch = setInterval(() => {
+        const bytes = executor.residentBytes();
+        if (bytes !== null && bytes > cap) overBudget();
+      }, WATCH_MS);
+      executor.on("message", onMessage);
+      executor.on("exit", onExit);
+      executor.post({ id, input }, transfer);
     });
   };
 
-  let pending = 0;
   const rest = () => {
     if (--pending > 0 || spec.idleMs === undefined) return;
     idle = setTimeout(() => {
-      const worker = current;
-      if (worker && pending === 0) {
-        forget(worker);
-        void worker.terminate();
+      const executor = current;
+      if (executor && pending === 0) {
+        forget(executor);
+        executor.stop();
       }
     }, spec.idleMs);
     idle.unref();
   };
 
-  return (input, transfer = []) => {
+  return (input: In, transfer: ArrayBuffer[] = []): Promise<Out | null> => {
     pending++;
     if (idle) clearTimeout(idle);
-    // One job at a time: the thread is one, and a timer must only count the job it guards, not
+    // One job at a time: the executor is one, and a timer must only count the job it guards, not
     // time spent waiting behind another.
     const run = queue.then(() => runOne(input, transfer));
     queue = run.catch(() => undefined);
     run.then(rest, rest);
     return run;
   };
+}
+
+// Answers each job with the handler, replies through `send`.
+async function answer<In, Out>(request: Request, handle: (input: In) => Out | Promise<Out>, send: (reply: Reply, output?: Out) => void): Promise<void> {
+  try {
+    const output = await handle(request.input as In);
+    send({ id: request.id, output }, output);
+  } catch (error) {
+    const field = error instanceof ValidationError ? error.field : undefined;
+    send({ id: request.id, error: error instanceof Error ? error.message : String(error), field });
+  }
 }
 
 /**
@@ -153,15 +246,21 @@ export function serveInThread<In, Out>(tag: string, handle: (input: In) => Out |
   // (its switch is a global of the test's thread); the tests exercise it through threadRunner.
   if (isMainThread || workerData !== tag || !parentPort) return;
   const port = parentPort;
-  port.on("message", async (request: Request) => {
-    try {
-      const output = await handle(request.input as In);
-      port.postMessage({ id: request.id, output } satisfies Reply, transferOf(output));
-    } catch (error) {
-      const field = error instanceof ValidationError ? error.field : undefined;
-      port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error), field } satisfies Reply);
-    }
-  });
+  port.on("message", (request: Request) => answer(request, handle, (reply, output) => port.postMessage(reply, output === undefined ? [] : transferOf(output))));
   port.postMessage({ ready: true } satisfies Reply);
+  // Stryker restore all
+}
+
+/**
+ * In the child process started for `tag` (and only there), answers each job with the handler;
+ * the process ends when the server does (its IPC channel closes). Call at a module's top level.
+ */
+export function serveInProcess<In, Out>(tag: string, handle: (input: In) => Out | Promise<Out>): void {
+  // Stryker disable all: this runs only in the child process; the tests exercise it through processRunner.
+  if (process.env[PROCESS_TAG_ENV] !== tag || !process.send) return;
+  const send = process.send.bind(process);
+  process.on("message", (request: Request) => answer(request, handle, (reply) => send(reply)));
+  process.on("disconnect", () => process.exit(0));
+  send({ ready: true } satisfies Reply);
   // Stryker restore all
 }
