@@ -212,9 +212,11 @@ export async function lateNamingRequest(
   if (!table || table.host === participant.organizationId) return none;
   const pb = await getPocketBase();
   const inReview = await pb.collection("posts").getList(1, 1, {
-    filter: pb.filter("round_table = {:r} && kind = 'round_table_summary' && (status = 'dpo_review' || status = 'submitted' || status = 'changes_requested')", {
-      r: table.id,
-    }),
+    // Every state between its submission and the moderator's decision: with its DPO, waiting, claimed, sent back.
+    filter: pb.filter(
+      "round_table = {:r} && kind = 'round_table_summary' && (status = 'dpo_review' || status = 'submitted' || status = 'in_review' || status = 'changes_requested')",
+      { r: table.id },
+    ),
     fields: "id",
   });
   if (inReview.totalItems === 0) return none;
