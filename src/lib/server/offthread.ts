@@ -51,6 +51,7 @@ type Executor = {
   off(event: "message" | "exit", listener: (reply: Reply) => void): void;
   /** Resident memory in bytes, where the platform tells it (a process on Linux); null otherwise. */
   residentBytes(): number | null;
+  onError(listener: () => void): void;
 };
 
 // Loading a job's libraries is not part of its budget, but an executor that cannot start at all
@@ -123,7 +124,7 @@ function residentBytes(pid: number | undefined): number | null {
   }
 }
 
-function runner<In, Out>(spec: ThreadSpec, launch: () => Executor & { onError(listener: () => void): void }) {
+function runner<In, Out>(spec: ThreadSpec, launch: () => Executor) {
   let queue: Promise<unknown> = Promise.resolve();
   let starting: Promise<Executor> | null = null;
   let current: Executor | null = null;

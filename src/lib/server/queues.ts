@@ -4,6 +4,7 @@ import { diffWords } from "diff";
 import type { RecordModel } from "pocketbase";
 import { attachmentFindings, attachmentReports, type AttachmentReport } from "./attachments.ts";
 import { assertCan, can } from "./can.ts";
+import { publishedAbout } from "./discussions/discussions.ts";
 import { listFlags } from "./flags.ts";
 import { awaitsConsent } from "./funding.ts";
 import { canViewPrivately, claimLapsed, loadPost, postSubject, reviewState } from "./moderation.ts";
@@ -235,7 +236,7 @@ async function reviewIdentity(post: RecordModel, data: Record<string, unknown>, 
   const about = Array.isArray(data.about) ? (data.about as string[]) : [];
   const unlinked =
     reviewer && post.kind === "discussion" && about.length > 0
-      ? aboutKeptPrivate({ ...post, ...data, expand: { about: await aboutTargets(about) } } as unknown as RecordModel)
+      ? aboutKeptPrivate({ ...post, ...data, expand: { about: await publishedAbout(about) } } as unknown as RecordModel)
       : [];
   return {
     unlinked,
@@ -403,18 +404,6 @@ export type ReviewIdentity = {
   /** What a discussion is about that the public never sees it linked to (posts.ts aboutLinkShown): for its reviewers only. */
   unlinked: { id: string; title: string }[];
 };
-
-// The records a discussion is about, with what aboutLinkShown needs.
-async function aboutTargets(ids: readonly string[]): Promise<RecordModel[]> {
-  const wanted = ids.filter((id) => /^[a-z0-9]{15}$/.test(id));
-  if (wanted.length === 0) return [];
-  const pb = await getPocketBase();
-  const params = Object.fromEntries(wanted.map((id, i) => [`i${i}`, id]));
-  return pb.collection("posts").getFullList({
-    filter: pb.filter(wanted.map((_, i) => `id = {:i${i}}`).join(" || "), params),
-    fields: "id,kind,status,title,organization,applicant_organization,anonymous,published_by,applicant_anonymous,consent,applicant_name",
-  });
-}
 
 // Steps Casebook takes itself (a trusted reader's report hiding a post, the demo's content): no actor.
 const SYSTEM_ACTIONS: ReadonlySet<string> = new Set(["auto_hide", "auto_hide_reply", "demo_import"]);

@@ -73,15 +73,20 @@ export function knowsWhoseItIs(actor: Actor | null, post: RecordModel): boolean 
 
 /** The slugs of stored `about` ids, for the edit form (unpublished ones are dropped: they could no longer be saved). */
 export async function aboutSlugs(ids: readonly string[]): Promise<string[]> {
+  const records = await publishedAbout(ids);
+  return ids.map((id) => records.find((r) => r.id === id)?.slug).filter((s): s is string => Boolean(s));
+}
+
+/** The published posts among stored `about` ids, with what their slugs and aboutLinkShown need. */
+export async function publishedAbout(ids: readonly string[]): Promise<RecordModel[]> {
   const wanted = ids.filter((id) => /^[a-z0-9]{15}$/.test(id));
   if (wanted.length === 0) return [];
   const pb = await getPocketBase();
   const params = Object.fromEntries(wanted.map((id, i) => [`i${i}`, id]));
-  const records = await pb.collection("posts").getFullList({
+  return pb.collection("posts").getFullList({
     filter: pb.filter(`status = 'published' && (${wanted.map((_, i) => `id = {:i${i}}`).join(" || ")})`, params),
-    fields: "id,slug",
+    fields: "id,slug,kind,status,title,organization,applicant_organization,anonymous,published_by,applicant_anonymous,consent,applicant_name",
   });
-  return wanted.map((id) => records.find((r) => r.id === id)?.slug).filter((s): s is string => Boolean(s));
 }
 
 /** What "about" the form shows under its field: published posts by slug, with their titles. */
