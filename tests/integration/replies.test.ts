@@ -45,20 +45,25 @@ let askerOrg: { id: string; slug: string; name: string };
 let veteranOrg: { id: string; slug: string; name: string };
 let newcomerOrg: { id: string; slug: string; name: string };
 
-async function publishDiscussion(marker = word(), tags = "dpo"): Promise<{ id: string; slug: string }> {
-  const { id } = await saveDraft(asker, {
+// Asked by the asker for its organisation, by name, unless `by` says who asks and how.
+async function publishDiscussion(
+  marker = word(),
+  tags = "dpo",
+  by: { author: Actor; organization: string; anonymous: boolean } = { author: asker, organization: askerOrg.id, anonymous: false },
+): Promise<{ id: string; slug: string }> {
+  const { id } = await saveDraft(by.author, {
     kind: "discussion",
-    organization: askerOrg.id,
+    organization: by.organization,
     title: `How do you involve your DPO ${marker}?`,
     body_md: `We start an AI pilot. When does the DPO come in? ${marker}`,
     language: "en",
     tags,
-    anonymous: false,
+    anonymous: by.anonymous,
     care_settings: ["hospital"],
     ai_types: ["llm"],
     about: "",
   });
-  await submitPost(asker, id);
+  await submitPost(by.author, id);
   await claimPost(moderator, id);
   await approvePost(moderator, id);
   return { id, slug: (await pb.collection("posts").getOne(id)).slug };
@@ -231,21 +236,7 @@ describe("search", () => {
 
   it("under its own organisation's pseudonymous thread, its author (or an editor) replies pseudonymously only; a plain member who cannot know whose it is is not told", async () => {
     // The veteran's organisation asks pseudonymously (the veteran is its author).
-    const { id } = await saveDraft(veteran, {
-      kind: "discussion",
-      organization: veteranOrg.id,
-      title: `Did anyone get nurses to trust a fall alert ${word()}?`,
-      body_md: "Our night staff silence the fall alerts. What worked for you?",
-      language: "en",
-      tags: "alerts",
-      anonymous: true,
-      care_settings: ["home_care"],
-      ai_types: ["computer_vision"],
-      about: "",
-    });
-    await submitPost(veteran, id);
-    await claimPost(moderator, id);
-    await approvePost(moderator, id);
+    const { id } = await publishDiscussion(word(), "alerts", { author: veteran, organization: veteranOrg.id, anonymous: true });
     const count = async () => (await pb.collection("replies").getList(1, 1, { filter: pb.filter("post = {:p}", { p: id }) })).totalItems;
     const named = reply("Thanks, we will try a quieter alert at night.", veteranOrg.id);
     const refused = await postReply(veteran, id, named).catch((e: unknown) => e);

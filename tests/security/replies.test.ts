@@ -230,6 +230,20 @@ describe("what an attacker tries", () => {
     expect(await count(id())).toBe(0);
   });
 
+  it("the author of a pseudonymous question cannot reply under it by their organisation's name (it would say who asked); nothing is stored", async () => {
+    const hidden = await publish(asker, { ...discussion(asker.memberships[0]!.organizationId, `Asked pseudonymously ${letters(6)}`), anonymous: true });
+    const client = await new Client().signIn(askerLogin.email, askerLogin.password);
+    const res = await client.form(`/en/posts/${hidden.slug}?_action=postReply`, {
+      postId: hidden.id,
+      body: "Thanks all, we will try that on our wards.",
+      language: "en",
+      organization: asker.memberships[0]!.organizationId,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("a reply under its name would tell readers who wrote it");
+    expect(await count(hidden.id)).toBe(0);
+  });
+
   type Attack = Scenario<{ action: string; fields: () => Record<string, string> }, { status: number; unchanged: () => Promise<void> }>;
   const attacks: Attack[] = [
     {
