@@ -10,6 +10,7 @@ import { ForbiddenError } from "../../src/lib/server/can.ts";
 import { listDiscussions, listDiscussionsAbout, listMyDiscussions } from "../../src/lib/server/discussions/discussions.ts";
 import { ValidationError } from "../../src/lib/server/errors.ts";
 import { loadFeed, renderFeed } from "../../src/lib/server/feeds.ts";
+import { answerConsent, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
 import { approvePost, claimPost, dpoReview, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { loadPublishedPost } from "../../src/lib/server/posts.ts";
 import { getPreviewPost, getPrivatePost, getReviewPost } from "../../src/lib/server/queues.ts";
@@ -244,6 +245,59 @@ describe("a discussion's lifecycle", () => {
     const otherSlug = (await pb.collection("posts").getOne(other)).slug;
     expect((await loadPublishedPost("en", otherSlug))?.post.discussion?.about.map((a) => a.slug)).toEqual([hiddenSlug]);
     expect((await listDiscussionsAbout("en", hidden)).map((d) => d.slug)).toContain(otherSlug);
+  });
+
+  it("a funder may discuss, under its name, its own record that anonymises the applicant; the applicant's link to it stays private", async () => {
+    // The funder is named on its record already: the link tells nobody who the applicant is. A
+    // pseudonymous discussion of its own record would be matched to the funder's name, as for any post.
+    const [fe, aa] = await Promise.all([createUser(pb), createUser(pb)]);
+    const funder = await createOrganization(pb, [{ userId: fe.id, role: "editor" }], { kind: "funder", region: "brussels" });
+    const applicant = await createOrganization(pb, [{ userId: aa.id, role: "admin" }]);
+    const [funderEditor, applicantAdmin] = [(await loadActor(fe.id))!, (await loadActor(aa.id))!];
+    const { slug: callSlug } = await saveCall(funderEditor, funder.id, {
+      title: `Remote monitoring call ${word()}`,
+      description: "A call for AI projects in remote monitoring at home.",
+      status: "closed",
+    });
+    const callId = (await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: callSlug }))).id;
+    await recordDecisions(funderEditor, callId, [
+      {
+        title: `Fall detection at home ${word()}`,
+        applicantType: "platform",
+        applicant: applicant.slug,
+        amountRequested: 90000,
+        decision: "rejected",
+        decidedOn: "2026-03-31",
+        rejectionReasons: ["eligibility"],
+      },
+    ]);
+    const record = await pb.collection("posts").getFirstListItem(pb.filter("call = {:c}", { c: callId }));
+    expect(record).toMatchObject({ applicant_organization: applicant.id, consent: "requested" });
+    await answerConsent(applicantAdmin, record.id, "anonymise");
+    await claimPost(moderator, record.id);
+    await approvePost(moderator, record.id);
+
+    const pseudonymous = await saveDraft(funderEditor, discussionInput(funder.id, word(), { about: record.slug, anonymous: true })).catch((e: unknown) => e);
+    expect((pseudonymous as ValidationError).field).toBe("about");
+    const { id } = await saveDraft(funderEditor, discussionInput(funder.id, word(), { about: record.slug }));
+    expect((await getPrivatePost(funderEditor, id))?.identity.unlinked).toEqual([]);
+    await submitPost(funderEditor, id);
+    await claimPost(moderator, id);
+    await approvePost(moderator, id);
+    const slug = (await pb.collection("posts").getOne(id)).slug;
+    expect((await loadPublishedPost("en", slug))?.post.discussion?.about.map((a) => a.slug)).toEqual([record.slug]);
+    expect((await listDiscussionsAbout("en", record.id)).map((d) => d.slug)).toContain(slug);
+
+    // The applicant's named discussion of the record that keeps it anonymous is never linked in public.
+    const applicantAsker = await plainMemberOf(applicant.id);
+    const mine = await saveDraft(applicantAsker, discussionInput(applicant.id, word(), { about: record.slug }));
+    await submitPost(applicantAsker, mine.id);
+    expect((await getPrivatePost(moderator, mine.id))?.identity.unlinked).toEqual([{ id: record.id, title: record.title }]);
+    await claimPost(moderator, mine.id);
+    await approvePost(moderator, mine.id);
+    const mineSlug = (await pb.collection("posts").getOne(mine.id)).slug;
+    expect((await loadPublishedPost("en", mineSlug))?.post.discussion?.about).toEqual([]);
+    expect((await listDiscussionsAbout("en", record.id)).map((d) => d.slug)).not.toContain(mineSlug);
   });
 
   it("a named post that turns pseudonymous after its own organisation discussed it is no longer linked to that discussion", async () => {

@@ -92,7 +92,22 @@ describe("a discussion's link to what it is about, in public (aboutLinkShown, ab
     ["the applicant's discussion of a record that consented to name it", { organization: X, anonymous: false }, record(), true],
     ["the applicant's discussion of a record that anonymises it", { organization: X, anonymous: false }, record({ applicant_anonymous: true }), false],
     ["the applicant's discussion of a record still awaiting its consent", { organization: X, anonymous: false }, record({ consent: "requested" }), false],
-    ["the funder's discussion of its record hiding the applicant", { organization: Y, anonymous: false }, record({ consent: "refused" }), false],
+    // The funder is named on its record: its named discussion tells nothing of the applicant.
+    ["the funder's named discussion of its record hiding the applicant", { organization: Y, anonymous: false }, record({ consent: "refused" }), true],
+    ["the funder's pseudonymous discussion of its record hiding the applicant", { organization: Y, anonymous: true }, record({ consent: "refused" }), false],
+    ["the funder's pseudonymous discussion of its record naming the applicant", { organization: Y, anonymous: true }, record(), false],
+    [
+      "the applicant's pseudonymous discussion of a record that anonymises it",
+      { organization: X, anonymous: true },
+      record({ applicant_anonymous: true }),
+      false,
+    ],
+    [
+      "another organisation's named discussion of a record that anonymises its applicant",
+      { organization: "orgzzzzzzzzzzzz", anonymous: false },
+      record({ applicant_anonymous: true }),
+      true,
+    ],
   ])("%s: shown = %s", (_name, discussion, about, shown) => {
     expect(aboutLinkShown(discussion, about)).toBe(shown);
     const stored = { ...discussion, kind: "discussion", expand: { about: [about] } } as unknown as RecordModel;

@@ -243,16 +243,27 @@ function aboutRecords(record: RecordModel): RecordModel[] {
 }
 
 /**
- * Whether the public may see that a discussion is about a record. Never when both are one
- * organisation's (as publisher, or as a funder's record's applicant) and either hides it
- * (DESIGN.md §5 invariant 6): a named discussion would name the pseudonymous record's
- * organisation, a named record would name the pseudonymous discussion's. Decided on every public
- * read, so a record that turns pseudonymous after a discussion linked it is unlinked too.
+ * Whether the public may see that a discussion is about a record. Never when the discussion's
+ * organisation is one the record keeps from the public (a named discussion would name it), nor
+ * when the discussion hides its organisation and the record is that organisation's, as
+ * publisher or applicant (DESIGN.md §5 invariant 6). A funder's named discussion of its own
+ * record that anonymises the applicant is shown: the funder is named on the record already.
+ * Decided on every public read, so a record that turns pseudonymous after a discussion linked it
+ * is unlinked too.
  */
 export function aboutLinkShown(discussion: Record<string, unknown>, about: Record<string, unknown>): boolean {
   const org = discussion.organization;
-  const ours = Boolean(org) && (about.organization === org || about.applicant_organization === org);
-  return !(ours && (Boolean(discussion.anonymous) || hidesSomeone(about)));
+  if (!org) return true;
+  if (hiddenOrganizations(about).includes(String(org))) return false;
+  return !(discussion.anonymous && (about.organization === org || about.applicant_organization === org));
+}
+
+/** The organisations a record keeps from the public: its publisher when pseudonymous, a funder's hidden applicant. */
+export function hiddenOrganizations(record: Record<string, unknown>): string[] {
+  const hidden: string[] = [];
+  if (record.anonymous && typeof record.organization === "string") hidden.push(record.organization);
+  if (applicantHidden(record) && typeof record.applicant_organization === "string" && record.applicant_organization) hidden.push(record.applicant_organization);
+  return hidden;
 }
 
 /**
@@ -281,7 +292,11 @@ function publicApplicant(
 
 /** True when a post record keeps someone unnamed: an anonymous post, or a funder's record whose applicant is anonymised or has not consented. */
 export function hidesSomeone(record: Record<string, unknown>): boolean {
-  if (record.anonymous) return true;
+  return Boolean(record.anonymous) || applicantHidden(record);
+}
+
+// A funder's record keeps its applicant from the public while anonymised or not (yet) consenting.
+function applicantHidden(record: Record<string, unknown>): boolean {
   if (record.published_by !== "funder") return false;
   if (record.applicant_anonymous || record.consent === "requested" || record.consent === "refused") return true;
   // Neither an organisation nor a name: the applicant is known only by its descriptor.

@@ -14,7 +14,7 @@ import { ValidationError } from "../errors.ts";
 import { TAG_PATTERN } from "../listings.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { projection, projectionVersion } from "../projections.ts";
-import { aboutLinkShown, hidesSomeone, toPublicPost, type PublicPost, type PublicPostPage } from "../posts.ts";
+import { aboutLinkShown, hiddenOrganizations, toPublicPost, type PublicPost, type PublicPostPage } from "../posts.ts";
 import type { InsightThread } from "../insights.ts";
 import type { Actor } from "../users.ts";
 
@@ -29,7 +29,7 @@ const ABOUT_KINDS = ["case_study", "funding_application"] as const;
  * slugs (or stored ids) its author gave. Refused, on the `about` field: one that is not a
  * published case study or funding record; a pseudonymous discussion about a named post of its
  * own organisation (the public would match the two, DESIGN.md §5 invariant 6); and a discussion
- * about a post of its organisation that hides it, when the writer may see that post's private
+ * about a post that hides the writer's organisation, when the writer may see that post's private
  * side (its author, the organisation's editors, admins, DPO; moderators). For anyone else the
  * refusal would say which pseudonymous posts are their own organisation's (a plain member could
  * try every one): the link is stored, never shown in public (posts.ts aboutLinkShown), and its
@@ -49,9 +49,10 @@ export async function resolveAbout(refs: readonly string[], writer: { organizati
       )
       .catch(() => null);
     if (!found) throw new ValidationError("about", say("domain.discussion.about_unknown", { ref }));
-    const ours = found.organization === writer.organization || found.applicant_organization === writer.organization;
-    const hidden = hidesSomeone(found);
-    if (ours && ((writer.anonymous && !hidden) || (hidden && knowsWhoseItIs(actor, found)))) {
+    // Refused when the public could not be shown the link, unless the record hides the writer's
+    // own organisation from someone who cannot know it (then the refusal would tell them).
+    const hidesWriter = hiddenOrganizations(found).includes(writer.organization);
+    if (!aboutLinkShown(writer, found) && (!hidesWriter || knowsWhoseItIs(actor, found))) {
       throw new ValidationError("about", say("domain.discussion.about_own_anonymous"));
     }
     if (!ids.includes(found.id)) ids.push(found.id);
