@@ -72,7 +72,7 @@ describe("domain messages in the reader's language", () => {
     await page.locator("#f-attachments").setInputFiles({ name: "notes.pdf", mimeType: "application/pdf", buffer: Buffer.from("ceci n'est pas un PDF") });
     await submit(page, fr("write.save"));
     const refusal = fr("domain.attachment.not_type", { name: "notes.pdf" });
-    expect(refusal).toBe("« notes.pdf » n’est pas un fichier PDF, PNG ou JPEG (vérifié d’après son contenu, pas son nom).");
+    expect(refusal).toBe("«\u00a0notes.pdf\u00a0» n’est pas un fichier PDF, PNG ou JPEG (vérifié d’après son contenu, pas son nom).");
     // Said at the top of the form (the refusal names the file), with the note by the file input.
     await expect(page.getByRole("alert").filter({ hasText: refusal }).count()).resolves.toBe(1);
     await expect(page.getByText(fr("write.attachments_again"), { exact: true }).count()).resolves.toBe(1);

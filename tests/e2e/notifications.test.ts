@@ -125,7 +125,7 @@ describe("your turn (issue 13)", () => {
     await expect(moderator.getByRole("listitem").filter({ hasText: title }).textContent()).resolves.toContain("is waiting in the moderation queue");
     expect(await todoCount(moderator)).toBeGreaterThan(0);
     const queued = await mailAbout(MODERATOR, title);
-    expect(queued.subject).toBe(`Casebook : nouveau dans la file de modération — ${title}`);
+    expect(queued.subject).toBe(`Casebook\u00a0: nouveau dans la file de modération — ${title}`);
     expect(sitePaths(queued)[0]).toBe(`/fr/moderation/posts/${id}`);
     await moderator
       .getByRole("listitem")

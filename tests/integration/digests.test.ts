@@ -86,7 +86,7 @@ async function drainAll(): Promise<void> {
 }
 
 // Digest subjects start with how many posts are new ("Casebook: 2 new…"); a "new post" mail's with "new in what you follow —".
-const digestsTo = (email: string) => smtp.to(email).filter((m) => /^Casebook ?: \d+ /.test(m.parsed.subject ?? ""));
+const digestsTo = (email: string) => smtp.to(email).filter((m) => /^Casebook[ \u00a0]?: \d+ /.test(m.parsed.subject ?? ""));
 
 describe("digests", () => {
   it("an immediate follower hears at once, a restarted digest run sends each digest exactly once, a missed period is caught up once", async () => {
@@ -156,7 +156,7 @@ describe("digests", () => {
     await drainAll();
     for (const [member, subject, locale] of [
       [d1, "Casebook: 1 new in what you follow today", "en"],
-      [d2, "Casebook : 1 nouveauté(s) aujourd'hui dans ce que vous suivez", "fr"],
+      [d2, "Casebook\u00a0: 1 nouveauté(s) aujourd'hui dans ce que vous suivez", "fr"],
       [d3, "Casebook: 1 nieuw vandaag in wat u volgt", "nl"],
     ] as const) {
       const mails = digestsTo(member.email);

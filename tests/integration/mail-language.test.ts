@@ -140,7 +140,7 @@ describe("mails are in the recipient's language", () => {
     await requestToJoin(await actor(applicant.id), org.id, "Infirmière en chef, service de gériatrie.");
     const pending = await pb.collection("memberships").getFirstListItem(pb.filter("user = {:u} && organization = {:o}", { u: applicant.id, o: org.id }));
     await decideJoinRequest(await actor(admin.id), pending.id, "approve", "editor");
-    expect((await mailIn(applicant.email, "fr")).text).toContain("Votre rôle : rédacteur.");
+    expect((await mailIn(applicant.email, "fr")).text).toContain("Votre rôle\u00a0: rédacteur.");
     await removeMember(await actor(admin.id), pending.id);
     expect((await mailIn(applicant.email, "fr")).subject).toBe(`Vous n'êtes plus membre de ${org.name} sur Casebook`);
 

@@ -263,11 +263,11 @@ describe("each 'your turn' event writes its notices and mails with the change", 
     const [request, reminder] = await mails(applicantAdmin.id);
     expect(request).toMatchObject({ template: "consent_request", locale: "fr", status: "pending" });
     expect(String(request!.params.published).split("\n")).toEqual([
-      `- Titre : ${title}`,
-      `- Financeur et appel : ${funder.name} — ${call.title}`,
-      "- Décision : Refusé",
-      "- Motifs du refus : Gouvernance des données",
-      `- Candidat, nommé : ${applicant.name}`,
+      `- Titre\u00a0: ${title}`,
+      `- Financeur et appel\u00a0: ${funder.name} — ${call.title}`,
+      "- Décision\u00a0: Refusé",
+      "- Motifs du refus\u00a0: Gouvernance des données",
+      `- Candidat, nommé\u00a0: ${applicant.name}`,
     ]);
     expect(request!.params.deadline).toMatch(/\d{4}/);
     const deadline = Date.parse(String(record.consent_deadline).replace(" ", "T"));
@@ -378,7 +378,7 @@ describe("the mail outbox and a real SMTP server", () => {
     const [received] = smtp.to(dpo.email);
     expect(received).toBeDefined();
     const mail = received!.parsed;
-    expect(mail.subject).toBe(`Casebook : une publication attend votre validation — ${post.title}`);
+    expect(mail.subject).toBe(`Casebook\u00a0: une publication attend votre validation — ${post.title}`);
     expect(mail.from?.value[0]?.address).toBe("no-reply@127.0.0.1");
     expect(mail.text).toContain(`Bonjour Dora DPO,`);
     expect(mail.text).toContain(`http://127.0.0.1:4321/fr/dashboard/signoff/${post.id}`);

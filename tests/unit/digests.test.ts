@@ -98,7 +98,7 @@ describe("digestMail", () => {
         href: "/tags/sepsis",
         posts: [post("sepsis-alerts"), post("quiet-triage", { anonymous: true, byline: "Un hôpital général" })],
       },
-      { kind: "saved_search", label: "Recherche « alertes »", href: null, posts: [post("night-shifts")] },
+      { kind: "saved_search", label: "Recherche « alertes »", href: null, posts: [post("night-shifts")] },
     ]);
     const mail = digestMail(person({ locale: "fr" }), "daily", groups);
     expect(mail).toMatchObject({ template: "digest_daily", locale: "fr", category: "follows", user: "u1", to: "u1@example.test" });
@@ -108,12 +108,12 @@ describe("digestMail", () => {
         "Mot-clé\u00a0: sepsis",
         "Title of sepsis-alerts — AZ Groeninge\nhttps://casebook.example.org/fr/posts/sepsis-alerts",
         "Title of quiet-triage — Un hôpital général\nhttps://casebook.example.org/fr/posts/quiet-triage",
-        "Recherche enregistrée\u00a0: Recherche « alertes »",
+        "Recherche enregistrée\u00a0: Recherche « alertes »",
         "Title of night-shifts — AZ Groeninge\nhttps://casebook.example.org/fr/posts/night-shifts",
       ].join("\n\n"),
     );
     const composed = composeMail("digest_daily", "fr", mail!.params as Record<string, string>);
-    expect(composed.subject).toBe("Casebook : 3 nouveauté(s) aujourd'hui dans ce que vous suivez");
+    expect(composed.subject).toBe("Casebook : 3 nouveauté(s) aujourd'hui dans ce que vous suivez");
     expect(composed.text).toContain("Mot-clé\u00a0: sepsis\n\nTitle of sepsis-alerts — AZ Groeninge\nhttps://casebook.example.org/fr/posts/sepsis-alerts");
     expect(composed.html).toContain('<a href="https://casebook.example.org/fr/posts/quiet-triage"');
   });

@@ -89,7 +89,7 @@ describe("recogniseDomainMessage", () => {
 
 describe("localizeDomainMessage", () => {
   it("translates a domain message inside another (a row of a decisions upload, the first problem before submitting)", () => {
-    expect(localizeDomainMessage("fr", say("domain.funding.row", { row: 3, problem: say("domain.funding.unknown_call") }))).toBe("Ligne 3 : Appel inconnu.");
+    expect(localizeDomainMessage("fr", say("domain.funding.row", { row: 3, problem: say("domain.funding.unknown_call") }))).toBe("Ligne 3 : Appel inconnu.");
     const problem = say("domain.post.title_max", { max: 300 });
     expect(localizeDomainMessage("nl", say("domain.post.fields_need", { count: 2, problem }))).toBe(
       "2 velden vragen uw aandacht voor u indient: De titel mag niet langer zijn dan 300 tekens.",
@@ -109,10 +109,10 @@ describe("localizeDomainMessage", () => {
     const english = say("domain.funding.import_failed", { lines: lines.join("\n") });
     expect(english).toContain('Row 2, decided_on: "31/02/2024" is not a real date: February 2024 has 29 days.');
     expect(localizeDomainMessage("fr", english).split("\n")).toEqual([
-      "Rien n’a été importé. Corrigez ces lignes et chargez à nouveau le fichier :",
-      "Ligne 2, decided_on : « 31/02/2024 » n’est pas une date réelle : février 2024 compte 29 jours.",
-      "Ligne 4 : Doublon des lignes 1, 2 : même titre, même demandeur et même decided_on.",
-      "Fichier : Something the catalogue does not know.",
+      "Rien n’a été importé. Corrigez ces lignes et chargez à nouveau le fichier :",
+      "Ligne 2, decided_on : « 31/02/2024 » n’est pas une date réelle : février 2024 compte 29 jours.",
+      "Ligne 4 : Doublon des lignes 1, 2 : même titre, même demandeur et même decided_on.",
+      "Fichier\u00a0: Something the catalogue does not know.",
     ]);
     expect(localizeDomainMessage("nl", english).split("\n")[2]).toBe("Rij 4: Dubbel van rijen 1, 2: zelfde titel, aanvrager en decided_on.");
   });
@@ -120,7 +120,7 @@ describe("localizeDomainMessage", () => {
   it("keeps names and addresses the message carries as they were written", () => {
     const english = say("domain.invitation.other_address", { email: "an.peeters@az-voorbeeld.be" });
     expect(localizeDomainMessage("fr", english)).toBe(
-      "Cette invitation a été envoyée à an.peeters@az-voorbeeld.be ; connectez-vous avec cette adresse pour l’accepter.",
+      "Cette invitation a été envoyée à an.peeters@az-voorbeeld.be ; connectez-vous avec cette adresse pour l’accepter.",
     );
     expect(localizeDomainMessage("nl", say("domain.review.claimed_by", { name: "Sofie Claes" }))).toBe("Sofie Claes beoordeelt deze bijdrage al.");
   });
@@ -183,7 +183,7 @@ describe("issueMessage (zod issues of a refused action input)", () => {
     expect(issueMessage({ code: "too_small", origin: "string", minimum: 10, message: "Too small" })).toBe("Use at least 10 characters.");
     const invalid = issueMessage({ code: "invalid_value", message: 'Invalid option: expected one of "platform"|"outside"|"anonymous"' });
     expect(invalid).toBe(say("domain.input.invalid"));
-    expect(localizeDomainMessage("fr", invalid)).toBe("Cette valeur n’est pas valable ; vérifiez-la et réessayez.");
+    expect(localizeDomainMessage("fr", invalid)).toBe("Cette valeur n’est pas valable ; vérifiez-la et réessayez.");
     expect(localizeDomainMessage("nl", "Use at most 20,000 characters.")).toBe("Gebruik maximaal 20.000 tekens.");
   });
 });

@@ -112,6 +112,16 @@ describe("catalogues", () => {
     },
   );
 
+  // French puts a no-break space before : ; ? ! and inside « » (so the sign never starts a line);
+  // 112 messages had a plain one, mixed with 145 that had it right.
+  it("French messages keep their high punctuation and guillemets on the line with a no-break space", () => {
+    const fr = catalogues.find(([locale]) => locale === "fr")?.[1];
+    expect(fr).toBeDefined();
+    const wrong = keys.filter((key) => / [:;?!»]|« /.test(fr![key]));
+    expect(wrong).toEqual([]);
+    expect(t("fr", "auth.signin.forgot")).toMatch(/é\u00a0\?$/);
+  });
+
   // Their callers pass an already formatted number ("1,234") or the literal "{count}" for the word-count script: a plural would read NaN.
   it.each(catalogues)("%s keeps {count} plain where callers pass text (searchpage.count.other, write.words.other)", (_locale, catalogue) => {
     for (const key of ["searchpage.count.other", "write.words.other"] as const) {

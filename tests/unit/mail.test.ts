@@ -339,6 +339,12 @@ describe("composeMail", () => {
     });
   });
 
+  it.each(kinds)("%s in French keeps : ; ? ! and « » on the line with a no-break space", (kind) => {
+    const mail = composeMail(kind, "fr", { ...markers(kind), name: "Zoë-0" });
+    // The markers hold no punctuation: any match is the template's own.
+    expect(`${mail.subject}\n${mail.text}`.match(/.{0,30}(?: [:;?!»]|« ).{0,30}/g)).toBeNull();
+  });
+
   it("says whether a funder's record was published or corrected, and whether it names the applicant, in each language", () => {
     const texts = (locale: (typeof LOCALES)[number]) =>
       ["published", "corrected"].flatMap((change) =>
@@ -359,7 +365,7 @@ describe("composeMail", () => {
     expect(composeMail("verify_email", "fr", params.verify_email).subject).toBe("Vérifiez votre adresse e-mail pour Casebook");
     expect(composeMail("verify_email", "nl", params.verify_email).text).toMatch(/^Dag Marie,\n\nBevestig uw e-mailadres/);
     expect(composeMail("org_verified", "nl", params.org_verified).text).toMatch(/^Goeiedag,/);
-    expect(composeMail("membership_approved", "fr", params.membership_approved).text).toContain("Votre rôle : rédacteur.");
+    expect(composeMail("membership_approved", "fr", params.membership_approved).text).toContain("Votre rôle\u00a0: rédacteur.");
     expect(composeMail("membership_approved", "nl", params.membership_approved).text).toContain("Uw rol: redacteur.");
     expect(composeMail("org_refused", "en", params.org_refused).text).toContain("    We could not find this organisation\n    in the RIZIV/INAMI register.");
   });

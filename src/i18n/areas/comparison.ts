@@ -53,7 +53,7 @@ export const comparisonEn = {
 export const comparisonFr = {
   "comparison.title": "Ce qui distingue les réussites des échecs",
   "comparison.intro":
-    "Pour chaque élément de gouvernance et de données, l’issue des études de cas publiées selon la réponse donnée. Seuls les projets terminés comptent ; ceux en cours sont laissés de côté.",
+    "Pour chaque élément de gouvernance et de données, l’issue des études de cas publiées selon la réponse donnée. Seuls les projets terminés comptent ; ceux en cours sont laissés de côté.",
   "comparison.filters": "Filtrer les études de cas",
   "comparison.all_settings": "Tous les cadres de soins",
   "comparison.all_ai_types": "Toutes les techniques d’IA",
@@ -61,7 +61,7 @@ export const comparisonFr = {
     "{projects, plural, =0 {Aucune étude de cas terminée dans cette sélection.} one {# étude de cas terminée dans cette sélection.} other {# études de cas terminées dans cette sélection.}} {share}",
   "comparison.baseline_share": "{failures} ont échoué ou ont été abandonnées ({share}).",
   "comparison.small_rule":
-    "Une réponse donnée par moins de {min} projets indique seulement combien l’ont donnée, avec la mention « trop peu pour comparer », sans pourcentage.",
+    "Une réponse donnée par moins de {min} projets indique seulement combien l’ont donnée, avec la mention « trop peu pour comparer », sans pourcentage.",
   "comparison.contrasts.title": "Les plus grands écarts",
   "comparison.contrasts.intro":
     "Pour chaque élément qui compte au moins deux réponses comparables, la réponse dont les projets ont le moins échoué et celle dont les projets ont le plus échoué.",
@@ -84,10 +84,10 @@ export const comparisonFr = {
   "comparison.chart_label": "{answer} ({projects, plural, one {# projet} other {# projets}})",
   "comparison.chart_empty": "Aucune réponse ne compte assez de projets pour comparer",
   "comparison.not_counted":
-    "{ongoing, plural, =0 {Aucun projet n’est encore en cours} one {# projet est encore en cours} other {# projets sont encore en cours}} et {unanswered, plural, =0 {aucun projet terminé n’a laissé cette question sans réponse} one {# projet terminé a laissé cette question sans réponse} other {# projets terminés ont laissé cette question sans réponse}} ; ils ne sont pas comptés ici.",
-  "comparison.roles_note": "Un projet compte une fois pour chaque rôle qu’il cite ; les lignes ne s’additionnent donc pas.",
+    "{ongoing, plural, =0 {Aucun projet n’est encore en cours} one {# projet est encore en cours} other {# projets sont encore en cours}} et {unanswered, plural, =0 {aucun projet terminé n’a laissé cette question sans réponse} one {# projet terminé a laissé cette question sans réponse} other {# projets terminés ont laissé cette question sans réponse}} ; ils ne sont pas comptés ici.",
+  "comparison.roles_note": "Un projet compte une fois pour chaque rôle qu’il cite ; les lignes ne s’additionnent donc pas.",
   "comparison.method":
-    "Un projet a réussi quand son issue est une réussite totale ou partielle, et a échoué quand il a échoué ou a été abandonné. « Inconnu » est une réponse et a sa propre ligne ; une question restée sans réponse n’en a pas. Ce sont des études de cas publiées, pas un échantillon représentatif ; un écart montre où regarder, pas une cause.",
+    "Un projet a réussi quand son issue est une réussite totale ou partielle, et a échoué quand il a échoué ou a été abandonné. « Inconnu » est une réponse et a sa propre ligne ; une question restée sans réponse n’en a pas. Ce sont des études de cas publiées, pas un échantillon représentatif ; un écart montre où regarder, pas une cause.",
   "comparison.unanswered_title": "Sans réponse dans cette sélection",
   "comparison.download": "Ces chiffres en données ouvertes",
   "comparison.back": "Retour aux analyses",

@@ -322,9 +322,9 @@ const noticeTemplates = {
       why: (v) => `You receive this because you are a data protection officer (DPO) of ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `Casebook : une publication attend votre validation — ${v.title}`,
+      subject: (v) => `Casebook : une publication attend votre validation — ${v.title}`,
       body: (v) =>
-        `${v.author} a soumis « ${v.title} » pour ${v.org}. Votre organisation demande à son délégué à la protection des données de relire chaque publication avant les modérateurs : elle attend donc votre validation.\n\nLisez-la, puis validez-la ou renvoyez-la avec vos remarques :\n\n${v.link}`,
+        `${v.author} a soumis « ${v.title} » pour ${v.org}. Votre organisation demande à son délégué à la protection des données de relire chaque publication avant les modérateurs : elle attend donc votre validation.\n\nLisez-la, puis validez-la ou renvoyez-la avec vos remarques :\n\n${v.link}`,
       why: (v) => `Vous recevez ce message parce que vous êtes délégué à la protection des données (DPO) de ${v.org} sur Casebook.`,
     },
     nl: {
@@ -341,8 +341,8 @@ const noticeTemplates = {
       why: () => "You receive this because you are a moderator on Casebook and chose to hear of each new post at once.",
     },
     fr: {
-      subject: (v) => `Casebook : nouveau dans la file de modération — ${v.title}`,
-      body: (v) => `« ${v.title} » (${v.org}) attend dans la file de modération. Prenez-la en charge pour l'examiner :\n\n${v.link}`,
+      subject: (v) => `Casebook : nouveau dans la file de modération — ${v.title}`,
+      body: (v) => `« ${v.title} » (${v.org}) attend dans la file de modération. Prenez-la en charge pour l'examiner :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook et avez choisi d'être prévenu de chaque nouvelle publication.",
     },
     nl: {
@@ -359,9 +359,9 @@ const noticeTemplates = {
       why: () => "You receive this because you are a moderator on Casebook.",
     },
     fr: {
-      subject: (v) => `Casebook : données de patients signalées dans « ${v.title} »`,
+      subject: (v) => `Casebook : données de patients signalées dans « ${v.title} »`,
       body: (v) =>
-        `Un lecteur a signalé des données de patients dans la publication « ${v.title} ». Ces signalements passent en tête de la file ; merci d'y jeter un œil dès maintenant :\n\n${v.link}`,
+        `Un lecteur a signalé des données de patients dans la publication « ${v.title} ». Ces signalements passent en tête de la file ; merci d'y jeter un œil dès maintenant :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook.",
     },
     nl: {
@@ -378,9 +378,9 @@ const noticeTemplates = {
       why: () => "You receive this because you are a moderator on Casebook and chose one summary an hour.",
     },
     fr: {
-      subject: (v) => `Casebook : ${v.count} nouveauté(s) dans la file de modération cette heure-ci`,
+      subject: (v) => `Casebook : ${v.count} nouveauté(s) dans la file de modération cette heure-ci`,
       body: (v) =>
-        `Depuis le dernier récapitulatif, ${v.count} élément(s) sont arrivés dans la file de modération :\n\n${v.items}\n\nOuvrir la file :\n\n${v.link}`,
+        `Depuis le dernier récapitulatif, ${v.count} élément(s) sont arrivés dans la file de modération :\n\n${v.items}\n\nOuvrir la file :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook et avez choisi un récapitulatif par heure.",
     },
     nl: {
@@ -399,11 +399,11 @@ const noticeTemplates = {
       why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `Casebook : ${v.member} demande à rejoindre ${v.org}`,
+      subject: (v) => `Casebook : ${v.member} demande à rejoindre ${v.org}`,
       body: (v) =>
         `${v.member} demande à rejoindre ${v.org} sur Casebook.` +
-        (v.message ? ` Son message :\n\n${quote(v.message)}` : "") +
-        `\n\nAcceptez ou refusez la demande :\n\n${v.link}`,
+        (v.message ? ` Son message :\n\n${quote(v.message)}` : "") +
+        `\n\nAcceptez ou refusez la demande :\n\n${v.link}`,
       why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
     },
     nl: {
@@ -424,10 +424,10 @@ const noticeTemplates = {
       why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `Casebook : ${v.funder} demande s'il peut nommer ${v.org}`,
+      subject: (v) => `Casebook : ${v.funder} demande s'il peut nommer ${v.org}`,
       body: (v) =>
-        `${v.funder} a enregistré sa décision sur la candidature « ${v.title} » de ${v.org} et demande si Casebook peut la publier sous le nom de votre organisation. Voici ce qui serait publié :\n\n${v.published}\n\n` +
-        `Merci de répondre d'ici le ${v.deadline}. Sans réponse à cette date, la fiche pourra être publiée sans le nom de votre organisation, avec sa seule description.\n\nRépondre ici :\n\n${v.link}`,
+        `${v.funder} a enregistré sa décision sur la candidature « ${v.title} » de ${v.org} et demande si Casebook peut la publier sous le nom de votre organisation. Voici ce qui serait publié :\n\n${v.published}\n\n` +
+        `Merci de répondre d'ici le ${v.deadline}. Sans réponse à cette date, la fiche pourra être publiée sans le nom de votre organisation, avec sa seule description.\n\nRépondre ici :\n\n${v.link}`,
       why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
     },
     nl: {
@@ -447,10 +447,10 @@ const noticeTemplates = {
       why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `Rappel Casebook : répondez à ${v.funder} d'ici le ${v.deadline}`,
+      subject: (v) => `Rappel Casebook : répondez à ${v.funder} d'ici le ${v.deadline}`,
       body: (v) =>
-        `${v.funder} attend toujours votre réponse au sujet de « ${v.title} » : Casebook peut-il publier sa décision sous le nom de ${v.org} ? Voici ce qui serait publié :\n\n${v.published}\n\n` +
-        `Après le ${v.deadline}, la fiche pourra être publiée sans le nom de votre organisation, avec sa seule description.\n\nRépondre ici :\n\n${v.link}`,
+        `${v.funder} attend toujours votre réponse au sujet de « ${v.title} » : Casebook peut-il publier sa décision sous le nom de ${v.org} ? Voici ce qui serait publié :\n\n${v.published}\n\n` +
+        `Après le ${v.deadline}, la fiche pourra être publiée sans le nom de votre organisation, avec sa seule description.\n\nRépondre ici :\n\n${v.link}`,
       why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
     },
     nl: {
@@ -469,9 +469,9 @@ const noticeTemplates = {
       why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `Casebook : la synthèse de « ${v.title} » peut-elle nommer ${v.org} ?`,
+      subject: (v) => `Casebook : la synthèse de « ${v.title} » peut-elle nommer ${v.org} ?`,
       body: (v) =>
-        `${v.host} a rédigé la synthèse de la table ronde « ${v.title} » et demande si elle peut citer ${v.org} parmi les participants. Sans votre accord, ${v.org} n'y figure que par sa description (par exemple « un hôpital en Flandre »). La synthèse ne peut pas être publiée avant votre réponse.\n\nLire la synthèse et répondre ici :\n\n${v.link}`,
+        `${v.host} a rédigé la synthèse de la table ronde « ${v.title} » et demande si elle peut citer ${v.org} parmi les participants. Sans votre accord, ${v.org} n'y figure que par sa description (par exemple « un hôpital en Flandre »). La synthèse ne peut pas être publiée avant votre réponse.\n\nLire la synthèse et répondre ici :\n\n${v.link}`,
       why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
     },
     nl: {
@@ -490,10 +490,10 @@ const noticeTemplates = {
       why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `Casebook : ${v.funder} a ${v.change === "corrected" ? "corrigé" : "publié"} sa décision sur « ${v.title} »`,
+      subject: (v) => `Casebook : ${v.funder} a ${v.change === "corrected" ? "corrigé" : "publié"} sa décision sur « ${v.title} »`,
       body: (v) =>
-        `${v.funder} a ${v.change === "corrected" ? "corrigé sa décision publiée" : "publié sa décision"} sur la demande « ${v.title} » de ${v.org}, après relecture par les modérateurs de Casebook. ` +
-        `${v.shown === "named" ? `La fiche nomme ${v.org}.` : `La fiche ne nomme pas ${v.org} : les lecteurs n'en voient que la description.`}\n\nLa lire ici :\n\n${v.link}`,
+        `${v.funder} a ${v.change === "corrected" ? "corrigé sa décision publiée" : "publié sa décision"} sur la demande « ${v.title} » de ${v.org}, après relecture par les modérateurs de Casebook. ` +
+        `${v.shown === "named" ? `La fiche nomme ${v.org}.` : `La fiche ne nomme pas ${v.org} : les lecteurs n'en voient que la description.`}\n\nLa lire ici :\n\n${v.link}`,
       why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
     },
     nl: {
@@ -516,9 +516,9 @@ const followTemplates = {
       why: () => "You receive this because you follow these subjects on Casebook with a daily digest, sent only on days with something new.",
     },
     fr: {
-      subject: (v) => `Casebook : ${v.count} nouveauté(s) aujourd'hui dans ce que vous suivez`,
+      subject: (v) => `Casebook : ${v.count} nouveauté(s) aujourd'hui dans ce que vous suivez`,
       body: (v) =>
-        `Nouveau sur Casebook depuis le récapitulatif d'hier, dans ce que vous suivez (${v.count}) :\n\n${v.items}\n\nChoisir ce que vous suivez et à quelle fréquence :\n\n${v.link}`,
+        `Nouveau sur Casebook depuis le récapitulatif d'hier, dans ce que vous suivez (${v.count}) :\n\n${v.items}\n\nChoisir ce que vous suivez et à quelle fréquence :\n\n${v.link}`,
       why: () =>
         "Vous recevez ce message parce que vous suivez ces sujets sur Casebook avec un récapitulatif quotidien, envoyé uniquement les jours où il y a du neuf.",
     },
@@ -538,9 +538,9 @@ const followTemplates = {
       why: () => "You receive this because you follow these subjects on Casebook with a weekly digest, sent only in weeks with something new.",
     },
     fr: {
-      subject: (v) => `Casebook : ${v.count} nouveauté(s) cette semaine dans ce que vous suivez`,
+      subject: (v) => `Casebook : ${v.count} nouveauté(s) cette semaine dans ce que vous suivez`,
       body: (v) =>
-        `Nouveau sur Casebook depuis le récapitulatif de la semaine dernière, dans ce que vous suivez (${v.count}) :\n\n${v.items}\n\nChoisir ce que vous suivez et à quelle fréquence :\n\n${v.link}`,
+        `Nouveau sur Casebook depuis le récapitulatif de la semaine dernière, dans ce que vous suivez (${v.count}) :\n\n${v.items}\n\nChoisir ce que vous suivez et à quelle fréquence :\n\n${v.link}`,
       why: () =>
         "Vous recevez ce message parce que vous suivez ces sujets sur Casebook avec un récapitulatif hebdomadaire, envoyé uniquement les semaines où il y a du neuf.",
     },
@@ -560,9 +560,9 @@ const followTemplates = {
       why: () => "You receive this because you follow this subject on Casebook and chose to hear of each new post.",
     },
     fr: {
-      subject: (v) => `Casebook : nouveau dans ce que vous suivez — ${v.title}`,
+      subject: (v) => `Casebook : nouveau dans ce que vous suivez — ${v.title}`,
       body: (v) =>
-        `« ${v.title} » (${v.byline}) vient d'être publiée sur Casebook. Elle correspond à ce que vous suivez — ${v.follow}. La lire ici :\n\n${v.link}\n\nVous avez demandé à être prévenu de chaque nouvelle publication ; un récapitulatif quotidien ou hebdomadaire est aussi possible :\n\n${v.settings}`,
+        `« ${v.title} » (${v.byline}) vient d'être publiée sur Casebook. Elle correspond à ce que vous suivez — ${v.follow}. La lire ici :\n\n${v.link}\n\nVous avez demandé à être prévenu de chaque nouvelle publication ; un récapitulatif quotidien ou hebdomadaire est aussi possible :\n\n${v.settings}`,
       why: () => "Vous recevez ce message parce que vous suivez ce sujet sur Casebook et avez choisi d'être prévenu de chaque nouvelle publication.",
     },
     nl: {
@@ -593,8 +593,8 @@ const replyTemplates = {
       why: () => "You receive this because you are a moderator on Casebook.",
     },
     fr: {
-      subject: (v) => `Casebook : une réponse attend la modération — ${v.title}`,
-      body: (v) => `Une réponse à « ${v.title} » attend un modérateur avant d'apparaître.\n\nLa relire ici :\n\n${v.link}`,
+      subject: (v) => `Casebook : une réponse attend la modération — ${v.title}`,
+      body: (v) => `Une réponse à « ${v.title} » attend un modérateur avant d'apparaître.\n\nLa relire ici :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook.",
     },
     nl: {
@@ -613,9 +613,9 @@ const replyTemplates = {
       why: () => "You receive this because you replied to this discussion on Casebook.",
     },
     fr: {
-      subject: (v) => `Casebook : votre réponse à « ${v.title} »`,
+      subject: (v) => `Casebook : votre réponse à « ${v.title} »`,
       body: (v) =>
-        `Il y a du nouveau pour votre réponse à « ${v.title} » : ${REPLY_DECISIONS.fr[v.decision ?? ""] ?? v.decision}.` +
+        `Il y a du nouveau pour votre réponse à « ${v.title} » : ${REPLY_DECISIONS.fr[v.decision ?? ""] ?? v.decision}.` +
         (v.note ? `\n\n${quote(v.note)}` : "") +
         `\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous avez répondu à cette discussion sur Casebook.",
@@ -636,8 +636,8 @@ const replyTemplates = {
       why: () => "You receive this because you started or follow this discussion on Casebook.",
     },
     fr: {
-      subject: (v) => `Casebook : une nouvelle réponse à « ${v.title} »`,
-      body: (v) => `Il y a une nouvelle réponse à la discussion « ${v.title} ». La lire ici :\n\n${v.link}`,
+      subject: (v) => `Casebook : une nouvelle réponse à « ${v.title} »`,
+      body: (v) => `Il y a une nouvelle réponse à la discussion « ${v.title} ». La lire ici :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous avez lancé ou suivez cette discussion sur Casebook.",
     },
     nl: {
@@ -663,9 +663,9 @@ const roundTableTemplates = {
       why: () => "You receive this because you are an administrator of an invited organisation on Casebook.",
     },
     fr: {
-      subject: (v) => `Casebook : ${v.host} invite votre organisation à la table ronde « ${v.title} »`,
+      subject: (v) => `Casebook : ${v.host} invite votre organisation à la table ronde « ${v.title} »`,
       body: (v) =>
-        `${v.host} invite votre organisation à la table ronde « ${v.title} ». Acceptez ou déclinez au nom de votre organisation, et indiquez qui y participe, ici :\n\n${v.link}`,
+        `${v.host} invite votre organisation à la table ronde « ${v.title} ». Acceptez ou déclinez au nom de votre organisation, et indiquez qui y participe, ici :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous êtes administrateur d'une organisation invitée sur Casebook.",
     },
     nl: {
@@ -682,8 +682,8 @@ const roundTableTemplates = {
       why: () => "You receive this because you are an administrator of the host organisation on Casebook.",
     },
     fr: {
-      subject: (v) => `Casebook : ${v.org} a répondu à votre invitation à « ${v.title} »`,
-      body: (v) => `${v.org} ${ROUND_TABLE_ANSWERS.fr[String(v.answer)] ?? v.answer} votre invitation à la table ronde « ${v.title} ».\n\n${v.link}`,
+      subject: (v) => `Casebook : ${v.org} a répondu à votre invitation à « ${v.title} »`,
+      body: (v) => `${v.org} ${ROUND_TABLE_ANSWERS.fr[String(v.answer)] ?? v.answer} votre invitation à la table ronde « ${v.title} ».\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous êtes administrateur de l'organisation hôte sur Casebook.",
     },
     nl: {
@@ -700,9 +700,9 @@ const roundTableTemplates = {
       why: () => "You receive this because your organisation named you as an attendee on Casebook.",
     },
     fr: {
-      subject: (v) => `Casebook : la table ronde « ${v.title} » a lieu demain`,
+      subject: (v) => `Casebook : la table ronde « ${v.title} » a lieu demain`,
       body: (v) =>
-        `Pour rappel : une séance de la table ronde « ${v.title} » a lieu ${v.when}. Le lieu, le lien et l'ordre du jour sont sur sa page :\n\n${v.link}`,
+        `Pour rappel : une séance de la table ronde « ${v.title} » a lieu ${v.when}. Le lieu, le lien et l'ordre du jour sont sur sa page :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que votre organisation vous a désigné comme participant sur Casebook.",
     },
     nl: {
@@ -730,7 +730,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
     fr: {
       subject: () => "Vérifiez votre adresse e-mail pour Casebook",
       body: (v) =>
-        `Veuillez confirmer votre adresse e-mail en ouvrant ce lien :\n\n${v.link}\n\n` +
+        `Veuillez confirmer votre adresse e-mail en ouvrant ce lien :\n\n${v.link}\n\n` +
         "Ce lien ne fonctionne qu'une seule fois. Si vous n'avez pas créé de compte Casebook, vous pouvez ignorer ce message.",
       why: () => "Vous recevez ce message parce que quelqu'un s'est inscrit sur Casebook avec cette adresse e-mail.",
     },
@@ -755,8 +755,8 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       subject: () => "Réinitialisez votre mot de passe Casebook",
       body: (v) =>
         "Quelqu'un (vous, normalement) a demandé à réinitialiser le mot de passe de votre compte Casebook. " +
-        `Pour choisir un nouveau mot de passe, ouvrez ce lien :\n\n${v.link}\n\n` +
-        "Ce lien ne fonctionne qu'une seule fois. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
+        `Pour choisir un nouveau mot de passe, ouvrez ce lien :\n\n${v.link}\n\n` +
+        "Ce lien ne fonctionne qu'une seule fois. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
       why: () => "Vous recevez ce message parce qu'une réinitialisation du mot de passe a été demandée pour le compte Casebook lié à cette adresse e-mail.",
     },
     nl: {
@@ -780,7 +780,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       subject: () => "Votre mot de passe Casebook a été modifié",
       body: () =>
         "Le mot de passe de votre compte Casebook vient d'être modifié. Si c'est bien vous, vous n'avez rien d'autre à faire.\n\n" +
-        "Si ce n'est pas vous, quelqu'un d'autre a peut-être accès à votre compte : choisissez sans attendre un nouveau mot de passe depuis la page de connexion.",
+        "Si ce n'est pas vous, quelqu'un d'autre a peut-être accès à votre compte : choisissez sans attendre un nouveau mot de passe depuis la page de connexion.",
       why: () => "Vous recevez ce message parce que le mot de passe du compte Casebook lié à cette adresse e-mail a été modifié.",
     },
     nl: {
@@ -806,7 +806,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       body: (v) =>
         `${v.inviter} vous invite à rejoindre ${v.org} sur Casebook, la plateforme où les organisations de soins de santé belges ` +
         "partagent ce qu'elles ont appris de leurs projets d'IA, y compris ce qui n'a pas fonctionné.\n\n" +
-        `Pour accepter l'invitation, ouvrez ce lien. Il fonctionne une seule fois, pendant 7 jours :\n\n${v.link}\n\n` +
+        `Pour accepter l'invitation, ouvrez ce lien. Il fonctionne une seule fois, pendant 7 jours :\n\n${v.link}\n\n` +
         `Si vous ne connaissez pas ${v.inviter} ou si vous ne souhaitez pas rejoindre cette organisation, vous pouvez ignorer ce message.`,
       why: (v) => `Vous recevez ce message parce que ${v.inviter} a indiqué cette adresse e-mail pour vous inviter à rejoindre ${v.org}.`,
     },
@@ -827,9 +827,9 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       why: (v) => `You receive this because you are the contact person for ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `${v.org} : organisation vérifiée sur Casebook`,
+      subject: (v) => `${v.org} : organisation vérifiée sur Casebook`,
       body: (v) =>
-        `Bonne nouvelle : l'équipe Casebook a contrôlé et vérifié l'organisation ${v.org}. ` +
+        `Bonne nouvelle : l'équipe Casebook a contrôlé et vérifié l'organisation ${v.org}. ` +
         "Vous pouvez dès à présent vous connecter et reprendre là où vous en étiez.",
       why: (v) => `Vous recevez ce message parce que vous êtes la personne de contact de ${v.org} sur Casebook.`,
     },
@@ -854,7 +854,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       subject: (v) => `L'organisation ${v.org} n'a pas pu être vérifiée sur Casebook`,
       body: (v) =>
         `L'équipe Casebook n'a pas pu vérifier l'organisation ${v.org}.` +
-        (v.reason ? ` Motif indiqué :\n\n${quote(v.reason)}` : "") +
+        (v.reason ? ` Motif indiqué :\n\n${quote(v.reason)}` : "") +
         "\n\nSi vous pensez qu'il s'agit d'une erreur, connectez-vous à Casebook pour revoir les informations de l'organisation.",
       why: (v) => `Vous recevez ce message parce que vous avez demandé l'inscription de l'organisation ${v.org} sur Casebook.`,
     },
@@ -877,7 +877,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
     fr: {
       subject: (v) => `Vous êtes maintenant membre de ${v.org} sur Casebook`,
       body: (v) =>
-        `Votre demande pour rejoindre ${v.org} sur Casebook a été acceptée. Votre rôle : ${role("fr", v.role)}.\n\n` +
+        `Votre demande pour rejoindre ${v.org} sur Casebook a été acceptée. Votre rôle : ${role("fr", v.role)}.\n\n` +
         "Vous pouvez dès maintenant vous connecter.",
       why: (v) => `Vous recevez ce message parce que vous avez demandé à rejoindre ${v.org} sur Casebook.`,
     },
@@ -922,7 +922,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       subject: () => "Quelqu'un a tenté de créer un compte Casebook avec votre adresse",
       body: (v) =>
         "Quelqu'un (peut-être vous) a tenté de créer un nouveau compte Casebook avec cette adresse e-mail, qui possède déjà un compte. " +
-        `Rien n'a été modifié. Si c'était vous, connectez-vous — ou, si vous avez oublié votre mot de passe, choisissez-en un nouveau ici :\n\n${v.link}`,
+        `Rien n'a été modifié. Si c'était vous, connectez-vous — ou, si vous avez oublié votre mot de passe, choisissez-en un nouveau ici :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que cette adresse possède un compte Casebook. Si ce n'était pas vous, ignorez ce message.",
     },
     nl: {
@@ -943,11 +943,11 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       why: () => "You receive this because you wrote this post on Casebook.",
     },
     fr: {
-      subject: (v) => `Casebook : ${decision("fr", v.decision)} — ${v.title}`,
+      subject: (v) => `Casebook : ${decision("fr", v.decision)} — ${v.title}`,
       body: (v) =>
-        `Il y a du nouveau pour votre publication « ${v.title} » : ${decision("fr", v.decision)}.` +
+        `Il y a du nouveau pour votre publication « ${v.title} » : ${decision("fr", v.decision)}.` +
         (v.note ? `\n\n${quote(v.note)}` : "") +
-        `\n\nOuvrez-la ici :\n\n${v.link}`,
+        `\n\nOuvrez-la ici :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous avez rédigé cette publication sur Casebook.",
     },
     nl: {
@@ -967,9 +967,9 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       why: () => "You receive this because you wrote this post on Casebook.",
     },
     fr: {
-      subject: (v) => `Casebook : votre publication « ${v.title} » est masquée le temps qu'un modérateur examine un signalement`,
+      subject: (v) => `Casebook : votre publication « ${v.title} » est masquée le temps qu'un modérateur examine un signalement`,
       body: (v) =>
-        `Un lecteur a signalé votre publication « ${v.title} ». Elle est masquée au public jusqu'à ce qu'un modérateur l'ait examinée ; nous vous tiendrons informé. Vous pouvez la consulter ici :\n\n${v.link}`,
+        `Un lecteur a signalé votre publication « ${v.title} ». Elle est masquée au public jusqu'à ce qu'un modérateur l'ait examinée ; nous vous tiendrons informé. Vous pouvez la consulter ici :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous avez rédigé cette publication sur Casebook.",
     },
     nl: {
@@ -990,7 +990,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
     fr: {
       subject: (v) => `Vous n'êtes plus membre de ${v.org} sur Casebook`,
       body: (v) =>
-        `Un administrateur de ${v.org} vous a retiré de l'organisation sur Casebook. Vous ne pouvez plus écrire, lire ses brouillons ni agir en son nom ; vos publications déjà publiées restent en ligne. Votre compte Casebook reste actif.\n\n` +
+        `Un administrateur de ${v.org} vous a retiré de l'organisation sur Casebook. Vous ne pouvez plus écrire, lire ses brouillons ni agir en son nom ; vos publications déjà publiées restent en ligne. Votre compte Casebook reste actif.\n\n` +
         `Si vous pensez qu'il s'agit d'une erreur, contactez directement une personne de ${v.org}.`,
       why: (v) => `Vous recevez ce message parce que vous étiez membre de ${v.org} sur Casebook.`,
     },
@@ -1015,7 +1015,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       subject: () => "Votre compte Casebook a été supprimé",
       body: (v) =>
         "Votre compte Casebook a été supprimé, comme vous l'avez demandé. Vous êtes déconnecté partout, vos adhésions ont pris fin et vos travaux non publiés ont été effacés.\n\n" +
-        `Publications maintenues en ligne, attribuées à un ancien membre : ${v.kept}\nPublications retirées : ${v.withdrawn}\nBrouillons et publications non publiées supprimés : ${v.deleted}\n\n` +
+        `Publications maintenues en ligne, attribuées à un ancien membre : ${v.kept}\nPublications retirées : ${v.withdrawn}\nBrouillons et publications non publiées supprimés : ${v.deleted}\n\n` +
         "Si vous n'avez pas demandé cette suppression, écrivez-nous sans attendre à l'adresse indiquée dans la politique de modération du site.",
       why: () => "Vous recevez ce message parce que le compte Casebook lié à cette adresse e-mail a été supprimé.",
     },
