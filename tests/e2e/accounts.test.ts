@@ -102,6 +102,22 @@ describe("accounts and organisations", () => {
     await expect(page.getByRole("status").textContent()).resolves.toContain(`is now a member of ${orgName}`);
     await page.goto(`${baseUrl}${orgPath}`);
     await expect(page.getByRole("table").first().textContent()).resolves.toContain("member@casebook.example");
+    // Each of the page's forms says what it changed, to whom (not a bare "Done.").
+    const memberRow = page.getByRole("row").filter({ hasText: "member@casebook.example" });
+    await memberRow.getByRole("combobox").selectOption("dpo");
+    await memberRow.getByRole("button", { name: "Change role" }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toMatch(/'s role is now: Data protection officer\.$/);
+    const invitee = `invitee-${Date.now()}@example.test`;
+    await page.getByLabel("E-mail address", { exact: true }).fill(invitee);
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toBe(`Invitation sent to ${invitee}.`);
+    await page.getByRole("button", { name: `Revoke the invitation of ${invitee}` }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toBe(`The invitation to ${invitee} is withdrawn: its link no longer works.`);
+    const settings = page.getByRole("region", { name: "Settings" });
+    await settings.getByRole("radio", { name: "Yes" }).check();
+    await settings.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toContain("your data protection officer signs off each post");
+    await expect(page.getByText("Done.", { exact: true }).count()).resolves.toBe(0);
 
     await member.goto(`${baseUrl}/account`);
     await expect(member.getByRole("link", { name: orgName }).count()).resolves.toBe(1);

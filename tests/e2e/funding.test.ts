@@ -46,7 +46,13 @@ describe("funding decisions", () => {
     await funder.getByLabel("Status").selectOption("closed");
     await funder.getByRole("button", { name: "Save the call" }).click();
     await funder.waitForURL(/\/calls\/remote-monitoring-at-home-\d+\?saved=1$/);
+    await expect(funder.getByRole("status").textContent()).resolves.toBe("The call is saved.");
     const callUrl = funder.url().replace(/\?.*$/, "");
+    // Only the call's managers are told; a visitor following the same address is not.
+    const passerBy = await browser.newPage();
+    await passerBy.goto(funder.url());
+    await expect(passerBy.getByText("The call is saved.").count()).resolves.toBe(0);
+    await passerBy.close();
 
     await funder.getByRole("link", { name: "Record decisions" }).click();
     const dir = mkdtempSync(path.join(os.tmpdir(), "casebook-csv-"));

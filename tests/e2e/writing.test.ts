@@ -377,6 +377,10 @@ describe("submitting and previewing", () => {
     const confirmation = (await page.locator(".next-steps").textContent()) ?? "";
     expect(confirmation).not.toContain("data protection officer");
     expect(confirmation).toContain("A Casebook moderator reviews it");
+    // Withdrawing says so (not a bare "Done.").
+    await saveAndWait(page, "Withdraw this post");
+    expect(page.url()).toMatch(/\/dashboard\/posts\/[a-z0-9]{15}\?done=withdrawn$/);
+    await expect(page.getByRole("status").textContent()).resolves.toBe("Your post is withdrawn.");
 
     await page.goto(`${baseUrl}/write?kind=case_study`);
     await page.getByLabel("Title", { exact: true }).fill(`Unfinished ${Date.now()}`);

@@ -27,8 +27,12 @@ describe("platform administration", () => {
     const member = await createUser(pb);
     await expect(setPlatformRole(moderator, member.id, "moderator")).rejects.toBeInstanceOf(ForbiddenError);
     await expect(setPlatformRole(admin, admin.id, "member")).rejects.toBeInstanceOf(ForbiddenError);
-    await setPlatformRole(admin, member.id, "moderator");
+    // The page says whose role changed: the account's name, or its address when it has none.
+    const named = await pb.collection("users").getOne(member.id);
+    expect(await setPlatformRole(admin, member.id, "moderator")).toEqual({ name: named.name || named.email, role: "moderator" });
     expect((await pb.collection("users").getOne(member.id)).role).toBe("moderator");
+    const nameless = await createUser(pb, { name: "" });
+    expect(await setPlatformRole(admin, nameless.id, "admin")).toEqual({ name: nameless.email, role: "admin" });
     expect((await listAccounts(admin, member.email)).map((a) => a.role)).toEqual(["moderator"]);
     await expect(listAccounts(moderator)).rejects.toBeInstanceOf(ForbiddenError);
   });

@@ -59,9 +59,10 @@ export async function listAccounts(
 }
 
 /** An administrator changes another account's platform role (their sessions are reissued). */
-export async function setPlatformRole(actor: Actor | null, userId: string, role: string): Promise<void> {
+export async function setPlatformRole(actor: Actor | null, userId: string, role: string): Promise<{ name: string; role: string }> {
   assertCan(actor, "user.set_platform_role", { userId });
   if (!(PLATFORM_ROLES as readonly string[]).includes(role)) throw new ValidationError("role", say("domain.admin.role"));
   const pb = await getPocketBase();
-  await pb.collection("users").update(userId, { role });
+  const user = await pb.collection("users").update(userId, { role }, { fields: "name,email" });
+  return { name: String(user.name || user.email || ""), role };
 }

@@ -417,13 +417,13 @@ export async function decideJoinRequest(
         : composeMail("membership_rejected", user.locale || null, { org: org?.name ?? "" });
     await sendMail({ to: user.email, subject: mail.subject, text: mail.text });
   }
-  return { decision, name: user?.name ?? "", organization: org?.name ?? "" };
+  return { decision, name: user?.name || user?.email || "", organization: org?.name ?? "" };
 }
 
-/** Changes a member's role; the last admin cannot be demoted. */
-export async function changeMemberRole(actor: Actor | null, membershipId: string, role: string): Promise<void> {
+/** Changes a member's role; the last admin cannot be demoted. Returns who and the new role, for the page to say. */
+export async function changeMemberRole(actor: Actor | null, membershipId: string, role: string): Promise<{ name: string; role: string }> {
   const pb = await pbClient();
-  const membership = await pb.collection("memberships").getOne(membershipId, { expand: "organization" });
+  const membership = await pb.collection("memberships").getOne(membershipId, { expand: "organization,user" });
   assertCan(actor, "org.manage_members", { organization: { id: membership.organization, verified: Boolean(membership.expand?.organization?.verified) } });
   const parsed = z.enum(MEMBERSHIP_ROLES).safeParse(role);
   if (!parsed.success) throw new ValidationError("role", say("domain.membership.role"));
@@ -431,23 +431,26 @@ export async function changeMemberRole(actor: Actor | null, membershipId: string
     throw new ValidationError("role", say("domain.membership.last_admin"));
   }
   await pb.collection("memberships").update(membership.id, { role: parsed.data });
+  return { name: membership.expand?.user?.name || membership.expand?.user?.email || "", role: parsed.data };
 }
 
-/** Leaves an organisation; refused for its last admin. */
-export async function leaveOrganization(actor: Actor | null, organizationId: string): Promise<void> {
+/** Leaves an organisation; refused for its last admin. Returns the organisation's name. */
+export async function leaveOrganization(actor: Actor | null, organizationId: string): Promise<{ organization: string }> {
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId);
   assertCan(actor, "org.leave", { organization: { id: org.id, verified: Boolean(org.verified) }, activeAdmins: await countActiveAdmins(org.id) });
   const mine = await pb.collection("memberships").getFirstListItem(pb.filter("user = {:u} && organization = {:o}", { u: actor.id, o: org.id }));
   await pb.collection("memberships").update(mine.id, { status: "left" });
+  return { organization: org.name };
 }
 
-/** Sets whether the organisation's posts need its DPO's sign-off. */
-export async function setRequiresDpoReview(actor: Actor | null, organizationId: string, required: boolean): Promise<void> {
+/** Sets whether the organisation's posts need its DPO's sign-off; returns the setting. */
+export async function setRequiresDpoReview(actor: Actor | null, organizationId: string, required: boolean): Promise<{ required: boolean }> {
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId);
   assertCan(actor, "org.edit_settings", { organization: { id: org.id, verified: Boolean(org.verified) } });
   await pb.collection("organizations").update(org.id, { requires_dpo_review: required });
+  return { required };
 }
 
 /** Invitations one person may send per 24 hours (issue 9 §20). */
@@ -463,9 +466,9 @@ export function hashInvitationToken(token: string): string {
 /**
  * Invites someone by e-mail to join with a role. The invitation is a record: single use,
  * revocable, valid for INVITE_TTL_MS; the mail carries a random token whose hash alone is
- * stored. A new invitation to the same address replaces a pending one.
+ * stored. A new invitation to the same address replaces a pending one. Returns the address.
  */
-export async function inviteMember(actor: Actor | null, organizationId: string, email: string, role: string, pageLocale?: Locale): Promise<void> {
+export async function inviteMember(actor: Actor | null, organizationId: string, email: string, role: string, pageLocale?: Locale): Promise<{ email: string }> {
   const pb = await pbClient();
   const org = await pb.collection("organizations").getOne(organizationId);
   assertCan(actor, "org.manage_members", { organization: { id: org.id, verified: Boolean(org.verified) } });
@@ -521,16 +524,18 @@ export async function inviteMember(actor: Actor | null, organizationId: string, 
   const link = siteLink(locale, `/invitations/accept?${new URLSearchParams({ token })}`);
   const mail = composeMail("org_invitation", locale, { org: org.name, inviter: actor.name, link });
   await sendMail({ to: address.data, subject: mail.subject, text: mail.text });
+  return { email: address.data };
 }
 
-/** Withdraws a pending invitation; its link stops working at once. */
-export async function revokeInvitation(actor: Actor | null, invitationId: string): Promise<void> {
+/** Withdraws a pending invitation; its link stops working at once. Returns its address. */
+export async function revokeInvitation(actor: Actor | null, invitationId: string): Promise<{ email: string }> {
   const pb = await pbClient();
   const invitation = await pb.collection("invitations").getOne(invitationId, { expand: "organization" });
   assertCan(actor, "org.manage_members", { organization: { id: invitation.organization, verified: Boolean(invitation.expand?.organization?.verified) } });
   if (invitation.accepted_at) throw new ValidationError("invitation", say("domain.invitation.accepted_already"));
   if (invitation.revoked_at) throw new ValidationError("invitation", say("domain.invitation.revoked_already"));
   await pb.collection("invitations").update(invitation.id, { revoked_at: new Date().toISOString(), revoked_by: actor.id });
+  return { email: String(invitation.email) };
 }
 
 /** Where an invitation stands, as its organisation's admins see it. */
