@@ -160,6 +160,7 @@ describe("replying to a discussion", () => {
     await item.getByRole("button", { name: "Publish" }).click();
     await moderatorPage.waitForLoadState();
     await expect(moderatorPage.getByRole("article").filter({ hasText: waiting }).count()).resolves.toBe(0);
+    await expect(moderatorPage.getByRole("status").textContent()).resolves.toBe("The reply is published. Its author is told.");
     await visitor.reload();
     const published = visitor.getByRole("article", { name: /Reply by Soins/ });
     await expect(published.getByText(waiting).count()).resolves.toBe(1);

@@ -26,7 +26,8 @@ export const repliesEn = {
   "reply.withdrawn": "Your reply was withdrawn.",
   "reply.marked": "That reply is now the accepted answer.",
   "reply.unmarked": "The discussion no longer has an accepted answer.",
-  "reply.moderated": "Done.",
+  "reply.moderated":
+    "{decision, select, approve {The reply is published.} reject {The reply is refused.} hide {The reply is hidden from readers.} other {The reply is shown again.}} Its author is told.",
   "reply.settings_saved": "The discussion's settings are saved.",
   "reply.in_reply_to": "In reply to {byline}",
   "reply.quote_gone": "In reply to a reply that is no longer available.",
@@ -135,7 +136,8 @@ export const repliesFr = {
   "reply.withdrawn": "Votre réponse a été retirée.",
   "reply.marked": "Cette réponse est désormais la réponse retenue.",
   "reply.unmarked": "La discussion n'a plus de réponse retenue.",
-  "reply.moderated": "C'est fait.",
+  "reply.moderated":
+    "{decision, select, approve {La réponse est publiée.} reject {La réponse est refusée.} hide {La réponse est masquée aux lecteurs.} other {La réponse est de nouveau visible.}} Son auteur en est informé.",
   "reply.settings_saved": "Les réglages de la discussion sont enregistrés.",
   "reply.in_reply_to": "En réponse à {byline}",
   "reply.quote_gone": "En réponse à une réponse qui n'est plus disponible.",
@@ -247,7 +249,8 @@ export const repliesNl = {
   "reply.withdrawn": "Uw reactie is ingetrokken.",
   "reply.marked": "Die reactie is nu het aanvaarde antwoord.",
   "reply.unmarked": "De discussie heeft geen aanvaard antwoord meer.",
-  "reply.moderated": "Gedaan.",
+  "reply.moderated":
+    "{decision, select, approve {De reactie is gepubliceerd.} reject {De reactie is geweigerd.} hide {De reactie is verborgen voor lezers.} other {De reactie is weer zichtbaar.}} De auteur wordt op de hoogte gebracht.",
   "reply.settings_saved": "De instellingen van de discussie zijn bewaard.",
   "reply.in_reply_to": "Als antwoord op {byline}",
   "reply.quote_gone": "Als antwoord op een reactie die niet meer beschikbaar is.",
