@@ -45,7 +45,7 @@ describe("mail language from the sign-up page", () => {
     const mail = await mailTo(email);
     expect(mail.subject).toBe("Vérifiez votre adresse e-mail pour Casebook");
     expect(mail.text).toMatch(/^Bonjour Nadia Lambert,\n\nVeuillez confirmer votre adresse e-mail/);
-    expect(mail.text).toContain("L'équipe Casebook");
+    expect(mail.text).toContain("L’équipe Casebook");
     for (const english of ["Hello", "The Casebook team", "You receive this", "Please confirm"]) expect(mail.text).not.toContain(english);
     expect(mail.text).not.toMatch(/-{10,} (English|Français|Nederlands) -{10,}/);
     await context.close();
@@ -67,7 +67,7 @@ describe("mail language from the sign-up page", () => {
     const mail = await mailTo(email);
     expect(mail.subject).toBe("Bevestig uw e-mailadres voor Casebook");
     expect(mail.text).toMatch(/^Dag Lotte Peeters,\n\n/);
-    for (const other of ["Hello", "The Casebook team", "Bonjour", "L'équipe Casebook"]) expect(mail.text).not.toContain(other);
+    for (const other of ["Hello", "The Casebook team", "Bonjour", "L’équipe Casebook"]) expect(mail.text).not.toContain(other);
     await context.close();
   });
 });

@@ -235,7 +235,7 @@ describe("replying to a discussion", () => {
     const slug = (await pb.collection("posts").getOne(id)).slug;
     const page = await signedInPage(browser, baseUrl, asker.email, asker.password);
     await page.goto(`${baseUrl}/fr/posts/${slug}`);
-    const pseudonymous = page.getByLabel("Répondre sous pseudonyme, avec la description de l'organisation");
+    const pseudonymous = page.getByLabel("Répondre sous pseudonyme, avec la description de l’organisation");
     await expect(pseudonymous.isChecked()).resolves.toBe(true);
     await expect(page.getByText("Vous avez publié ce fil sous pseudonyme").count()).resolves.toBe(1);
     const text = "Merci à tous, nous allons essayer une alerte plus discrète la nuit.";

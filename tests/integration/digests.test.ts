@@ -156,7 +156,7 @@ describe("digests", () => {
     await drainAll();
     for (const [member, subject, locale] of [
       [d1, "Casebook: 1 new in what you follow today", "en"],
-      [d2, "Casebook\u00a0: 1 nouveauté(s) aujourd'hui dans ce que vous suivez", "fr"],
+      [d2, "Casebook\u00a0: 1 nouveauté(s) aujourd’hui dans ce que vous suivez", "fr"],
       [d3, "Casebook: 1 nieuw vandaag in wat u volgt", "nl"],
     ] as const) {
       const mails = digestsTo(member.email);

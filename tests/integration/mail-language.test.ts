@@ -31,7 +31,7 @@ afterAll(async () => {
 // Words only one language's version of every mail has: its signature and the line saying why it was sent.
 const MARKS = {
   en: ["The Casebook team", "You receive this because"],
-  fr: ["L'équipe Casebook", "Vous recevez ce message parce qu"],
+  fr: ["L’équipe Casebook", "Vous recevez ce message parce qu"],
   nl: ["Het Casebook-team", "U ontvangt dit bericht omdat"],
 } as const;
 type Language = keyof typeof MARKS;
@@ -142,7 +142,7 @@ describe("mails are in the recipient's language", () => {
     await decideJoinRequest(await actor(admin.id), pending.id, "approve", "editor");
     expect((await mailIn(applicant.email, "fr")).text).toContain("Votre rôle\u00a0: rédacteur.");
     await removeMember(await actor(admin.id), pending.id);
-    expect((await mailIn(applicant.email, "fr")).subject).toBe(`Vous n'êtes plus membre de ${org.name} sur Casebook`);
+    expect((await mailIn(applicant.email, "fr")).subject).toBe(`Vous n’êtes plus membre de ${org.name} sur Casebook`);
 
     const refused = await createUser(pb, { locale: "nl" });
     await requestToJoin(await actor(refused.id), org.id, "");

@@ -386,7 +386,7 @@ describe("the mail outbox and a real SMTP server", () => {
     expect(mail.html).toContain(`href="http://127.0.0.1:4321/fr/dashboard/signoff/${post.id}"`);
     expect(mail.html).toContain('<meta name="color-scheme" content="light dark">');
     // Both parts say the same: every paragraph of the text is in the HTML.
-    for (const words of ["Bonjour Dora DPO,", "L'équipe Casebook", "Vous recevez ce message parce que vous êtes délégué"]) {
+    for (const words of ["Bonjour Dora DPO,", "L’équipe Casebook", "Vous recevez ce message parce que vous êtes délégué"]) {
       expect(mail.text).toContain(words);
       expect(mail.html).toContain(words);
     }

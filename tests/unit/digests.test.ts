@@ -113,7 +113,7 @@ describe("digestMail", () => {
       ].join("\n\n"),
     );
     const composed = composeMail("digest_daily", "fr", mail!.params as Record<string, string>);
-    expect(composed.subject).toBe("Casebook : 3 nouveauté(s) aujourd'hui dans ce que vous suivez");
+    expect(composed.subject).toBe("Casebook : 3 nouveauté(s) aujourd’hui dans ce que vous suivez");
     expect(composed.text).toContain("Mot-clé\u00a0: sepsis\n\nTitle of sepsis-alerts — AZ Groeninge\nhttps://casebook.example.org/fr/posts/sepsis-alerts");
     expect(composed.html).toContain('<a href="https://casebook.example.org/fr/posts/quiet-triage"');
   });

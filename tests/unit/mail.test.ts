@@ -269,7 +269,7 @@ describe("composeMail", () => {
   const rules = /\n\n-{10,} (?:English|Français|Nederlands) -{10,}\n\n/;
   // Parameters that choose a wording rather than appear as given.
   const coded = (kind: MailKind, key: string) => kind === "record_published" && (key === "change" || key === "shown");
-  const whyLine = { en: /^You receive this because .+\.$/, fr: /^Vous recevez ce message parce qu(e |')\S.+\.$/, nl: /^U ontvangt dit bericht omdat .+\.$/ };
+  const whyLine = { en: /^You receive this because .+\.$/, fr: /^Vous recevez ce message parce qu(e |’)\S.+\.$/, nl: /^U ontvangt dit bericht omdat .+\.$/ };
 
   it.each(kinds.flatMap((kind) => LOCALES.map((locale) => [kind, locale] as const)))(
     "%s in %s: the reader's language only, ending with why it was sent",
@@ -339,10 +339,10 @@ describe("composeMail", () => {
     });
   });
 
-  it.each(kinds)("%s in French keeps : ; ? ! and « » on the line with a no-break space", (kind) => {
+  it.each(kinds)("%s in French keeps : ; ? ! and « » on the line with a no-break space, and writes ’", (kind) => {
     const mail = composeMail(kind, "fr", { ...markers(kind), name: "Zoë-0" });
     // The markers hold no punctuation: any match is the template's own.
-    expect(`${mail.subject}\n${mail.text}`.match(/.{0,30}(?: [:;?!»]|« ).{0,30}/g)).toBeNull();
+    expect(`${mail.subject}\n${mail.text}`.match(/.{0,30}(?: [:;?!»]|« |\p{L}'\p{L}).{0,30}/gu)).toBeNull();
   });
 
   it("says whether a funder's record was published or corrected, and whether it names the applicant, in each language", () => {

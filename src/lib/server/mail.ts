@@ -259,7 +259,7 @@ const greeting: Record<Language, (name: string | undefined) => string> = {
 
 const signature: Record<Language, string> = {
   en: "The Casebook team",
-  fr: "L'équipe Casebook",
+  fr: "L’équipe Casebook",
   nl: "Het Casebook-team",
 };
 
@@ -342,8 +342,8 @@ const noticeTemplates = {
     },
     fr: {
       subject: (v) => `Casebook : nouveau dans la file de modération — ${v.title}`,
-      body: (v) => `« ${v.title} » (${v.org}) attend dans la file de modération. Prenez-la en charge pour l'examiner :\n\n${v.link}`,
-      why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook et avez choisi d'être prévenu de chaque nouvelle publication.",
+      body: (v) => `« ${v.title} » (${v.org}) attend dans la file de modération. Prenez-la en charge pour l’examiner :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook et avez choisi d’être prévenu de chaque nouvelle publication.",
     },
     nl: {
       subject: (v) => `Casebook: nieuw in de moderatiewachtrij — ${v.title}`,
@@ -361,7 +361,7 @@ const noticeTemplates = {
     fr: {
       subject: (v) => `Casebook : données de patients signalées dans « ${v.title} »`,
       body: (v) =>
-        `Un lecteur a signalé des données de patients dans la publication « ${v.title} ». Ces signalements passent en tête de la file ; merci d'y jeter un œil dès maintenant :\n\n${v.link}`,
+        `Un lecteur a signalé des données de patients dans la publication « ${v.title} ». Ces signalements passent en tête de la file ; merci d’y jeter un œil dès maintenant :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook.",
     },
     nl: {
@@ -424,10 +424,10 @@ const noticeTemplates = {
       why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `Casebook : ${v.funder} demande s'il peut nommer ${v.org}`,
+      subject: (v) => `Casebook : ${v.funder} demande s’il peut nommer ${v.org}`,
       body: (v) =>
         `${v.funder} a enregistré sa décision sur la candidature « ${v.title} » de ${v.org} et demande si Casebook peut la publier sous le nom de votre organisation. Voici ce qui serait publié :\n\n${v.published}\n\n` +
-        `Merci de répondre d'ici le ${v.deadline}. Sans réponse à cette date, la fiche pourra être publiée sans le nom de votre organisation, avec sa seule description.\n\nRépondre ici :\n\n${v.link}`,
+        `Merci de répondre d’ici le ${v.deadline}. Sans réponse à cette date, la fiche pourra être publiée sans le nom de votre organisation, avec sa seule description.\n\nRépondre ici :\n\n${v.link}`,
       why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
     },
     nl: {
@@ -447,7 +447,7 @@ const noticeTemplates = {
       why: (v) => `You receive this because you are an administrator of ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `Rappel Casebook : répondez à ${v.funder} d'ici le ${v.deadline}`,
+      subject: (v) => `Rappel Casebook : répondez à ${v.funder} d’ici le ${v.deadline}`,
       body: (v) =>
         `${v.funder} attend toujours votre réponse au sujet de « ${v.title} » : Casebook peut-il publier sa décision sous le nom de ${v.org} ? Voici ce qui serait publié :\n\n${v.published}\n\n` +
         `Après le ${v.deadline}, la fiche pourra être publiée sans le nom de votre organisation, avec sa seule description.\n\nRépondre ici :\n\n${v.link}`,
@@ -471,7 +471,7 @@ const noticeTemplates = {
     fr: {
       subject: (v) => `Casebook : la synthèse de « ${v.title} » peut-elle nommer ${v.org} ?`,
       body: (v) =>
-        `${v.host} a rédigé la synthèse de la table ronde « ${v.title} » et demande si elle peut citer ${v.org} parmi les participants. Sans votre accord, ${v.org} n'y figure que par sa description (par exemple « un hôpital en Flandre »). La synthèse ne peut pas être publiée avant votre réponse.\n\nLire la synthèse et répondre ici :\n\n${v.link}`,
+        `${v.host} a rédigé la synthèse de la table ronde « ${v.title} » et demande si elle peut citer ${v.org} parmi les participants. Sans votre accord, ${v.org} n’y figure que par sa description (par exemple « un hôpital en Flandre »). La synthèse ne peut pas être publiée avant votre réponse.\n\nLire la synthèse et répondre ici :\n\n${v.link}`,
       why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
     },
     nl: {
@@ -493,7 +493,7 @@ const noticeTemplates = {
       subject: (v) => `Casebook : ${v.funder} a ${v.change === "corrected" ? "corrigé" : "publié"} sa décision sur « ${v.title} »`,
       body: (v) =>
         `${v.funder} a ${v.change === "corrected" ? "corrigé sa décision publiée" : "publié sa décision"} sur la demande « ${v.title} » de ${v.org}, après relecture par les modérateurs de Casebook. ` +
-        `${v.shown === "named" ? `La fiche nomme ${v.org}.` : `La fiche ne nomme pas ${v.org} : les lecteurs n'en voient que la description.`}\n\nLa lire ici :\n\n${v.link}`,
+        `${v.shown === "named" ? `La fiche nomme ${v.org}.` : `La fiche ne nomme pas ${v.org} : les lecteurs n’en voient que la description.`}\n\nLa lire ici :\n\n${v.link}`,
       why: (v) => `Vous recevez ce message parce que vous êtes administrateur de ${v.org} sur Casebook.`,
     },
     nl: {
@@ -516,9 +516,9 @@ const followTemplates = {
       why: () => "You receive this because you follow these subjects on Casebook with a daily digest, sent only on days with something new.",
     },
     fr: {
-      subject: (v) => `Casebook : ${v.count} nouveauté(s) aujourd'hui dans ce que vous suivez`,
+      subject: (v) => `Casebook : ${v.count} nouveauté(s) aujourd’hui dans ce que vous suivez`,
       body: (v) =>
-        `Nouveau sur Casebook depuis le récapitulatif d'hier, dans ce que vous suivez (${v.count}) :\n\n${v.items}\n\nChoisir ce que vous suivez et à quelle fréquence :\n\n${v.link}`,
+        `Nouveau sur Casebook depuis le récapitulatif d’hier, dans ce que vous suivez (${v.count}) :\n\n${v.items}\n\nChoisir ce que vous suivez et à quelle fréquence :\n\n${v.link}`,
       why: () =>
         "Vous recevez ce message parce que vous suivez ces sujets sur Casebook avec un récapitulatif quotidien, envoyé uniquement les jours où il y a du neuf.",
     },
@@ -562,8 +562,8 @@ const followTemplates = {
     fr: {
       subject: (v) => `Casebook : nouveau dans ce que vous suivez — ${v.title}`,
       body: (v) =>
-        `« ${v.title} » (${v.byline}) vient d'être publiée sur Casebook. Elle correspond à ce que vous suivez — ${v.follow}. La lire ici :\n\n${v.link}\n\nVous avez demandé à être prévenu de chaque nouvelle publication ; un récapitulatif quotidien ou hebdomadaire est aussi possible :\n\n${v.settings}`,
-      why: () => "Vous recevez ce message parce que vous suivez ce sujet sur Casebook et avez choisi d'être prévenu de chaque nouvelle publication.",
+        `« ${v.title} » (${v.byline}) vient d’être publiée sur Casebook. Elle correspond à ce que vous suivez — ${v.follow}. La lire ici :\n\n${v.link}\n\nVous avez demandé à être prévenu de chaque nouvelle publication ; un récapitulatif quotidien ou hebdomadaire est aussi possible :\n\n${v.settings}`,
+      why: () => "Vous recevez ce message parce que vous suivez ce sujet sur Casebook et avez choisi d’être prévenu de chaque nouvelle publication.",
     },
     nl: {
       subject: (v) => `Casebook: nieuw in wat u volgt — ${v.title}`,
@@ -579,7 +579,7 @@ const REPLY_DECISIONS: Record<Language, Record<string, string>> = {
   en: { published: "it is published", rejected: "it was not accepted", hidden: "it was hidden by a moderator", restored: "it is online again" },
   fr: {
     published: "elle est publiée",
-    rejected: "elle n'a pas été acceptée",
+    rejected: "elle n’a pas été acceptée",
     hidden: "elle a été masquée par un modérateur",
     restored: "elle est de nouveau en ligne",
   },
@@ -594,7 +594,7 @@ const replyTemplates = {
     },
     fr: {
       subject: (v) => `Casebook : une réponse attend la modération — ${v.title}`,
-      body: (v) => `Une réponse à « ${v.title} » attend un modérateur avant d'apparaître.\n\nLa relire ici :\n\n${v.link}`,
+      body: (v) => `Une réponse à « ${v.title} » attend un modérateur avant d’apparaître.\n\nLa relire ici :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous êtes modérateur sur Casebook.",
     },
     nl: {
@@ -666,7 +666,7 @@ const roundTableTemplates = {
       subject: (v) => `Casebook : ${v.host} invite votre organisation à la table ronde « ${v.title} »`,
       body: (v) =>
         `${v.host} invite votre organisation à la table ronde « ${v.title} ». Acceptez ou déclinez au nom de votre organisation, et indiquez qui y participe, ici :\n\n${v.link}`,
-      why: () => "Vous recevez ce message parce que vous êtes administrateur d'une organisation invitée sur Casebook.",
+      why: () => "Vous recevez ce message parce que vous êtes administrateur d’une organisation invitée sur Casebook.",
     },
     nl: {
       subject: (v) => `Casebook: ${v.host} nodigt uw organisatie uit voor de rondetafel "${v.title}"`,
@@ -684,7 +684,7 @@ const roundTableTemplates = {
     fr: {
       subject: (v) => `Casebook : ${v.org} a répondu à votre invitation à « ${v.title} »`,
       body: (v) => `${v.org} ${ROUND_TABLE_ANSWERS.fr[String(v.answer)] ?? v.answer} votre invitation à la table ronde « ${v.title} ».\n\n${v.link}`,
-      why: () => "Vous recevez ce message parce que vous êtes administrateur de l'organisation hôte sur Casebook.",
+      why: () => "Vous recevez ce message parce que vous êtes administrateur de l’organisation hôte sur Casebook.",
     },
     nl: {
       subject: (v) => `Casebook: ${v.org} antwoordde op uw uitnodiging voor "${v.title}"`,
@@ -702,7 +702,7 @@ const roundTableTemplates = {
     fr: {
       subject: (v) => `Casebook : la table ronde « ${v.title} » a lieu demain`,
       body: (v) =>
-        `Pour rappel : une séance de la table ronde « ${v.title} » a lieu ${v.when}. Le lieu, le lien et l'ordre du jour sont sur sa page :\n\n${v.link}`,
+        `Pour rappel : une séance de la table ronde « ${v.title} » a lieu ${v.when}. Le lieu, le lien et l’ordre du jour sont sur sa page :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que votre organisation vous a désigné comme participant sur Casebook.",
     },
     nl: {
@@ -731,8 +731,8 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       subject: () => "Vérifiez votre adresse e-mail pour Casebook",
       body: (v) =>
         `Veuillez confirmer votre adresse e-mail en ouvrant ce lien :\n\n${v.link}\n\n` +
-        "Ce lien ne fonctionne qu'une seule fois. Si vous n'avez pas créé de compte Casebook, vous pouvez ignorer ce message.",
-      why: () => "Vous recevez ce message parce que quelqu'un s'est inscrit sur Casebook avec cette adresse e-mail.",
+        "Ce lien ne fonctionne qu’une seule fois. Si vous n’avez pas créé de compte Casebook, vous pouvez ignorer ce message.",
+      why: () => "Vous recevez ce message parce que quelqu’un s’est inscrit sur Casebook avec cette adresse e-mail.",
     },
     nl: {
       subject: () => "Bevestig uw e-mailadres voor Casebook",
@@ -754,10 +754,10 @@ const templates: Record<MailKind, Record<Language, Template>> = {
     fr: {
       subject: () => "Réinitialisez votre mot de passe Casebook",
       body: (v) =>
-        "Quelqu'un (vous, normalement) a demandé à réinitialiser le mot de passe de votre compte Casebook. " +
+        "Quelqu’un (vous, normalement) a demandé à réinitialiser le mot de passe de votre compte Casebook. " +
         `Pour choisir un nouveau mot de passe, ouvrez ce lien :\n\n${v.link}\n\n` +
-        "Ce lien ne fonctionne qu'une seule fois. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
-      why: () => "Vous recevez ce message parce qu'une réinitialisation du mot de passe a été demandée pour le compte Casebook lié à cette adresse e-mail.",
+        "Ce lien ne fonctionne qu’une seule fois. Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
+      why: () => "Vous recevez ce message parce qu’une réinitialisation du mot de passe a été demandée pour le compte Casebook lié à cette adresse e-mail.",
     },
     nl: {
       subject: () => "Stel een nieuw wachtwoord in voor Casebook",
@@ -779,8 +779,8 @@ const templates: Record<MailKind, Record<Language, Template>> = {
     fr: {
       subject: () => "Votre mot de passe Casebook a été modifié",
       body: () =>
-        "Le mot de passe de votre compte Casebook vient d'être modifié. Si c'est bien vous, vous n'avez rien d'autre à faire.\n\n" +
-        "Si ce n'est pas vous, quelqu'un d'autre a peut-être accès à votre compte : choisissez sans attendre un nouveau mot de passe depuis la page de connexion.",
+        "Le mot de passe de votre compte Casebook vient d’être modifié. Si c’est bien vous, vous n’avez rien d’autre à faire.\n\n" +
+        "Si ce n’est pas vous, quelqu’un d’autre a peut-être accès à votre compte : choisissez sans attendre un nouveau mot de passe depuis la page de connexion.",
       why: () => "Vous recevez ce message parce que le mot de passe du compte Casebook lié à cette adresse e-mail a été modifié.",
     },
     nl: {
@@ -805,8 +805,8 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       subject: (v) => `${v.inviter} vous invite à rejoindre ${v.org} sur Casebook`,
       body: (v) =>
         `${v.inviter} vous invite à rejoindre ${v.org} sur Casebook, la plateforme où les organisations de soins de santé belges ` +
-        "partagent ce qu'elles ont appris de leurs projets d'IA, y compris ce qui n'a pas fonctionné.\n\n" +
-        `Pour accepter l'invitation, ouvrez ce lien. Il fonctionne une seule fois, pendant 7 jours :\n\n${v.link}\n\n` +
+        "partagent ce qu’elles ont appris de leurs projets d’IA, y compris ce qui n’a pas fonctionné.\n\n" +
+        `Pour accepter l’invitation, ouvrez ce lien. Il fonctionne une seule fois, pendant 7 jours :\n\n${v.link}\n\n` +
         `Si vous ne connaissez pas ${v.inviter} ou si vous ne souhaitez pas rejoindre cette organisation, vous pouvez ignorer ce message.`,
       why: (v) => `Vous recevez ce message parce que ${v.inviter} a indiqué cette adresse e-mail pour vous inviter à rejoindre ${v.org}.`,
     },
@@ -829,7 +829,7 @@ const templates: Record<MailKind, Record<Language, Template>> = {
     fr: {
       subject: (v) => `${v.org} : organisation vérifiée sur Casebook`,
       body: (v) =>
-        `Bonne nouvelle : l'équipe Casebook a contrôlé et vérifié l'organisation ${v.org}. ` +
+        `Bonne nouvelle : l’équipe Casebook a contrôlé et vérifié l’organisation ${v.org}. ` +
         "Vous pouvez dès à présent vous connecter et reprendre là où vous en étiez.",
       why: (v) => `Vous recevez ce message parce que vous êtes la personne de contact de ${v.org} sur Casebook.`,
     },
@@ -851,12 +851,12 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       why: (v) => `You receive this because you asked to register ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `L'organisation ${v.org} n'a pas pu être vérifiée sur Casebook`,
+      subject: (v) => `L’organisation ${v.org} n’a pas pu être vérifiée sur Casebook`,
       body: (v) =>
-        `L'équipe Casebook n'a pas pu vérifier l'organisation ${v.org}.` +
+        `L’équipe Casebook n’a pas pu vérifier l’organisation ${v.org}.` +
         (v.reason ? ` Motif indiqué :\n\n${quote(v.reason)}` : "") +
-        "\n\nSi vous pensez qu'il s'agit d'une erreur, connectez-vous à Casebook pour revoir les informations de l'organisation.",
-      why: (v) => `Vous recevez ce message parce que vous avez demandé l'inscription de l'organisation ${v.org} sur Casebook.`,
+        "\n\nSi vous pensez qu’il s’agit d’une erreur, connectez-vous à Casebook pour revoir les informations de l’organisation.",
+      why: (v) => `Vous recevez ce message parce que vous avez demandé l’inscription de l’organisation ${v.org} sur Casebook.`,
     },
     nl: {
       subject: (v) => `${v.org} kon niet geverifieerd worden op Casebook`,
@@ -898,8 +898,8 @@ const templates: Record<MailKind, Record<Language, Template>> = {
     fr: {
       subject: (v) => `Votre demande pour rejoindre ${v.org} sur Casebook`,
       body: (v) =>
-        `${v.org} n'a pas accepté votre demande pour rejoindre l'organisation sur Casebook. Votre compte Casebook reste actif.\n\n` +
-        `Si vous pensez qu'il s'agit d'une erreur, contactez directement une personne de ${v.org}.`,
+        `${v.org} n’a pas accepté votre demande pour rejoindre l’organisation sur Casebook. Votre compte Casebook reste actif.\n\n` +
+        `Si vous pensez qu’il s’agit d’une erreur, contactez directement une personne de ${v.org}.`,
       why: (v) => `Vous recevez ce message parce que vous avez demandé à rejoindre ${v.org} sur Casebook.`,
     },
     nl: {
@@ -919,11 +919,11 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       why: () => "You receive this because this address has a Casebook account. If it was not you, you can ignore this message.",
     },
     fr: {
-      subject: () => "Quelqu'un a tenté de créer un compte Casebook avec votre adresse",
+      subject: () => "Quelqu’un a tenté de créer un compte Casebook avec votre adresse",
       body: (v) =>
-        "Quelqu'un (peut-être vous) a tenté de créer un nouveau compte Casebook avec cette adresse e-mail, qui possède déjà un compte. " +
-        `Rien n'a été modifié. Si c'était vous, connectez-vous — ou, si vous avez oublié votre mot de passe, choisissez-en un nouveau ici :\n\n${v.link}`,
-      why: () => "Vous recevez ce message parce que cette adresse possède un compte Casebook. Si ce n'était pas vous, ignorez ce message.",
+        "Quelqu’un (peut-être vous) a tenté de créer un nouveau compte Casebook avec cette adresse e-mail, qui possède déjà un compte. " +
+        `Rien n’a été modifié. Si c’était vous, connectez-vous — ou, si vous avez oublié votre mot de passe, choisissez-en un nouveau ici :\n\n${v.link}`,
+      why: () => "Vous recevez ce message parce que cette adresse possède un compte Casebook. Si ce n’était pas vous, ignorez ce message.",
     },
     nl: {
       subject: () => "Iemand probeerde een Casebook-account aan te maken met uw adres",
@@ -967,9 +967,9 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       why: () => "You receive this because you wrote this post on Casebook.",
     },
     fr: {
-      subject: (v) => `Casebook : votre publication « ${v.title} » est masquée le temps qu'un modérateur examine un signalement`,
+      subject: (v) => `Casebook : votre publication « ${v.title} » est masquée le temps qu’un modérateur examine un signalement`,
       body: (v) =>
-        `Un lecteur a signalé votre publication « ${v.title} ». Elle est masquée au public jusqu'à ce qu'un modérateur l'ait examinée ; nous vous tiendrons informé. Vous pouvez la consulter ici :\n\n${v.link}`,
+        `Un lecteur a signalé votre publication « ${v.title} ». Elle est masquée au public jusqu’à ce qu’un modérateur l’ait examinée ; nous vous tiendrons informé. Vous pouvez la consulter ici :\n\n${v.link}`,
       why: () => "Vous recevez ce message parce que vous avez rédigé cette publication sur Casebook.",
     },
     nl: {
@@ -988,10 +988,10 @@ const templates: Record<MailKind, Record<Language, Template>> = {
       why: (v) => `You receive this because you were a member of ${v.org} on Casebook.`,
     },
     fr: {
-      subject: (v) => `Vous n'êtes plus membre de ${v.org} sur Casebook`,
+      subject: (v) => `Vous n’êtes plus membre de ${v.org} sur Casebook`,
       body: (v) =>
-        `Un administrateur de ${v.org} vous a retiré de l'organisation sur Casebook. Vous ne pouvez plus écrire, lire ses brouillons ni agir en son nom ; vos publications déjà publiées restent en ligne. Votre compte Casebook reste actif.\n\n` +
-        `Si vous pensez qu'il s'agit d'une erreur, contactez directement une personne de ${v.org}.`,
+        `Un administrateur de ${v.org} vous a retiré de l’organisation sur Casebook. Vous ne pouvez plus écrire, lire ses brouillons ni agir en son nom ; vos publications déjà publiées restent en ligne. Votre compte Casebook reste actif.\n\n` +
+        `Si vous pensez qu’il s’agit d’une erreur, contactez directement une personne de ${v.org}.`,
       why: (v) => `Vous recevez ce message parce que vous étiez membre de ${v.org} sur Casebook.`,
     },
     nl: {
@@ -1014,9 +1014,9 @@ const templates: Record<MailKind, Record<Language, Template>> = {
     fr: {
       subject: () => "Votre compte Casebook a été supprimé",
       body: (v) =>
-        "Votre compte Casebook a été supprimé, comme vous l'avez demandé. Vous êtes déconnecté partout, vos adhésions ont pris fin et vos travaux non publiés ont été effacés.\n\n" +
+        "Votre compte Casebook a été supprimé, comme vous l’avez demandé. Vous êtes déconnecté partout, vos adhésions ont pris fin et vos travaux non publiés ont été effacés.\n\n" +
         `Publications maintenues en ligne, attribuées à un ancien membre : ${v.kept}\nPublications retirées : ${v.withdrawn}\nBrouillons et publications non publiées supprimés : ${v.deleted}\n\n` +
-        "Si vous n'avez pas demandé cette suppression, écrivez-nous sans attendre à l'adresse indiquée dans la politique de modération du site.",
+        "Si vous n’avez pas demandé cette suppression, écrivez-nous sans attendre à l’adresse indiquée dans la politique de modération du site.",
       why: () => "Vous recevez ce message parce que le compte Casebook lié à cette adresse e-mail a été supprimé.",
     },
     nl: {
