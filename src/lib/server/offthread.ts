@@ -113,12 +113,12 @@ export function processRunner<In, Out>(spec: ThreadSpec): (input: In, transfer?:
   });
 }
 
-// A process's resident set from /proc (Linux); null where there is none.
+// A process's resident set from /proc (Linux; VmRSS is in kB whatever the page size); null where there is none.
 function residentBytes(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]);
-    return Number.isFinite(pages) ? pages * 4096 : null;
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb === undefined ? null : Number(kb) * 1024;
   } catch {
     return null;
   }
@@ -192,11 +192,15 @@ function runner<In, Out>(spec: ThreadSpec, launch: () => Executor) {
       };
       // This timer also keeps the event loop alive while a job is in flight.
       const timer = setTimeout(overBudget, spec.timeoutMs);
+      // Watched only where the executor's memory can be read (a process on Linux); a thread has its heap cap.
       const cap = spec.memoryMb * 1024 * 1024;
-      const watch = setInterval(() => {
-        const bytes = executor.residentBytes();
-        if (bytes !== null && bytes > cap) overBudget();
-      }, WATCH_MS);
+      const watch =
+        executor.residentBytes() === null
+          ? undefined
+          : setInterval(() => {
+              const bytes = executor.residentBytes();
+              if (bytes !== null && bytes > cap) overBudget();
+            }, WATCH_MS);
       executor.on("message", onMessage);
       executor.on("exit", onExit);
       executor.post({ id, input }, transfer);

@@ -258,6 +258,9 @@ export function aboutLinkShown(discussion: Record<string, unknown>, about: Recor
   return !(discussion.anonymous && (about.organization === org || about.applicant_organization === org));
 }
 
+/** The fields of a post that hidesSomeone, hiddenOrganizations and aboutLinkShown read, for a query's `fields`. */
+export const HIDING_FIELDS = "organization,applicant_organization,anonymous,published_by,applicant_anonymous,consent,applicant_name";
+
 /** The organisations a record keeps from the public: its publisher when pseudonymous, a funder's hidden applicant. */
 export function hiddenOrganizations(record: Record<string, unknown>): string[] {
   const hidden: string[] = [];

@@ -14,7 +14,7 @@ import { ValidationError } from "../errors.ts";
 import { TAG_PATTERN } from "../listings.ts";
 import { getPocketBase } from "../pocketbase.ts";
 import { projection, projectionVersion } from "../projections.ts";
-import { aboutLinkShown, hiddenOrganizations, toPublicPost, type PublicPost, type PublicPostPage } from "../posts.ts";
+import { HIDING_FIELDS, aboutLinkShown, hiddenOrganizations, toPublicPost, type PublicPost, type PublicPostPage } from "../posts.ts";
 import type { InsightThread } from "../insights.ts";
 import type { Actor } from "../users.ts";
 
@@ -44,7 +44,7 @@ export async function resolveAbout(refs: readonly string[], writer: { organizati
       .getFirstListItem(
         pb.filter("(slug = {:ref} || id = {:ref}) && status = 'published' && (kind = {:a} || kind = {:b})", { ref, a: ABOUT_KINDS[0], b: ABOUT_KINDS[1] }),
         {
-          fields: "id,kind,status,author,organization,applicant_organization,anonymous,published_by,applicant_anonymous,consent,applicant_name",
+          fields: `id,kind,status,author,${HIDING_FIELDS}`,
         },
       )
       .catch(() => null);
@@ -86,7 +86,7 @@ export async function publishedAbout(ids: readonly string[]): Promise<RecordMode
   const params = Object.fromEntries(wanted.map((id, i) => [`i${i}`, id]));
   return pb.collection("posts").getFullList({
     filter: pb.filter(`status = 'published' && (${wanted.map((_, i) => `id = {:i${i}}`).join(" || ")})`, params),
-    fields: "id,slug,kind,status,title,organization,applicant_organization,anonymous,published_by,applicant_anonymous,consent,applicant_name",
+    fields: `id,slug,kind,status,title,${HIDING_FIELDS}`,
   });
 }
 
