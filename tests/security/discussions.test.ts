@@ -12,6 +12,7 @@
 import { parseHTML } from "linkedom";
 import type PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
+import { answerConsent, recordDecisions, saveCall } from "../../src/lib/server/funding.ts";
 import { approvePost, claimPost, saveDraft, submitPost } from "../../src/lib/server/moderation.ts";
 import { loadActor, type Actor } from "../../src/lib/server/users.ts";
 import { createOrganization, createUser, useTestPocketBase } from "../integration/setup.ts";
@@ -264,6 +265,73 @@ describe("what an attacker tries", () => {
     expect(casePage).toContain("Sepsis alert switched off");
     expect(casePage).not.toContain(saved.slug);
     expect(await (await visitor.fetch(`/api/posts/${saved.slug}`)).text()).not.toContain(ours.slug);
+  });
+
+  it("a funder's named discussion of its own decision that anonymises the applicant is linked, and names the applicant nowhere", async () => {
+    const u = letters(6);
+    const [fe, aa] = await Promise.all([createUser(pb, { name: `Fien ${u} Claes` }), createUser(pb)]);
+    const funder = await createOrganization(pb, [{ userId: fe.id, role: "editor" }], { kind: "funder", region: "brussels", name: `Fonds Noordzee ${u}` });
+    const applicant = await createOrganization(pb, [{ userId: aa.id, role: "admin" }], { name: `AZ Zonnedauw ${u}` });
+    const funderEditor = (await loadActor(fe.id))!;
+    const { slug: callSlug } = await saveCall(funderEditor, funder.id, {
+      title: `Remote monitoring call ${u}`,
+      description: "A call for AI projects in remote monitoring at home.",
+      status: "closed",
+    });
+    const call = await pb.collection("funding_calls").getFirstListItem(pb.filter("slug = {:s}", { s: callSlug }));
+    await recordDecisions(funderEditor, call.id, [
+      {
+        title: `Fall detection refused ${u}`,
+        applicantType: "platform",
+        applicant: applicant.slug,
+        amountRequested: 90000,
+        decision: "rejected",
+        decidedOn: "2026-03-31",
+        rejectionReasons: ["eligibility"],
+      },
+    ]);
+    const record = await pb.collection("posts").getFirstListItem(pb.filter("call = {:c}", { c: call.id }));
+    await answerConsent((await loadActor(aa.id))!, record.id, "anonymise");
+    await claimPost(moderator, record.id);
+    await approvePost(moderator, record.id);
+
+    const editor = await new Client().signIn(fe.email, fe.password);
+    const ask = (title: string, anonymous: boolean) =>
+      editor.form("/en/write?_action=savePost", {
+        kind: "discussion",
+        organization: funder.id,
+        title,
+        body_md: "What would have made these applications fundable? We refused most of them for the same reason.",
+        language: "en",
+        about: record.slug,
+        ...(anonymous ? { anonymous: "on" } : {}),
+        intent: "save",
+      });
+    // Pseudonymous, the record's funder name would name it: refused, nothing stored.
+    const refused = await ask(`Pseudonymous funder question ${u}`, true);
+    expect(refused.status).toBe(400);
+    expect((await pb.collection("posts").getList(1, 1, { filter: pb.filter("title = {:t}", { t: `Pseudonymous funder question ${u}` }) })).totalItems).toBe(0);
+    expect((await ask(`Named funder question ${u}`, false)).status).toBe(303);
+    const saved = await pb.collection("posts").getFirstListItem(pb.filter("title = {:t}", { t: `Named funder question ${u}` }));
+    await submitPost(funderEditor, saved.id);
+    await claimPost(moderator, saved.id);
+    await approvePost(moderator, saved.id);
+
+    const visitor = new Client();
+    const pages = [
+      await (await visitor.fetch(`/en/posts/${saved.slug}`)).text(),
+      await (await visitor.fetch(`/en/posts/${record.slug}`)).text(),
+      await (await visitor.fetch(`/api/posts/${saved.slug}`)).text(),
+      await (await visitor.fetch(`/api/posts/${record.slug}`)).text(),
+    ];
+    // Linked both ways…
+    expect(pages[0]).toContain(`/en/posts/${record.slug}`);
+    expect(pages[1]).toContain(`/en/posts/${saved.slug}`);
+    // …and the applicant is named nowhere.
+    for (const page of pages) {
+      expect(page).not.toContain(applicant.name);
+      expect(page).not.toContain(applicant.slug);
+    }
   });
 
   // Parsed as a browser would: in a quoted attribute (the meta description) "<script>" is text, so the
